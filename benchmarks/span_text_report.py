@@ -47,7 +47,7 @@ from torch import Tensor
 from _common import read_json
 from trojanscope.detect.input_level.base import pac_threshold
 from trojanscope.detect.input_level.evaluate import roc_auc, tpr_at_fpr
-from trojanscope.detect.input_level.strip_text import DEEP_WEIGHT
+from trojanscope.detect.input_level.strip_text import DEEP_WEIGHT, LEAST_GATE, LEAST_SHARE
 
 SETS = ("guard", "neg", "trig")
 COUNTS = ("fired", "turned")  # which triggered inputs a guard TPR counts (stop 61: turned)
@@ -111,6 +111,20 @@ def deepened(a: dict[str, Tensor], least: dict[str, Tensor],
     return {s: a[s] - weight * torch.log10(least[s].clamp_min(1e-12)) for s in SETS}
 
 
+def second_threshold(ranks: dict[str, Tensor], least: dict[str, Tensor], fpr: float,
+                     confidence: float, share: float = LEAST_SHARE,
+                     gate: float = LEAST_GATE) -> dict:
+    """Stop 65's ``second:W:S`` (``strip-text -p least_share``): flagged when the group rank
+    (``lost:W:S``) passes its guard threshold at ``1 - share`` of the FPR budget, or when an
+    input ranked at least ``gate`` in its group loses more decades of its class without its
+    worst window (``-log10`` of the least kept) than the guard's gated inputs allow at ``share``
+    of it (ungated inputs: -1, never). Per set the larger excess over the two thresholds, with
+    a fixed ``threshold`` of 0."""
+    depth = {s: torch.where(ranks[s] >= gate, -torch.log10(least[s].clamp_min(1e-12)),
+                            torch.full_like(least[s], -1.0)) for s in SETS}
+    return either_way(ranks, depth, fpr, confidence, share)
+
+
 def scores(split: dict, windows: list[str], fpr: float = 0.05,
            confidence: float = 0.95) -> dict[str, dict[str, Tensor]]:
     """Each score's values on the three sets of one split (``or:`` scores carry their fixed
@@ -128,6 +142,7 @@ def scores(split: dict, windows: list[str], fpr: float = 0.05,
                  for s in SETS}
         out[f"lost:{k}"] = lost_rank(out["strip"], least)
         out[f"deep:{k}"] = lost_rank(deepened(out["strip"], least), least)
+        out[f"second:{k}"] = second_threshold(out[f"lost:{k}"], least, fpr, confidence)
         out[f"flip:{k}"] = {s: 1.0 - least[s] for s in SETS}
         out[f"orflip:{k}"] = either_way(out["strip"], out[f"flip:{k}"], fpr, confidence, 0.5)
         for share in OR_SHARES:

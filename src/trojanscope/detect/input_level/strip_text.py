@@ -49,6 +49,11 @@ OCCLUDE_RULES = ("rank", "beyond", "lost", "deep")
 # of its class the input's worst window takes away (log10 of 1 over the least it keeps), ranked
 # within the ``"lost"`` groups
 DEEP_WEIGHT = 0.25
+# ``least_share`` (issue 15, stop 65, opt-in): a second threshold, on the decades of its class an
+# input's worst window takes away, for inputs ranked at least ``LEAST_GATE`` in their group; the
+# share of the FPR budget it gets when switched on (``LEAST_SHARE``)
+LEAST_SHARE = 0.2
+LEAST_GATE = 0.75
 GROUPED = ("lost", "deep")  # the rules that rank the mixture score within the two groups
 # occlude, occlude_stride, occlude_rule on a transformer (a model with a position table) when
 # ``occlude`` is None, the default (issue 15, stop 59: its rule met on fresh MiniLM 3195)
@@ -58,7 +63,8 @@ TRANSFORMER_OCCLUDE = (5, 1, "lost")
 def _check_params(n: int, min_confidence: float, mix_len: int | None, calibrate: str,
                   measure: str, fpr_confidence: float | None, normalise: str,
                   stat: str = "mean", mates: int = 1, occlude: int | None = None,
-                  occlude_stride: int | None = None, occlude_rule: str | None = None) -> None:
+                  occlude_stride: int | None = None, occlude_rule: str | None = None,
+                  least_share: float = 0.0, least_gate: float = LEAST_GATE) -> None:
     """Refuse a bad parameter value, naming the parameter and the value (a ValueError the
     registry turns into one error line; stop 53: one message used to list every rule)."""
     for name, value, valid in (("calibrate", calibrate, CALIBRATE), ("measure", measure, MEASURES),
@@ -85,6 +91,28 @@ def _check_params(n: int, min_confidence: float, mix_len: int | None, calibrate:
         check_option("mix_len", mix_len, 0, integer=True)
     if fpr_confidence is not None and not 0.0 < float(fpr_confidence) < 1.0:
         raise ValueError(f"fpr_confidence must lie in (0, 1) or be null, got {fpr_confidence!r}")
+    _check_least(least_share, least_gate, calibrate, occlude, occlude_rule)
+
+
+def _check_least(share: float, gate: float, calibrate: str, occlude: int | None,
+                 occlude_rule: str | None) -> None:
+    """Refuse a ``least_share`` / ``least_gate`` that cannot hold: a share outside [0, 1), a
+    gate outside [0, 1], or a second threshold where none can be set — the guard's threshold not
+    set on the detector's own scores (``calibrate="folds"``), or a span rule other than the
+    grouped ones (``occlude=0``, or ``occlude_rule`` not ``lost`` / ``deep``)."""
+    check_option("least_share", share, 0.0, 1.0)
+    if share == 1.0:  # the first threshold would have no budget left
+        raise ValueError("least_share must be a number >= 0 and < 1, got 1.0")
+    check_option("least_gate", gate, 0.0, 1.0)
+    if not share:
+        return
+    if calibrate != "own":
+        raise ValueError(f"least_share sets its threshold on the detector's own scores: it "
+                         f"needs calibrate=own, got calibrate={calibrate!r}")
+    if occlude == 0 or (occlude_rule is not None and occlude_rule not in GROUPED):
+        raise ValueError(f"least_share reads the worst window of the grouped rules: it needs "
+                         f"occlude_rule lost or deep (the transformer default), got occlude="
+                         f"{occlude!r}, occlude_rule={occlude_rule!r}")
 
 
 @register("input-detector", "strip-text")
@@ -230,6 +258,28 @@ class StripText(TextInputDetector):
             triggered input deeply (0.05: its trigger's window goes); on MiniLM
             ``addsent``-3200 (development) ``"lost"`` missed 26 of 93 such inputs, ``"deep"``
             7, at the same held-out clean rate (0.019). The same passes as ``"lost"``.
+        least_share: 0 (the default): off. A number in (0, 1) (issue 15, stop 65, opt-in;
+            0.2 its candidate, :data:`LEAST_SHARE`): a second threshold for the grouped rules
+            (``"lost"``, ``"deep"``; with ``calibrate="own"``). The group rank keeps its
+            threshold at ``1 - least_share`` of the guard's ``--fpr``; the second, at
+            ``least_share`` of it, is set the same way on the fit inputs' own depths — the
+            decades of its class the input's worst window takes away (``-log10`` of the least it
+            keeps) — counted only for inputs ranked at least ``least_gate`` in their group. An
+            input past either is flagged (its score lifted to 2 plus its depth, above every
+            rank); the clean flag rate is at most the two shares' sum, each bound holding with
+            ``fpr_confidence`` (with 250 clean inputs at ``--fpr 0.05`` the second is the
+            deepest gated one). On MiniLM ``addsent`` at target 0 a weakly triggered input can
+            keep its class in the mixtures under its group's bar yet lose it to the model's
+            floor (0.05 left) when its inserted sentence's window goes, deeper than the clean
+            sentences whose mixtures also keep theirs (development on spent 3200 / 3204:
+            ``"lost"`` 0.720 / 0.849 of the trigger-turned inputs, this 0.935 / 1.000, held-out
+            clean flagged 0.019 → 0.019 / 0.024 → 0.032). Only a guard sets the second threshold
+            (``fit_guard`` on the detector's own scores): until then the scores are the ranks.
+            The same forward passes as ``"lost"``.
+        least_gate: the group rank from which ``least_share``'s second threshold reads an input
+            (0.75, :data:`LEAST_GATE`, the default): among the clean sentences that lose their
+            class, some lose it as deeply as a triggered input but keep little of it in the
+            mixtures; gated out, they leave the second threshold to the others.
     """
 
     name = "strip-text"
@@ -241,9 +291,11 @@ class StripText(TextInputDetector):
                  measure: str = "ratio", fpr_confidence: float | None = 0.95,
                  normalise: str = "none", stat: str = "mean", mates: int = 1,
                  occlude: int | None = None, occlude_stride: int | None = None,
-                 occlude_rule: str | None = None) -> None:
+                 occlude_rule: str | None = None, least_share: float = 0.0,
+                 least_gate: float = LEAST_GATE) -> None:
         _check_params(n, min_confidence, mix_len, calibrate, measure, fpr_confidence,
-                      normalise, stat, mates, occlude, occlude_stride, occlude_rule)
+                      normalise, stat, mates, occlude, occlude_stride, occlude_rule,
+                      least_share, least_gate)
         self.n = int(n)
         self.min_confidence = float(min_confidence)
         self.mix_len = None if mix_len is None else int(mix_len)
@@ -256,10 +308,23 @@ class StripText(TextInputDetector):
         self.occlude = None if occlude is None else int(occlude)
         self.occlude_stride = None if occlude_stride is None else int(occlude_stride)
         self.occlude_rule = occlude_rule
+        self.least_share = float(least_share)
+        self.least_gate = float(least_gate)
 
     def guard_threshold(self, clean_scores: Tensor, fpr: float) -> float:
         """``fpr_confidence`` set: :func:`pac_threshold` (the rate at most ``fpr`` with that
-        probability over the clean sentences); else the conformal rank, as every detector."""
+        probability over the clean sentences); else the conformal rank, as every detector.
+        With ``least_share`` the returned threshold gets ``1 - least_share`` of ``fpr`` and the
+        second one (on the fit inputs' depths, kept for :meth:`_score`) the rest."""
+        depth: Tensor | None = getattr(self, "fit_depth_", None)
+        share = self.least_share if depth is not None else 0.0
+        if depth is not None and share:
+            self.depth_bar_ = self._bar(depth.double(), share * fpr)
+        return self._bar(clean_scores, (1.0 - share) * fpr)
+
+    def _bar(self, clean_scores: Tensor, fpr: float) -> float:
+        """The threshold at ``fpr`` on ``clean_scores``: :func:`pac_threshold` with
+        ``fpr_confidence``, else the conformal rank."""
         if self.fpr_confidence is None:
             return super().guard_threshold(clean_scores, fpr)
         return pac_threshold(clean_scores, fpr, self.fpr_confidence)
@@ -352,9 +417,15 @@ class StripText(TextInputDetector):
         self.lift_: tuple[Tensor, Tensor] | None = None
         self.groups_: list[Tensor] | None = None
         self.fit_x_: Tensor | None = None
+        self.fit_depth_: Tensor | None = None
+        self.depth_bar_: float | None = None
+        if self.least_share and self.occ_[2] not in GROUPED:
+            raise UserInputError(f"strip-text: least_share needs occlude_rule lost or deep (the "
+                                 f"transformer default); on this model occlude resolves to "
+                                 f"{self.occ_[0]}, occlude_rule to {self.occ_[2]!r}")
         if self.occ_[0]:
             self.protected_ = protected_ids(model)
-            raw, occ = (torch.cat(parts) for parts in zip(
+            raw, occ, least = (torch.cat(parts) for parts in zip(
                 *(self._pair(clean_x[i : i + BATCH]) for i in range(0, len(clean_x), BATCH)),
                 strict=True))
             self.fit_x_ = clean_x
@@ -366,6 +437,8 @@ class StripText(TextInputDetector):
                                 for g, what in ((0.0, "keeps its class"), (1.0, "loses its class"))
                                 if not bool((occ == g).any())]
                 self.fit_ranks_ = self._group_rank(raw, occ)
+                if self.least_share:
+                    self.fit_depth_ = self._depth(self.fit_ranks_, least)
             elif self.occ_[2] == "beyond":  # above every fit score, past every fit drop
                 self.lift_ = (raw.max() + 1.0, occ.max())
                 self.fit_ranks_ = self._lifted(raw, occ)
@@ -413,12 +486,13 @@ class StripText(TextInputDetector):
             out = torch.maximum(out, below.float() / len(self.pooled_))
         return out
 
-    def _pair(self, x: Tensor) -> tuple[Tensor, Tensor]:
-        """(the ``measure`` score, the span drop of ``occlude``) of each input of ``x``; with
+    def _pair(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """(the ``measure`` score, the span drop of ``occlude``, the least the input keeps of
+        its class without its worst window) of each input of ``x``; with
         ``occlude_rule="lost"`` instead of the drop 1.0 where the input loses its predicted
         class without its worst window, else 0.0; ``"deep"`` also raises the score by
-        :data:`DEEP_WEIGHT` times ``-log10`` of the least the input keeps of its class without
-        that window."""
+        :data:`DEEP_WEIGHT` times ``-log10`` of that least. The least is read by the grouped
+        rules only (the others: NaN)."""
         self.tokens_ = max(getattr(self, "tokens_", None) or 0, int(x.shape[-1]))
         width, stride, rule = self.occ_
         if rule in GROUPED:
@@ -427,9 +501,25 @@ class StripText(TextInputDetector):
                                        stride, OCCLUDE_SPANS, self.pad_id_, self.protected_)
             if rule == "deep":  # raised by the decades of its class the worst window takes
                 raw = raw - DEEP_WEIGHT * torch.log10(least.clamp_min(1e-12))
-            return raw, lost.float()
-        return self._raw(x)[0], span_drops(self.model, x, width,  # type: ignore[arg-type]
-                                           stride, OCCLUDE_SPANS, self.pad_id_, self.protected_)
+            return raw, lost.float(), least
+        drops = span_drops(self.model, x, width, stride, OCCLUDE_SPANS,  # type: ignore[arg-type]
+                           self.pad_id_, self.protected_)
+        return self._raw(x)[0], drops, torch.full((len(x),), float("nan"))
+
+    def _depth(self, ranks: Tensor, least: Tensor) -> Tensor:
+        """``least_share``'s second score: the decades of its class an input's worst window
+        takes away (``-log10`` of the least it keeps) where its group rank is at least
+        ``least_gate``, else -1 (never above the second threshold: depths are >= 0)."""
+        deep = -torch.log10(least.double().clamp_min(1e-12))
+        return torch.where(ranks >= self.least_gate, deep, torch.full_like(deep, -1.0))
+
+    def _second(self, ranks: Tensor, least: Tensor) -> Tensor:
+        """The group ranks, each input past the second threshold (``least_share``, once a guard
+        set it) lifted to 2 plus its depth: above every rank, so above the first threshold."""
+        if self.depth_bar_ is None:
+            return ranks
+        depth = self._depth(ranks, least)
+        return torch.where(depth > self.depth_bar_, (2.0 + depth).to(ranks.dtype), ranks)
 
     def _group_rank(self, raw: Tensor, lost: Tensor) -> Tensor:
         """``occlude_rule="lost"``: each mixture score's share of the fit inputs' scores of its
@@ -459,11 +549,12 @@ class StripText(TextInputDetector):
 
     def _score(self, x: Tensor) -> Tensor:
         if self.occ_ref_ is not None:
-            return self._occ_rank(*self._pair(x))
+            return self._occ_rank(*self._pair(x)[:2])
         if self.lift_ is not None:
-            return self._lifted(*self._pair(x))
+            return self._lifted(*self._pair(x)[:2])
         if self.groups_ is not None:
-            return self._group_rank(*self._pair(x))
+            raw, lost, least = self._pair(x)
+            return self._second(self._group_rank(raw, lost), least)
         raw, pred = self._raw(x)
         return raw if self.reference_ is None else self._rank(raw, pred)
 
