@@ -99,9 +99,11 @@ def test_the_step_is_skipped_without_free_reachs_reading_or_a_trigger(monkeypatc
     assert mx.after_step(method, state) == "mixed" and called[0][-1] == "T2"
 
 
-def test_the_option_is_epochs_off_by_default_refused_without_free_reach() -> None:
-    assert registry.create("mitigation", "gated").get_params()["mixed_last"] == 0
-    assert gated.Gated(mixed_last=5).mixed_last == 5
+def test_the_option_is_epochs_on_by_default_refused_without_free_reach() -> None:
+    """Default 5 since the stop-65 rule was met; off beside free_reach=0."""
+    assert registry.create("mitigation", "gated").get_params()["mixed_last"] == 5
+    assert gated.Gated(mixed_last=0).mixed_last == 0
+    assert gated.Gated(free_reach=0).mixed_last == 0
     for bad in (-1, 21, 1.5):
         with pytest.raises(ValueError, match="mixed_last"):
             gated.Gated(mixed_last=bad)
