@@ -12,6 +12,7 @@ import torch
 from test_gated_unlearn import Striped, data
 
 import trojanscope.mitigate.mixed_last as mx
+import trojanscope.mitigate.teach_last as te
 from trojanscope import registry
 from trojanscope.mitigate import gated
 from trojanscope.mitigate.after_steps import AfterState
@@ -86,17 +87,26 @@ def test_the_fit_runs_only_where_teach_last_does_not(monkeypatch, taught, flip, 
     assert _same(out, _moved()) is not runs  # not run: the output as it came
 
 
-def test_the_step_is_skipped_without_free_reachs_reading_or_a_trigger(monkeypatch) -> None:
+@pytest.mark.parametrize(("module", "name"), [(te, "teach"), (mx, "mixed")])
+def test_the_step_is_skipped_without_free_reachs_reading_or_a_trigger(monkeypatch, module,
+                                                                       name) -> None:
+    """``teach_last`` (stop 64) and ``mixed_last``: the two steps that read the input model
+    (``trigger_after_step(..., came=True)``) beside the detector's trigger."""
     called: list = []
-    monkeypatch.setattr(mx, "mixed_step", lambda *a: called.append(a) or "mixed")
-    method = gated.Gated(mixed_last=5)
+    monkeypatch.setattr(module, f"{name}_step", lambda *a: called.append(a) or "fitted")
+    method = gated.Gated(**{f"{name}_last": 5})
     state = AfterState(Striped(), data(40), 0, {})
     method.report_ = {"free_reach": {"action": "skipped"}, "suspect": 2}
-    assert mx.after_step(method, state) is state.out and not called
-    assert method.report_["mixed_last"]["action"].startswith("skipped: free_reach's step")
+    assert module.after_step(method, state) is state.out and not called
+    assert method.report_[f"{name}_last"]["action"].startswith("skipped: free_reach's step")
     method.report_ = {"free_reach": {"reach": 0.1}, "suspect": 2}
+    method.verdict_ = SimpleNamespace(triggers={1: "T1"})
+    assert module.after_step(method, state) is state.out and not called
+    assert method.report_[f"{name}_last"]["action"] == ("skipped: no reversed trigger for the "
+                                                         "suspect")
     method.verdict_ = SimpleNamespace(triggers={2: "T2"})
-    assert mx.after_step(method, state) == "mixed" and called[0][-1] == "T2"
+    assert module.after_step(method, state) == "fitted"
+    assert called[0][-1] == "T2" and called[0][2] is state.came  # the input model passed
 
 
 def test_the_option_is_epochs_on_by_default_refused_without_free_reach() -> None:
