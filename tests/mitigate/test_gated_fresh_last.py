@@ -50,14 +50,16 @@ def test_the_step_unlearns_the_found_trigger_only_at_or_above_the_bar(monkeypatc
         assert ("reach_after" in note) is runs
 
 
-def test_it_runs_after_every_other_step_but_teach_last() -> None:
-    """Last at stop 63; since stop 64 ``teach_last`` (on by default) runs after it, and with
-    ``teach_last=0`` it is last again."""
-    assert [s.name for s in after_steps.AFTER_STEPS[-2:]] == ["fresh_last", "teach_last"]
+def test_it_runs_after_every_other_step_but_teach_last_and_mixed_last() -> None:
+    """Last at stop 63; since stop 64 ``teach_last`` and since stop 65 ``mixed_last`` (both on
+    by default) run after it, and with both at 0 it is last again."""
+    assert [s.name for s in after_steps.AFTER_STEPS[-3:]] == ["fresh_last", "teach_last",
+                                                                "mixed_last"]
     names = [s.name for s in after_steps.enabled_steps(gated.Gated(fresh_last=0.05))]
-    assert names[-2:] == ["fresh_last", "teach_last"]
+    assert names[-3:] == ["fresh_last", "teach_last", "mixed_last"]
     alone = [s.name for s in after_steps.enabled_steps(gated.Gated(fresh_last=0.05,
-                                                                    teach_last=0))]
+                                                                    teach_last=0,
+                                                                    mixed_last=0))]
     assert alone[-1] == "fresh_last"
 
 

@@ -1,10 +1,9 @@
 """`gated`'s ``teach_last`` (issue 12 stop 64): last, where ``free_reach``'s step read the model
 and the detector's reversed trigger still turns the output, E epochs of ``free_reach``'s
-unlearning with the input model as the teacher. Hand-wired models from ``test_gated_unlearn``."""
+unlearning with the input model as the teacher. Hand-wired models from ``test_gated_unlearn``.
+Its skip test (no ``free_reach`` reading, no trigger) is ``test_gated_mixed_last``'s, shared."""
 
 from __future__ import annotations
-
-from types import SimpleNamespace
 
 import pytest
 import torch
@@ -13,7 +12,6 @@ from test_gated_unlearn import Striped, data
 import trojanscope.mitigate.teach_last as te
 from trojanscope import registry
 from trojanscope.mitigate import gated
-from trojanscope.mitigate.after_steps import AfterState
 
 
 def _same(a: torch.nn.Module, b: torch.nn.Module) -> bool:
@@ -56,22 +54,6 @@ def test_the_fit_runs_only_where_the_reversed_trigger_still_turns_the_output(mon
         assert note["bar"] == te.TEACH_FLIP
         assert note["action"].startswith("fitted" if runs else "none")
         assert _same(out, _moved()) is not runs  # not run: the output as it came
-
-
-def test_the_step_is_skipped_without_free_reachs_reading_or_a_trigger(monkeypatch) -> None:
-    called: list = []
-    monkeypatch.setattr(te, "teach_step", lambda *a: called.append(a) or "taught")
-    method = gated.Gated(teach_last=5)
-    state = AfterState(Striped(), data(40), 0, {})
-    method.report_ = {"free_reach": {"action": "skipped"}, "suspect": 2}
-    assert te.after_step(method, state) is state.out and not called
-    assert method.report_["teach_last"]["action"].startswith("skipped: free_reach's step")
-    method.report_ = {"free_reach": {"reach": 0.1}, "suspect": 2}
-    method.verdict_ = SimpleNamespace(triggers={1: "T1"})
-    assert te.after_step(method, state) is state.out and not called
-    assert method.report_["teach_last"]["action"] == "skipped: no reversed trigger for the suspect"
-    method.verdict_ = SimpleNamespace(triggers={2: "T2"})
-    assert te.after_step(method, state) == "taught" and called[0][-1] == "T2"
 
 
 def test_the_option_is_epochs_on_by_default_refused_without_free_reach() -> None:

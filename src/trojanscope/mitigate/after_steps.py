@@ -71,6 +71,7 @@ AFTER_STEPS: tuple[AfterStep, ...] = (
     AfterStep("round_last", "round_last", _M + "round_last", "after_step"),
     AfterStep("fresh_last", "fresh_last", _M + "fresh_last", "after_step"),
     AfterStep("teach_last", "teach_last", _M + "teach_last", "after_step"),
+    AfterStep("mixed_last", "mixed_last", _M + "mixed_last", "after_step"),
 )
 
 
@@ -99,7 +100,7 @@ def free_reach_read(gated: Any, name: str) -> bool:
 def suspect_trigger(gated: Any, name: str) -> Any:
     """The detector's reversed trigger for the suspect class (``verdict_.triggers[suspect]``),
     for a step that reads it (``residue_last``, ``trigger_last``, ``round_last``,
-    ``fresh_last``, ``teach_last``): None where
+    ``fresh_last``, ``teach_last``, ``mixed_last``): None where
     ``free_reach``'s step did not read the model (:func:`free_reach_read`) or the detector left
     no trigger for the suspect, and then step ``name``'s note says it was skipped and why."""
     if not free_reach_read(gated, name):

@@ -224,3 +224,12 @@ FRESH_LAST = 0.0
 # 2469/2470 met benchmarks/data/mitigate_s64/plan.md's rule (10 of 20 backdoored MLPs at the goal
 # against 9, none lost, clean 6 of 6, median CPU 8.9 s either way); 0: off, the default before.
 TEACH_LAST = 5
+# ``mixed_last``'s epochs (issue 12 stop 65, h12): with E > 0, last, where ``free_reach``'s step
+# read the model and ``teach_last`` did not fit (the detector's reversed trigger no longer turns
+# the output), E epochs of ``free_reach``'s unlearning towards a teacher without the backdoor's
+# pull: the output's share for the suspect, the input model's for the other classes
+# (:mod:`~trojanscope.mitigate.mixed_last`): for BadNets, blended, sparse and WaNet outputs.
+# Default 5 since fresh zoos 2471/2472 met benchmarks/data/mitigate_s65/plan.md's rule (15 of 20
+# backdoored MLPs at the goal against 12, none lost, clean 6 of 6, median CPU 10.4 s against
+# 10.0 s); 0: off, the default before.
+MIXED_LAST = 5
