@@ -6,12 +6,12 @@
 # side by side (one model of each family per half), a model's pair of rows written as soon as it
 # is scored, so the cut leaves every finished pair. After both zoos, if time remains,
 # check_s65_cnn_off.py runs `teach_last=0` on its own on 2480's halves. Run from the worktree:
-#   CUT=01:10 bash benchmarks/data/mitigate_s65_cnn/fresh.sh > /tmp/h12c/fresh.log 2>&1
+#   CUT="2026-12-06 01:10" bash benchmarks/data/mitigate_s65_cnn/fresh.sh > /tmp/h12c/fresh.log 2>&1
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1 PYTHONPATH=src:benchmarks
 P=/work/main/.venv/bin/python
 D=/tmp/h12c
 O=benchmarks/data/mitigate_s65_cnn
-CUT=${CUT:-01:10}
+CUT=${CUT:-2026-12-06 01:10}
 HALF_A=badnets-000,clean-000,blended-001,sig-002,wanet-003,sparse-004,clean-002
 HALF_B=clean-001,badnets-005,blended-006,sig-007,wanet-008,sparse-009
 git log -1 --format='commit %h %cI'
