@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
 import torch
 from test_gated_unlearn import SIDE, Striped, data
 from torch import nn
@@ -50,3 +51,22 @@ def test_on_a_cnn_neither_free_reach_nor_teach_last_runs(monkeypatch) -> None:
         method.purify(model, data(40), 0)
         assert ("free_reach" in method.report_) is dense
         assert bool(called) is dense
+
+
+def test_the_off_check_refuses_a_bad_call_in_one_line(load_benchmark, tmp_path, capsys) -> None:
+    """``benchmarks/check_s65_cnn_off.py``: no zoo, no folder, or a third argument is one
+    ``error:`` line and exit 2, nothing written."""
+    script = load_benchmark("check_s65_cnn_off")
+    (tmp_path / "zoo").mkdir()
+    out = tmp_path / "o.json"
+    for argv, word in (([str(tmp_path / "zoo"), str(out)], "not a zoo"),
+                       ([str(tmp_path), str(tmp_path / "no" / "o.json")], "not a zoo"),
+                       ([str(tmp_path / "zoo"), str(out), "5"], "unexpected argument")):
+        if word == "unexpected argument":
+            (tmp_path / "zoo" / "truth.json").write_text('{"dataset": "mnist", "models": []}')
+        with pytest.raises(SystemExit) as exc:
+            script.main(argv)
+        assert exc.value.code == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and word in err
+        assert not out.exists()
