@@ -134,6 +134,7 @@ def _check_label(path: Path, where: str, wants: ModelInput, label_column: str | 
     header = csv_header(path)
     if header is None:
         return
+    header = [name.strip() for name in header]  # as data.tabular.table.read_csv reads it
     if label_column is not None:
         if label_column not in header:
             raise UserInputError(f"{where}: no label column {label_column!r}; columns: "
@@ -151,6 +152,10 @@ def _check_images(path: Path, where: str, model: Any, wants: ModelInput | None) 
     if described is None or wants is None or wants.kind != "image":
         return
     shape = described[0]
+    if len(shape) == 4 and (shape[3], *shape[1:3]) == wants.shape != tuple(shape[1:]):
+        raise UserInputError(  # the npz reader's hint, which this check would otherwise hide
+            f"{where}: 'x' has shape {tuple(shape)}, which looks channels-last (N, H, W, C); "
+            f"{model} takes N x {_dims(wants.shape)}: use x.transpose(0, 3, 1, 2)")
     if len(shape) == 4 and tuple(shape[1:]) != wants.shape:
         raise UserInputError(
             f"{where}: images of shape {_dims(shape[1:])}, but {model} takes {_dims(wants.shape)} "
