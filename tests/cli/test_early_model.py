@@ -102,6 +102,29 @@ def test_nan_in_an_npz_is_refused_early_and_by_the_reader(user) -> None:
     check_data_file(user["mnist"], "--data")
 
 
+def test_a_corrupt_compressed_npz_is_left_to_the_reader(user, tmp_path) -> None:
+    """A deflate stream that does not inflate (zlib.error) was "unexpected error" at stop 65's
+    merge; the early checks leave it to the reader, which names the member (hrev)."""
+    from trojanscope.data import load_dataset
+
+    x = np.random.default_rng(0).random((200, 1, 28, 28), np.float32)
+    np.savez_compressed(tmp_path / "z.npz", x=x, y=np.arange(200))
+    raw = bytearray((tmp_path / "z.npz").read_bytes())
+    raw[2040:2104] = bytes(b ^ 0xFF for b in raw[2040:2104])  # inflating fails, not the CRC
+    (tmp_path / "z.npz").write_bytes(bytes(raw))
+    check_data_file(tmp_path / "z.npz", "--data")
+    check_model_data(user["image"], {"--data": tmp_path / "z.npz"})
+    with pytest.raises(UserInputError, match="x.npy cannot be read|truncated or corrupt"):
+        load_dataset(str(tmp_path / "z.npz"), "train")
+
+
+def test_the_calibration_words_are_the_named_checks() -> None:
+    from trojanscope.cli.early_calibration import MMBD_LEAD, TERM_SUFFIX
+    from trojanscope.detect import named_check
+
+    assert (TERM_SUFFIX, MMBD_LEAD) == (":" + named_check.TERM, named_check.MMBD_LEAD)
+
+
 @pytest.mark.parametrize("content, says", [
     (HEADER.encode(), "it is text, starting 'amount,merchant,is_fraud'; a table"),
     (b"version https://git-lfs.github.com/spec/v1\noid sha256:ab\n", "it is a Git LFS pointer"),

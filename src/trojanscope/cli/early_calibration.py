@@ -17,7 +17,7 @@ from trojanscope.errors import UserInputError
 
 TERM_SUFFIX = ":named-check"  # detect.named_check.TERM
 MMBD_LEAD = "mmbd_ratio"  # detect.named_check.MMBD_LEAD
-MAX_BYTES = 64 << 20  # larger files are left to the loader (io.json_file's cap)
+MAX_BYTES = 64 << 20  # larger files are left to the loader (load_calibrators)
 
 
 def check_keep_ratio(path: str | Path | None, what: str = "--calibration") -> None:

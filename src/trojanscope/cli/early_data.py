@@ -21,6 +21,7 @@ import io
 import json
 import math
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -137,8 +138,8 @@ def npz_x(path: Path) -> tuple[tuple[int, ...], Any, str] | None:
                 if header is None:
                     return None
                 shape, _, dtype = header(fh)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, TypeError):
-        return None
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, TypeError):
+        return None  # a corrupt deflate stream too (zlib.error)
     return tuple(int(n) for n in shape), dtype, member
 
 
@@ -156,7 +157,7 @@ def _check_finite(path: Path, where: str) -> None:
     try:
         with zipfile.ZipFile(path) as zf, zf.open(member) as fh:
             x = np.lib.format.read_array(fh, allow_pickle=False)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError):
         return  # the reader names it
     finite = np.isfinite(x)
     if not finite.all():
