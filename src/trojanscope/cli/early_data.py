@@ -49,6 +49,8 @@ MAX_READ_BYTES = 64 << 20  # an .npz's x read here for NaN; larger ones: the rea
 
 
 def read_head(path: Path, size: int) -> bytes:
+    """The first ``size`` bytes of ``path``; empty where it cannot be read (the reader names
+    why)."""
     try:
         with path.open("rb") as fh:
             return fh.read(size)
