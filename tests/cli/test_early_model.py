@@ -118,6 +118,25 @@ def test_a_corrupt_compressed_npz_is_left_to_the_reader(user, tmp_path) -> None:
         load_dataset(str(tmp_path / "z.npz"), "train")
 
 
+def test_deeply_nested_json_is_left_to_the_loaders(tmp_path) -> None:
+    """A manifest, hub config or calibration file nested past Python's recursion limit was
+    "unexpected RecursionError" in the early checks at stop 65's merge (hrev); the loaders'
+    ``io.json_file`` words it."""
+    from trojanscope.cli.early_data import text_model
+
+    deep = "[" * 100_000 + "]" * 100_000
+    (tmp_path / "cal.json").write_text(deep)
+    check_keep_ratio(tmp_path / "cal.json")
+    run = _run(tmp_path, "run")
+    (run / "manifest.json").write_text(deep)
+    assert model_input(run) is None
+    hub = tmp_path / "hub"
+    hub.mkdir()
+    (hub / "config.json").write_text(deep)
+    (hub / "model.safetensors").write_bytes(b"\x08" + bytes(7) + b"{}      ")
+    assert text_model(hub) is False
+
+
 def test_the_calibration_words_are_the_named_checks() -> None:
     from trojanscope.cli.early_calibration import MMBD_LEAD, TERM_SUFFIX
     from trojanscope.detect import named_check

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import zipfile
 import zlib
@@ -220,8 +219,10 @@ def text_model(model: str | Path | None) -> bool:
     root = Path(model)
     if model_folder_kind(root) == "run":
         return True
+    from trojanscope.io.json_file import load_json  # a size cap; deep nesting a ValueError
+
     try:
-        config = json.loads((root / "config.json").read_text(encoding="utf-8"))
+        config = load_json(root / "config.json")
     except (OSError, ValueError):
         return False  # the loader says what is wrong with it
     archs = config.get("architectures") if isinstance(config, dict) else None

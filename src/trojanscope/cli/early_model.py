@@ -13,7 +13,6 @@ plug-in's data format) is left to the readers, which refuse it after the imports
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,8 +70,10 @@ def _manifest(path: Path) -> dict[str, Any] | None:
         file = path.parent / "manifest.json"
     else:
         return None
+    from trojanscope.io.json_file import load_json  # a size cap; deep nesting a ValueError
+
     try:
-        raw = json.loads(file.read_text(encoding="utf-8"))
+        raw = load_json(file)
     except (OSError, ValueError):
         return None  # the loader says what is wrong with it
     return raw if isinstance(raw, dict) else None
