@@ -114,7 +114,7 @@ def test_a_corrupt_compressed_npz_is_left_to_the_reader(user, tmp_path) -> None:
     (tmp_path / "z.npz").write_bytes(bytes(raw))
     check_data_file(tmp_path / "z.npz", "--data")
     check_model_data(user["image"], {"--data": tmp_path / "z.npz"})
-    with pytest.raises(UserInputError, match="x.npy cannot be read|truncated or corrupt"):
+    with pytest.raises(UserInputError, match=r"x\.npy cannot be read|truncated or corrupt"):
         load_dataset(str(tmp_path / "z.npz"), "train")
 
 
