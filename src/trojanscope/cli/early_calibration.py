@@ -10,14 +10,14 @@ Anything else wrong with the file is left to ``load_calibrators``, which names i
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from trojanscope.errors import UserInputError
+from trojanscope.io.json_file import load_json
 
 TERM_SUFFIX = ":named-check"  # detect.named_check.TERM
 MMBD_LEAD = "mmbd_ratio"  # detect.named_check.MMBD_LEAD
-MAX_BYTES = 64 << 20  # larger files are left to the loader (io.json_file's cap)
+MAX_BYTES = 64 << 20  # larger files are left to the loader (load_calibrators)
 
 
 def check_keep_ratio(path: str | Path | None, what: str = "--calibration") -> None:
@@ -26,10 +26,8 @@ def check_keep_ratio(path: str | Path | None, what: str = "--calibration") -> No
     a file the loader will refuse on its own (missing, unreadable, not JSON)."""
     if path is None:
         return
-    try:
-        if Path(path).stat().st_size > MAX_BYTES:
-            return
-        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    try:  # larger than MAX_BYTES, not JSON or nested too deeply: a ValueError
+        raw = load_json(path, MAX_BYTES)
     except (OSError, ValueError):
         return
     if not isinstance(raw, dict):

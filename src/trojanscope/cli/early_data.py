@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,8 @@ MAX_READ_BYTES = 64 << 20  # an .npz's x read here for NaN; larger ones: the rea
 
 
 def read_head(path: Path, size: int) -> bytes:
+    """The first ``size`` bytes of ``path``; empty where it cannot be read (the reader names
+    why)."""
     try:
         with path.open("rb") as fh:
             return fh.read(size)
@@ -137,8 +139,8 @@ def npz_x(path: Path) -> tuple[tuple[int, ...], Any, str] | None:
                 if header is None:
                     return None
                 shape, _, dtype = header(fh)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, TypeError):
-        return None
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, TypeError):
+        return None  # a corrupt deflate stream too (zlib.error)
     return tuple(int(n) for n in shape), dtype, member
 
 
@@ -156,7 +158,7 @@ def _check_finite(path: Path, where: str) -> None:
     try:
         with zipfile.ZipFile(path) as zf, zf.open(member) as fh:
             x = np.lib.format.read_array(fh, allow_pickle=False)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError):
         return  # the reader names it
     finite = np.isfinite(x)
     if not finite.all():
@@ -217,8 +219,10 @@ def text_model(model: str | Path | None) -> bool:
     root = Path(model)
     if model_folder_kind(root) == "run":
         return True
+    from trojanscope.io.json_file import load_json  # a size cap; deep nesting a ValueError
+
     try:
-        config = json.loads((root / "config.json").read_text(encoding="utf-8"))
+        config = load_json(root / "config.json")
     except (OSError, ValueError):
         return False  # the loader says what is wrong with it
     archs = config.get("architectures") if isinstance(config, dict) else None

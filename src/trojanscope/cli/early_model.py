@@ -13,7 +13,6 @@ plug-in's data format) is left to the readers, which refuse it after the imports
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,8 +70,10 @@ def _manifest(path: Path) -> dict[str, Any] | None:
         file = path.parent / "manifest.json"
     else:
         return None
+    from trojanscope.io.json_file import load_json  # a size cap; deep nesting a ValueError
+
     try:
-        raw = json.loads(file.read_text(encoding="utf-8"))
+        raw = load_json(file)
     except (OSError, ValueError):
         return None  # the loader says what is wrong with it
     return raw if isinstance(raw, dict) else None
@@ -134,6 +135,7 @@ def _check_label(path: Path, where: str, wants: ModelInput, label_column: str | 
     header = csv_header(path)
     if header is None:
         return
+    header = [name.strip() for name in header]  # as data.tabular.table.read_csv reads it
     if label_column is not None:
         if label_column not in header:
             raise UserInputError(f"{where}: no label column {label_column!r}; columns: "
@@ -151,6 +153,10 @@ def _check_images(path: Path, where: str, model: Any, wants: ModelInput | None) 
     if described is None or wants is None or wants.kind != "image":
         return
     shape = described[0]
+    if len(shape) == 4 and (shape[3], *shape[1:3]) == wants.shape != tuple(shape[1:]):
+        raise UserInputError(  # the npz reader's hint, which this check would otherwise hide
+            f"{where}: 'x' has shape {tuple(shape)}, which looks channels-last (N, H, W, C); "
+            f"{model} takes N x {_dims(wants.shape)}: use x.transpose(0, 3, 1, 2)")
     if len(shape) == 4 and tuple(shape[1:]) != wants.shape:
         raise UserInputError(
             f"{where}: images of shape {_dims(shape[1:])}, but {model} takes {_dims(wants.shape)} "
