@@ -75,6 +75,7 @@ def model_lines(rows: list[dict], today: dict, cand: dict) -> list[dict]:
                     "stand": c.features.get(NAMED_STAND),
                     "mmbd_ratio": r["report"]["features"].get("mmbd_ratio"),
                     "blend": blend_lead(r["report"]["features"]),
+                    "cpu_s": r.get("cpu_s"),
                     "named_logit": c.features.get(NAMED_LOGIT, 0.0),
                     "raise_logit": c.features.get("raise_logit", 0.0)})
     return out
@@ -176,6 +177,20 @@ def plan65_points(lines: list[dict]) -> dict:
     return {"read": True, "met": all(p["holds"] for p in points), "points": points}
 
 
+def cpu_line(lines: list[dict]) -> str:
+    """The median CPU seconds of the runs' detect children, GAP-head models and the others
+    (runs of ``outside_zoo_score.py`` carry them; empty where none does)."""
+    import statistics
+
+    out = []
+    for label, group in (("GAP-head", [m for m in lines if m["gap"]]),
+                         ("other", [m for m in lines if not m["gap"]])):
+        cpu = [m["cpu_s"] for m in group if m.get("cpu_s") is not None]
+        if cpu:
+            out.append(f"{label} median {statistics.median(cpu):.1f} s CPU ({len(cpu)})")
+    return f"; detect {', '.join(out)}" if out else ""
+
+
 def read_rows(spec: str) -> list[dict]:
     """``LABEL=RUNS[,TRUTH]``: runs with reports, joined to their truth (a row of
     ``outside_named_rows.py`` carries its own), one per model (its first)."""
@@ -245,7 +260,8 @@ def main(argv: list[str] | None = None) -> None:
         result[label]["models"] = lines
         result[label]["plan"] = plan_points(lines)
         result[label]["plan65"] = plan65_points(lines)
-        print(f"== {label}: {len(lines)} models ({sum(m['backdoored'] for m in lines)} bd)")
+        print(f"== {label}: {len(lines)} models ({sum(m['backdoored'] for m in lines)} bd)"
+              f"{cpu_line(lines)}")
         for w in ("today", "candidate"):
             g, wst = result[label][w]["groups"]["all"], result[label][w]["worst"]["any"]
             pts = "; ".join(f"{p['point']}: {'yes' if p['holds'] else 'NO'} ({p['figures']})"
