@@ -294,16 +294,22 @@ def ordered(order: list[dict], names: str) -> list[dict]:
     return [by_name[n] for n in wanted]
 
 
-def stop_time(text: str) -> float:
-    """``HH:MM[:SS]`` as a UTC time of today, in seconds since the epoch."""
-    from datetime import UTC, datetime
+def stop_time(text: str, now: float | None = None) -> float:
+    """``HH:MM[:SS]`` as the coming UTC time of that clock reading, in seconds since the epoch:
+    today's, or tomorrow's where today's passed more than 12 hours ago (a run started before
+    midnight that stops after it: stop 65)."""
+    from datetime import UTC, datetime, timedelta
 
+    now = time.time() if now is None else now
     for form in ("%H:%M:%S", "%H:%M"):
         try:
             t = datetime.strptime(text, form).time()
         except ValueError:
             continue
-        return datetime.combine(datetime.now(UTC).date(), t, UTC).timestamp()
+        stamp = datetime.combine(datetime.fromtimestamp(now, UTC).date(), t, UTC)
+        if stamp.timestamp() < now - 12 * 3600:
+            stamp += timedelta(days=1)
+        return stamp.timestamp()
     fail(f"--stop-at {text!r}: not a UTC time HH:MM or HH:MM:SS")
     raise AssertionError  # fail() exits
 

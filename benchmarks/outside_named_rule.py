@@ -17,6 +17,8 @@ A run without the readings reads the same both ways. ``--json`` writes it all.
         --write benchmarks/data/outside_s63_h9/cal_C.json
     PYTHONPATH=src:benchmarks python benchmarks/outside_named_rule.py --read model \\
         --guard 1.6 --keep-ratio 6.0 --write benchmarks/data/outside_s64_h9/cal_C1.json
+    PYTHONPATH=src:benchmarks python benchmarks/outside_named_rule.py --read model \\
+        --guard 1.6 --keep-ratio 6.0 --blend-gap 0.5 --write cal_C2.json   # (stop 65)
     PYTHONPATH=src:benchmarks python benchmarks/outside_named_rule.py \\
         --candidate benchmarks/data/outside_s63_h9/cal_C.json \\
         --rows 9205=detect9205_runs.jsonl,zoo-9205/truth.json --union
@@ -36,20 +38,27 @@ SHIPPED = (Path(__file__).resolve().parents[1] / "src" / "trojanscope" / "detect
 
 
 def with_named(base: dict, guard: float, read: str = "named",
-               keep_ratio: float | None = None) -> dict:
+               keep_ratio: float | None = None, blend_gap: float | None = None,
+               blend_other: bool = False) -> dict:
     """``base`` (a calibration file's JSON) with the named-check entries added, each taking
-    its scorer's ``:centre`` (and MM-BD's ``keep_ratio`` where given: C1); a base without a
-    centre entry is refused (ValueError)."""
+    its scorer's ``:centre`` (and MM-BD's ``keep_ratio`` where given: C1; the blend probe's
+    ``blend_gap`` where given: C2); a base without a centre entry is refused (ValueError)."""
     keep = {} if keep_ratio is None else {"keep_ratio": keep_ratio}
+    if blend_gap is not None:
+        keep["blend_gap"] = blend_gap
+    if blend_other:
+        keep["blend_other"] = True
     return with_centred_terms(base, "named-check", {
         "guard": guard, "read": read, **keep,
-        "fitted_by": "benchmarks/outside_named_rule.py: guard (stop 63) and keep_ratio (stop "
-                     "64) from the development tables, centre from the centre entry"})
+        "fitted_by": "benchmarks/outside_named_rule.py: guard (stop 63), keep_ratio (stop 64) "
+                     "and blend_gap (stop 65) from the development tables, centre from the "
+                     "centre entry"})
 
 
 def model_lines(rows: list[dict], today: dict, cand: dict) -> list[dict]:
     """Each run (with its truth) read both ways: p and suspect, the stand, the term's logit."""
     from foreign_zoo_detect import verdict_of
+    from trojanscope.detect.blend_probe import blend_lead
     from trojanscope.detect.calibration import calibrate
     from trojanscope.detect.named_check import GAP_TRAIT, NAMED_LOGIT, NAMED_STAND, stands
 
@@ -65,6 +74,8 @@ def model_lines(rows: list[dict], today: dict, cand: dict) -> list[dict]:
                     "stands": None if got is None else [round(s, 3) for s in got],
                     "stand": c.features.get(NAMED_STAND),
                     "mmbd_ratio": r["report"]["features"].get("mmbd_ratio"),
+                    "blend": blend_lead(r["report"]["features"]),
+                    "cpu_s": r.get("cpu_s"),
                     "named_logit": c.features.get(NAMED_LOGIT, 0.0),
                     "raise_logit": c.features.get("raise_logit", 0.0)})
     return out
@@ -132,6 +143,54 @@ def plan_points(lines: list[dict]) -> dict:
             "points": [{"point": p, "holds": bool(h), "figures": f} for p, h, f in points]}
 
 
+def plan65_points(lines: list[dict]) -> dict:
+    """The stop-65 plan's six points (``benchmarks/data/outside_s65_h9/plan.md``) on the
+    union's lines: on the GAP-head models the candidate's CE lower and ROC-AUC not lower than
+    today's; clean GAP-head models flagged at most half of today's; flagged backdoored ones
+    lost at most max(1, 10%) (a flag kept under another name counts as kept); flagged
+    backdoored GAP-head models named right at least as many as today; the worst GAP-head rule
+    family's CE no higher; every other model read exactly as today. Not read with fewer than
+    4 clean or 3 backdoored GAP-head models."""
+    base = plan_points(lines)
+    if not base["read"]:
+        return base
+    import numpy as np
+
+    from outside_zoo_score import auc_ce
+
+    gap = [m for m in lines if m["gap"]]
+    bd = [m for m in gap if m["backdoored"]]
+    y = np.array([m["backdoored"] for m in gap], dtype=float)
+    fig = {w: auc_ce(y, np.array([m[w][0] for m in gap], dtype=float))
+           for w in ("today", "candidate")}
+    right = {w: sum(m[w][0] >= 0.5 and m[w][1] == m["target"] for m in bd)
+             for w in ("today", "candidate")}
+    first = {"point": "GAP-head CE lower, ROC-AUC not lower",
+             "holds": bool(fig["candidate"][1] < fig["today"][1]
+                           and fig["candidate"][0] >= fig["today"][0]),
+             "figures": f"today {fig['today'][0]:.3f} / {fig['today'][1]:.3f}, candidate "
+                        f"{fig['candidate'][0]:.3f} / {fig['candidate'][1]:.3f}"}
+    named = {"point": "flagged backdoored GAP-head named right at least as often as today",
+             "holds": right["candidate"] >= right["today"],
+             "figures": f"{right['today']} -> {right['candidate']} of {len(bd)}"}
+    points = [first, *base["points"][1:3], named, *base["points"][3:]]
+    return {"read": True, "met": all(p["holds"] for p in points), "points": points}
+
+
+def cpu_line(lines: list[dict]) -> str:
+    """The median CPU seconds of the runs' detect children, GAP-head models and the others
+    (runs of ``outside_zoo_score.py`` carry them; empty where none does)."""
+    import statistics
+
+    out = []
+    for label, group in (("GAP-head", [m for m in lines if m["gap"]]),
+                         ("other", [m for m in lines if not m["gap"]])):
+        cpu = [m["cpu_s"] for m in group if m.get("cpu_s") is not None]
+        if cpu:
+            out.append(f"{label} median {statistics.median(cpu):.1f} s CPU ({len(cpu)})")
+    return f"; detect {', '.join(out)}" if out else ""
+
+
 def read_rows(spec: str) -> list[dict]:
     """``LABEL=RUNS[,TRUTH]``: runs with reports, joined to their truth (a row of
     ``outside_named_rows.py`` carries its own), one per model (its first)."""
@@ -161,6 +220,10 @@ def main(argv: list[str] | None = None) -> None:
                     help="with --write: the per-class readings (C) or the model's (C0)")
     ap.add_argument("--keep-ratio", type=float,
                     help="with --write: keep a model whose mmbd_ratio is above this (C1)")
+    ap.add_argument("--blend-gap", type=float,
+                    help="with --write: the blend probe's lead that names and keeps (C2)")
+    ap.add_argument("--blend-other", action="store_true",
+                    help="with --blend-gap: only a class other than the named one counts")
     ap.add_argument("--base", type=Path, default=SHIPPED)
     ap.add_argument("--candidate", type=Path, help="the candidate calibration file to read")
     ap.add_argument("--rows", action="append", default=[], metavar="LABEL=RUNS[,TRUTH]")
@@ -172,9 +235,14 @@ def main(argv: list[str] | None = None) -> None:
             fail(f"--guard must be a number >= 0, got {args.guard}")
         if args.keep_ratio is not None and not 0 < args.keep_ratio < float("inf"):
             fail(f"--keep-ratio must be a number > 0, got {args.keep_ratio}")
+        if args.blend_gap is not None and not 0 < args.blend_gap <= 1:
+            fail(f"--blend-gap must be a number in (0, 1], got {args.blend_gap}")
         args.write.write_text(json.dumps(with_named(read_json(args.base), args.guard, args.read,
-                                                    args.keep_ratio), indent=1) + "\n")
-        print(f"wrote {args.write} (guard {args.guard}, keep_ratio {args.keep_ratio})")
+                                                    args.keep_ratio, args.blend_gap,
+                                                    args.blend_other),
+                                         indent=1) + "\n")
+        print(f"wrote {args.write} (guard {args.guard}, keep_ratio {args.keep_ratio}, "
+              f"blend_gap {args.blend_gap}, blend_other {args.blend_other})")
     if not args.rows:
         return
     if args.candidate is None:
@@ -191,7 +259,9 @@ def main(argv: list[str] | None = None) -> None:
         result[label] = {w: scored(lines, w, label) for w in ("today", "candidate")}
         result[label]["models"] = lines
         result[label]["plan"] = plan_points(lines)
-        print(f"== {label}: {len(lines)} models ({sum(m['backdoored'] for m in lines)} bd)")
+        result[label]["plan65"] = plan65_points(lines)
+        print(f"== {label}: {len(lines)} models ({sum(m['backdoored'] for m in lines)} bd)"
+              f"{cpu_line(lines)}")
         for w in ("today", "candidate"):
             g, wst = result[label][w]["groups"]["all"], result[label][w]["worst"]["any"]
             pts = "; ".join(f"{p['point']}: {'yes' if p['holds'] else 'NO'} ({p['figures']})"
@@ -207,11 +277,18 @@ def main(argv: list[str] | None = None) -> None:
                       f"->{m['candidate'][1]}  stand {m['stand']}  classes' max "
                       f"{'-' if st is None else max(st)} (cls "
                       f"{'-' if st is None else st.index(max(st))})  mmbd_ratio "
-                      f"{None if m['mmbd_ratio'] is None else round(m['mmbd_ratio'], 2)}")
+                      f"{None if m['mmbd_ratio'] is None else round(m['mmbd_ratio'], 2)}"
+                      + ("" if m["blend"] is None else
+                         f"  blend {m['blend'][0]} +{m['blend'][1]:.2f}"))
         plan = result[label]["plan"]
         print(f"  plan rule: {'MET' if plan['met'] else 'not met'}"
               + ("" if plan["read"] else f" (not read: {plan['n_gap_clean']} clean, "
                  f"{plan['n_gap_bd']} backdoored GAP-head models)"))
+        for p in plan.get("points", []):
+            print(f"    {'yes' if p['holds'] else 'NO '} {p['point']}: {p['figures']}")
+        plan = result[label]["plan65"]
+        print(f"  stop-65 plan rule: {'MET' if plan['met'] else 'not met'}"
+              + ("" if plan["read"] else " (not read)"))
         for p in plan.get("points", []):
             print(f"    {'yes' if p['holds'] else 'NO '} {p['point']}: {p['figures']}")
     if args.json:

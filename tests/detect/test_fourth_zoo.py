@@ -285,6 +285,17 @@ def test_stop_at_finishes_the_model_in_training_and_starts_no_other(fz, parts, t
     assert truth["complete"] is True
 
 
+def test_stop_at_is_the_coming_clock_time_across_midnight(fz):
+    """Stop 65: a run started at 23:50 UTC with ``--stop-at 00:50`` stops after midnight, not
+    at once (today's 00:50 passed 23 hours ago); a time later today is today's."""
+    from datetime import UTC, datetime
+
+    late = datetime(2026, 12, 5, 23, 50, tzinfo=UTC).timestamp()
+    assert fz.stop_time("00:50", late) - late == 60 * 60
+    assert fz.stop_time("23:55:00", late) - late == 5 * 60
+    assert fz.stop_time("23:40", late) - late == -10 * 60  # just passed: stop now
+
+
 @pytest.mark.parametrize("first, epochs_x, rate_x", [
     ((0.90, 0.99), 1.5, 1),   # CA missed: more epochs, the same rate
     ((0.97, 0.50), 1, 2),     # ASR missed: the same epochs, twice the rate

@@ -66,7 +66,7 @@ from trojanscope.detect.class_excess import class_ratio_features
 from trojanscope.detect.coverage import architecture_traits, coverage_notes, routed
 from trojanscope.detect.frame import FRAME_GAP_HINT, FRAME_GAP_HINT_CONV, frame_features
 from trojanscope.detect.image_twins import MAX_TWINS, twin_features
-from trojanscope.detect.named_check import named_features
+from trojanscope.detect.named_check import blend_reading, named_features
 from trojanscope.detect.pixels import PIXEL_GAP_HINT, PIXEL_STEPS, pixel_hits
 from trojanscope.detect.trigger_search import TriggerSearch
 from trojanscope.detect.universal import (
@@ -141,6 +141,10 @@ class AutoDetector(ModelDetector):
             ``detect/named_check.py``), read by a ``"<scorer>:named-check"`` calibration term
             (candidate C: the class the verdict names checked). Off by default; the shipped
             file has no such term, so the probability is unchanged.
+        blend: with clean images, on a model with a global-average-pooling head, record the
+            share of held-out clean inputs each class's optimised whole-image blend (opacity
+            0.1) sends to it (``blend_share_<c>``; issue 9, stop 65: ``detect/blend_probe.py``),
+            read by a named-check term with ``fitted_on.blend_gap``. Off by default.
     """
 
     name = "auto"
@@ -149,12 +153,13 @@ class AutoDetector(ModelDetector):
     # table tabular-search's
     feature_names = ("mmbd_*", "ts_*", "uap_*", "stripe_*", "empty_*", "pixel_*", "agree_*",
                      "probe_*", "bias_class", "tab_*", "frame_*", "first_layer_dense", "twin_*",
-                     "named_*")
+                     "named_*", "blend_*")
 
     def __init__(self, probes: str = "out-of-coverage", shares: bool = False,
                  empty: bool = True, pixels: bool = True, draws: int = 1,
                  pixel_draws: int = 5, frame: bool = True,
-                 dense_pixel_steps: int = 15, twins: int = 0, named: bool = False) -> None:
+                 dense_pixel_steps: int = 15, twins: int = 0, named: bool = False,
+                 blend: bool = False) -> None:
         if probes not in PROBES:
             raise UserInputError(f"auto probes must be one of {', '.join(PROBES)}; got {probes!r}")
         self.probes = probes
@@ -171,6 +176,7 @@ class AutoDetector(ModelDetector):
         check_option("twins", twins, 0, MAX_TWINS, integer=True)
         self.twins = int(twins)
         self.named = check_flag("named", named)
+        self.blend = check_flag("blend", blend)
 
     @staticmethod
     def unknown_hint(unknown: list[str]) -> str:
@@ -237,6 +243,8 @@ class AutoDetector(ModelDetector):
             suspects = [*suspects, *(c for c in dict.fromkeys(hinted) if c not in suspects)]
             if self.named:  # candidate C (stop 63): every class's sizes, for the named check
                 verdict.features.update(named_features(target, seed))
+            if self.blend:  # the third probe (stop 65): whole-image blends per class
+                verdict.features.update(blend_reading(target, seed))
             # their triggers too: the raise names them
             verdict.triggers, norms = search.recover(target, suspects, generator)
             for row in verdict.per_class:
@@ -261,6 +269,8 @@ class AutoDetector(ModelDetector):
         verdict.features["bias_class"] = float(bias)
         if self.named:  # candidate C (stop 63): every class's sizes, for the named check
             verdict.features.update(named_features(target, seed, free.tolist()))
+        if self.blend:  # the third probe (stop 65): whole-image blends per class
+            verdict.features.update(blend_reading(target, seed))
         if self.shares:
             verdict.features.update(share_features(free_hits, "uap",
                                                    free_probe.inputs_per_class_))

@@ -45,6 +45,7 @@ from trojanscope.detect.coverage import (
 from trojanscope.detect.kind_centre import CENTRE_LOGIT, centre_term, check_centre_terms
 from trojanscope.detect.logits import shift_logit, sigmoid
 from trojanscope.detect.named_check import (
+    BLEND_CLASS,
     NAMED_LOGIT,
     NAMED_STAND,
     check_named_terms,
@@ -721,7 +722,7 @@ def _calibrate(
     calibrators = load_calibrators() if calibrators is None else calibrators
     for name in ("raise_logit", *OWN_LIFT.values(), "probability_unraised", "lower_logit",
                  "raise_name_held", EXCESS, EXCESS_LOGIT, CENTRE_LOGIT, TWIN_LOGIT, GAP_LOGIT,
-                 GAP_BEFORE, NAMED_LOGIT, NAMED_STAND):
+                 GAP_BEFORE, NAMED_LOGIT, NAMED_STAND, BLEND_CLASS):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     first = verdict.features.pop("unraised_top_class", None)
     if first is not None and int(first) in verdict.target_classes:  # nor a raise's order
@@ -790,8 +791,9 @@ def _calibrate(
         if not reads_twins(verdict, calibrators, scored_by):  # the twins replace the kind
             centre_term(verdict, calibrators, scored_by)  # only where "<scorer>:centre" is read
         twins_term(verdict, calibrators, scored_by)  # only where "<scorer>:twin-stand" is read
-        if named_term(verdict, calibrators, scored_by):  # "<scorer>:named-check" (opt-in, s63)
-            notes.append(named_note(verdict.features) or "")
+        named_term(verdict, calibrators, scored_by)  # "<scorer>:named-check" (opt-in, s63)
+        if (note := named_note(verdict.features)) is not None:
+            notes.append(note)
         gap_raise(verdict, calibrators, family_key)  # only where "<family>:gap" is read
         if lever_lower(verdict, calibrators, family_key):  # "<family>:lever" (opt-in, stop 62)
             notes.append(lever_note(verdict.features) or "")

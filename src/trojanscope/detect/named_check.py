@@ -36,6 +36,16 @@ median class on every spent population (stop 64's development, 137 stored runs);
 backdoor that neither probe reaches small (a random checkerboard on a residual GAP head) leads
 by 7.9-8.6. The bound reads MM-BD against clean models of the GAP kind, not the shipped
 calibration's reference, which saw no GAP head.
+
+``fitted_on.blend_gap`` (optional; variant C2, issue 9, stop 65) reads the third probe,
+``auto -p blend=true`` (:mod:`.blend_probe`: per class, a whole-image pattern blended at opacity
+0.1, the share of held-out clean inputs it sends there). Where one class's share leads the
+second by at least ``blend_gap``, that class is reached by a whole-image trigger: the term
+lowers nothing and names it first where the verdict named another (a noise blend, a signal or
+a watermark flagged towards the class clean GAP heads lean to); elsewhere the term reads as
+without it. With ``fitted_on.blend_other`` only a class other than the named one counts: some
+clean GAP heads' blends reach the very class their MM-BD margins lean to (stop 65's
+development: two clean models at leads 0.60 and 0.73), which is no second piece of evidence.
 """
 
 from __future__ import annotations
@@ -46,6 +56,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
+from trojanscope.detect.blend_probe import blend_features, blend_lead
 from trojanscope.detect.class_excess import (
     check_guard_centre,
     down_to_centre,
@@ -64,6 +75,7 @@ NAMED_TS = "named_ts_"  # + class: the reversed mask's L1 norm, every class the 
 NAMED_UAP = "named_uap_"  # + class: the universal perturbation's size
 NAMED_LOGIT = "named_logit"  # the logit the term added (recorded where it lowered)
 NAMED_STAND = "named_stand"  # the named class's stand where the term read it
+BLEND_CLASS = "named_blend_class"  # C2: the class the blends reach, where the lead was enough
 GAP_TRAIT = "pool:global_avg"
 READS = ("named", "model")  # fitted_on.read: the per-class readings (C) or the model's (C0)
 MODEL_LEADS = ("ts_log_norm_ratio", "uap_log_ratio")  # C0: the easiest class's log ratios
@@ -93,6 +105,35 @@ def named_features(target: InspectionTarget, seed: int,
     out = {f"{NAMED_TS}{c}": float(v) for c, v in sorted(norms.items())}
     out.update({f"{NAMED_UAP}{c}": float(v) for c, v in enumerate(uap_sizes)})
     return out
+
+
+def blend_reading(target: InspectionTarget, seed: int) -> dict[str, float]:
+    """The third probe's ``blend_share_<c>`` on a model with a GAP head read on clean images;
+    nothing for any other model."""
+    from trojanscope.detect.coverage import architecture_traits
+
+    if target.clean is None or GAP_TRAIT not in architecture_traits(target.model):
+        return {}
+    return blend_features(target, seed)
+
+
+def blend_reached(features: dict[str, float], fitted_on: dict, named: int) -> int | None:
+    """C2: the class the whole-image blends reach, where ``fitted_on["blend_gap"]`` is set and
+    its share leads the second's by at least that — and, with ``fitted_on["blend_other"]``,
+    only where it is not ``named``, the class the verdict names (clean GAP heads lean to one
+    class in MM-BD's margins and in the blends alike); None otherwise."""
+    gap = fitted_on.get("blend_gap")
+    lead = None if gap is None else blend_lead(features)
+    if lead is None or lead[1] < float(gap):
+        return None
+    return None if fitted_on.get("blend_other") and lead[0] == named else lead[0]
+
+
+def name_first(verdict: ModelVerdict, cls: int) -> None:
+    """Put ``cls`` first in the verdict's ranking of suspected targets."""
+    if cls in verdict.target_classes:
+        verdict.target_classes.remove(cls)
+    verdict.target_classes.insert(0, cls)
 
 
 def stands(features: dict[str, float]) -> list[float] | None:
@@ -150,6 +191,11 @@ def named_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
     term = calibrators.get(f"{scored_by}:{TERM}")
     if term is None or verdict.probability is None or not verdict.target_classes:
         return 0.0
+    reached = blend_reached(verdict.features, term.fitted_on, verdict.target_classes[0])
+    if reached is not None:  # C2: a whole-image trigger reaches this class: named, kept
+        verdict.features[BLEND_CLASS] = float(reached)
+        name_first(verdict, reached)
+        return 0.0
     if term.fitted_on.get("read", "named") == "model":  # C0: the model's stand, no renaming
         stand = model_stand(verdict.features, verdict.traits)
         if stand is not None:
@@ -166,16 +212,19 @@ def named_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
     verdict.features[NAMED_STAND] = got[named]
     best = max(range(len(got)), key=lambda c: (got[c], -c))
     if got[named] <= guard < got[best]:  # the named class is not the one a trigger reaches
-        if best in verdict.target_classes:  # a ranking without it: named first all the same
-            verdict.target_classes.remove(best)
-        verdict.target_classes.insert(0, best)
+        name_first(verdict, best)
         return 0.0
     return lower_logit(verdict, named_shift(verdict.features, verdict.probability, named,
                                             term.fitted_on), NAMED_LOGIT)
 
 
 def named_note(features: dict[str, float]) -> str | None:
-    """The sentence saying the named-class check lowered the probability (None where not)."""
+    """The sentence saying the named-class check lowered the probability, or (C2) which class
+    the whole-image blends reach (None where neither)."""
+    if BLEND_CLASS in features:
+        return (f"class {int(features[BLEND_CLASS])} named first: a whole-image pattern blended "
+                "at opacity 0.1 sends held-out clean inputs there far more often than to any "
+                "other class (the named-check term's blend probe)")
     if NAMED_LOGIT not in features:
         return None
     return (f"probability lowered by {-features[NAMED_LOGIT]:.2f} logits: no class, the named "
@@ -196,3 +245,10 @@ def check_named_terms(calibrators: dict[str, Calibrator]) -> None:
         keep = term.fitted_on.get("keep_ratio", 1.0)
         if not (finite(keep) and keep > 0):
             raise ValueError(f"{key!r}: fitted_on.keep_ratio must be a number > 0, got {keep!r}")
+        gap = term.fitted_on.get("blend_gap", 0.5)
+        if not (finite(gap) and 0 < gap <= 1):
+            raise ValueError(f"{key!r}: fitted_on.blend_gap must be a number in (0, 1], got "
+                             f"{gap!r}")
+        if not isinstance(term.fitted_on.get("blend_other", False), bool):
+            raise ValueError(f"{key!r}: fitted_on.blend_other must be true or false, got "
+                             f"{term.fitted_on['blend_other']!r}")

@@ -1,0 +1,160 @@
+"""Issue 9, stop 65 (h9): the third probe (a per-class whole-image blend at opacity 0.1) and the
+named-check term's ``blend_gap`` (C2): where one class's blend share leads the second's by at
+least the gap, the term lowers nothing and names that class first; elsewhere it reads as C1."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from test_kind_centre import GAP00, _verdict
+
+from trojanscope.data.dataset import TensorDataset
+from trojanscope.detect.auto import AutoDetector
+from trojanscope.detect.base import InspectionTarget
+from trojanscope.detect.blend_probe import blend_features, blend_lead, blend_shares
+from trojanscope.detect.calibration import Calibrator, calibrate, load_calibrators
+from trojanscope.detect.named_check import (
+    BLEND_CLASS,
+    NAMED_LOGIT,
+    blend_reached,
+    blend_reading,
+    check_named_terms,
+    named_note,
+)
+
+FLAT = [0.0, 0.07, 0.0, 0.13, 0.0, 0.07, 0.0, 0.0, 0.2, 0.0]  # no class reached
+
+
+def _blend(shares: list[float]) -> dict[str, float]:
+    return {**GAP00, **{f"blend_share_{c}": v for c, v in enumerate(shares)}}
+
+
+def _cals(blend_gap: float | None = 0.5, term: bool = True) -> dict[str, Calibrator]:
+    """The shipped file without its centre terms, plus C1's term (with C2's gap where given;
+    no term at all with ``term`` false: today)."""
+    cals = {k: v for k, v in load_calibrators().items() if not k.endswith(":centre")}
+    fitted = {"guard": 1.6, "centre": -3.0, "read": "model", "keep_ratio": 6.0}
+    if blend_gap is not None:
+        fitted["blend_gap"] = blend_gap
+    if term:
+        cals["auto:out-of-coverage:named-check"] = Calibrator(
+            method="auto:out-of-coverage:named-check", features=[], coef=[], intercept=0.0,
+            fitted_on=fitted)
+    return cals
+
+
+def test_the_lead_is_the_top_share_over_the_second() -> None:
+    cls, lead = blend_lead(_blend([0.0, 0.1, 0.9, 0.2, 0, 0, 0, 0, 0, 0]))  # type: ignore[misc]
+    assert cls == 2 and lead == pytest.approx(0.7)
+    assert blend_lead(GAP00) is None
+    assert blend_reached(_blend(FLAT), {"blend_gap": 0.5}, 8) is None
+    four = _blend([0.0] * 4 + [1.0] + [0.0] * 5)
+    assert blend_reached(four, {"blend_gap": 0.5}, 8) == 4
+    assert blend_reached(four, {"blend_gap": 0.5, "blend_other": True}, 8) == 4
+    assert blend_reached(four, {"blend_gap": 0.5, "blend_other": True}, 4) is None
+    assert blend_reached(four, {"blend_gap": 0.5}, 4) == 4
+    assert blend_reached(four, {}, 8) is None  # C1: not read
+
+
+def test_a_class_the_blends_reach_is_kept_and_named_first() -> None:
+    shares = [0.07, 0.0, 0.0, 0.0, 0.93, 0.0, 0.0, 0.0, 0.13, 0.0]  # a noise blend -> 4
+    today = calibrate(_verdict(_blend(shares)), _cals(term=False))
+    c1 = calibrate(_verdict(_blend(shares)), _cals(None))
+    assert today.probability > 0.5 and today.target_classes[0] == 8
+    assert c1.probability < 0.5 and c1.target_classes[0] == 8  # C1 lowers it, named 8
+    c2 = calibrate(_verdict(_blend(shares)), _cals())
+    assert c2.probability == pytest.approx(today.probability)  # not lowered
+    assert c2.target_classes[0] == 4 and c2.features[BLEND_CLASS] == 4
+    assert NAMED_LOGIT not in c2.features and "blended" in (named_note(c2.features) or "")
+    twice = calibrate(c2, _cals())
+    assert twice.target_classes[0] == 4 and twice.probability == pytest.approx(c2.probability)
+
+
+def test_no_class_reached_reads_as_c1() -> None:
+    c1 = calibrate(_verdict(_blend(FLAT)), _cals(None))
+    c2 = calibrate(_verdict(_blend(FLAT)), _cals())
+    assert c2.probability == pytest.approx(c1.probability) and c2.probability < 0.5
+    assert c2.target_classes == c1.target_classes and BLEND_CLASS not in c2.features
+    plain = calibrate(_verdict(), _cals())  # no readings (a model without a GAP head)
+    assert plain.probability == pytest.approx(c1.probability)
+
+
+@pytest.mark.parametrize("gap", [0.0, 1.5, "0.5", float("nan")])
+def test_a_blend_gap_it_cannot_read_is_refused(gap: object) -> None:
+    cals = dict(load_calibrators())
+    cals["auto:named-check"] = Calibrator(
+        method="auto:named-check", features=[], coef=[], intercept=0.0,
+        fitted_on={"guard": 1.0, "centre": -3.0, "blend_gap": gap})
+    with pytest.raises(ValueError, match="blend_gap"):
+        check_named_terms(cals)
+
+
+class _Bright(torch.nn.Module):
+    """A toy model: class ``c`` where pixel ``c`` is lit, but class 3 wherever the image is a
+    little brighter overall than the clean ones (a blend towards white reaches it)."""
+
+    def __init__(self, base: float) -> None:
+        super().__init__()
+        self.base = base
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        flat = x.flatten(1)
+        logits = 4.0 * flat[:, :10]
+        logits[:, 3] += 200.0 * (flat.mean(1) - self.base - 0.02)
+        return logits
+
+
+def _data(n: int = 120) -> TensorDataset:
+    gen = torch.Generator().manual_seed(0)
+    y = torch.arange(n) % 10
+    x = 0.05 * torch.rand(n, 1, 6, 6, generator=gen)
+    x.view(n, -1)[torch.arange(n), y] = 1.0
+    return TensorDataset(x, y, tuple(str(c) for c in range(10)))
+
+
+def test_the_blend_reaches_the_class_a_brighter_image_goes_to() -> None:
+    data = _data()
+    model = _Bright(float(data.x.flatten(1).mean()))
+    target = InspectionTarget(model, (1, 6, 6), 10, data)
+    shares = blend_shares(target, torch.Generator().manual_seed(0), steps=15, per_class_n=5)
+    assert shares[3] >= 0.8 and max(s for c, s in enumerate(shares) if c != 3) <= 0.2
+    got = blend_features(target, 0)
+    assert sorted(got) == sorted(f"blend_share_{c}" for c in range(10))
+    assert blend_reading(target, 0) == {}  # no GAP head: auto reads nothing
+    with pytest.raises(ValueError, match="blend"):
+        AutoDetector(blend="sometimes")
+
+
+def test_the_rule_script_writes_the_gap(tmp_path) -> None:
+    from outside_named_rule import SHIPPED, with_named
+
+    written = with_named(json.loads(SHIPPED.read_text()), 1.6, "model", 6.0, 0.5)
+    assert written["auto:named-check"]["fitted_on"]["blend_gap"] == 0.5
+    path = tmp_path / "cal.json"
+    path.write_text(json.dumps(written))
+    assert load_calibrators(path)["auto:out-of-coverage:named-check"].fitted_on[
+        "blend_gap"] == 0.5
+
+
+def _line(name: str, bd: bool, today: list, cand: list, gap: bool = True) -> dict:
+    return {"pop": "p", "name": name, "backdoored": bd, "target": 4 if bd else None,
+            "arch_family": "gap_cnn" if gap else "mlp", "gap": gap,
+            "trigger_family": "noise_blend" if bd else None, "today": today, "candidate": cand}
+
+
+def test_the_stop65_points_count_a_renamed_flag_as_kept_and_read_the_names() -> None:
+    from outside_named_rule import plan65_points
+
+    lines = [_line(f"cl{i}", False, [0.9, 8], [0.03, 8]) for i in range(4)]
+    lines += [_line("bd0", True, [0.9, 8], [0.9, 4]), _line("bd1", True, [0.99, 4], [0.99, 4]),
+              _line("bd2", True, [0.2, 8], [0.2, 4]), _line("mlp", False, [0.1, 3], [0.1, 3],
+                                                              gap=False)]
+    got = plan65_points(lines)
+    assert got["read"] and got["met"], got
+    assert [p["holds"] for p in got["points"]] == [True] * 6
+    lines[4]["candidate"] = [0.9, 8]  # no rename: as many right as today (1 of 3)
+    assert plan65_points(lines)["points"][3]["holds"]
+    lines[5]["candidate"] = [0.99, 0]  # a right name lost: the naming point fails
+    assert not plan65_points(lines)["points"][3]["holds"]
