@@ -86,6 +86,14 @@ def refit(dev_files: list[str], flips: list[str], family: list[dict],
                           tables=_tables(base.fitted_on.get("tables", {}), len(family) // weight))
 
 
+def write_candidate(cal: Calibrator, out: str) -> None:
+    """The shipped calibration file with ``cal``'s entry (its ``method``) replaced, at ``out``."""
+    everything = load_calibrators()
+    everything[cal.method] = cal
+    save_calibrators(everything, out)
+    print(f"wrote {out}")
+
+
 def figures(rows: list[dict], probs: list[float]) -> str:
     """ROC-AUC / CE (where both classes are present), caught, clean flagged, and (where the
     rows name it) the suspected target right among the flagged backdoors."""
@@ -161,10 +169,7 @@ def main() -> None:
               f"README-family rows; coef {np.round(cal.coef, 3).tolist()}")
         cals["refit"] = cal
         if a.out:
-            everything = load_calibrators()
-            everything[KEY] = cal
-            save_calibrators(everything, a.out)
-            print(f"wrote {a.out}")
+            write_candidate(cal, a.out)
     for i, name in enumerate(a.calibration):
         cals[f"cand{i}"] = load_calibrators(name)[KEY]
     if a.score or a.whole:

@@ -29,13 +29,8 @@ from pathlib import Path
 import numpy as np
 
 from bench_tabular_calibrate import in_family, load_rows, new_labelling
-from tabular_s64_h16z_refit import family_rows, figures, report, score
-from trojanscope.detect.calibration import (
-    Calibrator,
-    fit_calibrator,
-    load_calibrators,
-    save_calibrators,
-)
+from tabular_s64_h16z_refit import family_rows, figures, report, score, write_candidate
+from trojanscope.detect.calibration import Calibrator, fit_calibrator, load_calibrators
 
 
 def library_rows(files: list[str], library: str, by_zoo: bool = False) -> list[dict]:
@@ -125,10 +120,7 @@ def main() -> None:
               f"{np.round(cal.coef, 3).tolist()}")
         cals["refit"] = cal
         if a.out:
-            everything = load_calibrators()
-            everything[key] = cal
-            save_calibrators(everything, a.out)
-            print(f"wrote {a.out}")
+            write_candidate(cal, a.out)
     for i, name in enumerate(a.calibration):
         cals[f"cand{i}"] = load_calibrators(name)[key]
     if a.score or a.whole:

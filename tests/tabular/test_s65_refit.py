@@ -86,3 +86,27 @@ def test_each_candidate_changes_only_the_xgboost_entry() -> None:
         candidate = json.loads((OWN / name).read_text())
         assert set(candidate) == set(shipped)
         assert [k for k in shipped if shipped[k] != candidate[k]] == [KEY]
+
+
+def test_the_rule_needs_every_condition(load_benchmark, capsys) -> None:
+    rule = load_benchmark("tabular_s65_h16_rule")
+
+    def row(x: float, backdoored: bool, p: float, **kw) -> dict:
+        return {"features": {"x": x}, "backdoored": backdoored, "probability": p, **kw}
+
+    a = [row(1.0, True, 0.9, suspected_target=0), row(0.2, True, 0.4, suspected_target=0)]
+    c = [row(-1.0, False, 0.2)]
+    zoo = [row(2.0, True, 0.9, table="t", target=1, predicted_target=1),
+           row(-2.0, False, 0.1, table="t", target=None)]
+    pops = {"A": a, "C": c, "D": [], "zoo": zoo}
+    cal = rule.Calibrator(rule.KEY, ["x"], [3.0], 0.0, {}, [0.0], [1.0], "none")
+    user = {"probability": 0.9}
+    assert rule.judge("cand", cal, pops, [], user, (0, 0))  # A 2/2 against today's 1/2
+    out = capsys.readouterr().out
+    assert "(1) README line A flagged with target 0: 2/2 (today 1) met" in out
+    assert "family t target 1 (2)" in out and "rule MET (6 of 6)" in out
+    weak = rule.Calibrator(rule.KEY, ["x"], [3.0], -4.0, {}, [0.0], [1.0], "none")
+    assert not rule.judge("weak", weak, pops, [], user, (0, 0))  # A 0/2: (1) fails
+    assert not rule.judge("cand", cal, pops, [], {"probability": 0.2}, (0, 0))  # (7) fails
+    assert "(1) README line A flagged with target 0: 0/2 (today 1) NOT met" in (
+        capsys.readouterr().out)
