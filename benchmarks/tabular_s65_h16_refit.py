@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from bench_tabular_calibrate import in_family, load_rows, new_labelling
-from tabular_s64_h16z_refit import family_rows, figures, report, score, write_candidate
+from tabular_s64_h16z_refit import calibrations, family_rows, figures, report, score
 from trojanscope.detect.calibration import Calibrator, fit_calibrator, load_calibrators
 
 
@@ -110,19 +110,14 @@ def main() -> None:
     if missing:  # one error line, exit code 2
         print(f"error: no such file: {missing[0]}", file=sys.stderr)
         raise SystemExit(2)
-    key = f"tabular-search:tree:{a.library}"
-    cals = {"shipped": load_calibrators()[key]}
+    cal = None
     if a.fit:
         cal = refit(a.library, a.fit, a.flips, library_rows(a.zoo_rows, a.library, True),
                     family_rows(a.family))
         print(f"refit on {cal.fitted_on['n_dev']} development + {cal.fitted_on['n_zoo']} zoo + "
               f"{cal.fitted_on['n_family']} README-family rows; coef "
               f"{np.round(cal.coef, 3).tolist()}")
-        cals["refit"] = cal
-        if a.out:
-            write_candidate(cal, a.out)
-    for i, name in enumerate(a.calibration):
-        cals[f"cand{i}"] = load_calibrators(name)[key]
+    cals = calibrations(f"tabular-search:tree:{a.library}", cal, a.out, a.calibration)
     if a.score or a.whole:
         family, whole = family_rows(a.score), library_rows(a.whole, a.library)
         if a.library == "xgboost":
