@@ -10,16 +10,13 @@ from pathlib import Path
 import numpy as np
 
 from shipped_calibration import BEFORE_S64
+from shipped_calibration import STOP33_XGBOOST_ZOOS as DEV
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "benchmarks" / "data"
 OWN = DATA / "tabular_s65_h16"
 KEY = "tabular-search:tree:xgboost"
 ROWS = DATA / "tabular_rows"
-DEV = ["tab-cal-lc", "tab-fresh6", "tab-fresh6-lc", "tab-fresh7", "tab-fresh7-lc", "tab-fresh8",
-       "tab-fresh8-lc", "tab-fresh9", "tab-fresh9-lc", "tab-fresh10", "tab-fresh10-lc",
-       "tab-fresh11", "dev-cd", "dev-cd2", "dev-lc-trees", "tab-fresh12", "tab-fresh12-lc",
-       "tab-fresh13", "tab-fresh13-lc", "tab-fresh14", "tab-fresh14-lc"]
 FLIPS = [str(DATA / "tab-fresh9_flips.json"), str(DATA / "tab-fresh10_flips.json")]
 
 
