@@ -86,6 +86,28 @@ def refit(dev_files: list[str], flips: list[str], family: list[dict],
                           tables=_tables(base.fitted_on.get("tables", {}), len(family) // weight))
 
 
+def write_candidate(cal: Calibrator, out: str) -> None:
+    """The shipped calibration file with ``cal``'s entry (its ``method``) replaced, at ``out``."""
+    everything = load_calibrators()
+    everything[cal.method] = cal
+    save_calibrators(everything, out)
+    print(f"wrote {out}")
+
+
+def calibrations(key: str, cal: Calibrator | None, out: str | None,
+                 names: list[str]) -> dict[str, Calibrator]:
+    """Today's ``key`` entry, the refit ``cal`` (written to ``out`` as a candidate file when
+    asked) and each named file's entry, by label: what ``--score`` / ``--whole`` compare."""
+    cals = {"shipped": load_calibrators()[key]}
+    if cal is not None:
+        cals["refit"] = cal
+        if out:
+            write_candidate(cal, out)
+    for i, name in enumerate(names):
+        cals[f"cand{i}"] = load_calibrators(name)[key]
+    return cals
+
+
 def figures(rows: list[dict], probs: list[float]) -> str:
     """ROC-AUC / CE (where both classes are present), caught, clean flagged, and (where the
     rows name it) the suspected target right among the flagged backdoors."""
@@ -153,20 +175,13 @@ def main() -> None:
         print(f"error: no such file: {missing[0]}", file=sys.stderr)
         raise SystemExit(2)
     recipes = set(a.recipes.split(",")) if a.recipes else None
-    cals = {"shipped": load_calibrators()[KEY]}
+    cal = None
     if a.fit:
         cal = refit(a.fit, a.flips, family_rows(a.family, recipes),
                     a.features.split(",") if a.features else None, a.weight, a.c)
         print(f"refit on {cal.fitted_on['n_dev']} development + {cal.fitted_on['n_family']} "
               f"README-family rows; coef {np.round(cal.coef, 3).tolist()}")
-        cals["refit"] = cal
-        if a.out:
-            everything = load_calibrators()
-            everything[KEY] = cal
-            save_calibrators(everything, a.out)
-            print(f"wrote {a.out}")
-    for i, name in enumerate(a.calibration):
-        cals[f"cand{i}"] = load_calibrators(name)[KEY]
+    cals = calibrations(KEY, cal, a.out, a.calibration)
     if a.score or a.whole:
         report(family_rows(a.score, recipes), whole_rows(a.whole), cals)
 

@@ -26,6 +26,15 @@ BEFORE_S64 = (Path(__file__).resolve().parents[1]
               / "benchmarks/data/tabular_s64_h16z/calibration_before_s64.json")
 
 
+# stop 33's development zoos whose XGBoost rows every refit of that entry starts from
+# (benchmarks/data/tabular_rows/<zoo>_rows.json; stop 64 h16z, stop 65 h16)
+STOP33_XGBOOST_ZOOS = (
+    "tab-cal-lc", "tab-fresh6", "tab-fresh6-lc", "tab-fresh7", "tab-fresh7-lc", "tab-fresh8",
+    "tab-fresh8-lc", "tab-fresh9", "tab-fresh9-lc", "tab-fresh10", "tab-fresh10-lc",
+    "tab-fresh11", "dev-cd", "dev-cd2", "dev-lc-trees", "tab-fresh12", "tab-fresh12-lc",
+    "tab-fresh13", "tab-fresh13-lc", "tab-fresh14", "tab-fresh14-lc")
+
+
 def entry_before_s64() -> dict:
     """The trees' whole-split XGBoost entry as shipped before stop 64 (raw JSON object)."""
     return json.loads(BEFORE_S64.read_text())[XGBOOST]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from shipped_calibration import STOP33_XGBOOST_ZOOS as DEV
 from shipped_calibration import shipped_before_s64
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,10 +18,6 @@ H16T = DATA / "tabular_s64_h16t"
 CANDIDATE = DATA / "tabular_s64_h16z" / "calibration_h16z.json"
 KEY = "tabular-search:tree:xgboost"
 ROWS = DATA / "tabular_rows"
-DEV = ["tab-cal-lc", "tab-fresh6", "tab-fresh6-lc", "tab-fresh7", "tab-fresh7-lc", "tab-fresh8",
-       "tab-fresh8-lc", "tab-fresh9", "tab-fresh9-lc", "tab-fresh10", "tab-fresh10-lc",
-       "tab-fresh11", "dev-cd", "dev-cd2", "dev-lc-trees", "tab-fresh12", "tab-fresh12-lc",
-       "tab-fresh13", "tab-fresh13-lc", "tab-fresh14", "tab-fresh14-lc"]
 
 
 def test_the_clean_train_model_is_one_model_whatever_the_seed(load_benchmark, tmp_path) -> None:
