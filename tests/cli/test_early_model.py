@@ -194,6 +194,17 @@ def test_a_keep_ratio_on_a_scorer_without_the_mmbd_lead_is_refused(tmp_path) -> 
     check_keep_ratio(tmp_path / "missing.json")
 
 
+def test_a_keep_ratio_on_auto_is_taken_whatever_the_other_entries_read(tmp_path) -> None:
+    """``auto`` records MM-BD's lead on every image model, so its term's keep stands even in a
+    file whose other ``auto`` entries list no ``mmbd_ratio`` (stop 65's read-through)."""
+    raw = json.loads(C1.read_text())
+    kept = {"auto:named-check": raw["auto:named-check"],
+            "auto:out-of-coverage": {**raw["auto:out-of-coverage"], "features": ["other"]}}
+    path = tmp_path / "cal.json"
+    path.write_text(json.dumps(kept))
+    check_keep_ratio(path)
+
+
 def test_each_refusal_comes_before_torch_is_imported(user, tmp_path) -> None:
     from test_early_refusals import refusals_before_torch
 

@@ -3,8 +3,11 @@
 ``fitted_on.keep_ratio`` on a ``"<scorer>:named-check"`` entry (issue 9's C1,
 :mod:`trojanscope.detect.named_check`) keeps a model whose MM-BD lead (``mmbd_ratio``) is above
 it. A scorer whose detector never records ``mmbd_ratio`` reads the lead as 0 and keeps nothing,
-silently (stop 64's read-through). Which detectors record it is told by the file itself: some
-entry of the same detector (the key's first part: ``auto``, ``mmbd``) reads ``mmbd_ratio``.
+silently (stop 64's read-through). ``auto`` and ``mmbd`` record it on every image model they
+read (:func:`trojanscope.detect.mmbd.summarise_margins`), whatever the file's other entries
+list (stop 65's read-through: a user's file with only ``auto:out-of-coverage`` beside the term
+was refused); for any other detector the file must say so: some entry of the same detector
+(the key's first part) reads ``mmbd_ratio``.
 Anything else wrong with the file is left to ``load_calibrators``, which names it.
 """
 
@@ -17,6 +20,7 @@ from trojanscope.io.json_file import load_json
 
 TERM_SUFFIX = ":named-check"  # detect.named_check.TERM
 MMBD_LEAD = "mmbd_ratio"  # detect.named_check.MMBD_LEAD
+MMBD_DETECTORS = ("auto", "mmbd")  # run MM-BD on an image model: mmbd_ratio always recorded
 MAX_BYTES = 64 << 20  # larger files are left to the loader (load_calibrators)
 
 
@@ -38,7 +42,7 @@ def check_keep_ratio(path: str | Path | None, what: str = "--calibration") -> No
                 or fitted.get("keep_ratio") is None):
             continue
         detector = key.split(":", 1)[0]
-        if not any(_reads_lead(other) for name, other in raw.items()
+        if detector not in MMBD_DETECTORS and not any(_reads_lead(other) for name, other in raw.items()
                    if name.split(":", 1)[0] == detector):
             readers = sorted({name.split(":", 1)[0] for name, other in raw.items()
                               if _reads_lead(other)})
