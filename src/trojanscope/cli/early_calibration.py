@@ -42,8 +42,10 @@ def check_keep_ratio(path: str | Path | None, what: str = "--calibration") -> No
                 or fitted.get("keep_ratio") is None):
             continue
         detector = key.split(":", 1)[0]
-        if detector not in MMBD_DETECTORS and not any(_reads_lead(other) for name, other in raw.items()
-                   if name.split(":", 1)[0] == detector):
+        recorded = detector in MMBD_DETECTORS or any(
+            _reads_lead(other) for name, other in raw.items()
+            if name.split(":", 1)[0] == detector)
+        if not recorded:
             readers = sorted({name.split(":", 1)[0] for name, other in raw.items()
                               if _reads_lead(other)})
             raise UserInputError(
