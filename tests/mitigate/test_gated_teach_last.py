@@ -9,6 +9,7 @@ import pytest
 import torch
 from test_gated_unlearn import Striped, data
 
+import trojanscope.mitigate.mixed_last as mx
 import trojanscope.mitigate.teach_last as te
 from trojanscope import registry
 from trojanscope.mitigate import gated
@@ -25,16 +26,17 @@ def _moved() -> torch.nn.Module:
     return out
 
 
-def test_the_fit_is_seeded_reads_the_input_model_and_moves_the_weights() -> None:
+@pytest.mark.parametrize("fit", [te.teach, mx.fit_mixed], ids=["teach_last", "mixed_last"])
+def test_the_fit_is_seeded_reads_the_input_model_and_moves_the_weights(fit) -> None:
     torch.set_num_threads(1)
     clean = data(40)
     came = {k: v.clone() for k, v in Striped().state_dict().items()}
     other = {k: v.clone() for k, v in _moved().state_dict().items()}
     a, b, c, d = (_moved() for _ in range(4))
-    te.teach(a, came, clean, 2, 0, 1)
-    te.teach(b, came, clean, 2, 0, 1)
-    te.teach(c, came, clean, 2, 1, 1)
-    te.teach(d, other, clean, 2, 0, 1)
+    fit(a, came, clean, 2, 0, 1)
+    fit(b, came, clean, 2, 0, 1)
+    fit(c, came, clean, 2, 1, 1)
+    fit(d, other, clean, 2, 0, 1)
     assert _same(a, b) and not _same(a, _moved())
     assert not _same(a, c) and not _same(a, d)  # the seed and the teacher both count
 
