@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import gzip
 
-from trojanscope.data.tabular.table import read_csv, table_delimiter
+from trojanscope.data.tabular.table import read_csv
+from trojanscope.io.delimited import delimiter_for
 
 
 def test_a_tsv_is_read_on_tabs(tmp_path) -> None:
@@ -23,4 +24,4 @@ def test_a_gzipped_tsv_too_and_a_csv_on_commas(tmp_path) -> None:
     csv_path = tmp_path / "t.csv"
     csv_path.write_text("x,y\n1,0\n", encoding="utf-8")
     assert list(read_csv(csv_path)) == ["x", "y"]
-    assert table_delimiter(csv_path) == "," and table_delimiter(path) == "\t"
+    assert delimiter_for(csv_path) == "," and delimiter_for(path) == "\t"

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from trojanscope.errors import UserInputError
+from trojanscope.io.delimited import delimiter_for
 
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # data.npz
 NPY_MAGIC = b"\x93NUMPY"
@@ -268,7 +269,7 @@ def csv_header(path: Path) -> list[str] | None:
         text = read_head(path, HEADER_BYTES).decode("utf-8-sig")
         if "\n" not in text:
             return None  # a header longer than what is read here
-        delimiter = "\t" if path.name.lower().endswith(".tsv") else ","
-        return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), None)
+        return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_for(path)),
+                    None)
     except (UnicodeDecodeError, csv.Error):
         return None

@@ -18,6 +18,7 @@ import numpy as np
 from trojanscope.data.data_format import DataFormat
 from trojanscope.data.text import TextDataset, make_text_dataset, select_text_split
 from trojanscope.errors import UserInputError
+from trojanscope.io.delimited import delimiter_for
 from trojanscope.io.json_file import loads
 from trojanscope.registry import register
 
@@ -64,7 +65,7 @@ def read_records(path: Path, limit: int | None = None) -> list[dict[str, object]
                 raise UserInputError(f"{path}: line {number} is not a JSON object")
             rows.append(row)
         return rows
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    delimiter = delimiter_for(path)
     csv.field_size_limit(1 << 24)
     try:
         return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))

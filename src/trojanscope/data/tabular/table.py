@@ -20,6 +20,7 @@ from torch import Tensor
 from trojanscope.data.dataset import TensorDataset, check_split, select_split
 from trojanscope.data.tabular.schema import TabularSchema, fit_schema, is_missing, to_number
 from trojanscope.errors import UserInputError
+from trojanscope.io.delimited import delimiter_for
 
 Table = dict[str, list[str | None]]
 TEST_FRACTION = 0.2
@@ -54,12 +55,6 @@ def schema_of(ds: object) -> TabularSchema | None:
     return None
 
 
-def table_delimiter(path: Path) -> str:
-    """The field separator a table file's name promises: a tab for ``.tsv``, else a comma."""
-    name = path.name.lower()
-    return "\t" if name.endswith((".tsv", ".tsv.gz")) else ","
-
-
 def read_csv(path: Path) -> Table:
     """Read a CSV (or gzip-compressed CSV) file strictly: one header, equal-length rows; a
     ``.tsv`` (or ``.tsv.gz``) file is split on tabs, as its name says."""
@@ -79,7 +74,7 @@ def read_csv(path: Path) -> Table:
     except UnicodeDecodeError as exc:
         raise UserInputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     try:
-        rows = list(csv.reader(io.StringIO(text), delimiter=table_delimiter(path)))
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter_for(path)))
     except csv.Error as exc:
         raise UserInputError(f"{path}: malformed CSV ({exc})") from None
     rows = [r for r in rows if r]  # blank lines
