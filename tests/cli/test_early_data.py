@@ -142,6 +142,10 @@ def test_a_text_model_given_images_or_a_csv_without_its_column_is_refused(tmp_pa
                                              "review, stars$"):
         check_text_data(hub, {"--data": tmp_path / "reviews.csv"}, None)
     check_text_data(hub, {"--data": tmp_path / "reviews.csv"}, "review")
+    (tmp_path / "semi.csv").write_text("review;stars\ngood film;5\n")  # stop 66
+    with pytest.raises(UserInputError, match="columns: review;stars; the header is one column "
+                                             "holding ';'"):
+        check_text_data(hub, {"--data": tmp_path / "semi.csv"}, "review")
     check_text_data(hub, {"inputs": tmp_path / "bom.tsv", "--data": "rt-polarity"}, None)
     vit = _hub(tmp_path / "vit", "ViTForImageClassification")
     check_text_data(vit, {"--data": tmp_path / "images.npz"}, None)  # the loader refuses it

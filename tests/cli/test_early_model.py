@@ -263,3 +263,21 @@ def test_each_refusal_comes_before_torch_is_imported(user, tmp_path) -> None:
             "image model" in errors[9], "images of shape 3 x 32" in errors[10]] == [True] * 11, \
         errors
     assert not (tmp_path / "r").exists() and not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("content, says", [
+    ("amount;merchant;is_fraud\n1.5;shop;0\n", "holding ';': save the file separated by commas"),
+    ("amount|merchant|is_fraud\n1.5|shop|0\n", "holding '|'"),
+    ("amount\tmerchant\tis_fraud\n1.5\tshop\t0\n", "holding a tab"),
+])
+def test_a_header_of_one_column_names_the_separator(user, tmp_path, content, says) -> None:
+    """Stop 66: a table saved with ``;`` (a European spreadsheet) read as one column."""
+    (tmp_path / "other.csv").write_text(content)
+    for label in ("is_fraud", None):
+        with pytest.raises(UserInputError, match=says):
+            check_model_data(user["xgb"], {"--data": tmp_path / "other.csv"}, label_column=label)
+    (tmp_path / "other.tsv").write_text(content.replace(";", "\t").replace("|", "\t"))
+    check_model_data(user["xgb"], {"--data": tmp_path / "other.tsv"}, label_column="is_fraud")
+    (tmp_path / "one.csv").write_text("amount\n1.5\n")
+    with pytest.raises(UserInputError, match=r"columns: amount\)$"):
+        check_model_data(user["xgb"], {"--data": tmp_path / "one.csv"})

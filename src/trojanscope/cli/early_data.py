@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from trojanscope.errors import UserInputError
-from trojanscope.io.delimited import delimiter_for
+from trojanscope.io.delimited import delimiter_for, separator_hint
 
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # data.npz
 NPY_MAGIC = b"\x93NUMPY"
@@ -236,7 +236,7 @@ def check_text_data(model: str | Path | None, data: dict[str, Any],
         header = csv_header(path) if name.endswith((".csv", ".tsv")) else None
         if header is not None and column not in header:
             raise UserInputError(f"{where}: no column {column!r} (--text-column); columns: "
-                                 f"{', '.join(header)}")
+                                 f"{', '.join(header)}{separator_hint(header, path)}")
 
 
 def data_files(data: dict[str, Any]) -> Iterator[tuple[str, Path]]:

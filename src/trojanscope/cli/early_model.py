@@ -25,6 +25,7 @@ from trojanscope.cli.early_data import (
     npz_x,
 )
 from trojanscope.errors import UserInputError
+from trojanscope.io.delimited import separator_hint
 from trojanscope.io.model_kind import ModelInput, model_input
 
 __all__ = ["LABEL_GUESSES", "ModelInput", "check_model_data", "model_input"]
@@ -73,15 +74,16 @@ def _check_label(path: Path, where: str, wants: ModelInput, label_column: str | 
     header = _columns(path)
     if header is None:
         return
+    hint = separator_hint(header, path)
     if label_column is not None:
         if label_column not in header:
             raise UserInputError(f"{where}: no label column {label_column!r}; columns: "
-                                 f"{', '.join(header)}")
+                                 f"{', '.join(header)}{hint}")
         return
     known = {wants.label} if wants.label else set()
     if not known.intersection(header) and not set(LABEL_GUESSES).intersection(header):
         raise UserInputError(f"{where}: name the label column with --label-column (columns: "
-                             f"{', '.join(header)})")
+                             f"{', '.join(header)}){hint}")
 
 
 def _columns(path: Path) -> list[str] | None:
