@@ -9,6 +9,7 @@ on the same file, one process at a time, one torch thread. One JSON line per run
 (resumable: a run already there is skipped).
 
     python benchmarks/textcnn_small_file.py OUT --file 71=/path/reviews.csv ... [--configs a,b]
+    python benchmarks/textcnn_small_file.py OUT --table      # one Markdown row per run
 """
 
 from __future__ import annotations
@@ -83,14 +84,35 @@ def one(work: Path, seed: str, data: Path, config: str, clean: bool) -> dict:
     return row
 
 
+def table(out: Path) -> None:
+    """The runs of ``out`` as Markdown rows: CA, ASR, the verdict and its probability."""
+    print("| configuration | model | seed file | CA | ASR | verdict (p) | make / detect wall s |")
+    print("|---|---|---|---|---|---|---|")
+    for line in out.read_text(encoding="utf-8").splitlines():
+        r = json.loads(line)
+        pct = {k: f"{100 * r[k]:.1f}%" if isinstance(r.get(k), float) else "–"
+               for k in ("ca", "asr")}
+        verdict = (f"{r['verdict']} ({r['probability']:.2f})" if r.get("verdict")
+                   else r.get("detect_err") or r.get("make_err") or "–")
+        print(f"| {r['config']} | {r['model']} | {r['seed_file']} | {pct['ca']} | "
+              f"{pct['asr'] if r['model'] != 'clean' else '–'} | {verdict} | "
+              f"{r.get('make_wall_s', '–')} / {r.get('detect_wall_s', '–')} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, help="JSON lines, one a run (appended)")
-    parser.add_argument("--file", action="append", required=True, help="SEED=reviews.csv")
+    parser.add_argument("--table", action="store_true", help="print OUT's runs as a table")
+    parser.add_argument("--file", action="append", help="SEED=reviews.csv")
     parser.add_argument("--configs", default="docs", help="comma-separated CONFIGS names")
     parser.add_argument("--clean", action="store_true", help="train clean twins instead")
     parser.add_argument("--work", type=Path, default=Path("/tmp/hcmd/s66/textcnn"))
     args = parser.parse_args()
+    if args.table:
+        table(args.out)
+        return
+    if not args.file:
+        parser.error("--file SEED=reviews.csv is needed to run")
     done = set()
     if args.out.is_file():
         for line in args.out.read_text(encoding="utf-8").splitlines():
