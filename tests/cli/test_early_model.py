@@ -51,6 +51,8 @@ def user(tmp_path) -> dict[str, Path]:
     (tmp_path / "labelled.csv").write_text("amount,label\n1.5,0\n")
     (tmp_path / "spaced.csv").write_text("amount, merchant, is_fraud\n1.5, shop, 0\n")
     np.savez(tmp_path / "last.npz", x=rng.random((4, 28, 28, 1), np.float32), y=np.arange(4))
+    np.savez(tmp_path / "bytes.npz", x=rng.integers(0, 256, (4, 1, 28, 28), np.uint8),
+             y=np.arange(4))
     (tmp_path / "xgb.json").write_text('{"learner": {}}')
     (tmp_path / "lgb.txt").write_text("tree\nversion=v4\n")
     # files that name their features (stop 66): LightGBM's header line, XGBoost's learner
@@ -94,6 +96,8 @@ def test_the_model_says_its_input_without_torch(user) -> None:
     ("cnn", "rows", None, r"cnn.onnx is an image model \(input 1 x 28 x 28\); it needs images"),
     ("cnn", "rgb", None, "images of shape 3 x 32 x 32, but .*cnn.onnx takes 1 x 28 x 28"),
     ("cnn", "last", None, r"looks channels-last"),
+    ("image", "bytes", None, r"'x' has integer dtype uint8; store floats in \[0, 1\] \(for "
+     r"8-bit pixels: x.astype\('float32'\) / 255\)$"),
 ])
 def test_data_of_the_wrong_kind_is_one_line(user, model, data, label, says) -> None:
     with pytest.raises(UserInputError, match=says) as err:
@@ -115,6 +119,19 @@ def test_data_a_reader_may_take_passes(user, model, data, label) -> None:
     (user["rows"].parent / "wide.csv").write_text("age, amount,merchant,other,label\n1,2,a,b,0\n")
     user["wide"] = user["rows"].parent / "wide.csv"
     check_model_data(user[model], {"--data": user[data]}, label_column=label)
+
+
+def test_integer_pixels_are_refused_early_in_the_readers_words(user) -> None:
+    """Stop 66: 0-255 bytes in an ``.npz`` for an image model, refused by ``load_npz`` after
+    the imports until then; the early line is the reader's, word for word."""
+    from trojanscope.data import load_dataset
+
+    with pytest.raises(UserInputError) as early:
+        check_model_data(user["image"], {"--data": user["bytes"]})
+    with pytest.raises(UserInputError) as late:
+        load_dataset(str(user["bytes"]), "train")
+    assert str(early.value).split(": ", 1)[1] == str(late.value).split(": ", 1)[1]
+    check_model_data(user["table"], {"--data": user["bytes"]})  # not an image model: the readers'
 
 
 def test_the_label_guesses_are_the_table_readers() -> None:

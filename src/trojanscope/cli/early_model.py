@@ -111,11 +111,15 @@ def _check_features(path: Path, where: str, model: Any, wants: ModelInput) -> No
 
 
 def _check_images(path: Path, where: str, model: Any, wants: ModelInput | None) -> None:
-    """An ``.npz``'s ``x`` of the image model's size (its values: :func:`check_data_file`)."""
+    """An ``.npz``'s ``x`` of float pixels (not 0-255 bytes) and of the image model's size (its
+    values: :func:`check_data_file`)."""
     described = npz_x(path)
     if described is None or wants is None or wants.kind != "image":
         return
-    shape = described[0]
+    shape, dtype, _ = described
+    if dtype.kind in "iub":  # data.npz.load_npz's refusal and words (stop 66: after 20-30 s)
+        raise UserInputError(f"{where}: 'x' has integer dtype {dtype}; store floats in [0, 1] "
+                             "(for 8-bit pixels: x.astype('float32') / 255)")
     if len(shape) == 4 and (shape[3], *shape[1:3]) == wants.shape != tuple(shape[1:]):
         raise UserInputError(  # the npz reader's hint, which this check would otherwise hide
             f"{where}: 'x' has shape {tuple(shape)}, which looks channels-last (N, H, W, C); "
