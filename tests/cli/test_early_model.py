@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from onnx_files import write_onnx
 from trojanscope.cli.early_calibration import check_keep_ratio
 from trojanscope.cli.early_data import check_data_file
 from trojanscope.cli.early_model import LABEL_GUESSES, ModelInput, check_model_data, model_input
@@ -27,16 +28,6 @@ def _run(root: Path, name: str, **manifest) -> Path:
     folder.mkdir()
     (folder / "manifest.json").write_text(json.dumps(manifest))
     return folder
-
-
-def _onnx(path: Path, dims: list) -> None:
-    import onnx
-    from onnx import TensorProto, helper
-
-    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, dims)
-    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
-    graph = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g", [x], [y])
-    onnx.save(helper.make_model(graph), path)
 
 
 @pytest.fixture
@@ -60,8 +51,8 @@ def user(tmp_path) -> dict[str, Path]:
         "tree\nversion=v4\nfeature_names=amount merchant age\nTree=0\n")
     (tmp_path / "named-xgb.json").write_text(
         json.dumps({"learner": {"feature_names": ["amount", "merchant", "age"]}}))
-    _onnx(tmp_path / "cnn.onnx", ["N", 1, 28, 28])
-    _onnx(tmp_path / "dynamic.onnx", ["N", 1, "H", "W"])
+    write_onnx(tmp_path / "cnn.onnx", ["N", 1, 28, 28])
+    write_onnx(tmp_path / "dynamic.onnx", ["N", 1, "H", "W"])
     return {"image": _run(tmp_path, "image", input_shape=[1, 28, 28]),
             "text": _run(tmp_path, "text", input_shape=[40], text={"encoder": "vocab"}),
             "table": _run(tmp_path, "table", input_shape=[3], tabular={"label": "is_fraud"}),

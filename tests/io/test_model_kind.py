@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from onnx_files import write_onnx
 from trojanscope.io.model_kind import SEQUENCE_HEAD, ModelInput, model_input, tree_feature_names
 
 NAMES = ["amount", "age", "merchant"]
@@ -21,17 +22,6 @@ def _folder(root: Path, name: str, files: dict[str, object]) -> Path:
     for file, content in files.items():
         (folder / file).write_text(json.dumps(content))
     return folder
-
-
-def _onnx(path: Path, dims: list) -> Path:
-    import onnx
-    from onnx import TensorProto, helper
-
-    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, dims)
-    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
-    graph = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g", [x], [y])
-    onnx.save(helper.make_model(graph), path)
-    return path
 
 
 def test_each_kind_of_model_says_what_it_takes(tmp_path: Path) -> None:
@@ -53,10 +43,10 @@ def test_each_kind_of_model_says_what_it_takes(tmp_path: Path) -> None:
     assert model_input(text) == model_input(hub) == model_input(bare) == ModelInput("text")
     assert model_input(table) == ModelInput("table", label="is_fraud")
     assert model_input(vit) is None  # the loader refuses an image hub folder itself
-    assert model_input(_onnx(tmp_path / "cnn.onnx", ["N", 3, 32, 32])) == ModelInput(
+    assert model_input(write_onnx(tmp_path / "cnn.onnx", ["N", 3, 32, 32])) == ModelInput(
         "image", (3, 32, 32))
     for dims in (["N", 29], ["N", 3, "H", "W"], ["N", 64]):  # a table, dynamic, tokens
-        assert model_input(_onnx(tmp_path / "other.onnx", dims)) is None
+        assert model_input(write_onnx(tmp_path / "other.onnx", dims)) is None
     assert model_input(zipped) is None  # TorchScript: its shape is torch's to read
     assert model_input(tmp_path / "nope") is None and model_input(None) is None
 
