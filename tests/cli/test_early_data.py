@@ -5,6 +5,7 @@ its suffixes and magics equal theirs, and every file it refuses, they refuse too
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +47,11 @@ def bad_files(folder: Path) -> dict[str, tuple[Path, str]]:
         out[key] = (folder / name, words)
     np.savez(folder / "no-x.npz", a=np.zeros(3), b=np.zeros(3))
     out["no x"] = (folder / "no-x.npz", "no array 'x'")
+    with zipfile.ZipFile(folder / "images.zip", "w") as zf:  # stop 66: a zipped image folder
+        for name in ("images/0/a.png", "images/1/b.png"):
+            zf.writestr(name, PNG)
+    out["a zip of images"] = (folder / "images.zip", "a zip archive of 2 image file(s), not an "
+                                                     ".npz of arrays; unzip it and give the folder")
     return out
 
 

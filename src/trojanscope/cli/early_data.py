@@ -114,6 +114,11 @@ def _check_npz(path: Path, where: str, head: bytes) -> None:
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise UserInputError(f"{where}: truncated or corrupt .npz, its zip directory cannot be "
                              f"read ({exc}); nothing was loaded") from None
+    images = [n for n in names if n.lower().endswith(IMAGE_SUFFIXES)]
+    if "x" not in names and "x.npy" not in names and images:  # stop 66: a zip of a folder
+        raise UserInputError(f"{where}: a zip archive of {len(images)} image file(s), not an "
+                             ".npz of arrays; unzip it and give the folder (one sub-folder of "
+                             "images per class)")
     if "x" not in names and "x.npy" not in names:
         found = ", ".join(repr(n.removesuffix(".npy")) for n in names[:5]) or "none"
         more = f" and {len(names) - 5} more" if len(names) > 5 else ""
