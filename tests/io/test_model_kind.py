@@ -84,6 +84,7 @@ def test_an_xgboost_json_names_its_features(tmp_path, learner, names) -> None:
     assert model_input(path) == ModelInput("table", trees=True, features=names)
 
 
+@pytest.mark.slow  # 10 s at load 16, most of it importing xgboost and lightgbm
 def test_the_names_are_those_the_libraries_read_back(tmp_path: Path) -> None:
     """Files written by the libraries themselves, trained with and without names."""
     import lightgbm
