@@ -5,6 +5,7 @@ its suffixes and magics equal theirs, and every file it refuses, they refuse too
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +47,11 @@ def bad_files(folder: Path) -> dict[str, tuple[Path, str]]:
         out[key] = (folder / name, words)
     np.savez(folder / "no-x.npz", a=np.zeros(3), b=np.zeros(3))
     out["no x"] = (folder / "no-x.npz", "no array 'x'")
+    with zipfile.ZipFile(folder / "images.zip", "w") as zf:  # stop 66: a zipped image folder
+        for name in ("images/0/a.png", "images/1/b.png"):
+            zf.writestr(name, PNG)
+    out["a zip of images"] = (folder / "images.zip", "a zip archive of 2 image file(s), not an "
+                                                     ".npz of arrays; unzip it and give the folder")
     return out
 
 
@@ -142,6 +148,10 @@ def test_a_text_model_given_images_or_a_csv_without_its_column_is_refused(tmp_pa
                                              "review, stars$"):
         check_text_data(hub, {"--data": tmp_path / "reviews.csv"}, None)
     check_text_data(hub, {"--data": tmp_path / "reviews.csv"}, "review")
+    (tmp_path / "semi.csv").write_text("review;stars\ngood film;5\n")  # stop 66
+    with pytest.raises(UserInputError, match="columns: review;stars; the header is one column "
+                                             "holding ';'"):
+        check_text_data(hub, {"--data": tmp_path / "semi.csv"}, "review")
     check_text_data(hub, {"inputs": tmp_path / "bom.tsv", "--data": "rt-polarity"}, None)
     vit = _hub(tmp_path / "vit", "ViTForImageClassification")
     check_text_data(vit, {"--data": tmp_path / "images.npz"}, None)  # the loader refuses it

@@ -1,5 +1,6 @@
 """Stop 65: data of the wrong kind for the model, told from the model's own files (a run's
-manifest, a tree file's first bytes) and the ``.npz`` header, refused before torch is imported;
+manifest, a tree file's first bytes; stop 66: a tree file's feature names, an ONNX graph's
+input shape) and the ``.npz`` header, refused before torch is imported;
 an ``.npz`` that is no zip archive worded by what it is; a ``keep_ratio`` that would keep
 nothing refused (``cli/early_model.py``, ``cli/early_data.py``, ``cli/early_calibration.py``)."""
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from onnx_files import write_onnx
 from trojanscope.cli.early_calibration import check_keep_ratio
 from trojanscope.cli.early_data import check_data_file
 from trojanscope.cli.early_model import LABEL_GUESSES, ModelInput, check_model_data, model_input
@@ -40,8 +42,17 @@ def user(tmp_path) -> dict[str, Path]:
     (tmp_path / "labelled.csv").write_text("amount,label\n1.5,0\n")
     (tmp_path / "spaced.csv").write_text("amount, merchant, is_fraud\n1.5, shop, 0\n")
     np.savez(tmp_path / "last.npz", x=rng.random((4, 28, 28, 1), np.float32), y=np.arange(4))
+    np.savez(tmp_path / "bytes.npz", x=rng.integers(0, 256, (4, 1, 28, 28), np.uint8),
+             y=np.arange(4))
     (tmp_path / "xgb.json").write_text('{"learner": {}}')
     (tmp_path / "lgb.txt").write_text("tree\nversion=v4\n")
+    # files that name their features (stop 66): LightGBM's header line, XGBoost's learner
+    (tmp_path / "named-lgb.txt").write_text(
+        "tree\nversion=v4\nfeature_names=amount merchant age\nTree=0\n")
+    (tmp_path / "named-xgb.json").write_text(
+        json.dumps({"learner": {"feature_names": ["amount", "merchant", "age"]}}))
+    write_onnx(tmp_path / "cnn.onnx", ["N", 1, 28, 28])
+    write_onnx(tmp_path / "dynamic.onnx", ["N", 1, "H", "W"])
     return {"image": _run(tmp_path, "image", input_shape=[1, 28, 28]),
             "text": _run(tmp_path, "text", input_shape=[40], text={"encoder": "vocab"}),
             "table": _run(tmp_path, "table", input_shape=[3], tabular={"label": "is_fraud"}),
@@ -68,6 +79,16 @@ def test_the_model_says_its_input_without_torch(user) -> None:
     ("xgb", "mnist", "is_fraud", "is a tree model; it needs tabular data"),
     ("image", "last", None, r"looks channels-last .*: use x.transpose\(0, 3, 1, 2\)"),
     ("table", "rows", "fraud", "no label column 'fraud'; columns: amount, merchant, is_fraud"),
+    # stop 66: a tree file's feature names against the CSV's header; an ONNX file's shape
+    ("named-lgb", "rows", "is_fraud", r"the model's feature\(s\) 'age' are not columns of the "
+     r"data \(amount, merchant, is_fraud\); named-lgb.txt was trained on a table with them"),
+    ("named-xgb", "spaced", "is_fraud", r"feature\(s\) 'age' are not columns"),
+    ("named-xgb", "labelled", None, r"feature\(s\) 'merchant', 'age' are not columns"),
+    ("cnn", "rows", None, r"cnn.onnx is an image model \(input 1 x 28 x 28\); it needs images"),
+    ("cnn", "rgb", None, "images of shape 3 x 32 x 32, but .*cnn.onnx takes 1 x 28 x 28"),
+    ("cnn", "last", None, r"looks channels-last"),
+    ("image", "bytes", None, r"'x' has integer dtype uint8; store floats in \[0, 1\] \(for "
+     r"8-bit pixels: x.astype\('float32'\) / 255\)$"),
 ])
 def test_data_of_the_wrong_kind_is_one_line(user, model, data, label, says) -> None:
     with pytest.raises(UserInputError, match=says) as err:
@@ -81,9 +102,27 @@ def test_data_of_the_wrong_kind_is_one_line(user, model, data, label, says) -> N
     # the table reader strips a header's names (stop 65 hrev: " is_fraud" was refused early)
     ("table", "spaced", None), ("xgb", "spaced", "is_fraud"),
     ("table", "mnist", None),  # a run's table model and arrays: not told here, the readers say
+    # stop 66: a CSV with every named feature; an ONNX file whose shape the graph leaves open
+    ("named-lgb", "wide", "label"), ("named-xgb", "wide", None), ("lgb", "rows", "is_fraud"),
+    ("cnn", "mnist", None), ("dynamic", "rows", None), ("dynamic", "rgb", None),
 ])
 def test_data_a_reader_may_take_passes(user, model, data, label) -> None:
+    (user["rows"].parent / "wide.csv").write_text("age, amount,merchant,other,label\n1,2,a,b,0\n")
+    user["wide"] = user["rows"].parent / "wide.csv"
     check_model_data(user[model], {"--data": user[data]}, label_column=label)
+
+
+def test_integer_pixels_are_refused_early_in_the_readers_words(user) -> None:
+    """Stop 66: 0-255 bytes in an ``.npz`` for an image model, refused by ``load_npz`` after
+    the imports until then; the early line is the reader's, word for word."""
+    from trojanscope.data import load_dataset
+
+    with pytest.raises(UserInputError) as early:
+        check_model_data(user["image"], {"--data": user["bytes"]})
+    with pytest.raises(UserInputError) as late:
+        load_dataset(str(user["bytes"]), "train")
+    assert str(early.value).split(": ", 1)[1] == str(late.value).split(": ", 1)[1]
+    check_model_data(user["table"], {"--data": user["bytes"]})  # not an image model: the readers'
 
 
 def test_the_label_guesses_are_the_table_readers() -> None:
@@ -220,10 +259,33 @@ def test_each_refusal_comes_before_torch_is_imported(user, tmp_path) -> None:
         ["certify", image, "--data", rows, "--report", str(tmp_path / "r")],
         ["detect", image, "--data", str(user["mnist"]), "--calibration",
          str(tmp_path / "cal.json")],
+        ["detect", str(user["named-lgb"]), "--data", rows, "--label-column", "is_fraud"],
+        ["audit", str(user["cnn"]), "--data", rows, "--report", str(tmp_path / "r")],
+        ["detect", str(user["cnn"]), "--data", rgb],
     ]
-    errors = refusals_before_torch(lines, tmp_path)
+    errors = refusals_before_torch(lines, tmp_path, modules=("torch", "onnx", "lightgbm"))
     assert ["image model" in errors[0], "images of shape 3 x 32" in errors[1],
             "--label-column" in errors[2], "NaN" in errors[3], "NaN" in errors[4],
             "images of shape 3 x 32" in errors[5], "image model" in errors[6],
-            "keep_ratio" in errors[7]] == [True] * 8, errors
+            "keep_ratio" in errors[7], "'age' are not columns" in errors[8],
+            "image model" in errors[9], "images of shape 3 x 32" in errors[10]] == [True] * 11, \
+        errors
     assert not (tmp_path / "r").exists() and not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("content, says", [
+    ("amount;merchant;is_fraud\n1.5;shop;0\n", "holding ';': save the file separated by commas"),
+    ("amount|merchant|is_fraud\n1.5|shop|0\n", "holding '|'"),
+    ("amount\tmerchant\tis_fraud\n1.5\tshop\t0\n", "holding a tab"),
+])
+def test_a_header_of_one_column_names_the_separator(user, tmp_path, content, says) -> None:
+    """Stop 66: a table saved with ``;`` (a European spreadsheet) read as one column."""
+    (tmp_path / "other.csv").write_text(content)
+    for label in ("is_fraud", None):
+        with pytest.raises(UserInputError, match=says):
+            check_model_data(user["xgb"], {"--data": tmp_path / "other.csv"}, label_column=label)
+    (tmp_path / "other.tsv").write_text(content.replace(";", "\t").replace("|", "\t"))
+    check_model_data(user["xgb"], {"--data": tmp_path / "other.tsv"}, label_column="is_fraud")
+    (tmp_path / "one.csv").write_text("amount\n1.5\n")
+    with pytest.raises(UserInputError, match=r"columns: amount\)$"):
+        check_model_data(user["xgb"], {"--data": tmp_path / "one.csv"})

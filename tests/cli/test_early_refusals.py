@@ -33,13 +33,14 @@ def test_an_unknown_name_is_worded_as_the_registry_words_it() -> None:
     check_name_early("dataset", "anything")  # a kind not read early is left to the registry
 
 
-def refusals_before_torch(lines: list[list[str]], cwd: Path) -> list[str]:
+def refusals_before_torch(lines: list[list[str]], cwd: Path,
+                          modules: tuple[str, ...] = ("torch",)) -> list[str]:
     """Run each command line of ``lines`` in one fresh process from ``cwd``; each must exit 2
-    with one ``error:`` line and no traceback, and torch must never be imported. The error
-    lines, in order."""
+    with one ``error:`` line and no traceback, and none of ``modules`` (torch) may ever be
+    imported. The error lines, in order."""
     code = ("import sys\nfrom trojanscope.cli.main import run\n"
             f"codes = [run(argv) for argv in {lines!r}]\n"
-            "print(codes, 'torch' in sys.modules)")
+            f"print(codes, any(m in sys.modules for m in {modules!r}))")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env=env, timeout=300, cwd=cwd)

@@ -254,6 +254,26 @@ def test_unsupported_operators_are_named_at_import(tmp_path: Path) -> None:
         load_onnx(path)
 
 
+def test_a_classical_ml_model_is_told_what_trojanscope_reads(tmp_path: Path) -> None:
+    """Stop 66: a scikit-learn pipeline exported by skl2onnx (ai.onnx.ml operators) got the
+    list of every supported operator; it is told what it is and what to save instead."""
+    nodes = [helper.make_node("Imputer", ["x"], ["a"], domain="ai.onnx.ml",
+                              imputed_value_floats=[0.0], replaced_value_float=float("nan")),
+             helper.make_node("TreeEnsembleClassifier", ["a"], ["y", "p"], domain="ai.onnx.ml")]
+    graph = helper.make_graph(
+        nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 4])],
+        [helper.make_empty_tensor_value_info("y")])
+    path = tmp_path / "pipeline.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
+                                                      helper.make_opsetid("ai.onnx.ml", 3)]),
+              str(path))
+    with pytest.raises(UserInputError, match=r"pipeline\.onnx: a classical machine-learning "
+                       r"model in ONNX \(ai\.onnx\.ml\.Imputer, ai\.onnx\.ml\.TreeEnsemble"
+                       r"Classifier: .*save_model\('model\.json'\)") as err:
+        load_onnx(path)
+    assert "supported:" not in str(err.value)
+
+
 def _external_model(folder: Path, location: str) -> Path:
     weight = numpy_helper.from_array(np.ones((1, 4), np.float32), "w")
     onnx.external_data_helper.set_external_data(weight, location)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from trojanscope.errors import UserInputError
-from trojanscope.io.delimited import delimiter_for
+from trojanscope.io.delimited import delimiter_for, separator_hint
 
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # data.npz
 NPY_MAGIC = b"\x93NUMPY"
@@ -43,7 +43,6 @@ BINARY_KINDS = {
 }
 LFS_POINTER = b"version https://git-lfs"  # a file Git LFS never fetched
 SNIFF = 4096  # bytes of a text file read for NUL bytes
-SEQUENCE_HEAD = "ForSequenceClassification"  # io.hf_load.HEAD_SUFFIX: a text classifier's
 HEADER_BYTES = 1 << 16  # of a CSV read for its header
 MAX_READ_BYTES = 64 << 20  # an .npz's x read here for NaN; larger ones: the reader's check
 
@@ -115,6 +114,11 @@ def _check_npz(path: Path, where: str, head: bytes) -> None:
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise UserInputError(f"{where}: truncated or corrupt .npz, its zip directory cannot be "
                              f"read ({exc}); nothing was loaded") from None
+    images = [n for n in names if n.lower().endswith(IMAGE_SUFFIXES)]
+    if "x" not in names and "x.npy" not in names and images:  # stop 66: a zip of a folder
+        raise UserInputError(f"{where}: a zip archive of {len(images)} image file(s), not an "
+                             ".npz of arrays; unzip it and give the folder (one sub-folder of "
+                             "images per class)")
     if "x" not in names and "x.npy" not in names:
         found = ", ".join(repr(n.removesuffix(".npy")) for n in names[:5]) or "none"
         more = f" and {len(names) - 5} more" if len(names) > 5 else ""
@@ -208,26 +212,13 @@ def _kind(head: bytes) -> str | None:
 
 
 def text_model(model: str | Path | None) -> bool:
-    """Whether ``model`` is a text model by its JSON files alone (nothing loaded): a run folder
-    whose manifest names a tokenizer, or a Hugging Face folder that the loader reads as a text
-    classifier (no ``architectures`` other than ``*ForSequenceClassification``; an image
-    folder keeps the loader's own refusal)."""
-    from trojanscope.audit.data_check import reads_text
-    from trojanscope.io.hf_folder import model_folder_kind
+    """Whether ``model`` is a text model by its own files alone (nothing loaded): what
+    :func:`trojanscope.io.model_kind.model_input` says (a run's manifest naming a tokenizer,
+    or a Hugging Face folder the loader reads as a text classifier)."""
+    from trojanscope.io.model_kind import model_input
 
-    if model is None or not reads_text(model):
-        return False
-    root = Path(model)
-    if model_folder_kind(root) == "run":
-        return True
-    from trojanscope.io.json_file import load_json  # a size cap; deep nesting a ValueError
-
-    try:
-        config = load_json(root / "config.json")
-    except (OSError, ValueError):
-        return False  # the loader says what is wrong with it
-    archs = config.get("architectures") if isinstance(config, dict) else None
-    return not archs or any(isinstance(a, str) and a.endswith(SEQUENCE_HEAD) for a in archs)
+    found = model_input(model)
+    return found is not None and found.kind == "text"
 
 
 def check_text_data(model: str | Path | None, data: dict[str, Any],
@@ -250,7 +241,7 @@ def check_text_data(model: str | Path | None, data: dict[str, Any],
         header = csv_header(path) if name.endswith((".csv", ".tsv")) else None
         if header is not None and column not in header:
             raise UserInputError(f"{where}: no column {column!r} (--text-column); columns: "
-                                 f"{', '.join(header)}")
+                                 f"{', '.join(header)}{separator_hint(header, path)}")
 
 
 def data_files(data: dict[str, Any]) -> Iterator[tuple[str, Path]]:

@@ -2,18 +2,17 @@
 
 Stop 64 left these refused only after a command's imports (16-40 s at load 12-17): a table
 given to an image model, images of another size, a CSV without a label column given to a table
-model, NaN inside an ``.npz``. The model's kind and input shape are told without torch where its
-own files say them: a run folder's ``manifest.json`` (``input_shape``; ``text`` for a text
-model, ``tabular`` with its label column for a table model) or an XGBoost/LightGBM file's first
-bytes (the scanner's recognisers); an ``.npz``'s ``x`` by its ``.npy`` header in the zip
-(:func:`~.early_data.npz_x`; NaN in it: :func:`~.early_data.check_data_file`). Anything else
-(an ONNX or TorchScript file, whose shape needs their libraries; a folder of images; a
-plug-in's data format) is left to the readers, which refuse it after the imports as before.
+model, NaN inside an ``.npz``. What the model takes is told without torch by
+:func:`trojanscope.io.model_kind.model_input` (a run folder's manifest, a hub config, an ONNX
+graph's input shape, a tree file's first bytes and feature names); an ``.npz``'s ``x`` by its
+``.npy`` header in the zip (:func:`~.early_data.npz_x`; NaN in it:
+:func:`~.early_data.check_data_file`); a CSV's columns by its header row. Anything else (a
+TorchScript file, whose shape needs torch; a folder of images; a plug-in's data format) is left
+to the readers, which refuse it after the imports as before.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,73 +23,14 @@ from trojanscope.cli.early_data import (
     csv_header,
     data_files,
     npz_x,
-    read_head,
 )
 from trojanscope.errors import UserInputError
+from trojanscope.io.delimited import separator_hint
+from trojanscope.io.model_kind import ModelInput, model_input
+
+__all__ = ["LABEL_GUESSES", "ModelInput", "check_model_data", "model_input"]
 
 LABEL_GUESSES = ("label", "target", "class", "y")  # data.tabular.table.LABEL_GUESSES
-
-
-@dataclass(frozen=True)
-class ModelInput:
-    """What a model reads, as its files say: ``image`` (``shape`` C, H, W), ``table`` (its
-    ``label`` column where a manifest names it) or ``text``."""
-
-    kind: str
-    shape: tuple[int, ...] | None = None
-    label: str | None = None
-    trees: bool = False  # an XGBoost/LightGBM file made by other code (models.foreign_trees)
-
-
-def model_input(model: str | Path | None) -> ModelInput | None:
-    """The model's input kind from its JSON files or first bytes alone; None where they do not
-    say (an ONNX or TorchScript file, a missing path, a manifest that does not read)."""
-    if model is None:
-        return None
-    path = Path(model)
-    manifest = _manifest(path)
-    if manifest is not None:
-        return _from_manifest(manifest)
-    if path.is_file():
-        from trojanscope.scan.tree_fmt import LightGBMFormat, XGBoostFormat
-
-        head = read_head(path, 64)
-        if any(fmt.matches(head, path.name) for fmt in (XGBoostFormat(), LightGBMFormat())):
-            return ModelInput("table", trees=True)
-    return None
-
-
-def _manifest(path: Path) -> dict[str, Any] | None:
-    """A run folder's manifest (or the one beside a ``.safetensors`` file), read as JSON."""
-    from trojanscope.io.hf_folder import model_folder_kind
-
-    if model_folder_kind(path) == "run":
-        file = path / "manifest.json"
-    elif path.is_file() and path.suffix.lower() == ".safetensors":
-        file = path.parent / "manifest.json"
-    else:
-        return None
-    from trojanscope.io.json_file import load_json  # a size cap; deep nesting a ValueError
-
-    try:
-        raw = load_json(file)
-    except (OSError, ValueError):
-        return None  # the loader says what is wrong with it
-    return raw if isinstance(raw, dict) else None
-
-
-def _from_manifest(manifest: dict[str, Any]) -> ModelInput | None:
-    if manifest.get("text"):
-        return ModelInput("text")
-    tabular = manifest.get("tabular")
-    if isinstance(tabular, dict):
-        label = tabular.get("label")
-        return ModelInput("table", label=label if isinstance(label, str) else None)
-    shape = manifest.get("input_shape")
-    if (isinstance(shape, list) and len(shape) == 3
-            and all(isinstance(n, int) and n > 0 for n in shape)):
-        return ModelInput("image", tuple(shape))
-    return None
 
 
 def check_model_data(model: str | Path | None, data: dict[str, Any], *,
@@ -124,35 +64,62 @@ def check_model_data(model: str | Path | None, data: dict[str, Any], *,
                 "sub-folder of images per class), not a table or text file")
         elif wants is not None and wants.kind == "table":
             _check_label(path, where, wants, label_column)
+            _check_features(path, where, model, wants)
 
 
 def _check_label(path: Path, where: str, wants: ModelInput, label_column: str | None) -> None:
     """A CSV/TSV for a table model holds its label column: ``label_column`` where given (the
     table reader's words), else one the reader finds: the manifest's, or one of
     :data:`LABEL_GUESSES`."""
-    if not path.name.lower().endswith((".csv", ".tsv")):
-        return
-    header = csv_header(path)
+    header = _columns(path)
     if header is None:
         return
-    header = [name.strip() for name in header]  # as data.tabular.table.read_csv reads it
+    hint = separator_hint(header, path)
     if label_column is not None:
         if label_column not in header:
             raise UserInputError(f"{where}: no label column {label_column!r}; columns: "
-                                 f"{', '.join(header)}")
+                                 f"{', '.join(header)}{hint}")
         return
     known = {wants.label} if wants.label else set()
     if not known.intersection(header) and not set(LABEL_GUESSES).intersection(header):
         raise UserInputError(f"{where}: name the label column with --label-column (columns: "
-                             f"{', '.join(header)})")
+                             f"{', '.join(header)}){hint}")
+
+
+def _columns(path: Path) -> list[str] | None:
+    """A CSV/TSV's column names as the table reader reads them (stripped), or None."""
+    if not path.name.lower().endswith((".csv", ".tsv")):
+        return None
+    header = csv_header(path)
+    return None if header is None else [name.strip() for name in header]
+
+
+def _check_features(path: Path, where: str, model: Any, wants: ModelInput) -> None:
+    """A CSV/TSV holds every feature a tree file names (``models.foreign_trees`` binds the
+    model's features to the table's columns by name and refuses one that is not there;
+    stop 65: 33 s at load 14 before it said so)."""
+    columns = _columns(path) if wants.features else None
+    if columns is None:
+        return
+    absent = [name for name in wants.features or () if name not in columns]
+    if absent:
+        raise UserInputError(
+            f"{where}: the model's feature(s) {', '.join(map(repr, absent[:5]))}"
+            f"{f' and {len(absent) - 5} more' if len(absent) > 5 else ''} are not columns of "
+            f"the data ({', '.join(columns)}); {Path(str(model)).name} was trained on a table "
+            "with them")
 
 
 def _check_images(path: Path, where: str, model: Any, wants: ModelInput | None) -> None:
-    """An ``.npz``'s ``x`` of the image model's size (its values: :func:`check_data_file`)."""
+    """An ``.npz``'s ``x`` of float pixels (not 0-255 bytes) and of the image model's size (its
+    values: :func:`check_data_file`)."""
     described = npz_x(path)
     if described is None or wants is None or wants.kind != "image":
         return
-    shape = described[0]
+    shape, dtype, _ = described
+    if dtype.kind in "iub":  # data.npz.load_npz's refusal and words (stop 66: after 20-30 s)
+        raise UserInputError(f"{where}: 'x' has integer dtype {dtype}; store floats in [0, 1] "
+                             "(for 8-bit pixels: x.astype('float32') / 255)")
     if len(shape) == 4 and (shape[3], *shape[1:3]) == wants.shape != tuple(shape[1:]):
         raise UserInputError(  # the npz reader's hint, which this check would otherwise hide
             f"{where}: 'x' has shape {tuple(shape)}, which looks channels-last (N, H, W, C); "

@@ -11,3 +11,19 @@ TAB_SUFFIXES = (".tsv", ".tsv.gz")
 def delimiter_for(path: Path) -> str:
     """A tab for ``.tsv`` (or ``.tsv.gz``), else a comma."""
     return "\t" if path.name.lower().endswith(TAB_SUFFIXES) else ","
+
+
+OTHER_SEPARATORS = (";", "\t", "|")  # what spreadsheets write instead (a European Excel: ;)
+
+
+def separator_hint(header: list[str], path: Path) -> str:
+    """Words for a header read as one column that holds another separator (stop 66: a CSV
+    saved with ``;`` gave "no label column 'is_fraud'; columns: Seniority;Home;…"), or ''."""
+    if len(header) != 1:
+        return ""
+    found = [s for s in OTHER_SEPARATORS if s != delimiter_for(path) and s in header[0]]
+    if not found:
+        return ""
+    shown = "a tab" if found[0] == "\t" else repr(found[0])
+    return (f"; the header is one column holding {shown}: save the file separated by commas "
+            "(.csv) or tabs (.tsv)")

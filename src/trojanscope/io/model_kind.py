@@ -1,0 +1,157 @@
+"""What a model takes, told from its own small files before torch or a model library loads.
+
+The early data checks (:mod:`trojanscope.cli.early_model`, :mod:`trojanscope.cli.early_data`)
+refuse data of the wrong kind for the model in a second or two instead of after the imports
+(16-40 s at load 12-17). Until stop 66 they asked "what kind of model is this" twice, each
+reading a small JSON file (a text model: a manifest's ``text`` or a hub ``config.json``; an image
+or table model: a manifest or a tree file's first bytes). :func:`model_input` is the one answer,
+read as :func:`trojanscope.io.models.load_model` will choose its loader:
+
+- a run folder: its ``manifest.json`` (``text``; ``tabular`` and its label; ``input_shape``),
+  also for a ``.safetensors`` file with the manifest beside it;
+- a Hugging Face folder: a text model unless its ``config.json`` names only heads other than
+  ``*ForSequenceClassification`` (an image folder keeps the loader's own refusal);
+- an ``.onnx`` file: an image model of its graph's input shape, where that is C x H x W
+  (:func:`trojanscope.io.onnx_header.onnx_input_shape`, without importing onnx);
+- an XGBoost JSON or LightGBM text file made by other code: a table model, with the feature
+  names the file records (:func:`tree_feature_names`).
+
+None wherever the files do not say (a TorchScript archive, whose shape needs torch; an ONNX
+graph of another rank or with dynamic dims; a manifest or config that does not read): the
+readers decide after the imports, as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SEQUENCE_HEAD = "ForSequenceClassification"  # io.hf_load.HEAD_SUFFIX: a text classifier's
+ZIP_MAGIC = b"PK\x03\x04"  # a TorchScript archive (io.models._is_zip)
+HEAD_BYTES = 64  # io.models._tree_library reads as many
+LIGHTGBM_NAMES = b"feature_names="
+LIGHTGBM_HEADER_BYTES = 1 << 20  # the header (before the first tree) is read for its names
+
+
+@dataclass(frozen=True)
+class ModelInput:
+    """What a model reads, as its files say: ``image`` (``shape`` C, H, W), ``table`` (its
+    ``label`` column where a manifest names it; a tree file's ``features`` where it names
+    them) or ``text``."""
+
+    kind: str
+    shape: tuple[int, ...] | None = None
+    label: str | None = None
+    trees: bool = False  # an XGBoost/LightGBM file made by other code (models.foreign_trees)
+    features: tuple[str, ...] | None = None  # a tree file's own feature names, in its order
+
+
+def model_input(model: str | Path | None) -> ModelInput | None:
+    """The model's input kind from its JSON files or first bytes alone; None where they do not
+    say (the module docstring)."""
+    from trojanscope.io.hf_folder import model_folder_kind
+    from trojanscope.io.manifest import MANIFEST_NAME  # the name only (pydantic: 0.1 s)
+
+    if model is None:
+        return None
+    path = Path(model)
+    folder = model_folder_kind(path)
+    if folder == "run":
+        return _from_manifest(_json(path / MANIFEST_NAME))
+    if folder == "huggingface":
+        return _from_hub_config(_json(path / "config.json"))
+    if not path.is_file():
+        return None
+    if path.suffix.lower() == ".safetensors":
+        return _from_manifest(_json(path.parent / MANIFEST_NAME))
+    head = _head(path, HEAD_BYTES)
+    if head.startswith(ZIP_MAGIC):
+        return None  # TorchScript: its input shape is torch's to read
+    if path.suffix.lower() == ".onnx":
+        from trojanscope.io.onnx_header import onnx_input_shape
+
+        shape = onnx_input_shape(path)
+        return ModelInput("image", shape) if shape is not None and len(shape) == 3 else None
+    from trojanscope.scan.tree_fmt import LightGBMFormat, XGBoostFormat
+
+    for fmt in (XGBoostFormat(), LightGBMFormat()):
+        if fmt.matches(head, path.name):
+            return ModelInput("table", trees=True, features=tree_feature_names(path, fmt.kind))
+    return None
+
+
+def _json(file: Path) -> Any:
+    from trojanscope.io.json_file import load_json  # a size cap; deep nesting a ValueError
+
+    try:
+        return load_json(file)
+    except (OSError, ValueError):
+        return None  # the loader says what is wrong with it
+
+
+def _head(path: Path, size: int) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(size)
+    except OSError:
+        return b""  # the loader names why
+
+
+def _from_manifest(manifest: Any) -> ModelInput | None:
+    if not isinstance(manifest, dict):
+        return None
+    if manifest.get("text"):
+        return ModelInput("text")
+    tabular = manifest.get("tabular")
+    if isinstance(tabular, dict):
+        label = tabular.get("label")
+        return ModelInput("table", label=label if isinstance(label, str) else None)
+    shape = manifest.get("input_shape")
+    if (isinstance(shape, list) and len(shape) == 3
+            and all(isinstance(n, int) and n > 0 for n in shape)):
+        return ModelInput("image", tuple(shape))
+    return None
+
+
+def _from_hub_config(config: Any) -> ModelInput | None:
+    """A hub folder is loaded as a text classifier (``io.hf_load``) unless its config names
+    only other heads (an image one is refused when loaded)."""
+    if not isinstance(config, dict):
+        return None
+    archs = config.get("architectures")
+    if not archs or any(isinstance(a, str) and a.endswith(SEQUENCE_HEAD) for a in archs):
+        return ModelInput("text")
+    return None
+
+
+def tree_feature_names(path: Path, kind: str) -> tuple[str, ...] | None:
+    """The feature names a user's tree file records, as its library reads them back
+    (``booster.feature_names`` / ``feature_name()``): XGBoost JSON's ``learner.feature_names``,
+    LightGBM's ``feature_names=`` header line. None where the file names none or they do not
+    read here (UBJSON; a header past :data:`LIGHTGBM_HEADER_BYTES`; a model trained on arrays,
+    whose ``f0, f1, …`` / ``Column_0, …`` the loader maps to columns in order)."""
+    names: list[str] | None = None
+    if kind == "xgboost":
+        raw = _json(path)
+        learner = raw.get("learner") if isinstance(raw, dict) else None
+        listed = learner.get("feature_names") if isinstance(learner, dict) else None
+        if isinstance(listed, list) and all(isinstance(n, str) for n in listed):
+            names = listed
+    elif kind == "lightgbm":
+        head = _head(path, LIGHTGBM_HEADER_BYTES)
+        for line in head.split(b"\n")[:-1]:  # whole lines only: the last may be cut short
+            if line.startswith(b"Tree="):
+                break
+            if line.startswith(LIGHTGBM_NAMES):
+                try:
+                    names = line[len(LIGHTGBM_NAMES):].rstrip(b"\r").decode("utf-8").split(" ")
+                except UnicodeDecodeError:
+                    return None
+                break
+    if not names or not all(names):
+        return None
+    n = len(names)
+    if names in ([f"f{i}" for i in range(n)], [f"Column_{i}" for i in range(n)]):
+        return None
+    return tuple(names)
