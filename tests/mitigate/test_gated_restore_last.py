@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from test_gated_mixed_last import Fixed
 from test_gated_teach_last import _moved, _same
 from test_gated_unlearn import Striped, data
 
@@ -17,17 +18,6 @@ from trojanscope.mitigate.shift_read import shift_accuracy, shifted
 
 FITTED = {"action": "fitted towards the input model's other classes and the output's suspect "
                     "share, still unlearning"}
-
-
-class Fixed(torch.nn.Module):
-    """Logits that are the same rows whatever the input (one per image)."""
-
-    def __init__(self, rows: torch.Tensor) -> None:
-        super().__init__()
-        self.rows = rows
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.rows[: len(x)]
 
 
 def test_the_shifted_copies_are_every_move_of_one_or_two_pixels_zero_filled() -> None:
