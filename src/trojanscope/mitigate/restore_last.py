@@ -37,9 +37,9 @@ from torch import Tensor, nn
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ReversedTrigger
 from trojanscope.mitigate.after_steps import trigger_after_step
-from trojanscope.mitigate.base import frozen_copy, with_state
-from trojanscope.mitigate.free_unlearn import distil_fit, universal_reach
-from trojanscope.mitigate.mixed_last import MixedTeacher
+from trojanscope.mitigate.base import with_state
+from trojanscope.mitigate.free_unlearn import universal_reach
+from trojanscope.mitigate.mixed_last import MixedTeacher, fit_towards
 from trojanscope.mitigate.shift_read import shift_accuracy
 from trojanscope.mitigate.step_note import step_note
 
@@ -69,13 +69,9 @@ class RestoreTeacher(nn.Module):
 
 def fit_restore(model: nn.Module, came: dict, clean: TensorDataset, suspect: int, seed: int,
                 epochs: int) -> None:
-    """``epochs`` epochs of :func:`~trojanscope.mitigate.free_unlearn.distil_fit` on ``model``,
-    in place, towards :class:`RestoreTeacher` (the input model's state ``came``, ``model`` as it
-    came) with ``free_reach``'s pushed copies towards ``suspect``."""
-    teacher = RestoreTeacher(frozen_copy(with_state(model, came)), frozen_copy(model),
-                             suspect).eval()
-    gen = torch.Generator().manual_seed(seed + RESTORE_SEED)
-    distil_fit(model, teacher, clean, gen, epochs, push=suspect)
+    """:func:`~trojanscope.mitigate.mixed_last.fit_towards` :class:`RestoreTeacher` (the input
+    model's state ``came``, ``model`` as it came), the generator the seed + ``RESTORE_SEED``."""
+    fit_towards(model, RestoreTeacher, came, clean, suspect, seed + RESTORE_SEED, epochs)
 
 
 after_step = trigger_after_step("restore_last", __name__, "restore_step", came=True)
