@@ -4,7 +4,7 @@
 ``check_sparse_last.py`` (h12, stop 58), ``check_residue_last.py`` (h12, stop 59),
 ``check_refit_last.py`` (h12, stop 60), ``check_trigger_last.py`` and ``check_round_last.py``
 (h12, stop 62), ``check_fresh_last.py`` (h12, stop 63), ``check_teach_last.py`` (h12, stop
-64), ``check_mixed_last.py`` (h12, stop 65): importing
+64), ``check_mixed_last.py`` (h12, stop 65), ``check_restore_last.py`` (h12, stop 66): importing
 them runs nothing and patches nothing, and a bad argument ends in one error line and exit 2
 before any model is read (at stop 53 they ran at import with unchecked ``sys.argv``)."""
 
@@ -25,6 +25,7 @@ import trojanscope.mitigate.mixed_last as ml
 import trojanscope.mitigate.reach_round as rr
 import trojanscope.mitigate.refit_last as rf
 import trojanscope.mitigate.residue_last as rl
+import trojanscope.mitigate.restore_last as rs
 import trojanscope.mitigate.round_last as ro
 import trojanscope.mitigate.sparse_last as sl
 import trojanscope.mitigate.teach_last as te
@@ -35,14 +36,15 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ("check_back_distill", "check_free_reach", "check_bias_refit", "check_reach_round2",
            "check_first_read", "check_held_pick", "check_fold_back", "check_sparse_last",
            "check_residue_last", "check_refit_last", "check_trigger_last", "check_round_last",
-           "check_fresh_last", "check_teach_last", "check_mixed_last")
+           "check_fresh_last", "check_teach_last", "check_mixed_last", "check_restore_last")
 
 
 def _steps() -> tuple:
     """Every step a script spies on or wraps, as its module holds it now."""
     return (bd.back_step, fu.universal_reach, fu.unlearn_free, br.refit_bias, rr.round_two,
             fr.first_back, fb.fold_step, sl.sparse_step, rl.residue_step, rf.refit_step,
-            tl.trigger_step, ro.round_step, fl.fresh_step, te.teach_step, ml.mixed_step)
+            tl.trigger_step, ro.round_step, fl.fresh_step, te.teach_step, ml.mixed_step,
+            rs.restore_step)
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
@@ -84,6 +86,8 @@ def zoo(tmp_path: Path) -> Path:
     ("check_teach_last", "21", "teach_last"),
     ("check_mixed_last", "0", "EPOCHS must be above 0"),
     ("check_mixed_last", "21", "mixed_last"),
+    ("check_restore_last", "0", "EPOCHS must be above 0"),
+    ("check_restore_last", "21", "restore_last"),
     ("check_trigger_last", "0", "EPOCHS must be above 0"),
     ("check_trigger_last", "21", "trigger_last"),
     ("check_round_last", "0", "BAR must be above 0"),

@@ -72,6 +72,7 @@ AFTER_STEPS: tuple[AfterStep, ...] = (
     AfterStep("fresh_last", "fresh_last", _M + "fresh_last", "after_step"),
     AfterStep("teach_last", "teach_last", _M + "teach_last", "after_step"),
     AfterStep("mixed_last", "mixed_last", _M + "mixed_last", "after_step"),
+    AfterStep("restore_last", "restore_last", _M + "restore_last", "after_step"),
 )
 
 

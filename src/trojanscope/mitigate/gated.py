@@ -155,7 +155,8 @@ class Gated(Mitigation):
     ``residue_rounds``, ``margin``, ``margin_pull``, ``margin_held``, ``dense_repair``,
     ``bias_refit``, ``free_reach``, ``back_distill``, ``reach_round2``, ``first_read``,
     ``held_pick``, ``fold_back``, ``sparse_last``, ``residue_last``, ``refit_last``,
-    ``trigger_last``, ``round_last``, ``fresh_last``, ``teach_last``, ``mixed_last``) and
+    ``trigger_last``, ``round_last``, ``fresh_last``, ``teach_last``, ``mixed_last``,
+    ``restore_last``) and
     :class:`~trojanscope.mitigate.dense_options.DenseOptions` (``dense_first``, ``dense_pull``,
     ``dense_epochs``, ``dense_then``, ``dense_rho``, ``dense_prune``, ``dense_distill``,
     ``first_near``: how the first stage treats an image model without a convolution; every
@@ -216,7 +217,8 @@ class Gated(Mitigation):
                  round_last: float | None = None,
                  fresh_last: float | None = None,
                  teach_last: int | None = None,
-                 mixed_last: int | None = None) -> None:
+                 mixed_last: int | None = None,
+                 restore_last: int | None = None) -> None:
         given = dict(locals())  # the options as called, each group takes its own
         groups = [kind(**{f.name: given[f.name] for f in fields(kind) if f.init})
                   for kind in (StageOptions, ProbeOptions, AfterOptions, ProjectOptions,

@@ -233,3 +233,10 @@ TEACH_LAST = 5
 # backdoored MLPs at the goal against 12, none lost, clean 6 of 6, median CPU 10.4 s against
 # 10.0 s); 0: off, the default before.
 MIXED_LAST = 5
+# ``restore_last``'s epochs (issue 12 stop 66, h12): with E > 0, last, where ``mixed_last``
+# fitted the output and its accuracy on shifted copies of the clean images is at least 0.01
+# below the input model's, E epochs of ``free_reach``'s unlearning towards the input model where
+# it names the suspect and ``mixed_last``'s teacher elsewhere
+# (:mod:`~trojanscope.mitigate.restore_last`): an accuracy repair for the suspect's own clean
+# images. 0: off (opt-in; its rule on fresh zoos 2473/2474: benchmarks/data/mitigate_s66/plan.md).
+RESTORE_LAST = 0

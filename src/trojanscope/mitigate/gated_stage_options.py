@@ -32,6 +32,7 @@ from trojanscope.mitigate.gated_defaults import (
     REFIT_LAST,
     RESIDUE_LAST,
     RESIDUE_ROUNDS,
+    RESTORE_LAST,
     ROUND_LAST,
     SPARSE_LAST,
     TEACH_LAST,
@@ -439,6 +440,15 @@ class AfterOptions:
             Default ``MIXED_LAST`` = 5 since fresh zoos 2471/2472 met the rule written before
             them (15 of 20 backdoored MLPs at the goal against 12, none lost); 0: the default
             before. Off where ``free_reach`` is 0; asked for there, it is refused.
+        restore_last: with E > 0, last (after ``mixed_last``), where ``mixed_last`` fitted the
+            output and its accuracy on shifted copies of the clean images is at least
+            ``restore_last.RESTORE_DROP`` (0.01) below the input model's, E epochs of
+            ``free_reach``'s unlearning towards the input model where its top class is the
+            suspect and ``mixed_last``'s teacher elsewhere
+            (:mod:`~trojanscope.mitigate.restore_last`; the note's ``restore_last``). Built for
+            the accuracy-only misses, whose loss sits on the suspect's own clean images (issue
+            12 stop 66, h12); default ``RESTORE_LAST`` = 0 (off). Off where ``free_reach`` is 0;
+            asked for there, it is refused.
     """
 
     residue: float = 0.0
@@ -462,6 +472,7 @@ class AfterOptions:
     fresh_last: float | None = None
     teach_last: int | None = None
     mixed_last: int | None = None
+    restore_last: int | None = None
     # None given: the default, which says nothing where it cannot apply (a value asked for does)
     margin_asked_: bool = field(init=False)
 
@@ -506,6 +517,7 @@ class AfterOptions:
             ("fresh_last", FRESH_LAST, _fraction(1.0), "reads " + after),
             ("teach_last", TEACH_LAST, _count(20), "runs " + after),
             ("mixed_last", MIXED_LAST, _count(20), "runs " + after),
+            ("restore_last", RESTORE_LAST, _count(20), "runs " + after),
         ):
             self._after_free_reach(name, default, check, does)
 

@@ -29,6 +29,7 @@ rule written before them (benchmarks/data/mitigate_s65/plan.md): `gated`'s defau
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -68,15 +69,22 @@ class MixedTeacher(nn.Module):
         return mixed.clamp_min(1e-12).log()
 
 
+def fit_towards(model: nn.Module, teacher_of: Callable[[nn.Module, nn.Module, int], nn.Module],
+                came: dict, clean: TensorDataset, suspect: int, seed: int, epochs: int) -> None:
+    """``epochs`` epochs of :func:`~trojanscope.mitigate.free_unlearn.distil_fit` on ``model``,
+    in place, towards ``teacher_of(input model, model as it came, suspect)`` (frozen copies;
+    ``came``: the input model's state) with ``free_reach``'s pushed copies towards ``suspect``;
+    the generator is ``seed`` itself (the caller adds its step's offset). ``mixed_last``'s fit
+    and ``restore_last``'s (stop 66)."""
+    teacher = teacher_of(frozen_copy(with_state(model, came)), frozen_copy(model),
+                         suspect).eval()
+    distil_fit(model, teacher, clean, torch.Generator().manual_seed(seed), epochs, push=suspect)
+
+
 def fit_mixed(model: nn.Module, came: dict, clean: TensorDataset, suspect: int, seed: int,
               epochs: int) -> None:
-    """``epochs`` epochs of :func:`~trojanscope.mitigate.free_unlearn.distil_fit` on ``model``,
-    in place, towards :class:`MixedTeacher` (the input model's state ``came``, ``model`` as it
-    came) with ``free_reach``'s pushed copies towards ``suspect``."""
-    teacher = MixedTeacher(frozen_copy(with_state(model, came)), frozen_copy(model),
-                           suspect).eval()
-    gen = torch.Generator().manual_seed(seed + MIXED_SEED)
-    distil_fit(model, teacher, clean, gen, epochs, push=suspect)
+    """:func:`fit_towards` :class:`MixedTeacher`, the generator the seed + ``MIXED_SEED``."""
+    fit_towards(model, MixedTeacher, came, clean, suspect, seed + MIXED_SEED, epochs)
 
 
 after_step = trigger_after_step("mixed_last", __name__, "mixed_step", came=True)
