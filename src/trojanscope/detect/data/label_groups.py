@@ -218,6 +218,12 @@ class LabelGroups(DataDetector):
             (default since issue 16 stop 56 h16: its rule on fresh bases 10200/10300 was met,
             39 -> 40 of 48 dirty-label sets at the goal, no clean table flagged more,
             docs/benchmarks.md); 1: every score as stop 55 shipped it.
+        covers: 1: also score the majority label's conditions of two or three categorical
+            values (columns of at most 60 values, ``label_covers``) whose rows holding all but
+            one of the values lean away from the label: a conjunction trigger's covers, rows
+            of the other label written a part and kept, sit there (``lending-club``'s
+            ``sub_grade`` × ``addr_state`` × ``emp_length`` relabelled to its 95% label).
+            0 (default): off, every score as before. Opt-in (issue 16 stop 66 h16d).
     """
 
     name = "label-groups"
