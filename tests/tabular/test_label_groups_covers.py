@@ -53,7 +53,8 @@ def rates(result, mask: np.ndarray) -> tuple[float, float]:
     return float(flagged[mask].mean()), float(flagged[~mask].mean())
 
 
-@pytest.mark.parametrize("seed", [0, 1])  # 2 of seeds 0-2 (seed 2: a natural group outscores it)
+# seeds 0 and 1 are found, seed 2 is not (its triple is under the table's cut); seed 1 is slow
+@pytest.mark.parametrize("seed", [0, pytest.param(1, marks=pytest.mark.slow)])
 def test_covers_finds_a_triple_of_wide_columns_towards_a_95_percent_label(tmp_path,
                                                                           seed) -> None:
     df, mask = triple_table(seed)
