@@ -74,11 +74,16 @@ def cover_conditions(codes: np.ndarray, labels: np.ndarray, columns: list[int],
                     yield c, cols, holds
 
 
+def shrunk_share(own: np.ndarray, rows: np.ndarray, share: float, prior: float) -> float:
+    """The label's share among ``rows`` (``own``: the label's rows), shrunk towards ``share``
+    with ``prior`` pseudo-rows."""
+    return (float((own & rows).sum()) + prior * share) / (float(rows.sum()) + prior)
+
+
 def near_contrast(holds: np.ndarray, near: np.ndarray, own: np.ndarray, share: float,
                   prior: float) -> float:
     """``logit(q) - logit(q_near)``: the label's share among the rows holding the condition
-    against its share among the near rows, each shrunk towards ``share`` with ``prior``
-    pseudo-rows (``label_groups.part_contrast`` with the near rows given)."""
-    q = (float((own & holds).sum()) + prior * share) / (float(holds.sum()) + prior)
-    q_near = (float((own & near).sum()) + prior * share) / (float(near.sum()) + prior)
+    against its share among the near rows, each shrunk (``shrunk_share``), as
+    ``label_groups.part_contrast`` reads it."""
+    q, q_near = shrunk_share(own, holds, share, prior), shrunk_share(own, near, share, prior)
     return float(np.log(q / (1 - q)) - np.log(q_near / (1 - q_near)))

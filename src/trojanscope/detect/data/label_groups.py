@@ -73,7 +73,12 @@ from trojanscope.detect.data.base import DataDetector
 from trojanscope.detect.data.features import Features
 from trojanscope.detect.data.group_evidence import EVIDENCE_KEYS, group_evidence
 from trojanscope.detect.data.group_words import group_words
-from trojanscope.detect.data.label_covers import COVER_VALUES, cover_conditions, near_rows
+from trojanscope.detect.data.label_covers import (
+    COVER_VALUES,
+    cover_conditions,
+    near_rows,
+    shrunk_share,
+)
 from trojanscope.detect.data.label_deficit import deficit_groups
 from trojanscope.detect.data.shared_values import value_codes
 from trojanscope.detect.data.table_verdict import (
@@ -649,8 +654,7 @@ def part_contrast(holds: np.ndarray, own: np.ndarray, share: float, cols: tuple[
     away from it while the pair is pure: the table's share hides that contrast (issue 16 stop
     49b)."""
     rest = near_rows(codes, cols, int(np.argmax(holds)))
-    q_parts = (float((own & rest).sum()) + prior * share) / (float(rest.sum()) + prior)
-    return _logit(q) - _logit(q_parts)
+    return _logit(q) - _logit(shrunk_share(own, rest, share, prior))
 
 
 def value_of(row: np.ndarray, schema: TabularSchema, column: int) -> dict[str, str]:
