@@ -73,6 +73,12 @@ from trojanscope.detect.data.base import DataDetector
 from trojanscope.detect.data.features import Features
 from trojanscope.detect.data.group_evidence import EVIDENCE_KEYS, group_evidence
 from trojanscope.detect.data.group_words import group_words
+from trojanscope.detect.data.label_covers import (
+    COVER_VALUES,
+    cover_conditions,
+    near_rows,
+    shrunk_share,
+)
 from trojanscope.detect.data.label_deficit import deficit_groups
 from trojanscope.detect.data.shared_values import value_codes
 from trojanscope.detect.data.table_verdict import (
@@ -217,6 +223,12 @@ class LabelGroups(DataDetector):
             (default since issue 16 stop 56 h16: its rule on fresh bases 10200/10300 was met,
             39 -> 40 of 48 dirty-label sets at the goal, no clean table flagged more,
             docs/benchmarks.md); 1: every score as stop 55 shipped it.
+        covers: 1: also score the majority label's conditions of two or three categorical
+            values (columns of at most 60 values, ``label_covers``) whose rows holding all but
+            one of the values lean away from the label: a conjunction trigger's covers, rows
+            of the other label written a part and kept, sit there (``lending-club``'s
+            ``sub_grade`` × ``addr_state`` × ``emp_length`` relabelled to its 95% label).
+            0 (default): off, every score as before. Opt-in (issue 16 stop 66 h16d).
     """
 
     name = "label-groups"
@@ -235,7 +247,8 @@ class LabelGroups(DataDetector):
                  tie_outside: float = 2, pair_values: int = MANY_VALUES,
                  mirror: float = 0.0, verdict: int = 0,
                  category_pair_cost: float | None = CATEGORY_PAIR_COST,
-                 deficit: float = DEFICIT, deficit_weight: float = DEFICIT_WEIGHT) -> None:
+                 deficit: float = DEFICIT, deficit_weight: float = DEFICIT_WEIGHT,
+                 covers: int = 0) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
         self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
@@ -280,6 +293,9 @@ class LabelGroups(DataDetector):
             raise UserInputError(f"label-groups: deficit_weight is a number from 1 to "
                                  f"{MAX_DEFICIT_WEIGHT:g}, not {deficit_weight!r}")
         self.deficit_weight = float(deficit_weight)
+        if isinstance(covers, bool) or covers not in (0, 1):
+            raise UserInputError(f"label-groups: covers is 0 (off) or 1 (on), not {covers!r}")
+        self.covers = int(covers)
         if self.min_rows < 2 or self.folds < 2 or not 0 < self.top < 1:
             raise UserInputError("label-groups: min_rows >= 2, folds >= 2, 0 < top < 1")
         if self.tie_sure < 0:
@@ -445,6 +461,8 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups,
                 _keep(g, own & holds, best, found, p.tie_outside, natural)
     if p.deficit > 0:
         _deficit(codes, labels, full, terms, p, categorical, best, found, natural)
+    if getattr(p, "covers", 0):
+        _covers(codes, labels, full, terms, p, categorical, best, found, natural)
     found.sort(key=lambda g: -g["score"])
     if p.verdict:  # the verdict's groups also carry the evidence of ``group_evidence``
         for g in found[:VERDICT_GROUPS]:
@@ -527,6 +545,31 @@ def _deficit(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.
         _keep(g, own & holds, best, found, p.tie_outside, natural)
 
 
+def _covers(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.ndarray,
+            p: LabelGroups, categorical: np.ndarray | None, best: np.ndarray,
+            found: list[dict], natural: np.ndarray | None) -> None:
+    """With ``p.covers``: the majority label's conditions on two or three categorical columns
+    of at most ``COVER_VALUES`` values (``label_covers``) whose label share stands more than
+    ``category_pair_cost`` above the rows holding all of its values but one, each scored as a
+    pair is, its enrichment also read against those rows (``part_contrast``), less
+    ``category_pair_cost``."""
+    n_cols = codes.shape[1]
+    cat = np.ones(n_cols, bool) if categorical is None else categorical
+    cols = [j for j in range(n_cols) if cat[j] and len(np.unique(codes[:, j])) <= COVER_VALUES]
+    narrow = {j for j in pair_columns(codes, p, categorical) if cat[j]} if p.pairs else set()
+    for c, group_cols, holds in cover_conditions(codes, labels, cols, narrow, p.min_rows,
+                                                 p.prior, p.category_pair_cost):
+        own = labels == c
+        g = _group(holds, own, own.mean(), own.mean(), group_cols, codes, full, terms, c, p,
+                   True, labels)
+        if g is None:
+            continue
+        g.pop("q")
+        g["score"] -= p.category_pair_cost
+        g["cover"] = True
+        _keep(g, own & holds, best, found, p.tie_outside, natural)
+
+
 def _group(holds: np.ndarray, own: np.ndarray, share: float, floor: float,
            cols: tuple[int, ...], codes: np.ndarray, full: np.ndarray, terms: np.ndarray,
            c: int, p: LabelGroups, contrast: bool = False,
@@ -560,7 +603,7 @@ def _group(holds: np.ndarray, own: np.ndarray, share: float, floor: float,
     # (sub-grade and interest rate); a trigger's columns share values beyond it
     lift = sum(rarity) - max(rarity, default=0.0)
     enrich = _logit(q) - _logit(share)
-    if contrast and p.pair_contrast > 0 and len(cols) == 2:
+    if contrast and p.pair_contrast > 0 and len(cols) >= 2:
         enrich = max(enrich, p.pair_contrast * part_contrast(holds, own, share, cols, codes, q,
                                                              p.prior))
     if p.gate > 0 and share > 0.5:  # the majority label's natural categories
@@ -605,16 +648,13 @@ def part_contrast(holds: np.ndarray, own: np.ndarray, share: float, cols: tuple[
                   codes: np.ndarray, q: float, prior: float) -> float:
     """``logit(q) - logit(q_parts)``: how much more of the label a pair group holds than the
     rows holding one of its two values but not both (``q_parts``, shrunk towards ``share``
-    with ``prior`` pseudo-rows). A conjunction trigger's cover rows carry a part alone with
-    the other labels, so towards a table's majority label the parts lean away from it while
-    the pair is pure: the table's share hides that contrast (issue 16 stop 49b)."""
-    row = int(np.argmax(holds))
-    part = np.zeros(len(codes), bool)
-    for j in cols:
-        part |= codes[:, j] == codes[row, j]
-    rest = part & ~holds
-    q_parts = (float((own & rest).sum()) + prior * share) / (float(rest.sum()) + prior)
-    return _logit(q) - _logit(q_parts)
+    with ``prior`` pseudo-rows); for three columns (``covers``) the rows holding two of its
+    three values (``label_covers.near_rows``). A conjunction trigger's cover rows carry a
+    part alone with the other labels, so towards a table's majority label the parts lean
+    away from it while the pair is pure: the table's share hides that contrast (issue 16 stop
+    49b)."""
+    rest = near_rows(codes, cols, int(np.argmax(holds)))
+    return _logit(q) - _logit(shrunk_share(own, rest, share, prior))
 
 
 def value_of(row: np.ndarray, schema: TabularSchema, column: int) -> dict[str, str]:
