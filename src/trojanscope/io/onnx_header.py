@@ -2,8 +2,9 @@
 
 ``import onnx`` costs about 1.4 CPU seconds (stop 66, a 2-core machine) and ``onnx.load``
 parses every weight; a command that only needs to know what the model takes (the early data
-checks in :mod:`trojanscope.cli.early_model`) reads the wire format here instead, seeking past
-every field it does not need (weights included). It answers exactly what
+checks in :mod:`trojanscope.cli.early_model`) reads the wire format here instead (with the
+scanner's walker, :mod:`trojanscope.io.protobuf_wire`), seeking past every field it does not need
+(weights included). It answers exactly what
 :func:`trojanscope.io.onnx_import.infer_input_shape` answers on the loaded model (the graph's
 one input that is no initializer, its static dims after the batch dim), or None wherever the
 file holds anything it does not read with certainty (a repeated message field protobuf would
