@@ -197,3 +197,18 @@ def test_each_refusal_comes_before_torch_is_imported(tmp_path: Path) -> None:
     errors = refusals_before_torch(lines, tmp_path)
     assert sum(" must be " in e for e in errors) == 6
     assert not (tmp_path / "out").exists()
+
+
+def test_the_header_is_each_readers(tmp_path: Path) -> None:
+    """stop 66 hrev: the text reader (csv.DictReader) takes a blank first line as an empty
+    header, the table reader skips blank lines; a row cut short by the read is never a header."""
+    import csv
+
+    from trojanscope.cli.early_data import csv_header
+
+    path = tmp_path / "blank.csv"
+    path.write_text("\n\ntext,label\nfine,0\n")
+    assert csv_header(path) == csv.DictReader(path.open()).fieldnames == []
+    assert csv_header(path, skip_blank=True) == ["text", "label"]
+    path.write_text("\n" * (1 << 16) + "text,label\n")
+    assert csv_header(path, skip_blank=True) is None

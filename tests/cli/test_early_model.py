@@ -105,10 +105,14 @@ def test_data_of_the_wrong_kind_is_one_line(user, model, data, label, says) -> N
     # stop 66: a CSV with every named feature; an ONNX file whose shape the graph leaves open
     ("named-lgb", "wide", "label"), ("named-xgb", "wide", None), ("lgb", "rows", "is_fraud"),
     ("cnn", "mnist", None), ("dynamic", "rows", None), ("dynamic", "rgb", None),
+    # stop 66 hrev: the table reader skips blank lines before the header (was refused early)
+    ("named-lgb", "blank", "label"), ("table", "blank", None),
 ])
 def test_data_a_reader_may_take_passes(user, model, data, label) -> None:
     (user["rows"].parent / "wide.csv").write_text("age, amount,merchant,other,label\n1,2,a,b,0\n")
     user["wide"] = user["rows"].parent / "wide.csv"
+    user["blank"] = user["rows"].parent / "blank.csv"
+    user["blank"].write_text("\n\nage,amount,merchant,is_fraud,label\n1,2,a,0,0\n")
     check_model_data(user[model], {"--data": user[data]}, label_column=label)
 
 

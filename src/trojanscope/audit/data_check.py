@@ -86,21 +86,14 @@ def _check_counts(suspect: SuspectData, method: str) -> None:
 
 
 def reads_text(target: str | Path) -> bool:
-    """Whether ``target`` is a text model, read from its JSON files alone (nothing loaded): a
-    run folder whose manifest names a tokenizer (``text``), or a Hugging Face folder (loaded as
-    a text classifier; an image one is refused when loaded)."""
-    from trojanscope.io.hf_folder import model_folder_kind
-    from trojanscope.io.json_file import load_json
-    from trojanscope.io.manifest import MANIFEST_NAME
+    """Whether ``target`` is a text model, read from its JSON files alone (nothing loaded):
+    what :func:`trojanscope.io.model_kind.model_input` says (a run's manifest naming a
+    tokenizer, also beside a ``.safetensors`` file; a Hugging Face folder the loader reads as a
+    text classifier; an image one is refused when loaded)."""
+    from trojanscope.io.model_kind import model_input
 
-    kind = model_folder_kind(target)
-    if kind != "run":
-        return kind == "huggingface"
-    try:
-        raw = load_json(Path(target) / MANIFEST_NAME)
-    except (OSError, ValueError):
-        return False  # the load step says what is wrong with it
-    return isinstance(raw, dict) and bool(raw.get("text"))
+    found = model_input(target)
+    return found is not None and found.kind == "text"
 
 
 def _stamp(spec: str | Path | None) -> tuple[int, int] | None:

@@ -253,14 +253,16 @@ def data_files(data: dict[str, Any]) -> Iterator[tuple[str, Path]]:
             yield f"{what} {path}".strip(), path
 
 
-def csv_header(path: Path) -> list[str] | None:
-    """The header row of a CSV/TSV as the text reader parses it (UTF-8, a BOM dropped), or
-    None where it cannot be read here (the reader names the problem)."""
+def csv_header(path: Path, *, skip_blank: bool = False) -> list[str] | None:
+    """The header row of a CSV/TSV as the text reader parses it (UTF-8, a BOM dropped; with
+    ``skip_blank``, after blank lines, as the table reader reads it), or None where it cannot
+    be read here (the reader names the problem)."""
     try:
         text = read_head(path, HEADER_BYTES).decode("utf-8-sig")
         if "\n" not in text:
             return None  # a header longer than what is read here
-        return next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_for(path)),
-                    None)
+        whole_lines = text[:text.rindex("\n") + 1]
+        rows = csv.reader(io.StringIO(whole_lines, newline=""), delimiter=delimiter_for(path))
+        return next((row for row in rows if row or not skip_blank), None)
     except (UnicodeDecodeError, csv.Error):
         return None

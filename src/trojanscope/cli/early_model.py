@@ -90,7 +90,7 @@ def _columns(path: Path) -> list[str] | None:
     """A CSV/TSV's column names as the table reader reads them (stripped), or None."""
     if not path.name.lower().endswith((".csv", ".tsv")):
         return None
-    header = csv_header(path)
+    header = csv_header(path, skip_blank=True)  # data.tabular.table skips blank lines
     return None if header is None else [name.strip() for name in header]
 
 

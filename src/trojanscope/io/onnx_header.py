@@ -2,8 +2,9 @@
 
 ``import onnx`` costs about 1.4 CPU seconds (stop 66, a 2-core machine) and ``onnx.load``
 parses every weight; a command that only needs to know what the model takes (the early data
-checks in :mod:`trojanscope.cli.early_model`) reads the wire format here instead, seeking past
-every field it does not need (weights included). It answers exactly what
+checks in :mod:`trojanscope.cli.early_model`) reads the wire format here instead (with the
+scanner's walker, :mod:`trojanscope.io.protobuf_wire`), seeking past every field it does not need
+(weights included). It answers exactly what
 :func:`trojanscope.io.onnx_import.infer_input_shape` answers on the loaded model (the graph's
 one input that is no initializer, its static dims after the batch dim), or None wherever the
 file holds anything it does not read with certainty (a repeated message field protobuf would
@@ -15,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
+
+from trojanscope.io.protobuf_wire import GROUP_START, LENGTH, WireError, fields
 
 MODEL_GRAPH = 7  # ModelProto.graph
 GRAPH_INITIALIZER, GRAPH_INPUT = 5, 11  # GraphProto.initializer, .input
@@ -42,7 +45,7 @@ def onnx_input_shape(path: str | Path) -> tuple[int, ...] | None:
             if len(graphs) != 1 or not isinstance(graphs[0], tuple):
                 return None
             return _graph_shape(fh, *graphs[0])
-    except (OSError, _Unsure):
+    except (OSError, WireError, _Unsure):
         return None
 
 
@@ -126,40 +129,37 @@ def _span(value: int | tuple[int, int]) -> tuple[int, int]:
     return value
 
 
+class _FileSpan:
+    """A :class:`~trojanscope.io.protobuf_wire.WireSource` over ``[start, end)`` of an open
+    file; it seeks before every read, so spans of one file can be walked nested."""
+
+    def __init__(self, fh: BinaryIO, start: int, end: int) -> None:
+        self.fh, self.pos, self.end = fh, start, end
+
+    def read_byte(self) -> int:
+        if self.pos >= self.end:
+            raise _Unsure  # a field cut short by its message's end
+        self.fh.seek(self.pos)
+        byte = self.fh.read(1)
+        if not byte:
+            raise _Unsure
+        self.pos += 1
+        return byte[0]
+
+    def skip(self, n: int) -> None:
+        self.pos += n
+
+
 def _fields(fh: BinaryIO, start: int, end: int) -> Iterator[tuple[int, int | tuple[int, int]]]:
     """Each field of the message in ``[start, end)``: (number, varint value or the byte span
-    of a length-delimited value); fixed-width values are skipped (yielded as 0)."""
-    pos, count = start, 0
-    while pos < end:
-        count += 1
-        if count > MAX_FIELDS:
+    of a length-delimited value); fixed-width values are skipped (yielded as 0). A group is
+    unsure: no ONNX field is one."""
+    span = _FileSpan(fh, start, end)
+    for count, (number, wire, value) in enumerate(fields(span, end), 1):
+        if count > MAX_FIELDS or wire == GROUP_START:
             raise _Unsure
-        key, pos = _varint(fh, pos, end)
-        number, wire = key >> 3, key & 7
-        if wire == 0:
-            value, pos = _varint(fh, pos, end)
-            yield number, value
-        elif wire == 2:
-            length, pos = _varint(fh, pos, end)
-            if pos + length > end:
-                raise _Unsure
-            yield number, (pos, pos + length)
-            pos += length
-        elif wire in (1, 5):
-            pos += 8 if wire == 1 else 4
-            if pos > end:
-                raise _Unsure
-            yield number, 0
+        if wire == LENGTH:
+            yield number, (span.pos, span.pos + value)
+            span.skip(value)
         else:
-            raise _Unsure  # groups (deprecated) or not protobuf at all
-
-
-def _varint(fh: BinaryIO, pos: int, end: int) -> tuple[int, int]:
-    fh.seek(pos)
-    raw = fh.read(min(10, end - pos))
-    value = 0
-    for i, byte in enumerate(raw):
-        value |= (byte & 0x7F) << (7 * i)
-        if byte < 0x80:
-            return value, pos + i + 1
-    raise _Unsure
+            yield number, value

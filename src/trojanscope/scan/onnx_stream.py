@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from trojanscope.io.protobuf_wire import WireError, fields
 from trojanscope.scan.budget import CHECK_MASK
 from trojanscope.scan.stream import Reader
 
@@ -24,87 +25,9 @@ _MAX_DEPTH = 64
 _MAX_TEXT = 1 << 16  # a longer tensor name is skipped; a longer external-data string refused
 
 
-class WireError(ValueError):
-    """Not a valid protobuf message."""
-
-
-def _varint(r: Reader) -> int:
-    value = shift = 0
-    while True:
-        b = r.read_byte()
-        value |= (b & 0x7F) << shift
-        if not b & 0x80:
-            return value
-        shift += 7
-        if shift > 63:
-            raise WireError("varint too long")
-
-
-def _fields(r: Reader, end: int) -> Iterator[tuple[int, int, int]]:
-    """(field number, wire type, value or length) of each field up to offset ``end``; a
-    length-delimited field's bytes are left for the caller to read or skip."""
-    while r.pos < end:
-        key = _varint(r)
-        number, wire = key >> 3, key & 7
-        if number == 0:
-            raise WireError("field number 0")
-        if wire == 0:
-            yield number, wire, _varint(r)
-        elif wire == 1:
-            r.skip(8)
-        elif wire == 5:
-            r.skip(4)
-        elif wire == 2:
-            length = _varint(r)
-            if r.pos + length > end:
-                raise WireError("field runs past its message")
-            yield number, wire, length
-        elif wire == 3:
-            _skip_group(r, number, end)
-        else:
-            raise WireError(f"unsupported wire type {wire}")
-    if r.pos != end:
-        raise WireError("message ends inside a field")
-
-
-def _skip_group(r: Reader, number: int, end: int) -> None:
-    """Skip a (deprecated) group up to its matching end, as protobuf skips an unknown one: no
-    field of an ONNX message is a group, but protobuf and ONNX Runtime still parse a model
-    that holds one where they look for none (refusing it hid every location, stop 43)."""
-    open_groups = [number]
-    while open_groups:
-        if r.pos >= end:
-            raise WireError("group runs past its message")
-        key = _varint(r)
-        number, wire = key >> 3, key & 7
-        if number == 0:
-            raise WireError("field number 0")
-        if wire == 0:
-            _varint(r)
-        elif wire == 1:
-            r.skip(8)
-        elif wire == 5:
-            r.skip(4)
-        elif wire == 2:
-            length = _varint(r)
-            if r.pos + length > end:
-                raise WireError("field runs past its message")
-            r.skip(length)
-        elif wire == 3:
-            if len(open_groups) >= _MAX_DEPTH:
-                raise WireError("groups nested too deep")
-            open_groups.append(number)
-        elif wire == 4 and open_groups[-1] == number:
-            open_groups.pop()
-        else:
-            raise WireError(f"wire type {wire} (field {number}) inside a group")
-    if r.pos > end:
-        raise WireError("group runs past its message")
-
-
 def _tensor(r: Reader, end: int) -> tuple[str, dict[str, str]]:
     name, entries = "", {}
-    for number, wire, value in _fields(r, end):
+    for number, wire, value in fields(r, end):
         if wire != 2:
             continue
         if number == 8 and value <= _MAX_TEXT:
@@ -126,7 +49,7 @@ def _entry(r: Reader, end: int) -> tuple[str, str]:
     WireError (TS311): no real path is."""
     key: str | None = ""
     val, long_val = "", 0
-    for number, wire, value in _fields(r, end):
+    for number, wire, value in fields(r, end):
         if wire != 2:
             continue
         if number in (1, 2) and value > _MAX_TEXT:
@@ -166,7 +89,7 @@ def external_locations(r: Reader, size: int, check: Callable[[], None] = lambda:
             if r.pos > end:
                 raise WireError("message runs past its parent")
             continue
-        field = next(_fields(r, end), None)
+        field = next(fields(r, end), None)
         if field is None:
             continue
         number, wire, value = field

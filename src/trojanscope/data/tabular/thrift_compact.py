@@ -12,6 +12,8 @@ from __future__ import annotations
 import struct
 from typing import Any
 
+from trojanscope.io.protobuf_wire import WireError, read_varint
+
 __all__ = ["BINARY", "LIST", "MAP", "SET", "STRUCT", "Field", "ThriftError", "read_struct"]
 
 STOP, TRUE, FALSE, BYTE, I16, I32, I64, DOUBLE, BINARY, LIST, SET, MAP, STRUCT = range(13)
@@ -38,15 +40,10 @@ class _Reader:
         return self.data[self.pos - 1]
 
     def varint(self) -> int:
-        value = shift = 0
-        while True:
-            b = self.byte()
-            value |= (b & 0x7F) << shift
-            if not b & 0x80:
-                return value
-            shift += 7
-            if shift > 63:
-                raise ThriftError("a varint longer than 10 bytes")
+        try:
+            return read_varint(self.byte)  # the same base-128 varint as protobuf's
+        except WireError:
+            raise ThriftError("a varint longer than 10 bytes") from None
 
     def zigzag(self) -> int:
         n = self.varint()
