@@ -8,7 +8,8 @@ probabilities), the candidate readings scored by today's file (no refit), and ea
 on every pair but one and scored on the pair held out -- credit-default, lending-club, the target-0
 and target-1 families of credit-default (each with the clean models of its library). ``--write
 OUT --fit "design|C"`` writes the shipped file with both trees' band entries refitted on every
-``--rows`` reading (the gap terms kept).
+``--rows`` reading (``--libraries``: only those; ``--guard``: each range-guarded by its
+readings, today's entry outside; the gap terms kept).
 
     PYTHONPATH=src:benchmarks python benchmarks/tabular_s66_h16_fit.py --rows R.json#0 ... \
         --today T.json#0 ... [--write OUT --fit "box + mass_group + recur|10"]
@@ -21,6 +22,7 @@ import json
 import tempfile
 from pathlib import Path
 
+from tabular_band_guard import write as band_guard
 from tabular_s64_h16_band_refit import SHIPPED, features_of, figures, pair_of, with_entry
 from tabular_small_clean import _ce
 from tabular_user_rule import scored
@@ -68,11 +70,12 @@ def line(title: str, rows: list[dict]) -> str:
             f"lending-club {figures(lc) if lc else '-'}")
 
 
-def refit(rows: list[dict], design: str, c: float, held: str = "") -> dict:
-    """The shipped calibrators with both band entries refitted on ``rows`` (``held``'s pair
-    left out)."""
+def refit(rows: list[dict], design: str, c: float, held: str = "",
+          libraries: tuple[str, ...] = LIBRARIES) -> dict:
+    """The shipped calibrators with the ``libraries``' band entries refitted on ``rows``
+    (``held``'s pair left out)."""
     cals = load_calibrators(SHIPPED)
-    for library in LIBRARIES:
+    for library in libraries:
         fam = [r for r in rows if r["arch"] == library and pair_of(r["zoo"]) != held]
         cals[key_of(library)] = with_entry(key_of(library), fam, features_of(design), "none",
                                            c)[key_of(library)]
@@ -101,13 +104,27 @@ def main() -> None:
     ap.add_argument("--cs", default="1,10")
     ap.add_argument("--write", type=Path)
     ap.add_argument("--fit", default="box + mass_group + recur|10")
+    ap.add_argument("--held", default="", help="with --write: a zoo pair left out of the fit")
+    ap.add_argument("--guard", action="store_true",
+                    help="with --write: each refitted entry range-guarded by its readings, "
+                         "today's entry outside (tabular_band_guard.py)")
+    ap.add_argument("--libraries", default=",".join(LIBRARIES),
+                    help="with --write: the band entries refitted (the others as shipped)")
     args = ap.parse_args()
     rows = load(args.rows)
     if args.write:
         design, c = args.fit.split("|")
-        save_calibrators(refit(rows, design, float(c)), args.write)
-        print(f"wrote {args.write}: both trees' band entries = {design}, C {c}, "
-              f"{len(rows)} readings")
+        libraries = tuple(args.libraries.split(","))
+        if set(libraries) - set(LIBRARIES):
+            raise SystemExit(f"error: --libraries {args.libraries}: {', '.join(LIBRARIES)}")
+        rows = [r for r in rows if pair_of(r["zoo"]) != args.held]
+        save_calibrators(refit(rows, design, float(c), libraries=libraries), args.write)
+        if args.guard:
+            fams = [f"tree:{lib}" for lib in libraries]
+            band_guard(args.write, [{**r, "base_family": f"tree:{r['arch']}"} for r in rows],
+                       args.write, fams)
+        print(f"wrote {args.write}: band entries of {', '.join(libraries)} = {design}, C {c}, "
+              f"{sum(r['arch'] in libraries for r in rows)} readings")
         return
     today = {(r["zoo"], r["name"], r["draw"]): r for r in load(args.today)}
     both = [k for k in ((r["zoo"], r["name"], r["draw"]) for r in rows) if k in today]

@@ -4,7 +4,8 @@ candidate file, judged on three 200-row files per fresh model against today's de
 D is today's default: ``tabular_small_clean.py --detect`` readings of the fresh zoos, every
 model read on three 200-row files (``--file0``/``--file1``/``--file2``: one rows file per
 table). R is D with each tree's reading replaced by its reading with ``box_recur`` on the same
-file (``--cand0``/``--cand1``/``--cand2``), scored by the candidate file
+file (``--cand0``/``--cand1``/``--cand2``; D's own files where the candidate reads as today
+and only its file differs), scored by the candidate file
 (``tabular_user_rule.scored``); networks are read as in D (the candidate changes no network
 entry). Only models read on all three files by both are judged. The README line
 (``--readme``: ``tabular_s66_h16_readme200.py`` rows, each file read by both) is judged
@@ -21,7 +22,8 @@ alongside. Conditions (``benchmarks/data/tabular_s66_h16/plan.md``):
 7. the whole split unchanged: the candidate file's entries outside the 200-row band equal the
    shipped ones (``box_recur`` is read only with a 150-300-row file);
 8. the README line at 200 rows: backdoored readings flagged R >= D, clean readings flagged
-   R <= D;
+   R <= D (without ``--readme``: the candidate's XGBoost entries equal the shipped ones, so the
+   README's XGBoost line reads as today);
 9. the median one-core CPU seconds per 200-row tree reading under R <= 20.
 
     PYTHONPATH=src:benchmarks python benchmarks/tabular_s66_h16_rule.py --calibration CAND.json \
@@ -87,6 +89,14 @@ def whole_entries_equal(candidate: Path) -> bool:
     return outside(a) == outside(b)
 
 
+def xgboost_entries_equal(candidate: Path) -> bool:
+    """Every XGBoost entry of the candidate file equals the shipped one."""
+    a = json.loads(SHIPPED.read_text())
+    b = json.loads(candidate.read_text())
+    mine = lambda d: {k: v for k, v in d.items() if "tree:xgboost" in k}  # noqa: E731
+    return mine(a) == mine(b)
+
+
 def readme_rows(paths: list[str], reading: str, calibration: Path) -> list[dict]:
     """README-line readings of ``reading`` (``today`` or ``candidate``) scored by
     ``calibration``."""
@@ -137,8 +147,10 @@ def conditions(d: list[dict], r: list[dict], whole_same: bool, readme: list[str]
                  f"{bd_r}/{n_bd} vs {bd_d}/{n_bd}", bd_r >= bd_d),
                 ("8 README line clean readings flagged R <= D",
                  f"{cl_r}/{n_cl} vs {cl_d}/{n_cl}", cl_r <= cl_d)]
-    else:
-        out.append(("8 README line read", "not read", False))
+    else:  # the README line is an XGBoost model: unread, it holds only where R = D for it
+        same = xgboost_entries_equal(calibration)
+        out.append(("8 README line: the candidate's XGBoost entries as shipped (not read)",
+                    "equal" if same else "differ", same))
     out.append(("9 median CPU s per 200-row tree reading <= 20", f"{cpu:.1f}", cpu <= 20.0))
     return out
 

@@ -72,3 +72,17 @@ def test_fit_load_keeps_trees_at_200_rows_by_draw_and_refuses_a_reading_twice(
     assert [(r["name"], r["draw"]) for r in rows] == [("x", 2)]
     with pytest.raises(SystemExit, match="read twice"):
         fit.load([f"{path}#1", f"{path}#1"])
+
+
+def test_readme_condition_without_readings_needs_the_xgboost_entries_as_shipped(
+        tmp_path: Path) -> None:
+    _, rule = _bench()
+    cal = json.loads(SHIPPED.read_text())
+    cal["tabular-search:tree:lightgbm:rows200"]["intercept"] += 1.0
+    lgbm = tmp_path / "lgbm.json"
+    lgbm.write_text(json.dumps(cal))
+    assert rule.xgboost_entries_equal(lgbm)
+    cal["tabular-search:tree:xgboost:rows200"]["intercept"] += 1.0
+    both = tmp_path / "both.json"
+    both.write_text(json.dumps(cal))
+    assert not rule.xgboost_entries_equal(both)
