@@ -64,7 +64,7 @@ from trojanscope.detect.tabular_twins import (
     twin_features,
     twin_networks,
 )
-from trojanscope.detect.tree_boxes import box_excess, replay_rows
+from trojanscope.detect.tree_boxes import box_excess, leaf_excess, most_missed, replay_rows
 from trojanscope.detect.tree_floor import control_floor, over_floor
 from trojanscope.detect.tree_mass import (
     bound_recurrence,
@@ -72,6 +72,7 @@ from trojanscope.detect.tree_mass import (
     grouped_masses,
     leaves_per_tree,
 )
+from trojanscope.detect.tree_recur_boxes import with_recurring
 from trojanscope.detect.tree_reference import reference_trees, referenced
 from trojanscope.detect.tree_resample import (
     SHORT,
@@ -99,6 +100,7 @@ MIN_SOURCES = 10
 # trees: bootstrap resamples whose features are averaged (``tree_resamples``; each costs one
 # more reading of the tree)
 MAX_RESAMPLES = 16
+MAX_BOX_RECUR = 16  # recurring bounds whose leaves are replayed per class, at most
 # how the resamples' features are put together (``resample_stat``: mean, the default;
 # median opt-in since stop 63)
 RESAMPLE_STATS = {"mean": mean_features, "median": median_features}
@@ -141,6 +143,8 @@ class TabularSearch(ModelDetector):
         box_top: trees: leaves per class (largest clean-row deficit) whose boxes are replayed
             (``tab_box``, :mod:`.tree_boxes`).
         box_mean: trees: ``tab_box`` is the mean of this many largest box excesses.
+        box_recur: trees: also replay, per class, the leaves carrying its ``box_recur``
+            largest recurring bounds (:mod:`.tree_recur_boxes`; 0, the default: none).
         excess_tail: networks' ``tab_excess`` leaves out numbers outside the clean rows'
             [tail, 1 - tail] quantiles (0: none left out).
         references: trees: clean models of the same library and size trained on the clean
@@ -284,7 +288,7 @@ class TabularSearch(ModelDetector):
                  tree_resamples: int = 0, sure_order: bool = False,
                  sure_rows: bool | None = None, lever_twins: int = 0,
                  lever_order: bool = False, resample_share: float = 0.0,
-                 resample_stat: str = "mean") -> None:
+                 resample_stat: str = "mean", box_recur: int = 0) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -293,6 +297,7 @@ class TabularSearch(ModelDetector):
         self.mass_trees, self.mass_sure = int(mass_trees), float(mass_sure)
         self.excess_tail = float(excess_tail)
         self.box_top, self.box_mean = int(box_top), int(box_mean)
+        self.box_recur = int(box_recur)
         self.references = int(references)
         if reference_sampling not in (True, False):  # 1 / 0 pass; "no" is not a boolean
             raise UserInputError("tabular-search: reference_sampling must be true or false")
@@ -360,6 +365,8 @@ class TabularSearch(ModelDetector):
             raise UserInputError("tabular-search: pair_screen must be >= 0")
         if self.box_top < 1 or self.box_mean < 1:
             raise UserInputError("tabular-search: box_top and box_mean must be >= 1")
+        if not 0 <= self.box_recur <= MAX_BOX_RECUR:
+            raise UserInputError(f"tabular-search: box_recur must be in 0..{MAX_BOX_RECUR}")
         if not 0.0 <= self.excess_tail < 0.5:
             raise UserInputError("tabular-search: excess_tail must be in [0, 0.5)")
 
@@ -541,9 +548,8 @@ class TabularSearch(ModelDetector):
         # replayed (and their baselines) are shared with the floor below
         replay = replay_rows(target.model, ref, x_all.numpy(), y_all.numpy(),
                              target.num_classes, self.rows) if tree else None
-        boxes = box_excess(target.model, ref, records, x_all.numpy(), y_all.numpy(), schema,
-                           target.num_classes, rows=self.rows, top=self.box_top,
-                           mean_of=self.box_mean, replay=replay) if tree else None
+        boxes = self.boxes(target, ref, records, early, x_all.numpy(), y_all.numpy(), schema,
+                           replay) if tree else None
         if boxes is not None:
             boxes.excess[list(silent)] = 0.0
         features["tab_box"] = float(boxes.excess.max()) if boxes is not None else 0.0
@@ -756,6 +762,20 @@ class TabularSearch(ModelDetector):
                                                       self.max_candidates // 2).astype(int)])
             mids = sorted(narrow | {float(v) for v in spread})
         return mids
+
+    def boxes(self, target: InspectionTarget, ref: Any, records: list[Any], early: list[Any],
+              x: np.ndarray, y: np.ndarray, schema: Any, replay: Any) -> Any:
+        """``tab_box``'s per-class excess: the ``box_top`` most missed leaves' boxes, and with
+        ``box_recur`` the leaves of each class's largest recurring bounds too."""
+        if not self.box_recur:
+            return box_excess(target.model, ref, records, x, y, schema, target.num_classes,
+                              rows=self.rows, top=self.box_top, mean_of=self.box_mean,
+                              replay=replay)
+        leaves = {c: with_recurring(most_missed(records, c, len(x), self.box_top), early,
+                                    len(x), c, self.box_recur)
+                  for c in range(target.num_classes)}
+        return leaf_excess(target.model, ref, leaves, x, schema, target.num_classes,
+                           self.box_mean, replay)
 
     def mass_records(self, model: Any, records: list[Any]) -> list[Any]:
         """The leaf records of the first ``mass_trees`` boosting steps. A random forest's
