@@ -72,6 +72,22 @@ def test_a_class_the_blends_reach_is_kept_and_named_first() -> None:
     assert twice.target_classes[0] == 4 and twice.probability == pytest.approx(c2.probability)
 
 
+def test_c2a_keeps_a_reach_of_the_named_class_where_c2_lowers_it() -> None:
+    """Stop 66's candidate C2a (``blend_gap`` without ``blend_other``): a backdoor MM-BD names
+    right whose blends reach that same class (9207 ``gap_cls_relu-bd00``: noise blend -> 8,
+    blend 8 +1.00) is kept as today; C2 (``blend_other``) lets C1's veto lower it."""
+    shares = [0.0] * 8 + [1.0, 0.0]
+    today = calibrate(_verdict(_blend(shares)), _cals(term=False))
+    assert today.probability > 0.5 and today.target_classes[0] == 8
+    c2a = calibrate(_verdict(_blend(shares)), _cals(0.45))
+    assert c2a.probability == pytest.approx(today.probability)
+    assert c2a.target_classes[0] == 8 and c2a.features[BLEND_CLASS] == 8
+    c2 = _cals(0.45)
+    c2["auto:out-of-coverage:named-check"].fitted_on["blend_other"] = True
+    lowered = calibrate(_verdict(_blend(shares)), c2)
+    assert lowered.probability < 0.5 and BLEND_CLASS not in lowered.features
+
+
 def test_no_class_reached_reads_as_c1() -> None:
     c1 = calibrate(_verdict(_blend(FLAT)), _cals(None))
     c2 = calibrate(_verdict(_blend(FLAT)), _cals())
