@@ -34,7 +34,8 @@ def _blend(shares: list[float]) -> dict[str, float]:
 def _cals(blend_gap: float | None = 0.5, term: bool = True) -> dict[str, Calibrator]:
     """The shipped file without its centre terms, plus C1's term (with C2's gap where given;
     no term at all with ``term`` false: today)."""
-    cals = {k: v for k, v in load_calibrators().items() if not k.endswith(":centre")}
+    cals = {k: v for k, v in load_calibrators().items()
+            if not k.endswith((":centre", ":named-check"))}  # the shipped lower-only terms
     fitted = {"guard": 1.6, "centre": -3.0, "read": "model", "keep_ratio": 6.0}
     if blend_gap is not None:
         fitted["blend_gap"] = blend_gap
@@ -141,6 +142,20 @@ def test_the_blend_reaches_the_class_a_brighter_image_goes_to() -> None:
     assert blend_reading(target, 0) == {}  # no GAP head: auto reads nothing
     with pytest.raises(ValueError, match="blend"):
         AutoDetector(blend="sometimes")
+    assert AutoDetector().blend is True and AutoDetector(blend=False).blend is False  # stop 66
+
+
+def test_the_shipped_file_holds_c2a() -> None:
+    """Stop 66: C2a's rule met on fresh 9208 + 9607, the shipped file's two named-check terms
+    are ``cal_C2a.json``'s (the blend gap at any class, C1's veto and keep)."""
+    from outside_named_rule import SHIPPED
+
+    shipped = json.loads(SHIPPED.read_text())
+    c2a = json.loads((SHIPPED.parents[3] / "benchmarks/data/outside_s66_h9/cal_C2a.json")
+                     .read_text())
+    assert shipped == c2a
+    fitted = shipped["auto:out-of-coverage:named-check"]["fitted_on"]
+    assert fitted["blend_gap"] == 0.45 and "blend_other" not in fitted
 
 
 def test_the_rule_script_writes_the_gap(tmp_path) -> None:
