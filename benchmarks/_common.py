@@ -120,6 +120,21 @@ def wait_child(
         time.sleep(poll)
 
 
+def ordered(order: list[dict], names: str, flag: str = "--order") -> list[dict]:
+    """The planned models ``names`` names (model names, comma-separated), in that order; an
+    unknown or repeated name is an error naming ``flag`` (the fourth and the outside makers'
+    exact build order)."""
+    by_name = {m["name"]: m for m in order}
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
+    bad = [n for n in wanted if n not in by_name]
+    twice = sorted({n for n in wanted if wanted.count(n) > 1})
+    if bad or twice or not wanted:
+        fail(f"{flag} {names!r}: " + (f"unknown {', '.join(bad)} (a planned model name, e.g. "
+             f"{order[0]['name']}; rounds from --per-family)" if bad else
+             f"named twice: {', '.join(twice)}" if twice else "empty list"))
+    return [by_name[n] for n in wanted]
+
+
 def fail(message: str) -> NoReturn:
     """Bad input or a failed child: one ``error:`` line on stderr, exit 2 (stop 60: one helper
     for the copies fifteen scripts held)."""

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import fail
+from _common import fail, ordered
 from fourth_zoo_parts import (
     ALL_ARCHS,
     ARCHS,
@@ -278,20 +278,6 @@ def chosen(order: list[dict], only: str | None, flag: str = "--only") -> list[di
              "planned model name)")
     return [m for m in order if m["name"] in names or m["arch_family"] in names
             or m["trigger_family"] in names]
-
-
-def ordered(order: list[dict], names: str) -> list[dict]:
-    """The planned models ``--order`` names (model names, comma-separated), in that order; an
-    unknown or repeated name is an error."""
-    by_name = {m["name"]: m for m in order}
-    wanted = [n.strip() for n in names.split(",") if n.strip()]
-    bad = [n for n in wanted if n not in by_name]
-    twice = sorted({n for n in wanted if wanted.count(n) > 1})
-    if bad or twice or not wanted:
-        fail(f"--order {names!r}: " + (f"unknown {', '.join(bad)} (a planned model name, e.g. "
-             f"{order[0]['name']}; rounds from --per-family)" if bad else
-             f"named twice: {', '.join(twice)}" if twice else "empty list"))
-    return [by_name[n] for n in wanted]
 
 
 def stop_time(text: str, now: float | None = None) -> float:

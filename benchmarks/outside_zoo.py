@@ -20,8 +20,9 @@ rewritten after every model, so a run cut by the clock leaves a readable populat
 rerun carries on. The plan is interleaved: round i builds, for each architecture family, one
 clean and one backdoored model (trigger families in a Latin square), so a cut population
 stays balanced. ``--only`` builds the named models alone; ``--order`` changes the order of the
-families within a round (what each model is stays the same). Stop 60 appended three GAP-head
-families of trait sets no reference kind holds (:data:`GAP_ARCHS`).
+families within a round and ``--names`` builds exactly the planned models it names, in its
+order (stop 66: more clean GAP-head models first); what each model is stays the same. Stop 60
+appended three GAP-head families of trait sets no reference kind holds (:data:`GAP_ARCHS`).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import fail
+from _common import fail, ordered
 
 ARCHS_58 = ("res_gn", "dws_cnn", "gap_cnn", "ln_mlp")  # stop 58's families, seeds 9100-9201
 # stop 60: GAP-head CNNs of trait sets no reference holds (ReLU without norm; LeakyReLU with
@@ -433,8 +434,9 @@ def write_json(path: Path, obj: dict) -> None:
 
 def build(out: Path, seed: int, per_family: int, only: set[str] | None, epochs: int | None,
           limit: int | None, min_ca: float = MIN_CA, min_asr: float = MIN_ASR,
-          order: tuple[str, ...] | None = None) -> dict:
-    """Every planned model not yet in ``out/truth.json``; the truth rewritten after each."""
+          order: tuple[str, ...] | None = None, names: str | None = None) -> dict:
+    """Every planned model not yet in ``out/truth.json`` (with ``names``: those it names, in
+    its order); the truth rewritten after each."""
     import torch
 
     torch.set_num_threads(1)
@@ -450,7 +452,10 @@ def build(out: Path, seed: int, per_family: int, only: set[str] | None, epochs: 
     truth = {"maker": "benchmarks/outside_zoo.py", "seed": seed, "per_family": per_family,
              "min_ca": min_ca, "min_asr": min_asr, "models": [], "dropped": [], **truth}
     done = {m["name"] for m in truth["models"]} | {m["name"] for m in truth["dropped"]}
-    for item in plan(seed, per_family, order):
+    todo = plan(seed, per_family, order)
+    if names is not None:
+        todo = ordered(todo, names, "--names")
+    for item in todo:
         if item["name"] in done or (only is not None and item["name"] not in only):
             continue
         made = make_one(item, data, epochs, limit, min_ca, min_asr)
@@ -464,7 +469,7 @@ def build(out: Path, seed: int, per_family: int, only: set[str] | None, epochs: 
         print(f"{row['name']}: CA {row['ca']:.3f} ASR {row['asr']} "
               f"{'kept' if row['kept'] else 'DROPPED'} "
               f"({sum(t['train_cpu_s'] for t in row['tries']):.0f} s CPU)", flush=True)
-    truth["complete"] = only is None and all(
+    truth["complete"] = only is None and names is None and all(
         m["name"] in {r["name"] for r in truth["models"] + truth["dropped"]}
         for m in plan(seed, per_family))
     write_json(truth_path, truth)
@@ -481,6 +486,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--order", default=None,
                     help="comma-separated architecture families, every one once: the order "
                          "within each round (default: " + ",".join(ARCHS) + ")")
+    ap.add_argument("--names", default=None,
+                    help="build exactly these planned model names, in this order (comma-"
+                         "separated; rounds from --per-family)")
     ap.add_argument("--epochs", type=int, default=None, help="override the drawn epochs (tests)")
     ap.add_argument("--limit", type=int, default=None, help="train on this many images (tests)")
     ap.add_argument("--min-ca", type=float, default=MIN_CA, help="drop a model below this CA")
@@ -503,6 +511,10 @@ def main(argv: list[str] | None = None) -> None:
         if sorted(order) != sorted(ARCHS):
             fail(f"--order must name every architecture family once ({', '.join(ARCHS)}), "
                  f"got {args.order!r}")
+    if args.names is not None and (args.only or args.order):
+        fail("--names with --only or --order: give one of them")
+    if args.names is not None:
+        ordered(plan(args.seed, args.per_family), args.names, "--names")  # refused here if bad
     only = None
     if args.only:
         only = set(args.only.split(","))
@@ -510,7 +522,7 @@ def main(argv: list[str] | None = None) -> None:
         if only - names:
             fail(f"--only names no planned model: {sorted(only - names)}")
     build(args.out, args.seed, args.per_family, only, args.epochs, args.limit, args.min_ca,
-          args.min_asr, order)
+          args.min_asr, order, args.names)
 
 
 if __name__ == "__main__":

@@ -48,11 +48,12 @@ def is_complete(zoo: Path) -> bool:
 
 
 def run(zoo: Path, out: Path, tool: str, extra: list[str], follow: bool,
-        reverse: bool = False, poll_s: float = 20.0) -> None:
+        reverse: bool = False, poll_s: float = 20.0, most: int | None = None) -> None:
     """One ``detect`` child per model not yet in ``out``, in the maker's (interleaved) order
     or, with ``reverse``, from the last model built back (a second scorer on the same ``out``
     meets the first in the middle: ``out`` is read again before each model); with ``follow``,
-    wait for more until the maker marks the folder complete."""
+    wait for more until the maker marks the folder complete; with ``most``, return after that
+    many models (a scorer taking two zoos in turn, one model each: stop 66)."""
     while True:
         todo = [m for m in truth_models(zoo) if m["name"] not in done_names(out)]
         for meta in reversed(todo) if reverse else todo:
@@ -65,6 +66,9 @@ def run(zoo: Path, out: Path, tool: str, extra: list[str], follow: bool,
                 f.write(json.dumps(row) + "\n")
             print(f"{row['name']}: p {row['probability']:.3f} target {row['suspected_target']} "
                   f"exit {row['exit']} {row['cpu_s']:.1f} s CPU", flush=True)
+            most = None if most is None else most - 1
+            if most == 0:
+                return
         if not follow or (not todo and is_complete(zoo)):
             return
         if not todo:
@@ -272,6 +276,8 @@ def main(argv: list[str] | None = None) -> None:
                     help="wait for the maker's next models until truth.json says complete")
     ap.add_argument("--reverse", action="store_true",
                     help="from the last model built back (a second scorer on the same --out)")
+    ap.add_argument("--max", type=int, default=None, dest="most",
+                    help="score at most this many models, then return")
     ap.add_argument("--trojanscope", default=None,
                     help="the trojanscope command (default: next to this Python)")
     ap.add_argument("--detect-option", action="append", default=[], dest="extra",
@@ -286,6 +292,8 @@ def main(argv: list[str] | None = None) -> None:
         if args.json is not None:
             args.json.write_text(json.dumps(result, indent=1) + "\n")
         return
+    if args.most is not None and args.most < 1:
+        fail(f"--max must be at least 1, got {args.most}")
     if args.zoo is None or args.out is None:
         fail("give a zoo folder and --out (or --pool RUNS,TRUTH to score stored populations)")
     if not (args.zoo / "truth.json").is_file() or not (args.zoo / "clean.npz").is_file():
@@ -300,7 +308,7 @@ def main(argv: list[str] | None = None) -> None:
             args.json.write_text(json.dumps(result, indent=1) + "\n")
         return
     run(args.zoo, args.out, trojanscope_tool(args.trojanscope), args.extra, args.follow,
-        args.reverse)
+        args.reverse, most=args.most)
 
 
 if __name__ == "__main__":

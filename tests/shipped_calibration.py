@@ -10,7 +10,10 @@ from pathlib import Path
 SHIPPED = Path(__file__).resolve().parents[1] / "src/trojanscope/detect/calibration.json"
 # shipped after those candidates were written: issue 16 stop 58 (h16b) made `sure_rows` the
 # networks' default with its own entry; issue 9 stop 59 (h9) shipped the two centre terms
-LATER = ("tabular-search:network:sure", "auto:centre", "auto:out-of-coverage:centre")
+# issue 9 stop 66 (h9) shipped the two named-check terms (candidate C2a, read on GAP-head models
+# with the blend probe's readings): :data:`NAMED`
+NAMED = ("auto:named-check", "auto:out-of-coverage:named-check")
+LATER = ("tabular-search:network:sure", "auto:centre", "auto:out-of-coverage:centre", *NAMED)
 # issue 16 stop 60 (h16) replaced the trees' two 200-row band entries (stop 59's BMR) and added a
 # gap term to each: older files and tests saw the entries shipped from stop 40 to 59, which
 # stop 49's copy of the shipped file holds unchanged
@@ -41,9 +44,10 @@ def entry_before_s64() -> dict:
 
 
 def shipped_before_s64() -> dict:
-    """The shipped file's raw entries, in file order, with the XGBoost entry as before stop 64."""
+    """The shipped file's raw entries, in file order, with the XGBoost entry as before stop 64
+    (and without the named-check terms shipped at stop 66)."""
     return {k: (entry_before_s64() if k == XGBOOST else v)
-            for k, v in json.loads(SHIPPED.read_text()).items()}
+            for k, v in json.loads(SHIPPED.read_text()).items() if k not in NAMED}
 
 
 def band_entries_before_s60() -> dict:
@@ -69,9 +73,10 @@ def shipped_calibrators_before_centre() -> dict:
 
 def shipped_before_s60() -> dict:
     """The shipped calibrators, loaded, with the trees' two 200-row band entries as shipped
-    before issue 16 stop 60 and without its gap terms (tests of the designs shipped then)."""
+    before issue 16 stop 60 and without its gap terms (tests of the designs shipped then), and
+    without the named-check terms of issue 9 stop 66."""
     from trojanscope.detect.calibration import Calibrator, load_calibrators
 
-    cals = {k: v for k, v in load_calibrators().items() if k not in GAPS}
+    cals = {k: v for k, v in load_calibrators().items() if k not in GAPS and k not in NAMED}
     return {**cals, **{k: Calibrator(**v) for k, v in band_entries_before_s60().items()},
             XGBOOST: Calibrator(**entry_before_s64())}

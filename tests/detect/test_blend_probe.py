@@ -34,7 +34,8 @@ def _blend(shares: list[float]) -> dict[str, float]:
 def _cals(blend_gap: float | None = 0.5, term: bool = True) -> dict[str, Calibrator]:
     """The shipped file without its centre terms, plus C1's term (with C2's gap where given;
     no term at all with ``term`` false: today)."""
-    cals = {k: v for k, v in load_calibrators().items() if not k.endswith(":centre")}
+    cals = {k: v for k, v in load_calibrators().items()
+            if not k.endswith((":centre", ":named-check"))}  # the shipped lower-only terms
     fitted = {"guard": 1.6, "centre": -3.0, "read": "model", "keep_ratio": 6.0}
     if blend_gap is not None:
         fitted["blend_gap"] = blend_gap
@@ -70,6 +71,22 @@ def test_a_class_the_blends_reach_is_kept_and_named_first() -> None:
     assert NAMED_LOGIT not in c2.features and "blended" in (named_note(c2.features) or "")
     twice = calibrate(c2, _cals())
     assert twice.target_classes[0] == 4 and twice.probability == pytest.approx(c2.probability)
+
+
+def test_c2a_keeps_a_reach_of_the_named_class_where_c2_lowers_it() -> None:
+    """Stop 66's candidate C2a (``blend_gap`` without ``blend_other``): a backdoor MM-BD names
+    right whose blends reach that same class (9207 ``gap_cls_relu-bd00``: noise blend -> 8,
+    blend 8 +1.00) is kept as today; C2 (``blend_other``) lets C1's veto lower it."""
+    shares = [0.0] * 8 + [1.0, 0.0]
+    today = calibrate(_verdict(_blend(shares)), _cals(term=False))
+    assert today.probability > 0.5 and today.target_classes[0] == 8
+    c2a = calibrate(_verdict(_blend(shares)), _cals(0.45))
+    assert c2a.probability == pytest.approx(today.probability)
+    assert c2a.target_classes[0] == 8 and c2a.features[BLEND_CLASS] == 8
+    c2 = _cals(0.45)
+    c2["auto:out-of-coverage:named-check"].fitted_on["blend_other"] = True
+    lowered = calibrate(_verdict(_blend(shares)), c2)
+    assert lowered.probability < 0.5 and BLEND_CLASS not in lowered.features
 
 
 def test_no_class_reached_reads_as_c1() -> None:
@@ -125,6 +142,20 @@ def test_the_blend_reaches_the_class_a_brighter_image_goes_to() -> None:
     assert blend_reading(target, 0) == {}  # no GAP head: auto reads nothing
     with pytest.raises(ValueError, match="blend"):
         AutoDetector(blend="sometimes")
+    assert AutoDetector().blend is True and AutoDetector(blend=False).blend is False  # stop 66
+
+
+def test_the_shipped_file_holds_c2a() -> None:
+    """Stop 66: C2a's rule met on fresh 9208 + 9607, the shipped file's two named-check terms
+    are ``cal_C2a.json``'s (the blend gap at any class, C1's veto and keep)."""
+    from outside_named_rule import SHIPPED
+
+    shipped = json.loads(SHIPPED.read_text())
+    c2a = json.loads((SHIPPED.parents[3] / "benchmarks/data/outside_s66_h9/cal_C2a.json")
+                     .read_text())
+    assert shipped == c2a
+    fitted = shipped["auto:out-of-coverage:named-check"]["fitted_on"]
+    assert fitted["blend_gap"] == 0.45 and "blend_other" not in fitted
 
 
 def test_the_rule_script_writes_the_gap(tmp_path) -> None:

