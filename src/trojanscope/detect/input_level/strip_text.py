@@ -49,9 +49,10 @@ OCCLUDE_RULES = ("rank", "beyond", "lost", "deep")
 # of its class the input's worst window takes away (log10 of 1 over the least it keeps), ranked
 # within the ``"lost"`` groups
 DEEP_WEIGHT = 0.25
-# ``least_share`` (issue 15, stop 65, opt-in): a second threshold, on the decades of its class an
-# input's worst window takes away, for inputs ranked at least ``LEAST_GATE`` in their group; the
-# share of the FPR budget it gets when switched on (``LEAST_SHARE``)
+# ``least_share`` (issue 15, stop 65; the transformer default since stop 66, its no-harm rule met
+# on fresh MiniLM 3207-3208): a second threshold, on the decades of its class an input's worst
+# window takes away, for inputs ranked at least ``LEAST_GATE`` in their group; the share of the
+# FPR budget it gets (``LEAST_SHARE``) where ``occlude`` resolves to the transformer default
 LEAST_SHARE = 0.2
 LEAST_GATE = 0.75
 GROUPED = ("lost", "deep")  # the rules that rank the mixture score within the two groups
@@ -64,7 +65,7 @@ def _check_params(n: int, min_confidence: float, mix_len: int | None, calibrate:
                   measure: str, fpr_confidence: float | None, normalise: str,
                   stat: str = "mean", mates: int = 1, occlude: int | None = None,
                   occlude_stride: int | None = None, occlude_rule: str | None = None,
-                  least_share: float = 0.0, least_gate: float = LEAST_GATE) -> None:
+                  least_share: float | None = None, least_gate: float = LEAST_GATE) -> None:
     """Refuse a bad parameter value, naming the parameter and the value (a ValueError the
     registry turns into one error line; stop 53: one message used to list every rule)."""
     for name, value, valid in (("calibrate", calibrate, CALIBRATE), ("measure", measure, MEASURES),
@@ -94,16 +95,19 @@ def _check_params(n: int, min_confidence: float, mix_len: int | None, calibrate:
     _check_least(least_share, least_gate, calibrate, occlude, occlude_rule)
 
 
-def _check_least(share: float, gate: float, calibrate: str, occlude: int | None,
+def _check_least(share: float | None, gate: float, calibrate: str, occlude: int | None,
                  occlude_rule: str | None) -> None:
     """Refuse a ``least_share`` / ``least_gate`` that cannot hold: a share outside [0, 1), a
     gate outside [0, 1], or a second threshold where none can be set — the guard's threshold not
     set on the detector's own scores (``calibrate="folds"``), or a span rule other than the
-    grouped ones (``occlude=0``, or ``occlude_rule`` not ``lost`` / ``deep``)."""
+    grouped ones (``occlude=0``, or ``occlude_rule`` not ``lost`` / ``deep``). ``None`` (the
+    default) resolves at fit, where it is never refused."""
+    check_option("least_gate", gate, 0.0, 1.0)
+    if share is None:
+        return
     check_option("least_share", share, 0.0, 1.0)
     if share == 1.0:  # the first threshold would have no budget left
         raise ValueError("least_share must be a number >= 0 and < 1, got 1.0")
-    check_option("least_gate", gate, 0.0, 1.0)
     if not share:
         return
     if calibrate != "own":
@@ -258,10 +262,13 @@ class StripText(TextInputDetector):
             triggered input deeply (0.05: its trigger's window goes); on MiniLM
             ``addsent``-3200 (development) ``"lost"`` missed 26 of 93 such inputs, ``"deep"``
             7, at the same held-out clean rate (0.019). The same passes as ``"lost"``.
-        least_share: 0 (the default): off. A number in (0, 1) (issue 15, stop 65, opt-in;
-            0.2 its candidate, :data:`LEAST_SHARE`): a second threshold for the grouped rules
-            (``"lost"``, ``"deep"``; with ``calibrate="own"``). The group rank keeps its
-            threshold at ``1 - least_share`` of the guard's ``--fpr``; the second, at
+        least_share: ``None`` (the default since issue 15, stop 66: its no-harm rule met on
+            fresh MiniLM ``addsent`` 3207-3208): :data:`LEAST_SHARE` (0.2) where ``occlude``
+            resolves to the transformer default (``5, 1, "lost"``) with ``calibrate="own"``,
+            else 0; the value used is in :meth:`resolved_params`. 0: off (the default before
+            stop 66). A number in (0, 1) (issue 15, stop 65): a second threshold for the
+            grouped rules (``"lost"``, ``"deep"``; with ``calibrate="own"``). The group rank
+            keeps its threshold at ``1 - least_share`` of the guard's ``--fpr``; the second, at
             ``least_share`` of it, is set the same way on the fit inputs' own depths — the
             decades of its class the input's worst window takes away (``-log10`` of the least it
             keeps) — counted only for inputs ranked at least ``least_gate`` in their group. An
@@ -291,7 +298,7 @@ class StripText(TextInputDetector):
                  measure: str = "ratio", fpr_confidence: float | None = 0.95,
                  normalise: str = "none", stat: str = "mean", mates: int = 1,
                  occlude: int | None = None, occlude_stride: int | None = None,
-                 occlude_rule: str | None = None, least_share: float = 0.0,
+                 occlude_rule: str | None = None, least_share: float | None = None,
                  least_gate: float = LEAST_GATE) -> None:
         _check_params(n, min_confidence, mix_len, calibrate, measure, fpr_confidence,
                       normalise, stat, mates, occlude, occlude_stride, occlude_rule,
@@ -308,7 +315,7 @@ class StripText(TextInputDetector):
         self.occlude = None if occlude is None else int(occlude)
         self.occlude_stride = None if occlude_stride is None else int(occlude_stride)
         self.occlude_rule = occlude_rule
-        self.least_share = float(least_share)
+        self.least_share = None if least_share is None else float(least_share)
         self.least_gate = float(least_gate)
 
     def guard_threshold(self, clean_scores: Tensor, fpr: float) -> float:
@@ -317,7 +324,7 @@ class StripText(TextInputDetector):
         With ``least_share`` the returned threshold gets ``1 - least_share`` of ``fpr`` and the
         second one (on the fit inputs' depths, kept for :meth:`_score`) the rest."""
         depth: Tensor | None = getattr(self, "fit_depth_", None)
-        share = self.least_share if depth is not None else 0.0
+        share = self.least_ if depth is not None else 0.0
         if depth is not None and share:
             self.depth_bar_ = self._bar(depth.double(), share * fpr)
         return self._bar(clean_scores, (1.0 - share) * fpr)
@@ -355,6 +362,16 @@ class StripText(TextInputDetector):
             width, stride, rule = self.occlude or 0, self.occlude or 0, "rank"
         return width, self.occlude_stride or stride, self.occlude_rule or rule
 
+    def least_share_used(self) -> float:
+        """``least_share`` as the fit uses it (after :meth:`occlusion`): the value given; None
+        (the default) → :data:`LEAST_SHARE` where the occlusion is the transformer default
+        (:data:`TRANSFORMER_OCCLUDE`) and the threshold is set on the detector's own scores,
+        else 0 (off: TextCNN, another span rule, ``calibrate="folds"``)."""
+        if self.least_share is not None:
+            return self.least_share
+        default = self.occ_ == TRANSFORMER_OCCLUDE and self.calibrate == "own"
+        return LEAST_SHARE if default else 0.0
+
     def mixture_length(self, model: nn.Module, input_len: int) -> int:
         """Tokens per mixture for inputs of ``input_len`` tokens: ``mix_len``; 0 → the input
         length; None → the input and its ``mates`` partners (twice it by default), bounded by
@@ -371,6 +388,8 @@ class StripText(TextInputDetector):
             params["mix_len"] = self.mix_len_
         if hasattr(self, "occ_"):
             params["occlude"], params["occlude_stride"], params["occlude_rule"] = self.occ_
+        if hasattr(self, "least_"):
+            params["least_share"] = self.least_
         return params
 
     def check_model(self, model: nn.Module, input_shape: tuple[int, ...] | None) -> None:
@@ -419,7 +438,8 @@ class StripText(TextInputDetector):
         self.fit_x_: Tensor | None = None
         self.fit_depth_: Tensor | None = None
         self.depth_bar_: float | None = None
-        if self.least_share and self.occ_[2] not in GROUPED:
+        self.least_ = self.least_share_used()
+        if self.least_ and self.occ_[2] not in GROUPED:
             raise UserInputError(f"strip-text: least_share needs occlude_rule lost or deep (the "
                                  f"transformer default); on this model occlude resolves to "
                                  f"{self.occ_[0]}, occlude_rule to {self.occ_[2]!r}")
@@ -437,7 +457,7 @@ class StripText(TextInputDetector):
                                 for g, what in ((0.0, "keeps its class"), (1.0, "loses its class"))
                                 if not bool((occ == g).any())]
                 self.fit_ranks_ = self._group_rank(raw, occ)
-                if self.least_share:
+                if self.least_:
                     self.fit_depth_ = self._depth(self.fit_ranks_, least)
             elif self.occ_[2] == "beyond":  # above every fit score, past every fit drop
                 self.lift_ = (raw.max() + 1.0, occ.max())
