@@ -2,18 +2,19 @@
 (issue 12, stop 66: h12c), the models the detector passes first.
 
 ``conv_gate``'s probe runs only where the detector rates the model below the gate, where today's
-`gated` hands the model back as it came. So: first the detector's verdict on every model (the
-call `gated` makes: ``detector_verdict`` on the method's 200 images of the benchmark's split,
-seed 0), kept (``check_held_pick.shared_verdicts``: keyed by the weights, images and seed, a
-copy handed out); then each model purified once by the candidate, the models the detector
-passed first (the rows where the two can differ), the run's own detector call answered from
-what was kept. Where the probe opens the gate, today's output is the model as it came (copied
-there; today's time ends at the probe); everywhere else the two rows are the run's one result.
-Each row's wall and CPU seconds include its detector call (the first pass's, where the run
-reused it). Both rows in ``bench_mitigate.py``'s
-format (for ``ship_rule_mitigate.py``), the probe's note and the detector's p per model, written
-after each model, and the verdicts (``gate``: p and whether scored) after the first pass, so a
-cut leaves every finished pair and names the models it left.
+`gated` hands the model back as it came. So each model is first read by the detector, in the
+zoo's order (the call `gated` makes: ``detector_verdict`` on the method's 200 images of the
+benchmark's split, seed 0), the verdict kept (``check_held_pick.shared_verdicts``: keyed by the
+weights, images and seed, a copy handed out); a model it passed is then purified by the
+candidate at once (the rows where the two can differ), a model it flagged only after every
+model is read. The run's own detector call is answered from what was kept. Where the probe
+opens the gate, today's output is the model as it came (copied there; today's time ends at the
+probe); everywhere else the two rows are the run's one result. Each row's wall and CPU seconds
+include its detector call (the kept reading's, where the run reused it). Both rows in
+``bench_mitigate.py``'s format (for ``ship_rule_mitigate.py``), the probe's note and the
+detector's p per model, and the verdicts (``gate``: p, or None where not yet read, and whether
+scored), written after each reading and each model, so a cut leaves every finished pair and
+names the models it left.
 
     PYTHONPATH=src:benchmarks python benchmarks/check_s66_cnn.py ZOO OUT.json [R]
 
@@ -77,10 +78,22 @@ def main(argv: list[str] | None = None) -> None:
     fit, held = split_clean(clean, 0.8, 0, needs_data=True)
     opens, verdict_of = gated.conv_gate.conv_opens, gated.detector_verdict
     shared = shared_verdicts(verdict_of)
-    kept = verdicts(args.zoo, entries, fit, shared)
+    kept: dict[str, tuple[Any, float, float]] = {}
     gate = gated.Gated().gate
-    passed = {n for n, (v, _, _) in kept.items() if float(v.probability or 0) < gate}
-    entries = sorted(entries, key=lambda e: e.name not in passed)  # stable: the zoo's order
+
+    def passed_first() -> Any:
+        """The zoo's models, each read by the detector in the zoo's order and scored at once
+        where it passed the gate; those it flagged after the last one is read."""
+        flagged = []
+        for e in entries:
+            kept.update(verdicts(args.zoo, [e], fit, shared))
+            write()
+            if float(kept[e.name][0].probability or 0) < gate:
+                yield e
+            else:
+                flagged.append(e)
+        yield from flagged
+
     label = f"gated:conv_gate={args.value:g}"
     today: list[MitigationRow] = []
     cand: list[MitigationRow] = []
@@ -95,9 +108,11 @@ def main(argv: list[str] | None = None) -> None:
         return False
 
     def write() -> None:
-        gate_rows = {n: {"p": round(float(v.probability or 0), 4), "ranked": v.target_classes,
-                         "detect_s": round(w, 1), "detect_cpu_s": round(c, 1),
-                         "scored": n in notes} for n, (v, w, c) in kept.items()}
+        gate_rows = {e.name: {"p": None, "scored": False} for e in entries}  # not yet read
+        gate_rows.update({n: {"p": round(float(v.probability or 0), 4),
+                              "ranked": v.target_classes, "detect_s": round(w, 1),
+                              "detect_cpu_s": round(c, 1), "scored": n in notes}
+                          for n, (v, w, c) in kept.items()})
         out = {"gated": {"summary": summarise(today), "rows": [asdict(r) for r in today]},
                label: {"summary": summarise(cand), "rows": [asdict(r) for r in cand],
                        "notes": notes}, "gate": gate_rows}
@@ -106,7 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     write()
     gated.conv_gate.conv_opens, gated.detector_verdict = spy, shared
     try:
-        for e in entries:
+        for e in passed_first():
             seen.clear()
             v, d_wall, d_cpu = kept[e.name]
             reused = shared.reused_s

@@ -17,13 +17,14 @@ for part in sys.argv[1:]:
     notes = got[cand].get("notes", {})
     for name, g in got["gate"].items():
         note = notes.get(name, {}).get("conv_gate") or {}
-        if g["p"] < 0.2:
+        p = "not read" if g["p"] is None else f"{g['p']:.3f}"
+        if g["p"] is not None and g["p"] < 0.2:
             passed.append(f"{label}/{name}")
         if not g["scored"]:
-            unscored.append(f"{label}/{name} (p {g['p']:.3f})")
+            unscored.append(f"{label}/{name} (p {p})")
         top = {k: note.get(k) for k in ("suspect", "reach", "action") if k in note}
-        print(f"{label}/{name}: p {g['p']:.3f} ranked {g['ranked'][:3]} scored {g['scored']} "
-              f"detector {g['detect_cpu_s']} s CPU; conv_gate {top or '-'}")
+        print(f"{label}/{name}: p {p} ranked {g.get('ranked', [])[:3]} scored {g['scored']} "
+              f"detector {g.get('detect_cpu_s')} s CPU; conv_gate {top or '-'}")
         if note.get("stripe"):
             print(f"    stripe {note['stripe']}\n    warp {note['warp']}")
     Path(path).with_name(f"rows-{label}.json").write_text(json.dumps(
