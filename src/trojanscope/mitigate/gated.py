@@ -67,7 +67,7 @@ from trojanscope import registry
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ModelVerdict, ReversedTrigger
 from trojanscope.detect.calibration import calibrate
-from trojanscope.mitigate import gated_after, gated_projection, gated_unlearn
+from trojanscope.mitigate import conv_gate, gated_after, gated_projection, gated_unlearn
 from trojanscope.mitigate.base import Mitigation, frozen_copy
 from trojanscope.mitigate.dense_first import first_layer_only
 from trojanscope.mitigate.dense_options import DenseOptions, applies, option
@@ -218,7 +218,8 @@ class Gated(Mitigation):
                  fresh_last: float | None = None,
                  teach_last: int | None = None,
                  mixed_last: int | None = None,
-                 restore_last: int | None = None) -> None:
+                 restore_last: int | None = None,
+                 conv_gate: float = conv_gate.CONV_GATE) -> None:
         given = dict(locals())  # the options as called, each group takes its own
         groups = [kind(**{f.name: given[f.name] for f in fields(kind) if f.init})
                   for kind in (StageOptions, ProbeOptions, AfterOptions, ProjectOptions,
@@ -364,7 +365,10 @@ class Gated(Mitigation):
 
     def _stripe_opens(self, model: nn.Module, clean: TensorDataset, verdict: ModelVerdict,
                       seed: int) -> bool:
-        return stripe_opens(self, model, clean, verdict, seed)
+        """``stripe_gate`` on a dense image model, then ``conv_gate`` (off by default) on one
+        with a convolution (looked up at call time: benchmarks spy on it there)."""
+        return (stripe_opens(self, model, clean, verdict, seed)
+                or conv_gate.conv_opens(self, model, clean, verdict, seed))
 
     def _no_projection(self, model: nn.Module, clean: TensorDataset) -> str | None:
         return gated_projection.no_projection(self, model, clean)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from trojanscope import registry
+from trojanscope.mitigate.conv_gate import CONV_GATE
 from trojanscope.mitigate.gated_defaults import (
     CANDIDATES,
     DEFAULT_GATE,
@@ -78,6 +79,13 @@ class GateOptions:
             zoos 2419 and 2420 (docs/benchmarks.md, issue 12 stop 46, h12c).
         stripe_eps: the stripe gate's largest perturbation per pixel (default 0.4, the
             second stage's own bound; unset: ``probe_eps``, as before stop 46).
+        conv_gate: with R > 0, an image model with a convolution that the detector rated below
+            ``gate`` is treated anyway where a striped perturbation of at most ``stripe_eps``
+            or a universal warp of at most ``warp`` towards one of the classes the detector
+            ranked sends at least R of the held-back clean images there; that class becomes
+            the suspect (:mod:`~trojanscope.mitigate.conv_gate`; SIG and WaNet CNNs the
+            detector passed on fresh zoo 2480, issue 12 stop 65). 0 (default): the detector's
+            p alone decides on such a model. Opt-in (issue 12 stop 66, h12c).
     """
 
     detector: str = "auto"
@@ -87,10 +95,12 @@ class GateOptions:
     stripe_gate: float = STRIPE_GATE["gate"]
     stripe_top: int = STRIPE_GATE["top"]
     stripe_eps: float | None = STRIPE_GATE["eps"]
+    conv_gate: float = CONV_GATE
 
     def __post_init__(self) -> None:
         settle(self, "force", check_flag("force", self.force))
         check_option("stripe_gate", self.stripe_gate, 0.0, 1.0)
+        check_option("conv_gate", self.conv_gate, 0.0, 1.0)
         check_option("stripe_top", self.stripe_top, 0, CANDIDATES, integer=True)
         settle(self, "stripe_top", int(self.stripe_top))  # a slice bound: 2.0 from Python is 2
         if self.stripe_eps is not None:
