@@ -127,11 +127,22 @@ def bound_recurrence(records: list, n_clean: int, num_classes: int) -> np.ndarra
     and a clean depth-7 XGBoost's reaches a target-0 backdoor's. Chance picks a different bound
     in each tree; a trigger is the same bound in every tree that fits the poison, so its
     deficits add up across trees while chance ones stay scattered."""
-    per_class: list[dict[tuple, float]] = [{} for _ in range(num_classes)]
+    sums = bound_sums(records, n_clean)
+    return np.asarray([max(sums[c].values()) if sums.get(c) else 0.0
+                       for c in range(num_classes)])
+
+
+def bound_sums(records: list, n_clean: int) -> dict[int, dict[tuple, float]]:
+    """Per class met: each bound ``(feature, lo, hi)``'s sum across trees of the deficits of the
+    class's leaf groups it defines (:func:`pooled_groups`), in the order the bounds are first
+    met — what :func:`bound_recurrence` takes the largest of and
+    :func:`.tree_recur_boxes.top_bounds` ranks."""
+    sums: dict[int, dict[tuple, float]] = {}
     for cls, value, bounds in pooled_groups(records, n_clean):
+        per_bound = sums.setdefault(cls, {})
         for bound in bounds:
-            per_class[cls][bound] = per_class[cls].get(bound, 0.0) + value
-    return np.asarray([max(d.values()) if d else 0.0 for d in per_class])
+            per_bound[bound] = per_bound.get(bound, 0.0) + value
+    return sums
 
 
 def leaves_per_tree(records: list) -> float:

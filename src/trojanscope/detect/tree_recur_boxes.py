@@ -15,20 +15,15 @@ does.
 
 from __future__ import annotations
 
-from trojanscope.detect.tree_mass import deficit, pooled_groups
+from trojanscope.detect.tree_mass import bound_sums, deficit
 from trojanscope.models.trees import LeafRecord
 
 
 def top_bounds(records: list[LeafRecord], n: int, c: int, k: int) -> list[tuple]:
     """Class ``c``'s ``k`` bounds ``(feature, lo, hi)`` of largest deficit summed across trees
-    (the sums :func:`.tree_mass.bound_recurrence` takes the largest of), largest first; ties
-    keep the bound first met."""
-    sums: dict[tuple, float] = {}
-    for cls, value, bounds in pooled_groups(records, n):
-        if cls == c:
-            for bound in bounds:
-                sums[bound] = sums.get(bound, 0.0) + value
-    ranked = sorted(sums.items(), key=lambda kv: -kv[1])
+    (:func:`.tree_mass.bound_sums`, which :func:`.tree_mass.bound_recurrence` takes the largest
+    of), largest first; ties keep the bound first met."""
+    ranked = sorted(bound_sums(records, n).get(c, {}).items(), key=lambda kv: -kv[1])
     return [bound for bound, value in ranked[:k] if value > 0]
 
 
