@@ -149,9 +149,15 @@ def tree_feature_names(path: Path, kind: str) -> tuple[str, ...] | None:
                 except UnicodeDecodeError:
                     return None
                 break
-    if not names or not all(names):
-        return None
-    n = len(names)
-    if names in ([f"f{i}" for i in range(n)], [f"Column_{i}" for i in range(n)]):
+    if not names or not all(names) or trained_on_arrays(names):
         return None
     return tuple(names)
+
+
+def trained_on_arrays(names: list[str]) -> bool:
+    """Whether a tree file's feature names are the ones its library makes up for a model
+    trained on arrays (XGBoost ``f0, f1, …``, LightGBM ``Column_0, …``): such a model takes a
+    table's feature columns in order (:meth:`trojanscope.models.foreign_trees.ForeignTrees.bind`),
+    and its names say nothing of the columns."""
+    n = len(names)
+    return names in ([f"f{i}" for i in range(n)], [f"Column_{i}" for i in range(n)])

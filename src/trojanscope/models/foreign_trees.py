@@ -25,6 +25,7 @@ from torch import nn
 
 from trojanscope.data.tabular.schema import TabularSchema
 from trojanscope.errors import UserInputError
+from trojanscope.io.model_kind import trained_on_arrays
 from trojanscope.models.lightgbm_categories import lightgbm_categories
 from trojanscope.models.trees import (
     Box,
@@ -107,8 +108,7 @@ class ForeignTrees(TreeModel):
         """Map the model's features to ``schema``'s columns; the model then takes its rows."""
         by_name = {c.name: i for i, c in enumerate(schema.columns)}
         n = len(self.names)
-        if not self.names or self.names in ([f"f{i}" for i in range(n)],
-                                             [f"Column_{i}" for i in range(n)]):
+        if not self.names or trained_on_arrays(self.names):
             # trained on arrays (XGBoost f0…, LightGBM Column_0…): columns in order
             if n != len(schema.columns):
                 raise UserInputError(
