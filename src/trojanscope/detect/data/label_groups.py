@@ -461,7 +461,7 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups,
                 _keep(g, own & holds, best, found, p.tie_outside, natural)
     if p.deficit > 0:
         _deficit(codes, labels, full, terms, p, categorical, best, found, natural)
-    if getattr(p, "covers", 0):
+    if p.covers:
         _covers(codes, labels, full, terms, p, categorical, best, found, natural)
     found.sort(key=lambda g: -g["score"])
     if p.verdict:  # the verdict's groups also carry the evidence of ``group_evidence``
