@@ -34,11 +34,14 @@ LABEL_GUESSES = ("label", "target", "class", "y")  # data.tabular.table.LABEL_GU
 
 
 def check_model_data(model: str | Path | None, data: dict[str, Any], *,
-                     text_column: str | None = None, label_column: str | None = None) -> None:
+                     text_column: str | None = None, label_column: str | None = None,
+                     reports_model: bool = False) -> None:
     """One error line where a ``data`` file (``{"--data": value}``) cannot be the model's: a
     text model's (:func:`~.early_data.check_text_data`), a table or text file for an image
     model, images of another size, an ``.npz`` for a tree file made by other code (which reads
-    tables only), or a table model's CSV with no label column it can find.
+    tables only), or a table model's CSV with no label column it can find; and (stop 67) an
+    ONNX graph of ``ai.onnx.ml`` operators, which the loader refuses whatever the data, in its
+    words (not where the command ``reports_model``: ``audit`` writes its report on it).
     Nothing where the files do not say or a plug-in is
     installed (its data format may read any file)."""
     if all(v is None for v in data.values()):
@@ -49,6 +52,12 @@ def check_model_data(model: str | Path | None, data: dict[str, Any], *,
     if plugins_installed():
         return
     wants = model_input(model)
+    if wants is not None and wants.classical:
+        if reports_model:
+            return  # the audit's load step reports it; no data check for a model never read
+        from trojanscope.io.onnx_header import classical_words
+
+        raise UserInputError(classical_words(str(Path(str(model))), wants.classical))
     for where, path in data_files(data):
         name = path.name.lower()
         if name.endswith(".npz") and wants is not None and wants.trees:

@@ -1,4 +1,5 @@
-"""An ONNX model's per-sample input shape, read from the file's protobuf without importing onnx.
+"""An ONNX model's per-sample input shape and its classical operators, read from the file's
+protobuf without importing onnx.
 
 ``import onnx`` costs about 1.4 CPU seconds (stop 66, a 2-core machine) and ``onnx.load``
 parses every weight; a command that only needs to know what the model takes (the early data
@@ -8,20 +9,25 @@ scanner's walker, :mod:`trojanscope.io.protobuf_wire`), seeking past every field
 :func:`trojanscope.io.onnx_import.infer_input_shape` answers on the loaded model (the graph's
 one input that is no initializer, its static dims after the batch dim), or None wherever the
 file holds anything it does not read with certainty (a repeated message field protobuf would
-merge, a group, a cut-short field, a non-tensor input type).
+merge, a group, a cut-short field, a non-tensor input type). Stop 67: the graph's nodes'
+operator domains and the opset imports too, so a graph of ``ai.onnx.ml`` operators (what
+skl2onnx writes) is refused before the imports in the loader's words (:func:`classical_words`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from trojanscope.io.protobuf_wire import GROUP_START, LENGTH, WireError, fields
 
-MODEL_GRAPH = 7  # ModelProto.graph
-GRAPH_INITIALIZER, GRAPH_INPUT = 5, 11  # GraphProto.initializer, .input
-TENSOR_NAME = 8  # TensorProto.name
+MODEL_IR_VERSION, MODEL_GRAPH, MODEL_OPSET, MODEL_FUNCTIONS = 1, 7, 8, 25  # ModelProto
+OPSET_DOMAIN, OPSET_VERSION = 1, 2  # OperatorSetIdProto
+GRAPH_NODE, GRAPH_INITIALIZER, GRAPH_INPUT = 1, 5, 11  # GraphProto.node, .initializer, .input
+NODE_OP_TYPE, NODE_DOMAIN = 4, 7  # NodeProto
+TENSOR_NAME, TENSOR_DATA_LOCATION, EXTERNAL = 8, 14, 1  # TensorProto.name, .data_location
 VALUE_NAME, VALUE_TYPE = 1, 2  # ValueInfoProto.name, .type
 TYPE_TENSOR, TYPE_DENOTATION = 1, 6  # TypeProto.tensor_type (oneof value), .denotation
 TENSOR_SHAPE = 2  # TypeProto.Tensor.shape
@@ -29,41 +35,151 @@ SHAPE_DIM = 1  # TensorShapeProto.dim
 DIM_VALUE, DIM_PARAM = 1, 2  # TensorShapeProto.Dimension.dim_value / dim_param (a oneof)
 MAX_NAME = 1 << 16  # bytes of a name read; a longer one is not a name this check needs
 MAX_FIELDS = 1 << 20  # fields of one message; more: not read here (garbage of small varints)
+DEFAULT_DOMAINS = ("", "ai.onnx")
+ML_DOMAIN = "ai.onnx.ml"  # ONNX-ML: the classical operators (trees, imputers, ZipMap)
+MIN_OPSET, MAX_OPSET = 11, 21  # the ai.onnx opsets io.onnx_import reads
 
 
 class _Unsure(Exception):
     """The file holds something this reader does not read with certainty."""
 
 
+@dataclass(frozen=True)
+class OnnxHeader:
+    """What the early checks read of an ONNX file: the per-sample input ``shape`` (as
+    ``infer_input_shape``; None where the graph does not fix it or it is not read with
+    certainty) and the ``classical`` (``ai.onnx.ml``) operators the loader refuses the model
+    for (:func:`classical_words`), named only where that refusal is certainly the loader's
+    first: a nonzero IR version, a first ai.onnx opset it reads, no model-local functions, no
+    initializer with external data (a node attribute's tensor with external data would be
+    refused in other words first; the model is refused either way)."""
+
+    shape: tuple[int, ...] | None
+    classical: tuple[str, ...] = ()
+
+
 def onnx_input_shape(path: str | Path) -> tuple[int, ...] | None:
     """The model's per-sample input shape (e.g. C, H, W), as the loader will infer it, or None
     where the graph does not fix it or the file is not read here with certainty."""
+    header = read_header(path)
+    return None if header is None else header.shape
+
+
+def read_header(path: str | Path) -> OnnxHeader | None:
+    """The :class:`OnnxHeader` of the ONNX file at ``path``, or None where the file does not
+    read here (not protobuf, cut short, a graph field twice: the loader names it)."""
     try:
         with open(path, "rb") as fh:
             size = fh.seek(0, 2)
-            graphs = [span for field, span in _fields(fh, 0, size) if field == MODEL_GRAPH]
+            ir_version, opsets, graphs, functions = 0, [], [], False
+            for field, value in _fields(fh, 0, size):
+                if field == MODEL_IR_VERSION:
+                    ir_version = value if isinstance(value, int) else 0
+                elif field == MODEL_OPSET:
+                    opsets.append(_opset(fh, _span(value)))
+                elif field == MODEL_GRAPH:
+                    graphs.append(value)
+                elif field == MODEL_FUNCTIONS:
+                    functions = True
             if len(graphs) != 1 or not isinstance(graphs[0], tuple):
                 return None
-            return _graph_shape(fh, *graphs[0])
+            shape, classical, external = _graph(fh, *graphs[0])
+            versions = [v for domain, v in opsets if domain in DEFAULT_DOMAINS]
+            first = bool(versions) and MIN_OPSET <= versions[0] <= MAX_OPSET
+            if not ir_version or functions or external or not first:
+                classical = ()
+            return OnnxHeader(shape, classical)
     except (OSError, WireError, _Unsure):
         return None
 
 
-def _graph_shape(fh: BinaryIO, start: int, end: int) -> tuple[int, ...] | None:
+def classical_words(where: str, classical: list[str] | tuple[str, ...]) -> str:
+    """The loader's refusal of a graph with ``ai.onnx.ml`` operators (stop 66: a scikit-learn
+    pipeline by skl2onnx got the list of every operator; stop 67: an ``MLPClassifier`` too,
+    whose label and probability outputs skl2onnx writes with them), said early and late."""
+    return (f"{where}: an ONNX graph with scikit-learn-style operators ({', '.join(classical[:4])}"
+            f"{', …' if len(classical) > 4 else ''}: what skl2onnx or onnxmltools write, for "
+            "any scikit-learn model); trojanscope reads ONNX graphs of the standard operators "
+            "(neural networks exported by torch.onnx or tf2onnx), and tree ensembles from "
+            "their library's own file: XGBoost's save_model('model.json'), LightGBM's "
+            "booster_.save_model('model.txt'); scikit-learn's own models are not read")
+
+
+def _opset(fh: BinaryIO, span: tuple[int, int]) -> tuple[str, int]:
+    """An opset import's (domain, version), the last of a repeated field winning."""
+    domain, version = "", 0
+    for field, value in _fields(fh, *span):
+        if field == OPSET_DOMAIN:
+            domain = _read(fh, _span(value))
+        elif field == OPSET_VERSION:
+            version = _int64(value)
+    return domain, version
+
+
+def _graph(fh: BinaryIO, start: int, end: int
+           ) -> tuple[tuple[int, ...] | None, tuple[str, ...], bool]:
+    """The graph's input shape (None where unsure), its classical operators (sorted, as the
+    loader names them), and whether an initializer holds external data."""
     initializers: set[str] = set()
-    inputs: list[tuple[str, tuple[int, int] | None]] = []
+    external = False
+    inputs: list[tuple[int, int]] = []
+    ops: set[str] = set()
     for field, span in _fields(fh, start, end):
         if field == GRAPH_INITIALIZER:
-            initializers.add(_name(fh, _span(span), TENSOR_NAME))
+            name, outside = _tensor(fh, _span(span))
+            initializers.add(name)
+            external = external or outside
         elif field == GRAPH_INPUT:
-            inputs.append(_value_info(fh, _span(span)))
-    left = [shape for name, shape in inputs if name not in initializers]
+            inputs.append(_span(span))
+        elif field == GRAPH_NODE:
+            domain, op_type = _node(fh, _span(span))
+            ops.add(op_type if domain in DEFAULT_DOMAINS else f"{domain}.{op_type}")
+    classical = tuple(sorted(op for op in ops if op.startswith(ML_DOMAIN + ".")))
+    try:
+        shape = _input_shape(fh, inputs, initializers)
+    except _Unsure:
+        shape = None
+    return shape, classical, external
+
+
+def _input_shape(fh: BinaryIO, inputs: list[tuple[int, int]], initializers: set[str]
+                 ) -> tuple[int, ...] | None:
+    described = [_value_info(fh, span) for span in inputs]
+    left = [shape for name, shape in described if name not in initializers]
     if len(left) != 1 or left[0] is None:
         return None
     dims = _dims(fh, left[0])
     if dims is None or len(dims) < 2 or any(d is None or d <= 0 for d in dims[1:]):
         return None
     return tuple(int(d) for d in dims[1:])  # type: ignore[arg-type]
+
+
+def _tensor(fh: BinaryIO, span: tuple[int, int]) -> tuple[str, bool]:
+    """An initializer's name and whether its data is external."""
+    name, external = "", False
+    for field, value in _fields(fh, *span):
+        if field == TENSOR_NAME:
+            name = _read(fh, _span(value))
+        elif field == TENSOR_DATA_LOCATION:
+            external = value == EXTERNAL
+    return name, external
+
+
+def _node(fh: BinaryIO, span: tuple[int, int]) -> tuple[str, str]:
+    """A node's (domain, op_type), the last of a repeated field winning."""
+    domain = op_type = ""
+    for field, value in _fields(fh, *span):
+        if field == NODE_DOMAIN:
+            domain = _read(fh, _span(value))
+        elif field == NODE_OP_TYPE:
+            op_type = _read(fh, _span(value))
+    return domain, op_type
+
+
+def _int64(value: int | tuple[int, int]) -> int:
+    if not isinstance(value, int):
+        raise _Unsure
+    return value - (1 << 64) if value >= 1 << 63 else value
 
 
 def _value_info(fh: BinaryIO, span: tuple[int, int]) -> tuple[str, tuple[int, int] | None]:
@@ -98,18 +214,11 @@ def _dims(fh: BinaryIO, span: tuple[int, int]) -> list[int | None] | None:
         dim: int | None = None
         for inner, v in _fields(fh, *_span(value)):
             if inner == DIM_VALUE:
-                if not isinstance(v, int):
-                    raise _Unsure
-                dim = v - (1 << 64) if v >= 1 << 63 else v  # int64
+                dim = _int64(v)
             elif inner == DIM_PARAM:
                 dim = None  # the oneof's last field wins
         dims.append(dim)
     return dims
-
-
-def _name(fh: BinaryIO, span: tuple[int, int], field_number: int) -> str:
-    names = [_span(v) for f, v in _fields(fh, *span) if f == field_number]
-    return _read(fh, names[-1]) if names else ""
 
 
 def _read(fh: BinaryIO, span: tuple[int, int]) -> str:

@@ -29,13 +29,18 @@ from onnx import TensorProto, external_data_helper, numpy_helper
 from torch import Tensor, nn
 
 from trojanscope.errors import UserInputError
+from trojanscope.io.onnx_header import (
+    DEFAULT_DOMAINS,
+    MAX_OPSET,
+    MIN_OPSET,
+    ML_DOMAIN,
+    classical_words,
+)
 from trojanscope.io.onnx_tensors import all_tensors
 from trojanscope.models.pooling import max_pool2d
 
 __all__ = ["SUPPORTED_OPS", "OnnxModule", "infer_input_shape", "load_onnx", "onnx_to_module"]
 
-MIN_OPSET, MAX_OPSET = 11, 21
-ML_DOMAIN = "ai.onnx.ml"  # ONNX-ML: the classical operators (trees, imputers, ZipMap)
 _FLOATS = {TensorProto.FLOAT: torch.float32, TensorProto.DOUBLE: torch.float64,
            TensorProto.FLOAT16: torch.float16}
 _DTYPES = {**_FLOATS, TensorProto.INT64: torch.int64, TensorProto.INT32: torch.int32,
@@ -575,7 +580,7 @@ def load_onnx(path: str | Path) -> nn.Module:
 
 
 def _opset(model: onnx.ModelProto, where: str) -> int:
-    versions = [o.version for o in model.opset_import if o.domain in ("", "ai.onnx")]
+    versions = [o.version for o in model.opset_import if o.domain in DEFAULT_DOMAINS]
     if not versions:
         raise UserInputError(f"{where}: the model declares no ai.onnx opset")
     if not MIN_OPSET <= versions[0] <= MAX_OPSET:
@@ -585,17 +590,12 @@ def _opset(model: onnx.ModelProto, where: str) -> int:
 
 
 def _check_ops(graph: onnx.GraphProto, where: str) -> None:
-    unknown = sorted({n.op_type if n.domain in ("", "ai.onnx") else f"{n.domain}.{n.op_type}"
+    unknown = sorted({n.op_type if n.domain in DEFAULT_DOMAINS else f"{n.domain}.{n.op_type}"
                       for n in graph.node
-                      if n.domain not in ("", "ai.onnx") or n.op_type not in SUPPORTED_OPS})
+                      if n.domain not in DEFAULT_DOMAINS or n.op_type not in SUPPORTED_OPS})
     classical = [op for op in unknown if op.startswith(ML_DOMAIN + ".")]
-    if classical:  # stop 66: a scikit-learn pipeline by skl2onnx got the list of every op
-        raise UserInputError(
-            f"{where}: a classical machine-learning model in ONNX ({', '.join(classical[:4])}"
-            f"{', …' if len(classical) > 4 else ''}: what skl2onnx or onnxmltools write); "
-            "trojanscope reads neural networks from ONNX, and tree ensembles from their "
-            "library's own file: XGBoost's save_model('model.json'), LightGBM's "
-            "booster_.save_model('model.txt'); scikit-learn's own models are not read")
+    if classical:  # read early too: io.onnx_header.read_header
+        raise UserInputError(classical_words(where, classical))
     if unknown:
         raise UserInputError(f"{where}: ONNX operator(s) {', '.join(unknown)} are not supported; "
                              f"supported: {', '.join(sorted(SUPPORTED_OPS))}")

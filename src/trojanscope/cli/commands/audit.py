@@ -112,7 +112,8 @@ def audit_command(
     refuse_early(path, "detector", method,  # before the imports below (seconds)
                  data={"--data": data, "--training-data": training_data},
                  calibration=calibration)
-    check_model_data(path, {"--data": data}, text_column=text_column, label_column=label_column)
+    check_model_data(path, {"--data": data}, text_column=text_column, label_column=label_column,
+                     reports_model=True)
     from trojanscope.audit import run_audit
     from trojanscope.audit.outputs import check_destinations, publish
 
