@@ -315,11 +315,17 @@ def test_each_refusal_comes_before_torch_is_imported(user, tmp_path) -> None:
     ("amount\tmerchant\tis_fraud\n1.5\tshop\t0\n", "holding a tab"),
 ])
 def test_a_header_of_one_column_names_the_separator(user, tmp_path, content, says) -> None:
-    """Stop 66: a table saved with ``;`` (a European spreadsheet) read as one column."""
+    """Stop 66: a table saved with ``;`` (a European spreadsheet) read as one column; stop 67:
+    the table reader (``detect-data``) says it in the same words."""
+    from trojanscope.data.tabular.table import pick_label, read_table
+
     (tmp_path / "other.csv").write_text(content)
     for label in ("is_fraud", None):
-        with pytest.raises(UserInputError, match=says):
+        with pytest.raises(UserInputError, match=says) as early:
             check_model_data(user["xgb"], {"--data": tmp_path / "other.csv"}, label_column=label)
+        with pytest.raises(UserInputError) as late:
+            pick_label(read_table(tmp_path / "other.csv"), label, str(tmp_path / "other.csv"))
+        assert str(late.value) == str(early.value).removeprefix("--data ")
     (tmp_path / "other.tsv").write_text(content.replace(";", "\t").replace("|", "\t"))
     check_model_data(user["xgb"], {"--data": tmp_path / "other.tsv"}, label_column="is_fraud")
     (tmp_path / "one.csv").write_text("amount\n1.5\n")

@@ -27,6 +27,7 @@ from trojanscope.cli.early_data import (
 from trojanscope.errors import UserInputError
 from trojanscope.io.delimited import separator_hint
 from trojanscope.io.model_kind import ModelInput, model_input
+from trojanscope.io.npz_words import integer_pixels
 
 __all__ = ["LABEL_GUESSES", "ModelInput", "check_model_data", "model_input"]
 
@@ -126,9 +127,8 @@ def _check_images(path: Path, where: str, model: Any, wants: ModelInput | None) 
     if described is None or wants is None or wants.kind != "image":
         return
     shape, dtype, _ = described
-    if dtype.kind in "iub":  # data.npz.load_npz's refusal and words (stop 66: after 20-30 s)
-        raise UserInputError(f"{where}: 'x' has integer dtype {dtype}; store floats in [0, 1] "
-                             "(for 8-bit pixels: x.astype('float32') / 255)")
+    if dtype.kind in "iub":  # data.npz.load_npz's refusal (stop 66: after 20-30 s)
+        raise UserInputError(integer_pixels(where, dtype))
     if len(shape) == 4 and (shape[3], *shape[1:3]) == wants.shape != tuple(shape[1:]):
         raise UserInputError(  # the npz reader's hint, which this check would otherwise hide
             f"{where}: 'x' has shape {tuple(shape)}, which looks channels-last (N, H, W, C); "
