@@ -10,8 +10,8 @@ scanner's walker, :mod:`trojanscope.io.protobuf_wire`), seeking past every field
 one input that is no initializer, its static dims after the batch dim), or None wherever the
 file holds anything it does not read with certainty (a repeated message field protobuf would
 merge, a group, a cut-short field, a non-tensor input type). Stop 67: the graph's nodes'
-operator domains and the opset imports too, so a graph of ``ai.onnx.ml`` operators (what
-skl2onnx writes) is refused before the imports in the loader's words (:func:`classical_words`).
+operator domains too, so a graph of ``ai.onnx.ml`` operators (what skl2onnx writes) is refused
+before the imports in the loader's words (:func:`classical_words`).
 """
 
 from __future__ import annotations
@@ -23,11 +23,10 @@ from typing import BinaryIO
 
 from trojanscope.io.protobuf_wire import GROUP_START, LENGTH, WireError, fields
 
-MODEL_IR_VERSION, MODEL_GRAPH, MODEL_OPSET, MODEL_FUNCTIONS = 1, 7, 8, 25  # ModelProto
-OPSET_DOMAIN, OPSET_VERSION = 1, 2  # OperatorSetIdProto
+MODEL_IR_VERSION, MODEL_GRAPH = 1, 7  # ModelProto.ir_version, .graph
 GRAPH_NODE, GRAPH_INITIALIZER, GRAPH_INPUT = 1, 5, 11  # GraphProto.node, .initializer, .input
 NODE_OP_TYPE, NODE_DOMAIN = 4, 7  # NodeProto
-TENSOR_NAME, TENSOR_DATA_LOCATION, EXTERNAL = 8, 14, 1  # TensorProto.name, .data_location
+TENSOR_NAME = 8  # TensorProto.name
 VALUE_NAME, VALUE_TYPE = 1, 2  # ValueInfoProto.name, .type
 TYPE_TENSOR, TYPE_DENOTATION = 1, 6  # TypeProto.tensor_type (oneof value), .denotation
 TENSOR_SHAPE = 2  # TypeProto.Tensor.shape
@@ -35,9 +34,7 @@ SHAPE_DIM = 1  # TensorShapeProto.dim
 DIM_VALUE, DIM_PARAM = 1, 2  # TensorShapeProto.Dimension.dim_value / dim_param (a oneof)
 MAX_NAME = 1 << 16  # bytes of a name read; a longer one is not a name this check needs
 MAX_FIELDS = 1 << 20  # fields of one message; more: not read here (garbage of small varints)
-DEFAULT_DOMAINS = ("", "ai.onnx")
 ML_DOMAIN = "ai.onnx.ml"  # ONNX-ML: the classical operators (trees, imputers, ZipMap)
-MIN_OPSET, MAX_OPSET = 11, 21  # the ai.onnx opsets io.onnx_import reads
 
 
 class _Unsure(Exception):
@@ -48,11 +45,9 @@ class _Unsure(Exception):
 class OnnxHeader:
     """What the early checks read of an ONNX file: the per-sample input ``shape`` (as
     ``infer_input_shape``; None where the graph does not fix it or it is not read with
-    certainty) and the ``classical`` (``ai.onnx.ml``) operators the loader refuses the model
-    for (:func:`classical_words`), named only where that refusal is certainly the loader's
-    first: a nonzero IR version, a first ai.onnx opset it reads, no model-local functions, no
-    initializer with external data (a node attribute's tensor with external data would be
-    refused in other words first; the model is refused either way)."""
+    certainty) and the ``classical`` (``ai.onnx.ml``) operators of the main graph's nodes,
+    which the loader refuses first, whatever the opset or data (:func:`classical_words`; none
+    named where the IR version is 0: the loader says the file does not read)."""
 
     shape: tuple[int, ...] | None
     classical: tuple[str, ...] = ()
@@ -71,24 +66,16 @@ def read_header(path: str | Path) -> OnnxHeader | None:
     try:
         with open(path, "rb") as fh:
             size = fh.seek(0, 2)
-            ir_version, opsets, graphs, functions = 0, [], [], False
+            ir_version, graphs = 0, []
             for field, value in _fields(fh, 0, size):
                 if field == MODEL_IR_VERSION:
                     ir_version = value if isinstance(value, int) else 0
-                elif field == MODEL_OPSET:
-                    opsets.append(_opset(fh, _span(value)))
                 elif field == MODEL_GRAPH:
                     graphs.append(value)
-                elif field == MODEL_FUNCTIONS:
-                    functions = True
             if len(graphs) != 1 or not isinstance(graphs[0], tuple):
                 return None
-            shape, classical, external = _graph(fh, *graphs[0])
-            versions = [v for domain, v in opsets if domain in DEFAULT_DOMAINS]
-            first = bool(versions) and MIN_OPSET <= versions[0] <= MAX_OPSET
-            if not ir_version or functions or external or not first:
-                classical = ()
-            return OnnxHeader(shape, classical)
+            shape, classical = _graph(fh, *graphs[0])
+            return OnnxHeader(shape, classical if ir_version else ())
     except (OSError, WireError, _Unsure):
         return None
 
@@ -105,41 +92,27 @@ def classical_words(where: str, classical: list[str] | tuple[str, ...]) -> str:
             "booster_.save_model('model.txt'); scikit-learn's own models are not read")
 
 
-def _opset(fh: BinaryIO, span: tuple[int, int]) -> tuple[str, int]:
-    """An opset import's (domain, version), the last of a repeated field winning."""
-    domain, version = "", 0
-    for field, value in _fields(fh, *span):
-        if field == OPSET_DOMAIN:
-            domain = _read(fh, _span(value))
-        elif field == OPSET_VERSION:
-            version = _int64(value)
-    return domain, version
-
-
 def _graph(fh: BinaryIO, start: int, end: int
-           ) -> tuple[tuple[int, ...] | None, tuple[str, ...], bool]:
-    """The graph's input shape (None where unsure), its classical operators (sorted, as the
-    loader names them), and whether an initializer holds external data."""
+           ) -> tuple[tuple[int, ...] | None, tuple[str, ...]]:
+    """The graph's input shape (None where unsure) and its classical operators (sorted, as the
+    loader names them)."""
     initializers: set[str] = set()
-    external = False
     inputs: list[tuple[int, int]] = []
     ops: set[str] = set()
     for field, span in _fields(fh, start, end):
         if field == GRAPH_INITIALIZER:
-            name, outside = _tensor(fh, _span(span))
-            initializers.add(name)
-            external = external or outside
+            initializers.add(_tensor_name(fh, _span(span)))
         elif field == GRAPH_INPUT:
             inputs.append(_span(span))
         elif field == GRAPH_NODE:
             domain, op_type = _node(fh, _span(span))
-            ops.add(op_type if domain in DEFAULT_DOMAINS else f"{domain}.{op_type}")
-    classical = tuple(sorted(op for op in ops if op.startswith(ML_DOMAIN + ".")))
+            if domain == ML_DOMAIN:
+                ops.add(f"{domain}.{op_type}")
     try:
         shape = _input_shape(fh, inputs, initializers)
     except _Unsure:
         shape = None
-    return shape, classical, external
+    return shape, tuple(sorted(ops))
 
 
 def _input_shape(fh: BinaryIO, inputs: list[tuple[int, int]], initializers: set[str]
@@ -154,15 +127,10 @@ def _input_shape(fh: BinaryIO, inputs: list[tuple[int, int]], initializers: set[
     return tuple(int(d) for d in dims[1:])  # type: ignore[arg-type]
 
 
-def _tensor(fh: BinaryIO, span: tuple[int, int]) -> tuple[str, bool]:
-    """An initializer's name and whether its data is external."""
-    name, external = "", False
-    for field, value in _fields(fh, *span):
-        if field == TENSOR_NAME:
-            name = _read(fh, _span(value))
-        elif field == TENSOR_DATA_LOCATION:
-            external = value == EXTERNAL
-    return name, external
+def _tensor_name(fh: BinaryIO, span: tuple[int, int]) -> str:
+    """An initializer's name, the last of a repeated field winning."""
+    names = [_span(v) for f, v in _fields(fh, *span) if f == TENSOR_NAME]
+    return _read(fh, names[-1]) if names else ""
 
 
 def _node(fh: BinaryIO, span: tuple[int, int]) -> tuple[str, str]:

@@ -29,17 +29,14 @@ from onnx import TensorProto, external_data_helper, numpy_helper
 from torch import Tensor, nn
 
 from trojanscope.errors import UserInputError
-from trojanscope.io.onnx_header import (
-    DEFAULT_DOMAINS,
-    MAX_OPSET,
-    MIN_OPSET,
-    ML_DOMAIN,
-    classical_words,
-)
+from trojanscope.io.onnx_header import ML_DOMAIN, classical_words
 from trojanscope.io.onnx_tensors import all_tensors
 from trojanscope.models.pooling import max_pool2d
 
 __all__ = ["SUPPORTED_OPS", "OnnxModule", "infer_input_shape", "load_onnx", "onnx_to_module"]
+
+MIN_OPSET, MAX_OPSET = 11, 21
+DEFAULT_DOMAINS = ("", "ai.onnx")
 
 _FLOATS = {TensorProto.FLOAT: torch.float32, TensorProto.DOUBLE: torch.float64,
            TensorProto.FLOAT16: torch.float16}
@@ -575,6 +572,7 @@ def load_onnx(path: str | Path) -> nn.Module:
         raise UserInputError(f"{source}: not a readable ONNX model ({reason})") from None
     if not model.ir_version or not model.graph.node:
         raise UserInputError(f"{source}: not a readable ONNX model (no IR version or no graph)")
+    _refuse_classical(model.graph, source)  # whatever its opset or data: never read
     _load_external_data(model, path.parent, source)
     return onnx_to_module(model, source=source)
 
@@ -589,13 +587,19 @@ def _opset(model: onnx.ModelProto, where: str) -> int:
     return versions[0]
 
 
+def _refuse_classical(graph: onnx.GraphProto, where: str) -> None:
+    """A graph of ``ai.onnx.ml`` operators (skl2onnx's) is refused first, whatever its opset,
+    functions or external data (stop 67: an opset-22 export was told to export again, only to
+    be refused for its operators then); read before the imports too (io.onnx_header)."""
+    classical = sorted({f"{n.domain}.{n.op_type}" for n in graph.node if n.domain == ML_DOMAIN})
+    if classical:
+        raise UserInputError(classical_words(where, classical))
+
+
 def _check_ops(graph: onnx.GraphProto, where: str) -> None:
     unknown = sorted({n.op_type if n.domain in DEFAULT_DOMAINS else f"{n.domain}.{n.op_type}"
                       for n in graph.node
                       if n.domain not in DEFAULT_DOMAINS or n.op_type not in SUPPORTED_OPS})
-    classical = [op for op in unknown if op.startswith(ML_DOMAIN + ".")]
-    if classical:  # read early too: io.onnx_header.read_header
-        raise UserInputError(classical_words(where, classical))
     if unknown:
         raise UserInputError(f"{where}: ONNX operator(s) {', '.join(unknown)} are not supported; "
                              f"supported: {', '.join(sorted(SUPPORTED_OPS))}")
@@ -604,6 +608,7 @@ def _check_ops(graph: onnx.GraphProto, where: str) -> None:
 def onnx_to_module(model: onnx.ModelProto, *, source: str = "") -> nn.Module:
     """Build an :class:`OnnxModule` from a parsed model (with any external data already loaded)."""
     where = source or "ONNX model"
+    _refuse_classical(model.graph, where)
     opset = _opset(model, where)
     if model.functions:  # model-local functions: expand them into plain nodes
         model = onnx.inliner.inline_local_functions(model)
