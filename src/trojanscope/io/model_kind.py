@@ -28,6 +28,7 @@ readers decide after the imports, as before.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -180,30 +181,33 @@ def ubjson_feature_names(data: bytes) -> list[str] | None:
     if len(data) > MAX_JSON_BYTES:
         return None
     reader = UBJReader(data)
-    names: list[str] | None = None
     try:
         if reader.take(1) != b"{":
             return None
-        learners = 0
-        for key, marker in reader.members(b"{"):
-            if key != "learner":
-                reader.skip(marker)
-                continue
-            learners += 1
-            if marker != b"{" or learners > 1:
-                return None
-            listed = 0
-            for inner, value in reader.members(b"{"):
-                if inner != "feature_names":
-                    reader.skip(value)
-                    continue
-                listed += 1
-                names = _ubjson_strings(reader, value)
-                if listed > 1 or names is None:
-                    return None
+        return _member(reader, "learner", lambda marker: _learner_names(reader, marker))
     except UBJError:
         return None
-    return names
+
+
+def _member(reader: UBJReader, key: str, read: Callable[[bytes], Any]) -> Any:
+    """``read(marker)`` of ``key``'s value in the object being read, every other member
+    skipped; None where it is absent; a :class:`UBJError` where it stands twice (which one
+    xgboost keeps is not read here)."""
+    found, value = False, None
+    for name, marker in reader.members(b"{"):
+        if name != key:
+            reader.skip(marker)
+            continue
+        if found:
+            raise UBJError(f"{key!r} twice")
+        found, value = True, read(marker)
+    return value
+
+
+def _learner_names(reader: UBJReader, marker: bytes) -> list[str] | None:
+    if marker != b"{":
+        raise UBJError("a learner that is no object")
+    return _member(reader, "feature_names", lambda value: _ubjson_strings(reader, value))
 
 
 def _ubjson_strings(reader: UBJReader, marker: bytes) -> list[str] | None:
