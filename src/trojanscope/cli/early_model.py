@@ -25,7 +25,7 @@ from trojanscope.cli.early_data import (
     npz_x,
 )
 from trojanscope.errors import UserInputError
-from trojanscope.io.delimited import separator_hint
+from trojanscope.io.delimited import header_problem, separator_hint
 from trojanscope.io.model_kind import ModelInput, model_input
 from trojanscope.io.npz_words import integer_pixels
 
@@ -84,6 +84,9 @@ def _check_label(path: Path, where: str, wants: ModelInput, label_column: str | 
     header = _columns(path)
     if header is None:
         return
+    problem = header_problem(header)  # the table reader's refusal, whatever the label
+    if problem:
+        raise UserInputError(f"{where}: {problem}")
     hint = separator_hint(header, path)
     if label_column is not None:
         if label_column not in header:
