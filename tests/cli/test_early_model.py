@@ -173,6 +173,30 @@ def test_nan_in_an_npz_is_refused_early_and_by_the_reader(user) -> None:
     check_data_file(user["mnist"], "--data")
 
 
+def test_pixels_of_0_to_255_and_a_repeated_column_are_refused_early_in_the_readers_words(
+        user, tmp_path) -> None:
+    """Stop 67: float pixels never divided by 255 (33 s before the reader said so) and a
+    header naming a column twice (the early line named a missing feature instead)."""
+    from trojanscope.data import load_dataset
+    from trojanscope.data.tabular.table import read_table
+
+    wide = tmp_path / "wide.npz"
+    np.savez(wide, x=np.load(user["mnist"])["x"] * 255, y=np.arange(4))
+    with pytest.raises(UserInputError, match=r"found range \[.*\]; for 8-bit pixels divide by "
+                       r"255: x / 255$") as early:
+        check_data_file(wide, "--data")
+    with pytest.raises(UserInputError) as late:
+        load_dataset(str(wide), "train")
+    assert str(early.value) == f"--data {late.value}"
+    twice = tmp_path / "twice.csv"
+    twice.write_text("amount,merchant,amount,is_fraud\n1,a,2,0\n")
+    with pytest.raises(UserInputError, match=r"repeated column names \('amount' twice\)$") as early:
+        check_model_data(user["named-xgb"], {"--data": twice}, label_column="is_fraud")
+    with pytest.raises(UserInputError) as late:
+        read_table(twice)
+    assert str(early.value) == f"--data {late.value}"
+
+
 def test_a_corrupt_compressed_npz_is_left_to_the_reader(user, tmp_path) -> None:
     """A deflate stream that does not inflate (zlib.error) was "unexpected error" at stop 65's
     merge; the early checks leave it to the reader, which names the member (hrev)."""
@@ -297,6 +321,7 @@ def test_each_refusal_comes_before_torch_is_imported(user, tmp_path) -> None:
         ["detect", str(user["named-ubj"]), "--data", rows, "--label-column", "is_fraud"],
         ["detect", str(user["skl"]), "--data", str(user["mnist"])],
         ["detect", str(user["renamed-cnn"]), "--data", rows],
+        ["audit", image, "--data", str(user["mnist"]), "--report", str(user["image"])],
     ]
     errors = refusals_before_torch(lines, tmp_path, modules=("torch", "onnx", "lightgbm"))
     assert ["image model" in errors[0], "images of shape 3 x 32" in errors[1],
@@ -305,7 +330,8 @@ def test_each_refusal_comes_before_torch_is_imported(user, tmp_path) -> None:
             "keep_ratio" in errors[7], "'age' are not columns" in errors[8],
             "image model" in errors[9], "images of shape 3 x 32" in errors[10],
             "'age' are not columns" in errors[11], "scikit-learn-style" in errors[12],
-            "image model" in errors[13]] == [True] * 14, errors
+            "image model" in errors[13], "exists and is not empty" in errors[14]
+            ] == [True] * 15, errors
     assert not (tmp_path / "r").exists() and not (tmp_path / "o").exists()
 
 

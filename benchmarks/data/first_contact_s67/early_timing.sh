@@ -1,6 +1,7 @@
 #!/bin/bash
 # stop 67 (hcmd): the new early refusals (a UBJSON file's feature names; an ONNX graph of
-# ai.onnx.ml operators; model files under another suffix, told by their bytes) and stop 66's
+# ai.onnx.ml operators; model files under another suffix, told by their bytes; part C's
+# fixes) and stop 66's
 # early refusals that the seed-75 folder can run (the one byte-sniffing function must not change
 # them), under main's code (`git archive` of main's src) and this branch's, line by line back to
 # back (main first), in the seed-75 user folder; /usr/bin/time: wall s, user s, sys s, exit;
@@ -24,6 +25,9 @@ detect renamed/model.bin --data transactions.csv --label-column is_fraud
 detect renamed/weights.pt --data reviews.csv
 detect renamed/model.bin --data rgb.npz
 detect-data semicolon.csv --label-column is_fraud
+detect vendor-model/ --data pixels255.npz
+detect tab/fraud-model.json --data dup-cols.csv --label-column is_fraud
+audit vendor-model/ --data clean.npz --report reports/vendor-model/
 detect lgb/fraud-lgbm.txt --data tab/clean.csv --label-column is_fraud
 audit lgb/fraud-lgbm.txt --data tab/clean.csv --label-column is_fraud --report reports/t-lgb-cols/
 detect tab/fraud-model.json --data tab/no-debt.csv --label-column is_fraud
