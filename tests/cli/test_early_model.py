@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from onnx_files import write_onnx
+from onnx_files import write_ml_onnx, write_onnx
 from trojanscope.cli.early_calibration import check_keep_ratio
 from trojanscope.cli.early_data import check_data_file
 from trojanscope.cli.early_model import LABEL_GUESSES, ModelInput, check_model_data, model_input
@@ -21,6 +21,10 @@ from trojanscope.errors import UserInputError
 ROOT = Path(__file__).resolve().parents[2]
 C1 = ROOT / "benchmarks/data/outside_s64_h9/cal_C1.json"  # h9's keep_ratio on auto's scorer
 HEADER = "amount,merchant,is_fraud\n1.5,shop,0\n"
+UBJ_NAMED = (b"{L" + (7).to_bytes(8, "big") + b"learner{L" + (13).to_bytes(8, "big")
+             + b"feature_names[#U\x03" + b"".join(b"SU" + bytes([len(n)]) + n
+                                                 for n in (b"amount", b"merchant", b"age"))
+             + b"}}")  # XGBoost's save_model("m.ubj"), cut to the names
 
 
 def _run(root: Path, name: str, **manifest) -> Path:
@@ -53,6 +57,10 @@ def user(tmp_path) -> dict[str, Path]:
         json.dumps({"learner": {"feature_names": ["amount", "merchant", "age"]}}))
     write_onnx(tmp_path / "cnn.onnx", ["N", 1, 28, 28])
     write_onnx(tmp_path / "dynamic.onnx", ["N", 1, "H", "W"])
+    # stop 67: a UBJSON file's names; an ONNX file told by its bytes; an skl2onnx-like graph
+    (tmp_path / "named-ubj.ubj").write_bytes(UBJ_NAMED)
+    write_onnx(tmp_path / "renamed-cnn.bin", ["N", 1, 28, 28], producer="pytorch")
+    write_ml_onnx(tmp_path / "skl.onnx")
     return {"image": _run(tmp_path, "image", input_shape=[1, 28, 28]),
             "text": _run(tmp_path, "text", input_shape=[40], text={"encoder": "vocab"}),
             "table": _run(tmp_path, "table", input_shape=[3], tabular={"label": "is_fraud"}),
@@ -66,8 +74,11 @@ def test_the_model_says_its_input_without_torch(user) -> None:
     assert model_input(user["xgb"]) == model_input(user["lgb"]) == ModelInput("table",
                                                                                trees=True)
     weights = user["image"] / "model.safetensors"
-    weights.write_bytes(b"")
+    weights.write_bytes((2).to_bytes(8, "little") + b"{}")  # told by its bytes (stop 67)
     assert model_input(weights) == ModelInput("image", (1, 28, 28))  # the manifest beside it
+    assert model_input(user["renamed-cnn"]) == model_input(user["cnn"])
+    assert model_input(user["named-ubj"]) == ModelInput("table", trees=True,
+                                                        features=("amount", "merchant", "age"))
     assert model_input(user["mnist"]) is None and model_input(user["image"] / "nope") is None
 
 
@@ -89,6 +100,9 @@ def test_the_model_says_its_input_without_torch(user) -> None:
     ("cnn", "last", None, r"looks channels-last"),
     ("image", "bytes", None, r"'x' has integer dtype uint8; store floats in \[0, 1\] \(for "
      r"8-bit pixels: x.astype\('float32'\) / 255\)$"),
+    # stop 67: a UBJSON file's names; an ONNX file named .bin, told by its bytes
+    ("named-ubj", "rows", "is_fraud", r"the model's feature\(s\) 'age' are not columns"),
+    ("renamed-cnn", "rows", None, r"renamed-cnn.bin is an image model \(input 1 x 28 x 28\)"),
 ])
 def test_data_of_the_wrong_kind_is_one_line(user, model, data, label, says) -> None:
     with pytest.raises(UserInputError, match=says) as err:
@@ -114,6 +128,20 @@ def test_data_a_reader_may_take_passes(user, model, data, label) -> None:
     user["blank"] = user["rows"].parent / "blank.csv"
     user["blank"].write_text("\n\nage,amount,merchant,is_fraud,label\n1,2,a,0,0\n")
     check_model_data(user[model], {"--data": user[data]}, label_column=label)
+
+
+def test_an_onnx_ml_graph_is_refused_early_in_the_loaders_words(user) -> None:
+    """Stop 67: a graph of ai.onnx.ml operators (skl2onnx's) is refused by the loader whatever
+    the data; ``detect`` says so before the imports, ``audit`` reports it (its load step)."""
+    from trojanscope.io.onnx_import import load_onnx
+
+    with pytest.raises(UserInputError) as late:
+        load_onnx(user["skl"])
+    for data in ("mnist", "rows"):
+        with pytest.raises(UserInputError) as early:
+            check_model_data(user["skl"], {"--data": user[data]}, label_column="is_fraud")
+        assert str(early.value) == str(late.value)
+        check_model_data(user["skl"], {"--data": user[data]}, reports_model=True)
 
 
 def test_integer_pixels_are_refused_early_in_the_readers_words(user) -> None:
@@ -143,6 +171,30 @@ def test_nan_in_an_npz_is_refused_early_and_by_the_reader(user) -> None:
     with pytest.raises(UserInputError, match="NaN or Inf"):
         load_dataset(str(user["nan"]), "train")
     check_data_file(user["mnist"], "--data")
+
+
+def test_pixels_of_0_to_255_and_a_repeated_column_are_refused_early_in_the_readers_words(
+        user, tmp_path) -> None:
+    """Stop 67: float pixels never divided by 255 (33 s before the reader said so) and a
+    header naming a column twice (the early line named a missing feature instead)."""
+    from trojanscope.data import load_dataset
+    from trojanscope.data.tabular.table import read_table
+
+    wide = tmp_path / "wide.npz"
+    np.savez(wide, x=np.load(user["mnist"])["x"] * 255, y=np.arange(4))
+    with pytest.raises(UserInputError, match=r"found range \[.*\]; for 8-bit pixels divide by "
+                       r"255: x / 255$") as early:
+        check_data_file(wide, "--data")
+    with pytest.raises(UserInputError) as late:
+        load_dataset(str(wide), "train")
+    assert str(early.value) == f"--data {late.value}"
+    twice = tmp_path / "twice.csv"
+    twice.write_text("amount,merchant,amount,is_fraud\n1,a,2,0\n")
+    with pytest.raises(UserInputError, match=r"repeated column names \('amount' twice\)$") as early:
+        check_model_data(user["named-xgb"], {"--data": twice}, label_column="is_fraud")
+    with pytest.raises(UserInputError) as late:
+        read_table(twice)
+    assert str(early.value) == f"--data {late.value}"
 
 
 def test_a_corrupt_compressed_npz_is_left_to_the_reader(user, tmp_path) -> None:
@@ -266,14 +318,20 @@ def test_each_refusal_comes_before_torch_is_imported(user, tmp_path) -> None:
         ["detect", str(user["named-lgb"]), "--data", rows, "--label-column", "is_fraud"],
         ["audit", str(user["cnn"]), "--data", rows, "--report", str(tmp_path / "r")],
         ["detect", str(user["cnn"]), "--data", rgb],
+        ["detect", str(user["named-ubj"]), "--data", rows, "--label-column", "is_fraud"],
+        ["detect", str(user["skl"]), "--data", str(user["mnist"])],
+        ["detect", str(user["renamed-cnn"]), "--data", rows],
+        ["audit", image, "--data", str(user["mnist"]), "--report", str(user["image"])],
     ]
     errors = refusals_before_torch(lines, tmp_path, modules=("torch", "onnx", "lightgbm"))
     assert ["image model" in errors[0], "images of shape 3 x 32" in errors[1],
             "--label-column" in errors[2], "NaN" in errors[3], "NaN" in errors[4],
             "images of shape 3 x 32" in errors[5], "image model" in errors[6],
             "keep_ratio" in errors[7], "'age' are not columns" in errors[8],
-            "image model" in errors[9], "images of shape 3 x 32" in errors[10]] == [True] * 11, \
-        errors
+            "image model" in errors[9], "images of shape 3 x 32" in errors[10],
+            "'age' are not columns" in errors[11], "scikit-learn-style" in errors[12],
+            "image model" in errors[13], "exists and is not empty" in errors[14]
+            ] == [True] * 15, errors
     assert not (tmp_path / "r").exists() and not (tmp_path / "o").exists()
 
 
@@ -283,11 +341,17 @@ def test_each_refusal_comes_before_torch_is_imported(user, tmp_path) -> None:
     ("amount\tmerchant\tis_fraud\n1.5\tshop\t0\n", "holding a tab"),
 ])
 def test_a_header_of_one_column_names_the_separator(user, tmp_path, content, says) -> None:
-    """Stop 66: a table saved with ``;`` (a European spreadsheet) read as one column."""
+    """Stop 66: a table saved with ``;`` (a European spreadsheet) read as one column; stop 67:
+    the table reader (``detect-data``) says it in the same words."""
+    from trojanscope.data.tabular.table import pick_label, read_table
+
     (tmp_path / "other.csv").write_text(content)
     for label in ("is_fraud", None):
-        with pytest.raises(UserInputError, match=says):
+        with pytest.raises(UserInputError, match=says) as early:
             check_model_data(user["xgb"], {"--data": tmp_path / "other.csv"}, label_column=label)
+        with pytest.raises(UserInputError) as late:
+            pick_label(read_table(tmp_path / "other.csv"), label, str(tmp_path / "other.csv"))
+        assert str(late.value) == str(early.value).removeprefix("--data ")
     (tmp_path / "other.tsv").write_text(content.replace(";", "\t").replace("|", "\t"))
     check_model_data(user["xgb"], {"--data": tmp_path / "other.tsv"}, label_column="is_fraud")
     (tmp_path / "one.csv").write_text("amount\n1.5\n")

@@ -135,3 +135,25 @@ def test_truncated_safetensors(saved, tmp_path: Path) -> None:
     (bad / "manifest.json").write_text((out / "manifest.json").read_text())
     with pytest.raises(UserInputError):
         load_model(bad)
+
+
+@pytest.mark.parametrize(("name", "renamed", "fmt"), [
+    ("model.onnx", "weights.bin", "onnx"),  # ONNX has no magic: its producer names pytorch
+    ("model.safetensors", "weights.pt", "safetensors"),
+    ("model.torchscript.pt", "script.onnx", "zip"),
+])
+def test_a_renamed_file_gets_one_answer_early_and_late(saved, tmp_path: Path, name: str,
+                                                      renamed: str, fmt: str) -> None:
+    """Stop 67: the early checks and the loader tell a file by its bytes (io.model_file)."""
+    import shutil
+
+    from trojanscope.io.model_file import model_file_format
+    from trojanscope.io.model_kind import model_input
+
+    _, out = saved
+    shutil.copy(out / name, tmp_path / renamed)
+    shutil.copy(out / "manifest.json", tmp_path / "manifest.json")
+    assert model_file_format(tmp_path / renamed) == model_file_format(out / name) == fmt
+    assert model_input(tmp_path / renamed) == model_input(out / name)
+    if fmt != "zip":  # a TorchScript archive loads in a sandboxed child (test_round_trip)
+        assert load_model(tmp_path / renamed).format == fmt

@@ -14,6 +14,7 @@ from onnx_files import write_onnx
 from trojanscope.io.model_kind import SEQUENCE_HEAD, ModelInput, model_input, tree_feature_names
 
 NAMES = ["amount", "age", "merchant"]
+SAFETENSORS = (2).to_bytes(8, "little") + b"{}"  # a header of no tensors: told by its bytes
 
 
 def _folder(root: Path, name: str, files: dict[str, object]) -> Path:
@@ -35,7 +36,7 @@ def test_each_kind_of_model_says_what_it_takes(tmp_path: Path) -> None:
                                                                       "Classification"]}})
     for folder in (hub, bare, vit):
         (folder / "model.safetensors").write_bytes(b"")
-    (image / "model.safetensors").write_bytes(b"")
+    (image / "model.safetensors").write_bytes(SAFETENSORS)
     zipped = tmp_path / "model.pt"
     zipped.write_bytes(b"PK\x03\x04" + bytes(60))
     assert model_input(image) == ModelInput("image", (1, 28, 28))
@@ -92,7 +93,8 @@ def test_the_names_are_those_the_libraries_read_back(tmp_path: Path) -> None:
 
     rng = np.random.default_rng(0)
     x, y = rng.random((60, 3)), np.arange(60) % 2
-    for names, path in ((NAMES, tmp_path / "named.json"), (None, tmp_path / "plain.json")):
+    for names, path in ((NAMES, tmp_path / "named.json"), (None, tmp_path / "plain.json"),
+                        (NAMES, tmp_path / "named.ubj"), (None, tmp_path / "plain.ubj")):
         booster = xgboost.train({"objective": "binary:logistic", "max_depth": 2},
                                 xgboost.DMatrix(x, y, feature_names=names), 2)
         booster.save_model(str(path))
@@ -108,3 +110,4 @@ def test_the_names_are_those_the_libraries_read_back(tmp_path: Path) -> None:
         assert tree_feature_names(path, "lightgbm") == expected
     assert tree_feature_names(tmp_path / "named.txt", "lightgbm") == tuple(NAMES)
     assert tree_feature_names(tmp_path / "named.json", "xgboost") == tuple(NAMES)
+    assert tree_feature_names(tmp_path / "named.ubj", "xgboost") == tuple(NAMES)  # stop 67

@@ -267,8 +267,8 @@ def test_a_classical_ml_model_is_told_what_trojanscope_reads(tmp_path: Path) -> 
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
                                                       helper.make_opsetid("ai.onnx.ml", 3)]),
               str(path))
-    with pytest.raises(UserInputError, match=r"pipeline\.onnx: a classical machine-learning "
-                       r"model in ONNX \(ai\.onnx\.ml\.Imputer, ai\.onnx\.ml\.TreeEnsemble"
+    with pytest.raises(UserInputError, match=r"pipeline\.onnx: an ONNX graph with scikit-learn-"
+                       r"style operators \(ai\.onnx\.ml\.Imputer, ai\.onnx\.ml\.TreeEnsemble"
                        r"Classifier: .*save_model\('model\.json'\)") as err:
         load_onnx(path)
     assert "supported:" not in str(err.value)

@@ -86,16 +86,3 @@ def publish(
             store.delete(record_id)  # the reports did not land: neither does the record
         raise
     return written
-
-
-def check_destinations(report_dir: Path | None, output: Path | None, force: bool) -> None:
-    """Refuse destinations that cannot work, before the audit runs."""
-    from trojanscope.errors import UserInputError
-    from trojanscope.io.atomic import check_output_dir, check_output_file
-
-    if report_dir is not None:
-        check_output_dir(report_dir, force, "--report")
-    if output is not None:
-        check_output_file(output)
-        if report_dir is not None and output.resolve().is_relative_to(report_dir.resolve()):
-            raise UserInputError("--output may not be inside the --report folder")

@@ -151,7 +151,8 @@ def npz_x(path: Path) -> tuple[tuple[int, ...], Any, str] | None:
 
 def _check_finite(path: Path, where: str) -> None:
     """NaN or Inf in an ``.npz``'s float ``x`` (every reader refuses it, after torch loads:
-    stop 64), read with numpy where ``x`` is at most :data:`MAX_READ_BYTES`."""
+    stop 64), and (stop 67) values outside [0, 1] (floats of 0-255), read with numpy where ``x``
+    is at most :data:`MAX_READ_BYTES`."""
     described = npz_x(path)
     if described is None:
         return
@@ -170,6 +171,10 @@ def _check_finite(path: Path, where: str) -> None:
         bad = int((~finite).reshape(len(x), -1).any(axis=1).sum()) if x.ndim else 1
         raise UserInputError(f"{where}: 'x' contains NaN or Inf values (in {bad} samples); "
                              "nothing was loaded")
+    if x.size and (x.min() < 0 or x.max() > 1):  # every reader's make_dataset (stop 67: 33 s)
+        from trojanscope.io.npz_words import out_of_range
+
+        raise UserInputError(out_of_range(where, float(x.min()), float(x.max())))
 
 
 def _check_text(path: Path, where: str, head: bytes) -> None:

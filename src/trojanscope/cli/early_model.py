@@ -25,8 +25,9 @@ from trojanscope.cli.early_data import (
     npz_x,
 )
 from trojanscope.errors import UserInputError
-from trojanscope.io.delimited import separator_hint
+from trojanscope.io.delimited import header_problem, separator_hint
 from trojanscope.io.model_kind import ModelInput, model_input
+from trojanscope.io.npz_words import integer_pixels
 
 __all__ = ["LABEL_GUESSES", "ModelInput", "check_model_data", "model_input"]
 
@@ -34,11 +35,14 @@ LABEL_GUESSES = ("label", "target", "class", "y")  # data.tabular.table.LABEL_GU
 
 
 def check_model_data(model: str | Path | None, data: dict[str, Any], *,
-                     text_column: str | None = None, label_column: str | None = None) -> None:
+                     text_column: str | None = None, label_column: str | None = None,
+                     reports_model: bool = False) -> None:
     """One error line where a ``data`` file (``{"--data": value}``) cannot be the model's: a
     text model's (:func:`~.early_data.check_text_data`), a table or text file for an image
     model, images of another size, an ``.npz`` for a tree file made by other code (which reads
-    tables only), or a table model's CSV with no label column it can find.
+    tables only), or a table model's CSV with no label column it can find; and (stop 67) an
+    ONNX graph of ``ai.onnx.ml`` operators, which the loader refuses whatever the data, in its
+    words (not where the command ``reports_model``: ``audit`` writes its report on it).
     Nothing where the files do not say or a plug-in is
     installed (its data format may read any file)."""
     if all(v is None for v in data.values()):
@@ -49,6 +53,12 @@ def check_model_data(model: str | Path | None, data: dict[str, Any], *,
     if plugins_installed():
         return
     wants = model_input(model)
+    if wants is not None and wants.classical:
+        if reports_model:
+            return  # the audit's load step reports it; no data check for a model never read
+        from trojanscope.io.onnx_header import classical_words
+
+        raise UserInputError(classical_words(str(Path(str(model))), wants.classical))
     for where, path in data_files(data):
         name = path.name.lower()
         if name.endswith(".npz") and wants is not None and wants.trees:
@@ -74,6 +84,9 @@ def _check_label(path: Path, where: str, wants: ModelInput, label_column: str | 
     header = _columns(path)
     if header is None:
         return
+    problem = header_problem(header)  # the table reader's refusal, whatever the label
+    if problem:
+        raise UserInputError(f"{where}: {problem}")
     hint = separator_hint(header, path)
     if label_column is not None:
         if label_column not in header:
@@ -117,9 +130,8 @@ def _check_images(path: Path, where: str, model: Any, wants: ModelInput | None) 
     if described is None or wants is None or wants.kind != "image":
         return
     shape, dtype, _ = described
-    if dtype.kind in "iub":  # data.npz.load_npz's refusal and words (stop 66: after 20-30 s)
-        raise UserInputError(f"{where}: 'x' has integer dtype {dtype}; store floats in [0, 1] "
-                             "(for 8-bit pixels: x.astype('float32') / 255)")
+    if dtype.kind in "iub":  # data.npz.load_npz's refusal (stop 66: after 20-30 s)
+        raise UserInputError(integer_pixels(where, dtype))
     if len(shape) == 4 and (shape[3], *shape[1:3]) == wants.shape != tuple(shape[1:]):
         raise UserInputError(  # the npz reader's hint, which this check would otherwise hide
             f"{where}: 'x' has shape {tuple(shape)}, which looks channels-last (N, H, W, C); "

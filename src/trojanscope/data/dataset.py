@@ -139,9 +139,9 @@ def make_dataset(
         raise UserInputError(f"{where}: 'x' contains NaN or Inf values (in {bad} samples)")
     lo, hi = float(x_np.min()), float(x_np.max())
     if lo < 0.0 or hi > 1.0:
-        raise UserInputError(
-            f"{where}: 'x' values must lie in [0, 1], found range [{lo:g}, {hi:g}]"
-        )
+        from trojanscope.io.npz_words import out_of_range  # said early too (cli.early_data)
+
+        raise UserInputError(out_of_range(where, lo, hi))
     if class_names is not None:
         num_classes = len(class_names)
     if num_classes is None:

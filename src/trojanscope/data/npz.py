@@ -25,6 +25,7 @@ import numpy as np
 from trojanscope.data.data_format import DataFormat
 from trojanscope.data.dataset import TensorDataset, check_split, select_split
 from trojanscope.errors import UserInputError
+from trojanscope.io.npz_words import integer_pixels
 from trojanscope.registry import register
 
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
@@ -70,10 +71,7 @@ def load_npz(path: Path, split: str = "train") -> TensorDataset:
     arrays = _read_arrays(path)
     x, y = arrays["x"], arrays["y"]
     if np.issubdtype(x.dtype, np.integer) or x.dtype == np.bool_:
-        raise UserInputError(
-            f"{path}: 'x' has integer dtype {x.dtype}; store floats in [0, 1] "
-            "(for 8-bit pixels: x.astype('float32') / 255)"
-        )
+        raise UserInputError(integer_pixels(str(path), x.dtype))
     if x.ndim == 4 and x.shape[-1] in (1, 3) and x.shape[1] not in (1, 3):
         raise UserInputError(
             f"{path}: 'x' has shape {x.shape}, which looks channels-last (N, H, W, C); "

@@ -3,6 +3,7 @@ read headers with it before any import, the table and text readers read whole fi
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 TAB_SUFFIXES = (".tsv", ".tsv.gz")
@@ -27,3 +28,13 @@ def separator_hint(header: list[str], path: Path) -> str:
     shown = "a tab" if found[0] == "\t" else repr(found[0])
     return (f"; the header is one column holding {shown}: save the file separated by commas "
             "(.csv) or tabs (.tsv)")
+
+
+def header_problem(header: list[str]) -> str | None:
+    """Why the table reader refuses a header (its names stripped), or None: an empty name or
+    one standing twice (stop 67: said before the imports too, naming it)."""
+    twice = [name for name, count in Counter(header).items() if count > 1]
+    if not twice and all(header):
+        return None
+    named = f" ({', '.join(map(repr, twice))} twice)" if twice else ""
+    return f"the header has empty or repeated column names{named}"

@@ -8,13 +8,18 @@ or table model: a manifest or a tree file's first bytes). :func:`model_input` is
 read as :func:`trojanscope.io.models.load_model` will choose its loader:
 
 - a run folder: its ``manifest.json`` (``text``; ``tabular`` and its label; ``input_shape``),
-  also for a ``.safetensors`` file with the manifest beside it;
+  also for a safetensors file (by its bytes, whatever its name) with the manifest beside it;
 - a Hugging Face folder: a text model unless its ``config.json`` names only heads other than
   ``*ForSequenceClassification`` (an image folder keeps the loader's own refusal);
-- an ``.onnx`` file: an image model of its graph's input shape, where that is C x H x W
-  (:func:`trojanscope.io.onnx_header.onnx_input_shape`, without importing onnx);
-- an XGBoost JSON or LightGBM text file made by other code: a table model, with the feature
-  names the file records (:func:`tree_feature_names`).
+- an ONNX file: an image model of its graph's input shape, where that is C x H x W, or a
+  table model the loader refuses, where its graph holds ``ai.onnx.ml`` operators (skl2onnx's)
+  (:func:`trojanscope.io.onnx_header.read_header`, without importing onnx);
+- an XGBoost JSON or UBJSON or a LightGBM text file made by other code: a table model, with
+  the feature names the file records (:func:`tree_feature_names`).
+
+A single file's format is told by its bytes, as the loader tells it
+(:func:`trojanscope.io.model_file.model_file_format`): a renamed file gets the same answer
+early and late.
 
 None wherever the files do not say (a TorchScript archive, whose shape needs torch; an ONNX
 graph of another rank or with dynamic dims; a manifest or config that does not read): the
@@ -23,13 +28,16 @@ readers decide after the imports, as before.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from trojanscope.io.json_file import MAX_JSON_BYTES
+from trojanscope.io.model_file import model_file_format
+from trojanscope.io.ubjson import UBJError, UBJReader
+
 SEQUENCE_HEAD = "ForSequenceClassification"  # io.hf_load.HEAD_SUFFIX: a text classifier's
-ZIP_MAGIC = b"PK\x03\x04"  # a TorchScript archive (io.models._is_zip)
-HEAD_BYTES = 64  # io.models._tree_library reads as many
 LIGHTGBM_NAMES = b"feature_names="
 LIGHTGBM_HEADER_BYTES = 1 << 20  # the header (before the first tree) is read for its names
 
@@ -45,6 +53,7 @@ class ModelInput:
     label: str | None = None
     trees: bool = False  # an XGBoost/LightGBM file made by other code (models.foreign_trees)
     features: tuple[str, ...] | None = None  # a tree file's own feature names, in its order
+    classical: tuple[str, ...] = ()  # an ONNX graph's ai.onnx.ml operators: never loaded
 
 
 def model_input(model: str | Path | None) -> ModelInput | None:
@@ -63,22 +72,29 @@ def model_input(model: str | Path | None) -> ModelInput | None:
         return _from_hub_config(_json(path / "config.json"))
     if not path.is_file():
         return None
-    if path.suffix.lower() == ".safetensors":
+    fmt = model_file_format(path)  # by its bytes, as load_model chooses its loader
+    if fmt == "safetensors":
         return _from_manifest(_json(path.parent / MANIFEST_NAME))
-    head = _head(path, HEAD_BYTES)
-    if head.startswith(ZIP_MAGIC):
-        return None  # TorchScript: its input shape is torch's to read
-    if path.suffix.lower() == ".onnx":
-        from trojanscope.io.onnx_header import onnx_input_shape
+    if fmt == "onnx":
+        return onnx_input(path)
+    if fmt in ("xgboost", "lightgbm"):
+        return ModelInput("table", trees=True, features=tree_feature_names(path, fmt))
+    return None  # a torch zip (its input shape is torch's to read), or no model file
 
-        shape = onnx_input_shape(path)
-        return ModelInput("image", shape) if shape is not None and len(shape) == 3 else None
-    from trojanscope.scan.tree_fmt import LightGBMFormat, XGBoostFormat
 
-    for fmt in (XGBoostFormat(), LightGBMFormat()):
-        if fmt.matches(head, path.name):
-            return ModelInput("table", trees=True, features=tree_feature_names(path, fmt.kind))
-    return None
+def onnx_input(path: Path) -> ModelInput | None:
+    """An ONNX file's input (:func:`trojanscope.io.onnx_header.read_header`): a table model
+    with its ``classical`` operators where the graph holds ``ai.onnx.ml`` ones (the loader
+    refuses it), an image model where the graph fixes C x H x W, else None."""
+    from trojanscope.io.onnx_header import read_header
+
+    header = read_header(path)
+    if header is None:
+        return None
+    if header.classical:
+        return ModelInput("table", classical=header.classical)
+    shape = header.shape
+    return ModelInput("image", shape) if shape is not None and len(shape) == 3 else None
 
 
 def _json(file: Path) -> Any:
@@ -128,16 +144,19 @@ def _from_hub_config(config: Any) -> ModelInput | None:
 def tree_feature_names(path: Path, kind: str) -> tuple[str, ...] | None:
     """The feature names a user's tree file records, as its library reads them back
     (``booster.feature_names`` / ``feature_name()``): XGBoost JSON's ``learner.feature_names``,
-    LightGBM's ``feature_names=`` header line. None where the file names none or they do not
-    read here (UBJSON; a header past :data:`LIGHTGBM_HEADER_BYTES`; a model trained on arrays,
-    whose ``f0, f1, …`` / ``Column_0, …`` the loader maps to columns in order)."""
+    LightGBM's ``feature_names=`` header line (UBJSON: :func:`ubjson_feature_names`). None
+    where the file names none or they do not read here (a header past
+    :data:`LIGHTGBM_HEADER_BYTES`; a model trained on arrays, whose ``f0, f1, …`` /
+    ``Column_0, …`` the loader maps to columns in order)."""
     names: list[str] | None = None
-    if kind == "xgboost":
+    if kind == "xgboost" and _head(path, 64).lstrip().startswith(b"{\""):
         raw = _json(path)
         learner = raw.get("learner") if isinstance(raw, dict) else None
         listed = learner.get("feature_names") if isinstance(learner, dict) else None
         if isinstance(listed, list) and all(isinstance(n, str) for n in listed):
             names = listed
+    elif kind == "xgboost":
+        names = ubjson_feature_names(_head(path, MAX_JSON_BYTES + 1))
     elif kind == "lightgbm":
         head = _head(path, LIGHTGBM_HEADER_BYTES)
         for line in head.split(b"\n")[:-1]:  # whole lines only: the last may be cut short
@@ -152,6 +171,58 @@ def tree_feature_names(path: Path, kind: str) -> tuple[str, ...] | None:
     if not names or not all(names) or trained_on_arrays(names):
         return None
     return tuple(names)
+
+
+def ubjson_feature_names(data: bytes) -> list[str] | None:
+    """``learner.feature_names`` of an XGBoost UBJSON document (``save_model("m.ubj")``), as
+    xgboost reads them back; None where they are not read with certainty: a document larger
+    than :data:`~trojanscope.io.json_file.MAX_JSON_BYTES`, one that does not walk to its end,
+    a ``learner`` or ``feature_names`` key twice, a name that is not a string."""
+    if len(data) > MAX_JSON_BYTES:
+        return None
+    reader = UBJReader(data)
+    try:
+        if reader.take(1) != b"{":
+            return None
+        return _member(reader, "learner", lambda marker: _learner_names(reader, marker))
+    except UBJError:
+        return None
+
+
+def _member(reader: UBJReader, key: str, read: Callable[[bytes], Any]) -> Any:
+    """``read(marker)`` of ``key``'s value in the object being read, every other member
+    skipped; None where it is absent; a :class:`UBJError` where it stands twice (which one
+    xgboost keeps is not read here)."""
+    found, value = False, None
+    for name, marker in reader.members(b"{"):
+        if name != key:
+            reader.skip(marker)
+            continue
+        if found:
+            raise UBJError(f"{key!r} twice")
+        found, value = True, read(marker)
+    return value
+
+
+def _learner_names(reader: UBJReader, marker: bytes) -> list[str] | None:
+    if marker != b"{":
+        raise UBJError("a learner that is no object")
+    return _member(reader, "feature_names", lambda value: _ubjson_strings(reader, value))
+
+
+def _ubjson_strings(reader: UBJReader, marker: bytes) -> list[str] | None:
+    """An array of strings, or None (the rest of the array read past) where it is not one."""
+    if marker != b"[":
+        reader.skip(marker)
+        return None
+    out: list[str] | None = []
+    for _, item in reader.members(b"["):
+        if item == b"S" and out is not None:
+            out.append(reader.text(reader.integer()))
+        else:
+            reader.skip(item)
+            out = None
+    return out
 
 
 def trained_on_arrays(names: list[str]) -> bool:

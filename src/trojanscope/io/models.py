@@ -28,10 +28,12 @@ from trojanscope.errors import UserInputError
 from trojanscope.io.hashing import sha256_file
 from trojanscope.io.hf_folder import model_folder_kind
 from trojanscope.io.manifest import MANIFEST_NAME, Manifest, read_manifest
+from trojanscope.io.model_file import model_file_format
 
 WEIGHTS_NAME = "model.safetensors"
 TORCHSCRIPT_NAME = "model.torchscript.pt"
 ONNX_NAME = "model.onnx"
+TREE_LIBRARIES = {"xgboost": "XGBoost", "lightgbm": "LightGBM"}  # load_foreign's names
 
 
 @dataclass
@@ -167,21 +169,6 @@ def build_from_manifest(manifest: Manifest, weights: Path) -> nn.Module:
     return module.eval()
 
 
-def _is_zip(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        return fh.read(4) == b"PK\x03\x04"
-
-
-def _is_safetensors(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        head = fh.read(9)
-    return (
-        len(head) == 9
-        and head[8:9] == b"{"
-        and int.from_bytes(head[:8], "little") < path.stat().st_size
-    )
-
-
 def load_model(path: str | Path, *, scan: bool = True) -> LoadedModel:
     """Load a model from a folder written by ``attack``/``train``, a Hugging Face
     classification folder (:mod:`trojanscope.io.hf_load`), a ``.safetensors`` file with a
@@ -221,7 +208,8 @@ def load_model(path: str | Path, *, scan: bool = True) -> LoadedModel:
         return _from_manifest(manifest, weights, str(path))
     if path.stat().st_size == 0:
         raise UserInputError(f"{path}: empty file, not a model")
-    if _is_zip(path) and not _is_safetensors(path):
+    fmt = model_file_format(path)  # by its bytes, as the early checks tell it
+    if fmt == "zip":
         # read once: scanned and loaded from these bytes in a sandboxed child
         data = path.read_bytes()
         if scan:
@@ -229,26 +217,25 @@ def load_model(path: str | Path, *, scan: bool = True) -> LoadedModel:
         return _load_torch_zip(path, data)
     if scan:
         beside = path.parent / MANIFEST_NAME
-        refuse_dangerous(path, [path, beside] if _is_safetensors(path) and beside.is_file()
+        refuse_dangerous(path, [path, beside] if fmt == "safetensors" and beside.is_file()
                          else [path])
-    if _is_safetensors(path):
+    if fmt == "safetensors":
         if not (path.parent / MANIFEST_NAME).is_file():
             raise UserInputError(
                 f"{path}: safetensors weights need a {MANIFEST_NAME} beside them "
                 "to name the architecture"
             )
         return _from_manifest(read_manifest(path.parent), path, str(path))
-    if path.suffix.lower() == ".onnx" or _looks_like_onnx(path):
+    if fmt == "onnx":
         from trojanscope.io.onnx_import import load_onnx
 
         module = load_onnx(path)
         return LoadedModel(module.eval(), "onnx", str(path), module.input_shape)
-    library = _tree_library(path)
-    if library:  # a user's XGBoost/LightGBM file: bound to the clean table's columns later
+    if fmt in TREE_LIBRARIES:  # a user's XGBoost/LightGBM file, bound to the table's columns later
         from trojanscope.models.foreign_trees import load_foreign
 
-        module = load_foreign(path, library)
-        return LoadedModel(module.eval(), library.lower(), str(path))
+        module = load_foreign(path, TREE_LIBRARIES[fmt])
+        return LoadedModel(module.eval(), fmt, str(path))
     with open(path, "rb") as fh:
         pickled = fh.read(1) == b"\x80" or path.suffix.lower() in _CODE_RUNNING_SUFFIXES
     raise UserInputError(
@@ -279,19 +266,6 @@ def _loaded_files(folder: Path) -> list[Path]:
 
 # Formats whose own loaders run code stored in the file.
 _CODE_RUNNING_SUFFIXES = (".pkl", ".pickle", ".joblib", ".h5", ".hdf5", ".keras", ".dill")
-
-
-def _tree_library(path: Path) -> str:
-    """"XGBoost" or "LightGBM" when ``path`` holds that library's model file (made by any
-    code: the scanner's own recognisers), else ""."""
-    from trojanscope.scan.tree_fmt import LightGBMFormat, XGBoostFormat
-
-    with open(path, "rb") as fh:
-        head = fh.read(64)
-    for fmt in (XGBoostFormat(), LightGBMFormat()):
-        if fmt.matches(head, path.name):
-            return fmt.label
-    return ""
 
 
 def _native_file(manifest: Manifest, folder: Path) -> LoadedModel | None:
@@ -377,14 +351,6 @@ def _load_torch_zip(path: Path, raw: bytes) -> LoadedModel:
     raise UserInputError(
         f"{path}: a zip archive that is neither TorchScript nor a PyTorch checkpoint"
     )
-
-
-def _looks_like_onnx(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        head = fh.read(64)
-    # ONNX ModelProto starts with field 1 (ir_version, varint): tag byte 0x08, and names its
-    # producer near the start.
-    return head[:1] == b"\x08" and (b"pytorch" in head.lower() or b"onnx" in head.lower())
 
 
 def from_module(

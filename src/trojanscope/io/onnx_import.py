@@ -29,13 +29,15 @@ from onnx import TensorProto, external_data_helper, numpy_helper
 from torch import Tensor, nn
 
 from trojanscope.errors import UserInputError
+from trojanscope.io.onnx_header import ML_DOMAIN, classical_words
 from trojanscope.io.onnx_tensors import all_tensors
 from trojanscope.models.pooling import max_pool2d
 
 __all__ = ["SUPPORTED_OPS", "OnnxModule", "infer_input_shape", "load_onnx", "onnx_to_module"]
 
 MIN_OPSET, MAX_OPSET = 11, 21
-ML_DOMAIN = "ai.onnx.ml"  # ONNX-ML: the classical operators (trees, imputers, ZipMap)
+DEFAULT_DOMAINS = ("", "ai.onnx")
+
 _FLOATS = {TensorProto.FLOAT: torch.float32, TensorProto.DOUBLE: torch.float64,
            TensorProto.FLOAT16: torch.float16}
 _DTYPES = {**_FLOATS, TensorProto.INT64: torch.int64, TensorProto.INT32: torch.int32,
@@ -570,12 +572,13 @@ def load_onnx(path: str | Path) -> nn.Module:
         raise UserInputError(f"{source}: not a readable ONNX model ({reason})") from None
     if not model.ir_version or not model.graph.node:
         raise UserInputError(f"{source}: not a readable ONNX model (no IR version or no graph)")
+    _refuse_classical(model.graph, source)  # whatever its opset or data: never read
     _load_external_data(model, path.parent, source)
     return onnx_to_module(model, source=source)
 
 
 def _opset(model: onnx.ModelProto, where: str) -> int:
-    versions = [o.version for o in model.opset_import if o.domain in ("", "ai.onnx")]
+    versions = [o.version for o in model.opset_import if o.domain in DEFAULT_DOMAINS]
     if not versions:
         raise UserInputError(f"{where}: the model declares no ai.onnx opset")
     if not MIN_OPSET <= versions[0] <= MAX_OPSET:
@@ -584,18 +587,19 @@ def _opset(model: onnx.ModelProto, where: str) -> int:
     return versions[0]
 
 
+def _refuse_classical(graph: onnx.GraphProto, where: str) -> None:
+    """A graph of ``ai.onnx.ml`` operators (skl2onnx's) is refused first, whatever its opset,
+    functions or external data (stop 67: an opset-22 export was told to export again, only to
+    be refused for its operators then); read before the imports too (io.onnx_header)."""
+    classical = sorted({f"{n.domain}.{n.op_type}" for n in graph.node if n.domain == ML_DOMAIN})
+    if classical:
+        raise UserInputError(classical_words(where, classical))
+
+
 def _check_ops(graph: onnx.GraphProto, where: str) -> None:
-    unknown = sorted({n.op_type if n.domain in ("", "ai.onnx") else f"{n.domain}.{n.op_type}"
+    unknown = sorted({n.op_type if n.domain in DEFAULT_DOMAINS else f"{n.domain}.{n.op_type}"
                       for n in graph.node
-                      if n.domain not in ("", "ai.onnx") or n.op_type not in SUPPORTED_OPS})
-    classical = [op for op in unknown if op.startswith(ML_DOMAIN + ".")]
-    if classical:  # stop 66: a scikit-learn pipeline by skl2onnx got the list of every op
-        raise UserInputError(
-            f"{where}: a classical machine-learning model in ONNX ({', '.join(classical[:4])}"
-            f"{', …' if len(classical) > 4 else ''}: what skl2onnx or onnxmltools write); "
-            "trojanscope reads neural networks from ONNX, and tree ensembles from their "
-            "library's own file: XGBoost's save_model('model.json'), LightGBM's "
-            "booster_.save_model('model.txt'); scikit-learn's own models are not read")
+                      if n.domain not in DEFAULT_DOMAINS or n.op_type not in SUPPORTED_OPS})
     if unknown:
         raise UserInputError(f"{where}: ONNX operator(s) {', '.join(unknown)} are not supported; "
                              f"supported: {', '.join(sorted(SUPPORTED_OPS))}")
@@ -604,6 +608,7 @@ def _check_ops(graph: onnx.GraphProto, where: str) -> None:
 def onnx_to_module(model: onnx.ModelProto, *, source: str = "") -> nn.Module:
     """Build an :class:`OnnxModule` from a parsed model (with any external data already loaded)."""
     where = source or "ONNX model"
+    _refuse_classical(model.graph, where)
     opset = _opset(model, where)
     if model.functions:  # model-local functions: expand them into plain nodes
         model = onnx.inliner.inline_local_functions(model)

@@ -112,9 +112,13 @@ def audit_command(
     refuse_early(path, "detector", method,  # before the imports below (seconds)
                  data={"--data": data, "--training-data": training_data},
                  calibration=calibration)
-    check_model_data(path, {"--data": data}, text_column=text_column, label_column=label_column)
+    check_model_data(path, {"--data": data}, text_column=text_column, label_column=label_column,
+                     reports_model=True)
+    from trojanscope.audit.destinations import check_destinations
+
+    check_destinations(report, output, force)  # before the detector's imports (options.check)
     from trojanscope.audit import run_audit
-    from trojanscope.audit.outputs import check_destinations, publish
+    from trojanscope.audit.outputs import publish
 
     threshold_sev = Severity.parse(fail_on)
     if threshold_sev < Severity.LOW:
@@ -131,7 +135,6 @@ def audit_command(
         command=command_line(), training_data=training_data,
     )
     options.check()
-    check_destinations(report, output, force)
     check_target(path)  # a missing model or bad --data/--training-data: refused before the
     check_audit_data(options, path)  # history database is created (run_audit skips them again)
     new_file = _new_database_file(db, no_history)

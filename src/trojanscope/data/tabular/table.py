@@ -20,7 +20,7 @@ from torch import Tensor
 from trojanscope.data.dataset import TensorDataset, check_split, select_split
 from trojanscope.data.tabular.schema import TabularSchema, fit_schema, is_missing, to_number
 from trojanscope.errors import UserInputError
-from trojanscope.io.delimited import delimiter_for
+from trojanscope.io.delimited import delimiter_for, header_problem, separator_hint
 
 Table = dict[str, list[str | None]]
 TEST_FRACTION = 0.2
@@ -81,8 +81,9 @@ def read_csv(path: Path) -> Table:
     if len(rows) < 2:
         raise UserInputError(f"{path}: a CSV needs a header row and at least one data row")
     header = [h.strip() for h in rows[0]]
-    if len(set(header)) != len(header) or any(not h for h in header):
-        raise UserInputError(f"{path}: the header has empty or repeated column names")
+    problem = header_problem(header)  # the early check's words too (cli.early_model)
+    if problem:
+        raise UserInputError(f"{path}: {problem}")
     for number, row in enumerate(rows[1:], start=2):
         if len(row) != len(header):
             raise UserInputError(
@@ -139,11 +140,14 @@ def read_table(path: Path) -> Table:
 
 
 def pick_label(table: Table, label_column: str | None, source: str) -> str:
-    """The label column: the one asked for, else a column called label/target/class/y."""
+    """The label column: the one asked for, else a column called label/target/class/y; where
+    there is none, the early check's words (a header of one column holding ``;``: the
+    separator named, stop 67)."""
+    hint = separator_hint(list(table), Path(source))  # source: the file's path, or a set's name
     if label_column is not None:
         if label_column not in table:
             raise UserInputError(
-                f"{source}: no label column {label_column!r}; columns: {', '.join(table)}"
+                f"{source}: no label column {label_column!r}; columns: {', '.join(table)}{hint}"
             )
         return label_column
     for guess in LABEL_GUESSES:
@@ -151,6 +155,7 @@ def pick_label(table: Table, label_column: str | None, source: str) -> str:
             return guess
     raise UserInputError(
         f"{source}: name the label column with --label-column (columns: {', '.join(table)})"
+        f"{hint}"
     )
 
 
