@@ -229,6 +229,10 @@ class LabelGroups(DataDetector):
             of the other label written a part and kept, sit there (``lending-club``'s
             ``sub_grade`` × ``addr_state`` × ``emp_length`` relabelled to its 95% label).
             0 (default): off, every score as before. Opt-in (issue 16 stop 66 h16d).
+            2: as 1, with the every-cell guard (issue 16 stop 67 h16d): a condition counts
+            only where each cell of those rows (the rows missing one given value) leans
+            away, not their whole; a conjunction towards the other label that shares a
+            value fills one cell only (``label_covers.cells_lean_away``).
     """
 
     name = "label-groups"
@@ -293,8 +297,9 @@ class LabelGroups(DataDetector):
             raise UserInputError(f"label-groups: deficit_weight is a number from 1 to "
                                  f"{MAX_DEFICIT_WEIGHT:g}, not {deficit_weight!r}")
         self.deficit_weight = float(deficit_weight)
-        if isinstance(covers, bool) or covers not in (0, 1):
-            raise UserInputError(f"label-groups: covers is 0 (off) or 1 (on), not {covers!r}")
+        if isinstance(covers, bool) or covers not in (0, 1, 2):
+            raise UserInputError(f"label-groups: covers is 0 (off), 1 (on) or 2 (on, every "
+                                 f"cell leaning away), not {covers!r}")
         self.covers = int(covers)
         if self.min_rows < 2 or self.folds < 2 or not 0 < self.top < 1:
             raise UserInputError("label-groups: min_rows >= 2, folds >= 2, 0 < top < 1")
@@ -552,13 +557,15 @@ def _covers(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.n
     of at most ``COVER_VALUES`` values (``label_covers``) whose label share stands more than
     ``category_pair_cost`` above the rows holding all of its values but one, each scored as a
     pair is, its enrichment also read against those rows (``part_contrast``), less
-    ``category_pair_cost``."""
+    ``category_pair_cost``; with ``p.covers`` 2 only conditions whose every cell of those rows
+    leans away (``label_covers.cells_lean_away``)."""
     n_cols = codes.shape[1]
     cat = np.ones(n_cols, bool) if categorical is None else categorical
     cols = [j for j in range(n_cols) if cat[j] and len(np.unique(codes[:, j])) <= COVER_VALUES]
     narrow = {j for j in pair_columns(codes, p, categorical) if cat[j]} if p.pairs else set()
     for c, group_cols, holds in cover_conditions(codes, labels, cols, narrow, p.min_rows,
-                                                 p.prior, p.category_pair_cost):
+                                                 p.prior, p.category_pair_cost,
+                                                 every_cell=p.covers == 2):
         own = labels == c
         g = _group(holds, own, own.mean(), own.mean(), group_cols, codes, full, terms, c, p,
                    True, labels)
