@@ -62,10 +62,18 @@ def main() -> None:
     args = parser.parse_args()
     default, candidate = load(args.default), load(args.candidate)
     clean_d, clean_c = load(args.clean_default), load(args.clean_candidate)
-    family_table(default, candidate, "covers")
-    families(default, candidate, "covers")
-    out = judge(default, candidate, clean_d, clean_c)
-    print(f"\ndirty-label sets at the goal: default {out['found_default']}, covers "
+    report(default, candidate, clean_d, clean_c, "covers")
+
+
+def report(default: list[dict], candidate: list[dict], clean_d: list[dict],
+           clean_c: list[dict], name: str, gain: int = GAIN,
+           time_ratio: float = TIME_RATIO) -> None:
+    """Print the family tables, the sets gained, each condition and the verdict (``name``:
+    the candidate's name in them)."""
+    family_table(default, candidate, name)
+    families(default, candidate, name)
+    out = judge(default, candidate, clean_d, clean_c, gain, time_ratio)
+    print(f"\ndirty-label sets at the goal: default {out['found_default']}, {name} "
           f"{out['found_candidate']} of {out['dirty_sets']}; gained {out['gained'] or 'none'}")
     for text, ok in out["conditions"].items():
         print(f"{text}: {ok}")

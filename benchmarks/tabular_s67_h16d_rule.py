@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import argparse
 
-from tabular_pairs_rule import clean_counts, families, family_table, load, meets
-from tabular_s66_h16d_rule import judge
+from tabular_pairs_rule import clean_counts, load, meets
+from tabular_s66_h16d_rule import report
 
 GAIN, TIME_RATIO = 1, 1.5
 
@@ -79,15 +79,8 @@ def main() -> None:
         return
     if not (args.clean_default and args.clean_candidate):
         parser.error("the rule reads --clean-default and --clean-candidate")
-    family_table(default, candidate, "covers=2")
-    families(default, candidate, "covers=2")
-    out = judge(default, candidate, load(args.clean_default), load(args.clean_candidate),
-                gain=GAIN, time_ratio=TIME_RATIO)
-    print(f"\ndirty-label sets at the goal: default {out['found_default']}, covers=2 "
-          f"{out['found_candidate']} of {out['dirty_sets']}; gained {out['gained'] or 'none'}")
-    for text, ok in out["conditions"].items():
-        print(f"{text}: {ok}")
-    print(f"rule **{'met' if out['met'] else 'not met'}**")
+    report(default, candidate, load(args.clean_default), load(args.clean_candidate),
+           "covers=2", GAIN, TIME_RATIO)
 
 
 if __name__ == "__main__":
