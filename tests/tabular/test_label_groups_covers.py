@@ -1,7 +1,8 @@
-"""``label-groups``' ``covers`` screen (issue 16 stop 66, opt-in): a conjunction of three
-categories relabelled towards a 95% label, its covers (other-label rows holding a proper subset)
-keeping their label, found by how far the rows holding all but one of its values lean away from
-the label while the rows holding all of them do not (``label_covers``)."""
+"""``label-groups``' ``covers`` screen (issue 16 stop 66; with its every-cell guard the default
+since stop 67): a conjunction of three categories relabelled towards a 95% label, its covers
+(other-label rows holding a proper subset) keeping their label, found by how far the rows
+holding all but one of its values lean away from the label while the rows holding all of them
+do not (``label_covers``)."""
 
 from __future__ import annotations
 
