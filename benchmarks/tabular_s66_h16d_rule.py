@@ -25,8 +25,9 @@ GAIN, CLEAN_ROWS, TIME_RATIO = 1, 1.05, 2.5
 
 
 def judge(default: list[dict], candidate: list[dict], clean_d: list[dict],
-          clean_c: list[dict]) -> dict:
-    """The six conditions over paired rows (the same sets and tables in the same order)."""
+          clean_c: list[dict], gain: int = GAIN, time_ratio: float = TIME_RATIO) -> dict:
+    """The six conditions over paired rows (the same sets and tables in the same order);
+    ``gain`` and ``time_ratio`` as a later stop's rule sets them (stop 67: 1 and 1.5)."""
     key = lambda r: (r["dataset"], r["attack"], r["target"], r.get("seed"))  # noqa: E731
     if [key(r) for r in default] != [key(r) for r in candidate] or \
             [r["dataset"] for r in clean_d] != [r["dataset"] for r in clean_c]:
@@ -41,14 +42,14 @@ def judge(default: list[dict], candidate: list[dict], clean_d: list[dict],
     for table in dict.fromkeys(r["dataset"] for r in default):
         md = float(np.median([r["wall_s"] for r in default if r["dataset"] == table]))
         mc = float(np.median([r["wall_s"] for r in candidate if r["dataset"] == table]))
-        slow += [f"{table} {mc:.1f} s > {TIME_RATIO:g} × {md:.1f} s"] if mc > TIME_RATIO * md \
+        slow += [f"{table} {mc:.1f} s > {time_ratio:g} × {md:.1f} s"] if mc > time_ratio * md \
             else []
-    conditions = {f"(1) gain >= {GAIN}: {fc} >= {fd} + {GAIN}": fc >= fd + GAIN,
+    conditions = {f"(1) gain >= {gain}: {fc} >= {fd} + {gain}": fc >= fd + gain,
                   f"(2) none lost: {lost or 'none'}": not lost,
                   f"(3) worst FPR {worst_fpr:.3f} <= {GOAL_FPR}": worst_fpr <= GOAL_FPR,
                   f"(4) clean tables flagged {tc} <= {td} of {n}": tc <= td,
                   f"(5) clean rows flagged {rc} <= {CLEAN_ROWS:g} × {rd}": rc <= CLEAN_ROWS * rd,
-                  f"(6) median time <= {TIME_RATIO:g}×: {slow or 'yes'}": not slow}
+                  f"(6) median time <= {time_ratio:g}×: {slow or 'yes'}": not slow}
     return {"found_default": fd, "found_candidate": fc, "gained": gained, "lost": lost,
             "dirty_sets": sum(r["poison"] > 0 for r in default), "conditions": conditions,
             "met": all(conditions.values())}
@@ -61,10 +62,18 @@ def main() -> None:
     args = parser.parse_args()
     default, candidate = load(args.default), load(args.candidate)
     clean_d, clean_c = load(args.clean_default), load(args.clean_candidate)
-    family_table(default, candidate, "covers")
-    families(default, candidate, "covers")
-    out = judge(default, candidate, clean_d, clean_c)
-    print(f"\ndirty-label sets at the goal: default {out['found_default']}, covers "
+    report(default, candidate, clean_d, clean_c, "covers")
+
+
+def report(default: list[dict], candidate: list[dict], clean_d: list[dict],
+           clean_c: list[dict], name: str, gain: int = GAIN,
+           time_ratio: float = TIME_RATIO) -> None:
+    """Print the family tables, the sets gained, each condition and the verdict (``name``:
+    the candidate's name in them)."""
+    family_table(default, candidate, name)
+    families(default, candidate, name)
+    out = judge(default, candidate, clean_d, clean_c, gain, time_ratio)
+    print(f"\ndirty-label sets at the goal: default {out['found_default']}, {name} "
           f"{out['found_candidate']} of {out['dirty_sets']}; gained {out['gained'] or 'none'}")
     for text, ok in out["conditions"].items():
         print(f"{text}: {ok}")

@@ -81,13 +81,14 @@ def test_pair_contrast_one_is_the_default_and_zero_changes_no_score() -> None:
     codes = rng.integers(0, 4, (600, 5))
     labels = (rng.random(600) < 0.25).astype(np.int64)
     assert LabelGroups().pair_contrast == 1.0
-    # category_pair_cost=None: a pair pays pair_cost whatever its columns' kinds (stop 54)
-    base, before = group_scores(codes, labels, LabelGroups(pair_contrast=0,
+    # category_pair_cost=None: a pair pays pair_cost whatever its columns' kinds (stop 54);
+    # covers=0: the covers screen (default since stop 67) reads the categories too
+    base, before = group_scores(codes, labels, LabelGroups(pair_contrast=0, covers=0,
                                                            category_pair_cost=None))
-    none, _ = group_scores(codes, labels, LabelGroups(category_pair_cost=None),
+    none, _ = group_scores(codes, labels, LabelGroups(category_pair_cost=None, covers=0),
                            np.zeros(5, bool))  # no categories
-    on, after = group_scores(codes, labels, LabelGroups(pair_contrast=1))
-    default, _ = group_scores(codes, labels, LabelGroups())
+    on, after = group_scores(codes, labels, LabelGroups(pair_contrast=1, covers=0))
+    default, _ = group_scores(codes, labels, LabelGroups(covers=0))
     assert np.array_equal(base, none) and np.array_equal(on, default)
     assert np.all(on >= base)
     key = lambda g: (g["label"], tuple(g["columns"]), g["row"])  # noqa: E731

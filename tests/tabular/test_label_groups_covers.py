@@ -1,7 +1,8 @@
-"""``label-groups``' ``covers`` screen (issue 16 stop 66, opt-in): a conjunction of three
-categories relabelled towards a 95% label, its covers (other-label rows holding a proper subset)
-keeping their label, found by how far the rows holding all but one of its values lean away from
-the label while the rows holding all of them do not (``label_covers``)."""
+"""``label-groups``' ``covers`` screen (issue 16 stop 66; with its every-cell guard the default
+since stop 67): a conjunction of three categories relabelled towards a 95% label, its covers
+(other-label rows holding a proper subset) keeping their label, found by how far the rows
+holding all but one of its values lean away from the label while the rows holding all of them
+do not (``label_covers``)."""
 
 from __future__ import annotations
 
@@ -62,8 +63,8 @@ def test_covers_finds_a_triple_of_wide_columns_towards_a_95_percent_label(tmp_pa
     path = tmp_path / "t.csv"
     df.to_csv(path, index=False)
     data = load_suspect(path, "y").data
-    tpr, _ = rates(detect_data(data, method="label-groups"), mask)
-    assert tpr < 0.5  # today's default: the triple is never read, its pairs hold covers
+    tpr, _ = rates(detect_data(data, method="label-groups", covers=0), mask)
+    assert tpr < 0.5  # without covers the triple is never read, its pairs hold covers
     result = detect_data(data, method="label-groups", covers=1)
     tpr, fpr = rates(result, mask)
     assert tpr >= 0.95 and fpr <= 0.05, (tpr, fpr)
@@ -92,7 +93,7 @@ def test_cover_conditions_read_conditions_whose_near_rows_lean_away() -> None:
     assert (0, 1) not in narrow  # a pair that conjunctions reads already
 
 
-@pytest.mark.parametrize("bad", [2, -1, True, 0.5, "yes"])
+@pytest.mark.parametrize("bad", [3, -1, True, 0.5, "yes"])
 def test_a_bad_covers_is_refused(bad) -> None:
     with pytest.raises(UserInputError, match="covers"):
         LabelGroups(covers=bad)
@@ -104,6 +105,6 @@ def test_the_cli_refuses_a_bad_covers_in_one_line(tmp_path, capsys) -> None:
     path = tmp_path / "t.csv"
     path.write_text("a,b,y\n" + "".join(f"{i % 3},{i % 5},{i % 2}\n" for i in range(60)))
     code = run(["detect-data", str(path), "--label-column", "y", "-m", "label-groups",
-                "-p", "covers=2"])
+                "-p", "covers=3"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1 and "covers" in err, err

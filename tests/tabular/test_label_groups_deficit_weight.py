@@ -35,9 +35,10 @@ def test_a_weight_finds_three_categories_the_bar_leaves_under_the_cut() -> None:
                                 trigger=ConjunctionTrigger(count=3, seed=936), seed=10051)
     poisoned = attack.poison(load_dataset("credit-default", "train"))
     data, mask = materialize(poisoned), poisoned.is_poisoned.numpy().copy()
-    tpr, _ = rates(detect_data(data, method="label-groups", deficit_weight=1), mask)
+    # covers=0: the covers screen (default since stop 67) finds it at any weight
+    tpr, _ = rates(detect_data(data, method="label-groups", deficit_weight=1, covers=0), mask)
     assert tpr < 0.5
-    tpr, fpr = rates(detect_data(data, method="label-groups"), mask)
+    tpr, fpr = rates(detect_data(data, method="label-groups", covers=0), mask)
     assert tpr >= 0.95 and fpr <= 0.05, (tpr, fpr)
 
 

@@ -13,6 +13,14 @@ all but one of its values (for a triple, its three pairs' cells; for a pair, eac
 alone) are where the covers sit, so they carry the other label far more often than the table
 does, while the rows holding every value carry none of it. ``near`` is that set of rows;
 ``label_groups.part_contrast`` reads the condition's label share against it.
+
+The every-cell guard (``covers=2``, issue 16 stop 67): the near rows fall into one *cell* per
+value, the rows missing that value and holding the others. A trigger's covers are drawn over
+every proper subset, so every cell leans away from the label; a condition that shares one value
+with a conjunction towards the *other* label has that conjunction's relabelled rows in one cell
+only (stop 66, seed 15357: 323 such rows made one cell 70% of the label, the others 92-100%
+against the table's 91%), and its other cells do not lean. ``every_cell`` keeps a condition
+only where every cell holds rows and holds the label less often than the table.
 """
 
 from __future__ import annotations
@@ -36,9 +44,22 @@ def near_rows(codes: np.ndarray, cols: tuple[int, ...], row: int) -> np.ndarray:
     return held == len(cols) - 1
 
 
+def cells_lean_away(codes: np.ndarray, cols: tuple[int, ...], row: int, near: np.ndarray,
+                    own: np.ndarray, share: float) -> bool:
+    """Whether every cell of ``near`` (``near_rows``: per column of ``cols``, the near rows
+    missing ``row``'s value there) holds rows and holds the label (``own``) less often than
+    ``share``."""
+    for j in cols:
+        cell = near & (codes[:, j] != codes[row, j])
+        if not cell.any() or own[cell].mean() >= share:
+            return False
+    return True
+
+
 def cover_conditions(codes: np.ndarray, labels: np.ndarray, columns: list[int],
                      narrow: set[int], min_rows: int, prior: float = 10.0,
-                     cost: float = 0.0) -> Iterator[tuple[int, tuple[int, ...], np.ndarray]]:
+                     cost: float = 0.0, every_cell: bool = False
+                     ) -> Iterator[tuple[int, tuple[int, ...], np.ndarray]]:
     """``(majority label, columns, rows holding the values)`` per condition on two or three of
     ``columns`` (categorical, at most ``COVER_VALUES`` values) that ``min_rows`` to
     ``COVER_SHARE`` of the other labels' count of the majority label's rows hold, and whose
@@ -48,7 +69,8 @@ def cover_conditions(codes: np.ndarray, labels: np.ndarray, columns: list[int],
     pseudo-rows) stands more than ``cost`` in logits above the near rows' (``near_contrast``:
     a condition under what it pays could score only through its rows' disagreement, which the
     single values and pairs read already); a pair of two ``narrow`` columns is left out
-    (``label_groups.conjunctions`` reads it already)."""
+    (``label_groups.conjunctions`` reads it already). With ``every_cell`` each cell of the
+    near rows must lean away too (``cells_lean_away``), not only the near rows as a whole."""
     counts = np.bincount(labels)
     c = int(counts.argmax())
     if counts[c] * 2 <= len(labels):
@@ -68,9 +90,12 @@ def cover_conditions(codes: np.ndarray, labels: np.ndarray, columns: list[int],
             values, counts_v = np.unique(key[own], return_counts=True)
             for v in values[(counts_v >= min_rows) & (counts_v <= cap)]:
                 holds = key == v
-                near = near_rows(codes, cols, int(np.argmax(holds)))
+                row = int(np.argmax(holds))
+                near = near_rows(codes, cols, row)
                 if (near.any() and own[near].mean() < share
-                        and near_contrast(holds, near, own, share, prior) > cost):
+                        and near_contrast(holds, near, own, share, prior) > cost
+                        and (not every_cell
+                             or cells_lean_away(codes, cols, row, near, own, share))):
                     yield c, cols, holds
 
 

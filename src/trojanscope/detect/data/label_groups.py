@@ -103,6 +103,9 @@ DEFICIT = 2.5
 # rule on fresh bases 10200/10300 and clean seeds 10160-10179 was met, docs/benchmarks.md);
 # 1: the score as stop 55 shipped it
 DEFICIT_WEIGHT = 2.0
+# the covers screen with the every-cell guard (issue 16 stop 67 h16d: its rule on fresh bases
+# 15500/15600 and clean seeds 15560-15589/15660-15689 was met, docs/benchmarks.md); 0: off
+COVERS = 2
 MAX_DEFICIT_WEIGHT = 10.0  # a weight, not a switch: past it one screen decides every flag
 MAX_MIRROR = 10.0  # mirror's bound: a weight, not a switch; past it one term decides everything
 BINS = 10
@@ -223,12 +226,18 @@ class LabelGroups(DataDetector):
             (default since issue 16 stop 56 h16: its rule on fresh bases 10200/10300 was met,
             39 -> 40 of 48 dirty-label sets at the goal, no clean table flagged more,
             docs/benchmarks.md); 1: every score as stop 55 shipped it.
-        covers: 1: also score the majority label's conditions of two or three categorical
-            values (columns of at most 60 values, ``label_covers``) whose rows holding all but
-            one of the values lean away from the label: a conjunction trigger's covers, rows
-            of the other label written a part and kept, sit there (``lending-club``'s
-            ``sub_grade`` × ``addr_state`` × ``emp_length`` relabelled to its 95% label).
-            0 (default): off, every score as before. Opt-in (issue 16 stop 66 h16d).
+        covers: also score the majority label's conditions of two or three categorical values
+            (columns of at most 60 values, ``label_covers``) whose rows holding all but one of
+            the values lean away from the label: a conjunction trigger's covers, rows of the
+            other label written a part and kept, sit there (``lending-club``'s ``sub_grade`` ×
+            ``addr_state`` × ``emp_length`` relabelled to its 95% label). 2 (default since
+            issue 16 stop 67 h16d: its rule on fresh bases 15500/15600 was met, 42 -> 46 of 48
+            dirty-label sets at the goal, none lost, no clean table flagged more,
+            docs/benchmarks.md): with the every-cell guard, a condition counts only where
+            each cell of those rows (the rows missing one given value) leans away, not only
+            their whole; a conjunction towards the other label that shares a value fills one
+            cell only (``label_covers.cells_lean_away``). 1: without the guard (stop 66,
+            opt-in). 0: off, every score as before stop 67.
     """
 
     name = "label-groups"
@@ -248,7 +257,7 @@ class LabelGroups(DataDetector):
                  mirror: float = 0.0, verdict: int = 0,
                  category_pair_cost: float | None = CATEGORY_PAIR_COST,
                  deficit: float = DEFICIT, deficit_weight: float = DEFICIT_WEIGHT,
-                 covers: int = 0) -> None:
+                 covers: int = COVERS) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
         self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
@@ -293,8 +302,9 @@ class LabelGroups(DataDetector):
             raise UserInputError(f"label-groups: deficit_weight is a number from 1 to "
                                  f"{MAX_DEFICIT_WEIGHT:g}, not {deficit_weight!r}")
         self.deficit_weight = float(deficit_weight)
-        if isinstance(covers, bool) or covers not in (0, 1):
-            raise UserInputError(f"label-groups: covers is 0 (off) or 1 (on), not {covers!r}")
+        if isinstance(covers, bool) or covers not in (0, 1, 2):
+            raise UserInputError(f"label-groups: covers is 0 (off), 1 (on) or 2 (on, every "
+                                 f"cell leaning away), not {covers!r}")
         self.covers = int(covers)
         if self.min_rows < 2 or self.folds < 2 or not 0 < self.top < 1:
             raise UserInputError("label-groups: min_rows >= 2, folds >= 2, 0 < top < 1")
@@ -552,13 +562,15 @@ def _covers(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.n
     of at most ``COVER_VALUES`` values (``label_covers``) whose label share stands more than
     ``category_pair_cost`` above the rows holding all of its values but one, each scored as a
     pair is, its enrichment also read against those rows (``part_contrast``), less
-    ``category_pair_cost``."""
+    ``category_pair_cost``; with ``p.covers`` 2 only conditions whose every cell of those rows
+    leans away (``label_covers.cells_lean_away``)."""
     n_cols = codes.shape[1]
     cat = np.ones(n_cols, bool) if categorical is None else categorical
     cols = [j for j in range(n_cols) if cat[j] and len(np.unique(codes[:, j])) <= COVER_VALUES]
     narrow = {j for j in pair_columns(codes, p, categorical) if cat[j]} if p.pairs else set()
     for c, group_cols, holds in cover_conditions(codes, labels, cols, narrow, p.min_rows,
-                                                 p.prior, p.category_pair_cost):
+                                                 p.prior, p.category_pair_cost,
+                                                 every_cell=p.covers == 2):
         own = labels == c
         g = _group(holds, own, own.mean(), own.mean(), group_cols, codes, full, terms, c, p,
                    True, labels)
