@@ -142,6 +142,11 @@ def test_an_onnx_ml_graph_is_refused_early_in_the_loaders_words(user) -> None:
             check_model_data(user["skl"], {"--data": user[data]}, label_column="is_fraud")
         assert str(early.value) == str(late.value)
         check_model_data(user["skl"], {"--data": user[data]}, reports_model=True)
+    for none in ({"--data": None}, {}):  # --data-free, or detect --dataset NAME (hrev)
+        with pytest.raises(UserInputError) as early:
+            check_model_data(user["skl"], none)
+        assert str(early.value) == str(late.value)
+        check_model_data(user["skl"], none, reports_model=True)
 
 
 def test_integer_pixels_are_refused_early_in_the_readers_words(user) -> None:
