@@ -94,3 +94,12 @@ def test_torch_zip_kind_reads_member_names(tmp_path: Path) -> None:
     assert torch_zip_kind(_zip(tmp_path / "c.npz", ["x.npy"])) is None
     (tmp_path / "d.pt").write_bytes(b"PK\x03\x04 cut short")
     assert torch_zip_kind(tmp_path / "d.pt") is None
+
+
+def test_a_pickled_checkpoint_named_pt_still_gets_the_loaders_words(tmp_path: Path) -> None:
+    """Before stop 67 a folder's ``model.pt`` was picked by its name, and the loader said it is
+    a pickle it never runs; told by its bytes it has no format, but is still the one picked."""
+    folder = _folder(tmp_path, {"model.pt": b"\x80\x02}q\x00.", "notes.txt": b"hi\n"})
+    assert pick_model_path(folder) == folder / "model.pt"
+    (folder / "model.bin").write_bytes(ONNX_HEAD)  # one that loads wins
+    assert pick_model_path(folder) == folder / "model.bin"

@@ -13,6 +13,10 @@ from trojanscope.registry import register
 from trojanscope.report.audit_result import StepResult
 from trojanscope.report.model import Severity
 
+# Names of model files before stop 67's pick by the bytes: where no file loads, one so named (a
+# pickled checkpoint, say) still goes to the loader, whose refusal says what it is.
+NAMED_MODEL_SUFFIXES = (".onnx", ".pt", ".pth", ".torchscript", ".ts")
+
 
 def pick_model_path(target: Path) -> Path:
     """The path ``load_model`` should get: the file, a folder with a manifest, a Hugging Face
@@ -21,7 +25,8 @@ def pick_model_path(target: Path) -> Path:
     ``model.bin`` is found, a data ``.npz`` is not). A file the loader would take
     (:func:`~trojanscope.io.model_file.loads_as_model`) is picked over one it would refuse
     (a plain checkpoint, safetensors without a manifest); where none would load, the one
-    file of a model format is given to the loader, which says why it refuses it."""
+    file of a model format (or named as a model, :data:`NAMED_MODEL_SUFFIXES`) is given to
+    the loader, which says why it refuses it."""
     from trojanscope.io.hf_folder import model_folder_kind
 
     if not target.is_dir() or model_folder_kind(target) is not None:
@@ -34,7 +39,8 @@ def pick_model_path(target: Path) -> Path:
     files = sorted(e.path for e in iter_files([target]) if e.problem is None)
     formats = {p: model_file_format(p) for p in files}
     recognised = [p for p in files if formats[p] not in (None, "zip")
-                  or (formats[p] == "zip" and torch_zip_kind(p) is not None)]
+                  or (formats[p] == "zip" and torch_zip_kind(p) is not None)
+                  or (formats[p] is None and p.suffix.lower() in NAMED_MODEL_SUFFIXES)]
     loadable = [p for p in recognised if loads_as_model(p)]
     candidates = loadable or recognised
     if len(candidates) != 1:
