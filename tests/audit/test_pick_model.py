@@ -103,3 +103,15 @@ def test_a_pickled_checkpoint_named_pt_still_gets_the_loaders_words(tmp_path: Pa
     assert pick_model_path(folder) == folder / "model.pt"
     (folder / "model.bin").write_bytes(ONNX_HEAD)  # one that loads wins
     assert pick_model_path(folder) == folder / "model.bin"
+
+
+def test_audit_registry_finds_tree_files_by_their_bytes(tmp_path: Path) -> None:
+    """``audit-registry`` listed files by suffix only: an XGBoost ``fraud.json`` or a LightGBM
+    ``model.txt`` was never audited (hrev, stop 67); data and notes stay out."""
+    from trojanscope.audit.batch import find_models
+
+    folder = _folder(tmp_path, {"fraud.json": XGBOOST, "model.txt": b"tree\nversion=v4\n",
+                                "settings.json": b'{"lr": 0.1}', "notes.txt": b"hello\n",
+                                "model.onnx": ONNX_HEAD})
+    np.savez(folder / "clean.npz", x=np.zeros((2, 1, 2, 2), np.float32))
+    assert [p.name for p in find_models(tmp_path)] == ["fraud.json", "model.onnx", "model.txt"]
