@@ -142,6 +142,11 @@ def test_an_onnx_ml_graph_is_refused_early_in_the_loaders_words(user) -> None:
             check_model_data(user["skl"], {"--data": user[data]}, label_column="is_fraud")
         assert str(early.value) == str(late.value)
         check_model_data(user["skl"], {"--data": user[data]}, reports_model=True)
+    for none in ({"--data": None}, {}):  # --data-free, or detect --dataset NAME (hrev)
+        with pytest.raises(UserInputError) as early:
+            check_model_data(user["skl"], none)
+        assert str(early.value) == str(late.value)
+        check_model_data(user["skl"], none, reports_model=True)
 
 
 def test_integer_pixels_are_refused_early_in_the_readers_words(user) -> None:
@@ -357,3 +362,24 @@ def test_a_header_of_one_column_names_the_separator(user, tmp_path, content, say
     (tmp_path / "one.csv").write_text("amount\n1.5\n")
     with pytest.raises(UserInputError, match=r"columns: amount\)$"):
         check_model_data(user["xgb"], {"--data": tmp_path / "one.csv"})
+
+
+@pytest.mark.parametrize(("header", "said"), [
+    (["", "age", "is_fraud"], "(column 1 without a name); a first column without a name is a "
+     "pandas index: save the table with to_csv(path, index=False)"),
+    (["age", "", "age", ""], "('age' twice; columns 2, 4 without a name)"),
+    (["age", "age", "is_fraud"], "('age' twice)"),
+])
+def test_a_header_problem_names_the_columns_early_and_late(tmp_path, header, said) -> None:
+    """hrev, stop 67: a CSV pandas wrote with its index (an unnamed first column) was "empty or
+    repeated column names" alone, early and late; the line now says which and why."""
+    from trojanscope.data.tabular.table import read_table
+    from trojanscope.io.delimited import header_problem
+
+    assert header_problem(header) == f"the header has empty or repeated column names {said}"
+    assert header_problem(["age", "is_fraud"]) is None
+    table = tmp_path / "t.csv"
+    table.write_text(",".join(header) + "\n" + ",".join("1" for _ in header) + "\n")
+    with pytest.raises(UserInputError) as late:
+        read_table(table)
+    assert str(late.value) == f"{table}: the header has empty or repeated column names {said}"

@@ -223,3 +223,29 @@ def test_a_model_failing_on_its_own_example_input_is_not_a_data_error() -> None:
     with pytest.raises(UserInputError, match="its own example input") as err:
         prepare_target(Broken(), clean, None, None, registry.create("detector", "mmbd"))
     assert not isinstance(err.value, DataInputError)
+
+
+@pytest.mark.parametrize("traced", [False, pytest.param(True, marks=pytest.mark.slow)])
+def test_a_table_given_to_an_image_model_of_unknown_shape_names_both(traced: bool) -> None:
+    """Stop 67: a TorchScript image model given a table said only torch's words (45.7 s); the
+    one line names the table's columns and, from the layers read at load, asks for images."""
+    from torch import nn
+
+    from trojanscope.data.tabular.table import table_dataset
+    from trojanscope.detect.base import prepare_target
+    from trojanscope.errors import DataInputError
+
+    table = {"age": [str(i) for i in range(40)], "debt": [str(i % 7) for i in range(40)],
+             "is_fraud": [str(i % 2) for i in range(40)]}
+    clean = table_dataset(table, "all", name="t", source="t.csv", label_column="is_fraud")
+    image = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten(), nn.Linear(2 * 26 * 26, 2)).eval()
+    if traced:
+        image = torch.jit.trace(image, torch.rand(2, 1, 28, 28))
+    mmbd = registry.create("detector", "mmbd")
+    with pytest.raises(DataInputError, match=r"a table of 2 feature column\(s\) \(age, debt\), "
+                       r"which the model does not take \(.*\); its layers are 2-D convolutions"):
+        prepare_target(image, clean, None, None, mmbd)
+    dense = nn.Sequential(nn.Linear(5, 2))  # a table model of other columns: no image words
+    with pytest.raises(DataInputError, match=r"\(age, debt\), which the model does not take "
+                       r"\([^;]*\)$"):
+        prepare_target(dense, clean, None, None, mmbd)

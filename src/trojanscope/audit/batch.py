@@ -1,8 +1,9 @@
 """Audit a whole model registry: every model under a folder, one executor task each.
 
 A model is a folder holding a ``manifest.json`` (a run folder: audited as one model) or a file
-whose name says it holds a model (:data:`MODEL_SUFFIXES`). Each model is audited by
-:func:`~trojanscope.audit.pipeline.run_audit` in a worker; the caller's process writes its reports
+whose name says it holds a model (:data:`MODEL_SUFFIXES`) or whose bytes do (a tree file, since
+stop 67). Each model is audited by :func:`~trojanscope.audit.pipeline.run_audit` in a worker;
+the caller's process writes its reports
 and its history row (one transaction) as soon as it finishes, so a stopped run resumes where it
 stopped: with ``resume``, a model whose path and SHA-256 are already in the history is skipped.
 A malicious file is scanned, never loaded (the audit's scan step blocks it) and rated like any
@@ -55,7 +56,8 @@ class RegistryRow:
 
 def find_models(root: Path) -> list[Path]:
     """Every model under ``root``, sorted: run folders (with a manifest) as one model, else
-    files with a model suffix. Links are not followed out of the registry."""
+    files with a model suffix or told by their bytes (:func:`_told_by_bytes`). Links are not
+    followed out of the registry."""
     if not root.is_dir():
         raise UserInputError(f"{root}: not a folder (audit-registry audits a folder of models; "
                              "`trojanscope audit` audits one)")
@@ -69,9 +71,19 @@ def find_models(root: Path) -> list[Path]:
             continue
         dirs[:] = [d for d in dirs if not (here / d).is_symlink()]
         found += [here / f for f in sorted(files)  # regular files only (no FIFO, no link)
-                  if Path(f).suffix.lower() in MODEL_SUFFIXES and (here / f).is_file()
-                  and not (here / f).is_symlink()]
+                  if (here / f).is_file() and not (here / f).is_symlink()
+                  and (Path(f).suffix.lower() in MODEL_SUFFIXES or _told_by_bytes(here / f))]
     return sorted(found)
+
+
+def _told_by_bytes(path: Path) -> bool:
+    """A model the loader reads whatever its name (stop 67, hrev): an XGBoost JSON/UBJSON or
+    LightGBM text file (``.json``, ``.ubj``, ``.txt``, ``.model``), ONNX or safetensors under
+    another name (:func:`trojanscope.io.model_file.model_file_format`; a zip by its name only:
+    an ``.npz`` of data is one too)."""
+    from trojanscope.io.model_file import model_file_format
+
+    return model_file_format(path) not in (None, "zip")
 
 
 def require_models(root: Path) -> list[Path]:

@@ -41,13 +41,15 @@ def check_model_data(model: str | Path | None, data: dict[str, Any], *,
     text model's (:func:`~.early_data.check_text_data`), a table or text file for an image
     model, images of another size, an ``.npz`` for a tree file made by other code (which reads
     tables only), or a table model's CSV with no label column it can find; and (stop 67) an
-    ONNX graph of ``ai.onnx.ml`` operators, which the loader refuses whatever the data, in its
-    words (not where the command ``reports_model``: ``audit`` writes its report on it).
-    Nothing where the files do not say or a plug-in is
-    installed (its data format may read any file)."""
-    if all(v is None for v in data.values()):
+    ONNX graph of ``ai.onnx.ml`` operators, which the loader refuses whatever the data (none,
+    ``--data-free``, a bundled ``--dataset``: hrev), in its words (not where the command
+    ``reports_model``: ``audit`` writes its report on it). Nothing where the files do not say
+    or a plug-in is installed (its data format may read any file)."""
+    given = any(v is not None for v in data.values())
+    if not given and (reports_model or model is None):
         return
-    check_text_data(model, data, text_column)
+    if given:
+        check_text_data(model, data, text_column)
     from trojanscope.registry_early import plugins_installed
 
     if plugins_installed():
@@ -59,6 +61,8 @@ def check_model_data(model: str | Path | None, data: dict[str, Any], *,
         from trojanscope.io.onnx_header import classical_words
 
         raise UserInputError(classical_words(str(Path(str(model))), wants.classical))
+    if not given:
+        return
     for where, path in data_files(data):
         name = path.name.lower()
         if name.endswith(".npz") and wants is not None and wants.trees:

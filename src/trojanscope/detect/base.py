@@ -253,6 +253,8 @@ def prepare_target(
             if example is not None:  # the model failed on its own input, not on the data
                 raise UserInputError(f"the model failed on its own example input: {first}"
                                      ) from None
+            if shape_from_data and _table_columns(clean) is not None:
+                raise DataInputError(table_misfit(model, clean, first)) from None
             # the data's shape when the model names none: then the data does not fit
             error = DataInputError if shape_from_data else UserInputError
             raise error(
@@ -274,6 +276,33 @@ def prepare_target(
             raise DataInputError(f"data has {clean.num_classes} classes but the model outputs {k}")
         check_per_class(clean, detector.min_per_class, detector.name, k)
     return InspectionTarget(model, tuple(input_shape), k, clean)
+
+
+def _table_columns(clean: TensorDataset | None) -> list[str] | None:
+    """A table's feature columns (its schema's, the label left out), or None for other data."""
+    from trojanscope.data.tabular.table import schema_of
+
+    schema = schema_of(clean)
+    return None if schema is None else [c.name for c in schema.columns]
+
+
+def table_misfit(model: nn.Module, clean: TensorDataset, first: str) -> str:
+    """One line for a table the model (one whose input shape no file names: TorchScript) did
+    not take on its first call: the table's columns against what the model reads, with images
+    asked for where its layers are 2-D convolutions (names read when it was loaded)."""
+    from trojanscope.detect.coverage import has_image_convolutions
+
+    columns = _table_columns(clean) or []
+    width = int(clean.input_shape[0]) if clean.input_shape else 0
+    named = ", ".join(columns[:5]) + (f" and {len(columns) - 5} more" if len(columns) > 5 else "")
+    values = f" ({width} values a row)" if width != len(columns) else ""
+    line = (f"the data is a table of {len(columns)} feature column(s) ({named}){values}, "
+            f"which the model does not take ({first})")
+    if has_image_convolutions(model):
+        line += ("; its layers are 2-D convolutions, an image model's: give it images (an .npz "
+                 "with x of shape N x C x H x W, or a folder with one sub-folder of images per "
+                 "class)")
+    return line
 
 
 def check_per_class(clean: TensorDataset, needed: int, method: str, k: int) -> None:

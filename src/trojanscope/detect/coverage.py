@@ -226,6 +226,16 @@ def architecture_traits(model: nn.Module) -> set[str]:
     return traits
 
 
+IMAGE_CONVOLUTIONS = frozenset({"Conv2d", "aten::conv2d"})  # a 2-D convolution's names
+
+
+def has_image_convolutions(model: nn.Module) -> bool:
+    """Whether the model's modules or graph name a 2-D convolution (an image model's layer), as
+    read for its traits (a TorchScript archive's names: read in the sandboxed child when it was
+    loaded; nothing of the model is run here)."""
+    return any(n in IMAGE_CONVOLUTIONS for n in _names(model))
+
+
 def describe(trait: str) -> str:
     return _WORDS.get(trait, trait)
 

@@ -31,10 +31,18 @@ def separator_hint(header: list[str], path: Path) -> str:
 
 
 def header_problem(header: list[str]) -> str | None:
-    """Why the table reader refuses a header (its names stripped), or None: an empty name or
-    one standing twice (stop 67: said before the imports too, naming it)."""
-    twice = [name for name, count in Counter(header).items() if count > 1]
-    if not twice and all(header):
+    """Why the table reader refuses a header (its names stripped), or None: a name standing
+    twice (stop 67: said before the imports too, naming it) or a column without a name (named
+    by its place; a first one is how pandas writes its index: ``to_csv`` without
+    ``index=False``)."""
+    twice = [name for name, count in Counter(header).items() if count > 1 and name]
+    unnamed = [place for place, name in enumerate(header, start=1) if not name]
+    if not twice and not unnamed:
         return None
-    named = f" ({', '.join(map(repr, twice))} twice)" if twice else ""
-    return f"the header has empty or repeated column names{named}"
+    said = [f"{', '.join(map(repr, twice))} twice"] if twice else []
+    if unnamed:
+        places = ", ".join(map(str, unnamed[:5])) + (" …" if len(unnamed) > 5 else "")
+        said.append(f"column{'s' if len(unnamed) > 1 else ''} {places} without a name")
+    index = ("; a first column without a name is a pandas index: save the table with "
+             "to_csv(path, index=False)" if unnamed[:1] == [1] else "")
+    return f"the header has empty or repeated column names ({'; '.join(said)}){index}"

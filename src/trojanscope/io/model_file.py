@@ -15,7 +15,7 @@ ZIP_MAGIC = b"PK\x03\x04"  # a torch zip: TorchScript or a plain checkpoint
 HEAD_BYTES = 64  # the tree recognisers and the ONNX producer read as many
 ONNX_SUFFIX = ".onnx"
 
-__all__ = ["model_file_format"]
+__all__ = ["loads_as_model", "model_file_format", "torch_zip_kind", "torchscript_members"]
 
 
 def model_file_format(path: str | Path) -> str | None:
@@ -55,3 +55,49 @@ def looks_like_onnx(head: bytes) -> bool:
     """An ONNX ``ModelProto`` without the suffix: field 1 (``ir_version``, a varint; tag byte
     0x08) first, and a producer naming pytorch or onnx near the start (ONNX has no magic)."""
     return head[:1] == b"\x08" and (b"pytorch" in head.lower() or b"onnx" in head.lower())
+
+
+def torchscript_members(names: list[str]) -> bool:
+    """Whether a torch zip's member names (lower case) are a TorchScript archive's (code or
+    constants, which the loader checks and then runs in its sandbox), not a plain checkpoint's
+    ``data.pkl`` alone, an ``.npz`` or another archive (all of which the loader refuses)."""
+    return (any("/code/" in f"/{n}" for n in names)
+            or any(n.endswith("constants.pkl") for n in names))
+
+
+def torch_zip_kind(path: str | Path) -> str | None:
+    """``torchscript`` or ``checkpoint`` (``data.pkl`` without code, which the loader refuses
+    in its own words) for a torch zip, by its member names; None for another zip (an ``.npz``)
+    or one that does not read."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = [n.lower() for n in zf.namelist()]
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+    if torchscript_members(names):
+        return "torchscript"
+    return "checkpoint" if any(n.endswith("data.pkl") for n in names) else None
+
+
+def loads_as_model(path: str | Path) -> bool:
+    """Whether :func:`~trojanscope.io.models.load_model` takes ``path`` to a loader rather than
+    refusing it by its format at once: ONNX that is not a graph of ``ai.onnx.ml`` operators, an
+    XGBoost or LightGBM file, safetensors with a ``manifest.json`` beside it, or a TorchScript
+    zip (:func:`torch_zip_kind`). The loader may still refuse what is inside; ``audit``'s pick
+    of a folder's one model file asks this first."""
+    path = Path(path)
+    fmt = model_file_format(path)
+    if fmt == "safetensors":
+        from trojanscope.io.manifest import MANIFEST_NAME
+
+        return (path.parent / MANIFEST_NAME).is_file()
+    if fmt == "zip":
+        return torch_zip_kind(path) == "torchscript"
+    if fmt == "onnx":
+        from trojanscope.io.onnx_header import read_header
+
+        header = read_header(path)
+        return header is None or not header.classical
+    return fmt is not None

@@ -28,7 +28,7 @@ from trojanscope.errors import UserInputError
 from trojanscope.io.hashing import sha256_file
 from trojanscope.io.hf_folder import model_folder_kind
 from trojanscope.io.manifest import MANIFEST_NAME, Manifest, read_manifest
-from trojanscope.io.model_file import model_file_format
+from trojanscope.io.model_file import model_file_format, torchscript_members
 
 WEIGHTS_NAME = "model.safetensors"
 TORCHSCRIPT_NAME = "model.torchscript.pt"
@@ -316,8 +316,7 @@ def _load_torch_zip(path: Path, raw: bytes) -> LoadedModel:
             names = [n.lower() for n in zf.namelist()]
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise UserInputError(f"{path}: corrupt zip archive ({exc})") from None
-    if any("/code/" in f"/{n}" for n in names) or any(n.endswith("constants.pkl")
-                                                      for n in names):
+    if torchscript_members(names):
         problems = archive_problems(data)
         if problems:  # torch.jit.load would run it: refused before anything is compiled
             member, what = problems[0]

@@ -32,6 +32,7 @@ class UBJReader:
         self.data, self.pos = data, 0
 
     def take(self, n: int) -> bytes:
+        """The next ``n`` bytes; a :class:`UBJError` where they run past the end."""
         if n < 0 or self.pos + n > len(self.data):
             raise UBJError(f"declares {n:,} bytes at byte {self.pos:,}, past the end")
         out = self.data[self.pos : self.pos + n]
@@ -39,9 +40,11 @@ class UBJReader:
         return out
 
     def peek(self) -> bytes:
+        """The next byte, not taken (empty at the end)."""
         return self.data[self.pos : self.pos + 1]
 
     def integer(self, marker: bytes | None = None) -> int:
+        """An integer of the type ``marker`` names (read first where not given): a length."""
         marker = marker or self.take(1)
         if marker not in INTS:
             raise UBJError(f"expected a length at byte {self.pos - 1:,}")
