@@ -1,8 +1,8 @@
 """`gated`'s ``repair_last`` (issue 12 stop 67, opt-in): last, where ``mixed_last`` fitted the
 output, E epochs of ``free_reach``'s unlearning towards the input model with the suspect's share
 capped by the output's, kept only where the suspect's margin on the clean images stamped with
-the detector's trigger did not rise. Hand-wired models from ``test_gated_unlearn``; the
-stamped margin too."""
+the detector's trigger (searched again) rose by at most the bar. Hand-wired models from
+``test_gated_unlearn``; the stamped margin and its search too."""
 
 from __future__ import annotations
 
@@ -98,9 +98,9 @@ def test_the_fit_is_seeded_and_reads_the_input_model() -> None:
 
 
 @pytest.mark.parametrize("mixed,margins,kept", [
-    (FITTED, (-3.0, -3.0), True),  # the margin did not rise: kept
+    (FITTED, (-3.0, -2.75), True),  # the margin rose by the bar (0.25): kept
     (FITTED, (-3.0, -3.5), True),  # it fell: kept
-    (FITTED, (-3.0, -2.99), False),  # it rose: fitted, not kept
+    (FITTED, (-3.0, -2.74), False),  # it rose past the bar: fitted, not kept
     ({"action": "none: teach_last fitted the output"}, None, False),
     (None, None, False),
 ])
@@ -120,7 +120,7 @@ def test_the_fit_runs_where_mixed_last_fitted_and_is_kept_where_the_margin_stays
     if margins:
         assert (note["margin"], note["margin_after"]) == margins
         assert note["action"].startswith("fitted")
-        assert note["action"].endswith("kept: the stamped margin did not rise") is kept
+        assert note["action"].endswith("kept: the stamped margin stayed under the bar") is kept
     else:
         assert note["action"].startswith("none")
     assert _same(out, _moved())  # the output as it came; a kept fit is a copy

@@ -244,6 +244,6 @@ RESTORE_LAST = 0
 # fitted the output, E epochs of ``free_reach``'s unlearning towards the input model with the
 # suspect's share capped by the output's, kept only where the suspect's margin on the clean
 # images stamped with the detector's trigger (its pattern searched again inside its mask grown
-# by a pixel) did not rise (:mod:`~trojanscope.mitigate.repair_last`).
+# by two pixels) rose by at most 0.25 (:mod:`~trojanscope.mitigate.repair_last`).
 # 0: off (opt-in; its rule on fresh zoos 2475/2476: benchmarks/data/mitigate_s67/plan.md).
 REPAIR_LAST = 0

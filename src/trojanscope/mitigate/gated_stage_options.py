@@ -454,7 +454,7 @@ class AfterOptions:
             output, E epochs of ``free_reach``'s unlearning towards the input model with the
             suspect's share capped by the output's, kept only where the suspect's margin on the
             clean images stamped with the detector's trigger (its pattern searched again on the
-            model inside its mask grown by a pixel) did not rise
+            model inside its mask grown by two pixels) rose by at most 0.25
             (:mod:`~trojanscope.mitigate.repair_last`; the note's ``repair_last``). Built for the
             accuracy-only misses (issue 12 stop 67, h12); default ``REPAIR_LAST`` = 0 (off). Off
             where ``free_reach`` is 0; asked for there, it is refused.

@@ -1,5 +1,5 @@
 """Give the suspect class back the accuracy the stages took, kept only where the detector's
-reversed trigger, searched again on the repaired model, comes no nearer to turning it:
+reversed trigger, searched again on the repaired model, comes little nearer to turning it:
 ``repair_last`` (opt-in).
 
 Why (issue 12, stop 67: h12): most of today's misses are accuracy alone, and the loss sits on
@@ -7,14 +7,16 @@ the suspect class's own clean images (stop 66). A fit towards the input model wi
 share capped by the output's (:class:`CappedTeacher`, stop 65's ``capP``) gives them back, but
 on some outputs it also lets the attacker's images back in, and neither the trigger's share nor
 ``free_reach``'s reach sees it. The suspect's margin on the clean images stamped with the
-detector's trigger, its pattern searched again on the model read inside its mask grown by one
-pixel (:func:`~trojanscope.mitigate.stamp_margin.stamped_margin` with ``search=1``), sees most of
-it: on development its rise told the repaired outputs whose real ASR is above 2% from the others
-better than the other readings (benchmarks/data/mitigate_s67/plan.md). So the fit is kept only
-where that margin did not rise (``REPAIR_RISE``). It runs only where ``mixed_last`` fitted the
-output (a model the run changed, with a suspect and a reversed trigger that no longer turns it),
-so a model the gate passed is never touched. It reads the detector's suspect and trigger, the
-method's clean images and the input model, never the attacker's trigger.
+detector's trigger, its pattern searched again on the model read inside its mask grown by two
+pixels (:func:`~trojanscope.mitigate.stamp_margin.stamped_margin` with ``search=2``), sees much
+of it: on development (70 backdoored MLPs, spent seeds) its rise tells the fitted outputs whose
+real ASR is above 2% from the others at a ROC-AUC of 0.83 (the reach: 0.83), and the fit kept
+where it rose by at most ``REPAIR_RISE`` brought 61 to issue 12's goal against 53, none lost,
+where the reach as the guard brought 57 and lost 5 (benchmarks/data/mitigate_s67/plan.md). It
+runs only where ``mixed_last`` fitted the output (a model the run changed, with a suspect and a
+reversed trigger that no longer turns it), so a model the gate passed is never touched. It reads
+the detector's suspect and trigger, the method's clean images and the input model, never the
+attacker's trigger.
 """
 
 from __future__ import annotations
@@ -36,11 +38,11 @@ from trojanscope.mitigate.step_note import step_note
 # (benchmarks/data/mitigate_s67/dev_read.py), so its figures are the step's.
 REPAIR_SEED = 6666
 # The fitted copy is kept only where the suspect's mean margin on the stamped clean images rose
-# by at most this (logits).
-REPAIR_RISE = 0.0
+# by at most this (logits; development: benchmarks/data/mitigate_s67/dev-gate.txt).
+REPAIR_RISE = 0.25
 # The stamp read: the detector's pattern searched again on the model read inside its mask grown
 # by this many pixels (``stamp_margin.stamped_margin``'s ``search``; None: the trigger as left).
-REPAIR_SEARCH: int | None = 1
+REPAIR_SEARCH: int | None = 2
 
 
 class CappedTeacher(nn.Module):
@@ -93,7 +95,7 @@ def repair_step(gated: Any, out: nn.Module, came: dict, clean: TensorDataset, se
         note.update(margin=round(before, 4), margin_after=round(after, 4))
         if after <= before + REPAIR_RISE + 1e-9:
             note["action"] = ("fitted towards the input model with the suspect's share capped, "
-                              "still unlearning; kept: the stamped margin did not rise")
+                              "still unlearning; kept: the stamped margin stayed under the bar")
             return fitted.eval()
         note["action"] = "fitted, not kept: the stamped margin rose"
     return out.eval()

@@ -9,10 +9,10 @@ stages cleaned the stamped images land far from the suspect, so a repair that mo
 closer leaves the argmax where it was. Their margin (the suspect's logit less the largest other
 one, averaged) moves with them; a repair that raises it moved the stamped images towards the
 suspect, which is what the attacker's images do too. The detector's mask on an MLP is a few
-pixels of the attacker's patch (or of the pattern's strongest part): searching the pattern again
-on the model being read, inside that mask grown by a pixel, reads what the patch's neighbourhood
-can do now, not what it did to the input model. Read on the method's clean images with the
-detector's trigger, never the attacker's.
+pixels of the attacker's patch (or of the pattern's strongest part): searching the pattern
+again on the model being read, inside that mask grown by a pixel or two, reads what the patch's
+neighbourhood can do now, not what it did to the input model. Read on the method's clean images
+with the detector's trigger, never the attacker's.
 """
 
 from __future__ import annotations
