@@ -30,7 +30,7 @@ from torch import Tensor, nn
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ReversedTrigger
 from trojanscope.mitigate.after_steps import trigger_after_step
-from trojanscope.mitigate.mixed_last import fit_towards
+from trojanscope.mitigate.mixed_last import MixedTeacher, fit_towards
 from trojanscope.mitigate.stamp_margin import stamped_margin
 from trojanscope.mitigate.step_note import step_note
 
@@ -45,13 +45,10 @@ REPAIR_RISE = 0.25
 REPAIR_SEARCH: int | None = 2
 
 
-class CappedTeacher(nn.Module):
+class CappedTeacher(MixedTeacher):
     """Log-probabilities of ``came`` (the input model) with the suspect's probability capped by
-    ``output``'s, renormalised."""
-
-    def __init__(self, came: nn.Module, output: nn.Module, suspect: int) -> None:
-        super().__init__()
-        self.came, self.output, self.suspect = came, output, suspect
+    ``output``'s, renormalised (the same three inputs as
+    :class:`~trojanscope.mitigate.mixed_last.MixedTeacher`, another mix of them)."""
 
     def forward(self, x: Tensor) -> Tensor:
         p = torch.softmax(self.came(x), 1)
