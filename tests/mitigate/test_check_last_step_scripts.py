@@ -24,6 +24,7 @@ import trojanscope.mitigate.fresh_last as fl
 import trojanscope.mitigate.mixed_last as ml
 import trojanscope.mitigate.reach_round as rr
 import trojanscope.mitigate.refit_last as rf
+import trojanscope.mitigate.repair_last as rp
 import trojanscope.mitigate.residue_last as rl
 import trojanscope.mitigate.restore_last as rs
 import trojanscope.mitigate.round_last as ro
@@ -36,7 +37,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ("check_back_distill", "check_free_reach", "check_bias_refit", "check_reach_round2",
            "check_first_read", "check_held_pick", "check_fold_back", "check_sparse_last",
            "check_residue_last", "check_refit_last", "check_trigger_last", "check_round_last",
-           "check_fresh_last", "check_teach_last", "check_mixed_last", "check_restore_last")
+           "check_fresh_last", "check_teach_last", "check_mixed_last", "check_restore_last",
+           "check_repair_last")
 
 
 def _steps() -> tuple:
@@ -44,7 +46,7 @@ def _steps() -> tuple:
     return (bd.back_step, fu.universal_reach, fu.unlearn_free, br.refit_bias, rr.round_two,
             fr.first_back, fb.fold_step, sl.sparse_step, rl.residue_step, rf.refit_step,
             tl.trigger_step, ro.round_step, fl.fresh_step, te.teach_step, ml.mixed_step,
-            rs.restore_step)
+            rs.restore_step, rp.repair_step)
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
@@ -88,6 +90,8 @@ def zoo(tmp_path: Path) -> Path:
     ("check_mixed_last", "21", "mixed_last"),
     ("check_restore_last", "0", "EPOCHS must be above 0"),
     ("check_restore_last", "21", "restore_last"),
+    ("check_repair_last", "0", "EPOCHS must be above 0"),
+    ("check_repair_last", "21", "repair_last"),
     ("check_trigger_last", "0", "EPOCHS must be above 0"),
     ("check_trigger_last", "21", "trigger_last"),
     ("check_round_last", "0", "BAR must be above 0"),

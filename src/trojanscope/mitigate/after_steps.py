@@ -73,6 +73,7 @@ AFTER_STEPS: tuple[AfterStep, ...] = (
     AfterStep("teach_last", "teach_last", _M + "teach_last", "after_step"),
     AfterStep("mixed_last", "mixed_last", _M + "mixed_last", "after_step"),
     AfterStep("restore_last", "restore_last", _M + "restore_last", "after_step"),
+    AfterStep("repair_last", "repair_last", _M + "repair_last", "after_step"),
 )
 
 

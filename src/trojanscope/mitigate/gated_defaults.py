@@ -240,3 +240,10 @@ MIXED_LAST = 5
 # (:mod:`~trojanscope.mitigate.restore_last`): an accuracy repair for the suspect's own clean
 # images. 0: off (opt-in; its rule on fresh zoos 2473/2474: benchmarks/data/mitigate_s66/plan.md).
 RESTORE_LAST = 0
+# ``repair_last``'s epochs (issue 12 stop 67, h12): with E > 0, last, where ``mixed_last``
+# fitted the output, E epochs of ``free_reach``'s unlearning towards the input model with the
+# suspect's share capped by the output's, kept only where the suspect's margin on the clean
+# images stamped with the detector's trigger (its pattern searched again inside its mask grown
+# by two pixels) rose by at most 0.25 (:mod:`~trojanscope.mitigate.repair_last`).
+# 0: off (opt-in; its rule on fresh zoos 2475/2476: benchmarks/data/mitigate_s67/plan.md).
+REPAIR_LAST = 0

@@ -30,6 +30,7 @@ from trojanscope.mitigate.gated_defaults import (
     NEAR_FREE,
     REACH_ROUND2,
     REFIT_LAST,
+    REPAIR_LAST,
     RESIDUE_LAST,
     RESIDUE_ROUNDS,
     RESTORE_LAST,
@@ -449,6 +450,14 @@ class AfterOptions:
             the accuracy-only misses, whose loss sits on the suspect's own clean images (issue
             12 stop 66, h12); default ``RESTORE_LAST`` = 0 (off). Off where ``free_reach`` is 0;
             asked for there, it is refused.
+        repair_last: with E > 0, last (after ``restore_last``), where ``mixed_last`` fitted the
+            output, E epochs of ``free_reach``'s unlearning towards the input model with the
+            suspect's share capped by the output's, kept only where the suspect's margin on the
+            clean images stamped with the detector's trigger (its pattern searched again on the
+            model inside its mask grown by two pixels) rose by at most 0.25
+            (:mod:`~trojanscope.mitigate.repair_last`; the note's ``repair_last``). Built for the
+            accuracy-only misses (issue 12 stop 67, h12); default ``REPAIR_LAST`` = 0 (off). Off
+            where ``free_reach`` is 0; asked for there, it is refused.
     """
 
     residue: float = 0.0
@@ -473,6 +482,7 @@ class AfterOptions:
     teach_last: int | None = None
     mixed_last: int | None = None
     restore_last: int | None = None
+    repair_last: int | None = None
     # None given: the default, which says nothing where it cannot apply (a value asked for does)
     margin_asked_: bool = field(init=False)
 
@@ -518,6 +528,7 @@ class AfterOptions:
             ("teach_last", TEACH_LAST, _count(20), "runs " + after),
             ("mixed_last", MIXED_LAST, _count(20), "runs " + after),
             ("restore_last", RESTORE_LAST, _count(20), "runs " + after),
+            ("repair_last", REPAIR_LAST, _count(20), "runs " + after),
         ):
             self._after_free_reach(name, default, check, does)
 
