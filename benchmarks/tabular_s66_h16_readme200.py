@@ -55,6 +55,16 @@ def read(run: Path, part, params: dict, seed: int, cals: dict) -> dict:
             "elapsed_s": time.perf_counter() - t0, "cpu_s": time.process_time() - c0}
 
 
+def reading_row(recipe: str, seed: int, k: int, label: str, attack: dict, params: dict,
+                got: dict) -> dict:
+    """One reading of the line as a ``tabular_small_clean.py`` row (``zoo`` = ``readme-<recipe>``,
+    ``reading`` = ``label``)."""
+    return {"name": str(seed), "arch": "xgboost", "zoo": f"readme-{recipe}",
+            "table": "credit-default", "size": 200, "draw": k, "reading": label,
+            "backdoored": RECIPES[recipe][1], "attack": attack.get("name"),
+            "target": attack.get("target"), "params": params, **got}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--work", type=Path, required=True)
@@ -80,11 +90,8 @@ def main() -> None:
             for k in range(args.files):
                 part = test.subset(torch.as_tensor(draw(len(test), y, 200, seed, k)))
                 for label, params in (("today", {}), ("candidate", {"box_recur": args.box_recur})):
-                    row = {"name": str(seed), "arch": "xgboost", "zoo": f"readme-{recipe}",
-                           "table": "credit-default", "size": 200, "draw": k, "reading": label,
-                           "backdoored": RECIPES[recipe][1], "attack": attack.get("name"),
-                           "target": attack.get("target"), "params": params,
-                           **read(run, part, params, seed, cals)}
+                    row = reading_row(recipe, seed, k, label, attack, params,
+                                      read(run, part, params, seed, cals))
                     rows.append(row)
                     print(recipe, seed, k, label, f"{row['probability']:.3f}", flush=True)
                     write_rows(args.json, vars(args) | {"work": str(args.work),

@@ -18,38 +18,16 @@ XGBoost's included, as shipped.
 from __future__ import annotations
 
 import argparse
-import tempfile
 from pathlib import Path
 
 from tabular_band_guard import write as band_guard
-from tabular_s64_h16_band_refit import SHIPPED, features_of, pair_of, with_entry
-from tabular_s66_h16_fit import key_of, line, load, picked
+from tabular_s64_h16_band_refit import SHIPPED, pair_of
+from tabular_s66_h16_fit import held_out, line, load, picked, refit
 from tabular_user_rule import scored
-from trojanscope.detect.calibration import load_calibrators, save_calibrators
+from trojanscope.detect.calibration import save_calibrators
 
 LIBRARY = "lightgbm"
 DESIGNS = ["box + mass_group + recur", "box + mass_group + recur + lead"]
-
-
-def refit(rows: list[dict], design: str, c: float, held: str = "") -> dict:
-    """The shipped calibrators with LightGBM's band entry refitted on ``rows`` (``held``'s
-    pair left out)."""
-    cals = load_calibrators(SHIPPED)
-    fam = [r for r in rows if r["arch"] == LIBRARY and pair_of(r["zoo"]) != held]
-    cals[key_of(LIBRARY)] = with_entry(key_of(LIBRARY), fam, features_of(design), "none",
-                                       c)[key_of(LIBRARY)]
-    return cals
-
-
-def held_out(rows: list[dict], design: str, c: float) -> list[dict]:
-    """Each pair's readings scored by the entry refitted on the other pairs'."""
-    out = []
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "cal.json"
-        for pair in sorted({pair_of(r["zoo"]) for r in rows}):
-            save_calibrators(refit(rows, design, c, held=pair), path)
-            out += scored([r for r in rows if pair_of(r["zoo"]) == pair], path)[0]
-    return out
 
 
 def main() -> None:
@@ -65,7 +43,7 @@ def main() -> None:
     rows = [r for r in load(args.rows) if r["arch"] == LIBRARY]
     if args.write:
         design, c = args.fit.split("|")
-        save_calibrators(refit(rows, design, float(c)), args.write)
+        save_calibrators(refit(rows, design, float(c), libraries=(LIBRARY,)), args.write)
         if args.guard:
             band_guard(args.write, [{**r, "base_family": f"tree:{LIBRARY}"} for r in rows],
                        args.write, [f"tree:{LIBRARY}"])
@@ -80,12 +58,12 @@ def main() -> None:
           f"LightGBM trees, {len({pair_of(r['zoo']) for r in rows})} pairs; {len(both)} also "
           f"read today")
     shipped = scored(rows, SHIPPED)[0]
-    fits = {(d, c): held_out(rows, d, float(c)) for d in args.designs.split(",") if d
-            for c in args.cs.split(",")}
+    fits = {(d, c): held_out(rows, d, float(c), (LIBRARY,))
+            for d in args.designs.split(",") if d for c in args.cs.split(",")}
     for title, pick in (("on the files today's default also read", both),
                         ("every --rows reading", every)):
         print(title)
-        if pick == both:
+        if title.startswith("on the files"):
             print(line("today's readings, stored p", picked(list(today.values()), LIBRARY,
                                                              pick)))
         print(line("bound readings, the shipped file", picked(shipped, LIBRARY, pick)))

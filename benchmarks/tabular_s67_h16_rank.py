@@ -18,25 +18,18 @@ every case). ``--summary``: per table and library, the ROC-AUC of the target cla
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import numpy as np
-import torch
 from sklearn.metrics import roc_auc_score
 
 from tabular_s66_h16_box_parts import MEAN_OF, ROWS, TOP, TREES
-from tabular_small_clean import draw
-from trojanscope.data import load_dataset
-from trojanscope.data.tabular.table import schema_of
-from trojanscope.detect.tabular_excess import reference_model
+from tabular_s66_h16_box_parts import main as box_parts_main
 from trojanscope.detect.tree_boxes import leaf_excess, most_missed, replay_rows
 from trojanscope.detect.tree_mass import deficit
 from trojanscope.detect.tree_rank_boxes import bound_leaves, leaves_of
 from trojanscope.detect.tree_recur_boxes import with_recurring
-from trojanscope.io.models import load_model
-from trojanscope.zoo import effective, read_truth
 
 RANKINGS = ("bound", "pooled", "pooled_add", "pooled_missed", "bound_add", "str_x_def",
             "pooled_small")
@@ -100,8 +93,9 @@ def variants() -> tuple[str, ...]:
     return ("today", "whole_leaves", "box_recur8", *RANKINGS)
 
 
-def read_tree(model, x_file, y_file, x_all, ref, schema) -> dict:
-    """Each ranking's per-class box excess on one file (the file's rows and reference)."""
+def read_tree(model, x_file, y_file, x_all, y_all, ref, ref_all, schema) -> dict:
+    """Each ranking's per-class box excess on one file (the file's rows and reference; the
+    split's rows rank ``whole_leaves`` only)."""
     strong = lambda xs: [r for r in model.leaf_records(xs, 10**9) if r.strength > 0]  # noqa: E731
     rec_file, rec_all = strong(x_file), strong(x_all)
     early = [r for r in rec_file if r.tree < TREES]
@@ -118,32 +112,6 @@ def read_tree(model, x_file, y_file, x_all, ref, schema) -> dict:
     return {how: [float(v) for v in leaf_excess(model, ref, chosen, x_file, schema, 2,
                                                  MEAN_OF, replay).excess]
             for how, chosen in leaves.items()}
-
-
-def run(args: argparse.Namespace) -> None:
-    torch.set_num_threads(1)
-    rows = []
-    for zoo in args.zoo:
-        dataset, listed = read_truth(zoo)
-        test = load_dataset(dataset, "test")
-        schema = schema_of(test)
-        x_all, y_all = test.x, test.y
-        for e in listed:
-            if not (effective(e) and e.arch in ("xgboost", "lightgbm")):
-                continue
-            model = load_model(zoo / e.name).module
-            for seed in args.seeds:
-                idx = torch.as_tensor(draw(len(y_all), y_all.numpy(), 200, seed, 0))
-                x, y = x_all[idx], y_all[idx]
-                ref = reference_model(x, y, 2, seed=args.ref_seed)
-                got = read_tree(model, x.numpy(), y.numpy(), x_all.numpy(), ref, schema)
-                rows.append({"zoo": zoo.name, "name": e.name, "arch": e.arch,
-                             "backdoored": e.backdoored, "target": e.target, "seed": seed,
-                             "table": Path(dataset).name, **got})
-                print(zoo.name, e.name, e.arch, seed,
-                      {k: [round(v, 3) for v in got[k]] for k in ("today", "whole_leaves")},
-                      flush=True)
-            args.json.write_text(json.dumps({"rows": rows}, indent=1))
 
 
 def summary(paths: list[str]) -> None:
@@ -175,21 +143,7 @@ def summary(paths: list[str]) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--summary", nargs="+")
-    ap.add_argument("--zoo", type=Path, nargs="+")
-    ap.add_argument("--seeds", default="5705")
-    ap.add_argument("--ref-seed", type=int, default=1)
-    ap.add_argument("--json", type=Path)
-    args = ap.parse_args()
-    if args.summary:
-        summary(args.summary)
-        return
-    if not args.zoo or not args.json:
-        raise SystemExit("error: --zoo and --json are needed (or --summary)")
-    args.seeds = [int(s) for s in args.seeds.split(",")]
-    run(args)
-
+    box_parts_main(__doc__, read_tree, summary, seeds="5705")
 
 if __name__ == "__main__":
     main()

@@ -21,7 +21,7 @@ from pathlib import Path
 import torch
 
 from tabular_s64_h16t_readme_family import RECIPES, seeds_of
-from tabular_s66_h16_readme200 import built, read
+from tabular_s66_h16_readme200 import built, read, reading_row
 from tabular_small_clean import draw, write_rows
 from trojanscope.cli.common import parse_params
 from trojanscope.data import load_dataset
@@ -56,11 +56,8 @@ def main() -> None:
                 part = test.subset(torch.as_tensor(draw(len(test), y, 200, seed, k)))
                 readings = [("today", {})] + ([("candidate", cand)] if k in cand_files else [])
                 for label, params in readings:
-                    row = {"name": str(seed), "arch": "xgboost", "zoo": f"readme-{recipe}",
-                           "table": "credit-default", "size": 200, "draw": k, "reading": label,
-                           "backdoored": RECIPES[recipe][1], "attack": attack.get("name"),
-                           "target": attack.get("target"), "params": params,
-                           **read(run, part, params, seed, cals)}
+                    row = reading_row(recipe, seed, k, label, attack, params,
+                                      read(run, part, params, seed, cals))
                     rows.append(row)
                     print(recipe, seed, k, label, f"{row['probability']:.3f}", flush=True)
                     write_rows(args.json, vars(args) | {"work": str(args.work),

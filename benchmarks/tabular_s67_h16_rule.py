@@ -20,21 +20,19 @@ credit-default).
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import numpy as np
 
 from tabular_s64_h16_band_refit import figures
-from tabular_s64_h16_rule import CD, SHIPPED, complete, rows_of, show
+from tabular_s64_h16_rule import CD, SHIPPED, rows_of, show
 from tabular_s66_h16_rule import (
+    arguments,
     conditions,
-    key,
+    judged,
     readme_counts,
-    target0_ce,
     whole_entries_equal,
-    with_candidate_trees,
     xgboost_entries_equal,
 )
 from tabular_small_clean import _auc, _ce
@@ -67,36 +65,8 @@ def goal(rows: list[dict]) -> tuple[str, bool]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--calibration", type=Path, required=True)
-    for k in range(3):
-        ap.add_argument(f"--file{k}", nargs="+", required=True)
-        ap.add_argument(f"--cand{k}", nargs="+", required=True)
-    ap.add_argument("--whole", nargs="+", default=[])
-    ap.add_argument("--readme", nargs="*", default=[])
-    ap.add_argument("--least", type=int, default=10)
-    args = ap.parse_args()
-    d_all = [x for k in range(3) for x in rows_of(getattr(args, f"file{k}"), k)]
-    c_all = [x for k in range(3) for x in rows_of(getattr(args, f"cand{k}"), k)]
-    r_raw, d_keep = with_candidate_trees(d_all, c_all)
-    d = complete(d_keep)
-    kept = {key(x) for x in d}
-    d, _ = scored(d, SHIPPED)
-    r, _ = scored([x for x in r_raw if key(x) in kept], args.calibration)
-    d.sort(key=key)
-    r.sort(key=key)
-    n_cd = len({x["name"] for x in d if x["table"] == CD})
-    print(f"{len(d)} readings of {len({(x['zoo'], x['name']) for x in d})} models read on all "
-          f"three files ({n_cd} credit-default)")
-    show("D (today's default), 200 rows", d)
-    show("R (the candidate), 200 rows", r)
-    for name, rows in (("D", d), ("R", r)):
-        ce, fam = target0_ce(rows)
-        print(f"{name}: credit-default trees towards class 0, worse family {fam} CE {ce:.3f}")
-    for a, b in zip(d, r, strict=True):
-        if (a["probability"] >= 0.5) != (b["probability"] >= 0.5):
-            print(f"verdict turned by R: {a['zoo']}/{a['name']} file {a['draw']}: p "
-                  f"{a['probability']:.3f} -> {b['probability']:.3f}")
+    args = arguments(__doc__)
+    d, r, n_cd = judged(args)
     whole = scored(rows_of(args.whole, 0), SHIPPED)[0] if args.whole else []
     if whole:
         show("whole split, today's default (= R)", whole, files=False)
