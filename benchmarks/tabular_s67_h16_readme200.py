@@ -15,17 +15,10 @@ XGBoost model's reading as today's). Rows are labelled ``reading`` ``today`` / `
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
-import torch
-
-from tabular_s64_h16t_readme_family import RECIPES, seeds_of
-from tabular_s66_h16_readme200 import built, read, reading_row
-from tabular_small_clean import draw, write_rows
+from tabular_s66_h16_readme200 import read_line
 from trojanscope.cli.common import parse_params
-from trojanscope.data import load_dataset
-from trojanscope.detect.calibration import load_calibrators
 
 
 def main() -> None:
@@ -38,31 +31,10 @@ def main() -> None:
     ap.add_argument("--cand-files", default="0", help="draws read with -p too (comma list)")
     ap.add_argument("--json", type=Path, required=True)
     args = ap.parse_args()
-    unknown = set(args.recipes.split(",")) - set(RECIPES)
-    if unknown:
-        raise SystemExit(f"error: unknown recipe(s) {sorted(unknown)}")
     cand = parse_params(args.p, "-p")
     cand_files = {int(k) for k in args.cand_files.split(",") if k}
-    torch.set_num_threads(1)
-    test = load_dataset("credit-default", "test")
-    y = test.y.numpy()
-    cals = load_calibrators(None)
-    rows: list[dict] = []
-    for seed in seeds_of(args.seeds):
-        for recipe in args.recipes.split(","):
-            run = built(recipe, seed, args.work)
-            attack = json.loads((run / "manifest.json").read_text()).get("attack") or {}
-            for k in range(args.files):
-                part = test.subset(torch.as_tensor(draw(len(test), y, 200, seed, k)))
-                readings = [("today", {})] + ([("candidate", cand)] if k in cand_files else [])
-                for label, params in readings:
-                    row = reading_row(recipe, seed, k, label, attack, params,
-                                      read(run, part, params, seed, cals))
-                    rows.append(row)
-                    print(recipe, seed, k, label, f"{row['probability']:.3f}", flush=True)
-                    write_rows(args.json, vars(args) | {"work": str(args.work),
-                                                        "json": str(args.json)}, rows)
-
+    read_line(args, lambda k: [("today", {})] + ([("candidate", cand)] if k in cand_files
+                                                   else []))
 
 if __name__ == "__main__":
     main()
