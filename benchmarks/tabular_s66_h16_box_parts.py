@@ -83,7 +83,11 @@ def read_tree(model, x_file, y_file, x_all, y_all, ref_file, ref_all, schema) ->
     }
 
 
-def run(args: argparse.Namespace) -> None:
+def run(args: argparse.Namespace, reader=None) -> None:
+    """Every tree of ``args.zoo`` read on each seed's 200-row file by ``reader`` (the model,
+    the file's rows and labels, the split's, the file's and the split's references, the
+    schema; :func:`read_tree` when not given), rows written to ``args.json``."""
+    reader = reader or read_tree
     torch.set_num_threads(1)
     rows = []
     for zoo in args.zoo:
@@ -100,8 +104,8 @@ def run(args: argparse.Namespace) -> None:
                 idx = torch.as_tensor(draw(len(y_all), y_all.numpy(), 200, seed, 0))
                 x, y = x_all[idx], y_all[idx]
                 ref = reference_model(x, y, 2, seed=args.ref_seed)
-                got = read_tree(model, x.numpy(), y.numpy(), x_all.numpy(), y_all.numpy(),
-                                ref, ref_all, schema)
+                got = reader(model, x.numpy(), y.numpy(), x_all.numpy(), y_all.numpy(),
+                             ref, ref_all, schema)
                 rows.append({"zoo": zoo.name, "name": e.name, "arch": e.arch,
                              "backdoored": e.backdoored, "target": e.target, "seed": seed,
                              "table": Path(dataset).name, **got})
@@ -136,22 +140,23 @@ def summary(paths: list[str]) -> None:
                           f"{v} {roc_auc_score(y, [r[v][c] for r in g]):.3f}" for v in VARIANTS))
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def main(doc: str = __doc__, reader=None, summarise=None, seeds: str = "5705,5706") -> None:
+    """The command line (also stop 67's ``tabular_s67_h16_rank.py``, with its own reader and
+    summary)."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     ap.add_argument("--summary", nargs="+")
     ap.add_argument("--zoo", type=Path, nargs="+")
-    ap.add_argument("--seeds", default="5705,5706")
+    ap.add_argument("--seeds", default=seeds)
     ap.add_argument("--ref-seed", type=int, default=1)
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     if args.summary:
-        summary(args.summary)
+        (summarise or summary)(args.summary)
         return
     if not args.zoo or not args.json:
         raise SystemExit("error: --zoo and --json are needed (or --summary)")
     args.seeds = [int(s) for s in args.seeds.split(",")]
-    run(args)
-
+    run(args, reader)
 
 if __name__ == "__main__":
     main()

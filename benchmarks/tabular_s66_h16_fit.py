@@ -82,12 +82,15 @@ def refit(rows: list[dict], design: str, c: float, held: str = "",
     return cals
 
 
-def held_out(rows: list[dict], design: str, c: float) -> list[dict]:
+def held_out(rows: list[dict], design: str, c: float,
+             libraries: tuple[str, ...] = LIBRARIES) -> list[dict]:
+    """Each pair's readings scored by the ``libraries``' entries refitted on the other
+    pairs'."""
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "cal.json"
         for pair in sorted({pair_of(r["zoo"]) for r in rows}):
-            save_calibrators(refit(rows, design, c, held=pair), path)
+            save_calibrators(refit(rows, design, c, held=pair, libraries=libraries), path)
             out += scored([r for r in rows if pair_of(r["zoo"]) == pair], path)[0]
     return out
 

@@ -55,15 +55,20 @@ def read(run: Path, part, params: dict, seed: int, cals: dict) -> dict:
             "elapsed_s": time.perf_counter() - t0, "cpu_s": time.process_time() - c0}
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--work", type=Path, required=True)
-    ap.add_argument("--recipes", default="readme")
-    ap.add_argument("--seeds", required=True)
-    ap.add_argument("--files", type=int, default=3)
-    ap.add_argument("--box-recur", type=int, default=8, help="the candidate's box_recur")
-    ap.add_argument("--json", type=Path, required=True)
-    args = ap.parse_args()
+def reading_row(recipe: str, seed: int, k: int, label: str, attack: dict, params: dict,
+                got: dict) -> dict:
+    """One reading of the line as a ``tabular_small_clean.py`` row (``zoo`` = ``readme-<recipe>``,
+    ``reading`` = ``label``)."""
+    return {"name": str(seed), "arch": "xgboost", "zoo": f"readme-{recipe}",
+            "table": "credit-default", "size": 200, "draw": k, "reading": label,
+            "backdoored": RECIPES[recipe][1], "attack": attack.get("name"),
+            "target": attack.get("target"), "params": params, **got}
+
+
+def read_line(args: argparse.Namespace, readings) -> None:
+    """Every seed and recipe of ``args`` built and read on its ``--files`` files, each file ``k``
+    once per ``(label, params)`` of ``readings(k)``; rows written to ``args.json`` as read (stop
+    67's README script reads with its own ``readings``)."""
     unknown = set(args.recipes.split(",")) - set(RECIPES)
     if unknown:
         raise SystemExit(f"error: unknown recipe(s) {sorted(unknown)}")
@@ -79,17 +84,26 @@ def main() -> None:
             attack = manifest.get("attack") or {}
             for k in range(args.files):
                 part = test.subset(torch.as_tensor(draw(len(test), y, 200, seed, k)))
-                for label, params in (("today", {}), ("candidate", {"box_recur": args.box_recur})):
-                    row = {"name": str(seed), "arch": "xgboost", "zoo": f"readme-{recipe}",
-                           "table": "credit-default", "size": 200, "draw": k, "reading": label,
-                           "backdoored": RECIPES[recipe][1], "attack": attack.get("name"),
-                           "target": attack.get("target"), "params": params,
-                           **read(run, part, params, seed, cals)}
+                for label, params in readings(k):
+                    row = reading_row(recipe, seed, k, label, attack, params,
+                                      read(run, part, params, seed, cals))
                     rows.append(row)
                     print(recipe, seed, k, label, f"{row['probability']:.3f}", flush=True)
                     write_rows(args.json, vars(args) | {"work": str(args.work),
                                                         "json": str(args.json)}, rows)
 
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--work", type=Path, required=True)
+    ap.add_argument("--recipes", default="readme")
+    ap.add_argument("--seeds", required=True)
+    ap.add_argument("--files", type=int, default=3)
+    ap.add_argument("--box-recur", type=int, default=8, help="the candidate's box_recur")
+    ap.add_argument("--json", type=Path, required=True)
+    args = ap.parse_args()
+    read_line(args, lambda k: [("today", {}), ("candidate", {"box_recur": args.box_recur})])
 
 if __name__ == "__main__":
     main()

@@ -137,16 +137,10 @@ def readme_scored(paths: list[str], calibration: Path) -> None:
             print(f"README line at 200 rows, {reading}: {figures(mine)}")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--calibration", type=Path, required=True)
-    for k in range(3):
-        ap.add_argument(f"--file{k}", nargs="+", required=True)
-        ap.add_argument(f"--cand{k}", nargs="+", required=True)
-    ap.add_argument("--whole", nargs="+", default=[])
-    ap.add_argument("--readme", nargs="*", default=[])
-    ap.add_argument("--least", type=int, default=10)
-    args = ap.parse_args()
+def judged(args: argparse.Namespace) -> tuple[list[dict], list[dict], int]:
+    """D and R over the models read on all three files (``--fileK`` / ``--candK``, scored by
+    the shipped and the ``--calibration`` file), printed with their target-0 families and the
+    verdicts R turns; and how many credit-default models they hold."""
     d_all = [x for k in range(3) for x in rows_of(getattr(args, f"file{k}"), k)]
     c_all = [x for k in range(3) for x in rows_of(getattr(args, f"cand{k}"), k)]
     r_raw, d_keep = with_candidate_trees(d_all, c_all)
@@ -168,6 +162,25 @@ def main() -> None:
         if (a["probability"] >= 0.5) != (b["probability"] >= 0.5):
             print(f"verdict turned by R: {a['zoo']}/{a['name']} file {a['draw']}: p "
                   f"{a['probability']:.3f} -> {b['probability']:.3f}")
+    return d, r, n_cd
+
+
+def arguments(doc: str = __doc__) -> argparse.Namespace:
+    """The rule's command line (stop 67's rule reads the same)."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("--calibration", type=Path, required=True)
+    for k in range(3):
+        ap.add_argument(f"--file{k}", nargs="+", required=True)
+        ap.add_argument(f"--cand{k}", nargs="+", required=True)
+    ap.add_argument("--whole", nargs="+", default=[])
+    ap.add_argument("--readme", nargs="*", default=[])
+    ap.add_argument("--least", type=int, default=10)
+    return ap.parse_args()
+
+
+def main() -> None:
+    args = arguments()
+    d, r, n_cd = judged(args)
     if args.whole:
         show("whole split, today's default (= R)", scored(rows_of(args.whole, 0), SHIPPED)[0],
              files=False)

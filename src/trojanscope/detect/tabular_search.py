@@ -72,6 +72,7 @@ from trojanscope.detect.tree_mass import (
     grouped_masses,
     leaves_per_tree,
 )
+from trojanscope.detect.tree_rank_boxes import bound_leaves
 from trojanscope.detect.tree_recur_boxes import with_recurring
 from trojanscope.detect.tree_reference import reference_trees, referenced
 from trojanscope.detect.tree_resample import (
@@ -101,6 +102,9 @@ MIN_SOURCES = 10
 # more reading of the tree)
 MAX_RESAMPLES = 16
 MAX_BOX_RECUR = 16  # recurring bounds whose leaves are replayed per class, at most
+# how the trees' box leaves are chosen (``box_rank``): the most missed (the default), by their
+# recurring bound (every tree, or LightGBM's only; issue 16 stop 67)
+BOX_RANKS = ("deficit", "bound", "bound_lightgbm")
 # how the resamples' features are put together (``resample_stat``: mean, the default;
 # median opt-in since stop 63)
 RESAMPLE_STATS = {"mean": mean_features, "median": median_features}
@@ -145,6 +149,10 @@ class TabularSearch(ModelDetector):
         box_mean: trees: ``tab_box`` is the mean of this many largest box excesses.
         box_recur: trees: also replay, per class, the leaves carrying its ``box_recur``
             largest recurring bounds (:mod:`.tree_recur_boxes`; 0, the default: none).
+        box_rank: trees: how the ``box_top`` leaves are chosen: ``deficit`` (the default, the
+            most missed), ``bound`` (by their recurring bound, :mod:`.tree_rank_boxes`: a
+            200-row file's most missed leaves are chance) or ``bound_lightgbm`` (by bound on
+            LightGBM's trees, by deficit on the others'; issue 16 stop 67).
         excess_tail: networks' ``tab_excess`` leaves out numbers outside the clean rows'
             [tail, 1 - tail] quantiles (0: none left out).
         references: trees: clean models of the same library and size trained on the clean
@@ -288,7 +296,8 @@ class TabularSearch(ModelDetector):
                  tree_resamples: int = 0, sure_order: bool = False,
                  sure_rows: bool | None = None, lever_twins: int = 0,
                  lever_order: bool = False, resample_share: float = 0.0,
-                 resample_stat: str = "mean", box_recur: int = 0) -> None:
+                 resample_stat: str = "mean", box_recur: int = 0,
+                 box_rank: str = "deficit") -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -298,6 +307,9 @@ class TabularSearch(ModelDetector):
         self.excess_tail = float(excess_tail)
         self.box_top, self.box_mean = int(box_top), int(box_mean)
         self.box_recur = int(box_recur)
+        if box_rank not in BOX_RANKS:
+            raise UserInputError(f"tabular-search: box_rank must be one of {', '.join(BOX_RANKS)}")
+        self.box_rank = str(box_rank)
         self.references = int(references)
         if reference_sampling not in (True, False):  # 1 / 0 pass; "no" is not a boolean
             raise UserInputError("tabular-search: reference_sampling must be true or false")
@@ -765,17 +777,27 @@ class TabularSearch(ModelDetector):
 
     def boxes(self, target: InspectionTarget, ref: Any, records: list[Any], early: list[Any],
               x: np.ndarray, y: np.ndarray, schema: Any, replay: Any) -> Any:
-        """``tab_box``'s per-class excess: the ``box_top`` most missed leaves' boxes, and with
-        ``box_recur`` the leaves of each class's largest recurring bounds too."""
-        if not self.box_recur:
+        """``tab_box``'s per-class excess: the ``box_top`` leaves of :meth:`box_leaves`'
+        ranking, and with ``box_recur`` the leaves of each class's largest recurring bounds
+        too."""
+        by_bound = self.ranks_by_bound(target.model)
+        if not self.box_recur and not by_bound:
             return box_excess(target.model, ref, records, x, y, schema, target.num_classes,
                               rows=self.rows, top=self.box_top, mean_of=self.box_mean,
                               replay=replay)
-        leaves = {c: with_recurring(most_missed(records, c, len(x), self.box_top), early,
-                                    len(x), c, self.box_recur)
-                  for c in range(target.num_classes)}
+        leaves = {}
+        for c in range(target.num_classes):
+            chosen = (bound_leaves(early, len(x), c, self.box_top) if by_bound
+                      else most_missed(records, c, len(x), self.box_top))
+            leaves[c] = (with_recurring(chosen, early, len(x), c, self.box_recur)
+                         if self.box_recur else chosen)
         return leaf_excess(target.model, ref, leaves, x, schema, target.num_classes,
                            self.box_mean, replay)
+
+    def ranks_by_bound(self, model: Any) -> bool:
+        """Whether ``box_rank`` chooses this tree's box leaves by their recurring bound."""
+        return self.box_rank == "bound" or (
+            self.box_rank == "bound_lightgbm" and getattr(model, "library", "") == "lightgbm")
 
     def mass_records(self, model: Any, records: list[Any]) -> list[Any]:
         """The leaf records of the first ``mass_trees`` boosting steps. A random forest's
