@@ -74,3 +74,25 @@ def test_a_class_the_check_does_not_read_is_reported_and_not_judged() -> None:
 def test_a_bad_fast_conv_is_refused(value) -> None:
     with pytest.raises(ValueError, match="fast_conv"):
         gated.Gated(fast_conv=value)
+
+
+@pytest.mark.parametrize("argv, word", [
+    (["nozoo", "o.json", "sig-000"], "no zoo"),
+    (["ZOO", "nodir/o.json", "sig-000"], "no such folder"),
+    (["ZOO", "o.json", "sig-009"], "no such model folder"),
+    (["ZOO", "o.json", "sig-000", "fast_conv=11"], "fast_conv"),
+    (["ZOO", "o.json", "sig-000", "unknown_opt=1"], "settings")])
+def test_dev_s67_cnn_rounds_refuses_a_bad_call_in_one_line(load_benchmark, tmp_path, capsys,
+                                                           argv, word) -> None:
+    """``benchmarks/dev_s67_cnn_rounds.py``: one ``error:`` line, exit 2, nothing written."""
+    script = load_benchmark("dev_s67_cnn_rounds")
+    (tmp_path / "truth.json").write_text('{"dataset": "mnist", "models": []}')
+    (tmp_path / "sig-000").mkdir()
+    argv = [str(tmp_path) if a == "ZOO" else str(tmp_path / a) if a.startswith(("no", "o."))
+            else a for a in argv]
+    with pytest.raises(SystemExit) as exc:
+        script.main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and word in err
+    assert not (tmp_path / "o.json").exists()

@@ -82,8 +82,9 @@ def compare(first: nn.Module, final: nn.Module, fit: TensorDataset, val: TensorD
     out: dict[str, Any] = {"ca": _rounded(ca)}
     # judged on the unrounded shares (a rise of exactly ``rise``, e.g. 9 of 45 images, fired
     # or not by how the two rounded shares happened to subtract); reported rounded
-    before = reach(first, fit, val, classes, eps, read=read)
-    after = reach(final, fit, val, classes, eps, read=read)
+    narrow = {} if read is None else {"read": read}  # every class: reach called as before
+    before = reach(first, fit, val, classes, eps, **narrow)
+    after = reach(final, fit, val, classes, eps, **narrow)
     rates = flip_rates(first, final, triggers, val)
     out["reach"] = [_rounded(before), _rounded(after)]
     out["triggers"] = {c: _rounded(pair) for c, pair in rates.items()}
