@@ -98,9 +98,15 @@ def test_a_bad_call_is_one_line_and_exit_2(load_benchmark, tmp_path, capsys, arg
     (tmp_path / "truth.json").write_text('{"dataset": "mnist", "models": []}')
     argv = [str(tmp_path) if a == "ZOO" else a if a[0].isdigit() else str(tmp_path / a)
             for a in argv]
+    refused_in_one_line(script, argv, capsys, word, tmp_path / "o.json")
+
+
+def refused_in_one_line(script, argv: list[str], capsys, word: str, out) -> None:
+    """``script.main(argv)`` ends in one ``error:`` line naming ``word`` and exit 2, with
+    ``out`` not written (shared with ``test_conv_fast``)."""
     with pytest.raises(SystemExit) as exc:
         script.main(argv)
     assert exc.value.code == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and word in err
-    assert not (tmp_path / "o.json").exists()
+    assert not out.exists()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+from test_check_s66_cnn import refused_in_one_line
 from test_gated_check import halves, patch_to
 from test_gated_dense_lr import Convolutional
 from test_gated_unlearn import Clean, Striped, data, flagged, two_stages
@@ -90,9 +91,4 @@ def test_dev_s67_cnn_rounds_refuses_a_bad_call_in_one_line(load_benchmark, tmp_p
     (tmp_path / "sig-000").mkdir()
     argv = [str(tmp_path) if a == "ZOO" else str(tmp_path / a) if a.startswith(("no", "o."))
             else a for a in argv]
-    with pytest.raises(SystemExit) as exc:
-        script.main(argv)
-    assert exc.value.code == 2
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and word in err
-    assert not (tmp_path / "o.json").exists()
+    refused_in_one_line(script, argv, capsys, word, tmp_path / "o.json")
