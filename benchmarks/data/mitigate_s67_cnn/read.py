@@ -121,12 +121,11 @@ def main() -> None:
         print("median CPU per treated CNN: no treated pair read")
         a3 = False
     tb = [n for n in treated if today[n]["bd"]]
-    if len(tb) < SIZE:
-        print(f"(a): not read (only {len(tb)} treated backdoored pairs, the plan asks {SIZE})")
-    else:
-        met = not lost and len(kept) == len(clean) and a3
-        print(f"(a): {'met' if met else 'not met'} (a1 none lost: {not lost}; a2 clean kept: "
-              f"{len(kept) == len(clean)}; a3 time: {a3})")
+    size = len(tb) >= SIZE
+    met = not lost and len(kept) == len(clean) and a3 and size
+    print(f"(a): {'met' if met else 'not met'} (a1 none lost: {not lost}; a2 clean kept: "
+          f"{len(kept) == len(clean)}; a3 time: {a3}; size: {len(tb)} treated backdoored "
+          f"pairs, the plan asks {SIZE})")
 
     print("\n(b) conv_gate=0.8 against today, on the models the detector passed")
     passed = [n for n, g in a["gate"].items() if g["p"] is not None and g["p"] < 0.2]
