@@ -42,11 +42,13 @@ TOLERANCE = 1e-6  # float32 shares: k/n - j/n may read a hair under (k - j)/n
 
 
 def reach(model: nn.Module, fit: TensorDataset, val: TensorDataset, classes: int,
-          eps: float, steps: int = STEPS) -> list[float]:
+          eps: float, steps: int = STEPS, read: list[int] | None = None) -> list[float | None]:
     """Per class, the share of ``val``'s images outside it that a free universal perturbation
-    of at most ``eps`` per pixel, fitted on ``fit``'s in ``steps`` steps, sends to it."""
+    of at most ``eps`` per pixel, fitted on ``fit``'s in ``steps`` steps, sends to it; with
+    ``read``, only those classes are fitted and the others are None (``gated``'s
+    ``fast_conv``)."""
     return [perturbation_asr(model, fit, val, c, eps, steps, stripes=False)
-            for c in range(classes)]
+            if read is None or c in read else None for c in range(classes)]
 
 
 def flip_rates(first: nn.Module, final: nn.Module, triggers: list[ReversedTrigger],
@@ -56,14 +58,14 @@ def flip_rates(first: nn.Module, final: nn.Module, triggers: list[ReversedTrigge
     return {t.target: [proxy_asr(first, t, val), proxy_asr(final, t, val)] for t in triggers}
 
 
-def _rounded(values: list[float]) -> list[float]:
-    return [round(v, 3) for v in values]
+def _rounded(values: list[float | None]) -> list[float | None]:
+    return [None if v is None else round(v, 3) for v in values]
 
 
 def compare(first: nn.Module, final: nn.Module, fit: TensorDataset, val: TensorDataset,
             gx: Tensor, gy: Tensor, triggers: list[ReversedTrigger], suspects: list[int], *,
             eps: float = EPS, rise: float = RISE, ca_margin: float = CA_MARGIN,
-            judge_reach: bool = True) -> dict[str, Any]:
+            judge_reach: bool = True, read: list[int] | None = None) -> dict[str, Any]:
     """The two models side by side on the held-back images, and ``worse``: why the second
     stage's model (``final``) is worse than the first stage's (``first``), or ``""``.
 
@@ -73,13 +75,16 @@ def compare(first: nn.Module, final: nn.Module, fit: TensorDataset, val: TensorD
     succeeds on at least ``rise`` more of them. (The reversed triggers of other classes are
     reported, not judged: on a development MLP whose backdoor the stage removed, one of them,
     an adversarial patch, rose by 0.20.) ``judge_reach=False``: the other classes' reach is
-    reported, not judged (on MLPs fine-tuning alone moves it by that much)."""
+    reported, not judged (on MLPs fine-tuning alone moves it by that much). ``read``: the
+    classes whose reach is fitted and judged (None: every class)."""
     classes = int(predict(final, val.x[:1]).shape[1])
     ca = [accuracy(first, gx, gy), accuracy(final, gx, gy)]
     out: dict[str, Any] = {"ca": _rounded(ca)}
     # judged on the unrounded shares (a rise of exactly ``rise``, e.g. 9 of 45 images, fired
     # or not by how the two rounded shares happened to subtract); reported rounded
-    before, after = reach(first, fit, val, classes, eps), reach(final, fit, val, classes, eps)
+    narrow = {} if read is None else {"read": read}  # every class: reach called as before
+    before = reach(first, fit, val, classes, eps, **narrow)
+    after = reach(final, fit, val, classes, eps, **narrow)
     rates = flip_rates(first, final, triggers, val)
     out["reach"] = [_rounded(before), _rounded(after)]
     out["triggers"] = {c: _rounded(pair) for c, pair in rates.items()}
@@ -89,18 +94,22 @@ def compare(first: nn.Module, final: nn.Module, fit: TensorDataset, val: TensorD
     return out
 
 
-def worse(ca: list[float], reaches: list[list[float]] | None, rates: dict[int, list[float]],
+def worse(ca: list[float], reaches: list[list[float | None]] | None,
+          rates: dict[int, list[float]],
           suspects: list[int], *, eps: float = EPS, rise: float = RISE,
           ca_margin: float = CA_MARGIN) -> str:
     """:func:`compare`'s judgement from its figures (each a pair: the reference model's, then
     the second stage's): held-back accuracy ``ca``, per-class ``reaches`` (None: not judged)
     and reversed-trigger ``rates``; why the second stage's model is worse, or ``""``. Apart so
-    the same judgement can be read against another reference (benchmarks/)."""
+    the same judgement can be read against another reference (benchmarks/). A class whose
+    reach was not read (None) is not judged."""
     reasons = []
     if ca[1] < ca[0] - ca_margin - TOLERANCE:
         reasons.append(f"held-back accuracy {round(ca[0], 3):.3f} -> {round(ca[1], 3):.3f}")
     before, after = reaches if reaches is not None else ([], [])
     for c, (b, a) in enumerate(zip(before, after, strict=True)):
+        if b is None or a is None:
+            continue
         if c not in suspects and a - b >= rise - TOLERANCE:
             reasons.append(f"class {c} reached by {b:.2f} -> {a:.2f} of the "
                            f"held-back images (perturbation <= {eps})")

@@ -67,7 +67,7 @@ from trojanscope import registry
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ModelVerdict, ReversedTrigger
 from trojanscope.detect.calibration import calibrate
-from trojanscope.mitigate import conv_gate, gated_after, gated_projection, gated_unlearn
+from trojanscope.mitigate import conv_fast, conv_gate, gated_after, gated_projection, gated_unlearn
 from trojanscope.mitigate.base import Mitigation, frozen_copy
 from trojanscope.mitigate.dense_first import first_layer_only
 from trojanscope.mitigate.dense_options import DenseOptions, applies, option
@@ -150,7 +150,7 @@ class Gated(Mitigation):
     ``rounds``, ``stripes``, ``check``, ``candidates``, ``hold``, ``guard_hold``,
     ``guard_budget``, ``guard_trips``, ``warp``, ``warp_candidates``, ``dense_candidates``,
     ``dense_lr``, ``dense_rounds``, ``dense_stop``, ``dense_near``, ``near_mix``, ``near_free``,
-    ``dense_teacher``, ``dense_check``, ``dense_reach``),
+    ``dense_teacher``, ``dense_check``, ``dense_reach``, ``fast_conv``),
     :class:`~trojanscope.mitigate.gated_stage_options.AfterOptions` (``residue``,
     ``residue_rounds``, ``margin``, ``margin_pull``, ``margin_held``, ``dense_repair``,
     ``bias_refit``, ``free_reach``, ``back_distill``, ``reach_round2``, ``first_read``,
@@ -220,7 +220,8 @@ class Gated(Mitigation):
                  mixed_last: int | None = None,
                  restore_last: int | None = None,
                  repair_last: int | None = None,
-                 conv_gate: float = conv_gate.CONV_GATE) -> None:
+                 conv_gate: float = conv_gate.CONV_GATE,
+                 fast_conv: int = conv_fast.FAST_CONV) -> None:
         given = dict(locals())  # the options as called, each group takes its own
         groups = [kind(**{f.name: given[f.name] for f in fields(kind) if f.init})
                   for kind in (StageOptions, ProbeOptions, AfterOptions, ProjectOptions,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from trojanscope.mitigate.conv_fast import FAST_CONV
 from trojanscope.mitigate.gated_defaults import (
     DENSE_CANDIDATES,
     DENSE_NEAR,
@@ -195,6 +196,11 @@ class StageOptions:
             zoo could not test it (the reach rule fired on none of its models; the same 13
             models either way, docs/benchmarks.md, issue 12 stop 34). 1: the reach is judged on
             every model, as before.
+        fast_conv: with K > 0, on a model with a convolution the second stage runs at most K
+            rounds and ``check`` reads the reach of the suspects and the detector's top
+            ``CANDIDATES`` classes only (:mod:`~trojanscope.mitigate.conv_fast`: a treated CNN
+            cost 107-151 s of CPU against issue 12's 60 s). 0 (default): as before. Opt-in
+            (issue 12 stop 67, h12c).
     """
 
     unlearn: bool = True
@@ -219,8 +225,11 @@ class StageOptions:
     dense_teacher: float = DENSE_TEACHER
     dense_check: bool = True
     dense_reach: bool = False
+    fast_conv: int = FAST_CONV
 
     def __post_init__(self) -> None:
+        check_option("fast_conv", self.fast_conv, 0, 10, integer=True)
+        settle(self, "fast_conv", int(self.fast_conv))
         for name in FLAGS:  # true/false or 1/0
             settle(self, name, check_flag(name, getattr(self, name)))
         check_option("guard_hold", self.guard_hold, 0.0, 0.5)

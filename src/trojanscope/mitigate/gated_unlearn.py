@@ -22,7 +22,7 @@ from torch import nn
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ModelVerdict, ReversedTrigger
 from trojanscope.engine.metrics import accuracy
-from trojanscope.mitigate import accept
+from trojanscope.mitigate import accept, conv_fast
 from trojanscope.mitigate.base import frozen_copy
 from trojanscope.mitigate.dense_first import first_layer_only
 from trojanscope.mitigate.dense_options import applies
@@ -48,7 +48,7 @@ def stage_settings(g: Gated, model: nn.Module, clean: TensorDataset) -> dict[str
     ``guard_budget`` as its ``ca_budget`` under ``guard_hold``; ``dense_lr`` on a dense
     network; on a dense image model ``dense_rounds``'s cap, or with ``dense_stop`` its
     ``stop_trigger`` and ``dense_rounds`` as the safety net, and ``dense_near`` as its
-    ``near``."""
+    ``near``; on a model with a convolution ``fast_conv``'s cap."""
     from trojanscope.mitigate.adaptive import REL_LR  # it imports this module
 
     settings: dict[str, Any] = {**UNLEARN, "eps": g.eps, "rounds": g.rounds,
@@ -69,6 +69,7 @@ def stage_settings(g: Gated, model: nn.Module, clean: TensorDataset) -> dict[str
             settings["near"] = int(g.dense_near)
             settings["near_mix"] = g.near_mix
             settings["near_free"] = g.near_free
+    settings["rounds"] = conv_fast.rounds(g, model, settings["rounds"])  # fast_conv's cap
     return settings
 
 
@@ -133,7 +134,8 @@ def unlearn(g: Gated, model: nn.Module, clean: TensorDataset, verdict: ModelVerd
     if g.check and first is not None and (g.dense_check or convolutional(model)):
         seen = accept.compare(first, model, fit, val, gx, gy, triggers, ranked,
                               judge_reach=g.dense_reach
-                              or not dense_network(model, val.x[:2]))
+                              or not dense_network(model, val.x[:2]),
+                              read=conv_fast.check_classes(g, model, verdict, ranked))
         g.report_["check"] = seen
         if seen["worse"]:
             g.report_["unlearn"]["action"] = (
