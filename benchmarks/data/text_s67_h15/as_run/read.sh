@@ -28,11 +28,10 @@ whole = n["guard"] == size["guard"] and n["trig"] == size["trig"]
 print("short" if not whole or n["neg"] < 120 else "whole" if n["neg"] == size["neg"] else n["neg"])
 PYEOF
 }
-READ=(); : > $O/read_counts.txt
-for s in 3209 3210 3211; do
-  n=$(held_out $s); echo "addsent-$s held-out read: $n" | tee -a $O/read_counts.txt
-  [ "$n" = short ] && continue
-  READ+=("$s"); CUTOPT=(); PART=(); [ "$n" = whole ] || { CUTOPT=(--neg-first "$n"); PART=(--partial); }
+one() {  # SEED: one model's readings (run side by side, one light process each)
+  local s=$1 n; n=$(held_out $s); echo "addsent-$s held-out read: $n" > $O/read_count_$s.tmp
+  [ "$n" = short ] && return
+  local CUTOPT=() PART=() DUMPS R; [ "$n" = whole ] || { CUTOPT=(--neg-first "$n"); PART=(--partial); }
   DUMPS=$(ls $O/dump_both_*_addsent-$s.json)
   R=(benchmarks/span_text_rule.py $DUMPS --min-count 30 --expect 1 "${CUTOPT[@]}")
   $PY "${R[@]}" --candidate second:5:1 --goal-only --count turned --json $O/today_$s.json > $O/today_$s.txt
@@ -43,7 +42,10 @@ for s in 3209 3210 3211; do
     $PY benchmarks/span_text_misses.py $DUMPS --candidate $score:5:1 "${PART[@]}" --json $O/misses_${score}_$s.json > $O/misses_${score}_$s.txt
   done
   $PY benchmarks/span_text_report.py $DUMPS "${PART[@]}" --json $O/report_$s.json > $O/report_$s.txt
-done
+}
+for s in 3209 3210 3211; do one $s & done; wait
+cat $O/read_count_32*.tmp | tee $O/read_counts.txt; rm $O/read_count_32*.tmp
+READ=(); for s in 3209 3210 3211; do grep -q "addsent-$s held-out read: short" $O/read_counts.txt || READ+=("$s"); done
 TODAY=(); OLD=(); for s in "${READ[@]}"; do TODAY+=($O/today_$s.json); OLD+=($O/old_$s.json); done
 if [ ${#READ[@]} -gt 0 ]; then
   $PY benchmarks/span_text_pool.py "${TODAY[@]}" --score second:5:1 --json $O/pool.json > $O/pool.txt
@@ -63,4 +65,5 @@ STORED=$(grep -rl '"minilm"' $D --include=*.json | grep -v text_s67_h15 | xargs 
 $PY benchmarks/minilm_attack_spread.py $STORED --seeds 3175 3180 --json $O/attack_spread.json > $O/attack_spread.txt
 # with this stop's records added (3210, 3211 and any twin built)
 ALL=$(grep -rl '"minilm"' $D --include=*.json | xargs grep -l clean_accuracy | sort)
+$PY benchmarks/minilm_attack_spread.py $ALL --seeds 3175 3180 --json $O/attack_spread_all.json > $O/attack_spread_all.txt
 $PY benchmarks/minilm_clean_spread.py $ALL --json $O/clean_spread.json > $O/clean_spread.txt
