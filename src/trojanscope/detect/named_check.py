@@ -52,7 +52,8 @@ two: a reach of the named class counts only where its lead is at least ``blend_s
 every lead a clean GAP head of a spent seed reached at the class it is named for), a reach of
 another class at ``blend_gap`` as before. A whole-image backdoor aimed at the class clean GAP
 heads lean to, reached as far as no clean model is, stays kept; a clean model whose blends
-reach its own leaning class a little is read as without the probe.
+reach its own leaning class a little is read as without the probe. The shipped file's term is C3
+since stop 67 (its rule met on fresh outside 9209 and the fourth maker's 9608).
 """
 
 from __future__ import annotations
