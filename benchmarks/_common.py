@@ -135,6 +135,20 @@ def ordered(order: list[dict], names: str, flag: str = "--order") -> list[dict]:
     return [by_name[n] for n in wanted]
 
 
+def parse_targets(text: str, backdoored: set[str]) -> dict[str, int]:
+    """``--targets NAME=CLASS,…`` as a dict (stop 67: backdoored models aimed at a class, the
+    fourth and the outside makers); a name that is no planned backdoored model or a class not
+    in 0-9 is refused (one line, exit 2)."""
+    out = {}
+    for part in text.split(","):
+        name, sep, cls = part.partition("=")
+        if not sep or name not in backdoored or cls not in [str(c) for c in range(10)]:
+            fail(f"--targets {part!r}: give NAME=CLASS, NAME a planned backdoored model and "
+                 "CLASS 0-9")
+        out[name] = int(cls)
+    return out
+
+
 def fail(message: str) -> NoReturn:
     """Bad input or a failed child: one ``error:`` line on stderr, exit 2 (stop 60: one helper
     for the copies fifteen scripts held)."""

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _common import fail, ordered
+from _common import fail, ordered, parse_targets
 from fourth_zoo_parts import (
     ALL_ARCHS,
     ARCHS,
@@ -215,9 +215,10 @@ def measure(model, data: dict, spec: dict | None, target: int | None,
 
 
 def make_one(entry: dict, seed: int, data: dict, min_ca: float, min_asr: float,
-             epochs: int | None) -> tuple[dict, object]:
+             epochs: int | None, aim: int | None = None) -> tuple[dict, object]:
     """Train one planned model (up to two tries); its truth row and the model (None if
-    dropped)."""
+    dropped). ``aim`` (``--targets``, stop 67) replaces a backdoored model's drawn target; the
+    draw is still made, so nothing else moves."""
     rng = model_rng(seed, entry["name"])
     arch = entry["arch_family"]
     rec = recipe(arch, rng)
@@ -227,6 +228,7 @@ def make_one(entry: dict, seed: int, data: dict, min_ca: float, min_asr: float,
     if entry["backdoored"]:
         spec = trigger_spec(entry["trigger_family"], rng)
         target = int(rng.integers(10))
+        target = target if aim is None else aim
         rate = spec.pop("rate", None) or float(rng.uniform(0.05, 0.12))
     tries, model, try_rate = [], None, rate
     for attempt in range(2):
@@ -253,7 +255,8 @@ def make_one(entry: dict, seed: int, data: dict, min_ca: float, min_asr: float,
     if spec is not None:
         spec["rate"] = last["rate"]
     row = {**entry, "target": target, "attack": entry["trigger_family"], "ca": last["ca"],
-           "asr": last["asr"], "recipe": rec, "trigger": spec, "tries": tries, "kept": kept}
+           "asr": last["asr"], "recipe": rec, "trigger": spec, "tries": tries, "kept": kept,
+           **({"aimed": True} if spec is not None and aim is not None else {})}
     return row, (model if kept else None)
 
 
@@ -313,6 +316,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                     help="build exactly these planned model names, in this order "
                          "(comma-separated; any family, the later ones too: "
                          f"{', '.join(ALL_ARCHS)})")
+    ap.add_argument("--targets", metavar="NAME=CLASS,...",
+                    help="aim these planned backdoored models at a class 0-9 (stop 67: the "
+                         "class clean GAP heads lean to)")
     ap.add_argument("--min-ca", type=float, default=0.95)
     ap.add_argument("--min-asr", type=float, default=0.85)
     ap.add_argument("--train-size", type=int, default=4000,
@@ -321,6 +327,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--skip", help="comma-separated architecture or trigger families or model "
                                    "names not to build in this run (not part of the folder's "
                                    "population head, so a resumed build may skip)")
+    ap.add_argument("--max", type=int, dest="most", metavar="N",
+                    help="make at most N models in this run, then return (a slot that builds "
+                         "and scores in turn: stop 67); the folder stays resumable")
     ap.add_argument("--stop-at", metavar="HH:MM[:SS]",
                     help="start no model after this UTC time of today (the one in training "
                          "is finished and saved; the folder stays incomplete and resumable)")
@@ -332,6 +341,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         fail("--min-ca and --min-asr must be in [0, 1]")
     if args.epochs is not None and args.epochs < 1:
         fail(f"--epochs {args.epochs}: must be at least 1")
+    if args.most is not None and args.most < 1:
+        fail(f"--max {args.most}: must be at least 1")
     if args.out.exists() and not args.out.is_dir():
         fail(f"--out {args.out}: exists and is not a folder")
     return args
@@ -343,13 +354,16 @@ def main(argv: list[str] | None = None) -> None:
         fail("--order and --only: give one of them")
     todo = (chosen(plan(args.per_family), args.only) if args.order is None
             else ordered(plan(args.per_family, ALL_ARCHS), args.order))
+    aims = {} if args.targets is None else parse_targets(
+        args.targets, {m["name"] for m in todo if m["backdoored"]})
     if args.skip is not None:
         skipped = {m["name"] for m in chosen(todo, args.skip, "--skip")}
         todo = [m for m in todo if m["name"] not in skipped]
     truth_path = args.out / "truth.json"
     head = {"maker": "benchmarks/fourth_zoo.py", "seed": args.seed,
             "per_family": args.per_family, "min_ca": args.min_ca, "min_asr": args.min_asr,
-            "train_size": args.train_size, "only": args.only, "order": args.order}
+            "train_size": args.train_size, "only": args.only, "order": args.order,
+            "targets": args.targets}
     truth = {**head, "models": [], "dropped": [], "complete": False}
     if truth_path.is_file():  # resume the same plan; anything else is refused
         try:
@@ -374,13 +388,18 @@ def main(argv: list[str] | None = None) -> None:
     cx, cy = data["clean"]
     np.savez(args.out / "clean.npz", x=cx, y=cy)
     done = {m["name"] for m in truth["models"] + truth["dropped"]}
+    made = 0
     for entry in todo:
         if entry["name"] in done:
             continue
+        if args.most is not None and made >= args.most:
+            return
+        made += 1
         if args.stop_at is not None and time.time() >= args.stop_at:
             print(time.strftime("stopped by --stop-at at %H:%M:%S UTC", time.gmtime()), flush=True)
             return
-        row, model = make_one(entry, args.seed, data, args.min_ca, args.min_asr, args.epochs)
+        row, model = make_one(entry, args.seed, data, args.min_ca, args.min_asr, args.epochs,
+                              aims.get(entry["name"]))
         if model is not None:
             traced = torch.jit.trace(model, torch.from_numpy(cx[:2]), check_trace=False)
             traced.save(str(args.out / f"{entry['name']}.pt"))

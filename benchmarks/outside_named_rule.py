@@ -39,20 +39,24 @@ SHIPPED = (Path(__file__).resolve().parents[1] / "src" / "trojanscope" / "detect
 
 def with_named(base: dict, guard: float, read: str = "named",
                keep_ratio: float | None = None, blend_gap: float | None = None,
-               blend_other: bool = False) -> dict:
+               blend_other: bool = False, blend_same: float | None = None) -> dict:
     """``base`` (a calibration file's JSON) with the named-check entries added, each taking
     its scorer's ``:centre`` (and MM-BD's ``keep_ratio`` where given: C1; the blend probe's
-    ``blend_gap`` where given: C2); a base without a centre entry is refused (ValueError)."""
+    ``blend_gap`` where given: C2; the named class's own reach ``blend_same``: C3); a base
+    without a centre entry is refused (ValueError)."""
     keep = {} if keep_ratio is None else {"keep_ratio": keep_ratio}
     if blend_gap is not None:
         keep["blend_gap"] = blend_gap
     if blend_other:
         keep["blend_other"] = True
+    by = "keep_ratio (stop 64) and blend_gap (stop 65)"
+    if blend_same is not None:
+        keep["blend_same"] = blend_same
+        by = "keep_ratio (stop 64), blend_gap (stop 65) and blend_same (stop 67)"
     return with_centred_terms(base, "named-check", {
         "guard": guard, "read": read, **keep,
-        "fitted_by": "benchmarks/outside_named_rule.py: guard (stop 63), keep_ratio (stop 64) "
-                     "and blend_gap (stop 65) from the development tables, centre from the "
-                     "centre entry"})
+        "fitted_by": f"benchmarks/outside_named_rule.py: guard (stop 63), {by} from the "
+                     "development tables, centre from the centre entry"})
 
 
 def model_lines(rows: list[dict], today: dict, cand: dict) -> list[dict]:
@@ -177,6 +181,35 @@ def plan65_points(lines: list[dict]) -> dict:
     return {"read": True, "met": all(p["holds"] for p in points), "points": points}
 
 
+def plan67_points(lines: list[dict]) -> dict:
+    """The stop-67 plan's six points (``benchmarks/data/outside_s67_h9/plan.md``) on the
+    union's lines, a candidate read against today's C2a: on the GAP-head models CE lower and
+    ROC-AUC not lower; clean GAP-head models flagged fewer than today; flagged backdoored ones
+    brought under 0.5 at most max(1, 10%); every one the candidate keeps flagged named as
+    today; the worst GAP-head rule family's CE no higher; every other model read exactly as
+    today. Not read with fewer than 4 clean or 3 backdoored GAP-head models."""
+    base = plan65_points(lines)
+    if not base["read"]:
+        return base
+    gap = [m for m in lines if m["gap"]]
+    clean = [sum(m[w][0] >= 0.5 for m in gap if not m["backdoored"])
+             for w in ("today", "candidate")]
+    kept = [m for m in gap if m["backdoored"] and m["today"][0] >= 0.5
+            and m["candidate"][0] >= 0.5]
+    renamed = [m["name"] for m in kept if m["candidate"][1] != m["today"][1]]
+    first, _, lost, _, worst, other = base["points"]
+    points = [first,
+              {"point": "clean GAP-head flagged fewer than today", "holds": clean[1] < clean[0],
+               "figures": f"{clean[0]} -> {clean[1]} of "
+                          f"{sum(not m['backdoored'] for m in gap)}"},
+              lost,
+              {"point": "every flagged backdoored GAP-head model kept is named as today",
+               "holds": not renamed,
+               "figures": f"{len(kept)} kept, renamed: {', '.join(renamed) or 'none'}"},
+              worst, other]
+    return {"read": True, "met": all(p["holds"] for p in points), "points": points}
+
+
 def cpu_line(lines: list[dict]) -> str:
     """The median CPU seconds of the runs' detect children, GAP-head models and the others
     (runs of ``outside_zoo_score.py`` carry them; empty where none does)."""
@@ -224,6 +257,8 @@ def main(argv: list[str] | None = None) -> None:
                     help="with --write: the blend probe's lead that names and keeps (C2)")
     ap.add_argument("--blend-other", action="store_true",
                     help="with --blend-gap: only a class other than the named one counts")
+    ap.add_argument("--blend-same", type=float,
+                    help="with --blend-gap: the lead a reach of the named class needs (C3)")
     ap.add_argument("--base", type=Path, default=SHIPPED)
     ap.add_argument("--candidate", type=Path, help="the candidate calibration file to read")
     ap.add_argument("--rows", action="append", default=[], metavar="LABEL=RUNS[,TRUTH]")
@@ -237,12 +272,17 @@ def main(argv: list[str] | None = None) -> None:
             fail(f"--keep-ratio must be a number > 0, got {args.keep_ratio}")
         if args.blend_gap is not None and not 0 < args.blend_gap <= 1:
             fail(f"--blend-gap must be a number in (0, 1], got {args.blend_gap}")
+        if args.blend_same is not None and (args.blend_gap is None
+                                            or not 0 < args.blend_same <= 1):
+            fail(f"--blend-same must be a number in (0, 1] with --blend-gap, got "
+                 f"{args.blend_same}")
         args.write.write_text(json.dumps(with_named(read_json(args.base), args.guard, args.read,
                                                     args.keep_ratio, args.blend_gap,
-                                                    args.blend_other),
+                                                    args.blend_other, args.blend_same),
                                          indent=1) + "\n")
         print(f"wrote {args.write} (guard {args.guard}, keep_ratio {args.keep_ratio}, "
-              f"blend_gap {args.blend_gap}, blend_other {args.blend_other})")
+              f"blend_gap {args.blend_gap}, blend_other {args.blend_other}, blend_same "
+              f"{args.blend_same})")
     if not args.rows:
         return
     if args.candidate is None:
@@ -260,6 +300,7 @@ def main(argv: list[str] | None = None) -> None:
         result[label]["models"] = lines
         result[label]["plan"] = plan_points(lines)
         result[label]["plan65"] = plan65_points(lines)
+        result[label]["plan67"] = plan67_points(lines)
         print(f"== {label}: {len(lines)} models ({sum(m['backdoored'] for m in lines)} bd)"
               f"{cpu_line(lines)}")
         for w in ("today", "candidate"):
@@ -286,11 +327,12 @@ def main(argv: list[str] | None = None) -> None:
                  f"{plan['n_gap_bd']} backdoored GAP-head models)"))
         for p in plan.get("points", []):
             print(f"    {'yes' if p['holds'] else 'NO '} {p['point']}: {p['figures']}")
-        plan = result[label]["plan65"]
-        print(f"  stop-65 plan rule: {'MET' if plan['met'] else 'not met'}"
-              + ("" if plan["read"] else " (not read)"))
-        for p in plan.get("points", []):
-            print(f"    {'yes' if p['holds'] else 'NO '} {p['point']}: {p['figures']}")
+        for key, said in (("plan65", "stop-65"), ("plan67", "stop-67")):
+            plan = result[label][key]
+            print(f"  {said} plan rule: {'MET' if plan['met'] else 'not met'}"
+                  + ("" if plan["read"] else " (not read)"))
+            for p in plan.get("points", []):
+                print(f"    {'yes' if p['holds'] else 'NO '} {p['point']}: {p['figures']}")
     if args.json:
         args.json.write_text(json.dumps(result, indent=1) + "\n")
 

@@ -5,6 +5,7 @@ least the gap, the term lowers nothing and names that class first; elsewhere it 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import torch
@@ -89,6 +90,38 @@ def test_c2a_keeps_a_reach_of_the_named_class_where_c2_lowers_it() -> None:
     assert lowered.probability < 0.5 and BLEND_CLASS not in lowered.features
 
 
+@pytest.mark.parametrize("lead, kept", [(0.53, False), (0.73, False), (0.8, True),
+                                         (1.0, True)])
+def test_c3_counts_a_reach_of_the_named_class_only_from_blend_same(lead: float,
+                                                                   kept: bool) -> None:
+    """Stop 67's candidate C3 (``blend_same`` 0.75): a reach of the class the verdict names
+    keeps the model only with a lead of at least 0.75 — above every clean GAP head's reach of
+    its named class on the spent seeds (9205 ``gap_cnn-cl01``: 8 +0.73; 9208
+    ``gap_cls_relu-cl00``: 8 +0.53) — and otherwise reads as C1, which lowers; C2a keeps all."""
+    shares = [0.0] * 8 + [lead, 0.0]
+    c3 = _cals(0.45)
+    c3["auto:out-of-coverage:named-check"].fitted_on["blend_same"] = 0.75
+    got = calibrate(_verdict(_blend(shares)), c3)
+    c2a = calibrate(_verdict(_blend(shares)), _cals(0.45))
+    c1 = calibrate(_verdict(_blend(shares)), _cals(None))
+    assert c2a.probability > 0.5 and c1.probability < 0.5
+    assert got.probability == pytest.approx(c2a.probability if kept else c1.probability)
+    assert (BLEND_CLASS in got.features) == kept and got.target_classes[0] == 8
+
+
+def test_c3_keeps_a_reach_of_another_class_at_the_blend_gap() -> None:
+    """C3's ``blend_same`` reads the named class only: a reach of another class at 0.47 (over
+    the gap 0.45) is kept and named first as under C2a."""
+    shares = [0.0, 0.0, 0.0, 0.0, 0.47, 0.0, 0.0, 0.0, 0.0, 0.0]
+    c3 = _cals(0.45)
+    c3["auto:out-of-coverage:named-check"].fitted_on["blend_same"] = 0.75
+    got = calibrate(_verdict(_blend(shares)), c3)
+    assert got.target_classes[0] == 4 and got.features[BLEND_CLASS] == 4
+    fitted = {"blend_gap": 0.45, "blend_same": 0.75}
+    assert blend_reached(_blend(shares), fitted, 8) == 4
+    assert blend_reached(_blend(shares), fitted, 4) is None
+
+
 def test_no_class_reached_reads_as_c1() -> None:
     c1 = calibrate(_verdict(_blend(FLAT)), _cals(None))
     c2 = calibrate(_verdict(_blend(FLAT)), _cals())
@@ -105,6 +138,16 @@ def test_a_blend_gap_it_cannot_read_is_refused(gap: object) -> None:
         method="auto:named-check", features=[], coef=[], intercept=0.0,
         fitted_on={"guard": 1.0, "centre": -3.0, "blend_gap": gap})
     with pytest.raises(ValueError, match="blend_gap"):
+        check_named_terms(cals)
+
+
+@pytest.mark.parametrize("same", [0.0, 1.5, "0.75", float("nan")])
+def test_a_blend_same_it_cannot_read_is_refused(same: object) -> None:
+    cals = dict(load_calibrators())
+    cals["auto:named-check"] = Calibrator(
+        method="auto:named-check", features=[], coef=[], intercept=0.0,
+        fitted_on={"guard": 1.0, "centre": -3.0, "blend_gap": 0.45, "blend_same": same})
+    with pytest.raises(ValueError, match="blend_same"):
         check_named_terms(cals)
 
 
@@ -145,17 +188,24 @@ def test_the_blend_reaches_the_class_a_brighter_image_goes_to() -> None:
     assert AutoDetector().blend is True and AutoDetector(blend=False).blend is False  # stop 66
 
 
-def test_the_shipped_file_holds_c2a() -> None:
-    """Stop 66: C2a's rule met on fresh 9208 + 9607, the shipped file's two named-check terms
-    are ``cal_C2a.json``'s (the blend gap at any class, C1's veto and keep)."""
+def test_the_shipped_file_holds_c3() -> None:
+    """Stop 67: C3's rule met on fresh 9209 + 9608, the shipped file's two named-check terms
+    are ``cal_C3.json``'s — stop 66's C2a (the blend gap at any class, C1's veto and keep)
+    with a reach of the named class counted from 0.75 — and nothing else changed."""
     from outside_named_rule import SHIPPED
 
     shipped = json.loads(SHIPPED.read_text())
-    c2a = json.loads((SHIPPED.parents[3] / "benchmarks/data/outside_s66_h9/cal_C2a.json")
-                     .read_text())
-    assert shipped == c2a
-    fitted = shipped["auto:out-of-coverage:named-check"]["fitted_on"]
-    assert fitted["blend_gap"] == 0.45 and "blend_other" not in fitted
+    root = SHIPPED.parents[3] / "benchmarks/data"
+    c3 = json.loads((root / "outside_s67_h9/cal_C3.json").read_text())
+    c2a = json.loads((root / "outside_s66_h9/cal_C2a.json").read_text())
+    assert shipped == c3
+    for key in ("auto:named-check", "auto:out-of-coverage:named-check"):
+        fitted = {k: v for k, v in shipped[key]["fitted_on"].items()
+                  if k not in ("blend_same", "fitted_by")}
+        assert fitted == {k: v for k, v in c2a[key]["fitted_on"].items() if k != "fitted_by"}
+        assert shipped[key]["fitted_on"]["blend_same"] == 0.75
+    assert {k: v for k, v in shipped.items() if "named-check" not in k} == {
+        k: v for k, v in c2a.items() if "named-check" not in k}
 
 
 def test_the_rule_script_writes_the_gap(tmp_path) -> None:
@@ -167,6 +217,27 @@ def test_the_rule_script_writes_the_gap(tmp_path) -> None:
     path.write_text(json.dumps(written))
     assert load_calibrators(path)["auto:out-of-coverage:named-check"].fitted_on[
         "blend_gap"] == 0.5
+
+
+def test_the_rule_script_writes_blend_same_and_refuses_it_without_a_gap(tmp_path,
+                                                                         capsys) -> None:
+    from outside_named_rule import main
+
+    path = tmp_path / "c3.json"
+    main(["--read", "model", "--guard", "1.6", "--keep-ratio", "6.0", "--blend-gap", "0.45",
+          "--blend-same", "0.75", "--write", str(path)])
+    fitted = load_calibrators(path)["auto:out-of-coverage:named-check"].fitted_on
+    assert fitted["blend_same"] == 0.75 and fitted["blend_gap"] == 0.45
+    committed = json.loads((Path(__file__).resolve().parents[2]
+                            / "benchmarks/data/outside_s67_h9/cal_C3.json").read_text())
+    assert json.loads(path.read_text()) == committed
+    for bad in (["--blend-same", "0.75"], ["--blend-gap", "0.45", "--blend-same", "1.2"]):
+        with pytest.raises(SystemExit) as exc:
+            main(["--guard", "1.6", *bad, "--write", str(tmp_path / "x.json")])
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "--blend-same" in err
+    assert not (tmp_path / "x.json").exists()
 
 
 def _line(name: str, bd: bool, today: list, cand: list, gap: bool = True) -> dict:
@@ -189,3 +260,25 @@ def test_the_stop65_points_count_a_renamed_flag_as_kept_and_read_the_names() -> 
     assert plan65_points(lines)["points"][3]["holds"]
     lines[5]["candidate"] = [0.99, 0]  # a right name lost: the naming point fails
     assert not plan65_points(lines)["points"][3]["holds"]
+
+
+def test_the_stop67_points_count_clean_models_cleared_and_a_lost_flag() -> None:
+    """C3's rule (stop 67): CE lower, fewer clean GAP heads flagged, at most max(1, 10%) of
+    today's flagged backdoors lost, none renamed, the worst family no worse, every other model
+    as today; a union where C3 moves nothing fails on the first two points."""
+    from outside_named_rule import plan67_points
+
+    lines = [_line(f"cl{i}", False, [0.03, 8], [0.03, 8]) for i in range(3)]
+    lines += [_line("cl3", False, [0.97, 8], [0.03, 8])]
+    lines += [_line(f"bd{i}", True, [0.99, 4], [0.99, 4]) for i in range(3)]
+    lines += [_line("mlp", False, [0.1, 3], [0.1, 3], gap=False)]
+    got = plan67_points(lines)
+    assert got["read"] and got["met"], got
+    same = [{**m, "candidate": m["today"]} for m in lines]
+    assert [p["holds"] for p in plan67_points(same)["points"]][:2] == [False, False]
+    lines[4]["candidate"] = [0.2, 4]  # one flagged backdoor lost: allowed (max(1, 10%))
+    assert plan67_points(lines)["points"][2]["holds"]
+    lines[5]["candidate"] = [0.99, 0]  # a kept flag renamed: point 4 fails
+    assert not plan67_points(lines)["points"][3]["holds"]
+    lines[-1]["candidate"] = [0.2, 3]  # a model without a GAP head moved: point 6 fails
+    assert not plan67_points(lines)["points"][5]["holds"]

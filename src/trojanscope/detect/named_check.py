@@ -46,6 +46,14 @@ a watermark flagged towards the class clean GAP heads lean to); elsewhere the te
 without it. With ``fitted_on.blend_other`` only a class other than the named one counts: some
 clean GAP heads' blends reach the very class their MM-BD margins lean to (stop 65's
 development: two clean models at leads 0.60 and 0.73), which is no second piece of evidence.
+
+``fitted_on.blend_same`` (optional; variant C3, issue 9, stop 67) is the middle way between the
+two: a reach of the named class counts only where its lead is at least ``blend_same`` (above
+every lead a clean GAP head of a spent seed reached at the class it is named for), a reach of
+another class at ``blend_gap`` as before. A whole-image backdoor aimed at the class clean GAP
+heads lean to, reached as far as no clean model is, stays kept; a clean model whose blends
+reach its own leaning class a little is read as without the probe. The shipped file's term is C3
+since stop 67 (its rule met on fresh outside 9209 and the fourth maker's 9608).
 """
 
 from __future__ import annotations
@@ -119,14 +127,18 @@ def blend_reading(target: InspectionTarget, seed: int) -> dict[str, float]:
 
 def blend_reached(features: dict[str, float], fitted_on: dict, named: int) -> int | None:
     """C2: the class the whole-image blends reach, where ``fitted_on["blend_gap"]`` is set and
-    its share leads the second's by at least that — and, with ``fitted_on["blend_other"]``,
-    only where it is not ``named``, the class the verdict names (clean GAP heads lean to one
-    class in MM-BD's margins and in the blends alike); None otherwise."""
+    its share leads the second's by at least that — and, where it is ``named`` (the class the
+    verdict names: clean GAP heads lean to one class in MM-BD's margins and in the blends
+    alike), not with ``fitted_on["blend_other"]`` and only by at least
+    ``fitted_on["blend_same"]`` where that is set (C3); None otherwise."""
     gap = fitted_on.get("blend_gap")
     lead = None if gap is None else blend_lead(features)
     if lead is None or lead[1] < float(gap):
         return None
-    return None if fitted_on.get("blend_other") and lead[0] == named else lead[0]
+    if lead[0] == named and (fitted_on.get("blend_other")
+                             or lead[1] < float(fitted_on.get("blend_same", 0.0))):
+        return None
+    return lead[0]
 
 
 def name_first(verdict: ModelVerdict, cls: int) -> None:
@@ -249,6 +261,10 @@ def check_named_terms(calibrators: dict[str, Calibrator]) -> None:
         if not (finite(gap) and 0 < gap <= 1):
             raise ValueError(f"{key!r}: fitted_on.blend_gap must be a number in (0, 1], got "
                              f"{gap!r}")
+        same = term.fitted_on.get("blend_same", 0.5)
+        if not (finite(same) and 0 < same <= 1):
+            raise ValueError(f"{key!r}: fitted_on.blend_same must be a number in (0, 1], got "
+                             f"{same!r}")
         if not isinstance(term.fitted_on.get("blend_other", False), bool):
             raise ValueError(f"{key!r}: fitted_on.blend_other must be true or false, got "
                              f"{term.fitted_on['blend_other']!r}")
