@@ -29,6 +29,7 @@ rule written before them (benchmarks/data/mitigate_s65/plan.md): `gated`'s defau
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -79,6 +80,19 @@ def fit_towards(model: nn.Module, teacher_of: Callable[[nn.Module, nn.Module, in
     teacher = teacher_of(frozen_copy(with_state(model, came)), frozen_copy(model),
                          suspect).eval()
     distil_fit(model, teacher, clean, torch.Generator().manual_seed(seed), epochs, push=suspect)
+
+
+def guarded_copy(out: nn.Module, fit: Callable[[nn.Module], None],
+                 read: Callable[[nn.Module], float],
+                 rise: float) -> tuple[float, float, nn.Module | None]:
+    """``fit`` on a copy of ``out``, ``read`` on ``out`` before and on the copy after: (before,
+    after, the copy where the reading rose by at most ``rise``, else None). The guard the two
+    accuracy repairs share (``restore_last``: the reach; ``repair_last``: the stamped margin)."""
+    before = read(out.eval())
+    fitted = copy.deepcopy(out)
+    fit(fitted)
+    after = read(fitted.eval())
+    return before, after, (fitted.eval() if after <= before + rise + 1e-9 else None)
 
 
 def fit_mixed(model: nn.Module, came: dict, clean: TensorDataset, suspect: int, seed: int,

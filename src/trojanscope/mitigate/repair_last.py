@@ -21,7 +21,6 @@ attacker's trigger.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import torch
@@ -30,7 +29,7 @@ from torch import Tensor, nn
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ReversedTrigger
 from trojanscope.mitigate.after_steps import trigger_after_step
-from trojanscope.mitigate.mixed_last import MixedTeacher, fit_towards
+from trojanscope.mitigate.mixed_last import MixedTeacher, fit_towards, guarded_copy
 from trojanscope.mitigate.stamp_margin import stamped_margin
 from trojanscope.mitigate.step_note import step_note
 
@@ -84,15 +83,14 @@ def repair_step(gated: Any, out: nn.Module, came: dict, clean: TensorDataset, se
             note["action"] = "none: mixed_last did not fit the output"
             return out.eval()
         suspect = int(gated.report_["suspect"])
-        before = stamped_margin(out.eval(), clean.x, clean.y, suspect, trigger, REPAIR_SEARCH)
-        fitted = copy.deepcopy(out)
-        fit_repair(fitted, came, clean, suspect, seed, gated.repair_last)
-        after = stamped_margin(fitted.eval(), clean.x, clean.y, suspect, trigger,
-                               REPAIR_SEARCH)
+        before, after, kept = guarded_copy(
+            out, lambda m: fit_repair(m, came, clean, suspect, seed, gated.repair_last),
+            lambda m: stamped_margin(m, clean.x, clean.y, suspect, trigger, REPAIR_SEARCH),
+            REPAIR_RISE)
         note.update(margin=round(before, 4), margin_after=round(after, 4))
-        if after <= before + REPAIR_RISE + 1e-9:
+        if kept is not None:
             note["action"] = ("fitted towards the input model with the suspect's share capped, "
                               "still unlearning; kept: the stamped margin stayed under the bar")
-            return fitted.eval()
+            return kept
         note["action"] = "fitted, not kept: the stamped margin rose"
     return out.eval()

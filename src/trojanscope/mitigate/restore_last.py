@@ -28,7 +28,6 @@ issue 12's goal against 53, none lost (benchmarks/data/mitigate_s66/plan.md).
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import torch
@@ -39,7 +38,7 @@ from trojanscope.detect.base import ReversedTrigger
 from trojanscope.mitigate.after_steps import trigger_after_step
 from trojanscope.mitigate.base import with_state
 from trojanscope.mitigate.free_unlearn import universal_reach
-from trojanscope.mitigate.mixed_last import MixedTeacher, fit_towards
+from trojanscope.mitigate.mixed_last import MixedTeacher, fit_towards, guarded_copy
 from trojanscope.mitigate.shift_read import shift_accuracy
 from trojanscope.mitigate.step_note import step_note
 
@@ -103,14 +102,13 @@ def restore_step(gated: Any, out: nn.Module, came: dict, clean: TensorDataset, s
             note["action"] = "none: the shifted copies show no accuracy lost"
             return out.eval()
         suspect = int(gated.report_["suspect"])
-        before = universal_reach(out, clean.x, clean.y, suspect)
-        fitted = copy.deepcopy(out)
-        fit_restore(fitted, came, clean, suspect, seed, gated.restore_last)
-        after = universal_reach(fitted.eval(), clean.x, clean.y, suspect)
+        before, after, kept = guarded_copy(
+            out, lambda m: fit_restore(m, came, clean, suspect, seed, gated.restore_last),
+            lambda m: universal_reach(m, clean.x, clean.y, suspect), RESTORE_RISE)
         note.update(reach=round(before, 4), reach_after=round(after, 4), rise=RESTORE_RISE)
-        if after <= before + RESTORE_RISE + 1e-9:
+        if kept is not None:
             note["action"] = ("fitted towards the input model where it names the suspect, "
                               "still unlearning; kept: the reach did not rise")
-            return fitted.eval()
+            return kept
         note["action"] = "fitted, not kept: the reach rose"
     return out.eval()
