@@ -13,36 +13,31 @@ record -- leaves the file misses first, then by training cover -- in place of th
 
 from __future__ import annotations
 
-from trojanscope.detect.tree_mass import bound_sums
+from trojanscope.detect.tree_recur_boxes import bound_holders, leaves_holding, top_bounds
 from trojanscope.models.trees import LeafRecord
 
 PER_BOUND = 2  # leaves replayed per bound
 
 
+def missed_then_cover(r: LeafRecord) -> tuple[bool, int]:
+    """The holders' order here: leaves the file misses (fewer clean rows than their training
+    share) first, then by training cover, largest first."""
+    return (r.clean >= r.train, -r.train)
+
+
 def holders(early: list[LeafRecord], c: int, bound: tuple) -> list[LeafRecord]:
-    """Class ``c``'s leaves whose box holds ``bound`` ``(feature, lo, hi)`` exactly: those the
-    file misses (fewer clean rows than their training share) first, then by training cover,
-    largest first."""
-    feature, lo, hi = bound
-    mine = [r for r in early if r.cls == c and r.box.get(feature) == (lo, hi)]
-    return sorted(mine, key=lambda r: (r.clean >= r.train, -r.train))
+    """Class ``c``'s leaves whose box holds ``bound`` ``(feature, lo, hi)`` exactly, in
+    :func:`missed_then_cover`'s order."""
+    return bound_holders(early, c, bound, missed_then_cover)
 
 
 def leaves_of(bounds: list[tuple], early: list[LeafRecord], c: int,
               top: int) -> list[LeafRecord]:
     """Up to ``top`` leaves, :data:`PER_BOUND` per bound in ``bounds``' order, each once."""
-    out: list[LeafRecord] = []
-    for bound in bounds:
-        for r in holders(early, c, bound)[:PER_BOUND]:
-            if all(r is not o for o in out):
-                out.append(r)
-        if len(out) >= top:
-            break
-    return out[:top]
+    return leaves_holding(bounds, early, c, missed_then_cover, PER_BOUND, top)
 
 
 def bound_leaves(early: list[LeafRecord], n: int, c: int, top: int) -> list[LeafRecord]:
     """Class ``c``'s ``top`` leaves to replay: the holders of its bounds of largest deficit
     summed across ``early``'s trees (read for ``n`` clean rows), largest first."""
-    sums = sorted(bound_sums(early, n).get(c, {}).items(), key=lambda kv: -kv[1])
-    return leaves_of([bound for bound, value in sums if value > 0], early, c, top)
+    return leaves_of(top_bounds(early, n, c, None), early, c, top)
