@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from trojanscope.detect.base import ReversedTrigger
+from trojanscope.detect.mmbd import margin
 from trojanscope.engine.metrics import predict
 from trojanscope.engine.modes import eval_mode
 from trojanscope.mitigate.sent_share import outside
@@ -35,10 +36,9 @@ MASK_ON = 0.1
 
 
 def suspect_margin(logits: Tensor, suspect: int) -> Tensor:
-    """Per row, the logit of ``suspect`` less the largest other logit."""
-    others = logits.clone()
-    others[:, suspect] = -float("inf")
-    return logits[:, suspect] - others.max(1).values
+    """Per row, the logit of ``suspect`` less the largest other logit (MM-BD's
+    :func:`~trojanscope.detect.mmbd.margin` with every row labelled ``suspect``)."""
+    return margin(logits, torch.full((len(logits),), suspect, dtype=torch.long))
 
 
 def grown_mask(mask: Tensor, pixels: int) -> Tensor:
