@@ -11,9 +11,13 @@ read as :func:`trojanscope.io.models.load_model` will choose its loader:
   also for a safetensors file (by its bytes, whatever its name) with the manifest beside it;
 - a Hugging Face folder: a text model unless its ``config.json`` names only heads other than
   ``*ForSequenceClassification`` (an image folder keeps the loader's own refusal);
-- an ONNX file: an image model of its graph's input shape, where that is C x H x W, or a
-  table model the loader refuses, where its graph holds ``ai.onnx.ml`` operators (skl2onnx's)
-  (:func:`trojanscope.io.onnx_header.read_header`, without importing onnx);
+- an ONNX file: an image model of its graph's input shape, where that is C x H x W; a
+  ``flat`` model of one row of K values, where that is its shape (a table's encoded columns,
+  or images flattened C·H·W: a scikit-learn ``MLPClassifier`` exported by skl2onnx, stop 68);
+  or a table model the loader refuses, where its graph holds ``ai.onnx.ml`` operators it does
+  not read (:func:`trojanscope.io.onnx_header.read_header`, without importing onnx);
+- a folder without a manifest: what its one model file takes, picked as ``audit`` picks it
+  (:mod:`trojanscope.io.model_pick`);
 - an XGBoost JSON or UBJSON or a LightGBM text file made by other code: a table model, with
   the feature names the file records (:func:`tree_feature_names`).
 
@@ -44,9 +48,10 @@ LIGHTGBM_HEADER_BYTES = 1 << 20  # the header (before the first tree) is read fo
 
 @dataclass(frozen=True)
 class ModelInput:
-    """What a model reads, as its files say: ``image`` (``shape`` C, H, W), ``table`` (its
-    ``label`` column where a manifest names it; a tree file's ``features`` where it names
-    them) or ``text``."""
+    """What a model reads, as its files say: ``image`` (``shape`` C, H, W), ``flat`` (an ONNX
+    graph of one row of ``shape`` (K,) values: a table's encoded columns or flattened images),
+    ``table`` (its ``label`` column where a manifest names it; a tree file's ``features``
+    where it names them) or ``text``."""
 
     kind: str
     shape: tuple[int, ...] | None = None
@@ -56,9 +61,10 @@ class ModelInput:
     classical: tuple[str, ...] = ()  # an ONNX graph's ai.onnx.ml operators: never loaded
 
 
-def model_input(model: str | Path | None) -> ModelInput | None:
+def model_input(model: str | Path | None, *, folder_pick: bool = False) -> ModelInput | None:
     """The model's input kind from its JSON files or first bytes alone; None where they do not
-    say (the module docstring)."""
+    say (the module docstring). ``folder_pick``: a folder without a manifest is read by its one
+    model file, as ``audit`` loads it (``detect`` refuses such a folder when it loads it)."""
     from trojanscope.io.hf_folder import model_folder_kind
     from trojanscope.io.manifest import MANIFEST_NAME  # the name only (pydantic: 0.1 s)
 
@@ -70,6 +76,8 @@ def model_input(model: str | Path | None) -> ModelInput | None:
         return _from_manifest(_json(path / MANIFEST_NAME))
     if folder == "huggingface":
         return _from_hub_config(_json(path / "config.json"))
+    if path.is_dir():  # audit's pick of the folder's one model file (stop 68)
+        return _picked(path) if folder_pick else None
     if not path.is_file():
         return None
     fmt = model_file_format(path)  # by its bytes, as load_model chooses its loader
@@ -82,10 +90,25 @@ def model_input(model: str | Path | None) -> ModelInput | None:
     return None  # a torch zip (its input shape is torch's to read), or no model file
 
 
+def _picked(folder: Path) -> ModelInput | None:
+    """What the one model file ``audit`` would load from ``folder`` takes
+    (:func:`trojanscope.io.model_pick.pick_model_path`); None where the pick finds none or
+    several (the audit's load step says so)."""
+    from trojanscope.errors import UserInputError
+    from trojanscope.io.model_pick import pick_model_path
+
+    try:
+        picked = pick_model_path(folder)
+    except (UserInputError, OSError):
+        return None
+    return model_input(picked) if picked.is_file() else None
+
+
 def onnx_input(path: Path) -> ModelInput | None:
     """An ONNX file's input (:func:`trojanscope.io.onnx_header.read_header`): a table model
-    with its ``classical`` operators where the graph holds ``ai.onnx.ml`` ones (the loader
-    refuses it), an image model where the graph fixes C x H x W, else None."""
+    with its ``classical`` operators where the graph holds ``ai.onnx.ml`` ones the loader
+    refuses, an image model where the graph fixes C x H x W, a ``flat`` one where it fixes
+    one row of K values, else None."""
     from trojanscope.io.onnx_header import read_header
 
     header = read_header(path)
@@ -94,7 +117,9 @@ def onnx_input(path: Path) -> ModelInput | None:
     if header.classical:
         return ModelInput("table", classical=header.classical)
     shape = header.shape
-    return ModelInput("image", shape) if shape is not None and len(shape) == 3 else None
+    if shape is not None and len(shape) in (1, 3):
+        return ModelInput("flat" if len(shape) == 1 else "image", shape)
+    return None
 
 
 def _json(file: Path) -> Any:

@@ -352,6 +352,17 @@ def _load_torch_zip(path: Path, raw: bytes) -> LoadedModel:
     )
 
 
+def images_for_flat_input(loaded: LoadedModel, dataset: object) -> None:
+    """Give an ONNX model that takes one flat row of C·H·W values (a scikit-learn
+    ``MLPClassifier`` fitted on flattened images, exported by skl2onnx) the images of a
+    dataset of C x H x W, flattened in that order (:meth:`OnnxModule.take_images`); nothing
+    for any other model or data."""
+    take = getattr(loaded.module, "take_images", None)
+    shape = tuple(getattr(dataset, "input_shape", None) or ())
+    if take is not None and len(shape) == 3 and take(shape):
+        loaded.input_shape = shape
+
+
 def from_module(
     module: nn.Module,
     *,
