@@ -135,3 +135,21 @@ def test_a_real_skl2onnx_export_matches_predict_proba(tmp_path: Path) -> None:
     _, module = _load(tmp_path, skl2onnx.to_onnx(clf, x[:1]))
     out = torch.softmax(module(torch.from_numpy(x[:10])).detach(), 1).numpy()
     np.testing.assert_allclose(out, clf.predict_proba(x[:10]), atol=1e-5)
+
+
+def test_its_verdict_is_a_score_to_review_never_backdoored(tmp_path: Path) -> None:
+    """No calibration zoo holds a scikit-learn network: a flag reads ``review`` (stop 68)."""
+    from trojanscope.detect.base import ModelVerdict
+    from trojanscope.io.models import LoadedModel, mark_outside_calibration
+
+    model, _ = mlp_graph(4, 3)
+    _, module = _load(tmp_path, model)
+    verdict = ModelVerdict("auto", 9.0, [0], [], probability=0.9)
+    mark_outside_calibration(LoadedModel(module, "onnx", "mlp.onnx", (4,)), verdict)
+    verdict.features["calibrated"] = 0.0 if verdict.score_only else 1.0  # as calibrate sets it
+    assert verdict.score_only and verdict.verdict == "review"
+    assert "skl2onnx graph (the logits before the graph's Softmax)" in verdict.detector_notes[0]
+    plain = ModelVerdict("auto", 9.0, [0], [], probability=0.9)
+    module.output_read = None  # a graph of standard operators only
+    mark_outside_calibration(LoadedModel(module, "onnx", "mlp.onnx", (4,)), plain)
+    assert not plain.score_only and plain.detector_notes == []
