@@ -117,13 +117,16 @@ def walks_as_model(path: str | Path) -> bool:
 def classical_words(where: str, classical: list[str] | tuple[str, ...]) -> str:
     """The loader's refusal of a graph with ``ai.onnx.ml`` operators (stop 66: a scikit-learn
     pipeline by skl2onnx got the list of every operator; stop 67: an ``MLPClassifier`` too,
-    whose label and probability outputs skl2onnx writes with them), said early and late."""
+    whose label and probability outputs skl2onnx writes with them; stop 68: read where its
+    probabilities need none of them, :mod:`trojanscope.io.onnx_branch`), said early and late."""
     return (f"{where}: an ONNX graph with scikit-learn-style operators ({', '.join(classical[:4])}"
             f"{', …' if len(classical) > 4 else ''}: what skl2onnx or onnxmltools write, for "
             "any scikit-learn model); trojanscope reads ONNX graphs of the standard operators "
             "(neural networks exported by torch.onnx or tf2onnx), and tree ensembles from "
             "their library's own file: XGBoost's save_model('model.json'), LightGBM's "
-            "booster_.save_model('model.txt'); scikit-learn's own models are not read")
+            "booster_.save_model('model.txt'); scikit-learn's own models are not read, "
+            "but for an MLPClassifier exported on its own (a pipeline's scaler is one of "
+            "those operators)")
 
 
 def _graph(fh: BinaryIO, start: int, end: int
