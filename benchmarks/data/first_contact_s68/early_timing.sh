@@ -15,6 +15,7 @@ while IFS= read -r c; do
       /work/main/.venv/bin/python -m trojanscope $c >/dev/null 2>$E
     echo "$c | $([ $src = $1 ] && echo main || echo branch) | $(tail -1 $T) | $(grep -m1 '^error:' $E)"
   done
+done <<'LINES'
 detect renamed/noproducer.bin --data transactions.csv --label-column is_fraud
 audit vendor-noman/ --data transactions.csv --label-column is_fraud --report reports/t-noman/
 detect tab-onnx/fraud.onnx --data transactions.csv --label-column is_fraud
