@@ -153,3 +153,15 @@ def test_its_verdict_is_a_score_to_review_never_backdoored(tmp_path: Path) -> No
     module.output_read = None  # a graph of standard operators only
     mark_outside_calibration(LoadedModel(module, "onnx", "mlp.onnx", (4,)), plain)
     assert not plain.score_only and plain.detector_notes == []
+
+
+@pytest.mark.parametrize("shape, says", [
+    ((200, 784), "x.reshape(-1, 1, 28, 28)"), ((200, 3072), "x.reshape(-1, 3, 32, 32)"),
+    ((200, 4), ""), ((200, 27), ""), ((200, 1, 28, 28), ""),
+])
+def test_images_kept_as_flat_rows_are_told_how_to_reshape(shape: tuple, says: str) -> None:
+    """Stop 68: an ``.npz`` of flattened images (as scikit-learn takes them) for the MLP."""
+    from trojanscope.data.dataset import flat_rows_hint
+
+    hint = flat_rows_hint(shape)
+    assert (says in hint) if says else hint == ""
