@@ -55,6 +55,8 @@ def user(tmp_path) -> dict[str, Path]:
         "tree\nversion=v4\nfeature_names=amount merchant age\nTree=0\n")
     (tmp_path / "named-xgb.json").write_text(
         json.dumps({"learner": {"feature_names": ["amount", "merchant", "age"]}}))
+    (tmp_path / "cat-xgb.json").write_text(json.dumps({"learner": {  # enable_categorical
+        "feature_names": ["amount", "merchant"], "feature_types": ["float", "c"]}}))
     write_onnx(tmp_path / "cnn.onnx", ["N", 1, 28, 28])
     write_onnx(tmp_path / "dynamic.onnx", ["N", 1, "H", "W"])
     # stop 67: a UBJSON file's names; an ONNX file told by its bytes; an skl2onnx-like graph
@@ -329,6 +331,19 @@ def test_a_keep_ratio_on_auto_is_taken_whatever_the_other_entries_read(tmp_path)
     path = tmp_path / "cal.json"
     path.write_text(json.dumps(kept))
     check_keep_ratio(path)
+
+
+def test_an_xgboost_model_with_categorical_splits_is_refused_early(user) -> None:
+    """Stop 68: an ``XGBClassifier(enable_categorical=True)`` file, refused by the loader after
+    the imports (14 s at load 16), in its words; ``audit`` writes its report on it."""
+    from trojanscope.io.model_kind import categorical_words
+
+    for data in ({"--data": user["rows"]}, {"--data": None}):
+        with pytest.raises(UserInputError) as err:
+            check_model_data(user["cat-xgb"], data, label_column="is_fraud")
+        assert str(err.value) == categorical_words(str(user["cat-xgb"]), ("merchant",))
+    check_model_data(user["cat-xgb"], {"--data": user["rows"]}, label_column="is_fraud",
+                     reports_model=True)
 
 
 def test_audit_reads_a_folder_by_the_model_file_it_picks(user) -> None:
