@@ -180,6 +180,19 @@ def _has_branch(fh: BinaryIO, nodes: list[tuple[int, int]],
 
 def _output(fh: BinaryIO, span: tuple[int, int]) -> tuple[str, bool]:
     """A graph output's name and whether it is a float tensor."""
+    name, kinds = _typed(fh, span)
+    if len(kinds) > 1:
+        raise _Unsure  # a oneof set twice (the last wins) or a merge
+    if not kinds or kinds[0][0] != TYPE_TENSOR:
+        return name, False
+    elems = [v for f, v in _fields(fh, *_span(kinds[0][1])) if f == TENSOR_ELEM_TYPE]
+    return name, bool(elems) and elems[-1] in FLOAT_TYPES
+
+
+def _typed(fh: BinaryIO, span: tuple[int, int]
+           ) -> tuple[str, list[tuple[int, int | tuple[int, int]]]]:
+    """A ValueInfoProto's name and its type's fields (the denotation left out; none where it
+    has no type); unsure where the type field stands twice (protobuf merges them)."""
     name, types = "", []
     for field, value in _fields(fh, *span):
         if field == VALUE_NAME:
@@ -188,15 +201,8 @@ def _output(fh: BinaryIO, span: tuple[int, int]) -> tuple[str, bool]:
             types.append(_span(value))
     if len(types) > 1:
         raise _Unsure  # protobuf merges repeated message fields
-    if not types:
-        return name, False
-    kinds = [(f, v) for f, v in _fields(fh, *types[0]) if f != TYPE_DENOTATION]
-    if len(kinds) > 1:
-        raise _Unsure  # a oneof set twice (the last wins) or a merge
-    if not kinds or kinds[0][0] != TYPE_TENSOR:
-        return name, False
-    elems = [v for f, v in _fields(fh, *_span(kinds[0][1])) if f == TENSOR_ELEM_TYPE]
-    return name, bool(elems) and elems[-1] in FLOAT_TYPES
+    kinds = [(f, v) for f, v in _fields(fh, *types[0]) if f != TYPE_DENOTATION] if types else []
+    return name, kinds
 
 
 def _input_shape(fh: BinaryIO, inputs: list[tuple[int, int]], initializers: set[str]
@@ -236,17 +242,7 @@ def _int64(value: int | tuple[int, int]) -> int:
 
 def _value_info(fh: BinaryIO, span: tuple[int, int]) -> tuple[str, tuple[int, int] | None]:
     """An input's name and the span of its tensor shape (None: no shape, or not a tensor)."""
-    name, types = "", []
-    for field, value in _fields(fh, *span):
-        if field == VALUE_NAME:
-            name = _read(fh, _span(value))
-        elif field == VALUE_TYPE:
-            types.append(_span(value))
-    if len(types) > 1:
-        raise _Unsure  # protobuf merges repeated message fields
-    if not types:
-        return name, None
-    tensor = [(f, v) for f, v in _fields(fh, *types[0]) if f != TYPE_DENOTATION]
+    name, tensor = _typed(fh, span)
     if len(tensor) != 1 or tensor[0][0] != TYPE_TENSOR:
         if not tensor:
             return name, None
