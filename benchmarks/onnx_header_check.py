@@ -1,7 +1,8 @@
 """Does ``io.onnx_header.onnx_input_shape`` (the protobuf read without importing onnx) answer
 what the loader's ``infer_input_shape`` answers after ``onnx.load``? (issue 15, stop 66: hcmd)
 And (stop 67) are the ``ai.onnx.ml`` operators it names (``read_header(path).classical``)
-exactly the loader's refusal, word for word, where it names any?
+exactly the loader's refusal, word for word, where it names any? (Stop 68: a graph whose
+probability branch the loader reads, a scikit-learn ``MLPClassifier``'s, has none named.)
 
 Reads every path listed in LIST (one ``.onnx`` file a line) both ways and prints one line per
 file (``OK``/``BAD``, the loader's shape, the header's, the header's time, and for a graph with
@@ -59,6 +60,7 @@ def main() -> None:
             same = same and (late or not ops)
             late_only += bool(late and not ops)
             loader = ("same words" if ops and late else "refused for them (late-only)" if late
+                      else "reads its probability branch" if not said  # stop 68
                       else said[len(path) + 2:][:60])
             note = f" | ml: early {len(ops)} op(s), loader {loader}"
         elif ops:

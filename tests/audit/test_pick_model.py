@@ -115,3 +115,23 @@ def test_audit_registry_finds_tree_files_by_their_bytes(tmp_path: Path) -> None:
                                 "model.onnx": ONNX_HEAD})
     np.savez(folder / "clean.npz", x=np.zeros((2, 1, 2, 2), np.float32))
     assert [p.name for p in find_models(tmp_path)] == ["fraud.json", "model.onnx", "model.txt"]
+
+
+def test_the_pick_reads_each_file_s_format_once(tmp_path: Path, monkeypatch) -> None:
+    """Stop 67 asked ``model_file_format`` of each file, then ``loads_as_model`` asked it again
+    (hcmd's left item, stop 68): once now."""
+    import trojanscope.io.model_file as model_file
+
+    folder = _folder(tmp_path, {"model.bin": ONNX_HEAD, "b.json": XGBOOST, "n.txt": b"hi\n"})
+    _torchscript(folder / "s.pt")
+    asked: list[str] = []
+    real = model_file.model_file_format
+
+    def counted(path):
+        asked.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(model_file, "model_file_format", counted)
+    with pytest.raises(UserInputError, match="3 model files"):
+        pick_model_path(folder)
+    assert sorted(asked) == ["b.json", "model.bin", "n.txt", "s.pt"]

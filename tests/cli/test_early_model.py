@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from onnx_files import write_ml_onnx, write_onnx
+from onnx_files import mlp_graph, write_ml_onnx, write_onnx
 from trojanscope.cli.early_calibration import check_keep_ratio
 from trojanscope.cli.early_data import check_data_file
 from trojanscope.cli.early_model import LABEL_GUESSES, ModelInput, check_model_data, model_input
@@ -55,15 +55,28 @@ def user(tmp_path) -> dict[str, Path]:
         "tree\nversion=v4\nfeature_names=amount merchant age\nTree=0\n")
     (tmp_path / "named-xgb.json").write_text(
         json.dumps({"learner": {"feature_names": ["amount", "merchant", "age"]}}))
+    (tmp_path / "cat-xgb.json").write_text(json.dumps({"learner": {  # enable_categorical
+        "feature_names": ["amount", "merchant"], "feature_types": ["float", "c"]}}))
     write_onnx(tmp_path / "cnn.onnx", ["N", 1, 28, 28])
     write_onnx(tmp_path / "dynamic.onnx", ["N", 1, "H", "W"])
     # stop 67: a UBJSON file's names; an ONNX file told by its bytes; an skl2onnx-like graph
     (tmp_path / "named-ubj.ubj").write_bytes(UBJ_NAMED)
     write_onnx(tmp_path / "renamed-cnn.bin", ["N", 1, 28, 28], producer="pytorch")
     write_ml_onnx(tmp_path / "skl.onnx")
+    # stop 68: an skl2onnx-like MLPClassifier of 4 flat columns; images of 1 x 2 x 2; a table
+    # of 5 feature columns; a folder without a manifest holding an ONNX image model
+    import onnx
+
+    onnx.save(mlp_graph(4, 3)[0], tmp_path / "mlp.onnx")
+    np.savez(tmp_path / "tiny.npz", x=rng.random((4, 1, 2, 2), np.float32), y=np.arange(4))
+    (tmp_path / "five.csv").write_text("a,b,c,d,e,label\n1,2,3,4,5,0\n")
+    (tmp_path / "four.csv").write_text("a,b,c,d,label\n1,2,3,4,0\n")
+    (tmp_path / "vendor").mkdir()
+    write_onnx(tmp_path / "vendor" / "model.bin", ["N", 1, 28, 28])  # no producer (stop 68)
     return {"image": _run(tmp_path, "image", input_shape=[1, 28, 28]),
             "text": _run(tmp_path, "text", input_shape=[40], text={"encoder": "vocab"}),
             "table": _run(tmp_path, "table", input_shape=[3], tabular={"label": "is_fraud"}),
+            "vendor": tmp_path / "vendor",
             **{p.stem: p for p in tmp_path.glob("*.*")}}
 
 
@@ -80,6 +93,9 @@ def test_the_model_says_its_input_without_torch(user) -> None:
     assert model_input(user["named-ubj"]) == ModelInput("table", trees=True,
                                                         features=("amount", "merchant", "age"))
     assert model_input(user["mnist"]) is None and model_input(user["image"] / "nope") is None
+    assert model_input(user["mlp"]) == ModelInput("flat", (4,))  # stop 68
+    assert model_input(user["vendor"]) is None  # detect refuses a folder without a manifest
+    assert model_input(user["vendor"], folder_pick=True) == model_input(user["cnn"])  # audit
 
 
 @pytest.mark.parametrize("model, data, label, says", [
@@ -103,6 +119,14 @@ def test_the_model_says_its_input_without_torch(user) -> None:
     # stop 67: a UBJSON file's names; an ONNX file named .bin, told by its bytes
     ("named-ubj", "rows", "is_fraud", r"the model's feature\(s\) 'age' are not columns"),
     ("renamed-cnn", "rows", None, r"renamed-cnn.bin is an image model \(input 1 x 28 x 28\)"),
+    # stop 68: a model of one flat row (an skl2onnx MLPClassifier): images of another size,
+    # a table of more feature columns than values a row, integer pixels
+    ("mlp", "mnist", None, r"images of 1 x 28 x 28 \(784 values\), but .*mlp.onnx takes rows "
+     r"of 4 values \(images flattened C x H x W\)"),
+    ("mlp", "five", None, r"a table of 5 feature column\(s\) \(a, b, c, d, e\), but .*mlp.onnx "
+     r"takes rows of 4 value\(s\)"),
+    ("mlp", "rows", "fraud", "no label column 'fraud'"),
+    ("mlp", "bytes", None, "'x' has integer dtype uint8"),
 ])
 def test_data_of_the_wrong_kind_is_one_line(user, model, data, label, says) -> None:
     with pytest.raises(UserInputError, match=says) as err:
@@ -121,6 +145,10 @@ def test_data_of_the_wrong_kind_is_one_line(user, model, data, label, says) -> N
     ("cnn", "mnist", None), ("dynamic", "rows", None), ("dynamic", "rgb", None),
     # stop 66 hrev: the table reader skips blank lines before the header (was refused early)
     ("named-lgb", "blank", "label"), ("table", "blank", None),
+    # stop 68: images of C·H·W = 4 values, a table of 4 or fewer feature columns (a category
+    # may widen), a folder's model for detect (which refuses such a folder when it loads it)
+    ("mlp", "tiny", None), ("mlp", "four", None), ("mlp", "rows", "is_fraud"),
+    ("vendor", "rows", None),
 ])
 def test_data_a_reader_may_take_passes(user, model, data, label) -> None:
     (user["rows"].parent / "wide.csv").write_text("age, amount,merchant,other,label\n1,2,a,b,0\n")
@@ -305,6 +333,27 @@ def test_a_keep_ratio_on_auto_is_taken_whatever_the_other_entries_read(tmp_path)
     check_keep_ratio(path)
 
 
+def test_an_xgboost_model_with_categorical_splits_is_refused_early(user) -> None:
+    """Stop 68: an ``XGBClassifier(enable_categorical=True)`` file, refused by the loader after
+    the imports (14 s at load 16), in its words; ``audit`` writes its report on it."""
+    from trojanscope.io.model_kind import categorical_words
+
+    for data in ({"--data": user["rows"]}, {"--data": None}):
+        with pytest.raises(UserInputError) as err:
+            check_model_data(user["cat-xgb"], data, label_column="is_fraud")
+        assert str(err.value) == categorical_words(str(user["cat-xgb"]), ("merchant",))
+    check_model_data(user["cat-xgb"], {"--data": user["rows"]}, label_column="is_fraud",
+                     reports_model=True)
+
+
+def test_audit_reads_a_folder_by_the_model_file_it_picks(user) -> None:
+    """Stop 67 (hrev, finding 8): ``audit DIR --data`` with no manifest left a table for the
+    folder's ONNX image model to the loader, after the imports; the pick is torch-free now."""
+    with pytest.raises(UserInputError, match=r"vendor is an image model \(input 1 x 28"):
+        check_model_data(user["vendor"], {"--data": user["rows"]}, reports_model=True)
+    check_model_data(user["vendor"], {"--data": user["mnist"]}, reports_model=True)
+
+
 def test_each_refusal_comes_before_torch_is_imported(user, tmp_path) -> None:
     from test_early_refusals import refusals_before_torch
 
@@ -327,6 +376,8 @@ def test_each_refusal_comes_before_torch_is_imported(user, tmp_path) -> None:
         ["detect", str(user["skl"]), "--data", str(user["mnist"])],
         ["detect", str(user["renamed-cnn"]), "--data", rows],
         ["audit", image, "--data", str(user["mnist"]), "--report", str(user["image"])],
+        ["detect", str(user["mlp"]), "--data", str(user["mnist"])],
+        ["audit", str(user["vendor"]), "--data", rows, "--report", str(tmp_path / "r")],
     ]
     errors = refusals_before_torch(lines, tmp_path, modules=("torch", "onnx", "lightgbm"))
     assert ["image model" in errors[0], "images of shape 3 x 32" in errors[1],
@@ -335,8 +386,9 @@ def test_each_refusal_comes_before_torch_is_imported(user, tmp_path) -> None:
             "keep_ratio" in errors[7], "'age' are not columns" in errors[8],
             "image model" in errors[9], "images of shape 3 x 32" in errors[10],
             "'age' are not columns" in errors[11], "scikit-learn-style" in errors[12],
-            "image model" in errors[13], "exists and is not empty" in errors[14]
-            ] == [True] * 15, errors
+            "image model" in errors[13], "exists and is not empty" in errors[14],
+            "rows of 4 values" in errors[15], "image model" in errors[16],
+            ] == [True] * 17, errors
     assert not (tmp_path / "r").exists() and not (tmp_path / "o").exists()
 
 

@@ -46,7 +46,10 @@ def test_each_kind_of_model_says_what_it_takes(tmp_path: Path) -> None:
     assert model_input(vit) is None  # the loader refuses an image hub folder itself
     assert model_input(write_onnx(tmp_path / "cnn.onnx", ["N", 3, 32, 32])) == ModelInput(
         "image", (3, 32, 32))
-    for dims in (["N", 29], ["N", 3, "H", "W"], ["N", 64]):  # a table, dynamic, tokens
+    for dims in (["N", 29], ["N", 64]):  # one flat row: a table, tokens, flat images (s68)
+        assert model_input(write_onnx(tmp_path / "flat.onnx", dims)) == ModelInput(
+            "flat", (dims[1],))
+    for dims in (["N", 3, "H", "W"], ["N", "F"], ["N", 4, 4]):  # dynamic, of another rank
         assert model_input(write_onnx(tmp_path / "other.onnx", dims)) is None
     assert model_input(zipped) is None  # TorchScript: its shape is torch's to read
     assert model_input(tmp_path / "nope") is None and model_input(None) is None
@@ -111,3 +114,40 @@ def test_the_names_are_those_the_libraries_read_back(tmp_path: Path) -> None:
     assert tree_feature_names(tmp_path / "named.txt", "lightgbm") == tuple(NAMES)
     assert tree_feature_names(tmp_path / "named.json", "xgboost") == tuple(NAMES)
     assert tree_feature_names(tmp_path / "named.ubj", "xgboost") == tuple(NAMES)  # stop 67
+
+
+@pytest.mark.parametrize("learner, categorical", [
+    ({"feature_names": NAMES, "feature_types": ["float", "int", "c"]}, ("merchant",)),
+    ({"feature_names": NAMES, "feature_types": ["c", "c", "float"]}, ("amount", "age")),
+    ({"feature_names": [], "feature_types": ["c"]}, ()),  # no names: the loader names none
+    ({"feature_names": NAMES, "feature_types": "c"}, ()),  # not a list: not read here
+])
+def test_an_xgboost_file_s_categorical_features_are_read(tmp_path, learner, categorical) -> None:
+    """Stop 68: a model fitted with ``enable_categorical`` is refused by the loader; the early
+    read names the same features (JSON here, UBJSON below)."""
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps({"learner": learner}))
+    assert model_input(path).categorical == categorical
+
+
+@pytest.mark.slow  # about 5 s, most of it importing xgboost and pandas
+def test_the_categorical_refusal_is_the_loaders_early_and_late(tmp_path: Path) -> None:
+    import pandas as pd
+    import xgboost
+
+    from trojanscope.errors import UserInputError
+    from trojanscope.io.model_kind import categorical_words
+    from trojanscope.io.models import load_model
+
+    frame = pd.DataFrame({"amount": np.arange(40.0), "merchant": pd.Categorical(
+        ["shop", "cafe"] * 20), "age": np.arange(40) % 7})
+    model = xgboost.XGBClassifier(n_estimators=3, max_depth=2, enable_categorical=True,
+                                  tree_method="hist").fit(frame, np.arange(40) % 2)
+    for name in ("fraud.json", "fraud.ubj"):
+        path = tmp_path / name
+        model.save_model(path)
+        early = model_input(path)
+        assert early.categorical == ("merchant",) and early.features == tuple(frame.columns)
+        with pytest.raises(UserInputError) as caught:
+            load_model(path)
+        assert str(caught.value) == categorical_words(str(path), early.categorical)

@@ -9,47 +9,10 @@ from pathlib import Path
 
 from trojanscope.audit.pipeline import AuditContext, AuditStep
 from trojanscope.errors import DataInputError, UserInputError
+from trojanscope.io.model_pick import pick_model_path
 from trojanscope.registry import register
 from trojanscope.report.audit_result import StepResult
 from trojanscope.report.model import Severity
-
-# Names of model files before stop 67's pick by the bytes: where no file loads, one so named (a
-# pickled checkpoint, say) still goes to the loader, whose refusal says what it is.
-NAMED_MODEL_SUFFIXES = (".onnx", ".pt", ".pth", ".torchscript", ".ts")
-
-
-def pick_model_path(target: Path) -> Path:
-    """The path ``load_model`` should get: the file, a folder with a manifest, a Hugging Face
-    model folder, or the one model file of any other folder, told by its bytes as the loader
-    tells it (:func:`trojanscope.io.model_file.model_file_format`: an ONNX export named
-    ``model.bin`` is found, a data ``.npz`` is not). A file the loader would take
-    (:func:`~trojanscope.io.model_file.loads_as_model`) is picked over one it would refuse
-    (a plain checkpoint, safetensors without a manifest); where none would load, the one
-    file of a model format (or named as a model, :data:`NAMED_MODEL_SUFFIXES`) is given to
-    the loader, which says why it refuses it."""
-    from trojanscope.io.hf_folder import model_folder_kind
-
-    if not target.is_dir() or model_folder_kind(target) is not None:
-        return target
-    from trojanscope.io.model_file import loads_as_model, model_file_format, torch_zip_kind
-    from trojanscope.scan.walk import iter_files
-
-    # the scan step's own walk: a file the scan skipped (inside .git, behind a link to a
-    # folder outside the target) is never the one loaded
-    files = sorted(e.path for e in iter_files([target]) if e.problem is None)
-    formats = {p: model_file_format(p) for p in files}
-    recognised = [p for p in files if formats[p] not in (None, "zip")
-                  or (formats[p] == "zip" and torch_zip_kind(p) is not None)
-                  or (formats[p] is None and p.suffix.lower() in NAMED_MODEL_SUFFIXES)]
-    loadable = [p for p in recognised if loads_as_model(p)]
-    candidates = loadable or recognised
-    if len(candidates) != 1:
-        found = ", ".join(p.name for p in candidates[:5]) or "none"
-        raise UserInputError(
-            f"{target}: no manifest.json and {len(candidates)} model files ({found}); "
-            "audit the model file itself"
-        )
-    return candidates[0]
 
 
 @register("audit-step", "load")
@@ -110,6 +73,7 @@ class DetectStep(AuditStep):
         from trojanscope.detect.evidence import trigger_images
         from trojanscope.detect.input_level.text_inputs import text_method
         from trojanscope.detect.inputs import choose_clean_data
+        from trojanscope.io.models import mark_outside_calibration
 
         assert ctx.loaded is not None
         opts = ctx.options
@@ -128,6 +92,7 @@ class DetectStep(AuditStep):
                                        input_shape=ctx.loaded.input_shape,
                                        num_classes=ctx.loaded.num_classes, seed=opts.seed)
         verdict.threshold = opts.threshold
+        mark_outside_calibration(ctx.loaded, verdict)  # an skl2onnx network: a score to review
         calibrate(verdict, calibrators)
         from trojanscope.detect.flag_level import flag_level
 

@@ -13,6 +13,7 @@ to the readers, which refuse it after the imports as before.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -54,13 +55,17 @@ def check_model_data(model: str | Path | None, data: dict[str, Any], *,
 
     if plugins_installed():
         return
-    wants = model_input(model)
+    wants = model_input(model, folder_pick=reports_model)  # audit: a folder's one model file
     if wants is not None and wants.classical:
         if reports_model:
             return  # the audit's load step reports it; no data check for a model never read
         from trojanscope.io.onnx_header import classical_words
 
         raise UserInputError(classical_words(str(Path(str(model))), wants.classical))
+    if wants is not None and wants.categorical and not reports_model:
+        from trojanscope.io.model_kind import categorical_words
+
+        raise UserInputError(categorical_words(str(Path(str(model))), wants.categorical))
     if not given:
         return
     for where, path in data_files(data):
@@ -79,6 +84,9 @@ def check_model_data(model: str | Path | None, data: dict[str, Any], *,
         elif wants is not None and wants.kind == "table":
             _check_label(path, where, wants, label_column)
             _check_features(path, where, model, wants)
+        elif wants is not None and wants.kind == "flat" and name.endswith(TABLE_SUFFIXES):
+            _check_label(path, where, wants, label_column)
+            _check_width(path, where, model, wants, label_column)
 
 
 def _check_label(path: Path, where: str, wants: ModelInput, label_column: str | None) -> None:
@@ -127,15 +135,45 @@ def _check_features(path: Path, where: str, model: Any, wants: ModelInput) -> No
             "with them")
 
 
+def _check_width(path: Path, where: str, model: Any, wants: ModelInput,
+                 label_column: str | None) -> None:
+    """A CSV/TSV for an ONNX model of one flat row of K values has at most K feature columns:
+    the table reader encodes each column as one value or more (a number: one, or two where
+    values are missing; a category: one per value), so more columns never fit. Fewer may (a
+    categorical column widens), which only the reader can tell (hrev, stop 67, finding 9)."""
+    header = _columns(path)
+    if header is None or wants.shape is None:
+        return
+    label = label_column if label_column in header else next(
+        (g for g in (wants.label, *LABEL_GUESSES) if g in header), None)
+    features = [c for c in header if c != label]
+    width = wants.shape[0]
+    if label is not None and len(features) > width:
+        named = ", ".join(features[:5]) + (f" and {len(features) - 5} more"
+                                           if len(features) > 5 else "")
+        raise UserInputError(
+            f"{where}: a table of {len(features)} feature column(s) ({named}), but {model} "
+            f"takes rows of {width} value(s) (each column gives one or more); give the "
+            "table the model was trained on")
+
+
 def _check_images(path: Path, where: str, model: Any, wants: ModelInput | None) -> None:
     """An ``.npz``'s ``x`` of float pixels (not 0-255 bytes) and of the image model's size (its
-    values: :func:`check_data_file`)."""
+    values: :func:`check_data_file`); for a model of one flat row of K values (stop 68), images
+    of C·H·W = K values (the loader flattens them)."""
     described = npz_x(path)
-    if described is None or wants is None or wants.kind != "image":
+    if described is None or wants is None or wants.kind not in ("image", "flat"):
         return
     shape, dtype, _ = described
     if dtype.kind in "iub":  # data.npz.load_npz's refusal (stop 66: after 20-30 s)
         raise UserInputError(integer_pixels(where, dtype))
+    if wants.kind == "flat":
+        if len(shape) == 4 and wants.shape and math.prod(shape[1:]) != wants.shape[0]:
+            raise UserInputError(
+                f"{where}: images of {_dims(shape[1:])} ({math.prod(shape[1:])} values), but "
+                f"{model} takes rows of {wants.shape[0]} values (images flattened C x H x W); "
+                "give images of the size the model was trained on")
+        return
     if len(shape) == 4 and (shape[3], *shape[1:3]) == wants.shape != tuple(shape[1:]):
         raise UserInputError(  # the npz reader's hint, which this check would otherwise hide
             f"{where}: 'x' has shape {tuple(shape)}, which looks channels-last (N, H, W, C); "

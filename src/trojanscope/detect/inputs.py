@@ -73,11 +73,13 @@ def choose_clean_data(
         else:
             raise UserInputError("no clean data: give --data, --dataset, or --data-free")
     if chosen.dataset is not None:
+        from trojanscope.io.models import images_for_flat_input
         from trojanscope.models.foreign_trees import bind_table
         from trojanscope.models.text_common import attach_encoder
 
         chosen.dataset = attach_encoder(loaded, chosen.dataset)
         bind_table(loaded.module, chosen.dataset)  # a user's tree model: columns by name
+        images_for_flat_input(loaded, chosen.dataset)  # an MLP fitted on flattened images
     if chosen.dataset is None and detector.needs_data:
         raise UserInputError(
             f"method {detector.name!r} needs clean data; give --data, or use --method mmbd or "

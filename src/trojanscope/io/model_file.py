@@ -15,14 +15,16 @@ ZIP_MAGIC = b"PK\x03\x04"  # a torch zip: TorchScript or a plain checkpoint
 HEAD_BYTES = 64  # the tree recognisers and the ONNX producer read as many
 ONNX_SUFFIX = ".onnx"
 
-__all__ = ["loads_as_model", "model_file_format", "torch_zip_kind", "torchscript_members"]
+__all__ = ["format_loads", "loads_as_model", "model_file_format", "torch_zip_kind",
+           "torchscript_members"]
 
 
 def model_file_format(path: str | Path) -> str | None:
     """``zip``, ``safetensors``, ``onnx``, ``xgboost`` or ``lightgbm``: the loader that
     :func:`~trojanscope.io.models.load_model` gives a file, in its order (a zip archive that is
-    not safetensors; safetensors; ONNX by its suffix or its first bytes; a tree file by its
-    first bytes); None for a file none of them reads (or that cannot be read)."""
+    not safetensors; safetensors; ONNX by its suffix, its first bytes or, where no producer
+    says so, its top level walked as a ``ModelProto`` (stop 68); a tree file by its first
+    bytes); None for a file none of them reads (or that cannot be read)."""
     path = Path(path)
     try:
         with path.open("rb") as fh:
@@ -37,6 +39,11 @@ def model_file_format(path: str | Path) -> str | None:
         return "safetensors"
     if path.suffix.lower() == ONNX_SUFFIX or looks_like_onnx(head):
         return "onnx"
+    if head[:1] == b"\x08":  # no producer in its first bytes: the whole top level walked
+        from trojanscope.io.onnx_header import walks_as_model
+
+        if walks_as_model(path):
+            return "onnx"
     from trojanscope.scan.tree_fmt import LightGBMFormat, XGBoostFormat
 
     for fmt in (XGBoostFormat(), LightGBMFormat()):
@@ -83,18 +90,24 @@ def torch_zip_kind(path: str | Path) -> str | None:
 
 def loads_as_model(path: str | Path) -> bool:
     """Whether :func:`~trojanscope.io.models.load_model` takes ``path`` to a loader rather than
-    refusing it by its format at once: ONNX that is not a graph of ``ai.onnx.ml`` operators, an
-    XGBoost or LightGBM file, safetensors with a ``manifest.json`` beside it, or a TorchScript
-    zip (:func:`torch_zip_kind`). The loader may still refuse what is inside; ``audit``'s pick
-    of a folder's one model file asks this first."""
-    path = Path(path)
+    refusing it by its format at once: ONNX that is not a graph of ``ai.onnx.ml`` operators the
+    loader refuses, an XGBoost or LightGBM file, safetensors with a ``manifest.json`` beside it,
+    or a TorchScript zip (:func:`torch_zip_kind`). The loader may still refuse what is inside."""
     fmt = model_file_format(path)
+    return format_loads(path, fmt, torch_zip_kind(path) if fmt == "zip" else None)
+
+
+def format_loads(path: str | Path, fmt: str | None, zip_kind: str | None = None) -> bool:
+    """:func:`loads_as_model` for a file whose :func:`model_file_format` (and, for a zip,
+    :func:`torch_zip_kind`) was read already: ``audit``'s pick of a folder's one model file
+    reads each once (:mod:`trojanscope.io.model_pick`)."""
+    path = Path(path)
     if fmt == "safetensors":
         from trojanscope.io.manifest import MANIFEST_NAME
 
         return (path.parent / MANIFEST_NAME).is_file()
     if fmt == "zip":
-        return torch_zip_kind(path) == "torchscript"
+        return zip_kind == "torchscript"
     if fmt == "onnx":
         from trojanscope.io.onnx_header import read_header
 

@@ -11,9 +11,13 @@ read as :func:`trojanscope.io.models.load_model` will choose its loader:
   also for a safetensors file (by its bytes, whatever its name) with the manifest beside it;
 - a Hugging Face folder: a text model unless its ``config.json`` names only heads other than
   ``*ForSequenceClassification`` (an image folder keeps the loader's own refusal);
-- an ONNX file: an image model of its graph's input shape, where that is C x H x W, or a
-  table model the loader refuses, where its graph holds ``ai.onnx.ml`` operators (skl2onnx's)
-  (:func:`trojanscope.io.onnx_header.read_header`, without importing onnx);
+- an ONNX file: an image model of its graph's input shape, where that is C x H x W; a
+  ``flat`` model of one row of K values, where that is its shape (a table's encoded columns,
+  or images flattened C·H·W: a scikit-learn ``MLPClassifier`` exported by skl2onnx, stop 68);
+  or a table model the loader refuses, where its graph holds ``ai.onnx.ml`` operators it does
+  not read (:func:`trojanscope.io.onnx_header.read_header`, without importing onnx);
+- a folder without a manifest: what its one model file takes, picked as ``audit`` picks it
+  (:mod:`trojanscope.io.model_pick`);
 - an XGBoost JSON or UBJSON or a LightGBM text file made by other code: a table model, with
   the feature names the file records (:func:`tree_feature_names`).
 
@@ -40,13 +44,15 @@ from trojanscope.io.ubjson import UBJError, UBJReader
 SEQUENCE_HEAD = "ForSequenceClassification"  # io.hf_load.HEAD_SUFFIX: a text classifier's
 LIGHTGBM_NAMES = b"feature_names="
 LIGHTGBM_HEADER_BYTES = 1 << 20  # the header (before the first tree) is read for its names
+XGBOOST_LISTS = ("feature_names", "feature_types")  # an XGBoost learner's lists read early
 
 
 @dataclass(frozen=True)
 class ModelInput:
-    """What a model reads, as its files say: ``image`` (``shape`` C, H, W), ``table`` (its
-    ``label`` column where a manifest names it; a tree file's ``features`` where it names
-    them) or ``text``."""
+    """What a model reads, as its files say: ``image`` (``shape`` C, H, W), ``flat`` (an ONNX
+    graph of one row of ``shape`` (K,) values: a table's encoded columns or flattened images),
+    ``table`` (its ``label`` column where a manifest names it; a tree file's ``features``
+    where it names them) or ``text``."""
 
     kind: str
     shape: tuple[int, ...] | None = None
@@ -54,11 +60,13 @@ class ModelInput:
     trees: bool = False  # an XGBoost/LightGBM file made by other code (models.foreign_trees)
     features: tuple[str, ...] | None = None  # a tree file's own feature names, in its order
     classical: tuple[str, ...] = ()  # an ONNX graph's ai.onnx.ml operators: never loaded
+    categorical: tuple[str, ...] = ()  # an XGBoost file's categorical features: refused (s68)
 
 
-def model_input(model: str | Path | None) -> ModelInput | None:
+def model_input(model: str | Path | None, *, folder_pick: bool = False) -> ModelInput | None:
     """The model's input kind from its JSON files or first bytes alone; None where they do not
-    say (the module docstring)."""
+    say (the module docstring). ``folder_pick``: a folder without a manifest is read by its one
+    model file, as ``audit`` loads it (``detect`` refuses such a folder when it loads it)."""
     from trojanscope.io.hf_folder import model_folder_kind
     from trojanscope.io.manifest import MANIFEST_NAME  # the name only (pydantic: 0.1 s)
 
@@ -70,6 +78,8 @@ def model_input(model: str | Path | None) -> ModelInput | None:
         return _from_manifest(_json(path / MANIFEST_NAME))
     if folder == "huggingface":
         return _from_hub_config(_json(path / "config.json"))
+    if path.is_dir():  # audit's pick of the folder's one model file (stop 68)
+        return _picked(path) if folder_pick else None
     if not path.is_file():
         return None
     fmt = model_file_format(path)  # by its bytes, as load_model chooses its loader
@@ -77,15 +87,34 @@ def model_input(model: str | Path | None) -> ModelInput | None:
         return _from_manifest(_json(path.parent / MANIFEST_NAME))
     if fmt == "onnx":
         return onnx_input(path)
-    if fmt in ("xgboost", "lightgbm"):
+    if fmt == "xgboost":  # its lists read once: the names, and the categorical features
+        lists = xgboost_lists(path)
+        return ModelInput("table", trees=True, features=_named(lists.get("feature_names")),
+                          categorical=xgboost_categorical(lists))
+    if fmt == "lightgbm":
         return ModelInput("table", trees=True, features=tree_feature_names(path, fmt))
     return None  # a torch zip (its input shape is torch's to read), or no model file
 
 
+def _picked(folder: Path) -> ModelInput | None:
+    """What the one model file ``audit`` would load from ``folder`` takes
+    (:func:`trojanscope.io.model_pick.pick_model_path`); None where the pick finds none or
+    several (the audit's load step says so)."""
+    from trojanscope.errors import UserInputError
+    from trojanscope.io.model_pick import pick_model_path
+
+    try:
+        picked = pick_model_path(folder)
+    except (UserInputError, OSError):
+        return None
+    return model_input(picked) if picked.is_file() else None
+
+
 def onnx_input(path: Path) -> ModelInput | None:
     """An ONNX file's input (:func:`trojanscope.io.onnx_header.read_header`): a table model
-    with its ``classical`` operators where the graph holds ``ai.onnx.ml`` ones (the loader
-    refuses it), an image model where the graph fixes C x H x W, else None."""
+    with its ``classical`` operators where the graph holds ``ai.onnx.ml`` ones the loader
+    refuses, an image model where the graph fixes C x H x W, a ``flat`` one where it fixes
+    one row of K values, else None."""
     from trojanscope.io.onnx_header import read_header
 
     header = read_header(path)
@@ -94,7 +123,9 @@ def onnx_input(path: Path) -> ModelInput | None:
     if header.classical:
         return ModelInput("table", classical=header.classical)
     shape = header.shape
-    return ModelInput("image", shape) if shape is not None and len(shape) == 3 else None
+    if shape is not None and len(shape) in (1, 3):
+        return ModelInput("flat" if len(shape) == 1 else "image", shape)
+    return None
 
 
 def _json(file: Path) -> Any:
@@ -149,14 +180,8 @@ def tree_feature_names(path: Path, kind: str) -> tuple[str, ...] | None:
     :data:`LIGHTGBM_HEADER_BYTES`; a model trained on arrays, whose ``f0, f1, …`` /
     ``Column_0, …`` the loader maps to columns in order)."""
     names: list[str] | None = None
-    if kind == "xgboost" and _head(path, 64).lstrip().startswith(b"{\""):
-        raw = _json(path)
-        learner = raw.get("learner") if isinstance(raw, dict) else None
-        listed = learner.get("feature_names") if isinstance(learner, dict) else None
-        if isinstance(listed, list) and all(isinstance(n, str) for n in listed):
-            names = listed
-    elif kind == "xgboost":
-        names = ubjson_feature_names(_head(path, MAX_JSON_BYTES + 1))
+    if kind == "xgboost":
+        names = xgboost_lists(path).get("feature_names")
     elif kind == "lightgbm":
         head = _head(path, LIGHTGBM_HEADER_BYTES)
         for line in head.split(b"\n")[:-1]:  # whole lines only: the last may be cut short
@@ -168,23 +193,63 @@ def tree_feature_names(path: Path, kind: str) -> tuple[str, ...] | None:
                 except UnicodeDecodeError:
                     return None
                 break
+    return _named(names)
+
+
+def _named(names: list[str] | None) -> tuple[str, ...] | None:
     if not names or not all(names) or trained_on_arrays(names):
         return None
     return tuple(names)
 
 
+def xgboost_lists(path: Path) -> dict[str, list[str]]:
+    """``learner.feature_names`` and ``learner.feature_types`` of an XGBoost JSON or UBJSON
+    file, each where it reads as a list of strings (left out otherwise)."""
+    if _head(path, 64).lstrip().startswith(b"{\""):
+        raw = _json(path)
+        learner = raw.get("learner") if isinstance(raw, dict) else None
+        if not isinstance(learner, dict):
+            return {}
+        return {key: listed for key in XGBOOST_LISTS
+                if isinstance(listed := learner.get(key), list)
+                and all(isinstance(n, str) for n in listed)}
+    return ubjson_lists(_head(path, MAX_JSON_BYTES + 1)) or {}
+
+
+def xgboost_categorical(lists: dict[str, list[str]]) -> tuple[str, ...]:
+    """The features an XGBoost file marks categorical (``enable_categorical``: type ``c``),
+    named by pairing its feature names with its types, as the loader pairs
+    ``booster.feature_names`` with ``booster.feature_types``."""
+    names, types = lists.get("feature_names") or [], lists.get("feature_types") or []
+    return tuple(n for n, t in zip(names, types, strict=False) if t == "c")
+
+
+def categorical_words(where: str, categorical: tuple[str, ...] | list[str]) -> str:
+    """The loader's refusal of an XGBoost model with categorical splits
+    (``models.foreign_trees``), said before the imports too (stop 68)."""
+    return (f"{where}: the XGBoost model treats {', '.join(map(repr, categorical))} as "
+            "categorical (enable_categorical): not supported yet; encode the column as numbers "
+            "or one-hot columns")
+
+
 def ubjson_feature_names(data: bytes) -> list[str] | None:
     """``learner.feature_names`` of an XGBoost UBJSON document (``save_model("m.ubj")``), as
-    xgboost reads them back; None where they are not read with certainty: a document larger
-    than :data:`~trojanscope.io.json_file.MAX_JSON_BYTES`, one that does not walk to its end,
-    a ``learner`` or ``feature_names`` key twice, a name that is not a string."""
+    xgboost reads them back; None where they are not read with certainty (:func:`ubjson_lists`)."""
+    return (ubjson_lists(data) or {}).get("feature_names")
+
+
+def ubjson_lists(data: bytes) -> dict[str, list[str]] | None:
+    """``learner.feature_names`` and ``.feature_types`` of an XGBoost UBJSON document, each
+    where it is a list of strings; None where the document is not read with certainty: larger
+    than :data:`~trojanscope.io.json_file.MAX_JSON_BYTES`, not walking to its end, a
+    ``learner`` or either key twice."""
     if len(data) > MAX_JSON_BYTES:
         return None
     reader = UBJReader(data)
     try:
         if reader.take(1) != b"{":
             return None
-        return _member(reader, "learner", lambda marker: _learner_names(reader, marker))
+        return _member(reader, "learner", lambda marker: _learner_lists(reader, marker))
     except UBJError:
         return None
 
@@ -204,10 +269,18 @@ def _member(reader: UBJReader, key: str, read: Callable[[bytes], Any]) -> Any:
     return value
 
 
-def _learner_names(reader: UBJReader, marker: bytes) -> list[str] | None:
+def _learner_lists(reader: UBJReader, marker: bytes) -> dict[str, list[str]]:
     if marker != b"{":
         raise UBJError("a learner that is no object")
-    return _member(reader, "feature_names", lambda value: _ubjson_strings(reader, value))
+    found: dict[str, list[str] | None] = {}
+    for name, value in reader.members(b"{"):
+        if name not in XGBOOST_LISTS:
+            reader.skip(value)
+            continue
+        if name in found:
+            raise UBJError(f"{name!r} twice")
+        found[name] = _ubjson_strings(reader, value)
+    return {key: listed for key, listed in found.items() if listed is not None}
 
 
 def _ubjson_strings(reader: UBJReader, marker: bytes) -> list[str] | None:

@@ -17,6 +17,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 from safetensors import SafetensorError, safe_open
@@ -29,6 +30,9 @@ from trojanscope.io.hashing import sha256_file
 from trojanscope.io.hf_folder import model_folder_kind
 from trojanscope.io.manifest import MANIFEST_NAME, Manifest, read_manifest
 from trojanscope.io.model_file import model_file_format, torchscript_members
+
+if TYPE_CHECKING:
+    from trojanscope.detect.base import ModelVerdict
 
 WEIGHTS_NAME = "model.safetensors"
 TORCHSCRIPT_NAME = "model.torchscript.pt"
@@ -350,6 +354,39 @@ def _load_torch_zip(path: Path, raw: bytes) -> LoadedModel:
     raise UserInputError(
         f"{path}: a zip archive that is neither TorchScript nor a PyTorch checkpoint"
     )
+
+
+def images_for_flat_input(loaded: LoadedModel, dataset: object) -> None:
+    """Give an ONNX model that takes one flat row of C·H·W values (a scikit-learn
+    ``MLPClassifier`` fitted on flattened images, exported by skl2onnx) the images of a
+    dataset of C x H x W, flattened in that order (:meth:`OnnxModule.take_images`); nothing
+    for any other model or data."""
+    take = getattr(loaded.module, "take_images", None)
+    shape = tuple(getattr(dataset, "input_shape", None) or ())
+    if take is not None and len(shape) == 3 and take(shape):
+        loaded.input_shape = shape
+
+
+def outside_calibration(loaded: LoadedModel) -> str | None:
+    """Why no calibration speaks for ``loaded``'s verdict, or None: a scikit-learn network read
+    through skl2onnx's probability branch (stop 68) was trained by another recipe than every
+    calibration zoo's models (torch, trojanscope's), so its probability is a score to review,
+    never called backdoored (the detector's ``score_only``)."""
+    read = getattr(loaded.module, "output_read", None)
+    if not read:
+        return None
+    return (f"a scikit-learn classifier read from its skl2onnx graph ({read}): no calibration "
+            "holds models trained that way, so the probability is a ranking score to review, "
+            "not a calibrated one")
+
+
+def mark_outside_calibration(loaded: LoadedModel, verdict: ModelVerdict) -> None:
+    """Set a detector's verdict (before calibration) to ``score_only`` with
+    :func:`outside_calibration`'s note where that names a reason; nothing otherwise."""
+    said = outside_calibration(loaded)
+    if said is not None:
+        verdict.score_only = True
+        verdict.detector_notes.append(said)
 
 
 def from_module(

@@ -11,7 +11,9 @@ one input that is no initializer, its static dims after the batch dim), or None 
 file holds anything it does not read with certainty (a repeated message field protobuf would
 merge, a group, a cut-short field, a non-tensor input type). Stop 67: the graph's nodes'
 operator domains too, so a graph of ``ai.onnx.ml`` operators (what skl2onnx writes) is refused
-before the imports in the loader's words (:func:`classical_words`).
+before the imports in the loader's words (:func:`classical_words`). Stop 68: not where the loader
+reads the graph by its probability branch (:mod:`trojanscope.io.onnx_branch`: a scikit-learn
+``MLPClassifier``), told by the same rule from the nodes' inputs and outputs.
 """
 
 from __future__ import annotations
@@ -21,20 +23,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from trojanscope.io.protobuf_wire import GROUP_START, LENGTH, WireError, fields
+from trojanscope.io.onnx_branch import ML_DOMAIN, GraphNode, probability_branch
+from trojanscope.io.protobuf_wire import GROUP_START, LENGTH, VARINT, WireError, fields
 
 MODEL_IR_VERSION, MODEL_GRAPH = 1, 7  # ModelProto.ir_version, .graph
-GRAPH_NODE, GRAPH_INITIALIZER, GRAPH_INPUT = 1, 5, 11  # GraphProto.node, .initializer, .input
-NODE_OP_TYPE, NODE_DOMAIN = 4, 7  # NodeProto
+GRAPH_NODE, GRAPH_INITIALIZER, GRAPH_INPUT, GRAPH_OUTPUT = 1, 5, 11, 12  # GraphProto
+NODE_INPUT, NODE_OUTPUT, NODE_OP_TYPE, NODE_DOMAIN = 1, 2, 4, 7  # NodeProto
 TENSOR_NAME = 8  # TensorProto.name
 VALUE_NAME, VALUE_TYPE = 1, 2  # ValueInfoProto.name, .type
 TYPE_TENSOR, TYPE_DENOTATION = 1, 6  # TypeProto.tensor_type (oneof value), .denotation
-TENSOR_SHAPE = 2  # TypeProto.Tensor.shape
+TENSOR_ELEM_TYPE, TENSOR_SHAPE = 1, 2  # TypeProto.Tensor.elem_type, .shape
+FLOAT_TYPES = (1, 10, 11)  # TensorProto.FLOAT, FLOAT16, DOUBLE
 SHAPE_DIM = 1  # TensorShapeProto.dim
 DIM_VALUE, DIM_PARAM = 1, 2  # TensorShapeProto.Dimension.dim_value / dim_param (a oneof)
 MAX_NAME = 1 << 16  # bytes of a name read; a longer one is not a name this check needs
 MAX_FIELDS = 1 << 20  # fields of one message; more: not read here (garbage of small varints)
-ML_DOMAIN = "ai.onnx.ml"  # ONNX-ML: the classical operators (trees, imputers, ZipMap)
+
+
+# ModelProto's fields and their wire types (ir_version, producer_name, producer_version, domain,
+# model_version, doc_string, graph, opset_import, metadata_props, training_info, functions)
+MODEL_FIELDS = {1: VARINT, 2: LENGTH, 3: LENGTH, 4: LENGTH, 5: VARINT, 6: LENGTH, 7: LENGTH,
+                8: LENGTH, 14: LENGTH, 20: LENGTH, 25: LENGTH}
+MAX_MODEL_FIELDS = 1 << 12  # top-level fields walked before the answer is "no"
 
 
 class _Unsure(Exception):
@@ -45,9 +55,10 @@ class _Unsure(Exception):
 class OnnxHeader:
     """What the early checks read of an ONNX file: the per-sample input ``shape`` (as
     ``infer_input_shape``; None where the graph does not fix it or it is not read with
-    certainty) and the ``classical`` (``ai.onnx.ml``) operators of the main graph's nodes,
-    which the loader refuses first, whatever the opset or data (:func:`classical_words`; none
-    named where the IR version is 0: the loader says the file does not read)."""
+    certainty) and the ``classical`` (``ai.onnx.ml``) operators of the main graph's nodes
+    where the loader refuses them first, whatever the opset or data (:func:`classical_words`;
+    none named where the IR version is 0, where the loader says the file does not read, nor
+    where it reads the graph's probability branch, :mod:`trojanscope.io.onnx_branch`)."""
 
     shape: tuple[int, ...] | None
     classical: tuple[str, ...] = ()
@@ -80,16 +91,42 @@ def read_header(path: str | Path) -> OnnxHeader | None:
         return None
 
 
+def walks_as_model(path: str | Path) -> bool:
+    """Whether the file's top level walks as an ONNX ``ModelProto`` to its last byte: every
+    field one of :data:`MODEL_FIELDS` with its wire type, an IR version first, one graph (stop
+    68: an ONNX file whose producer names neither pytorch nor onnx, renamed from ``.onnx``;
+    ONNX has no magic). Each field's length is read and skipped, no graph entered."""
+    try:
+        with open(path, "rb") as fh:
+            size = fh.seek(0, 2)
+            span = _FileSpan(fh, 0, size)
+            graphs = 0
+            for count, (number, wire, value) in enumerate(fields(span, size)):
+                if count >= MAX_MODEL_FIELDS or MODEL_FIELDS.get(number) != wire:
+                    return False
+                if count == 0 and number != MODEL_IR_VERSION:
+                    return False
+                if wire == LENGTH:
+                    span.skip(value)
+                graphs += number == MODEL_GRAPH
+            return graphs == 1
+    except (OSError, WireError, _Unsure):
+        return False
+
+
 def classical_words(where: str, classical: list[str] | tuple[str, ...]) -> str:
     """The loader's refusal of a graph with ``ai.onnx.ml`` operators (stop 66: a scikit-learn
     pipeline by skl2onnx got the list of every operator; stop 67: an ``MLPClassifier`` too,
-    whose label and probability outputs skl2onnx writes with them), said early and late."""
+    whose label and probability outputs skl2onnx writes with them; stop 68: read where its
+    probabilities need none of them, :mod:`trojanscope.io.onnx_branch`), said early and late."""
     return (f"{where}: an ONNX graph with scikit-learn-style operators ({', '.join(classical[:4])}"
             f"{', …' if len(classical) > 4 else ''}: what skl2onnx or onnxmltools write, for "
             "any scikit-learn model); trojanscope reads ONNX graphs of the standard operators "
             "(neural networks exported by torch.onnx or tf2onnx), and tree ensembles from "
             "their library's own file: XGBoost's save_model('model.json'), LightGBM's "
-            "booster_.save_model('model.txt'); scikit-learn's own models are not read")
+            "booster_.save_model('model.txt'); scikit-learn's own models are not read, "
+            "but for an MLPClassifier exported on its own (a pipeline's scaler is one of "
+            "those operators)")
 
 
 def _graph(fh: BinaryIO, start: int, end: int
@@ -98,21 +135,74 @@ def _graph(fh: BinaryIO, start: int, end: int
     loader names them)."""
     initializers: set[str] = set()
     inputs: list[tuple[int, int]] = []
+    outputs: list[tuple[int, int]] = []
+    nodes: list[tuple[int, int]] = []
     ops: set[str] = set()
     for field, span in _fields(fh, start, end):
         if field == GRAPH_INITIALIZER:
             initializers.add(_tensor_name(fh, _span(span)))
         elif field == GRAPH_INPUT:
             inputs.append(_span(span))
+        elif field == GRAPH_OUTPUT:
+            outputs.append(_span(span))
         elif field == GRAPH_NODE:
-            domain, op_type = _node(fh, _span(span))
+            nodes.append(_span(span))
+            domain, op_type = _node(fh, nodes[-1])
             if domain == ML_DOMAIN:
                 ops.add(f"{domain}.{op_type}")
     try:
         shape = _input_shape(fh, inputs, initializers)
     except _Unsure:
         shape = None
+    if ops and _has_branch(fh, nodes, outputs):  # a network's probabilities: read (stop 68)
+        ops = set()
     return shape, tuple(sorted(ops))
+
+
+def _has_branch(fh: BinaryIO, nodes: list[tuple[int, int]],
+                outputs: list[tuple[int, int]]) -> bool:
+    """Whether the loader reads the graph by its probability branch
+    (:func:`~trojanscope.io.onnx_branch.probability_branch`); an output whose type is not read
+    not read with certainty here (its type field twice, which protobuf merges) leaves the answer
+    to the loader: no early refusal."""
+    described = []
+    for span in nodes:
+        domain, op_type = _node(fh, span)
+        ins = tuple(_read(fh, _span(v)) for f, v in _fields(fh, *span) if f == NODE_INPUT)
+        outs = tuple(_read(fh, _span(v)) for f, v in _fields(fh, *span) if f == NODE_OUTPUT)
+        described.append(GraphNode(domain, op_type, ins, outs))
+    try:
+        described_outputs = [_output(fh, span) for span in outputs]
+    except _Unsure:
+        return True
+    return probability_branch(described, described_outputs) is not None
+
+
+def _output(fh: BinaryIO, span: tuple[int, int]) -> tuple[str, bool]:
+    """A graph output's name and whether it is a float tensor."""
+    name, kinds = _typed(fh, span)
+    if len(kinds) > 1:
+        raise _Unsure  # a oneof set twice (the last wins) or a merge
+    if not kinds or kinds[0][0] != TYPE_TENSOR:
+        return name, False
+    elems = [v for f, v in _fields(fh, *_span(kinds[0][1])) if f == TENSOR_ELEM_TYPE]
+    return name, bool(elems) and elems[-1] in FLOAT_TYPES
+
+
+def _typed(fh: BinaryIO, span: tuple[int, int]
+           ) -> tuple[str, list[tuple[int, int | tuple[int, int]]]]:
+    """A ValueInfoProto's name and its type's fields (the denotation left out; none where it
+    has no type); unsure where the type field stands twice (protobuf merges them)."""
+    name, types = "", []
+    for field, value in _fields(fh, *span):
+        if field == VALUE_NAME:
+            name = _read(fh, _span(value))
+        elif field == VALUE_TYPE:
+            types.append(_span(value))
+    if len(types) > 1:
+        raise _Unsure  # protobuf merges repeated message fields
+    kinds = [(f, v) for f, v in _fields(fh, *types[0]) if f != TYPE_DENOTATION] if types else []
+    return name, kinds
 
 
 def _input_shape(fh: BinaryIO, inputs: list[tuple[int, int]], initializers: set[str]
@@ -152,17 +242,7 @@ def _int64(value: int | tuple[int, int]) -> int:
 
 def _value_info(fh: BinaryIO, span: tuple[int, int]) -> tuple[str, tuple[int, int] | None]:
     """An input's name and the span of its tensor shape (None: no shape, or not a tensor)."""
-    name, types = "", []
-    for field, value in _fields(fh, *span):
-        if field == VALUE_NAME:
-            name = _read(fh, _span(value))
-        elif field == VALUE_TYPE:
-            types.append(_span(value))
-    if len(types) > 1:
-        raise _Unsure  # protobuf merges repeated message fields
-    if not types:
-        return name, None
-    tensor = [(f, v) for f, v in _fields(fh, *types[0]) if f != TYPE_DENOTATION]
+    name, tensor = _typed(fh, span)
     if len(tensor) != 1 or tensor[0][0] != TYPE_TENSOR:
         if not tensor:
             return name, None

@@ -29,7 +29,7 @@ from onnx import TensorProto, external_data_helper, numpy_helper
 from torch import Tensor, nn
 
 from trojanscope.errors import UserInputError
-from trojanscope.io.onnx_header import ML_DOMAIN, classical_words
+from trojanscope.io.onnx_probability import branch_of, probability_model
 from trojanscope.io.onnx_tensors import all_tensors
 from trojanscope.models.pooling import max_pool2d
 
@@ -382,6 +382,8 @@ class OnnxModule(nn.Module):
         self._graph_nodes = nodes
         self.input_name, self.input_dtype, self.output_name = input_name, input_dtype, output_name
         self.opset, self.input_shape, self.source = opset, input_shape, source
+        self.output_read: str | None = None  # a classifier's probabilities: how read (s68)
+        self.image_shape: tuple[int, ...] | None = None  # images flattened for a flat input
         self.layers = nn.ModuleDict()  # Conv and Gemm nodes lifted to nn.Conv2d / nn.Linear
         self._layer_of: dict[int, str] = {}
         self._lift_layers(weights)
@@ -414,6 +416,8 @@ class OnnxModule(nn.Module):
         graph order (intermediate activations, for detectors that look inside the model)."""
         env: dict[str, Tensor | None] = {"": None}
         env.update({name: getattr(self, slot) for name, slot in self._slots.items()})
+        if self.image_shape is not None and x.dim() > 2:  # C x H x W images, flattened
+            x = x.reshape(x.shape[0], -1)
         env[self.input_name] = x.to(self.input_dtype)
         kept: list[Tensor] = []
         for i, node in enumerate(self._graph_nodes):
@@ -430,6 +434,16 @@ class OnnxModule(nn.Module):
         out = env[self.output_name]
         assert out is not None
         return out, kept
+
+    def take_images(self, shape: tuple[int, ...]) -> bool:
+        """Read images of ``shape`` (C, H, W) flattened in that order, where the graph takes
+        one row of exactly C·H·W values (a scikit-learn model fitted on ``x.reshape(n, -1)``);
+        False (nothing changed) where it does not."""
+        flat = self.input_shape
+        if flat is None or len(flat) != 1 or len(shape) != 3 or math.prod(shape) != flat[0]:
+            return False
+        self.image_shape, self.input_shape = tuple(shape), tuple(shape)
+        return True
 
     @property
     def ops(self) -> list[str]:
@@ -572,7 +586,7 @@ def load_onnx(path: str | Path) -> nn.Module:
         raise UserInputError(f"{source}: not a readable ONNX model ({reason})") from None
     if not model.ir_version or not model.graph.node:
         raise UserInputError(f"{source}: not a readable ONNX model (no IR version or no graph)")
-    _refuse_classical(model.graph, source)  # whatever its opset or data: never read
+    branch_of(model.graph, source)  # no probability branch: refused whatever its opset or data
     _load_external_data(model, path.parent, source)
     return onnx_to_module(model, source=source)
 
@@ -587,15 +601,6 @@ def _opset(model: onnx.ModelProto, where: str) -> int:
     return versions[0]
 
 
-def _refuse_classical(graph: onnx.GraphProto, where: str) -> None:
-    """A graph of ``ai.onnx.ml`` operators (skl2onnx's) is refused first, whatever its opset,
-    functions or external data (stop 67: an opset-22 export was told to export again, only to
-    be refused for its operators then); read before the imports too (io.onnx_header)."""
-    classical = sorted({f"{n.domain}.{n.op_type}" for n in graph.node if n.domain == ML_DOMAIN})
-    if classical:
-        raise UserInputError(classical_words(where, classical))
-
-
 def _check_ops(graph: onnx.GraphProto, where: str) -> None:
     unknown = sorted({n.op_type if n.domain in DEFAULT_DOMAINS else f"{n.domain}.{n.op_type}"
                       for n in graph.node
@@ -608,7 +613,7 @@ def _check_ops(graph: onnx.GraphProto, where: str) -> None:
 def onnx_to_module(model: onnx.ModelProto, *, source: str = "") -> nn.Module:
     """Build an :class:`OnnxModule` from a parsed model (with any external data already loaded)."""
     where = source or "ONNX model"
-    _refuse_classical(model.graph, where)
+    model, read_as = probability_model(model, where)  # skl2onnx's classifier: its branch
     opset = _opset(model, where)
     if model.functions:  # model-local functions: expand them into plain nodes
         model = onnx.inliner.inline_local_functions(model)
@@ -655,6 +660,7 @@ def onnx_to_module(model: onnx.ModelProto, *, source: str = "") -> nn.Module:
                              f"{', '.join(sorted(set(problems)))}")
     module = OnnxModule(weights, constants, nodes, inputs[0].name, _FLOATS[elem],
                         graph.output[0].name, opset, infer_input_shape(model), source)
+    module.output_read = read_as
     return module.eval()  # inference semantics (batch norm's running statistics) by default
 
 

@@ -25,7 +25,7 @@ from torch import nn
 
 from trojanscope.data.tabular.schema import TabularSchema
 from trojanscope.errors import UserInputError
-from trojanscope.io.model_kind import trained_on_arrays
+from trojanscope.io.model_kind import categorical_words, trained_on_arrays
 from trojanscope.models.lightgbm_categories import lightgbm_categories
 from trojanscope.models.trees import (
     Box,
@@ -50,12 +50,8 @@ def load_foreign(path: Path, library: str) -> ForeignTrees:
         names = list(inner.booster.feature_names or [])
         types = list(inner.booster.feature_types or [])
         categorical = [n for n, t in zip(names, types, strict=False) if t == "c"]
-        if categorical:
-            raise UserInputError(
-                f"{path}: the XGBoost model treats {', '.join(map(repr, categorical))} as "
-                "categorical (enable_categorical): not supported yet; encode the column as "
-                "numbers or one-hot columns"
-            )
+        if categorical:  # said before the imports too (io.model_kind)
+            raise UserInputError(categorical_words(str(path), categorical))
         num_class = int(param.get("num_class", "0"))
     else:
         dump = inner.booster.dump_model(num_iteration=1)

@@ -1,0 +1,167 @@
+"""A scikit-learn ``MLPClassifier`` exported by skl2onnx, read by its probability branch
+(stop 68): the loader's output, the early read's agreement, the refusals, flattened images."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+import torch
+
+from onnx_files import mlp_graph
+
+
+def _load(tmp_path: Path, model: onnx.ModelProto, name: str = "mlp.onnx"):
+    from trojanscope.io.onnx_import import load_onnx
+
+    path = tmp_path / name
+    onnx.save(model, path)
+    return path, load_onnx(path)
+
+
+def _rows(features: int) -> np.ndarray:
+    return np.random.default_rng(1).random((6, features)).astype(np.float32)
+
+
+@pytest.mark.parametrize("zipmap", [True, False])
+def test_the_network_s_logits_are_its_output(tmp_path: Path, zipmap: bool) -> None:
+    from trojanscope.io.onnx_header import read_header
+    from trojanscope.io.onnx_probability import LOGITS_READ
+
+    model, probabilities = mlp_graph(16, 3, zipmap=zipmap)
+    path, module = _load(tmp_path, model)
+    x = _rows(16)
+    logits = module(torch.from_numpy(x)).detach()
+    assert module.output_read == LOGITS_READ and "Softmax" not in module.ops
+    np.testing.assert_allclose(torch.softmax(logits, 1).numpy(), probabilities(x), atol=1e-5)
+    header = read_header(path)
+    assert header is not None and header.classical == () and header.shape == (16,)
+
+
+def test_a_binary_network_gives_the_log_of_its_probabilities(tmp_path: Path) -> None:
+    from trojanscope.io.onnx_probability import LOG_READ
+
+    model, probabilities = mlp_graph(8, 2)
+    _, module = _load(tmp_path, model)
+    x = _rows(8)
+    out = module(torch.from_numpy(x)).detach()
+    assert module.output_read == LOG_READ and out.shape == (6, 2)
+    np.testing.assert_allclose(torch.softmax(out, 1).numpy(), probabilities(x), atol=1e-5)
+    p = probabilities(x)[:, 1]  # the margin is the network's own z, p = sigmoid(z)
+    np.testing.assert_allclose((out[:, 1] - out[:, 0]).numpy(), np.log(p / (1 - p)), atol=1e-4)
+
+
+@pytest.mark.parametrize("labels", [["a", "b", "c"], [2, 5, 7]])
+def test_class_labels_other_than_indices_are_refused(tmp_path: Path, labels: list) -> None:
+    from trojanscope.errors import UserInputError
+    from trojanscope.io.onnx_header import read_header
+
+    model, _ = mlp_graph(4, 3, labels=labels)
+    path = tmp_path / "labels.onnx"
+    onnx.save(model, path)
+    assert read_header(path).classical == ()  # the early read leaves the labels to the loader
+    with pytest.raises(UserInputError, match=r"class labels are .*0\.\.K-1"):
+        _load(tmp_path, model)
+
+
+def test_an_ml_operator_on_the_branch_is_refused_early_and_late_alike(tmp_path: Path) -> None:
+    from trojanscope.errors import UserInputError
+    from trojanscope.io.onnx_header import classical_words, read_header
+
+    model, _ = mlp_graph(4, 3, scaler=True)  # a pipeline's StandardScaler: ai.onnx.ml.Scaler
+    path = tmp_path / "scaled.onnx"
+    onnx.save(model, path)
+    header = read_header(path)
+    assert header.classical == ("ai.onnx.ml.ArrayFeatureExtractor", "ai.onnx.ml.Scaler",
+                                "ai.onnx.ml.ZipMap")
+    with pytest.raises(UserInputError) as caught:
+        _load(tmp_path, model, "scaled.onnx")
+    assert str(caught.value) == classical_words(str(path), header.classical)
+
+
+def test_two_float_outputs_leave_the_graph_refused(tmp_path: Path) -> None:
+    from trojanscope.io.onnx_header import read_header
+
+    model, _ = mlp_graph(4, 3, zipmap=False)
+    extra = onnx.helper.make_tensor_value_info("add_result", onnx.TensorProto.FLOAT, None)
+    model.graph.output.append(extra)  # which one is the probabilities: not said
+    path = tmp_path / "two.onnx"
+    onnx.save(model, path)
+    assert read_header(path).classical == ("ai.onnx.ml.ArrayFeatureExtractor",)
+
+
+def test_images_are_flattened_where_the_graph_takes_c_h_w_columns(tmp_path: Path) -> None:
+    from trojanscope.io.models import LoadedModel, images_for_flat_input
+
+    model, probabilities = mlp_graph(2 * 4 * 4, 3)
+    _, module = _load(tmp_path, model)
+    loaded = LoadedModel(module, "onnx", "mlp.onnx", module.input_shape)
+
+    class Images:
+        input_shape = (2, 4, 4)
+
+    images_for_flat_input(loaded, Images())
+    assert loaded.input_shape == (2, 4, 4) == module.input_shape
+    x = np.random.default_rng(2).random((5, 2, 4, 4)).astype(np.float32)
+    out = torch.softmax(module(torch.from_numpy(x)).detach(), 1).numpy()
+    np.testing.assert_allclose(out, probabilities(x.reshape(5, -1)), atol=1e-5)
+
+
+def test_images_of_another_size_are_not_flattened(tmp_path: Path) -> None:
+    from trojanscope.io.models import LoadedModel, images_for_flat_input
+
+    model, _ = mlp_graph(16, 3)
+    _, module = _load(tmp_path, model)
+    loaded = LoadedModel(module, "onnx", "mlp.onnx", module.input_shape)
+
+    class Images:
+        input_shape = (3, 4, 4)
+
+    images_for_flat_input(loaded, Images())
+    assert loaded.input_shape == (16,) and module.image_shape is None
+
+
+def test_a_real_skl2onnx_export_matches_predict_proba(tmp_path: Path) -> None:
+    """Where skl2onnx is installed (not in the project's environment): its own export."""
+    skl2onnx = pytest.importorskip("skl2onnx")
+    from sklearn.neural_network import MLPClassifier
+
+    rng = np.random.default_rng(0)
+    x = rng.random((120, 12)).astype(np.float32)
+    y = rng.integers(0, 3, 120)
+    clf = MLPClassifier(hidden_layer_sizes=(6,), max_iter=30, random_state=0).fit(x, y)
+    _, module = _load(tmp_path, skl2onnx.to_onnx(clf, x[:1]))
+    out = torch.softmax(module(torch.from_numpy(x[:10])).detach(), 1).numpy()
+    np.testing.assert_allclose(out, clf.predict_proba(x[:10]), atol=1e-5)
+
+
+def test_its_verdict_is_a_score_to_review_never_backdoored(tmp_path: Path) -> None:
+    """No calibration zoo holds a scikit-learn network: a flag reads ``review`` (stop 68)."""
+    from trojanscope.detect.base import ModelVerdict
+    from trojanscope.io.models import LoadedModel, mark_outside_calibration
+
+    model, _ = mlp_graph(4, 3)
+    _, module = _load(tmp_path, model)
+    verdict = ModelVerdict("auto", 9.0, [0], [], probability=0.9)
+    mark_outside_calibration(LoadedModel(module, "onnx", "mlp.onnx", (4,)), verdict)
+    verdict.features["calibrated"] = 0.0 if verdict.score_only else 1.0  # as calibrate sets it
+    assert verdict.score_only and verdict.verdict == "review"
+    assert "skl2onnx graph (the logits before the graph's Softmax)" in verdict.detector_notes[0]
+    plain = ModelVerdict("auto", 9.0, [0], [], probability=0.9)
+    module.output_read = None  # a graph of standard operators only
+    mark_outside_calibration(LoadedModel(module, "onnx", "mlp.onnx", (4,)), plain)
+    assert not plain.score_only and plain.detector_notes == []
+
+
+@pytest.mark.parametrize("shape, says", [
+    ((200, 784), "x.reshape(-1, 1, 28, 28)"), ((200, 3072), "x.reshape(-1, 3, 32, 32)"),
+    ((200, 4), ""), ((200, 27), ""), ((200, 1, 28, 28), ""),
+])
+def test_images_kept_as_flat_rows_are_told_how_to_reshape(shape: tuple, says: str) -> None:
+    """Stop 68: an ``.npz`` of flattened images (as scikit-learn takes them) for the MLP."""
+    from trojanscope.data.dataset import flat_rows_hint
+
+    hint = flat_rows_hint(shape)
+    assert (says in hint) if says else hint == ""
