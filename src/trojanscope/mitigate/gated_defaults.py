@@ -247,3 +247,9 @@ RESTORE_LAST = 0
 # by two pixels) rose by at most 0.25 (:mod:`~trojanscope.mitigate.repair_last`).
 # 0: off (opt-in; its rule on fresh zoos 2475/2476: benchmarks/data/mitigate_s67/plan.md).
 REPAIR_LAST = 0
+# ``blend_last``'s epochs (issue 12 stop 68, h12): with E > 0, last, where ``mixed_last`` fitted
+# the output and the input model sends at least 0.9 of the clean images not of the suspect there
+# once blended with one pattern at opacity 0.1 (a blended backdoor), E epochs of
+# ``repair_last``'s capped fit (:mod:`~trojanscope.mitigate.blend_last`).
+# 0: off (opt-in; its rule on fresh zoos 2477/2478: benchmarks/data/mitigate_s68/plan.md).
+BLEND_LAST = 0
