@@ -31,7 +31,8 @@ def test_the_order_and_options_are_the_documented_ones() -> None:
 
 def test_the_defaults_and_asked_options_turn_on_their_steps() -> None:
     on = after_steps.enabled_steps
-    assert [s.name for s in on(gated.Gated())] == ["reach_round2", "teach_last", "mixed_last"]
+    assert [s.name for s in on(gated.Gated())] == ["reach_round2", "teach_last", "mixed_last",
+                                                   "blend_last"]
     assert on(gated.Gated(free_reach=0)) == []
     asked = gated.Gated(first_read=0.03, held_pick=0.2, fold_back=1, sparse_last=True,
                         residue_last=0.1, refit_last=5, trigger_last=5, round_last=0.2,

@@ -1,7 +1,7 @@
-"""`gated`'s ``blend_last`` (issue 12 stop 68, opt-in): last, where ``mixed_last`` fitted the
-output and the input model answers a faint whole-image blend towards the suspect, E epochs of
-``repair_last``'s capped fit; and the blend reading and the blended copies it is built on
-(``blend_push``). Hand-wired models from ``test_gated_unlearn``: ``Striped`` answers a strong
+"""`gated`'s ``blend_last`` (issue 12 stop 68, the default since): last, where ``mixed_last``
+fitted the output and the input model answers a faint whole-image blend towards the suspect, E
+epochs of ``repair_last``'s capped fit; and the blend reading and the blended copies it is built
+on (``blend_push``). Hand-wired models from ``test_gated_unlearn``: ``Striped`` answers a strong
 blend of stripes, its patch variant no blend at all."""
 
 from __future__ import annotations
@@ -87,9 +87,10 @@ def test_the_fit_runs_where_mixed_last_fitted_and_the_input_model_answers_a_blen
     assert _same(out, _moved()) is not runs
 
 
-def test_the_option_is_off_by_default_checked_and_refused_without_free_reach() -> None:
-    assert registry.create("mitigation", "gated").get_params()["blend_last"] == 0
-    assert gated.Gated(blend_last=10).blend_last == 10
+def test_the_option_is_10_by_default_checked_and_refused_without_free_reach() -> None:
+    assert registry.create("mitigation", "gated").get_params()["blend_last"] == 10
+    assert gated.Gated(blend_last=0).blend_last == 0
+    assert gated.Gated(free_reach=0).blend_last == 0  # off with free_reach's step
     for bad in (-1, 21, 1.5):
         with pytest.raises(ValueError, match="blend_last"):
             gated.Gated(blend_last=bad)

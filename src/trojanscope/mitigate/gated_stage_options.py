@@ -469,13 +469,15 @@ class AfterOptions:
             accuracy-only misses (issue 12 stop 67, h12); default ``REPAIR_LAST`` = 0 (off). Off
             where ``free_reach`` is 0; asked for there, it is refused.
         blend_last: with E > 0, last (after ``repair_last``), where ``mixed_last`` fitted the
-            output and the input model sends at least ``blend_last.BLEND_BAR`` (0.9) of the
+            output and the input model sends at least ``blend_last.BLEND_BAR`` (0.97) of the
             clean images not of the suspect there once blended with one searched pattern at
-            opacity 0.1 (a blended backdoor), E epochs of ``repair_last``'s fit towards the
-            input model with the suspect's share capped by the output's, unguarded
-            (:mod:`~trojanscope.mitigate.blend_last`; the note's ``blend_last``). Built for the
-            blended family's misses (issue 12 stop 68, h12); default ``BLEND_LAST`` = 0 (off).
-            Off where ``free_reach`` is 0; asked for there, it is refused.
+            opacity ``blend_last.BLEND_GATE_ALPHA`` (0.15: a blended backdoor), E epochs of
+            ``repair_last``'s fit towards the input model with the suspect's share capped by the
+            output's, unguarded (:mod:`~trojanscope.mitigate.blend_last`; the note's
+            ``blend_last``). Built for the blended family's misses (issue 12 stop 68, h12).
+            Default ``BLEND_LAST`` = 10 since fresh zoos 2477/2478 met the rule written before
+            them (14 of 20 backdoored MLPs at the goal against 11, one lost); 0: the default
+            before. Off where ``free_reach`` is 0; asked for there, it is refused.
     """
 
     residue: float = 0.0

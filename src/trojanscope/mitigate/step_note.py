@@ -26,3 +26,10 @@ def step_note(gated: Any, name: str) -> Iterator[dict[str, Any]]:
     yield note
     note["seconds"] = round(time.perf_counter() - start, 2)
     gated.report_[name] = note
+
+
+def fitted(gated: Any, name: str) -> bool:
+    """Whether step ``name``'s note says it fitted the model (its action starts "fitted"): the
+    check ``mixed_last`` makes of ``teach_last``'s note and the accuracy repairs after it make of
+    ``mixed_last``'s."""
+    return str(gated.report_.get(name, {}).get("action", "")).startswith("fitted")
