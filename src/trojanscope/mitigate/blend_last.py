@@ -35,7 +35,7 @@ from trojanscope.mitigate.after_steps import trigger_after_step
 from trojanscope.mitigate.base import with_state
 from trojanscope.mitigate.blend_push import blend_reach
 from trojanscope.mitigate.repair_last import fit_repair
-from trojanscope.mitigate.step_note import fitted, step_note
+from trojanscope.mitigate.step_note import mixed_unfitted, step_note
 
 # The reading: the input model's blend reach towards the suspect at this opacity...
 BLEND_GATE_ALPHA = 0.15
@@ -56,8 +56,7 @@ def blend_step(gated: Any, out: nn.Module, came: dict, clean: TensorDataset, see
     del trigger
     with step_note(gated, "blend_last") as note:
         note.update(epochs=gated.blend_last, bar=BLEND_BAR, alpha=BLEND_GATE_ALPHA)
-        if not fitted(gated, "mixed_last"):
-            note["action"] = "none: mixed_last did not fit the output"
+        if mixed_unfitted(gated, note):
             return out.eval()
         suspect = int(gated.report_["suspect"])
         reach = blend_reach(with_state(out, came), clean.x, clean.y, suspect, BLEND_GATE_ALPHA)

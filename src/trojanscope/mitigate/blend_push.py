@@ -15,10 +15,9 @@ up to ``a``. Here the blend itself: one pattern ``P`` in [0, 1] for all images (
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
-from trojanscope.engine.modes import eval_mode
+from trojanscope.mitigate.pattern_steps import pattern_steps
 from trojanscope.mitigate.sent_share import outside, sent_share
 
 # The blend's opacity (the zoo's blended backdoors are made at 0.12-0.25).
@@ -41,16 +40,8 @@ def search_blend(model: nn.Module, x: Tensor, pattern: Tensor, suspect: int, ste
     """``pattern`` (one for all of ``x``'s images) after ``steps`` signed-gradient steps of
     ``size`` that send ``x`` blended with it towards ``suspect``, kept in [0, 1]; the model in
     eval mode."""
-    target = torch.full((len(x),), suspect, dtype=torch.long)
-    pattern = pattern.detach().clone()
-    with eval_mode(model):
-        for _ in range(steps):
-            pattern.requires_grad_(True)
-            loss = F.cross_entropy(model(blend(x, pattern, alpha)), target)
-            (grad,) = torch.autograd.grad(loss, [pattern])
-            with torch.no_grad():
-                pattern = (pattern - size * grad.sign()).clamp(0, 1)
-    return pattern.detach()
+    return pattern_steps(model, x, pattern, suspect, steps, size,
+                         lambda images, p: blend(images, p, alpha))
 
 
 def blend_reach(model: nn.Module, x: Tensor, y: Tensor, suspect: int,

@@ -40,7 +40,7 @@ from trojanscope.mitigate.base import with_state
 from trojanscope.mitigate.free_unlearn import universal_reach
 from trojanscope.mitigate.mixed_last import MixedTeacher, fit_towards, guarded_copy
 from trojanscope.mitigate.shift_read import shift_accuracy
-from trojanscope.mitigate.step_note import fitted, step_note
+from trojanscope.mitigate.step_note import mixed_unfitted, step_note
 
 # The generator's offset from the method's seed: the development run's stream
 # (benchmarks/data/mitigate_s66/dev_suspect.py), so its figures are the step's.
@@ -88,8 +88,7 @@ def restore_step(gated: Any, out: nn.Module, came: dict, clean: TensorDataset, s
     on it."""
     with step_note(gated, "restore_last") as note:
         note.update(epochs=gated.restore_last, bar=RESTORE_DROP)
-        if not fitted(gated, "mixed_last"):
-            note["action"] = "none: mixed_last did not fit the output"
+        if mixed_unfitted(gated, note):
             return out.eval()
         if clean.x.dim() != 4:
             note["action"] = "none: the inputs are not images (no shifted copies)"

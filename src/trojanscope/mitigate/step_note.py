@@ -33,3 +33,13 @@ def fitted(gated: Any, name: str) -> bool:
     check ``mixed_last`` makes of ``teach_last``'s note and the accuracy repairs after it make of
     ``mixed_last``'s."""
     return str(gated.report_.get(name, {}).get("action", "")).startswith("fitted")
+
+
+def mixed_unfitted(gated: Any, note: dict[str, Any]) -> bool:
+    """Whether ``mixed_last`` left the output unfitted, the note then saying so: the accuracy
+    repairs after it (``restore_last``, ``repair_last``, ``blend_last``) run only where it
+    fitted."""
+    if fitted(gated, "mixed_last"):
+        return False
+    note["action"] = "none: mixed_last did not fit the output"
+    return True
