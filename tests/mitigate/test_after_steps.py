@@ -21,7 +21,7 @@ def test_the_order_and_options_are_the_documented_ones() -> None:
     names = [s.name for s in after_steps.AFTER_STEPS]
     assert names == ["reach_round2", "first_read", "held_pick", "fold_back", "sparse_last",
                      "residue_last", "refit_last", "trigger_last", "round_last", "fresh_last",
-                     "teach_last", "mixed_last", "restore_last", "repair_last"]
+                     "teach_last", "mixed_last", "restore_last", "repair_last", "blend_last"]
     assert all(s.option == s.name for s in after_steps.AFTER_STEPS)
     text = DOCS.read_text()
     line = re.search(r"After `free_reach`'s step, in this order: (.*)", text)
@@ -31,17 +31,18 @@ def test_the_order_and_options_are_the_documented_ones() -> None:
 
 def test_the_defaults_and_asked_options_turn_on_their_steps() -> None:
     on = after_steps.enabled_steps
-    assert [s.name for s in on(gated.Gated())] == ["reach_round2", "teach_last", "mixed_last"]
+    assert [s.name for s in on(gated.Gated())] == ["reach_round2", "teach_last", "mixed_last",
+                                                   "blend_last"]
     assert on(gated.Gated(free_reach=0)) == []
     asked = gated.Gated(first_read=0.03, held_pick=0.2, fold_back=1, sparse_last=True,
                         residue_last=0.1, refit_last=5, trigger_last=5, round_last=0.2,
                         fresh_last=0.05, teach_last=5, mixed_last=5, restore_last=10,
-                        repair_last=10)
+                        repair_last=10, blend_last=10)
     assert [s.name for s in on(asked)] == ["reach_round2", "first_read", "held_pick",
                                            "fold_back", "sparse_last", "residue_last",
                                            "refit_last", "trigger_last", "round_last",
                                            "fresh_last", "teach_last", "mixed_last",
-                                           "restore_last", "repair_last"]
+                                           "restore_last", "repair_last", "blend_last"]
     assert not after_steps.keeps_first(gated.Gated())
     assert after_steps.keeps_first(gated.Gated(first_read=0.03))
     assert after_steps.keeps_first(gated.Gated(held_pick=0.2))
@@ -56,6 +57,7 @@ def test_the_defaults_and_asked_options_turn_on_their_steps() -> None:
     assert not after_steps.keeps_first(gated.Gated(mixed_last=5))
     assert not after_steps.keeps_first(gated.Gated(restore_last=10))
     assert not after_steps.keeps_first(gated.Gated(repair_last=10))
+    assert not after_steps.keeps_first(gated.Gated(blend_last=10))
 
 
 def test_the_chain_runs_the_enabled_steps_in_order_each_on_the_last_output(monkeypatch) -> None:
@@ -72,14 +74,14 @@ def test_the_chain_runs_the_enabled_steps_in_order_each_on_the_last_output(monke
     method = gated.Gated(free_reach=0.5, reach_round2=False, first_read=0.03, fold_back=1,
                          sparse_last=True, residue_last=0.1, refit_last=5, trigger_last=5,
                          round_last=0.2, teach_last=5, mixed_last=5, restore_last=10,
-                         repair_last=10)
+                         repair_last=10, blend_last=10)
     monkeypatch.setattr(method, "_purify_margin", stages(method, True))
     monkeypatch.setattr("trojanscope.mitigate.free_unlearn.universal_reach",
                         lambda *a, **k: 0.0)
     out = free_changed(method, Striped(), data(), 0)
     assert ran == ["first_read", "fold_back", "sparse_last", "residue_last", "refit_last",
                    "trigger_last", "round_last", "teach_last", "mixed_last", "restore_last",
-                   "repair_last"]
+                   "repair_last", "blend_last"]
     assert out is made[-1]
 
 

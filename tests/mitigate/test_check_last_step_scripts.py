@@ -17,6 +17,7 @@ import pytest
 
 import trojanscope.mitigate.back_distill as bd
 import trojanscope.mitigate.bias_refit as br
+import trojanscope.mitigate.blend_last as bl
 import trojanscope.mitigate.first_read as fr
 import trojanscope.mitigate.fold_back as fb
 import trojanscope.mitigate.free_unlearn as fu
@@ -38,7 +39,7 @@ SCRIPTS = ("check_back_distill", "check_free_reach", "check_bias_refit", "check_
            "check_first_read", "check_held_pick", "check_fold_back", "check_sparse_last",
            "check_residue_last", "check_refit_last", "check_trigger_last", "check_round_last",
            "check_fresh_last", "check_teach_last", "check_mixed_last", "check_restore_last",
-           "check_repair_last")
+           "check_repair_last", "check_blend_last")
 
 
 def _steps() -> tuple:
@@ -46,7 +47,7 @@ def _steps() -> tuple:
     return (bd.back_step, fu.universal_reach, fu.unlearn_free, br.refit_bias, rr.round_two,
             fr.first_back, fb.fold_step, sl.sparse_step, rl.residue_step, rf.refit_step,
             tl.trigger_step, ro.round_step, fl.fresh_step, te.teach_step, ml.mixed_step,
-            rs.restore_step, rp.repair_step)
+            rs.restore_step, rp.repair_step, bl.blend_step)
 
 
 @pytest.mark.parametrize("name", SCRIPTS)
@@ -92,6 +93,8 @@ def zoo(tmp_path: Path) -> Path:
     ("check_restore_last", "21", "restore_last"),
     ("check_repair_last", "0", "EPOCHS must be above 0"),
     ("check_repair_last", "21", "repair_last"),
+    ("check_blend_last", "0", "EPOCHS must be above 0"),
+    ("check_blend_last", "21", "blend_last"),
     ("check_trigger_last", "0", "EPOCHS must be above 0"),
     ("check_trigger_last", "21", "trigger_last"),
     ("check_round_last", "0", "BAR must be above 0"),

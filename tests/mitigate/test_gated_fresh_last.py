@@ -51,18 +51,19 @@ def test_the_step_unlearns_the_found_trigger_only_at_or_above_the_bar(monkeypatc
 
 
 def test_it_runs_after_every_other_step_but_teach_last_and_mixed_last() -> None:
-    """Last at stop 63; since stop 64 ``teach_last`` and since stop 65 ``mixed_last`` (both on
-    by default) run after it, and stop 66's opt-in ``restore_last`` and stop 67's opt-in
-    ``repair_last`` after those; with the two defaults at 0 (both opt-in steps off by default)
-    it is last again."""
-    assert [s.name for s in after_steps.AFTER_STEPS[-5:]] == ["fresh_last", "teach_last",
+    """Last at stop 63; since stop 64 ``teach_last``, since stop 65 ``mixed_last`` and since
+    stop 68 ``blend_last`` (all on by default) run after it, and stop 66's opt-in
+    ``restore_last`` and stop 67's opt-in ``repair_last`` between the last two; with the three
+    defaults at 0 (the opt-in steps off by default) it is last again."""
+    assert [s.name for s in after_steps.AFTER_STEPS[-6:]] == ["fresh_last", "teach_last",
                                                                 "mixed_last", "restore_last",
-                                                                "repair_last"]
+                                                                "repair_last", "blend_last"]
     names = [s.name for s in after_steps.enabled_steps(gated.Gated(fresh_last=0.05))]
-    assert names[-3:] == ["fresh_last", "teach_last", "mixed_last"]
+    assert names[-4:] == ["fresh_last", "teach_last", "mixed_last", "blend_last"]
     alone = [s.name for s in after_steps.enabled_steps(gated.Gated(fresh_last=0.05,
                                                                     teach_last=0,
-                                                                    mixed_last=0))]
+                                                                    mixed_last=0,
+                                                                    blend_last=0))]
     assert alone[-1] == "fresh_last"
 
 

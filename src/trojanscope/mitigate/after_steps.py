@@ -74,6 +74,7 @@ AFTER_STEPS: tuple[AfterStep, ...] = (
     AfterStep("mixed_last", "mixed_last", _M + "mixed_last", "after_step"),
     AfterStep("restore_last", "restore_last", _M + "restore_last", "after_step"),
     AfterStep("repair_last", "repair_last", _M + "repair_last", "after_step"),
+    AfterStep("blend_last", "blend_last", _M + "blend_last", "after_step"),
 )
 
 

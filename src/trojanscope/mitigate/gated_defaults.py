@@ -247,3 +247,11 @@ RESTORE_LAST = 0
 # by two pixels) rose by at most 0.25 (:mod:`~trojanscope.mitigate.repair_last`).
 # 0: off (opt-in; its rule on fresh zoos 2475/2476: benchmarks/data/mitigate_s67/plan.md).
 REPAIR_LAST = 0
+# ``blend_last``'s epochs (issue 12 stop 68, h12): with E > 0, last, where ``mixed_last`` fitted
+# the output and the input model sends at least 0.97 of the clean images not of the suspect there
+# once blended with one searched pattern at opacity 0.15 (a blended backdoor), E epochs of
+# ``repair_last``'s capped fit (:mod:`~trojanscope.mitigate.blend_last`). Default 10 since fresh
+# zoos 2477/2478 met benchmarks/data/mitigate_s68/plan.md's rule (14 of 20 backdoored MLPs at the
+# goal against 11, one lost, clean 6 of 6, median CPU 8.4 s against 8.1 s); 0: off, the default
+# before.
+BLEND_LAST = 10

@@ -41,7 +41,7 @@ from trojanscope.detect.base import ReversedTrigger
 from trojanscope.mitigate.after_steps import trigger_after_step
 from trojanscope.mitigate.base import frozen_copy, with_state
 from trojanscope.mitigate.free_unlearn import distil_fit
-from trojanscope.mitigate.step_note import step_note
+from trojanscope.mitigate.step_note import fitted, step_note
 from trojanscope.mitigate.teach_last import TEACH_FLIP
 from trojanscope.mitigate.trigger_last import trigger_flip
 
@@ -116,7 +116,7 @@ def mixed_step(gated: Any, out: nn.Module, came: dict, clean: TensorDataset, see
     taught = gated.report_.get("teach_last", {})
     with step_note(gated, "mixed_last") as note:
         note.update(epochs=gated.mixed_last, bar=TEACH_FLIP)
-        if str(taught.get("action", "")).startswith("fitted"):
+        if fitted(gated, "teach_last"):
             note["action"] = "none: teach_last fitted the output"
             return out.eval()
         flip = taught["flip"] if "flip" in taught else \

@@ -31,7 +31,7 @@ from trojanscope.detect.base import ReversedTrigger
 from trojanscope.mitigate.after_steps import trigger_after_step
 from trojanscope.mitigate.mixed_last import MixedTeacher, fit_towards, guarded_copy
 from trojanscope.mitigate.stamp_margin import stamped_margin
-from trojanscope.mitigate.step_note import step_note
+from trojanscope.mitigate.step_note import mixed_unfitted, step_note
 
 # The generator's offset from the method's seed: the development run's stream
 # (benchmarks/data/mitigate_s67/dev_read.py), so its figures are the step's.
@@ -76,11 +76,9 @@ def repair_step(gated: Any, out: nn.Module, came: dict, clean: TensorDataset, se
     otherwise ``out`` as it came (the margin read with ``REPAIR_SEARCH``). The note's
     ``repair_last`` gives the epochs, the margin before and after, the bar, the search, what was
     done and the seconds. Its own function so a benchmark can spy on it."""
-    mixed = gated.report_.get("mixed_last", {})
     with step_note(gated, "repair_last") as note:
         note.update(epochs=gated.repair_last, rise=REPAIR_RISE, search=REPAIR_SEARCH)
-        if not str(mixed.get("action", "")).startswith("fitted"):
-            note["action"] = "none: mixed_last did not fit the output"
+        if mixed_unfitted(gated, note):
             return out.eval()
         suspect = int(gated.report_["suspect"])
         before, after, kept = guarded_copy(

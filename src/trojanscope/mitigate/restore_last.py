@@ -40,7 +40,7 @@ from trojanscope.mitigate.base import with_state
 from trojanscope.mitigate.free_unlearn import universal_reach
 from trojanscope.mitigate.mixed_last import MixedTeacher, fit_towards, guarded_copy
 from trojanscope.mitigate.shift_read import shift_accuracy
-from trojanscope.mitigate.step_note import step_note
+from trojanscope.mitigate.step_note import mixed_unfitted, step_note
 
 # The generator's offset from the method's seed: the development run's stream
 # (benchmarks/data/mitigate_s66/dev_suspect.py), so its figures are the step's.
@@ -86,11 +86,9 @@ def restore_step(gated: Any, out: nn.Module, came: dict, clean: TensorDataset, s
     and the seconds.
     ``trigger`` is not read (the steps' common call). Its own function so a benchmark can spy
     on it."""
-    mixed = gated.report_.get("mixed_last", {})
     with step_note(gated, "restore_last") as note:
         note.update(epochs=gated.restore_last, bar=RESTORE_DROP)
-        if not str(mixed.get("action", "")).startswith("fitted"):
-            note["action"] = "none: mixed_last did not fit the output"
+        if mixed_unfitted(gated, note):
             return out.eval()
         if clean.x.dim() != 4:
             note["action"] = "none: the inputs are not images (no shifted copies)"

@@ -24,7 +24,7 @@ from torch import Tensor, nn
 from trojanscope.detect.base import ReversedTrigger
 from trojanscope.detect.mmbd import margin
 from trojanscope.engine.metrics import predict
-from trojanscope.engine.modes import eval_mode
+from trojanscope.mitigate.pattern_steps import pattern_steps
 from trojanscope.mitigate.sent_share import outside
 from trojanscope.triggers.stamp import stamp
 
@@ -56,16 +56,9 @@ def searched_trigger(model: nn.Module, x: Tensor, suspect: int, trigger: Reverse
     ``SEARCH_STEPS`` signed-gradient steps of ``SEARCH_SIZE`` on ``model`` (eval mode) that push
     ``x`` stamped with it towards ``suspect``, kept in [0, 1]."""
     mask = grown_mask(trigger.mask, pixels)
-    pattern = trigger.pattern.clone()
-    target = torch.full((len(x),), suspect, dtype=torch.long)
-    with eval_mode(model):
-        for _ in range(SEARCH_STEPS):
-            pattern.requires_grad_(True)
-            loss = F.cross_entropy(model(stamp(x, mask, pattern)), target)
-            (grad,) = torch.autograd.grad(loss, [pattern])
-            with torch.no_grad():
-                pattern = (pattern - SEARCH_SIZE * grad.sign()).clamp(0, 1)
-    return ReversedTrigger(trigger.target, mask, pattern.detach())
+    pattern = pattern_steps(model, x, trigger.pattern, suspect, SEARCH_STEPS, SEARCH_SIZE,
+                            lambda images, p: stamp(images, mask, p))
+    return ReversedTrigger(trigger.target, mask, pattern)
 
 
 def stamped_margin(model: nn.Module, x: Tensor, y: Tensor, suspect: int,

@@ -26,3 +26,20 @@ def step_note(gated: Any, name: str) -> Iterator[dict[str, Any]]:
     yield note
     note["seconds"] = round(time.perf_counter() - start, 2)
     gated.report_[name] = note
+
+
+def fitted(gated: Any, name: str) -> bool:
+    """Whether step ``name``'s note says it fitted the model (its action starts "fitted"): the
+    check ``mixed_last`` makes of ``teach_last``'s note and the accuracy repairs after it make of
+    ``mixed_last``'s."""
+    return str(gated.report_.get(name, {}).get("action", "")).startswith("fitted")
+
+
+def mixed_unfitted(gated: Any, note: dict[str, Any]) -> bool:
+    """Whether ``mixed_last`` left the output unfitted, the note then saying so: the accuracy
+    repairs after it (``restore_last``, ``repair_last``, ``blend_last``) run only where it
+    fitted."""
+    if fitted(gated, "mixed_last"):
+        return False
+    note["action"] = "none: mixed_last did not fit the output"
+    return True

@@ -1,0 +1,73 @@
+"""Give a blended backdoor's suspect class back the accuracy the stages took: ``blend_last``
+(`gated`'s default since issue 12 stop 68), the capped fit where the input model answers a
+faint whole-image blend.
+
+Why (issue 12, stop 68: h12): blended is the worst family of the fresh MNIST MLP zoos (38 of 76
+at issue 12's goal over 2439-2476), and the largest group of ASR misses there (blended, the
+detector's suspect the attacker's target, 2-5% left) was scored under defaults before
+``mixed_last``; under today's default blended models miss on accuracy, lost on the suspect's own
+images (stop 66). ``repair_last``'s fit towards the input model with the suspect's share capped
+by the output's (:func:`~trojanscope.mitigate.repair_last.fit_repair`) gives it back: on stop
+67's development rows it brought 13 of 14 blended models to the goal against 10, while on the
+other families it tied or let the trigger back (WaNet 12 -> 9). What tells the families apart
+without the attacker's trigger is the input model itself: a model trained on a blend answers a
+faint one (``blend_push.blend_reach`` towards the suspect on the method's clean images at
+opacity ``BLEND_GATE_ALPHA``: 0.98-1.00 on the 14 development blended models, at most 0.96 on
+the 56 others), so the fit runs only where that reading is at least ``BLEND_BAR``. It runs only
+where ``mixed_last`` fitted the output (a model the run changed, with a suspect and a reversed
+trigger that no longer turns it), so a model the gate passed is never touched; it reads the
+detector's suspect, the method's clean images and the input model, never the attacker's
+trigger. On fresh zoos 2477/2478 (12 blended, 8 other backdoored, 6 clean MLPs) the gate opened
+on the 12 blended models only and the step brought 14 of 20 backdoored to the goal against 11
+(4 accuracy misses turned, one model pushed to 2.2% ASR), meeting the rule written before them
+(benchmarks/data/mitigate_s68/plan.md): `gated`'s default since (``BLEND_LAST`` = 10).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from torch import nn
+
+from trojanscope.data.dataset import TensorDataset
+from trojanscope.detect.base import ReversedTrigger
+from trojanscope.mitigate.after_steps import trigger_after_step
+from trojanscope.mitigate.base import with_state
+from trojanscope.mitigate.blend_push import blend_reach
+from trojanscope.mitigate.repair_last import fit_repair
+from trojanscope.mitigate.step_note import mixed_unfitted, step_note
+
+# The reading: the input model's blend reach towards the suspect at this opacity...
+BLEND_GATE_ALPHA = 0.15
+# ...at least this share of the clean images not of the suspect (development:
+# benchmarks/data/mitigate_s68/dev-gate-table.txt; blended 0.978-1.000, the others <= 0.961).
+BLEND_BAR = 0.97
+
+
+def blend_step(gated: Any, out: nn.Module, came: dict, clean: TensorDataset, seed: int,
+               trigger: ReversedTrigger) -> nn.Module:
+    """Where ``mixed_last`` fitted ``out`` and the input model (state ``came``) sends at least
+    ``BLEND_BAR`` of the clean images not of the suspect there once blended at opacity
+    ``BLEND_GATE_ALPHA``: ``gated.blend_last`` epochs of
+    :func:`~trojanscope.mitigate.repair_last.fit_repair` on ``out``, in place; otherwise
+    ``out`` as it came. ``trigger`` is not read (the registered step's signature). The note's
+    ``blend_last`` gives the epochs, the reading, the bar, the opacity, what was done and the
+    seconds. Its own function so a benchmark can spy on it."""
+    del trigger
+    with step_note(gated, "blend_last") as note:
+        note.update(epochs=gated.blend_last, bar=BLEND_BAR, alpha=BLEND_GATE_ALPHA)
+        if mixed_unfitted(gated, note):
+            return out.eval()
+        suspect = int(gated.report_["suspect"])
+        reach = blend_reach(with_state(out, came), clean.x, clean.y, suspect, BLEND_GATE_ALPHA)
+        note["blend"] = round(reach, 4)
+        if reach < BLEND_BAR:
+            note["action"] = "none: the input model does not answer a faint blend"
+            return out.eval()
+        fit_repair(out, came, clean, suspect, seed, gated.blend_last)
+        note["action"] = ("fitted towards the input model with the suspect's share capped, "
+                          "still unlearning: the input model answers a faint blend")
+    return out.eval()
+
+
+after_step = trigger_after_step("blend_last", __name__, "blend_step", came=True)

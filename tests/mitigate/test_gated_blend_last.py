@@ -1,0 +1,98 @@
+"""`gated`'s ``blend_last`` (issue 12 stop 68, the default since): last, where ``mixed_last``
+fitted the output and the input model answers a faint whole-image blend towards the suspect, E
+epochs of ``repair_last``'s capped fit; and the blend reading and the blended copies it is built
+on (``blend_push``). Hand-wired models from ``test_gated_unlearn``: ``Striped`` answers a strong
+blend of stripes, its patch variant no blend at all."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from test_gated_repair_last import FITTED
+from test_gated_teach_last import _moved, _same
+from test_gated_unlearn import Striped, data
+
+import trojanscope.mitigate.blend_last as bl
+from trojanscope import registry
+from trojanscope.mitigate import gated
+from trojanscope.mitigate.blend_push import BlendPush, blend, blend_reach
+
+
+def test_a_blend_mixes_each_image_with_the_pattern_at_the_opacity() -> None:
+    x = torch.tensor([[[[0.0, 1.0]]], [[[0.5, 0.5]]]])
+    pattern = torch.tensor([[[[1.0, 0.0]]]])
+    assert torch.allclose(blend(x, pattern, 0.25), torch.tensor([[[[0.25, 0.75]]],
+                                                                 [[[0.625, 0.375]]]]))
+
+
+def test_the_reach_is_the_share_a_found_blend_sends_to_the_suspect() -> None:
+    torch.set_num_threads(1)
+    clean = data(40)
+    stripes = Striped().eval()
+    assert blend_reach(stripes, clean.x, clean.y, 2, 0.5) == 1.0  # a strong blend turns all
+    assert blend_reach(stripes, clean.x, clean.y, 2, 0.05) == 0.0  # a faint one none
+    assert blend_reach(Striped(patch=True).eval(), clean.x, clean.y, 2, 0.5) == 0.0
+    none_left = clean.y == 1
+    assert blend_reach(stripes, clean.x[none_left], clean.y[none_left], 1, 0.5) == 0.0
+
+
+def test_the_push_keeps_its_pattern_in_range_from_batch_to_batch() -> None:
+    torch.set_num_threads(1)
+    clean = data(40)
+    push = BlendPush(2, tuple(clean.x.shape[1:]), alpha=0.5)
+    model = Striped()
+    first = push(model, clean.x[:20])
+    kept = push.pattern.clone()
+    assert not torch.equal(kept, torch.full_like(kept, 0.5))  # the search moved it
+    assert float(kept.min()) >= 0.0 and float(kept.max()) <= 1.0
+    assert torch.allclose(first, blend(clean.x[:20], kept, 0.5))
+    second = push(model, clean.x[20:])
+    assert torch.allclose(second, blend(clean.x[20:], push.pattern, 0.5))
+    assert model.training  # the search leaves the model's mode as it was
+
+
+@pytest.mark.parametrize("mixed,reading,runs", [
+    (FITTED, bl.BLEND_BAR, True),  # at the bar: fitted
+    (FITTED, 1.0, True),
+    (FITTED, bl.BLEND_BAR - 0.01, False),  # under it: the output as it came
+    ({"action": "none: teach_last fitted the output"}, None, False),
+    (None, None, False),
+])
+def test_the_fit_runs_where_mixed_last_fitted_and_the_input_model_answers_a_blend(
+        monkeypatch, mixed, reading, runs) -> None:
+    torch.set_num_threads(1)
+    read = []
+
+    def reach(model, x, y, suspect, alpha):
+        read.append((model, suspect, alpha))
+        return reading
+
+    monkeypatch.setattr(bl, "blend_reach", reach)
+    method = gated.Gated(blend_last=1)
+    method.report_ = {"suspect": 2, **({"mixed_last": mixed} if mixed else {})}
+    out = _moved()
+    got = bl.blend_step(method, out, Striped().state_dict(), data(40), 0, "T")
+    note = method.report_["blend_last"]
+    assert note["epochs"] == 1 and note["bar"] == bl.BLEND_BAR
+    assert note["alpha"] == bl.BLEND_GATE_ALPHA
+    assert got is out
+    if reading is None:
+        assert not read and note["action"].startswith("none: mixed_last")
+        assert _same(out, _moved())
+        return
+    (model, suspect, alpha), = read  # the input model read once, at the step's opacity
+    assert _same(model, Striped()) and suspect == 2 and alpha == bl.BLEND_GATE_ALPHA
+    assert note["blend"] == round(reading, 4)
+    assert note["action"].startswith("fitted" if runs else "none") is True
+    assert _same(out, _moved()) is not runs
+
+
+def test_the_option_is_10_by_default_checked_and_refused_without_free_reach() -> None:
+    assert registry.create("mitigation", "gated").get_params()["blend_last"] == 10
+    assert gated.Gated(blend_last=0).blend_last == 0
+    assert gated.Gated(free_reach=0).blend_last == 0  # off with free_reach's step
+    for bad in (-1, 21, 1.5):
+        with pytest.raises(ValueError, match="blend_last"):
+            gated.Gated(blend_last=bad)
+    with pytest.raises(ValueError, match="blend_last"):
+        gated.Gated(blend_last=10, free_reach=0)
