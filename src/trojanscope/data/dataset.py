@@ -7,7 +7,6 @@ lazy views (a poisoned dataset) transform whole batches at once.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -97,15 +96,14 @@ class TensorDataset:
 def flat_rows_hint(shape: tuple[int, ...]) -> str:
     """For images stored as flat rows (N x C·H·W, as scikit-learn takes them; stop 68), the
     reshape that gives N x C x H x W where the width is a square or three squares, else ''."""
-    if len(shape) != 2:
+    from trojanscope.io.table_width import image_sides
+
+    sides = image_sides(shape[1]) if len(shape) == 2 else None
+    if sides is None:
         return ""
-    for channels in (1, 3):
-        side = math.isqrt(shape[1] // channels)
-        if shape[1] == channels * side * side and side >= 8:
-            return (f"; images kept as flat rows: x.reshape(-1, {channels}, {side}, {side}) "
-                    "(a model that takes flat rows, such as a scikit-learn MLP exported by "
-                    "skl2onnx, gets them flattened C x H x W again)")
-    return ""
+    return (f"; images kept as flat rows: x.reshape(-1, {', '.join(map(str, sides))}) "
+            "(a model that takes flat rows, such as a scikit-learn MLP exported by "
+            "skl2onnx, gets them flattened C x H x W again)")
 
 
 def make_dataset(

@@ -9,6 +9,7 @@ a little clean data. Raw statistics become a probability through
 
 from __future__ import annotations
 
+import math
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -232,6 +233,12 @@ def prepare_target(
     shape_from_data = False
     if clean is not None:
         if input_shape is not None and tuple(clean.input_shape) != tuple(input_shape):
+            if len(input_shape) == 1 and (columns := _table_columns(clean)) is not None:
+                from trojanscope.io.table_width import table_width_words
+
+                raise DataInputError(table_width_words(  # a table, once encoded (stop 68)
+                    "the data", columns, int(input_shape[0]), "the model",
+                    values=int(math.prod(clean.input_shape))))
             raise DataInputError(
                 f"data inputs have shape {tuple(clean.input_shape)} but the model expects "
                 f"{tuple(input_shape)}"
