@@ -266,7 +266,7 @@ def test_a_table_narrower_than_a_flat_model_names_its_columns() -> None:
              "is_fraud": [str(i % 2) for i in range(40)]}
     clean = table_dataset(table, "all", name="t", source="t.csv", label_column="is_fraud")
     mmbd = registry.create("detector", "mmbd")
-    with pytest.raises(DataInputError, match=r"^the data: a table of 2 feature column\(s\) "
+    with pytest.raises(DataInputError, match=r"^t.csv: a table of 2 feature column\(s\) "
                        r"\(age, job\), 3 value\(s\) a row once encoded, but the model takes "
                        r"rows of 784 value\(s\) \(.*\); .*1 x 28 x 28 flattened"):
         prepare_target(nn.Linear(784, 2), clean, (784,), None, mmbd)

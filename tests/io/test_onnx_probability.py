@@ -40,17 +40,39 @@ def test_the_network_s_logits_are_its_output(tmp_path: Path, zipmap: bool) -> No
     assert header is not None and header.classical == () and header.shape == (16,)
 
 
-def test_a_binary_network_gives_the_log_of_its_probabilities(tmp_path: Path) -> None:
-    from trojanscope.io.onnx_probability import LOG_READ
+def test_a_binary_network_gives_its_log_odds_as_logits(tmp_path: Path) -> None:
+    """Stop 68 (hrev): [0, z] for p = Sigmoid(z), so the margin is z even where p rounds to 1
+    in float32 (|z| > 17) and the log of 1e-12 would have capped it at 27.6."""
+    from trojanscope.io.onnx_probability import ODDS_READ
 
     model, probabilities = mlp_graph(8, 2)
     _, module = _load(tmp_path, model)
+    assert module.output_read == ODDS_READ and "Sigmoid" not in module.ops
+    x = np.concatenate([_rows(8), 40 * _rows(8), -40 * _rows(8)])  # z well past the clip
+    out = module(torch.from_numpy(x)).detach().double()
+    assert out.shape == (18, 2) and torch.isfinite(out).all()
+    p = probabilities(x.astype(np.float64))[:, 1]  # float64: 1 - p keeps its digits
+    np.testing.assert_allclose(torch.softmax(out, 1).numpy(), np.stack([1 - p, p], 1),
+                               atol=1e-6)
+    margin = (out[:, 1] - out[:, 0]).numpy()
+    kept = (p > 1e-9) & (p < 1 - 1e-9)  # where float64 still tells p from 1
+    np.testing.assert_allclose(margin[kept], np.log(p[kept]) - np.log1p(-p[kept]), rtol=1e-5,
+                               atol=1e-4)
+    assert np.abs(margin).max() > 30  # past log(1e-12) = -27.6: not clipped
+
+
+def test_other_probabilities_of_two_classes_give_their_clipped_log(tmp_path: Path) -> None:
+    from trojanscope.io.onnx_probability import LOG_READ
+
+    model, probabilities = mlp_graph(8, 2)
+    unity = next(t for t in model.graph.initializer if t.name == "unity")
+    unity.CopyFrom(onnx.numpy_helper.from_array(np.array([2.0], np.float32), name="unity"))
+    _, module = _load(tmp_path, model)  # 2 - p and p: not a Sigmoid's pair
     x = _rows(8)
     out = module(torch.from_numpy(x)).detach()
-    assert module.output_read == LOG_READ and out.shape == (6, 2)
-    np.testing.assert_allclose(torch.softmax(out, 1).numpy(), probabilities(x), atol=1e-5)
-    p = probabilities(x)[:, 1]  # the margin is the network's own z, p = sigmoid(z)
-    np.testing.assert_allclose((out[:, 1] - out[:, 0]).numpy(), np.log(p / (1 - p)), atol=1e-4)
+    assert module.output_read == LOG_READ and torch.isfinite(out).all()
+    p = probabilities(x)[:, 1]
+    np.testing.assert_allclose(out[:, 1].numpy(), np.log(p), atol=1e-5)
 
 
 @pytest.mark.parametrize("labels", [["a", "b", "c"], [2, 5, 7]])

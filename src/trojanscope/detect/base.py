@@ -237,7 +237,7 @@ def prepare_target(
                 from trojanscope.io.table_width import table_width_words
 
                 raise DataInputError(table_width_words(  # a table, once encoded (stop 68)
-                    "the data", columns, int(input_shape[0]), "the model",
+                    getattr(clean, "source", "") or "the data", columns, int(input_shape[0]), "the model",
                     values=int(math.prod(clean.input_shape))))
             raise DataInputError(
                 f"data inputs have shape {tuple(clean.input_shape)} but the model expects "
