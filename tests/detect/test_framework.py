@@ -255,7 +255,7 @@ def test_a_table_narrower_than_a_flat_model_names_its_columns() -> None:
     """Stop 68 (hrev): a table of 2 columns (3 values once encoded) for a model of one row of
     784 values (an skl2onnx MLP fitted on flattened 28 x 28 images) was "data inputs have shape
     (3,) but the model expects (784,)"; the one line names the columns, the encoded width and
-    what the model takes, in the early check's words (io.table_width)."""
+    what the model takes, in the early check's words (io.flat_input)."""
     from torch import nn
 
     from trojanscope.data.tabular.table import table_dataset

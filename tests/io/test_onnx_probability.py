@@ -183,7 +183,7 @@ def test_its_verdict_is_a_score_to_review_never_backdoored(tmp_path: Path) -> No
 ])
 def test_images_kept_as_flat_rows_are_told_how_to_reshape(shape: tuple, says: str) -> None:
     """Stop 68: an ``.npz`` of flattened images (as scikit-learn takes them) for the MLP."""
-    from trojanscope.data.dataset import flat_rows_hint
+    from trojanscope.io.flat_input import flat_rows_hint
 
     hint = flat_rows_hint(shape)
     assert (says in hint) if says else hint == ""

@@ -93,19 +93,6 @@ class TensorDataset:
         )
 
 
-def flat_rows_hint(shape: tuple[int, ...]) -> str:
-    """For images stored as flat rows (N x C·H·W, as scikit-learn takes them; stop 68), the
-    reshape that gives N x C x H x W where the width is a square or three squares, else ''."""
-    from trojanscope.io.table_width import image_sides
-
-    sides = image_sides(shape[1]) if len(shape) == 2 else None
-    if sides is None:
-        return ""
-    return (f"; images kept as flat rows: x.reshape(-1, {', '.join(map(str, sides))}) "
-            "(a model that takes flat rows, such as a scikit-learn MLP exported by "
-            "skl2onnx, gets them flattened C x H x W again)")
-
-
 def make_dataset(
     x: np.ndarray | Tensor,
     y: np.ndarray | Tensor,
@@ -131,10 +118,9 @@ def make_dataset(
             f"{where}: 'x' must be floating point in [0, 1], got dtype {x_np.dtype}"
         )
     if image and x_np.ndim != 4:
-        raise UserInputError(
-            f"{where}: 'x' must have shape NxCxHxW (4 dimensions), got shape {tuple(x_np.shape)}"
-            + flat_rows_hint(x_np.shape)
-        )
+        from trojanscope.io.flat_input import four_dims_words
+
+        raise UserInputError(four_dims_words(where, tuple(x_np.shape)))
     if not image and x_np.ndim < 2:
         raise UserInputError(f"{where}: 'x' must have shape Nx..., got shape {tuple(x_np.shape)}")
     if y_np.ndim != 1 or not (np.issubdtype(y_np.dtype, np.integer) or y_np.dtype == np.bool_):

@@ -234,11 +234,11 @@ def prepare_target(
     if clean is not None:
         if input_shape is not None and tuple(clean.input_shape) != tuple(input_shape):
             if len(input_shape) == 1 and (columns := _table_columns(clean)) is not None:
-                from trojanscope.io.table_width import table_width_words
+                from trojanscope.io.flat_input import table_width_words
 
                 raise DataInputError(table_width_words(  # a table, once encoded (stop 68)
-                    getattr(clean, "source", "") or "the data", columns, int(input_shape[0]), "the model",
-                    values=int(math.prod(clean.input_shape))))
+                    getattr(clean, "source", "") or "the data", columns,
+                    int(input_shape[0]), "the model", values=math.prod(clean.input_shape)))
             raise DataInputError(
                 f"data inputs have shape {tuple(clean.input_shape)} but the model expects "
                 f"{tuple(input_shape)}"
