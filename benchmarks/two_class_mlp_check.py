@@ -12,7 +12,7 @@ For each, exported by ``skl2onnx.to_onnx`` (ZipMap, the default) and loaded by
 - MM-BD's per-class maximum margins on the loaded model against MM-BD on the same network
   written as exact logits ``[0, z]`` in torch (what the margins should read);
 - ``detect`` (``auto``, the CLI, ``--format json``) on the loaded model with the clean rows:
-  verdict, probability, ``calibrated``, any non-finite feature; and at ``--threshold 0.01``
+  verdict, probability, ``calibrated``, any non-finite feature; and at ``--threshold 0``
   (a flag forced), the verdict, which must read ``review``.
 
     PYTHONPATH=SKL2ONNX:src:benchmarks python benchmarks/two_class_mlp_check.py OUT_DIR
@@ -180,10 +180,11 @@ def main() -> None:
               f"{exact_m[0]:.2f}, {exact_m[1]:.2f}")
         if args.no_detect:
             continue
-        for threshold in (None, 0.01):
+        for threshold in (None, 0.0):
             got = detect_json(path, data, threshold)
             features = got.get("features", {})
-            print(f"  detect --threshold {threshold or 'default'}: exit {got['exit']}, "
+            said = "default" if threshold is None else threshold
+            print(f"  detect --threshold {said}: exit {got['exit']}, "
                   f"verdict {got.get('verdict')}, probability {got.get('probability')}, "
                   f"calibrated {got.get('calibrated')}, all numbers finite "
                   f"{finite(got)}, features {len(features) if isinstance(features, dict) else 0}"

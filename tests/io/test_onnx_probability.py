@@ -160,20 +160,29 @@ def test_a_real_skl2onnx_export_matches_predict_proba(tmp_path: Path) -> None:
 
 
 def test_its_verdict_is_a_score_to_review_never_backdoored(tmp_path: Path) -> None:
-    """No calibration zoo holds a scikit-learn network: a flag reads ``review`` (stop 68)."""
-    from trojanscope.detect.base import ModelVerdict
-    from trojanscope.io.models import LoadedModel, mark_outside_calibration
+    """No calibration zoo holds a scikit-learn network: a flag reads ``review`` (stop 68),
+    set by every detector's ``inspect`` (hrev: ``zoo`` and ``mitigate``'s gate too, not only
+    ``detect`` and ``audit``) and kept by the shipped calibration."""
+    from trojanscope.detect.base import ClassResult, ModelDetector, ModelVerdict
+    from trojanscope.detect.calibration import calibrate
 
-    model, _ = mlp_graph(4, 3)
+    class Margins(ModelDetector):  # MM-BD's verdict shape, without its ascent
+        name, needs_data = "mmbd", False
+
+        def run(self, target, generator) -> ModelVerdict:
+            rows = [ClassResult(c, 5.0 + c, {"margin": 5.0 + c}) for c in range(2)]
+            features = {"mmbd_neglog10_p": 3.0, "mmbd_anomaly": 2.0, "mmbd_ratio": 1.2}
+            return ModelVerdict("mmbd", 3.0, [1], rows, features=features)
+
+    model, _ = mlp_graph(4, 2)
     _, module = _load(tmp_path, model)
-    verdict = ModelVerdict("auto", 9.0, [0], [], probability=0.9)
-    mark_outside_calibration(LoadedModel(module, "onnx", "mlp.onnx", (4,)), verdict)
-    verdict.features["calibrated"] = 0.0 if verdict.score_only else 1.0  # as calibrate sets it
-    assert verdict.score_only and verdict.verdict == "review"
-    assert "skl2onnx graph (the logits before the graph's Softmax)" in verdict.detector_notes[0]
-    plain = ModelVerdict("auto", 9.0, [0], [], probability=0.9)
+    verdict = calibrate(Margins().inspect(module, None, input_shape=(4,), num_classes=2))
+    verdict.threshold = 0.0  # flagged whatever the probability
+    assert verdict.score_only and not verdict.calibrated and verdict.verdict == "review"
+    assert "skl2onnx graph (the logits [0, z]" in verdict.coverage_notes[0]
     module.output_read = None  # a graph of standard operators only
-    mark_outside_calibration(LoadedModel(module, "onnx", "mlp.onnx", (4,)), plain)
+    plain = calibrate(Margins().inspect(module, None, input_shape=(4,), num_classes=2))
+    plain.threshold = 0.0
     assert not plain.score_only and plain.detector_notes == []
 
 

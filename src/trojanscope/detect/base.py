@@ -202,6 +202,9 @@ class ModelDetector(ParamsMixin, ABC):
         verdict.elapsed_s = time.perf_counter() - start
         verdict.data_free = clean is None or not self.uses_data
         verdict.traits = sorted(architecture_traits(model))
+        from trojanscope.io.models import mark_outside_calibration
+
+        mark_outside_calibration(model, verdict)  # an skl2onnx network: a score to review
         return verdict
 
 
