@@ -361,8 +361,13 @@ def images_for_flat_input(loaded: LoadedModel, dataset: object) -> None:
     ``MLPClassifier`` fitted on flattened images, exported by skl2onnx) the images of a
     dataset of C x H x W, flattened in that order (:meth:`OnnxModule.take_images`); nothing
     for any other model or data."""
+    take_image_shape(loaded, tuple(getattr(dataset, "input_shape", None) or ()))
+
+
+def take_image_shape(loaded: LoadedModel, shape: tuple[int, ...]) -> None:
+    """:func:`images_for_flat_input` for images of ``shape`` (C, H, W) held as a tensor
+    (``detect-inputs``' inputs, stop 68 hrev)."""
     take = getattr(loaded.module, "take_images", None)
-    shape = tuple(getattr(dataset, "input_shape", None) or ())
     if take is not None and len(shape) == 3 and take(shape):
         loaded.input_shape = shape
 
