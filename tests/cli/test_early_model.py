@@ -71,6 +71,8 @@ def user(tmp_path) -> dict[str, Path]:
     np.savez(tmp_path / "tiny.npz", x=rng.random((4, 1, 2, 2), np.float32), y=np.arange(4))
     (tmp_path / "five.csv").write_text("a,b,c,d,e,label\n1,2,3,4,5,0\n")
     (tmp_path / "four.csv").write_text("a,b,c,d,label\n1,2,3,4,0\n")
+    np.savez(tmp_path / "flat.npz", x=rng.random((4, 4), np.float32), y=np.arange(4))
+    np.savez(tmp_path / "rows64.npz", x=rng.random((4, 64), np.float32), y=np.arange(4))
     (tmp_path / "vendor").mkdir()
     write_onnx(tmp_path / "vendor" / "model.bin", ["N", 1, 28, 28])  # no producer (stop 68)
     return {"image": _run(tmp_path, "image", input_shape=[1, 28, 28]),
@@ -127,6 +129,10 @@ def test_the_model_says_its_input_without_torch(user) -> None:
      r"takes rows of 4 value\(s\)"),
     ("mlp", "rows", "fraud", "no label column 'fraud'"),
     ("mlp", "bytes", None, "'x' has integer dtype uint8"),
+    # stop 68 (hrev): an .npz of flat rows, the .npz reader's refusal and its reshape hint
+    ("mlp", "flat", None, r"'x' must have shape NxCxHxW \(4 dimensions\), got shape \(4, 4\)$"),
+    ("image", "rows64", None, r"got shape \(4, 64\); images kept as flat rows: "
+     r"x.reshape\(-1, 1, 8, 8\)"),
 ])
 def test_data_of_the_wrong_kind_is_one_line(user, model, data, label, says) -> None:
     with pytest.raises(UserInputError, match=says) as err:

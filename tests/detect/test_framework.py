@@ -249,3 +249,27 @@ def test_a_table_given_to_an_image_model_of_unknown_shape_names_both(traced: boo
     with pytest.raises(DataInputError, match=r"\(age, debt\), which the model does not take "
                        r"\([^;]*\)$"):
         prepare_target(dense, clean, None, None, mmbd)
+
+
+def test_a_table_narrower_than_a_flat_model_names_its_columns() -> None:
+    """Stop 68 (hrev): a table of 2 columns (3 values once encoded) for a model of one row of
+    784 values (an skl2onnx MLP fitted on flattened 28 x 28 images) was "data inputs have shape
+    (3,) but the model expects (784,)"; the one line names the columns, the encoded width and
+    what the model takes, in the early check's words (io.flat_input)."""
+    from torch import nn
+
+    from trojanscope.data.tabular.table import table_dataset
+    from trojanscope.detect.base import prepare_target
+    from trojanscope.errors import DataInputError
+
+    table = {"age": [str(i) for i in range(40)], "job": ["a", "b"] * 20,
+             "is_fraud": [str(i % 2) for i in range(40)]}
+    clean = table_dataset(table, "all", name="t", source="t.csv", label_column="is_fraud")
+    mmbd = registry.create("detector", "mmbd")
+    with pytest.raises(DataInputError, match=r"^t.csv: a table of 2 feature column\(s\) "
+                       r"\(age, job\), 3 value\(s\) a row once encoded, but the model takes "
+                       r"rows of 784 value\(s\) \(.*\); .*1 x 28 x 28 flattened"):
+        prepare_target(nn.Linear(784, 2), clean, (784,), None, mmbd)
+    with pytest.raises(DataInputError, match=r"takes rows of 2 value\(s\) \([^;]*\); give "
+                       r"the table the model was trained on$"):  # wider once encoded
+        prepare_target(nn.Linear(2, 2), clean, (2,), None, mmbd)

@@ -44,6 +44,7 @@ def _field(number: int, value: bytes) -> bytes:
     (b"\x08\x08" + _field(7, b"\x0a\x00"), "onnx"),  # no producer: the walk tells it (s68)
     (b"\x08\x08" + _field(6, b"doc") + _field(7, b"") + _field(8, b"\x10\x11"), "onnx"),
     (b"\x08\x08" + _field(7, b"") + _field(7, b""), None),  # two graphs: no model
+    (b"\x08\x08" + _field(7, b"") + b"\xd2\x01\x00", "onnx"),  # a configuration (26, hrev)
     (b"\x08\x08" + _field(2, b"tool"), None),  # no graph
     (b"\x08\x08" + _field(9, b"") + _field(7, b""), None),  # a field ModelProto has not
     (b"\x08\x08" + _field(7, b"abc")[:-1], None),  # cut short

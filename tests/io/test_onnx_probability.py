@@ -40,17 +40,39 @@ def test_the_network_s_logits_are_its_output(tmp_path: Path, zipmap: bool) -> No
     assert header is not None and header.classical == () and header.shape == (16,)
 
 
-def test_a_binary_network_gives_the_log_of_its_probabilities(tmp_path: Path) -> None:
-    from trojanscope.io.onnx_probability import LOG_READ
+def test_a_binary_network_gives_its_log_odds_as_logits(tmp_path: Path) -> None:
+    """Stop 68 (hrev): [0, z] for p = Sigmoid(z), so the margin is z even where p rounds to 1
+    in float32 (|z| > 17) and the log of 1e-12 would have capped it at 27.6."""
+    from trojanscope.io.onnx_probability import ODDS_READ
 
     model, probabilities = mlp_graph(8, 2)
     _, module = _load(tmp_path, model)
+    assert module.output_read == ODDS_READ and "Sigmoid" not in module.ops
+    x = np.concatenate([_rows(8), 40 * _rows(8), -40 * _rows(8)])  # z well past the clip
+    out = module(torch.from_numpy(x)).detach().double()
+    assert out.shape == (18, 2) and torch.isfinite(out).all()
+    p = probabilities(x.astype(np.float64))[:, 1]  # float64: 1 - p keeps its digits
+    np.testing.assert_allclose(torch.softmax(out, 1).numpy(), np.stack([1 - p, p], 1),
+                               atol=1e-6)
+    margin = (out[:, 1] - out[:, 0]).numpy()
+    kept = (p > 1e-9) & (p < 1 - 1e-9)  # where float64 still tells p from 1
+    np.testing.assert_allclose(margin[kept], np.log(p[kept]) - np.log1p(-p[kept]), rtol=1e-5,
+                               atol=1e-4)
+    assert np.abs(margin).max() > 30  # past log(1e-12) = -27.6: not clipped
+
+
+def test_other_probabilities_of_two_classes_give_their_clipped_log(tmp_path: Path) -> None:
+    from trojanscope.io.onnx_probability import LOG_READ
+
+    model, probabilities = mlp_graph(8, 2)
+    unity = next(t for t in model.graph.initializer if t.name == "unity")
+    unity.CopyFrom(onnx.numpy_helper.from_array(np.array([2.0], np.float32), name="unity"))
+    _, module = _load(tmp_path, model)  # 2 - p and p: not a Sigmoid's pair
     x = _rows(8)
     out = module(torch.from_numpy(x)).detach()
-    assert module.output_read == LOG_READ and out.shape == (6, 2)
-    np.testing.assert_allclose(torch.softmax(out, 1).numpy(), probabilities(x), atol=1e-5)
-    p = probabilities(x)[:, 1]  # the margin is the network's own z, p = sigmoid(z)
-    np.testing.assert_allclose((out[:, 1] - out[:, 0]).numpy(), np.log(p / (1 - p)), atol=1e-4)
+    assert module.output_read == LOG_READ and torch.isfinite(out).all()
+    p = probabilities(x)[:, 1]
+    np.testing.assert_allclose(out[:, 1].numpy(), np.log(p), atol=1e-5)
 
 
 @pytest.mark.parametrize("labels", [["a", "b", "c"], [2, 5, 7]])
@@ -138,20 +160,29 @@ def test_a_real_skl2onnx_export_matches_predict_proba(tmp_path: Path) -> None:
 
 
 def test_its_verdict_is_a_score_to_review_never_backdoored(tmp_path: Path) -> None:
-    """No calibration zoo holds a scikit-learn network: a flag reads ``review`` (stop 68)."""
-    from trojanscope.detect.base import ModelVerdict
-    from trojanscope.io.models import LoadedModel, mark_outside_calibration
+    """No calibration zoo holds a scikit-learn network: a flag reads ``review`` (stop 68),
+    set by every detector's ``inspect`` (hrev: ``zoo`` and ``mitigate``'s gate too, not only
+    ``detect`` and ``audit``) and kept by the shipped calibration."""
+    from trojanscope.detect.base import ClassResult, ModelDetector, ModelVerdict
+    from trojanscope.detect.calibration import calibrate
 
-    model, _ = mlp_graph(4, 3)
+    class Margins(ModelDetector):  # MM-BD's verdict shape, without its ascent
+        name, needs_data = "mmbd", False
+
+        def run(self, target, generator) -> ModelVerdict:
+            rows = [ClassResult(c, 5.0 + c, {"margin": 5.0 + c}) for c in range(2)]
+            features = {"mmbd_neglog10_p": 3.0, "mmbd_anomaly": 2.0, "mmbd_ratio": 1.2}
+            return ModelVerdict("mmbd", 3.0, [1], rows, features=features)
+
+    model, _ = mlp_graph(4, 2)
     _, module = _load(tmp_path, model)
-    verdict = ModelVerdict("auto", 9.0, [0], [], probability=0.9)
-    mark_outside_calibration(LoadedModel(module, "onnx", "mlp.onnx", (4,)), verdict)
-    verdict.features["calibrated"] = 0.0 if verdict.score_only else 1.0  # as calibrate sets it
-    assert verdict.score_only and verdict.verdict == "review"
-    assert "skl2onnx graph (the logits before the graph's Softmax)" in verdict.detector_notes[0]
-    plain = ModelVerdict("auto", 9.0, [0], [], probability=0.9)
+    verdict = calibrate(Margins().inspect(module, None, input_shape=(4,), num_classes=2))
+    verdict.threshold = 0.0  # flagged whatever the probability
+    assert verdict.score_only and not verdict.calibrated and verdict.verdict == "review"
+    assert "skl2onnx graph (the logits [0, z]" in verdict.coverage_notes[0]
     module.output_read = None  # a graph of standard operators only
-    mark_outside_calibration(LoadedModel(module, "onnx", "mlp.onnx", (4,)), plain)
+    plain = calibrate(Margins().inspect(module, None, input_shape=(4,), num_classes=2))
+    plain.threshold = 0.0
     assert not plain.score_only and plain.detector_notes == []
 
 
@@ -161,7 +192,7 @@ def test_its_verdict_is_a_score_to_review_never_backdoored(tmp_path: Path) -> No
 ])
 def test_images_kept_as_flat_rows_are_told_how_to_reshape(shape: tuple, says: str) -> None:
     """Stop 68: an ``.npz`` of flattened images (as scikit-learn takes them) for the MLP."""
-    from trojanscope.data.dataset import flat_rows_hint
+    from trojanscope.io.flat_input import flat_rows_hint
 
     hint = flat_rows_hint(shape)
     assert (says in hint) if says else hint == ""

@@ -73,7 +73,6 @@ class DetectStep(AuditStep):
         from trojanscope.detect.evidence import trigger_images
         from trojanscope.detect.input_level.text_inputs import text_method
         from trojanscope.detect.inputs import choose_clean_data
-        from trojanscope.io.models import mark_outside_calibration
 
         assert ctx.loaded is not None
         opts = ctx.options
@@ -92,7 +91,6 @@ class DetectStep(AuditStep):
                                        input_shape=ctx.loaded.input_shape,
                                        num_classes=ctx.loaded.num_classes, seed=opts.seed)
         verdict.threshold = opts.threshold
-        mark_outside_calibration(ctx.loaded, verdict)  # an skl2onnx network: a score to review
         calibrate(verdict, calibrators)
         from trojanscope.detect.flag_level import flag_level
 

@@ -140,33 +140,35 @@ def _check_width(path: Path, where: str, model: Any, wants: ModelInput,
     """A CSV/TSV for an ONNX model of one flat row of K values has at most K feature columns:
     the table reader encodes each column as one value or more (a number: one, or two where
     values are missing; a category: one per value), so more columns never fit. Fewer may (a
-    categorical column widens), which only the reader can tell (hrev, stop 67, finding 9)."""
+    categorical column widens), which is certain once the table is read: said there in the same
+    words (:mod:`trojanscope.io.flat_input`; hrev, stop 67, finding 9 and stop 68)."""
     header = _columns(path)
     if header is None or wants.shape is None:
         return
     label = label_column if label_column in header else next(
         (g for g in (wants.label, *LABEL_GUESSES) if g in header), None)
     features = [c for c in header if c != label]
-    width = wants.shape[0]
-    if label is not None and len(features) > width:
-        named = ", ".join(features[:5]) + (f" and {len(features) - 5} more"
-                                           if len(features) > 5 else "")
-        raise UserInputError(
-            f"{where}: a table of {len(features)} feature column(s) ({named}), but {model} "
-            f"takes rows of {width} value(s) (each column gives one or more); give the "
-            "table the model was trained on")
+    if label is not None and len(features) > wants.shape[0]:
+        from trojanscope.io.flat_input import table_width_words
+
+        raise UserInputError(table_width_words(where, features, wants.shape[0], str(model)))
 
 
 def _check_images(path: Path, where: str, model: Any, wants: ModelInput | None) -> None:
     """An ``.npz``'s ``x`` of float pixels (not 0-255 bytes) and of the image model's size (its
-    values: :func:`check_data_file`); for a model of one flat row of K values (stop 68), images
-    of C·H·W = K values (the loader flattens them)."""
+    values: :func:`check_data_file`), of N x C x H x W (the ``.npz`` reader reads images only);
+    for a model of one flat row of K values (stop 68), images of C·H·W = K values (the loader
+    flattens them)."""
     described = npz_x(path)
     if described is None or wants is None or wants.kind not in ("image", "flat"):
         return
     shape, dtype, _ = described
     if dtype.kind in "iub":  # data.npz.load_npz's refusal (stop 66: after 20-30 s)
         raise UserInputError(integer_pixels(where, dtype))
+    if len(shape) != 4:  # the .npz reader's too (stop 68, hrev: after 16 s for flat rows)
+        from trojanscope.io.flat_input import four_dims_words
+
+        raise UserInputError(four_dims_words(where, tuple(shape)))
     if wants.kind == "flat":
         if len(shape) == 4 and wants.shape and math.prod(shape[1:]) != wants.shape[0]:
             raise UserInputError(

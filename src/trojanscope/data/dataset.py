@@ -7,7 +7,6 @@ lazy views (a poisoned dataset) transform whole batches at once.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -94,20 +93,6 @@ class TensorDataset:
         )
 
 
-def flat_rows_hint(shape: tuple[int, ...]) -> str:
-    """For images stored as flat rows (N x C·H·W, as scikit-learn takes them; stop 68), the
-    reshape that gives N x C x H x W where the width is a square or three squares, else ''."""
-    if len(shape) != 2:
-        return ""
-    for channels in (1, 3):
-        side = math.isqrt(shape[1] // channels)
-        if shape[1] == channels * side * side and side >= 8:
-            return (f"; images kept as flat rows: x.reshape(-1, {channels}, {side}, {side}) "
-                    "(a model that takes flat rows, such as a scikit-learn MLP exported by "
-                    "skl2onnx, gets them flattened C x H x W again)")
-    return ""
-
-
 def make_dataset(
     x: np.ndarray | Tensor,
     y: np.ndarray | Tensor,
@@ -133,10 +118,9 @@ def make_dataset(
             f"{where}: 'x' must be floating point in [0, 1], got dtype {x_np.dtype}"
         )
     if image and x_np.ndim != 4:
-        raise UserInputError(
-            f"{where}: 'x' must have shape NxCxHxW (4 dimensions), got shape {tuple(x_np.shape)}"
-            + flat_rows_hint(x_np.shape)
-        )
+        from trojanscope.io.flat_input import four_dims_words
+
+        raise UserInputError(four_dims_words(where, tuple(x_np.shape)))
     if not image and x_np.ndim < 2:
         raise UserInputError(f"{where}: 'x' must have shape Nx..., got shape {tuple(x_np.shape)}")
     if y_np.ndim != 1 or not (np.issubdtype(y_np.dtype, np.integer) or y_np.dtype == np.bool_):

@@ -9,6 +9,7 @@ a little clean data. Raw statistics become a probability through
 
 from __future__ import annotations
 
+import math
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -201,6 +202,9 @@ class ModelDetector(ParamsMixin, ABC):
         verdict.elapsed_s = time.perf_counter() - start
         verdict.data_free = clean is None or not self.uses_data
         verdict.traits = sorted(architecture_traits(model))
+        from trojanscope.io.models import mark_outside_calibration
+
+        mark_outside_calibration(model, verdict)  # an skl2onnx network: a score to review
         return verdict
 
 
@@ -232,6 +236,12 @@ def prepare_target(
     shape_from_data = False
     if clean is not None:
         if input_shape is not None and tuple(clean.input_shape) != tuple(input_shape):
+            if len(input_shape) == 1 and (columns := _table_columns(clean)) is not None:
+                from trojanscope.io.flat_input import table_width_words
+
+                raise DataInputError(table_width_words(  # a table, once encoded (stop 68)
+                    getattr(clean, "source", "") or "the data", columns,
+                    int(input_shape[0]), "the model", values=math.prod(clean.input_shape)))
             raise DataInputError(
                 f"data inputs have shape {tuple(clean.input_shape)} but the model expects "
                 f"{tuple(input_shape)}"

@@ -361,18 +361,23 @@ def images_for_flat_input(loaded: LoadedModel, dataset: object) -> None:
     ``MLPClassifier`` fitted on flattened images, exported by skl2onnx) the images of a
     dataset of C x H x W, flattened in that order (:meth:`OnnxModule.take_images`); nothing
     for any other model or data."""
+    take_image_shape(loaded, tuple(getattr(dataset, "input_shape", None) or ()))
+
+
+def take_image_shape(loaded: LoadedModel, shape: tuple[int, ...]) -> None:
+    """:func:`images_for_flat_input` for images of ``shape`` (C, H, W) held as a tensor
+    (``detect-inputs``' inputs, stop 68 hrev)."""
     take = getattr(loaded.module, "take_images", None)
-    shape = tuple(getattr(dataset, "input_shape", None) or ())
     if take is not None and len(shape) == 3 and take(shape):
         loaded.input_shape = shape
 
 
-def outside_calibration(loaded: LoadedModel) -> str | None:
-    """Why no calibration speaks for ``loaded``'s verdict, or None: a scikit-learn network read
-    through skl2onnx's probability branch (stop 68) was trained by another recipe than every
-    calibration zoo's models (torch, trojanscope's), so its probability is a score to review,
-    never called backdoored (the detector's ``score_only``)."""
-    read = getattr(loaded.module, "output_read", None)
+def outside_calibration(module: nn.Module) -> str | None:
+    """Why no calibration speaks for a verdict on ``module``, or None: a scikit-learn network
+    read through skl2onnx's probability branch (stop 68) was trained by another recipe than
+    every calibration zoo's models (torch, trojanscope's), so its probability is a score to
+    review, never called backdoored (the detector's ``score_only``)."""
+    read = getattr(module, "output_read", None)
     if not read:
         return None
     return (f"a scikit-learn classifier read from its skl2onnx graph ({read}): no calibration "
@@ -380,10 +385,12 @@ def outside_calibration(loaded: LoadedModel) -> str | None:
             "not a calibrated one")
 
 
-def mark_outside_calibration(loaded: LoadedModel, verdict: ModelVerdict) -> None:
-    """Set a detector's verdict (before calibration) to ``score_only`` with
-    :func:`outside_calibration`'s note where that names a reason; nothing otherwise."""
-    said = outside_calibration(loaded)
+def mark_outside_calibration(module: nn.Module, verdict: ModelVerdict) -> None:
+    """Set a verdict on ``module`` (before calibration) to ``score_only`` with
+    :func:`outside_calibration`'s note where that names a reason; nothing otherwise. Every
+    detector's :meth:`~trojanscope.detect.base.ModelDetector.inspect` asks it, so ``detect``,
+    ``audit``, ``zoo`` and ``mitigate``'s gate read the same verdict (stop 68, hrev)."""
+    said = outside_calibration(module)
     if said is not None:
         verdict.score_only = True
         verdict.detector_notes.append(said)

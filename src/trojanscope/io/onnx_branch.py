@@ -44,6 +44,7 @@ class GraphNode:
 
     @property
     def classical(self) -> bool:
+        """Whether the node is an ``ai.onnx.ml`` operator (never on a branch that is read)."""
         return self.domain == ML_DOMAIN
 
 

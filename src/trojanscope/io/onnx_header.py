@@ -41,9 +41,10 @@ MAX_FIELDS = 1 << 20  # fields of one message; more: not read here (garbage of s
 
 
 # ModelProto's fields and their wire types (ir_version, producer_name, producer_version, domain,
-# model_version, doc_string, graph, opset_import, metadata_props, training_info, functions)
+# model_version, doc_string, graph, opset_import, metadata_props, training_info, functions,
+# configuration: onnx 1.18's device configurations, stop 68 hrev)
 MODEL_FIELDS = {1: VARINT, 2: LENGTH, 3: LENGTH, 4: LENGTH, 5: VARINT, 6: LENGTH, 7: LENGTH,
-                8: LENGTH, 14: LENGTH, 20: LENGTH, 25: LENGTH}
+                8: LENGTH, 14: LENGTH, 20: LENGTH, 25: LENGTH, 26: LENGTH}
 MAX_MODEL_FIELDS = 1 << 12  # top-level fields walked before the answer is "no"
 
 
@@ -163,8 +164,8 @@ def _has_branch(fh: BinaryIO, nodes: list[tuple[int, int]],
                 outputs: list[tuple[int, int]]) -> bool:
     """Whether the loader reads the graph by its probability branch
     (:func:`~trojanscope.io.onnx_branch.probability_branch`); an output whose type is not read
-    not read with certainty here (its type field twice, which protobuf merges) leaves the answer
-    to the loader: no early refusal."""
+    with certainty here (its type field twice, which protobuf merges) leaves the answer to the
+    loader: no early refusal."""
     described = []
     for span in nodes:
         domain, op_type = _node(fh, span)

@@ -7,10 +7,14 @@ values:
 
 - where a ``Softmax`` makes the probabilities (an ``MLPClassifier`` of three or more
   classes), its input: the network's logits, exactly as a torch model gives them;
-- otherwise (a binary ``MLPClassifier``: ``Sigmoid``, then ``1 - p`` and ``p`` side by side)
-  the log of the probabilities, clipped at :data:`MIN_PROBABILITY`: logits up to a constant a
-  row, which is all a softmax, a cross-entropy or a margin between classes reads (a margin
-  between two classes is the network's own ``z`` for ``p = sigmoid(z)``, until the clip).
+- where the probabilities are ``1 - p`` and ``p`` side by side for ``p = Sigmoid(z)`` (a
+  binary ``MLPClassifier``), the logits ``[0, z]``: softmax of them is ``[1 - p, p]`` exactly,
+  and the margin between the two classes is the network's own log-odds ``z`` however large
+  (stop 68, hrev: the log of the probabilities read before saturated at the clip, 27.6 for
+  both classes, so MM-BD's per-class margins of a clean and a backdoored network were equal);
+- otherwise the log of the probabilities, clipped at :data:`MIN_PROBABILITY`: logits up to a
+  constant a row, which is all a softmax, a cross-entropy or a margin between classes reads
+  until the clip.
 
 Column ``i`` of the output is class ``i`` of the user's labels only where the graph's class
 labels are ``0, 1, …, K-1`` (scikit-learn's ``classes_`` for labels 0..K-1); other labels
@@ -30,8 +34,11 @@ MIN_PROBABILITY = 1e-12  # the log of a probability is clipped here (-27.6), nev
 LOG_OUTPUT = "trojanscope_log_probabilities"
 LOGITS_READ = "the logits before the graph's Softmax"
 LOG_READ = f"the log of the graph's probabilities (clipped at {MIN_PROBABILITY:g})"
+ODDS_OUTPUT = "trojanscope_logits"
+ODDS_READ = "the logits [0, z] of the graph's Sigmoid(z)"
 
-__all__ = ["LOGITS_READ", "LOG_READ", "MIN_PROBABILITY", "branch_of", "probability_model"]
+__all__ = ["LOGITS_READ", "LOG_READ", "MIN_PROBABILITY", "ODDS_READ", "branch_of",
+           "probability_model"]
 
 
 def branch_of(graph: onnx.GraphProto, where: str) -> Branch | None:
@@ -51,8 +58,9 @@ def branch_of(graph: onnx.GraphProto, where: str) -> Branch | None:
 
 def probability_model(model: onnx.ModelProto, where: str
                       ) -> tuple[onnx.ModelProto, str | None]:
-    """``model`` cut to its probability branch, and what its output now is (:data:`LOGITS_READ`
-    or :data:`LOG_READ`); ``model`` itself and None where it holds no ``ai.onnx.ml`` node."""
+    """``model`` cut to its probability branch, and what its output now is (:data:`LOGITS_READ`,
+    :data:`ODDS_READ` or :data:`LOG_READ`); ``model`` itself and None where it holds no
+    ``ai.onnx.ml`` node."""
     branch = branch_of(model.graph, where)
     if branch is None:
         return model, None
@@ -61,13 +69,20 @@ def probability_model(model: onnx.ModelProto, where: str
     cut.CopyFrom(model)
     graph = cut.graph
     kept_nodes = [graph.node[i] for i in branch.nodes]
+    odds = None if branch.logits else _sigmoid_pair(kept_nodes, graph, branch.kept)
+    if odds is not None:  # [0, z] in place of the Sigmoid, 1 - p and the Concat
+        z, dropped = odds
+        kept_nodes = [n for n in kept_nodes if not any(n is d for d in dropped)]
+        kept_nodes += [helper.make_node("Sub", [z, z], [f"{ODDS_OUTPUT}_zero"]),
+                       helper.make_node("Concat", [f"{ODDS_OUTPUT}_zero", z], [ODDS_OUTPUT],
+                                        axis=1)]
     used = {name for node in kept_nodes for name in node.input}
     kept_inits = [t for t in graph.initializer if t.name in used]
     del graph.node[:], graph.initializer[:], graph.output[:]
     graph.node.extend(kept_nodes)
     graph.initializer.extend(kept_inits)
-    output = branch.kept
-    if not branch.logits:
+    output = branch.kept if odds is None else ODDS_OUTPUT
+    if not branch.logits and odds is None:
         floor = helper.make_tensor("value", TensorProto.FLOAT, [], [MIN_PROBABILITY])
         graph.node.extend([
             helper.make_node("Constant", [], [f"{LOG_OUTPUT}_floor"], value=floor),
@@ -83,7 +98,31 @@ def probability_model(model: onnx.ModelProto, where: str
     opsets = [o for o in cut.opset_import if o.domain != ML_DOMAIN]
     del cut.opset_import[:]
     cut.opset_import.extend(opsets)
-    return cut, LOGITS_READ if branch.logits else LOG_READ
+    return cut, LOGITS_READ if branch.logits else ODDS_READ if odds is not None else LOG_READ
+
+
+def _sigmoid_pair(nodes: list[onnx.NodeProto], graph: onnx.GraphProto, kept: str
+                  ) -> tuple[str, list[onnx.NodeProto]] | None:
+    """``(z, the three nodes)`` where ``kept`` is ``Concat(1 - p, p)`` on the class axis with
+    ``p = Sigmoid(z)`` and ``1`` an initializer of ones (what skl2onnx writes
+    for a binary ``MLPClassifier``); None for any other graph."""
+    made = {name: n for n in nodes for name in n.output}
+    concat = made.get(kept)
+    if concat is None or concat.op_type != "Concat" or len(concat.input) != 2:
+        return None
+    if {a.name: helper.get_attribute_value(a) for a in concat.attribute}.get("axis") not in (
+            1, -1):
+        return None
+    sub, sigmoid = made.get(concat.input[0]), made.get(concat.input[1])
+    if (sigmoid is None or sigmoid.op_type != "Sigmoid" or sub is None
+            or sub.op_type != "Sub" or list(sub.input[1:]) != [sigmoid.output[0]]):
+        return None
+    ones = {t.name: t for t in graph.initializer}.get(sub.input[0])
+    if ones is None or not (numpy_helper.to_array(ones) == 1).all():
+        return None
+    if any(n.domain not in ("", "ai.onnx") for n in (concat, sub, sigmoid)):
+        return None
+    return sigmoid.input[0], [concat, sub, sigmoid]
 
 
 def _check_class_labels(graph: onnx.GraphProto, where: str) -> None:

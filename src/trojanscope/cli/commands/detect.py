@@ -82,7 +82,7 @@ def detect(
     from trojanscope.detect.calibration import calibrate, load_calibrators
     from trojanscope.detect.input_level.text_inputs import TEXT_AUTO, is_text_model, text_method
     from trojanscope.detect.inputs import choose_clean_data
-    from trojanscope.io.models import load_model, mark_outside_calibration
+    from trojanscope.io.models import load_model
 
     if data is not None and dataset is not None:
         raise UserInputError("give --data or --dataset, not both")
@@ -112,7 +112,6 @@ def detect(
             seed=seed,
         )
     verdict.threshold = threshold
-    mark_outside_calibration(loaded, verdict)  # an skl2onnx network: a score to review
     calibrate(verdict, calibrators)
     report = {"model": str(model), "format": loaded.format, **verdict.as_dict()}
     if text and clean is not None:  # the recovered trigger tokens as words

@@ -102,6 +102,9 @@ def detect_data(
 
         suspect.data = attach_encoder(loaded, suspect.data)  # a text model's own tokenizer
         bind_table(module, suspect.data)  # a user's tree model: its features by column name
+        from trojanscope.io.models import images_for_flat_input
+
+        images_for_flat_input(loaded, suspect.data)  # an MLP fitted on flattened images
 
     from trojanscope.detect.data.run import resolve_detector
 

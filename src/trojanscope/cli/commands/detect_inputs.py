@@ -118,6 +118,9 @@ def detect_inputs(
             clean_x = early_clean if early_clean is not None else clean_inputs(loaded, data)
         if data is None:
             check_named_clean(detector, clean_x, loaded)
+        from trojanscope.io.models import take_image_shape
+
+        take_image_shape(loaded, tuple(clean_x.shape[1:]))  # an MLP fitted on flat images
         with status(f"screening {len(batch)} inputs with {detector.name}…"):
             result = screen(loaded.module, batch, clean_x, detector, fpr=fpr, seed=seed,
                             input_shape=loaded.input_shape)
