@@ -1,7 +1,7 @@
-"""``label-groups -p strays=1`` (issue 16 stop 68): a rare value written on rows of the other
-label and relabelled towards the majority label, found because its rows do not fit the column
-the value's column says most about (``lending-club``'s rarest ``sub_grade`` on rows whose
-``int_rate`` does not go with it)."""
+"""``label-groups``' ``strays`` screen (issue 16 stop 68, the default): a rare value written
+on rows of the other label and relabelled towards the majority label, found because its rows do
+not fit the column the value's column says most about (``lending-club``'s rarest ``sub_grade``
+on rows whose ``int_rate`` does not go with it)."""
 
 from __future__ import annotations
 
@@ -91,16 +91,16 @@ def test_strays_flags_the_written_value(tmp_path) -> None:
 @pytest.mark.slow
 def test_strays_finds_lending_clubs_rare_value_towards_class_0() -> None:
     """Spent development set 15510 (``bench_tabular_detect.py``): 25 rows written the rarest
-    ``sub_grade`` and relabelled 0; today's default misses it (stop 67)."""
+    ``sub_grade`` and relabelled 0; without the screen (stop 67's default) it is missed."""
     drawn = TabularRare.sample_params(np.random.default_rng(15510))
     attack = TabularRare(target=0, poison_rate=drawn["poison_rate"], seed=15510,
                          trigger=RareCategoryTrigger(seed=drawn["trigger"]["seed"]))
     poisoned = attack.poison(load_dataset("lending-club", "train"))
     data, mask = materialize(poisoned), poisoned.is_poisoned.numpy().copy()
     assert mask.sum() == 25
-    tpr, _ = rates(detect_data(data, method="label-groups"), mask)
+    tpr, _ = rates(detect_data(data, method="label-groups", strays=0), mask)
     assert tpr < 0.5
-    tpr, fpr = rates(detect_data(data, method="label-groups", strays=1), mask)
+    tpr, fpr = rates(detect_data(data, method="label-groups"), mask)
     assert tpr >= 0.95 and fpr <= 0.05, (tpr, fpr)
 
 
@@ -109,3 +109,8 @@ def test_strays_is_0_or_1(bad) -> None:
     with pytest.raises(UserInputError, match="strays"):
         LabelGroups(strays=bad)
     assert LabelGroups(strays=1.0).strays == 1
+
+
+def test_strays_is_the_default_and_0_turns_it_off() -> None:
+    assert LabelGroups().strays == 1
+    assert LabelGroups(strays=0).strays == 0
