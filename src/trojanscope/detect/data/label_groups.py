@@ -80,6 +80,7 @@ from trojanscope.detect.data.label_covers import (
     shrunk_share,
 )
 from trojanscope.detect.data.label_deficit import deficit_groups
+from trojanscope.detect.data.label_strays import binned, stray_values
 from trojanscope.detect.data.shared_values import value_codes
 from trojanscope.detect.data.table_verdict import (
     FLOORS,
@@ -106,6 +107,12 @@ DEFICIT_WEIGHT = 2.0
 # the covers screen with the every-cell guard (issue 16 stop 67 h16d: its rule on fresh bases
 # 15500/15600 and clean seeds 15560-15589/15660-15689 was met, docs/benchmarks.md); 0: off
 COVERS = 2
+# the strays screen (issue 16 stop 68 h16d: its rule on fresh bases 15700/15800 and clean
+# tables 15760-15789/15860-15889 and REAL["fresh7"] was met, docs/benchmarks.md); 0: off. A
+# value's group counts where its rows' partner fit lies more than STRAY_BAR standard
+# deviations under its column's, and scores STRAY_WEIGHT times the excess on top of its own
+STRAYS = 1
+STRAY_BAR, STRAY_WEIGHT = 1.0, 2.0
 MAX_DEFICIT_WEIGHT = 10.0  # a weight, not a switch: past it one screen decides every flag
 MAX_MIRROR = 10.0  # mirror's bound: a weight, not a switch; past it one term decides everything
 BINS = 10
@@ -238,6 +245,15 @@ class LabelGroups(DataDetector):
             their whole; a conjunction towards the other label that shares a value fills one
             cell only (``label_covers.cells_lean_away``). 1: without the guard (stop 66,
             opt-in). 0: off, every score as before stop 67.
+        strays: 1 (default since issue 16 stop 68 h16d: its rule on fresh bases 15700/15800
+            was met, 44 -> 46 of 48 dirty-label sets at the goal, none lost, no clean table
+            flagged more, docs/benchmarks.md): also score the majority label's groups of one
+            categorical value whose rows fit the column's *partner* (the column it says most
+            about, at least ``label_strays.STRAY_MI`` nats) worse than the column's rows by
+            more than ``STRAY_BAR`` standard deviations, adding ``STRAY_WEIGHT`` times the
+            excess to the value's score (``label_strays``): a rare value written on rows of
+            the other label and relabelled (``lending-club``'s rarest ``sub_grade`` on 14-25
+            rows whose ``int_rate`` does not go with it). 0: off, every score as before stop 68.
     """
 
     name = "label-groups"
@@ -257,7 +273,7 @@ class LabelGroups(DataDetector):
                  mirror: float = 0.0, verdict: int = 0,
                  category_pair_cost: float | None = CATEGORY_PAIR_COST,
                  deficit: float = DEFICIT, deficit_weight: float = DEFICIT_WEIGHT,
-                 covers: int = COVERS) -> None:
+                 covers: int = COVERS, strays: int = STRAYS) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
         self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
@@ -306,6 +322,9 @@ class LabelGroups(DataDetector):
             raise UserInputError(f"label-groups: covers is 0 (off), 1 (on) or 2 (on, every "
                                  f"cell leaning away), not {covers!r}")
         self.covers = int(covers)
+        if isinstance(strays, bool) or strays not in (0, 1):
+            raise UserInputError(f"label-groups: strays is 0 (off) or 1 (on), not {strays!r}")
+        self.strays = int(strays)
         if self.min_rows < 2 or self.folds < 2 or not 0 < self.top < 1:
             raise UserInputError("label-groups: min_rows >= 2, folds >= 2, 0 < top < 1")
         if self.tie_sure < 0:
@@ -473,6 +492,8 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups,
         _deficit(codes, labels, full, terms, p, categorical, best, found, natural)
     if p.covers:
         _covers(codes, labels, full, terms, p, categorical, best, found, natural)
+    if p.strays:
+        _strays(codes, labels, full, terms, p, categorical, best, found, natural)
     found.sort(key=lambda g: -g["score"])
     if p.verdict:  # the verdict's groups also carry the evidence of ``group_evidence``
         for g in found[:VERDICT_GROUPS]:
@@ -579,6 +600,33 @@ def _covers(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.n
         g.pop("q")
         g["score"] -= p.category_pair_cost
         g["cover"] = True
+        _keep(g, own & holds, best, found, p.tie_outside, natural)
+
+
+def _strays(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.ndarray,
+            p: LabelGroups, categorical: np.ndarray | None, best: np.ndarray,
+            found: list[dict], natural: np.ndarray | None) -> None:
+    """With ``p.strays``: the majority label's groups of one categorical value (columns of at
+    most ``COVER_VALUES`` values) whose rows fit the column's partner column worse than the
+    column's rows by more than ``STRAY_BAR`` standard deviations (``label_strays``: a rare
+    value written on rows from outside), each scored as a value is plus ``STRAY_WEIGHT``
+    times its ``z`` over the bar."""
+    n_cols = codes.shape[1]
+    cat = np.ones(n_cols, bool) if categorical is None else categorical
+    cols = [j for j in range(n_cols)
+            if cat[j] and 3 <= len(np.unique(codes[:, j])) <= COVER_VALUES]
+    ranks = binned(codes, MANY_VALUES, BINS)
+    for c, j, holds, z in stray_values(codes, ranks, labels, cols, p.min_rows):
+        if z <= STRAY_BAR:
+            continue
+        own = labels == c
+        g = _group(holds, own, own.mean(), -np.inf, (j,), codes, full, terms, c, p,
+                   labels=labels)
+        if g is None:
+            continue
+        g.pop("q")
+        g["score"] += STRAY_WEIGHT * (z - STRAY_BAR)
+        g["stray"] = round(z, 3)
         _keep(g, own & holds, best, found, p.tie_outside, natural)
 
 
@@ -697,12 +745,7 @@ def naive_bayes_terms(codes: np.ndarray, labels: np.ndarray, num_classes: int, f
     row and class ``log P(class)``, each from the folds the row is not in. Columns are
     independent terms, so leaving columns out of a prediction is subtracting their terms."""
     n_rows, n_cols = codes.shape
-    disc = np.empty_like(codes)
-    for m in range(n_cols):
-        uniq = np.unique(codes[:, m])
-        rank = np.searchsorted(uniq, codes[:, m])
-        disc[:, m] = np.minimum(rank * BINS // len(uniq), BINS - 1) if len(uniq) > MANY_VALUES \
-            else rank
+    disc = binned(codes, MANY_VALUES, BINS)
     fold = np.random.default_rng(seed).permutation(n_rows) % folds
     terms = np.zeros((n_rows, n_cols, num_classes))
     prior = np.zeros((n_rows, num_classes))
