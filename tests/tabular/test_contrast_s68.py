@@ -1,0 +1,111 @@
+"""A small file's holes read against the other class's leaves (``recur_contrast``) and the
+target named by the most missed leaves (``box_target``), issue 16 stop 68: hand-made leaves,
+the library switch, bad values, and a trained LightGBM read both ways."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import torch
+from test_tree_boxes import SCHEMA, table
+
+from trojanscope import registry
+from trojanscope.detect.tabular_excess import reference_model
+from trojanscope.detect.tabular_search import TabularSearch
+from trojanscope.detect.tree_boxes import box_excess, replay_rows
+from trojanscope.detect.tree_contrast import contrast_groups, other_density
+from trojanscope.detect.tree_mass import bound_recurrence, grouped_masses, pooled_groups
+from trojanscope.errors import UserInputError
+from trojanscope.models.trees import LeafRecord
+
+HOLE, TRIGGER = (1, None, 0.3), (3, 0.5, None)
+
+
+def _leaf(tree: int, cls: int, train: float, clean: float, box: dict) -> LeafRecord:
+    return LeafRecord(tree=tree, cls=cls, strength=0.2, train=train, clean=clean, box=box)
+
+
+def _records() -> list[LeafRecord]:
+    """Per tree: class 0's leaf in a hole of the file (its class-1 sibling under the same bound
+    is missed too) and class 0's trigger leaf (no class-1 leaf holds the trigger's bound),
+    both missed; each as large."""
+    rows = []
+    for t in range(4):
+        rows += [_leaf(t, 0, 0.02, 0.0, {1: HOLE[1:]}), _leaf(t, 1, 0.02, 0.0, {1: HOLE[1:]}),
+                 _leaf(t, 0, 0.02, 0.0, {3: TRIGGER[1:]}),
+                 _leaf(t, 1, 0.5, 0.5, {1: (0.3, None), 3: (None, 0.5)})]
+    return rows
+
+
+def test_a_hole_both_classes_miss_loses_its_deficit_the_trigger_keeps_it() -> None:
+    records = _records()
+    density = other_density(records, 200)
+    assert density[(0, HOLE)] == pytest.approx(1 / (4 * 0.02 * 200 + 1))
+    assert density[(0, TRIGGER)] == 1.0  # no class-1 leaf holds it: nothing to discount
+    today = {tuple(b): v for c, v, bs in pooled_groups(records, 200) if c == 0 for b in bs}
+    contrast = {tuple(b): v for c, v, bs in contrast_groups(records, 200) if c == 0
+                for b in bs}
+    assert today[HOLE] == today[TRIGGER] == pytest.approx(8.0)
+    assert contrast[TRIGGER] == pytest.approx(8.0)
+    assert contrast[HOLE] < 0.5
+
+
+def test_the_group_features_without_contrast_are_as_before() -> None:
+    records = _records()
+    raw, rel = grouped_masses(records, 200, 2)
+    again = grouped_masses(records, 200, 2, groups=pooled_groups(records, 200))
+    assert np.allclose(raw, again[0]) and np.allclose(rel, again[1])
+    assert np.allclose(bound_recurrence(records, 200, 2),
+                       bound_recurrence(records, 200, 2, pooled_groups(records, 200)))
+    # with contrast the trigger's bound still leads class 0's recurrence
+    assert bound_recurrence(records, 200, 2, contrast_groups(records, 200))[0] == (
+        pytest.approx(4 * 8.0))
+
+
+@pytest.mark.parametrize(("value", "xgboost", "lightgbm"), [
+    ("none", False, False), ("all", True, True), ("xgboost", True, False),
+    ("lightgbm", False, True)])
+def test_recur_contrast_picks_the_libraries(value: str, xgboost: bool, lightgbm: bool) -> None:
+    search = TabularSearch(recur_contrast=value)
+    assert search.contrasts(SimpleNamespace(library="xgboost")) is xgboost
+    assert search.contrasts(SimpleNamespace(library="lightgbm")) is lightgbm
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("recur_contrast", "yes", "recur_contrast must be one of none, all, xgboost, lightgbm"),
+    ("box_target", "bound", "box_target must be one of rank, deficit")])
+def test_a_bad_value_is_one_error(name: str, value: str, message: str) -> None:
+    with pytest.raises(UserInputError, match=message):
+        TabularSearch(**{name: value})
+
+
+@pytest.mark.slow  # trains a LightGBM model: 2-13 s at the machine's load
+def test_box_target_deficit_names_by_the_most_missed_leaves_and_scores_by_bound() -> None:
+    """A trained LightGBM backdoor read with 200 clean rows: with ``box_target=deficit`` the
+    box excess that names the target is the most missed leaves' (today's), whatever the bound
+    ranking scored; with ``rank`` it is the scored one."""
+    x, y = table(1500, 1)
+    bad = np.nonzero(y == 1)[0][:45]
+    x[bad, 1], y[bad] = 0.37, 0
+    clean_x, clean_y = table(200, 2)
+    model = registry.create("arch", "lightgbm", input_shape=(6,), num_classes=2,
+                            n_estimators=60, max_depth=4)
+    model.fit_arrays(x, y, seed=0)
+    ref = reference_model(torch.from_numpy(clean_x), torch.from_numpy(clean_y), 2, seed=0)
+    records = [r for r in model.leaf_records(clean_x, 10**6) if r.strength > 0]
+    replay = replay_rows(model, ref, clean_x, clean_y, 2)
+    target = SimpleNamespace(model=model, num_classes=2)
+    today = box_excess(model, ref, records, clean_x, clean_y, SCHEMA, 2, replay=replay).excess
+    named = TabularSearch(box_rank="bound_lightgbm", box_target="deficit")
+    scored = named.boxes(target, ref, records, [r for r in records if r.tree < 30],
+                         clean_x, clean_y, SCHEMA, replay)
+    assert np.allclose(named.naming_box(target, ref, records, clean_x, clean_y, SCHEMA, replay,
+                                        scored, set()), today)
+    ranked = TabularSearch(box_rank="bound_lightgbm")
+    assert ranked.naming_box(target, ref, records, clean_x, clean_y, SCHEMA, replay, scored,
+                             set()) is scored.excess
+    silenced = named.naming_box(target, ref, records, clean_x, clean_y, SCHEMA, replay, scored,
+                                {1})
+    assert silenced[1] == 0.0 and silenced[0] == pytest.approx(today[0])
