@@ -42,14 +42,26 @@ def _records() -> list[LeafRecord]:
 def test_a_hole_both_classes_miss_loses_its_deficit_the_trigger_keeps_it() -> None:
     records = _records()
     density = other_density(records, 200)
-    assert density[(0, HOLE)] == pytest.approx(1 / (4 * 0.02 * 200 + 1))
+    assert density[(0, HOLE)] == pytest.approx(1 / (0.02 * 200 + 1))  # per tree: 0 of 4 seen
     assert density[(0, TRIGGER)] == 1.0  # no class-1 leaf holds it: nothing to discount
     today = {tuple(b): v for c, v, bs in pooled_groups(records, 200) if c == 0 for b in bs}
     contrast = {tuple(b): v for c, v, bs in contrast_groups(records, 200) if c == 0
                 for b in bs}
     assert today[HOLE] == today[TRIGGER] == pytest.approx(8.0)
     assert contrast[TRIGGER] == pytest.approx(8.0)
-    assert contrast[HOLE] < 0.5
+    assert contrast[HOLE] == pytest.approx(2 * 4 * 0.2)
+
+
+def test_a_count_within_its_noise_is_no_hole() -> None:
+    """30 rows seen where 35 are expected (per tree, in three trees) is a 200-row file's noise:
+    the density stays 1; 10 where 35 are expected is a hole."""
+    def records(seen: float) -> list[LeafRecord]:
+        return [r for t in range(3) for r in (
+            _leaf(t, 0, 0.01, 0.0, {1: HOLE[1:]}),
+            _leaf(t, 1, 35 / 200, seen / 200, {1: HOLE[1:]}))]
+    assert other_density(records(30), 200)[(0, HOLE)] == 1.0
+    assert other_density(records(10), 200)[(0, HOLE)] == pytest.approx(
+        (10 + 10 ** 0.5 + 1) / 36)
 
 
 def test_the_group_features_without_contrast_are_as_before() -> None:
