@@ -2,8 +2,9 @@
 beside the candidate with the target named as today names it (issue 16 stop 68, h16;
 development only).
 
-``--pairs TODAY.json=CAND.json ...``: stored ``tabular_small_clean.py`` readings of the same
-zoo and 200-row file, today's and the candidate's (e.g. stop 67's ``box_rank=bound_lightgbm``);
+``--pairs TODAY.json=CAND.json ...``: stored ``tabular_small_clean.py`` (or README-line) readings
+of the same zoo and 200-row file, today's (README rows: those labelled ``today``) and the
+candidate's (e.g. stop 67's ``box_rank=bound_lightgbm``);
 every reading scored by the shipped calibration file. Per table and for both pooled: ROC-AUC /
 cross-entropy, backdoored caught, clean flagged, and flagged backdoored readings with the right
 target, for D (today), the candidate, and the candidate named by today's target
@@ -42,7 +43,8 @@ def main() -> None:
         cand = [r for r in json.loads(Path(b).read_text())["rows"] if r["arch"] == args.arch]
         keys = {(r["zoo"], r["name"], r["draw"]) for r in cand}
         today = [r for r in json.loads(Path(a).read_text())["rows"]
-                 if (r["zoo"], r["name"], r["draw"]) in keys]
+                 if (r["zoo"], r["name"], r["draw"]) in keys
+                 and r.get("reading", "today") == "today"]
         d += [{**r, "file": pair} for r in today]
         c += [{**r, "file": pair} for r in cand]
     d = scored(d, SHIPPED)[0]

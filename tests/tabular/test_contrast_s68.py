@@ -121,3 +121,37 @@ def test_box_target_deficit_names_by_the_most_missed_leaves_and_scores_by_bound(
     silenced = named.naming_box(target, ref, records, clean_x, clean_y, SCHEMA, replay, scored,
                                 {1})
     assert silenced[1] == 0.0 and silenced[0] == pytest.approx(today[0])
+
+
+def _bench(name: str):
+    import importlib
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    return importlib.import_module(name)
+
+
+def test_named_rows_take_todays_target_and_keep_their_probability() -> None:
+    named = _bench("tabular_s68_h16_named").named
+    bound = [{"zoo": "z", "name": "m", "draw": 0, "predicted_target": 1, "probability": 0.8}]
+    today = [{"zoo": "z", "name": "m", "draw": 0, "predicted_target": 0, "probability": 0.4}]
+    assert named(bound, today) == [{**bound[0], "predicted_target": 0}]
+    with pytest.raises(SystemExit, match="no reading of today for m"):
+        named(bound, [{**today[0], "draw": 1}])
+
+
+def test_the_rules_xgboost_condition_reads_both_target_families() -> None:
+    rule = _bench("tabular_s68_h16_rule")
+
+    def row(bd: bool, target: int | None, p: float, arch: str = "xgboost") -> dict:
+        return {"table": "credit-default", "arch": arch, "backdoored": bd, "target": target,
+                "probability": p}
+
+    d = [row(False, None, 0.2), row(True, 0, 0.7), row(True, 1, 0.6), row(False, None, 0.3),
+         row(True, 1, 0.1, "lightgbm")]
+    worse = [*d[:2], row(True, 1, 0.3), d[3], d[4]]  # the target-1 backdoor reads lower
+    conditions = rule.library_conditions(d, d)
+    assert [ok for _, _, ok in conditions] == [True, True]  # R = D: met
+    conditions = rule.library_conditions(d, worse)  # (D, R)
+    assert [ok for _, _, ok in conditions] == [False, False]
+    assert "xgboost target 1" in conditions[1][1]
