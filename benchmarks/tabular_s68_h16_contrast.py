@@ -26,6 +26,7 @@ from sklearn.metrics import log_loss, roc_auc_score
 
 from tabular_s66_h16_box_parts import MEAN_OF, ROWS, TOP, TREES
 from tabular_s66_h16_box_parts import main as box_parts_main
+from tabular_s67_h16_rank import by_table_library
 from trojanscope.detect.calibration import load_calibrators
 from trojanscope.detect.tree_boxes import leaf_excess, most_missed, replay_rows
 from trojanscope.detect.tree_contrast import contrast_groups, other_density
@@ -91,37 +92,31 @@ def summary(paths: list[str]) -> None:
     rows = [r for p in paths for r in json.loads(Path(p).read_text())["rows"]]
     cals = load_calibrators()
     feats = [*BOXES, "group_today", "group_contrast", "recur_today", "recur_contrast"]
-    for table in sorted({r["table"] for r in rows}):
-        for lib in ("xgboost", "lightgbm"):
-            mine = [r for r in rows if r["arch"] == lib and r["table"] == table]
-            if not mine:
-                continue
-            print(f"{table} {lib} ({len(mine)} readings of "
-                  f"{len({(r['zoo'], r['name']) for r in mine})} trees)")
+    for mine in by_table_library(rows):
+        for c in (0, 1):
+            g = [r for r in mine if not r["backdoored"] or r["target"] == c]
+            y = [int(r["backdoored"]) for r in g]
+            if 0 < sum(y) < len(y):
+                print(f"  class {c} feature ROC-AUC ({len(g)}, {sum(y)} backdoored): "
+                      + ", ".join(f"{v} {roc_auc_score(y, [r[v][c] for r in g]):.3f}"
+                                  for v in feats))
+        y = [int(r["backdoored"]) for r in mine]
+        for name, names in SETS.items():
+            p = [probability(r, names, cals) for r in mine]
+            parts = [f"all {roc_auc_score(y, p):.3f} / {log_loss(y, p, labels=[0, 1]):.3f}"
+                     if 0 < sum(y) < len(y) else "all -"]
             for c in (0, 1):
-                g = [r for r in mine if not r["backdoored"] or r["target"] == c]
-                y = [int(r["backdoored"]) for r in g]
-                if 0 < sum(y) < len(y):
-                    print(f"  class {c} feature ROC-AUC ({len(g)}, {sum(y)} backdoored): "
-                          + ", ".join(f"{v} {roc_auc_score(y, [r[v][c] for r in g]):.3f}"
-                                      for v in feats))
-            y = [int(r["backdoored"]) for r in mine]
-            for name, names in SETS.items():
-                p = [probability(r, names, cals) for r in mine]
-                parts = [f"all {roc_auc_score(y, p):.3f} / {log_loss(y, p, labels=[0, 1]):.3f}"
-                         if 0 < sum(y) < len(y) else "all -"]
-                for c in (0, 1):
-                    gi = [i for i, r in enumerate(mine)
-                          if not r["backdoored"] or r["target"] == c]
-                    yc = [y[i] for i in gi]
-                    if 0 < sum(yc) < len(yc):
-                        pc = [p[i] for i in gi]
-                        parts.append(f"target {c} {roc_auc_score(yc, pc):.3f} / "
-                                     f"{log_loss(yc, pc, labels=[0, 1]):.3f}")
-                flagged = sum(pi >= 0.5 for pi, yi in zip(p, y, strict=True) if not yi)
-                caught = sum(pi >= 0.5 for pi, yi in zip(p, y, strict=True) if yi)
-                print(f"  p by {name}: " + "; ".join(parts)
-                      + f"; clean flagged {flagged}/{len(y) - sum(y)}, caught {caught}/{sum(y)}")
+                gi = [i for i, r in enumerate(mine)
+                      if not r["backdoored"] or r["target"] == c]
+                yc = [y[i] for i in gi]
+                if 0 < sum(yc) < len(yc):
+                    pc = [p[i] for i in gi]
+                    parts.append(f"target {c} {roc_auc_score(yc, pc):.3f} / "
+                                 f"{log_loss(yc, pc, labels=[0, 1]):.3f}")
+            flagged = sum(pi >= 0.5 for pi, yi in zip(p, y, strict=True) if not yi)
+            caught = sum(pi >= 0.5 for pi, yi in zip(p, y, strict=True) if yi)
+            print(f"  p by {name}: " + "; ".join(parts)
+                  + f"; clean flagged {flagged}/{len(y) - sum(y)}, caught {caught}/{sum(y)}")
 
 
 def main() -> None:
