@@ -38,15 +38,16 @@ def main() -> None:
     ap.add_argument("--arch", default="lightgbm")
     args = ap.parse_args()
     d, c = [], []
-    for pair in args.pairs:
+    for i, pair in enumerate(args.pairs):
         a, b = pair.split("=")
         cand = [r for r in json.loads(Path(b).read_text())["rows"] if r["arch"] == args.arch]
         keys = {(r["zoo"], r["name"], r["draw"]) for r in cand}
         today = [r for r in json.loads(Path(a).read_text())["rows"]
                  if (r["zoo"], r["name"], r["draw"]) in keys
                  and r.get("reading", "today") == "today"]
-        d += [{**r, "file": pair} for r in today]
-        c += [{**r, "file": pair} for r in cand]
+        # a file's draw index is 0 in every single-draw file: the pair tells them apart
+        d += [{**r, "draw": (i, r["draw"])} for r in today]
+        c += [{**r, "draw": (i, r["draw"])} for r in cand]
     d = scored(d, SHIPPED)[0]
     c = scored(c, SHIPPED)[0]
     n = named(c, d)
