@@ -85,9 +85,24 @@ def test_recur_contrast_picks_the_libraries(value: str, xgboost: bool, lightgbm:
     assert search.contrasts(SimpleNamespace(library="lightgbm")) is lightgbm
 
 
+@pytest.mark.parametrize(("band", "lightgbm", "xgboost"), [
+    ("rows200", True, False), (None, False, False)])
+def test_the_default_ranks_lightgbm_by_bound_in_a_size_band_only(band: str | None,
+                                                                  lightgbm: bool,
+                                                                  xgboost: bool) -> None:
+    """The default since stop 68 (C68's rule met on fresh zoos 5760/5770): LightGBM's box
+    leaves by bound with a 150-300-row file, named by the most missed leaves; else today's."""
+    search = TabularSearch()
+    assert search.box_rank == "auto" and search.box_target == "deficit"
+    assert search.ranks_by_bound(SimpleNamespace(library="lightgbm"), band) is lightgbm
+    assert search.ranks_by_bound(SimpleNamespace(library="xgboost"), band) is xgboost
+    assert TabularSearch(box_rank="deficit").ranks_by_bound(
+        SimpleNamespace(library="lightgbm"), "rows200") is False
+
+
 @pytest.mark.parametrize(("name", "value", "message"), [
     ("recur_contrast", "yes", "recur_contrast must be one of none, all, xgboost, lightgbm"),
-    ("box_target", "bound", "box_target must be one of rank, deficit")])
+    ("box_target", "bound", "box_target must be one of deficit, rank")])
 def test_a_bad_value_is_one_error(name: str, value: str, message: str) -> None:
     with pytest.raises(UserInputError, match=message):
         TabularSearch(**{name: value})
@@ -115,7 +130,7 @@ def test_box_target_deficit_names_by_the_most_missed_leaves_and_scores_by_bound(
                          clean_x, clean_y, SCHEMA, replay)
     assert np.allclose(named.naming_box(target, ref, records, clean_x, clean_y, SCHEMA, replay,
                                         scored, set()), today)
-    ranked = TabularSearch(box_rank="bound_lightgbm")
+    ranked = TabularSearch(box_rank="bound_lightgbm", box_target="rank")
     assert ranked.naming_box(target, ref, records, clean_x, clean_y, SCHEMA, replay, scored,
                              set()) is scored.excess
     silenced = named.naming_box(target, ref, records, clean_x, clean_y, SCHEMA, replay, scored,
