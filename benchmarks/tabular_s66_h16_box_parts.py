@@ -110,7 +110,8 @@ def run(args: argparse.Namespace, reader=None) -> None:
                              "backdoored": e.backdoored, "target": e.target, "seed": seed,
                              "table": Path(dataset).name, **got})
                 print(zoo.name, e.name, e.arch, seed,
-                      {k: [round(v, 3) for v in got[k]] for k in ("today", "whole_leaves")},
+                      {k: [round(v, 3) for v in got[k]] for k in ("today", "whole_leaves")
+                       if k in got},
                       flush=True)
             args.json.write_text(json.dumps({"rows": rows}, indent=1))
 

@@ -94,14 +94,21 @@ def read_line(args: argparse.Namespace, readings) -> None:
 
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def line_arguments(doc: str) -> argparse.ArgumentParser:
+    """The options every README-line script reads (stops 66-68): the work folder, recipes,
+    seeds, files per model and the rows file; each script adds its candidate's."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--recipes", default="readme")
     ap.add_argument("--seeds", required=True)
     ap.add_argument("--files", type=int, default=3)
-    ap.add_argument("--box-recur", type=int, default=8, help="the candidate's box_recur")
     ap.add_argument("--json", type=Path, required=True)
+    return ap
+
+
+def main() -> None:
+    ap = line_arguments(__doc__)
+    ap.add_argument("--box-recur", type=int, default=8, help="the candidate's box_recur")
     args = ap.parse_args()
     read_line(args, lambda k: [("today", {}), ("candidate", {"box_recur": args.box_recur})])
 

@@ -114,6 +114,18 @@ def read_tree(model, x_file, y_file, x_all, y_all, ref, ref_all, schema) -> dict
             for how, chosen in leaves.items()}
 
 
+def by_table_library(rows: list[dict]):
+    """Per table and tree library read, its rows, after a heading naming them and their count
+    (also stop 68's ``tabular_s68_h16_contrast.py``)."""
+    for table in sorted({r["table"] for r in rows}):
+        for lib in ("xgboost", "lightgbm"):
+            mine = [r for r in rows if r["arch"] == lib and r["table"] == table]
+            if mine:
+                print(f"{table} {lib} ({len(mine)} readings of "
+                      f"{len({(r['zoo'], r['name']) for r in mine})} trees)")
+                yield mine
+
+
 def summary(paths: list[str]) -> None:
     rows = [r for p in paths for r in json.loads(Path(p).read_text())["rows"]]
     for r in rows:  # stop 67's first runs named the bound ranking recur_cover
@@ -121,25 +133,19 @@ def summary(paths: list[str]) -> None:
             if old in r:
                 r[new] = r.pop(old)
     names = [v for v in variants() if all(v in r for r in rows)]
-    for table in sorted({r["table"] for r in rows}):
-        for lib in ("xgboost", "lightgbm"):
-            mine = [r for r in rows if r["arch"] == lib and r["table"] == table]
-            if not mine:
-                continue
-            print(f"{table} {lib} ({len(mine)} readings of "
-                  f"{len({(r['zoo'], r['name']) for r in mine})} trees)")
-            for c in (0, 1):
-                clean = [r for r in mine if not r["backdoored"]]
-                if clean:
-                    print(f"  clean models' class {c} median: " + ", ".join(
-                        f"{v} {np.median([r[v][c] for r in clean]):.3f}" for v in names))
-                g = [r for r in mine if not r["backdoored"] or r["target"] == c]
-                y = [int(r["backdoored"]) for r in g]
-                if 0 < sum(y) < len(y):
-                    print(f"  ROC-AUC class {c}, clean against backdoored towards {c} "
-                          f"({len(g)}, {sum(y)} backdoored): " + ", ".join(
-                              f"{v} {roc_auc_score(y, [r[v][c] for r in g]):.3f}"
-                              for v in names))
+    for mine in by_table_library(rows):
+        for c in (0, 1):
+            clean = [r for r in mine if not r["backdoored"]]
+            if clean:
+                print(f"  clean models' class {c} median: " + ", ".join(
+                    f"{v} {np.median([r[v][c] for r in clean]):.3f}" for v in names))
+            g = [r for r in mine if not r["backdoored"] or r["target"] == c]
+            y = [int(r["backdoored"]) for r in g]
+            if 0 < sum(y) < len(y):
+                print(f"  ROC-AUC class {c}, clean against backdoored towards {c} "
+                      f"({len(g)}, {sum(y)} backdoored): " + ", ".join(
+                          f"{v} {roc_auc_score(y, [r[v][c] for r in g]):.3f}"
+                          for v in names))
 
 
 def main() -> None:

@@ -14,22 +14,14 @@ XGBoost model's reading as today's). Rows are labelled ``reading`` ``today`` / `
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
-from tabular_s66_h16_readme200 import read_line
+from tabular_s66_h16_readme200 import line_arguments, read_line
 from trojanscope.cli.common import parse_params
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--work", type=Path, required=True)
-    ap.add_argument("--recipes", default="readme")
-    ap.add_argument("--seeds", required=True)
-    ap.add_argument("--files", type=int, default=3)
+    ap = line_arguments(__doc__)
     ap.add_argument("-p", action="append", default=[], metavar="NAME=VALUE")
     ap.add_argument("--cand-files", default="0", help="draws read with -p too (comma list)")
-    ap.add_argument("--json", type=Path, required=True)
     args = ap.parse_args()
     cand = parse_params(args.p, "-p")
     cand_files = {int(k) for k in args.cand_files.split(",") if k}

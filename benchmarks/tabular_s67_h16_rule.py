@@ -64,8 +64,10 @@ def goal(rows: list[dict]) -> tuple[str, bool]:
             f"{_ce(cd):.3f}", ok)
 
 
-def main() -> None:
-    args = arguments(__doc__)
+def main(doc: str = __doc__, extra=None) -> None:
+    """The rule; ``extra(d, r)``: more conditions (name, sides, met), put before condition 3
+    (stop 68's rule adds its XGBoost condition so)."""
+    args = arguments(doc)
     d, r, n_cd = judged(args)
     whole = scored(rows_of(args.whole, 0), SHIPPED)[0] if args.whole else []
     if whole:
@@ -81,6 +83,9 @@ def main() -> None:
         return
     rows = [c for c in conditions(d, r, whole_entries_equal(args.calibration), [],
                                   args.calibration, cpu) if not c[0].startswith("8 ")]
+    if extra is not None:
+        at = next(i for i, c in enumerate(rows) if c[0].startswith("3 "))
+        rows[at:at] = extra(d, r)
     xgb_same = xgboost_entries_equal(args.calibration)
     sides = (f"entries {'equal' if xgb_same else 'differ'}, readings "
              f"{'equal' if same else 'differ or unread'}")

@@ -59,7 +59,7 @@ def test_box_rank_picks_the_libraries_read_by_bound(rank: str, lightgbm: bool,
 
 @pytest.mark.parametrize("value", ["count", "", 1])
 def test_a_bad_box_rank_is_one_error(value: object) -> None:
-    with pytest.raises(UserInputError, match="box_rank must be one of deficit, bound, "
+    with pytest.raises(UserInputError, match="box_rank must be one of auto, deficit, bound, "
                                              "bound_lightgbm"):
         TabularSearch(box_rank=value)
 

@@ -65,6 +65,7 @@ from trojanscope.detect.tabular_twins import (
     twin_networks,
 )
 from trojanscope.detect.tree_boxes import box_excess, leaf_excess, most_missed, replay_rows
+from trojanscope.detect.tree_contrast import contrast_groups
 from trojanscope.detect.tree_floor import control_floor, over_floor
 from trojanscope.detect.tree_mass import (
     bound_recurrence,
@@ -102,9 +103,17 @@ MIN_SOURCES = 10
 # more reading of the tree)
 MAX_RESAMPLES = 16
 MAX_BOX_RECUR = 16  # recurring bounds whose leaves are replayed per class, at most
-# how the trees' box leaves are chosen (``box_rank``): the most missed (the default), by their
-# recurring bound (every tree, or LightGBM's only; issue 16 stop 67)
-BOX_RANKS = ("deficit", "bound", "bound_lightgbm")
+# how the trees' box leaves are chosen (``box_rank``): ``auto`` (the default since issue 16
+# stop 68: LightGBM's by bound with a file in a size band, else the most missed), the most
+# missed, by their recurring bound (every tree, or LightGBM's only; stop 67)
+BOX_RANKS = ("auto", "deficit", "bound", "bound_lightgbm")
+# which leaves' box excess names a tree's target (``box_target``): the most missed leaves'
+# whatever ``box_rank`` scores by (the default since stop 68), or ``box_rank``'s own (stop 67)
+BOX_TARGETS = ("deficit", "rank")
+# whose trees' bound recurrence reads a small file's holes against the other class's leaves
+# (``recur_contrast``, :mod:`.tree_contrast`; issue 16 stop 68): none (the default), every
+# tree's, or one library's
+RECUR_CONTRASTS = ("none", "all", "xgboost", "lightgbm")
 # how the resamples' features are put together (``resample_stat``: mean, the default;
 # median opt-in since stop 63)
 RESAMPLE_STATS = {"mean": mean_features, "median": median_features}
@@ -149,10 +158,21 @@ class TabularSearch(ModelDetector):
         box_mean: trees: ``tab_box`` is the mean of this many largest box excesses.
         box_recur: trees: also replay, per class, the leaves carrying its ``box_recur``
             largest recurring bounds (:mod:`.tree_recur_boxes`; 0, the default: none).
-        box_rank: trees: how the ``box_top`` leaves are chosen: ``deficit`` (the default, the
-            most missed), ``bound`` (by their recurring bound, :mod:`.tree_rank_boxes`: a
-            200-row file's most missed leaves are chance) or ``bound_lightgbm`` (by bound on
-            LightGBM's trees, by deficit on the others'; issue 16 stop 67).
+        box_rank: trees: how the ``box_top`` leaves are chosen: ``deficit`` (the most
+            missed), ``bound`` (by their recurring bound, :mod:`.tree_rank_boxes`: a 200-row
+            file's most missed leaves are chance), ``bound_lightgbm`` (by bound on LightGBM's
+            trees, by deficit on the others'; issue 16 stop 67) or ``auto`` (the default
+            since stop 68: ``bound_lightgbm`` with a file in a size band, read by the band's
+            calibrators, else ``deficit``).
+        box_target: trees: which box excess names the target where ``box_rank`` ranks by
+            bound: ``deficit`` (the default since stop 68: the most missed leaves', as with
+            ``box_rank=deficit``; the features still come from the bound ranking) or
+            ``rank`` (the one scored, as at stop 67).
+        recur_contrast: trees: ``none`` (the default), ``all`` or one library (``xgboost``,
+            ``lightgbm``): the bound recurrence (``tab_major_recur*``) sums leaf groups whose
+            deficits expect fewer clean rows where the other class's leaves holding the same
+            bound miss them too (a hole in the file, not poison; :mod:`.tree_contrast`,
+            issue 16 stop 68).
         excess_tail: networks' ``tab_excess`` leaves out numbers outside the clean rows'
             [tail, 1 - tail] quantiles (0: none left out).
         references: trees: clean models of the same library and size trained on the clean
@@ -297,7 +317,8 @@ class TabularSearch(ModelDetector):
                  sure_rows: bool | None = None, lever_twins: int = 0,
                  lever_order: bool = False, resample_share: float = 0.0,
                  resample_stat: str = "mean", box_recur: int = 0,
-                 box_rank: str = "deficit") -> None:
+                 box_rank: str = "auto", box_target: str = "deficit",
+                 recur_contrast: str = "none") -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -310,6 +331,14 @@ class TabularSearch(ModelDetector):
         if box_rank not in BOX_RANKS:
             raise UserInputError(f"tabular-search: box_rank must be one of {', '.join(BOX_RANKS)}")
         self.box_rank = str(box_rank)
+        if box_target not in BOX_TARGETS:
+            raise UserInputError("tabular-search: box_target must be one of "
+                                 f"{', '.join(BOX_TARGETS)}")
+        self.box_target = str(box_target)
+        if recur_contrast not in RECUR_CONTRASTS:
+            raise UserInputError("tabular-search: recur_contrast must be one of "
+                                 f"{', '.join(RECUR_CONTRASTS)}")
+        self.recur_contrast = str(recur_contrast)
         self.references = int(references)
         if reference_sampling not in (True, False):  # 1 / 0 pass; "no" is not a boolean
             raise UserInputError("tabular-search: reference_sampling must be true or false")
@@ -544,9 +573,13 @@ class TabularSearch(ModelDetector):
         group, group_rel = grouped_masses(early, len(x_all), target.num_classes)
         features["tab_mass_group"] = float(np.log1p(group.max()))
         # the same groups summed per bound across trees: a trigger's bound recurs, chance
-        # deficits (which rise with depth) scatter (tree_mass.bound_recurrence; stop 33)
+        # deficits (which rise with depth) scatter (tree_mass.bound_recurrence; stop 33); with
+        # ``recur_contrast`` each group's expected rows scaled down where the other class's
+        # leaves holding its bound miss the file's rows too (tree_contrast; stop 68)
+        groups = (contrast_groups(early, len(x_all)) if tree and self.contrasts(target.model)
+                  else None)
         features.update(recurrence_features(
-            bound_recurrence(early, len(x_all), target.num_classes) if tree else None,
+            bound_recurrence(early, len(x_all), target.num_classes, groups) if tree else None,
             int(prior.argmax())))
         # the depth those groups come from: a clean deep tree's groups miss more (stop 32)
         # every leaf counts (a multi-class tree's leaves that push away are leaves too);
@@ -561,7 +594,7 @@ class TabularSearch(ModelDetector):
         replay = replay_rows(target.model, ref, x_all.numpy(), y_all.numpy(),
                              target.num_classes, self.rows) if tree else None
         boxes = self.boxes(target, ref, records, early, x_all.numpy(), y_all.numpy(), schema,
-                           replay) if tree else None
+                           replay, band) if tree else None
         if boxes is not None:
             boxes.excess[list(silent)] = 0.0
         features["tab_box"] = float(boxes.excess.max()) if boxes is not None else 0.0
@@ -603,8 +636,9 @@ class TabularSearch(ModelDetector):
             features.update(self.against_references(target, x_all, y_all, features, seed))
         order = [r.cls for r in ranked]
         if tree:
-            order = tree_target_order(order, mass, self.mass_sure,
-                                      boxes.excess if boxes is not None else None)
+            order = tree_target_order(order, mass, self.mass_sure, self.naming_box(
+                target, ref, records, x_all.numpy(), y_all.numpy(), schema, replay, boxes,
+                silent, band))
         elif vs_twins is not None and self.twin_order is not False:  # neither reference explains
             order = [int(c) for c in np.lexsort((-excess, -(excess + vs_twins)))]
             found = {c: twin_found.get(c, found.get(c, [])) for c in found}
@@ -776,11 +810,12 @@ class TabularSearch(ModelDetector):
         return mids
 
     def boxes(self, target: InspectionTarget, ref: Any, records: list[Any], early: list[Any],
-              x: np.ndarray, y: np.ndarray, schema: Any, replay: Any) -> Any:
-        """``tab_box``'s per-class excess: the ``box_top`` leaves of :meth:`box_leaves`'
-        ranking, and with ``box_recur`` the leaves of each class's largest recurring bounds
-        too."""
-        by_bound = self.ranks_by_bound(target.model)
+              x: np.ndarray, y: np.ndarray, schema: Any, replay: Any,
+              band: str | None = None) -> Any:
+        """``tab_box``'s per-class excess: the ``box_top`` leaves of ``box_rank``'s ranking
+        (``band``: the file's size band, which ``auto`` reads), and with ``box_recur`` the
+        leaves of each class's largest recurring bounds too."""
+        by_bound = self.ranks_by_bound(target.model, band)
         if not self.box_recur and not by_bound:
             return box_excess(target.model, ref, records, x, y, schema, target.num_classes,
                               rows=self.rows, top=self.box_top, mean_of=self.box_mean,
@@ -794,10 +829,35 @@ class TabularSearch(ModelDetector):
         return leaf_excess(target.model, ref, leaves, x, schema, target.num_classes,
                            self.box_mean, replay)
 
-    def ranks_by_bound(self, model: Any) -> bool:
-        """Whether ``box_rank`` chooses this tree's box leaves by their recurring bound."""
-        return self.box_rank == "bound" or (
-            self.box_rank == "bound_lightgbm" and getattr(model, "library", "") == "lightgbm")
+    def naming_box(self, target: InspectionTarget, ref: Any, records: list[Any], x: np.ndarray,
+                   y: np.ndarray, schema: Any, replay: Any, boxes: Any,
+                   silent: set[int], band: str | None = None) -> np.ndarray | None:
+        """The per-class box excess that names a tree's target: ``boxes``' (the one scored),
+        or with ``box_target=deficit`` on a tree ranked by bound, the most missed leaves'
+        (B67 named two LightGBM targets wrong by its bound ranking; issue 16 stop 68)."""
+        if boxes is None:
+            return None
+        if self.box_target == "rank" or not self.ranks_by_bound(target.model, band):
+            return boxes.excess
+        named = box_excess(target.model, ref, records, x, y, schema, target.num_classes,
+                           rows=self.rows, top=self.box_top, mean_of=self.box_mean,
+                           replay=replay).excess
+        named[list(silent)] = 0.0
+        return named
+
+    def contrasts(self, model: Any) -> bool:
+        """Whether ``recur_contrast`` reads this tree's recurrence against the other class."""
+        return (self.recur_contrast == "all"
+                or self.recur_contrast == getattr(model, "library", ""))
+
+    def ranks_by_bound(self, model: Any, band: str | None = None) -> bool:
+        """Whether ``box_rank`` chooses this tree's box leaves by their recurring bound
+        (``band``: the file's size band; ``auto`` ranks LightGBM's by bound only there)."""
+        rank = self.box_rank
+        if rank == "auto":
+            rank = "bound_lightgbm" if band else "deficit"
+        return rank == "bound" or (
+            rank == "bound_lightgbm" and getattr(model, "library", "") == "lightgbm")
 
     def mass_records(self, model: Any, records: list[Any]) -> list[Any]:
         """The leaf records of the first ``mass_trees`` boosting steps. A random forest's

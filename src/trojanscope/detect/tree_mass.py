@@ -81,21 +81,25 @@ def grouped_mass_rel(records: list, n_clean: int, num_classes: int,
     return grouped_masses(records, n_clean, num_classes, top)[1]
 
 
-def grouped_masses(records: list, n_clean: int, num_classes: int,
-                   top: int = 3) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`grouped_mass` and :func:`grouped_mass_rel` from one pass over the leaf groups."""
+def grouped_masses(records: list, n_clean: int, num_classes: int, top: int = 3,
+                   groups: list | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`grouped_mass` and :func:`grouped_mass_rel` from one pass over the leaf groups
+    (``groups``: :func:`pooled_groups`' triples when already read otherwise, e.g. by
+    :func:`.tree_contrast.contrast_groups`)."""
     raw, rel = [], []
-    for d in group_deficits(records, n_clean, num_classes):
+    for d in group_deficits(records, n_clean, num_classes, groups):
         value = float(np.mean(sorted(d, reverse=True)[:top])) if d else 0.0
         raw.append(value)
         rel.append(value / max(float(np.mean(d)) if d else 0.0, 1e-6))
     return np.asarray(raw), np.asarray(rel)
 
 
-def group_deficits(records: list, n_clean: int, num_classes: int) -> list[list[float]]:
-    """Per class, the deficit of each distinct leaf group of :func:`grouped_mass`."""
+def group_deficits(records: list, n_clean: int, num_classes: int,
+                   groups: list | None = None) -> list[list[float]]:
+    """Per class, the deficit of each distinct leaf group of :func:`grouped_mass` (``groups``:
+    as :func:`grouped_masses`)."""
     per_class: list[list[float]] = [[] for _ in range(num_classes)]
-    for cls, value, _ in pooled_groups(records, n_clean):
+    for cls, value, _ in pooled_groups(records, n_clean) if groups is None else groups:
         per_class[cls].append(value)
     return per_class
 
@@ -118,7 +122,8 @@ def pooled_groups(records: list, n_clean: int) -> list[tuple[int, float, list[tu
     return list(pooled.values())
 
 
-def bound_recurrence(records: list, n_clean: int, num_classes: int) -> np.ndarray:
+def bound_recurrence(records: list, n_clean: int, num_classes: int,
+                     groups: list | None = None) -> np.ndarray:
     """Per class: over the bounds ``(feature, lo, hi)``, the largest sum across trees of the
     deficits of the class's leaf groups that bound defines (:func:`pooled_groups`).
 
@@ -126,19 +131,21 @@ def bound_recurrence(records: list, n_clean: int, num_classes: int) -> np.ndarra
     the deeper the tree (its leaves are smaller), so the largest group deficit rises with depth
     and a clean depth-7 XGBoost's reaches a target-0 backdoor's. Chance picks a different bound
     in each tree; a trigger is the same bound in every tree that fits the poison, so its
-    deficits add up across trees while chance ones stay scattered."""
-    sums = bound_sums(records, n_clean)
+    deficits add up across trees while chance ones stay scattered. ``groups``: as
+    :func:`grouped_masses`."""
+    sums = bound_sums(records, n_clean, groups)
     return np.asarray([max(sums[c].values()) if sums.get(c) else 0.0
                        for c in range(num_classes)])
 
 
-def bound_sums(records: list, n_clean: int) -> dict[int, dict[tuple, float]]:
+def bound_sums(records: list, n_clean: int,
+               groups: list | None = None) -> dict[int, dict[tuple, float]]:
     """Per class met: each bound ``(feature, lo, hi)``'s sum across trees of the deficits of the
     class's leaf groups it defines (:func:`pooled_groups`), in the order the bounds are first
     met — what :func:`bound_recurrence` takes the largest of and
-    :func:`.tree_recur_boxes.top_bounds` ranks."""
+    :func:`.tree_recur_boxes.top_bounds` ranks (``groups``: as :func:`grouped_masses`)."""
     sums: dict[int, dict[tuple, float]] = {}
-    for cls, value, bounds in pooled_groups(records, n_clean):
+    for cls, value, bounds in pooled_groups(records, n_clean) if groups is None else groups:
         per_bound = sums.setdefault(cls, {})
         for bound in bounds:
             per_bound[bound] = per_bound.get(bound, 0.0) + value
