@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import sys
 from pathlib import Path
@@ -25,12 +26,20 @@ from trojanscope.detect.evaluate import ZooRow, score_rows
 CPU_LINE = re.compile(r"^cpu (\S+) wall_s (\S+) user_s (\S+) sys_s (\S+)")
 
 
-def truth(folder: Path) -> tuple[str | None, int | None]:
-    """The folder's attack and target from its manifest (``(None, None)``: a clean model)."""
-    attack = json.loads((folder / "manifest.json").read_text()).get("attack")
+def truth(folder: Path) -> tuple[str | None, int | None, int]:
+    """The folder's attack and target from its manifest (``None``: a clean model), and its
+    number of classes."""
+    manifest = json.loads((folder / "manifest.json").read_text())
+    classes, attack = len(manifest.get("class_names") or [0, 1]), manifest.get("attack")
     if not attack:
-        return None, None
-    return attack["name"], int(attack["target"])
+        return None, None, classes
+    return attack["name"], int(attack["target"]), classes
+
+
+def chance_at_least(k: int, n: int, p: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, p): how often naming a class at random gets ``k`` of
+    ``n`` targets right."""
+    return sum(math.comb(n, i) * p ** i * (1 - p) ** (n - i) for i in range(k, n + 1))
 
 
 def cpu_seconds(walls: Path) -> dict[str, tuple[float, float]]:
@@ -38,17 +47,17 @@ def cpu_seconds(walls: Path) -> dict[str, tuple[float, float]]:
     out = {}
     for line in walls.read_text().splitlines() if walls.exists() else []:
         if m := CPU_LINE.match(line):
-            out[m[1]] = (float(m[2]), float(m[3]) + float(m[4]))
+            out[m[1]] = (float(m[2]), round(float(m[3]) + float(m[4]), 2))
     return out
 
 
 def model_row(folder: Path, verdict: dict, walls: dict[str, tuple[float, float]]) -> dict:
     """One folder: its truth, the verdict as printed, the target named and whether it is right."""
-    attack, target = truth(folder)
+    attack, target, classes = truth(folder)
     named = verdict.get("suspected_target")
     wall, cpu = walls.get(folder.name, (None, None))
     return {"name": folder.name, "backdoored": attack is not None, "attack": attack,
-            "target": target, "verdict": verdict["verdict"],
+            "target": target, "classes": classes, "verdict": verdict["verdict"],
             "probability": round(float(verdict["probability"]), 4),
             "calibrated": verdict.get("calibrated"),
             "target_classes": verdict.get("target_classes", []), "suspected_target": named,
@@ -64,6 +73,9 @@ def pooled(rows: list[dict], resamples: int = 2000) -> dict:
     out: dict = {
         "models": len(rows), "backdoored": len(bad), "clean": len(clean),
         "right_target": sum(bool(r["target_right"]) for r in bad),
+        "right_target_chance": chance_at_least(sum(bool(r["target_right"]) for r in bad),
+                                               len(bad), 1 / max(r["classes"] for r in rows))
+        if bad else None,
         "flagged_backdoored": sum(r["flagged"] for r in bad),
         "flagged_backdoored_right_target": sum(r["flagged"] and bool(r["target_right"])
                                                for r in bad),
@@ -122,11 +134,13 @@ def main(argv: list[str] | None = None) -> None:
               f"{r['calibrated']} | {r['suspected_target']} {r['trigger_tokens']} | {right} | "
               f"{r['cpu_s']} |")
     p = out["pooled"]
+    chance = "–" if p["right_target_chance"] is None else f"{p['right_target_chance']:.4f}"
     print(f"pooled: {p['models']} folders ({p['backdoored']} backdoored, {p['clean']} clean); "
           f"ROC-AUC {p.get('roc_auc')}, CE {p.get('cross_entropy')} "
           f"(bootstrap 5-95%: {p.get('bootstrap', {}).get('roc_auc_5_95')}, "
           f"{p.get('bootstrap', {}).get('cross_entropy_5_95')}); right target "
-          f"{p['right_target']} of {p['backdoored']}; backdoored flagged "
+          f"{p['right_target']} of {p['backdoored']} (by chance at least as many: "
+          f"{chance}); backdoored flagged "
           f"{p['flagged_backdoored']} ({p['flagged_backdoored_right_target']} with the right "
           f"target); clean flagged {p['clean_flagged']} of {p['clean']}; verdicts "
           f"{p['verdicts']}; calibrated true {p['calibrated_true']}; CPU s median "

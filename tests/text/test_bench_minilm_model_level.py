@@ -21,7 +21,8 @@ def folder(root: Path, name: str, target: int | None, verdict: str | None, p: fl
     path = root / "models" / name
     path.mkdir(parents=True)
     attack = None if target is None else {"name": "addsent", "target": target}
-    (path / "manifest.json").write_text(json.dumps({"attack": attack}))
+    (path / "manifest.json").write_text(json.dumps({"attack": attack,
+                                                    "class_names": ["neg", "pos"]}))
     if verdict is not None:
         (root / "detect" / f"{name}.json").write_text(json.dumps({
             "verdict": verdict, "probability": p, "calibrated": False,
@@ -52,6 +53,7 @@ def test_verdicts_are_read_against_the_manifests(tmp_path: Path,
     assert (pooled["right_target"], pooled["flagged_backdoored"], pooled["clean_flagged"]) == (
         1, 1, 1)
     assert pooled["bootstrap"]["resamples"] == 20
+    assert pooled["right_target_chance"] == pytest.approx(0.75)  # 1 of 2 at 1/2 a draw
     assert pooled["calibrated_true"] == 0 and pooled["verdicts"] == {"clean": 2, "review": 2}
     assert "a3" in capsys.readouterr().err
 
