@@ -80,6 +80,11 @@ def pooled(rows: list[dict], resamples: int = 2000) -> dict:
         "flagged_backdoored_right_target": sum(r["flagged"] and bool(r["target_right"])
                                                for r in bad),
         "clean_flagged": sum(r["flagged"] for r in clean),
+        # the class a clean folder names: how far "right target" is the detector's lean
+        "clean_named": {str(c): sum(r["suspected_target"] == c for r in clean)
+                        for c in sorted({r["suspected_target"] for r in clean})},
+        "backdoored_targets": {str(c): sum(r["target"] == c for r in bad)
+                               for c in sorted({r["target"] for r in bad})},
         "verdicts": {v: sum(r["verdict"] == v for r in rows)
                      for v in sorted({r["verdict"] for r in rows})},
         "calibrated_true": sum(r["calibrated"] is True for r in rows),
@@ -142,7 +147,8 @@ def main(argv: list[str] | None = None) -> None:
           f"{p['right_target']} of {p['backdoored']} (by chance at least as many: "
           f"{chance}); backdoored flagged "
           f"{p['flagged_backdoored']} ({p['flagged_backdoored_right_target']} with the right "
-          f"target); clean flagged {p['clean_flagged']} of {p['clean']}; verdicts "
+          f"target); clean flagged {p['clean_flagged']} of {p['clean']}; clean folders name "
+          f"{p['clean_named']}, the backdoored's targets {p['backdoored_targets']}; verdicts "
           f"{p['verdicts']}; calibrated true {p['calibrated_true']}; CPU s median "
           f"{p['cpu_s_median']}, max {p['cpu_s_max']}")
     if missing:

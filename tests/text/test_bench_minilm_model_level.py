@@ -52,7 +52,8 @@ def test_verdicts_are_read_against_the_manifests(tmp_path: Path,
     assert pooled["roc_auc"] == pytest.approx(0.75)  # 0.6 and 0.3 against 0.55 and 0.1
     assert (pooled["right_target"], pooled["flagged_backdoored"], pooled["clean_flagged"]) == (
         1, 1, 1)
-    assert pooled["bootstrap"]["resamples"] == 20
+    assert pooled["bootstrap"]["resamples"] == 20 and pooled["clean_named"] == {"0": 2}
+    assert pooled["backdoored_targets"] == {"0": 1, "1": 1}
     assert pooled["right_target_chance"] == pytest.approx(0.75)  # 1 of 2 at 1/2 a draw
     assert pooled["calibrated_true"] == 0 and pooled["verdicts"] == {"clean": 2, "review": 2}
     assert "a3" in capsys.readouterr().err
