@@ -37,7 +37,7 @@ def interval(values: list[float], level: float = 0.95) -> dict:
     if n < 2:
         return {"n": n, "mean": mean, "sd": None, "low": None, "high": None}
     sd = statistics.stdev(values)
-    half = student_t.ppf(0.5 + level / 2, n - 1) * sd / n ** 0.5
+    half = float(student_t.ppf(0.5 + level / 2, n - 1)) * sd / n ** 0.5
     return {"n": n, "mean": mean, "sd": sd, "low": mean - half, "high": mean + half}
 
 

@@ -56,6 +56,7 @@ def test_shares_per_seed_and_the_recipes_mean_per_attack(tmp_path: Path) -> None
 
 def test_the_t_interval_of_a_mean() -> None:
     got = interval([1.0, 2.0, 3.0])
+    assert type(got["high"]) is float  # JSON writes it
     assert got["mean"] == pytest.approx(2.0) and got["sd"] == pytest.approx(1.0)
     assert got["high"] - got["mean"] == pytest.approx(4.302653 / 3 ** 0.5, rel=1e-5)
     assert interval([1.0])["low"] is None and interval([])["mean"] is None
