@@ -140,7 +140,8 @@ class Gated(Mitigation):
 
     The options, each with its range, its default and the evidence behind it, are documented
     in their groups: :class:`~trojanscope.mitigate.gated_options.GateOptions` (``detector``,
-    ``gate``, ``then``, ``force``, ``stripe_gate``, ``stripe_top``, ``stripe_eps``),
+    ``gate``, ``then``, ``force``, ``stripe_gate``, ``stripe_top``, ``stripe_eps``,
+    ``conv_gate``, ``conv_gap``),
     :class:`~trojanscope.mitigate.gated_options.ProbeOptions` (``kept``, ``residual``,
     ``probe_eps``, ``kept_p``, ``sure``, ``project_first``, ``weak_first``, ``hand_check``,
     ``revert_stripe``, ``revert``, ``hand_projected``, ``projected_undo``),
@@ -220,7 +221,7 @@ class Gated(Mitigation):
                  mixed_last: int | None = None,
                  restore_last: int | None = None,
                  repair_last: int | None = None,
-                 conv_gate: float = conv_gate.CONV_GATE,
+                 conv_gate: float = conv_gate.CONV_GATE, conv_gap: float = conv_gate.CONV_GAP,
                  fast_conv: int = conv_fast.FAST_CONV,
                  conv_stop: float | None = conv_fast.CONV_STOP) -> None:
         given = dict(locals())  # the options as called, each group takes its own
