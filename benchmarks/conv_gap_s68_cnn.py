@@ -11,7 +11,8 @@ trained clean and poisoned by BadNets, SIG and WaNet, each read by the same prob
 stage's split of the test split (every class ranked), then decided the same way. No model is
 treated; the seconds are the probe's.
 
-    PYTHONPATH=src:benchmarks python benchmarks/conv_gap_s68_cnn.py [--bar 0.8] [--gap 0.3] [--synthetic]
+    PYTHONPATH=src:benchmarks python benchmarks/conv_gap_s68_cnn.py [--bar 0.8] [--gap 0.3] \
+        [--synthetic]
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Issue 12, stop 68 (h12c): plan.md's rule read on what fresh.sh wrote by the cut.
 
-Inputs: per zoo, dev_s68_cnn_stop.py's file of today's `gated` (A) and of `gated:conv_stop=P`
-(B). Prints one line per model (family, today / candidate: CA change in points, ASR after, at the
+Inputs: per zoo, dev_s68_cnn_stop.py's file of today's `gated` (A), of `gated:conv_stop=P`
+(B) and, where present, of today's `gated` on the models B read after its own (`today-S-b.json`,
+a departure from the plan to pair the clean CNN before the cut; A's row wins where both exist).
+Prints one line per model (family, today / candidate: CA change in points, ASR after, at the
 goal or not, CPU s; the candidate's rounds and why it stopped; today's scored ASR after each
 round), then per zoo and pooled:
 
@@ -98,6 +100,8 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for s in seeds:
         today = rows(folder / f"today-{s}.json")
+        for n, r in rows(folder / f"today-{s}-b.json").items():  # B's today rows, after its own
+            today.setdefault(n, r)  # where A read the model too, A's row is used
         cand = rows(folder / f"stop-{s}.json")
         for n in sorted(set(today) | set(cand)):
             t = today.get(n)
