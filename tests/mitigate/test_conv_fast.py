@@ -22,6 +22,8 @@ def seen_by_the_stage(monkeypatch, model: torch.nn.Module, **params) -> dict:
 
     def unlearn(self, m, *a, **k):
         seen["rounds"] = self.rounds
+        if self.stop_trigger is not None:
+            seen["stop"] = self.stop_trigger
         return m
 
     def compare(*a, **k):
@@ -77,6 +79,28 @@ def test_a_bad_fast_conv_is_refused(value) -> None:
         gated.Gated(fast_conv=value)
 
 
+def test_conv_stop_stops_on_the_reading_and_narrows_the_check_on_a_cnn(monkeypatch) -> None:
+    """``conv_stop`` (stop 68): today's six rounds the net, the stage's ``stop_trigger`` set,
+    the check narrowed as under ``fast_conv``; with ``fast_conv`` too, both."""
+    torch.set_num_threads(1)
+    stop = seen_by_the_stage(monkeypatch, Convolutional().eval(), conv_stop=0.002)
+    assert stop == {"rounds": 6, "stop": 0.002, "read": [0, 1, 2]}
+    both = seen_by_the_stage(monkeypatch, Convolutional().eval(), conv_stop=0.01, fast_conv=3)
+    assert both == {"rounds": 3, "stop": 0.01, "read": [0, 1, 2]}
+
+
+def test_conv_stop_leaves_a_dense_model_as_it_was(monkeypatch) -> None:
+    torch.set_num_threads(1)
+    today = seen_by_the_stage(monkeypatch, Striped().eval())
+    assert seen_by_the_stage(monkeypatch, Striped().eval(), conv_stop=0.002) == today
+
+
+@pytest.mark.parametrize("value", [-0.1, 1.5, "x"])
+def test_a_bad_conv_stop_is_refused(value) -> None:
+    with pytest.raises((ValueError, TypeError), match="conv_stop"):
+        gated.Gated(conv_stop=value)
+
+
 @pytest.mark.parametrize("argv, word", [
     (["nozoo", "o.json", "sig-000"], "no zoo"),
     (["ZOO", "nodir/o.json", "sig-000"], "no such folder"),
@@ -92,3 +116,24 @@ def test_dev_s67_cnn_rounds_refuses_a_bad_call_in_one_line(load_benchmark, tmp_p
     argv = [str(tmp_path) if a == "ZOO" else str(tmp_path / a) if a.startswith(("no", "o."))
             else a for a in argv]
     refused_in_one_line(script, argv, capsys, word, tmp_path / "o.json")
+
+
+def test_stop_from_holds_the_reading_back_until_that_round(monkeypatch) -> None:
+    """``Adaptive``'s ``stop_from`` (``conv_stop`` passes 2): a reading that rose in the first
+    round (the fall clause) or fell under the limit stops the stage only from that round on."""
+    readings = iter([0.01, 0.03, 0.0009])
+    monkeypatch.setattr(adaptive, "trigger_probability", lambda *a: next(readings))
+    stage = adaptive.Adaptive(stop_trigger=0.0015, stop_from=2)
+    report: dict = {}
+    start = [object()]
+    assert not stage._gone(None, start, None, report)  # before the first round
+    assert not stage._gone(None, start, None, report)  # rose in round 1: held back
+    assert stage._gone(None, start, None, report)      # round 2: under the limit
+    assert report["trigger_left"] == [0.01, 0.03, 0.0009]
+    first: dict = {}
+    one = adaptive.Adaptive(stop_trigger=0.0015)
+    readings = iter([0.01, 0.03])
+    one._gone(None, start, None, first)
+    assert one._gone(None, start, None, first)  # from round 1 (the default): it stops there
+    with pytest.raises(ValueError, match="stop_from"):
+        adaptive.Adaptive(stop_from=0)

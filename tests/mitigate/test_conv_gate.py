@@ -98,3 +98,37 @@ def test_a_dense_model_is_not_asked(monkeypatch) -> None:
 def test_conv_gate_outside_its_range_is_refused(bad: float) -> None:
     with pytest.raises(ValueError, match="conv_gate"):
         gated.Gated(conv_gate=bad)
+
+
+def test_conv_gap_counts_a_class_only_where_it_stands_out_of_the_models_own_reach() -> None:
+    """``conv_gap`` (stop 68): the suite's clean synthetic CNN as the lead read it at stop 67
+    (stripe 1.0, 1.0, 0.67, 1.0) counts nothing; spent 2480/wanet-003's readings (a stripe
+    reaching 8 and 3 alike, the warp its target 4 alone) count the warp towards 4 only."""
+    synthetic = {0: (1.0, 0.2), 1: (1.0, 0.0), 2: (0.667, 0.0), 3: (1.0, 0.033)}
+    assert conv_gate.standing_out(synthetic, [0, 1, 2, 3], 0.3) == {}
+    assert conv_gate.standing_out(synthetic, [0, 1, 2, 3], 0.0)[0] == 1.0  # the bar alone
+    stripe = [0.044, 0.2, 0.289, 0.778, 0.022, 0.067, 0.133, 0.133, 0.844, 0.044]
+    warp = [0.089, 0.244, 0.0, 0.178, 0.932, 0.289, 0.178, 0.267, 0.0, 0.217]
+    wanet = {c: (stripe[c], warp[c]) for c in range(10)}
+    assert conv_gate.standing_out(wanet, list(range(10)), 0.3) == {4: 0.932}
+    assert conv_gate.standing_out({5: (0.9, 0.1)}, [5], 0.3) == {5: 0.9}  # no next-best: 0
+
+
+def test_conv_gap_closes_a_model_no_class_of_which_stands_out(monkeypatch) -> None:
+    rated(monkeypatch, ranked=(0, 1, 2))
+    read = {0: (0.95, 0.0), 1: (0.9, 0.0), 2: (0.1, 0.0)}  # two classes reached alike
+    monkeypatch.setattr(conv_gate, "reaches", lambda *a: read)
+    method = two_stages(unlearn=False, conv_gate=0.8, conv_gap=0.3)
+    method.apply(Convolutional().eval(), data())
+    assert not method.treated
+    assert "conv_gap" in method.report_["conv_gate"]["action"]
+    read[1] = (0.5, 0.0)  # class 0 now stands 0.45 above the next: opened towards it
+    method = two_stages(unlearn=False, conv_gate=0.8, conv_gap=0.3)
+    method.apply(Convolutional().eval(), data())
+    assert method.treated and method.report_["conv_gate"]["suspect"] == 0
+
+
+@pytest.mark.parametrize("value", [-0.1, 1.5])
+def test_a_bad_conv_gap_is_refused(value) -> None:
+    with pytest.raises(ValueError, match="conv_gap"):
+        gated.Gated(conv_gap=value)

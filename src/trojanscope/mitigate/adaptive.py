@@ -268,6 +268,10 @@ class Adaptive(Mitigation):
         stop_trigger: with a probability (default unset: never), a round after which the
             triggers the rounds started from give their class at most this (or took less than
             a tenth off that reading) ends training (:meth:`_gone`; ``gated``'s ``dense_stop``).
+        stop_from: the first round after which ``stop_trigger`` may end training (default 1;
+            ``gated``'s ``conv_stop`` reads from the second: on development CNNs the first
+            round raised the reading and the attacker's success before the second took both
+            down, issue 12 stop 68).
         near: with K > 0, each batch also gets K unlabelled copies of its clean images
             mixed in pairs and shifted (:func:`neighbourhood`), on which only the distillation
             towards the reference model's outputs applies (0, default: none; ``gated``'s
@@ -293,7 +297,8 @@ class Adaptive(Mitigation):
                  shift: int = 2, prune: float = 0.0, eps: float = 0.1,
                  adv_steps: int = 2, stripes: bool = False, warp: float = 0.0,
                  stop_trigger: float | None = None, near: int = 0,
-                 near_mix: bool = True, near_free: bool = False, trips: int = 2) -> None:
+                 near_mix: bool = True, near_free: bool = False, trips: int = 2,
+                 stop_from: int = 1) -> None:
         for what, name in (("detector", detector), ("second", second)):
             if not isinstance(name, str):  # -p detector=0 is no name (and 0 is not "")
                 raise ValueError(f"{what} must name a registered detector, got {name!r}")
@@ -320,6 +325,8 @@ class Adaptive(Mitigation):
         if stop_trigger is not None:
             check_option("stop_trigger", stop_trigger, 0.0, 1.0)
         self.stop_trigger = None if stop_trigger is None else float(stop_trigger)
+        check_option("stop_from", stop_from, 1, 100, integer=True)
+        self.stop_from = int(stop_from)
         check_option("near", near, 0, 8, integer=True)
         self.near = int(near)
         self.near_mix = check_flag("near_mix", near_mix)
@@ -462,7 +469,7 @@ class Adaptive(Mitigation):
         readings = report.setdefault("trigger_left", [])
         left = max(trigger_probability(model, t, clean) for t in start)
         readings.append(round(left, 4))
-        if len(readings) < 2:  # the reading before the first round
+        if len(readings) <= self.stop_from:  # before the round it may stop after
             return False
         if left <= limit:
             why = f"{left:.4f} <= {limit}"

@@ -14,11 +14,22 @@ most K rounds, and the check reads the per-class reach on the classes that matte
 stage's suspects and the detector's top ``CANDIDATES`` classes, whose reversed triggers it
 already measures) rather than on all of them; the others are reported as not read. 0 (the
 default): today's stage and check. Dense models never read it.
+
+With ``conv_stop=P`` (issue 12, stop 68: h12c), on a model with a convolution only: the
+second stage stops on a reading rather than a count, after the round at which the triggers it
+started from give their class a mean probability of at most P on its clean images, or once a
+round took less than a tenth off that reading (the ``stop_trigger`` reading ``dense_stop`` uses
+on MLPs, :meth:`~trojanscope.mitigate.adaptive.Adaptive._gone`), never before the second round
+(``STOP_FROM``), ``rounds`` (6) the safety net; and the
+check is narrowed as under ``fast_conv``. Why: a fixed cap of two rounds lost a BadNets CNN that
+needed four (spent zoo-2480/badnets-005: 0.4% -> 18.1% ASR); on development CNNs that reading
+fell round by round with the attacker's trigger's success (docs/benchmarks.md, issue 12 stop
+68). None (the default): off.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from torch import nn
 
@@ -29,26 +40,39 @@ from trojanscope.mitigate.guard import convolutional
 if TYPE_CHECKING:
     from trojanscope.mitigate.gated import Gated
 
-# ``fast_conv``'s default: off (opt-in, issue 12 stop 67).
+# ``fast_conv``'s default: off (opt-in, issue 12 stop 67); ``conv_stop``'s: off (stop 68).
 FAST_CONV = 0
+CONV_STOP: float | None = None
+# The first round after which ``conv_stop``'s reading may end the stage: on spent zoo-2480's
+# sparse-009 the first round raised both the reading (0.013 -> 0.033) and the attacker's
+# success (3.8% -> 9.2%) before the second took them down (0.008, 1.8%), issue 12 stop 68.
+STOP_FROM = 2
 
 
 def applies(g: Gated, model: nn.Module) -> bool:
-    """Whether ``fast_conv`` is on and ``model`` has a convolution."""
-    return g.fast_conv > 0 and convolutional(model)
+    """Whether ``fast_conv`` or ``conv_stop`` is on and ``model`` has a convolution."""
+    return (g.fast_conv > 0 or g.conv_stop is not None) and convolutional(model)
 
 
-def rounds(g: Gated, model: nn.Module, given: int) -> int:
-    """The second stage's rounds on ``model``: at most ``fast_conv`` where it applies,
-    ``given`` otherwise."""
-    return min(given, int(g.fast_conv)) if applies(g, model) else given
+def stage(g: Gated, model: nn.Module, settings: dict[str, Any]) -> dict[str, Any]:
+    """The second stage's settings on ``model``: its rounds at most ``fast_conv`` and, with
+    ``conv_stop``, its ``stop_trigger``, where they apply; ``settings`` otherwise."""
+    if not applies(g, model):
+        return settings
+    out = dict(settings)
+    if g.fast_conv > 0:
+        out["rounds"] = min(out["rounds"], int(g.fast_conv))
+    if g.conv_stop is not None:
+        out["stop_trigger"] = float(g.conv_stop)
+        out["stop_from"] = STOP_FROM
+    return out
 
 
 def check_classes(g: Gated, model: nn.Module, verdict: ModelVerdict,
                   suspects: list[int]) -> list[int] | None:
     """The classes whose reach the check reads on ``model``: the ``suspects`` and the
-    detector's top ``CANDIDATES`` classes where ``fast_conv`` applies; None (every class)
-    otherwise."""
+    detector's top ``CANDIDATES`` classes where ``fast_conv`` or ``conv_stop`` applies; None
+    (every class) otherwise."""
     if not applies(g, model):
         return None
     return sorted({*suspects, *verdict.target_classes[:CANDIDATES]})

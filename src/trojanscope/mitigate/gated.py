@@ -140,7 +140,8 @@ class Gated(Mitigation):
 
     The options, each with its range, its default and the evidence behind it, are documented
     in their groups: :class:`~trojanscope.mitigate.gated_options.GateOptions` (``detector``,
-    ``gate``, ``then``, ``force``, ``stripe_gate``, ``stripe_top``, ``stripe_eps``),
+    ``gate``, ``then``, ``force``, ``stripe_gate``, ``stripe_top``, ``stripe_eps``,
+    ``conv_gate``, ``conv_gap``),
     :class:`~trojanscope.mitigate.gated_options.ProbeOptions` (``kept``, ``residual``,
     ``probe_eps``, ``kept_p``, ``sure``, ``project_first``, ``weak_first``, ``hand_check``,
     ``revert_stripe``, ``revert``, ``hand_projected``, ``projected_undo``),
@@ -150,7 +151,7 @@ class Gated(Mitigation):
     ``rounds``, ``stripes``, ``check``, ``candidates``, ``hold``, ``guard_hold``,
     ``guard_budget``, ``guard_trips``, ``warp``, ``warp_candidates``, ``dense_candidates``,
     ``dense_lr``, ``dense_rounds``, ``dense_stop``, ``dense_near``, ``near_mix``, ``near_free``,
-    ``dense_teacher``, ``dense_check``, ``dense_reach``, ``fast_conv``),
+    ``dense_teacher``, ``dense_check``, ``dense_reach``, ``fast_conv``, ``conv_stop``),
     :class:`~trojanscope.mitigate.gated_stage_options.AfterOptions` (``residue``,
     ``residue_rounds``, ``margin``, ``margin_pull``, ``margin_held``, ``dense_repair``,
     ``bias_refit``, ``free_reach``, ``back_distill``, ``reach_round2``, ``first_read``,
@@ -221,8 +222,9 @@ class Gated(Mitigation):
                  restore_last: int | None = None,
                  repair_last: int | None = None,
                  blend_last: int | None = None,
-                 conv_gate: float = conv_gate.CONV_GATE,
-                 fast_conv: int = conv_fast.FAST_CONV) -> None:
+                 conv_gate: float = conv_gate.CONV_GATE, conv_gap: float = conv_gate.CONV_GAP,
+                 fast_conv: int = conv_fast.FAST_CONV,
+                 conv_stop: float | None = conv_fast.CONV_STOP) -> None:
         given = dict(locals())  # the options as called, each group takes its own
         groups = [kind(**{f.name: given[f.name] for f in fields(kind) if f.init})
                   for kind in (StageOptions, ProbeOptions, AfterOptions, ProjectOptions,

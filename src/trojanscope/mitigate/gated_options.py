@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from trojanscope import registry
-from trojanscope.mitigate.conv_gate import CONV_GATE
+from trojanscope.mitigate.conv_gate import CONV_GAP, CONV_GATE
 from trojanscope.mitigate.gated_defaults import (
     CANDIDATES,
     DEFAULT_GATE,
@@ -86,6 +86,12 @@ class GateOptions:
             the suspect (:mod:`~trojanscope.mitigate.conv_gate`; SIG and WaNet CNNs the
             detector passed on fresh zoo 2480, issue 12 stop 65). 0 (default): the detector's
             p alone decides on such a model. Opt-in (issue 12 stop 66, h12c).
+        conv_gap: with D > 0, ``conv_gate`` counts a stripe or warp reading only where its class
+            stands at least D above the next-best class of the same kind (the model's own reach
+            on the others its clean baseline; :func:`~trojanscope.mitigate.conv_gate.
+            standing_out`): the suite's clean synthetic CNN is reached towards three of four
+            classes at 1.0. 0 (default): the bar alone. Opt-in, development readings only
+            (issue 12 stop 68, h12c).
     """
 
     detector: str = "auto"
@@ -96,11 +102,13 @@ class GateOptions:
     stripe_top: int = STRIPE_GATE["top"]
     stripe_eps: float | None = STRIPE_GATE["eps"]
     conv_gate: float = CONV_GATE
+    conv_gap: float = CONV_GAP
 
     def __post_init__(self) -> None:
         settle(self, "force", check_flag("force", self.force))
         check_option("stripe_gate", self.stripe_gate, 0.0, 1.0)
         check_option("conv_gate", self.conv_gate, 0.0, 1.0)
+        check_option("conv_gap", self.conv_gap, 0.0, 1.0)
         check_option("stripe_top", self.stripe_top, 0, CANDIDATES, integer=True)
         settle(self, "stripe_top", int(self.stripe_top))  # a slice bound: 2.0 from Python is 2
         if self.stripe_eps is not None:

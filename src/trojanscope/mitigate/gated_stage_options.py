@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from trojanscope.mitigate.conv_fast import FAST_CONV
+from trojanscope.mitigate.conv_fast import CONV_STOP, FAST_CONV
 from trojanscope.mitigate.gated_defaults import (
     BLEND_LAST,
     DENSE_CANDIDATES,
@@ -202,6 +202,11 @@ class StageOptions:
             ``CANDIDATES`` classes only (:mod:`~trojanscope.mitigate.conv_fast`: a treated CNN
             cost 107-151 s of CPU against issue 12's 60 s). 0 (default): as before. Opt-in
             (issue 12 stop 67, h12c).
+        conv_stop: with a probability P, on a model with a convolution the second stage stops
+            after the round at which the triggers it started from give their class at most P
+            (``stop_trigger``; ``rounds`` the net) and ``check`` is narrowed as under
+            ``fast_conv`` (:mod:`~trojanscope.mitigate.conv_fast`). None (default): off.
+            Opt-in (issue 12 stop 68, h12c).
     """
 
     unlearn: bool = True
@@ -227,10 +232,14 @@ class StageOptions:
     dense_check: bool = True
     dense_reach: bool = False
     fast_conv: int = FAST_CONV
+    conv_stop: float | None = CONV_STOP
 
     def __post_init__(self) -> None:
         check_option("fast_conv", self.fast_conv, 0, 10, integer=True)
         settle(self, "fast_conv", int(self.fast_conv))
+        if self.conv_stop is not None:
+            check_option("conv_stop", self.conv_stop, 0.0, 1.0)
+            settle(self, "conv_stop", float(self.conv_stop))
         for name in FLAGS:  # true/false or 1/0
             settle(self, name, check_flag(name, getattr(self, name)))
         check_option("guard_hold", self.guard_hold, 0.0, 0.5)

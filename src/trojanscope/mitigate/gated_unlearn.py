@@ -48,7 +48,7 @@ def stage_settings(g: Gated, model: nn.Module, clean: TensorDataset) -> dict[str
     ``guard_budget`` as its ``ca_budget`` under ``guard_hold``; ``dense_lr`` on a dense
     network; on a dense image model ``dense_rounds``'s cap, or with ``dense_stop`` its
     ``stop_trigger`` and ``dense_rounds`` as the safety net, and ``dense_near`` as its
-    ``near``; on a model with a convolution ``fast_conv``'s cap."""
+    ``near``; on a model with a convolution ``fast_conv``'s cap and ``conv_stop``'s reading."""
     from trojanscope.mitigate.adaptive import REL_LR  # it imports this module
 
     settings: dict[str, Any] = {**UNLEARN, "eps": g.eps, "rounds": g.rounds,
@@ -69,8 +69,7 @@ def stage_settings(g: Gated, model: nn.Module, clean: TensorDataset) -> dict[str
             settings["near"] = int(g.dense_near)
             settings["near_mix"] = g.near_mix
             settings["near_free"] = g.near_free
-    settings["rounds"] = conv_fast.rounds(g, model, settings["rounds"])  # fast_conv's cap
-    return settings
+    return conv_fast.stage(g, model, settings)  # fast_conv's cap, conv_stop's reading
 
 
 def unlearn(g: Gated, model: nn.Module, clean: TensorDataset, verdict: ModelVerdict,
