@@ -331,6 +331,7 @@ def test_tries_3_gives_a_second_retry_mending_the_epochs_again(fz, parts, monkey
     row, model = fz.make_one(entry, 3, data, 0.95, 0.85, None, max_tries=3)
     one, two, three = row["tries"]
     assert row["kept"] and model is not None
+    assert two["epochs"] == fz.math.ceil(one["epochs"] * 1.5)
     assert three["epochs"] == fz.math.ceil(two["epochs"] * 1.5) == row["recipe"]["epochs"]
     reads = iter([(0.90, None), (0.96, None)])
     row, _ = fz.make_one(entry, 3, data, 0.95, 0.85, None, max_tries=3)

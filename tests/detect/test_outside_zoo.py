@@ -161,6 +161,7 @@ def test_tries_3_gives_a_model_under_the_bar_a_second_retry(load_benchmark, monk
     row = zoo.make_one(item, _tiny_data(), None, None, 0.95, 0.85, ca_retry=True,
                        max_tries=3)["row"]
     one, two, three = row["tries"]
+    assert two["epochs"] == zoo.math.ceil(one["epochs"] * 1.5)
     assert row["kept"] and three["epochs"] == zoo.math.ceil(two["epochs"] * 1.5)
     assert row["recipe"]["epochs"] == three["epochs"]
 
