@@ -262,6 +262,22 @@ def plan68_points(lines: list[dict], most_new_clean: int = 1) -> dict:
     return {"read": True, "met": all(p["holds"] for p in points), "points": points}
 
 
+def gap_family_lines(lines: list[dict]) -> list[str]:
+    """One line per group of the GAP-head models (all, each architecture family, each trigger
+    family with the clean GAP heads): models, backdoored, ROC-AUC / CE today and candidate."""
+    gap = [m for m in lines if m["gap"]]
+    if not gap:
+        return []
+    got = {w: scored(gap, w, "gap")["groups"] for w in ("today", "candidate")}
+
+    def fig(g: dict) -> str:
+        auc, ce = g["roc_auc"], g["cross_entropy"]
+        return f"{'-' if auc is None else f'{auc:.3f}'} / {'-' if ce is None else f'{ce:.3f}'}"
+
+    return [f"    {k:26s} {g['n']:3d} ({g['n_backdoored']:2d})  today {fig(g)}  candidate "
+            f"{fig(got['candidate'][k])}" for k, g in got["today"].items()]
+
+
 def cpu_line(lines: list[dict]) -> str:
     """The median CPU seconds of the runs' detect children, GAP-head models and the others
     (runs of ``outside_zoo_score.py`` carry them; empty where none does)."""
@@ -382,6 +398,8 @@ def main(argv: list[str] | None = None) -> None:
                       f"{None if m['mmbd_ratio'] is None else round(m['mmbd_ratio'], 2)}"
                       + ("" if m["blend"] is None else
                          f"  blend {m['blend'][0]} +{m['blend'][1]:.2f}"))
+        print("  GAP-head models by family (n (backdoored), ROC-AUC / CE):")
+        print("\n".join(gap_family_lines(lines)))
         plan = result[label]["plan"]
         print(f"  plan rule: {'MET' if plan['met'] else 'not met'}"
               + ("" if plan["read"] else f" (not read: {plan['n_gap_clean']} clean, "
