@@ -266,24 +266,24 @@ def test_the_blend_reaches_the_class_a_brighter_image_goes_to() -> None:
     assert AutoDetector().blend is True and AutoDetector(blend=False).blend is False  # stop 66
 
 
-def test_the_shipped_file_holds_c3() -> None:
-    """Stop 67: C3's rule met on fresh 9209 + 9608, the shipped file's two named-check terms
-    are ``cal_C3.json``'s — stop 66's C2a (the blend gap at any class, C1's veto and keep)
-    with a reach of the named class counted from 0.75 — and nothing else changed."""
+def test_the_shipped_file_holds_c4() -> None:
+    """Stop 68: C4's rule met on fresh 9210 + 9609, the shipped file's two named-check terms
+    are ``cal_C4.json``'s — stop 67's C3 with a raise to the flag from a blend lead of 0.85 —
+    and nothing else changed."""
     from outside_named_rule import SHIPPED
 
     shipped = json.loads(SHIPPED.read_text())
     root = SHIPPED.parents[3] / "benchmarks/data"
+    c4 = json.loads((root / "outside_s68_h9/cal_C4.json").read_text())
     c3 = json.loads((root / "outside_s67_h9/cal_C3.json").read_text())
-    c2a = json.loads((root / "outside_s66_h9/cal_C2a.json").read_text())
-    assert shipped == c3
+    assert shipped == c4
     for key in ("auto:named-check", "auto:out-of-coverage:named-check"):
         fitted = {k: v for k, v in shipped[key]["fitted_on"].items()
-                  if k not in ("blend_same", "fitted_by")}
-        assert fitted == {k: v for k, v in c2a[key]["fitted_on"].items() if k != "fitted_by"}
-        assert shipped[key]["fitted_on"]["blend_same"] == 0.75
+                  if k not in ("blend_raise", "fitted_by")}
+        assert fitted == {k: v for k, v in c3[key]["fitted_on"].items() if k != "fitted_by"}
+        assert shipped[key]["fitted_on"]["blend_raise"] == 0.85
     assert {k: v for k, v in shipped.items() if "named-check" not in k} == {
-        k: v for k, v in c2a.items() if "named-check" not in k}
+        k: v for k, v in c3.items() if "named-check" not in k}
 
 
 def test_the_rule_script_writes_the_gap(tmp_path) -> None:

@@ -60,7 +60,9 @@ raises: where the blends reach a class by a lead of at least ``blend_raise`` (ab
 any clean GAP head of a spent seed reached at any class) and the probability sits under the
 verdict's flag, it is raised to the flag (recorded as ``named_raise_logit``) and that class is
 named first. To the flag and no further: the bar is set on the very clean readings it must
-stay above, so the reach says "flag it", not how sure. Every other term reads as C3.
+stay above, so the reach says "flag it", not how sure. Every other term reads as C3. The
+shipped file's term is C4 since stop 68 (its rule met on fresh outside 9210 and the fourth
+maker's 9609).
 """
 
 from __future__ import annotations
