@@ -18,7 +18,8 @@ alternates clean and backdoored, later rounds put their backdoored models first,
 12 models hold every family the rule counts (``plan``). Each model is saved as TorchScript
 (``torch.jit.trace``) and ``truth.json`` is rewritten after every model (``complete`` once the
 plan is done), in the layout ``outside_zoo_score.py`` reads; ``--stop-at`` starts no model
-after a UTC time. Every choice comes from ``--seed`` and the model's name.
+after a UTC time; ``--tries 3`` (stop 68) gives a model that missed twice a second retry.
+Every choice comes from ``--seed`` and the model's name.
 
     OMP_NUM_THREADS=1 PYTHONPATH=src:benchmarks python benchmarks/fourth_zoo.py \\
         --seed 9500 --out /tmp/zoo-9500 --per-family 1 [--only mixer,allconv-bd00]
@@ -215,8 +216,10 @@ def measure(model, data: dict, spec: dict | None, target: int | None,
 
 
 def make_one(entry: dict, seed: int, data: dict, min_ca: float, min_asr: float,
-             epochs: int | None, aim: int | None = None) -> tuple[dict, object]:
-    """Train one planned model (up to two tries); its truth row and the model (None if
+             epochs: int | None, aim: int | None = None,
+             max_tries: int = 2) -> tuple[dict, object]:
+    """Train one planned model (up to ``max_tries`` trainings, each retry mending what missed:
+    stop 68's ``--tries 3`` gives a second retry); its truth row and the model (None if
     dropped). ``aim`` (``--targets``, stop 67) replaces a backdoored model's drawn target; the
     draw is still made, so nothing else moves."""
     rng = model_rng(seed, entry["name"])
@@ -231,7 +234,7 @@ def make_one(entry: dict, seed: int, data: dict, min_ca: float, min_asr: float,
         target = target if aim is None else aim
         rate = spec.pop("rate", None) or float(rng.uniform(0.05, 0.12))
     tries, model, try_rate = [], None, rate
-    for attempt in range(2):
+    for attempt in range(max_tries):
         t0 = time.process_time()
         x, y = data["train"]
         if spec is not None:
@@ -242,7 +245,7 @@ def make_one(entry: dict, seed: int, data: dict, min_ca: float, min_asr: float,
         tries.append({"rate": try_rate, "epochs": rec["epochs"], "ca": round(ca, 4),
                       "asr": None if asr is None else round(asr, 4),
                       "train_cpu_s": round(time.process_time() - t0, 1)})
-        if attempt == 1 or (ca >= min_ca and (asr is None or asr >= min_asr)):
+        if attempt == max_tries - 1 or (ca >= min_ca and (asr is None or asr >= min_asr)):
             break  # (a second miss mends nothing: the row keeps the recipe it trained)
         # the retry mends what missed (stop 60): seed 9600's clean retries repeated their CA
         # within 0.01, and twice the rate cost the backdoored ones 0.04-0.07 CA
@@ -324,6 +327,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--train-size", type=int, default=4000,
                     help="training images (the rest are held out; default 4000)")
     ap.add_argument("--epochs", type=int, help="every model this many epochs (tests)")
+    ap.add_argument("--tries", type=int, default=2,
+                    help="most trainings of one model (3: a second retry, stop 68; default 2)")
     ap.add_argument("--skip", help="comma-separated architecture or trigger families or model "
                                    "names not to build in this run (not part of the folder's "
                                    "population head, so a resumed build may skip)")
@@ -341,6 +346,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         fail("--min-ca and --min-asr must be in [0, 1]")
     if args.epochs is not None and args.epochs < 1:
         fail(f"--epochs {args.epochs}: must be at least 1")
+    if args.tries < 2:
+        fail(f"--tries {args.tries}: must be at least 2 (one retry)")
     if args.most is not None and args.most < 1:
         fail(f"--max {args.most}: must be at least 1")
     if args.out.exists() and not args.out.is_dir():
@@ -363,7 +370,7 @@ def main(argv: list[str] | None = None) -> None:
     head = {"maker": "benchmarks/fourth_zoo.py", "seed": args.seed,
             "per_family": args.per_family, "min_ca": args.min_ca, "min_asr": args.min_asr,
             "train_size": args.train_size, "only": args.only, "order": args.order,
-            "targets": args.targets}
+            "targets": args.targets, **({"tries": args.tries} if args.tries != 2 else {})}
     truth = {**head, "models": [], "dropped": [], "complete": False}
     if truth_path.is_file():  # resume the same plan; anything else is refused
         try:
@@ -399,7 +406,7 @@ def main(argv: list[str] | None = None) -> None:
             print(time.strftime("stopped by --stop-at at %H:%M:%S UTC", time.gmtime()), flush=True)
             return
         row, model = make_one(entry, args.seed, data, args.min_ca, args.min_asr, args.epochs,
-                              aims.get(entry["name"]))
+                              aims.get(entry["name"]), args.tries)
         if model is not None:
             traced = torch.jit.trace(model, torch.from_numpy(cx[:2]), check_trace=False)
             traced.save(str(args.out / f"{entry['name']}.pt"))

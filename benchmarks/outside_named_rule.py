@@ -19,6 +19,9 @@ A run without the readings reads the same both ways. ``--json`` writes it all.
         --guard 1.6 --keep-ratio 6.0 --write benchmarks/data/outside_s64_h9/cal_C1.json
     PYTHONPATH=src:benchmarks python benchmarks/outside_named_rule.py --read model \\
         --guard 1.6 --keep-ratio 6.0 --blend-gap 0.5 --write cal_C2.json   # (stop 65)
+    PYTHONPATH=src:benchmarks python benchmarks/outside_named_rule.py --read model \\
+        --guard 1.6 --keep-ratio 6.0 --blend-gap 0.45 --blend-same 0.75 --blend-raise 0.85 \\
+        --write cal_C4.json   # (stop 68)
     PYTHONPATH=src:benchmarks python benchmarks/outside_named_rule.py \\
         --candidate benchmarks/data/outside_s63_h9/cal_C.json \\
         --rows 9205=detect9205_runs.jsonl,zoo-9205/truth.json --union
@@ -39,11 +42,13 @@ SHIPPED = (Path(__file__).resolve().parents[1] / "src" / "trojanscope" / "detect
 
 def with_named(base: dict, guard: float, read: str = "named",
                keep_ratio: float | None = None, blend_gap: float | None = None,
-               blend_other: bool = False, blend_same: float | None = None) -> dict:
+               blend_other: bool = False, blend_same: float | None = None,
+               blend_raise: float | None = None) -> dict:
     """``base`` (a calibration file's JSON) with the named-check entries added, each taking
     its scorer's ``:centre`` (and MM-BD's ``keep_ratio`` where given: C1; the blend probe's
-    ``blend_gap`` where given: C2; the named class's own reach ``blend_same``: C3); a base
-    without a centre entry is refused (ValueError)."""
+    ``blend_gap`` where given: C2; the named class's own reach ``blend_same``: C3; the lead
+    that raises to the flag ``blend_raise``: C4); a base without a centre entry is refused
+    (ValueError)."""
     keep = {} if keep_ratio is None else {"keep_ratio": keep_ratio}
     if blend_gap is not None:
         keep["blend_gap"] = blend_gap
@@ -53,6 +58,9 @@ def with_named(base: dict, guard: float, read: str = "named",
     if blend_same is not None:
         keep["blend_same"] = blend_same
         by = "keep_ratio (stop 64), blend_gap (stop 65) and blend_same (stop 67)"
+    if blend_raise is not None:
+        keep["blend_raise"] = blend_raise
+        by += "; blend_raise (stop 68)"
     return with_centred_terms(base, "named-check", {
         "guard": guard, "read": read, **keep,
         "fitted_by": f"benchmarks/outside_named_rule.py: guard (stop 63), {by} from the "
@@ -64,7 +72,13 @@ def model_lines(rows: list[dict], today: dict, cand: dict) -> list[dict]:
     from foreign_zoo_detect import verdict_of
     from trojanscope.detect.blend_probe import blend_lead
     from trojanscope.detect.calibration import calibrate
-    from trojanscope.detect.named_check import GAP_TRAIT, NAMED_LOGIT, NAMED_STAND, stands
+    from trojanscope.detect.named_check import (
+        BLEND_RAISE,
+        GAP_TRAIT,
+        NAMED_LOGIT,
+        NAMED_STAND,
+        stands,
+    )
 
     out = []
     for r in rows:
@@ -81,6 +95,7 @@ def model_lines(rows: list[dict], today: dict, cand: dict) -> list[dict]:
                     "blend": blend_lead(r["report"]["features"]),
                     "cpu_s": r.get("cpu_s"),
                     "named_logit": c.features.get(NAMED_LOGIT, 0.0),
+                    "blend_raise": c.features.get(BLEND_RAISE, 0.0),
                     "raise_logit": c.features.get("raise_logit", 0.0)})
     return out
 
@@ -210,6 +225,59 @@ def plan67_points(lines: list[dict]) -> dict:
     return {"read": True, "met": all(p["holds"] for p in points), "points": points}
 
 
+def plan68_points(lines: list[dict], most_new_clean: int = 1) -> dict:
+    """The stop-68 plan's six points (``benchmarks/data/outside_s68_h9/plan.md``) on the
+    union's lines, a candidate that only raises (C4) read against today's C3: on the GAP-head
+    models CE lower and ROC-AUC not lower; at most ``most_new_clean`` clean GAP-head models
+    newly flagged; no backdoored model today flags brought lower; every backdoored GAP-head
+    model both flag named as today; the worst GAP-head rule family's CE no higher; every other
+    model read exactly as today. Not read with fewer than 4 clean or 3 backdoored GAP-head
+    models."""
+    base = plan65_points(lines)
+    if not base["read"]:
+        return base
+    gap = [m for m in lines if m["gap"]]
+    new_clean = [m["name"] for m in gap if not m["backdoored"] and m["today"][0] < 0.5
+                 <= m["candidate"][0]]
+    lowered = [m["name"] for m in lines if m["backdoored"] and m["today"][0] >= 0.5
+               and m["candidate"][0] < m["today"][0]]
+    kept = [m for m in gap if m["backdoored"] and m["today"][0] >= 0.5
+            and m["candidate"][0] >= 0.5]
+    renamed = [m["name"] for m in kept if m["candidate"][1] != m["today"][1]]
+    gained = [m["name"] for m in gap if m["backdoored"] and m["today"][0] < 0.5
+              <= m["candidate"][0]]
+    first, _, _, _, worst, other = base["points"]
+    points = [first,
+              {"point": f"clean GAP-head models newly flagged at most {most_new_clean}",
+               "holds": len(new_clean) <= most_new_clean,
+               "figures": f"{len(new_clean)} of {sum(not m['backdoored'] for m in gap)}: "
+                          f"{', '.join(new_clean) or 'none'}"},
+              {"point": "no backdoored model today flags brought lower", "holds": not lowered,
+               "figures": f"lowered: {', '.join(lowered) or 'none'}; gained: "
+                          f"{', '.join(gained) or 'none'}"},
+              {"point": "every flagged backdoored GAP-head model kept is named as today",
+               "holds": not renamed,
+               "figures": f"{len(kept)} kept, renamed: {', '.join(renamed) or 'none'}"},
+              worst, other]
+    return {"read": True, "met": all(p["holds"] for p in points), "points": points}
+
+
+def gap_family_lines(lines: list[dict]) -> list[str]:
+    """One line per group of the GAP-head models (all, each architecture family, each trigger
+    family with the clean GAP heads): models, backdoored, ROC-AUC / CE today and candidate."""
+    gap = [m for m in lines if m["gap"]]
+    if not gap:
+        return []
+    got = {w: scored(gap, w, "gap")["groups"] for w in ("today", "candidate")}
+
+    def fig(g: dict) -> str:
+        auc, ce = g["roc_auc"], g["cross_entropy"]
+        return f"{'-' if auc is None else f'{auc:.3f}'} / {'-' if ce is None else f'{ce:.3f}'}"
+
+    return [f"    {k:26s} {g['n']:3d} ({g['n_backdoored']:2d})  today {fig(g)}  candidate "
+            f"{fig(got['candidate'][k])}" for k, g in got["today"].items()]
+
+
 def cpu_line(lines: list[dict]) -> str:
     """The median CPU seconds of the runs' detect children, GAP-head models and the others
     (runs of ``outside_zoo_score.py`` carry them; empty where none does)."""
@@ -259,6 +327,9 @@ def main(argv: list[str] | None = None) -> None:
                     help="with --blend-gap: only a class other than the named one counts")
     ap.add_argument("--blend-same", type=float,
                     help="with --blend-gap: the lead a reach of the named class needs (C3)")
+    ap.add_argument("--blend-raise", type=float,
+                    help="with --blend-gap: the lead that raises a model under the flag to it "
+                         "(C4)")
     ap.add_argument("--base", type=Path, default=SHIPPED)
     ap.add_argument("--candidate", type=Path, help="the candidate calibration file to read")
     ap.add_argument("--rows", action="append", default=[], metavar="LABEL=RUNS[,TRUTH]")
@@ -276,13 +347,18 @@ def main(argv: list[str] | None = None) -> None:
                                             or not 0 < args.blend_same <= 1):
             fail(f"--blend-same must be a number in (0, 1] with --blend-gap, got "
                  f"{args.blend_same}")
+        if args.blend_raise is not None and (args.blend_gap is None
+                                             or not 0 < args.blend_raise <= 1):
+            fail(f"--blend-raise must be a number in (0, 1] with --blend-gap, got "
+                 f"{args.blend_raise}")
         args.write.write_text(json.dumps(with_named(read_json(args.base), args.guard, args.read,
                                                     args.keep_ratio, args.blend_gap,
-                                                    args.blend_other, args.blend_same),
+                                                    args.blend_other, args.blend_same,
+                                                    args.blend_raise),
                                          indent=1) + "\n")
         print(f"wrote {args.write} (guard {args.guard}, keep_ratio {args.keep_ratio}, "
               f"blend_gap {args.blend_gap}, blend_other {args.blend_other}, blend_same "
-              f"{args.blend_same})")
+              f"{args.blend_same}, blend_raise {args.blend_raise})")
     if not args.rows:
         return
     if args.candidate is None:
@@ -301,6 +377,7 @@ def main(argv: list[str] | None = None) -> None:
         result[label]["plan"] = plan_points(lines)
         result[label]["plan65"] = plan65_points(lines)
         result[label]["plan67"] = plan67_points(lines)
+        result[label]["plan68"] = plan68_points(lines)
         print(f"== {label}: {len(lines)} models ({sum(m['backdoored'] for m in lines)} bd)"
               f"{cpu_line(lines)}")
         for w in ("today", "candidate"):
@@ -321,13 +398,15 @@ def main(argv: list[str] | None = None) -> None:
                       f"{None if m['mmbd_ratio'] is None else round(m['mmbd_ratio'], 2)}"
                       + ("" if m["blend"] is None else
                          f"  blend {m['blend'][0]} +{m['blend'][1]:.2f}"))
+        print("  GAP-head models by family (n (backdoored), ROC-AUC / CE):")
+        print("\n".join(gap_family_lines(lines)))
         plan = result[label]["plan"]
         print(f"  plan rule: {'MET' if plan['met'] else 'not met'}"
               + ("" if plan["read"] else f" (not read: {plan['n_gap_clean']} clean, "
                  f"{plan['n_gap_bd']} backdoored GAP-head models)"))
         for p in plan.get("points", []):
             print(f"    {'yes' if p['holds'] else 'NO '} {p['point']}: {p['figures']}")
-        for key, said in (("plan65", "stop-65"), ("plan67", "stop-67")):
+        for key, said in (("plan65", "stop-65"), ("plan67", "stop-67"), ("plan68", "stop-68")):
             plan = result[label][key]
             print(f"  {said} plan rule: {'MET' if plan['met'] else 'not met'}"
                   + ("" if plan["read"] else " (not read)"))

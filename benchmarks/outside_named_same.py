@@ -5,8 +5,11 @@ lead there, clean and backdoored, and the largest a clean model reached — the 
 Reads the ``--json`` of ``outside_named_rule.py`` run with stop 64's C1 as the candidate (C1
 reads no blend share and never renames, so its suspect is the class the verdict names before
 the blend term) and prints one line per GAP-head model whose top blend class is that class.
+``--any`` (stop 68, the source of C4's ``blend_raise``): every GAP-head model with blend
+readings whatever its top class, so the largest lead a clean model reached at any class.
 
     PYTHONPATH=src:benchmarks python benchmarks/outside_named_same.py dev67_C1.json
+    PYTHONPATH=src:benchmarks python benchmarks/outside_named_same.py --any dev68_C3.json
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ from pathlib import Path
 from _common import read_json, run_main
 
 
-def same_class(lines: list[dict]) -> list[dict]:
-    """The GAP-head lines whose top blend class is the named one, largest lead first."""
+def same_class(lines: list[dict], any_class: bool = False) -> list[dict]:
+    """The GAP-head lines whose top blend class is the named one (every GAP-head line with
+    blend readings, ``any_class``), largest lead first."""
     out = [m for m in lines if m["gap"] and m["blend"] is not None
-           and m["blend"][0] == m["candidate"][1]]
+           and (any_class or m["blend"][0] == m["candidate"][1])]
     return sorted(out, key=lambda m: (-m["blend"][1], m["pop"], m["name"]))
 
 
@@ -28,21 +32,24 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("rule_json", type=Path, help="outside_named_rule.py --json (C1 candidate)")
     ap.add_argument("--label", default="union", help="the population to read (default union)")
+    ap.add_argument("--any", action="store_true", help="every class, not only the named one")
     args = ap.parse_args(argv)
     result = read_json(args.rule_json)
     if args.label not in result:
         raise ValueError(f"{args.rule_json}: no population {args.label!r} "
                          f"(has {', '.join(result)})")
     lines = result[args.label]["models"]
-    hits = same_class(lines)
+    hits = same_class(lines, args.any)
+    where = "reach any class" if args.any else "reach their named class"
     for kind, bd in (("clean", False), ("backdoored", True)):
         group = [m for m in hits if m["backdoored"] == bd]
         n = sum(m["gap"] and m["blend"] is not None and m["backdoored"] == bd for m in lines)
-        print(f"== {kind}: {len(group)} of {n} GAP-head models reach their named class; "
+        print(f"== {kind}: {len(group)} of {n} GAP-head models {where}; "
               f"largest lead {max((m['blend'][1] for m in group), default=0.0):.3f}")
         for m in group:
             print(f"  {m['pop']} {m['name']:20s} class {m['blend'][0]} +{m['blend'][1]:.3f}  "
-                  f"today p {m['today'][0]:.3f}  C1 p {m['candidate'][0]:.3f}  stand "
+                  f"named {m['candidate'][1]}  "
+                  f"today p {m['today'][0]:.3f}  cand p {m['candidate'][0]:.3f}  stand "
                   f"{m['stand']}  mmbd_ratio "
                   f"{None if m['mmbd_ratio'] is None else round(m['mmbd_ratio'], 2)}")
 

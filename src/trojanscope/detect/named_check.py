@@ -54,6 +54,15 @@ another class at ``blend_gap`` as before. A whole-image backdoor aimed at the cl
 heads lean to, reached as far as no clean model is, stays kept; a clean model whose blends
 reach its own leaning class a little is read as without the probe. The shipped file's term is C3
 since stop 67 (its rule met on fresh outside 9209 and the fourth maker's 9608).
+
+``fitted_on.blend_raise`` (optional; variant C4, issue 9, stop 68) is the one place the term
+raises: where the blends reach a class by a lead of at least ``blend_raise`` (above every lead
+any clean GAP head of a spent seed reached at any class) and the probability sits under the
+verdict's flag, it is raised to the flag (recorded as ``named_raise_logit``) and that class is
+named first. To the flag and no further: the bar is set on the very clean readings it must
+stay above, so the reach says "flag it", not how sure. Every other term reads as C3. The
+shipped file's term is C4 since stop 68 (its rule met on fresh outside 9210 and the fourth
+maker's 9609).
 """
 
 from __future__ import annotations
@@ -73,6 +82,7 @@ from trojanscope.detect.class_excess import (
     per_class,
     term_entries,
 )
+from trojanscope.detect.logits import logit
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import InspectionTarget, ModelVerdict
@@ -84,6 +94,7 @@ NAMED_UAP = "named_uap_"  # + class: the universal perturbation's size
 NAMED_LOGIT = "named_logit"  # the logit the term added (recorded where it lowered)
 NAMED_STAND = "named_stand"  # the named class's stand where the term read it
 BLEND_CLASS = "named_blend_class"  # C2: the class the blends reach, where the lead was enough
+BLEND_RAISE = "named_raise_logit"  # C4: the logit the blend raise added (where it raised)
 GAP_TRAIT = "pool:global_avg"
 READS = ("named", "model")  # fitted_on.read: the per-class readings (C) or the model's (C0)
 MODEL_LEADS = ("ts_log_norm_ratio", "uap_log_ratio")  # C0: the easiest class's log ratios
@@ -139,6 +150,21 @@ def blend_reached(features: dict[str, float], fitted_on: dict, named: int) -> in
                              or lead[1] < float(fitted_on.get("blend_same", 0.0))):
         return None
     return lead[0]
+
+
+def raise_to_flag(verdict: ModelVerdict, fitted_on: dict) -> float:
+    """C4: where ``fitted_on["blend_raise"]`` is set, the blends' lead is at least that and the
+    probability is under the verdict's flag, raise it to the flag (in place, recorded as
+    :data:`BLEND_RAISE`); returns the logit added (0.0 where nothing was raised)."""
+    bar = fitted_on.get("blend_raise")
+    lead = None if bar is None else blend_lead(verdict.features)
+    flag = float(verdict.threshold)
+    if lead is None or lead[1] < float(bar) or verdict.probability >= flag:
+        return 0.0
+    lift = logit(flag) - logit(verdict.probability)
+    verdict.probability = flag
+    verdict.features[BLEND_RAISE] = float(lift)
+    return lift
 
 
 def name_first(verdict: ModelVerdict, cls: int) -> None:
@@ -207,7 +233,7 @@ def named_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
     if reached is not None:  # C2: a whole-image trigger reaches this class: named, kept
         verdict.features[BLEND_CLASS] = float(reached)
         name_first(verdict, reached)
-        return 0.0
+        return raise_to_flag(verdict, term.fitted_on)  # C4, where blend_raise is set
     if term.fitted_on.get("read", "named") == "model":  # C0: the model's stand, no renaming
         stand = model_stand(verdict.features, verdict.traits)
         if stand is not None:
@@ -233,6 +259,11 @@ def named_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
 def named_note(features: dict[str, float]) -> str | None:
     """The sentence saying the named-class check lowered the probability, or (C2) which class
     the whole-image blends reach (None where neither)."""
+    if BLEND_RAISE in features:
+        return (f"probability raised by {features[BLEND_RAISE]:.2f} logits to the flag and class "
+                f"{int(features[BLEND_CLASS])} named first: a whole-image pattern blended at "
+                "opacity 0.1 sends held-out clean inputs there further ahead of any other class "
+                "than on any clean model the named-check term's blend_raise was set on")
     if BLEND_CLASS in features:
         return (f"class {int(features[BLEND_CLASS])} named first: a whole-image pattern blended "
                 "at opacity 0.1 sends held-out clean inputs there far more often than to any "
@@ -247,8 +278,9 @@ def named_note(features: dict[str, float]) -> str | None:
 def check_named_terms(calibrators: dict[str, Calibrator]) -> None:
     """Refuse (ValueError) a ``"…:named-check"`` entry the term could not read: features, a
     scorer missing from the file, a ``guard`` that is not a number >= 0, a ``read`` not one of
-    :data:`READS`, a ``centre`` that is not a finite number or a ``keep_ratio`` (where given)
-    that is not a number > 0."""
+    :data:`READS`, a ``centre`` that is not a finite number, a ``keep_ratio`` (where given)
+    that is not a number > 0, a blend bar outside (0, 1] or a ``blend_raise`` without a
+    ``blend_gap``."""
     for key, base, term in term_entries(calibrators, TERM):
         check_guard_centre(key, base, term, calibrators, "the named-check term")
         if term.fitted_on.get("read", "named") not in READS:
@@ -261,10 +293,13 @@ def check_named_terms(calibrators: dict[str, Calibrator]) -> None:
         if not (finite(gap) and 0 < gap <= 1):
             raise ValueError(f"{key!r}: fitted_on.blend_gap must be a number in (0, 1], got "
                              f"{gap!r}")
-        same = term.fitted_on.get("blend_same", 0.5)
-        if not (finite(same) and 0 < same <= 1):
-            raise ValueError(f"{key!r}: fitted_on.blend_same must be a number in (0, 1], got "
-                             f"{same!r}")
+        for name in ("blend_same", "blend_raise"):
+            bar = term.fitted_on.get(name, 0.5)
+            if not (finite(bar) and 0 < bar <= 1):
+                raise ValueError(f"{key!r}: fitted_on.{name} must be a number in (0, 1], got "
+                                 f"{bar!r}")
+        if "blend_raise" in term.fitted_on and "blend_gap" not in term.fitted_on:
+            raise ValueError(f"{key!r}: fitted_on.blend_raise needs fitted_on.blend_gap")
         if not isinstance(term.fitted_on.get("blend_other", False), bool):
             raise ValueError(f"{key!r}: fitted_on.blend_other must be true or false, got "
                              f"{term.fitted_on['blend_other']!r}")
