@@ -8,11 +8,8 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-import torch
-from test_tree_boxes import SCHEMA, table
+from test_tree_boxes import SCHEMA, lightgbm_backdoor_200
 
-from trojanscope import registry
-from trojanscope.detect.tabular_excess import reference_model
 from trojanscope.detect.tabular_search import TabularSearch
 from trojanscope.detect.tree_boxes import box_excess, replay_rows
 from trojanscope.detect.tree_contrast import contrast_groups, other_density
@@ -113,15 +110,7 @@ def test_box_target_deficit_names_by_the_most_missed_leaves_and_scores_by_bound(
     """A trained LightGBM backdoor read with 200 clean rows: with ``box_target=deficit`` the
     box excess that names the target is the most missed leaves' (today's), whatever the bound
     ranking scored; with ``rank`` it is the scored one."""
-    x, y = table(1500, 1)
-    bad = np.nonzero(y == 1)[0][:45]
-    x[bad, 1], y[bad] = 0.37, 0
-    clean_x, clean_y = table(200, 2)
-    model = registry.create("arch", "lightgbm", input_shape=(6,), num_classes=2,
-                            n_estimators=60, max_depth=4)
-    model.fit_arrays(x, y, seed=0)
-    ref = reference_model(torch.from_numpy(clean_x), torch.from_numpy(clean_y), 2, seed=0)
-    records = [r for r in model.leaf_records(clean_x, 10**6) if r.strength > 0]
+    model, ref, records, clean_x, clean_y = lightgbm_backdoor_200()
     replay = replay_rows(model, ref, clean_x, clean_y, 2)
     target = SimpleNamespace(model=model, num_classes=2)
     today = box_excess(model, ref, records, clean_x, clean_y, SCHEMA, 2, replay=replay).excess

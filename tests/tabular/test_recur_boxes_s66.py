@@ -1,13 +1,9 @@
 """Leaves replayed for their recurring bound (``box_recur``, issue 16 stop 66): hand-made leaves,
 and the option checked."""
 
-import numpy as np
 import pytest
-import torch
-from test_tree_boxes import SCHEMA, table
+from test_tree_boxes import SCHEMA, lightgbm_backdoor_200
 
-from trojanscope import registry
-from trojanscope.detect.tabular_excess import reference_model
 from trojanscope.detect.tabular_search import TabularSearch
 from trojanscope.detect.tree_boxes import box_excess, leaf_excess, most_missed, replay_rows
 from trojanscope.detect.tree_recur_boxes import recurring_leaves, top_bounds, with_recurring
@@ -59,15 +55,7 @@ def test_a_lightgbm_backdoor_read_with_200_rows_replays_at_least_the_top_ten() -
     """On a trained LightGBM backdoor (test_tree_boxes.py's table) read with 200 clean rows,
     the replayed set holds the top ten first, and each class's box excess is at least the top
     ten's (the mean of the best boxes of a larger set)."""
-    x, y = table(1500, 1)
-    bad = np.nonzero(y == 1)[0][:45]
-    x[bad, 1], y[bad] = 0.37, 0
-    clean_x, clean_y = table(200, 2)
-    model = registry.create("arch", "lightgbm", input_shape=(6,), num_classes=2,
-                            n_estimators=60, max_depth=4)
-    model.fit_arrays(x, y, seed=0)
-    ref = reference_model(torch.from_numpy(clean_x), torch.from_numpy(clean_y), 2, seed=0)
-    records = [r for r in model.leaf_records(clean_x, 10**6) if r.strength > 0]
+    model, ref, records, clean_x, clean_y = lightgbm_backdoor_200()
     top = box_excess(model, ref, records, clean_x, clean_y, SCHEMA, 2)
     leaves = {c: with_recurring(most_missed(records, c, 200, 10), records, 200, c, 8)
               for c in (0, 1)}

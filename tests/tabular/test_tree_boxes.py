@@ -29,6 +29,27 @@ def table(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+def lightgbm_backdoor_200() -> tuple:
+    """A LightGBM model trained on ``table(1500, 1)`` with 45 class-1 rows moved to amount 0.37
+    and relabelled 0, 200 clean rows (``table(200, 2)``), the reference model fitted on them and
+    the model's leaf records with strength: what the slow 200-row box tests read."""
+    import torch
+
+    from trojanscope import registry
+    from trojanscope.detect.tabular_excess import reference_model
+
+    x, y = table(1500, 1)
+    bad = np.nonzero(y == 1)[0][:45]
+    x[bad, 1], y[bad] = 0.37, 0
+    clean_x, clean_y = table(200, 2)
+    model = registry.create("arch", "lightgbm", input_shape=(6,), num_classes=2,
+                            n_estimators=60, max_depth=4)
+    model.fit_arrays(x, y, seed=0)
+    ref = reference_model(torch.from_numpy(clean_x), torch.from_numpy(clean_y), 2, seed=0)
+    records = [r for r in model.leaf_records(clean_x, 10**6) if r.strength > 0]
+    return model, ref, records, clean_x, clean_y
+
+
 def test_into_box_keeps_one_category_and_reaches_the_box() -> None:
     x, _ = table(50, 0)
     box = {0: (0.2, 0.4), 3: (None, 0.5), 4: (None, 0.5)}  # amount in (20, 40], kind not b/c
