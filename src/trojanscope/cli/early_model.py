@@ -62,10 +62,6 @@ def check_model_data(model: str | Path | None, data: dict[str, Any], *,
         from trojanscope.io.onnx_header import classical_words
 
         raise UserInputError(classical_words(str(Path(str(model))), wants.classical))
-    if wants is not None and wants.categorical and not reports_model:
-        from trojanscope.io.model_kind import categorical_words
-
-        raise UserInputError(categorical_words(str(Path(str(model))), wants.categorical))
     if not given:
         return
     for where, path in data_files(data):

@@ -8,9 +8,10 @@ schema of the clean table (:func:`bind_table`), answers on encoded rows: it deco
 values (a value on a split threshold exactly: :meth:`ForeignTrees._cuts`) and maps each of
 the model's features **by name** to the table's column (a model trained on arrays, ``f0, f1,
 …`` or ``Column_0, …``, takes the table's feature columns in order). Leaf boxes come back in
-encoded units, so the tree detectors read it like a model trojanscope trained. LightGBM
-categorical features get their category codes (:mod:`.lightgbm_categories`); their splits are
-sets, not thresholds, so leaf boxes leave them out (``categorical_splits``). Only classifiers
+encoded units, so the tree detectors read it like a model trojanscope trained. LightGBM and
+(stop 69) XGBoost categorical features get their category codes (:mod:`.lightgbm_categories`,
+:mod:`.xgboost_categories`); their splits are sets, not thresholds, so leaf boxes leave them
+out (``categorical_splits``). Only classifiers
 whose output is class probabilities load. What cannot be mapped stops with one error naming it.
 """
 
@@ -23,9 +24,9 @@ from typing import Any
 import numpy as np
 from torch import nn
 
-from trojanscope.data.tabular.schema import TabularSchema
+from trojanscope.data.tabular.schema import MISSING, TabularSchema
 from trojanscope.errors import UserInputError
-from trojanscope.io.model_kind import categorical_words, trained_on_arrays
+from trojanscope.io.model_kind import trained_on_arrays
 from trojanscope.models.lightgbm_categories import lightgbm_categories
 from trojanscope.models.trees import (
     Box,
@@ -36,6 +37,7 @@ from trojanscope.models.trees import (
     XGBoostModel,
     require,
 )
+from trojanscope.models.xgboost_categories import xgboost_categories
 
 
 def load_foreign(path: Path, library: str) -> ForeignTrees:
@@ -48,10 +50,6 @@ def load_foreign(path: Path, library: str) -> ForeignTrees:
         _check_objective(path, library, learner.get("objective", {}).get("name", "?"))
         param = learner["learner_model_param"]
         names = list(inner.booster.feature_names or [])
-        types = list(inner.booster.feature_types or [])
-        categorical = [n for n, t in zip(names, types, strict=False) if t == "c"]
-        if categorical:  # said before the imports too (io.model_kind)
-            raise UserInputError(categorical_words(str(path), categorical))
         num_class = int(param.get("num_class", "0"))
     else:
         dump = inner.booster.dump_model(num_iteration=1)
@@ -91,6 +89,7 @@ class ForeignTrees(TreeModel):
         self.columns: list[int] = []  # per model feature: index into schema.columns
         self.codes: dict[int, dict[Any, int]] = {}  # per pandas-category model feature
         self.category_codes: dict[int, np.ndarray] = {}  # see bind
+        self.unseen: dict[int, float] = {}  # see bind
         self.cuts: dict[int, np.ndarray] = {}  # see _cuts
 
     @property
@@ -122,8 +121,8 @@ class ForeignTrees(TreeModel):
                 )
             columns = [by_name[n] for n in self.names]
         kinds = [schema.columns[c] for c in columns]
-        categorical, lists = lightgbm_categories(self.booster, kinds, self.source) \
-            if self.inner.library == "lightgbm" else (set(), {})
+        read = lightgbm_categories if self.inner.library == "lightgbm" else xgboost_categories
+        categorical, lists = read(self.booster, kinds, self.source)
         self.codes = {}
         for j, col in enumerate(kinds):
             if col.kind == "categorical" and j not in lists:
@@ -135,14 +134,23 @@ class ForeignTrees(TreeModel):
             if j in lists:  # keyed as decode reads the column: category text or its number
                 self.codes[j] = {(v if col.kind == "categorical" else float(v)): k
                                  for k, v in enumerate(lists[j])}
+        # a category the model never saw: XGBoost re-codes it as an invalid code (one past
+        # its list: split as "not in the set", unlike a missing value); LightGBM: missing
+        self.unseen = ({j: float(len(values)) for j, values in lists.items()}
+                       if self.inner.library == "xgboost" else {})
         # per text column: the model's code of each of the table's categories, in the
         # encoding's order (decode looks rows up in it instead of row by row)
         self.category_codes = {
-            j: np.array([self.codes[j].get(cat, np.nan) for cat in kinds[j].categories])
+            j: np.array([np.nan if cat == MISSING else self._code(j, cat)
+                         for cat in kinds[j].categories])
             for j in self.codes if kinds[j].kind == "categorical"}
         self.schema, self.columns = schema, columns
         self.cuts = self._cuts()
         self.input_shape = (schema.num_features,)
+
+    def _code(self, j: int, value: Any) -> float:
+        """The model's code of category ``value`` of feature ``j`` (see ``unseen``)."""
+        return self.codes[j].get(value, self.unseen.get(j, np.nan))
 
     def _cuts(self) -> dict[int, np.ndarray]:
         """XGBoost only, per numeric feature: its split thresholds, sorted. XGBoost's cuts
@@ -186,7 +194,7 @@ class ForeignTrees(TreeModel):
                 raw[hit] = cuts[above[hit]]
             if j in self.codes:  # a pandas category of numbers: its code
                 values, where = np.unique(raw, return_inverse=True)
-                raw = np.array([self.codes[j].get(float(v), np.nan) for v in values])[where]
+                raw = np.array([self._code(j, float(v)) for v in values])[where]
             out[:, j] = raw
             if col.has_missing:
                 out[np.asarray(x[:, start + 1]) > 0.5, j] = np.nan
