@@ -13,7 +13,8 @@ the docs show them.
   ``scripted/digits-scripted.pt``, and exported taking **NHWC** input as a Keras model's ONNX
   graph does (a ``Transpose`` first, input ``input_1`` of N x 28 x 28 x 1) as
   ``nhwc-onnx/digits-nhwc.onnx``; an skl2onnx ``LogisticRegression`` on the table's numeric
-  columns (``skl-lr/fraud-lr.onnx`` with ``skl-lr/clean.csv``);
+  columns, missing values filled with 0 as it needs (``skl-lr/fraud-lr.onnx`` with
+  ``skl-lr/clean.csv``);
 - this stop's bad inputs (:func:`bad_files`): the dynamo export without its external data
   (``nodata/``), a hub folder with its safetensors cut short (``broken-hf-model/``) and one
   whose ``config.json`` is not JSON (``badcfg-hf-model/``), the wrapper's table with the
@@ -81,7 +82,7 @@ def new_model_files(work: Path, seed: int = SEED) -> None:
                           input_names=["input_1"], output_names=["dense"],
                           dynamic_axes={"input_1": {0: "N"}, "dense": {0: "N"}})
 
-    table = pd.read_csv(work / "skl" / "clean.csv")
+    table = pd.read_csv(work / "skl" / "clean.csv").fillna(0.0)  # it takes no NaN
     folder = work / "skl-lr"
     folder.mkdir(exist_ok=True)
     table.to_csv(folder / "clean.csv", index=False)
