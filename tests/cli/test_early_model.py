@@ -435,3 +435,31 @@ def test_a_header_problem_names_the_columns_early_and_late(tmp_path, header, sai
     with pytest.raises(UserInputError) as late:
         read_table(table)
     assert str(late.value) == f"{table}: the header has empty or repeated column names {said}"
+
+
+@pytest.mark.parametrize("config", ["{'model_type': 'distilbert',}", "[1, 2]", None])
+def test_a_model_that_cannot_be_read_at_all_is_refused_before_the_imports(
+        tmp_path, config) -> None:
+    """Stop 69: a 0-byte model file and a hub folder whose config.json does not read, refused
+    in the loader's words (22-24 s after the imports at stop 69's load); ``audit`` still
+    writes its report on them."""
+    from trojanscope.io.hf_folder import read_hf_layout
+    from trojanscope.io.hf_load import _config
+
+    empty = tmp_path / "empty.onnx"
+    empty.write_bytes(b"")
+    hub = tmp_path / "hub"
+    hub.mkdir()
+    (hub / "model.safetensors").write_bytes(b"\x08" + b"\0" * 15)
+    (hub / "tokenizer.json").write_text("{}")
+    if config is not None:
+        (hub / "config.json").write_text(config)
+    with pytest.raises(UserInputError, match=r"^.*empty\.onnx: empty file, not a model$"):
+        check_model_data(empty, {"--data": None})
+    with pytest.raises(UserInputError) as early:
+        check_model_data(hub, {"--data": None})
+    with pytest.raises(UserInputError) as late:
+        _config(read_hf_layout(hub))
+    assert str(early.value) == str(late.value) and "config.json" in str(early.value)
+    for model in (empty, hub):
+        check_model_data(model, {"--data": None}, reports_model=True)

@@ -55,6 +55,8 @@ def check_model_data(model: str | Path | None, data: dict[str, Any], *,
 
     if plugins_installed():
         return
+    if not reports_model:
+        _check_readable(model)
     wants = model_input(model, folder_pick=reports_model)  # audit: a folder's one model file
     if wants is not None and wants.classical:
         if reports_model:
@@ -148,6 +150,24 @@ def _check_width(path: Path, where: str, model: Any, wants: ModelInput,
         from trojanscope.io.flat_input import table_width_words
 
         raise UserInputError(table_width_words(where, features, wants.shape[0], str(model)))
+
+
+def _check_readable(model: str | Path | None) -> None:
+    """The loader's refusal of a model that cannot be read at all, said before the imports
+    (stop 69: 22-24 s after them at load 14): a 0-byte file, a hub folder whose
+    ``config.json`` is not a JSON object. ``audit`` (``reports_model``) writes its report on
+    such a model, so it is not asked."""
+    from trojanscope.io.hf_folder import config_words, model_folder_kind, read_config
+
+    if model is None:
+        return
+    path = Path(model)
+    if path.is_file() and path.stat().st_size == 0:
+        raise UserInputError(f"{path}: empty file, not a model")
+    if model_folder_kind(path) == "huggingface":
+        _, error = read_config(path)
+        if error is not None:
+            raise UserInputError(config_words(path, error))
 
 
 def _check_images(path: Path, where: str, model: Any, wants: ModelInput | None) -> None:
