@@ -2,12 +2,14 @@
 trojanscope against xgboost's own ``predict_proba`` on a held-out table.
 
 Per seed: a training table of 400 rows (a number, two text categories with missing values, a
-number-like category) and a held-out table of 300 rows drawn with the next seed, one of its
-text categories one the model never saw; the scikit-learn wrapper fitted on the training
-DataFrame (pandas categories), saved as JSON and UBJSON, and as a DART booster; trojanscope
-binds each to the held-out CSV (``load_model`` + ``bind_table``) and answers on its encoded
-rows. Reported: the largest difference of the class probabilities, and the rows. Also any
-``--file MODEL CSV LABEL`` pair given (a user's model and its table).
+number-like category) and a held-out table of 300 rows drawn with the next seed; the
+scikit-learn wrapper fitted on the training DataFrame (pandas categories), saved as JSON and
+UBJSON, and as a DART booster; trojanscope binds each to the held-out CSV (``load_model``,
+``bind_table``) and answers on its encoded rows. Reported: the largest difference of the
+class probabilities, and the rows. Also any
+``--file MODEL CSV LABEL`` pair given (a user's model and its table). Then, per seed, the
+held-out table drawn again with one text category the model never saw ("caravan"):
+trojanscope's answer (refused) and xgboost's own (which training category its answers equal).
 
     python benchmarks/xgboost_categorical_check.py WORK --seeds 0 1 2 3 [--file M CSV LABEL]
 """
@@ -54,16 +56,19 @@ def ours(model_path: Path, csv: Path, label: str) -> np.ndarray:
 
 
 def theirs(model_path: Path, csv: Path, label: str) -> np.ndarray:
-    """xgboost's own, on the CSV read as a DataFrame with its text columns as categories."""
+    """xgboost's own, on the CSV read as a DataFrame, the model's categorical features as
+    pandas categories."""
     import pandas as pd
     import xgboost as xgb
 
-    table = pd.read_csv(csv).drop(columns=[label])
-    for column in table.select_dtypes(["object", "string"]):
-        table[column] = table[column].astype("category")
     clf = xgb.XGBClassifier()
     clf.load_model(model_path)
-    return clf.predict_proba(table[clf.get_booster().feature_names])
+    booster = clf.get_booster()
+    table = pd.read_csv(csv).drop(columns=[label])[booster.feature_names]
+    for column, kind in zip(booster.feature_names, booster.feature_types, strict=True):
+        if kind == "c":  # a pandas category, of text or of numbers, as at training
+            table[column] = table[column].astype("category")
+    return clf.predict_proba(table)
 
 
 def seeded(work: Path, seed: int) -> list[tuple[str, Path, Path]]:
@@ -71,11 +76,12 @@ def seeded(work: Path, seed: int) -> list[tuple[str, Path, Path]]:
     import xgboost as xgb
 
     train, y = frame(400, seed)
-    held, y_held = frame(300, seed + 1, unseen=True)
-    for column in ("grade",):  # a number-like category: the CSV holds numbers
-        held[column] = held[column].astype(int)
+    for unseen in (False, True):
+        held, y_held = frame(300, seed + 1, unseen=unseen)
+        held["grade"] = held["grade"].astype(int)  # a number-like category: the CSV's numbers
+        held.assign(label=y_held).to_csv(work / f"held{seed}{'-unseen' * unseen}.csv",
+                                         index=False)
     csv = work / f"held{seed}.csv"
-    held.assign(label=y_held).to_csv(csv, index=False)
     out = []
     for name, params in (("gbtree", {}), ("dart", {"booster": "dart", "rate_drop": 0.1})):
         clf = xgb.XGBClassifier(n_estimators=20, max_depth=4, enable_categorical=True,
@@ -107,6 +113,47 @@ def main() -> None:
         worst = max(worst, diff)
         print(f"{what}\t{len(a)}\t{diff:.2e}", flush=True)
     print(f"worst\t\t{worst:.2e}")
+    print("\nmodel\ttrojanscope on a table holding 'caravan' (never seen)\txgboost's own")
+    for seed in args.seeds:
+        path, csv = args.work / f"seed{seed}-gbtree.json", args.work / f"held{seed}-unseen.csv"
+        print(f"seed {seed} gbtree .json\t{refusal(path, csv)}\t{read_as(path, csv)}")
+
+
+def refusal(model: Path, csv: Path) -> str:
+    """trojanscope's error line on ``csv``, or "read" where it reads it."""
+    from trojanscope.errors import UserInputError
+
+    try:
+        ours(model, csv, "label")
+    except UserInputError as exc:
+        return f"refused: {str(exc).split(': ', 1)[1][:90]}"
+    return "read"
+
+
+def read_as(model: Path, csv: Path) -> str:
+    """Which training category xgboost's own answers for the 'caravan' rows equal (all rows
+    alike), or its error."""
+    import pandas as pd
+
+    table = pd.read_csv(csv)
+    rows = table[table["home"] == "caravan"]
+    try:
+        want = theirs_rows(model, rows)
+    except Exception as exc:  # xgboost's own error type
+        return f"error: {str(exc).splitlines()[0][-70:]}"
+    same = [c for c in ("other", "owner", "parents", "rent")
+            if np.abs(theirs_rows(model, rows.assign(home=c)) - want).max() <= 1e-6]
+    return f"read as {' or '.join(same) or 'none of them'}"
+
+
+def theirs_rows(model: Path, rows) -> np.ndarray:
+    """xgboost's own probabilities for ``rows`` (a DataFrame slice of the CSV)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "rows.csv"
+        rows.to_csv(path, index=False)
+        return theirs(model, path, "label")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ def _text(*words: str) -> dict:
             "values": list(b"".join(data))}
 
 
-ENC = [{"offsets": [], "values": []}, _text("other", "owner", "rent"),
+ENC = [{"offsets": [], "values": []}, _text("other", "owner", "rent", "zz"),
        {"type": 15, "values": [3, 7, 11]}]
 COLUMNS = [Column("a", "numeric"), Column("home", "categorical", ("owner", "rent", "zz")),
            Column("k", "numeric", lo=3, hi=11)]
@@ -37,24 +37,28 @@ COLUMNS = [Column("a", "numeric"), Column("home", "categorical", ("owner", "rent
 @pytest.mark.parametrize("dart", [False, True])
 def test_the_stored_categories_are_read_in_code_order(dart: bool) -> None:
     booster = _booster(["float", "c", "c"], ENC, dart)
-    assert stored_categories(booster) == {1: ["other", "owner", "rent"], 2: [3.0, 7.0, 11.0]}
+    assert stored_categories(booster) == {1: ["other", "owner", "rent", "zz"],
+                                          2: [3.0, 7.0, 11.0]}
     assert xgboost_categories(booster, COLUMNS, "m.json") == (
-        {1, 2}, {1: ["other", "owner", "rent"], 2: [3.0, 7.0, 11.0]})
+        {1, 2}, {1: ["other", "owner", "rent", "zz"], 2: [3.0, 7.0, 11.0]})
 
 
 def test_a_numeric_column_without_stored_categories_is_its_own_codes() -> None:
     booster = _booster(["float", "c", "c"], ENC[:2])
     assert xgboost_categories(booster, COLUMNS, "m.json") == (
-        {1, 2}, {1: ["other", "owner", "rent"]})
+        {1, 2}, {1: ["other", "owner", "rent", "zz"]})
 
 
 @pytest.mark.parametrize(("enc", "columns", "words"), [
     (ENC[:1], COLUMNS, "'home' as categorical .* does not store its categories"),
     ([ENC[0], _text("a", "b"), ENC[2]], COLUMNS,
-     r"feature 'home': none of the data's categories .* among the model's \(\['a', 'b'\]\)"),
+     r"feature 'home': the data's categories \['owner', 'rent', 'zz'\] are not among the "
+     r"model's \(\['a', 'b'\]\); xgboost refuses categories a model never saw"),
+    ([ENC[0], _text("owner", "rent"), ENC[2]], COLUMNS,  # one category the model never saw
+     r"feature 'home': the data's categories \['zz'\] are not among"),
     ([ENC[0], ENC[1], _text("3", "7")], COLUMNS,
      "feature 'k' holds numbers in the data but the model's categories for it are text"),
-    ([ENC[0], ENC[2], ENC[2]], COLUMNS, "feature 'home': none of the data's categories"),
+    ([ENC[0], ENC[2], ENC[2]], COLUMNS, "feature 'home': the data's categories .* are not"),
 ])
 def test_categories_that_do_not_fit_are_one_error_naming_the_feature(
         enc: list, columns: list, words: str) -> None:
@@ -66,7 +70,7 @@ def _frame(n: int, seed: int, unseen: bool = False):
     import pandas as pd
 
     rng = np.random.default_rng(seed)
-    homes = ["rent", "owner", "other", *(["caravan"] if unseen else [])]
+    homes = [*(["caravan"] if unseen else []), "rent", "owner", "other"]
     home = rng.choice(homes, n).astype(object)
     home[rng.random(n) < 0.1] = None  # missing values in the text column
     frame = pd.DataFrame({"amount": rng.normal(size=n).round(3),
@@ -89,9 +93,14 @@ def test_predictions_equal_xgboost_s_own_on_a_held_out_table(tmp_path: Path, nam
     clf = xgb.XGBClassifier(n_estimators=6, max_depth=3, n_jobs=1, enable_categorical=True,
                             tree_method="hist").fit(train, y)
     clf.save_model(tmp_path / name)
-    held, y_held = _frame(120, 1, unseen=True)  # a category the model never saw
-    held.assign(is_fraud=y_held).to_csv(tmp_path / "clean.csv", index=False)
+    unseen, y_unseen = _frame(120, 1, unseen=True)  # a category the model never saw
+    unseen.assign(is_fraud=y_unseen).to_csv(tmp_path / "unseen.csv", index=False)
     loaded = load_model(tmp_path / name).module
+    with pytest.raises(UserInputError, match="'home': the data's categories \\['caravan'\\]"):
+        bind_table(loaded, load_dataset(str(tmp_path / "unseen.csv"), "all",
+                                        label_column="is_fraud"))
+    held, y_held = _frame(120, 1)
+    held.assign(is_fraud=y_held).to_csv(tmp_path / "clean.csv", index=False)
     data = load_dataset(str(tmp_path / "clean.csv"), "all", label_column="is_fraud")
     bind_table(loaded, data)
     rows, _ = data.get_batch(torch.arange(len(data)))

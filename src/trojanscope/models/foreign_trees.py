@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from torch import nn
 
-from trojanscope.data.tabular.schema import MISSING, TabularSchema
+from trojanscope.data.tabular.schema import TabularSchema
 from trojanscope.errors import UserInputError
 from trojanscope.io.model_kind import trained_on_arrays
 from trojanscope.models.lightgbm_categories import lightgbm_categories
@@ -89,7 +89,6 @@ class ForeignTrees(TreeModel):
         self.columns: list[int] = []  # per model feature: index into schema.columns
         self.codes: dict[int, dict[Any, int]] = {}  # per pandas-category model feature
         self.category_codes: dict[int, np.ndarray] = {}  # see bind
-        self.unseen: dict[int, float] = {}  # see bind
         self.cuts: dict[int, np.ndarray] = {}  # see _cuts
 
     @property
@@ -134,23 +133,15 @@ class ForeignTrees(TreeModel):
             if j in lists:  # keyed as decode reads the column: category text or its number
                 self.codes[j] = {(v if col.kind == "categorical" else float(v)): k
                                  for k, v in enumerate(lists[j])}
-        # a category the model never saw: XGBoost re-codes it as an invalid code (one past
-        # its list: split as "not in the set", unlike a missing value); LightGBM: missing
-        self.unseen = ({j: float(len(values)) for j, values in lists.items()}
-                       if self.inner.library == "xgboost" else {})
         # per text column: the model's code of each of the table's categories, in the
-        # encoding's order (decode looks rows up in it instead of row by row)
+        # encoding's order (decode looks rows up in it instead of row by row); a category
+        # the model never saw is missing (XGBoost's are refused: .xgboost_categories)
         self.category_codes = {
-            j: np.array([np.nan if cat == MISSING else self._code(j, cat)
-                         for cat in kinds[j].categories])
+            j: np.array([self.codes[j].get(cat, np.nan) for cat in kinds[j].categories])
             for j in self.codes if kinds[j].kind == "categorical"}
         self.schema, self.columns = schema, columns
         self.cuts = self._cuts()
         self.input_shape = (schema.num_features,)
-
-    def _code(self, j: int, value: Any) -> float:
-        """The model's code of category ``value`` of feature ``j`` (see ``unseen``)."""
-        return self.codes[j].get(value, self.unseen.get(j, np.nan))
 
     def _cuts(self) -> dict[int, np.ndarray]:
         """XGBoost only, per numeric feature: its split thresholds, sorted. XGBoost's cuts
@@ -194,7 +185,7 @@ class ForeignTrees(TreeModel):
                 raw[hit] = cuts[above[hit]]
             if j in self.codes:  # a pandas category of numbers: its code
                 values, where = np.unique(raw, return_inverse=True)
-                raw = np.array([self._code(j, float(v)) for v in values])[where]
+                raw = np.array([self.codes[j].get(float(v), np.nan) for v in values])[where]
             out[:, j] = raw
             if col.has_missing:
                 out[np.asarray(x[:, start + 1]) > 0.5, j] = np.nan
