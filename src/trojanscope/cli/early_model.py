@@ -192,6 +192,9 @@ def _check_images(path: Path, where: str, model: Any, wants: ModelInput | None) 
                 f"{model} takes rows of {wants.shape[0]} values (images flattened C x H x W); "
                 "give images of the size the model was trained on")
         return
+    if wants.shape is not None and len(wants.shape) == 3 and len(shape) == 4 and tuple(
+            shape[1:]) == (wants.shape[2], *wants.shape[:2]) != wants.shape:
+        return  # a graph taking H x W x C: the loader reads C x H x W where it transposes them
     if len(shape) == 4 and (shape[3], *shape[1:3]) == wants.shape != tuple(shape[1:]):
         raise UserInputError(  # the npz reader's hint, which this check would otherwise hide
             f"{where}: 'x' has shape {tuple(shape)}, which looks channels-last (N, H, W, C); "

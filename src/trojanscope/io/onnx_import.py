@@ -389,6 +389,7 @@ class OnnxModule(nn.Module):
         self.opset, self.input_shape, self.source = opset, input_shape, source
         self.output_read: str | None = None  # a classifier's probabilities: how read (s68)
         self.image_shape: tuple[int, ...] | None = None  # images flattened for a flat input
+        self.channels_last = False  # C x H x W images put back to the graph's H x W x C (s69)
         self.layers = nn.ModuleDict()  # Conv and Gemm nodes lifted to nn.Conv2d / nn.Linear
         self._layer_of: dict[int, str] = {}
         self._lift_layers(weights)
@@ -422,6 +423,8 @@ class OnnxModule(nn.Module):
         graph order (intermediate activations, for detectors that look inside the model)."""
         env: dict[str, Tensor | None] = {"": None}
         env.update({name: getattr(self, slot) for name, slot in self._slots.items()})
+        if self.channels_last and x.dim() == 4:  # the graph transposes them back first
+            x = x.permute(0, 2, 3, 1)
         if self.image_shape is not None and x.dim() > 2:  # C x H x W images, flattened
             x = x.reshape(x.shape[0], -1)
         env[self.input_name] = x.to(self.input_dtype)
@@ -450,6 +453,15 @@ class OnnxModule(nn.Module):
             return False
         self.image_shape, self.input_shape = tuple(shape), tuple(shape)
         return True
+
+    def read_channels_first(self) -> None:
+        """Take N x C x H x W images for a graph whose N x H x W x C input is read by one
+        ``Transpose`` to N x C x H x W alone (a Keras model's graph, tf2onnx's export): each
+        batch is put back channels-last on the way in, so the graph computes on the file's own
+        input what it always did (:func:`_channels_last_input`)."""
+        assert self.input_shape is not None and len(self.input_shape) == 3
+        h, w, c = self.input_shape
+        self.channels_last, self.input_shape = True, (c, h, w)
 
     @property
     def ops(self) -> list[str]:
@@ -679,10 +691,29 @@ def onnx_to_module(model: onnx.ModelProto, *, source: str = "") -> nn.Module:
     if problems:
         raise UserInputError(f"{where}: unsupported use of ONNX operators: "
                              f"{', '.join(sorted(set(problems)))}")
+    shape = infer_input_shape(model)
     module = OnnxModule(weights, constants, nodes, inputs[0].name, _FLOATS[elem],
-                        graph.output[0].name, opset, infer_input_shape(model), source)
+                        graph.output[0].name, opset, shape, source)
     module.output_read = read_as
+    if _channels_last_input(graph, inputs[0].name, shape):
+        module.read_channels_first()
     return module.eval()  # inference semantics (batch norm's running statistics) by default
+
+
+def _channels_last_input(graph: onnx.GraphProto, name: str,
+                         shape: tuple[int, ...] | None) -> bool:
+    """Whether the graph's input ``name`` (per sample ``shape``) is H x W x C images read by
+    nothing but one ``Transpose`` of ``perm`` 0, 3, 1, 2 (to N x C x H x W): then C x H x W
+    images are certainly what it computes on. Stop 69: such a graph (what tf2onnx writes for
+    a Keras CNN) took no image ``.npz`` at all, its images being channels-first."""
+    if shape is None or len(shape) != 3 or name in {o.name for o in graph.output}:
+        return False
+    readers = [node for node in graph.node if name in node.input]
+    if len(readers) != 1 or readers[0].op_type != "Transpose" \
+            or readers[0].domain not in DEFAULT_DOMAINS or list(readers[0].input) != [name]:
+        return False
+    perm = [list(a.ints) for a in readers[0].attribute if a.name == "perm"]
+    return perm == [[0, 3, 1, 2]]
 
 
 def _batch_norm_copies(graph: onnx.GraphProto, initializers: set[str]) -> set[str]:
