@@ -463,3 +463,20 @@ def test_a_model_that_cannot_be_read_at_all_is_refused_before_the_imports(
     assert str(early.value) == str(late.value) and "config.json" in str(early.value)
     for model in (empty, hub):
         check_model_data(model, {"--data": None}, reports_model=True)
+
+
+def test_uint8_channels_last_images_are_told_both_fixes_early_and_late(tmp_path) -> None:
+    """Stop 69: an image library's uint8 N x H x W x C images were told to divide by 255,
+    then (the next try) to transpose; one line now says both, before and after the imports."""
+    from trojanscope.data.npz import load_npz
+
+    x = np.random.default_rng(0).integers(0, 256, (4, 28, 28, 1), np.uint8)
+    np.savez(tmp_path / "hwc.npz", x=x, y=np.arange(4))
+    write_onnx(tmp_path / "cnn.onnx", ["N", 1, 28, 28])
+    with pytest.raises(UserInputError) as early:
+        check_model_data(tmp_path / "cnn.onnx", {"--data": tmp_path / "hwc.npz"})
+    with pytest.raises(UserInputError) as late:
+        load_npz(tmp_path / "hwc.npz")
+    words = "x.astype('float32').transpose(0, 3, 1, 2) / 255"
+    assert words in str(early.value) and str(late.value).endswith(str(early.value).split(
+        ": ", 1)[1])

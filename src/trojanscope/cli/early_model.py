@@ -180,7 +180,7 @@ def _check_images(path: Path, where: str, model: Any, wants: ModelInput | None) 
         return
     shape, dtype, _ = described
     if dtype.kind in "iub":  # data.npz.load_npz's refusal (stop 66: after 20-30 s)
-        raise UserInputError(integer_pixels(where, dtype))
+        raise UserInputError(integer_pixels(where, dtype, tuple(shape)))
     if len(shape) != 4:  # the .npz reader's too (stop 68, hrev: after 16 s for flat rows)
         from trojanscope.io.flat_input import four_dims_words
 
