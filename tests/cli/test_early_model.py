@@ -339,17 +339,11 @@ def test_a_keep_ratio_on_auto_is_taken_whatever_the_other_entries_read(tmp_path)
     check_keep_ratio(path)
 
 
-def test_an_xgboost_model_with_categorical_splits_is_refused_early(user) -> None:
-    """Stop 68: an ``XGBClassifier(enable_categorical=True)`` file, refused by the loader after
-    the imports (14 s at load 16), in its words; ``audit`` writes its report on it."""
-    from trojanscope.io.model_kind import categorical_words
-
+def test_an_xgboost_model_with_categorical_splits_is_left_to_the_loader(user) -> None:
+    """Stop 68 refused an ``XGBClassifier(enable_categorical=True)`` file early; since stop 69
+    the loader reads it (``models.xgboost_categories``), so nothing is said before it."""
     for data in ({"--data": user["rows"]}, {"--data": None}):
-        with pytest.raises(UserInputError) as err:
-            check_model_data(user["cat-xgb"], data, label_column="is_fraud")
-        assert str(err.value) == categorical_words(str(user["cat-xgb"]), ("merchant",))
-    check_model_data(user["cat-xgb"], {"--data": user["rows"]}, label_column="is_fraud",
-                     reports_model=True)
+        check_model_data(user["cat-xgb"], data, label_column="is_fraud")
 
 
 def test_audit_reads_a_folder_by_the_model_file_it_picks(user) -> None:
@@ -441,3 +435,48 @@ def test_a_header_problem_names_the_columns_early_and_late(tmp_path, header, sai
     with pytest.raises(UserInputError) as late:
         read_table(table)
     assert str(late.value) == f"{table}: the header has empty or repeated column names {said}"
+
+
+@pytest.mark.parametrize("config", ["{'model_type': 'distilbert',}", "[1, 2]", None])
+def test_a_model_that_cannot_be_read_at_all_is_refused_before_the_imports(
+        tmp_path, config) -> None:
+    """Stop 69: a 0-byte model file and a hub folder whose config.json does not read, refused
+    in the loader's words (22-24 s after the imports at stop 69's load); ``audit`` still
+    writes its report on them."""
+    from trojanscope.io.hf_folder import read_hf_layout
+    from trojanscope.io.hf_load import _config
+
+    empty = tmp_path / "empty.onnx"
+    empty.write_bytes(b"")
+    hub = tmp_path / "hub"
+    hub.mkdir()
+    (hub / "model.safetensors").write_bytes(b"\x08" + b"\0" * 15)
+    (hub / "tokenizer.json").write_text("{}")
+    if config is not None:
+        (hub / "config.json").write_text(config)
+    with pytest.raises(UserInputError, match=r"^.*empty\.onnx: empty file, not a model$"):
+        check_model_data(empty, {"--data": None})
+    with pytest.raises(UserInputError) as early:
+        check_model_data(hub, {"--data": None})
+    with pytest.raises(UserInputError) as late:
+        _config(read_hf_layout(hub))
+    assert str(early.value) == str(late.value) and "config.json" in str(early.value)
+    for model in (empty, hub):
+        check_model_data(model, {"--data": None}, reports_model=True)
+
+
+def test_uint8_channels_last_images_are_told_both_fixes_early_and_late(tmp_path) -> None:
+    """Stop 69: an image library's uint8 N x H x W x C images were told to divide by 255,
+    then (the next try) to transpose; one line now says both, before and after the imports."""
+    from trojanscope.data.npz import load_npz
+
+    x = np.random.default_rng(0).integers(0, 256, (4, 28, 28, 1), np.uint8)
+    np.savez(tmp_path / "hwc.npz", x=x, y=np.arange(4))
+    write_onnx(tmp_path / "cnn.onnx", ["N", 1, 28, 28])
+    with pytest.raises(UserInputError) as early:
+        check_model_data(tmp_path / "cnn.onnx", {"--data": tmp_path / "hwc.npz"})
+    with pytest.raises(UserInputError) as late:
+        load_npz(tmp_path / "hwc.npz")
+    words = "x.astype('float32').transpose(0, 3, 1, 2) / 255"
+    assert words in str(early.value) and str(late.value).endswith(str(early.value).split(
+        ": ", 1)[1])

@@ -55,6 +55,8 @@ def check_model_data(model: str | Path | None, data: dict[str, Any], *,
 
     if plugins_installed():
         return
+    if not reports_model:
+        _check_readable(model)
     wants = model_input(model, folder_pick=reports_model)  # audit: a folder's one model file
     if wants is not None and wants.classical:
         if reports_model:
@@ -62,10 +64,6 @@ def check_model_data(model: str | Path | None, data: dict[str, Any], *,
         from trojanscope.io.onnx_header import classical_words
 
         raise UserInputError(classical_words(str(Path(str(model))), wants.classical))
-    if wants is not None and wants.categorical and not reports_model:
-        from trojanscope.io.model_kind import categorical_words
-
-        raise UserInputError(categorical_words(str(Path(str(model))), wants.categorical))
     if not given:
         return
     for where, path in data_files(data):
@@ -154,6 +152,24 @@ def _check_width(path: Path, where: str, model: Any, wants: ModelInput,
         raise UserInputError(table_width_words(where, features, wants.shape[0], str(model)))
 
 
+def _check_readable(model: str | Path | None) -> None:
+    """The loader's refusal of a model that cannot be read at all, said before the imports
+    (stop 69: 22-24 s after them at load 14): a 0-byte file, a hub folder whose
+    ``config.json`` is not a JSON object. ``audit`` (``reports_model``) writes its report on
+    such a model, so it is not asked."""
+    from trojanscope.io.hf_folder import config_words, model_folder_kind, read_config
+
+    if model is None:
+        return
+    path = Path(model)
+    if path.is_file() and path.stat().st_size == 0:
+        raise UserInputError(f"{path}: empty file, not a model")
+    if model_folder_kind(path) == "huggingface":
+        _, error = read_config(path)
+        if error is not None:
+            raise UserInputError(config_words(path, error))
+
+
 def _check_images(path: Path, where: str, model: Any, wants: ModelInput | None) -> None:
     """An ``.npz``'s ``x`` of float pixels (not 0-255 bytes) and of the image model's size (its
     values: :func:`check_data_file`), of N x C x H x W (the ``.npz`` reader reads images only);
@@ -164,7 +180,7 @@ def _check_images(path: Path, where: str, model: Any, wants: ModelInput | None) 
         return
     shape, dtype, _ = described
     if dtype.kind in "iub":  # data.npz.load_npz's refusal (stop 66: after 20-30 s)
-        raise UserInputError(integer_pixels(where, dtype))
+        raise UserInputError(integer_pixels(where, dtype, tuple(shape)))
     if len(shape) != 4:  # the .npz reader's too (stop 68, hrev: after 16 s for flat rows)
         from trojanscope.io.flat_input import four_dims_words
 
@@ -176,6 +192,9 @@ def _check_images(path: Path, where: str, model: Any, wants: ModelInput | None) 
                 f"{model} takes rows of {wants.shape[0]} values (images flattened C x H x W); "
                 "give images of the size the model was trained on")
         return
+    if wants.shape is not None and len(wants.shape) == 3 and len(shape) == 4 and tuple(
+            shape[1:]) == (wants.shape[2], *wants.shape[:2]) != wants.shape:
+        return  # a graph taking H x W x C: the loader reads C x H x W where it transposes them
     if len(shape) == 4 and (shape[3], *shape[1:3]) == wants.shape != tuple(shape[1:]):
         raise UserInputError(  # the npz reader's hint, which this check would otherwise hide
             f"{where}: 'x' has shape {tuple(shape)}, which looks channels-last (N, H, W, C); "

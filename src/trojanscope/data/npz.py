@@ -25,7 +25,7 @@ import numpy as np
 from trojanscope.data.data_format import DataFormat
 from trojanscope.data.dataset import TensorDataset, check_split, select_split
 from trojanscope.errors import UserInputError
-from trojanscope.io.npz_words import integer_pixels
+from trojanscope.io.npz_words import channels_last, integer_pixels
 from trojanscope.registry import register
 
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
@@ -71,8 +71,8 @@ def load_npz(path: Path, split: str = "train") -> TensorDataset:
     arrays = _read_arrays(path)
     x, y = arrays["x"], arrays["y"]
     if np.issubdtype(x.dtype, np.integer) or x.dtype == np.bool_:
-        raise UserInputError(integer_pixels(str(path), x.dtype))
-    if x.ndim == 4 and x.shape[-1] in (1, 3) and x.shape[1] not in (1, 3):
+        raise UserInputError(integer_pixels(str(path), x.dtype, x.shape))
+    if channels_last(x.shape):
         raise UserInputError(
             f"{path}: 'x' has shape {x.shape}, which looks channels-last (N, H, W, C); "
             "expected (N, C, H, W): use x.transpose(0, 3, 1, 2)"

@@ -249,10 +249,7 @@ def read_hf_layout(path: str | Path) -> HFLayout:
     root = Path(path)
     layout = HFLayout(root)
     layout.files, layout.links = _list(root)
-    config, error = read_json(root / CONFIG_NAME) if (root / CONFIG_NAME).is_file() \
-        else (None, "missing")
-    if error is None and not isinstance(config, dict):
-        config, error = None, "not a JSON object"
+    config, error = read_config(root)
     layout.config, layout.config_error = config, error
     if config is not None:
         layout.model_type = _str(config.get("model_type"))
@@ -277,6 +274,26 @@ def read_hf_layout(path: str | Path) -> HFLayout:
             if name == TOKENIZER_CONFIG and isinstance(data, dict):
                 layout.tokenizer_class = _str(data.get("tokenizer_class"))
     return layout
+
+
+def read_config(root: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """``(config, None)`` for a folder's ``config.json``, or ``(None, why)``: ``missing``,
+    ``not a JSON object``, or :func:`read_json`'s reason."""
+    if not (root / CONFIG_NAME).is_file():
+        return None, "missing"
+    config, error = read_json(root / CONFIG_NAME)
+    if error is None and not isinstance(config, dict):
+        return None, "not a JSON object"
+    return config, error
+
+
+def config_words(root: Path, error: str) -> str:
+    """The loader's refusal of a hub folder whose ``config.json`` does not read (``error``
+    from :func:`read_config`), said before the imports too (stop 69)."""
+    if error == "missing":
+        return (f"{root}: a Hugging Face model folder needs a config.json (there is none), so "
+                "the architecture is unknown")
+    return f"{root / CONFIG_NAME}: {error}"
 
 
 def _small_json(path: Path) -> Any:

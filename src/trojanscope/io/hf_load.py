@@ -22,7 +22,13 @@ from typing import Any
 import torch
 
 from trojanscope.errors import UserInputError
-from trojanscope.io.hf_folder import HFLayout, read_hf_layout, read_json, tokenizer_misfit
+from trojanscope.io.hf_folder import (
+    HFLayout,
+    config_words,
+    read_hf_layout,
+    read_json,
+    tokenizer_misfit,
+)
 
 DEFAULT_MAX_LEN = 64  # tokens per input, as the minilm runs' default
 HEAD_SUFFIX = "ForSequenceClassification"
@@ -93,12 +99,8 @@ def _check_tokenizer_size(root: Path, size: int, rows: object) -> None:
 
 
 def _config(layout: HFLayout) -> dict[str, Any]:
-    root = layout.root
-    if layout.config_error == "missing":
-        raise UserInputError(f"{root}: a Hugging Face model folder needs a config.json "
-                             "(there is none), so the architecture is unknown")
     if layout.config is None:
-        raise UserInputError(f"{root / 'config.json'}: {layout.config_error}")
+        raise UserInputError(config_words(layout.root, layout.config_error or "missing"))
     return layout.config
 
 

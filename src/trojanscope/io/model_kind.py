@@ -60,7 +60,6 @@ class ModelInput:
     trees: bool = False  # an XGBoost/LightGBM file made by other code (models.foreign_trees)
     features: tuple[str, ...] | None = None  # a tree file's own feature names, in its order
     classical: tuple[str, ...] = ()  # an ONNX graph's ai.onnx.ml operators: never loaded
-    categorical: tuple[str, ...] = ()  # an XGBoost file's categorical features: refused (s68)
 
 
 def model_input(model: str | Path | None, *, folder_pick: bool = False) -> ModelInput | None:
@@ -87,10 +86,9 @@ def model_input(model: str | Path | None, *, folder_pick: bool = False) -> Model
         return _from_manifest(_json(path.parent / MANIFEST_NAME))
     if fmt == "onnx":
         return onnx_input(path)
-    if fmt == "xgboost":  # its lists read once: the names, and the categorical features
+    if fmt == "xgboost":
         lists = xgboost_lists(path)
-        return ModelInput("table", trees=True, features=_named(lists.get("feature_names")),
-                          categorical=xgboost_categorical(lists))
+        return ModelInput("table", trees=True, features=_named(lists.get("feature_names")))
     if fmt == "lightgbm":
         return ModelInput("table", trees=True, features=tree_feature_names(path, fmt))
     return None  # a torch zip (its input shape is torch's to read), or no model file
@@ -214,22 +212,6 @@ def xgboost_lists(path: Path) -> dict[str, list[str]]:
                 if isinstance(listed := learner.get(key), list)
                 and all(isinstance(n, str) for n in listed)}
     return ubjson_lists(_head(path, MAX_JSON_BYTES + 1)) or {}
-
-
-def xgboost_categorical(lists: dict[str, list[str]]) -> tuple[str, ...]:
-    """The features an XGBoost file marks categorical (``enable_categorical``: type ``c``),
-    named by pairing its feature names with its types, as the loader pairs
-    ``booster.feature_names`` with ``booster.feature_types``."""
-    names, types = lists.get("feature_names") or [], lists.get("feature_types") or []
-    return tuple(n for n, t in zip(names, types, strict=False) if t == "c")
-
-
-def categorical_words(where: str, categorical: tuple[str, ...] | list[str]) -> str:
-    """The loader's refusal of an XGBoost model with categorical splits
-    (``models.foreign_trees``), said before the imports too (stop 68)."""
-    return (f"{where}: the XGBoost model treats {', '.join(map(repr, categorical))} as "
-            "categorical (enable_categorical): not supported yet; encode the column as numbers "
-            "or one-hot columns")
 
 
 def ubjson_feature_names(data: bytes) -> list[str] | None:

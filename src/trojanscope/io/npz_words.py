@@ -8,13 +8,24 @@ kept two copies, tied by a test).
 
 from __future__ import annotations
 
-__all__ = ["integer_pixels", "out_of_range"]
+__all__ = ["channels_last", "integer_pixels", "out_of_range"]
 
 
-def integer_pixels(where: str, dtype: object) -> str:
-    """An ``.npz`` whose ``x`` holds integers (0-255 bytes): the scale is never guessed."""
+def integer_pixels(where: str, dtype: object, shape: tuple[int, ...] = ()) -> str:
+    """An ``.npz`` whose ``x`` holds integers (0-255 bytes): the scale is never guessed. Where
+    ``shape`` also looks channels-last (the reader's next refusal), both fixes at once (stop
+    69: an image library's uint8 N x H x W x C took two tries)."""
+    if channels_last(shape):
+        return (f"{where}: 'x' has integer dtype {dtype} and shape {tuple(shape)}, which looks "
+                "channels-last (N, H, W, C); store floats in [0, 1] as N x C x H x W (for "
+                "8-bit pixels: x.astype('float32').transpose(0, 3, 1, 2) / 255)")
     return (f"{where}: 'x' has integer dtype {dtype}; store floats in [0, 1] "
             "(for 8-bit pixels: x.astype('float32') / 255)")
+
+
+def channels_last(shape: tuple[int, ...]) -> bool:
+    """Whether images of ``shape`` look N x H x W x C (the ``.npz`` reader's rule)."""
+    return len(shape) == 4 and shape[-1] in (1, 3) and shape[1] not in (1, 3)
 
 
 def out_of_range(where: str, lo: float, hi: float) -> str:

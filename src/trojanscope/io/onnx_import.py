@@ -29,6 +29,7 @@ from onnx import TensorProto, external_data_helper, numpy_helper
 from torch import Tensor, nn
 
 from trojanscope.errors import UserInputError
+from trojanscope.io.onnx_dense import DEFAULT_DOMAINS, dense_pairs
 from trojanscope.io.onnx_probability import branch_of, probability_model
 from trojanscope.io.onnx_tensors import all_tensors
 from trojanscope.models.pooling import max_pool2d
@@ -36,7 +37,6 @@ from trojanscope.models.pooling import max_pool2d
 __all__ = ["SUPPORTED_OPS", "OnnxModule", "infer_input_shape", "load_onnx", "onnx_to_module"]
 
 MIN_OPSET, MAX_OPSET = 11, 21
-DEFAULT_DOMAINS = ("", "ai.onnx")
 
 _FLOATS = {TensorProto.FLOAT: torch.float32, TensorProto.DOUBLE: torch.float64,
            TensorProto.FLOAT16: torch.float16}
@@ -189,6 +189,11 @@ def _gemm(args: Args, attrs: dict[str, Any], opset: int) -> Tensor:
     if c is None:
         return alpha * (a @ b)
     return torch.addmm(c, a, b, beta=beta, alpha=alpha)
+
+
+def _matmul_add(args: Args, attrs: dict[str, Any], opset: int) -> Tensor:
+    """A ``MatMul`` and the ``Add`` of its bias, joined (:mod:`.onnx_dense`)."""
+    return torch.matmul(args[0], args[1]) + args[2]
 
 
 def _reduce(method: str) -> OpFn:
@@ -384,15 +389,17 @@ class OnnxModule(nn.Module):
         self.opset, self.input_shape, self.source = opset, input_shape, source
         self.output_read: str | None = None  # a classifier's probabilities: how read (s68)
         self.image_shape: tuple[int, ...] | None = None  # images flattened for a flat input
+        self.channels_last = False  # C x H x W images put back to the graph's H x W x C (s69)
         self.layers = nn.ModuleDict()  # Conv and Gemm nodes lifted to nn.Conv2d / nn.Linear
         self._layer_of: dict[int, str] = {}
         self._lift_layers(weights)
 
     def _lift_layers(self, weights: dict[str, Tensor]) -> None:
-        """Run each 2-D Conv, plain Gemm and BatchNormalization whose weights are the graph's
-        own as a real ``nn.Conv2d`` / ``nn.Linear`` / batch-norm layer, so that code which names,
-        hooks, prunes or fine-tunes layers (the mitigations, activation recording) handles an
-        imported model like a native one. In eval mode the outputs are the same: only where
+        """Run each 2-D Conv, plain Gemm, joined MatMul + Add (:mod:`.onnx_dense`) and
+        BatchNormalization whose weights are the graph's own as a real ``nn.Conv2d`` /
+        ``nn.Linear`` / batch-norm layer, so that code which names, hooks, prunes or
+        fine-tunes layers (the mitigations, activation recording) handles an imported model
+        like a native one. In eval mode the outputs are the same: only where
         the weights live changes."""
         uses = Counter(name for node in self._graph_nodes for name in node.inputs)
         for i, node in enumerate(self._graph_nodes):
@@ -416,6 +423,8 @@ class OnnxModule(nn.Module):
         graph order (intermediate activations, for detectors that look inside the model)."""
         env: dict[str, Tensor | None] = {"": None}
         env.update({name: getattr(self, slot) for name, slot in self._slots.items()})
+        if self.channels_last and x.dim() == 4:  # the graph transposes them back first
+            x = x.permute(0, 2, 3, 1)
         if self.image_shape is not None and x.dim() > 2:  # C x H x W images, flattened
             x = x.reshape(x.shape[0], -1)
         env[self.input_name] = x.to(self.input_dtype)
@@ -445,6 +454,15 @@ class OnnxModule(nn.Module):
         self.image_shape, self.input_shape = tuple(shape), tuple(shape)
         return True
 
+    def read_channels_first(self) -> None:
+        """Take N x C x H x W images for a graph whose N x H x W x C input is read by one
+        ``Transpose`` to N x C x H x W alone (a Keras model's graph, tf2onnx's export): each
+        batch is put back channels-last on the way in, so the graph computes on the file's own
+        input what it always did (:func:`_channels_last_input`)."""
+        assert self.input_shape is not None and len(self.input_shape) == 3
+        h, w, c = self.input_shape
+        self.channels_last, self.input_shape = True, (c, h, w)
+
     @property
     def ops(self) -> list[str]:
         """The operator of every node, in graph order."""
@@ -455,8 +473,9 @@ class OnnxModule(nn.Module):
 
 
 def _as_layer(node: _Node, params: list[Tensor]) -> nn.Module | None:
-    """An ``nn.Conv2d`` or ``nn.Linear`` holding a Conv/Gemm node's weights, or None when the
-    node is not one of the plain forms those layers compute."""
+    """An ``nn.Conv2d`` or ``nn.Linear`` holding a Conv, Gemm or joined MatMul node's weights
+    (a batch-norm layer for BatchNormalization), or None when the node is not one of the
+    plain forms those layers compute."""
     at = node.attrs
     if any(not p.is_floating_point() for p in params):
         return None
@@ -472,6 +491,9 @@ def _as_layer(node: _Node, params: list[Tensor]) -> nn.Module | None:
           and (len(params) == 1 or params[1].dim() == 1)):
         w = params[0] if at.get("transB", 0) else params[0].t()
         layer = nn.Linear(w.shape[1], w.shape[0], bias=len(params) == 2, dtype=w.dtype)
+    elif node.op == "MatMul" and len(params) == 2:  # a joined MatMul + Add (.onnx_dense)
+        w, params = params[0].t(), [params[0], params[1].reshape(-1)]
+        layer = nn.Linear(w.shape[1], w.shape[0], dtype=w.dtype)
     elif node.op == "BatchNormalization" and len(params) == 4 and params[0].dim() == 1:
         return _batch_norm_layer(node, params)
     else:
@@ -511,6 +533,8 @@ def _run_layer(layer: nn.Module, node: _Node, x: Tensor) -> Tensor:
         _, _, pads = _spatial(node.attrs, x, list(layer.kernel_size))
         if any(pads):
             x = F.pad(x, _torch_pad(pads))
+    if node.attrs.get("bias_rank") == 2 and x.dim() == 1:  # ONNX broadcasts to 1 x N
+        return layer(x).unsqueeze(0)
     return layer(x)
 
 
@@ -642,7 +666,16 @@ def onnx_to_module(model: onnx.ModelProto, *, source: str = "") -> nn.Module:
     constants: dict[str, Tensor] = {}
     nodes: list[_Node] = []
     problems: list[str] = []
-    for node in graph.node:
+    pairs = dense_pairs(graph, weights)  # MatMul + Add read as one dense layer
+    for i, node in enumerate(graph.node):
+        if i in pairs.values():  # its Add, run by the MatMul's node
+            continue
+        if i in pairs:
+            add = graph.node[pairs[i]]
+            bias = next(n for n in add.input if n != node.output[0])
+            nodes.append(_Node("MatMul", (*node.input, bias), tuple(add.output),
+                               {"bias_rank": weights[bias].dim()}, _matmul_add))
+            continue
         attrs = _attrs(node, where)
         if node.op_type == "Constant":
             constants[node.output[0]] = _constant(attrs, where)
@@ -658,10 +691,29 @@ def onnx_to_module(model: onnx.ModelProto, *, source: str = "") -> nn.Module:
     if problems:
         raise UserInputError(f"{where}: unsupported use of ONNX operators: "
                              f"{', '.join(sorted(set(problems)))}")
+    shape = infer_input_shape(model)
     module = OnnxModule(weights, constants, nodes, inputs[0].name, _FLOATS[elem],
-                        graph.output[0].name, opset, infer_input_shape(model), source)
+                        graph.output[0].name, opset, shape, source)
     module.output_read = read_as
+    if _channels_last_input(graph, inputs[0].name, shape):
+        module.read_channels_first()
     return module.eval()  # inference semantics (batch norm's running statistics) by default
+
+
+def _channels_last_input(graph: onnx.GraphProto, name: str,
+                         shape: tuple[int, ...] | None) -> bool:
+    """Whether the graph's input ``name`` (per sample ``shape``) is H x W x C images read by
+    nothing but one ``Transpose`` of ``perm`` 0, 3, 1, 2 (to N x C x H x W): then C x H x W
+    images are certainly what it computes on. Stop 69: such a graph (what tf2onnx writes for
+    a Keras CNN) took no image ``.npz`` at all, its images being channels-first."""
+    if shape is None or len(shape) != 3 or name in {o.name for o in graph.output}:
+        return False
+    readers = [node for node in graph.node if name in node.input]
+    if len(readers) != 1 or readers[0].op_type != "Transpose" \
+            or readers[0].domain not in DEFAULT_DOMAINS or list(readers[0].input) != [name]:
+        return False
+    perm = [list(a.ints) for a in readers[0].attribute if a.name == "perm"]
+    return perm == [[0, 3, 1, 2]]
 
 
 def _batch_norm_copies(graph: onnx.GraphProto, initializers: set[str]) -> set[str]:

@@ -8,9 +8,10 @@ schema of the clean table (:func:`bind_table`), answers on encoded rows: it deco
 values (a value on a split threshold exactly: :meth:`ForeignTrees._cuts`) and maps each of
 the model's features **by name** to the table's column (a model trained on arrays, ``f0, f1,
 …`` or ``Column_0, …``, takes the table's feature columns in order). Leaf boxes come back in
-encoded units, so the tree detectors read it like a model trojanscope trained. LightGBM
-categorical features get their category codes (:mod:`.lightgbm_categories`); their splits are
-sets, not thresholds, so leaf boxes leave them out (``categorical_splits``). Only classifiers
+encoded units, so the tree detectors read it like a model trojanscope trained. LightGBM and
+(stop 69) XGBoost categorical features get their category codes (:mod:`.lightgbm_categories`,
+:mod:`.xgboost_categories`); their splits are sets, not thresholds, so leaf boxes leave them
+out (``categorical_splits``). Only classifiers
 whose output is class probabilities load. What cannot be mapped stops with one error naming it.
 """
 
@@ -25,7 +26,7 @@ from torch import nn
 
 from trojanscope.data.tabular.schema import TabularSchema
 from trojanscope.errors import UserInputError
-from trojanscope.io.model_kind import categorical_words, trained_on_arrays
+from trojanscope.io.model_kind import trained_on_arrays
 from trojanscope.models.lightgbm_categories import lightgbm_categories
 from trojanscope.models.trees import (
     Box,
@@ -36,6 +37,7 @@ from trojanscope.models.trees import (
     XGBoostModel,
     require,
 )
+from trojanscope.models.xgboost_categories import xgboost_categories
 
 
 def load_foreign(path: Path, library: str) -> ForeignTrees:
@@ -48,10 +50,6 @@ def load_foreign(path: Path, library: str) -> ForeignTrees:
         _check_objective(path, library, learner.get("objective", {}).get("name", "?"))
         param = learner["learner_model_param"]
         names = list(inner.booster.feature_names or [])
-        types = list(inner.booster.feature_types or [])
-        categorical = [n for n, t in zip(names, types, strict=False) if t == "c"]
-        if categorical:  # said before the imports too (io.model_kind)
-            raise UserInputError(categorical_words(str(path), categorical))
         num_class = int(param.get("num_class", "0"))
     else:
         dump = inner.booster.dump_model(num_iteration=1)
@@ -122,8 +120,8 @@ class ForeignTrees(TreeModel):
                 )
             columns = [by_name[n] for n in self.names]
         kinds = [schema.columns[c] for c in columns]
-        categorical, lists = lightgbm_categories(self.booster, kinds, self.source) \
-            if self.inner.library == "lightgbm" else (set(), {})
+        read = lightgbm_categories if self.inner.library == "lightgbm" else xgboost_categories
+        categorical, lists = read(self.booster, kinds, self.source)
         self.codes = {}
         for j, col in enumerate(kinds):
             if col.kind == "categorical" and j not in lists:
@@ -136,7 +134,8 @@ class ForeignTrees(TreeModel):
                 self.codes[j] = {(v if col.kind == "categorical" else float(v)): k
                                  for k, v in enumerate(lists[j])}
         # per text column: the model's code of each of the table's categories, in the
-        # encoding's order (decode looks rows up in it instead of row by row)
+        # encoding's order (decode looks rows up in it instead of row by row); a category
+        # the model never saw is missing (XGBoost's are refused: .xgboost_categories)
         self.category_codes = {
             j: np.array([self.codes[j].get(cat, np.nan) for cat in kinds[j].categories])
             for j in self.codes if kinds[j].kind == "categorical"}

@@ -197,10 +197,15 @@ class XGBoostModel(TreeModel):
 
     def _matrix(self, x: np.ndarray) -> Any:
         """``x`` as a DMatrix under the model's own feature names (a model trained on a
-        DataFrame refuses unnamed data)."""
+        DataFrame refuses unnamed data) and, where it has categorical features, their types:
+        those columns then hold category codes (:mod:`.xgboost_categories`)."""
         xgb = require("xgboost", "xgboost")
+        types = self.booster.feature_types
+        categorical = bool(types) and "c" in types
         return xgb.DMatrix(np.asarray(x, dtype=np.float32), nthread=1,
-                           feature_names=self.booster.feature_names)
+                           feature_names=self.booster.feature_names,
+                           feature_types=types if categorical else None,
+                           enable_categorical=categorical)
 
     def _raw_proba(self, x: np.ndarray) -> np.ndarray:
         return self.booster.predict(self._matrix(x))

@@ -35,7 +35,7 @@ def print_audit_summary(result: AuditResult, console: Console,
     """Headline, the reasons for the rating, the steps with what each found, and the findings
     at low and above (grouped as in the HTML report)."""
     style = RATING_STYLE[result.rating.label]
-    console.print(f"[bold]{result.verdict.upper()}[/] {result.target}: risk rating "
+    console.print(f"[bold]{result.headline}[/] {result.target}: risk rating "
                   f"[{style}]{result.rating.label.upper()}[/]", highlight=False)
     print_bullets(console, result.rating.reasons)
     sized = unquoted_size_notes(result.detection, result.rating.reasons)

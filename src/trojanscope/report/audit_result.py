@@ -12,7 +12,7 @@ from typing import Any
 from trojanscope.report.model import Finding, RuleInfo, Severity, Subject, sort_findings
 from trojanscope.report.taxonomy import classify
 
-SCHEMA_VERSION = "1.1"  # 1.1: detection verdict "review", "flagged", "calibrated"
+SCHEMA_VERSION = "1.2"  # 1.1: detection verdict "review", "flagged", "calibrated"; 1.2: headline
 
 
 class StepStatus(StrEnum):
@@ -107,6 +107,31 @@ class AuditResult:
             return "incomplete"
         return "pass"
 
+    @property
+    def detection_note(self) -> str | None:
+        """Why the behaviour check settled nothing, for a headline that passes the gate:
+        ``detection not run`` (no verdict), ``detection inconclusive`` (a score no calibration
+        stands behind — ``calibrated: false`` or a verdict to review —, coverage notes that
+        made the rating medium, or a probability in the inconclusive band: TSA101); None
+        when it settled the model or the gate did not pass."""
+        det = self.detection
+        if self.verdict != "pass":
+            return None
+        if det is None:
+            return "detection not run"
+        if (det.get("calibrated") is False or det.get("verdict") == "review"
+                or det.get("coverage_notes")
+                or any(f.rule_id == "TSA101" for f in self.findings)):
+            return "detection inconclusive"
+        return None
+
+    @property
+    def headline(self) -> str:
+        """The headline's words: the gate's verdict, and what detection left open in one plain
+        phrase (``PASS (detection inconclusive)``); the JSON's ``headline``."""
+        note = self.detection_note
+        return self.verdict.upper() + (f" ({note})" if note else "")
+
     def exit_code(self, fail_on: Severity) -> int:
         """1 when the rating is at or above ``fail_on`` (the gate fails whatever else happened);
         otherwise 2 when a step could not run; else 0."""
@@ -130,6 +155,7 @@ class AuditResult:
             "workdir": self.workdir,
             "seed": self.seed,
             "verdict": self.verdict,
+            "headline": self.headline,
             "rating": {"level": self.rating.label, "reasons": self.rating.reasons},
             "steps": [s.to_dict() for s in self.steps],
             "findings": [finding_dict(f, self.rules) for f in self.findings],

@@ -41,6 +41,7 @@ def audit_to_sarif(result: AuditResult) -> dict[str, Any]:
         rule["properties"]["nist-ai-100-2"] = mapping["nist"]
     run["properties"] = {
         "verdict": result.verdict,
+        "headline": result.headline,
         "rating": result.rating.label,
         "reasons": result.rating.reasons,
         "model_sha256": result.model_sha256,
@@ -60,7 +61,7 @@ def render_audit_markdown(result: AuditResult) -> str:
     lines = [
         f"## trojanscope audit: {cell(result.target)}",
         "",
-        f"**Verdict: {result.verdict.upper()}** · risk rating **{result.rating.label}**"
+        f"**Verdict: {result.headline}** · risk rating **{result.rating.label}**"
         + (f" · backdoor probability {det['probability']:.2f}" if det else ""),
         "",
         *[f"- {cell(r)}" for r in result.rating.reasons],
