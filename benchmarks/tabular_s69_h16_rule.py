@@ -37,7 +37,7 @@ import numpy as np
 from tabular_s64_h16_band_refit import figures, worst
 from tabular_s64_h16_rule import CD, LC, SHIPPED, complete, right, rows_of, show
 from tabular_s66_h16_rule import readme_counts
-from tabular_s67_h16_rule import goal
+from tabular_s67_h16_rule import goal, verdict
 from tabular_s69_h16_named import recur_name
 from tabular_small_clean import _auc, _ce
 from tabular_user_rule import scored
@@ -160,11 +160,7 @@ def main() -> None:
         ("8 median CPU s per 200-row LightGBM reading with the option <= 20", f"{cpu:.1f}",
          cpu <= 20.0),
     ]
-    met = True
-    for name, sides, ok in rows:
-        print(f"{'met    ' if ok else 'NOT MET'} {name}: {sides}")
-        met &= ok
-    print("rule met" if met else "rule not met")
+    verdict(rows)
 
 
 if __name__ == "__main__":
