@@ -64,6 +64,16 @@ def goal(rows: list[dict]) -> tuple[str, bool]:
             f"{_ce(cd):.3f}", ok)
 
 
+def verdict(rows: list[tuple[str, str, bool]]) -> None:
+    """Each condition met or not with both sides, then the rule's verdict (stop 69's rule
+    prints its own so)."""
+    met = True
+    for name, sides, ok in rows:
+        print(f"{'met    ' if ok else 'NOT MET'} {name}: {sides}")
+        met &= ok
+    print("rule met" if met else "rule not met")
+
+
 def main(doc: str = __doc__, extra=None) -> None:
     """The rule; ``extra(d, r)``: more conditions (name, sides, met), put before condition 3
     (stop 68's rule adds its XGBoost condition so)."""
@@ -94,11 +104,7 @@ def main(doc: str = __doc__, extra=None) -> None:
     sides, ok = goal(whole) if whole else ("not read", False)
     rows.append(("10 whole split (R = D) at the goal, ROC-AUC >= 0.95 and CE <= 0.30", sides,
                  ok))
-    met = True
-    for name, sides, ok in rows:
-        print(f"{'met    ' if ok else 'NOT MET'} {name}: {sides}")
-        met &= ok
-    print("rule met" if met else "rule not met")
+    verdict(rows)
 
 
 if __name__ == "__main__":

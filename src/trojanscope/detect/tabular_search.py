@@ -114,6 +114,11 @@ BOX_TARGETS = ("deficit", "rank")
 # (``recur_contrast``, :mod:`.tree_contrast`; issue 16 stop 68): none (the default), every
 # tree's, or one library's
 RECUR_CONTRASTS = ("none", "all", "xgboost", "lightgbm")
+# whose trees' target is named by the bound recurrence with a file in a size band
+# (``target_recur``; issue 16 stop 69): none (the default), every tree's, or one library's
+TARGET_RECURS = RECUR_CONTRASTS
+# how far (log1p) one class's bound recurrence must lead the next for ``target_recur`` to name it
+RECUR_NAME_MARGIN = 0.25
 # how the resamples' features are put together (``resample_stat``: mean, the default;
 # median opt-in since stop 63)
 RESAMPLE_STATS = {"mean": mean_features, "median": median_features}
@@ -173,6 +178,11 @@ class TabularSearch(ModelDetector):
             deficits expect fewer clean rows where the other class's leaves holding the same
             bound miss them too (a hole in the file, not poison; :mod:`.tree_contrast`,
             issue 16 stop 68).
+        target_recur: trees: ``none`` (the default), ``all`` or one library: with a file in a
+            size band, a tree whose missing mass stays below ``mass_sure`` is named by its
+            bound recurrence (the class whose ``tab_major_recur``-style sum leads the next by
+            more than 0.25 in log1p) before its box excess (a 200-row file's most missed
+            leaves are chance, a trigger's bound recurs; issue 16 stop 69).
         excess_tail: networks' ``tab_excess`` leaves out numbers outside the clean rows'
             [tail, 1 - tail] quantiles (0: none left out).
         references: trees: clean models of the same library and size trained on the clean
@@ -318,7 +328,7 @@ class TabularSearch(ModelDetector):
                  lever_order: bool = False, resample_share: float = 0.0,
                  resample_stat: str = "mean", box_recur: int = 0,
                  box_rank: str = "auto", box_target: str = "deficit",
-                 recur_contrast: str = "none") -> None:
+                 recur_contrast: str = "none", target_recur: str = "none") -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -339,6 +349,10 @@ class TabularSearch(ModelDetector):
             raise UserInputError("tabular-search: recur_contrast must be one of "
                                  f"{', '.join(RECUR_CONTRASTS)}")
         self.recur_contrast = str(recur_contrast)
+        if target_recur not in TARGET_RECURS:
+            raise UserInputError("tabular-search: target_recur must be one of "
+                                 f"{', '.join(TARGET_RECURS)}")
+        self.target_recur = str(target_recur)
         self.references = int(references)
         if reference_sampling not in (True, False):  # 1 / 0 pass; "no" is not a boolean
             raise UserInputError("tabular-search: reference_sampling must be true or false")
@@ -578,9 +592,9 @@ class TabularSearch(ModelDetector):
         # leaves holding its bound miss the file's rows too (tree_contrast; stop 68)
         groups = (contrast_groups(early, len(x_all)) if tree and self.contrasts(target.model)
                   else None)
-        features.update(recurrence_features(
-            bound_recurrence(early, len(x_all), target.num_classes, groups) if tree else None,
-            int(prior.argmax())))
+        recur = (bound_recurrence(early, len(x_all), target.num_classes, groups) if tree
+                 else None)
+        features.update(recurrence_features(recur, int(prior.argmax())))
         # the depth those groups come from: a clean deep tree's groups miss more (stop 32)
         # every leaf counts (a multi-class tree's leaves that push away are leaves too);
         # LightGBM's, which its calibrator reads, clipped to that calibration's range (outside
@@ -638,7 +652,8 @@ class TabularSearch(ModelDetector):
         if tree:
             order = tree_target_order(order, mass, self.mass_sure, self.naming_box(
                 target, ref, records, x_all.numpy(), y_all.numpy(), schema, replay, boxes,
-                silent, band))
+                silent, band),
+                recur if band and self.names_by_recurrence(target.model) else None)
         elif vs_twins is not None and self.twin_order is not False:  # neither reference explains
             order = [int(c) for c in np.lexsort((-excess, -(excess + vs_twins)))]
             found = {c: twin_found.get(c, found.get(c, [])) for c in found}
@@ -850,6 +865,12 @@ class TabularSearch(ModelDetector):
         return (self.recur_contrast == "all"
                 or self.recur_contrast == getattr(model, "library", ""))
 
+    def names_by_recurrence(self, model: Any) -> bool:
+        """Whether ``target_recur`` names this tree's target by its bound recurrence (with a
+        file in a size band)."""
+        return (self.target_recur == "all"
+                or self.target_recur == getattr(model, "library", ""))
+
     def ranks_by_bound(self, model: Any, band: str | None = None) -> bool:
         """Whether ``box_rank`` chooses this tree's box leaves by their recurring bound
         (``band``: the file's size band; ``auto`` ranks LightGBM's by bound only there)."""
@@ -1045,13 +1066,20 @@ def recurrence_features(recur: np.ndarray | None, major: int) -> dict[str, float
 
 
 def tree_target_order(ranked: list[int], mass: np.ndarray, mass_sure: float,
-                      box: np.ndarray | None) -> list[int]:
+                      box: np.ndarray | None, recur: np.ndarray | None = None) -> list[int]:
     """A tree's classes, likeliest target first: the class with the most missing training
-    mass when that reaches ``mass_sure`` (the trees' own record names it), else the class
-    whose missed leaves' boxes flip clean rows most, else (no box flips anything) ``ranked``."""
+    mass when that reaches ``mass_sure`` (the trees' own record names it), else (``recur``
+    given: ``target_recur``) the class whose bound recurrence leads the next by more than
+    ``RECUR_NAME_MARGIN`` in log1p, else the class whose missed leaves' boxes flip clean
+    rows most, else (no box flips anything) ``ranked``."""
     if mass.max() >= mass_sure:
         top = int(mass.argmax())
         return [top] + [c for c in ranked if c != top]
+    if recur is not None and len(recur) > 1:
+        logs = np.log1p(np.asarray(recur, dtype=float))
+        top = int(logs.argmax())
+        if logs[top] - np.delete(logs, top).max() > RECUR_NAME_MARGIN:
+            return [top] + [c for c in ranked if c != top]
     if box is not None and box.max() > 0:
         return [int(c) for c in np.argsort(-box, kind="stable")]
     return list(ranked)
