@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from trojanscope.mitigate.conv_fast import CONV_STOP, FAST_CONV
 from trojanscope.mitigate.gated_defaults import (
     BLEND_LAST,
+    BLEND_RISE,
     DENSE_CANDIDATES,
     DENSE_NEAR,
     DENSE_ROUNDS,
@@ -487,6 +488,13 @@ class AfterOptions:
             Default ``BLEND_LAST`` = 10 since fresh zoos 2477/2478 met the rule written before
             them (14 of 20 backdoored MLPs at the goal against 11, one lost); 0: the default
             before. Off where ``free_reach`` is 0; asked for there, it is refused.
+        blend_rise: ``blend_last``'s gate reads how steeply the blend turns the images: the
+            share at opacity ``blend_last.RISE_HIGH`` (0.13) less the share at
+            ``blend_last.RISE_LOW`` (0.02), at least ``blend_last.RISE_BAR`` (0.85), instead
+            of the share at 0.15 at least 0.97: over the 140 stored backdoored MLPs of zoos
+            2465-2478 the gap between the blended family and the others is 11 images of 180
+            there, one at 0.15 (issue 12 stop 69, h12). Default ``BLEND_RISE`` = False (off).
+            Asked for without ``blend_last`` (or ``free_reach``), it is refused.
     """
 
     residue: float = 0.0
@@ -513,6 +521,7 @@ class AfterOptions:
     restore_last: int | None = None
     repair_last: int | None = None
     blend_last: int | None = None
+    blend_rise: bool | None = None
     # None given: the default, which says nothing where it cannot apply (a value asked for does)
     margin_asked_: bool = field(init=False)
 
@@ -560,8 +569,11 @@ class AfterOptions:
             ("restore_last", RESTORE_LAST, _count(20), "runs " + after),
             ("repair_last", REPAIR_LAST, _count(20), "runs " + after),
             ("blend_last", BLEND_LAST, _count(20), "runs " + after),
+            ("blend_rise", BLEND_RISE, check_flag, "sets blend_last's gate " + after),
         ):
             self._after_free_reach(name, default, check, does)
+        if self.blend_rise and not self.blend_last:
+            raise ValueError("blend_rise sets blend_last's gate: set blend_last > 0 with it")
 
     def _after_free_reach(self, name: str, default: object,
                           check: Callable[[str, object], object], does: str) -> None:
