@@ -16,14 +16,12 @@ from pathlib import Path
 import torch
 
 from trojanscope.data.resolve import load_dataset
-from trojanscope.io.models import load_model
 from trojanscope.mitigate.blend_push import blend_reach
 from trojanscope.mitigate.run import split_clean
 from trojanscope.mitigate.sent_share import outside
-from trojanscope.zoo import read_truth
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "data" / "mitigate_s68"))
-from gap_read import suspects  # stop 68's reader of each stop's notes
+from gap_read import suspect_models  # stop 68's reader of each stop's notes
 
 # Opacities 0.02-0.30 by 0.01.
 ALPHAS = [round(0.02 + 0.01 * i, 2) for i in range(29)]
@@ -33,24 +31,16 @@ def main() -> None:
     torch.set_num_threads(1)
     clean, _ = split_clean(load_dataset("mnist", "test"), 0.8, 0, needs_data=True)
     with Path(sys.argv[1]).open("a") as fh:
-        for d in sys.argv[2:]:
-            zoo = Path(d).name.split("-")[1]
-            sus = suspects(zoo)
-            _, entries = read_truth(Path(d))
-            for e in entries:
-                if not e.backdoored or sus.get(e.name) is None:
-                    continue
-                model = load_model(Path(d) / e.name).module.eval()
-                suspect = int(sus[e.name])
-                start = time.process_time()
-                reach = {str(a): round(blend_reach(model, clean.x, clean.y, suspect, a), 4)
-                         for a in ALPHAS}
-                row = {"model": f"{zoo}/{e.name}", "attack": e.attack, "suspect": suspect,
-                       "target": e.target, "n": len(outside(clean.x, clean.y, suspect)),
-                       "reach": reach, "cpu_s": round(time.process_time() - start, 2)}
-                fh.write(json.dumps(row) + "\n")
-                fh.flush()
-                print(row["model"], row["cpu_s"], flush=True)
+        for zoo, e, suspect, model in suspect_models(sys.argv[2:]):
+            start = time.process_time()
+            reach = {str(a): round(blend_reach(model, clean.x, clean.y, suspect, a), 4)
+                     for a in ALPHAS}
+            row = {"model": f"{zoo}/{e.name}", "attack": e.attack, "suspect": suspect,
+                   "target": e.target, "n": len(outside(clean.x, clean.y, suspect)),
+                   "reach": reach, "cpu_s": round(time.process_time() - start, 2)}
+            fh.write(json.dumps(row) + "\n")
+            fh.flush()
+            print(row["model"], row["cpu_s"], flush=True)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,14 @@ trigger. On fresh zoos 2477/2478 (12 blended, 8 other backdoored, 6 clean MLPs) 
 on the 12 blended models only and the step brought 14 of 20 backdoored to the goal against 11
 (4 accuracy misses turned, one model pushed to 2.2% ASR), meeting the rule written before them
 (benchmarks/data/mitigate_s68/plan.md): `gated`'s default since (``BLEND_LAST`` = 10).
+
+The gate's reading (issue 12, stop 69: h12): over the 140 stored backdoored MLPs of zoos
+2465-2478 the share at 0.15 left a gap of one image between the blended family and the others;
+how steeply the share rises from a very faint blend to a faint one (``blend_rise``: the share
+at ``RISE_HIGH`` less the share at ``RISE_LOW``) left 11. On fresh zoos 2479/2487 the two gates
+agreed on all 20 backdoored models and the rise's gap was the wider (0.55 of its spread against
+0.37), meeting the rule written before them (benchmarks/data/mitigate_s69/plan.md): the default
+since (``BLEND_RISE`` = True; ``blend_rise=0`` reads the share at 0.15).
 """
 
 from __future__ import annotations
@@ -37,15 +45,17 @@ from trojanscope.mitigate.blend_push import blend_reach
 from trojanscope.mitigate.repair_last import fit_repair
 from trojanscope.mitigate.step_note import mixed_unfitted, step_note
 
-# The reading: the input model's blend reach towards the suspect at this opacity...
+# The gate before stop 69 (``blend_rise=0``): the input model's blend reach towards the suspect
+# at this opacity...
 BLEND_GATE_ALPHA = 0.15
 # ...at least this share of the clean images not of the suspect (development:
 # benchmarks/data/mitigate_s68/dev-gate-table.txt; blended 0.978-1.000, the others <= 0.961).
 BLEND_BAR = 0.97
-# ``blend_rise`` (issue 12, stop 69: h12): the gate reads how steeply the blend turns the
-# images instead, the share at RISE_HIGH less the share at RISE_LOW, at least RISE_BAR. A model
-# trained on a blend ignores a very faint one and turns at once as it strengthens; patch, pixel
-# and warp backdoors answer a little from the faintest blend on and rise slowly. Over the 140
+# ``blend_rise`` (issue 12, stop 69: h12; the default since): the gate reads how steeply the
+# blend turns the images instead, the share at RISE_HIGH less the share at RISE_LOW, at least
+# RISE_BAR. A model trained on a blend ignores a very faint one and turns at once as it
+# strengthens; patch, pixel and warp backdoors answer a little from the faintest blend on and
+# rise slowly. Over the 140
 # stored backdoored MLPs of zoos 2465-2478 (benchmarks/data/mitigate_s69/gate-table.txt)
 # blended 0.878-0.978, the others at most 0.817: a gap of 11 images of 180 where the share at
 # 0.15 leaves one; the bar in the middle of it.
