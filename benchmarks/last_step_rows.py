@@ -4,7 +4,9 @@ shared (folded here at stop 52). The caller spies on its step and fills ``seen``
 ``seen["before"]`` a copy of the model the step starts from (today's output; absent where the
 step never ran, then both rows are the one result), ``seen["seconds"]`` the step's own time
 and ``seen["cpu"]`` its CPU seconds (today's row's wall and CPU times are the run's less them;
-since stop 62 each row records the run's process CPU seconds, ``cpu_s``). Both rows in
+since stop 62 each row records the run's process CPU seconds, ``cpu_s``; ``seen["spare_seconds"]``
+and ``seen["spare_cpu"]``, where set, are time the run spent on today's row alone, left out of
+the candidate's). Both rows in
 ``bench_mitigate.py``'s format (for ``ship_rule_mitigate.py``), with the step's note per model;
 the benchmark's split (MNIST's test split, 200 images for the method, 800 scored, seed 0).
 """
@@ -77,9 +79,11 @@ def rows_from_one_run(zoo: Path, out_path: Path, make: Callable[[], Gated], labe
         today.append(MitigationRow(e.name, e.attack, e.backdoored, res.clean_samples,
                                    res.before["ca"], base["ca"], res.before.get("asr"),
                                    base.get("asr"), spent, cpu))
+        cand_cpu = None if res.cpu_s is None else res.cpu_s - seen.get("spare_cpu", 0.0)
         cand.append(MitigationRow(e.name, e.attack, e.backdoored, res.clean_samples,
                                   res.before["ca"], res.after["ca"], res.before.get("asr"),
-                                  res.after.get("asr"), res.elapsed_s, res.cpu_s))
+                                  res.after.get("asr"),
+                                  res.elapsed_s - seen.get("spare_seconds", 0.0), cand_cpu))
         notes[e.name] = {key: method.report_.get(key),
                          "suspect": method.report_.get("suspect"),
                          "action": str(method.report_.get("action"))[:160]}

@@ -1,8 +1,10 @@
 """`gated`'s ``blend_last`` (issue 12 stop 68, the default since): last, where ``mixed_last``
 fitted the output and the input model answers a faint whole-image blend towards the suspect, E
-epochs of ``repair_last``'s capped fit; and the blend reading and the blended copies it is built
-on (``blend_push``). Hand-wired models from ``test_gated_unlearn``: ``Striped`` answers a strong
-blend of stripes, its patch variant no blend at all."""
+epochs of ``repair_last``'s capped fit; its gate read as the rise between two opacities
+(``blend_rise``, issue 12 stop 69, the default since) or as the share at one; and the blend
+reading and the blended copies it is built on (``blend_push``). Hand-wired models from
+``test_gated_unlearn``: ``Striped`` answers a strong blend of stripes, its patch variant no
+blend at all."""
 
 from __future__ import annotations
 
@@ -68,7 +70,7 @@ def test_the_fit_runs_where_mixed_last_fitted_and_the_input_model_answers_a_blen
         return reading
 
     monkeypatch.setattr(bl, "blend_reach", reach)
-    method = gated.Gated(blend_last=1)
+    method = gated.Gated(blend_last=1, blend_rise=False)  # the gate before stop 69
     method.report_ = {"suspect": 2, **({"mixed_last": mixed} if mixed else {})}
     out = _moved()
     got = bl.blend_step(method, out, Striped().state_dict(), data(40), 0, "T")
@@ -96,3 +98,41 @@ def test_the_option_is_10_by_default_checked_and_refused_without_free_reach() ->
             gated.Gated(blend_last=bad)
     with pytest.raises(ValueError, match="blend_last"):
         gated.Gated(blend_last=10, free_reach=0)
+
+
+@pytest.mark.parametrize("high,low,runs", [
+    (1.0, 1.0 - bl.RISE_BAR, True),  # a rise of the bar: fitted
+    (1.0, 0.2, False),  # every image turned, but from a fifth already: no blended backdoor
+    (bl.RISE_BAR - 0.01, 0.0, False),
+])
+def test_blend_rise_reads_how_steeply_the_input_model_turns(monkeypatch, high, low, runs) -> None:
+    torch.set_num_threads(1)
+    read = []
+
+    def reach(model, x, y, suspect, alpha):
+        read.append(alpha)
+        return high if alpha == bl.RISE_HIGH else low
+
+    monkeypatch.setattr(bl, "blend_reach", reach)
+    method = gated.Gated(blend_last=1, blend_rise=True)
+    method.report_ = {"suspect": 2, "mixed_last": FITTED}
+    out = _moved()
+    bl.blend_step(method, out, Striped().state_dict(), data(40), 0, "T")
+    note = method.report_["blend_last"]
+    assert sorted(read) == [bl.RISE_LOW, bl.RISE_HIGH]  # two readings, no more
+    assert note["bar"] == bl.RISE_BAR and note["alpha"] == [bl.RISE_LOW, bl.RISE_HIGH]
+    assert note["rise"] == round(high - low, 4) and note["blend_low"] == round(low, 4)
+    assert note["action"].startswith("fitted" if runs else "none") is True
+    assert _same(out, _moved()) is not runs
+
+
+def test_blend_rise_is_the_default_off_with_blend_last_and_refused_without_it() -> None:
+    assert bl.RISE_LOW < bl.RISE_HIGH < bl.BLEND_GATE_ALPHA
+    assert registry.create("mitigation", "gated").get_params()["blend_rise"] is True
+    assert gated.Gated(blend_rise=False).blend_rise is False  # the gate before
+    assert gated.Gated(blend_last=0).blend_rise is False  # off with its step, not refused
+    assert gated.Gated(free_reach=0).blend_rise is False
+    for bad in ({"blend_rise": 2}, {"blend_rise": True, "blend_last": 0},
+                {"blend_rise": True, "free_reach": 0}):
+        with pytest.raises(ValueError, match="blend_rise"):
+            gated.Gated(**bad)

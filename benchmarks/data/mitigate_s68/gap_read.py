@@ -11,6 +11,7 @@ import glob
 import json
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import torch
@@ -36,24 +37,30 @@ def suspects(zoo: str) -> dict:
     return {}
 
 
+def suspect_models(dirs: list[str]) -> Iterator[tuple]:
+    """``(zoo, entry, suspect, model)`` for every backdoored model of the zoo folders ``dirs``
+    its stop's notes name a suspect for (the model in eval mode; stop 69's
+    ``mitigate_gate_s69_read.py`` reads the same models)."""
+    for d in dirs:
+        zoo = Path(d).name.split("-")[1]
+        sus = suspects(zoo)
+        _, entries = read_truth(Path(d))
+        for e in entries:
+            if e.backdoored and sus.get(e.name) is not None:
+                yield zoo, e, int(sus[e.name]), load_model(Path(d) / e.name).module.eval()
+
+
 def main() -> None:
     torch.set_num_threads(1)
     clean, _ = split_clean(load_dataset("mnist", "test"), 0.8, 0, needs_data=True)
     spread = defaultdict(list)
     with Path(sys.argv[1]).open("w") as fh:
-        for d in sys.argv[2:]:
-            zoo = Path(d).name.split("-")[1]
-            sus = suspects(zoo)
-            _, entries = read_truth(Path(d))
-            for e in entries:
-                if not e.backdoored or sus.get(e.name) is None:
-                    continue
-                model = load_model(Path(d) / e.name).module.eval()
-                reach = blend_reach(model, clean.x, clean.y, int(sus[e.name]), BLEND_GATE_ALPHA)
-                row = {"model": f"{zoo}/{e.name}", "attack": e.attack, "suspect": sus[e.name],
-                       "target": e.target, "blend": round(reach, 4)}
-                fh.write(json.dumps(row) + "\n")
-                spread[e.attack].append((reach, row["model"]))
+        for zoo, e, suspect, model in suspect_models(sys.argv[2:]):
+            reach = blend_reach(model, clean.x, clean.y, suspect, BLEND_GATE_ALPHA)
+            row = {"model": f"{zoo}/{e.name}", "attack": e.attack, "suspect": suspect,
+                   "target": e.target, "blend": round(reach, 4)}
+            fh.write(json.dumps(row) + "\n")
+            spread[e.attack].append((reach, row["model"]))
     for fam, got in sorted(spread.items()):
         got.sort()
         over = [m for r, m in got if r >= BLEND_BAR - 1e-9]

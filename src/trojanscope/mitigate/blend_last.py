@@ -21,6 +21,14 @@ trigger. On fresh zoos 2477/2478 (12 blended, 8 other backdoored, 6 clean MLPs) 
 on the 12 blended models only and the step brought 14 of 20 backdoored to the goal against 11
 (4 accuracy misses turned, one model pushed to 2.2% ASR), meeting the rule written before them
 (benchmarks/data/mitigate_s68/plan.md): `gated`'s default since (``BLEND_LAST`` = 10).
+
+The gate's reading (issue 12, stop 69: h12): over the 140 stored backdoored MLPs of zoos
+2465-2478 the share at 0.15 left a gap of one image between the blended family and the others;
+how steeply the share rises from a very faint blend to a faint one (``blend_rise``: the share
+at ``RISE_HIGH`` less the share at ``RISE_LOW``) left 11. On fresh zoos 2479/2487 the two gates
+agreed on all 20 backdoored models and the rise's gap was the wider (0.55 of its spread against
+0.37), meeting the rule written before them (benchmarks/data/mitigate_s69/plan.md): the default
+since (``BLEND_RISE`` = True; ``blend_rise=0`` reads the share at 0.15).
 """
 
 from __future__ import annotations
@@ -37,31 +45,61 @@ from trojanscope.mitigate.blend_push import blend_reach
 from trojanscope.mitigate.repair_last import fit_repair
 from trojanscope.mitigate.step_note import mixed_unfitted, step_note
 
-# The reading: the input model's blend reach towards the suspect at this opacity...
+# The gate before stop 69 (``blend_rise=0``): the input model's blend reach towards the suspect
+# at this opacity...
 BLEND_GATE_ALPHA = 0.15
 # ...at least this share of the clean images not of the suspect (development:
 # benchmarks/data/mitigate_s68/dev-gate-table.txt; blended 0.978-1.000, the others <= 0.961).
 BLEND_BAR = 0.97
+# ``blend_rise`` (issue 12, stop 69: h12; the default since): the gate reads how steeply the
+# blend turns the images instead, the share at RISE_HIGH less the share at RISE_LOW, at least
+# RISE_BAR. A model trained on a blend ignores a very faint one and turns at once as it
+# strengthens; patch, pixel and warp backdoors answer a little from the faintest blend on and
+# rise slowly. Over the 140
+# stored backdoored MLPs of zoos 2465-2478 (benchmarks/data/mitigate_s69/gate-table.txt)
+# blended 0.878-0.978, the others at most 0.817: a gap of 11 images of 180 where the share at
+# 0.15 leaves one; the bar in the middle of it.
+RISE_LOW = 0.02
+RISE_HIGH = 0.13
+RISE_BAR = 0.85
+
+
+def gate_reading(gated: Any, model: nn.Module, clean: TensorDataset, suspect: int,
+                 note: dict) -> tuple[float, float]:
+    """The gate's reading of the input model ``model`` towards ``suspect`` and its bar, the
+    readings written into ``note``: with ``blend_rise`` the share at ``RISE_HIGH`` less the
+    share at ``RISE_LOW`` against ``RISE_BAR``, otherwise the share at ``BLEND_GATE_ALPHA``
+    against ``BLEND_BAR``."""
+    if not gated.blend_rise:
+        reach = blend_reach(model, clean.x, clean.y, suspect, BLEND_GATE_ALPHA)
+        note["blend"] = round(reach, 4)
+        return reach, BLEND_BAR
+    high = blend_reach(model, clean.x, clean.y, suspect, RISE_HIGH)
+    low = blend_reach(model, clean.x, clean.y, suspect, RISE_LOW)
+    note.update(blend=round(high, 4), blend_low=round(low, 4), rise=round(high - low, 4))
+    return high - low, RISE_BAR
 
 
 def blend_step(gated: Any, out: nn.Module, came: dict, clean: TensorDataset, seed: int,
                trigger: ReversedTrigger) -> nn.Module:
-    """Where ``mixed_last`` fitted ``out`` and the input model (state ``came``) sends at least
-    ``BLEND_BAR`` of the clean images not of the suspect there once blended at opacity
-    ``BLEND_GATE_ALPHA``: ``gated.blend_last`` epochs of
+    """Where ``mixed_last`` fitted ``out`` and the input model (state ``came``) answers a faint
+    blend towards the suspect (:func:`gate_reading` at least its bar; by default at least
+    ``BLEND_BAR`` of the clean images not of the suspect sent there once blended at opacity
+    ``BLEND_GATE_ALPHA``): ``gated.blend_last`` epochs of
     :func:`~trojanscope.mitigate.repair_last.fit_repair` on ``out``, in place; otherwise
     ``out`` as it came. ``trigger`` is not read (the registered step's signature). The note's
-    ``blend_last`` gives the epochs, the reading, the bar, the opacity, what was done and the
-    seconds. Its own function so a benchmark can spy on it."""
+    ``blend_last`` gives the epochs, the reading(s), the bar, the opacity, what was done and
+    the seconds. Its own function so a benchmark can spy on it."""
     del trigger
     with step_note(gated, "blend_last") as note:
-        note.update(epochs=gated.blend_last, bar=BLEND_BAR, alpha=BLEND_GATE_ALPHA)
+        rise = bool(gated.blend_rise)
+        note.update(epochs=gated.blend_last, bar=RISE_BAR if rise else BLEND_BAR,
+                    alpha=[RISE_LOW, RISE_HIGH] if rise else BLEND_GATE_ALPHA)
         if mixed_unfitted(gated, note):
             return out.eval()
         suspect = int(gated.report_["suspect"])
-        reach = blend_reach(with_state(out, came), clean.x, clean.y, suspect, BLEND_GATE_ALPHA)
-        note["blend"] = round(reach, 4)
-        if reach < BLEND_BAR:
+        reading, bar = gate_reading(gated, with_state(out, came), clean, suspect, note)
+        if reading < bar:
             note["action"] = "none: the input model does not answer a faint blend"
             return out.eval()
         fit_repair(out, came, clean, suspect, seed, gated.blend_last)

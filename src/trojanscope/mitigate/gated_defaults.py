@@ -255,3 +255,11 @@ REPAIR_LAST = 0
 # goal against 11, one lost, clean 6 of 6, median CPU 8.4 s against 8.1 s); 0: off, the default
 # before.
 BLEND_LAST = 10
+# ``blend_rise`` (issue 12 stop 69, h12): ``blend_last``'s gate reads how steeply the blend turns
+# the images, the share at opacity 0.13 less the share at 0.02, at least 0.85 (a wider gap
+# between the blended family and the others over the 140 stored backdoored MLPs than the share at
+# 0.15; :mod:`~trojanscope.mitigate.blend_last`). Default True since fresh zoos 2479/2487 met
+# benchmarks/data/mitigate_s69/plan.md's rule (the two gates agreed on all 20 backdoored MLPs, 20
+# of 20 at the goal either way, clean 6 of 6, median CPU 11.8 s against 11.7 s; on their input
+# models the rise's gap 0.55 of its spread against the share's 0.37); False: the gate before.
+BLEND_RISE = True
