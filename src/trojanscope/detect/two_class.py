@@ -95,13 +95,14 @@ def two_class_term(verdict: ModelVerdict, begins: str) -> None:
         return
     verdict.score_only = True
     verdict.features["calibrated"] = 0.0
-    table = load_reference()
+    table = load_reference() or {}
+    bounds: dict[str, float] = table.get("bounds", {})
     said = (f"{begins} for two classes: MM-BD's null is the other class's margin alone, so "
             "its statistic is undefined and no calibration holds two-class models")
-    if table is not None and verdict.probability is not None:
-        rows = [r.details for r in sorted(verdict.per_class, key=lambda r: r.cls)]
-        stats = two_class_statistics(verdict.features, rows)
-        ratio, cls, name = two_class_score(stats, table["bounds"])
+    rows = [r.details for r in sorted(verdict.per_class, key=lambda r: r.cls)]
+    stats = two_class_statistics(verdict.features, rows)
+    if verdict.probability is not None and any(stats.get(k) is not None for k in bounds):
+        ratio, cls, name = two_class_score(stats, bounds)  # data-free: none read, the floor
         verdict.features["two_class_before"] = float(verdict.probability)
         verdict.features["two_class_score"] = ratio
         verdict.probability = ratio / (1.0 + ratio)
@@ -110,8 +111,8 @@ def two_class_term(verdict: ModelVerdict, begins: str) -> None:
             verdict.target_classes.insert(0, cls)
         said += (f"; the score is the two-class statistic furthest beyond its bound over "
                  f"{table.get('n_clean', '?')} clean development two-class models "
-                 f"({name or 'none read'}: {ratio:.2f} of its bound), a ranking to review, "
-                 "not evidence")
+                 f"({name or 'none beyond 0'}: {ratio:.2f} of its bound), a ranking to "
+                 "review, not evidence")
     else:
         said += ": a ranking score to review, not evidence"
     verdict.coverage_notes = [*verdict.coverage_notes,
