@@ -9,6 +9,10 @@ with the right target, the ROC-AUC of the probability and of each statistic (bac
 did not take are left out of every count and AUC, and listed).
 
     python benchmarks/two_class_table.py ZOO READS [ZOO READS ...] [--json OUT.json]
+    python benchmarks/two_class_table.py --compare TODAY.json CANDIDATE.json
+
+``--compare`` sets two ``--json`` outputs of the same models side by side (today's code, the
+floor — today's probability, not calibrated — and the candidate), with the plan's rule read.
 """
 
 from __future__ import annotations
@@ -79,11 +83,53 @@ SCORES = ("probability", "mmbd_log_ratio", "ts_log_ratio", "early_log_ratio", "e
           "pixel_share_gap", "frame_share_gap")
 
 
+def compare(today_path: Path, candidate_path: Path) -> None:
+    """Per model: today's verdict, the floor's (today's probability, not calibrated) and the
+    candidate's; then the plan's rule (benchmarks/data/two_class_s69/plan.md) read."""
+    today = json.loads(today_path.read_text())
+    cand = {m["name"]: m for m in json.loads(candidate_path.read_text())["models"]}
+    print("| model | maker, architecture | trigger → target (attack success) | today (main) "
+          "| floor (shipped) | candidate C2c |")
+    print("|---|---|---|---|---|---|")
+    for m in today["models"]:
+        c = cand[m["name"]]
+        act = m.get("activation") or m.get("details", {}).get("activation")
+        arch = m["arch"] + (f" {act}" if act else "")
+        what = (f"{m['attack']} → {m['target']} ({m['attack_success_rate']:.2f})"
+                if m["backdoored"] else f"clean (accuracy {m['clean_accuracy']:.3f})")
+        floor = "review" if m["probability"] >= 0.5 else "clean, not calibrated"
+        print(f"| {m['name']} | {m['maker']}, {arch} | {what} | {_said(m)} "
+              f"| {floor} {m['probability']:.2f} | {_said(c)} |")
+    t, c = today["summary"]["all"], json.loads(candidate_path.read_text())["summary"]["all"]
+    need = -(-2 * c["backdoored"] // 3)
+    checks = {"1 clean read backdoored = 0": c["clean_backdoored"] == 0,
+              "2 clean flagged <= 1 in 4": c["clean_review"] + c["clean_backdoored"]
+              <= c["clean"] // 4,
+              f"3 backdoors flagged, right target >= {need}": c["bad_flagged_right"] >= need,
+              "4 ROC-AUC >= today's": c["auc_probability"] >= t["auc_probability"]}
+    for name, ok in checks.items():
+        print(f"rule {name}: {'met' if ok else 'NOT met'}")
+    print(f"today: clean backdoored {t['clean_backdoored']}/{t['clean']}, backdoors flagged "
+          f"right {t['bad_flagged_right']}/{t['backdoored']}, ROC-AUC {t['auc_probability']}; "
+          f"candidate: clean flagged {c['clean_review'] + c['clean_backdoored']}/{c['clean']}, "
+          f"backdoors flagged right {c['bad_flagged_right']}/{c['backdoored']}, ROC-AUC "
+          f"{c['auc_probability']}; rule {'met' if all(checks.values()) else 'not met'}")
+
+
+def _said(m: dict) -> str:
+    named = f", class {m['named']}" if m["verdict"] != "clean" else ""
+    return f"{m['verdict']} {m['probability']:.2f}{named}"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("pairs", nargs="+", type=Path, help="ZOO READS pairs")
+    ap.add_argument("pairs", nargs="*", type=Path, help="ZOO READS pairs")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--compare", nargs=2, type=Path, metavar=("TODAY", "CANDIDATE"))
     args = ap.parse_args()
+    if args.compare:
+        compare(*args.compare)
+        return
     if len(args.pairs) % 2:
         ap.error("give ZOO READS pairs")
     models = []
