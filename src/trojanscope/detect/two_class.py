@@ -8,6 +8,11 @@ therefore rests on numbers no calibration population had (``classes:two`` in
 model, free of its logit scale: how much larger one class's maximum margin is than the other's
 (MM-BD's ascent, and its first steps), how much smaller a trigger the search needs for one
 class than for the other, and the probes' share gaps (already within-model).
+
+Every two-class verdict is a score to review (:func:`two_class_term`). The score read against a
+reference of clean two-class models (candidate C2c) did not meet its rule at stop 69 (ROC-AUC
+0.802 against the calibrator's 0.854 on fresh seeds 9910-9911; docs/benchmarks.md), so the
+shipped ``two_class_reference.json`` holds no bounds and the probability is the calibrator's.
 """
 
 from __future__ import annotations
