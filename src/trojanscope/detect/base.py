@@ -201,7 +201,8 @@ class ModelDetector(ParamsMixin, ABC):
                 p.requires_grad_(g)
         verdict.elapsed_s = time.perf_counter() - start
         verdict.data_free = clean is None or not self.uses_data
-        verdict.traits = sorted(architecture_traits(model))
+        # the layers' traits, and any the detector read off the model (two classes: mmbd.py)
+        verdict.traits = sorted(architecture_traits(model).union(verdict.traits))
         from trojanscope.io.models import mark_outside_calibration
 
         mark_outside_calibration(model, verdict)  # an skl2onnx network: a score to review

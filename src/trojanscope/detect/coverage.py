@@ -88,7 +88,11 @@ _OTHER_NAMES = frozenset({
 _EXPLAINED = {"Softsign": frozenset({"aten::abs", "aten::abs_"})}
 # Every trait :func:`architecture_traits` can report (a calibration file's ``fitted_on.gate``
 # prefixes are checked against them: a typo would otherwise gate nothing, silently).
-KNOWN_TRAITS = frozenset(_TRAITS) | {NO_POOL, OTHER_ACTIVATION}
+# Two classes (issue 9, stop 69): not a layer but what MM-BD's statistic reads; set on the
+# verdict by the detector that reads it (``mmbd``, ``auto``; ``detect/two_class.py``), never by
+# :func:`architecture_traits`, so the probes' routing and every other method are unchanged.
+TWO_CLASSES = "classes:two"
+KNOWN_TRAITS = frozenset(_TRAITS) | {NO_POOL, OTHER_ACTIVATION, TWO_CLASSES}
 # The activation traits named at stop 53 (h9A), which no calibration zoo holds, and how they are
 # read (the modes: :data:`trojanscope.activation_modes.MODES`): "route-u" (C-U, the default
 # since seed 78's rule was met, plan a2aa7b8e: routed, the raise terms from h9F's unseen start),
@@ -139,6 +143,7 @@ _WORDS = {
     "layer:conv": "convolutions", NO_POOL: "convolutions without a pooling layer (strided)",
     "trees:other-code": "tree models made by other code (other tables, sizes, settings)",
     "text:wordbag": "mean-pooled word models",
+    TWO_CLASSES: "two classes (MM-BD's null is the one other class's margin)",
 }
 
 

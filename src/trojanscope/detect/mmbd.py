@@ -35,6 +35,7 @@ from trojanscope.detect.base import (
     ReversedTrigger,
     mad_anomaly,
 )
+from trojanscope.detect.coverage import TWO_CLASSES
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
 
@@ -106,6 +107,8 @@ class MMBD(ModelDetector):
             per_class=per_class,
             features=features,
             triggers=triggers,
+            # two classes: the null is one margin, the statistic undefined (coverage's trait)
+            traits=[TWO_CLASSES] if k <= 2 else [],
         )
 
     def _maximise(

@@ -1,0 +1,124 @@
+"""Two-class image models: statistics that are defined where MM-BD's is not (issue 9, stop 69).
+
+MM-BD fits its null to the maximum margins of every class but the largest; with two classes
+that is one value, so its p-value is 0 whatever the model and its MAD anomaly divides the gap
+between the two margins by zero (~1e12-1e13 for any model). A two-class model's verdict
+therefore rests on numbers no calibration population had (``classes:two`` in
+:mod:`trojanscope.detect.coverage`). The statistics here compare the two classes within the
+model, free of its logit scale: how much larger one class's maximum margin is than the other's
+(MM-BD's ascent, and its first steps), how much smaller a trigger the search needs for one
+class than for the other, and the probes' share gaps (already within-model).
+
+Every two-class verdict is a score to review (:func:`two_class_term`). The score read against a
+reference of clean two-class models (candidate C2c) did not meet its rule at stop 69 (ROC-AUC
+0.802 against the calibrator's 0.854 on fresh seeds 9910-9911; docs/benchmarks.md), so the
+shipped ``two_class_reference.json`` holds no bounds and the probability is the calibrator's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from trojanscope.detect.coverage import TWO_CLASSES as TWO_CLASSES
+
+if TYPE_CHECKING:
+    from trojanscope.detect.base import ModelVerdict
+
+
+def _log_ratio(values: Sequence[float | None], larger: bool) -> tuple[float | None, int | None]:
+    """``log(max / min)`` of two positive values and the class of the larger (``larger``) or
+    the smaller one; None where a value is missing or not positive."""
+    if len(values) != 2 or any(v is None or not v > 0 or not math.isfinite(v) for v in values):
+        return None, None
+    a, b = float(values[0]), float(values[1])  # type: ignore[arg-type]
+    top = (0 if a >= b else 1) if larger else (0 if a <= b else 1)
+    return abs(math.log(a / b)), top
+
+
+def two_class_statistics(features: Mapping[str, float],
+                         per_class: Sequence[Mapping[str, float]]) -> dict[str, float | None]:
+    """The within-model statistics of a two-class verdict, from its features and its per-class
+    details in class order (``ModelVerdict.per_class[i].details`` or a JSON report's
+    ``per_class`` rows): each ``<name>`` with the class it points at (``<name>_class``)."""
+    out: dict[str, float | None] = {}
+    for name, key, larger in (("mmbd_log_ratio", "margin", True),
+                              ("early_log_ratio", "early_margin", True),
+                              ("ts_log_ratio", "trigger_mask_l1", False)):
+        value, cls = _log_ratio([row.get(key) for row in per_class], larger)
+        out[name], out[f"{name}_class"] = value, cls
+    for probe in ("empty", "pixel", "frame"):
+        gap = features.get(f"{probe}_share_gap")
+        out[f"{probe}_share_gap"] = None if gap is None else float(gap)
+        top = features.get(f"{probe}_top_class")
+        out[f"{probe}_share_gap_class"] = None if top is None else int(top)
+    return out
+
+
+REFERENCE_FILE = "two_class_reference.json"
+
+
+def load_reference() -> dict | None:
+    """The shipped reference of clean two-class models (``two_class_reference.json``: the
+    bound of each statistic, fitted on development seeds only by
+    ``benchmarks/two_class_fit.py``), or None where the file holds no statistics (the floor:
+    every two-class verdict is a score to review)."""
+    import json
+    from importlib import resources
+
+    text = resources.files("trojanscope.detect").joinpath(REFERENCE_FILE).read_text()
+    table = json.loads(text)
+    return table if table.get("bounds") else None
+
+
+def two_class_score(stats: Mapping[str, float | None],
+                    bounds: Mapping[str, float]) -> tuple[float, int | None, str | None]:
+    """The largest ``statistic / bound`` over the statistics the verdict has, the class that
+    statistic points at and its name; ``(0, None, None)`` where none is read."""
+    best: tuple[float, int | None, str | None] = (0.0, None, None)
+    for name, bound in bounds.items():
+        value = stats.get(name)
+        if value is None or not bound > 0:
+            continue
+        ratio = float(value) / float(bound)
+        if ratio > best[0]:
+            cls = stats.get(f"{name}_class")
+            best = (ratio, None if cls is None else int(cls), name)
+    return best
+
+
+def two_class_term(verdict: ModelVerdict, begins: str) -> None:
+    """Make a calibrated verdict on a two-class model a score to review (``calibrated``
+    false, a note beginning ``begins`` that says why); where the shipped reference holds
+    bounds, its probability becomes ``r / (1 + r)``, ``r`` the largest statistic over its
+    clean bound (:func:`two_class_score`: at or above 0.5 exactly where one statistic is beyond
+    every clean development model's), naming that statistic's class. Nothing for any other
+    model. Calibration (``calibration.calibrate``) computes the probability first as for any
+    model, the trait set aside, then calls this."""
+    if TWO_CLASSES not in verdict.traits:
+        return
+    verdict.score_only = True
+    verdict.features["calibrated"] = 0.0
+    table = load_reference() or {}
+    bounds: dict[str, float] = table.get("bounds", {})
+    said = (f"{begins} for two classes: MM-BD's null is the other class's margin alone, so "
+            "its statistic is undefined and no calibration holds two-class models")
+    rows = [r.details for r in sorted(verdict.per_class, key=lambda r: r.cls)]
+    stats = two_class_statistics(verdict.features, rows)
+    if verdict.probability is not None and any(stats.get(k) is not None for k in bounds):
+        ratio, cls, name = two_class_score(stats, bounds)  # data-free: none read, the floor
+        verdict.features["two_class_before"] = float(verdict.probability)
+        verdict.features["two_class_score"] = ratio
+        verdict.probability = ratio / (1.0 + ratio)
+        if cls is not None and cls in verdict.target_classes:
+            verdict.target_classes.remove(cls)
+            verdict.target_classes.insert(0, cls)
+        said += (f"; the score is the two-class statistic furthest beyond its bound over "
+                 f"{table.get('n_clean', '?')} clean development two-class models "
+                 f"({name or 'none beyond 0'}: {ratio:.2f} of its bound), a ranking to "
+                 "review, not evidence")
+    else:
+        said += ": a ranking score to review, not evidence"
+    verdict.coverage_notes = [*verdict.coverage_notes,
+                              *(n for n in (said,) if n not in verdict.coverage_notes)]
