@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 ENV_VAR = "TROJANSCOPE_DB"
 EXPORT_COLUMNS = ("id", "started_at", "model_sha256", "target", "verdict", "rating",
-                  "probability", "findings", "tool_version", "reports")
+                  "probability", "findings", "tool_version", "reports", "headline")
 
 
 class Base(DeclarativeBase):
@@ -57,7 +57,15 @@ class AuditRecord(Base):
         return {"id": self.id, "started_at": self.started_at, "model_sha256": self.model_sha256,
                 "target": self.target, "verdict": self.verdict, "rating": self.rating,
                 "probability": self.probability, "findings": self.findings_count,
-                "tool_version": self.tool_version, "reports": list(self.reports)}
+                "tool_version": self.tool_version, "reports": list(self.reports),
+                "headline": self.headline}
+
+    @property
+    def headline(self) -> str:
+        """The audit's headline words (``PASS (detection inconclusive)``): the stored
+        document's (schema 1.2, stop 69), else the verdict in capitals (an older record)."""
+        stored = (self.document or {}).get("headline")
+        return stored if isinstance(stored, str) and stored else self.verdict.upper()
 
 
 def default_db_url() -> str:
