@@ -18,23 +18,13 @@ from pathlib import Path
 import numpy as np
 import onnx
 import torch
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from onnx_files import dense_graph as graph  # the tests' builder, shared
 
 RNG = np.random.default_rng(69)
 W, B = RNG.normal(size=(4, 3)), RNG.normal(size=3)
-
-
-def _graph(nodes: list, inits: dict[str, np.ndarray], x_shape: list, out_rank: int
-           ) -> onnx.ModelProto:
-    """A float graph of ``nodes`` over X (``x_shape``) with initializers ``inits``, output Y."""
-    graph = helper.make_graph(
-        nodes, "g", [helper.make_tensor_value_info("X", TensorProto.FLOAT, x_shape)],
-        [helper.make_tensor_value_info("Y", TensorProto.FLOAT,
-                                       [f"d{i}" for i in range(out_rank)])],
-        initializer=[numpy_helper.from_array(v.astype(np.float32), k) for k, v in inits.items()])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    return model
 
 
 def _mm(x: str = "X", w: str = "W", out: str = "m") -> onnx.NodeProto:
@@ -51,30 +41,30 @@ def cases() -> dict[str, tuple[onnx.ModelProto, np.ndarray, int]]:
     x3 = RNG.normal(size=(2, 5, 4)).astype(np.float32)
     x1 = x2[0]
     return {
-        "bias N": (_graph([_mm(), _add("m", "b")], {"W": W, "b": B}, ["N", 4], 2), x2, 1),
-        "bias 1xN": (_graph([_mm(), _add("m", "b")], {"W": W, "b": B[None]}, ["N", 4], 2), x2, 1),
-        "bias first": (_graph([_mm(), _add("b", "m")], {"W": W, "b": B}, ["N", 4], 2), x2, 1),
+        "bias N": (graph([_mm(), _add("m", "b")], {"W": W, "b": B}, ["N", 4], 2), x2, 1),
+        "bias 1xN": (graph([_mm(), _add("m", "b")], {"W": W, "b": B[None]}, ["N", 4], 2), x2, 1),
+        "bias first": (graph([_mm(), _add("b", "m")], {"W": W, "b": B}, ["N", 4], 2), x2, 1),
         "1-D input, bias 1xN": (
-            _graph([_mm(), _add("m", "b")], {"W": W, "b": B[None]}, [4], 2), x1, 1),
-        "1-D input, bias N": (_graph([_mm(), _add("m", "b")], {"W": W, "b": B}, [4], 1), x1, 1),
-        "3-D input": (_graph([_mm(), _add("m", "b")], {"W": W, "b": B}, ["N", 5, 4], 3), x3, 1),
+            graph([_mm(), _add("m", "b")], {"W": W, "b": B[None]}, [4], 2), x1, 1),
+        "1-D input, bias N": (graph([_mm(), _add("m", "b")], {"W": W, "b": B}, [4], 1), x1, 1),
+        "3-D input": (graph([_mm(), _add("m", "b")], {"W": W, "b": B}, ["N", 5, 4], 3), x3, 1),
         "3-D input, bias 1xN": (
-            _graph([_mm(), _add("m", "b")], {"W": W, "b": B[None]}, ["N", 5, 4], 3), x3, 1),
-        "width 1, bias 1x1": (_graph([_mm(), _add("m", "b")], {"W": W[:, :1], "b": B[None, :1]},
+            graph([_mm(), _add("m", "b")], {"W": W, "b": B[None]}, ["N", 5, 4], 3), x3, 1),
+        "width 1, bias 1x1": (graph([_mm(), _add("m", "b")], {"W": W[:, :1], "b": B[None, :1]},
                                      ["N", 4], 2), x2, 1),
-        "no bias (MatMul alone)": (_graph([_mm(out="Y")], {"W": W}, ["N", 4], 2), x2, 0),
-        "transposed weight": (_graph([helper.make_node("Transpose", ["Wt"], ["W"]), _mm(),
+        "no bias (MatMul alone)": (graph([_mm(out="Y")], {"W": W}, ["N", 4], 2), x2, 0),
+        "transposed weight": (graph([helper.make_node("Transpose", ["Wt"], ["W"]), _mm(),
                                       _add("m", "b")], {"Wt": W.T, "b": B}, ["N", 4], 2), x2, 0),
-        "product read twice": (_graph([_mm(), _add("m", "b", "a"), _add("a", "m")],
+        "product read twice": (graph([_mm(), _add("m", "b", "a"), _add("a", "m")],
                                       {"W": W, "b": B}, ["N", 4], 2), x2, 0),
-        "constant on the left": (_graph([_mm("W", "X"), _add("m", "b")],
+        "constant on the left": (graph([_mm("W", "X"), _add("m", "b")],
                                         {"W": RNG.normal(size=(2, 4)), "b": RNG.normal(size=5)},
                                         [4, 5], 2), RNG.normal(size=(4, 5)).astype(np.float32), 0),
-        "weight read twice": (_graph([_mm(), _add("m", "b", "a"), _mm(out="m2"), _add("a", "m2")],
+        "weight read twice": (graph([_mm(), _add("m", "b", "a"), _mm(out="m2"), _add("a", "m2")],
                                      {"W": W, "b": B}, ["N", 4], 2), x2, 0),
-        "bias N x N (widens)": (_graph([_mm(), _add("m", "b")],
+        "bias N x N (widens)": (graph([_mm(), _add("m", "b")],
                                        {"W": W, "b": RNG.normal(size=(7, 3))}, ["N", 4], 2), x2, 0),
-        "bias read twice": (_graph([_mm(), _add("m", "b", "a"), _add("a", "b")],
+        "bias read twice": (graph([_mm(), _add("m", "b", "a"), _add("a", "b")],
                                    {"W": W, "b": B}, ["N", 4], 2), x2, 0),
     }
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import io
 import json
+from importlib import resources
 
+import jsonschema
 import pytest
 from rich.console import Console
 
@@ -77,6 +79,11 @@ def test_every_report_of_an_inconclusive_pass_says_so() -> None:
     assert out.getvalue().startswith(f"{INCONCLUSIVE} m.onnx: risk rating MEDIUM")
     doc = json.loads(render_audit(result, "json"))
     assert (doc["verdict"], doc["headline"]) == ("pass", INCONCLUSIVE)
+    schema = json.loads(resources.files("trojanscope.audit").joinpath("audit.schema.json")
+                        .read_text())
+    jsonschema.validate(doc, schema)  # the shipped schema (1.2) takes it
+    assert schema["properties"]["headline"]["type"] == "string"
+    assert "headline" not in schema["required"]  # a 1.1 document still validates
     assert f"**Verdict: {INCONCLUSIVE}**" in render_audit(result, "markdown")
     assert f'class="big verdict-pass">{INCONCLUSIVE}</span>' in render_audit(result, "html")
     props = json.loads(render_audit(result, "sarif"))["runs"][0]["properties"]
