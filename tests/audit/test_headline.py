@@ -119,5 +119,9 @@ def test_the_history_and_the_registry_show_the_headline_and_read_older_records(
     assert records[new].summary()["headline"] == INCONCLUSIVE
     assert set(records[new].summary()) >= set(EXPORT_COLUMNS)
     assert records[new].summary()["verdict"] == "pass"  # the word, as before
-    row = _resumed_row("m.onnx", tmp_path / "m.onnx", records[new])
+    target = records[new].target
+    resumed = store.latest([target])[target]  # the resume's query: the document deferred
+    assert resumed.id == old and resumed.headline == "PASS"
+    store.record(_result(*CASES["not calibrated"][:2]))
+    row = _resumed_row("m.onnx", tmp_path / "m.onnx", store.latest([target])[target])
     assert (row.verdict, row.headline) == ("pass", INCONCLUSIVE)
