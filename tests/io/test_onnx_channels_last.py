@@ -31,7 +31,8 @@ class ChannelsLast(nn.Module):
         return self.fc(torch.relu(self.conv(x.permute(0, 3, 1, 2))).flatten(1))
 
 
-def test_a_keras_style_graph_takes_channels_first_images(tmp_path: Path) -> None:
+def _exported(tmp_path: Path) -> tuple[ChannelsLast, Path]:
+    """The seeded CNN and its ONNX export taking N x 8 x 8 x 3 (input ``input_1``)."""
     torch.manual_seed(0)
     model = ChannelsLast().eval()
     path = tmp_path / "nhwc.onnx"
@@ -39,6 +40,11 @@ def test_a_keras_style_graph_takes_channels_first_images(tmp_path: Path) -> None
         warnings.simplefilter("ignore")
         torch.onnx.export(model, (torch.rand(2, 8, 8, 3),), str(path), dynamo=False,
                           input_names=["input_1"], dynamic_axes={"input_1": {0: "N"}})
+    return model, path
+
+
+def test_a_keras_style_graph_takes_channels_first_images(tmp_path: Path) -> None:
+    model, path = _exported(tmp_path)
     loaded = load_onnx(path)
     assert loaded.input_shape == (3, 8, 8) and loaded.ops[0] == "Transpose"
     x = torch.rand(5, 3, 8, 8)
@@ -93,13 +99,7 @@ def test_a_purified_keras_style_graph_keeps_its_channels_last_input(tmp_path: Pa
     from trojanscope.mitigate.run import MitigationResult
     from trojanscope.mitigate.save import save_foreign_mitigation
 
-    torch.manual_seed(0)
-    model = ChannelsLast().eval()
-    path = tmp_path / "nhwc.onnx"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(model, (torch.rand(2, 8, 8, 3),), str(path), dynamo=False,
-                          input_names=["input_1"], dynamic_axes={"input_1": {0: "N"}})
+    model, path = _exported(tmp_path)
     loaded = load_onnx(path)
     result = MitigationResult(loaded, "none", {}, 0, 0, None, {}, {}, 0.0)
     with warnings.catch_warnings():
