@@ -120,3 +120,23 @@ def mlp_graph(features: int = 16, classes: int = 3, *, zipmap: bool = True,
         return e / e.sum(axis=1, keepdims=True)
 
     return model, probabilities
+
+
+def dense_graph(nodes: list, inits: dict, x_shape: tuple | list = ("N", 4),
+                out_rank: int = 2):
+    """A float graph of ``nodes`` over input X (``x_shape``) with initializers ``inits``
+    (numpy arrays, stored as float32), output Y of ``out_rank`` dimensions, opset 17: the
+    ``MatMul`` + ``Add`` lift's graphs (``io/onnx_dense.py``; also
+    ``benchmarks/read_through_s69_lift.py``)."""
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
+
+    graph = helper.make_graph(
+        nodes, "dense", [helper.make_tensor_value_info("X", TensorProto.FLOAT, list(x_shape))],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT,
+                                       [f"d{i}" for i in range(out_rank)])],
+        initializer=[numpy_helper.from_array(np.asarray(v, dtype=np.float32), k)
+                     for k, v in inits.items()])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    return model

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import io
 import json
+from importlib import resources
 
+import jsonschema
 import pytest
 from rich.console import Console
 
@@ -77,6 +79,11 @@ def test_every_report_of_an_inconclusive_pass_says_so() -> None:
     assert out.getvalue().startswith(f"{INCONCLUSIVE} m.onnx: risk rating MEDIUM")
     doc = json.loads(render_audit(result, "json"))
     assert (doc["verdict"], doc["headline"]) == ("pass", INCONCLUSIVE)
+    schema = json.loads(resources.files("trojanscope.audit").joinpath("audit.schema.json")
+                        .read_text())
+    jsonschema.validate(doc, schema)  # the shipped schema (1.2) takes it
+    assert schema["properties"]["headline"]["type"] == "string"
+    assert "headline" not in schema["required"]  # a 1.1 document still validates
     assert f"**Verdict: {INCONCLUSIVE}**" in render_audit(result, "markdown")
     assert f'class="big verdict-pass">{INCONCLUSIVE}</span>' in render_audit(result, "html")
     props = json.loads(render_audit(result, "sarif"))["runs"][0]["properties"]
@@ -90,3 +97,31 @@ def test_a_settled_pass_reads_as_before_everywhere() -> None:
     assert out.getvalue().startswith("PASS m.onnx: risk rating LOW")
     assert "**Verdict: PASS**" in render_audit(result, "markdown")
     assert 'class="big verdict-pass">PASS</span>' in render_audit(result, "html")
+
+
+def test_the_history_and_the_registry_show_the_headline_and_read_older_records(
+        tmp_path) -> None:
+    """``history``'s table and ``audit-registry``'s rows (audited and resumed) say the
+    headline; a record of schema 1.1 (no ``headline``) reads as its verdict in capitals."""
+    from sqlalchemy.orm import Session
+
+    from trojanscope.audit.batch import _resumed_row
+    from trojanscope.audit.history import EXPORT_COLUMNS, AuditRecord, HistoryStore, db_url
+
+    store = HistoryStore(db_url(tmp_path / "h.sqlite"))
+    new = store.record(_result(*CASES["not calibrated"][:2]))
+    old = store.record(_result(*CASES["not calibrated"][:2]))
+    with Session(store.engine) as session, session.begin():  # as stop 68 stored it
+        record = session.get(AuditRecord, old)
+        record.document = {k: v for k, v in record.document.items() if k != "headline"}
+    records = {r.id: r for r in store.query()}
+    assert (records[new].headline, records[old].headline) == (INCONCLUSIVE, "PASS")
+    assert records[new].summary()["headline"] == INCONCLUSIVE
+    assert set(records[new].summary()) >= set(EXPORT_COLUMNS)
+    assert records[new].summary()["verdict"] == "pass"  # the word, as before
+    target = records[new].target
+    resumed = store.latest([target])[target]  # the resume's query: the document deferred
+    assert resumed.id == old and resumed.headline == "PASS"
+    store.record(_result(*CASES["not calibrated"][:2]))
+    row = _resumed_row("m.onnx", tmp_path / "m.onnx", store.latest([target])[target])
+    assert (row.verdict, row.headline) == ("pass", INCONCLUSIVE)

@@ -60,7 +60,10 @@ def test_audit_registry_into_postgresql(postgres_url, tmp_path, clean_run, backd
     records = HistoryStore(postgres_url).query()
     assert sorted(Path(r.target).name for r in records) == ["backdoored", "clean"]
     assert run([*args, "--resume"]) in (0, 1)
-    assert json.loads(capsys.readouterr().out)["summary"]["resumed"] == 2
+    resumed = json.loads(capsys.readouterr().out)
+    assert resumed["summary"]["resumed"] == 2
+    assert {m["headline"] for m in resumed["models"]} == {  # read with the document deferred
+        m["headline"] for m in doc["models"]}
     assert len(HistoryStore(postgres_url).query()) == 2
     # a server that is not there: one error line, exit 2
     dead = postgres_url.rsplit(":", 1)[0] + ":1/postgres"

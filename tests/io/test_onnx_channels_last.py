@@ -31,7 +31,8 @@ class ChannelsLast(nn.Module):
         return self.fc(torch.relu(self.conv(x.permute(0, 3, 1, 2))).flatten(1))
 
 
-def test_a_keras_style_graph_takes_channels_first_images(tmp_path: Path) -> None:
+def _exported(tmp_path: Path) -> tuple[ChannelsLast, Path]:
+    """The seeded CNN and its ONNX export taking N x 8 x 8 x 3 (input ``input_1``)."""
     torch.manual_seed(0)
     model = ChannelsLast().eval()
     path = tmp_path / "nhwc.onnx"
@@ -39,6 +40,11 @@ def test_a_keras_style_graph_takes_channels_first_images(tmp_path: Path) -> None
         warnings.simplefilter("ignore")
         torch.onnx.export(model, (torch.rand(2, 8, 8, 3),), str(path), dynamo=False,
                           input_names=["input_1"], dynamic_axes={"input_1": {0: "N"}})
+    return model, path
+
+
+def test_a_keras_style_graph_takes_channels_first_images(tmp_path: Path) -> None:
+    model, path = _exported(tmp_path)
     loaded = load_onnx(path)
     assert loaded.input_shape == (3, 8, 8) and loaded.ops[0] == "Transpose"
     x = torch.rand(5, 3, 8, 8)
@@ -84,3 +90,27 @@ def test_channels_first_images_are_left_to_the_loader_for_such_a_graph(tmp_path)
     check_model_data(model, {"--data": tmp_path / "clean.npz"})
     with pytest.raises(UserInputError, match=r"images of shape 3 x 28 x 28, but .* takes 28"):
         check_model_data(model, {"--data": tmp_path / "rgb.npz"})
+
+
+def test_a_purified_keras_style_graph_keeps_its_channels_last_input(tmp_path: Path) -> None:
+    """``mitigate``'s ``model.onnx`` of such a graph takes N x H x W x C as the source did (stop
+    69 read-through: it took N x C x H x W) and reads back channels-first; the TorchScript file
+    takes trojanscope's N x C x H x W."""
+    from trojanscope.mitigate.run import MitigationResult
+    from trojanscope.mitigate.save import save_foreign_mitigation
+
+    model, path = _exported(tmp_path)
+    loaded = load_onnx(path)
+    result = MitigationResult(loaded, "none", {}, 0, 0, None, {}, {}, 0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        save_foreign_mitigation(tmp_path / "out", result, source_path=str(path),
+                                input_shape=loaded.input_shape, seed=0)
+    written = onnx.load(tmp_path / "out" / "model.onnx").graph.input[0]
+    assert [d.dim_value for d in written.type.tensor_type.shape.dim][1:] == [8, 8, 3]
+    again = load_onnx(tmp_path / "out" / "model.onnx")
+    assert again.input_shape == (3, 8, 8)
+    x = torch.rand(4, 3, 8, 8)
+    torch.testing.assert_close(again(x), model(x.permute(0, 2, 3, 1)), atol=1e-5, rtol=1e-5)
+    scripted = torch.jit.load(tmp_path / "out" / "model.torchscript.pt")
+    torch.testing.assert_close(scripted(x), model(x.permute(0, 2, 3, 1)), atol=1e-5, rtol=1e-5)

@@ -9,30 +9,17 @@ import numpy as np
 import onnx
 import pytest
 import torch
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper, numpy_helper
 from onnx.reference import ReferenceEvaluator
 from torch import nn
 
+from onnx_files import dense_graph as _dense_graph
 from onnx_files import mlp_graph
 from trojanscope.io.onnx_import import load_onnx, onnx_to_module
 
 
 def _linears(module: nn.Module) -> list[nn.Linear]:
     return [m for m in module.modules() if isinstance(m, nn.Linear)]
-
-
-def _dense_graph(nodes: list, inits: dict[str, np.ndarray], x_shape: tuple = ("N", 4),
-                 out_rank: int = 2) -> onnx.ModelProto:
-    """A graph of ``nodes`` over input X (float, ``x_shape``) with initializers ``inits``,
-    output Y of ``out_rank`` dimensions."""
-    graph = helper.make_graph(
-        nodes, "dense", [helper.make_tensor_value_info("X", TensorProto.FLOAT, list(x_shape))],
-        [helper.make_tensor_value_info("Y", TensorProto.FLOAT,
-                                       [f"d{i}" for i in range(out_rank)])],
-        initializer=[numpy_helper.from_array(v.astype(np.float32), k) for k, v in inits.items()])
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    return model
 
 
 def _same_as_reference(model: onnx.ModelProto, x: np.ndarray) -> torch.Tensor:
@@ -121,7 +108,6 @@ UNCERTAIN = {
                          helper.make_node("MatMul", ["h2", "W2"], ["m"]),
                          helper.make_node("Add", ["m", "c"], ["Y"])],
                         {"V": W, "W2": W2, "c": RNG.normal(size=2)}),
-    # the constant on the left: W @ x is not a layer over the samples
     # the constant on the left: W @ x is not a layer over the samples (x: 4 x 5 here)
     "weight-on-the-left": ([helper.make_node("MatMul", ["W", "X"], ["m"]),
                             helper.make_node("Add", ["m", "b"], ["Y"])],

@@ -53,7 +53,7 @@ def test_a_numeric_column_without_stored_categories_is_its_own_codes() -> None:
     (ENC[:1], COLUMNS, "'home' as categorical .* does not store its categories"),
     ([ENC[0], _text("a", "b"), ENC[2]], COLUMNS,
      r"feature 'home': the data's categories \['owner', 'rent', 'zz'\] are not among the "
-     r"model's \(\['a', 'b'\]\); xgboost refuses categories a model never saw"),
+     r"model's \(\['a', 'b'\]\); a category the model never saw has no code"),
     ([ENC[0], _text("owner", "rent"), ENC[2]], COLUMNS,  # one category the model never saw
      r"feature 'home': the data's categories \['zz'\] are not among"),
     ([ENC[0], ENC[1], _text("3", "7")], COLUMNS,
@@ -100,6 +100,13 @@ def test_predictions_equal_xgboost_s_own_on_a_held_out_table(tmp_path: Path, nam
         bind_table(loaded, load_dataset(str(tmp_path / "unseen.csv"), "all",
                                         label_column="is_fraud"))
     held, y_held = _frame(120, 1)
+    five = held.assign(is_fraud=y_held, k=held["k"].astype(int))
+    five.loc[::7, "k"] = 5  # a number-like category the model never saw (stop 69, hrev)
+    five.to_csv(tmp_path / "five.csv", index=False)
+    with pytest.raises(UserInputError, match=r"'k': the data's categories \[5.0\] are not "
+                       r"among the model's \(\[3.0, 7.0, 11.0\]\)"):
+        bind_table(loaded, load_dataset(str(tmp_path / "five.csv"), "all",
+                                        label_column="is_fraud"))
     held.assign(is_fraud=y_held).to_csv(tmp_path / "clean.csv", index=False)
     data = load_dataset(str(tmp_path / "clean.csv"), "all", label_column="is_fraud")
     bind_table(loaded, data)

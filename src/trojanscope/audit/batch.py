@@ -49,6 +49,7 @@ class RegistryRow:
     worker: str = ""
     error: str | None = None
     report: str | None = None
+    headline: str | None = None  # the audit's headline words (AuditResult.headline, stop 69)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -151,10 +152,12 @@ def audit_registry(
         yield RegistryRow(
             result.key, str(model), "audited", audit.verdict, audit.rating.label,
             (audit.detection or {}).get("probability"), len(audit.findings), result.elapsed_s,
-            result.attempts, result.worker, report=str(folder) if folder is not None else None)
+            result.attempts, result.worker, report=str(folder) if folder is not None else None,
+            headline=audit.headline)
 
 
 def _resumed_row(key: str, model: Path, record: AuditRecord) -> RegistryRow:
     report = next((str(Path(p).parent) for p in record.reports), None)
     return RegistryRow(key, str(model), "resumed", record.verdict, record.rating,
-                       record.probability, record.findings_count, report=report)
+                       record.probability, record.findings_count, report=report,
+                       headline=record.headline)

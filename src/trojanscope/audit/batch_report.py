@@ -48,7 +48,7 @@ def write_index(report_dir: Path, root: str, rows: Sequence[RegistryRow],
         table.append([
             Cell(r.key, link, "mono"),
             Cell(r.status, css="status-error" if r.status == "failed" else ""),
-            Cell(r.verdict or "-"),
+            Cell(r.headline or r.verdict or "-"),
             Cell(r.rating or "-", css=f"sev-{r.rating} badge" if r.rating else ""),
             Cell("-" if r.probability is None else f"{r.probability:.2f}"),
             Cell("-" if r.findings is None else str(r.findings)),

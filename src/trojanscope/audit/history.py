@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Float, Integer, String, create_engine, delete, make_url, select
+from sqlalchemy import inspect as orm_state
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, query_expression
 
 from trojanscope.errors import UserInputError
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 ENV_VAR = "TROJANSCOPE_DB"
 EXPORT_COLUMNS = ("id", "started_at", "model_sha256", "target", "verdict", "rating",
-                  "probability", "findings", "tool_version", "reports")
+                  "probability", "findings", "tool_version", "reports", "headline")
 
 
 class Base(DeclarativeBase):
@@ -52,12 +53,24 @@ class AuditRecord(Base):
     findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     reports: Mapped[list[str]] = mapped_column(JSON)
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # the document's headline alone, where a query defers the document (:meth:`latest`)
+    stored_headline: Mapped[str | None] = query_expression()
 
     def summary(self) -> dict[str, Any]:
         return {"id": self.id, "started_at": self.started_at, "model_sha256": self.model_sha256,
                 "target": self.target, "verdict": self.verdict, "rating": self.rating,
                 "probability": self.probability, "findings": self.findings_count,
-                "tool_version": self.tool_version, "reports": list(self.reports)}
+                "tool_version": self.tool_version, "reports": list(self.reports),
+                "headline": self.headline}
+
+    @property
+    def headline(self) -> str:
+        """The audit's headline words (``PASS (detection inconclusive)``): the stored
+        document's (schema 1.2, stop 69), else the verdict in capitals (an older record)."""
+        stored = self.stored_headline
+        if stored is None and "document" not in orm_state(self).unloaded:
+            stored = (self.document or {}).get("headline")
+        return stored if isinstance(stored, str) and stored else self.verdict.upper()
 
 
 def default_db_url() -> str:
@@ -232,13 +245,15 @@ class HistoryStore:
     def latest(self, targets: Sequence[str], chunk: int = 500) -> dict[str, AuditRecord]:
         """The newest record of each of ``targets`` (resolved paths) that has one, without the
         heavy columns (the full document and findings): what a resumed run needs."""
-        from sqlalchemy.orm import defer
+        from sqlalchemy.orm import defer, with_expression
 
         found: dict[str, AuditRecord] = {}
         for i in range(0, len(targets), chunk):
             stmt = (select(AuditRecord)
                     .where(AuditRecord.target.in_(list(targets[i:i + chunk])))
-                    .options(defer(AuditRecord.document), defer(AuditRecord.findings))
+                    .options(defer(AuditRecord.document), defer(AuditRecord.findings),
+                             with_expression(AuditRecord.stored_headline,
+                                             AuditRecord.document["headline"].as_string()))
                     .order_by(AuditRecord.id.desc()))
             for record in self.rows(stmt):
                 found.setdefault(record.target, record)

@@ -703,12 +703,19 @@ def onnx_to_module(model: onnx.ModelProto, *, source: str = "") -> nn.Module:
 def _channels_last_input(graph: onnx.GraphProto, name: str,
                          shape: tuple[int, ...] | None) -> bool:
     """Whether the graph's input ``name`` (per sample ``shape``) is H x W x C images read by
-    nothing but one ``Transpose`` of ``perm`` 0, 3, 1, 2 (to N x C x H x W): then C x H x W
-    images are certainly what it computes on. Stop 69: such a graph (what tf2onnx writes for
-    a Keras CNN) took no image ``.npz`` at all, its images being channels-first."""
-    if shape is None or len(shape) != 3 or name in {o.name for o in graph.output}:
+    nothing but one ``Transpose`` of ``perm`` 0, 3, 1, 2 (to N x C x H x W), directly or
+    through one ``Cast`` (elementwise: it commutes with the transpose; what torch writes for
+    ``mitigate``'s purified copy of such a graph): then C x H x W images are certainly what it
+    computes on. Stop 69: such a graph (what tf2onnx writes for a Keras CNN) took no image
+    ``.npz`` at all, its images being channels-first."""
+    outputs = {o.name for o in graph.output}
+    if shape is None or len(shape) != 3 or name in outputs:
         return False
     readers = [node for node in graph.node if name in node.input]
+    if len(readers) == 1 and readers[0].op_type == "Cast" and readers[0].domain in \
+            DEFAULT_DOMAINS and readers[0].output[0] not in outputs:  # a Cast commutes with it
+        name = readers[0].output[0]  # (torch writes one, exporting a read channels-first)
+        readers = [node for node in graph.node if name in node.input]
     if len(readers) != 1 or readers[0].op_type != "Transpose" \
             or readers[0].domain not in DEFAULT_DOMAINS or list(readers[0].input) != [name]:
         return False

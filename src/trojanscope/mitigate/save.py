@@ -85,9 +85,28 @@ def save_foreign_mitigation(
               "versions": library_versions()}
     model = result.model.eval()
     example = torch.rand(2, *input_shape, generator=torch.Generator().manual_seed(seed))
+    as_onnx, onnx_example = model, example
+    if len(input_shape) == 3 and any(getattr(m, "channels_last", False) is True
+                                     for m in model.modules()):
+        as_onnx, onnx_example = ChannelsLastInput(model).eval(), example.permute(0, 2, 3, 1)
+        record["onnx_input"] = "N x H x W x C, as the source graph's"
     with atomic_dir(out, force=force) as tmp:
         export_torchscript(model, example, tmp / TORCHSCRIPT_NAME)
-        export_onnx(model, example, tmp / ONNX_NAME)
+        export_onnx(as_onnx, onnx_example, tmp / ONNX_NAME)
         files = {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file()}
         (tmp / RECORD_NAME).write_text(strict_dumps({**record, "files": files}, indent=2) + "\n")
     return files
+
+
+class ChannelsLastInput(torch.nn.Module):
+    """The purified network taking N x H x W x C images, as the source graph did (a Keras-style
+    graph read channels-first: ``OnnxModule.read_channels_first``), so that the purified
+    ``model.onnx`` keeps the source's interface (stop 69 read-through: it took N x C x H x W,
+    which the user's own pipeline does not feed). trojanscope reads it back channels-first."""
+
+    def __init__(self, model: torch.nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model(x.permute(0, 3, 1, 2))

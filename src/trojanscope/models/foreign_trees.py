@@ -37,7 +37,7 @@ from trojanscope.models.trees import (
     XGBoostModel,
     require,
 )
-from trojanscope.models.xgboost_categories import xgboost_categories
+from trojanscope.models.xgboost_categories import unseen_words, xgboost_categories
 
 
 def load_foreign(path: Path, library: str) -> ForeignTrees:
@@ -260,3 +260,30 @@ def bind_table(module: Any, data: Any) -> None:
             "header row), not images or tensors"
         )
     module.bind(schema)
+    _refuse_unseen_numbers(module, data)
+
+
+def _refuse_unseen_numbers(module: ForeignTrees, data: Any) -> None:
+    """An XGBoost model's number-like category column (stored numbers) whose table holds a
+    value the model never saw: refused, as a text category is (:mod:`.xgboost_categories`).
+    Stop 69 (hrev): read as missing it gave answers up to 0.23 away from xgboost's own, which
+    reads such a value as its sorted neighbour (``benchmarks/read_through_s69_xgb.py``)."""
+    schema = module._schema()
+    numbers = [j for j in module.codes
+               if schema.columns[module.columns[j]].kind != "categorical"]
+    if module.inner.library != "xgboost" or not numbers or not len(data):
+        return
+    import torch
+
+    rows, _ = data.get_batch(torch.arange(len(data)))
+    x = np.asarray(rows, dtype=np.float32)
+    decoded = module.decode(x)
+    for j in numbers:
+        col, start = schema.columns[module.columns[j]], schema.offsets[module.columns[j]]
+        unread = np.isnan(decoded[:, j])
+        if col.has_missing:
+            unread &= x[:, start + 1] <= 0.5
+        if unread.any():
+            values = np.unique(col.unscale(x[unread, start])).round(6).tolist()
+            raise UserInputError(unseen_words(module.source, col.name, values,
+                                              sorted(module.codes[j])))

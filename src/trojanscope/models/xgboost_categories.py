@@ -60,13 +60,20 @@ def xgboost_categories(booster: Any, columns: list[Column], source: str
                 "XGBoost 3.1 or later, or encode the column as numbers")
         unseen = [c for c in col.categories if c != MISSING and c not in (values or ())]
         if col.kind == "categorical" and (unseen or not texts):
-            raise UserInputError(
-                f"{source}: feature {col.name!r}: the data's categories "
-                f"{_show(unseen or list(col.categories))} are not among the model's "
-                f"({_show(values)}); xgboost refuses categories a model never saw: give the "
-                "table the model was trained on, or leave out the rows holding them")
+            raise UserInputError(unseen_words(source, col.name, unseen or list(col.categories),
+                                              values))
         if col.kind != "categorical" and texts:
             raise UserInputError(
                 f"{source}: feature {col.name!r} holds numbers in the data but the model's "
                 f"categories for it are text ({_show(values)})")
     return categorical, lists
+
+
+def unseen_words(source: str, feature: str, unseen: list[Any], model: list[Any] | None) -> str:
+    """The refusal of data categories (text or number-like) that ``model``'s list lacks: such
+    a category has no code, and xgboost's own reading of one is not certain (3.2 reads one
+    sorted among the model's as the next, refuses one sorted after them)."""
+    return (f"{source}: feature {feature!r}: the data's categories {_show(unseen)} are not "
+            f"among the model's ({_show(model)}); a category the model never saw has no code "
+            "(xgboost reads one as a neighbouring category or refuses it): give the table the "
+            "model was trained on, or leave out the rows holding them")

@@ -87,7 +87,7 @@ def audit_registry_command(
 
     def describe(result) -> str:
         audit = result.value
-        return f"{audit.verdict}, rated {audit.rating.label}"
+        return f"{audit.headline}, rated {audit.rating.label}"
 
     with chosen as ex:  # started: a Ray that cannot start fails before the database exists
         store = open_store(db, no_history=False)  # after every check (it creates the file)
@@ -110,7 +110,7 @@ def audit_registry_command(
 
         print_rows(stdout_console(), ("model", "status", "verdict", "rating", "p(backdoor)",
                                       "findings", "error"),
-                   [[r.key, r.status, r.verdict or "-", r.rating or "-",
+                   [[r.key, r.status, r.headline or r.verdict or "-", r.rating or "-",
                      "-" if r.probability is None else f"{r.probability:.2f}",
                      "-" if r.findings is None else str(r.findings), r.error or ""]
                     for r in ordered(rows)],

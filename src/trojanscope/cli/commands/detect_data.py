@@ -61,6 +61,10 @@ def detect_data(
 ) -> None:
     """Find the poisoned samples of a training set. Exit 0 nothing flagged, 1 flagged, 2 error."""
     refuse_early(None, "data-detector", method, data={"": data})  # before the imports below
+    if model is not None:  # a --model no loader reads (stop 69 hrev)
+        from trojanscope.cli.early_model import check_model_data
+
+        check_model_data(model, {"--data": None})
     from trojanscope import registry
     from trojanscope.detect.data.inputs import load_suspect
     from trojanscope.detect.data.outputs import write_clean as save_clean

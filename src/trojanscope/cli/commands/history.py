@@ -63,7 +63,7 @@ def history_command(
             return
         from trojanscope.report.console import print_rows
 
-        rows = [[f"#{r.id}", r.started_at, r.model_sha256[:12], r.target, r.verdict, r.rating,
+        rows = [[f"#{r.id}", r.started_at, r.model_sha256[:12], r.target, r.headline, r.rating,
                  "" if r.probability is None else f"{r.probability:.2f}"] for r in records]
         print_rows(stdout_console(), ("id", "started", "model", "target", "verdict", "rating",
                                       "p(backdoor)"), rows,
