@@ -125,3 +125,15 @@ def test_the_history_and_the_registry_show_the_headline_and_read_older_records(
     store.record(_result(*CASES["not calibrated"][:2]))
     row = _resumed_row("m.onnx", tmp_path / "m.onnx", store.latest([target])[target])
     assert (row.verdict, row.headline) == ("pass", INCONCLUSIVE)
+
+
+def test_the_headline_fails_where_a_stricter_gate_does() -> None:
+    """``--fail-on medium``: a medium rating exits 1, so the headline reads FAIL, never PASS
+    beside exit 1 (stop 69, hrev's finding); the default gate still passes it."""
+    detection, findings, _ = CASES["to review"]
+    result = _result(detection, findings)
+    assert result.rating.level == Severity.MEDIUM
+    assert (result.headline, result.exit_code(result.fail_on)) == (INCONCLUSIVE, 0)
+    result.fail_on = Severity.MEDIUM
+    assert (result.verdict, result.headline, result.exit_code(result.fail_on)) == ("fail",
+                                                                                   "FAIL", 1)

@@ -57,6 +57,7 @@ class AuditOptions:
     scan_configs: Sequence[Path] = ()
     suppress: Sequence[str] = ()
     command: str = ""
+    fail_on: Severity = Severity.HIGH  # the gate: the headline fails where the exit code does
     # ``--training-data`` as loaded by the up-front check, for the data step to use (one read);
     # left out of copies sent to worker processes (they read it once per model instead).
     training_loaded: tuple[Any, SuspectData] | None = field(default=None, repr=False,
@@ -210,6 +211,7 @@ def run_audit(
         seed=options.seed,
         versions=library_versions(),
         rules=dict(AUDIT_RULES),
+        fail_on=options.fail_on,
     )
     ctx = AuditContext(target, options, result)
     for step in steps if steps is not None else default_steps():

@@ -81,6 +81,7 @@ class AuditResult:
     artifacts: dict[str, str] = field(default_factory=dict)  # extra report files: name → text
     duration_s: float = 0.0
     workdir: str = field(default_factory=os.getcwd)  # relative paths in ``command`` start here
+    fail_on: Severity = Severity.HIGH  # the gate (``--fail-on``) the verdict word reads
 
     @property
     def findings(self) -> list[Finding]:
@@ -99,9 +100,10 @@ class AuditResult:
 
     @property
     def verdict(self) -> str:
-        """One word for the headline: ``pass`` below high, ``fail`` at high or above, or
-        ``incomplete`` when a step could not run and nothing worse was found."""
-        if self.rating.level >= Severity.HIGH:
+        """One word for the headline: ``fail`` where the rating is at or above the gate
+        (``--fail-on``, high by default; the exit code is 1 there), else ``incomplete`` when a
+        step could not run, else ``pass``."""
+        if self.rating.level >= self.fail_on:
             return "fail"
         if self.errors:
             return "incomplete"

@@ -132,7 +132,7 @@ def audit_command(
         method=method, method_params=parse_params(method_param, "--method-param"),
         calibration=calibration, threshold=threshold, critical_at=critical_at,
         inconclusive_at=inconclusive_at, seed=seed, scan_configs=config, suppress=suppress,
-        command=command_line(), training_data=training_data,
+        command=command_line(), training_data=training_data, fail_on=threshold_sev,
     )
     options.check()
     check_target(path)  # a missing model or bad --data/--training-data: refused before the

@@ -76,7 +76,7 @@ def audit_registry_command(
     options = AuditOptions(
         data=data, split=split, data_free=data_free, method=method,
         method_params=parse_params(method_param, "--method-param"), calibration=calibration,
-        seed=seed, command=command_line())
+        seed=seed, command=command_line(), fail_on=threshold)
     options.check()
     require_models(folder)  # not a folder, or none in it: fail before anything is opened
     if report is not None:
