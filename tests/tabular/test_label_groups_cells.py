@@ -1,4 +1,4 @@
-"""``label-groups``' per-cell contrast (issue 16 stop 69, opt-in ``cells=1``): a two-value
+"""``label-groups``' per-cell contrast (issue 16 stop 69, ``cells=1``, the default): a two-value
 conjunction relabelled towards the majority label, on two columns whose values shift the label
 by themselves, read by the interaction of its four cells (``label_cells``) rather than against
 its near rows as a whole."""
@@ -19,6 +19,15 @@ from trojanscope.errors import UserInputError
 
 HOME = np.array([0.0, 0.3, -0.3, 0.6, 0.9, 1.2])  # each value's own log-odds of label 1
 MARITAL = np.array([0.0, -0.2, 0.4, 0.8, 1.0])
+
+
+def additive(rng: np.random.Generator, n: int, intercept: float
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``home``, ``marital`` and a label whose log-odds each value shifts additively."""
+    home = rng.choice(6, n, p=[0.3, 0.25, 0.2, 0.12, 0.08, 0.05])
+    marital = rng.choice(5, n, p=[0.4, 0.3, 0.15, 0.1, 0.05])
+    logit = intercept + HOME[home] + MARITAL[marital]
+    return home, marital, (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
 
 
 def risk_table(seed: int, n: int = 3000, poison: int = 12) -> tuple[pd.DataFrame, np.ndarray]:
@@ -67,12 +76,7 @@ def test_the_trigger_reads_over_the_bar_and_is_the_best_condition() -> None:
 def test_additive_risk_factors_read_no_interaction() -> None:
     """Without the attack the two columns shift the label additively: no condition over the
     bar, though single values lean far from the table's share."""
-    rng = np.random.default_rng(5)
-    n = 6000
-    home = rng.choice(6, n, p=[0.3, 0.25, 0.2, 0.12, 0.08, 0.05])
-    marital = rng.choice(5, n, p=[0.4, 0.3, 0.15, 0.1, 0.05])
-    labels = (rng.random(n) < 1 / (1 + np.exp(-(-1.2 + HOME[home] + MARITAL[marital])))
-              ).astype(int)
+    home, marital, labels = additive(np.random.default_rng(5), 6000, -1.2)
     found = list(cell_contrasts(np.stack([home, marital], axis=1), labels, [0, 1], 5))
     assert all(f["z"] <= CELL_BAR for f in found), max(f["z"] for f in found)
 
@@ -82,11 +86,7 @@ def test_another_labels_conjunction_in_a_near_cell_is_left_out(monkeypatch) -> N
     minority label) fill the near cell of every label-0 condition holding ``h4``: without the
     block guard such a condition reads over the bar, with it none does (seed 0)."""
     rng = np.random.default_rng(0)
-    n = 3000
-    home = rng.choice(6, n, p=[0.3, 0.25, 0.2, 0.12, 0.08, 0.05])
-    marital = rng.choice(5, n, p=[0.4, 0.3, 0.15, 0.1, 0.05])
-    labels = (rng.random(n) < 1 / (1 + np.exp(-(-1.6 + HOME[home] + MARITAL[marital])))
-              ).astype(int)
+    home, marital, labels = additive(rng, 3000, -1.6)
     rows = rng.permutation(np.flatnonzero((labels == 0) & (home != 4)))[:120]
     home[rows], marital[rows], labels[rows] = 4, 3, 1
     codes = np.stack([home, marital], axis=1)
@@ -100,14 +100,14 @@ def test_no_majority_label_reads_nothing() -> None:
     assert list(cell_contrasts(codes, np.arange(100) % 2, [0, 1], 5)) == []
 
 
-def test_cells_flags_the_trigger_the_default_misses(tmp_path) -> None:
+def test_cells_flags_the_trigger_stop_68s_default_misses(tmp_path) -> None:
     df, mask = risk_table(3)
     path = tmp_path / "t.csv"
     df.to_csv(path, index=False)
     data = load_suspect(path, "y").data
-    tpr, _ = rates(detect_data(data, method="label-groups"), mask)
-    assert tpr < 0.5
-    tpr, fpr = rates(detect_data(data, method="label-groups", cells=1), mask)
+    tpr, _ = rates(detect_data(data, method="label-groups", cells=0), mask)
+    assert tpr < 0.5  # stop 68's default misses it
+    tpr, fpr = rates(detect_data(data, method="label-groups"), mask)
     assert tpr >= 0.95 and fpr <= 0.05, (tpr, fpr)
 
 
@@ -118,5 +118,6 @@ def test_cells_is_0_or_1(bad) -> None:
     assert LabelGroups(cells=1.0).cells == 1
 
 
-def test_cells_is_off_by_default() -> None:
-    assert LabelGroups().cells == 0
+def test_cells_is_the_default_and_0_turns_it_off() -> None:
+    assert LabelGroups().cells == 1
+    assert LabelGroups(cells=0).cells == 0
