@@ -77,10 +77,11 @@ def test_deficit_finds_three_categories_towards_credit_defaults_label_zero() -> 
                                 trigger=ConjunctionTrigger(count=3, seed=926), seed=9850)
     poisoned = attack.poison(load_dataset("credit-default", "train"))
     data, mask = materialize(poisoned), poisoned.is_poisoned.numpy().copy()
-    # covers=0: the covers screen (default since stop 67) finds it without the deficit too
-    tpr, _ = rates(detect_data(data, method="label-groups", deficit=0, covers=0), mask)
+    # covers=0, cells=0: the covers screen (default since stop 67) and the per-cell contrast
+    # (since stop 69) find it without the deficit too
+    tpr, _ = rates(detect_data(data, method="label-groups", deficit=0, covers=0, cells=0), mask)
     assert tpr < 0.5
-    tpr, fpr = rates(detect_data(data, method="label-groups", covers=0), mask)
+    tpr, fpr = rates(detect_data(data, method="label-groups", covers=0, cells=0), mask)
     assert tpr >= 0.95 and fpr <= 0.05, (tpr, fpr)
 
 

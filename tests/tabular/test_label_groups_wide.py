@@ -36,11 +36,12 @@ def _pairs_on(groups: list[dict], column: int) -> list[dict]:
 def test_a_column_wider_than_thirty_values_enters_pairs_from_pair_values() -> None:
     codes, labels, poison = _wide_table(0)
     assert LabelGroups().pair_values == 30  # the default: pairs as before
-    # covers=0: the covers screen (default since stop 67) lists pairs of categories too
-    _, before = group_scores(codes, labels, LabelGroups(covers=0))
-    _, after = group_scores(codes, labels, LabelGroups(pair_values=40, covers=0))
+    # covers=0, cells=0: the covers screen (default since stop 67) and the per-cell contrast
+    # (since stop 69) list pairs of categories too
+    _, before = group_scores(codes, labels, LabelGroups(covers=0, cells=0))
+    _, after = group_scores(codes, labels, LabelGroups(pair_values=40, covers=0, cells=0))
     # 40 values: one short
-    _, short = group_scores(codes, labels, LabelGroups(pair_values=39, covers=0))
+    _, short = group_scores(codes, labels, LabelGroups(pair_values=39, covers=0, cells=0))
     assert not _pairs_on(before, 0) and not _pairs_on(short, 0)
     wide = _pairs_on(after, 0)
     assert any(g["label"] == 0 and g["rows"] == 15 and g["row"] == min(poison)
@@ -49,8 +50,8 @@ def test_a_column_wider_than_thirty_values_enters_pairs_from_pair_values() -> No
 
 def test_pair_values_changes_nothing_where_no_categorical_column_is_wider() -> None:
     codes, labels, _ = _wide_table(1)
-    plain, _ = group_scores(codes, labels, LabelGroups(covers=0))
-    wide, _ = group_scores(codes, labels, LabelGroups(pair_values=60, covers=0),
+    plain, _ = group_scores(codes, labels, LabelGroups(covers=0, cells=0))
+    wide, _ = group_scores(codes, labels, LabelGroups(pair_values=60, covers=0, cells=0),
                            np.array([False, True, True]))  # column 0 numeric: 30 as before
     assert np.array_equal(plain, wide)
 
