@@ -382,3 +382,15 @@ def test_pure_threshold_flags_suspect_samples_that_look_like_one_other_class() -
     assert off.suspect_recall(confused, labels).tolist() == []
     with pytest.raises(ValueError, match="pure_threshold"):
         AutoData(pure_threshold=1.5)
+
+
+def test_flags_without_a_verdict_carry_a_note_saying_so() -> None:
+    """A method with no set-level verdict flags samples on clean sets too; its result says the
+    flags are samples to look at, not a verdict (stop 69); ``auto``'s verdict carries none."""
+    from trojanscope.detect.data.run import unjudged_note
+
+    feats, _ = planted(n_poison=0, seed=3)
+    plain = detect_data(None, method="spectral", features=feats)
+    assert len(plain.flagged) > 0 and plain.notes == [unjudged_note("spectral")]
+    judged = detect_data(None, method="auto", features=feats)
+    assert unjudged_note("auto") not in judged.notes

@@ -160,7 +160,10 @@ def detect_data(
     note = None if verdict is None else detector.verdict_note(len(labels))
     if note:
         result.notes.append(note)
-    result.notes.extend(detector.run_notes(feats.num_classes))
+    method_notes = detector.run_notes(feats.num_classes)
+    result.notes.extend(method_notes)
+    if detector.set_verdict() is None and len(flagged) and not method_notes:
+        result.notes.append(unjudged_note(detector.name))
     if getattr(detector, "groups", None):  # label-groups: the best-scoring (label, value) groups
         result.details["groups"] = detector.groups
     if poison is not None:
@@ -173,3 +176,11 @@ def detect_data(
         flag_mask[flagged] = True
         result.truth = GroundTruthScore.compute(result.suspicion, flag_mask, mask)
     return result
+
+
+def unjudged_note(method: str) -> str:
+    """The caveat beside flags no set-level verdict stands behind (stop 69: a user's clean
+    200 images read through ``spectral`` exited 1 with 16 flags and no word of this)."""
+    return (f"{method} gives no verdict on the whole set: it ranks the samples that stand out "
+            "and flags some on clean sets too, so these flags are samples to look at, not "
+            "evidence that the set is poisoned (`-m auto` judges a set of images as a whole)")
