@@ -128,3 +128,15 @@ def test_the_rule_script_writes_the_c5_keys(tmp_path: Path) -> None:
         main(["--read", "model", "--guard", "1.6", "--blend-gap", "0.45",
               "--absent-guard", "1.0", "--write", str(tmp_path / "bad.json")])
     assert err.value.code == 2 and not (tmp_path / "bad.json").exists()
+
+
+def test_frame_off_keeps_the_frame_raise_where_the_blends_lead_or_are_not_read() -> None:
+    """The frame raise is skipped only where the blends show no lead at the named class: a
+    vetoed model whose blends lead there (+0.6, under ``blend_same``) or a run without blend
+    readings (stop 64's 9205 ``gap_relu-bd00``, SIG, lifted back by the frame term) keeps it."""
+    for shares in ([0.0] * 8 + [0.6, 0.0], None):
+        lit = _stand(shares, 1.0, frame_share_gap=0.9)
+        c4 = calibrate(_verdict(lit), _c4())
+        c5 = calibrate(_verdict(lit), _c5(None, frame_off=True))
+        assert c4.features[NAMED_LOGIT] < 0 and FRAME_OFF not in c5.features
+        assert c5.probability == pytest.approx(c4.probability) and c5.probability > 0.5
