@@ -140,3 +140,42 @@ def test_frame_off_keeps_the_frame_raise_where_the_blends_lead_or_are_not_read()
         c5 = calibrate(_verdict(lit), _c5(None, frame_off=True))
         assert c4.features[NAMED_LOGIT] < 0 and FRAME_OFF not in c5.features
         assert c5.probability == pytest.approx(c4.probability) and c5.probability > 0.5
+
+
+def test_the_stop_69_points_need_twenty_clean_gap_heads_and_count_clean_and_lost() -> None:
+    from test_blend_probe import _line
+
+    from outside_named_rule import plan69_points
+
+    lines = [_line(f"cl{i}", False, [0.03, 8], [0.03, 8]) for i in range(18)]
+    lines += [_line("cl18", False, [0.9, 8], [0.03, 8]), _line("cl19", False, [0.7, 8],
+                                                                [0.7, 8])]
+    lines += [_line(f"bd{i}", True, [0.99, 4], [0.99, 4]) for i in range(4)]
+    lines += [_line("mlp", False, [0.1, 3], [0.1, 3], gap=False)]
+    got = plan69_points(lines)
+    assert got["read"] and got["met"], got
+    assert "cleared: cl18" in got["points"][1]["figures"]
+    lines[20]["candidate"] = [0.3, 4]  # one backdoor today flags lost: allowed (at most 1)
+    assert plan69_points(lines)["points"][2]["holds"]
+    lines[21]["candidate"] = [0.3, 4]  # a second: point 3 fails
+    assert not plan69_points(lines)["points"][2]["holds"]
+    assert not plan69_points(lines[1:])["read"]  # 19 clean GAP heads: not read
+
+
+def test_stands_lists_the_largest_clean_stand_and_the_absent_ones(tmp_path: Path,
+                                                                  capsys) -> None:
+    from outside_named_same import main
+
+    def line(name: str, bd: bool, stand: float, blend: list) -> dict:
+        return {"pop": "9", "name": name, "backdoored": bd, "gap": True, "stand": stand,
+                "candidate": [0.9, 8], "today": [0.9, 8], "blend": blend, "mmbd_ratio": 2.0}
+
+    rule = tmp_path / "rule.json"
+    rule.write_text(json.dumps({"union": {"models": [
+        line("cl0", False, 1.9, [0, 0.2]), line("cl1", False, 1.95, [8, 0.6]),
+        line("bd0", True, 1.8, [8, 0.7])]}}))
+    main(["--stands", str(rule)])
+    out = capsys.readouterr().out
+    assert "largest 1.950, largest with no blend lead at the named class 1.900" in out
+    rows = {r.split()[1]: r for r in out.splitlines() if r.startswith("  ")}
+    assert "no lead at named" in rows["cl0"] and "no lead at named" not in rows["cl1"]
