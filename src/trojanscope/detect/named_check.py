@@ -74,7 +74,8 @@ on a model the term lowered whose blends show no lead at the named class either:
 found no class reached more easily than the guard allows, and the frame probe's ring, lit on
 a ReLU GAP head, re-raised such clean models by up to 19 logits (stop 68: 9210
 ``gap_relu-cl01``). A run without blend readings keeps the frame term: stop 64's stored run of
-9205 ``gap_relu-bd00`` (SIG) was vetoed and owed its flag to it.
+9205 ``gap_relu-bd00`` (SIG) was vetoed and owed its flag to it. The shipped file's term is C5
+since stop 69 (its rule met on fresh outside 9211 and the fourth maker's 9610).
 """
 
 from __future__ import annotations
