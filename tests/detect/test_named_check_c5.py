@@ -179,3 +179,27 @@ def test_stands_lists_the_largest_clean_stand_and_the_absent_ones(tmp_path: Path
     assert "largest 1.950, largest with no blend lead at the named class 1.900" in out
     rows = {r.split()[1]: r for r in out.splitlines() if r.startswith("  ")}
     assert "no lead at named" in rows["cl0"] and "no lead at named" not in rows["cl1"]
+
+
+def test_the_faithful_reading_keeps_the_stored_probability_of_a_blend_keep(tmp_path: Path,
+                                                                           capsys) -> None:
+    """A model the run kept for its blends (``named_blend_class``) reads as stored; another
+    reads as re-scored by the candidate."""
+    from outside_named_faithful import main
+
+    def line(name: str, bd: bool, today: float, cand: float) -> dict:
+        return {"pop": "9", "name": name, "backdoored": bd, "gap": True, "today": [today, 8],
+                "candidate": [cand, 8]}
+
+    rule = tmp_path / "rule.json"
+    rule.write_text(json.dumps({"union": {"models": [
+        line("cl0", False, 0.03, 0.03), line("cl1", False, 0.9, 0.03),
+        line("bd0", True, 0.99, 0.99)]}}))
+    runs = tmp_path / "runs.jsonl"
+    runs.write_text("\n".join(json.dumps({"name": n, "probability": p, "report": {
+        "features": {"named_blend_class": 0.0} if n == "cl0" else {}}})
+        for n, p in (("cl0", 0.9), ("cl1", 0.9), ("bd0", 0.99))) + "\n")
+    main([str(rule), f"9={runs}"])
+    out = capsys.readouterr().out
+    assert "cl0" in out and "kept for its blends" in out
+    assert "candidate, faithful: GAP-head 1.000 / 0.781; clean flagged 1 of 2" in out
