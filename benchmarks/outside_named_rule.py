@@ -22,6 +22,9 @@ A run without the readings reads the same both ways. ``--json`` writes it all.
     PYTHONPATH=src:benchmarks python benchmarks/outside_named_rule.py --read model \\
         --guard 1.6 --keep-ratio 6.0 --blend-gap 0.45 --blend-same 0.75 --blend-raise 0.85 \\
         --write cal_C4.json   # (stop 68)
+    PYTHONPATH=src:benchmarks python benchmarks/outside_named_rule.py --read model \
+        --guard 1.6 --keep-ratio 6.0 --blend-gap 0.45 --blend-same 0.75 --blend-raise 0.85 \
+        --absent-guard 2.05 --frame-off --write cal_C5.json   # (stop 69)
     PYTHONPATH=src:benchmarks python benchmarks/outside_named_rule.py \\
         --candidate benchmarks/data/outside_s63_h9/cal_C.json \\
         --rows 9205=detect9205_runs.jsonl,zoo-9205/truth.json --union
@@ -43,12 +46,14 @@ SHIPPED = (Path(__file__).resolve().parents[1] / "src" / "trojanscope" / "detect
 def with_named(base: dict, guard: float, read: str = "named",
                keep_ratio: float | None = None, blend_gap: float | None = None,
                blend_other: bool = False, blend_same: float | None = None,
-               blend_raise: float | None = None) -> dict:
+               blend_raise: float | None = None, absent_guard: float | None = None,
+               frame_off: bool = False) -> dict:
     """``base`` (a calibration file's JSON) with the named-check entries added, each taking
     its scorer's ``:centre`` (and MM-BD's ``keep_ratio`` where given: C1; the blend probe's
     ``blend_gap`` where given: C2; the named class's own reach ``blend_same``: C3; the lead
-    that raises to the flag ``blend_raise``: C4); a base without a centre entry is refused
-    (ValueError)."""
+    that raises to the flag ``blend_raise``: C4; the guard where the blends show no lead at the
+    named class ``absent_guard`` and the frame raise skipped where the term lowered
+    ``frame_off``: C5); a base without a centre entry is refused (ValueError)."""
     keep = {} if keep_ratio is None else {"keep_ratio": keep_ratio}
     if blend_gap is not None:
         keep["blend_gap"] = blend_gap
@@ -61,6 +66,12 @@ def with_named(base: dict, guard: float, read: str = "named",
     if blend_raise is not None:
         keep["blend_raise"] = blend_raise
         by += "; blend_raise (stop 68)"
+    if absent_guard is not None:
+        keep["absent_guard"] = absent_guard
+        by += "; absent_guard (stop 69)"
+    if frame_off:
+        keep["frame_off"] = True
+        by += "; frame_off (stop 69)"
     return with_centred_terms(base, "named-check", {
         "guard": guard, "read": read, **keep,
         "fitted_by": f"benchmarks/outside_named_rule.py: guard (stop 63), {by} from the "
@@ -262,6 +273,37 @@ def plan68_points(lines: list[dict], most_new_clean: int = 1) -> dict:
     return {"read": True, "met": all(p["holds"] for p in points), "points": points}
 
 
+MIN69_CLEAN, MIN69_BD, MOST69_LOST = 20, 4, 1  # stop 69's plan: read from, and lowered at most
+
+
+def plan69_points(lines: list[dict]) -> dict:
+    """The stop-69 plan's six points (``benchmarks/data/outside_s69_h9/plan.md``) on the
+    union's lines, a candidate that lowers clean GAP heads (C5) read against today's C4: on the
+    GAP-head models CE lower and ROC-AUC not lower; fewer clean GAP-head models flagged than
+    today; at most :data:`MOST69_LOST` backdoored model today flags brought under 0.5; every
+    backdoored GAP-head model both flag named as today; the worst GAP-head rule family's CE no
+    higher; every other model read exactly as today. Not read with fewer than
+    :data:`MIN69_CLEAN` clean or :data:`MIN69_BD` backdoored GAP-head models."""
+    gap = [m for m in lines if m["gap"]]
+    n_clean = sum(not m["backdoored"] for m in gap)
+    if n_clean < MIN69_CLEAN or len(gap) - n_clean < MIN69_BD:
+        return {"read": False, "met": False, "n_gap_clean": n_clean,
+                "n_gap_bd": len(gap) - n_clean}
+    base = plan67_points(lines)
+    lost = [m["name"] for m in lines if m["backdoored"] and m["today"][0] >= 0.5
+            > m["candidate"][0]]
+    cleared = [m["name"] for m in gap if not m["backdoored"] and m["today"][0] >= 0.5
+               > m["candidate"][0]]
+    first, fewer, _, named, worst, other = base["points"]
+    fewer = {**fewer, "figures": f"{fewer['figures']}; cleared: {', '.join(cleared) or 'none'}"}
+    points = [first, fewer,
+              {"point": f"backdoored models today flags brought under 0.5 at most {MOST69_LOST}",
+               "holds": len(lost) <= MOST69_LOST,
+               "figures": f"{len(lost)}: {', '.join(lost) or 'none'}"},
+              named, worst, other]
+    return {"read": True, "met": all(p["holds"] for p in points), "points": points}
+
+
 def gap_family_lines(lines: list[dict]) -> list[str]:
     """One line per group of the GAP-head models (all, each architecture family, each trigger
     family with the clean GAP heads): models, backdoored, ROC-AUC / CE today and candidate."""
@@ -330,6 +372,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--blend-raise", type=float,
                     help="with --blend-gap: the lead that raises a model under the flag to it "
                          "(C4)")
+    ap.add_argument("--absent-guard", type=float,
+                    help="with --blend-gap: the guard where the blends show no lead at the named "
+                         "class (C5)")
+    ap.add_argument("--frame-off", action="store_true",
+                    help="skip the frame raise term on a model the term lowered (C5)")
     ap.add_argument("--base", type=Path, default=SHIPPED)
     ap.add_argument("--candidate", type=Path, help="the candidate calibration file to read")
     ap.add_argument("--rows", action="append", default=[], metavar="LABEL=RUNS[,TRUTH]")
@@ -351,14 +398,20 @@ def main(argv: list[str] | None = None) -> None:
                                              or not 0 < args.blend_raise <= 1):
             fail(f"--blend-raise must be a number in (0, 1] with --blend-gap, got "
                  f"{args.blend_raise}")
+        if args.absent_guard is not None and (args.blend_gap is None
+                                              or not args.guard <= args.absent_guard < 1e9):
+            fail(f"--absent-guard must be a number >= --guard with --blend-gap, got "
+                 f"{args.absent_guard}")
         args.write.write_text(json.dumps(with_named(read_json(args.base), args.guard, args.read,
                                                     args.keep_ratio, args.blend_gap,
                                                     args.blend_other, args.blend_same,
-                                                    args.blend_raise),
+                                                    args.blend_raise, args.absent_guard,
+                                                    args.frame_off),
                                          indent=1) + "\n")
         print(f"wrote {args.write} (guard {args.guard}, keep_ratio {args.keep_ratio}, "
               f"blend_gap {args.blend_gap}, blend_other {args.blend_other}, blend_same "
-              f"{args.blend_same}, blend_raise {args.blend_raise})")
+              f"{args.blend_same}, blend_raise {args.blend_raise}, absent_guard "
+              f"{args.absent_guard}, frame_off {args.frame_off})")
     if not args.rows:
         return
     if args.candidate is None:
@@ -378,6 +431,7 @@ def main(argv: list[str] | None = None) -> None:
         result[label]["plan65"] = plan65_points(lines)
         result[label]["plan67"] = plan67_points(lines)
         result[label]["plan68"] = plan68_points(lines)
+        result[label]["plan69"] = plan69_points(lines)
         print(f"== {label}: {len(lines)} models ({sum(m['backdoored'] for m in lines)} bd)"
               f"{cpu_line(lines)}")
         for w in ("today", "candidate"):
@@ -406,7 +460,8 @@ def main(argv: list[str] | None = None) -> None:
                  f"{plan['n_gap_bd']} backdoored GAP-head models)"))
         for p in plan.get("points", []):
             print(f"    {'yes' if p['holds'] else 'NO '} {p['point']}: {p['figures']}")
-        for key, said in (("plan65", "stop-65"), ("plan67", "stop-67"), ("plan68", "stop-68")):
+        for key, said in (("plan65", "stop-65"), ("plan67", "stop-67"), ("plan68", "stop-68"),
+                          ("plan69", "stop-69")):
             plan = result[label][key]
             print(f"  {said} plan rule: {'MET' if plan['met'] else 'not met'}"
                   + ("" if plan["read"] else " (not read)"))

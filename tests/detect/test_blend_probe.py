@@ -266,24 +266,25 @@ def test_the_blend_reaches_the_class_a_brighter_image_goes_to() -> None:
     assert AutoDetector().blend is True and AutoDetector(blend=False).blend is False  # stop 66
 
 
-def test_the_shipped_file_holds_c4() -> None:
-    """Stop 68: C4's rule met on fresh 9210 + 9609, the shipped file's two named-check terms
-    are ``cal_C4.json``'s — stop 67's C3 with a raise to the flag from a blend lead of 0.85 —
-    and nothing else changed."""
+def test_the_shipped_file_holds_c5() -> None:
+    """Stop 69: C5's rule met on fresh 9211 + 9610, the shipped file's two named-check terms
+    are ``cal_C5.json``'s — stop 68's C4 with ``absent_guard`` 2.05 and ``frame_off`` — and
+    nothing else changed."""
     from outside_named_rule import SHIPPED
 
     shipped = json.loads(SHIPPED.read_text())
     root = SHIPPED.parents[3] / "benchmarks/data"
+    c5 = json.loads((root / "outside_s69_h9/cal_C5.json").read_text())
     c4 = json.loads((root / "outside_s68_h9/cal_C4.json").read_text())
-    c3 = json.loads((root / "outside_s67_h9/cal_C3.json").read_text())
-    assert shipped == c4
+    assert shipped == c5
     for key in ("auto:named-check", "auto:out-of-coverage:named-check"):
         fitted = {k: v for k, v in shipped[key]["fitted_on"].items()
-                  if k not in ("blend_raise", "fitted_by")}
-        assert fitted == {k: v for k, v in c3[key]["fitted_on"].items() if k != "fitted_by"}
-        assert shipped[key]["fitted_on"]["blend_raise"] == 0.85
+                  if k not in ("absent_guard", "frame_off", "fitted_by")}
+        assert fitted == {k: v for k, v in c4[key]["fitted_on"].items() if k != "fitted_by"}
+        assert shipped[key]["fitted_on"]["absent_guard"] == 2.05
+        assert shipped[key]["fitted_on"]["frame_off"] is True
     assert {k: v for k, v in shipped.items() if "named-check" not in k} == {
-        k: v for k, v in c3.items() if "named-check" not in k}
+        k: v for k, v in c4.items() if "named-check" not in k}
 
 
 def test_the_rule_script_writes_the_gap(tmp_path) -> None:

@@ -146,8 +146,9 @@ class AutoDetector(ModelDetector):
             0.1) sends to it (``blend_share_<c>``; issue 9, stop 65: ``detect/blend_probe.py``),
             read by a named-check term with ``fitted_on.blend_gap``. On by default since issue
             9's stop 66 (the shipped file's named-check term reads it: candidate C2a; since
-            stop 67 C3, with ``blend_same``; since stop 68 C4, with ``blend_raise``); nothing
-            is recorded on any other model.
+            stop 67 C3, with ``blend_same``; since stop 68 C4, with ``blend_raise``; since
+            stop 69 C5, with ``absent_guard`` and ``frame_off``); nothing is recorded on any
+            other model.
             ``-p blend=false`` turns it off.
     """
 

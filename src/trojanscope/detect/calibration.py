@@ -47,6 +47,7 @@ from trojanscope.detect.logits import shift_logit, sigmoid
 from trojanscope.detect.named_check import (
     BLEND_CLASS,
     BLEND_RAISE,
+    FRAME_OFF,
     NAMED_LOGIT,
     NAMED_STAND,
     check_named_terms,
@@ -205,6 +206,8 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
         return []
     lifts: dict[str, tuple[float, Calibrator]] = {}
     for suffix, term in readable_raise_terms(verdict, calibrators):
+        if suffix == ":frame" and verdict.features.get(FRAME_OFF):
+            continue  # the named-check term lowered this GAP head and reads no frame raise (C5)
         if not gated_off(term, verdict.traits):
             lift = term.logit(verdict.features) + gate_shift(term, verdict.traits)
             if lift > max(MIN_LIFT, min_lift(term)):  # a gap exactly at the start, read in
@@ -727,7 +730,7 @@ def _calibrate(
     calibrators = load_calibrators() if calibrators is None else calibrators
     for name in ("raise_logit", *OWN_LIFT.values(), "probability_unraised", "lower_logit",
                  "raise_name_held", EXCESS, EXCESS_LOGIT, CENTRE_LOGIT, TWIN_LOGIT, GAP_LOGIT,
-                 GAP_BEFORE, NAMED_LOGIT, NAMED_STAND, BLEND_CLASS, BLEND_RAISE):
+                 GAP_BEFORE, NAMED_LOGIT, NAMED_STAND, BLEND_CLASS, BLEND_RAISE, FRAME_OFF):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     first = verdict.features.pop("unraised_top_class", None)
     if first is not None and int(first) in verdict.target_classes:  # nor a raise's order

@@ -63,6 +63,19 @@ named first. To the flag and no further: the bar is set on the very clean readin
 stay above, so the reach says "flag it", not how sure. Every other term reads as C3. The
 shipped file's term is C4 since stop 68 (its rule met on fresh outside 9210 and the fourth
 maker's 9609).
+
+Two optional keys read the clean side (variant C5, issue 9, stop 69). ``fitted_on.absent_guard``
+(above ``guard``) is a second guard for a GAP head whose blends show **no lead at the class the
+verdict names** (its share leads every other class's by less than ``blend_gap``): a clean GAP
+head's MM-BD margins and universal probe lean to one class (stands up to 2.0 on the spent
+seeds) while its blends send nothing there, whereas a whole-image backdoor that stands that
+high is reached by its blends too. ``fitted_on.frame_off`` (true) skips the frame raise term
+on a model the term lowered whose blends show no lead at the named class either: the veto
+found no class reached more easily than the guard allows, and the frame probe's ring, lit on
+a ReLU GAP head, re-raised such clean models by up to 19 logits (stop 68: 9210
+``gap_relu-cl01``). A run without blend readings keeps the frame term: stop 64's stored run of
+9205 ``gap_relu-bd00`` (SIG) was vetoed and owed its flag to it. The shipped file's term is C5
+since stop 69 (its rule met on fresh outside 9211 and the fourth maker's 9610).
 """
 
 from __future__ import annotations
@@ -73,7 +86,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from trojanscope.detect.blend_probe import blend_features, blend_lead
+from trojanscope.detect.blend_probe import BLEND_SHARE, blend_features, blend_lead
 from trojanscope.detect.class_excess import (
     check_guard_centre,
     down_to_centre,
@@ -95,6 +108,7 @@ NAMED_LOGIT = "named_logit"  # the logit the term added (recorded where it lower
 NAMED_STAND = "named_stand"  # the named class's stand where the term read it
 BLEND_CLASS = "named_blend_class"  # C2: the class the blends reach, where the lead was enough
 BLEND_RAISE = "named_raise_logit"  # C4: the logit the blend raise added (where it raised)
+FRAME_OFF = "named_frame_off"  # C5: 1 where the term lowered and the frame raise is skipped
 GAP_TRAIT = "pool:global_avg"
 READS = ("named", "model")  # fitted_on.read: the per-class readings (C) or the model's (C0)
 MODEL_LEADS = ("ts_log_norm_ratio", "uap_log_ratio")  # C0: the easiest class's log ratios
@@ -211,7 +225,26 @@ def named_shift(features: dict[str, float], probability: float, cls: int,
     else:
         got = stands(features)
         top = None if got is None or not 0 <= cls < len(got) else max(got)
-    return down_to_centre(top, probability, fitted_on)
+    return down_to_centre(top, probability, absent_guarded(features, fitted_on, cls))
+
+
+def blend_absent(features: dict[str, float], fitted_on: dict, named: int) -> bool:
+    """C5: whether the blend readings are there and class ``named``'s share leads every other
+    class's by less than ``fitted_on["blend_gap"]`` (the blends do not reach the named class)."""
+    shares = per_class(features, BLEND_SHARE)
+    if shares is None or not 0 <= named < len(shares) or len(shares) < 2:
+        return False
+    rest = max(s for c, s in enumerate(shares) if c != named)
+    return shares[named] - rest < float(fitted_on.get("blend_gap", 0.0))
+
+
+def absent_guarded(features: dict[str, float], fitted_on: dict, named: int) -> dict:
+    """``fitted_on`` with ``guard`` read as ``absent_guard`` where that is set and the blends
+    show no lead at the named class (C5); ``fitted_on`` itself otherwise."""
+    wider = fitted_on.get("absent_guard")
+    if wider is None or not blend_absent(features, fitted_on, named):
+        return fitted_on
+    return {**fitted_on, "guard": max(float(wider), float(fitted_on["guard"]))}
 
 
 def mmbd_keeps(features: dict[str, float], fitted_on: dict) -> bool:
@@ -238,8 +271,10 @@ def named_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
         stand = model_stand(verdict.features, verdict.traits)
         if stand is not None:
             verdict.features[NAMED_STAND] = stand
-        return lower_logit(verdict, named_shift(verdict.features, verdict.probability, 0,
-                                                term.fitted_on, verdict.traits), NAMED_LOGIT)
+        named = verdict.target_classes[0]
+        return frame_gate(verdict, term.fitted_on, named, lower_logit(
+            verdict, named_shift(verdict.features, verdict.probability, named, term.fitted_on,
+                                 verdict.traits), NAMED_LOGIT))
     got = stands(verdict.features)
     if got is None:
         return 0.0
@@ -252,8 +287,19 @@ def named_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
     if got[named] <= guard < got[best]:  # the named class is not the one a trigger reaches
         name_first(verdict, best)
         return 0.0
-    return lower_logit(verdict, named_shift(verdict.features, verdict.probability, named,
-                                            term.fitted_on), NAMED_LOGIT)
+    return frame_gate(verdict, term.fitted_on, named, lower_logit(
+        verdict, named_shift(verdict.features, verdict.probability, named, term.fitted_on),
+        NAMED_LOGIT))
+
+
+def frame_gate(verdict: ModelVerdict, fitted_on: dict, named: int, added: float) -> float:
+    """C5: where the term lowered (``added`` < 0), ``fitted_on["frame_off"]`` is set and the
+    blends show no lead at the ``named`` class, record :data:`FRAME_OFF` so the frame raise
+    term skips this model; returns ``added``."""
+    if added < 0 and fitted_on.get("frame_off") and blend_absent(verdict.features, fitted_on,
+                                                                 named):
+        verdict.features[FRAME_OFF] = 1.0
+    return added
 
 
 def named_note(features: dict[str, float]) -> str | None:
@@ -270,17 +316,21 @@ def named_note(features: dict[str, float]) -> str | None:
                 "other class (the named-check term's blend probe)")
     if NAMED_LOGIT not in features:
         return None
+    frame = (" (the frame raise term is not read on a model the check lowered)"
+             if features.get(FRAME_OFF) else "")
     return (f"probability lowered by {-features[NAMED_LOGIT]:.2f} logits: no class, the named "
             f"one included (stand {features.get(NAMED_STAND, float('nan')):.2f}), is reached by "
-            "a reversed trigger more easily than the calibration's named-check guard allows")
+            "a reversed trigger more easily than the calibration's named-check guard allows"
+            f"{frame}")
 
 
 def check_named_terms(calibrators: dict[str, Calibrator]) -> None:
     """Refuse (ValueError) a ``"…:named-check"`` entry the term could not read: features, a
     scorer missing from the file, a ``guard`` that is not a number >= 0, a ``read`` not one of
     :data:`READS`, a ``centre`` that is not a finite number, a ``keep_ratio`` (where given)
-    that is not a number > 0, a blend bar outside (0, 1] or a ``blend_raise`` without a
-    ``blend_gap``."""
+    that is not a number > 0, a blend bar outside (0, 1], a ``blend_raise`` or an
+    ``absent_guard`` without a ``blend_gap``, an ``absent_guard`` that is not a number >= the
+    guard, or a ``frame_off`` that is not true or false."""
     for key, base, term in term_entries(calibrators, TERM):
         check_guard_centre(key, base, term, calibrators, "the named-check term")
         if term.fitted_on.get("read", "named") not in READS:
@@ -300,6 +350,21 @@ def check_named_terms(calibrators: dict[str, Calibrator]) -> None:
                                  f"{bar!r}")
         if "blend_raise" in term.fitted_on and "blend_gap" not in term.fitted_on:
             raise ValueError(f"{key!r}: fitted_on.blend_raise needs fitted_on.blend_gap")
-        if not isinstance(term.fitted_on.get("blend_other", False), bool):
-            raise ValueError(f"{key!r}: fitted_on.blend_other must be true or false, got "
-                             f"{term.fitted_on['blend_other']!r}")
+        for name in ("blend_other", "frame_off"):
+            if not isinstance(term.fitted_on.get(name, False), bool):
+                raise ValueError(f"{key!r}: fitted_on.{name} must be true or false, got "
+                                 f"{term.fitted_on[name]!r}")
+        check_absent_guard(key, term.fitted_on)
+
+
+def check_absent_guard(key: str, fitted_on: dict) -> None:
+    """Refuse (ValueError) an ``absent_guard`` that is not a finite number at least the guard,
+    or one without a ``blend_gap`` (C5)."""
+    if "absent_guard" not in fitted_on:
+        return
+    wider = fitted_on["absent_guard"]
+    if not (finite(wider) and wider >= fitted_on["guard"]):
+        raise ValueError(f"{key!r}: fitted_on.absent_guard must be a number >= the guard "
+                         f"{fitted_on['guard']}, got {wider!r}")
+    if "blend_gap" not in fitted_on:
+        raise ValueError(f"{key!r}: fitted_on.absent_guard needs fitted_on.blend_gap")

@@ -1,0 +1,42 @@
+#!/bin/bash
+# Issue 9, stop 69 (h9): after the cuts — today's default (C4) on 9211 and 9610 (the stored
+# probabilities), the plan's rule (C5 against today's C4 re-scoring the same runs) on 9211,
+# 9610 and their union, and the fourth maker's 9600-9610 pooled: the stored probabilities (each
+# seed's default when it was read), every stored report re-scored by today's shipped file, and
+# by C5. Every model's line in the .txt files.
+#   bash benchmarks/data/outside_s69_h9/post.sh
+set -u
+cd "$(dirname "$0")/../../.."
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONPATH=src:benchmarks
+PY=${PY:-/work/main/.venv/bin/python}
+RUN=${RUN:-/tmp/h9s69/run}
+D=benchmarks/data; OUT=$D/outside_s69_h9
+A=()
+for S in 9211 9610; do
+  [ -s "$RUN/detect$S.jsonl" ] || continue
+  gzip -c "$RUN/detect$S.jsonl" > "$OUT/detect${S}_runs.jsonl.gz"
+  gzip -c "$RUN/zoo-$S/truth.json" > "$OUT/zoo-${S}_truth.json.gz"
+  for f in build$S.log score$S.log; do [ -f "$RUN/$f" ] && cp "$RUN/$f" "$OUT/"; done
+  "$PY" benchmarks/outside_zoo_score.py "$RUN/zoo-$S" --out "$RUN/detect$S.jsonl" --score \
+      --per-model --json "$OUT/detect${S}_score.json" > "$OUT/detect${S}_score.txt"
+  A+=(--rows "$S=$OUT/detect${S}_runs.jsonl.gz,$OUT/zoo-${S}_truth.json.gz")
+done
+cp "$RUN/load.log" "$OUT/" 2>/dev/null
+[ ${#A[@]} -eq 4 ] && A+=(--union)
+"$PY" benchmarks/outside_named_rule.py --candidate "$OUT/cal_C5.json" "${A[@]}" \
+    --json "$OUT/rule69_C5.json" > "$OUT/rule69_C5.txt" 2>&1
+gzip -f "$OUT/rule69_C5.json"
+P=(); R=()
+for d in fourth_s59:9600 fourth_s60:9601 fourth_s61:9602 fourth_s62:9603 fourth_s63:9604 \
+         fourth_s64:9605 outside_s65_h9:9606 outside_s66_h9:9607 outside_s67_h9:9608 \
+         outside_s68_h9:9609 \
+         outside_s69_h9:9610; do
+  f=$D/${d%%:*}/detect${d##*:}_runs.jsonl.gz; t=$D/${d%%:*}/zoo-${d##*:}_truth.json.gz
+  [ -f "$f" ] || continue
+  P+=(--pool "$f,$t"); R+=(--rows "${d##*:}=$f,$t")
+done
+"$PY" benchmarks/outside_zoo_score.py "${P[@]}" --score --json "$OUT/pooled_9600_9610.json" \
+    > "$OUT/pooled_9600_9610.txt" 2>&1
+"$PY" benchmarks/outside_named_rule.py --candidate "$OUT/cal_C5.json" "${R[@]}" --union \
+    --json "$OUT/pooled_9600_9610_C5.json" > "$OUT/pooled_9600_9610_C5.txt" 2>&1
+gzip -f "$OUT/pooled_9600_9610_C5.json"
