@@ -110,7 +110,9 @@ def run_one(zoo: Path, name: str, settings: dict[str, Any], clean: Any, held: An
                                                         search.__func__))
     try:
         method = gated.Gated(**settings)
-        method.inner.purify = clock.wrap("first stage (FT-SAM)", method.inner.purify)
+        kind = type(method.inner)  # the class's: a copy of the inner (conv_epochs) is timed too
+        saved[(kind, "purify")] = kind.purify
+        kind.purify = clock.wrap("first stage (FT-SAM)", kind.purify)
         res = mitigate(loaded.module, method, clean, holdout=0.8, seed=0, trigger_of=trigger_of,
                        input_shape=loaded.input_shape, num_classes=loaded.num_classes)
     finally:
