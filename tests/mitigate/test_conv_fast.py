@@ -14,6 +14,7 @@ from test_gated_unlearn import Clean, Striped, data, flagged, two_stages
 
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.mitigate import accept, adaptive, conv_fast, gated
+from trojanscope.mitigate.ftsam import FTSAM
 
 
 def seen_by_the_stage(monkeypatch, model: torch.nn.Module, **params) -> dict:
@@ -137,3 +138,34 @@ def test_stop_from_holds_the_reading_back_until_that_round(monkeypatch) -> None:
     assert one._gone(None, start, None, first)  # from round 1 (the default): it stops there
     with pytest.raises(ValueError, match="stop_from"):
         adaptive.Adaptive(stop_from=0)
+
+
+def first_stage_epochs(monkeypatch, model: torch.nn.Module, **params) -> list[int]:
+    """The epochs each first-stage (FT-SAM) call ran with on ``model`` (FT-SAM stubbed)."""
+    seen: list[int] = []
+
+    def purify(self, m, clean, seed):
+        seen.append(self.epochs)
+        return m
+
+    monkeypatch.setattr(FTSAM, "purify", purify)
+    flagged(monkeypatch)
+    method = gated.Gated(unlearn=False, **params)
+    method.apply(model, data())
+    assert method.inner.epochs == 40  # the method's own first stage stays as it was
+    return seen
+
+
+def test_conv_epochs_shortens_the_first_stage_on_a_cnn_only(monkeypatch) -> None:
+    """``conv_epochs`` (stop 69): FT-SAM runs E epochs on a model with a convolution; a dense
+    model and the default keep its 40."""
+    torch.set_num_threads(1)
+    assert first_stage_epochs(monkeypatch, Convolutional().eval()) == [40]
+    assert first_stage_epochs(monkeypatch, Convolutional().eval(), conv_epochs=20) == [20]
+    assert first_stage_epochs(monkeypatch, Clean().eval(), conv_epochs=20) == [40]
+
+
+@pytest.mark.parametrize("value", [-1, 101, 1.5])
+def test_a_bad_conv_epochs_is_refused(value) -> None:
+    with pytest.raises(ValueError, match="conv_epochs"):
+        gated.Gated(conv_epochs=value)
