@@ -51,11 +51,14 @@ if TYPE_CHECKING:
     from trojanscope.mitigate.base import Mitigation
     from trojanscope.mitigate.gated import Gated
 
-# ``fast_conv``'s default: off (opt-in, issue 12 stop 67); ``conv_stop``'s: off (stop 68).
-FAST_CONV = 0
+# ``fast_conv``'s default: 6 since issue 12 stop 69 (T69's rule met on fresh CNN zoo 2485:
+# today's six rounds, the check narrowed; a larger ``rounds`` is capped at 6 on a CNN);
+# ``conv_stop``'s: off (stop 68).
+FAST_CONV = 6
 CONV_STOP: float | None = None
-# ``conv_epochs``'s default: off, the first stage's own epochs (opt-in, issue 12 stop 69).
-CONV_EPOCHS = 0
+# ``conv_epochs``'s default: 20 since issue 12 stop 69 (T69's rule, with ``fast_conv=6``);
+# 0: the first stage's own epochs (40).
+CONV_EPOCHS = 20
 # The first round after which ``conv_stop``'s reading may end the stage: on spent zoo-2480's
 # sparse-009 the first round raised both the reading (0.013 -> 0.033) and the attacker's
 # success (3.8% -> 9.2%) before the second took them down (0.008, 1.8%), issue 12 stop 68.
