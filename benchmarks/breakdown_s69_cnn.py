@@ -159,14 +159,10 @@ def main(argv: list[str] | None = None) -> None:
         return
     if len(args) != 4:
         _fail("detector: expected ZOO OUT.json M1[,M2]")
+    from dev_s67_cnn_rounds import check_paths  # (imports torch)
+
     zoo, out, names = Path(args[1]), Path(args[2]), args[3].split(",")
-    if not (zoo / "truth.json").is_file():
-        _fail(f"{zoo}: no zoo (truth.json) there")
-    if not out.parent.is_dir():
-        _fail(f"{out.parent}: no such folder")
-    for n in names:
-        if not (zoo / n).is_dir():
-            _fail(f"{zoo / n}: no such model folder")
+    check_paths(zoo, out, names)
     detector_parts(zoo, names, out)
 
 
