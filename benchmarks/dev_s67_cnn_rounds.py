@@ -63,6 +63,18 @@ class Clock:
         return timed
 
 
+def check_paths(zoo: Path, out: Path, names: list[str]) -> None:
+    """A zoo, an output folder and the named models there, else one ``error:`` line, exit 2
+    (shared with ``breakdown_s69_cnn.py``)."""
+    if not (zoo / "truth.json").is_file():
+        _fail(f"{zoo}: no zoo (truth.json) there")
+    if not out.parent.is_dir():
+        _fail(f"{out.parent}: no such folder")
+    for n in names:
+        if not (zoo / n).is_dir():
+            _fail(f"{zoo / n}: no such model folder")
+
+
 def run_one(zoo: Path, name: str, settings: dict[str, Any], clean: Any, held: Any) -> dict:
     """One model's run under the spies: its parts, its rounds' readings and its result."""
     loaded = load_model(zoo / name)
@@ -110,7 +122,9 @@ def run_one(zoo: Path, name: str, settings: dict[str, Any], clean: Any, held: An
                                                         search.__func__))
     try:
         method = gated.Gated(**settings)
-        method.inner.purify = clock.wrap("first stage (FT-SAM)", method.inner.purify)
+        kind = type(method.inner)  # the class's: a copy of the inner (conv_epochs) is timed too
+        saved[(kind, "purify")] = kind.purify
+        kind.purify = clock.wrap("first stage (FT-SAM)", kind.purify)
         res = mitigate(loaded.module, method, clean, holdout=0.8, seed=0, trigger_of=trigger_of,
                        input_shape=loaded.input_shape, num_classes=loaded.num_classes)
     finally:
@@ -133,13 +147,7 @@ def main(argv: list[str] | None = None) -> None:
     if len(args) not in (3, 4):
         _fail("expected ZOO OUT.json MODEL[,MODEL] [k=v,...]")
     zoo, out, names = Path(args[0]), Path(args[1]), args[2].split(",")
-    if not (zoo / "truth.json").is_file():
-        _fail(f"{zoo}: no zoo (truth.json) there")
-    if not out.parent.is_dir():
-        _fail(f"{out.parent}: no such folder")
-    for n in names:
-        if not (zoo / n).is_dir():
-            _fail(f"{zoo / n}: no such model folder")
+    check_paths(zoo, out, names)
     try:
         settings = parse_assignments(args[3].split(","), "setting") if len(args) == 4 else {}
         gated.Gated(**settings)

@@ -14,6 +14,7 @@ from test_gated_unlearn import Clean, Striped, data, flagged, two_stages
 
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.mitigate import accept, adaptive, conv_fast, gated
+from trojanscope.mitigate.ftsam import FTSAM
 
 
 def seen_by_the_stage(monkeypatch, model: torch.nn.Module, **params) -> dict:
@@ -39,7 +40,11 @@ def seen_by_the_stage(monkeypatch, model: torch.nn.Module, **params) -> dict:
 
 def test_fast_conv_caps_the_rounds_and_narrows_the_check_on_a_cnn(monkeypatch) -> None:
     torch.set_num_threads(1)
-    assert seen_by_the_stage(monkeypatch, Convolutional().eval()) == {"rounds": 6, "read": None}
+    off = seen_by_the_stage(monkeypatch, Convolutional().eval(), fast_conv=0)
+    assert off == {"rounds": 6, "read": None}
+    # the default since stop 69: today's six rounds, the check narrowed
+    assert seen_by_the_stage(monkeypatch, Convolutional().eval()) == {"rounds": 6,
+                                                                       "read": [0, 1, 2]}
     fast = seen_by_the_stage(monkeypatch, Convolutional().eval(), fast_conv=2)
     assert fast == {"rounds": 2, "read": [0, 1, 2]}  # the suspect and the top 3 (all here)
     assert seen_by_the_stage(monkeypatch, Convolutional().eval(), fast_conv=9)["rounds"] == 6
@@ -57,7 +62,8 @@ def test_the_check_reads_the_suspects_and_the_detectors_top_classes() -> None:
     verdict = ModelVerdict("auto", 0.0, [5, 3, 7, 1, 0], [], triggers={}, probability=0.9)
     assert conv_fast.check_classes(method, Convolutional(), verdict, [5, 8]) == [3, 5, 7, 8]
     assert conv_fast.check_classes(method, Striped(), verdict, [5]) is None
-    assert conv_fast.check_classes(gated.Gated(), Convolutional(), verdict, [5]) is None
+    assert conv_fast.check_classes(gated.Gated(fast_conv=0), Convolutional(), verdict,
+                                   [5]) is None
 
 
 def test_a_class_the_check_does_not_read_is_reported_and_not_judged() -> None:
@@ -137,3 +143,35 @@ def test_stop_from_holds_the_reading_back_until_that_round(monkeypatch) -> None:
     assert one._gone(None, start, None, first)  # from round 1 (the default): it stops there
     with pytest.raises(ValueError, match="stop_from"):
         adaptive.Adaptive(stop_from=0)
+
+
+def first_stage_epochs(monkeypatch, model: torch.nn.Module, **params) -> list[int]:
+    """The epochs each first-stage (FT-SAM) call ran with on ``model`` (FT-SAM stubbed)."""
+    seen: list[int] = []
+
+    def purify(self, m, clean, seed):
+        seen.append(self.epochs)
+        return m
+
+    monkeypatch.setattr(FTSAM, "purify", purify)
+    flagged(monkeypatch)
+    method = gated.Gated(unlearn=False, **params)
+    method.apply(model, data())
+    assert method.inner.epochs == 40  # the method's own first stage stays as it was
+    return seen
+
+
+def test_conv_epochs_shortens_the_first_stage_on_a_cnn_only(monkeypatch) -> None:
+    """``conv_epochs`` (stop 69; 20 by default since): FT-SAM runs E epochs on a model with a
+    convolution; a dense model and ``conv_epochs=0`` keep its 40."""
+    torch.set_num_threads(1)
+    assert first_stage_epochs(monkeypatch, Convolutional().eval()) == [20]
+    assert first_stage_epochs(monkeypatch, Convolutional().eval(), conv_epochs=0) == [40]
+    assert first_stage_epochs(monkeypatch, Convolutional().eval(), conv_epochs=7) == [7]
+    assert first_stage_epochs(monkeypatch, Clean().eval()) == [40]
+
+
+@pytest.mark.parametrize("value", [-1, 101, 1.5])
+def test_a_bad_conv_epochs_is_refused(value) -> None:
+    with pytest.raises(ValueError, match="conv_epochs"):
+        gated.Gated(conv_epochs=value)

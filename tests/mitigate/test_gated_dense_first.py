@@ -184,7 +184,9 @@ def first_epochs(monkeypatch, model: nn.Module, **params) -> list[int]:
 def test_dense_epochs_sets_the_first_stage_s_epochs_on_a_dense_network_only(monkeypatch) -> None:
     assert first_epochs(monkeypatch, Striped()) == [40]
     assert first_epochs(monkeypatch, Striped(), dense_epochs=10) == [10]
-    assert first_epochs(monkeypatch, Convolutional(), dense_epochs=10) == [40]
+    # a CNN's first stage reads conv_epochs (20 since issue 12 stop 69), never dense_epochs
+    assert first_epochs(monkeypatch, Convolutional(), dense_epochs=10, conv_epochs=0) == [40]
+    assert first_epochs(monkeypatch, Convolutional(), dense_epochs=10) == [20]
 
 
 def first_stage_runs(monkeypatch, model: nn.Module, **params) -> int:

@@ -25,10 +25,20 @@ check is narrowed as under ``fast_conv``. Why: a fixed cap of two rounds lost a 
 needed four (spent zoo-2480/badnets-005: 0.4% -> 18.1% ASR); on development CNNs that reading
 fell round by round with the attacker's trigger's success (docs/benchmarks.md, issue 12 stop
 68). None (the default): off.
+
+With ``conv_epochs=E`` (issue 12, stop 69: h12c), on a model with a convolution only: the first
+stage (FT-SAM) runs E passes over the clean images instead of its own 40. Why: with the check
+narrowed, the detector (about 22 s at load 13-16) and FT-SAM (about 12 s, 40 epochs of two
+passes each) are the parts of a treated CNN that no round count touches; the detector's CPU is
+spread over five probes that each feed its calibrated probability (the empty-pixel probe 30%,
+the pixel probe 21%, the trigger search 16%, MM-BD 15%, the frame probe 11% on spent
+zoo-2484/badnets-000), so cutting one changes which models are treated, while FT-SAM's epochs
+change only what the six rounds after it start from. 0 (the default): off.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any
 
 from torch import nn
@@ -38,11 +48,17 @@ from trojanscope.mitigate.gated_defaults import CANDIDATES
 from trojanscope.mitigate.guard import convolutional
 
 if TYPE_CHECKING:
+    from trojanscope.mitigate.base import Mitigation
     from trojanscope.mitigate.gated import Gated
 
-# ``fast_conv``'s default: off (opt-in, issue 12 stop 67); ``conv_stop``'s: off (stop 68).
-FAST_CONV = 0
+# ``fast_conv``'s default: 6 since issue 12 stop 69 (T69's rule met on fresh CNN zoo 2485:
+# today's six rounds, the check narrowed; a larger ``rounds`` is capped at 6 on a CNN);
+# ``conv_stop``'s: off (stop 68).
+FAST_CONV = 6
 CONV_STOP: float | None = None
+# ``conv_epochs``'s default: 20 since issue 12 stop 69 (T69's rule, with ``fast_conv=6``);
+# 0: the first stage's own epochs (40).
+CONV_EPOCHS = 20
 # The first round after which ``conv_stop``'s reading may end the stage: on spent zoo-2480's
 # sparse-009 the first round raised both the reading (0.013 -> 0.033) and the attacker's
 # success (3.8% -> 9.2%) before the second took them down (0.008, 1.8%), issue 12 stop 68.
@@ -76,3 +92,14 @@ def check_classes(g: Gated, model: nn.Module, verdict: ModelVerdict,
     if not applies(g, model):
         return None
     return sorted({*suspects, *verdict.target_classes[:CANDIDATES]})
+
+
+def first_stage(g: Gated, model: nn.Module, inner: Mitigation) -> Mitigation:
+    """The first stage for ``model``: a copy of ``inner`` with ``conv_epochs`` passes where
+    that is on, ``model`` has a convolution and ``inner`` has ``epochs``; ``inner`` itself
+    otherwise (it stays as it was, for the next model)."""
+    if g.conv_epochs <= 0 or not hasattr(inner, "epochs") or not convolutional(model):
+        return inner
+    out = copy.copy(inner)
+    out.epochs = int(g.conv_epochs)  # type: ignore[attr-defined]
+    return out

@@ -151,7 +151,8 @@ class Gated(Mitigation):
     ``rounds``, ``stripes``, ``check``, ``candidates``, ``hold``, ``guard_hold``,
     ``guard_budget``, ``guard_trips``, ``warp``, ``warp_candidates``, ``dense_candidates``,
     ``dense_lr``, ``dense_rounds``, ``dense_stop``, ``dense_near``, ``near_mix``, ``near_free``,
-    ``dense_teacher``, ``dense_check``, ``dense_reach``, ``fast_conv``, ``conv_stop``),
+    ``dense_teacher``, ``dense_check``, ``dense_reach``, ``fast_conv``, ``conv_stop``,
+    ``conv_epochs``),
     :class:`~trojanscope.mitigate.gated_stage_options.AfterOptions` (``residue``,
     ``residue_rounds``, ``margin``, ``margin_pull``, ``margin_held``, ``dense_repair``,
     ``bias_refit``, ``free_reach``, ``back_distill``, ``reach_round2``, ``first_read``,
@@ -224,7 +225,8 @@ class Gated(Mitigation):
                  blend_last: int | None = None, blend_rise: bool | None = None,
                  conv_gate: float = conv_gate.CONV_GATE, conv_gap: float = conv_gate.CONV_GAP,
                  fast_conv: int = conv_fast.FAST_CONV,
-                 conv_stop: float | None = conv_fast.CONV_STOP) -> None:
+                 conv_stop: float | None = conv_fast.CONV_STOP,
+                 conv_epochs: int = conv_fast.CONV_EPOCHS) -> None:
         given = dict(locals())  # the options as called, each group takes its own
         groups = [kind(**{f.name: given[f.name] for f in fields(kind) if f.init})
                   for kind in (StageOptions, ProbeOptions, AfterOptions, ProjectOptions,
@@ -350,7 +352,8 @@ class Gated(Mitigation):
         self.dense_layer_ = opts.layer(model, clean, report) if staged else None
         if staged:
             opts.prune(model, clean, verdict, seed, UNLEARN["val_fraction"], report)
-        inner = opts.first_stage(self.inner) if dense else self.inner
+        inner = opts.first_stage(self.inner) if dense else conv_fast.first_stage(
+            self, model, self.inner)  # conv_epochs on a CNN (off: the inner itself)
         if staged and not opts.dense_then:
             report["first_stage"] = "skipped on a dense model (dense_then=0)"
         else:

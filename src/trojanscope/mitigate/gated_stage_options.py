@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from trojanscope.mitigate.conv_fast import CONV_STOP, FAST_CONV
+from trojanscope.mitigate.conv_fast import CONV_EPOCHS, CONV_STOP, FAST_CONV
 from trojanscope.mitigate.gated_defaults import (
     BLEND_LAST,
     BLEND_RISE,
@@ -201,13 +201,19 @@ class StageOptions:
         fast_conv: with K > 0, on a model with a convolution the second stage runs at most K
             rounds and ``check`` reads the reach of the suspects and the detector's top
             ``CANDIDATES`` classes only (:mod:`~trojanscope.mitigate.conv_fast`: a treated CNN
-            cost 107-151 s of CPU against issue 12's 60 s). 0 (default): as before. Opt-in
-            (issue 12 stop 67, h12c).
+            cost 107-151 s of CPU against issue 12's 60 s). 6 (default since issue 12 stop 69:
+            today's six rounds, a larger ``rounds`` capped at 6 on a CNN, the check narrowed;
+            T69's rule met on fresh CNN zoo 2485); 0: the check reads every class. Stop 67, h12c.
         conv_stop: with a probability P, on a model with a convolution the second stage stops
             after the round at which the triggers it started from give their class at most P
             (``stop_trigger``; ``rounds`` the net) and ``check`` is narrowed as under
             ``fast_conv`` (:mod:`~trojanscope.mitigate.conv_fast`). None (default): off.
             Opt-in (issue 12 stop 68, h12c).
+        conv_epochs: with E > 0, on a model with a convolution the first stage (FT-SAM, or
+            ``then``'s method where it has ``epochs``) runs E passes instead of its own (40):
+            about a ninth of a treated CNN's CPU is FT-SAM's (:mod:`~trojanscope.mitigate.
+            conv_fast`). 20 (default since issue 12 stop 69, h12c: T69's rule met on fresh CNN zoo
+            2485, with ``fast_conv=6``); 0: the first stage's own epochs.
     """
 
     unlearn: bool = True
@@ -234,10 +240,13 @@ class StageOptions:
     dense_reach: bool = False
     fast_conv: int = FAST_CONV
     conv_stop: float | None = CONV_STOP
+    conv_epochs: int = CONV_EPOCHS
 
     def __post_init__(self) -> None:
         check_option("fast_conv", self.fast_conv, 0, 10, integer=True)
         settle(self, "fast_conv", int(self.fast_conv))
+        check_option("conv_epochs", self.conv_epochs, 0, 100, integer=True)
+        settle(self, "conv_epochs", int(self.conv_epochs))
         if self.conv_stop is not None:
             check_option("conv_stop", self.conv_stop, 0.0, 1.0)
             settle(self, "conv_stop", float(self.conv_stop))
