@@ -66,7 +66,7 @@ from trojanscope.detect.tabular_gap_raise import (
 )
 from trojanscope.detect.tabular_lever_term import check_lever_terms, lever_lower, lever_note
 from trojanscope.detect.twin_term import TWIN_LOGIT, check_twin_terms, reads_twins, twins_term
-from trojanscope.detect.two_class import TWO_CLASSES, two_class_term
+from trojanscope.detect.two_class import two_class_term
 from trojanscope.errors import UserInputError
 from trojanscope.io.json_file import loads
 from trojanscope.report.size_notes import is_size_note
@@ -706,12 +706,12 @@ def calibrate(
     trait that only adds a note (``coverage.noted_only``) is set aside while the probability
     is computed, then named in a note."""
     noted = noted_only(verdict.traits)
-    if not noted and TWO_CLASSES not in verdict.traits:
-        return _calibrate(verdict, calibrators)
     shown = verdict.traits
-    # two classes (stop 69) are set aside as a noted trait is: the probability as for any
-    # model, then made a score to review (detect/two_class.py)
-    verdict.traits = [t for t in routed(shown) if t != TWO_CLASSES]
+    if routed(shown) == list(shown):  # nothing set aside
+        return _calibrate(verdict, calibrators)
+    # a noted trait, or two classes (stop 69): the probability as for any model, then a note
+    # (two classes: a score to review, detect/two_class.py)
+    verdict.traits = routed(shown)
     try:
         _calibrate(verdict, calibrators)
     finally:

@@ -307,7 +307,8 @@ def noted_only(traits: Iterable[str]) -> list[str]:
 
 
 def routed(traits: Iterable[str]) -> list[str]:
-    """The traits that choose the calibrator, the probes and the raise terms' gates."""
+    """The traits that choose the calibrator, the probes and the raise terms' gates: all but
+    the noted-only ones and two classes (read after the probability: ``detect/two_class.py``)."""
     traits = list(traits)
-    skip = set(noted_only(traits))
+    skip = {*noted_only(traits), TWO_CLASSES}
     return [t for t in traits if t not in skip]

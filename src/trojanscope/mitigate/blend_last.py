@@ -83,9 +83,10 @@ def gate_reading(gated: Any, model: nn.Module, clean: TensorDataset, suspect: in
 def blend_step(gated: Any, out: nn.Module, came: dict, clean: TensorDataset, seed: int,
                trigger: ReversedTrigger) -> nn.Module:
     """Where ``mixed_last`` fitted ``out`` and the input model (state ``came``) answers a faint
-    blend towards the suspect (:func:`gate_reading` at least its bar; by default at least
-    ``BLEND_BAR`` of the clean images not of the suspect sent there once blended at opacity
-    ``BLEND_GATE_ALPHA``): ``gated.blend_last`` epochs of
+    blend towards the suspect (:func:`gate_reading` at least its bar; by default, since stop
+    69, its share there rising by at least ``RISE_BAR`` from opacity ``RISE_LOW`` to
+    ``RISE_HIGH``; with ``blend_rise=0`` at least ``BLEND_BAR`` of the clean images not of the
+    suspect sent there at ``BLEND_GATE_ALPHA``): ``gated.blend_last`` epochs of
     :func:`~trojanscope.mitigate.repair_last.fit_repair` on ``out``, in place; otherwise
     ``out`` as it came. ``trigger`` is not read (the registered step's signature). The note's
     ``blend_last`` gives the epochs, the reading(s), the bar, the opacity, what was done and

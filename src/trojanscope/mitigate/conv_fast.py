@@ -12,8 +12,9 @@ towards each of the ten classes on both the first and the second stage's model.
 With ``fast_conv=K`` (K > 0), on a model with a convolution only: the second stage runs at
 most K rounds, and the check reads the per-class reach on the classes that matter to it (the
 stage's suspects and the detector's top ``CANDIDATES`` classes, whose reversed triggers it
-already measures) rather than on all of them; the others are reported as not read. 0 (the
-default): today's stage and check. Dense models never read it.
+already measures) rather than on all of them; the others are reported as not read. 6 is the
+default since stop 69 (``FAST_CONV``; the six rounds kept, the check narrowed); 0: every class
+checked, as before. Dense models never read it.
 
 With ``conv_stop=P`` (issue 12, stop 68: h12c), on a model with a convolution only: the
 second stage stops on a reading rather than a count, after the round at which the triggers it
@@ -33,7 +34,8 @@ passes each) are the parts of a treated CNN that no round count touches; the det
 spread over five probes that each feed its calibrated probability (the empty-pixel probe 30%,
 the pixel probe 21%, the trigger search 16%, MM-BD 15%, the frame probe 11% on spent
 zoo-2484/badnets-000), so cutting one changes which models are treated, while FT-SAM's epochs
-change only what the six rounds after it start from. 0 (the default): off.
+change only what the six rounds after it start from. 20 is the default since stop 69
+(``CONV_EPOCHS``); 0: FT-SAM's own epochs.
 """
 
 from __future__ import annotations
