@@ -514,9 +514,9 @@ class AfterOptions:
             blend at opacity ``blend_last.STOP_ALPHA`` at least B hands back the output as it
             was before the fit (:mod:`~trojanscope.mitigate.blend_last`; the note's
             ``blend_last``). Built for the ASR the capped fit gives back on the blended outputs
-            it treats (issue 12 stop 70, h12); default ``BLEND_STOP`` = 0 (off). Off where
-            ``blend_last`` is; asked for without ``blend_last`` (or ``free_reach``), it is
-            refused.
+            it treats (issue 12 stop 70, h12); default ``BLEND_STOP`` = 0 (off: at 0.9 it never
+            fired on fresh zoos 2488/2489, every row today's). Off where ``blend_last`` is;
+            asked for without ``blend_last`` (or ``free_reach``), it is refused.
     """
 
     residue: float = 0.0
