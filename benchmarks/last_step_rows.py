@@ -48,6 +48,38 @@ def step_spy(step: Callable, seen: dict, model_arg: int = 1) -> Callable:
     return spy
 
 
+def _timed(step: Callable, *args) -> tuple:
+    start, cpu = time.perf_counter(), time.process_time()
+    done = step(*args)
+    return done, time.perf_counter() - start, time.process_time() - cpu
+
+
+def both_settings(step: Callable, seen: dict, option: str, today: Any, key: str) -> Callable:
+    """A last step run twice from one run: with ``option`` set to ``today`` (today's setting) on
+    a copy of its model (kept as ``seen["before"]``, today's output), then with the method's
+    own setting (the candidate's) on the model itself; ``seen``'s seconds are the candidate's
+    step's (left out of today's row) and its spare seconds today's step's (left out of the
+    candidate's), so each row times its own step; today's note (``report_[key]``) is kept under
+    the candidate's ``today`` key. The step's signature is the registered one
+    ``(gated, out, came, clean, seed, trigger)`` (stop 69's ``blend_rise`` check, folded here
+    at stop 70 for ``blend_stop``'s)."""
+    def spy(gated, out, came, clean, seed, trigger):
+        mine = getattr(gated, option)
+        setattr(gated, option, today)
+        try:
+            done_today, wall, cpu = _timed(step, gated, copy.deepcopy(out), came, clean, seed,
+                                           trigger)
+        finally:
+            setattr(gated, option, mine)
+        today_note = gated.report_.get(key)
+        done, wall2, cpu2 = _timed(step, gated, out, came, clean, seed, trigger)
+        gated.report_[key]["today"] = today_note
+        seen.update(before=done_today, seconds=wall2, cpu=cpu2, spare_seconds=wall,
+                    spare_cpu=cpu)
+        return done
+    return spy
+
+
 def rows_from_one_run(zoo: Path, out_path: Path, make: Callable[[], Gated], label: str,
                       key: str, word: str, seen: dict,
                       keep: Callable[[Any, Gated], None] | None = None) -> None:

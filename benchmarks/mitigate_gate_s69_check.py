@@ -14,41 +14,20 @@ Importing it runs nothing; a bad argument (no zoo, no output folder) ends in one
 line and exit 2 before any model is read.
 """
 
-import copy
-import time
 from collections.abc import Callable
 
 import trojanscope.mitigate.blend_last as bl
 from _common import last_step_args, run_main
-from last_step_rows import rows_from_one_run
+from last_step_rows import both_settings, rows_from_one_run
 from trojanscope.mitigate.gated import Gated
 
 SEEN: dict = {}
 
 
-def _timed(step: Callable, *args) -> tuple:
-    start, cpu = time.perf_counter(), time.process_time()
-    done = step(*args)
-    return done, time.perf_counter() - start, time.process_time() - cpu
-
-
 def both_gates(step: Callable, seen: dict) -> Callable:
-    """``blend_step`` run with today's gate on a copy (kept as ``seen["before"]``, today's
-    output) and then with the method's own (the candidate's); ``seen``'s seconds are the
-    candidate's step's (left out of today's row) and its spare seconds today's step's (left out
-    of the candidate's), so each row times its own step."""
-    def spy(gated, out, came, clean, seed, trigger):
-        wide, gated.blend_rise = gated.blend_rise, False
-        try:
-            today, wall, cpu = _timed(step, gated, copy.deepcopy(out), came, clean, seed, trigger)
-        finally:
-            gated.blend_rise = wide
-        today_note = gated.report_.get("blend_last")
-        done, wall2, cpu2 = _timed(step, gated, out, came, clean, seed, trigger)
-        gated.report_["blend_last"]["today"] = today_note
-        seen.update(before=today, seconds=wall2, cpu=cpu2, spare_seconds=wall, spare_cpu=cpu)
-        return done
-    return spy
+    """``blend_step`` run with today's gate (``blend_rise`` False) on a copy, then with the
+    method's own (:func:`last_step_rows.both_settings`, folded there at stop 70)."""
+    return both_settings(step, seen, "blend_rise", False, "blend_last")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -136,3 +136,52 @@ def test_blend_rise_is_the_default_off_with_blend_last_and_refused_without_it() 
                 {"blend_rise": True, "free_reach": 0}):
         with pytest.raises(ValueError, match="blend_rise"):
             gated.Gated(**bad)
+
+
+@pytest.mark.parametrize("reading,undone", [
+    (0.5, True),  # at the bar: the fit undone
+    (0.49, False),  # under it: the fitted output
+])
+def test_blend_stop_undoes_the_fit_where_the_fitted_output_answers_the_blend(
+        monkeypatch, reading, undone) -> None:
+    torch.set_num_threads(1)
+    read = []
+
+    def reach(model, x, y, suspect, alpha):
+        read.append((model, alpha))
+        return reading if alpha == bl.STOP_ALPHA else 0.9 if alpha == bl.RISE_HIGH else 0.0
+
+    monkeypatch.setattr(bl, "blend_reach", reach)
+    method = gated.Gated(blend_last=1, blend_stop=0.5)
+    method.report_ = {"suspect": 2, "mixed_last": FITTED}
+    out = _moved()
+    got = bl.blend_step(method, out, Striped().state_dict(), data(40), 0, "T")
+    note = method.report_["blend_last"]
+    assert sorted(a for _, a in read) == sorted([bl.RISE_LOW, bl.RISE_HIGH, bl.STOP_ALPHA])
+    stop_model = next(m for m, a in read if a == bl.STOP_ALPHA)
+    assert stop_model is out and not _same(out, _moved())  # the fitted output is read
+    assert note["stop"] == 0.5 and note["stop_read"] == reading
+    assert note["stop_alpha"] == bl.STOP_ALPHA
+    assert (got is not out) is undone and _same(got, _moved()) is undone
+    assert ("undone" in note["action"]) is undone and note["action"].startswith("fitted")
+
+
+def test_blend_stop_reads_nothing_where_the_gate_is_closed_or_it_is_off(monkeypatch) -> None:
+    torch.set_num_threads(1)
+    read = []
+    monkeypatch.setattr(bl, "blend_reach", lambda m, x, y, s, alpha: read.append(alpha) or 0.0)
+    method = gated.Gated(blend_last=1, blend_stop=0.5)
+    method.report_ = {"suspect": 2, "mixed_last": FITTED}
+    bl.blend_step(method, _moved(), Striped().state_dict(), data(40), 0, "T")
+    assert bl.STOP_ALPHA not in read and "stop_read" not in method.report_["blend_last"]
+
+
+def test_blend_stop_is_off_by_default_checked_and_refused_without_blend_last() -> None:
+    assert registry.create("mitigation", "gated").get_params()["blend_stop"] == 0.0
+    assert gated.Gated(blend_stop=0.3).blend_stop == 0.3
+    assert gated.Gated(blend_last=0).blend_stop == 0.0  # off with its step, not refused
+    assert gated.Gated(free_reach=0).blend_stop == 0.0
+    for bad in ({"blend_stop": 1.5}, {"blend_stop": -0.1}, {"blend_stop": 0.5, "blend_last": 0},
+                {"blend_stop": 0.5, "free_reach": 0}):
+        with pytest.raises(ValueError, match="blend_stop"):
+            gated.Gated(**bad)

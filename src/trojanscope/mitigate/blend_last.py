@@ -29,10 +29,21 @@ at ``RISE_HIGH`` less the share at ``RISE_LOW``) left 11. On fresh zoos 2479/248
 agreed on all 20 backdoored models and the rise's gap was the wider (0.55 of its spread against
 0.37), meeting the rule written before them (benchmarks/data/mitigate_s69/plan.md): the default
 since (``BLEND_RISE`` = True; ``blend_rise=0`` reads the share at 0.15).
+
+The fit's stop (``blend_stop``, issue 12, stop 70: h12; opt-in): the capped fit trades ASR
+headroom for accuracy on the blended outputs it treats (2478/blended-001 pushed to 2.2%). With a
+bar B the fitted output is read again as the gate reads the input model, its share sent to the
+suspect by one searched blend (at ``STOP_ALPHA``), and where that is at least B the output before
+the fit is handed back (:func:`stop_fit`). On development the reading did not see the give-back
+(2478/blended-001 read 0.27 before the fit and 0.25 after), so the bar put to fresh zoos
+2488/2489 was 0.9, above every development output; there it never fired (the one fitted output
+read 0.64) and the rule written before them (benchmarks/data/mitigate_s70/plan.md) was not met:
+opt-in.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from torch import nn
@@ -62,6 +73,13 @@ BLEND_BAR = 0.97
 RISE_LOW = 0.02
 RISE_HIGH = 0.13
 RISE_BAR = 0.85
+# ``blend_stop`` (issue 12, stop 70: h12; opt-in): the fitted output read again, its share sent to
+# the suspect by one searched blend at STOP_ALPHA (the push's opacity, ``blend_push.BLEND_ALPHA``:
+# the outputs answer no fainter blend, 0.00-0.03 at 0.13-0.15 on development); at least the
+# option's bar, the fit is undone. STOP_BAR: the bar the stop-70 rule reads, over every fitted
+# development output (0.12-0.86; benchmarks/data/mitigate_s70/plan.md).
+STOP_ALPHA = 0.3
+STOP_BAR = 0.9
 
 
 def gate_reading(gated: Any, model: nn.Module, clean: TensorDataset, suspect: int,
@@ -103,10 +121,28 @@ def blend_step(gated: Any, out: nn.Module, came: dict, clean: TensorDataset, see
         if reading < bar:
             note["action"] = "none: the input model does not answer a faint blend"
             return out.eval()
+        undone = copy.deepcopy(out) if gated.blend_stop else None
         fit_repair(out, came, clean, suspect, seed, gated.blend_last)
         note["action"] = ("fitted towards the input model with the suspect's share capped, "
                           "still unlearning: the input model answers a faint blend")
+        if undone is not None:
+            return stop_fit(gated, out.eval(), undone, clean, suspect, note)
     return out.eval()
+
+
+def stop_fit(gated: Any, fitted: nn.Module, undone: nn.Module, clean: TensorDataset,
+             suspect: int, note: dict) -> nn.Module:
+    """``blend_stop``: ``fitted`` (the output after the capped fit) read again, the share of
+    ``clean``'s images not of ``suspect`` one searched blend at ``STOP_ALPHA`` sends there; at
+    least ``gated.blend_stop``, ``undone`` (the output before the fit) is handed back, the fit
+    having let the blend back in; otherwise ``fitted``. The reading goes into ``note``."""
+    reading = blend_reach(fitted, clean.x, clean.y, suspect, STOP_ALPHA)
+    note.update(stop=gated.blend_stop, stop_alpha=STOP_ALPHA, stop_read=round(reading, 4))
+    if reading < gated.blend_stop:
+        return fitted
+    note["action"] = ("fitted, then undone: the fitted output answers the blend again "
+                      "(blend_stop)")
+    return undone.eval()
 
 
 after_step = trigger_after_step("blend_last", __name__, "blend_step", came=True)

@@ -263,3 +263,9 @@ BLEND_LAST = 10
 # of 20 at the goal either way, clean 6 of 6, median CPU 11.8 s against 11.7 s; on their input
 # models the rise's gap 0.55 of its spread against the share's 0.37); False: the gate before.
 BLEND_RISE = True
+# ``blend_stop`` (issue 12 stop 70, h12): with a bar B > 0, ``blend_last``'s fit is handed back
+# undone where the fitted output's own blend share towards the suspect at
+# ``blend_last.STOP_ALPHA`` is at least B (the fit let the blend back in;
+# :mod:`~trojanscope.mitigate.blend_last`). 0: off (opt-in: its rule on fresh zoos 2488/2489,
+# benchmarks/data/mitigate_s70/plan.md, not met: at 0.9 it never fired, every row today's).
+BLEND_STOP = 0.0

@@ -15,6 +15,7 @@ from trojanscope.mitigate.conv_fast import CONV_EPOCHS, CONV_STOP, FAST_CONV
 from trojanscope.mitigate.gated_defaults import (
     BLEND_LAST,
     BLEND_RISE,
+    BLEND_STOP,
     DENSE_CANDIDATES,
     DENSE_NEAR,
     DENSE_ROUNDS,
@@ -508,6 +509,14 @@ class AfterOptions:
             gap: 0.55 of its spread against 0.37); False (``blend_rise=0``): the gate before.
             Off where ``blend_last`` is; asked for without ``blend_last`` (or ``free_reach``),
             it is refused.
+        blend_stop: with a bar B > 0, ``blend_last``'s fit is stopped where the fitted output
+            itself still answers a faint blend: its share sent to the suspect by one searched
+            blend at opacity ``blend_last.STOP_ALPHA`` at least B hands back the output as it
+            was before the fit (:mod:`~trojanscope.mitigate.blend_last`; the note's
+            ``blend_last``). Built for the ASR the capped fit gives back on the blended outputs
+            it treats (issue 12 stop 70, h12); default ``BLEND_STOP`` = 0 (off: at 0.9 it never
+            fired on fresh zoos 2488/2489, every row today's). Off where ``blend_last`` is;
+            asked for without ``blend_last`` (or ``free_reach``), it is refused.
     """
 
     residue: float = 0.0
@@ -535,6 +544,7 @@ class AfterOptions:
     repair_last: int | None = None
     blend_last: int | None = None
     blend_rise: bool | None = None
+    blend_stop: float | None = None
     # None given: the default, which says nothing where it cannot apply (a value asked for does)
     margin_asked_: bool = field(init=False)
 
@@ -565,6 +575,7 @@ class AfterOptions:
             raise ValueError("back_distill is not combined with bias_refit or dense_repair: "
                              "ask for one of them")
         rise_asked = self.blend_rise is not None
+        stop_asked = self.blend_stop is not None
         # the after-steps of free_reach's step (mitigate/after_steps.py), each the same way
         after = "after free_reach's step"
         for name, default, check, does in (
@@ -584,12 +595,17 @@ class AfterOptions:
             ("repair_last", REPAIR_LAST, _count(20), "runs " + after),
             ("blend_last", BLEND_LAST, _count(20), "runs " + after),
             ("blend_rise", BLEND_RISE, check_flag, "sets blend_last's gate " + after),
+            ("blend_stop", BLEND_STOP, _fraction(1.0), "stops blend_last's fit " + after),
         ):
             self._after_free_reach(name, default, check, does)
         if self.blend_rise and not self.blend_last:  # the default says nothing without it
             if rise_asked:
                 raise ValueError("blend_rise sets blend_last's gate: set blend_last > 0 with it")
             settle(self, "blend_rise", False)
+        if self.blend_stop and not self.blend_last:  # the same for blend_last's stop
+            if stop_asked:
+                raise ValueError("blend_stop stops blend_last's fit: set blend_last > 0 with it")
+            settle(self, "blend_stop", 0.0)
 
     def _after_free_reach(self, name: str, default: object,
                           check: Callable[[str, object], object], does: str) -> None:
