@@ -186,7 +186,11 @@ def print_summary(report: dict) -> None:
             f"[bold {colour}]{n} of {total} samples flagged[/] in {report['data']} "
             f"(method {report['method']}, {report['elapsed_s']:.1f} s)"
         )
-    if verdict and verdict["poisoned"]:
+    if verdict and verdict["poisoned"] and verdict.get("calibrated") is False:
+        # a given model's features: the thresholds were never set on them (docs/detect-data.md)
+        console.print("not calibrated for this model's features, so it decides nothing (the "
+                      "flags are samples to look at): " + "; ".join(verdict["reasons"]))
+    elif verdict and verdict["poisoned"]:
         console.print("evidence of poisoning: " + "; ".join(verdict["reasons"]))
     if report["target_classes"]:
         console.print(f"suspected target class(es): {report['target_classes']}")
