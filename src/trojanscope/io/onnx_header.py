@@ -29,7 +29,9 @@ from trojanscope.io.protobuf_wire import GROUP_START, LENGTH, VARINT, WireError,
 MODEL_IR_VERSION, MODEL_GRAPH = 1, 7  # ModelProto.ir_version, .graph
 GRAPH_NODE, GRAPH_INITIALIZER, GRAPH_INPUT, GRAPH_OUTPUT = 1, 5, 11, 12  # GraphProto
 NODE_INPUT, NODE_OUTPUT, NODE_OP_TYPE, NODE_DOMAIN = 1, 2, 4, 7  # NodeProto
-TENSOR_NAME = 8  # TensorProto.name
+TENSOR_NAME, TENSOR_EXTERNAL, TENSOR_LOCATION = 8, 13, 14  # TensorProto.name, .external_data,
+# .data_location (EXTERNAL = 1); external_data holds StringStringEntryProto key = 1, value = 2
+EXTERNAL, ENTRY_KEY, ENTRY_VALUE = 1, 1, 2
 VALUE_NAME, VALUE_TYPE = 1, 2  # ValueInfoProto.name, .type
 TYPE_TENSOR, TYPE_DENOTATION = 1, 6  # TypeProto.tensor_type (oneof value), .denotation
 TENSOR_ELEM_TYPE, TENSOR_SHAPE = 1, 2  # TypeProto.Tensor.elem_type, .shape
@@ -63,6 +65,7 @@ class OnnxHeader:
 
     shape: tuple[int, ...] | None
     classical: tuple[str, ...] = ()
+    external: tuple[str, ...] = ()  # the main graph's initializers' external data locations
 
 
 def onnx_input_shape(path: str | Path) -> tuple[int, ...] | None:
@@ -86,8 +89,8 @@ def read_header(path: str | Path) -> OnnxHeader | None:
                     graphs.append(value)
             if len(graphs) != 1 or not isinstance(graphs[0], tuple):
                 return None
-            shape, classical = _graph(fh, *graphs[0])
-            return OnnxHeader(shape, classical if ir_version else ())
+            shape, classical, external = _graph(fh, *graphs[0])
+            return OnnxHeader(shape, classical if ir_version else (), external)
     except (OSError, WireError, _Unsure):
         return None
 
@@ -131,10 +134,12 @@ def classical_words(where: str, classical: list[str] | tuple[str, ...]) -> str:
 
 
 def _graph(fh: BinaryIO, start: int, end: int
-           ) -> tuple[tuple[int, ...] | None, tuple[str, ...]]:
-    """The graph's input shape (None where unsure) and its classical operators (sorted, as the
-    loader names them)."""
+           ) -> tuple[tuple[int, ...] | None, tuple[str, ...], tuple[str, ...]]:
+    """The graph's input shape (None where unsure), its classical operators (sorted, as the
+    loader names them) and its initializers' external data locations (in file order, each
+    once; stop 70: a missing file refused before the imports)."""
     initializers: set[str] = set()
+    external: dict[str, None] = {}
     inputs: list[tuple[int, int]] = []
     outputs: list[tuple[int, int]] = []
     nodes: list[tuple[int, int]] = []
@@ -142,6 +147,9 @@ def _graph(fh: BinaryIO, start: int, end: int
     for field, span in _fields(fh, start, end):
         if field == GRAPH_INITIALIZER:
             initializers.add(_tensor_name(fh, _span(span)))
+            location = _external_location(fh, _span(span))
+            if location is not None:
+                external[location] = None
         elif field == GRAPH_INPUT:
             inputs.append(_span(span))
         elif field == GRAPH_OUTPUT:
@@ -157,7 +165,7 @@ def _graph(fh: BinaryIO, start: int, end: int
         shape = None
     if ops and _has_branch(fh, nodes, outputs):  # a network's probabilities: read (stop 68)
         ops = set()
-    return shape, tuple(sorted(ops))
+    return shape, tuple(sorted(ops)), tuple(external)
 
 
 def _has_branch(fh: BinaryIO, nodes: list[tuple[int, int]],
@@ -222,6 +230,25 @@ def _tensor_name(fh: BinaryIO, span: tuple[int, int]) -> str:
     """An initializer's name, the last of a repeated field winning."""
     names = [_span(v) for f, v in _fields(fh, *span) if f == TENSOR_NAME]
     return _read(fh, names[-1]) if names else ""
+
+
+def _external_location(fh: BinaryIO, span: tuple[int, int]) -> str | None:
+    """An initializer's external data location where its data lies outside the file
+    (``data_location`` EXTERNAL, as onnx's ``uses_external_data`` asks; the last ``location``
+    entry winning, as onnx reads them); None otherwise."""
+    location, external = None, False
+    try:
+        for field, value in _fields(fh, *span):
+            if field == TENSOR_LOCATION:
+                external = value == EXTERNAL
+            elif field == TENSOR_EXTERNAL:
+                entry = dict(_fields(fh, *_span(value)))
+                if ENTRY_KEY in entry and _read(fh, _span(entry[ENTRY_KEY])) == "location":
+                    location = (_read(fh, _span(entry[ENTRY_VALUE])) if ENTRY_VALUE in entry
+                                else "")
+    except _Unsure:
+        return None  # not read with certainty: the loader decides
+    return location if external and location is not None else None
 
 
 def _node(fh: BinaryIO, span: tuple[int, int]) -> tuple[str, str]:

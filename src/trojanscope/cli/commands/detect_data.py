@@ -61,6 +61,10 @@ def detect_data(
 ) -> None:
     """Find the poisoned samples of a training set. Exit 0 nothing flagged, 1 flagged, 2 error."""
     refuse_early(None, "data-detector", method, data={"": data})  # before the imports below
+    from trojanscope.cli.early_model import check_label_cells
+
+    if data is not None and Path(data).is_file():  # an empty label cell (stop 69: 18 s late)
+        check_label_cells(Path(data), label_column, text_column)
     if model is not None:  # a --model no loader reads (stop 69 hrev)
         from trojanscope.cli.early_model import check_model_data
 
