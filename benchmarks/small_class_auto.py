@@ -10,7 +10,9 @@ nothing is tuned on these figures), then cuts the named classes short:
 - ``badnets-to-1``: class 5 cut to 10; 20 images of other classes (10%) get a white 4 x 4
   patch in the bottom-right corner and the label 1 (a large class);
 - ``badnets-to-5``: class 5 cut to 4 clean images and 6 patched ones of other classes relabelled
-  5 (3%): the target is the class left out, the blind spot the note names.
+  5 (3%): the target is the class left out, the blind spot the note names;
+- ``clean-full``: the same draw with no class cut (the control: whether a clean set's verdict
+  comes from leaving a class out or from the small set itself).
 
 Per set (one JSON line each): the verdict, the classes it names, the classes left out, flags,
 poison flagged, clean flagged, seconds (the feature CNN trained here, 3 epochs, and confusion
@@ -27,7 +29,7 @@ import time
 
 import numpy as np
 
-SETS = ("clean-5", "clean-3-8", "badnets-to-1", "badnets-to-5")
+SETS = ("clean-5", "clean-3-8", "badnets-to-1", "badnets-to-5", "clean-full")
 SIZE = 200
 
 
@@ -39,7 +41,7 @@ def uneven_set(kind: str, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(images))
     keep = {"clean-5": {5: 10}, "clean-3-8": {3: 6, 8: 9}, "badnets-to-1": {5: 10},
-            "badnets-to-5": {5: 4}}[kind]
+            "badnets-to-5": {5: 4}, "clean-full": {}}[kind]
     taken: list[int] = []
     counts: dict[int, int] = {}
     for i in order:
