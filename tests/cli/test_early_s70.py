@@ -131,5 +131,32 @@ def test_a_torchscript_cnn_given_a_table_is_refused_early(tmp_path, never_loaded
         check_model_data(tmp_path / "cnn.pt", {"--data": str(table)})
     check_model_data(tmp_path / "mlp.pt", {"--data": str(table)})  # a dense model: the loader's
     wide = tmp_path / "wide.csv"  # 64 columns: flattened 8 x 8 images the model may reshape
-    wide.write_text(",".join(f"p{i}" for i in range(64)) + ",label\n" + "0," * 64 + "1\n")
+    wide.write_text(",".join(f"p{i}" for i in range(64)) + ",label\n" + "0," * 64 + "1\n"
+                    + "1," * 64 + "0\n")
     check_model_data(tmp_path / "cnn.pt", {"--data": str(wide)})
+
+
+def test_a_two_column_y_and_a_label_alone_are_refused_early(tmp_path, never_loaded) -> None:
+    """Stop 70's seed-78 bad lines, 19-20 s after the imports: ``y`` of N x 2 for an image
+    model, and a table holding its label column alone (or one class) for ``detect-data``."""
+    from trojanscope.data.dataset import make_dataset
+
+    x = np.zeros((4, 1, 28, 28), np.float32)
+    y = np.stack([np.arange(4) % 2] * 2, axis=1)
+    np.savez(tmp_path / "two.npz", x=x, y=y)
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "manifest.json").write_text('{"input_shape": [1, 28, 28], "num_classes": 2}')
+    with pytest.raises(UserInputError) as late:
+        make_dataset(x, y, source=str(tmp_path / "two.npz"))
+    with pytest.raises(UserInputError) as early:
+        check_model_data(run, {"--data": str(tmp_path / "two.npz")})
+    assert str(early.value) == str(late.value)
+    (tmp_path / "alone.csv").write_text("is_fraud\n0\n1\n")
+    with pytest.raises(UserInputError, match="no feature columns besides the label 'is_fraud'"):
+        check_label_cells(tmp_path / "alone.csv", "is_fraud", own_schema=True)
+    check_label_cells(tmp_path / "alone.csv", "is_fraud")  # a model's schema: the loader's
+    (tmp_path / "one.csv").write_text("a,is_fraud\n1,0\n2, 0\n")
+    with pytest.raises(UserInputError, match=r"label column 'is_fraud' has one class \('0'\); "
+                                             "need at least 2"):
+        check_label_cells(tmp_path / "one.csv", "is_fraud")

@@ -170,14 +170,14 @@ def _check_npz(path: Path, where: str, head: bytes) -> None:
     _check_finite(path, where)
 
 
-def npz_x(path: Path) -> tuple[tuple[int, ...], Any, str] | None:
-    """``x``'s shape, dtype and member name from its ``.npy`` header, or None where the
-    archive or header does not read here (the reader names the problem)."""
+def npz_x(path: Path, array: str = "x") -> tuple[tuple[int, ...], Any, str] | None:
+    """``x``'s (or ``array``'s) shape, dtype and member name from its ``.npy`` header, or None
+    where the archive or header does not read here (the reader names the problem)."""
     import numpy as np
 
     try:
         with zipfile.ZipFile(path) as zf:
-            member = next((n for n in ("x.npy", "x") if n in zf.namelist()), None)
+            member = next((n for n in (f"{array}.npy", array) if n in zf.namelist()), None)
             if member is None:
                 return None
             with zf.open(member) as fh:

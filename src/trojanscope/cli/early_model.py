@@ -86,6 +86,9 @@ def check_model_data(model: str | Path | None, data: dict[str, Any], *,
                                  "CSV or Parquet file with a header row), not images or arrays")
         if name.endswith(".npz"):
             _check_images(path, where, model, wants)
+            if wants is not None and wants.kind in ("image", "flat"):
+                with _as_audit_words(reports_model, "--data", data.get("--data")):
+                    _check_npz_labels(path)
         elif wants is not None and wants.kind == "image" and name.endswith(
                 TEXT_SUFFIXES + TABLE_SUFFIXES):
             raise UserInputError(_image_model_words(where, model,
@@ -116,7 +119,7 @@ def _as_audit_words(audit: bool, option: str, spec: Any) -> Iterator[None]:
 
 
 def check_label_cells(path: Path, label_column: str | None, text_column: str | None = None,
-                      model_label: str | None = None) -> None:
+                      model_label: str | None = None, *, own_schema: bool = False) -> None:
     """A CSV/TSV table whose label column has an empty cell (``""``, ``NA``, ``?`` ...): the
     table reader's refusal, in its words and with its row number
     (:func:`trojanscope.data.tabular.table.class_order`), before the imports (stop 69: 18-25 s
@@ -124,7 +127,9 @@ def check_label_cells(path: Path, label_column: str | None, text_column: str | N
     :data:`LABEL_GUESSES`, as the reader picks it. Nothing where the file is not read here as
     the reader reads it with certainty: a text table (``text_column`` given, or a ``text``
     column), a gzip or Parquet file, more than :data:`~.early_data.MAX_READ_BYTES`, text that
-    is not UTF-8, ragged rows, a header the reader refuses."""
+    is not UTF-8, ragged rows, a header the reader refuses. Then, as the reader goes on, a
+    label column of one class; and with ``own_schema`` (the reader fits the table's own
+    encoding: ``detect-data`` without ``--model``), a table of the label column alone."""
     import csv
     import io
 
@@ -152,6 +157,12 @@ def check_label_cells(path: Path, label_column: str | None, text_column: str | N
     row = next((n for n, r in enumerate(rows[1:], 1) if is_missing(r[column])), None)
     if row is not None:
         raise UserInputError(f"{path}: label column {label!r} row {row} is empty")
+    values = {r[column].strip() for r in rows[1:]}
+    if len(values) < 2:
+        raise UserInputError(
+            f"{path}: label column {label!r} has one class ({values.pop()!r}); need at least 2")
+    if own_schema and header == [label]:
+        raise UserInputError(f"{path}: no feature columns besides the label {label!r}")
 
 
 def _image_model_words(where: str, model: Any, what: str) -> str:
@@ -324,6 +335,20 @@ def _check_images(path: Path, where: str, model: Any, wants: ModelInput | None) 
         raise UserInputError(
             f"{where}: images of shape {_dims(shape[1:])}, but {model} takes {_dims(wants.shape)} "
             "(C x H x W); give data of the size the model was trained on")
+
+
+def _check_npz_labels(path: Path) -> None:
+    """An ``.npz`` of float images whose ``y`` is not one integer label a sample (a one-hot or
+    two-column ``y``): the dataset's refusal in its words
+    (:func:`trojanscope.data.dataset.make_dataset`), before the imports (stop 70: 19 s after
+    them). Asked for an image model's data once ``x`` passed every check before it."""
+    labels = npz_x(path, "y")
+    if labels is None:
+        return
+    shape, dtype, _ = labels
+    if len(shape) != 1 or dtype.kind not in "iub":
+        raise UserInputError(f"{path}: 'y' must be a 1-D integer array, got dtype {dtype} "
+                             f"shape {tuple(shape)}")
 
 
 def _dims(shape: tuple[int, ...] | None) -> str:

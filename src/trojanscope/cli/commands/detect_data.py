@@ -64,7 +64,7 @@ def detect_data(
     from trojanscope.cli.early_model import check_label_cells
 
     if data is not None and Path(data).is_file():  # an empty label cell (stop 69: 18 s late)
-        check_label_cells(Path(data), label_column, text_column)
+        check_label_cells(Path(data), label_column, text_column, own_schema=model is None)
     if model is not None:  # a --model no loader reads (stop 69 hrev)
         from trojanscope.cli.early_model import check_model_data
 
