@@ -160,3 +160,15 @@ def test_a_two_column_y_and_a_label_alone_are_refused_early(tmp_path, never_load
     with pytest.raises(UserInputError, match=r"label column 'is_fraud' has one class \('0'\); "
                                              "need at least 2"):
         check_label_cells(tmp_path / "one.csv", "is_fraud")
+
+
+def test_mitigate_refuses_an_out_that_is_a_file_before_loading(tmp_path, never_loaded,
+                                                               capsys) -> None:
+    from trojanscope.cli.main import run
+
+    np.savez(tmp_path / "x.npz", x=np.zeros((4, 1, 8, 8), np.float32), y=np.arange(4) % 2)
+    (tmp_path / "m.onnx").write_bytes(b"\x08\x07")
+    out = tmp_path / "x.npz"
+    assert run(["mitigate", str(tmp_path / "m.onnx"), "--data", str(out), "--out",
+                str(out)]) == 2
+    assert capsys.readouterr().err.strip() == f"error: --out {out} exists and is not a folder"

@@ -79,6 +79,11 @@ def mitigate(
     from trojanscope.cli.early_model import check_model_data
 
     check_model_data(model, {"--data": data}, text_column=text_column, label_column=label_column)
+    if eval_attack is not None and eval_triggered is not None:
+        raise UserInputError("give --eval-attack or --eval-triggered, not both")
+    if data is None and not data_free:
+        raise UserInputError("no clean data: give --data, or --data-free (method clp)")
+    check_output_dir(out, force)  # before the imports (stop 70: 15 s after)
     from trojanscope.data.resolve import load_dataset
     from trojanscope.detect.inputs import default_split
     from trojanscope.io.models import images_for_flat_input, load_model
@@ -95,11 +100,6 @@ def mitigate(
     from trojanscope.models.text_common import attach_encoder
 
     start = time.perf_counter()
-    if eval_attack is not None and eval_triggered is not None:
-        raise UserInputError("give --eval-attack or --eval-triggered, not both")
-    if data is None and not data_free:
-        raise UserInputError("no clean data: give --data, or --data-free (method clp)")
-    check_output_dir(out, force)  # before any loading or training
     if eval_triggered is not None:  # a file that is no .npz: refused before the model loads
         check_triggered_file(eval_triggered, "--eval-triggered")
     params = parse_params(method_param, "--method-param")
