@@ -30,7 +30,7 @@ from torch import Tensor, nn
 
 from trojanscope.errors import UserInputError
 from trojanscope.io.onnx_dense import DEFAULT_DOMAINS, dense_pairs
-from trojanscope.io.onnx_probability import branch_of, probability_model
+from trojanscope.io.onnx_probability import branch_of, probability_model, stamped_read
 from trojanscope.io.onnx_tensors import all_tensors
 from trojanscope.models.pooling import max_pool2d
 
@@ -694,7 +694,7 @@ def onnx_to_module(model: onnx.ModelProto, *, source: str = "") -> nn.Module:
     shape = infer_input_shape(model)
     module = OnnxModule(weights, constants, nodes, inputs[0].name, _FLOATS[elem],
                         graph.output[0].name, opset, shape, source)
-    module.output_read = read_as
+    module.output_read = read_as or stamped_read(model)  # a purified copy keeps its source's
     if _channels_last_input(graph, inputs[0].name, shape):
         module.read_channels_first()
     return module.eval()  # inference semantics (batch norm's running statistics) by default
