@@ -26,7 +26,10 @@ from typing import BinaryIO
 from trojanscope.io.onnx_branch import ML_DOMAIN, GraphNode, probability_branch
 from trojanscope.io.protobuf_wire import GROUP_START, LENGTH, VARINT, WireError, fields
 
-MODEL_IR_VERSION, MODEL_GRAPH = 1, 7  # ModelProto.ir_version, .graph
+MODEL_IR_VERSION, MODEL_GRAPH, MODEL_OPSET = 1, 7, 8  # ModelProto.ir_version, .graph, .opset_import
+OPSET_DOMAIN, OPSET_VERSION = 1, 2  # OperatorSetIdProto.domain, .version
+MIN_OPSET, MAX_OPSET = 11, 21  # the ai.onnx opsets the loader reads (io/onnx_import.py)
+DEFAULT_DOMAINS = ("", "ai.onnx")
 GRAPH_NODE, GRAPH_INITIALIZER, GRAPH_INPUT, GRAPH_OUTPUT = 1, 5, 11, 12  # GraphProto
 NODE_INPUT, NODE_OUTPUT, NODE_OP_TYPE, NODE_DOMAIN = 1, 2, 4, 7  # NodeProto
 TENSOR_NAME, TENSOR_EXTERNAL, TENSOR_LOCATION = 8, 13, 14  # TensorProto.name, .external_data,
@@ -66,6 +69,7 @@ class OnnxHeader:
     shape: tuple[int, ...] | None
     classical: tuple[str, ...] = ()
     external: tuple[str, ...] = ()  # the main graph's initializers' external data locations
+    opset: int | None = None  # the first ai.onnx opset it declares (None: none read)
 
 
 def onnx_input_shape(path: str | Path) -> tuple[int, ...] | None:
@@ -81,16 +85,20 @@ def read_header(path: str | Path) -> OnnxHeader | None:
     try:
         with open(path, "rb") as fh:
             size = fh.seek(0, 2)
-            ir_version, graphs = 0, []
+            ir_version, graphs, opsets = 0, [], []
             for field, value in _fields(fh, 0, size):
                 if field == MODEL_IR_VERSION:
                     ir_version = value if isinstance(value, int) else 0
                 elif field == MODEL_GRAPH:
                     graphs.append(value)
+                elif field == MODEL_OPSET:
+                    opsets.append(_opset_id(fh, _span(value)))
             if len(graphs) != 1 or not isinstance(graphs[0], tuple):
                 return None
             shape, classical, external = _graph(fh, *graphs[0])
-            return OnnxHeader(shape, classical if ir_version else (), external)
+            versions = [v for d, v in opsets if d in DEFAULT_DOMAINS]
+            return OnnxHeader(shape, classical if ir_version else (), external,
+                              versions[0] if versions else None)
     except (OSError, WireError, _Unsure):
         return None
 
@@ -249,6 +257,25 @@ def _external_location(fh: BinaryIO, span: tuple[int, int]) -> str | None:
     except _Unsure:
         return None  # not read with certainty: the loader decides
     return location if external and location is not None else None
+
+
+def _opset_id(fh: BinaryIO, span: tuple[int, int]) -> tuple[str, int]:
+    """An ``opset_import`` entry's (domain, version), the last of a repeated field winning."""
+    domain, version = "", 0
+    for field, value in _fields(fh, *span):
+        if field == OPSET_DOMAIN:
+            domain = _read(fh, _span(value))
+        elif field == OPSET_VERSION:
+            version = _int64(value)
+    return domain, version
+
+
+def opset_words(where: str, version: int) -> str | None:
+    """The loader's refusal of an opset it does not read, or None where it reads it."""
+    if MIN_OPSET <= version <= MAX_OPSET:
+        return None
+    return (f"{where}: ONNX opset {version} is not supported (supported: {MIN_OPSET}-"
+            f"{MAX_OPSET}); export again with another opset_version")
 
 
 def _node(fh: BinaryIO, span: tuple[int, int]) -> tuple[str, str]:
