@@ -200,3 +200,26 @@ def test_an_onnx_opset_the_loader_does_not_read_is_refused_early(tmp_path) -> No
             check_model_data(path, {"--data": None})
         assert str(early.value) == str(late.value) and "opset 10 is not supported" in str(
             late.value)
+
+
+def test_a_file_or_folder_the_loader_does_not_read_is_refused_early(tmp_path) -> None:
+    """Stop 70: LightGBM's dump_model() JSON (20 s late) and a folder without a manifest (a
+    purified copy's folder, 22 s late), in the loader's words; a pickle is left to its
+    scanner, which speaks first after the imports."""
+    from trojanscope.io.models import load_model
+
+    dump = tmp_path / "fraud.json"
+    dump.write_text('{"name": "tree", "version": "v4", "tree_info": []}')
+    folder = tmp_path / "fixed"
+    folder.mkdir()
+    (folder / "model.onnx").write_bytes(b"\x08\x07")
+    for model, words in ((dump, "booster.save_model('model.txt')"),
+                         (folder, "folder has no manifest.json")):
+        with pytest.raises(UserInputError) as late:
+            load_model(model, scan=False)
+        with pytest.raises(UserInputError) as early:
+            check_model_data(model, {"--data": None})
+        assert str(early.value) == str(late.value) and words in str(late.value)
+    pickle = tmp_path / "model.pkl"
+    pickle.write_bytes(b"\x80\x04K\x01.")
+    check_model_data(pickle, {"--data": None})

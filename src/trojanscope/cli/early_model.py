@@ -264,18 +264,26 @@ def _check_readable(model: str | Path | None) -> None:
     """The loader's refusal of a model that cannot be read at all, said before the imports
     (stop 69: 22-24 s after them at load 14): a 0-byte file, a hub folder whose
     ``config.json`` is not a JSON object. ``audit`` (``reports_model``) writes its report on
-    such a model, so it is not asked."""
+    such a model, so it is not asked. Since stop 70 also a folder of neither kind and a file
+    of no format the loader reads, in its words (:func:`~trojanscope.io.models.load_model`;
+    not a pickle-like file, which its scanner rates first)."""
     from trojanscope.io.hf_folder import config_words, model_folder_kind, read_config
+    from trojanscope.io.model_file import model_file_format, runs_code, unloadable_words
 
     if model is None:
         return
     path = Path(model)
     if path.is_file() and path.stat().st_size == 0:
         raise UserInputError(f"{path}: empty file, not a model")
-    if model_folder_kind(path) == "huggingface":
+    kind = model_folder_kind(path)
+    if kind == "huggingface":
         _, error = read_config(path)
         if error is not None:
             raise UserInputError(config_words(path, error))
+    if path.is_dir() and kind is None:  # stop 70: 22 s after the imports (a mitigate folder)
+        raise UserInputError(f"{path}: folder has no manifest.json; pass the model file itself")
+    if path.is_file() and model_file_format(path) is None and not runs_code(path):
+        raise UserInputError(unloadable_words(path))  # stop 70: a LightGBM dump, 20 s late
 
 
 def _check_onnx_file(model: str | Path | None) -> None:
