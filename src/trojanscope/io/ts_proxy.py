@@ -264,9 +264,8 @@ def several_outputs(source: str, out: tuple | list) -> str:
     features; three commands stopped on "unexpected AttributeError: 'tuple' object ...")."""
     shapes = ", ".join(" x ".join(["N", *map(str, o.shape[1:])]) if isinstance(o, Tensor)
                        else type(o).__name__ for o in out)
-    return (f"{source}: the model returns {len(out)} outputs ({shapes}); trojanscope reads a "
-            "classifier's one output, its logits (N x classes): save a module whose forward "
-            "returns the logits alone (for example a wrapper returning outputs[0])")
+    return (f"{source}: {len(out)} outputs ({shapes}); save a forward returning the logits "
+            "alone")  # short: some callers quote 120 characters
 
 
 class SandboxedModule(nn.Module):
