@@ -65,20 +65,24 @@ def uneven_set(kind: str, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return x, y, poison
 
 
-def read(kind: str, seed: int) -> dict:
-    """One set through ``detect_data`` (method ``auto``, seed 0), as the CLI runs it."""
+def read(kind: str, seed: int, k: int | None = None) -> dict:
+    """One set through ``detect_data`` (method ``auto``, seed 0), as the CLI runs it; ``k``:
+    ``auto``'s neighbour count (18 judges a class of 10: whether a verdict comes from the
+    class left out or from the set)."""
     from trojanscope.data.dataset import make_dataset
     from trojanscope.detect.data.run import detect_data
 
     x, y, poison = uneven_set(kind, seed)
     data = make_dataset(x, y, num_classes=10, name=f"{kind}-{seed}", poison_mask=poison)
     start, cpu = time.perf_counter(), time.process_time()
-    r = detect_data(data, method="auto", seed=0, poison=poison, model_source="trained")
+    params = {} if k is None else {"k": k}
+    r = detect_data(data, method="auto", seed=0, poison=poison, model_source="trained",
+                    **params)
     flagged = np.zeros(SIZE, dtype=bool)
     flagged[r.flagged] = True
     verdict = r.details.get("verdict", {})
     return {
-        "set": kind, "seed": seed, "class_sizes": np.bincount(y, minlength=10).tolist(),
+        "set": kind, "seed": seed, "k": k, "class_sizes": np.bincount(y, minlength=10).tolist(),
         "poison": int(poison.sum()), "poisoned": r.poisoned,
         "classes_named": verdict.get("classes"), "left_out": verdict.get("left_out", []),
         "exit": 1 if len(r.flagged) else 0, "flagged": len(r.flagged),
@@ -94,13 +98,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--sets", nargs="+", default=list(SETS), choices=SETS)
+    parser.add_argument("--k", type=int, default=None)
     args = parser.parse_args()
     import torch
 
     torch.set_num_threads(1)
     for seed in args.seeds:
         for kind in args.sets:
-            print(json.dumps(read(kind, seed)), flush=True)
+            print(json.dumps(read(kind, seed, args.k)), flush=True)
 
 
 if __name__ == "__main__":
