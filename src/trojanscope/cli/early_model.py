@@ -68,8 +68,10 @@ def check_model_data(model: str | Path | None, data: dict[str, Any], *,
 
         raise UserInputError(classical_words(str(Path(str(model))), wants.classical))
     if not reports_model:
-        _check_onnx_file(model)
+        _check_external_data(model)
     if not given:
+        if not reports_model:
+            _check_opset(model)
         return
     for key, value in data.items():  # a folder no data format reads (a folder of models)
         if value is not None and Path(value).is_dir():
@@ -77,10 +79,6 @@ def check_model_data(model: str | Path | None, data: dict[str, Any], *,
                 check_data_folder(Path(value), str(value))
     for where, path in data_files(data):
         name = path.name.lower()
-        if wants is None or wants.kind != "text":
-            with _as_audit_words(reports_model, "--data", data.get("--data")):
-                check_label_cells(path, label_column, text_column,
-                                  wants.label if wants is not None else None)
         if name.endswith(".npz") and wants is not None and wants.trees:
             raise UserInputError(f"{where}: {model} is a tree model; it needs tabular data (a "
                                  "CSV or Parquet file with a header row), not images or arrays")
@@ -101,6 +99,13 @@ def check_model_data(model: str | Path | None, data: dict[str, Any], *,
         elif wants is not None and wants.kind == "flat" and name.endswith(TABLE_SUFFIXES):
             _check_label(path, where, wants, label_column)
             _check_width(path, where, model, wants, label_column)
+        if wants is None or wants.kind != "text":  # after the model's own columns (the order
+            # the table reader refuses in: a model's missing features first)
+            with _as_audit_words(reports_model, "--data", data.get("--data")):
+                check_label_cells(path, label_column, text_column,
+                                  wants.label if wants is not None else None)
+    if not reports_model:
+        _check_opset(model)
 
 
 @contextmanager
@@ -127,9 +132,9 @@ def check_label_cells(path: Path, label_column: str | None, text_column: str | N
     :data:`LABEL_GUESSES`, as the reader picks it. Nothing where the file is not read here as
     the reader reads it with certainty: a text table (``text_column`` given, or a ``text``
     column), a gzip or Parquet file, more than :data:`~.early_data.MAX_READ_BYTES`, text that
-    is not UTF-8, ragged rows, a header the reader refuses. Then, as the reader goes on, a
-    label column of one class; and with ``own_schema`` (the reader fits the table's own
-    encoding: ``detect-data`` without ``--model``), a table of the label column alone."""
+    is not UTF-8, ragged rows, a header the reader refuses. Then, with ``own_schema`` (the
+    reader fits the table's own encoding: ``detect-data`` without ``--model``), a table of the
+    label column alone."""
     import csv
     import io
 
@@ -157,10 +162,6 @@ def check_label_cells(path: Path, label_column: str | None, text_column: str | N
     row = next((n for n, r in enumerate(rows[1:], 1) if is_missing(r[column])), None)
     if row is not None:
         raise UserInputError(f"{path}: label column {label!r} row {row} is empty")
-    values = {r[column].strip() for r in rows[1:]}
-    if len(values) < 2:
-        raise UserInputError(
-            f"{path}: label column {label!r} has one class ({values.pop()!r}); need at least 2")
     if own_schema and header == [label]:
         raise UserInputError(f"{path}: no feature columns besides the label {label!r}")
 
@@ -286,16 +287,32 @@ def _check_readable(model: str | Path | None) -> None:
         raise UserInputError(unloadable_words(path))  # stop 70: a LightGBM dump, 20 s late
 
 
-def _check_onnx_file(model: str | Path | None) -> None:
+def _check_opset(model: str | Path | None) -> None:
+    """An ONNX file of an opset the loader does not read (stop 70: an export at opset 10,
+    refused 24 s after the imports), in its words (:func:`~trojanscope.io.onnx_header.
+    opset_words`). Asked after the data checks: a file that does not fit the data is told so
+    first, as before."""
+    from trojanscope.io.onnx_header import opset_words, read_header
+
+    path = Path(str(model)) if model is not None else None
+    if path is None or not path.is_file() or path.suffix.lower() != ".onnx":
+        return
+    header = read_header(path)
+    refusal = None if header is None or header.opset is None else opset_words(str(path),
+                                                                              header.opset)
+    if refusal:
+        raise UserInputError(refusal)
+
+
+def _check_external_data(model: str | Path | None) -> None:
     """An ONNX file whose weights lie in an external data file that is not beside it (a dynamo
-    export copied without its ``.data``), then one of an opset the loader does not read (an
-    export at opset 10): the loader's refusals in its words and order
-    (:func:`trojanscope.io.onnx_import.load_onnx`), before the imports (stop 69: 23 s after
-    them at load 13; stop 70: 24 s). A location that is absolute or leaves the folder is left
-    to the loader, which refuses it in other words."""
+    export copied without its ``.data``): the loader's refusal in its words
+    (:func:`trojanscope.io.onnx_import._load_external_data`), before the imports (stop 69: 23 s
+    after them at load 13). A location that is absolute or leaves the folder is left to the
+    loader, which refuses it in other words."""
     from pathlib import PurePosixPath, PureWindowsPath
 
-    from trojanscope.io.onnx_header import opset_words, read_header
+    from trojanscope.io.onnx_header import read_header
 
     path = Path(str(model)) if model is not None else None
     if path is None or not path.is_file() or path.suffix.lower() != ".onnx":
@@ -309,10 +326,6 @@ def _check_onnx_file(model: str | Path | None) -> None:
             return
         if not (root / location).is_file():
             raise UserInputError(f"{path}: external data file {location!r} not found")
-    refusal = None if header is None or header.opset is None else opset_words(str(path),
-                                                                              header.opset)
-    if refusal:
-        raise UserInputError(refusal)
 
 
 def _check_images(path: Path, where: str, model: Any, wants: ModelInput | None) -> None:

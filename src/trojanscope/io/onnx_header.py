@@ -19,7 +19,7 @@ reads the graph by its probability branch (:mod:`trojanscope.io.onnx_branch`: a 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -68,8 +68,10 @@ class OnnxHeader:
 
     shape: tuple[int, ...] | None
     classical: tuple[str, ...] = ()
-    external: tuple[str, ...] = ()  # the main graph's initializers' external data locations
-    opset: int | None = None  # the first ai.onnx opset it declares (None: none read)
+    # (stop 70, not compared) the main graph's initializers' external data locations, and the
+    # first ai.onnx opset the file declares (None: none read)
+    external: tuple[str, ...] = field(default=(), compare=False)
+    opset: int | None = field(default=None, compare=False)
 
 
 def onnx_input_shape(path: str | Path) -> tuple[int, ...] | None:
