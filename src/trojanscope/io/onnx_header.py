@@ -18,8 +18,9 @@ reads the graph by its probability branch (:mod:`trojanscope.io.onnx_branch`: a 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -70,8 +71,8 @@ class OnnxHeader:
     classical: tuple[str, ...] = ()
     # (stop 70, not compared) the main graph's initializers' external data locations, and the
     # first ai.onnx opset the file declares (None: none read)
-    external: tuple[str, ...] = field(default=(), compare=False)
-    opset: int | None = field(default=None, compare=False)
+    external: tuple[str, ...] = dataclasses.field(default=(), compare=False)
+    opset: int | None = dataclasses.field(default=None, compare=False)
 
 
 def onnx_input_shape(path: str | Path) -> tuple[int, ...] | None:
