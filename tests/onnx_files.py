@@ -7,14 +7,16 @@ from pathlib import Path
 
 
 def write_onnx(path: Path, dims: list, producer: str = "") -> Path:
-    """An Identity graph whose one input ``x`` has ``dims`` (ints, names or None), saved."""
+    """An Identity graph whose one input ``x`` has ``dims`` (ints, names or None), saved at
+    opset 17 (one the loader reads: an unreadable opset is refused early since stop 70)."""
     import onnx
     from onnx import TensorProto, helper
 
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, dims)
     y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
     graph = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g", [x], [y])
-    onnx.save(helper.make_model(graph, producer_name=producer), path)
+    onnx.save(helper.make_model(graph, producer_name=producer,
+                                opset_imports=[helper.make_opsetid("", 17)]), path)
     return path
 
 

@@ -152,9 +152,8 @@ def test_data_of_the_wrong_kind_is_one_line(user, model, data, label, says) -> N
     # stop 66 hrev: the table reader skips blank lines before the header (was refused early)
     ("named-lgb", "blank", "label"), ("table", "blank", None),
     # stop 68: images of C·H·W = 4 values, a table of 4 or fewer feature columns (a category
-    # may widen), a folder's model for detect (which refuses such a folder when it loads it)
+    # may widen); a folder without a manifest is refused early since stop 70 (test_early_s70)
     ("mlp", "tiny", None), ("mlp", "four", None), ("mlp", "rows", "is_fraud"),
-    ("vendor", "rows", None),
 ])
 def test_data_a_reader_may_take_passes(user, model, data, label) -> None:
     (user["rows"].parent / "wide.csv").write_text("age, amount,merchant,other,label\n1,2,a,b,0\n")

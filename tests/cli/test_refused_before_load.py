@@ -48,9 +48,10 @@ def files(tmp_path) -> dict[str, str]:
 def model_file(tmp_path) -> str:
     """A MODEL path that exists (``purify`` checks that first, as ``serve`` does, review of
     stop 38, and ``detect-inputs`` since stop 63, before its imports): the inputs are then
-    read, and a bad file refused, before the model is loaded."""
+    read, and a bad file refused, before the model is loaded. Its bytes begin as a torch zip's
+    (since stop 70 a file of no model format is refused before the imports, first)."""
     path = tmp_path / "model.pt"
-    path.write_bytes(b"never loaded here")
+    path.write_bytes(b"PK\x03\x04never loaded here")
     return str(path)
 
 

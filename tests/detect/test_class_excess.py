@@ -223,8 +223,8 @@ def test_detect_refuses_a_malformed_excess_entry_in_one_line(tmp_path, monkeypat
     raw["auto:excess"] = {**_term(), "method": "auto:excess", "features": ["mmbd_ratio"]}
     path = tmp_path / "cal.json"
     path.write_text(json.dumps(raw))
-    (tmp_path / "model.pt").write_bytes(b"PK")  # the file is read after the calibration (an
-    # empty one is refused before it since stop 69)
+    (tmp_path / "model.pt").write_bytes(b"PK\x03\x04")  # read after the calibration (an
+    # empty one is refused before it since stop 69, one of no model format since stop 70)
     monkeypatch.chdir(tmp_path)
     assert run(["detect", "model.pt", "--calibration", str(path)]) == 2
     err = capsys.readouterr().err

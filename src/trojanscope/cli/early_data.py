@@ -7,9 +7,12 @@ archive's directory, with the standard library alone: an empty file; an ``.npz``
 archive, or one cut short (its directory is at the end), or one without an array ``x``; a
 single ``.npy``; a single image; a text file holding binary bytes; a file of no data format at
 all (a model file as ``--data``); and (stop 65, with numpy) NaN or Inf in an ``.npz``'s float
-``x`` of at most :data:`MAX_READ_BYTES`. Folders, bundled dataset names and anything a reader may
-take are left to the readers; so is every non-empty file where a plug-in is installed (its
-data format may read it, as :mod:`trojanscope.registry_early` leaves names to the registry).
+``x`` of at most :data:`MAX_READ_BYTES`; (stop 70) a folder no data format reads
+(:func:`check_data_folder`: no sub-folder, no CIFAR-10 batch, no manifest: a folder of
+models), for the commands whose ``--data`` the readers name alone.
+Other folders, bundled dataset names and anything a reader may take are left to the readers;
+so is every non-empty file where a plug-in is installed (its data format may read it, as
+:mod:`trojanscope.registry_early` leaves names to the registry).
 ``tests/cli/test_early_data.py`` checks that the suffixes and magics here equal the readers'
 own.
 """
@@ -45,6 +48,19 @@ LFS_POINTER = b"version https://git-lfs"  # a file Git LFS never fetched
 SNIFF = 4096  # bytes of a text file read for NUL bytes
 HEADER_BYTES = 1 << 16  # of a CSV read for its header
 MAX_READ_BYTES = 64 << 20  # an .npz's x read here for NaN; larger ones: the reader's check
+# the built-in data formats' descriptions, in the order the registry tries them (the readers'
+# "unrecognised data" line; tests/cli/test_early_folder.py keeps them equal to the registry's)
+BUILTIN_FORMATS = (
+    ".npz file with arrays x (N, C, H, W floats in [0, 1]) and y (int labels)",
+    "CIFAR-10 python batches (data_batch_1..5, test_batch, or their parent folder)",
+    "GTSRB folder (Final_Training/, Final_Test/; or Kaggle's Train/, Test/, *.csv)",
+    "image folder with one sub-folder per class (png, jpg, jpeg, bmp, gif, webp)",
+    "text data: .csv/.tsv with a header or .jsonl (--text-column, --label-column)",
+    "CSV file (.csv or .csv.gz) with a header row and a label column",
+    "Parquet file with a label column (needs pyarrow)",
+)
+CIFAR_BATCHES = ("data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5",
+                 "test_batch")  # data.cifar10's TRAIN_FILES and TEST_FILES
 
 
 def read_head(path: Path, size: int) -> bytes:
@@ -68,8 +84,8 @@ def _unreadable(path: Path) -> str | None:
 
 def check_data_file(value: str | Path | None, what: str = "") -> None:
     """One error line for a data file no reader takes (the module docstring); nothing for a
-    folder, a bundled name, a file without a suffix, or a file a reader may take. ``what``
-    (``--data``, ``inputs``) starts the message."""
+    folder (:func:`check_data_folder`), a bundled name, a file without a suffix, or a file a
+    reader may take. ``what`` (``--data``, ``inputs``) starts the message."""
     if value is None:
         return
     path = Path(value)
@@ -100,6 +116,33 @@ def check_data_file(value: str | Path | None, what: str = "") -> None:
                              "JSONL/Parquet file, or a data folder")
 
 
+def check_data_folder(path: Path, spec: str) -> None:
+    """A folder no data format reads: no sub-folder (an image folder's classes, a CIFAR-10
+    ``cifar-10-batches-py``, GTSRB's trees all are one), no CIFAR-10 batch file and no
+    ``manifest.json`` (``detect-data`` rebuilds a red-team run's data from it): the readers'
+    "unrecognised data" line, before the imports (stop 69: a folder of models as ``--data``,
+    28 s after them). For the commands that read ``--data`` with ``load_dataset`` (its words
+    name the folder alone: :func:`~.early_model.check_model_data`'s callers). A bundled
+    dataset's name is the registry's, and with a plug-in installed its data format may read
+    the folder: neither is refused here."""
+    from trojanscope.registry_early import plugins_installed, source_names
+
+    if spec in source_names("dataset") or plugins_installed():
+        return
+    try:
+        entries = list(path.iterdir())
+    except OSError:
+        return  # the reader names it
+    if (any(e.is_dir() for e in entries) or (path / "manifest.json").is_file()
+            or any(e.name in CIFAR_BATCHES for e in entries)):
+        return
+    hint = (" (empty folder)" if not entries else
+            " (images lie directly in the folder; put them in one sub-folder per class)"
+            if any(e.is_file() and e.suffix.lower() in IMAGE_SUFFIXES for e in entries) else "")
+    raise UserInputError(f"{path}: unrecognised data{hint}; supported: "
+                         + "; ".join(BUILTIN_FORMATS))
+
+
 def _check_npz(path: Path, where: str, head: bytes) -> None:
     """An ``.npz``: a zip archive whose directory can be read and that holds an array ``x``."""
     if head.startswith(NPY_MAGIC):
@@ -127,14 +170,14 @@ def _check_npz(path: Path, where: str, head: bytes) -> None:
     _check_finite(path, where)
 
 
-def npz_x(path: Path) -> tuple[tuple[int, ...], Any, str] | None:
-    """``x``'s shape, dtype and member name from its ``.npy`` header, or None where the
-    archive or header does not read here (the reader names the problem)."""
+def npz_x(path: Path, array: str = "x") -> tuple[tuple[int, ...], Any, str] | None:
+    """``x``'s (or ``array``'s) shape, dtype and member name from its ``.npy`` header, or None
+    where the archive or header does not read here (the reader names the problem)."""
     import numpy as np
 
     try:
         with zipfile.ZipFile(path) as zf:
-            member = next((n for n in ("x.npy", "x") if n in zf.namelist()), None)
+            member = next((n for n in (f"{array}.npy", array) if n in zf.namelist()), None)
             if member is None:
                 return None
             with zf.open(member) as fh:

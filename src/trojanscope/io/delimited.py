@@ -7,6 +7,13 @@ from collections import Counter
 from pathlib import Path
 
 TAB_SUFFIXES = (".tsv", ".tsv.gz")
+MISSING_TOKENS = frozenset({"", "na", "nan", "n/a", "null", "none", "?"})
+
+
+def is_missing(value: str | None) -> bool:
+    """Whether a cell means "no value" (the table reader's rule, here so that the early checks
+    read a label column's cells in its words without importing it)."""
+    return value is None or value.strip().lower() in MISSING_TOKENS
 
 
 def delimiter_for(path: Path) -> str:

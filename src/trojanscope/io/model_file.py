@@ -114,3 +114,35 @@ def format_loads(path: str | Path, fmt: str | None, zip_kind: str | None = None)
         header = read_header(path)
         return header is None or not header.classical
     return fmt is not None
+
+
+CODE_RUNNING_SUFFIXES = (".pkl", ".pickle", ".joblib", ".h5", ".hdf5", ".keras", ".dill")
+LIGHTGBM_DUMP = b'"tree_info"'  # a key of LightGBM's dump_model() JSON, near its start
+
+
+def runs_code(path: Path, head: bytes | None = None) -> bool:
+    """Whether a file of no format the loader reads looks like one loaded by running code
+    (a pickle's first byte, or a pickle, joblib or Keras suffix): the scanner speaks first."""
+    if head is None:
+        with open(path, "rb") as fh:
+            head = fh.read(1)
+    return head[:1] == b"\x80" or path.suffix.lower() in CODE_RUNNING_SUFFIXES
+
+
+def unloadable_words(path: Path) -> str:
+    """The loader's refusal of a file of no format it reads (said before the imports too, by
+    ``cli.early_model``): what it takes, and why a pickle-like file is never loaded; for
+    LightGBM's ``dump_model()`` JSON (stop 70), the file LightGBM's loader reads instead."""
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    pickled = runs_code(path, head)
+    words = (f"{path}: not a model trojanscope can load (expected a trojanscope model folder, "
+             "safetensors+manifest, TorchScript, ONNX, or an XGBoost or LightGBM model file)")
+    if pickled:
+        words += ("; this format is loaded by running code stored in it (pickle, joblib, "
+                  "Keras), which trojanscope never does: `trojanscope scan` shows what it "
+                  "would run")
+    elif LIGHTGBM_DUMP in head:
+        words += ("; a LightGBM dump_model() JSON describes the trees but is not a model file: "
+                  "save the booster with booster.save_model('model.txt')")
+    return words

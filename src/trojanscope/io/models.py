@@ -29,7 +29,7 @@ from trojanscope.errors import UserInputError
 from trojanscope.io.hashing import sha256_file
 from trojanscope.io.hf_folder import model_folder_kind
 from trojanscope.io.manifest import MANIFEST_NAME, Manifest, read_manifest
-from trojanscope.io.model_file import model_file_format, torchscript_members
+from trojanscope.io.model_file import model_file_format, torchscript_members, unloadable_words
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import ModelVerdict
@@ -240,15 +240,7 @@ def load_model(path: str | Path, *, scan: bool = True) -> LoadedModel:
 
         module = load_foreign(path, TREE_LIBRARIES[fmt])
         return LoadedModel(module.eval(), fmt, str(path))
-    with open(path, "rb") as fh:
-        pickled = fh.read(1) == b"\x80" or path.suffix.lower() in _CODE_RUNNING_SUFFIXES
-    raise UserInputError(
-        f"{path}: not a model trojanscope can load (expected a trojanscope model folder, "
-        "safetensors+manifest, TorchScript, ONNX, or an XGBoost or LightGBM model file)"
-        + ("; this format is loaded by running code stored in it (pickle, joblib, Keras), "
-           "which trojanscope never does: `trojanscope scan` shows what it would run"
-           if pickled else "")
-    )
+    raise UserInputError(unloadable_words(path))
 
 
 def _loaded_files(folder: Path) -> list[Path]:
@@ -269,7 +261,6 @@ def _loaded_files(folder: Path) -> list[Path]:
 
 
 # Formats whose own loaders run code stored in the file.
-_CODE_RUNNING_SUFFIXES = (".pkl", ".pickle", ".joblib", ".h5", ".hdf5", ".keras", ".dill")
 
 
 def _native_file(manifest: Manifest, folder: Path) -> LoadedModel | None:

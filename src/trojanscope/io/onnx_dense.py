@@ -19,7 +19,7 @@ from collections import Counter
 import onnx
 from torch import Tensor
 
-DEFAULT_DOMAINS = ("", "ai.onnx")
+from trojanscope.io.onnx_header import DEFAULT_DOMAINS
 
 
 def dense_pairs(graph: onnx.GraphProto, weights: dict[str, Tensor]) -> dict[int, int]:

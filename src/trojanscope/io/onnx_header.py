@@ -18,6 +18,7 @@ reads the graph by its probability branch (:mod:`trojanscope.io.onnx_branch`: a 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,10 +27,15 @@ from typing import BinaryIO
 from trojanscope.io.onnx_branch import ML_DOMAIN, GraphNode, probability_branch
 from trojanscope.io.protobuf_wire import GROUP_START, LENGTH, VARINT, WireError, fields
 
-MODEL_IR_VERSION, MODEL_GRAPH = 1, 7  # ModelProto.ir_version, .graph
+MODEL_IR_VERSION, MODEL_GRAPH, MODEL_OPSET = 1, 7, 8  # ModelProto.ir_version, .graph, .opset_import
+OPSET_DOMAIN, OPSET_VERSION = 1, 2  # OperatorSetIdProto.domain, .version
+MIN_OPSET, MAX_OPSET = 11, 21  # the ai.onnx opsets the loader reads (io/onnx_import.py)
+DEFAULT_DOMAINS = ("", "ai.onnx")
 GRAPH_NODE, GRAPH_INITIALIZER, GRAPH_INPUT, GRAPH_OUTPUT = 1, 5, 11, 12  # GraphProto
 NODE_INPUT, NODE_OUTPUT, NODE_OP_TYPE, NODE_DOMAIN = 1, 2, 4, 7  # NodeProto
-TENSOR_NAME = 8  # TensorProto.name
+TENSOR_NAME, TENSOR_EXTERNAL, TENSOR_LOCATION = 8, 13, 14  # TensorProto.name, .external_data,
+# .data_location (EXTERNAL = 1); external_data holds StringStringEntryProto key = 1, value = 2
+EXTERNAL, ENTRY_KEY, ENTRY_VALUE = 1, 1, 2
 VALUE_NAME, VALUE_TYPE = 1, 2  # ValueInfoProto.name, .type
 TYPE_TENSOR, TYPE_DENOTATION = 1, 6  # TypeProto.tensor_type (oneof value), .denotation
 TENSOR_ELEM_TYPE, TENSOR_SHAPE = 1, 2  # TypeProto.Tensor.elem_type, .shape
@@ -63,6 +69,10 @@ class OnnxHeader:
 
     shape: tuple[int, ...] | None
     classical: tuple[str, ...] = ()
+    # (stop 70, not compared) the main graph's initializers' external data locations, and the
+    # first ai.onnx opset the file declares (None: none read)
+    external: tuple[str, ...] = dataclasses.field(default=(), compare=False)
+    opset: int | None = dataclasses.field(default=None, compare=False)
 
 
 def onnx_input_shape(path: str | Path) -> tuple[int, ...] | None:
@@ -78,16 +88,20 @@ def read_header(path: str | Path) -> OnnxHeader | None:
     try:
         with open(path, "rb") as fh:
             size = fh.seek(0, 2)
-            ir_version, graphs = 0, []
+            ir_version, graphs, opsets = 0, [], []
             for field, value in _fields(fh, 0, size):
                 if field == MODEL_IR_VERSION:
                     ir_version = value if isinstance(value, int) else 0
                 elif field == MODEL_GRAPH:
                     graphs.append(value)
+                elif field == MODEL_OPSET:
+                    opsets.append(_opset_id(fh, _span(value)))
             if len(graphs) != 1 or not isinstance(graphs[0], tuple):
                 return None
-            shape, classical = _graph(fh, *graphs[0])
-            return OnnxHeader(shape, classical if ir_version else ())
+            shape, classical, external = _graph(fh, *graphs[0])
+            versions = [v for d, v in opsets if d in DEFAULT_DOMAINS]
+            return OnnxHeader(shape, classical if ir_version else (), external,
+                              versions[0] if versions else None)
     except (OSError, WireError, _Unsure):
         return None
 
@@ -131,10 +145,12 @@ def classical_words(where: str, classical: list[str] | tuple[str, ...]) -> str:
 
 
 def _graph(fh: BinaryIO, start: int, end: int
-           ) -> tuple[tuple[int, ...] | None, tuple[str, ...]]:
-    """The graph's input shape (None where unsure) and its classical operators (sorted, as the
-    loader names them)."""
+           ) -> tuple[tuple[int, ...] | None, tuple[str, ...], tuple[str, ...]]:
+    """The graph's input shape (None where unsure), its classical operators (sorted, as the
+    loader names them) and its initializers' external data locations (in file order, each
+    once; stop 70: a missing file refused before the imports)."""
     initializers: set[str] = set()
+    external: dict[str, None] = {}
     inputs: list[tuple[int, int]] = []
     outputs: list[tuple[int, int]] = []
     nodes: list[tuple[int, int]] = []
@@ -142,6 +158,9 @@ def _graph(fh: BinaryIO, start: int, end: int
     for field, span in _fields(fh, start, end):
         if field == GRAPH_INITIALIZER:
             initializers.add(_tensor_name(fh, _span(span)))
+            location = _external_location(fh, _span(span))
+            if location is not None:
+                external[location] = None
         elif field == GRAPH_INPUT:
             inputs.append(_span(span))
         elif field == GRAPH_OUTPUT:
@@ -157,7 +176,7 @@ def _graph(fh: BinaryIO, start: int, end: int
         shape = None
     if ops and _has_branch(fh, nodes, outputs):  # a network's probabilities: read (stop 68)
         ops = set()
-    return shape, tuple(sorted(ops))
+    return shape, tuple(sorted(ops)), tuple(external)
 
 
 def _has_branch(fh: BinaryIO, nodes: list[tuple[int, int]],
@@ -222,6 +241,44 @@ def _tensor_name(fh: BinaryIO, span: tuple[int, int]) -> str:
     """An initializer's name, the last of a repeated field winning."""
     names = [_span(v) for f, v in _fields(fh, *span) if f == TENSOR_NAME]
     return _read(fh, names[-1]) if names else ""
+
+
+def _external_location(fh: BinaryIO, span: tuple[int, int]) -> str | None:
+    """An initializer's external data location where its data lies outside the file
+    (``data_location`` EXTERNAL, as onnx's ``uses_external_data`` asks; the last ``location``
+    entry winning, as onnx reads them); None otherwise."""
+    location, external = None, False
+    try:
+        for field, value in _fields(fh, *span):
+            if field == TENSOR_LOCATION:
+                external = value == EXTERNAL
+            elif field == TENSOR_EXTERNAL:
+                entry = dict(_fields(fh, *_span(value)))
+                if ENTRY_KEY in entry and _read(fh, _span(entry[ENTRY_KEY])) == "location":
+                    location = (_read(fh, _span(entry[ENTRY_VALUE])) if ENTRY_VALUE in entry
+                                else "")
+    except _Unsure:
+        return None  # not read with certainty: the loader decides
+    return location if external and location is not None else None
+
+
+def _opset_id(fh: BinaryIO, span: tuple[int, int]) -> tuple[str, int]:
+    """An ``opset_import`` entry's (domain, version), the last of a repeated field winning."""
+    domain, version = "", 0
+    for field, value in _fields(fh, *span):
+        if field == OPSET_DOMAIN:
+            domain = _read(fh, _span(value))
+        elif field == OPSET_VERSION:
+            version = _int64(value)
+    return domain, version
+
+
+def opset_words(where: str, version: int) -> str | None:
+    """The loader's refusal of an opset it does not read, or None where it reads it."""
+    if MIN_OPSET <= version <= MAX_OPSET:
+        return None
+    return (f"{where}: ONNX opset {version} is not supported (supported: {MIN_OPSET}-"
+            f"{MAX_OPSET}); export again with another opset_version")
 
 
 def _node(fh: BinaryIO, span: tuple[int, int]) -> tuple[str, str]:

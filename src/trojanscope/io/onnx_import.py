@@ -29,14 +29,14 @@ from onnx import TensorProto, external_data_helper, numpy_helper
 from torch import Tensor, nn
 
 from trojanscope.errors import UserInputError
-from trojanscope.io.onnx_dense import DEFAULT_DOMAINS, dense_pairs
-from trojanscope.io.onnx_probability import branch_of, probability_model
+from trojanscope.io.onnx_dense import dense_pairs
+from trojanscope.io.onnx_header import DEFAULT_DOMAINS, opset_words
+from trojanscope.io.onnx_probability import branch_of, probability_model, stamped_read
 from trojanscope.io.onnx_tensors import all_tensors
 from trojanscope.models.pooling import max_pool2d
 
 __all__ = ["SUPPORTED_OPS", "OnnxModule", "infer_input_shape", "load_onnx", "onnx_to_module"]
 
-MIN_OPSET, MAX_OPSET = 11, 21
 
 _FLOATS = {TensorProto.FLOAT: torch.float32, TensorProto.DOUBLE: torch.float64,
            TensorProto.FLOAT16: torch.float16}
@@ -619,9 +619,9 @@ def _opset(model: onnx.ModelProto, where: str) -> int:
     versions = [o.version for o in model.opset_import if o.domain in DEFAULT_DOMAINS]
     if not versions:
         raise UserInputError(f"{where}: the model declares no ai.onnx opset")
-    if not MIN_OPSET <= versions[0] <= MAX_OPSET:
-        raise UserInputError(f"{where}: ONNX opset {versions[0]} is not supported (supported: "
-                             f"{MIN_OPSET}-{MAX_OPSET}); export again with another opset_version")
+    refusal = opset_words(where, versions[0])
+    if refusal:
+        raise UserInputError(refusal)
     return versions[0]
 
 
@@ -694,7 +694,7 @@ def onnx_to_module(model: onnx.ModelProto, *, source: str = "") -> nn.Module:
     shape = infer_input_shape(model)
     module = OnnxModule(weights, constants, nodes, inputs[0].name, _FLOATS[elem],
                         graph.output[0].name, opset, shape, source)
-    module.output_read = read_as
+    module.output_read = read_as or stamped_read(model)  # a purified copy keeps its source's
     if _channels_last_input(graph, inputs[0].name, shape):
         module.read_channels_first()
     return module.eval()  # inference semantics (batch norm's running statistics) by default

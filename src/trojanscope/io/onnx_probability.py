@@ -151,3 +151,25 @@ def _check_class_labels(graph: onnx.GraphProto, where: str) -> None:
             f"{where}: the classifier's class labels are {shown}; trojanscope reads class "
             "indices 0..K-1 in order (data labels are indices): fit the model on labels "
             "0..K-1 (sklearn.preprocessing.LabelEncoder) and export it again")
+
+
+STAMP_KEY = "trojanscope.output_read"  # an ONNX metadata entry: how the source was read
+
+
+def stamped_read(model: onnx.ModelProto) -> str | None:
+    """How the source of a purified copy was read (:func:`stamp_read`), or None: the copy of
+    a scikit-learn network that ``mitigate`` writes is a torch export, with no ``ai.onnx.ml``
+    node left to tell that no calibration holds it (stop 70: a purified skl2onnx MLP read as
+    a calibrated torch network, ``BACKDOORED`` at 0.96 where its source was a score to review)."""
+    return next((p.value for p in model.metadata_props if p.key == STAMP_KEY), None)
+
+
+def stamp_read(path: str, read: str) -> None:
+    """Record ``read`` (a source's ``output_read``) in the ONNX file at ``path``, in place."""
+    model = onnx.load(path)
+    entry = next((p for p in model.metadata_props if p.key == STAMP_KEY), None)
+    if entry is None:
+        entry = model.metadata_props.add()
+        entry.key = STAMP_KEY
+    entry.value = read
+    onnx.save(model, path)

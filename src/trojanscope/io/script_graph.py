@@ -1,10 +1,14 @@
 """Reading a TorchScript graph's layer kinds without running it (standard library only, so the
-sandboxed child can use it too): whether a model is dense, as ``auto``'s dense readings need."""
+sandboxed child can use it too): whether a model is dense, as ``auto``'s dense readings need;
+and (stop 70, :func:`archive_has_conv2d`) whether an archive's code defines torch's ``Conv2d``,
+read from the zip before anything is imported."""
 
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 # a convolution module's (original) class name: Conv2d, ConvTranspose2d, quantized ConvReLU2d, ...
@@ -50,3 +54,26 @@ def dense_script(module_names: Iterable[str], graph: Any) -> bool:
     name) and its inlined graph reads as an MLP's (:func:`dense_ops`)."""
     return not any(CONV_MODULE.fullmatch(n) for n in module_names) and dense_ops(
         graph_kinds(graph))
+
+
+CONV2D_CLASS = re.compile(r"^class Conv2d\(", re.MULTILINE)
+MAX_CODE_BYTES = 1 << 20  # a module's code file read; a larger one is not torch's Conv2d
+
+
+def archive_has_conv2d(path: str | Path) -> bool:
+    """Whether the TorchScript archive at ``path`` holds torch's ``Conv2d`` module: its code
+    (``<archive>/code/__torch__/torch/nn/modules/conv*.py``, written for every scripted or
+    traced ``nn.Conv2d``) defines ``class Conv2d``. Read from the zip alone (nothing loaded
+    or run); False where it cannot be read."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                name = info.filename
+                if ("/code/__torch__/torch/nn/modules/conv" not in name or not name.endswith(".py")
+                        or info.file_size > MAX_CODE_BYTES):
+                    continue
+                if CONV2D_CLASS.search(zf.read(info).decode("utf-8", "replace")):
+                    return True
+    except (OSError, zipfile.BadZipFile, EOFError, ValueError):
+        return False
+    return False

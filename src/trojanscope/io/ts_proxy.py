@@ -259,6 +259,15 @@ class _RemoteCall(torch.autograd.Function):
         return (None, None, None, None, *back)
 
 
+def several_outputs(source: str, out: tuple | list) -> str:
+    """A TorchScript model whose ``forward`` returns several values (stop 70: logits and
+    features; three commands stopped on "unexpected AttributeError: 'tuple' object ...")."""
+    shapes = ", ".join(" x ".join(["N", *map(str, o.shape[1:])]) if isinstance(o, Tensor)
+                       else type(o).__name__ for o in out)
+    return (f"{source}: {len(out)} outputs ({shapes}); save a forward returning the logits "
+            "alone")  # short: some callers quote 120 characters
+
+
 class SandboxedModule(nn.Module):
     """A TorchScript archive's model, run in the sandboxed child: calls cross a pipe as plain
     tensors. No parameters, buffers or submodules live here (hooks, ``state_dict`` and
@@ -305,7 +314,10 @@ class SandboxedModule(nn.Module):
         return self._worker.parameters
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
-        return self._invoke("forward", args, kwargs)
+        out = self._invoke("forward", args, kwargs)
+        if isinstance(out, tuple | list):
+            raise UserInputError(several_outputs(self.source, out))
+        return out
 
     def __getattr__(self, name: str) -> Any:
         try:

@@ -2,7 +2,8 @@
 
 A channel that a trigger drives has an unusually large Lipschitz upper bound (the spectral norm
 of its kernel, scaled by its BatchNorm); channels above ``mean + u·std`` of their layer are
-pruned. No data and no training.
+pruned. No data and no training. A network without convolutions is refused (stop 70): it has
+no channels in the paper's sense, and on a dense network it pruned nothing, silently.
 """
 
 from __future__ import annotations
@@ -11,8 +12,15 @@ import torch
 from torch import nn
 
 from trojanscope.data.dataset import TensorDataset
+from trojanscope.errors import UserInputError
 from trojanscope.mitigate.base import Mitigation, following_norm, hidden_layers, zero_channels
 from trojanscope.registry import register
+
+NO_CONVOLUTION = (
+    "clp prunes the channels of convolutions by their Lipschitz bound, and this model has no "
+    "convolution (a dense network: clp was never measured on one, and on stop 69's it pruned "
+    "nothing and handed the model back unchanged); give clean data (--data) and a method that "
+    "trains (auto, or see `trojanscope list mitigation`)")
 
 
 def channel_lipschitz(model: nn.Module, name: str) -> torch.Tensor:
@@ -45,6 +53,8 @@ class CLP(Mitigation):
         self.u = u
 
     def purify(self, model: nn.Module, clean: TensorDataset | None, seed: int) -> nn.Module:
+        if not any(isinstance(m, nn.Conv2d) for m in model.modules()):
+            raise UserInputError(NO_CONVOLUTION)
         self.pruned_ = 0
         for name, _ in hidden_layers(model):
             lips = channel_lipschitz(model, name)
@@ -54,4 +64,5 @@ class CLP(Mitigation):
             idx = torch.nonzero(lips > cut).flatten()
             zero_channels(model, name, idx)
             self.pruned_ += len(idx)
+        self.report_ = {"pruned": self.pruned_}  # shown in the notes: 0 means unchanged
         return model

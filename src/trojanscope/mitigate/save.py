@@ -90,9 +90,17 @@ def save_foreign_mitigation(
                                      for m in model.modules()):
         as_onnx, onnx_example = ChannelsLastInput(model).eval(), example.permute(0, 2, 3, 1)
         record["onnx_input"] = "N x H x W x C, as the source graph's"
+    read = next((m.output_read for m in model.modules() if getattr(m, "output_read", None)),
+                None)  # an skl2onnx network's: the purified copy stays outside calibration
+    if read:
+        record["output_read"] = read
     with atomic_dir(out, force=force) as tmp:
         export_torchscript(model, example, tmp / TORCHSCRIPT_NAME)
         export_onnx(as_onnx, onnx_example, tmp / ONNX_NAME)
+        if read:
+            from trojanscope.io.onnx_probability import stamp_read
+
+            stamp_read(str(tmp / ONNX_NAME), read)
         files = {p.name: sha256_file(p) for p in sorted(tmp.iterdir()) if p.is_file()}
         (tmp / RECORD_NAME).write_text(strict_dumps({**record, "files": files}, indent=2) + "\n")
     return files

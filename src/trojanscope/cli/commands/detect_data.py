@@ -61,6 +61,10 @@ def detect_data(
 ) -> None:
     """Find the poisoned samples of a training set. Exit 0 nothing flagged, 1 flagged, 2 error."""
     refuse_early(None, "data-detector", method, data={"": data})  # before the imports below
+    from trojanscope.cli.early_model import check_label_cells
+
+    if data is not None and Path(data).is_file():  # an empty label cell (stop 69: 18 s late)
+        check_label_cells(Path(data), label_column, text_column, own_schema=model is None)
     if model is not None:  # a --model no loader reads (stop 69 hrev)
         from trojanscope.cli.early_model import check_model_data
 
@@ -186,7 +190,11 @@ def print_summary(report: dict) -> None:
             f"[bold {colour}]{n} of {total} samples flagged[/] in {report['data']} "
             f"(method {report['method']}, {report['elapsed_s']:.1f} s)"
         )
-    if verdict and verdict["poisoned"]:
+    if verdict and verdict["poisoned"] and verdict.get("calibrated") is False:
+        # a given model's features: the thresholds were never set on them (docs/detect-data.md)
+        console.print("not calibrated for this model's features, so it decides nothing (the "
+                      "flags are samples to look at): " + "; ".join(verdict["reasons"]))
+    elif verdict and verdict["poisoned"]:
         console.print("evidence of poisoning: " + "; ".join(verdict["reasons"]))
     if report["target_classes"]:
         console.print(f"suspected target class(es): {report['target_classes']}")

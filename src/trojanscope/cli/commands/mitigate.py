@@ -79,9 +79,14 @@ def mitigate(
     from trojanscope.cli.early_model import check_model_data
 
     check_model_data(model, {"--data": data}, text_column=text_column, label_column=label_column)
+    if eval_attack is not None and eval_triggered is not None:
+        raise UserInputError("give --eval-attack or --eval-triggered, not both")
+    if data is None and not data_free:
+        raise UserInputError("no clean data: give --data, or --data-free (method clp)")
+    check_output_dir(out, force)  # before the imports (stop 70: 15 s after)
     from trojanscope.data.resolve import load_dataset
     from trojanscope.detect.inputs import default_split
-    from trojanscope.io.models import load_model
+    from trojanscope.io.models import images_for_flat_input, load_model
     from trojanscope.mitigate import auto
     from trojanscope.mitigate.run import attack_triggered, fixed_triggered
     from trojanscope.mitigate.run import mitigate as run
@@ -95,11 +100,6 @@ def mitigate(
     from trojanscope.models.text_common import attach_encoder
 
     start = time.perf_counter()
-    if eval_attack is not None and eval_triggered is not None:
-        raise UserInputError("give --eval-attack or --eval-triggered, not both")
-    if data is None and not data_free:
-        raise UserInputError("no clean data: give --data, or --data-free (method clp)")
-    check_output_dir(out, force)  # before any loading or training
     if eval_triggered is not None:  # a file that is no .npz: refused before the model loads
         check_triggered_file(eval_triggered, "--eval-triggered")
     params = parse_params(method_param, "--method-param")
@@ -114,9 +114,11 @@ def mitigate(
     if the_method is None:  # auto's method for this model, now that the model tells it
         the_method = registry.create("mitigation", name, **params)
     clean: TensorDataset | None = None
+    source_shape = loaded.input_shape  # what the purified file takes, as the source did
     if data is not None:
         clean = attach_encoder(loaded, load_dataset(data, default_split(data, None),
                                                     **data_params(text_column, label_column)))
+        images_for_flat_input(loaded, clean)  # an MLP fitted on flattened images, as `detect`
     module, input_shape = editable_module(loaded, clean)
     trigger_of = None
     if eval_triggered is not None:
@@ -138,7 +140,8 @@ def mitigate(
         files = sorted([*manifest.files, "manifest.json"])
     else:  # a model we did not make: purified in both exchange formats, plus the record
         files = sorted(save_foreign_mitigation(out, result, source_path=str(model),
-                                               input_shape=input_shape, seed=seed,
+                                               input_shape=source_shape or input_shape,
+                                               seed=seed,
                                                force=force, data=data_info))
         files.append(RECORD_NAME)
     report = {"model": str(model), "out": str(out), **result.as_dict(),

@@ -24,16 +24,11 @@ from typing import Any
 import numpy as np
 
 from trojanscope.errors import UserInputError
+from trojanscope.io.delimited import is_missing
 
 MISSING = "<missing>"
-MISSING_TOKENS = frozenset({"", "na", "nan", "n/a", "null", "none", "?"})
 MAX_CATEGORIES = 100  # a text column with more distinct values is an identifier, not a category
 NUMERIC_SHARE = 0.95  # a column this numeric with a few words in it is a typo, not a category
-
-
-def is_missing(value: str | None) -> bool:
-    """Whether a cell means "no value"."""
-    return value is None or value.strip().lower() in MISSING_TOKENS
 
 
 def to_number(value: str) -> float | None:

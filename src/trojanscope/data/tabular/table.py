@@ -86,9 +86,9 @@ def read_csv(path: Path) -> Table:
         raise UserInputError(f"{path}: {problem}")
     for number, row in enumerate(rows[1:], start=2):
         if len(row) != len(header):
-            raise UserInputError(
+            raise UserInputError(  # a ';' file with decimal commas: the separator named
                 f"{path}: line {number} has {len(row)} fields, the header has {len(header)} "
-                "(ragged rows)"
+                f"(ragged rows){separator_hint(header, path)}"
             )
     return {name: [row[i] for row in rows[1:]] for i, name in enumerate(header)}
 

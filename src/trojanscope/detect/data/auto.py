@@ -58,6 +58,13 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from trojanscope.detect.data.auto_small import (
+    leaves_enough,
+    left_out_note,
+    small_classes,
+    subset_features,
+    with_left_out,
+)
 from trojanscope.detect.data.base import DataDetector
 from trojanscope.detect.data.features import Features
 from trojanscope.detect.data.flagging import robust_z
@@ -329,7 +336,10 @@ class AutoData(DataDetector):
 
     def set_verdict(self) -> SetVerdict | None:
         """Poisoned or not, from the class-level evidence of the last run (:mod:`.verdict`)."""
-        return set_verdict(self.evidence) if getattr(self, "evidence", None) else None
+        if not getattr(self, "evidence", None):
+            return None
+        return with_left_out(set_verdict(self.evidence), getattr(self, "left_out", {}),
+                       self.min_per_class)
 
     def confine_flags(self, flagged: np.ndarray, labels: np.ndarray,
                       verdict: SetVerdict) -> np.ndarray:
@@ -348,17 +358,44 @@ class AutoData(DataDetector):
         return flagged[np.isin(labels[flagged], verdict.classes)]
 
     def run_notes(self, num_classes: int) -> list[str]:
-        """On a two-class set, the caveat that ``auto``'s figures were measured on ten
-        classes, saying whether this run's confusion cuts were moved for two classes (no
-        such clause where confusion training did not run)."""
+        """The classes this run left out of its judgement (too few samples), and on a
+        two-class set the caveat that ``auto``'s figures were measured on ten classes, saying
+        whether this run's confusion cuts were moved for two classes (no such clause where
+        confusion training did not run)."""
+        left_out = getattr(self, "left_out", {})
+        notes = [left_out_note(left_out, self.min_per_class, self.name)] if left_out else []
         if num_classes != 2:
-            return []
+            return notes
         from trojanscope.detect.data.two_class import two_class_note
 
         ran_confusion = self.__dict__.get("confused") is not None
-        return [two_class_note(bool(getattr(self, "cuts", {})) if ran_confusion else None)]
+        return [*notes,
+                two_class_note(bool(getattr(self, "cuts", {})) if ran_confusion else None)]
+
+    def check_labels(self, labels: np.ndarray, num_classes: int) -> None:
+        """As every method's check, except that classes under :attr:`min_per_class` are left
+        out of the judgement (:mod:`.auto_small`) while at least two classes have enough."""
+        labels = np.asarray(labels)
+        if not (labels.size and labels.min() >= 0
+                and leaves_enough(labels, num_classes, self.min_per_class, self.name)):
+            super().check_labels(labels, num_classes)
 
     def run(self, feats: Features) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`run_judged` on the classes with enough samples; the samples of the others
+        (``left_out``: class -> count) get suspicion 0 and no flag (:mod:`.auto_small`)."""
+        labels = feats.labels.numpy()
+        self.left_out = small_classes(labels, feats.num_classes, self.min_per_class)
+        if not self.left_out:
+            return self.run_judged(feats)
+        keep = np.flatnonzero(~np.isin(labels, list(self.left_out)))
+        judged, flagged = self.run_judged(subset_features(feats, keep))
+        scores = np.zeros(len(labels))
+        scores[keep] = judged
+        self.evidence["left_out"] = [[c, n] for c, n in self.left_out.items()]
+        return scores, keep[np.asarray(flagged, dtype=np.int64)]
+
+    def run_judged(self, feats: Features) -> tuple[np.ndarray, np.ndarray]:
+        """Signals 1-4 on ``feats`` (every class with enough samples)."""
         from trojanscope.detect.data.two_class import SCALED, two_class_cuts
 
         self.cuts = (two_class_cuts({k: getattr(self, k) for k in SCALED}, feats.num_classes)
