@@ -21,7 +21,7 @@ M is the same readings scored by the candidate file, which differs from the ship
 
     PYTHONPATH=src:benchmarks python benchmarks/tabular_s70_h16_rule.py --candidate M.json \
         --whole W_CD.json W_LC.json --file0 D_CD.json D_LC.json --file1 ... --file2 ... \
-        --check M_CD.json M_LC.json --readme README.json ...
+        --check M_CD.json M_LC.json --readme README.json ... [--shipped TODAY.json]
 """
 
 from __future__ import annotations
@@ -46,9 +46,9 @@ def key(r: dict) -> tuple:
     return (r["zoo"], r["name"], r["draw"])
 
 
-def only_entry_differs(candidate: Path) -> tuple[str, bool]:
+def only_entry_differs(candidate: Path, shipped: Path = SHIPPED) -> tuple[str, bool]:
     """Whether the candidate file differs from the shipped one in ``ENTRY`` alone."""
-    mine, ours = json.loads(candidate.read_text()), json.loads(SHIPPED.read_text())
+    mine, ours = json.loads(candidate.read_text()), json.loads(shipped.read_text())
     diff = sorted(k for k in set(mine) | set(ours) if mine.get(k) != ours.get(k))
     return ", ".join(diff) or "none", diff == [ENTRY]
 
@@ -84,16 +84,19 @@ def check(paths: list[str], m: list[dict], candidate: Path) -> tuple[str, bool, 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--candidate", type=Path, required=True)
+    ap.add_argument("--shipped", type=Path, default=SHIPPED,
+                    help="today's file (D): the plan commit's, once the candidate is shipped")
     ap.add_argument("--whole", nargs="+", required=True)
     for k in range(3):
         ap.add_argument(f"--file{k}", nargs="*", default=[])
     ap.add_argument("--check", nargs="*", default=[])
     ap.add_argument("--readme", nargs="*", default=[])
     args = ap.parse_args()
-    differ, differ_ok = only_entry_differs(args.candidate)
+    shipped = args.shipped
+    differ, differ_ok = only_entry_differs(args.candidate, shipped)
     print(f"entries of the candidate file that differ from the shipped one: {differ}")
     raw = rows_of(args.whole, 0)
-    d = sorted(scored(raw, SHIPPED)[0], key=key)
+    d = sorted(scored(raw, shipped)[0], key=key)
     m = sorted(scored(raw, args.candidate)[0], key=key)
     show("D (today's default), whole split", d, files=False)
     show("M (candidate), whole split", m, files=False)
@@ -102,7 +105,7 @@ def main() -> None:
             print(f"  {a['zoo']}/{a['name']} target {a['target']} named "
                   f"{a['predicted_target']}: p {a['probability']:.3f} -> {b['probability']:.3f}")
     band = complete([x for k in range(3) for x in rows_of(getattr(args, f"file{k}"), k)])
-    band_d, band_m = scored(band, SHIPPED)[0], scored(band, args.candidate)[0]
+    band_d, band_m = scored(band, shipped)[0], scored(band, args.candidate)[0]
     if band:
         show("D (= M) with a 200-row file, three files a model", band_d)
     band_moved = max((abs(a["probability"] - b["probability"])
@@ -110,7 +113,7 @@ def main() -> None:
     line = [{**r, "table": CD} for p in args.readme for r in json.loads(Path(p).read_text())
             ["rows"] if r.get("reading", "today") == "today"]
     rd, rm = (readme_counts(scored(line, c)[0]) if line else (0, 0, 0, 0)
-              for c in (SHIPPED, args.candidate))
+              for c in (shipped, args.candidate))
     checked, check_ok, cpu = check(args.check, m, args.candidate)
     cd_d, cd_m, lc_d, lc_m = nets(d, CD), nets(m, CD), nets(d, LC), nets(m, LC)
     goal_text, goal_ok = goal(m)
