@@ -24,27 +24,13 @@ from pathlib import Path
 import numpy as np
 
 from tabular_class1_lozo import line
-from tabular_net_refit import DESIGNS, ce, check, load
-from trojanscope.detect.calibration import fit_calibrator, load_calibrators, save_calibrators
+from tabular_net_refit import DESIGNS, check, load, report, write
+from trojanscope.detect.calibration import fit_calibrator, load_calibrators
 from trojanscope.detect.calibration_range import guarded_probability
-from trojanscope.detect.coverage import count_traits
 
 KEY = "tabular-search:network:sure"
 SHIPPED = "excess + gap + flip_2 + sure"
-# designs beyond tabular_net_refit's: what the 5780 reading points to (class-1 risk-factor
-# triggers absorbed by the reference; clean networks with a small gap read high)
-EXTRA = {
-    "excess + gap + flip_2 + sure + enrichment": ["tab_excess", "tab_excess_gap", "tab_flip_2",
-                                                  "tab_excess_sure", "tab_enrichment"],
-    "excess + gap + flip_2 + sure + score": ["tab_excess", "tab_excess_gap", "tab_flip_2",
-                                             "tab_excess_sure", "tab_score"],
-    "excess + gap + flip_2 + sure + enrichment + sure_flip": [
-        "tab_excess", "tab_excess_gap", "tab_flip_2", "tab_excess_sure", "tab_enrichment",
-        "tab_excess_flip"],
-    "gap + flip_2 + sure + enrichment": ["tab_excess_gap", "tab_flip_2", "tab_excess_sure",
-                                         "tab_enrichment"],
-}
-FEATS = {**DESIGNS["whole"], **EXTRA}
+FEATS = DESIGNS["whole"]  # stop 70 added the enrichment designs there
 
 
 def pair_of(zoo: str) -> str:
@@ -67,25 +53,6 @@ def held_out_pairs(rows: list[dict], feats: list[str], c: float) -> np.ndarray:
     return out
 
 
-def report(name: str, rows: list[dict], p: np.ndarray) -> None:
-    """Pooled, per table, per target (with the table's clean networks), the worst family."""
-    print(f"{name}: pooled {line(rows, list(p))}")
-    worst = []
-    for table in ("credit-default", "lending-club"):
-        idx = [i for i, r in enumerate(rows) if r["table"] == table]
-        if not idx:
-            continue
-        print(f"  {table}: {line([rows[i] for i in idx], [p[i] for i in idx])}")
-        for t in (0, 1):
-            fam = [i for i in idx if rows[i]["target"] in (None, t)]
-            if any(rows[i]["backdoored"] for i in fam):
-                sub, q = [rows[i] for i in fam], [p[i] for i in fam]
-                print(f"    target {t}: {line(sub, q)}")
-                worst.append((ce(sub, q), f"{table} mlp target {t}"))
-    if worst:
-        print(f"  worst family: {max(worst)[1]} (CE {max(worst)[0]:.3f})")
-
-
 def why(rows: list[dict], zoo: str, scores: dict[str, np.ndarray]) -> None:
     """One zoo's credit-default networks, clean first, each by today's probability."""
     idx = sorted((i for i, r in enumerate(rows) if r["zoo"] == zoo),
@@ -104,22 +71,11 @@ def why(rows: list[dict], zoo: str, scores: dict[str, np.ndarray]) -> None:
               + " | ".join(f"{scores[n][i]:.3f}" for n in names))
 
 
-def write(rows: list[dict], spec: str, out: Path) -> None:
-    """The shipped calibration file with ``KEY`` refitted on every row (``DESIGN|C``)."""
+def write_entry(rows: list[dict], spec: str, out: Path) -> None:
+    """The shipped calibration file with ``KEY`` refitted on every row (``DESIGN|C``, no
+    transform)."""
     name, c = spec.split("|")
-    feats = FEATS[name]
-    check(rows, feats)
-    cals = load_calibrators()
-    cals[KEY] = fit_calibrator(
-        KEY, [r["features"] for r in rows], [int(r["backdoored"]) for r in rows], feats,
-        transform="none", c=float(c), seed=0, design=name,
-        zoo=sorted({r["zoo"] for r in rows}), sizes=["whole"],
-        models=len({(r["zoo"], r["name"]) for r in rows}),
-        coverage=count_traits({(r["zoo"], r["name"]): r.get("traits", [])
-                               for r in rows}.values()),
-        tables={t: sum(r["table"] == t for r in rows) for t in sorted({r["table"] for r in rows})})
-    save_calibrators(cals, out)
-    print(f"{KEY}: {name}, none, C = {c} on {len(rows)} readings; wrote {out}")
+    write(rows, "whole", f"{name}|none|{c}", out, KEY)
 
 
 def main() -> None:
@@ -131,6 +87,8 @@ def main() -> None:
     ap.add_argument("--per-pair", action="store_true",
                     help="credit-default networks per held-out pair")
     ap.add_argument("--why", default="", help="a zoo whose networks are printed one by one")
+    ap.add_argument("--shipped", type=Path, default=None,
+                    help="today's file (default: the shipped one; the plan commit's since M70)")
     ap.add_argument("--write", type=Path, default=None)
     ap.add_argument("--fit", default=None, metavar="DESIGN|C")
     args = ap.parse_args()
@@ -140,9 +98,9 @@ def main() -> None:
     if args.write is not None:
         if not args.fit:
             raise SystemExit("error: --write needs --fit DESIGN|C")
-        write(rows, args.fit, args.write)
+        write_entry(rows, args.fit, args.write)
         return
-    shipped = load_calibrators()
+    shipped = load_calibrators(args.shipped) if args.shipped else load_calibrators()
     scores = {"today": np.array([guarded_probability(KEY, shipped, r["features"])
                                  for r in rows])}
     for name in args.designs.split(","):
@@ -160,7 +118,7 @@ def main() -> None:
     for title, idx in parts:
         print(f"\n== {title} ({len(idx)} readings)")
         for name, p in scores.items():
-            report(name, [rows[i] for i in idx], p[idx])
+            report(name, [rows[i] for i in idx], list(p[idx]))
     if args.per_pair:
         print("\n== credit-default networks per held-out pair (today | designs)")
         for pair in sorted({pair_of(r["zoo"]) for r in rows}):

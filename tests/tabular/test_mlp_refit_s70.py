@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tabular_s70_h16_mlp import FEATS, KEY, held_out_pairs, pair_of, write
+from tabular_s70_h16_mlp import FEATS, KEY, held_out_pairs, pair_of, write_entry
 from tabular_s70_h16_rule import only_entry_differs
 
 M70 = "excess + gap + flip_2 + sure + enrichment + sure_flip"
@@ -51,7 +51,7 @@ def test_a_held_out_pairs_scores_do_not_depend_on_its_own_rows() -> None:
 def test_the_candidate_file_differs_in_the_network_sure_entry_alone(
         tmp_path: Path) -> None:
     out = tmp_path / "cand.json"
-    write(rows_of(1), f"{M70}|10", out)
+    write_entry(rows_of(1), f"{M70}|10", out)
     entry = json.loads(out.read_text())[KEY]
     assert entry["features"] == FEATS[M70] and entry["fitted_on"]["models"] == 60
     assert only_entry_differs(out) == (KEY, True)
