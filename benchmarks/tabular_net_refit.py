@@ -50,6 +50,17 @@ DESIGNS = {
         "excess + gap + flip_2 + sure + sure_flip": ["tab_excess", "tab_excess_gap",
                                                      "tab_flip_2", "tab_excess_sure",
                                                      "tab_excess_flip"],
+        # how natural the best trigger's values are (issue 16 stop 70; M70 reads both)
+        "excess + gap + flip_2 + sure + enrichment": ["tab_excess", "tab_excess_gap",
+                                                      "tab_flip_2", "tab_excess_sure",
+                                                      "tab_enrichment"],
+        "excess + gap + flip_2 + sure + score": ["tab_excess", "tab_excess_gap", "tab_flip_2",
+                                                 "tab_excess_sure", "tab_score"],
+        "excess + gap + flip_2 + sure + enrichment + sure_flip": [
+            "tab_excess", "tab_excess_gap", "tab_flip_2", "tab_excess_sure", "tab_enrichment",
+            "tab_excess_flip"],
+        "gap + flip_2 + sure + enrichment": ["tab_excess_gap", "tab_flip_2", "tab_excess_sure",
+                                             "tab_enrichment"],
     },
     "200": {
         "excess + vs_twins": ["tab_excess", "tab_excess_vs_twins"],

@@ -39,6 +39,19 @@ STOP33_XGBOOST_ZOOS = (
     "tab-fresh13", "tab-fresh13-lc", "tab-fresh14", "tab-fresh14-lc")
 
 
+# issue 16 stop 70 (h16) refitted the networks' whole-split `network:sure` entry with
+# `tab_enrichment` and `tab_excess_flip` (candidate M70, rule met on fresh 5820/5830): every
+# older file saw the entry of stop 58 (h16b), which its candidate file holds unchanged
+SURE = "tabular-search:network:sure"
+BEFORE_S70 = (Path(__file__).resolve().parents[1]
+              / "benchmarks/data/tabular_s58_h16b/calibration_n.json")
+
+
+def sure_entry_before_s70() -> dict:
+    """The networks' whole-split ``network:sure`` entry as shipped before stop 70 (raw JSON)."""
+    return json.loads(BEFORE_S70.read_text())[SURE]
+
+
 def entry_before_s64() -> dict:
     """The trees' whole-split XGBoost entry as shipped before stop 64 (raw JSON object)."""
     return json.loads(BEFORE_S64.read_text())[XGBOOST]
@@ -46,8 +59,10 @@ def entry_before_s64() -> dict:
 
 def shipped_before_s64() -> dict:
     """The shipped file's raw entries, in file order, with the XGBoost entry as before stop 64
-    (and without the named-check terms shipped at stop 66)."""
-    return {k: (entry_before_s64() if k == XGBOOST else v)
+    and ``network:sure`` as before stop 70 (and without the named-check terms shipped at stop
+    66)."""
+    older = {XGBOOST: entry_before_s64(), SURE: sure_entry_before_s70()}
+    return {k: older.get(k, v)
             for k, v in json.loads(SHIPPED.read_text()).items() if k not in NAMED}
 
 
@@ -80,4 +95,5 @@ def shipped_before_s60() -> dict:
 
     cals = {k: v for k, v in load_calibrators().items() if k not in GAPS and k not in NAMED}
     return {**cals, **{k: Calibrator(**v) for k, v in band_entries_before_s60().items()},
-            XGBOOST: Calibrator(**entry_before_s64())}
+            XGBOOST: Calibrator(**entry_before_s64()),
+            SURE: Calibrator(**sure_entry_before_s70())}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from shipped_calibration import BEFORE_S64, NAMED
+from shipped_calibration import BEFORE_S64, NAMED, SURE, sure_entry_before_s70
 from shipped_calibration import STOP33_XGBOOST_ZOOS as DEV
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,6 +81,7 @@ def test_each_candidate_changes_only_the_xgboost_entry() -> None:
     shipped = {k: v for k, v in  # without the image named-check terms shipped at stop 66
                json.loads((ROOT / "src/trojanscope/detect/calibration.json").read_text()).items()
                if k not in NAMED}
+    shipped[SURE] = sure_entry_before_s70()  # refitted at stop 70 (h16)
     for name in ("calibration_x65.json", "calibration_x65f.json"):
         candidate = json.loads((OWN / name).read_text())
         assert set(candidate) == set(shipped)
