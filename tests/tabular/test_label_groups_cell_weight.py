@@ -1,8 +1,9 @@
-"""``label-groups``' ``cell_weight`` (issue 16 stop 70, opt-in): a ``cells`` condition scored by
-its interaction's ``z`` over ``CELL_BAR``, and scored even where its label share is under the
-table's: a two-value trigger towards the majority label on two values that each shift the
-label away by themselves keeps the other label's natural rows in the condition, so its pair
-score is never read (its share is not above the table's) though the screen reads it first."""
+"""``label-groups``' ``cell_weight`` (issue 16 stop 70; 2, the default; 0: off): a ``cells``
+condition scored by its interaction's ``z`` over ``CELL_BAR``, and scored even where its label
+share is under the table's: a two-value trigger towards the majority label on two values that
+each shift the label away by themselves keeps the other label's natural rows in the condition,
+so its pair score is never read (its share is not above the table's) though the screen reads it
+first."""
 
 from __future__ import annotations
 
@@ -67,11 +68,11 @@ def test_the_trigger_is_read_over_the_bar_with_its_share_under_the_tables(table)
     assert label_rows / rows < (labels == 0).mean()  # natural label-1 rows in the condition
 
 
-def test_cell_weight_flags_the_trigger_todays_default_misses(table) -> None:
+def test_cell_weight_flags_the_trigger_stop_69s_default_misses(table) -> None:
     _, mask, data = table
-    tpr, _ = rates(detect_data(data, method="label-groups"), mask)
+    tpr, _ = rates(detect_data(data, method="label-groups", cell_weight=0), mask)
     assert tpr < 0.5
-    tpr, fpr = rates(detect_data(data, method="label-groups", cell_weight=2), mask)
+    tpr, fpr = rates(detect_data(data, method="label-groups"), mask)
     assert tpr >= 0.95 and fpr <= 0.05, (tpr, fpr)
 
 
@@ -88,8 +89,8 @@ def test_without_a_condition_over_the_bar_the_flags_are_equal(tmp_path) -> None:
                        "marital": marital.astype(str), "y": labels})
     df.to_csv(tmp_path / "c.csv", index=False)
     data = load_suspect(tmp_path / "c.csv", "y").data
-    a = detect_data(data, method="label-groups")
-    b = detect_data(data, method="label-groups", cell_weight=2)
+    a = detect_data(data, method="label-groups", cell_weight=0)
+    b = detect_data(data, method="label-groups")
     assert np.array_equal(np.sort(a.flagged), np.sort(b.flagged))
 
 
@@ -114,8 +115,8 @@ def test_rows_that_look_like_their_own_label_are_not_raised(tmp_path) -> None:
     cell = [g for g in groups if "cell" in g and g["rows"] == 20]
     assert cell and cell[0]["cell"] > CELL_BAR and cell[0]["d"] < 0, cell
     assert cell[0]["score"] <= 0
-    a = detect_data(data, method="label-groups")
-    b = detect_data(data, method="label-groups", cell_weight=2)
+    a = detect_data(data, method="label-groups", cell_weight=0)
+    b = detect_data(data, method="label-groups")
     assert np.array_equal(np.sort(a.flagged), np.sort(b.flagged))
 
 
@@ -126,5 +127,6 @@ def test_cell_weight_is_a_number_from_0_to_10(bad) -> None:
     assert LabelGroups(cell_weight=1).cell_weight == 1.0
 
 
-def test_cell_weight_is_off_by_default() -> None:
-    assert LabelGroups().cell_weight == 0.0
+def test_cell_weight_is_2_by_default_and_0_turns_it_off() -> None:
+    assert LabelGroups().cell_weight == 2.0
+    assert LabelGroups(cell_weight=0).cell_weight == 0.0
