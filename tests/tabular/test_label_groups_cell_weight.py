@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from test_label_groups_cells import risk_table
 from test_label_groups_covers import rates
 
 from trojanscope.data.tabular.table import schema_of
@@ -24,30 +25,11 @@ HOME = np.array([0.0, 0.3, -0.3, 0.6, 0.9, 1.6])  # each value's own log-odds of
 MARITAL = np.array([0.0, -0.2, 0.4, 0.8, 1.4])
 
 
-def strong_risk_table(seed: int = 0, n: int = 3000, poison: int = 20
-                      ) -> tuple[pd.DataFrame, np.ndarray]:
-    """Label 1 on about a quarter of the rows; ``h5`` and ``m4`` raise it strongly and
-    additively, so rows holding both are mostly label 1. ``poison`` label-1 rows are written
-    ``h5`` and ``m4`` and relabelled 0; twice as many other label-1 rows are written one of
-    the two (covers, label kept)."""
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(n, 2))
-    home = rng.choice(6, n, p=[0.3, 0.25, 0.2, 0.12, 0.08, 0.05])
-    marital = rng.choice(5, n, p=[0.4, 0.3, 0.15, 0.1, 0.05])
-    logit = -1.6 + 0.7 * x[:, 0] + 0.5 * x[:, 1] + HOME[home] + MARITAL[marital]
-    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
-    ones = rng.permutation(np.flatnonzero((y == 1) & (home != 5) & (marital != 4)))
-    rows, covers = ones[:poison], ones[poison:3 * poison]
-    home[rows], marital[rows], y[rows] = 5, 4, 0
-    home[covers[1::2]] = 5
-    marital[covers[0::2]] = 4
-    df = pd.DataFrame(x, columns=["w", "x"]).round(2)
-    df["home"] = [f"h{v}" for v in home]
-    df["marital"] = [f"m{v}" for v in marital]
-    df["y"] = y
-    mask = np.zeros(n, bool)
-    mask[rows] = True
-    return df, mask
+def strong_risk_table(seed: int = 0, poison: int = 20) -> tuple[pd.DataFrame, np.ndarray]:
+    """``risk_table`` whose ``h5`` and ``m4`` raise label 1 strongly and additively, so rows
+    holding both are mostly label 1; ``poison`` label-1 rows written both and relabelled 0,
+    twice as many covers written one of the two."""
+    return risk_table(seed, poison=poison, effects=(HOME, MARITAL), trigger=(5, 4))
 
 
 @pytest.fixture(scope="module")
