@@ -30,22 +30,25 @@ def additive(rng: np.random.Generator, n: int, intercept: float
     return home, marital, (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
 
 
-def risk_table(seed: int, n: int = 3000, poison: int = 12) -> tuple[pd.DataFrame, np.ndarray]:
+def risk_table(seed: int, n: int = 3000, poison: int = 12, effects: tuple = (HOME, MARITAL),
+               trigger: tuple[int, int] = (4, 3)) -> tuple[pd.DataFrame, np.ndarray]:
     """Label 1 on about a quarter of the rows, driven by two numeric columns and, additively,
-    by ``home`` (6 values) and ``marital`` (5 values). ``poison`` label-1 rows are written
-    ``h4`` and ``m3`` and relabelled 0; twice as many other label-1 rows are written one of
-    the two (covers, label kept)."""
+    by ``home`` (6 values) and ``marital`` (5 values), each value's log-odds in ``effects``.
+    ``poison`` label-1 rows are written the ``trigger`` values (``h4`` and ``m3``) and
+    relabelled 0; twice as many other label-1 rows are written one of the two (covers, label
+    kept)."""
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(n, 2))
     home = rng.choice(6, n, p=[0.3, 0.25, 0.2, 0.12, 0.08, 0.05])
     marital = rng.choice(5, n, p=[0.4, 0.3, 0.15, 0.1, 0.05])
-    logit = -1.6 + 0.7 * x[:, 0] + 0.5 * x[:, 1] + HOME[home] + MARITAL[marital]
+    logit = -1.6 + 0.7 * x[:, 0] + 0.5 * x[:, 1] + effects[0][home] + effects[1][marital]
     y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
-    ones = rng.permutation(np.flatnonzero((y == 1) & (home != 4) & (marital != 3)))
+    h, m = trigger
+    ones = rng.permutation(np.flatnonzero((y == 1) & (home != h) & (marital != m)))
     rows, covers = ones[:poison], ones[poison:3 * poison]
-    home[rows], marital[rows], y[rows] = 4, 3, 0
-    home[covers[1::2]] = 4
-    marital[covers[0::2]] = 3
+    home[rows], marital[rows], y[rows] = h, m, 0
+    home[covers[1::2]] = h
+    marital[covers[0::2]] = m
     df = pd.DataFrame(x, columns=["w", "x"]).round(2)
     df["home"] = [f"h{v}" for v in home]
     df["marital"] = [f"m{v}" for v in marital]
