@@ -260,9 +260,6 @@ def _loaded_files(folder: Path) -> list[Path]:
     return found
 
 
-# Formats whose own loaders run code stored in the file.
-
-
 def _native_file(manifest: Manifest, folder: Path) -> LoadedModel | None:
     """A model saved in its library's own format (boosted trees), or None for safetensors."""
     cls = registry.get("arch", manifest.arch.name)
