@@ -21,10 +21,12 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+import torch
+
 from trojanscope.detect.coverage import TWO_CLASSES as TWO_CLASSES
 
 if TYPE_CHECKING:
-    from trojanscope.detect.base import ModelVerdict
+    from trojanscope.detect.base import InspectionTarget, ModelVerdict
 
 
 def _log_ratio(values: Sequence[float | None], larger: bool) -> tuple[float | None, int | None]:
@@ -122,3 +124,79 @@ def two_class_term(verdict: ModelVerdict, begins: str) -> None:
         said += ": a ranking score to review, not evidence"
     verdict.coverage_notes = [*verdict.coverage_notes,
                               *(n for n in (said,) if n not in verdict.coverage_notes)]
+
+
+def pair_readings(target: InspectionTarget, seed: int, steps: int,
+                  search: bool = True) -> dict[str, float]:
+    """The signed two-class readings of ``target`` (a two-class image model with clean images)
+    that a clean twin of the same pair is read by too: each probe's share of class-0 inputs
+    sent to class 1 minus its share of class-1 inputs sent to class 0 (``empty``: the
+    empty-pixel perturbation, one draw; ``pixel``: the greedy pixel probe with ``steps`` pixels,
+    five draws; ``frame``: the lit ring, the width with the larger gap), and where ``search``
+    the trigger search's ``log(mask_0 / mask_1)`` (``ts``) and MM-BD's ``log(margin_1 /
+    margin_0)`` (``mmbd``). Positive: class 1 is the easier to reach. Each probe is seeded as
+    ``auto`` seeds it, so the model's readings are the ones its verdict records."""
+    from trojanscope.detect.frame import FRAME_WIDTHS, frame_hits
+    from trojanscope.detect.pixels import pixel_hits
+    from trojanscope.detect.universal import UniversalPerturbation, drawn_gap
+
+    def signed(shares: torch.Tensor) -> float:
+        return round(float(shares[1] - shares[0]), 6)
+
+    probe = UniversalPerturbation(pattern="empty")
+    _, empty = drawn_gap(lambda g: probe.hits(target, g), seed, 1, "empty")
+    _, pixel = drawn_gap(lambda g: pixel_hits(target, g, steps), seed, 5, "pixel")
+    frames = [signed(frame_hits(target, torch.Generator().manual_seed(seed), w).mean(1))
+              for w in FRAME_WIDTHS if 2 * w < min(target.input_shape[-2:])]
+    out = {"empty": signed(empty), "pixel": signed(pixel),
+           "frame": max(frames, key=abs) if frames else 0.0}
+    if search:
+        from trojanscope.detect.mmbd import MMBD
+        from trojanscope.detect.trigger_search import TriggerSearch
+
+        found = TriggerSearch().run(target, torch.Generator().manual_seed(seed))
+        l1 = [r.details["mask_l1"] for r in sorted(found.per_class, key=lambda r: r.cls)]
+        out["ts"] = math.log(max(l1[0], 1e-6) / max(l1[1], 1e-6))
+        margins = [r.details["margin"] for r in sorted(
+            MMBD().run(target, torch.Generator().manual_seed(seed)).per_class,
+            key=lambda r: r.cls)]
+        out["mmbd"] = math.log(max(margins[1], 1e-6) / max(margins[0], 1e-6))
+    return out
+
+
+def twin_architecture(dense: bool, traits: set[str] | frozenset[str],
+                      input_shape: tuple[int, ...]) -> torch.nn.Module:
+    """The architecture a clean twin of a two-class image model is drawn from: trojanscope's
+    MLP for a model without a convolution (``dense``), else its LeNet-5, tanh where the model
+    has tanh layers (``activation:tanh`` among its ``traits``), else ReLU. Not the user's own
+    architecture: a TorchScript or ONNX model often cannot be redrawn, and the twins read the
+    pair of classes, not the model."""
+    from trojanscope import registry
+
+    act = "tanh" if "activation:tanh" in traits else "relu"
+    return registry.create("arch", "mlp" if dense else "lenet5", input_shape=input_shape,
+                           num_classes=2, activation=act)
+
+
+PAIR_PROBES = ("empty", "pixel", "frame")  # the readings a twin is read by
+PAIR_TWINS = 3  # clean twins a two-class model is read against (development, stop 70)
+
+
+def twin_excess(own: Mapping[str, float], twins: Sequence[Mapping[str, float]],
+                probes: Sequence[str] = PAIR_PROBES) -> dict[str, float]:
+    """Per probe, the model's signed reading (:func:`pair_readings`) minus the median of its
+    clean twins': what the pair of classes does not explain (positive: towards class 1)."""
+    import statistics
+
+    return {p: float(own[p]) - float(statistics.median(t[p] for t in twins)) for p in probes}
+
+
+def twin_score(excess: Mapping[str, float], bounds: Mapping[str, float]
+               ) -> tuple[float, int | None]:
+    """The largest ``|excess| / bound`` over the probes with a bound, and the class that
+    probe's excess points at (1 where positive); ``(0, None)`` where none is read."""
+    best: tuple[float, int | None] = (0.0, None)
+    for name, bound in bounds.items():
+        if name in excess and bound > 0 and abs(excess[name]) / bound > best[0]:
+            best = (abs(excess[name]) / bound, int(excess[name] > 0))
+    return best
