@@ -2,10 +2,11 @@
 
 Reads ``two_class_twins.py``'s ``twins.jsonl`` of one or more zoos (with the main detect
 reports of the same models for today's probability, ``two_class_read.py``'s folder) and
-scores each model with :func:`trojanscope.detect.two_class.twin_excess` /
-:func:`~trojanscope.detect.two_class.twin_score`: per probe, the model's signed reading minus
-its twins' median, over a bound. ``--fit`` writes the bounds (``factor`` times the largest
-clean excess of the models read, per probe); ``--reference`` reads them.
+scores each model as ``detect`` would (:func:`trojanscope.detect.two_class.twin_statistics`,
+:func:`~trojanscope.detect.two_class.two_class_score`): per probe, how far the model's signed
+reading lies from its twins' median, over a bound; the largest. ``--fit`` writes the bounds
+(``factor`` times the largest clean excess of the models read, per probe); ``--reference``
+reads them.
 
     python benchmarks/two_class_twin_table.py --fit REF.json --factor 1.25 \
         TWINS_DIR MAIN_DIR [TWINS_DIR MAIN_DIR ...]
@@ -19,9 +20,14 @@ import argparse
 import json
 from pathlib import Path
 
+from trojanscope.detect.two_class import (
+    PAIR_PROBES,
+    PAIR_TWINS,
+    twin_medians,
+    twin_statistics,
+    two_class_score,
+)
 from two_class_table import auc
-
-from trojanscope.detect.two_class import PAIR_PROBES, PAIR_TWINS, twin_excess, twin_score
 
 
 def rows_of(twins_dir: Path, main_dir: Path, count: int) -> list[dict]:
@@ -45,9 +51,13 @@ def taken(row: dict) -> bool:
 
 def fit(rows: list[dict], factor: float, probes: list[str]) -> dict[str, float]:
     """Per probe, ``factor`` times the largest absolute excess over the clean models."""
-    clean = [twin_excess(r["own"], r["twins"], probes) for r in rows
-             if not r["truth"]["backdoored"]]
-    return {p: round(factor * max(abs(e[p]) for e in clean), 6) for p in probes}
+    clean = [stats(r) for r in rows if not r["truth"]["backdoored"]]
+    return {f"twin_{p}": round(factor * max(e[f"twin_{p}"] for e in clean), 6) for p in probes}
+
+
+def stats(row: dict) -> dict:
+    """The model's twin statistics (``twin_<probe>`` and its class)."""
+    return twin_statistics(row["own"], twin_medians(row["twins"]))
 
 
 def roc_auc(scores: list[float], truth: list[bool]) -> float:
@@ -62,7 +72,7 @@ def summary(rows: list[dict], bounds: dict[str, float]) -> dict:
     truth = [bool(r["truth"]["backdoored"]) for r in rows]
     scores, named = [], []
     for r in rows:
-        ratio, cls = twin_score(twin_excess(r["own"], r["twins"]), bounds)
+        ratio, cls, _ = two_class_score(stats(r), bounds)
         r["twin_score"], r["twin_class"] = ratio / (1 + ratio), cls
         scores.append(r["twin_score"])
         named.append(cls)

@@ -5,9 +5,10 @@ For each model of a two-class zoo (``two_class_zoo.py``): the signed readings of
 :func:`trojanscope.detect.two_class.pair_readings` (each probe's share towards class 1 minus
 its share towards class 0; the trigger search's and MM-BD's class-1-over-class-0 log ratios) on
 the model, and on ``--twins`` clean twins trained on the user's 200 images
-(:func:`trojanscope.detect.image_twins.train_twins` on a copy of
-:func:`trojanscope.detect.two_class.twin_architecture`, fresh seeded weights each). One JSON line a model into
-``OUT/twins.jsonl`` (resumable) with CPU seconds per part.
+(:func:`trojanscope.detect.image_twins.train_twins` on copies of
+:func:`trojanscope.detect.two_class.twin_architecture`, fresh seeded weights each). One JSON
+line a model into ``OUT/twins.jsonl`` (resumable) with CPU seconds per part (the model's own
+reading runs in the TorchScript sandbox's child: its CPU is not counted).
 
     PYTHONPATH=src:benchmarks python benchmarks/two_class_twins.py /tmp/h2c/zoo-9900 \
         /tmp/h2c/s70/twins-9900 --twins 4
@@ -23,36 +24,29 @@ from pathlib import Path
 import torch
 
 
-def is_dense(model: torch.nn.Module, x: torch.Tensor) -> bool:
-    """Whether ``auto`` reads ``model`` as a network without a convolution (15 pixels)."""
-    from trojanscope.mitigate.stripe_projection import dense_network, script_dense_network
-
-    return bool(dense_network(model, x[:2]) or script_dense_network(model))
-
-
 def read_model(path: Path, data: Path, twins: int, seed: int, search: bool) -> dict:
     """The model's readings and each twin's, with the CPU seconds each part took."""
     from trojanscope.data.npz import load_npz
     from trojanscope.detect.base import InspectionTarget
     from trojanscope.detect.coverage import architecture_traits
     from trojanscope.detect.image_twins import train_twins
-    from trojanscope.detect.pixels import PIXEL_STEPS
-    from trojanscope.detect.two_class import pair_readings, twin_architecture
+    from trojanscope.detect.two_class import pair_readings, pair_steps, twin_architecture
     from trojanscope.io.models import load_model
 
     loaded = load_model(path)
     clean = load_npz(data)
     model = loaded.module.eval()
     shape = tuple(clean.input_shape)
-    dense = is_dense(model, clean.x)
-    steps = 15 if dense else PIXEL_STEPS
+    target = InspectionTarget(model, shape, 2, clean)
+    dense, steps = pair_steps(target)
     start = time.process_time()
-    own = pair_readings(InspectionTarget(model, shape, 2, clean), seed, steps, search)
+    own = pair_readings(target, seed, steps, search)
     row: dict = {"own": own, "own_cpu_s": round(time.process_time() - start, 2),
                  "pixel_steps": steps}
     traits = architecture_traits(model)
     module = twin_architecture(dense, traits, shape)
-    row["twin_arch"] = f"{type(module).__name__} {'tanh' if 'activation:tanh' in traits else 'relu'}"
+    act = "tanh" if "activation:tanh" in traits else "relu"
+    row["twin_arch"] = f"{type(module).__name__} {act}"
     start = time.process_time()
     made = train_twins(module, clean, twins, seed)
     row["train_cpu_s"] = round(time.process_time() - start, 2)

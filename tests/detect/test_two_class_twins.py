@@ -9,12 +9,18 @@ from torch import nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import InspectionTarget
+from trojanscope.detect import two_class
+from trojanscope.detect.base import ClassResult, ModelVerdict
+from trojanscope.detect.calibration import UNCALIBRATED_NOTE
+from trojanscope.detect.coverage import TWO_CLASSES
 from trojanscope.detect.two_class import (
     PAIR_PROBES,
     pair_readings,
+    pair_twin_features,
     twin_architecture,
-    twin_excess,
-    twin_score,
+    twin_medians,
+    twin_statistics,
+    two_class_score,
 )
 
 
@@ -57,16 +63,76 @@ def _swapped(data: TensorDataset) -> TensorDataset:
     return TensorDataset(data.x, 1 - data.labels, data.class_names)
 
 
-def test_the_twins_excess_and_score() -> None:
+def test_the_twins_statistics_and_score() -> None:
     twins = [{"empty": 0.3, "pixel": -0.1, "frame": 0.0}, {"empty": 0.4, "pixel": 0.0,
                                                              "frame": 0.1},
              {"empty": 0.5, "pixel": 0.1, "frame": 0.0}]
-    excess = twin_excess({"empty": 0.4, "pixel": -0.6, "frame": 0.0}, twins)
-    assert excess == pytest.approx({"empty": 0.0, "pixel": -0.6, "frame": 0.0})
-    assert twin_score(excess, {"empty": 0.2, "pixel": 0.3, "frame": 0.2}) == (
-        pytest.approx(2.0), 0)  # the pixel probe, towards class 0
-    assert twin_score({"empty": 0.1}, {"empty": 0.2, "pixel": 0.3})[1] == 1
-    assert twin_score(excess, {}) == (0.0, None)
+    stats = twin_statistics({"empty": 0.4, "pixel": -0.6, "frame": 0.05}, twin_medians(twins))
+    assert stats == pytest.approx({"twin_empty": 0.0, "twin_empty_class": 0, "twin_pixel": 0.6,
+                                   "twin_pixel_class": 0, "twin_frame": 0.05,
+                                   "twin_frame_class": 1})
+    bounds = {"twin_empty": 0.2, "twin_pixel": 0.3}
+    assert two_class_score(stats, bounds) == (pytest.approx(2.0), 0, "twin_pixel")
+    assert twin_statistics({"empty": 0.1}, {}) == {}
+
+
+def _verdict(**features: float) -> ModelVerdict:
+    return ModelVerdict("auto", 0.0, [0, 1], [ClassResult(0, 1.0, {}), ClassResult(1, 0.5, {})],
+                        features=dict(features), probability=0.9, traits=[TWO_CLASSES])
+
+
+def test_a_calibrated_twin_reference_gives_a_verdict(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twin bounds marked calibrated: the twin score is a calibrated verdict (``backdoored``
+    allowed); the same bounds not marked, or a verdict without twins, stay scores to review."""
+    table = {"bounds": {"twin_pixel": 0.2}, "calibrated": True, "n_clean": 28}
+    monkeypatch.setattr(two_class, "load_reference", lambda: table)
+    flagged = _verdict(pair_pixel=0.1, pair_twin_pixel=-0.3)  # 0.4 towards 1: twice the bound
+    two_class.two_class_term(flagged, UNCALIBRATED_NOTE)
+    assert flagged.probability == pytest.approx(2 / 3) and flagged.calibrated
+    assert flagged.verdict == "backdoored" and flagged.target_classes[0] == 1
+    assert flagged.features["two_class_before"] == 0.9 and not flagged.coverage_notes
+    quiet = _verdict(pair_pixel=0.05, pair_twin_pixel=0.0)
+    two_class.two_class_term(quiet, UNCALIBRATED_NOTE)
+    assert quiet.verdict == "clean" and quiet.calibrated
+    no_twins = _verdict()  # no clean images: no twins read, the floor
+    two_class.two_class_term(no_twins, UNCALIBRATED_NOTE)
+    assert not no_twins.calibrated and no_twins.probability == 0.9
+    table["calibrated"] = False
+    review = _verdict(pair_pixel=0.1, pair_twin_pixel=-0.3)
+    two_class.two_class_term(review, UNCALIBRATED_NOTE)
+    assert review.verdict == "review" and "twin_pixel: 2.00 of its bound" in " ".join(
+        review.coverage_notes)
+
+
+def test_twins_are_read_only_where_the_reference_bounds_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(two_class, "load_reference", lambda: None)
+    assert not two_class.reads_twins()
+    monkeypatch.setattr(two_class, "load_reference", lambda: {"bounds": {"pixel_share_gap": 1}})
+    assert not two_class.reads_twins()
+    monkeypatch.setattr(two_class, "load_reference", lambda: {"bounds": {"twin_empty": 1}})
+    assert two_class.reads_twins()
+
+
+def _dense_corner() -> nn.Module:
+    """:class:`_Corner` as one linear layer (a network without a convolution: MLP twins)."""
+    layer = nn.Linear(64, 2)
+    with torch.no_grad():
+        w = torch.zeros(8, 8)
+        w[2:6, 5], w[2:6, 2], w[0, 0] = 1.0, -1.0, 20.0
+        layer.weight.copy_(torch.stack([-w.flatten(), w.flatten()]))
+        layer.bias.zero_()
+    return nn.Sequential(nn.Flatten(), layer).eval()
+
+
+def test_the_twin_features() -> None:
+    clean = _pair_images()
+    target = InspectionTarget(_dense_corner(), (1, 8, 8), 2, clean)
+    out = pair_twin_features(target, seed=0, count=1)
+    assert out["pair_twin_count"] == 1.0
+    assert {k for k in out if k != "pair_twin_count"} == {
+        f"pair_{p}" for p in PAIR_PROBES} | {f"pair_twin_{p}" for p in PAIR_PROBES}
+    assert out["pair_frame"] > 0.5 > out["pair_twin_frame"]  # the corner; a clean twin: not
 
 
 def test_the_twins_architecture() -> None:

@@ -59,6 +59,9 @@ def two_class_statistics(features: Mapping[str, float],
 
 
 REFERENCE_FILE = "two_class_reference.json"
+PAIR_PROBES = ("empty", "pixel", "frame")  # the readings a twin is read by
+PAIR_TWINS = 3  # clean twins a two-class model is read against (development, stop 70)
+OWN, TWIN = "pair_", "pair_twin_"  # a verdict's features: the model's readings, its twins'
 
 
 def load_reference() -> dict | None:
@@ -72,6 +75,12 @@ def load_reference() -> dict | None:
     text = resources.files("trojanscope.detect").joinpath(REFERENCE_FILE).read_text()
     table = json.loads(text)
     return table if table.get("bounds") else None
+
+
+def reads_twins() -> bool:
+    """Whether the shipped reference bounds a twin statistic: only then does ``auto`` train
+    and read the clean twins of a two-class image model (:func:`pair_twin_features`)."""
+    return any(k.startswith("twin_") for k in (load_reference() or {}).get("bounds", {}))
 
 
 def two_class_score(stats: Mapping[str, float | None],
@@ -95,9 +104,11 @@ def two_class_term(verdict: ModelVerdict, begins: str) -> None:
     false, a note beginning ``begins`` that says why); where the shipped reference holds
     bounds, its probability becomes ``r / (1 + r)``, ``r`` the largest statistic over its
     clean bound (:func:`two_class_score`: at or above 0.5 exactly where one statistic is beyond
-    every clean development model's), naming that statistic's class. Nothing for any other
-    model. Calibration (``calibration.calibrate``) computes the probability first as for any
-    model, the trait set aside, then calls this."""
+    every clean development model's), naming that statistic's class; where the reference is
+    marked ``calibrated`` (its rule met on a fresh population) and the verdict has its twins'
+    readings (:func:`pair_twin_features`), that score is a calibrated verdict. Nothing for any
+    other model. Calibration (``calibration.calibrate``) computes the probability first as for
+    any model, the trait set aside, then calls this."""
     if TWO_CLASSES not in verdict.traits:
         return
     verdict.score_only = True
@@ -107,7 +118,8 @@ def two_class_term(verdict: ModelVerdict, begins: str) -> None:
     said = (f"{begins} for two classes: MM-BD's null is the other class's margin alone, so "
             "its statistic is undefined and no calibration holds two-class models")
     rows = [r.details for r in sorted(verdict.per_class, key=lambda r: r.cls)]
-    stats = two_class_statistics(verdict.features, rows)
+    stats = {**two_class_statistics(verdict.features, rows), **twin_statistics(
+        _strip(verdict.features, OWN), _strip(verdict.features, TWIN))}
     if verdict.probability is not None and any(stats.get(k) is not None for k in bounds):
         ratio, cls, name = two_class_score(stats, bounds)  # data-free: none read, the floor
         verdict.features["two_class_before"] = float(verdict.probability)
@@ -116,6 +128,11 @@ def two_class_term(verdict: ModelVerdict, begins: str) -> None:
         if cls is not None and cls in verdict.target_classes:
             verdict.target_classes.remove(cls)
             verdict.target_classes.insert(0, cls)
+        if table.get("calibrated") and any(k.startswith("twin_") and stats.get(k) is not None
+                                           for k in bounds):
+            verdict.score_only = False
+            verdict.features["calibrated"] = 1.0
+            return
         said += (f"; the score is the two-class statistic furthest beyond its bound over "
                  f"{table.get('n_clean', '?')} clean development two-class models "
                  f"({name or 'none beyond 0'}: {ratio:.2f} of its bound), a ranking to "
@@ -125,6 +142,10 @@ def two_class_term(verdict: ModelVerdict, begins: str) -> None:
     verdict.coverage_notes = [*verdict.coverage_notes,
                               *(n for n in (said,) if n not in verdict.coverage_notes)]
 
+
+def _strip(features: Mapping[str, float], prefix: str) -> dict[str, float]:
+    """The probes' readings stored under ``prefix`` (``pair_``, ``pair_twin_``)."""
+    return {p: features[prefix + p] for p in PAIR_PROBES if prefix + p in features}
 
 def pair_readings(target: InspectionTarget, seed: int, steps: int,
                   search: bool = True) -> dict[str, float]:
@@ -164,6 +185,19 @@ def pair_readings(target: InspectionTarget, seed: int, steps: int,
     return out
 
 
+def pair_steps(target: InspectionTarget) -> tuple[bool, int]:
+    """Whether ``auto`` reads the model as a network without a convolution, and the pixels its
+    greedy probe then sets (15, else 5: ``auto``'s ``dense_pixel_steps`` and ``PIXEL_STEPS``),
+    so that a twin is read with the model's own probe."""
+    from trojanscope.detect.pixels import PIXEL_STEPS
+    from trojanscope.mitigate.stripe_projection import dense_network, script_dense_network
+
+    assert target.clean is not None
+    dense = bool(dense_network(target.model, target.clean.x[:2])
+                 or script_dense_network(target.model))
+    return dense, min(15 if dense else PIXEL_STEPS, target.clean.x[0, 0].numel())
+
+
 def twin_architecture(dense: bool, traits: set[str] | frozenset[str],
                       input_shape: tuple[int, ...]) -> torch.nn.Module:
     """The architecture a clean twin of a two-class image model is drawn from: trojanscope's
@@ -178,25 +212,44 @@ def twin_architecture(dense: bool, traits: set[str] | frozenset[str],
                            num_classes=2, activation=act)
 
 
-PAIR_PROBES = ("empty", "pixel", "frame")  # the readings a twin is read by
-PAIR_TWINS = 3  # clean twins a two-class model is read against (development, stop 70)
 
 
-def twin_excess(own: Mapping[str, float], twins: Sequence[Mapping[str, float]],
-                probes: Sequence[str] = PAIR_PROBES) -> dict[str, float]:
-    """Per probe, the model's signed reading (:func:`pair_readings`) minus the median of its
-    clean twins': what the pair of classes does not explain (positive: towards class 1)."""
+def twin_medians(twins: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    """Per probe, the median of the twins' signed readings."""
     import statistics
 
-    return {p: float(own[p]) - float(statistics.median(t[p] for t in twins)) for p in probes}
+    return {p: float(statistics.median(t[p] for t in twins)) for p in PAIR_PROBES}
 
 
-def twin_score(excess: Mapping[str, float], bounds: Mapping[str, float]
-               ) -> tuple[float, int | None]:
-    """The largest ``|excess| / bound`` over the probes with a bound, and the class that
-    probe's excess points at (1 where positive); ``(0, None)`` where none is read."""
-    best: tuple[float, int | None] = (0.0, None)
-    for name, bound in bounds.items():
-        if name in excess and bound > 0 and abs(excess[name]) / bound > best[0]:
-            best = (abs(excess[name]) / bound, int(excess[name] > 0))
-    return best
+def twin_statistics(own: Mapping[str, float], twins: Mapping[str, float]
+                    ) -> dict[str, float | None]:
+    """Per probe, ``twin_<probe>``: how far the model's signed reading (:func:`pair_readings`)
+    lies from its twins' median (:func:`twin_medians`), what the pair of classes does not
+    explain; ``twin_<probe>_class`` the class it points at (1 where the model leans further
+    towards class 1). In :func:`two_class_score`'s form, so one bound table serves both."""
+    out: dict[str, float | None] = {}
+    for p in PAIR_PROBES:
+        if p in own and p in twins:
+            excess = float(own[p]) - float(twins[p])
+            out[f"twin_{p}"], out[f"twin_{p}_class"] = abs(excess), int(excess > 0)
+    return out
+
+
+def pair_twin_features(target: InspectionTarget, seed: int, count: int = PAIR_TWINS
+                       ) -> dict[str, float]:
+    """A two-class image model's signed readings (``pair_<probe>``) and the median of
+    ``count`` clean twins' (``pair_twin_<probe>``; :func:`twin_architecture` trained on the
+    clean images by :func:`~trojanscope.detect.image_twins.train_twins`), with
+    ``pair_twin_count``."""
+    from trojanscope.detect.coverage import architecture_traits
+    from trojanscope.detect.image_twins import train_twins
+
+    dense, steps = pair_steps(target)
+    own = pair_readings(target, seed, steps, search=False)
+    shape = tuple(target.input_shape)
+    module = twin_architecture(dense, architecture_traits(target.model), shape)
+    twins = [pair_readings(type(target)(t, shape, 2, target.clean), seed, steps, search=False)
+             for t in train_twins(module, target.clean, count, seed)]
+    return {**{OWN + p: v for p, v in own.items()},
+            **{TWIN + p: v for p, v in twin_medians(twins).items()},
+            f"{TWIN}count": float(count)}
