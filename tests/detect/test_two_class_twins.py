@@ -8,9 +8,8 @@ import torch
 from torch import nn
 
 from trojanscope.data.dataset import TensorDataset
-from trojanscope.detect.base import InspectionTarget
 from trojanscope.detect import two_class
-from trojanscope.detect.base import ClassResult, ModelVerdict
+from trojanscope.detect.base import ClassResult, InspectionTarget, ModelVerdict
 from trojanscope.detect.calibration import UNCALIBRATED_NOTE
 from trojanscope.detect.coverage import TWO_CLASSES
 from trojanscope.detect.two_class import (

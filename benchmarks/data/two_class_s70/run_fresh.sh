@@ -11,4 +11,4 @@ clean=$(printf "s$S-$M-%02d," 0 2 4 6); bad=$(printf "s$S-$M-%02d," 1 3 5 7)
 PYTHONPATH=src:benchmarks nice -n 5 $P benchmarks/two_class_zoo.py --out $Z --seed $S --per-maker 8 --only $clean
 PYTHONPATH=src:benchmarks nice -n 5 $P benchmarks/two_class_zoo.py --out $Z --seed $S --per-maker 8 --only $bad
 PYTHONPATH=$MAINSRC:benchmarks nice -n 5 $P benchmarks/two_class_read.py $Z /tmp/h2c/s70/main-$S-$M
-PYTHONPATH=src:benchmarks nice -n 5 $P benchmarks/two_class_twins.py $Z /tmp/h2c/s70/twins-$S-$M --twins 3
+PYTHONPATH=src:benchmarks nice -n 5 $P benchmarks/two_class_twins.py $Z /tmp/h2c/s70/twins-$S-$M --twins 3 --split train
