@@ -23,6 +23,8 @@ from pathlib import Path
 
 import torch
 
+from two_class_zoo import resume
+
 
 def read_model(path: Path, data: Path, twins: int, seed: int, search: bool,
                split: str = "all") -> dict:
@@ -74,10 +76,8 @@ def main() -> None:
                          "stop 70's readings used train (160 of 200 images, by a slip)")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    args.out.mkdir(parents=True, exist_ok=True)
     out = args.out / "twins.jsonl"
-    done = {json.loads(line)["name"] for line in out.open()} if out.exists() else set()
-    only = {s for s in args.only.split(",") if s}
+    done, only = resume(out, args.only)
     for line in (args.zoo / "truth.jsonl").open():
         truth = json.loads(line)
         name = truth["name"]

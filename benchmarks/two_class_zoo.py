@@ -204,6 +204,14 @@ def _accuracy(model: nn.Module, x: np.ndarray, y: np.ndarray) -> float:
     return float((pred == y).mean())
 
 
+def resume(jsonl: Path, only: str) -> tuple[set[str], set[str]]:
+    """The names already in ``jsonl`` (its folder made if missing: a resumable run) and the
+    comma-separated names of ``--only``."""
+    jsonl.parent.mkdir(parents=True, exist_ok=True)
+    done = {json.loads(line)["name"] for line in jsonl.open()} if jsonl.exists() else set()
+    return done, {s for s in only.split(",") if s}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, required=True)
@@ -213,10 +221,8 @@ def main() -> None:
     ap.add_argument("--classes", type=int, default=2, help="digits a model separates")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    args.out.mkdir(parents=True, exist_ok=True)
     truth = args.out / "truth.jsonl"
-    done = {json.loads(line)["name"] for line in truth.open()} if truth.exists() else set()
-    only = {s for s in args.only.split(",") if s}
+    done, only = resume(truth, args.only)
     for row in plan(args.seed, args.per_maker, args.classes):
         if row["name"] in done or (only and row["name"] not in only):
             continue
