@@ -13,6 +13,10 @@ Every two-class verdict is a score to review (:func:`two_class_term`). The score
 reference of clean two-class models (candidate C2c) did not meet its rule at stop 69 (ROC-AUC
 0.802 against the calibrator's 0.854 on fresh seeds 9910-9911; docs/benchmarks.md), so the
 shipped ``two_class_reference.json`` holds no bounds and the probability is the calibrator's.
+The stop-70 candidate T70 reads the model against clean twins of the same pair of classes
+(:func:`pair_twin_features`, :func:`twin_statistics`); it flagged no fresh clean model but ranked
+below the calibrator too (ROC-AUC 0.891 against 0.938 on fresh seed 9912), so it is not shipped
+either: ``auto`` trains twins only where the reference bounds a ``twin_*`` statistic.
 """
 
 from __future__ import annotations
