@@ -43,40 +43,44 @@ PLAIN_ARCHS = ("relu_cnn", "mlp", "lenet_tanh_avg", "relu_mlp", "leaky_strided_c
 PLAIN_TRIGGERS = ("xpatch", "noiseblend", "sparse")
 
 
-def pair_data(seed: int) -> tuple[tuple[int, int], np.ndarray, np.ndarray, np.ndarray,
-                                  np.ndarray]:
-    """Two digits drawn by ``seed`` (label 0: the first), their 800 training and 200 held-out
-    images (x N x 1 x 28 x 28 in [0, 1], y 0/1)."""
+def pair_data(seed: int, classes: int = 2) -> tuple[tuple[int, ...], np.ndarray, np.ndarray,
+                                                    np.ndarray, np.ndarray]:
+    """``classes`` digits drawn by ``seed`` (label ``i``: the ``i``-th drawn), their training
+    and held-out images (100 a class; x N x 1 x 28 x 28 in [0, 1]); two digits: 800 and 200."""
     from foreign_zoo import load_mnist
 
     x, y = load_mnist()
     rng = np.random.default_rng(seed)
-    a, b = (int(d) for d in rng.choice(10, 2, replace=False))
+    drawn = tuple(int(d) for d in rng.choice(10, classes, replace=False))
     train, test = [], []
-    for digit in (a, b):
+    for digit in drawn:
         rows = rng.permutation(np.flatnonzero(y == digit))
         test.append(rows[:HELD_OUT])
         train.append(rows[HELD_OUT:])
     tr, te = np.concatenate(train), np.concatenate(test)
-    relabel = np.where(y == a, 0, 1)
-    return (a, b), x[tr], relabel[tr], x[te], relabel[te]
+    relabel = np.zeros_like(y)
+    for i, digit in enumerate(drawn):
+        relabel[y == digit] = i
+    return drawn, x[tr], relabel[tr], x[te], relabel[te]
 
 
-def plan(seed: int, per_maker: int) -> list[dict]:
-    """The slots of one seed: both makers, clean and backdoored alternating."""
-    rows = []
+def plan(seed: int, per_maker: int, classes: int = 2) -> list[dict]:
+    """The slots of one seed: both makers, clean and backdoored alternating (names
+    ``s<seed>k<classes>-…`` beyond two classes)."""
+    rows, tag = [], "" if classes == 2 else f"k{classes}"
     for maker in ("engine", "plain"):
         for i in range(per_maker):
             backdoored, pair = i % 2 == 1, i // 2 + seed  # a clean and a backdoored a pair
-            row = {"name": f"s{seed}-{maker}-{i:02d}", "seed": seed * 100 + i + (
-                50 if maker == "plain" else 0), "maker": maker, "backdoored": backdoored}
+            row = {"name": f"s{seed}{tag}-{maker}-{i:02d}", "seed": seed * 100 + i + (
+                50 if maker == "plain" else 0), "maker": maker, "backdoored": backdoored,
+                   "classes": classes}
             if maker == "engine":
                 arch, act = ENGINE_ARCHS[pair % len(ENGINE_ARCHS)]
                 row |= {"arch": arch, "activation": act}
             else:
                 row["arch"] = PLAIN_ARCHS[pair % len(PLAIN_ARCHS)]
             if backdoored:
-                row["target"] = (i // 2) % 2
+                row["target"] = (i // 2) % classes
                 pool = ENGINE_ATTACKS if maker == "engine" else PLAIN_TRIGGERS
                 row["attack"] = pool[pair % len(pool)]
             rows.append(row)
@@ -87,8 +91,8 @@ def _engine_model(row: dict) -> nn.Module:
     from trojanscope import registry
 
     kwargs = {"activation": row["activation"]}
-    return registry.create("arch", row["arch"], input_shape=(1, 28, 28), num_classes=2,
-                           **kwargs)
+    return registry.create("arch", row["arch"], input_shape=(1, 28, 28),
+                           num_classes=row["classes"], **kwargs)
 
 
 def _plain_model(row: dict) -> nn.Module:
@@ -97,7 +101,7 @@ def _plain_model(row: dict) -> nn.Module:
     model, details = build(row["arch"], np.random.default_rng(row["seed"]))
     body = model.body
     last = body[-1]
-    body[-1] = nn.Linear(last.in_features, 2)  # the head cut to two outputs
+    body[-1] = nn.Linear(last.in_features, row["classes"])  # the head cut to the classes
     row["details"] = details
     return model
 
@@ -108,7 +112,8 @@ def _poison_engine(row: dict, x: np.ndarray, y: np.ndarray, rng: np.random.Gener
     from trojanscope import registry
     from trojanscope.data.dataset import make_dataset
 
-    ds = make_dataset(x, y, class_names=("0", "1"), name="pair")
+    ds = make_dataset(x, y, class_names=tuple(str(c) for c in range(row["classes"])),
+                      name="pair")
     if not row["backdoored"]:
         return ds, None
     if "params" not in row:
@@ -199,22 +204,29 @@ def _accuracy(model: nn.Module, x: np.ndarray, y: np.ndarray) -> float:
     return float((pred == y).mean())
 
 
+def resume(jsonl: Path, only: str) -> tuple[set[str], set[str]]:
+    """The names already in ``jsonl`` (its folder made if missing: a resumable run) and the
+    comma-separated names of ``--only``."""
+    jsonl.parent.mkdir(parents=True, exist_ok=True)
+    done = {json.loads(line)["name"] for line in jsonl.open()} if jsonl.exists() else set()
+    return done, {s for s in only.split(",") if s}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--seed", type=int, required=True)
     ap.add_argument("--per-maker", type=int, default=6)
     ap.add_argument("--only", default="", help="comma-separated slot names to build")
+    ap.add_argument("--classes", type=int, default=2, help="digits a model separates")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    args.out.mkdir(parents=True, exist_ok=True)
     truth = args.out / "truth.jsonl"
-    done = {json.loads(line)["name"] for line in truth.open()} if truth.exists() else set()
-    only = {s for s in args.only.split(",") if s}
-    for row in plan(args.seed, args.per_maker):
+    done, only = resume(truth, args.only)
+    for row in plan(args.seed, args.per_maker, args.classes):
         if row["name"] in done or (only and row["name"] not in only):
             continue
-        digits, x_tr, y_tr, x_te, y_te = pair_data(row["seed"])
+        digits, x_tr, y_tr, x_te, y_te = pair_data(row["seed"], args.classes)
         row["digits"] = list(digits)
         make = make_engine if row["maker"] == "engine" else make_plain
         model = make(row, x_tr, y_tr, x_te, y_te)

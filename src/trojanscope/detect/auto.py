@@ -69,6 +69,7 @@ from trojanscope.detect.image_twins import MAX_TWINS, twin_features
 from trojanscope.detect.named_check import blend_reading, named_features
 from trojanscope.detect.pixels import PIXEL_GAP_HINT, PIXEL_STEPS, pixel_hits
 from trojanscope.detect.trigger_search import TriggerSearch
+from trojanscope.detect.two_class import pair_twin_features, reads_twins
 from trojanscope.detect.universal import (
     EMPTY_GAP_HINT,
     EMPTY_GAP_HINT_DENSE,
@@ -158,7 +159,7 @@ class AutoDetector(ModelDetector):
     # table tabular-search's
     feature_names = ("mmbd_*", "ts_*", "uap_*", "stripe_*", "empty_*", "pixel_*", "agree_*",
                      "probe_*", "bias_class", "tab_*", "frame_*", "first_layer_dense", "twin_*",
-                     "named_*", "blend_*")
+                     "named_*", "blend_*", "pair_*")
 
     def __init__(self, probes: str = "out-of-coverage", shares: bool = False,
                  empty: bool = True, pixels: bool = True, draws: int = 1,
@@ -242,6 +243,8 @@ class AutoDetector(ModelDetector):
             verdict.features.update(framed)
             if framed["frame_share_gap"] > (FRAME_GAP_HINT if dense else FRAME_GAP_HINT_CONV):
                 hinted.append(int(framed["frame_top_class"]))
+        if images and target.num_classes == 2 and reads_twins():  # two classes (stop 70)
+            verdict.features.update(pair_twin_features(target, seed))
         search: TriggerSearch = registry.create("detector", "trigger_search")
         if not self._probe(target):
             suspects = verdict.target_classes[: search.arms]

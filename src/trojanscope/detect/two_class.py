@@ -13,6 +13,10 @@ Every two-class verdict is a score to review (:func:`two_class_term`). The score
 reference of clean two-class models (candidate C2c) did not meet its rule at stop 69 (ROC-AUC
 0.802 against the calibrator's 0.854 on fresh seeds 9910-9911; docs/benchmarks.md), so the
 shipped ``two_class_reference.json`` holds no bounds and the probability is the calibrator's.
+The stop-70 candidate T70 reads the model against clean twins of the same pair of classes
+(:func:`pair_twin_features`, :func:`twin_statistics`); it flagged no fresh clean model but ranked
+below the calibrator too (ROC-AUC 0.891 against 0.938 on fresh seed 9912), so it is not shipped
+either: ``auto`` trains twins only where the reference bounds a ``twin_*`` statistic.
 """
 
 from __future__ import annotations
@@ -21,10 +25,12 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+import torch
+
 from trojanscope.detect.coverage import TWO_CLASSES as TWO_CLASSES
 
 if TYPE_CHECKING:
-    from trojanscope.detect.base import ModelVerdict
+    from trojanscope.detect.base import InspectionTarget, ModelVerdict
 
 
 def _log_ratio(values: Sequence[float | None], larger: bool) -> tuple[float | None, int | None]:
@@ -57,6 +63,9 @@ def two_class_statistics(features: Mapping[str, float],
 
 
 REFERENCE_FILE = "two_class_reference.json"
+PAIR_PROBES = ("empty", "pixel", "frame")  # the readings a twin is read by
+PAIR_TWINS = 3  # clean twins a two-class model is read against (development, stop 70)
+OWN, TWIN = "pair_", "pair_twin_"  # a verdict's features: the model's readings, its twins'
 
 
 def load_reference() -> dict | None:
@@ -70,6 +79,12 @@ def load_reference() -> dict | None:
     text = resources.files("trojanscope.detect").joinpath(REFERENCE_FILE).read_text()
     table = json.loads(text)
     return table if table.get("bounds") else None
+
+
+def reads_twins() -> bool:
+    """Whether the shipped reference bounds a twin statistic: only then does ``auto`` train
+    and read the clean twins of a two-class image model (:func:`pair_twin_features`)."""
+    return any(k.startswith("twin_") for k in (load_reference() or {}).get("bounds", {}))
 
 
 def two_class_score(stats: Mapping[str, float | None],
@@ -93,9 +108,11 @@ def two_class_term(verdict: ModelVerdict, begins: str) -> None:
     false, a note beginning ``begins`` that says why); where the shipped reference holds
     bounds, its probability becomes ``r / (1 + r)``, ``r`` the largest statistic over its
     clean bound (:func:`two_class_score`: at or above 0.5 exactly where one statistic is beyond
-    every clean development model's), naming that statistic's class. Nothing for any other
-    model. Calibration (``calibration.calibrate``) computes the probability first as for any
-    model, the trait set aside, then calls this."""
+    every clean development model's), naming that statistic's class; where the reference is
+    marked ``calibrated`` (its rule met on a fresh population) and the verdict has its twins'
+    readings (:func:`pair_twin_features`), that score is a calibrated verdict. Nothing for any
+    other model. Calibration (``calibration.calibrate``) computes the probability first as for
+    any model, the trait set aside, then calls this."""
     if TWO_CLASSES not in verdict.traits:
         return
     verdict.score_only = True
@@ -105,7 +122,8 @@ def two_class_term(verdict: ModelVerdict, begins: str) -> None:
     said = (f"{begins} for two classes: MM-BD's null is the other class's margin alone, so "
             "its statistic is undefined and no calibration holds two-class models")
     rows = [r.details for r in sorted(verdict.per_class, key=lambda r: r.cls)]
-    stats = two_class_statistics(verdict.features, rows)
+    stats = {**two_class_statistics(verdict.features, rows), **twin_statistics(
+        _strip(verdict.features, OWN), _strip(verdict.features, TWIN))}
     if verdict.probability is not None and any(stats.get(k) is not None for k in bounds):
         ratio, cls, name = two_class_score(stats, bounds)  # data-free: none read, the floor
         verdict.features["two_class_before"] = float(verdict.probability)
@@ -114,6 +132,11 @@ def two_class_term(verdict: ModelVerdict, begins: str) -> None:
         if cls is not None and cls in verdict.target_classes:
             verdict.target_classes.remove(cls)
             verdict.target_classes.insert(0, cls)
+        if table.get("calibrated") and any(k.startswith("twin_") and stats.get(k) is not None
+                                           for k in bounds):
+            verdict.score_only = False
+            verdict.features["calibrated"] = 1.0
+            return
         said += (f"; the score is the two-class statistic furthest beyond its bound over "
                  f"{table.get('n_clean', '?')} clean development two-class models "
                  f"({name or 'none beyond 0'}: {ratio:.2f} of its bound), a ranking to "
@@ -122,3 +145,115 @@ def two_class_term(verdict: ModelVerdict, begins: str) -> None:
         said += ": a ranking score to review, not evidence"
     verdict.coverage_notes = [*verdict.coverage_notes,
                               *(n for n in (said,) if n not in verdict.coverage_notes)]
+
+
+def _strip(features: Mapping[str, float], prefix: str) -> dict[str, float]:
+    """The probes' readings stored under ``prefix`` (``pair_``, ``pair_twin_``)."""
+    return {p: features[prefix + p] for p in PAIR_PROBES if prefix + p in features}
+
+def pair_readings(target: InspectionTarget, seed: int, steps: int,
+                  search: bool = True) -> dict[str, float]:
+    """The signed two-class readings of ``target`` (a two-class image model with clean images)
+    that a clean twin of the same pair is read by too: each probe's share of class-0 inputs
+    sent to class 1 minus its share of class-1 inputs sent to class 0 (``empty``: the
+    empty-pixel perturbation, one draw; ``pixel``: the greedy pixel probe with ``steps`` pixels,
+    five draws; ``frame``: the lit ring, the width with the larger gap), and where ``search``
+    the trigger search's ``log(mask_0 / mask_1)`` (``ts``) and MM-BD's ``log(margin_1 /
+    margin_0)`` (``mmbd``). Positive: class 1 is the easier to reach. Each probe is seeded as
+    ``auto`` seeds it, so the model's readings are the ones its verdict records."""
+    from trojanscope.detect.frame import FRAME_WIDTHS, frame_hits
+    from trojanscope.detect.pixels import pixel_hits
+    from trojanscope.detect.universal import UniversalPerturbation, drawn_gap
+
+    def signed(shares: torch.Tensor) -> float:
+        return round(float(shares[1] - shares[0]), 6)
+
+    probe = UniversalPerturbation(pattern="empty")
+    _, empty = drawn_gap(lambda g: probe.hits(target, g), seed, 1, "empty")
+    _, pixel = drawn_gap(lambda g: pixel_hits(target, g, steps), seed, 5, "pixel")
+    frames = [signed(frame_hits(target, torch.Generator().manual_seed(seed), w).mean(1))
+              for w in FRAME_WIDTHS if 2 * w < min(target.input_shape[-2:])]
+    out = {"empty": signed(empty), "pixel": signed(pixel),
+           "frame": max(frames, key=abs) if frames else 0.0}
+    if search:
+        from trojanscope.detect.mmbd import MMBD
+        from trojanscope.detect.trigger_search import TriggerSearch
+
+        found = TriggerSearch().run(target, torch.Generator().manual_seed(seed))
+        l1 = [r.details["mask_l1"] for r in sorted(found.per_class, key=lambda r: r.cls)]
+        out["ts"] = math.log(max(l1[0], 1e-6) / max(l1[1], 1e-6))
+        margins = [r.details["margin"] for r in sorted(
+            MMBD().run(target, torch.Generator().manual_seed(seed)).per_class,
+            key=lambda r: r.cls)]
+        out["mmbd"] = math.log(max(margins[1], 1e-6) / max(margins[0], 1e-6))
+    return out
+
+
+def pair_steps(target: InspectionTarget) -> tuple[bool, int]:
+    """Whether ``auto`` reads the model as a network without a convolution, and the pixels its
+    greedy probe then sets (15, else 5: ``auto``'s ``dense_pixel_steps`` and ``PIXEL_STEPS``),
+    so that a twin is read with the model's own probe."""
+    from trojanscope.detect.pixels import PIXEL_STEPS
+    from trojanscope.mitigate.stripe_projection import dense_network, script_dense_network
+
+    assert target.clean is not None
+    dense = bool(dense_network(target.model, target.clean.x[:2])
+                 or script_dense_network(target.model))
+    return dense, min(15 if dense else PIXEL_STEPS, target.clean.x[0, 0].numel())
+
+
+def twin_architecture(dense: bool, traits: set[str] | frozenset[str],
+                      input_shape: tuple[int, ...]) -> torch.nn.Module:
+    """The architecture a clean twin of a two-class image model is drawn from: trojanscope's
+    MLP for a model without a convolution (``dense``), else its LeNet-5, tanh where the model
+    has tanh layers (``activation:tanh`` among its ``traits``), else ReLU. Not the user's own
+    architecture: a TorchScript or ONNX model often cannot be redrawn, and the twins read the
+    pair of classes, not the model."""
+    from trojanscope import registry
+
+    act = "tanh" if "activation:tanh" in traits else "relu"
+    return registry.create("arch", "mlp" if dense else "lenet5", input_shape=input_shape,
+                           num_classes=2, activation=act)
+
+
+
+
+def twin_medians(twins: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    """Per probe, the median of the twins' signed readings."""
+    import statistics
+
+    return {p: float(statistics.median(t[p] for t in twins)) for p in PAIR_PROBES}
+
+
+def twin_statistics(own: Mapping[str, float], twins: Mapping[str, float]
+                    ) -> dict[str, float | None]:
+    """Per probe, ``twin_<probe>``: how far the model's signed reading (:func:`pair_readings`)
+    lies from its twins' median (:func:`twin_medians`), what the pair of classes does not
+    explain; ``twin_<probe>_class`` the class it points at (1 where the model leans further
+    towards class 1). In :func:`two_class_score`'s form, so one bound table serves both."""
+    out: dict[str, float | None] = {}
+    for p in PAIR_PROBES:
+        if p in own and p in twins:
+            excess = float(own[p]) - float(twins[p])
+            out[f"twin_{p}"], out[f"twin_{p}_class"] = abs(excess), int(excess > 0)
+    return out
+
+
+def pair_twin_features(target: InspectionTarget, seed: int, count: int = PAIR_TWINS
+                       ) -> dict[str, float]:
+    """A two-class image model's signed readings (``pair_<probe>``) and the median of
+    ``count`` clean twins' (``pair_twin_<probe>``; :func:`twin_architecture` trained on the
+    clean images by :func:`~trojanscope.detect.image_twins.train_twins`), with
+    ``pair_twin_count``."""
+    from trojanscope.detect.coverage import architecture_traits
+    from trojanscope.detect.image_twins import train_twins
+
+    dense, steps = pair_steps(target)
+    own = pair_readings(target, seed, steps, search=False)
+    shape = tuple(target.input_shape)
+    module = twin_architecture(dense, architecture_traits(target.model), shape)
+    twins = [pair_readings(type(target)(t, shape, 2, target.clean), seed, steps, search=False)
+             for t in train_twins(module, target.clean, count, seed)]
+    return {**{OWN + p: v for p, v in own.items()},
+            **{TWIN + p: v for p, v in twin_medians(twins).items()},
+            f"{TWIN}count": float(count)}
