@@ -149,3 +149,76 @@ def test_the_stop_70_points_need_eight_backdoored_gap_heads() -> None:
     got = plan70_points(lines)
     assert got["read"] and got["met"], got
     assert not plan70_points(lines[:-1])["read"]  # 7 backdoored GAP heads: not read
+
+
+def _runs_file(tmp_path: Path, drop_record: bool = False, off: float = 0.0) -> Path:
+    """One stored run, read by the stop-69 file (C5, the shipped one): 9610 ``res_gap-cl00``'s
+    shape (blends at 0 while MM-BD names 8), its report with or without the record."""
+    from trojanscope.detect.calibration import load_calibrators as load
+
+    run = calibrate(_verdict(_stand(AT_0, 1.2)), load(C5_FILE))
+    features = dict(run.features)
+    if drop_record:
+        del features[UNCHECKED_CLASS]
+    report = {"method": run.method, "statistic": run.statistic, "ranking": run.target_classes,
+              "features": features, "data_free": False, "traits": run.traits}
+    row = {"name": "res_gap-cl00", "probability": run.probability + off,
+           "suspected_target": run.target_classes[0], "report": report, "backdoored": False,
+           "target": None, "arch_family": "res_gap", "trigger_family": None}
+    path = tmp_path / "runs.jsonl"
+    path.write_text(json.dumps(row) + "\n")
+    return path
+
+
+C5_FILE = Path(__file__).resolve().parents[2] / "benchmarks/data/outside_s69_h9/cal_C5.json"
+
+
+@pytest.mark.parametrize("drop_record, off, rebuilt, differ", [
+    (False, 0.0, 0, 0),  # recorded: re-scores as stored
+    (True, 0.0, 1, 0),  # stored before stop 70: rebuilt, re-scores as stored
+    (False, -0.5, 0, 1),  # a stored probability the file does not give: listed
+])
+def test_the_check_re_scores_each_stored_run_by_the_file_it_read(
+        tmp_path: Path, drop_record: bool, off: float, rebuilt: int, differ: int) -> None:
+    from outside_named_record import check
+
+    got = check(_runs_file(tmp_path, drop_record, off), C5_FILE)
+    assert got[0] == rebuilt and len(got[1]) == differ
+
+
+def test_the_sweep_names_what_a_candidate_clears(capsys) -> None:
+    """Stop 69's fresh 9610 as its runs read it: today (C5) flags three clean ``res_gap``
+    heads kept for blends at 0 (+0.47, +0.53, +0.60); C6 clears the two under 0.55."""
+    from outside_named_sweep import main
+
+    data = C5_FILE.parent
+    c5 = ("--read model --guard 1.6 --keep-ratio 6.0 --blend-gap 0.45 --blend-same 0.75 "
+          "--blend-raise 0.85 --absent-guard 2.05 --frame-off")
+    main(["--rows", f"9610={data / 'detect9610_runs.jsonl.gz'},{data / 'zoo-9610_truth.json.gz'}",
+          "--cand", f"C6={c5} --other-gap 0.55 --other-stand 1.6"])
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("today") and "clean flagged 3 of 9" in out[0]
+    assert ("clean flagged 1 of 9; cleared 2 (9610 res_gap-cl00, 9610 res_gap-cl01)"
+            in out[1]) and "bd lost 0" in out[1]
+
+
+def test_the_re_read_table_names_each_model_the_two_readings_differ_on(tmp_path: Path,
+                                                                        capsys) -> None:
+    from outside_named_reread import main
+
+    def union(today: float) -> dict:
+        models = [{**_line(f"cl{i}", False, [0.03, 8], [0.03, 8]), "blend": None}
+                  for i in range(3)]
+        models[0]["today"] = models[0]["candidate"] = [today, 0]
+        models += [{**_line("bd0", True, [0.99, 4], [0.99, 4]), "blend": [4, 0.9]}]
+        return {"union": {"models": models, "plan69": {"read": False, "met": False}}}
+
+    paths = []
+    for name, today in (("stored", 0.03), ("faithful", 0.9)):
+        paths.append(tmp_path / f"{name}.json")
+        paths[-1].write_text(json.dumps(union(today)))
+    main([f"69={paths[0]},{paths[1]},plan69"])
+    out = capsys.readouterr().out
+    assert "| 69 | as reported | 1.000 / 0.025, clean 0 of 3, bd 1 of 1 |" in out
+    assert "| 69 | as the runs read | 1.000 / 0.593, clean 1 of 3" in out
+    assert "69 p cl0" in out and "[0.03, 0] -> [0.9, 0]" in out

@@ -76,6 +76,19 @@ a ReLU GAP head, re-raised such clean models by up to 19 logits (stop 68: 9210
 ``gap_relu-cl01``). A run without blend readings keeps the frame term: stop 64's stored run of
 9205 ``gap_relu-bd00`` (SIG) was vetoed and owed its flag to it. The shipped file's term is C5
 since stop 69 (its rule met on fresh outside 9211 and the fourth maker's 9610).
+
+Where the term names a class first, it records the class named first before
+(``unchecked_top_class``, stop 70), and calibration puts that class back before it reads a
+verdict again, as it does the raise term's ``unraised_top_class``: a stored report re-scores as
+the user's run read it. (Until stop 70 a re-scored report read the blends' class as the one
+the verdict named, and vetoed a reach of it under ``blend_same`` that the run had kept.)
+
+Two optional keys bar the blend keep at a class **other than** the named one (variant C6,
+issue 9, stop 70; opt-in). ``fitted_on.other_gap``: such a reach keeps the model only where its
+lead is at least this (clean GAP heads' blends lead at another class, mostly 0, by 0.47-0.60
+while MM-BD names 8); ``fitted_on.other_stand``: under that bar a reach from ``blend_gap`` still
+keeps a model whose stand (C0's) is at least this. A model not kept is read by the veto as if
+the blends reached nothing.
 """
 
 from __future__ import annotations
