@@ -64,21 +64,13 @@ def with_named(base: dict, guard: float, read: str = "named",
     if blend_same is not None:
         keep["blend_same"] = blend_same
         by = "keep_ratio (stop 64), blend_gap (stop 65) and blend_same (stop 67)"
-    if blend_raise is not None:
-        keep["blend_raise"] = blend_raise
-        by += "; blend_raise (stop 68)"
-    if absent_guard is not None:
-        keep["absent_guard"] = absent_guard
-        by += "; absent_guard (stop 69)"
-    if frame_off:
-        keep["frame_off"] = True
-        by += "; frame_off (stop 69)"
-    if other_gap is not None:
-        keep["other_gap"] = other_gap
-        by += "; other_gap (stop 70)"
-    if other_stand is not None:
-        keep["other_stand"] = other_stand
-        by += "; other_stand (stop 70)"
+    for name, value, stop in (("blend_raise", blend_raise, 68),
+                              ("absent_guard", absent_guard, 69),
+                              ("frame_off", True if frame_off else None, 69),
+                              ("other_gap", other_gap, 70), ("other_stand", other_stand, 70)):
+        if value is not None:
+            keep[name] = value
+            by += f"; {name} (stop {stop})"
     return with_centred_terms(base, "named-check", {
         "guard": guard, "read": read, **keep,
         "fitted_by": f"benchmarks/outside_named_rule.py: guard (stop 63), {by} from the "
