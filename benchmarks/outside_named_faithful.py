@@ -10,6 +10,11 @@ population of a ``--json`` from ``outside_named_rule.py`` and the runs it read: 
 models' ROC-AUC / CE and clean / backdoored flagged, stored (the user's runs) and faithful
 candidate, and each model where the re-scoring differs from the stored run.
 
+Since stop 70 ``outside_named_rule.py`` itself reads every report as its run read it (the
+named-check term's record, rebuilt for older reports: ``outside_named_record.py``), which holds
+for any candidate, one that changes the blend keep (C6) included; this script is kept for stop
+69's figures.
+
     PYTHONPATH=src:benchmarks python benchmarks/outside_named_faithful.py rule69_C5.json.gz \\
         9211=detect9211_runs.jsonl.gz 9610=detect9610_runs.jsonl.gz
 """

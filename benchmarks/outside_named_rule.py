@@ -47,7 +47,8 @@ def with_named(base: dict, guard: float, read: str = "named",
                keep_ratio: float | None = None, blend_gap: float | None = None,
                blend_other: bool = False, blend_same: float | None = None,
                blend_raise: float | None = None, absent_guard: float | None = None,
-               frame_off: bool = False) -> dict:
+               frame_off: bool = False, other_gap: float | None = None,
+               other_stand: float | None = None) -> dict:
     """``base`` (a calibration file's JSON) with the named-check entries added, each taking
     its scorer's ``:centre`` (and MM-BD's ``keep_ratio`` where given: C1; the blend probe's
     ``blend_gap`` where given: C2; the named class's own reach ``blend_same``: C3; the lead
@@ -63,24 +64,27 @@ def with_named(base: dict, guard: float, read: str = "named",
     if blend_same is not None:
         keep["blend_same"] = blend_same
         by = "keep_ratio (stop 64), blend_gap (stop 65) and blend_same (stop 67)"
-    if blend_raise is not None:
-        keep["blend_raise"] = blend_raise
-        by += "; blend_raise (stop 68)"
-    if absent_guard is not None:
-        keep["absent_guard"] = absent_guard
-        by += "; absent_guard (stop 69)"
-    if frame_off:
-        keep["frame_off"] = True
-        by += "; frame_off (stop 69)"
+    for name, value, stop in (("blend_raise", blend_raise, 68),
+                              ("absent_guard", absent_guard, 69),
+                              ("frame_off", True if frame_off else None, 69),
+                              ("other_gap", other_gap, 70), ("other_stand", other_stand, 70)):
+        if value is not None:
+            keep[name] = value
+            by += f"; {name} (stop {stop})"
     return with_centred_terms(base, "named-check", {
         "guard": guard, "read": read, **keep,
         "fitted_by": f"benchmarks/outside_named_rule.py: guard (stop 63), {by} from the "
                      "development tables, centre from the centre entry"})
 
 
-def model_lines(rows: list[dict], today: dict, cand: dict) -> list[dict]:
-    """Each run (with its truth) read both ways: p and suspect, the stand, the term's logit."""
+def model_lines(rows: list[dict], today: dict, cand: dict,
+                as_stored: bool = False) -> list[dict]:
+    """Each run (with its truth) read both ways: p and suspect, the stand, the term's logit.
+    Each report is read as its run read it (:func:`outside_named_record.as_run_read`: the class
+    named before the named-check term renamed), or with ``as_stored`` from its stored ranking
+    as stops 65-69 re-scored (``record`` says which)."""
     from foreign_zoo_detect import verdict_of
+    from outside_named_record import as_run_read
     from trojanscope.detect.blend_probe import blend_lead
     from trojanscope.detect.calibration import calibrate
     from trojanscope.detect.named_check import (
@@ -93,7 +97,8 @@ def model_lines(rows: list[dict], today: dict, cand: dict) -> list[dict]:
 
     out = []
     for r in rows:
-        t, c = (calibrate(verdict_of(r["report"]), cals) for cals in (today, cand))
+        report, how = (r["report"], "as stored") if as_stored else as_run_read(r["report"])
+        t, c = (calibrate(verdict_of(report), cals) for cals in (today, cand))
         got = stands(r["report"]["features"])
         out.append({**{k: r[k] for k in ("pop", "name", "backdoored", "target", "arch_family",
                                          "trigger_family")},
@@ -104,7 +109,7 @@ def model_lines(rows: list[dict], today: dict, cand: dict) -> list[dict]:
                     "stand": c.features.get(NAMED_STAND),
                     "mmbd_ratio": r["report"]["features"].get("mmbd_ratio"),
                     "blend": blend_lead(r["report"]["features"]),
-                    "cpu_s": r.get("cpu_s"),
+                    "cpu_s": r.get("cpu_s"), "record": how,
                     "named_logit": c.features.get(NAMED_LOGIT, 0.0),
                     "blend_raise": c.features.get(BLEND_RAISE, 0.0),
                     "raise_logit": c.features.get("raise_logit", 0.0)})
@@ -276,17 +281,17 @@ def plan68_points(lines: list[dict], most_new_clean: int = 1) -> dict:
 MIN69_CLEAN, MIN69_BD, MOST69_LOST = 20, 4, 1  # stop 69's plan: read from, and lowered at most
 
 
-def plan69_points(lines: list[dict]) -> dict:
+def plan69_points(lines: list[dict], min_bd: int = MIN69_BD) -> dict:
     """The stop-69 plan's six points (``benchmarks/data/outside_s69_h9/plan.md``) on the
     union's lines, a candidate that lowers clean GAP heads (C5) read against today's C4: on the
     GAP-head models CE lower and ROC-AUC not lower; fewer clean GAP-head models flagged than
     today; at most :data:`MOST69_LOST` backdoored model today flags brought under 0.5; every
     backdoored GAP-head model both flag named as today; the worst GAP-head rule family's CE no
     higher; every other model read exactly as today. Not read with fewer than
-    :data:`MIN69_CLEAN` clean or :data:`MIN69_BD` backdoored GAP-head models."""
+    :data:`MIN69_CLEAN` clean or ``min_bd`` backdoored GAP-head models."""
     gap = [m for m in lines if m["gap"]]
     n_clean = sum(not m["backdoored"] for m in gap)
-    if n_clean < MIN69_CLEAN or len(gap) - n_clean < MIN69_BD:
+    if n_clean < MIN69_CLEAN or len(gap) - n_clean < min_bd:
         return {"read": False, "met": False, "n_gap_clean": n_clean,
                 "n_gap_bd": len(gap) - n_clean}
     base = plan67_points(lines)
@@ -302,6 +307,16 @@ def plan69_points(lines: list[dict]) -> dict:
                "figures": f"{len(lost)}: {', '.join(lost) or 'none'}"},
               named, worst, other]
     return {"read": True, "met": all(p["holds"] for p in points), "points": points}
+
+
+MIN70_BD = 8  # stop 70's plan: the backdoored side, where C6's risk sits
+
+
+def plan70_points(lines: list[dict]) -> dict:
+    """The stop-70 plan's six points (``benchmarks/data/outside_s70_h9/plan.md``): stop 69's,
+    a candidate (C6) read against today's C5 on reports read as their runs read them, not read
+    with fewer than :data:`MIN69_CLEAN` clean or :data:`MIN70_BD` backdoored GAP-head models."""
+    return plan69_points(lines, MIN70_BD)
 
 
 def gap_family_lines(lines: list[dict]) -> list[str]:
@@ -332,6 +347,21 @@ def cpu_line(lines: list[dict]) -> str:
         if cpu:
             out.append(f"{label} median {statistics.median(cpu):.1f} s CPU ({len(cpu)})")
     return f"; detect {', '.join(out)}" if out else ""
+
+
+def record_line(lines: list[dict]) -> str:
+    """How the reports were read: from the stored ranking, or as the runs read them (the
+    named-check term's record, or rebuilt where a report stored before stop 70 lacks it)."""
+    from collections import Counter
+
+    got = Counter(m["record"] for m in lines)
+    if "as stored" in got:
+        return "reports re-scored from their stored rankings (--as-stored, as stops 65-69 did)"
+    said = ", ".join(f"{n} {k}" for k, n in sorted(got.items()))
+    back = (" (stored before stop 70 without the named-check record: the class named before "
+            "the rename rebuilt from MM-BD's class ratios, outside_named_record.py)"
+            if got.get("rebuilt") or got.get("not rebuilt") else "")
+    return f"reports read as the runs read them: {said}{back}"
 
 
 def read_rows(spec: str) -> list[dict]:
@@ -377,11 +407,23 @@ def main(argv: list[str] | None = None) -> None:
                          "class (C5)")
     ap.add_argument("--frame-off", action="store_true",
                     help="skip the frame raise term on a model the term lowered (C5)")
+    ap.add_argument("--other-gap", type=float,
+                    help="with --blend-gap: the lead a reach of another class than the named "
+                         "one needs to keep the model (C6)")
+    ap.add_argument("--other-stand", type=float,
+                    help="with --other-gap: under it, a reach of another class at --blend-gap "
+                         "still keeps a model whose stand is at least this (C6)")
     ap.add_argument("--base", type=Path, default=SHIPPED)
     ap.add_argument("--candidate", type=Path, help="the candidate calibration file to read")
     ap.add_argument("--rows", action="append", default=[], metavar="LABEL=RUNS[,TRUTH]")
     ap.add_argument("--union", action="store_true", help="also every population together")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--today", type=Path,
+                    help="the file read as today (default: the shipped one); an earlier stop's "
+                         "default, to re-read its rule")
+    ap.add_argument("--as-stored", action="store_true",
+                    help="re-score each report from its stored ranking, as stops 65-69 did "
+                         "(default: as its run read it, outside_named_record.py)")
     args = ap.parse_args(argv)
     if args.write:
         if args.guard is None or not args.guard >= 0:
@@ -402,24 +444,34 @@ def main(argv: list[str] | None = None) -> None:
                                               or not args.guard <= args.absent_guard < 1e9):
             fail(f"--absent-guard must be a number >= --guard with --blend-gap, got "
                  f"{args.absent_guard}")
+        if args.other_gap is not None and (args.blend_gap is None
+                                           or not args.blend_gap <= args.other_gap <= 1):
+            fail(f"--other-gap must be a number in [--blend-gap, 1] with --blend-gap, got "
+                 f"{args.other_gap}")
+        if args.other_stand is not None and (args.other_gap is None
+                                             or not 0 <= args.other_stand < 1e9):
+            fail(f"--other-stand must be a number >= 0 with --other-gap, got "
+                 f"{args.other_stand}")
         args.write.write_text(json.dumps(with_named(read_json(args.base), args.guard, args.read,
                                                     args.keep_ratio, args.blend_gap,
                                                     args.blend_other, args.blend_same,
                                                     args.blend_raise, args.absent_guard,
-                                                    args.frame_off),
+                                                    args.frame_off, args.other_gap,
+                                                    args.other_stand),
                                          indent=1) + "\n")
         print(f"wrote {args.write} (guard {args.guard}, keep_ratio {args.keep_ratio}, "
               f"blend_gap {args.blend_gap}, blend_other {args.blend_other}, blend_same "
               f"{args.blend_same}, blend_raise {args.blend_raise}, absent_guard "
-              f"{args.absent_guard}, frame_off {args.frame_off})")
+              f"{args.absent_guard}, frame_off {args.frame_off}, other_gap {args.other_gap}, "
+              f"other_stand {args.other_stand})")
     if not args.rows:
         return
     if args.candidate is None:
         fail("--rows needs --candidate")
     from trojanscope.detect.calibration import load_calibrators
 
-    today, cand = load_calibrators(), load_calibrators(args.candidate)
-    pops = {spec.partition("=")[0]: model_lines(read_rows(spec), today, cand)
+    today, cand = load_calibrators(args.today), load_calibrators(args.candidate)
+    pops = {spec.partition("=")[0]: model_lines(read_rows(spec), today, cand, args.as_stored)
             for spec in args.rows}
     if args.union and len(pops) > 1:
         pops["union"] = [m for lines in pops.values() for m in lines]
@@ -432,8 +484,10 @@ def main(argv: list[str] | None = None) -> None:
         result[label]["plan67"] = plan67_points(lines)
         result[label]["plan68"] = plan68_points(lines)
         result[label]["plan69"] = plan69_points(lines)
+        result[label]["plan70"] = plan70_points(lines)
         print(f"== {label}: {len(lines)} models ({sum(m['backdoored'] for m in lines)} bd)"
               f"{cpu_line(lines)}")
+        print(f"  {record_line(lines)}")
         for w in ("today", "candidate"):
             g, wst = result[label][w]["groups"]["all"], result[label][w]["worst"]["any"]
             pts = "; ".join(f"{p['point']}: {'yes' if p['holds'] else 'NO'} ({p['figures']})"
@@ -461,7 +515,7 @@ def main(argv: list[str] | None = None) -> None:
         for p in plan.get("points", []):
             print(f"    {'yes' if p['holds'] else 'NO '} {p['point']}: {p['figures']}")
         for key, said in (("plan65", "stop-65"), ("plan67", "stop-67"), ("plan68", "stop-68"),
-                          ("plan69", "stop-69")):
+                          ("plan69", "stop-69"), ("plan70", "stop-70")):
             plan = result[label][key]
             print(f"  {said} plan rule: {'MET' if plan['met'] else 'not met'}"
                   + ("" if plan["read"] else " (not read)"))

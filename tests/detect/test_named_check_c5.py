@@ -105,6 +105,12 @@ def test_frame_off_skips_the_frame_raise_on_a_model_the_term_lowered() -> None:
     ({"frame_off": 1}, "frame_off"),
 ])
 def test_a_c5_key_it_cannot_read_is_refused(fitted: dict, word: str) -> None:
+    refused(fitted, word)
+
+
+def refused(fitted: dict, word: str) -> None:
+    """The shipped file with an ``auto:named-check`` entry holding ``fitted`` is refused, the
+    error naming ``word``."""
     cals = dict(load_calibrators())
     cals["auto:named-check"] = Calibrator(
         method="auto:named-check", features=[], coef=[], intercept=0.0,

@@ -50,6 +50,7 @@ from trojanscope.detect.named_check import (
     FRAME_OFF,
     NAMED_LOGIT,
     NAMED_STAND,
+    UNCHECKED_CLASS,
     check_named_terms,
     named_note,
     named_term,
@@ -733,9 +734,11 @@ def _calibrate(
                  GAP_BEFORE, NAMED_LOGIT, NAMED_STAND, BLEND_CLASS, BLEND_RAISE, FRAME_OFF):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     first = verdict.features.pop("unraised_top_class", None)
-    if first is not None and int(first) in verdict.target_classes:  # nor a raise's order
-        verdict.target_classes.remove(int(first))
-        verdict.target_classes.insert(0, int(first))
+    checked = verdict.features.pop(UNCHECKED_CLASS, None)  # then the named check's (stop 70)
+    for was in (first, checked):  # undone in the reverse order the terms renamed
+        if was is not None and int(was) in verdict.target_classes:  # nor a raise's order
+            verdict.target_classes.remove(int(was))
+            verdict.target_classes.insert(0, int(was))
     key = (
         f"{verdict.method}:data-free"
         if verdict.data_free and f"{verdict.method}:data-free" in calibrators

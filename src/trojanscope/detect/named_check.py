@@ -76,6 +76,19 @@ a ReLU GAP head, re-raised such clean models by up to 19 logits (stop 68: 9210
 ``gap_relu-cl01``). A run without blend readings keeps the frame term: stop 64's stored run of
 9205 ``gap_relu-bd00`` (SIG) was vetoed and owed its flag to it. The shipped file's term is C5
 since stop 69 (its rule met on fresh outside 9211 and the fourth maker's 9610).
+
+Where the term names a class first, it records the class named first before
+(``unchecked_top_class``, stop 70), and calibration puts that class back before it reads a
+verdict again, as it does the raise term's ``unraised_top_class``: a stored report re-scores as
+the user's run read it. (Until stop 70 a re-scored report read the blends' class as the one
+the verdict named, and vetoed a reach of it under ``blend_same`` that the run had kept.)
+
+Two optional keys bar the blend keep at a class **other than** the named one (variant C6,
+issue 9, stop 70; opt-in). ``fitted_on.other_gap``: such a reach keeps the model only where its
+lead is at least this (clean GAP heads' blends lead at another class, mostly 0, by 0.47-0.60
+while MM-BD names 8); ``fitted_on.other_stand``: under that bar a reach from ``blend_gap`` still
+keeps a model whose stand (C0's) is at least this. A model not kept is read by the veto as if
+the blends reached nothing.
 """
 
 from __future__ import annotations
@@ -109,6 +122,7 @@ NAMED_STAND = "named_stand"  # the named class's stand where the term read it
 BLEND_CLASS = "named_blend_class"  # C2: the class the blends reach, where the lead was enough
 BLEND_RAISE = "named_raise_logit"  # C4: the logit the blend raise added (where it raised)
 FRAME_OFF = "named_frame_off"  # C5: 1 where the term lowered and the frame raise is skipped
+UNCHECKED_CLASS = "unchecked_top_class"  # the class named first before the term renamed (s70)
 GAP_TRAIT = "pool:global_avg"
 READS = ("named", "model")  # fitted_on.read: the per-class readings (C) or the model's (C0)
 MODEL_LEADS = ("ts_log_norm_ratio", "uap_log_ratio")  # C0: the easiest class's log ratios
@@ -163,7 +177,23 @@ def blend_reached(features: dict[str, float], fitted_on: dict, named: int) -> in
     if lead[0] == named and (fitted_on.get("blend_other")
                              or lead[1] < float(fitted_on.get("blend_same", 0.0))):
         return None
+    if lead[0] != named and not other_kept(features, fitted_on, lead[1]):
+        return None
     return lead[0]
+
+
+def other_kept(features: dict[str, float], fitted_on: dict, lead: float) -> bool:
+    """C6: whether a reach of a class other than the named one by ``lead`` (at least
+    ``blend_gap``) keeps the model: always without ``fitted_on["other_gap"]``; with it, where
+    the lead is at least that, or (``fitted_on["other_stand"]``, where set) the model's stand
+    (:data:`MODEL_LEADS`' larger) is at least that."""
+    bar = fitted_on.get("other_gap")
+    if bar is None or lead >= float(bar):
+        return True
+    floor = fitted_on.get("other_stand")
+    if floor is None or not all(k in features for k in MODEL_LEADS):
+        return False
+    return max(float(features[k]) for k in MODEL_LEADS) >= float(floor)
 
 
 def raise_to_flag(verdict: ModelVerdict, fitted_on: dict) -> float:
@@ -182,7 +212,11 @@ def raise_to_flag(verdict: ModelVerdict, fitted_on: dict) -> float:
 
 
 def name_first(verdict: ModelVerdict, cls: int) -> None:
-    """Put ``cls`` first in the verdict's ranking of suspected targets."""
+    """Put ``cls`` first in the verdict's ranking of suspected targets, recording the class
+    named first before (:data:`UNCHECKED_CLASS`, as the raise term records
+    ``unraised_top_class``) so a stored report re-scores as its run read it (stop 70)."""
+    if verdict.target_classes:
+        verdict.features[UNCHECKED_CLASS] = float(verdict.target_classes[0])
     if cls in verdict.target_classes:
         verdict.target_classes.remove(cls)
     verdict.target_classes.insert(0, cls)
@@ -330,7 +364,8 @@ def check_named_terms(calibrators: dict[str, Calibrator]) -> None:
     :data:`READS`, a ``centre`` that is not a finite number, a ``keep_ratio`` (where given)
     that is not a number > 0, a blend bar outside (0, 1], a ``blend_raise`` or an
     ``absent_guard`` without a ``blend_gap``, an ``absent_guard`` that is not a number >= the
-    guard, or a ``frame_off`` that is not true or false."""
+    guard, a ``frame_off`` that is not true or false, or C6's keys out of range
+    (:func:`check_other_keep`)."""
     for key, base, term in term_entries(calibrators, TERM):
         check_guard_centre(key, base, term, calibrators, "the named-check term")
         if term.fitted_on.get("read", "named") not in READS:
@@ -355,6 +390,7 @@ def check_named_terms(calibrators: dict[str, Calibrator]) -> None:
                 raise ValueError(f"{key!r}: fitted_on.{name} must be true or false, got "
                                  f"{term.fitted_on[name]!r}")
         check_absent_guard(key, term.fitted_on)
+        check_other_keep(key, term.fitted_on)
 
 
 def check_absent_guard(key: str, fitted_on: dict) -> None:
@@ -368,3 +404,22 @@ def check_absent_guard(key: str, fitted_on: dict) -> None:
                          f"{fitted_on['guard']}, got {wider!r}")
     if "blend_gap" not in fitted_on:
         raise ValueError(f"{key!r}: fitted_on.absent_guard needs fitted_on.blend_gap")
+
+
+def check_other_keep(key: str, fitted_on: dict) -> None:
+    """Refuse (ValueError) an ``other_gap`` that is not a number in [``blend_gap``, 1], or an
+    ``other_stand`` that is not a finite number >= 0 or is given without ``other_gap`` (C6)."""
+    if "other_gap" in fitted_on:
+        bar, gap = fitted_on["other_gap"], fitted_on.get("blend_gap")
+        if gap is None:
+            raise ValueError(f"{key!r}: fitted_on.other_gap needs fitted_on.blend_gap")
+        if not (finite(bar) and gap <= bar <= 1):
+            raise ValueError(f"{key!r}: fitted_on.other_gap must be a number in [blend_gap "
+                             f"{gap}, 1], got {bar!r}")
+    if "other_stand" in fitted_on:
+        floor = fitted_on["other_stand"]
+        if "other_gap" not in fitted_on:
+            raise ValueError(f"{key!r}: fitted_on.other_stand needs fitted_on.other_gap")
+        if not (finite(floor) and floor >= 0):
+            raise ValueError(f"{key!r}: fitted_on.other_stand must be a number >= 0, got "
+                             f"{floor!r}")
