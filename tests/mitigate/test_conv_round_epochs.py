@@ -1,6 +1,6 @@
 """`gated`'s ``conv_round_epochs`` (issue 12, stop 70: h12c): on a model with a convolution
-each second-stage round trains E epochs, the rounds' count kept; a dense model and 0 keep the
-stage's own ten. Hand-wired models from ``test_gated_unlearn``."""
+each second-stage round trains E epochs (7 by default since stop 70), the rounds' count kept; a
+dense model and 0 keep the stage's own ten. Hand-wired models from ``test_gated_unlearn``."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ def stage_seen(monkeypatch, model: torch.nn.Module, **params) -> tuple[int, int]
 
 def test_conv_round_epochs_shortens_each_round_on_a_cnn_only(monkeypatch) -> None:
     torch.set_num_threads(1)
-    assert stage_seen(monkeypatch, Convolutional().eval()) == (10, 6)  # the default: off
+    assert stage_seen(monkeypatch, Convolutional().eval()) == (7, 6)  # the default since stop 70
+    assert stage_seen(monkeypatch, Convolutional().eval(), conv_round_epochs=0) == (10, 6)
     assert stage_seen(monkeypatch, Convolutional().eval(), conv_round_epochs=5) == (5, 6)
     # with fast_conv off too (nothing else of the CNN path on), the rounds still shorten
     assert stage_seen(monkeypatch, Convolutional().eval(), conv_round_epochs=3,

@@ -43,7 +43,8 @@ their fresh trigger searches kept. Why: under T69 (the defaults above) the round
 was the largest part left of a treated CNN (about 32 of 80 s on fresh zoo 2485), and both cuts
 read before cut the *count* of rounds (``fast_conv=2``, ``conv_stop``) and lost BadNets, SIG
 and sparse CNNs; this one keeps every round's fresh trigger search and shortens what happens
-between them. 0 (the default, ``CONV_ROUND_EPOCHS``): the stage's own epochs.
+between them. 7 is the default since stop 70 (``CONV_ROUND_EPOCHS``); 0: the stage's own
+epochs.
 """
 
 from __future__ import annotations
@@ -69,8 +70,9 @@ CONV_STOP: float | None = None
 # ``conv_epochs``'s default: 20 since issue 12 stop 69 (T69's rule, with ``fast_conv=6``);
 # 0: the first stage's own epochs (40).
 CONV_EPOCHS = 20
-# ``conv_round_epochs``'s default: 0, the second stage's own ten epochs per round (stop 70).
-CONV_ROUND_EPOCHS = 0
+# ``conv_round_epochs``'s default: 7 since issue 12 stop 70 (T70's rule met on fresh CNN zoo
+# 2486, with T69's ``fast_conv=6,conv_epochs=20``); 0: the second stage's own ten epochs.
+CONV_ROUND_EPOCHS = 7
 # The first round after which ``conv_stop``'s reading may end the stage: on spent zoo-2480's
 # sparse-009 the first round raised both the reading (0.013 -> 0.033) and the attacker's
 # success (3.8% -> 9.2%) before the second took them down (0.008, 1.8%), issue 12 stop 68.

@@ -217,8 +217,8 @@ class StageOptions:
         conv_round_epochs: with E > 0, on a model with a convolution each of the second
             stage's rounds trains E epochs instead of its own (10), the rounds' count and
             their trigger searches kept: the rounds' training was about 40% of a treated CNN's
-            CPU under T69 (:mod:`~trojanscope.mitigate.conv_fast`). 0 (default): the stage's
-            own epochs. Opt-in (issue 12 stop 70, h12c).
+            CPU under T69 (:mod:`~trojanscope.mitigate.conv_fast`). 7 (default since issue 12
+            stop 70, h12c: T70's rule met on fresh CNN zoo 2486); 0: the stage's own epochs.
     """
 
     unlearn: bool = True
