@@ -36,6 +36,15 @@ the pixel probe 21%, the trigger search 16%, MM-BD 15%, the frame probe 11% on s
 zoo-2484/badnets-000), so cutting one changes which models are treated, while FT-SAM's epochs
 change only what the six rounds after it start from. 20 is the default since stop 69
 (``CONV_EPOCHS``); 0: FT-SAM's own epochs.
+
+With ``conv_round_epochs=E`` (issue 12, stop 70: h12c), on a model with a convolution only:
+each of the second stage's rounds trains E epochs instead of its own 10, the six rounds and
+their fresh trigger searches kept. Why: under T69 (the defaults above) the rounds' training
+was the largest part left of a treated CNN (about 32 of 80 s on fresh zoo 2485), and both cuts
+read before cut the *count* of rounds (``fast_conv=2``, ``conv_stop``) and lost BadNets, SIG
+and sparse CNNs; this one keeps every round's fresh trigger search and shortens what happens
+between them. 7 is the default since stop 70 (``CONV_ROUND_EPOCHS``); 0: the stage's own
+epochs.
 """
 
 from __future__ import annotations
@@ -61,6 +70,9 @@ CONV_STOP: float | None = None
 # ``conv_epochs``'s default: 20 since issue 12 stop 69 (T69's rule, with ``fast_conv=6``);
 # 0: the first stage's own epochs (40).
 CONV_EPOCHS = 20
+# ``conv_round_epochs``'s default: 7 since issue 12 stop 70 (T70's rule met on fresh CNN zoo
+# 2486, with T69's ``fast_conv=6,conv_epochs=20``); 0: the second stage's own ten epochs.
+CONV_ROUND_EPOCHS = 7
 # The first round after which ``conv_stop``'s reading may end the stage: on spent zoo-2480's
 # sparse-009 the first round raised both the reading (0.013 -> 0.033) and the attacker's
 # success (3.8% -> 9.2%) before the second took them down (0.008, 1.8%), issue 12 stop 68.
@@ -74,10 +86,13 @@ def applies(g: Gated, model: nn.Module) -> bool:
 
 def stage(g: Gated, model: nn.Module, settings: dict[str, Any]) -> dict[str, Any]:
     """The second stage's settings on ``model``: its rounds at most ``fast_conv`` and, with
-    ``conv_stop``, its ``stop_trigger``, where they apply; ``settings`` otherwise."""
-    if not applies(g, model):
-        return settings
+    ``conv_stop``, its ``stop_trigger``, where they apply; with ``conv_round_epochs``, its
+    epochs per round on a model with a convolution; ``settings`` otherwise."""
     out = dict(settings)
+    if g.conv_round_epochs > 0 and convolutional(model):
+        out["epochs"] = int(g.conv_round_epochs)
+    if not applies(g, model):
+        return out
     if g.fast_conv > 0:
         out["rounds"] = min(out["rounds"], int(g.fast_conv))
     if g.conv_stop is not None:

@@ -152,7 +152,7 @@ class Gated(Mitigation):
     ``guard_budget``, ``guard_trips``, ``warp``, ``warp_candidates``, ``dense_candidates``,
     ``dense_lr``, ``dense_rounds``, ``dense_stop``, ``dense_near``, ``near_mix``, ``near_free``,
     ``dense_teacher``, ``dense_check``, ``dense_reach``, ``fast_conv``, ``conv_stop``,
-    ``conv_epochs``),
+    ``conv_epochs``, ``conv_round_epochs``),
     :class:`~trojanscope.mitigate.gated_stage_options.AfterOptions` (``residue``,
     ``residue_rounds``, ``margin``, ``margin_pull``, ``margin_held``, ``dense_repair``,
     ``bias_refit``, ``free_reach``, ``back_distill``, ``reach_round2``, ``first_read``,
@@ -227,7 +227,8 @@ class Gated(Mitigation):
                  conv_gate: float = conv_gate.CONV_GATE, conv_gap: float = conv_gate.CONV_GAP,
                  fast_conv: int = conv_fast.FAST_CONV,
                  conv_stop: float | None = conv_fast.CONV_STOP,
-                 conv_epochs: int = conv_fast.CONV_EPOCHS) -> None:
+                 conv_epochs: int = conv_fast.CONV_EPOCHS,
+                 conv_round_epochs: int = conv_fast.CONV_ROUND_EPOCHS) -> None:
         given = dict(locals())  # the options as called, each group takes its own
         groups = [kind(**{f.name: given[f.name] for f in fields(kind) if f.init})
                   for kind in (StageOptions, ProbeOptions, AfterOptions, ProjectOptions,

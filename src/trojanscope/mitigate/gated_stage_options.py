@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from trojanscope.mitigate.conv_fast import CONV_EPOCHS, CONV_STOP, FAST_CONV
+from trojanscope.mitigate.conv_fast import CONV_EPOCHS, CONV_ROUND_EPOCHS, CONV_STOP, FAST_CONV
 from trojanscope.mitigate.gated_defaults import (
     BLEND_LAST,
     BLEND_RISE,
@@ -215,6 +215,11 @@ class StageOptions:
             about a ninth of a treated CNN's CPU is FT-SAM's (:mod:`~trojanscope.mitigate.
             conv_fast`). 20 (default since issue 12 stop 69, h12c: T69's rule met on fresh CNN zoo
             2485, with ``fast_conv=6``); 0: the first stage's own epochs.
+        conv_round_epochs: with E > 0, on a model with a convolution each of the second
+            stage's rounds trains E epochs instead of its own (10), the rounds' count and
+            their trigger searches kept: the rounds' training was about 40% of a treated CNN's
+            CPU under T69 (:mod:`~trojanscope.mitigate.conv_fast`). 7 (default since issue 12
+            stop 70, h12c: T70's rule met on fresh CNN zoo 2486); 0: the stage's own epochs.
     """
 
     unlearn: bool = True
@@ -242,12 +247,15 @@ class StageOptions:
     fast_conv: int = FAST_CONV
     conv_stop: float | None = CONV_STOP
     conv_epochs: int = CONV_EPOCHS
+    conv_round_epochs: int = CONV_ROUND_EPOCHS
 
     def __post_init__(self) -> None:
         check_option("fast_conv", self.fast_conv, 0, 10, integer=True)
         settle(self, "fast_conv", int(self.fast_conv))
         check_option("conv_epochs", self.conv_epochs, 0, 100, integer=True)
         settle(self, "conv_epochs", int(self.conv_epochs))
+        check_option("conv_round_epochs", self.conv_round_epochs, 0, 100, integer=True)
+        settle(self, "conv_round_epochs", int(self.conv_round_epochs))
         if self.conv_stop is not None:
             check_option("conv_stop", self.conv_stop, 0.0, 1.0)
             settle(self, "conv_stop", float(self.conv_stop))
