@@ -119,9 +119,11 @@ def test_cli_leaves_an_existing_report_folder_as_it_was(run_dirs, tmp_path, hist
             str(path),
         ]
     )
-    # the labels file has 5 samples of class 9: too few for the data step's method, which the
-    # up-front check of --training-data refuses before the model's check of --data (stop 39)
-    assert code == 2 and "error: --training-data" in capsys.readouterr().err
+    # the labels file has 10 classes for a 4-class model (and 5 samples of class 9, which the
+    # data step's `auto` leaves out of its judgement since stop 70 rather than refusing): the
+    # model's check of --data refuses it, in one line, before anything is written
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "error: --data" in err and "10 classes" in err
     assert [p.name for p in report.iterdir()] == ["audit.json"]
     assert (report / "audit.json").read_text() == "earlier evidence\n"
 

@@ -302,12 +302,23 @@ def detector_isolation(data: BatchDataset, seed: int, notes: list[str] | None = 
     rarest digits) are left out of its judgement, with a note naming them, rather than stopping
     the run; only when fewer than two classes are left does it stop. Either way data the
     detector cannot judge stop the run in one line naming ``isolation=loss``."""
+    from trojanscope.detect.data.auto_small import small_classes
     from trojanscope.detect.data.run import detect_data, make_detector, resolve_detector
 
+    # the minimum of the detector detect-data runs on these data
+    need = resolve_detector(make_detector("auto"), data, with_features=False).min_per_class
     judged = None
-    if skip_small:  # the minimum of the detector detect-data runs on these data
-        need = resolve_detector(make_detector("auto"), data, with_features=False).min_per_class
+    if skip_small:
         judged = judged_samples(data, need, notes)
+    else:  # refuse: the detector itself leaves small classes out since stop 70, so ask here
+        labels = torch.as_tensor(data.labels).numpy()
+        short = small_classes(labels, int(labels.max()) + 1 if labels.size else 0, need)
+        if short:
+            c, n = next(iter(short.items()))
+            raise UserInputError(
+                f"abl: the default isolation=detector cannot judge these data (class {c} has "
+                f"{n} samples; the detector needs at least {need} per class); "
+                "--defence-param isolation=loss isolates by ABL's loss rule instead")
     try:
         result = detect_data(
             data if judged is None else IndexSubset(data, judged), method="auto", seed=seed
