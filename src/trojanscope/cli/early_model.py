@@ -292,12 +292,12 @@ def _check_opset(model: str | Path | None) -> None:
     refused 24 s after the imports), in its words (:func:`~trojanscope.io.onnx_header.
     opset_words`). Asked after the data checks: a file that does not fit the data is told so
     first, as before."""
-    from trojanscope.io.onnx_header import opset_words, read_header
+    from trojanscope.io.onnx_header import cached_header, opset_words
 
     path = Path(str(model)) if model is not None else None
     if path is None or not path.is_file() or path.suffix.lower() != ".onnx":
         return
-    header = read_header(path)
+    header = cached_header(path)
     refusal = None if header is None or header.opset is None else opset_words(str(path),
                                                                               header.opset)
     if refusal:
@@ -312,12 +312,12 @@ def _check_external_data(model: str | Path | None) -> None:
     loader, which refuses it in other words."""
     from pathlib import PurePosixPath, PureWindowsPath
 
-    from trojanscope.io.onnx_header import read_header
+    from trojanscope.io.onnx_header import cached_header
 
     path = Path(str(model)) if model is not None else None
     if path is None or not path.is_file() or path.suffix.lower() != ".onnx":
         return
-    header = read_header(path)
+    header = cached_header(path)
     root = path.parent.resolve()
     for location in header.external if header is not None else ():
         if (not location or PurePosixPath(location).is_absolute()

@@ -113,9 +113,9 @@ def onnx_input(path: Path) -> ModelInput | None:
     with its ``classical`` operators where the graph holds ``ai.onnx.ml`` ones the loader
     refuses, an image model where the graph fixes C x H x W, a ``flat`` one where it fixes
     one row of K values, else None."""
-    from trojanscope.io.onnx_header import read_header
+    from trojanscope.io.onnx_header import cached_header
 
-    header = read_header(path)
+    header = cached_header(path)
     if header is None:
         return None
     if header.classical:

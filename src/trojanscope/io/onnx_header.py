@@ -19,6 +19,7 @@ reads the graph by its probability branch (:mod:`trojanscope.io.onnx_branch`: a 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +81,22 @@ def onnx_input_shape(path: str | Path) -> tuple[int, ...] | None:
     where the graph does not fix it or the file is not read here with certainty."""
     header = read_header(path)
     return None if header is None else header.shape
+
+
+def cached_header(path: str | Path) -> OnnxHeader | None:
+    """:func:`read_header`, read once per file version: the early checks ask the same file
+    for its input, its external data and its opset (keyed by the file's size and mtime, so a
+    file written again is read again)."""
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return None
+    return _header_of(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _header_of(path: str, size: int, mtime_ns: int) -> OnnxHeader | None:
+    return read_header(path)
 
 
 def read_header(path: str | Path) -> OnnxHeader | None:
