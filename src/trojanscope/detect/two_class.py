@@ -151,6 +151,7 @@ def _strip(features: Mapping[str, float], prefix: str) -> dict[str, float]:
     """The probes' readings stored under ``prefix`` (``pair_``, ``pair_twin_``)."""
     return {p: features[prefix + p] for p in PAIR_PROBES if prefix + p in features}
 
+
 def pair_readings(target: InspectionTarget, seed: int, steps: int,
                   search: bool = True) -> dict[str, float]:
     """The signed two-class readings of ``target`` (a two-class image model with clean images)
@@ -214,8 +215,6 @@ def twin_architecture(dense: bool, traits: set[str] | frozenset[str],
     act = "tanh" if "activation:tanh" in traits else "relu"
     return registry.create("arch", "mlp" if dense else "lenet5", input_shape=input_shape,
                            num_classes=2, activation=act)
-
-
 
 
 def twin_medians(twins: Sequence[Mapping[str, float]]) -> dict[str, float]:
