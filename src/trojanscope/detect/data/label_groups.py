@@ -81,6 +81,7 @@ from trojanscope.detect.data.label_covers import (
     shrunk_share,
 )
 from trojanscope.detect.data.label_deficit import deficit_groups
+from trojanscope.detect.data.label_misfits import ROW_BAR, misfit_conditions
 from trojanscope.detect.data.label_strays import binned, stray_values
 from trojanscope.detect.data.shared_values import value_codes
 from trojanscope.detect.data.table_verdict import (
@@ -125,6 +126,11 @@ CELL_BAR = 2.5
 # score (issue 16 stop 70 h16d: its rule on fresh bases 16100/16200 and clean tables
 # 16160-16189/16260-16289 and REAL["fresh9"] was met, docs/benchmarks.md); 0: off
 CELL_WEIGHT = 2.0
+# the misfits screen (issue 16 stop 71 h16d, opt-in): the majority label's rows that fit their
+# value's partner column far worse than the value's other holders (``label_misfits``), grouped
+# by a two-value condition they share, score as a pair plus STRAY_WEIGHT times their mean
+# misfit over ROW_BAR; 0: off
+MISFITS = 0
 MAX_DEFICIT_WEIGHT = 10.0  # a weight, not a switch: past it one screen decides every flag
 MAX_MIRROR = 10.0  # mirror's bound: a weight, not a switch; past it one term decides everything
 BINS = 10
@@ -285,6 +291,14 @@ class LabelGroups(DataDetector):
             is under the table's (a trigger on two values that each lean away by themselves
             keeps the other label's natural rows in the condition). 0: off, every score as
             before stop 70.
+        misfits: 1 (opt-in, issue 16 stop 71 h16d): also score the majority label's rows
+            that fit the partner column of one of their values (the column it says most
+            about, ``label_strays``) more than ``ROW_BAR`` per-row standard deviations worse
+            than the value's other holders of the label do, grouped by a two-value condition
+            at least ``min_rows`` of them share (``label_misfits``): a conjunction written on
+            rows of the other label and relabelled (``lending-club``'s ``sub_grade`` on 5-20
+            rows that keep their own ``int_rate``). Each group scores as a pair plus
+            ``STRAY_WEIGHT`` times its rows' mean misfit over ``ROW_BAR``. 0 (default): off.
     """
 
     name = "label-groups"
@@ -306,7 +320,7 @@ class LabelGroups(DataDetector):
                  category_pair_cost: float | None = CATEGORY_PAIR_COST,
                  deficit: float = DEFICIT, deficit_weight: float = DEFICIT_WEIGHT,
                  covers: int = COVERS, strays: int = STRAYS, cells: int = CELLS,
-                 cell_weight: float = CELL_WEIGHT) -> None:
+                 cell_weight: float = CELL_WEIGHT, misfits: int = MISFITS) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
         self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
@@ -366,6 +380,10 @@ class LabelGroups(DataDetector):
             raise UserInputError(f"label-groups: cell_weight is a number from 0 (off) to "
                                  f"{MAX_DEFICIT_WEIGHT:g}, not {cell_weight!r}")
         self.cell_weight = float(cell_weight)
+        if isinstance(misfits, bool) or misfits not in (0, 1):
+            raise UserInputError(f"label-groups: misfits is 0 (off) or 1 (on), "
+                                 f"not {misfits!r}")
+        self.misfits = int(misfits)
         if self.min_rows < 2 or self.folds < 2 or not 0 < self.top < 1:
             raise UserInputError("label-groups: min_rows >= 2, folds >= 2, 0 < top < 1")
         if self.tie_sure < 0:
@@ -537,6 +555,8 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups,
         _strays(codes, labels, full, terms, p, categorical, best, found, natural)
     if p.cells:
         _cells(codes, labels, full, terms, p, categorical, best, found, natural)
+    if p.misfits:
+        _misfits(codes, labels, full, terms, p, categorical, best, found, natural)
     found.sort(key=lambda g: -g["score"])
     if p.verdict:  # the verdict's groups also carry the evidence of ``group_evidence``
         for g in found[:VERDICT_GROUPS]:
@@ -707,6 +727,30 @@ def _cells(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.nd
         g["score"] = pair
         g["cell"] = round(f["z"], 3)
         _keep(g, own & f["holds"], best, found, p.tie_outside, natural)
+
+
+def _misfits(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.ndarray,
+              p: LabelGroups, categorical: np.ndarray | None, best: np.ndarray,
+              found: list[dict], natural: np.ndarray | None) -> None:
+    """With ``p.misfits``: the majority label's rows that do not fit their value's partner
+    column, grouped by a two-value condition on categorical columns of at most
+    ``COVER_VALUES`` values (``label_misfits``), each group scored as a pair is (its rows
+    alone, floor none) less ``category_pair_cost``, plus ``STRAY_WEIGHT`` times its rows'
+    mean misfit over ``ROW_BAR``."""
+    n_cols = codes.shape[1]
+    cat = np.ones(n_cols, bool) if categorical is None else categorical
+    cols = [j for j in range(n_cols) if cat[j] and len(np.unique(codes[:, j])) <= COVER_VALUES]
+    ranks = binned(codes, MANY_VALUES, BINS)
+    for c, pair, rows, z in misfit_conditions(codes, ranks, labels, cols, p.min_rows):
+        own = labels == c
+        g = _group(rows, own, own.mean(), -np.inf, pair, codes, full, terms, c, p,
+                   labels=labels)
+        if g is None:
+            continue
+        g.pop("q")
+        g["score"] += STRAY_WEIGHT * (z - ROW_BAR) - p.category_pair_cost
+        g["misfit"] = round(z, 3)
+        _keep(g, rows, best, found, p.tie_outside, natural)
 
 
 def _group(holds: np.ndarray, own: np.ndarray, share: float, floor: float,
