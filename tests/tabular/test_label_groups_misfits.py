@@ -13,22 +13,25 @@ from test_label_groups_strays import codes_of, graded_table
 
 from trojanscope.detect.data.inputs import load_suspect
 from trojanscope.detect.data.label_groups import LabelGroups
-from trojanscope.detect.data.label_misfits import ROW_BAR, misfit_conditions
+from trojanscope.detect.data.label_misfits import MISFIT_SHARE, MISFIT_Z, misfit_conditions
 from trojanscope.detect.data.label_strays import binned
 from trojanscope.detect.data.run import detect_data
 from trojanscope.errors import UserInputError
 
 
 def test_the_written_rows_share_one_condition_of_misfit_rows() -> None:
-    """10 label-1 rows written the common grade ``g2`` and city ``c3`` and relabelled 0: the
-    misfit rows of label 0 are those rows, on ``grade`` × ``city``, far over the bar."""
+    """10 label-1 rows written the common grade ``g2`` and city ``c3`` and relabelled 0: their
+    condition, ``grade`` × ``city``, holds far more misfit rows of label 0 than its rows
+    predict; they are over a quarter of its label-0 rows, so the group is all of those."""
     df, mask = graded_table(1, poison=10, written=2, city=3)
     codes, labels = codes_of(df), df["y"].to_numpy()
     found = list(misfit_conditions(codes, binned(codes, 30, 10), labels, [2, 3], 5))
     assert len(found) == 1, found
     c, cols, rows, z = found[0]
-    assert c == 0 and cols == (2, 3) and z > ROW_BAR + 1
-    assert (rows & mask).sum() == mask.sum() and rows.sum() <= mask.sum() + 3
+    assert c == 0 and cols == (2, 3) and z > MISFIT_Z + 1
+    assert (rows & mask).sum() == mask.sum() and mask.sum() >= MISFIT_SHARE * rows.sum()
+    held = (df["grade"] == "g2") & (df["city"] == "c3") & (df["y"] == 0)
+    assert np.array_equal(rows, held.to_numpy())
 
 
 def test_a_clean_graded_table_has_no_condition_of_misfit_rows() -> None:

@@ -81,7 +81,7 @@ from trojanscope.detect.data.label_covers import (
     shrunk_share,
 )
 from trojanscope.detect.data.label_deficit import deficit_groups
-from trojanscope.detect.data.label_misfits import ROW_BAR, misfit_conditions
+from trojanscope.detect.data.label_misfits import MISFIT_Z, ROW_BAR, misfit_conditions
 from trojanscope.detect.data.label_strays import binned, stray_values
 from trojanscope.detect.data.shared_values import value_codes
 from trojanscope.detect.data.table_verdict import (
@@ -128,8 +128,8 @@ CELL_BAR = 2.5
 CELL_WEIGHT = 2.0
 # the misfits screen (issue 16 stop 71 h16d, opt-in): the majority label's rows that fit their
 # value's partner column far worse than the value's other holders (``label_misfits``), grouped
-# by a two-value condition they share, score as a pair plus STRAY_WEIGHT times their mean
-# misfit over ROW_BAR; 0: off
+# by a two-value condition that holds more of them than its rows predict, score as a pair plus
+# STRAY_WEIGHT times that excess's z over MISFIT_Z; 0: off
 MISFITS = 0
 MAX_DEFICIT_WEIGHT = 10.0  # a weight, not a switch: past it one screen decides every flag
 MAX_MIRROR = 10.0  # mirror's bound: a weight, not a switch; past it one term decides everything
@@ -295,10 +295,12 @@ class LabelGroups(DataDetector):
             that fit the partner column of one of their values (the column it says most
             about, ``label_strays``) more than ``ROW_BAR`` per-row standard deviations worse
             than the value's other holders of the label do, grouped by a two-value condition
-            at least ``min_rows`` of them share (``label_misfits``): a conjunction written on
-            rows of the other label and relabelled (``lending-club``'s ``sub_grade`` on 5-20
-            rows that keep their own ``int_rate``). Each group scores as a pair plus
-            ``STRAY_WEIGHT`` times its rows' mean misfit over ``ROW_BAR``. 0 (default): off.
+            that at least ``min_rows`` of them share and that holds more of them than its
+            rows predict by a ``z`` over ``MISFIT_Z`` (``label_misfits``): a conjunction
+            written on rows of the other label and relabelled (``lending-club``'s
+            ``sub_grade`` on 5-20 rows that keep their own ``int_rate``). Each group scores
+            as a pair plus ``STRAY_WEIGHT`` times its ``z`` over ``MISFIT_Z``. 0 (default):
+            off.
     """
 
     name = "label-groups"
@@ -734,21 +736,22 @@ def _misfits(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.
               found: list[dict], natural: np.ndarray | None) -> None:
     """With ``p.misfits``: the majority label's rows that do not fit their value's partner
     column, grouped by a two-value condition on categorical columns of at most
-    ``COVER_VALUES`` values (``label_misfits``), each group scored as a pair is (its rows
-    alone, floor none) less ``category_pair_cost``, plus ``STRAY_WEIGHT`` times its rows'
-    mean misfit over ``ROW_BAR``."""
+    ``COVER_VALUES`` values that holds more of them than its rows predict
+    (``label_misfits``), each group scored as a pair is (its misfit rows alone, floor none)
+    less ``category_pair_cost``, plus ``STRAY_WEIGHT`` times that excess's ``z`` over
+    ``MISFIT_Z``."""
     n_cols = codes.shape[1]
     cat = np.ones(n_cols, bool) if categorical is None else categorical
     cols = [j for j in range(n_cols) if cat[j] and len(np.unique(codes[:, j])) <= COVER_VALUES]
     ranks = binned(codes, MANY_VALUES, BINS)
-    for c, pair, rows, z in misfit_conditions(codes, ranks, labels, cols, p.min_rows):
+    for c, pair, rows, z in misfit_conditions(codes, ranks, labels, cols, p.min_rows, ROW_BAR):
         own = labels == c
         g = _group(rows, own, own.mean(), -np.inf, pair, codes, full, terms, c, p,
                    labels=labels)
         if g is None:
             continue
         g.pop("q")
-        g["score"] += STRAY_WEIGHT * (z - ROW_BAR) - p.category_pair_cost
+        g["score"] += STRAY_WEIGHT * (z - MISFIT_Z) - p.category_pair_cost
         g["misfit"] = round(z, 3)
         _keep(g, rows, best, found, p.tie_outside, natural)
 
