@@ -1,8 +1,8 @@
-"""``label-groups``' ``misfits`` screen (issue 16 stop 71, opt-in): a two-value trigger written
-on rows of the other label and relabelled towards the majority label, found because its rows
-do not fit the column one of its values says most about, beside that value's other holders
-(``lending-club``'s ``sub_grade`` written on rows that keep their own ``int_rate``), grouped
-by the condition they share."""
+"""``label-groups``' ``misfits`` screen (issue 16 stop 71, the default; 0: off): a two-value
+trigger written on rows of the other label and relabelled towards the majority label, found
+because its rows do not fit the column one of its values says most about, beside that value's
+other holders (``lending-club``'s ``sub_grade`` written on rows that keep their own
+``int_rate``), grouped by the condition they share."""
 
 from __future__ import annotations
 
@@ -48,11 +48,11 @@ def written(tmp_path_factory) -> tuple[np.ndarray, object]:
     return mask, load_suspect(path, "y").data
 
 
-def test_misfits_flags_the_trigger_the_default_misses(written) -> None:
+def test_misfits_flags_the_trigger_stop_70s_default_misses(written) -> None:
     mask, data = written
-    tpr, _ = rates(detect_data(data, method="label-groups"), mask)
+    tpr, _ = rates(detect_data(data, method="label-groups", misfits=0), mask)
     assert tpr < 0.5
-    tpr, fpr = rates(detect_data(data, method="label-groups", misfits=1), mask)
+    tpr, fpr = rates(detect_data(data, method="label-groups"), mask)
     assert tpr >= 0.95 and fpr <= 0.05, (tpr, fpr)
 
 
@@ -60,8 +60,8 @@ def test_without_misfit_rows_the_flags_are_equal(tmp_path) -> None:
     df, _ = graded_table(1, poison=0)
     df.to_csv(tmp_path / "c.csv", index=False)
     data = load_suspect(tmp_path / "c.csv", "y").data
-    a = detect_data(data, method="label-groups")
-    b = detect_data(data, method="label-groups", misfits=1)
+    a = detect_data(data, method="label-groups", misfits=0)
+    b = detect_data(data, method="label-groups")
     assert np.array_equal(np.sort(a.flagged), np.sort(b.flagged))
 
 
@@ -71,5 +71,5 @@ def test_misfits_is_zero_or_one(bad) -> None:
         LabelGroups(misfits=bad)
 
 
-def test_misfits_is_off_by_default() -> None:
-    assert LabelGroups().misfits == 0 and LabelGroups(misfits=1.0).misfits == 1
+def test_misfits_is_on_by_default_and_0_turns_it_off() -> None:
+    assert LabelGroups().misfits == 1 and LabelGroups(misfits=0.0).misfits == 0
