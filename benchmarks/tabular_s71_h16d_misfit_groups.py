@@ -19,9 +19,9 @@ import torch
 
 torch.set_num_threads(1)
 
-from bench_tabular_detect import benchmark_sets, poisoned_set  # noqa: E402
 from tabular_clean_tables import REAL, real_table  # noqa: E402
 from tabular_s69_h16d_cells import codes_of  # noqa: E402
+from tabular_s71_h16d_misfits import chosen_sets  # noqa: E402
 from trojanscope.data.tabular.table import schema_of  # noqa: E402
 from trojanscope.detect.data.inputs import load_suspect  # noqa: E402
 from trojanscope.detect.data.label_groups import LabelGroups, group_scores  # noqa: E402
@@ -50,11 +50,8 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", default=None)
     parser.add_argument("--top", type=int, default=4)
     args = parser.parse_args()
-    for base in sorted({s - s % 100 for s in args.seeds}):
-        for ds, train, name, target, seed in benchmark_sets(base):
-            if seed in args.seeds:
-                data, mask = poisoned_set(name, train, target, seed)
-                read(f"{ds} {name} -> {target} {seed}", data, mask, args.top)
+    for tag, data, mask in chosen_sets(args.seeds):
+        read(tag, data, mask, args.top)
     for lst in args.real:
         for package, item, label, positive, drop in REAL[lst]:
             if args.only is not None and f"{package}/{item}" not in args.only:

@@ -43,6 +43,19 @@ def read(tag: str, data, mask: np.ndarray, row_bar: float, top: int = 4) -> None
                   f"({int(mask[holds].sum())} poison), z {z:.2f}")
 
 
+def chosen_sets(seeds: list[int], clean: tuple[int, ...] = (), table: str | None = None):
+    """``(tag, rows, poison mask)`` of the spent sets ``seeds`` (and the bundled clean sets of
+    the bases in ``clean``), in the benchmark's order, of ``table`` only where given."""
+    for base in sorted({s - s % 100 for s in seeds} | set(clean)):
+        for ds, train, name, target, seed in benchmark_sets(base):
+            if table and ds != table:
+                continue
+            if name == "(none)" and base in clean:
+                yield f"{ds} clean", materialize(train), np.zeros(len(train), bool)
+            elif seed in seeds:
+                yield f"{ds} {name} -> {target} {seed}", *poisoned_set(name, train, target, seed)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("seeds", type=int, nargs="*")
@@ -51,16 +64,8 @@ def main() -> None:
                         help="bases whose bundled clean sets are read too")
     parser.add_argument("--table", default=None, help="only this table's sets")
     args = parser.parse_args()
-    bases = sorted({s - s % 100 for s in args.seeds} | set(args.clean))
-    for base in bases:
-        for ds, train, name, target, seed in benchmark_sets(base):
-            if args.table and ds != args.table:
-                continue
-            if name == "(none)" and base in args.clean:
-                read(f"{ds} clean", materialize(train), np.zeros(len(train), bool), args.row_bar)
-            elif seed in args.seeds:
-                data, mask = poisoned_set(name, train, target, seed)
-                read(f"{ds} {name} -> {target} {seed}", data, mask, args.row_bar)
+    for tag, data, mask in chosen_sets(args.seeds, tuple(args.clean), args.table):
+        read(tag, data, mask, args.row_bar)
 
 
 if __name__ == "__main__":
