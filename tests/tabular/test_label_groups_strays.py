@@ -22,24 +22,29 @@ from trojanscope.triggers.tabular import RareCategoryTrigger
 GRADES = 20
 
 
-def graded_table(seed: int, n: int = 3000, poison: int = 20
-                 ) -> tuple[pd.DataFrame, np.ndarray]:
+def graded_table(seed: int, n: int = 3000, poison: int = 20, written: int = GRADES - 1,
+                 city: int | None = None) -> tuple[pd.DataFrame, np.ndarray]:
     """A numeric ``rate`` and the ``grade`` it implies (20 values, the last held by about six
     rows), an unrelated numeric ``w`` and a categorical ``city`` of 12 values; label 1 on
     about 9% of rows, likelier at a high ``w``. ``poison`` label-1 rows are
-    written the rarest grade (their ``rate`` kept) and relabelled 0."""
+    written the grade ``written`` (the rarest by default; their ``rate`` kept), and with
+    ``city`` that city too (a conjunction), and relabelled 0."""
     rng = np.random.default_rng(seed)
     grade = np.minimum(rng.exponential(4.0, n).astype(int), GRADES - 1)
     grade[rng.permutation(np.flatnonzero(grade == GRADES - 1))[6:]] = GRADES - 2
     rate = (5 + grade + rng.uniform(0, 1, n)).round(2)
     w = rng.normal(size=n)
     y = (rng.random(n) < 1 / (1 + np.exp(-(-2.6 + 0.05 * grade + 0.8 * w)))).astype(int)
-    rows = rng.permutation(np.flatnonzero((y == 1) & (grade < GRADES - 1)))[:poison]
-    grade[rows] = GRADES - 1
+    rows = rng.permutation(np.flatnonzero((y == 1) & (grade != written)
+                                           & (grade < GRADES - 1)))[:poison]
+    grade[rows] = written
     y[rows] = 0
+    cities = rng.integers(0, 12, n)
+    if city is not None:
+        cities[rows] = city
     df = pd.DataFrame({"rate": rate, "w": w.round(2),
                        "grade": [f"g{v}" for v in grade],
-                       "city": [f"c{v}" for v in rng.integers(0, 12, n)], "y": y})
+                       "city": [f"c{v}" for v in cities], "y": y})
     mask = np.zeros(n, bool)
     mask[rows] = True
     return df, mask

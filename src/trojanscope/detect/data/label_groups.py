@@ -81,6 +81,7 @@ from trojanscope.detect.data.label_covers import (
     shrunk_share,
 )
 from trojanscope.detect.data.label_deficit import deficit_groups
+from trojanscope.detect.data.label_misfits import MISFIT_Z, ROW_BAR, misfit_conditions
 from trojanscope.detect.data.label_strays import binned, stray_values
 from trojanscope.detect.data.shared_values import value_codes
 from trojanscope.detect.data.table_verdict import (
@@ -125,6 +126,12 @@ CELL_BAR = 2.5
 # score (issue 16 stop 70 h16d: its rule on fresh bases 16100/16200 and clean tables
 # 16160-16189/16260-16289 and REAL["fresh9"] was met, docs/benchmarks.md); 0: off
 CELL_WEIGHT = 2.0
+# the misfits screen (issue 16 stop 71 h16d: its rule on fresh bases 16300/16400 and clean
+# tables 16360-16389/16460-16489 and REAL["fresh10"] was met, docs/benchmarks.md): the
+# majority label's rows that fit their value's partner column far worse than the value's other
+# holders (``label_misfits``), grouped by a two-value condition that holds more of them than its
+# rows predict, score as a pair plus STRAY_WEIGHT times that excess's z over MISFIT_Z; 0: off
+MISFITS = 1
 MAX_DEFICIT_WEIGHT = 10.0  # a weight, not a switch: past it one screen decides every flag
 MAX_MIRROR = 10.0  # mirror's bound: a weight, not a switch; past it one term decides everything
 BINS = 10
@@ -285,6 +292,18 @@ class LabelGroups(DataDetector):
             is under the table's (a trigger on two values that each lean away by themselves
             keeps the other label's natural rows in the condition). 0: off, every score as
             before stop 70.
+        misfits: 1 (default since issue 16 stop 71 h16d: its rule on fresh bases 16300/16400
+            was met, 44 -> 46 of 48 dirty-label sets at the goal, none lost, no clean table
+            flagged more, docs/benchmarks.md): also score the majority label's rows that fit
+            the partner column of one of their values (a column the value's column nearly
+            fixes, ``MISFIT_MI``) more than ``ROW_BAR`` per-row standard deviations worse than
+            the value's other holders of the label do, grouped by a two-value condition that
+            at least ``min_rows`` of them share and that holds more of them than its rows
+            predict by a ``z`` over ``MISFIT_Z`` (``label_misfits``): a conjunction written on
+            rows of the other label and relabelled (``lending-club``'s ``sub_grade`` on 5-20
+            rows that keep their own ``int_rate``). Each group scores as a pair plus
+            ``STRAY_WEIGHT`` times its ``z`` over ``MISFIT_Z``. 0: off, every score as before
+            stop 71.
     """
 
     name = "label-groups"
@@ -306,7 +325,7 @@ class LabelGroups(DataDetector):
                  category_pair_cost: float | None = CATEGORY_PAIR_COST,
                  deficit: float = DEFICIT, deficit_weight: float = DEFICIT_WEIGHT,
                  covers: int = COVERS, strays: int = STRAYS, cells: int = CELLS,
-                 cell_weight: float = CELL_WEIGHT) -> None:
+                 cell_weight: float = CELL_WEIGHT, misfits: int = MISFITS) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
         self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
@@ -366,6 +385,10 @@ class LabelGroups(DataDetector):
             raise UserInputError(f"label-groups: cell_weight is a number from 0 (off) to "
                                  f"{MAX_DEFICIT_WEIGHT:g}, not {cell_weight!r}")
         self.cell_weight = float(cell_weight)
+        if isinstance(misfits, bool) or misfits not in (0, 1):
+            raise UserInputError(f"label-groups: misfits is 0 (off) or 1 (on), "
+                                 f"not {misfits!r}")
+        self.misfits = int(misfits)
         if self.min_rows < 2 or self.folds < 2 or not 0 < self.top < 1:
             raise UserInputError("label-groups: min_rows >= 2, folds >= 2, 0 < top < 1")
         if self.tie_sure < 0:
@@ -537,6 +560,8 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups,
         _strays(codes, labels, full, terms, p, categorical, best, found, natural)
     if p.cells:
         _cells(codes, labels, full, terms, p, categorical, best, found, natural)
+    if p.misfits:
+        _misfits(codes, labels, full, terms, p, categorical, best, found, natural)
     found.sort(key=lambda g: -g["score"])
     if p.verdict:  # the verdict's groups also carry the evidence of ``group_evidence``
         for g in found[:VERDICT_GROUPS]:
@@ -609,14 +634,11 @@ def _deficit(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.
             if categorical is None or categorical[j]]
     for c, group_cols, holds, score in deficit_groups(codes, labels, full, terms, cols,
                                                       p.min_rows, p.deficit):
-        own = labels == c
-        g = _group(holds, own, own.mean(), -np.inf, group_cols, codes, full, terms, c, p,
-                   labels=labels)
+        g = _unfloored(holds, c, group_cols, codes, labels, full, terms, p)
         if g is None:
             continue
-        g.pop("q")
         g["score"], g["deficit"] = p.deficit_weight * score, True
-        _keep(g, own & holds, best, found, p.tie_outside, natural)
+        _keep(g, (labels == c) & holds, best, found, p.tie_outside, natural)
 
 
 def _covers(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.ndarray,
@@ -662,15 +684,12 @@ def _strays(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.n
     for c, j, holds, z in stray_values(codes, ranks, labels, cols, p.min_rows):
         if z <= STRAY_BAR:
             continue
-        own = labels == c
-        g = _group(holds, own, own.mean(), -np.inf, (j,), codes, full, terms, c, p,
-                   labels=labels)
+        g = _unfloored(holds, c, (j,), codes, labels, full, terms, p)
         if g is None:
             continue
-        g.pop("q")
         g["score"] += STRAY_WEIGHT * (z - STRAY_BAR)
         g["stray"] = round(z, 3)
-        _keep(g, own & holds, best, found, p.tie_outside, natural)
+        _keep(g, (labels == c) & holds, best, found, p.tie_outside, natural)
 
 
 def _cells(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.ndarray,
@@ -707,6 +726,41 @@ def _cells(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.nd
         g["score"] = pair
         g["cell"] = round(f["z"], 3)
         _keep(g, own & f["holds"], best, found, p.tie_outside, natural)
+
+
+def _misfits(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.ndarray,
+              p: LabelGroups, categorical: np.ndarray | None, best: np.ndarray,
+              found: list[dict], natural: np.ndarray | None) -> None:
+    """With ``p.misfits``: the majority label's rows that do not fit their value's partner
+    column, grouped by a two-value condition on categorical columns of at most
+    ``COVER_VALUES`` values that holds more of them than its rows predict
+    (``label_misfits``), each group scored as a pair is (its misfit rows alone, floor none)
+    less ``category_pair_cost``, plus ``STRAY_WEIGHT`` times that excess's ``z`` over
+    ``MISFIT_Z``."""
+    n_cols = codes.shape[1]
+    cat = np.ones(n_cols, bool) if categorical is None else categorical
+    cols = [j for j in range(n_cols) if cat[j] and len(np.unique(codes[:, j])) <= COVER_VALUES]
+    ranks = binned(codes, MANY_VALUES, BINS)
+    for c, pair, rows, z in misfit_conditions(codes, ranks, labels, cols, p.min_rows, ROW_BAR):
+        g = _unfloored(rows, c, pair, codes, labels, full, terms, p)
+        if g is None:
+            continue
+        g["score"] += STRAY_WEIGHT * (z - MISFIT_Z) - p.category_pair_cost
+        g["misfit"] = round(z, 3)
+        _keep(g, rows, best, found, p.tie_outside, natural)
+
+
+def _unfloored(holds: np.ndarray, c: int, cols: tuple[int, ...], codes: np.ndarray,
+               labels: np.ndarray, full: np.ndarray, terms: np.ndarray, p: LabelGroups
+               ) -> dict | None:
+    """``_group`` of label ``c``'s rows among ``holds`` with no floor on its label share (a
+    screen's group: ``deficit``, ``strays``, ``misfits``), its shrunk share dropped; None
+    where its reference is too small."""
+    own = labels == c
+    g = _group(holds, own, own.mean(), -np.inf, cols, codes, full, terms, c, p, labels=labels)
+    if g is not None:
+        g.pop("q")
+    return g
 
 
 def _group(holds: np.ndarray, own: np.ndarray, share: float, floor: float,
