@@ -134,7 +134,7 @@ def test_conv_lean_returns_the_same_weights_without_the_last_search(monkeypatch)
 def test_conv_lean_leaves_a_dense_model_as_it_was() -> None:
     method = gated.Gated(conv_lean=True)
     assert conv_lean.lean(method, Convolutional()) and not conv_lean.lean(method, Clean())
-    assert not conv_lean.lean(gated.Gated(), Convolutional())  # the default: off
+    assert not conv_lean.lean(gated.Gated(conv_lean=0), Convolutional())
 
 
 def early(monkeypatch, model: nn.Module, p_without: float, **params) -> tuple[list, dict]:
@@ -142,14 +142,14 @@ def early(monkeypatch, model: nn.Module, p_without: float, **params) -> tuple[li
     ``p_without`` and in full 0.9, and the note; the stages stubbed."""
     calls: list[dict] = []
 
-    def detect(name, m, clean, seed, **kw):
-        calls.append(kw)
+    def detect(name, m, clean, seed, kw=None):
+        calls.append(kw or {})
         p = p_without if kw else 0.9
         return ModelVerdict("auto", 0.0, [1 if kw else 2, 0], [], probability=p)
 
     monkeypatch.setattr(gated, "detector_verdict", detect)
     monkeypatch.setattr(gated.Gated, "_unlearn", lambda self, m, *a: m)
-    method = two_stages(conv_early=True, **params)
+    method = two_stages(**{"conv_early": True, **params})
     method.apply(model, data())
     return calls, method.report_
 
@@ -164,10 +164,12 @@ def test_conv_early_gates_on_the_verdict_without_probes_where_it_reaches_the_gat
     assert "full detector" in note["conv_early"]
     calls, _ = early(monkeypatch, Clean().eval(), 0.5)  # a dense model: the full one only
     assert calls == [{}]
+    calls, _ = early(monkeypatch, Convolutional().eval(), 0.5, conv_early=False)  # off
+    assert calls == [{}]
 
 
-def test_conv_early_off_by_default_and_refused_when_not_a_flag() -> None:
-    assert not gated.Gated().conv_early and not gated.Gated().conv_lean
+def test_conv_early_and_lean_on_by_default_and_refused_when_not_a_flag() -> None:
+    assert gated.Gated().conv_early and gated.Gated().conv_lean  # since issue 12 stop 71
     for name in ("conv_early", "conv_lean"):
         with pytest.raises(ValueError, match=name):
             gated.Gated(**{name: 2})

@@ -285,9 +285,10 @@ class Adaptive(Mitigation):
 
     ``extra_callbacks`` (an attribute, empty by default): engine callbacks each round runs
     beside its own (``gated``'s ``dense_first`` pull). ``lean`` (an attribute, False by
-    default; ``gated``'s ``conv_lean``): the guard reads its accuracy once each round ends
-    (:class:`~trojanscope.mitigate.guard.LateGuard`) and the last round's fresh trigger search,
-    which would steer no later round, is not run; the same model comes back.
+    default; ``gated``'s ``conv_lean`` sets it on a model with a convolution): the guard reads
+    its accuracy once each round ends (:class:`~trojanscope.mitigate.guard.LateGuard`) and the
+    last round's fresh trigger search, which would steer no later round, is not run; the same
+    model comes back.
     """
 
     name = "adaptive"

@@ -126,10 +126,11 @@ __all__ = ["CANDIDATES", "DEFAULT_GATE", "DENSE_CANDIDATES", "DENSE_NEAR", "DENS
 
 
 def detector_verdict(name: str, model: nn.Module, clean: TensorDataset, seed: int,
-                     **params: Any) -> ModelVerdict:
-    """The calibrated verdict of detector ``name`` (with ``params``) on ``model`` (its
-    probability that the model is backdoored, and its classes ranked most suspicious first)."""
-    return calibrate(registry.create("detector", name, **params).inspect(
+                     params: dict[str, Any] | None = None) -> ModelVerdict:
+    """The calibrated verdict of detector ``name`` (with ``params``, e.g. ``conv_early``'s) on
+    ``model`` (its probability that the model is backdoored, and its classes ranked most
+    suspicious first)."""
+    return calibrate(registry.create("detector", name, **(params or {})).inspect(
         model, clean, input_shape=clean.input_shape, num_classes=None, seed=seed))
 
 

@@ -225,13 +225,13 @@ class StageOptions:
         conv_lean: 1, on a model with a convolution, leaves out work whose result nothing
             reads, the same model coming back: the check fits only the reach it can judge,
             each round's CA guard reads once the round ends, the last round's trigger search is
-            not run (:mod:`~trojanscope.mitigate.conv_lean`). 0 (default): off. Opt-in (issue
-            12 stop 71, h12c).
+            not run (:mod:`~trojanscope.mitigate.conv_lean`). 1 (default since issue 12 stop 71,
+            h12c: T71's rule met on fresh CNN zoo 2490, with ``conv_early``); 0: off.
         conv_early: 1, on a model with a convolution and the ``auto`` detector, gates on
             ``auto`` without its three input-space probes (empty pixels, pixels, frame) where
             that verdict already reaches ``gate`` (its suspects and triggers MM-BD's), and on
-            the full detector elsewhere (:mod:`~trojanscope.mitigate.conv_lean`). 0 (default):
-            off. Opt-in (issue 12 stop 71, h12c).
+            the full detector elsewhere (:mod:`~trojanscope.mitigate.conv_lean`). 1 (default
+            since issue 12 stop 71, h12c: T71's rule met on fresh CNN zoo 2490); 0: off.
     """
 
     unlearn: bool = True
