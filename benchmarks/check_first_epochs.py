@@ -54,13 +54,13 @@ def cached_detector(cache: dict[Any, Any]):
     are what each run alone would take)."""
     real = gated_module.detector_verdict
 
-    def verdict(name: str, model: nn.Module, clean: Any, seed: int) -> Any:
-        key = (name, weights_key(model), len(clean), seed)
+    def verdict(name: str, model: nn.Module, clean: Any, seed: int, *params: Any) -> Any:
+        key = (name, weights_key(model), len(clean), seed, repr(params))
         if key in cache:
             cache["saved"] = cache.get("saved", 0.0) + cache[key][1]
         else:
             start = time.perf_counter()
-            cache[key] = (real(name, model, clean, seed), time.perf_counter() - start)
+            cache[key] = (real(name, model, clean, seed, *params), time.perf_counter() - start)
         return copy.deepcopy(cache[key][0])
     return real, verdict
 

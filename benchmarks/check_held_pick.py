@@ -48,15 +48,15 @@ def shared_verdicts(verdict_of):
     memo: dict[str, object] = {}
     took: dict[str, float] = {}
 
-    def verdict(name, model, clean, seed):
-        h = hashlib.sha256(f"{name}|{seed}|{len(clean)}".encode())
+    def verdict(name, model, clean, seed, *params):
+        h = hashlib.sha256(f"{name}|{seed}|{len(clean)}|{params}".encode())
         for k, v in model.state_dict().items():
             h.update(k.encode() + v.detach().cpu().numpy().tobytes())
         h.update(clean.x.numpy().tobytes())
         key = h.hexdigest()
         if key not in memo:
             start = time.perf_counter()
-            memo[key] = verdict_of(name, model, clean, seed)
+            memo[key] = verdict_of(name, model, clean, seed, *params)
             took[key] = time.perf_counter() - start
         else:  # a run that reuses it is charged the reading's seconds
             verdict.reused_s += took[key]

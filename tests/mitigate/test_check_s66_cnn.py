@@ -39,7 +39,7 @@ def _stand_ins(script, monkeypatch, tmp_path):
         module=_conv(path.name), manifest=None, input_shape=(1, 8, 8), num_classes=3))
     calls: list[str] = []
 
-    def verdict(name, model, clean, seed):
+    def verdict(name, model, clean, seed, *params):
         calls.append(model.tag)
         return ModelVerdict("auto", 0.0, [2, 0, 1], [], triggers={}, probability=p[model.tag])
 
@@ -77,7 +77,9 @@ def test_the_passed_model_is_scored_first_and_today_keeps_it_as_it_came(
     today = {r["name"]: r for r in got["gated"]["rows"]}
     cand = {r["name"]: r for r in got["gated:conv_gate=0.8"]["rows"]}
     assert list(cand) == ["sig-001", "clean-000"]  # the passed model first
-    assert calls == ["clean-000", "sig-001"]  # the detector read once per model, zoo order
+    # the detector read once per model in zoo order, then (conv_early, the default since
+    # issue 12 stop 71) once more without its probes, by the first run of each model
+    assert calls == ["clean-000", "sig-001", "sig-001", "clean-000"]
     assert got["gate"]["sig-001"]["scored"] and got["gate"]["sig-001"]["p"] == 0.05
     note = got["gated:conv_gate=0.8"]["notes"]["sig-001"]
     assert note["conv_gate"]["action"].startswith("opened") and note["suspect"] == 2

@@ -65,7 +65,8 @@ def _rounded(values: list[float | None]) -> list[float | None]:
 def compare(first: nn.Module, final: nn.Module, fit: TensorDataset, val: TensorDataset,
             gx: Tensor, gy: Tensor, triggers: list[ReversedTrigger], suspects: list[int], *,
             eps: float = EPS, rise: float = RISE, ca_margin: float = CA_MARGIN,
-            judge_reach: bool = True, read: list[int] | None = None) -> dict[str, Any]:
+            judge_reach: bool = True, read: list[int] | None = None,
+            lean: bool = False) -> dict[str, Any]:
     """The two models side by side on the held-back images, and ``worse``: why the second
     stage's model (``final``) is worse than the first stage's (``first``), or ``""``.
 
@@ -76,15 +77,27 @@ def compare(first: nn.Module, final: nn.Module, fit: TensorDataset, val: TensorD
     reported, not judged: on a development MLP whose backdoor the stage removed, one of them,
     an adversarial patch, rose by 0.20.) ``judge_reach=False``: the other classes' reach is
     reported, not judged (on MLPs fine-tuning alone moves it by that much). ``read``: the
-    classes whose reach is fitted and judged (None: every class)."""
+    classes whose reach is fitted and judged (None: every class). ``lean`` (``gated``'s
+    ``conv_lean``): only the reach that can make the judgement is fitted, the same judgement
+    for fewer fits: on ``final`` the judged classes outside ``suspects`` (none without
+    ``judge_reach``), on ``first`` only those ``final`` reaches by ``rise`` or more (a share is
+    never below 0, so a smaller reach cannot have risen by ``rise``); the others are reported
+    as not read (None)."""
     classes = int(predict(final, val.x[:1]).shape[1])
     ca = [accuracy(first, gx, gy), accuracy(final, gx, gy)]
     out: dict[str, Any] = {"ca": _rounded(ca)}
     # judged on the unrounded shares (a rise of exactly ``rise``, e.g. 9 of 45 images, fired
     # or not by how the two rounded shares happened to subtract); reported rounded
     narrow = {} if read is None else {"read": read}  # every class: reach called as before
-    before = reach(first, fit, val, classes, eps, **narrow)
-    after = reach(final, fit, val, classes, eps, **narrow)
+    if lean:
+        judged = [c for c in (range(classes) if read is None else read)
+                  if judge_reach and c not in suspects]
+        after = reach(final, fit, val, classes, eps, read=judged)
+        before = reach(first, fit, val, classes, eps, read=[
+            c for c in judged if (after[c] or 0.0) >= rise - TOLERANCE])
+    else:
+        before = reach(first, fit, val, classes, eps, **narrow)
+        after = reach(final, fit, val, classes, eps, **narrow)
     rates = flip_rates(first, final, triggers, val)
     out["reach"] = [_rounded(before), _rounded(after)]
     out["triggers"] = {c: _rounded(pair) for c, pair in rates.items()}

@@ -49,7 +49,7 @@ from trojanscope.mitigate.base import (
     frozen_copy,
 )
 from trojanscope.mitigate.gated import detector_verdict
-from trojanscope.mitigate.guard import Guard, hold_back, shifted
+from trojanscope.mitigate.guard import Guard, LateGuard, hold_back, shifted
 from trojanscope.mitigate.trigger_prune import proxy_asr, prune_by_trigger
 from trojanscope.mitigate.universal_warp import UniversalWarp
 from trojanscope.params import check_flag, check_option
@@ -284,10 +284,15 @@ class Adaptive(Mitigation):
             ``guard_trips``).
 
     ``extra_callbacks`` (an attribute, empty by default): engine callbacks each round runs
-    beside its own (``gated``'s ``dense_first`` pull).
+    beside its own (``gated``'s ``dense_first`` pull). ``lean`` (an attribute, False by
+    default; ``gated``'s ``conv_lean`` sets it on a model with a convolution): the guard reads
+    its accuracy once each round ends (:class:`~trojanscope.mitigate.guard.LateGuard`) and the
+    last round's fresh trigger search, which would steer no later round, is not run; the same
+    model comes back.
     """
 
     name = "adaptive"
+    lean = False
     min_samples = 60
 
     def __init__(self, detector: str = "trigger_search", second: str = "mmbd", gate: float = 0.5,
@@ -424,7 +429,7 @@ class Adaptive(Mitigation):
                                     input_shape=clean.input_shape, stripes=self.stripes,
                                     warp=self.warp, near=self.near,
                                     near_mix=self.near_mix, near_free=self.near_free)
-            guard = Guard(gx, gy, floor)
+            guard = (LateGuard if self.lean else Guard)(gx, gy, floor)
             extra = list(self.extra_callbacks)  # gated's dense_first pull
             fine_tune(model, fit, epochs=self.epochs, lr=lr, seed=seed + r,
                       callbacks=[FrozenNorms(), unlearning, keep, *extra, guard],
@@ -436,6 +441,9 @@ class Adaptive(Mitigation):
                 if trips >= self.trips:
                     report["action"] = "stopped by the CA guard"
                     break
+            if self.lean and r == self.rounds - 1:  # no round after it for a search to steer
+                report["action"] = "all rounds"
+                break
             fresh = self._search(model, search, clean, ranked, gen)
             asr = max((proxy_asr(model, t, val) for t in fresh), default=0.0)
             report["proxy_asr"].append(round(asr, 3))

@@ -67,7 +67,14 @@ from trojanscope import registry
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ModelVerdict, ReversedTrigger
 from trojanscope.detect.calibration import calibrate
-from trojanscope.mitigate import conv_fast, conv_gate, gated_after, gated_projection, gated_unlearn
+from trojanscope.mitigate import (
+    conv_fast,
+    conv_gate,
+    conv_lean,
+    gated_after,
+    gated_projection,
+    gated_unlearn,
+)
 from trojanscope.mitigate.base import Mitigation, frozen_copy
 from trojanscope.mitigate.dense_first import first_layer_only
 from trojanscope.mitigate.dense_options import DenseOptions, applies, option
@@ -118,10 +125,12 @@ __all__ = ["CANDIDATES", "DEFAULT_GATE", "DENSE_CANDIDATES", "DENSE_NEAR", "DENS
            "detector_verdict", "keep_projection", "same_state"]
 
 
-def detector_verdict(name: str, model: nn.Module, clean: TensorDataset, seed: int) -> ModelVerdict:
-    """The calibrated verdict of detector ``name`` on ``model`` (its probability that the
-    model is backdoored, and its classes ranked most suspicious first)."""
-    return calibrate(registry.create("detector", name).inspect(
+def detector_verdict(name: str, model: nn.Module, clean: TensorDataset, seed: int,
+                     params: dict[str, Any] | None = None) -> ModelVerdict:
+    """The calibrated verdict of detector ``name`` (with ``params``, e.g. ``conv_early``'s) on
+    ``model`` (its probability that the model is backdoored, and its classes ranked most
+    suspicious first)."""
+    return calibrate(registry.create("detector", name, **(params or {})).inspect(
         model, clean, input_shape=clean.input_shape, num_classes=None, seed=seed))
 
 
@@ -152,7 +161,7 @@ class Gated(Mitigation):
     ``guard_budget``, ``guard_trips``, ``warp``, ``warp_candidates``, ``dense_candidates``,
     ``dense_lr``, ``dense_rounds``, ``dense_stop``, ``dense_near``, ``near_mix``, ``near_free``,
     ``dense_teacher``, ``dense_check``, ``dense_reach``, ``fast_conv``, ``conv_stop``,
-    ``conv_epochs``, ``conv_round_epochs``),
+    ``conv_epochs``, ``conv_round_epochs``, ``conv_lean``, ``conv_early``),
     :class:`~trojanscope.mitigate.gated_stage_options.AfterOptions` (``residue``,
     ``residue_rounds``, ``margin``, ``margin_pull``, ``margin_held``, ``dense_repair``,
     ``bias_refit``, ``free_reach``, ``back_distill``, ``reach_round2``, ``first_read``,
@@ -228,7 +237,9 @@ class Gated(Mitigation):
                  fast_conv: int = conv_fast.FAST_CONV,
                  conv_stop: float | None = conv_fast.CONV_STOP,
                  conv_epochs: int = conv_fast.CONV_EPOCHS,
-                 conv_round_epochs: int = conv_fast.CONV_ROUND_EPOCHS) -> None:
+                 conv_round_epochs: int = conv_fast.CONV_ROUND_EPOCHS,
+                 conv_lean: bool = conv_lean.CONV_LEAN,
+                 conv_early: bool = conv_lean.CONV_EARLY) -> None:
         given = dict(locals())  # the options as called, each group takes its own
         groups = [kind(**{f.name: given[f.name] for f in fields(kind) if f.init})
                   for kind in (StageOptions, ProbeOptions, AfterOptions, ProjectOptions,
@@ -304,7 +315,7 @@ class Gated(Mitigation):
         verdict = None
         if not self.force or self.unlearn:  # forced: the detector runs for the suspects only
             start = time.perf_counter()
-            verdict = detector_verdict(self.detector, model, clean, seed)
+            verdict = conv_lean.verdict(self, model, clean, seed, detector_verdict)
             p = float(verdict.probability or 0.0)
             report["detector"] = f"{self.detector} p={p:.3f} (gate {self.gate})"
             report["detect_s"] = round(time.perf_counter() - start, 1)

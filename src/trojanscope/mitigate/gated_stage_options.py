@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from trojanscope.mitigate.conv_fast import CONV_EPOCHS, CONV_ROUND_EPOCHS, CONV_STOP, FAST_CONV
+from trojanscope.mitigate.conv_lean import CONV_EARLY, CONV_LEAN
 from trojanscope.mitigate.gated_defaults import (
     BLEND_LAST,
     BLEND_RISE,
@@ -49,7 +50,8 @@ from trojanscope.mitigate.gated_options import settle
 from trojanscope.params import check_flag, check_option
 
 FLAGS = ("unlearn", "stripes", "hold", "check", "candidates", "warp_candidates",
-         "dense_candidates", "near_mix", "near_free", "dense_check", "dense_reach")
+         "dense_candidates", "near_mix", "near_free", "dense_check", "dense_reach", "conv_lean",
+         "conv_early")
 
 
 def _fraction(high: float) -> Callable[[str, object], object]:
@@ -220,6 +222,16 @@ class StageOptions:
             their trigger searches kept: the rounds' training was about 40% of a treated CNN's
             CPU under T69 (:mod:`~trojanscope.mitigate.conv_fast`). 7 (default since issue 12
             stop 70, h12c: T70's rule met on fresh CNN zoo 2486); 0: the stage's own epochs.
+        conv_lean: 1, on a model with a convolution, leaves out work whose result nothing
+            reads, the same model coming back: the check fits only the reach it can judge,
+            each round's CA guard reads once the round ends, the last round's trigger search is
+            not run (:mod:`~trojanscope.mitigate.conv_lean`). 1 (default since issue 12 stop 71,
+            h12c: T71's rule met on fresh CNN zoo 2490, with ``conv_early``); 0: off.
+        conv_early: 1, on a model with a convolution and the ``auto`` detector, gates on
+            ``auto`` without its three input-space probes (empty pixels, pixels, frame) where
+            that verdict already reaches ``gate`` (its suspects and triggers MM-BD's), and on
+            the full detector elsewhere (:mod:`~trojanscope.mitigate.conv_lean`). 1 (default
+            since issue 12 stop 71, h12c: T71's rule met on fresh CNN zoo 2490); 0: off.
     """
 
     unlearn: bool = True
@@ -248,6 +260,8 @@ class StageOptions:
     conv_stop: float | None = CONV_STOP
     conv_epochs: int = CONV_EPOCHS
     conv_round_epochs: int = CONV_ROUND_EPOCHS
+    conv_lean: bool = CONV_LEAN
+    conv_early: bool = CONV_EARLY
 
     def __post_init__(self) -> None:
         check_option("fast_conv", self.fast_conv, 0, 10, integer=True)

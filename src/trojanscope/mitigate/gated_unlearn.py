@@ -22,7 +22,7 @@ from torch import nn
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ModelVerdict, ReversedTrigger
 from trojanscope.engine.metrics import accuracy
-from trojanscope.mitigate import accept, conv_fast
+from trojanscope.mitigate import accept, conv_fast, conv_lean
 from trojanscope.mitigate.base import frozen_copy
 from trojanscope.mitigate.dense_first import first_layer_only
 from trojanscope.mitigate.dense_options import applies
@@ -81,6 +81,7 @@ def unlearn(g: Gated, model: nn.Module, clean: TensorDataset, verdict: ModelVerd
 
     start = time.perf_counter()
     stage = Adaptive(**g._stage_settings(model, clean))
+    stage.lean = conv_lean.lean(g, model)  # the same model, less work nothing reads
     ranked = verdict.target_classes[: stage.suspects]
     triggers = [verdict.triggers[c] for c in ranked if c in verdict.triggers]
     fit, val, gx, gy = hold_back(model, clean, stage.val_fraction, seed)  # the stage's split
@@ -134,7 +135,8 @@ def unlearn(g: Gated, model: nn.Module, clean: TensorDataset, verdict: ModelVerd
         seen = accept.compare(first, model, fit, val, gx, gy, triggers, ranked,
                               judge_reach=g.dense_reach
                               or not dense_network(model, val.x[:2]),
-                              read=conv_fast.check_classes(g, model, verdict, ranked))
+                              read=conv_fast.check_classes(g, model, verdict, ranked),
+                              lean=stage.lean)
         g.report_["check"] = seen
         if seen["worse"]:
             g.report_["unlearn"]["action"] = (
