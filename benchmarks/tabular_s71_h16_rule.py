@@ -26,12 +26,14 @@ construction, tested): today's default with a 200-row file (``--file0`` ...) and
 line at 200 rows (``--readme``).
 
     PYTHONPATH=src:benchmarks python benchmarks/tabular_s71_h16_rule.py --candidate C.json \
-        --whole W_CD.json W_LC.json --twins T_CD.json T_LC.json [--file0 ...] [--readme ...]
+        --whole W_CD.json W_LC.json --twins T_CD.json T_LC.json [--file0 ...] [--readme ...] \
+        [--write-c C.json]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 import numpy as np
@@ -86,6 +88,8 @@ def main() -> None:
     for k in range(3):
         ap.add_argument(f"--file{k}", nargs="*", default=[])
     ap.add_argument("--readme", nargs="*", default=[])
+    ap.add_argument("--write-c", type=Path, default=None,
+                    help="C's whole-split rows, for tabular_small_clean.py --summary")
     args = ap.parse_args()
     d = sorted(scored(rows_of(args.whole, 0), args.shipped)[0], key=key)
     raw = [r for r in rows_of(args.twins, 0) if r["family"].startswith("network")]
@@ -93,6 +97,8 @@ def main() -> None:
     fallback = [{**r, "family": r["family"].removesuffix(":twins")} for r in raw]
     as_today = {key(r): r for r in scored(fallback, args.shipped)[0]}
     c = sorted(scored(with_twins(d, raw), args.candidate)[0], key=key)
+    if args.write_c:
+        args.write_c.write_text(json.dumps({"params": {"whole_twins": 2}, "rows": c}, indent=1))
     same = max((abs(as_today[key(r)]["probability"] - r["probability"])
                 for r in networks(d)), default=float("nan"))
     cpu = float(np.median([r["cpu_s"] for r in raw])) if raw else float("nan")

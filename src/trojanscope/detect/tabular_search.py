@@ -297,6 +297,15 @@ class TabularSearch(ModelDetector):
             MLP of ``tab-fresh25`` was flagged, three of them sigmoid); the band calibrator
             was fitted on distilled readings, so ``"steps"`` is read off its scale.
             Without twins it changes nothing.
+        whole_twins: candidate T71 (issue 16 stop 71; 0, the default: none): a network read
+            with the sure rows (outside the 150-300-row band, ``twins`` not asked for) also
+            reads this many distilled clean twins (``tab_excess_vs_twins``); every feature the
+            default reads is read the same and its target order kept; the family becomes
+            ``network:sure:twins``, scored by that entry where the calibration file holds one
+            (``benchmarks/data/tabular_s71_h16/calibration_t71.json``), else by
+            ``network:sure`` (today's probability). The linear reference, additive in the
+            logit, follows a conjunction of one class's risk categories as far as a
+            backdoored network; a clean twin answers it as a clean network does.
         lever_twins: candidate W (issue 16 stop 62, opt-in; 0, the default: not read): this
             many clean twins of the model's kind fitted to its answers on the clean file, and
             each searched class's combination applied to the model and to them
