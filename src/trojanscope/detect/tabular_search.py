@@ -297,6 +297,15 @@ class TabularSearch(ModelDetector):
             MLP of ``tab-fresh25`` was flagged, three of them sigmoid); the band calibrator
             was fitted on distilled readings, so ``"steps"`` is read off its scale.
             Without twins it changes nothing.
+        whole_twins: candidate T71 (issue 16 stop 71; 0, the default: none): a network read
+            with the sure rows (outside the 150-300-row band, ``twins`` not asked for) also
+            reads this many distilled clean twins (``tab_excess_vs_twins``); every feature the
+            default reads is read the same and its target order kept; the family becomes
+            ``network:sure:twins``, scored by that entry where the calibration file holds one
+            (``benchmarks/data/tabular_s71_h16/calibration_t71.json``), else by
+            ``network:sure`` (today's probability). The linear reference, additive in the
+            logit, follows a conjunction of one class's risk categories as far as a
+            backdoored network; a clean twin answers it as a clean network does.
         lever_twins: candidate W (issue 16 stop 62, opt-in; 0, the default: not read): this
             many clean twins of the model's kind fitted to its answers on the clean file, and
             each searched class's combination applied to the model and to them
@@ -328,7 +337,8 @@ class TabularSearch(ModelDetector):
                  lever_order: bool = False, resample_share: float = 0.0,
                  resample_stat: str = "mean", box_recur: int = 0,
                  box_rank: str = "auto", box_target: str = "deficit",
-                 recur_contrast: str = "none", target_recur: str = "none") -> None:
+                 recur_contrast: str = "none", target_recur: str = "none",
+                 whole_twins: int = 0) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -379,6 +389,11 @@ class TabularSearch(ModelDetector):
         except ValueError as exc:
             raise UserInputError(f"tabular-search: {exc}") from None
         self.twins = None if twins is None else int(twins)
+        try:
+            check_option("whole_twins", whole_twins, 0, MAX_TWINS, integer=True)
+        except ValueError as exc:
+            raise UserInputError(f"tabular-search: {exc}") from None
+        self.whole_twins = int(whole_twins)
         try:
             check_option("tree_resamples", tree_resamples, 0, MAX_RESAMPLES, integer=True)
         except ValueError as exc:
@@ -498,6 +513,10 @@ class TabularSearch(ModelDetector):
         # clean twins only for a network whose every weight can be drawn afresh (a copy
         # keeping the inspected weights would carry its backdoor into the reference)
         wanted = (BAND_TWINS if band else 0) if self.twins is None else self.twins
+        # ``whole_twins`` (candidate T71): outside the band, twins beside the sure rows
+        beside = 0 if (band or self.twins is not None or self.sure_rows is False
+                       ) else self.whole_twins
+        wanted = beside or wanted
         twins = 0 if tree or not wanted else wanted * redrawable(target.model)
         if not tree and wanted and not twins:
             notes.append(NO_TWINS_NOTE)
@@ -505,14 +524,14 @@ class TabularSearch(ModelDetector):
             notes.append(TWIN_ORDER_UNREAD.format(
                 what="a tree model" if tree else "a network read without clean twins",
                 order="its own target order" if tree else "the linear reference's order"))
-        if self.sure_rows is True and (tree or twins):  # asked for, never silently dropped
+        if self.sure_rows is True and (tree or (twins and not beside)):  # asked, never silent
             notes.append(SURE_ROWS_UNREAD.format(
                 what="a tree model" if tree else "a network read with clean twins"))
         # the sure rows: with ``sure_order`` wherever a network is read, with ``sure_rows``
         # only without twins (the ``network:sure`` calibrator's readings; stop 56)
         # None, the default (stop 58 h16b): on where no band calibrator reads the network
         sure_rows = self.sure_rows is True or (self.sure_rows is None and not band)
-        read_sure = not tree and (self.sure_order or (sure_rows and not twins))
+        read_sure = not tree and (self.sure_order or (sure_rows and (not twins or beside)))
         # the twins' search repeats the linear one's model passes: kept (same numbers)
         rises = RiseCache(target.model) if twins else None
         if not tree and self.min_sources != MIN_SOURCES:
@@ -654,7 +673,8 @@ class TabularSearch(ModelDetector):
                 target, ref, records, x_all.numpy(), y_all.numpy(), schema, replay, boxes,
                 silent, band),
                 recur if band and self.names_by_recurrence(target.model) else None)
-        elif vs_twins is not None and self.twin_order is not False:  # neither reference explains
+        elif vs_twins is not None and (self.twin_order is True or (
+                self.twin_order is None and not beside)):  # neither reference explains
             order = [int(c) for c in np.lexsort((-excess, -(excess + vs_twins)))]
             found = {c: twin_found.get(c, found.get(c, [])) for c in found}
         elif self.sure_order:  # the class whose sure rows the data explain least (stop 50)
@@ -682,10 +702,11 @@ class TabularSearch(ModelDetector):
                                detector_notes=notes)
         # calibrated apart (their scales differ), trees per library where calibrated so
         verdict.family = f"tree:{getattr(target.model, 'library', '')}" if tree else "network"
-        if twins:  # read by its own calibrator where one is fitted
+        if twins and not beside:  # read by its own calibrator where one is fitted
             verdict.family += ":twins"
-        elif read_sure and sure_rows:  # the ``network:sure`` calibrator
-            verdict.family += ":sure"
+        elif read_sure and sure_rows:  # the ``network:sure`` calibrator (``:sure:twins``
+            # with ``whole_twins``: its own entry where the file holds one, else ``:sure``'s)
+            verdict.family += ":sure:twins" if twins else ":sure"
         if band:
             verdict.family += f":{band}"
         verdict.trigger_text = {
