@@ -66,3 +66,12 @@ def test_the_detector_sets_a_lone_finding_aside_and_says_so() -> None:
     assert np.array_equal(
         r.suspicion, detect_data(None, method=AutoData(confusion=False), features=feats
                                  ).suspicion)  # the scores are not the verdict's
+
+
+def test_it_is_the_default_and_zero_gives_the_old_verdict() -> None:
+    """Stop 71's rule was met (fresh seeds 79 and 80): on by default, off with 0."""
+    assert AutoData().small_confirm is True and AutoData().confirm_below == 500
+    assert AutoData(small_confirm=False).confirm_below == 0
+    from trojanscope.detect.data.auto import AutoFeatures
+
+    assert AutoFeatures().small_confirm is True

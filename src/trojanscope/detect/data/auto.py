@@ -270,6 +270,11 @@ class AutoData(DataDetector):
             a class is named only where two different signals (a split, label
             disagreement, confusion training's count) name it; a finding no second signal
             backs is set aside and named in a note (:func:`~.verdict.single_signal_findings`).
+            Default since stop 71, whose rule it met on 40 fresh 200-image sets (seeds 79
+            and 80): clean sets judged poisoned 6 -> 0 of 22, BadNets 10% -> class 1 read 10
+            of 10 with 200 of 200 carriers as before, Blended sets' wrong-class verdicts 2 -> 0
+            (``benchmarks/small_class_s71_hcmd_rule.md``, docs/benchmarks.md); False gives
+            stop 70's verdict.
     """
 
     name = "auto"
@@ -287,7 +292,7 @@ class AutoData(DataDetector):
                  spread_sure_z: float | None = None, spread_recount: bool = False,
                  pair_recall: bool = True, outside_pure: bool = True,
                  two_class: bool = False, small_context: bool = False,
-                 small_confirm: bool = False) -> None:
+                 small_confirm: bool = True) -> None:
         for name, value in (("group_agree", group_agree), ("spread_agree", spread_agree),
                             ("outside_agree", outside_agree)):
             check_option(name, value, 0.0, 1.0)
@@ -385,10 +390,11 @@ class AutoData(DataDetector):
         confusion training did not run)."""
         left_out = getattr(self, "left_out", {})
         notes = [left_out_note(left_out, self.min_per_class, self.name)] if left_out else []
-        aside = (single_signal_findings(self.evidence, self.confirm_below)
-                 if self.confirm_below and getattr(self, "evidence", None) else [])
+        below = getattr(self, "confirm_below", 0)  # getattr: stand-ins borrow these notes
+        aside = (single_signal_findings(self.evidence, below)
+                 if below and getattr(self, "evidence", None) else [])
         if aside:
-            notes.append(f"on a set under {self.confirm_below} samples {self.name} names a "
+            notes.append(f"on a set under {below} samples {self.name} names a "
                          "class only where two signals do; set aside, with no second signal: "
                          + "; ".join(reason for _, _, reason in aside))
         if num_classes != 2:
