@@ -121,18 +121,36 @@ def test_a_file_write_while_loading_is_refused_by_the_child(tmp_path: Path, stat
     assert not marker.exists() or marker.stat().st_size == 0  # no byte written anywhere
 
 
-def test_a_crash_while_loading_is_refused_and_this_process_lives(tmp_path: Path) -> None:
-    # in a process of its own: on code without the child, the load kills that process
-    path = _save(_BadDtypeOnLoad(), tmp_path / "crash.pt")
+@pytest.fixture(scope="module")
+def in_own_process(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """``_LIFT`` on a dead-branch archive, then ``_CRASH`` on a crashing one, in one process of
+    their own (stop 71: one interpreter and torch import for both instead of two): each part's
+    output, and the process's exit code and last stderr. On code without the child the crash
+    kills that process, which the crash test reads; the lift runs first so that it is read
+    either way."""
+    root = tmp_path_factory.mktemp("own")
+    dead = _save(_DeadBranch(), root / "dead.pt")
+    crash = _save(_BadDtypeOnLoad(), root / "crash.pt")
     env = dict(os.environ, PYTHONPATH=str(Path(ts_sandbox.__file__).parents[2]))
-    proc = subprocess.run([sys.executable, "-c", _CRASH, str(path)], capture_output=True,
-                          text=True, env=env, timeout=600)
-    assert proc.returncode == 0, (proc.returncode, proc.stderr[-300:])
+    script = (f"import sys\nsys.argv[1:] = [{str(dead)!r}]\n{_LIFT}\nprint('--- crash')\n"
+              f"sys.argv[1:] = [{str(crash)!r}]\n{_CRASH}")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=env, timeout=600)
+    lift, _, crashed = proc.stdout.partition("--- crash\n")
+    return {"lift": lift, "crash": crashed, "code": str(proc.returncode),
+            "stderr": proc.stderr[-300:]}
+
+
+def test_a_crash_while_loading_is_refused_and_this_process_lives(
+        in_own_process: dict[str, str]) -> None:
+    # in a process of its own: on code without the child, the load kills that process
+    out = in_own_process["crash"]
+    assert in_own_process["code"] == "0", in_own_process
     # the read out of range ends in a SIGSEGV or a garbage allocation size (bad_alloc)
-    assert "refused:" in proc.stdout and "sandboxed child process" in proc.stdout
+    assert "refused:" in out and "sandboxed child process" in out
     wording = r"killed by SIG\w+|memory limit|corrupt size|does not hold"
-    assert re.search(wording, proc.stdout), proc.stdout
-    assert "RuntimeError: RuntimeError" not in proc.stdout
+    assert re.search(wording, out), out
+    assert "RuntimeError: RuntimeError" not in out
 
 
 def test_a_memory_overrun_while_loading_is_refused(tmp_path: Path, static_off) -> None:
@@ -425,15 +443,12 @@ except UserInputError as exc:
 """
 
 
-def test_the_onnx_export_of_an_archive_runs_in_the_child(tmp_path: Path) -> None:
-    path = _save(_DeadBranch(), tmp_path / "dead.pt")
-    env = dict(os.environ, PYTHONPATH=str(Path(ts_sandbox.__file__).parents[2]))
-    proc = subprocess.run([sys.executable, "-c", _LIFT, str(path)], capture_output=True,
-                          text=True, env=env, timeout=600)
+def test_the_onnx_export_of_an_archive_runs_in_the_child(in_own_process: dict[str, str]
+                                                         ) -> None:
     # the parent survives; whether the dtype-200 read faults in the child's one heap depends
     # on what lies next to it (a fresh clone's run lifted it), so either outcome is fine here
-    assert proc.returncode == 0, (proc.returncode, proc.stderr[-300:])
-    out = proc.stdout
+    assert in_own_process["code"] == "0", in_own_process
+    out = in_own_process["lift"]
     assert out == "lifted\n" or ("refused:" in out and "export in a sandboxed child" in out), out
 
 

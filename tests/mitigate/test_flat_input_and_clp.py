@@ -39,17 +39,22 @@ def files(tmp_path_factory) -> Path:
     return root
 
 
-def test_an_mlp_of_flat_rows_is_purified_from_images_and_keeps_its_input(files: Path,
-                                                                          capsys) -> None:
-    import onnx
-
+@pytest.fixture(scope="module")
+def purified(files: Path) -> tuple[Path, int, dict]:
+    """The MLP purified from the images (one short fine-tune): the folder, exit code and its
+    ``mitigation.json`` (the report ``--format json`` prints, and the record)."""
     out = files / "fixed"
     code = run(["mitigate", str(files / "mlp.onnx"), "--data", str(files / "images.npz"),
-                "--method", "finetune", "-p", "epochs=1", "--out", str(out),
-                "--format", "json"])
-    report = json.loads(capsys.readouterr().out)
-    assert code == 0 and report["method"] == "finetune" and "ca" in report["after"]
-    record = json.loads((out / "mitigation.json").read_text())
+                "--method", "finetune", "-p", "epochs=1", "--out", str(out)])
+    return out, code, json.loads((out / "mitigation.json").read_text())
+
+
+def test_an_mlp_of_flat_rows_is_purified_from_images_and_keeps_its_input(
+        files: Path, purified: tuple[Path, int, dict]) -> None:
+    import onnx
+
+    out, code, record = purified
+    assert code == 0 and record["method"] == "finetune" and "ca" in record["after"]
     assert record["input_shape"] == [64]
     graph = onnx.load(str(out / "model.onnx")).graph
     assert [d.dim_value for d in graph.input[0].type.tensor_type.shape.dim][1:] == [64]
@@ -64,6 +69,25 @@ def test_an_mlp_of_flat_rows_is_purified_from_images_and_keeps_its_input(files: 
     images_for_flat_input(back, make_dataset(images, np.zeros(120, np.int64), num_classes=3))
     assert back.input_shape == (1, 8, 8)
     assert torch.allclose(back.module(torch.from_numpy(images)), flat)
+
+
+def test_the_torchscript_copy_takes_the_images_and_stays_outside_calibration(
+        files: Path, purified: tuple[Path, int, dict]) -> None:
+    """Stop 71: ``model.torchscript.pt`` beside the purified ``model.onnx`` took flat rows only
+    and carried no mark, so it refused the images and would read as a calibrated torch
+    network; now it takes both and says how its source was read, as ``model.onnx`` does."""
+    from trojanscope.io.models import load_model, outside_calibration
+    from trojanscope.io.onnx_probability import LOGITS_READ
+
+    out, _, _ = purified
+    script = load_model(out / "model.torchscript.pt")
+    onnx_copy = load_model(out / "model.onnx")
+    assert script.module.output_read == onnx_copy.module.output_read == LOGITS_READ
+    assert outside_calibration(script.module) == outside_calibration(onnx_copy.module)
+    images = torch.from_numpy(np.load(files / "images.npz")["x"][:20])
+    rows = script.module(images.reshape(20, -1))
+    assert torch.allclose(script.module(images), rows)
+    assert torch.allclose(rows, onnx_copy.module(images.reshape(20, -1)), atol=1e-5)
 
 
 def test_images_of_another_size_are_refused_in_one_line(files: Path, capsys) -> None:

@@ -5,10 +5,12 @@ formats with the same record in ``mitigation.json``."""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
 import torch
+from torch import nn
 
 from trojanscope.io.atomic import atomic_dir
 from trojanscope.io.hashing import sha256_file
@@ -95,7 +97,11 @@ def save_foreign_mitigation(
     if read:
         record["output_read"] = read
     with atomic_dir(out, force=force) as tmp:
-        export_torchscript(model, example, tmp / TORCHSCRIPT_NAME)
+        if read or len(input_shape) == 1:
+            export_marked_script(model, example, tmp / TORCHSCRIPT_NAME, read or "",
+                                 flat=len(input_shape) == 1)
+        else:
+            export_torchscript(model, example, tmp / TORCHSCRIPT_NAME)
         export_onnx(as_onnx, onnx_example, tmp / ONNX_NAME)
         if read:
             from trojanscope.io.onnx_probability import stamp_read
@@ -118,3 +124,36 @@ class ChannelsLastInput(torch.nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.model(x.permute(0, 3, 1, 2))
+
+
+class MarkedScript(nn.Module):
+    """A purified copy as TorchScript, saying what ``model.onnx`` says through its metadata:
+    ``output_read`` (how a scikit-learn network's source was read, so that ``detect`` keeps the
+    copy outside every calibration as it keeps the source; "" for a torch network), and, for a
+    network of one flat row (``flat``), images of C x H x W taken flattened in that order, as
+    trojanscope gives them to the flat source (stop 71: the traced copy took flat rows only and
+    read as a calibrated torch network). The sandboxed loader reads the top module's short
+    string attributes (``io/ts_child.py``), so the mark needs no file beside the archive.
+    (Their types are inferred when scripted: this module's postponed annotations would reach
+    TorchScript as strings it does not read.)"""
+
+    def __init__(self, traced: torch.nn.Module, read: str, flat: bool) -> None:
+        super().__init__()
+        self.traced = traced
+        self.output_read = read
+        self.flat = flat
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.flat and x.dim() > 2:
+            x = x.flatten(1)
+        return self.traced(x)
+
+
+def export_marked_script(model: nn.Module, example: torch.Tensor, path: Path, read: str,
+                         flat: bool) -> None:
+    """``model`` traced (as :func:`~trojanscope.io.models.export_torchscript` traces it) inside
+    :class:`MarkedScript`, saved at ``path``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        traced = torch.jit.trace(model, example)
+    torch.jit.script(MarkedScript(traced, read, flat)).save(str(path))
