@@ -1,8 +1,9 @@
 #!/bin/bash
 # Issue 9, stop 71 (h9): after the rule's commit, the two build slots of build.sh are stopped
 # (about 16:20) and restarted here: each slot first reads every kept model of its seed, then
-# builds one model and reads every kept model of its seed not yet read (the user's `trojanscope detect MODEL.pt --data clean.npz -p blend=true
-# --format json`, outside_zoo_score.py; the stored probability is today's default, C5), in
+# builds one model and reads every kept model of its seed not yet read (the user's
+# `trojanscope detect MODEL.pt --data clean.npz -p blend=true --format json`,
+# outside_zoo_score.py; the stored probability is today's default, C5), in
 # turn: two heavy processes at most, every model read soon after it is made. The same lists
 # and options as build.sh (a model a slot had in training when stopped is built again from its
 # seed). No slot starts a build after BUILD_CUT; everything stops at SCORE_CUT. Run from a copy
