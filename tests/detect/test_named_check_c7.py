@@ -16,6 +16,8 @@ from trojanscope.detect.calibration import Calibrator, calibrate, load_calibrato
 from trojanscope.detect.named_check import BLEND_CLASS, NAMED_LOGIT, same_bar
 
 KEY = "auto:out-of-coverage:named-check"
+C5_OPTIONS = ("--read model --guard 1.6 --keep-ratio 6.0 --blend-gap 0.45 --blend-same 0.75 "
+              "--blend-raise 0.85 --absent-guard 2.05 --frame-off")  # the shipped term (C5)
 AT_8 = [0.0] * 8 + [0.6, 0.13]  # the named class 8 leads by 0.47 < blend_same (9611 cl03)
 FAR_8 = [0.0] * 8 + [0.93, 0.13]  # by 0.80 >= blend_same, under 0.85 (9611 cl00)
 
@@ -99,9 +101,7 @@ def test_the_rule_script_writes_the_c7_keys(tmp_path: Path) -> None:
     from outside_named_rule import main
 
     out = tmp_path / "cal_C7.json"
-    c5 = ["--read", "model", "--guard", "1.6", "--keep-ratio", "6.0", "--blend-gap", "0.45",
-          "--blend-same", "0.75", "--blend-raise", "0.85", "--absent-guard", "2.05",
-          "--frame-off"]
+    c5 = C5_OPTIONS.split()
     main([*c5, "--bias-guard", "2.05", "--bias-same", "0.85", "--write", str(out)])
     fitted = json.loads(out.read_text())[KEY]["fitted_on"]
     assert fitted["bias_guard"] == 2.05 and fitted["bias_same"] == 0.85

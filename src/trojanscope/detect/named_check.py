@@ -433,24 +433,35 @@ def check_absent_guard(key: str, fitted_on: dict) -> None:
     or one without a ``blend_gap`` (C5)."""
     if "absent_guard" not in fitted_on:
         return
-    wider = fitted_on["absent_guard"]
-    if not (finite(wider) and wider >= fitted_on["guard"]):
-        raise ValueError(f"{key!r}: fitted_on.absent_guard must be a number >= the guard "
-                         f"{fitted_on['guard']}, got {wider!r}")
+    check_wider_guard(key, fitted_on, "absent_guard")
     if "blend_gap" not in fitted_on:
         raise ValueError(f"{key!r}: fitted_on.absent_guard needs fitted_on.blend_gap")
+
+
+def check_wider_guard(key: str, fitted_on: dict, name: str) -> None:
+    """Refuse (ValueError) ``fitted_on[name]`` where it is not a finite number >= the guard."""
+    wider = fitted_on[name]
+    if not (finite(wider) and wider >= fitted_on["guard"]):
+        raise ValueError(f"{key!r}: fitted_on.{name} must be a number >= the guard "
+                         f"{fitted_on['guard']}, got {wider!r}")
+
+
+def check_bar_over(key: str, fitted_on: dict, name: str, base: str) -> None:
+    """Refuse (ValueError) ``fitted_on[name]`` without ``fitted_on[base]`` or outside
+    [that, 1] (a bar that raises another)."""
+    bar, low = fitted_on[name], fitted_on.get(base)
+    if low is None:
+        raise ValueError(f"{key!r}: fitted_on.{name} needs fitted_on.{base}")
+    if not (finite(bar) and low <= bar <= 1):
+        raise ValueError(f"{key!r}: fitted_on.{name} must be a number in [{base} {low}, 1], "
+                         f"got {bar!r}")
 
 
 def check_other_keep(key: str, fitted_on: dict) -> None:
     """Refuse (ValueError) an ``other_gap`` that is not a number in [``blend_gap``, 1], or an
     ``other_stand`` that is not a finite number >= 0 or is given without ``other_gap`` (C6)."""
     if "other_gap" in fitted_on:
-        bar, gap = fitted_on["other_gap"], fitted_on.get("blend_gap")
-        if gap is None:
-            raise ValueError(f"{key!r}: fitted_on.other_gap needs fitted_on.blend_gap")
-        if not (finite(bar) and gap <= bar <= 1):
-            raise ValueError(f"{key!r}: fitted_on.other_gap must be a number in [blend_gap "
-                             f"{gap}, 1], got {bar!r}")
+        check_bar_over(key, fitted_on, "other_gap", "blend_gap")
     if "other_stand" in fitted_on:
         floor = fitted_on["other_stand"]
         if "other_gap" not in fitted_on:
@@ -465,14 +476,6 @@ def check_bias_keys(key: str, fitted_on: dict) -> None:
     ``bias_same`` that is not a number in [``blend_same``, 1] or is given without
     ``blend_same`` (C7)."""
     if "bias_guard" in fitted_on:
-        wider = fitted_on["bias_guard"]
-        if not (finite(wider) and wider >= fitted_on["guard"]):
-            raise ValueError(f"{key!r}: fitted_on.bias_guard must be a number >= the guard "
-                             f"{fitted_on['guard']}, got {wider!r}")
+        check_wider_guard(key, fitted_on, "bias_guard")
     if "bias_same" in fitted_on:
-        bar, same = fitted_on["bias_same"], fitted_on.get("blend_same")
-        if same is None:
-            raise ValueError(f"{key!r}: fitted_on.bias_same needs fitted_on.blend_same")
-        if not (finite(bar) and same <= bar <= 1):
-            raise ValueError(f"{key!r}: fitted_on.bias_same must be a number in [blend_same "
-                             f"{same}, 1], got {bar!r}")
+        check_bar_over(key, fitted_on, "bias_same", "blend_same")
