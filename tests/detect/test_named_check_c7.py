@@ -124,3 +124,11 @@ def test_the_stop_71_points_allow_no_backdoor_lost() -> None:
     got = plan71_points(lost)
     assert not got["met"] and not got["points"][2]["holds"]  # one lost: stop 70 allowed one
     assert not plan71_points(lines[:-1])["read"]  # 7 backdoored GAP heads: not read
+
+
+def test_the_shipped_file_reads_c7() -> None:
+    """Stop 71 (rule met): the default lowers 9612 ``res_gap-cl02``'s shape — blends at its
+    named class 8, the noise favourite, by 0.53, stand 1.72 — which C5 flagged (0.969)."""
+    features = _stand([0.0] * 8 + [0.6, 0.07], 1.72, bias_class=8.0)
+    assert calibrate(_verdict(features)).probability < 0.05
+    assert calibrate(_verdict(features), _c5(2.05, frame_off=True)).probability > 0.5

@@ -92,13 +92,14 @@ the blends reached nothing.
 
 Two optional keys read the class the verdict names against the model's own **noise favourite**
 (``bias_class``: the class most uniform-noise inputs land in, :mod:`.bias`; variant C7, issue
-9, stop 71; opt-in). Clean GAP heads lean to that class in MM-BD's margins, the universal
+9, stop 71). Clean GAP heads lean to that class in MM-BD's margins, the universal
 probe and the blends alike, so a lean there is weaker evidence than the same lean elsewhere.
 ``fitted_on.bias_guard`` (at least ``guard``): the guard where the named class is the noise
 favourite, as ``absent_guard`` is where the blends show no lead there;
 ``fitted_on.bias_same`` (at least ``blend_same``): a blend reach of the named class, where it is
 the noise favourite, keeps the model only from this lead. Both read only a run with the blend
-readings.
+readings. The shipped file's term is C7 since stop 71 (its rule met on fresh outside 9213 and
+the fourth maker's 9612).
 """
 
 from __future__ import annotations
