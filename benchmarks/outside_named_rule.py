@@ -48,7 +48,8 @@ def with_named(base: dict, guard: float, read: str = "named",
                blend_other: bool = False, blend_same: float | None = None,
                blend_raise: float | None = None, absent_guard: float | None = None,
                frame_off: bool = False, other_gap: float | None = None,
-               other_stand: float | None = None) -> dict:
+               other_stand: float | None = None, bias_guard: float | None = None,
+               bias_same: float | None = None) -> dict:
     """``base`` (a calibration file's JSON) with the named-check entries added, each taking
     its scorer's ``:centre`` (and MM-BD's ``keep_ratio`` where given: C1; the blend probe's
     ``blend_gap`` where given: C2; the named class's own reach ``blend_same``: C3; the lead
@@ -67,7 +68,8 @@ def with_named(base: dict, guard: float, read: str = "named",
     for name, value, stop in (("blend_raise", blend_raise, 68),
                               ("absent_guard", absent_guard, 69),
                               ("frame_off", True if frame_off else None, 69),
-                              ("other_gap", other_gap, 70), ("other_stand", other_stand, 70)):
+                              ("other_gap", other_gap, 70), ("other_stand", other_stand, 70),
+                              ("bias_guard", bias_guard, 71), ("bias_same", bias_same, 71)):
         if value is not None:
             keep[name] = value
             by += f"; {name} (stop {stop})"
@@ -319,6 +321,37 @@ def plan70_points(lines: list[dict]) -> dict:
     return plan69_points(lines, MIN70_BD)
 
 
+def plan71_points(lines: list[dict]) -> dict:
+    """The stop-71 plan's six points (``benchmarks/data/outside_s71_h9/rule71.md``): stop 70's,
+    a candidate (C7) read against today's C5, with none of the backdoored models today flags
+    brought under 0.5 and the GAP-head CE no higher (not strictly lower); not read with fewer
+    than :data:`MIN69_CLEAN` clean or :data:`MIN70_BD` backdoored GAP-head models."""
+    base = plan70_points(lines)
+    if not base["read"]:
+        return base
+    import numpy as np
+
+    from outside_zoo_score import auc_ce
+
+    gap = [m for m in lines if m["gap"]]
+    y = np.array([m["backdoored"] for m in gap], dtype=float)
+    fig = {w: auc_ce(y, np.array([m[w][0] for m in gap], dtype=float))
+           for w in ("today", "candidate")}
+    lost = [m["name"] for m in lines if m["backdoored"] and m["today"][0] >= 0.5
+            > m["candidate"][0]]
+    _, fewer, _, named, worst, other = base["points"]
+    points = [{"point": "GAP-head ROC-AUC not lower and CE no higher",
+               "holds": bool(fig["candidate"][0] >= fig["today"][0]
+                             and fig["candidate"][1] <= fig["today"][1]),
+               "figures": f"today {fig['today'][0]:.3f} / {fig['today'][1]:.3f}, candidate "
+                          f"{fig['candidate'][0]:.3f} / {fig['candidate'][1]:.3f}"},
+              fewer,
+              {"point": "no backdoored model today flags brought under 0.5",
+               "holds": not lost, "figures": f"{len(lost)}: {', '.join(lost) or 'none'}"},
+              named, worst, other]
+    return {"read": True, "met": all(p["holds"] for p in points), "points": points}
+
+
 def gap_family_lines(lines: list[dict]) -> list[str]:
     """One line per group of the GAP-head models (all, each architecture family, each trigger
     family with the clean GAP heads): models, backdoored, ROC-AUC / CE today and candidate."""
@@ -413,6 +446,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--other-stand", type=float,
                     help="with --other-gap: under it, a reach of another class at --blend-gap "
                          "still keeps a model whose stand is at least this (C6)")
+    ap.add_argument("--bias-guard", type=float,
+                    help="the guard where the named class is the model's noise favourite, "
+                         "bias_class (C7)")
+    ap.add_argument("--bias-same", type=float,
+                    help="with --blend-same: the lead a reach of the named class needs where it "
+                         "is the noise favourite (C7)")
     ap.add_argument("--base", type=Path, default=SHIPPED)
     ap.add_argument("--candidate", type=Path, help="the candidate calibration file to read")
     ap.add_argument("--rows", action="append", default=[], metavar="LABEL=RUNS[,TRUTH]")
@@ -452,18 +491,26 @@ def main(argv: list[str] | None = None) -> None:
                                              or not 0 <= args.other_stand < 1e9):
             fail(f"--other-stand must be a number >= 0 with --other-gap, got "
                  f"{args.other_stand}")
+        if args.bias_guard is not None and not args.guard <= args.bias_guard < 1e9:
+            fail(f"--bias-guard must be a number >= --guard, got {args.bias_guard}")
+        if args.bias_same is not None and (args.blend_same is None
+                                           or not args.blend_same <= args.bias_same <= 1):
+            fail(f"--bias-same must be a number in [--blend-same, 1] with --blend-same, got "
+                 f"{args.bias_same}")
         args.write.write_text(json.dumps(with_named(read_json(args.base), args.guard, args.read,
                                                     args.keep_ratio, args.blend_gap,
                                                     args.blend_other, args.blend_same,
                                                     args.blend_raise, args.absent_guard,
                                                     args.frame_off, args.other_gap,
-                                                    args.other_stand),
+                                                    args.other_stand, args.bias_guard,
+                                                    args.bias_same),
                                          indent=1) + "\n")
         print(f"wrote {args.write} (guard {args.guard}, keep_ratio {args.keep_ratio}, "
               f"blend_gap {args.blend_gap}, blend_other {args.blend_other}, blend_same "
               f"{args.blend_same}, blend_raise {args.blend_raise}, absent_guard "
               f"{args.absent_guard}, frame_off {args.frame_off}, other_gap {args.other_gap}, "
-              f"other_stand {args.other_stand})")
+              f"other_stand {args.other_stand}, bias_guard {args.bias_guard}, bias_same "
+              f"{args.bias_same})")
     if not args.rows:
         return
     if args.candidate is None:
@@ -485,6 +532,7 @@ def main(argv: list[str] | None = None) -> None:
         result[label]["plan68"] = plan68_points(lines)
         result[label]["plan69"] = plan69_points(lines)
         result[label]["plan70"] = plan70_points(lines)
+        result[label]["plan71"] = plan71_points(lines)
         print(f"== {label}: {len(lines)} models ({sum(m['backdoored'] for m in lines)} bd)"
               f"{cpu_line(lines)}")
         print(f"  {record_line(lines)}")
@@ -515,7 +563,8 @@ def main(argv: list[str] | None = None) -> None:
         for p in plan.get("points", []):
             print(f"    {'yes' if p['holds'] else 'NO '} {p['point']}: {p['figures']}")
         for key, said in (("plan65", "stop-65"), ("plan67", "stop-67"), ("plan68", "stop-68"),
-                          ("plan69", "stop-69"), ("plan70", "stop-70")):
+                          ("plan69", "stop-69"), ("plan70", "stop-70"),
+                          ("plan71", "stop-71")):
             plan = result[label][key]
             print(f"  {said} plan rule: {'MET' if plan['met'] else 'not met'}"
                   + ("" if plan["read"] else " (not read)"))

@@ -12,7 +12,8 @@ SHIPPED = Path(__file__).resolve().parents[1] / "src/trojanscope/detect/calibrat
 # networks' default with its own entry; issue 9 stop 59 (h9) shipped the two centre terms
 # issue 9 stop 66 (h9) shipped the two named-check terms (candidate C2a, read on GAP-head models
 # with the blend probe's readings; stop 67 added their blend_same, candidate C3, stop 68 their
-# blend_raise, candidate C4, stop 69 their absent_guard and frame_off, candidate C5): :data:`NAMED`
+# blend_raise, candidate C4, stop 69 their absent_guard and frame_off, candidate C5, stop 71
+# their bias_guard and bias_same, candidate C7): :data:`NAMED`
 NAMED = ("auto:named-check", "auto:out-of-coverage:named-check")
 LATER = ("tabular-search:network:sure", "auto:centre", "auto:out-of-coverage:centre", *NAMED)
 # issue 16 stop 60 (h16) replaced the trees' two 200-row band entries (stop 59's BMR) and added a

@@ -266,29 +266,28 @@ def test_the_blend_reaches_the_class_a_brighter_image_goes_to() -> None:
     assert AutoDetector().blend is True and AutoDetector(blend=False).blend is False  # stop 66
 
 
-def test_the_shipped_file_holds_c5() -> None:
-    """Stop 69: C5's rule met on fresh 9211 + 9610, the shipped file's two named-check terms
-    are ``cal_C5.json``'s — stop 68's C4 with ``absent_guard`` 2.05 and ``frame_off`` — and
-    nothing else changed."""
+def test_the_shipped_file_holds_c7() -> None:
+    """Stop 71: C7's rule met on fresh 9213 + 9612, the shipped file is ``cal_C7.json`` — stop
+    69's C5 (``cal_C5.json``) with ``bias_guard`` 2.05 and ``bias_same`` 0.85 in its two
+    named-check terms — and nothing else changed (stop 70 (h16) shipped the networks'
+    ``network:sure`` entry later than C5's file: it holds stop 58's)."""
     from outside_named_rule import SHIPPED
     from shipped_calibration import SURE, sure_entry_before_s70
 
     shipped = json.loads(SHIPPED.read_text())
     root = SHIPPED.parents[3] / "benchmarks/data"
+    c7 = json.loads((root / "outside_s71_h9/cal_C7.json").read_text())
     c5 = json.loads((root / "outside_s69_h9/cal_C5.json").read_text())
-    c4 = json.loads((root / "outside_s68_h9/cal_C4.json").read_text())
-    # stop 70 (h16) shipped the networks' `network:sure` entry later: C5's file holds stop 58's
-    assert shipped[SURE] != c5[SURE] and c5[SURE] == sure_entry_before_s70()
-    shipped = {**shipped, SURE: c5[SURE]}
-    assert shipped == c5
+    assert shipped == c7
+    assert c5[SURE] == sure_entry_before_s70()
     for key in ("auto:named-check", "auto:out-of-coverage:named-check"):
         fitted = {k: v for k, v in shipped[key]["fitted_on"].items()
-                  if k not in ("absent_guard", "frame_off", "fitted_by")}
-        assert fitted == {k: v for k, v in c4[key]["fitted_on"].items() if k != "fitted_by"}
-        assert shipped[key]["fitted_on"]["absent_guard"] == 2.05
-        assert shipped[key]["fitted_on"]["frame_off"] is True
-    assert {k: v for k, v in shipped.items() if "named-check" not in k} == {
-        k: v for k, v in c4.items() if "named-check" not in k}
+                  if k not in ("bias_guard", "bias_same", "fitted_by")}
+        assert fitted == {k: v for k, v in c5[key]["fitted_on"].items() if k != "fitted_by"}
+        assert shipped[key]["fitted_on"]["bias_guard"] == 2.05
+        assert shipped[key]["fitted_on"]["bias_same"] == 0.85
+    assert {k: v for k, v in shipped.items() if "named-check" not in k and k != SURE} == {
+        k: v for k, v in c5.items() if "named-check" not in k and k != SURE}
 
 
 def test_the_rule_script_writes_the_gap(tmp_path) -> None:

@@ -148,8 +148,8 @@ class AutoDetector(ModelDetector):
             read by a named-check term with ``fitted_on.blend_gap``. On by default since issue
             9's stop 66 (the shipped file's named-check term reads it: candidate C2a; since
             stop 67 C3, with ``blend_same``; since stop 68 C4, with ``blend_raise``; since
-            stop 69 C5, with ``absent_guard`` and ``frame_off``); nothing is recorded on any
-            other model.
+            stop 69 C5, with ``absent_guard`` and ``frame_off``; since stop 71 C7, with
+            ``bias_guard`` and ``bias_same``); nothing is recorded on any other model.
             ``-p blend=false`` turns it off.
     """
 

@@ -89,6 +89,17 @@ lead is at least this (clean GAP heads' blends lead at another class, mostly 0, 
 while MM-BD names 8); ``fitted_on.other_stand``: under that bar a reach from ``blend_gap`` still
 keeps a model whose stand (C0's) is at least this. A model not kept is read by the veto as if
 the blends reached nothing.
+
+Two optional keys read the class the verdict names against the model's own **noise favourite**
+(``bias_class``: the class most uniform-noise inputs land in, :mod:`.bias`; variant C7, issue
+9, stop 71). Clean GAP heads lean to that class in MM-BD's margins, the universal
+probe and the blends alike, so a lean there is weaker evidence than the same lean elsewhere.
+``fitted_on.bias_guard`` (at least ``guard``): the guard where the named class is the noise
+favourite, as ``absent_guard`` is where the blends show no lead there;
+``fitted_on.bias_same`` (at least ``blend_same``): a blend reach of the named class, where it is
+the noise favourite, keeps the model only from this lead. Both read only a run with the blend
+readings. The shipped file's term is C7 since stop 71 (its rule met on fresh outside 9213 and
+the fourth maker's 9612).
 """
 
 from __future__ import annotations
@@ -127,6 +138,7 @@ GAP_TRAIT = "pool:global_avg"
 READS = ("named", "model")  # fitted_on.read: the per-class readings (C) or the model's (C0)
 MODEL_LEADS = ("ts_log_norm_ratio", "uap_log_ratio")  # C0: the easiest class's log ratios
 MMBD_LEAD = "mmbd_ratio"  # C1's keep: MM-BD's top class over its median class
+BIAS_CLASS = "bias_class"  # the model's noise favourite (``auto``'s probes; C7 reads it)
 
 
 def named_features(target: InspectionTarget, seed: int,
@@ -175,11 +187,28 @@ def blend_reached(features: dict[str, float], fitted_on: dict, named: int) -> in
     if lead is None or lead[1] < float(gap):
         return None
     if lead[0] == named and (fitted_on.get("blend_other")
-                             or lead[1] < float(fitted_on.get("blend_same", 0.0))):
+                             or lead[1] < same_bar(features, fitted_on, named)):
         return None
     if lead[0] != named and not other_kept(features, fitted_on, lead[1]):
         return None
     return lead[0]
+
+
+def is_favourite(features: dict[str, float], named: int) -> bool:
+    """C7: whether class ``named`` is the model's noise favourite (:data:`BIAS_CLASS`) on a run
+    with the blend readings (without them a whole-image backdoor aimed there has no other
+    reading to keep it: stop 64's stored runs lost five to the wider guard)."""
+    return (BIAS_CLASS in features and int(features[BIAS_CLASS]) == named
+            and per_class(features, BLEND_SHARE) is not None)
+
+
+def same_bar(features: dict[str, float], fitted_on: dict, named: int) -> float:
+    """The lead a blend reach of the named class needs to count: ``blend_same`` (C3), or the
+    larger ``bias_same`` where that is set and the class is the noise favourite (C7)."""
+    bar = float(fitted_on.get("blend_same", 0.0))
+    if "bias_same" in fitted_on and is_favourite(features, named):
+        bar = max(bar, float(fitted_on["bias_same"]))
+    return bar
 
 
 def other_kept(features: dict[str, float], fitted_on: dict, lead: float) -> bool:
@@ -274,11 +303,17 @@ def blend_absent(features: dict[str, float], fitted_on: dict, named: int) -> boo
 
 def absent_guarded(features: dict[str, float], fitted_on: dict, named: int) -> dict:
     """``fitted_on`` with ``guard`` read as ``absent_guard`` where that is set and the blends
-    show no lead at the named class (C5); ``fitted_on`` itself otherwise."""
-    wider = fitted_on.get("absent_guard")
-    if wider is None or not blend_absent(features, fitted_on, named):
+    show no lead at the named class (C5), and as ``bias_guard`` where that is set and the named
+    class is the noise favourite (C7; the larger where both hold); ``fitted_on`` itself
+    otherwise."""
+    guard = float(fitted_on["guard"])
+    wider = [float(fitted_on["absent_guard"])] if (
+        "absent_guard" in fitted_on and blend_absent(features, fitted_on, named)) else []
+    if "bias_guard" in fitted_on and is_favourite(features, named):
+        wider.append(float(fitted_on["bias_guard"]))
+    if not wider:
         return fitted_on
-    return {**fitted_on, "guard": max(float(wider), float(fitted_on["guard"]))}
+    return {**fitted_on, "guard": max(guard, *wider)}
 
 
 def mmbd_keeps(features: dict[str, float], fitted_on: dict) -> bool:
@@ -391,6 +426,7 @@ def check_named_terms(calibrators: dict[str, Calibrator]) -> None:
                                  f"{term.fitted_on[name]!r}")
         check_absent_guard(key, term.fitted_on)
         check_other_keep(key, term.fitted_on)
+        check_bias_keys(key, term.fitted_on)
 
 
 def check_absent_guard(key: str, fitted_on: dict) -> None:
@@ -398,24 +434,35 @@ def check_absent_guard(key: str, fitted_on: dict) -> None:
     or one without a ``blend_gap`` (C5)."""
     if "absent_guard" not in fitted_on:
         return
-    wider = fitted_on["absent_guard"]
-    if not (finite(wider) and wider >= fitted_on["guard"]):
-        raise ValueError(f"{key!r}: fitted_on.absent_guard must be a number >= the guard "
-                         f"{fitted_on['guard']}, got {wider!r}")
+    check_wider_guard(key, fitted_on, "absent_guard")
     if "blend_gap" not in fitted_on:
         raise ValueError(f"{key!r}: fitted_on.absent_guard needs fitted_on.blend_gap")
+
+
+def check_wider_guard(key: str, fitted_on: dict, name: str) -> None:
+    """Refuse (ValueError) ``fitted_on[name]`` where it is not a finite number >= the guard."""
+    wider = fitted_on[name]
+    if not (finite(wider) and wider >= fitted_on["guard"]):
+        raise ValueError(f"{key!r}: fitted_on.{name} must be a number >= the guard "
+                         f"{fitted_on['guard']}, got {wider!r}")
+
+
+def check_bar_over(key: str, fitted_on: dict, name: str, base: str) -> None:
+    """Refuse (ValueError) ``fitted_on[name]`` without ``fitted_on[base]`` or outside
+    [that, 1] (a bar that raises another)."""
+    bar, low = fitted_on[name], fitted_on.get(base)
+    if low is None:
+        raise ValueError(f"{key!r}: fitted_on.{name} needs fitted_on.{base}")
+    if not (finite(bar) and low <= bar <= 1):
+        raise ValueError(f"{key!r}: fitted_on.{name} must be a number in [{base} {low}, 1], "
+                         f"got {bar!r}")
 
 
 def check_other_keep(key: str, fitted_on: dict) -> None:
     """Refuse (ValueError) an ``other_gap`` that is not a number in [``blend_gap``, 1], or an
     ``other_stand`` that is not a finite number >= 0 or is given without ``other_gap`` (C6)."""
     if "other_gap" in fitted_on:
-        bar, gap = fitted_on["other_gap"], fitted_on.get("blend_gap")
-        if gap is None:
-            raise ValueError(f"{key!r}: fitted_on.other_gap needs fitted_on.blend_gap")
-        if not (finite(bar) and gap <= bar <= 1):
-            raise ValueError(f"{key!r}: fitted_on.other_gap must be a number in [blend_gap "
-                             f"{gap}, 1], got {bar!r}")
+        check_bar_over(key, fitted_on, "other_gap", "blend_gap")
     if "other_stand" in fitted_on:
         floor = fitted_on["other_stand"]
         if "other_gap" not in fitted_on:
@@ -423,3 +470,13 @@ def check_other_keep(key: str, fitted_on: dict) -> None:
         if not (finite(floor) and floor >= 0):
             raise ValueError(f"{key!r}: fitted_on.other_stand must be a number >= 0, got "
                              f"{floor!r}")
+
+
+def check_bias_keys(key: str, fitted_on: dict) -> None:
+    """Refuse (ValueError) a ``bias_guard`` that is not a finite number at least the guard, or a
+    ``bias_same`` that is not a number in [``blend_same``, 1] or is given without
+    ``blend_same`` (C7)."""
+    if "bias_guard" in fitted_on:
+        check_wider_guard(key, fitted_on, "bias_guard")
+    if "bias_same" in fitted_on:
+        check_bar_over(key, fitted_on, "bias_same", "blend_same")
