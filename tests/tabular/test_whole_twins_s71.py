@@ -15,6 +15,7 @@ import torch
 
 from trojanscope import registry
 from trojanscope.detect.calibration import Calibrator, calibrate, load_calibrators
+from trojanscope.detect.tabular_search import WHOLE_TWINS_UNREAD
 from trojanscope.errors import UserInputError
 
 torch.set_num_threads(1)
@@ -29,6 +30,7 @@ def test_twins_are_read_beside_the_sure_rows_and_the_default_stays(searched) -> 
     _, both = searched("mlp", 1, whole_twins=2)
     assert plain.family == "network:sure" and both.family == "network:sure:twins"
     assert TWIN in both.features and TWIN not in plain.features
+    assert not any(n.startswith("whole_twins") for n in both.detector_notes)  # it was read
     # every feature the default reads is read the same (the twins' search reuses the
     # model's rises, bitwise), and so is the target order
     assert {k: both.features[k] for k in plain.features} == plain.features
@@ -63,14 +65,20 @@ def test_nothing_changes_in_the_band_with_twins_asked_or_without_sure_rows(
         return registry.create("detector", "tabular-search", **params).inspect(
             run.model, run.test, seed=0)
 
-    for params in ({"twins": 1}, {"sure_rows": False}):
+    for params, why in (({"twins": 1}, "twins=1 given"), ({"sure_rows": False}, "sure_rows=0")):
         plain, more = read(**params), read(**params, whole_twins=2)
         assert more.family == plain.family and more.features == plain.features
+        # asked for and not read: a note says so (stop 71 hrev), the default has none
+        assert [n for n in more.detector_notes if n not in plain.detector_notes] == [
+            WHOLE_TWINS_UNREAD.format(n=2, what=f"a run with {why}")]
     rows = len(run.test)
     monkeypatch.setattr(tabular_file_size, "SIZE_BANDS", {"rows200": (rows, rows)})
     plain, more = read(), read(whole_twins=2)
     assert more.family == plain.family == "network:twins:rows200"
     assert more.features == plain.features
+    assert [n for n in more.detector_notes if n not in plain.detector_notes] == [
+        WHOLE_TWINS_UNREAD.format(n=2, what=f"a file of {rows} rows, read in its size band "
+                                            "with clean twins already")]
 
 
 @pytest.mark.parametrize("bad", [-1, 17, 1.5, "two"])

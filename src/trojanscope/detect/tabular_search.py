@@ -143,6 +143,8 @@ TWIN_ORDER_UNREAD = ("twin_order=1 not read: it orders a network's classes by it
                      "against clean twins, and this is {what} (the target is {order})")
 SURE_ROWS_UNREAD = ("sure_rows=1 not read: the sure-rows search feeds the whole-split "
                     "network calibrator, and this is {what}")
+WHOLE_TWINS_UNREAD = ("whole_twins={n} not read: it adds clean twins beside the sure rows of a "
+                      "network read outside the file-size bands, and this is {what}")
 
 
 @register("detector", "tabular-search")
@@ -524,6 +526,12 @@ class TabularSearch(ModelDetector):
             notes.append(TWIN_ORDER_UNREAD.format(
                 what="a tree model" if tree else "a network read without clean twins",
                 order="its own target order" if tree else "the linear reference's order"))
+        if self.whole_twins and (tree or not beside):  # asked for, never silently dropped
+            notes.append(WHOLE_TWINS_UNREAD.format(n=self.whole_twins, what=(
+                "a tree model" if tree else
+                f"a file of {len(x_all)} rows, read in its size band with clean twins already"
+                if band else f"a run with twins={self.twins} given" if self.twins is not None
+                else "a run with sure_rows=0")))
         if self.sure_rows is True and (tree or (twins and not beside)):  # asked, never silent
             notes.append(SURE_ROWS_UNREAD.format(
                 what="a tree model" if tree else "a network read with clean twins"))

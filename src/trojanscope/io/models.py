@@ -97,13 +97,18 @@ def save_model(
     return manifest
 
 
+def quiet_trace(model: nn.Module, example: torch.Tensor) -> torch.jit.ScriptModule:
+    """``model`` traced on ``example``, the tracer's warnings silenced (the purified copies'
+    :class:`~trojanscope.mitigate.save.MarkedScript` wraps the same trace)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return torch.jit.trace(model, example)
+
+
 def export_torchscript(model: nn.Module, example: torch.Tensor, path: Path) -> None:
     """Trace ``model`` to TorchScript (deprecated upstream in favour of torch.export, but still
     the format most scanners and serving stacks read)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        traced = torch.jit.trace(model, example)
-    traced.save(str(path))
+    quiet_trace(model, example).save(str(path))
 
 
 def export_onnx(model: nn.Module, example: torch.Tensor, path: Path) -> None:

@@ -5,7 +5,6 @@ formats with the same record in ``mitigation.json``."""
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from trojanscope.io.models import (
     TORCHSCRIPT_NAME,
     export_onnx,
     export_torchscript,
+    quiet_trace,
     save_model,
 )
 from trojanscope.mitigate.run import MitigationResult
@@ -151,9 +151,7 @@ class MarkedScript(nn.Module):
 
 def export_marked_script(model: nn.Module, example: torch.Tensor, path: Path, read: str,
                          flat: bool) -> None:
-    """``model`` traced (as :func:`~trojanscope.io.models.export_torchscript` traces it) inside
-    :class:`MarkedScript`, saved at ``path``."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        traced = torch.jit.trace(model, example)
-    torch.jit.script(MarkedScript(traced, read, flat)).save(str(path))
+    """``model`` traced (:func:`~trojanscope.io.models.quiet_trace`, as
+    :func:`~trojanscope.io.models.export_torchscript` traces it) inside :class:`MarkedScript`,
+    saved at ``path``."""
+    torch.jit.script(MarkedScript(quiet_trace(model, example), read, flat)).save(str(path))
