@@ -169,18 +169,39 @@ def read(folder: Path) -> dict:
             "detect_cpu_s": round(cpu, 1)}
 
 
+def unwide_probability(row: dict) -> float | None:
+    """What-if (not a candidate read under a rule): the probability had the ``auto:excess``
+    term read MM-BD's top class whatever its reference ratio (no ``wide`` gate), on a row the
+    term did not read; None where it did read or no stand was recorded."""
+    from trojanscope.detect.calibration import load_calibrators
+    from trojanscope.detect.logits import logit, sigmoid
+
+    stand = row.get("shares", {}).get("top_stand")
+    if stand is None or "excess_logit" in row.get("features", {}):
+        return None
+    term = load_calibrators()["auto:excess"]
+    lift = max(-float(term.fitted_on["most"]),
+               min(0.0, term.intercept + term.coef[0] * stand))
+    return sigmoid(logit(row["probability"]) + lift)
+
+
 def table(path: Path) -> str:
     """A markdown table of the rows, one line a model, then a line per kind."""
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     lines = ["| kind | seed | CA | target (ASR) | verdict | p | named | -log10 p share | "
-             "ratio share | top stand |", "|---|---|---|---|---|---|---|---|---|---|"]
+             "ratio share | top stand | terms | p, excess ungated |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         s = r.get("shares", {})
         tgt = f"{r['target']} ({r['attack_success']:.2f})" if "target" in r else "–"
+        terms = ", ".join(f"{k.removesuffix('_logit')} {v:+.1f}"
+                          for k, v in r.get("features", {}).items() if k.endswith("_logit"))
+        what_if = unwide_probability(r)
         lines.append(f"| {r['kind']} | {r['seed']} | {r['clean_accuracy']:.2f} | {tgt} | "
                      f"{r.get('verdict')} | {r.get('probability', float('nan')):.2f} | "
                      f"{r.get('named')} | {s.get('mmbd_neglog10_p', float('nan')):+.2f} | "
-                     f"{s.get('mmbd_ratio', float('nan')):+.2f} | {s.get('top_stand')} |")
+                     f"{s.get('mmbd_ratio', float('nan')):+.2f} | {s.get('top_stand')} | "
+                     f"{terms or '–'} | {'–' if what_if is None else f'{what_if:.2f}'} |")
     lines.append("")
     for kind in dict.fromkeys(r["kind"] for r in rows):
         mine = [r for r in rows if r["kind"] == kind]
