@@ -53,20 +53,24 @@ def both_ways(lines: list[dict]) -> list[dict]:
     return [{**m, "today": m["a"], "candidate": m["b"]} for m in lines]
 
 
+def who(m: dict) -> str:
+    """A model's population and name."""
+    return f"{m['pop']}/{m['name']}"
+
+
 def summary(lines: list[dict], label: str) -> dict:
     """The figures both ways and the models that differ at the flag."""
     gap = [m for m in lines if m["gap"]]
     a, b = (scored(both_ways(gap), w, label) for w in ("today", "candidate"))
-    flagged = {w: [m["name"] for m in gap if m[w][0] >= FLAG] for w in ("a", "b")}
     bd = [m for m in gap if m["backdoored"]]
     return {"label": label, "n": len(gap), "n_bd": len(bd),
             "n_bd_at_favourite": sum(m["target"] == m["bias_class"] for m in bd),
+            "n_bd_at_8": sum(m["target"] == 8 for m in bd),
             "a": a, "b": b,
-            "lost_by_a": [m["name"] for m in bd if m["b"][0] >= FLAG > m["a"][0]],
-            "lost_by_b": [m["name"] for m in bd if m["a"][0] >= FLAG > m["b"][0]],
-            "bd_lowered_by_a": [m["name"] for m in bd if m["a"][0] < m["b"][0] - 1e-4],
-            "clean_flagged": {w: [n for n in flagged[w]
-                                  if not next(m for m in gap if m["name"] == n)["backdoored"]]
+            "lost_by_a": [who(m) for m in bd if m["b"][0] >= FLAG > m["a"][0]],
+            "lost_by_b": [who(m) for m in bd if m["a"][0] >= FLAG > m["b"][0]],
+            "bd_lowered_by_a": [who(m) for m in bd if m["a"][0] < m["b"][0] - 1e-4],
+            "clean_flagged": {w: [who(m) for m in gap if not m["backdoored"] and m[w][0] >= FLAG]
                               for w in ("a", "b")},
             "bd_flagged": {w: sum(m[w][0] >= FLAG for m in bd) for w in ("a", "b")},
             "bd_right": {w: sum(m[w][0] >= FLAG and m[w][1] == m["target"] for m in bd)
@@ -79,7 +83,7 @@ def fmt(x: float | None) -> str:
 
 def print_summary(s: dict, names: tuple[str, str]) -> None:
     print(f"== {s['label']}: {s['n']} GAP heads ({s['n_bd']} backdoored, "
-          f"{s['n_bd_at_favourite']} aimed at their noise favourite)")
+          f"{s['n_bd_at_8']} aimed at 8, {s['n_bd_at_favourite']} at their own noise favourite)")
     for w, name in zip(("a", "b"), names, strict=True):
         g = s[w]["groups"]
         worst = s[w]["worst"]["any"]

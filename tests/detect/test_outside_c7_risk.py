@@ -36,7 +36,7 @@ def test_stored_9612_reads_c7_clearing_the_two_c5_flags(tmp_path: Path,
           f"9612={H9 / 'detect9612_runs.jsonl.gz'},{H9 / 'zoo-9612_truth.json.gz'}",
           "--json", str(out)])
     s = json.loads(out.read_text())["populations"][0]["summary"]
-    assert s["clean_flagged"] == {"a": [], "b": ["res_gap-cl02", "res_gap-cl05"]}
+    assert s["clean_flagged"] == {"a": [], "b": ["9612/res_gap-cl02", "9612/res_gap-cl05"]}
     assert s["lost_by_a"] == [] and s["lost_by_b"] == [] and s["bd_flagged"] == {"a": 2, "b": 2}
     line = next(m for m in json.loads(out.read_text())["populations"][0]["lines"]
                 if m["name"] == "res_gap-cl02")
