@@ -106,21 +106,24 @@ def set_verdict(evidence: dict[str, Any], confirm_below: int = 0) -> SetVerdict:
     two different signals name it (:func:`single_signal_findings` are set aside)."""
     found = verdict_signals(evidence)
     if confirm_below:
-        aside = single_signal_findings(evidence, confirm_below)
+        aside = single_signal_findings(evidence, confirm_below, found)
         found = [f for f in found if f not in aside]
     reasons = [reason for _, _, reason in found]
     return SetVerdict(bool(reasons), reasons, sorted({c for c, _, _ in found if c is not None}))
 
 
-def single_signal_findings(evidence: dict[str, Any], below: int
+def single_signal_findings(evidence: dict[str, Any], below: int,
+                           found: list[tuple[int | None, str, str]] | None = None,
                            ) -> list[tuple[int | None, str, str]]:
     """On a set of fewer than ``below`` samples, the findings whose class no second signal
     names (none on a larger set). On 200-image clean uneven sets (stop 71, development seeds
     0 and 1) a class's split alone, or confusion training's count alone, named a clean class
-    on 5 of 22 sets; the BadNets sets' target class was named by both."""
+    on 5 of 22 sets; the BadNets sets' target class was named by both. ``found``: the
+    evidence's :func:`verdict_signals`, where the caller has them already."""
     if int(sum(evidence.get("class_sizes", []))) >= below:
         return []
-    found = verdict_signals(evidence)
+    if found is None:
+        found = verdict_signals(evidence)
     kinds: dict[int, set[str]] = {}
     for c, kind, _ in found:
         if c is not None:
