@@ -8,7 +8,8 @@ committed before a fresh model is scored, so this script splits the two:
   attack's success) and prints one row a model. No detector runs.
 - ``read WORK BUILT.jsonl``: each built model read as a user reads it (``user_cnn_s71_h9u.
   read``: ``detect model.pt --data clean.npz --format json``), one row a model with the
-  verdict, the logit shares and the top class's stand.
+  verdict, the logit shares, the top class's stand and the whole report (``report``), which
+  ``excess_ungated_s72_h9u.py`` re-scores with a candidate calibration file.
 
     OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONPATH=src:benchmarks python \
         benchmarks/user_cnn_s72_h9u.py build WORK --seeds 90 91 --kinds clean patch > built.jsonl
@@ -32,6 +33,8 @@ def main() -> None:
     make.add_argument("work", type=Path)
     make.add_argument("--seeds", type=int, nargs="+", required=True)
     make.add_argument("--kinds", nargs="+", choices=KINDS, default=["clean"])
+    make.add_argument("--target", type=int, choices=range(10),
+                      help="backdoors aimed at this class instead of the drawn one")
     score = sub.add_parser("read", help="detect each built model as a user does")
     score.add_argument("work", type=Path)
     score.add_argument("built", type=Path)
@@ -42,12 +45,13 @@ def main() -> None:
     if args.step == "build":
         for seed in args.seeds:
             for kind in args.kinds:
-                print(json.dumps(build(args.work, seed, kind)), flush=True)
+                aimed = args.target if kind in ("patch", "blend") else None
+                print(json.dumps(build(args.work, seed, kind, aimed)), flush=True)
         return
     for line in args.built.read_text().splitlines():
         if line.strip():
             row = json.loads(line)
-            row.update(read(args.work / f"{row['kind']}-{row['seed']}"))
+            row.update(read(args.work / f"{row['kind']}-{row['seed']}", keep_report=True))
             print(json.dumps(row), flush=True)
 
 
