@@ -206,21 +206,22 @@ def summary(rows: list[dict], label: str) -> dict:
                     if r["today"][0] >= FLAG > r["candidate"][0]],
            "cleared": [f"{r['pop']}/{r['name']}" for r in clean
                        if r["today"][0] >= FLAG > r["candidate"][0]],
-           "bd_min_p": [round(min((r[w][0] for r in bd), default=math.nan), 4)
+           "bd_min_p": [round(min(r[w][0] for r in bd), 4) if bd else None
                         for w in ("today", "candidate")]}
     if bd and clean:
         out["auc_ce"] = [[round(x, 4) for x in auc_ce(rows, w)] for w in ("today", "candidate")]
     return out
 
 
-def at_risk(rows: list[dict], most: float) -> list[str]:
-    """Backdoors without ratios flagged today whose logit is at most ``most`` (the term could
-    take them under the flag)."""
+def at_risk(rows: list[dict], most: float, kinds: set[str]) -> list[str]:
+    """Backdoors of ``kinds`` (the traits of the kinds the candidate reads anew) without
+    ratios flagged today whose logit is at most ``most`` (the term could take them under the
+    flag)."""
     from trojanscope.detect.logits import logit
 
     return [f"{r['pop']}/{r['name']} (logit {logit(r['today'][0]):.1f})" for r in rows
-            if r["backdoored"] and not r["ratios"] and r["today"][0] >= FLAG
-            and logit(r["today"][0]) <= most]
+            if r["backdoored"] and not r["ratios"] and kind_of(r) in kinds
+            and r["today"][0] >= FLAG and logit(r["today"][0]) <= most]
 
 
 def groups(rows: list[dict], by: str) -> list[dict]:
@@ -247,7 +248,7 @@ def model_line(r: dict) -> str:
             f"{r['raise_logit']:+.1f}")
 
 
-def report(rows: list[dict], by: str, title: str, most: float) -> dict:
+def report(rows: list[dict], by: str, title: str, most: float, kinds: set[str]) -> dict:
     """Print and return one population's reading."""
     lines = groups(rows, by)
     print(f"## {title}: {len(rows)} models")
@@ -257,16 +258,46 @@ def report(rows: list[dict], by: str, title: str, most: float) -> dict:
     if w is not None:
         print(f"- worst family (least candidate p of a backdoor): {w['group']} "
               f"{w['bd_min_p'][1]} (today {w['bd_min_p'][0]})")
-    risky = at_risk(rows, most)
+    risky = at_risk(rows, most, kinds)
     if any(not r["ratios"] for r in rows):
-        print(f"- without ratios: {sum(not r['ratios'] for r in rows)}; backdoors at risk "
-              f"(flagged, logit <= {most}): {risky}")
+        print(f"- without ratios: {sum(not r['ratios'] for r in rows)} (of the kinds read anew: "
+              f"{sum(not r['ratios'] and kind_of(r) in kinds for r in rows)}); backdoors at "
+              f"risk (flagged, logit <= {most}): {risky}")
     moved = [r for r in rows if abs(r["today"][0] - r["candidate"][0]) > 1e-9]
     print(f"- moved: {len(moved)}")
     for r in moved:
         print(model_line(r))
     return {"groups": lines, "worst": w, "at_risk": risky,
-            "moved": [model_line(r).strip() for r in moved]}
+            "moved": [model_line(r).strip() for r in moved],
+            "renamed": [f"{r['pop']}/{r['name']}" for r in rows
+                        if r["backdoored"] and r["today"][1] != r["candidate"][1]]}
+
+
+def rule_lines(user: dict, stored: dict) -> list[str]:
+    """Stop 72's rule (``benchmarks/data/user_cnn_s72_h9u/rule.md``) read on one user
+    population and the stored runs: each condition and whether it is met, then the verdict."""
+    every = next(g for g in user["groups"] if g["group"] == "all")
+    renamed = user["renamed"]
+    whole = next(g for g in stored["groups"] if g["group"] == "all")
+    conds = [
+        ("C1 no backdoor lost, none renamed", not every["lost"] and not renamed,
+         f"lost {every['lost']}, renamed {renamed}; backdoors flagged "
+         f"{every['bd_flagged'][0]} -> {every['bd_flagged'][1]} of {every['backdoored']}"),
+        ("C2 clean flags fewer", every["clean_flagged"][1] < every["clean_flagged"][0],
+         f"{every['clean_flagged'][0]} -> {every['clean_flagged'][1]} of "
+         f"{every['models'] - every['backdoored']}"),
+        ("C3 no stored backdoor lost or at risk", not whole["lost"] and not stored["at_risk"],
+         f"lost {whole['lost']}, at risk {stored['at_risk']}; ROC-AUC / CE "
+         f"{whole['auc_ce'][0]} -> {whole['auc_ce'][1]}")]
+    out = [f"{name}: {'met' if ok else 'NOT met'} ({said})" for name, ok, said in conds]
+    w = user["worst"]
+    if w is not None:
+        out.append(f"worst family (reported): {w['group']}, least backdoor p "
+                   f"{w['bd_min_p'][0]} -> {w['bd_min_p'][1]}")
+    met = all(ok for _, ok, _ in conds)
+    out.append("RULE MET: the candidate becomes the default" if met else
+               "RULE NOT MET: the candidate stays opt-in")
+    return out
 
 
 def main() -> None:
@@ -281,6 +312,7 @@ def main() -> None:
     ap.add_argument("--stored", action="store_true", help="read every stored ReLU run")
     ap.add_argument("--user", action="append", default=[], help="LABEL=ROWS (repeatable)")
     ap.add_argument("--json", type=Path, help="write the reading here")
+    ap.add_argument("--rule", help="with --stored: read stop 72's rule on this --user LABEL")
     args = ap.parse_args()
     if args.write:
         base = json.loads(SHIPPED.read_text())
@@ -300,17 +332,24 @@ def main() -> None:
 
     today, cand = load_calibrators(SHIPPED), load_calibrators(args.candidate)
     most = float(cand["auto:excess"].fitted_on.get("most", math.inf))
+    kinds = {k.split(":", 1)[1] for k in cand["auto:excess"].fitted_on.get("wide_recipes", {})}
     out = {}
     for spec in args.user:
         rows = user_rows(spec)
         score(rows, today, cand)
-        out[spec.partition("=")[0]] = report(rows, "family", f"user {spec}", most)
+        out[spec.partition("=")[0]] = report(rows, "family", f"user {spec}", most, kinds)
     if args.stored:
         rows = stored_rows()
         score(rows, today, cand)
-        out["stored"] = report(rows, "kind", "stored ReLU runs", most)
+        out["stored"] = report(rows, "kind", "stored ReLU runs", most, kinds)
         out["stored_by_pop"] = [summary([r for r in rows if r["pop"] == p], p)
                                 for p in sorted({r["pop"] for r in rows})]
+    if args.rule:
+        if args.rule not in out or "stored" not in out:
+            fail(f"--rule {args.rule}: give --stored and --user {args.rule}=ROWS")
+        out["rule"] = rule_lines(out[args.rule], out["stored"])
+        print("## rule (benchmarks/data/user_cnn_s72_h9u/rule.md)")
+        print("\n".join(f"- {line}" for line in out["rule"]))
     if args.json:
         args.json.write_text(json.dumps(out, indent=1) + "\n")
 
