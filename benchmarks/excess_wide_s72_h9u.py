@@ -308,12 +308,22 @@ def main() -> None:
                     help="with --write: rows whose clean models give the second recipe's medians")
     ap.add_argument("--recipe-name", default="first_contact_s68.user_cnn, 2 epochs")
     ap.add_argument("--ungated", action="store_true", help="with --write: the what-if file")
+    ap.add_argument("--ship", type=Path, help="copy this file's wide_recipes into the shipped "
+                    "calibration file (only where stop 72's rule is met)")
     ap.add_argument("--candidate", type=Path, help="the candidate file to read")
     ap.add_argument("--stored", action="store_true", help="read every stored ReLU run")
     ap.add_argument("--user", action="append", default=[], help="LABEL=ROWS (repeatable)")
     ap.add_argument("--json", type=Path, help="write the reading here")
     ap.add_argument("--rule", help="with --stored: read stop 72's rule on this --user LABEL")
     args = ap.parse_args()
+    if args.ship:
+        cand, shipped = json.loads(args.ship.read_text()), json.loads(SHIPPED.read_text())
+        for key, entry in shipped.items():
+            if key.endswith(":excess"):
+                entry["fitted_on"]["wide_recipes"] = cand[key]["fitted_on"]["wide_recipes"]
+        SHIPPED.write_text(json.dumps(shipped, indent=1) + "\n")
+        print(f"{SHIPPED}: wide_recipes from {args.ship}")
+        return
     if args.write:
         base = json.loads(SHIPPED.read_text())
         if args.ungated:
