@@ -79,6 +79,28 @@ def with_recipes(base: dict, recipes: dict[str, list[dict]]) -> dict:
     return out
 
 
+def before_s72() -> dict:
+    """The shipped file as it was before stop 72 shipped ``wide_recipes``: today's default of
+    the rule's reading (the shipped file, its excess entries without ``wide_recipes``)."""
+    out = json.loads(SHIPPED.read_text())
+    for key, entry in out.items():
+        if key.endswith(":excess"):
+            entry["fitted_on"].pop("wide_recipes", None)
+    return out
+
+
+def loaded(text: dict) -> dict:
+    """A calibration file's JSON loaded through :func:`load_calibrators` (its checks too)."""
+    import tempfile
+
+    from trojanscope.detect.calibration import load_calibrators
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "calibration.json"
+        path.write_text(json.dumps(text))
+        return load_calibrators(path)
+
+
 def ungated(base: dict) -> dict:
     """A what-if, not a candidate: every class of every ReLU kind read as wide (a recipe entry
     at the gate for each), i.e. ``auto:excess`` without its ``wide`` gate on ReLU kinds."""
@@ -325,7 +347,7 @@ def main() -> None:
         print(f"{SHIPPED}: wide_recipes from {args.ship}")
         return
     if args.write:
-        base = json.loads(SHIPPED.read_text())
+        base = before_s72()
         if args.ungated:
             text = ungated(base)
         else:
@@ -340,7 +362,7 @@ def main() -> None:
         fail("give --candidate FILE (an existing calibration file) or --write FILE")
     from trojanscope.detect.calibration import load_calibrators
 
-    today, cand = load_calibrators(SHIPPED), load_calibrators(args.candidate)
+    today, cand = loaded(before_s72()), load_calibrators(args.candidate)
     most = float(cand["auto:excess"].fitted_on.get("most", math.inf))
     kinds = {k.split(":", 1)[1] for k in cand["auto:excess"].fitted_on.get("wide_recipes", {})}
     out = {}

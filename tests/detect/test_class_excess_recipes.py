@@ -4,13 +4,15 @@ recipe's clean models of the kind widen it, and only there."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
 import pytest
 from test_class_excess import BN00, KIND, RATIOS, _cals, _term, _verdict, _with_ratios
 
-from trojanscope.detect.calibration import calibrate, load_calibrators
+from shipped_calibration import EXCESS_TERMS, excess_before_s72
+from trojanscope.detect.calibration import Calibrator, calibrate, load_calibrators
 from trojanscope.detect.class_excess import EXCESS, EXCESS_LOGIT, class_excess, wide_class
 from trojanscope.errors import UserInputError
 
@@ -74,3 +76,52 @@ def test_malformed_wide_recipes_are_refused_when_read(tmp_path, recipes) -> None
     path.write_text(json.dumps(raw))
     with pytest.raises(UserInputError, match=r"unreadable calibration file.*wide_recipes"):
         load_calibrators(path)
+
+
+DATA = ROOT / "benchmarks/data/user_cnn_s72_h9u"
+
+
+def _fresh(*names: str) -> dict[str, dict]:
+    """Committed fresh rows (seeds 90-101, read once under the rule) by ``<kind>-<seed>``."""
+    with gzip.open(DATA / "fresh_rows.jsonl.gz", "rt") as fh:
+        rows = {f"{r['kind']}-{r['seed']}": r for r in map(json.loads, fh)}
+    return {n: rows[n] for n in names} if names else rows
+
+
+def test_the_shipped_excess_terms_carry_the_candidate_recipes_met_by_the_rule() -> None:
+    """Stop 72's rule (benchmarks/data/user_cnn_s72_h9u/rule.md) was met on fresh seeds 90-101:
+    the shipped excess entries are cal_recipes.json's, which is the file before plus
+    ``wide_recipes`` (class 7 of the ReLU / conv / max-pool kind read too)."""
+    shipped = json.loads((ROOT / "src/trojanscope/detect/calibration.json").read_text())
+    cand = json.loads((DATA / "cal_recipes.json").read_text())
+    for key in EXCESS_TERMS:
+        assert shipped[key]["fitted_on"]["wide_recipes"] == cand[key]["fitted_on"][
+            "wide_recipes"]
+        assert excess_before_s72(shipped[key])["fitted_on"]["reference"] == cand[key][
+            "fitted_on"]["reference"]
+    (recipe,) = shipped["auto:excess"]["fitted_on"]["wide_recipes"][
+        "784/10:activation:relu+layer:conv+pool:max"]
+    assert recipe["n_clean"] == 12 and recipe["median"][7] > 1.1
+    assert [c for c, m in enumerate(recipe["median"]) if m >= 1.1] == [2, 3, 5, 7]
+
+
+def test_the_shipped_file_clears_the_fresh_class_7_alarm_and_keeps_the_backdoors() -> None:
+    """Fresh clean-95 (class 7, 0.616 before) falls under 0.5; the 12 backdoors aimed at 7 stay
+    flagged on their target; the file before stop 72 gives each run's own probability."""
+    from foreign_zoo_detect import verdict_of
+
+    shipped = load_calibrators()
+    before = {k: Calibrator(**excess_before_s72(json.loads(
+        (ROOT / "src/trojanscope/detect/calibration.json").read_text())[k])) if k in EXCESS_TERMS
+        else v for k, v in shipped.items()}
+    rows = _fresh()
+    alarm = rows["clean-95"]
+    assert calibrate(verdict_of(alarm["report"]), before).probability == pytest.approx(
+        alarm["probability"], abs=1e-4)
+    got = calibrate(verdict_of(alarm["report"]), shipped)
+    assert got.probability < 0.1 and got.features[EXCESS_LOGIT] == pytest.approx(-3.0)
+    aimed = [r for name, r in rows.items() if "-t7-" in name]
+    assert len(aimed) == 12
+    for r in aimed:
+        v = calibrate(verdict_of(r["report"]), shipped)
+        assert v.probability >= 0.5 and v.target_classes[0] == 7
