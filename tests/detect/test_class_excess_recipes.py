@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from test_class_excess import BN00, KIND, RATIOS, _cals, _term, _verdict, _with_ratios
 
+from script_run import run_script
 from shipped_calibration import EXCESS_TERMS, excess_before_s72
 from trojanscope.detect.calibration import Calibrator, calibrate, load_calibrators
 from trojanscope.detect.class_excess import EXCESS, EXCESS_LOGIT, class_excess, wide_class
@@ -125,3 +126,18 @@ def test_the_shipped_file_clears_the_fresh_class_7_alarm_and_keeps_the_backdoors
     for r in aimed:
         v = calibrate(verdict_of(r["report"]), shipped)
         assert v.probability >= 0.5 and v.target_classes[0] == 7
+
+
+@pytest.mark.parametrize("script,args,said", [
+    ("excess_wide_s72_h9u.py", ["--candidate", "/nonexistent.json"], "give --candidate FILE"),
+    ("excess_wide_s72_h9u.py", ["--write", "x.json"], "give --recipe ROWS"),
+    ("excess_wide_s72_h9u.py", ["--candidate", str(DATA / "cal_recipes.json"), "--user", "dev"],
+     "give LABEL=ROWS"),
+    ("user_mlp_s72_h9u.py", ["--report", "/nonexistent.json"], "no such file"),
+])
+def test_the_stop_72_scripts_refuse_bad_options_in_one_line(tmp_path, script, args, said) -> None:
+    proc = run_script(script, *args, cwd=tmp_path)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and said in lines[0], proc.stderr
+    assert not (tmp_path / "x.json").exists()
