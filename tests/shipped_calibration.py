@@ -58,13 +58,29 @@ def entry_before_s64() -> dict:
     return json.loads(BEFORE_S64.read_text())[XGBOOST]
 
 
+# issue 9 stop 72 (h9u) gave the two image excess terms `wide_recipes` (the first-contact maker's
+# clean CNNs' class medians; rule met on fresh seeds 90-101): every older file saw them without
+EXCESS_TERMS = ("auto:excess", "auto:out-of-coverage:excess")
+
+
+def excess_before_s72(entry: dict) -> dict:
+    """An excess entry (raw JSON) as shipped before stop 72: without ``wide_recipes``."""
+    fitted = {k: v for k, v in entry["fitted_on"].items() if k != "wide_recipes"}
+    return {**entry, "fitted_on": fitted}
+
+
+def shipped_before_s72() -> dict:
+    """The shipped file's raw entries, in file order, with the excess terms as before stop 72."""
+    return {k: excess_before_s72(v) if k in EXCESS_TERMS else v
+            for k, v in json.loads(SHIPPED.read_text()).items()}
+
+
 def shipped_before_s64() -> dict:
     """The shipped file's raw entries, in file order, with the XGBoost entry as before stop 64
     and ``network:sure`` as before stop 70 (and without the named-check terms shipped at stop
-    66)."""
+    66), the excess terms as before stop 72."""
     older = {XGBOOST: entry_before_s64(), SURE: sure_entry_before_s70()}
-    return {k: older.get(k, v)
-            for k, v in json.loads(SHIPPED.read_text()).items() if k not in NAMED}
+    return {k: older.get(k, v) for k, v in shipped_before_s72().items() if k not in NAMED}
 
 
 def band_entries_before_s60() -> dict:

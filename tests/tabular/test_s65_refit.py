@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from shipped_calibration import BEFORE_S64, NAMED, SURE, sure_entry_before_s70
+from shipped_calibration import BEFORE_S64, NAMED, SURE, shipped_before_s72, sure_entry_before_s70
 from shipped_calibration import STOP33_XGBOOST_ZOOS as DEV
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,8 +79,7 @@ def test_the_candidates_are_regenerated_by_their_commands(load_benchmark, monkey
 
 def test_each_candidate_changes_only_the_xgboost_entry() -> None:
     shipped = {k: v for k, v in  # without the image named-check terms shipped at stop 66
-               json.loads((ROOT / "src/trojanscope/detect/calibration.json").read_text()).items()
-               if k not in NAMED}
+               shipped_before_s72().items() if k not in NAMED}  # excess: as before stop 72
     shipped[SURE] = sure_entry_before_s70()  # refitted at stop 70 (h16)
     for name in ("calibration_x65.json", "calibration_x65f.json"):
         candidate = json.loads((OWN / name).read_text())

@@ -12,8 +12,10 @@ the verdict and reads
     class, in models of the same kind (traits, input size, class count),
 
 read only where that class is one of the kind's naturally wide classes (its reference ratio at
-least the entry's ``wide``), the reference being the median over clean calibration models of
-that kind, fitted by
+least the entry's ``wide``, or its median ratio over the clean models of another training
+recipe of the kind in ``wide_recipes``: issue 9 stop 72, where a user's briefly trained ReLU
+CNN widens a class the reference's recipe does not), the reference being the median over clean
+calibration models of that kind, fitted by
 ``benchmarks/class_excess_fit.py`` and written into the calibration file's ``"<scorer>:excess"``
 entry (``fitted_on.reference``). That entry is a lower-only term: where its linear score (a
 start and a slope on the excess) is negative it is added to the scoring calibrator's logit,
@@ -89,12 +91,13 @@ def kind_key(features: dict[str, float], traits: list[str]) -> str | None:
 
 
 def class_excess(features: dict[str, float], traits: list[str], reference: dict,
-                 min_clean: int = MIN_CLEAN, wide: float = 0.0) -> float | None:
+                 min_clean: int = MIN_CLEAN, wide: float = 0.0,
+                 wide_recipes: dict[str, dict] | None = None) -> float | None:
     """MM-BD's top class's ratio less the reference's for that class and kind; None where the
     run has no ratios, the kind has no reference or fewer than ``min_clean`` clean models, or
-    the reference's ratio for that class is below ``wide`` (the class is not one of the kind's
-    naturally wide classes: there a small excess is no sign of a clean model — bounded
-    activations flatten a backdoor target's margin too)."""
+    the class is not one of the kind's naturally wide classes (:func:`wide_class`: there a
+    small excess is no sign of a clean model — bounded activations flatten a backdoor target's
+    margin too)."""
     key = kind_key(features, traits)
     entry = reference.get(key) if key is not None else None
     if not isinstance(entry, dict) or int(entry.get("n_clean", 0)) < min_clean:
@@ -103,9 +106,17 @@ def class_excess(features: dict[str, float], traits: list[str], reference: dict,
     assert ratios is not None  # kind_key read them
     top = max(range(len(ratios)), key=ratios.__getitem__)
     median = entry.get("median") or []
-    if len(median) != len(ratios) or float(median[top]) < wide:
+    if len(median) != len(ratios) or not wide_class(
+            top, [entry, *((wide_recipes or {}).get(key) or [])], min_clean, wide):
         return None
     return ratios[top] - float(median[top])
+
+
+def wide_class(top: int, entries: list[dict], min_clean: int, wide: float) -> bool:
+    """Whether class ``top``'s median ratio is at least ``wide`` in one of ``entries`` (the
+    reference's, then each other recipe's clean models of the kind) with ``min_clean`` models."""
+    return any(int(e.get("n_clean", 0)) >= min_clean and top < len(e.get("median") or [])
+               and float(e["median"][top]) >= wide for e in entries)
 
 
 def excess_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
@@ -120,7 +131,8 @@ def excess_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
     min_clean = int(term.fitted_on.get("min_clean", MIN_CLEAN))
     excess = class_excess(verdict.features, verdict.traits,
                           term.fitted_on.get("reference") or {}, min_clean,
-                          float(term.fitted_on.get("wide", 0.0)))
+                          float(term.fitted_on.get("wide", 0.0)),
+                          term.fitted_on.get("wide_recipes"))
     if excess is None:
         return 0.0
     verdict.features[EXCESS] = float(excess)
@@ -182,20 +194,22 @@ def term_entries(calibrators: dict[str, Calibrator], suffix: str
 def check_excess_terms(calibrators: dict[str, Calibrator]) -> None:
     """Refuse (ValueError) an ``"…:excess"`` entry the term could not read: features other than
     ``[mmbd_class_excess]``, a scorer missing from the file, a reference that is not a map
-    of kinds to ``{"n_clean": N, "median": [one number per class]}``, a ``wide`` that is not a
-    number, a ``most`` that is not a number > 0 or a ``min_clean`` that is not a whole number
-    >= 1."""
+    of kinds to ``{"n_clean": N, "median": [one number per class]}``, ``wide_recipes`` that do
+    not map kinds to lists of such entries, a ``wide`` that is not a number, a ``most`` that
+    is not a number > 0 or a ``min_clean`` that is not a whole number >= 1."""
     for key, base, term in term_entries(calibrators, TERM):
         if term.features != [EXCESS]:
             raise ValueError(f"{key!r}: an excess term reads [{EXCESS!r}], got {term.features}")
         if base not in calibrators:
             raise ValueError(f"{key!r}: no calibrator {base!r} in this file to correct")
         reference = term.fitted_on.get("reference")
-        if not isinstance(reference, dict) or not all(
-                isinstance(v, dict) and isinstance(v.get("median"), list)
-                and all(isinstance(x, int | float) and math.isfinite(x) for x in v["median"])
-                and isinstance(v.get("n_clean"), int) for v in reference.values()):
+        if not isinstance(reference, dict) or not all(map(_entry, reference.values())):
             raise ValueError(f"{key!r}: fitted_on.reference must map kinds to "
+                             "{\"n_clean\": N, \"median\": [ratios]}")
+        recipes = term.fitted_on.get("wide_recipes", {})
+        if not isinstance(recipes, dict) or not all(
+                isinstance(v, list) and all(map(_entry, v)) for v in recipes.values()):
+            raise ValueError(f"{key!r}: fitted_on.wide_recipes must map kinds to lists of "
                              "{\"n_clean\": N, \"median\": [ratios]}")
         most = term.fitted_on.get("most", 1.0)
         if (not isinstance(most, int | float) or isinstance(most, bool) or not most > 0
@@ -208,3 +222,10 @@ def check_excess_terms(calibrators: dict[str, Calibrator]) -> None:
         if not isinstance(min_clean, int) or isinstance(min_clean, bool) or min_clean < 1:
             raise ValueError(f"{key!r}: fitted_on.min_clean must be a whole number >= 1, got "
                              f"{min_clean!r}")
+
+
+def _entry(value: object) -> bool:
+    """A reference entry: ``{"n_clean": N, "median": [finite numbers]}``."""
+    return (isinstance(value, dict) and isinstance(value.get("median"), list)
+            and all(finite(x) for x in value["median"]) and isinstance(value.get("n_clean"), int)
+            and not isinstance(value["n_clean"], bool))
