@@ -85,12 +85,13 @@ def turned(d: list[dict], c: list[dict]) -> None:
                   f"{a['probability']:.3f} -> {b['probability']:.3f}")
 
 
-def readme_both(paths: list[str], candidate: Path) -> tuple[str, bool]:
+def readme_both(paths: list[str], candidate: Path,
+                shipped: Path = SHIPPED) -> tuple[str, bool]:
     """The README line's 200-row readings (``reading == "today"``) under D and C."""
     line = [{**r, "table": CD} for r in rows_of(paths, 0) if r.get("reading", "today") == "today"]
     if not line:
         return "not read", False
-    bd_d, n_bd, cl_d, n_cl = readme_counts(scored(line, SHIPPED)[0])
+    bd_d, n_bd, cl_d, n_cl = readme_counts(scored(line, shipped)[0])
     bd_c, _, cl_c, _ = readme_counts(scored(line, candidate)[0])
     return (f"backdoored flagged C {bd_c}/{n_bd} vs D {bd_d}/{n_bd}; clean twins flagged C "
             f"{cl_c}/{n_cl} vs D {cl_d}/{n_cl}", bd_c >= bd_d and cl_c <= cl_d)
@@ -99,30 +100,32 @@ def readme_both(paths: list[str], candidate: Path) -> tuple[str, bool]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--candidate", type=Path, required=True)
+    ap.add_argument("--shipped", type=Path, default=SHIPPED,
+                    help="today's file, D (the rule commit's: a copy once L72 is shipped)")
     for k in range(3):
         ap.add_argument(f"--file{k}", nargs="+", required=True)
     ap.add_argument("--whole", nargs="*", default=[])
     ap.add_argument("--readme", nargs="*", default=[])
     args = ap.parse_args()
-    changed, alone = entry_alone(args.candidate)
+    changed, alone = entry_alone(args.candidate, args.shipped)
     if not alone:
         raise SystemExit(f"error: the candidate file changes {changed}, not {ENTRY} alone")
     band = complete([x for k in range(3) for x in rows_of(getattr(args, f"file{k}"), k)])
-    d = sorted(scored(band, SHIPPED)[0], key=key)
+    d = sorted(scored(band, args.shipped)[0], key=key)
     c = sorted(scored(band, args.candidate)[0], key=key)
     print(f"{len(d)} readings of {len({(x['zoo'], x['name']) for x in d})} models read on all "
           "three files")
     show("D (today's default), 200 rows", d)
     show("C (L72), 200 rows", c)
     turned(d, c)
-    whole = scored(rows_of(args.whole, 0), SHIPPED)[0]
+    whole = scored(rows_of(args.whole, 0), args.shipped)[0]
     moved = scored(whole, args.candidate)[1] if whole else float("nan")  # against the shipped p
     if whole:
         show("whole split, today's default (= C)", whole, files=False)
     cd_d, cd_c = [x for x in d if x["table"] == CD], [x for x in c if x["table"] == CD]
     gone = models_lost(d, c)
     lc_d, lc_c = lgbm(d, LC), lgbm(c, LC)
-    text, readme_ok = readme_both(args.readme, args.candidate)
+    text, readme_ok = readme_both(args.readme, args.candidate, args.shipped)
     cpu = float(np.median([x["cpu_s"] for x in d])) if d else float("nan")
     rows = [
         ("1 credit-default clean readings flagged C < D; clean LightGBM flagged C <= D, each table",

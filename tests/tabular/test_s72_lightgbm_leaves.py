@@ -15,6 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CANDIDATE = ROOT / "benchmarks/data/tabular_s72_h16/calibration_l72.json"
 SHIPPED = ROOT / "src/trojanscope/detect/calibration.json"
+BEFORE = ROOT / "benchmarks/data/tabular_s72_h16/calibration_before_s72.json"  # at the rule
 KEY = "tabular-search:tree:lightgbm:rows200"
 
 
@@ -28,7 +29,9 @@ def _bench():
 
 
 def test_candidate_is_the_shipped_file_with_the_lightgbm_band_entry_reading_leaves() -> None:
-    mine, ours = json.loads(CANDIDATE.read_text()), json.loads(SHIPPED.read_text())
+    _, rule, _ = _bench()
+    assert rule.entry_alone(CANDIDATE, BEFORE) == (KEY, True)  # the rule's D is that file
+    mine, ours = json.loads(CANDIDATE.read_text()), json.loads(BEFORE.read_text())
     assert mine[KEY]["features"] == ["tab_box", "tab_mass_group", "tab_major_recur", "tab_leaves"]
     assert mine[KEY]["coef"][-1] < 0  # a deeper tree reads less suspicious at the same evidence
     assert {k for k in set(mine) | set(ours) if mine.get(k) != ours.get(k)} <= {KEY}
