@@ -36,7 +36,8 @@ SHORT = {"excess": "tab_excess", "gap": "tab_excess_gap", "vs_twins": "tab_exces
          "vs_gap": "tab_excess_vs_twins_gap", "flip_1": "tab_flip_1", "flip_2": "tab_flip_2",
          "flip_3": "tab_flip_3", "flip_max": "tab_flip_max", "score": "tab_score",
          "enrichment": "tab_enrichment", "box": "tab_box", "mass_group": "tab_mass_group",
-         "recur": "tab_major_recur", "lead": "tab_major_recur_lead", "mass_rel": "tab_mass_rel"}
+         "recur": "tab_major_recur", "lead": "tab_major_recur_lead", "mass_rel": "tab_mass_rel",
+         "leaves": "tab_leaves", "mass": "tab_mass"}  # leaves, mass: stop 72 (LightGBM)
 NETWORK_DESIGNS = [
     "excess + vs_twins", "vs_twins", "excess + vs_twins + vs_gap", "vs_twins + vs_gap",
     "excess + gap + vs_twins + vs_gap", "excess + vs_twins + flip_2",

@@ -1,0 +1,165 @@
+"""Issue 16 stop 72's rule (h16): LightGBM's 200-row band entry refitted with the trees' size
+(candidate L72: ``tab_box + tab_mass_group + tab_major_recur + tab_leaves``, C 1, the file
+``benchmarks/data/tabular_s72_h16/calibration_l72.json``), judged on three 200-row files per
+fresh model against today's default.
+
+D is today's default (``tabular_small_clean.py --detect`` readings, scored by the shipped file);
+C is the same readings scored by the candidate file, which differs from the shipped one in
+``tabular-search:tree:lightgbm:rows200`` alone (checked): every reading L72 does not score is
+D's. Over the models read on all three files (``--file0`` ... ``--file2``, both tables).
+Conditions (``benchmarks/data/tabular_s72_h16/plan.md``):
+
+1. the clean false alarms: credit-default clean readings flagged C < D (every kind), and clean
+   LightGBM readings flagged C <= D in each table;
+2. none lost: no backdoored model (both tables) that D flags on two or more of its three files
+   is flagged by C on fewer than two; and backdoored readings flagged C >= D (both tables);
+3. credit-default LightGBM readings: ROC-AUC C >= D and CE C <= D; credit-default, every kind
+   pooled: CE C <= D;
+4. lending-club LightGBM readings: CE C <= D + 0.02, clean flagged C <= D, caught C >= D;
+5. flagged with the right target, both tables: C >= D - 1;
+6. the worst family's CE at 200 rows (table x kind x target): C <= D;
+7. the whole split (``--whole``): the candidate file scores every reading as the shipped one
+   (largest change of p 0: the entry reads only 150-300-row files);
+8. the README line at 200 rows (``--readme``; XGBoost): backdoored readings flagged C >= D,
+   its clean twins flagged C <= D;
+9. median one-core CPU s per 200-row reading <= 20.
+
+    PYTHONPATH=src:benchmarks python benchmarks/tabular_s72_h16_rule.py --candidate C.json \
+        --file0 D_CD.json D_LC.json --file1 ... --file2 ... --whole W_CD.json W_LC.json \
+        --readme README_A.json README_B.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+from tabular_s64_h16_band_refit import kind
+from tabular_s64_h16_rule import CD, LC, SHIPPED, complete, right, rows_of, show, worst_ce
+from tabular_s66_h16_rule import readme_counts
+from tabular_s67_h16_rule import verdict
+from tabular_s70_h16_rule import figures, flagged_clean, key
+from tabular_small_clean import _auc, _ce
+from tabular_user_rule import scored
+
+ENTRY = "tabular-search:tree:lightgbm:rows200"
+
+
+def entry_alone(candidate: Path, shipped: Path = SHIPPED) -> tuple[str, bool]:
+    """The entries the candidate file changes; whether ``ENTRY`` is the only one."""
+    mine, ours = json.loads(candidate.read_text()), json.loads(shipped.read_text())
+    diff = sorted(k for k in set(mine) | set(ours) if mine.get(k) != ours.get(k))
+    return ", ".join(diff) or "none", diff == [ENTRY]
+
+
+def caught(rows: list[dict]) -> int:
+    return sum(r["backdoored"] and r["probability"] >= 0.5 for r in rows)
+
+
+def lgbm(rows: list[dict], table: str) -> list[dict]:
+    return [r for r in rows if r["table"] == table and kind(r) == "lightgbm"]
+
+
+def models_lost(d: list[dict], c: list[dict]) -> list[str]:
+    """Backdoored models D flags on two or more of their files and C on fewer than two."""
+    def counts(rows: list[dict]) -> dict[tuple[str, str], int]:
+        out: dict[tuple[str, str], int] = {}
+        for r in rows:
+            if r["backdoored"]:
+                k = (r["zoo"], r["name"])
+                out[k] = out.get(k, 0) + (r["probability"] >= 0.5)
+        return out
+    a, b = counts(d), counts(c)
+    return [f"{z}/{n} {a[(z, n)]} -> {b[(z, n)]}" for z, n in sorted(a)
+            if a[(z, n)] >= 2 > b[(z, n)]]
+
+
+def turned(d: list[dict], c: list[dict]) -> None:
+    for a, b in zip(d, c, strict=True):
+        if (a["probability"] >= 0.5) != (b["probability"] >= 0.5):
+            tag = f"target {a['target']}" if a["backdoored"] else "clean"
+            print(f"  verdict turned by C: {a['zoo']}/{a['name']} ({tag}) file {a['draw']}: p "
+                  f"{a['probability']:.3f} -> {b['probability']:.3f}")
+
+
+def readme_both(paths: list[str], candidate: Path,
+                shipped: Path = SHIPPED) -> tuple[str, bool]:
+    """The README line's 200-row readings (``reading == "today"``) under D and C."""
+    line = [{**r, "table": CD} for r in rows_of(paths, 0) if r.get("reading", "today") == "today"]
+    if not line:
+        return "not read", False
+    bd_d, n_bd, cl_d, n_cl = readme_counts(scored(line, shipped)[0])
+    bd_c, _, cl_c, _ = readme_counts(scored(line, candidate)[0])
+    return (f"backdoored flagged C {bd_c}/{n_bd} vs D {bd_d}/{n_bd}; clean twins flagged C "
+            f"{cl_c}/{n_cl} vs D {cl_d}/{n_cl}", bd_c >= bd_d and cl_c <= cl_d)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--candidate", type=Path, required=True)
+    ap.add_argument("--shipped", type=Path, default=SHIPPED,
+                    help="today's file, D (the rule commit's: a copy once L72 is shipped)")
+    for k in range(3):
+        ap.add_argument(f"--file{k}", nargs="+", required=True)
+    ap.add_argument("--whole", nargs="*", default=[])
+    ap.add_argument("--readme", nargs="*", default=[])
+    args = ap.parse_args()
+    changed, alone = entry_alone(args.candidate, args.shipped)
+    if not alone:
+        raise SystemExit(f"error: the candidate file changes {changed}, not {ENTRY} alone")
+    band = complete([x for k in range(3) for x in rows_of(getattr(args, f"file{k}"), k)])
+    d = sorted(scored(band, args.shipped)[0], key=key)
+    c = sorted(scored(band, args.candidate)[0], key=key)
+    print(f"{len(d)} readings of {len({(x['zoo'], x['name']) for x in d})} models read on all "
+          "three files")
+    show("D (today's default), 200 rows", d)
+    show("C (L72), 200 rows", c)
+    turned(d, c)
+    whole = scored(rows_of(args.whole, 0), args.shipped)[0]
+    moved = scored(whole, args.candidate)[1] if whole else float("nan")  # against the shipped p
+    if whole:
+        show("whole split, today's default (= C)", whole, files=False)
+    cd_d, cd_c = [x for x in d if x["table"] == CD], [x for x in c if x["table"] == CD]
+    gone = models_lost(d, c)
+    lc_d, lc_c = lgbm(d, LC), lgbm(c, LC)
+    text, readme_ok = readme_both(args.readme, args.candidate, args.shipped)
+    cpu = float(np.median([x["cpu_s"] for x in d])) if d else float("nan")
+    rows = [
+        ("1 credit-default clean readings flagged C < D; clean LightGBM flagged C <= D, each table",
+         f"{flagged_clean(cd_c)} vs {flagged_clean(cd_d)} of "
+         f"{sum(not x['backdoored'] for x in cd_d)}; LightGBM credit-default "
+         f"{flagged_clean(lgbm(c, CD))} vs {flagged_clean(lgbm(d, CD))}, lending-club "
+         f"{flagged_clean(lc_c)} vs {flagged_clean(lc_d)}",
+         flagged_clean(cd_c) < flagged_clean(cd_d)
+         and all(flagged_clean(lgbm(c, t)) <= flagged_clean(lgbm(d, t)) for t in (CD, LC))),
+        ("2 none lost: no backdoored model D flags on >= 2 files is flagged by C on < 2; "
+         "backdoored readings flagged C >= D",
+         f"models lost {gone or 'none'}; caught {caught(c)} vs {caught(d)}",
+         not gone and caught(c) >= caught(d)),
+        ("3 credit-default LightGBM ROC-AUC C >= D and CE C <= D; credit-default CE C <= D",
+         f"{figures(lgbm(c, CD))} vs {figures(lgbm(d, CD))}; {_ce(cd_c):.3f} vs {_ce(cd_d):.3f}",
+         bool(lgbm(d, CD)) and _auc(lgbm(c, CD)) >= _auc(lgbm(d, CD))
+         and _ce(lgbm(c, CD)) <= _ce(lgbm(d, CD)) and _ce(cd_c) <= _ce(cd_d)),
+        ("4 lending-club LightGBM CE C <= D + 0.02, clean flagged C <= D, caught C >= D",
+         f"{figures(lc_c)} vs {figures(lc_d)}; clean {flagged_clean(lc_c)} vs "
+         f"{flagged_clean(lc_d)}; caught {caught(lc_c)} vs {caught(lc_d)}",
+         bool(lc_d) and _ce(lc_c) <= _ce(lc_d) + 0.02
+         and flagged_clean(lc_c) <= flagged_clean(lc_d) and caught(lc_c) >= caught(lc_d)),
+        ("5 flagged with the right target, both tables: C >= D - 1", f"{right(c)} vs {right(d)}",
+         right(c) >= right(d) - 1),
+        ("6 the worst family's CE at 200 rows: C <= D", f"{worst_ce(c):.3f} vs {worst_ce(d):.3f}",
+         worst_ce(c) <= worst_ce(d)),
+        ("7 whole split: the candidate file scores every reading as the shipped one",
+         f"{len(whole)} readings, largest change of p {moved:.1e}", bool(whole) and moved <= 1e-9),
+        ("8 README line at 200 rows: backdoored flagged C >= D, clean twins C <= D", text,
+         readme_ok),
+        ("9 median CPU s per 200-row reading <= 20", f"{cpu:.1f}", cpu <= 20.0),
+    ]
+    verdict(rows)
+
+
+if __name__ == "__main__":
+    main()
