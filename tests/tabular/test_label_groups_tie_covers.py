@@ -1,7 +1,8 @@
-"""``label-groups``' ``tie_covers`` (issue 16 stop 72, ``label_ties``): rows tied at the cut
-that hold a minority label pass over, as rivals, the groups of another label on a value they
-share (a conjunction trigger's covers, which the ``deficit`` and ``cells`` screens score on
-the trigger's own values); and the printed groups say which screen raised them."""
+"""``label-groups``' ``tie_covers`` (issue 16 stop 72, ``label_ties``; the default, 0: off):
+rows tied at the cut that hold a minority label pass over, as rivals, the groups of another
+label on a value they share (a conjunction trigger's covers, which the ``deficit`` and
+``cells`` screens score on the trigger's own values); and the printed groups say which screen
+raised them."""
 
 from __future__ import annotations
 
@@ -19,24 +20,27 @@ torch.set_num_threads(1)
 TOP, SURE, MARGIN = 0.97, 3.0, 0.1
 
 
-def _table(rival_value: int = 7, majority: bool = False):
-    """1,000 rows, 300 of label 1: 40 label-1 rows (900-939) holding ``a = 7`` (50 rows hold
-    it) tie at the cut at 2.4 under a 10-row label-0 group (0-9) on ``a = rival_value`` at
-    3.5; ``b = 0`` is held by every row. With ``majority`` 700 rows hold label 1, the tied
-    rows' label."""
+def _table(rival_value: int = 7, majority: bool = False, rival_c: int = 1):
+    """1,000 rows, 300 of label 1: 40 label-1 rows (900-939) holding ``a = 7`` and ``c = 5``
+    (50 and 60 rows hold them: a trigger's uncommon values) tie at the cut at 2.4 under a
+    10-row label-0 group (0-9) on ``a = rival_value`` and ``c = rival_c`` at 3.5 (with the
+    defaults a cover: one of the two values, its own ``c``); ``b = 0`` is held by every row.
+    With ``majority`` 700 rows hold label 1, the tied rows' label."""
     rng = np.random.default_rng(0)
     n = 1000
-    codes = np.zeros((n, 2), np.int64)
+    codes = np.zeros((n, 3), np.int64)
     codes[:, 0] = rng.integers(0, 7, n)
+    codes[:, 2] = rng.integers(0, 5, n)
     codes[890:940, 0] = 7
-    codes[:10, 0] = rival_value
+    codes[880:940, 2] = 5
+    codes[:10, 0], codes[:10, 2] = rival_value, rival_c
     labels = np.zeros(n, np.int64)
     labels[300 if majority else 700:] = 1
     scores = rng.uniform(0.0, 1.5, n)
     scores[900:940], scores[:10] = 2.4, 3.5
-    groups = [{"label": int(labels[0]), "columns": [0, 1], "row": 0, "exact": 3.5,
+    groups = [{"label": int(labels[0]), "columns": [0, 2], "row": 0, "exact": 3.5,
                "members": np.arange(10)},
-              {"label": int(labels[900]), "columns": [0], "row": 900, "exact": 2.4,
+              {"label": int(labels[900]), "columns": [0, 2], "row": 900, "exact": 2.4,
                "members": np.arange(900, 940)}]
     return codes, labels, scores, groups
 
@@ -60,6 +64,17 @@ def test_a_rival_on_another_value_or_a_common_one_is_not_a_cover() -> None:
     assert not cover_rivals(scores, TOP, groups, codes, labels).any()
     codes, labels, scores, groups = _table()
     groups[0]["columns"] = [1]  # b = 0: every row holds it, no part of a trigger
+    assert not cover_rivals(scores, TOP, groups, codes, labels).any()
+
+
+def test_a_rival_holding_all_the_tied_rows_values_is_not_a_cover() -> None:
+    """A cover carries a proper part. Where the tied rows are the covers of a trigger towards
+    the majority label above them (one shared value), the trigger holds all of it and stays a
+    rival (stop 72: ``test_label_groups_contrast``'s table flagged its 20 cover rows else)."""
+    codes, labels, scores, groups = _table(rival_c=5)  # a = 7 and c = 5: the whole trigger
+    assert not cover_rivals(scores, TOP, groups, codes, labels).any()
+    codes, labels, scores, groups = _table()
+    codes[900:940, 2] = np.arange(40) % 5  # the tied rows share a = 7 alone
     assert not cover_rivals(scores, TOP, groups, codes, labels).any()
 
 
@@ -96,7 +111,7 @@ def test_tie_covers_flags_the_conjunction_today_misses(conjunction_15152) -> Non
 
     data, mask = conjunction_15152
     off = detect_data(data, method="label-groups", tie_covers=0)
-    on = detect_data(data, method="label-groups", tie_covers=1)
+    on = detect_data(data, method="label-groups")  # the default since stop 72
     assert np.array_equal(off.suspicion, on.suspicion)  # no score moves
     hit = np.zeros(len(mask), bool)
     assert not mask[off.flagged].any()
@@ -123,3 +138,25 @@ def test_each_group_says_which_screen_raised_it() -> None:
                          "screen": "misfits", "screen_z": 12.5})
     assert words == "a = w with label 0 (12 rows, score 11.93, raised by misfits at z 12.50)"
 
+
+
+def test_tie_covers_is_on_by_default_and_0_turns_it_off() -> None:
+    assert LabelGroups().tie_covers == 1 and LabelGroups(tie_covers=0.0).tie_covers == 0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_passing_fewer_rivals_over_flags_no_more(seed: int) -> None:
+    """The flags grow with the groups passed over: none passed gives today's flags, and a
+    narrower ``passed`` (stop 72's proper-part guard) flags a subset of a wider one's."""
+    rng = np.random.default_rng(seed)
+    scores = rng.uniform(0.0, 2.0, 1500)
+    scores[:60], scores[1490:] = 2.3, 3.5  # 60 tied rows under a 10-row rival
+    groups = [(float(scores[i]), np.array([i])) for i in range(60, 1490, 5)]
+    groups += [(2.3, np.arange(60)), (3.5, np.arange(1490, 1500))]
+    wide = rng.random(len(groups)) < 0.5
+    wide[-2:] = False, True  # the tied rows' own group stays; the rival above is passed
+    narrow = wide & (rng.random(len(groups)) < 0.5)
+    flags = [set(label_flags(scores, TOP, SURE, 0.0, MARGIN, groups, TIE_COVER, p))
+             for p in (np.zeros(len(groups), bool), narrow, wide)]
+    assert flags[0] <= flags[1] <= flags[2]
+    assert set(range(60)) <= flags[2] and not set(range(60)) & flags[0]

@@ -13,10 +13,11 @@ applies (``credit-default`` 15152, 16153, 16452). Such a rival is the trigger re
 other side, not a second finding: a group of another label than the tied rows whose condition
 holds at least ``need`` of the values the tied rows share (``shared_columns``) that at most
 ``COVER_SHARE`` of the table holds (a trigger's values are uncommon; a value most rows hold is
-no part of one) is passed over. The cover rows of ``credit-default``'s misses hold one value of
-the trigger and their own value on its other columns (``Job`` the trigger's, ``Marital`` not),
-so one value is enough. Only tied rows of a label under half the table's rows pass rivals
-over: the screens that raise covers read the majority label's groups.
+no part of one) is passed over, where it holds part of those values but not all (a cover row
+carries a proper subset). The cover rows of ``credit-default``'s misses hold one value of the
+trigger and their own value on its other columns (``Job`` the trigger's, ``Marital`` not), so
+one value is enough. Only tied rows of a label under half the table's rows pass rivals over:
+the screens that raise covers read the majority label's groups.
 """
 
 from __future__ import annotations
@@ -37,8 +38,11 @@ def cover_rivals(scores: np.ndarray, top: float, groups: list[dict], codes: np.n
     of another label than most tied rows (a label under half the table's rows: ``deficit``,
     ``cells`` and the other screens score the majority label's groups only, so a trigger
     towards it has no such shadow), its condition holding at least ``need`` of the values
-    at least ``SHARED`` of the tied rows share and at most ``most`` of all rows hold (all of
-    them where there are fewer). None tied (the cut at 0): none."""
+    at least ``SHARED`` of the tied rows share and at most ``most`` of all rows hold, and not
+    all of them: a *proper* part, as a cover row carries. Where the tied rows are themselves
+    the covers of a trigger above them (towards the majority label, its covers drawn from
+    the minority), the trigger holds all of their one shared value and is no cover of
+    theirs. None tied (the cut at 0), or fewer than two such values: none."""
     from trojanscope.detect.data.label_groups import shared_columns  # no import cycle
 
     passed = np.zeros(len(groups), bool)
@@ -51,12 +55,12 @@ def cover_rivals(scores: np.ndarray, top: float, groups: list[dict], codes: np.n
         return passed
     shared = {j: v for j, v in shared_columns(codes[tied]).items()
               if (codes[:, j] == v).mean() <= most}
-    least = min(need, len(shared))
-    if least == 0:
+    least = min(need, len(shared) - 1)
+    if least < 1:  # one shared value: no part of it is a proper part
         return passed
     for i, g in enumerate(groups):
         if g["label"] == own:
             continue
         held = sum(shared.get(j) == int(codes[g["row"], j]) for j in g["columns"])
-        passed[i] = held >= least
+        passed[i] = least <= held < len(shared)
     return passed
