@@ -25,9 +25,11 @@ GAIN, CLEAN_ROWS, TIME_RATIO = 1, 1.05, 2.5
 
 
 def judge(default: list[dict], candidate: list[dict], clean_d: list[dict],
-          clean_c: list[dict], gain: int = GAIN, time_ratio: float = TIME_RATIO) -> dict:
+          clean_c: list[dict], gain: int = GAIN, time_ratio: float = TIME_RATIO,
+          clean_rows: float = CLEAN_ROWS) -> dict:
     """The six conditions over paired rows (the same sets and tables in the same order);
-    ``gain`` and ``time_ratio`` as a later stop's rule sets them (stop 67: 1 and 1.5)."""
+    ``gain``, ``time_ratio`` and ``clean_rows`` as a later stop's rule sets them (stop 67: 1,
+    1.5 and 1.05; stop 72: 0, 1.5 and 1)."""
     key = lambda r: (r["dataset"], r["attack"], r["target"], r.get("seed"))  # noqa: E731
     if [key(r) for r in default] != [key(r) for r in candidate] or \
             [r["dataset"] for r in clean_d] != [r["dataset"] for r in clean_c]:
@@ -48,31 +50,36 @@ def judge(default: list[dict], candidate: list[dict], clean_d: list[dict],
                   f"(2) none lost: {lost or 'none'}": not lost,
                   f"(3) worst FPR {worst_fpr:.3f} <= {GOAL_FPR}": worst_fpr <= GOAL_FPR,
                   f"(4) clean tables flagged {tc} <= {td} of {n}": tc <= td,
-                  f"(5) clean rows flagged {rc} <= {CLEAN_ROWS:g} × {rd}": rc <= CLEAN_ROWS * rd,
+                  f"(5) clean rows flagged {rc} <= {clean_rows:g} × {rd}": rc <= clean_rows * rd,
                   f"(6) median time <= {time_ratio:g}×: {slow or 'yes'}": not slow}
     return {"found_default": fd, "found_candidate": fc, "gained": gained, "lost": lost,
             "dirty_sets": sum(r["poison"] > 0 for r in default), "conditions": conditions,
             "met": all(conditions.values())}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def rule_rows(description: str) -> tuple[list[dict], list[dict], list[dict], list[dict]]:
+    """The rows a rule reads, from the command line (``--default``, ``--candidate``,
+    ``--clean-default``, ``--clean-candidate``, each one or more rows files)."""
+    parser = argparse.ArgumentParser(description=description)
     for name in ("--default", "--candidate", "--clean-default", "--clean-candidate"):
         parser.add_argument(name, nargs="+", required=True)
     args = parser.parse_args()
-    default, candidate = load(args.default), load(args.candidate)
-    clean_d, clean_c = load(args.clean_default), load(args.clean_candidate)
-    report(default, candidate, clean_d, clean_c, "covers")
+    return (load(args.default), load(args.candidate), load(args.clean_default),
+            load(args.clean_candidate))
+
+
+def main() -> None:
+    report(*rule_rows(__doc__.splitlines()[0]), "covers")
 
 
 def report(default: list[dict], candidate: list[dict], clean_d: list[dict],
            clean_c: list[dict], name: str, gain: int = GAIN,
-           time_ratio: float = TIME_RATIO) -> None:
+           time_ratio: float = TIME_RATIO, clean_rows: float = CLEAN_ROWS) -> None:
     """Print the family tables, the sets gained, each condition and the verdict (``name``:
     the candidate's name in them)."""
     family_table(default, candidate, name)
     families(default, candidate, name)
-    out = judge(default, candidate, clean_d, clean_c, gain, time_ratio)
+    out = judge(default, candidate, clean_d, clean_c, gain, time_ratio, clean_rows)
     print(f"\ndirty-label sets at the goal: default {out['found_default']}, {name} "
           f"{out['found_candidate']} of {out['dirty_sets']}; gained {out['gained'] or 'none'}")
     for text, ok in out["conditions"].items():

@@ -91,9 +91,10 @@ def test_through_the_cli_tie_outside_2_hands_the_groups_and_the_cover(tmp_path, 
 
     seen: list = []
 
-    def spy(scores, top, sure, tie_sure=0.0, tie_margin=0.0, groups=None, cover=0.0):
+    def spy(scores, top, sure, tie_sure=0.0, tie_margin=0.0, groups=None, cover=0.0,
+            passed=None):  # passed: tie_covers' rivals (stop 72)
         seen.append((groups, cover))
-        return label_flags(scores, top, sure, tie_sure, tie_margin, groups, cover)
+        return label_flags(scores, top, sure, tie_sure, tie_margin, groups, cover, passed)
 
     monkeypatch.setattr(module, "label_flags", spy)
     flagged = {}

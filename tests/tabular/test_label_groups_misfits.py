@@ -11,6 +11,7 @@ import pytest
 from test_label_groups_covers import rates
 from test_label_groups_strays import codes_of, graded_table
 
+from trojanscope.detect.data.group_words import group_words
 from trojanscope.detect.data.inputs import load_suspect
 from trojanscope.detect.data.label_groups import LabelGroups
 from trojanscope.detect.data.label_misfits import MISFIT_SHARE, MISFIT_Z, misfit_conditions
@@ -52,8 +53,13 @@ def test_misfits_flags_the_trigger_stop_70s_default_misses(written) -> None:
     mask, data = written
     tpr, _ = rates(detect_data(data, method="label-groups", misfits=0), mask)
     assert tpr < 0.5
-    tpr, fpr = rates(detect_data(data, method="label-groups"), mask)
+    result = detect_data(data, method="label-groups")
+    tpr, fpr = rates(result, mask)
     assert tpr >= 0.95 and fpr <= 0.05, (tpr, fpr)
+    # stop 72: the group says which screen raised it (stop 71's read-through: it did not)
+    best = result.details["groups"][0]
+    assert best["screen"] == "misfits" and best["screen_z"] > MISFIT_Z, best
+    assert group_words(best).endswith(f"raised by misfits at z {best['screen_z']:.2f})")
 
 
 def test_without_misfit_rows_the_flags_are_equal(tmp_path) -> None:

@@ -133,9 +133,10 @@ def test_tie_outside_one_still_gives_stop_49c_flags(tmp_path, capsys, monkeypatc
 
     seen: list = []
 
-    def spy(scores, top, sure, tie_sure=0.0, tie_margin=0.0, groups=None, cover=0.0):
+    def spy(scores, top, sure, tie_sure=0.0, tie_margin=0.0, groups=None, cover=0.0,
+            passed=None):  # passed: tie_covers' rivals (stop 72)
         seen.append(groups)
-        return label_flags(scores, top, sure, tie_sure, tie_margin, groups, cover)
+        return label_flags(scores, top, sure, tie_sure, tie_margin, groups, cover, passed)
 
     monkeypatch.setattr(module, "label_flags", spy)
     path = pair_trigger_csv(tmp_path)
