@@ -14,18 +14,39 @@ from test_stripe_projection import stages_run
 
 from trojanscope.mitigate import project_cost
 
+TRIGGER = SimpleNamespace(target=3, apply=lambda x: x)
 
-@pytest.mark.parametrize(("bar", "cost", "fires"), [
-    (0.025, 0.045, True),   # 2492/sig-007's reading
-    (0.025, 0.025, True),   # 2467/sig-002's: a reading at the bar counts
-    (0.025, 0.02, False),   # 2465/sig-007's
-    (0.0, 0.045, False),    # off
-    (0.025, None, False),   # no cost read (no projection kept)
+
+@pytest.mark.parametrize(("bar", "cost", "flip", "fires"), [
+    (0.025, 0.045, 0.033, True),   # 2492/sig-007's readings
+    (0.025, 0.025, 0.039, True),   # 2467/sig-002's: a cost at the bar counts
+    (0.025, 0.035, 0.094, False),  # 2469/sig-007's: teach_last fits and gives it back
+    (0.025, 0.02, 0.0, False),     # 2465/sig-007's cost
+    (0.0, 0.045, 0.0, False),      # off
+    (0.025, None, 0.0, False),     # no cost read (no projection kept)
 ])
-def test_first_instead(bar, cost, fires) -> None:
+def test_first_instead(monkeypatch, bar, cost, flip, fires) -> None:
+    monkeypatch.setattr(project_cost, "sent_share", lambda *a: flip)
     project = {} if cost is None else {"cost": cost}
     g = SimpleNamespace(project_cost=bar, report_={"project": project})
-    assert project_cost.first_instead(g) is fires
+    assert project_cost.first_instead(g, Striped(), data(), TRIGGER) is fires
+    assert ("flip" in project) is (bar > 0 and cost is not None and cost >= bar)
+
+
+def test_no_reversed_trigger_reads_as_no_flip(monkeypatch) -> None:
+    def refuse(*a):
+        raise AssertionError("read a trigger that is not there")
+
+    monkeypatch.setattr(project_cost, "sent_share", refuse)
+    g = SimpleNamespace(project_cost=0.025, report_={"project": {"cost": 0.03}})
+    assert project_cost.first_instead(g, Striped(), data(), None)  # teach_last skips too
+    assert g.report_["project"]["flip"] == 0.0
+
+
+def test_the_flip_bar_is_teach_last_s() -> None:
+    from trojanscope.mitigate.teach_last import TEACH_FLIP
+
+    assert project_cost.FLIP == TEACH_FLIP
 
 
 def test_the_cost_is_recorded_only_for_a_kept_projection(monkeypatch) -> None:

@@ -31,7 +31,7 @@ from trojanscope.mitigate.nothing_left import (
     still_responds,
     weak_evidence,
 )
-from trojanscope.mitigate.project_cost import first_instead
+from trojanscope.mitigate.project_cost import FLIP, first_instead
 from trojanscope.mitigate.revert_stripe import restriped
 
 if TYPE_CHECKING:
@@ -57,7 +57,8 @@ def hand_back(g: Gated, model: nn.Module, clean: TensorDataset, verdict: ModelVe
            f"{g.kept_p}")
     projected = bool(g.report_.get("project", {}).get("directions"))
     nothing = not probe.backdoor_left(left, kept, g.residual)
-    costly = projected and first_instead(g)  # project_cost (off: False)
+    costly = projected and nothing and first_instead(  # project_cost (off: False)
+        g, original, clean, verdict.triggers.get(ranked[0]))
     choice = after_nothing_left(projected, p, project_first=g.project_first or costly,
                                 sure=g.sure)
     weak = not nothing and weak_evidence(left, g.weak_first, g.residual)
@@ -106,7 +107,8 @@ def hand_back(g: Gated, model: nn.Module, clean: TensorDataset, verdict: ModelVe
         if choice == "first":
             because = "project_first=1" if g.project_first else (
                 f"the projection cost {g.report_['project']['cost']:.3f} >= project_cost "
-                f"{g.project_cost} of the clean images' accuracy")
+                f"{g.project_cost} of the clean images' accuracy and the reversed trigger "
+                f"sends {g.report_['project']['flip']:.3f} < {FLIP} on the projected model")
             g.report_["unlearn"] = {"suspects": ranked, "action": (
                 f"skipped: no backdoor left to unlearn ({why}, perturbation "
                 f"{left['perturbation']:.2f} < {g.residual}); the first stage's "
