@@ -152,13 +152,15 @@ class ProbeOptions:
         project_cost: with D > 0 (opt-in, issue 12 stop 72: h12a), where a ``dense_project``
             projection was kept and cost at least D of the accuracy on the method's clean
             images (the projected model against the model as it came, neither trained on
-            them), and the probe then found no backdoor left, the first stage's model comes
-            back instead of the projected one, as with ``project_first``; the note's
-            ``project`` gives the ``cost`` (:mod:`~trojanscope.mitigate.project_cost`). On
-            development SIG MLPs the projected model handed back lost 2.9 and 4.6 points
-            (cost 0.025 and 0.045) while the first stage's stood at +2.0 and +0.1; where the
-            cost read 0.000-0.020 the projected model kept its accuracy. 0 (default): off,
-            nothing read.
+            them), the probe then found no backdoor left, and the detector's reversed trigger
+            sends fewer than ``teach_last``'s 0.05 of those images to the suspect on the
+            projected model (so ``teach_last`` will not give the cost back), the first stage's
+            model comes back instead of the projected one, as with ``project_first``; the
+            note's ``project`` gives ``cost`` and ``flip``
+            (:mod:`~trojanscope.mitigate.project_cost`). On development SIG MLPs it turned the
+            two accuracy misses of 28 (-2.9 and -3.6 points -> +1.4 and -1.0) and changed no
+            other; on fresh zoos 2495/2496 it fired on none, so its rule was not met. 0
+            (default): off, nothing read.
         revert_stripe: with R > 0 (opt-in, issue 12 stop 48: h12d), before ``revert`` hands
             back the original of a dense image model (no projection kept), the striped
             perturbation of at most ``probe_eps`` is fitted towards every class on the original;
