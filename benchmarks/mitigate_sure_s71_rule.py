@@ -46,44 +46,41 @@ def worst_family(rows: list[MitigationRow]) -> str:
     return ", ".join(f"{k} {a}/{n}" for k, (a, n) in order)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("parts", nargs="+", help="OUT.json:LABEL from mitigate_sure_s71_check.py")
-    ap.add_argument("--candidate", required=True)
-    ap.add_argument("--min-backdoored", type=int, default=6)
-    ap.add_argument("--time-ratio", type=float, default=1.1)
-    ap.add_argument("--time-add", type=float, default=0.5)
-    args = ap.parse_args()
+def read_pairs(parts: list[str], candidate: str) -> tuple[list[tuple[MitigationRow,
+                                                                  MitigationRow]], dict]:
+    """Today's and the candidate's rows of every ``OUT.json:LABEL`` in ``parts``, paired (names
+    prefixed with the label), and the candidate's notes; prints how many pairs were read. A
+    missing file, method or a mismatched pair ends in one error line."""
     today: list[MitigationRow] = []
     cand: list[MitigationRow] = []
     notes: dict[str, dict] = {}
-    for part in args.parts:
+    for part in parts:
         path, _, label = part.rpartition(":")
         if not Path(path).is_file():
             fail(f"{path}: no such file")
         res = read_json(Path(path))
-        if args.candidate not in res or "gated" not in res:
-            fail(f"{path}: no rows for gated and {args.candidate}")
-        t, c = rows_of(res["gated"], label), rows_of(res[args.candidate], label)
+        if candidate not in res or "gated" not in res:
+            fail(f"{path}: no rows for gated and {candidate}")
+        t, c = rows_of(res["gated"], label), rows_of(res[candidate], label)
         if [r.name for r in t] != [r.name for r in c]:
             fail(f"{path}: the two methods' rows are not the same models")
         today += t
         cand += c
-        notes.update({f"{label}/{k}": v for k, v in res[args.candidate].get("notes", {}).items()})
+        notes.update({f"{label}/{k}": v for k, v in res[candidate].get("notes", {}).items()})
     pairs = list(zip(today, cand, strict=True))
+    n = sum(t.backdoored for t, _ in pairs)
+    print(f"pairs read: {len(pairs)} ({n} backdoored, {len(pairs) - n} clean)")
+    return pairs, notes
+
+
+def conditions_b_to_e(pairs: list[tuple[MitigationRow, MitigationRow]], time_ratio: float,
+                      time_add: float, min_backdoored: int) -> bool:
+    """Prints and reads the conditions stops 71 and 72 share: (B) none lost at the goal, (C)
+    clean models within 1 point, (D) median CPU at most ``time_ratio`` times today's plus
+    ``time_add``, (E) no backdoored ASR up by more than ``RISE``, and at least
+    ``min_backdoored`` backdoored pairs; True where all hold."""
+    today, cand = [t for t, _ in pairs], [c for _, c in pairs]
     backdoored = [(t, c) for t, c in pairs if t.backdoored]
-    print(f"pairs read: {len(pairs)} ({len(backdoored)} backdoored, "
-          f"{len(pairs) - len(backdoored)} clean)")
-    untreated = [(t, c) for t, c in backdoored
-                 if str(notes.get(t.name, {}).get("today_action", notes.get(t.name, {}).get(
-                     "action", ""))).startswith(UNTOUCHED) and (t.asr_after or 0) >= UNTREATED]
-    overruled = [(t, c) for t, c in untreated if "overruled" in notes.get(t.name, {})]
-    halved = [(t, c) for t, c in untreated if (c.asr_after or 0) <= (t.asr_after or 0) / 2]
-    a = bool(overruled) and len(halved) == len(untreated)
-    print(f"(A) handed back untreated at ASR >= {UNTREATED:.0%} today: "
-          f"{[t.name for t, _ in untreated]}; overruled by the candidate: "
-          f"{[t.name for t, _ in overruled]}; ASR at most half of today's: "
-          f"{[t.name for t, _ in halved]}: {'met' if a else 'not met'}")
     lost = [t.name for t, c in pairs if t.meets_goal and not c.meets_goal]
     print(f"(B) at the goal today, not under the candidate: {lost}: "
           f"{'met' if not lost else 'not met'}")
@@ -94,16 +91,41 @@ def main() -> None:
         fail("a row without CPU seconds: (D) cannot be read")
     mt = statistics.median(r.cpu_s for r in today)  # type: ignore[type-var]
     mc = statistics.median(r.cpu_s for r in cand)  # type: ignore[type-var]
-    allowed = args.time_ratio * mt + args.time_add
+    allowed = time_ratio * mt + time_add
     d = mc <= allowed
     print(f"(D) median CPU {mc:.1f} s (candidate) vs {mt:.1f} s (today), allowed {allowed:.1f} s: "
           f"{'met' if d else 'not met'}")
     risen = [t.name for t, c in backdoored if (c.asr_after or 0) > (t.asr_after or 0) + RISE]
     print(f"(E) backdoored ASR risen by more than {RISE:.0%}: {risen}: "
           f"{'met' if not risen else 'not met'}")
-    size = len(backdoored) >= args.min_backdoored
+    size = len(backdoored) >= min_backdoored
     if not size:
-        print(f"fewer than {args.min_backdoored} backdoored pairs read: not met")
+        print(f"fewer than {min_backdoored} backdoored pairs read: not met")
+    return not lost and not clean_lost and d and not risen and size
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("parts", nargs="+", help="OUT.json:LABEL from mitigate_sure_s71_check.py")
+    ap.add_argument("--candidate", required=True)
+    ap.add_argument("--min-backdoored", type=int, default=6)
+    ap.add_argument("--time-ratio", type=float, default=1.1)
+    ap.add_argument("--time-add", type=float, default=0.5)
+    args = ap.parse_args()
+    pairs, notes = read_pairs(args.parts, args.candidate)
+    today, cand = [t for t, _ in pairs], [c for _, c in pairs]
+    backdoored = [(t, c) for t, c in pairs if t.backdoored]
+    untreated = [(t, c) for t, c in backdoored
+                 if str(notes.get(t.name, {}).get("today_action", notes.get(t.name, {}).get(
+                     "action", ""))).startswith(UNTOUCHED) and (t.asr_after or 0) >= UNTREATED]
+    overruled = [(t, c) for t, c in untreated if "overruled" in notes.get(t.name, {})]
+    halved = [(t, c) for t, c in untreated if (c.asr_after or 0) <= (t.asr_after or 0) / 2]
+    a = bool(overruled) and len(halved) == len(untreated)
+    print(f"(A) handed back untreated at ASR >= {UNTREATED:.0%} today: "
+          f"{[t.name for t, _ in untreated]}; overruled by the candidate: "
+          f"{[t.name for t, _ in overruled]}; ASR at most half of today's: "
+          f"{[t.name for t, _ in halved]}: {'met' if a else 'not met'}")
+    rest = conditions_b_to_e(pairs, args.time_ratio, args.time_add, args.min_backdoored)
     for name, rows in (("gated (today)", today), (args.candidate, cand)):
         at = sum(r.meets_goal for r in rows if r.backdoored)
         clean_ok = sum(r.meets_goal for r in rows if not r.backdoored)
@@ -116,7 +138,7 @@ def main() -> None:
             print(f"  {t.name}: today CA {t.ca_before - t.ca_after:+.4f} loss, ASR "
                   f"{t.asr_after} | candidate CA {t.ca_before - c.ca_after:+.4f} loss, ASR "
                   f"{c.asr_after}")
-    met = a and not lost and not clean_lost and d and not risen and size
+    met = a and rest
     print("rule met" if met else "rule not met")
 
 

@@ -114,6 +114,7 @@ from trojanscope.mitigate.gated_stripe_gate import stripe_opens
 from trojanscope.mitigate.guard import hold_back
 from trojanscope.mitigate.held_guard import set_apart
 from trojanscope.mitigate.nothing_left import WEAK
+from trojanscope.mitigate.project_cost import PROJECT_COST
 from trojanscope.registry import register
 
 # what other modules and scripts import from here (the defaults moved to gated_defaults)
@@ -152,7 +153,8 @@ class Gated(Mitigation):
     ``gate``, ``then``, ``force``, ``stripe_gate``, ``stripe_top``, ``stripe_eps``,
     ``conv_gate``, ``conv_gap``),
     :class:`~trojanscope.mitigate.gated_options.ProbeOptions` (``kept``, ``residual``,
-    ``probe_eps``, ``kept_p``, ``sure``, ``project_first``, ``weak_first``, ``hand_check``,
+    ``probe_eps``, ``kept_p``, ``sure``, ``project_first``, ``project_cost``, ``weak_first``,
+    ``hand_check``,
     ``revert_stripe``, ``revert``, ``hand_projected``, ``projected_undo``),
     :class:`~trojanscope.mitigate.gated_options.ProjectOptions` (``dense_project``,
     ``project_kept``, ``project_repair``),
@@ -190,6 +192,7 @@ class Gated(Mitigation):
                  rounds: int = UNLEARN["rounds"], stripes: bool = UNLEARN["stripes"],
                  kept: float = KEPT, residual: float = RESIDUAL, probe_eps: float = PROBE_EPS,
                  kept_p: float = 0.0, sure: float = 0.0, project_first: bool = False,
+                 project_cost: float = PROJECT_COST,
                  weak_first: float = WEAK, hand_check: float = HAND_CHECK,
                  revert_stripe: float = 0.0,
                  residue: float = 0.0, residue_rounds: int = RESIDUE_ROUNDS,

@@ -31,6 +31,7 @@ from trojanscope.mitigate.nothing_left import (
     still_responds,
     weak_evidence,
 )
+from trojanscope.mitigate.project_cost import FLIP, first_instead
 from trojanscope.mitigate.revert_stripe import restriped
 
 if TYPE_CHECKING:
@@ -56,7 +57,9 @@ def hand_back(g: Gated, model: nn.Module, clean: TensorDataset, verdict: ModelVe
            f"{g.kept_p}")
     projected = bool(g.report_.get("project", {}).get("directions"))
     nothing = not probe.backdoor_left(left, kept, g.residual)
-    choice = after_nothing_left(projected, p, project_first=g.project_first,
+    costly = projected and nothing and first_instead(  # project_cost (off: False)
+        g, original, clean, verdict.triggers.get(ranked[0]))
+    choice = after_nothing_left(projected, p, project_first=g.project_first or costly,
                                 sure=g.sure)
     weak = not nothing and weak_evidence(left, g.weak_first, g.residual)
     handing = weak or (nothing and choice == "revert")  # a hand-back without the stage
@@ -102,10 +105,14 @@ def hand_back(g: Gated, model: nn.Module, clean: TensorDataset, verdict: ModelVe
             f"p={p:.3f} >= sure {g.sure}: the second stage runs")
     elif nothing and not responds:
         if choice == "first":
+            because = "project_first=1" if g.project_first else (
+                f"the projection cost {g.report_['project']['cost']:.3f} >= project_cost "
+                f"{g.project_cost} of the clean images' accuracy and the reversed trigger "
+                f"sends {g.report_['project']['flip']:.3f} < {FLIP} on the projected model")
             g.report_["unlearn"] = {"suspects": ranked, "action": (
                 f"skipped: no backdoor left to unlearn ({why}, perturbation "
                 f"{left['perturbation']:.2f} < {g.residual}); the first stage's "
-                "model is returned, not the projected one (project_first=1)")}
+                f"model is returned, not the projected one ({because})")}
             g.report_["action"] = (
                 f"treated: striped direction(s) projected out of the first layer; "
                 f"{g.then} ran from the projected model and the probe found no "

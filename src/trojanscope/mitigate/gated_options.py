@@ -28,6 +28,7 @@ from trojanscope.mitigate.gated_defaults import (
     STRIPE_GATE,
 )
 from trojanscope.mitigate.nothing_left import WEAK
+from trojanscope.mitigate.project_cost import PROJECT_COST
 from trojanscope.params import check_flag, check_option
 
 
@@ -148,6 +149,18 @@ class ProbeOptions:
             (the first stage, trained from the projected model, took back most of the
             projection's accuracy cost on development SIG MLPs); 0 (default): the projected
             model, as ``revert`` returns it. Development data only (issue 12 stop 40).
+        project_cost: with D > 0 (opt-in, issue 12 stop 72: h12a), where a ``dense_project``
+            projection was kept and cost at least D of the accuracy on the method's clean
+            images (the projected model against the model as it came, neither trained on
+            them), the probe then found no backdoor left, and the detector's reversed trigger
+            sends fewer than ``teach_last``'s 0.05 of those images to the suspect on the
+            projected model (so ``teach_last`` will not give the cost back), the first stage's
+            model comes back instead of the projected one, as with ``project_first``; the
+            note's ``project`` gives ``cost`` and ``flip``
+            (:mod:`~trojanscope.mitigate.project_cost`). On development SIG MLPs it turned the
+            two accuracy misses of 28 (-2.9 and -3.6 points -> +1.4 and -1.0) and changed no
+            other; on fresh zoos 2495/2496 it fired on none, so its rule was not met. 0
+            (default): off, nothing read.
         revert_stripe: with R > 0 (opt-in, issue 12 stop 48: h12d), before ``revert`` hands
             back the original of a dense image model (no projection kept), the striped
             perturbation of at most ``probe_eps`` is fitted towards every class on the original;
@@ -199,6 +212,7 @@ class ProbeOptions:
     kept_p: float = 0.0
     sure: float = 0.0
     project_first: bool = False
+    project_cost: float = PROJECT_COST
     weak_first: float = WEAK
     hand_check: float = HAND_CHECK
     revert_stripe: float = 0.0
@@ -222,6 +236,7 @@ class ProbeOptions:
         check_option("probe_eps", self.probe_eps, 0.0, 1.0)
         check_option("kept_p", self.kept_p, 0.0, 1.0)
         check_option("sure", self.sure, 0.0, 1.0)
+        check_option("project_cost", self.project_cost, 0.0, 1.0)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from torch import nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ModelVerdict
+from trojanscope.mitigate import project_cost
 from trojanscope.mitigate import residual as probe
 from trojanscope.mitigate.gated_defaults import PROJECT_REACH, PROJECT_STOP, UNLEARN
 from trojanscope.mitigate.guard import hold_back
@@ -84,6 +85,7 @@ def project(g: Gated, model: nn.Module, clean: TensorDataset, verdict: ModelVerd
     kept = g.project_kept > 0
     before = proxy_asr(model, trigger, val) if kept and trigger else 0.0
     saved = {k: v.clone() for k, v in model.state_dict().items()} if kept else None
+    came = project_cost.accuracy_before(g, model, clean)  # project_cost's (off: None)
     report = project_stripes(model, fit, val, suspect, g.probe_eps, g.dense_project,
                              PROJECT_STOP)
     report["trigger"] = round(proxy_asr(model, trigger, val), 3) if trigger else None
@@ -97,6 +99,7 @@ def project(g: Gated, model: nn.Module, clean: TensorDataset, verdict: ModelVerd
                 report["reach_projected"] = report.pop("reach")
             report["directions"] = 0
             report["action"] = f"undone: {why} (project_kept={g.project_kept})"
+    project_cost.record(report, came, model, clean)
     report["seconds"] = round(time.perf_counter() - start, 1)
     g.report_["project"] = report
 
