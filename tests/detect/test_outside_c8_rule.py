@@ -68,3 +68,21 @@ def test_a_missing_file_is_one_error(tmp_path, capsys) -> None:
     with pytest.raises(SystemExit) as e:
         main(["--candidate", str(tmp_path / "none.json"), "--beside", str(C5), *ROWS])
     assert e.value.code == 2 and "no calibration file" in capsys.readouterr().err
+
+
+def test_the_stop_72_fresh_union_reads_as_recorded(tmp_path, c7) -> None:
+    """Fresh 9215 + 9614 (read once, stop 72): over the floors, C8 reads as C7, and both lose
+    9215 ``gap_relu-bd02`` (aimed at 8, blends at 8 by 0.67, stand 1.88) that C5 keeps."""
+    from outside_c8_rule import main
+
+    o = ROOT / "benchmarks" / "data" / "outside_s72_h9"
+    out = tmp_path / "rule.json"
+    main(["--candidate", str(C8), "--today", str(c7), "--beside", str(C5), "--json", str(out),
+          *(f"--rows={s}={o / f'detect{s}_runs.jsonl.gz'},{o / f'zoo-{s}_truth.json.gz'}"
+            for s in (9215, 9614))])
+    got = json.loads(out.read_text())
+    assert got["read"] and not got["met"]
+    assert got["floors"] == {"clean": 20, "bd_at_8": 10, "bd_other": 5}
+    failed = [p for p in got["points"] if not p["holds"]]
+    assert len(failed) == 1 and failed[0]["figures"] == "['9215/gap_relu-bd02']"
+    assert got["points"][0]["figures"] == "C7 0.895 / 0.448, C8 0.895 / 0.448"
