@@ -19,19 +19,13 @@ A bad argument (no zoo, no output folder, E not a whole number of epochs above 0
 
 from __future__ import annotations
 
-import json
 import sys
-from dataclasses import asdict
 
 import torch
 
 from _common import last_step_args, run_main
-from mitigate_sure_s71_check import run_one
-from trojanscope.data.resolve import load_dataset
-from trojanscope.io.atomic import write_text_atomic
+from mitigate_sure_s71_check import check_pairs
 from trojanscope.mitigate.gated import Gated
-from trojanscope.mitigate.zoo_eval import MitigationRow, summarise
-from trojanscope.zoo import read_truth
 
 EPOCHS = 120  # the candidate's epochs (docs/benchmarks.md, issue 12 stop 72)
 NOTE_KEYS = ("detector", "suspect", "dense_mask")
@@ -55,35 +49,8 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(2) from None
     epochs = int(args.value)
     torch.set_num_threads(1)
-    label = f"gated:dense_mask={epochs}"
-    dataset, entries = read_truth(args.zoo)
-    clean = load_dataset(dataset, "test")
-    today: list[MitigationRow] = []
-    cand: list[MitigationRow] = []
-    notes: dict[str, dict] = {}
-    for e in entries:
-        method = Gated(dense_mask=epochs)
-        row = run_one(args.zoo, e, method, clean)
-        note = {k: method.report_.get(k) for k in NOTE_KEYS if k in method.report_}
-        note["action"] = str(method.report_.get("action"))[:160]
-        cand.append(row)
-        if fired(method.report_):  # the one decision dense_mask changes: today's run too
-            base = Gated()
-            today.append(run_one(args.zoo, e, base, clean))
-            note["today_run"] = "own run"
-            note["today_action"] = str(base.report_.get("action"))[:160]
-        else:
-            today.append(row)
-            note["today_run"] = "the candidate's run (no mask unlearnt)"
-        notes[e.name] = json.loads(json.dumps(note, default=str))
-        t, c = today[-1], cand[-1]
-        print(f"{e.name}: today CA {t.ca_before:.4f}->{t.ca_after:.4f} ASR {t.asr_after} | "
-              f"dense_mask CA {c.ca_after:.4f} ASR {c.asr_after} cpu {c.cpu_s:.1f}s | "
-              f"{note.get('detector')} {note['today_run']}", flush=True)
-        out = {"gated": {"summary": summarise(today), "rows": [asdict(r) for r in today]},
-               label: {"summary": summarise(cand), "rows": [asdict(r) for r in cand],
-                       "notes": notes}}
-        write_text_atomic(args.out, json.dumps(out, indent=1))
+    check_pairs(args.zoo, args.out, f"gated:dense_mask={epochs}",
+                lambda: Gated(dense_mask=epochs), fired, NOTE_KEYS, "dense_mask")
 
 
 if __name__ == "__main__":

@@ -46,44 +46,40 @@ def worst_family(rows: list[MitigationRow]) -> str:
     return ", ".join(f"{k} {a}/{n}" for k, (a, n) in order)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("parts", nargs="+", help="OUT.json:LABEL from mitigate_sure_s71_check.py")
-    ap.add_argument("--candidate", required=True)
-    ap.add_argument("--min-backdoored", type=int, default=6)
-    ap.add_argument("--time-ratio", type=float, default=1.1)
-    ap.add_argument("--time-add", type=float, default=0.5)
-    args = ap.parse_args()
+def read_parts(parts: list[str], candidate: str) -> tuple[list[MitigationRow],
+                                                          list[MitigationRow], dict[str, dict]]:
+    """Today's rows, the candidate's and the candidate's notes from ``OUT.json:LABEL`` parts
+    (names prefixed with the label), the pair count printed; a missing file, method or model
+    ends in one error line."""
     today: list[MitigationRow] = []
     cand: list[MitigationRow] = []
     notes: dict[str, dict] = {}
-    for part in args.parts:
+    for part in parts:
         path, _, label = part.rpartition(":")
         if not Path(path).is_file():
             fail(f"{path}: no such file")
         res = read_json(Path(path))
-        if args.candidate not in res or "gated" not in res:
-            fail(f"{path}: no rows for gated and {args.candidate}")
-        t, c = rows_of(res["gated"], label), rows_of(res[args.candidate], label)
+        if candidate not in res or "gated" not in res:
+            fail(f"{path}: no rows for gated and {candidate}")
+        t, c = rows_of(res["gated"], label), rows_of(res[candidate], label)
         if [r.name for r in t] != [r.name for r in c]:
             fail(f"{path}: the two methods' rows are not the same models")
         today += t
         cand += c
-        notes.update({f"{label}/{k}": v for k, v in res[args.candidate].get("notes", {}).items()})
-    pairs = list(zip(today, cand, strict=True))
+        notes.update({f"{label}/{k}": v for k, v in res[candidate].get("notes", {}).items()})
+    n_back = sum(t.backdoored for t in today)
+    print(f"pairs read: {len(today)} ({n_back} backdoored, {len(today) - n_back} clean)")
+    return today, cand, notes
+
+
+def rest_of_rule(pairs: list[tuple[MitigationRow, MitigationRow]],
+                 args: argparse.Namespace) -> bool:
+    """(B)-(E) and the size bar, each printed, then both methods' goal counts, worst family
+    and the rows where they differ; whether all of them hold. ``args``: ``candidate``,
+    ``min_backdoored``, ``time_ratio``, ``time_add``."""
     backdoored = [(t, c) for t, c in pairs if t.backdoored]
-    print(f"pairs read: {len(pairs)} ({len(backdoored)} backdoored, "
-          f"{len(pairs) - len(backdoored)} clean)")
-    untreated = [(t, c) for t, c in backdoored
-                 if str(notes.get(t.name, {}).get("today_action", notes.get(t.name, {}).get(
-                     "action", ""))).startswith(UNTOUCHED) and (t.asr_after or 0) >= UNTREATED]
-    overruled = [(t, c) for t, c in untreated if "overruled" in notes.get(t.name, {})]
-    halved = [(t, c) for t, c in untreated if (c.asr_after or 0) <= (t.asr_after or 0) / 2]
-    a = bool(overruled) and len(halved) == len(untreated)
-    print(f"(A) handed back untreated at ASR >= {UNTREATED:.0%} today: "
-          f"{[t.name for t, _ in untreated]}; overruled by the candidate: "
-          f"{[t.name for t, _ in overruled]}; ASR at most half of today's: "
-          f"{[t.name for t, _ in halved]}: {'met' if a else 'not met'}")
+    today = [t for t, _ in pairs]
+    cand = [c for _, c in pairs]
     lost = [t.name for t, c in pairs if t.meets_goal and not c.meets_goal]
     print(f"(B) at the goal today, not under the candidate: {lost}: "
           f"{'met' if not lost else 'not met'}")
@@ -116,8 +112,32 @@ def main() -> None:
             print(f"  {t.name}: today CA {t.ca_before - t.ca_after:+.4f} loss, ASR "
                   f"{t.asr_after} | candidate CA {t.ca_before - c.ca_after:+.4f} loss, ASR "
                   f"{c.asr_after}")
-    met = a and not lost and not clean_lost and d and not risen and size
-    print("rule met" if met else "rule not met")
+    return not lost and not clean_lost and d and not risen and size
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("parts", nargs="+", help="OUT.json:LABEL from mitigate_sure_s71_check.py")
+    ap.add_argument("--candidate", required=True)
+    ap.add_argument("--min-backdoored", type=int, default=6)
+    ap.add_argument("--time-ratio", type=float, default=1.1)
+    ap.add_argument("--time-add", type=float, default=0.5)
+    args = ap.parse_args()
+    today, cand, notes = read_parts(args.parts, args.candidate)
+    pairs = list(zip(today, cand, strict=True))
+    backdoored = [(t, c) for t, c in pairs if t.backdoored]
+    untreated = [(t, c) for t, c in backdoored
+                 if str(notes.get(t.name, {}).get("today_action", notes.get(t.name, {}).get(
+                     "action", ""))).startswith(UNTOUCHED) and (t.asr_after or 0) >= UNTREATED]
+    overruled = [(t, c) for t, c in untreated if "overruled" in notes.get(t.name, {})]
+    halved = [(t, c) for t, c in untreated if (c.asr_after or 0) <= (t.asr_after or 0) / 2]
+    a = bool(overruled) and len(halved) == len(untreated)
+    print(f"(A) handed back untreated at ASR >= {UNTREATED:.0%} today: "
+          f"{[t.name for t, _ in untreated]}; overruled by the candidate: "
+          f"{[t.name for t, _ in overruled]}; ASR at most half of today's: "
+          f"{[t.name for t, _ in halved]}: {'met' if a else 'not met'}")
+    rest = rest_of_rule(pairs, args)  # read and printed whatever (A) says
+    print("rule met" if a and rest else "rule not met")
 
 
 if __name__ == "__main__":
