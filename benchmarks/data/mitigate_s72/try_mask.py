@@ -3,7 +3,9 @@ today's `gated` outputs and input models cached by ``cache_today.py``, not shipp
 The completed mask (``dense_mask.completed_mask``) is read on the input model and unlearnt for
 ``EPOCHS`` epochs; ``FROM=1`` from the input model (the candidate's path) instead of today's
 output, ``SUB=L`` stamps a random share in [L, 1] of the mask, ``UNION=1`` joins the reversed
-trigger's bright pixels, ``SURG=sub|proj`` the weight surgeries tried and dropped. The
+trigger's bright pixels, ``SURG=sub|proj`` the weight surgeries tried and dropped; ``BLACK=1``
+(after the fresh decision) also stamps the reversed trigger's dark masked pixels black, and
+``ERASE=q`` blacks out each pixel of a stamped copy with probability q. The
 attacker's trigger is read only to score ASR and to count the mask's pixels taken."""
 
 import copy
@@ -104,10 +106,21 @@ for f in sorted(glob.glob(f"/tmp/h1272/cache/{pat}.pt")):
                 lo = float(os.environ["SUB"])
                 gen = torch.Generator().manual_seed(4409)
 
-                def pert(_n, bx, gen=gen, lo=lo, mask=mask):
+                dark = torch.zeros_like(mask)
+                if os.environ.get("BLACK") and c["rt"] is not None:  # after the decision
+                    rm, rp = c["rt"]
+                    dark = ((rm[0] >= 0.5) & (rp.mean(0) < 0.5)).float()[None] * (1 - mask)
+                    print(f"    dark pixels stamped black: {int(dark.sum())}")
+
+                def pert(_n, bx, gen=gen, lo=lo, mask=mask, dark=dark):
                     keep = torch.rand(len(bx), 1, 1, 1, generator=gen) * (1 - lo) + lo
                     m = mask * (torch.rand(len(bx), *mask.shape, generator=gen) < keep).float()
-                    return bx * (1 - m) + m
+                    k = dark * (torch.rand(len(bx), *dark.shape, generator=gen) < keep).float()
+                    if os.environ.get("ERASE"):  # after the decision: random pixels blacked out
+                        q = float(os.environ["ERASE"])
+                        k = torch.maximum(k, (torch.rand(len(bx), *dark.shape, generator=gen)
+                                              < q).float())
+                    return bx * (1 - m) * (1 - k) + m
 
                 distil_fit(o, frozen_copy(o), fit, gen, ep, perturb=pert)
             else:
