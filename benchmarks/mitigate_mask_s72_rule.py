@@ -1,4 +1,4 @@
-"""Issue 12, stop 72 (h12): the rule for `gated:dense_mask=E` (benchmarks/data/mitigate_s72/
+"""Issue 12, stop 72 (h12): the rule for `gated:dense_mask=E` (benchmarks/data/mitigate_s72_h12/
 plan.md), read on the rows `mitigate_mask_s72_check.py` wrote for the fresh zoos.
 
 (A) the sparse family (the dense masks) has at least ``GAIN`` more models at issue 12's goal
