@@ -136,3 +136,8 @@ def test_default_location(monkeypatch, tmp_path):
     monkeypatch.setenv("TROJANSCOPE_DB", "postgresql+psycopg://u@h/db")
     assert default_db_url() == "postgresql+psycopg://u@h/db"
     assert db_url(Path("x.sqlite")).startswith("sqlite:////")
+
+
+def test_the_suite_keeps_audits_out_of_the_users_history(tmp_path_factory):
+    """Stop 72: a test's audit wrote a row into the user's own history on each suite run."""
+    assert str(tmp_path_factory.getbasetemp()) in default_db_url()
