@@ -298,6 +298,8 @@ def test_a_clean_accuracy_equal_to_the_commonest_class_share_is_not_called_below
     labels = np.array([0] * 43 + [1] * 17)
     (note,) = chance_notes({"clean_accuracy": float(np.float32(43 / 60))}, labels)
     assert note.startswith("CA 71.67% is no better than the 71.67% a model gets")
+    (tree,) = chance_notes({"clean_accuracy": 0.7}, labels, network=False)  # LightGBM's run
+    assert "--epochs" not in tree and "--arch-param n_estimators=N" in tree
 
 
 def test_a_run_of_few_steps_says_its_figures_are_an_undertrained_models(
