@@ -1,13 +1,13 @@
 """First contact at stop 72: a user's files drawn with the fresh seed **103** (stop 71's makers:
-a 200-image ``.npz`` under ``x``/``y`` and an uneven one, an image folder, a 300-row credit-like
-CSV with a label column and XGBoost / LightGBM / skl2onnx files on it, hub-style folders, the
-user's CNN traced, scripted and exported to ONNX, the scikit-learn MLP exported by skl2onnx) and a ``models/`` folder holding two of them,
-then the README's tour lines and the first command block of each user page under ``docs/``,
-run as written.
+a 200-image ``.npz`` under ``x``/``y`` and an uneven one, an image folder, a 300-row
+credit-like CSV with a label column and XGBoost / LightGBM / skl2onnx files on it, hub-style
+folders, the user's CNN traced, scripted and exported to ONNX, the scikit-learn MLP exported by
+skl2onnx) and a ``models/`` folder holding two of them; then the README's tour lines and the
+first command block of each user page under ``docs/``, run as written.
 
     PYTHONPATH=SKL2ONNX:src:benchmarks python benchmarks/first_contact_s72.py WORK --make \
         --model-run RUN
-    python benchmarks/first_contact_s72.py WORK --lines LINES --timeout 900 --keep DIR
+    python benchmarks/first_contact_s72.py WORK --lines LINES --timeout 400 --keep DIR
 """
 
 from __future__ import annotations
