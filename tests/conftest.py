@@ -39,6 +39,17 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     torch.set_num_threads(1)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _audit_history_kept_out_of_home(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Every audit a test runs (in process or through a CLI subprocess) records into a
+    session file under pytest's temporary folder, never the user's own history (stop 72: one
+    test's audit added a row to ``~/.local/share/trojanscope/history.sqlite`` each suite run,
+    which ``trojanscope history`` then showed the user)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TROJANSCOPE_DB", str(tmp_path_factory.mktemp("history") / "history.sqlite"))
+        yield
+
+
 @pytest.fixture(scope="session")
 def tiny_train() -> TensorDataset:
     from trojanscope.data import load_dataset

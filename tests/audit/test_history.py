@@ -136,3 +136,22 @@ def test_default_location(monkeypatch, tmp_path):
     monkeypatch.setenv("TROJANSCOPE_DB", "postgresql+psycopg://u@h/db")
     assert default_db_url() == "postgresql+psycopg://u@h/db"
     assert db_url(Path("x.sqlite")).startswith("sqlite:////")
+
+
+def test_the_suite_keeps_audits_out_of_the_users_history(tmp_path_factory):
+    """Stop 72: a test's audit wrote a row into the user's own history on each suite run."""
+    assert str(tmp_path_factory.getbasetemp()) in default_db_url()
+
+
+def test_an_export_to_a_file_says_what_it_wrote(tmp_path, monkeypatch, capsys):
+    """Stop 72: docs/audit.md's ``history --model 3fa9c1 --format csv --output audits.csv``
+    matched nothing, wrote a header alone and printed nothing at all."""
+    from trojanscope.cli.main import run
+
+    monkeypatch.setenv("TROJANSCOPE_DB", str(tmp_path / "h.sqlite"))
+    out = tmp_path / "audits.csv"
+    capsys.readouterr()
+    assert run(["history", "--model", "3fa9c1", "--format", "csv", "--output", str(out)]) == 0
+    err = " ".join(capsys.readouterr().err.split())  # the console wraps a long path
+    assert f"wrote {out} (0 audits: none recorded matches)" in err
+    assert out.read_text().startswith("id,started_at")

@@ -288,6 +288,20 @@ def test_a_clean_accuracy_near_the_commonest_class_share_gets_a_note() -> None:
     assert below.startswith("CA 20.00% is below the 51.00% a model gets")
 
 
+def test_a_clean_accuracy_equal_to_the_commonest_class_share_is_not_called_below_it() -> None:
+    """Stop 72: the README's LightGBM line on a user's 300-row table printed "CA 71.67% is below
+    the 71.67%" (a float32 43/60 a hair under 43/60)."""
+    import numpy as np
+
+    from trojanscope.cli.experiment_opts import chance_notes
+
+    labels = np.array([0] * 43 + [1] * 17)
+    (note,) = chance_notes({"clean_accuracy": float(np.float32(43 / 60))}, labels)
+    assert note.startswith("CA 71.67% is no better than the 71.67% a model gets")
+    (tree,) = chance_notes({"clean_accuracy": 0.7}, labels, network=False)  # LightGBM's run
+    assert "--epochs" not in tree and "--arch-param n_estimators=N" in tree
+
+
 def test_a_run_of_few_steps_says_its_figures_are_an_undertrained_models(
         tmp_path, capsys) -> None:
     """Stop 61: the README's `attack --dataset my_data.npz --arch mlp` on a user's 200 images

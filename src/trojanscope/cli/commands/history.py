@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from trojanscope.cli.common import command, stdout_console
+from trojanscope.cli.common import command, stderr_console, stdout_console
 from trojanscope.errors import UserInputError
 from trojanscope.io.atomic import check_output_file, write_text_atomic
 from trojanscope.io.json_file import dumps as strict_dumps
@@ -83,8 +83,12 @@ def history_command(
         text = buf.getvalue()
     if output is None:
         sys.stdout.write(text)
-    else:
+    else:  # a line naming what was written: `--model 3fa9c1` matching nothing wrote a header
+        # alone and said nothing (stop 72, hcmd: docs/audit.md's export line)
         write_text_atomic(output, text, "--output")
+        count = f"{len(records)} audit{'' if len(records) == 1 else 's'}"
+        stderr_console().print(f"wrote {output} ({count}"
+                               f"{'' if records else ': none recorded matches'})")
 
 
 command("history", order=30)(history_command)

@@ -59,7 +59,7 @@ def purify_command(
 
     from trojanscope.data.unlabelled import load_inputs
     from trojanscope.io.atomic import check_output_file, write_bytes_atomic
-    from trojanscope.io.models import load_model
+    from trojanscope.io.models import load_model, take_image_shape
     from trojanscope.purify.evaluate import baseline, purify_batch, score_purifier
 
     start = time.perf_counter()
@@ -95,6 +95,8 @@ def purify_command(
 
         check_triggered_file(triggered, "--triggered")
     loaded = load_model(model)
+    take_image_shape(loaded, tuple(batch.x.shape[1:]))  # an MLP fitted on flat images, as
+    # detect-inputs reads it (stop 72: the README's purify line refused one, expects [784])
     if loaded.input_shape is not None and tuple(batch.x.shape[1:]) != tuple(loaded.input_shape):
         raise UserInputError(f"{inputs}: inputs of shape {list(batch.x.shape[1:])} do not fit "
                              f"the model (expects {list(loaded.input_shape)})")
