@@ -71,3 +71,16 @@ def test_an_image_training_set_has_no_group(tmp_path) -> None:
     assert all("group" not in f.evidence for f in step.findings)
     for fmt in ("html", "markdown", "sarif", "json"):
         assert "most suspicious group" not in render_audit(result, fmt), fmt
+
+
+def test_the_training_table_reads_the_label_column_given(tmp_path) -> None:
+    """``--label-column`` names ``--training-data``'s label too (stop 72 hrev: a table
+    labelled ``Status`` was refused, asking for the ``--label-column`` given)."""
+    path = tmp_path / "users.csv"
+    _pair_csv(path)
+    path.write_text(path.read_text().replace(",y\n", ",Status\n", 1))
+    options = AuditOptions(training_data=str(path), label_column="Status")
+    result = run_audit(str(path), options, steps=[DataStep()])
+    step = result.steps[0]
+    assert step.status.value == "ok", step.details
+    assert step.details["group"]["rows"] == 8

@@ -56,14 +56,18 @@ def check_audit_data(options: AuditOptions, target: str | Path | None = None) ->
 def training_data(options: AuditOptions) -> SuspectData:
     """``--training-data``, loaded once: the up-front check keeps what it loaded on
     ``options`` and the data step takes it from there (``audit-registry`` reads the file once
-    for all its models in one process, not once per model and step)."""
+    for all its models in one process, not once per model and step). A table's label column is
+    ``--label-column``'s (and a text file's text ``--text-column``'s), as the up-front check
+    (:func:`~trojanscope.cli.early_model.check_model_data`) and ``detect-data`` read them:
+    without it a table labelled ``Class`` was refused, asking for the ``--label-column`` given
+    (stop 72: hrev)."""
     spec = (str(options.training_data), _stamp(options.training_data))
     if options.training_loaded is not None and options.training_loaded[0] == spec:
         return options.training_loaded[1]
     from trojanscope.detect.data.inputs import load_suspect
 
     with user_data_error("--training-data", options.training_data):
-        loaded = load_suspect(options.training_data)
+        loaded = load_suspect(options.training_data, options.label_column, options.text_column)
         _check_counts(loaded, options.data_method)
     options.training_loaded = (spec, loaded)
     return loaded
