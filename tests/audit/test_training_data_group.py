@@ -84,3 +84,12 @@ def test_the_training_table_reads_the_label_column_given(tmp_path) -> None:
     step = result.steps[0]
     assert step.status.value == "ok", step.details
     assert step.details["group"]["rows"] == 8
+
+
+def test_a_label_column_the_training_table_lacks_is_data_s_alone(tmp_path) -> None:
+    """Where the training table has no column of that name, its own label is read, as before
+    stop 72 (``--label-column`` named ``--data``'s)."""
+    data = _pair_csv(tmp_path / "users.csv")
+    options = AuditOptions(training_data=data, label_column="Status")
+    result = run_audit(data, options, steps=[DataStep()])
+    assert result.steps[0].status.value == "ok" and result.steps[0].details["group"]["rows"] == 8
