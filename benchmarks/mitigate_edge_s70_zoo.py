@@ -10,7 +10,11 @@ a trigger that covers more of the image, as a blend does). A backdoor that does 
 retried stronger as ``zoo make`` does (the recorded entry says what was trained).
 
     PYTHONPATH=src:benchmarks python benchmarks/mitigate_edge_s70_zoo.py SEED OUT [--clean 3]
-        [--backdoored 10] [--only NAME,...]
+        [--backdoored 10] [--only NAME,...] [--attacks badnets,blended,sig,wanet,sparse]
+
+``--attacks`` (issue 12 stop 72): the families in the order they cycle, a name given more than
+once raising its share (stop 72's fresh zoos: ``badnets,sparse,blended,sparse,sig,sparse,wanet,
+sparse`` with ``--backdoored 12``, half of them dense sparse masks).
 
 Resumable: models already in OUT's ``truth.json`` are kept. A bad argument ends in one
 ``error:`` line and exit 2 before anything is trained.
@@ -31,10 +35,12 @@ BLEND_ALPHA = (0.05, 0.10)
 DENSE_COUNT = (60, 160)
 
 
-def edge_entries(seed: int, n_clean: int, n_backdoored: int) -> list[ZooEntry]:
+def edge_entries(seed: int, n_clean: int, n_backdoored: int,
+                 attacks: tuple[str, ...] = ATTACKS) -> list[ZooEntry]:
     """``zoo make``'s MNIST MLP entries for ``seed`` with the blended opacities and sparse
-    counts redrawn (``BLEND_ALPHA``, ``DENSE_COUNT``) from the stream ``[seed, 70]``."""
-    entries = draw_entries(n_clean, n_backdoored, 10, seed, attacks=ATTACKS, archs=("mlp",))
+    counts redrawn (``BLEND_ALPHA``, ``DENSE_COUNT``) from the stream ``[seed, 70]``;
+    ``attacks`` cycle as ``zoo make``'s do (a name given twice: that family's share raised)."""
+    entries = draw_entries(n_clean, n_backdoored, 10, seed, attacks=attacks, archs=("mlp",))
     rng = np.random.default_rng([seed, 70])
     for e in entries:
         if e.attack == "blended":
@@ -52,10 +58,14 @@ def main() -> None:
     ap.add_argument("--backdoored", type=int, default=10)
     ap.add_argument("--only", default=None, help="comma-separated model names to train")
     ap.add_argument("--epochs", type=int, default=8)
+    ap.add_argument("--attacks", default=",".join(ATTACKS))
     args = ap.parse_args()
+    attacks = tuple(args.attacks.split(","))
+    if not set(attacks) <= set(ATTACKS):
+        raise ValueError(f"--attacks: the edge recipe's families are {', '.join(ATTACKS)}")
     if args.clean < 0 or args.backdoored < 0 or args.clean + args.backdoored == 0:
         raise ValueError("a zoo needs at least one model (--clean/--backdoored >= 0)")
-    entries = edge_entries(args.seed, args.clean, args.backdoored)
+    entries = edge_entries(args.seed, args.clean, args.backdoored, attacks)
     wanted = args.only.split(",") if args.only else [e.name for e in entries]
     unknown = sorted(set(wanted) - {e.name for e in entries})
     if unknown:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -63,36 +64,48 @@ def main(argv: list[str] | None = None) -> None:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     torch.set_num_threads(1)
-    label = f"gated:sure={args.value:g}"
-    dataset, entries = read_truth(args.zoo)
+    check_pairs(args.zoo, args.out, f"gated:sure={args.value:g}",
+                lambda: Gated(sure=args.value), lambda report: "overruled" in report,
+                NOTE_KEYS, "sure")
+
+
+def check_pairs(zoo: Path, out: Path, label: str, make: Callable[[], Gated],
+                changed: Callable[[dict], bool], note_keys: tuple[str, ...],
+                short: str) -> None:
+    """The candidate ``make()`` on every model of ``zoo``; where ``changed(report)`` says its
+    one decision fired, today's default too (its row today's), elsewhere the candidate's row
+    stands for both. Both rows and the candidate's notes (``note_keys``) written to ``out``
+    after each model under ``gated`` and ``label``; ``short`` names it in the printed line.
+    Stop 72's ``mitigate_mask_s72_check.py`` runs the same loop."""
+    dataset, entries = read_truth(zoo)
     clean = load_dataset(dataset, "test")
     today: list[MitigationRow] = []
     cand: list[MitigationRow] = []
     notes: dict[str, dict] = {}
     for e in entries:
-        method = Gated(sure=args.value)
-        row = run_one(args.zoo, e, method, clean)
-        note = {k: method.report_.get(k) for k in NOTE_KEYS if k in method.report_}
+        method = make()
+        row = run_one(zoo, e, method, clean)
+        note = {k: method.report_.get(k) for k in note_keys if k in method.report_}
         note["action"] = str(method.report_.get("action"))[:160]
         cand.append(row)
-        if "overruled" in method.report_:  # the one decision sure changes: today's run too
+        if changed(method.report_):  # the one decision the candidate changes: today's run too
             base = Gated()
-            today.append(run_one(args.zoo, e, base, clean))
+            today.append(run_one(zoo, e, base, clean))
             note["today_run"] = "own run"
             note["today_action"] = str(base.report_.get("action"))[:160]
             note["today_unlearn"] = base.report_.get("unlearn")
         else:
             today.append(row)
-            note["today_run"] = "the candidate's run (sure did not fire)"
+            note["today_run"] = f"the candidate's run ({short} did not fire)"
         notes[e.name] = json.loads(json.dumps(note, default=str))
         t, c = today[-1], cand[-1]
         print(f"{e.name}: today CA {t.ca_before:.4f}->{t.ca_after:.4f} ASR {t.asr_after} | "
-              f"sure CA {c.ca_after:.4f} ASR {c.asr_after} cpu {c.cpu_s:.1f}s | "
+              f"{short} CA {c.ca_after:.4f} ASR {c.asr_after} cpu {c.cpu_s:.1f}s | "
               f"{note.get('detector')} {note['today_run']}", flush=True)
-        out = {"gated": {"summary": summarise(today), "rows": [asdict(r) for r in today]},
-               label: {"summary": summarise(cand), "rows": [asdict(r) for r in cand],
-                       "notes": notes}}
-        write_text_atomic(args.out, json.dumps(out, indent=1))
+        result = {"gated": {"summary": summarise(today), "rows": [asdict(r) for r in today]},
+                  label: {"summary": summarise(cand), "rows": [asdict(r) for r in cand],
+                          "notes": notes}}
+        write_text_atomic(out, json.dumps(result, indent=1))
 
 
 if __name__ == "__main__":

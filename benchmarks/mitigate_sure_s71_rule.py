@@ -104,6 +104,25 @@ def conditions_b_to_e(pairs: list[tuple[MitigationRow, MitigationRow]], time_rat
     return not lost and not clean_lost and d and not risen and size
 
 
+def print_pairs(pairs: list[tuple[MitigationRow, MitigationRow]], candidate: str) -> None:
+    """Prints both methods' goal counts, clean kept, largest ASR after and families worst
+    first, then the models where the two differ (stops 71 and 72's rule readers share it)."""
+    today, cand = [t for t, _ in pairs], [c for _, c in pairs]
+    backdoored = [(t, c) for t, c in pairs if t.backdoored]
+    for name, rows in (("gated (today)", today), (candidate, cand)):
+        at = sum(r.meets_goal for r in rows if r.backdoored)
+        clean_ok = sum(r.meets_goal for r in rows if not r.backdoored)
+        worst = max((r.asr_after or 0) for r in rows if r.backdoored) if backdoored else 0.0
+        print(f"{name}: backdoored at the goal {at}/{len(backdoored)}, clean kept "
+              f"{clean_ok}/{len(pairs) - len(backdoored)}, max ASR after {worst:.1%}; "
+              f"per family (worst first): {worst_family(rows)}")
+    for t, c in pairs:
+        if (t.ca_after, t.asr_after) != (c.ca_after, c.asr_after):
+            print(f"  {t.name}: today CA {t.ca_before - t.ca_after:+.4f} loss, ASR "
+                  f"{t.asr_after} | candidate CA {t.ca_before - c.ca_after:+.4f} loss, ASR "
+                  f"{c.asr_after}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("parts", nargs="+", help="OUT.json:LABEL from mitigate_sure_s71_check.py")
@@ -113,7 +132,6 @@ def main() -> None:
     ap.add_argument("--time-add", type=float, default=0.5)
     args = ap.parse_args()
     pairs, notes = read_pairs(args.parts, args.candidate)
-    today, cand = [t for t, _ in pairs], [c for _, c in pairs]
     backdoored = [(t, c) for t, c in pairs if t.backdoored]
     untreated = [(t, c) for t, c in backdoored
                  if str(notes.get(t.name, {}).get("today_action", notes.get(t.name, {}).get(
@@ -126,18 +144,7 @@ def main() -> None:
           f"{[t.name for t, _ in overruled]}; ASR at most half of today's: "
           f"{[t.name for t, _ in halved]}: {'met' if a else 'not met'}")
     rest = conditions_b_to_e(pairs, args.time_ratio, args.time_add, args.min_backdoored)
-    for name, rows in (("gated (today)", today), (args.candidate, cand)):
-        at = sum(r.meets_goal for r in rows if r.backdoored)
-        clean_ok = sum(r.meets_goal for r in rows if not r.backdoored)
-        worst = max((r.asr_after or 0) for r in rows if r.backdoored) if backdoored else 0.0
-        print(f"{name}: backdoored at the goal {at}/{len(backdoored)}, clean kept "
-              f"{clean_ok}/{len(pairs) - len(backdoored)}, max ASR after {worst:.1%}; "
-              f"per family (worst first): {worst_family(rows)}")
-    for t, c in pairs:
-        if (t.ca_after, t.asr_after) != (c.ca_after, c.asr_after):
-            print(f"  {t.name}: today CA {t.ca_before - t.ca_after:+.4f} loss, ASR "
-                  f"{t.asr_after} | candidate CA {t.ca_before - c.ca_after:+.4f} loss, ASR "
-                  f"{c.asr_after}")
+    print_pairs(pairs, args.candidate)
     met = a and rest
     print("rule met" if met else "rule not met")
 

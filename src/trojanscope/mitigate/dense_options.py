@@ -93,6 +93,12 @@ class DenseOptions:
             FT-SAM's 40 epochs on the clean images cost patch and blend MLPs 1.25-2.0 points
             (issue 12 stop 47), its distillation pinning the clean function only at the
             samples. 0 (default): none (issue 12 stop 48).
+        dense_mask: with E > 0, on a flagged dense image model whose first layer holds a dense
+            pixel mask the input model answers towards the detector's suspect (read off the
+            blank pixels' weight columns), E epochs of unlearning that mask stamped white on the
+            input model replace both stages and the steps after them
+            (:mod:`~trojanscope.mitigate.dense_mask`; the note's ``dense_mask``); elsewhere the
+            stages run as without it. 0 (default): never read (issue 12 stop 72).
     """
 
     dense_first: int = 0
@@ -103,6 +109,7 @@ class DenseOptions:
     dense_prune: int = 0
     dense_distill: float = 0.0
     first_near: int = 0
+    dense_mask: int = 0
 
     def __post_init__(self) -> None:
         """Refuse a value out of range: a ValueError the registry turns into one error line."""
@@ -118,6 +125,7 @@ class DenseOptions:
         check_option("dense_prune", self.dense_prune, 0, 4096, integer=True)
         check_option("dense_distill", self.dense_distill, 0.0, 100.0)
         check_option("first_near", self.first_near, 0, 8, integer=True)
+        check_option("dense_mask", self.dense_mask, 0, 1000, integer=True)
 
     def layer(
         self, model: nn.Module, clean: TensorDataset, report: dict[str, Any]

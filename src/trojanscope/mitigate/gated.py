@@ -172,9 +172,9 @@ class Gated(Mitigation):
     ``restore_last``, ``repair_last``, ``blend_last``, ``blend_rise``, ``blend_stop``) and
     :class:`~trojanscope.mitigate.dense_options.DenseOptions` (``dense_first``, ``dense_pull``,
     ``dense_epochs``, ``dense_then``, ``dense_rho``, ``dense_prune``, ``dense_distill``,
-    ``first_near``: how the first stage treats an image model without a convolution; every
-    default but ``dense_rho``'s, 0.5, as for any other model). Every option is kept as an
-    attribute of its own name (``get_params`` reads them there).
+    ``first_near``, ``dense_mask``: how the first stage treats an image model without a
+    convolution; every default but ``dense_rho``'s, 0.5, as for any other model). Every option
+    is kept as an attribute of its own name (``get_params`` reads them there).
     """
 
     name = "gated"
@@ -186,6 +186,7 @@ class Gated(Mitigation):
     dense_prune = option("dense_prune")
     dense_distill = option("dense_distill")
     first_near = option("first_near")
+    dense_mask = option("dense_mask")
 
     def __init__(self, detector: str = "auto", gate: float = DEFAULT_GATE, then: str = "ftsam",
                  force: bool = False, unlearn: bool = True, eps: float = UNLEARN["eps"],
@@ -217,7 +218,8 @@ class Gated(Mitigation):
                  dense_rho: float = DenseOptions.dense_rho,
                  dense_prune: int = DenseOptions.dense_prune,
                  dense_distill: float = DenseOptions.dense_distill,
-                 first_near: int = DenseOptions.first_near, dense_repair: int = 0,
+                 first_near: int = DenseOptions.first_near,
+                 dense_mask: int = DenseOptions.dense_mask, dense_repair: int = 0,
                  guard_trips: int = GUARD_TRIPS,
                  project_repair: int = 0, hand_projected: float = 0.0,
                  projected_undo: bool = False, bias_refit: bool = False,
@@ -251,7 +253,8 @@ class Gated(Mitigation):
             for f in fields(group):
                 setattr(self, f.name, getattr(group, f.name))
         self.dense_options_ = DenseOptions(dense_first, dense_pull, dense_epochs, dense_then,
-                                           dense_rho, dense_prune, dense_distill, first_near)
+                                           dense_rho, dense_prune, dense_distill, first_near,
+                                           dense_mask)
         self.inner = registry.create("mitigation", then)
         self.min_samples = self.inner.min_samples
 
@@ -314,6 +317,7 @@ class Gated(Mitigation):
         self.first_kept_: nn.Module | None = None  # first_read's: this run's first stage's
         self.first_stage_: nn.Module | None = None
         self.teacher_: nn.Module | None = None  # dense_teacher's, this run's only
+        self.mask_done_ = False  # dense_mask unlearnt a mask in place of the stages, this run
         self.pick_held_: TensorDataset | None = None  # held_pick's share, this run's
         verdict = None
         if not self.force or self.unlearn:  # forced: the detector runs for the suspects only
@@ -329,6 +333,14 @@ class Gated(Mitigation):
                 return model
             report["suspect"] = verdict.target_classes[0] if verdict.target_classes else None
             self.verdict_ = verdict  # dense_repair's reversed trigger
+            if self.dense_mask and applies(model, clean):  # off: nothing read
+                from trojanscope.mitigate.dense_mask import treat  # imports adaptive
+
+                done = treat(self, model, clean, verdict, seed)
+                if done is not None:  # the stages and the steps after them are skipped
+                    report["action"] = "treated with dense_mask (the stages skipped)"
+                    self.mask_done_ = True
+                    return done
         report["action"] = f"treated with {self.then}" + (" (forced)" if self.force else "")
         if self.force and self.stripe_gate > 0:  # every model is treated: no gate to open
             report["stripe_gate"] = {"action": "skipped: force=1 treats every model"}

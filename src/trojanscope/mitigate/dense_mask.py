@@ -1,0 +1,148 @@
+"""Read a dense pixel mask off an MLP's first layer and unlearn it in place of the stages:
+``dense_mask`` (aimed at the dense sparse-mask family, issue 12 stop 72).
+
+Why (h12): the worst family of the edge recipe's fresh MLP zoos is the dense sparse mask (60-160
+pixels set to a fixed value; 0 of 4 at the goal on 2491/2492). FT-SAM leaves such a mask whole,
+the detector's reversed trigger covers a subset of it, and the second stage unlearns that subset
+while the rest still turns 2-30% of the attacker's images (stop 71), or the probe hands the model
+back untreated. The first layer remembers the whole mask: on every poisoned image each of the
+mask's white pixels is 1, so their weight columns all received the same poison gradient and
+share one direction. On the blank pixels (none of the method's clean images inks them: the
+border of a digit image) a column is otherwise its initial weights, so that direction is the
+blank columns' first singular vector (centred), standing out of their spectrum (``spike``: the
+first singular value over the second, 2.0-3.1 on 24 development white or random masks, 1.0-1.1
+on clean, black-mask and WaNet MLPs). The pixels whose column's cosine with it lies ``Z`` robust
+deviations above the blank pixels' are taken and the direction re-estimated from them
+(:func:`completed_mask`; 76-88% of a development mask's white pixels). Where the completed mask
+has at least ``MIN_PIXELS`` pixels, the spike lies in [``SPIKE``, ``SPIKE_MOST``] (a BadNets
+patch, one strong trigger on a few blank pixels, reads 4.1-5.4) and the input model sends at
+least ``FLIP_BAR`` of the method's clean images not of the detector's suspect there once the
+mask is stamped white, the stages are skipped: the input model is fine-tuned for ``dense_mask``
+epochs on the clean images and copies stamped white on a random share (``KEEP_LOW``-1) of the
+mask and of the detector's bright reversed-trigger pixels, under their true labels, distilling
+towards itself as it came on the clean images and their neighbours
+(:func:`~trojanscope.mitigate.free_unlearn.distil_fit`). It reads the detector's suspect and
+trigger, the input model and the method's clean images, never the attacker's trigger.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from trojanscope.data.dataset import TensorDataset
+from trojanscope.detect.base import ModelVerdict, ReversedTrigger
+from trojanscope.mitigate.base import frozen_copy
+from trojanscope.mitigate.free_unlearn import distil_fit
+from trojanscope.mitigate.sent_share import sent_share
+from trojanscope.mitigate.step_note import step_note
+from trojanscope.mitigate.stripe_projection import first_linear
+
+# The generator's offset from the method's seed (its own stream: the stamps, order, neighbours).
+MASK_SEED = 7207
+# A pixel is blank where none of the method's clean images inks it above BLANK.
+BLANK = 0.05
+# The blank columns' first singular value over their second: in [SPIKE, SPIKE_MOST] to fire.
+SPIKE = 1.5
+SPIKE_MOST = 3.5
+# A pixel is taken where its column's cosine with the direction is at least Z robust standard
+# deviations (1.4826 median absolute deviations) of the blank pixels' cosines; ITERS
+# re-estimates of the direction from the pixels taken.
+Z = 4.0
+ITERS = 2
+# The step fires where the completed mask has at least MIN_PIXELS pixels and, stamped white,
+# sends at least FLIP_BAR of the clean images not of the suspect there on the input model.
+MIN_PIXELS = 30
+FLIP_BAR = 0.5
+# The reversed trigger's pixels joined to the mask: mask times pattern at least BRIGHT.
+BRIGHT = 0.5
+# Each stamped copy keeps a share drawn in [KEEP_LOW, 1] of the stamp's pixels.
+KEEP_LOW = 0.3
+
+
+def columns(layer: nn.Linear, shape: tuple[int, ...]) -> Tensor:
+    """The first layer's weight as one row per pixel (pixels x units*channels)."""
+    c, h, w = shape
+    return layer.weight.detach().reshape(-1, c, h, w).permute(2, 3, 0, 1).reshape(h * w, -1)
+
+
+def completed_mask(model: nn.Module, x: Tensor) -> tuple[Tensor, float] | None:
+    """The mask (1 x H x W, 0 or 1) of the pixels whose first-layer column of ``model`` points
+    along the blank pixels' shared direction (module docstring), and the spike; None where
+    ``model``'s first weights are not a dense layer or fewer than three pixels are blank."""
+    layer = first_linear(model, x[:2])
+    blank = (x.amax(dim=(0, 1)) < BLANK).flatten()
+    if layer is None or int(blank.sum()) < 3:
+        return None
+    cols = columns(layer, tuple(x.shape[1:]))
+    cols = cols - cols[blank].mean(0, keepdim=True)
+    values, vectors = torch.linalg.svd(cols[blank], full_matrices=False)[1:]
+    spike = float(values[0] / values[1].clamp_min(1e-12))
+    unit = cols / cols.norm(dim=1, keepdim=True).clamp_min(1e-12)
+    cosine = unit @ vectors[0]
+    if float(cosine.topk(8).values.sum()) < float((-cosine).topk(8).values.sum()):
+        cosine = -cosine  # a singular vector's sign is arbitrary: the mask is the heavy tail
+    taken = torch.zeros_like(blank)
+    for _ in range(ITERS + 1):
+        spread = 1.4826 * (cosine[blank] - cosine[blank].median()).abs().median()
+        taken = cosine >= Z * float(spread)
+        if int(taken.sum()) < 2:
+            break
+        direction = cols[taken].mean(0)
+        cosine = unit @ (direction / direction.norm().clamp_min(1e-12))
+    return taken.float().reshape(1, *x.shape[2:]), spike
+
+
+def white(mask: Tensor, x: Tensor) -> Tensor:
+    """``x`` with ``mask``'s pixels (1 x H x W, or one per image) set to 1 in every channel."""
+    return x * (1 - mask) + mask
+
+
+def unlearn_mask(model: nn.Module, clean: TensorDataset, mask: Tensor, seed: int,
+                 epochs: int) -> None:
+    """``epochs`` epochs of :func:`distil_fit` on ``model``, in place, towards ``model`` as it
+    came, with copies stamped white on a random share (``KEEP_LOW``-1) of ``mask``'s pixels,
+    under their true labels."""
+    gen = torch.Generator().manual_seed(seed + MASK_SEED)
+
+    def stamped(_net: nn.Module, bx: Tensor) -> Tensor:
+        keep = torch.rand(len(bx), 1, 1, 1, generator=gen) * (1 - KEEP_LOW) + KEEP_LOW
+        drawn = torch.rand(len(bx), *mask.shape, generator=gen) < keep
+        return white(mask * drawn.float(), bx)
+
+    distil_fit(model, frozen_copy(model), clean, gen, epochs, perturb=stamped)
+
+
+def treat(gated: Any, model: nn.Module, clean: TensorDataset, verdict: ModelVerdict,
+          seed: int) -> nn.Module | None:
+    """``dense_mask`` on a dense image model the detector flagged: where the completed mask
+    fires (module docstring) the input model with the mask unlearnt (in place), else None (the
+    stages run as without the option). The note ``dense_mask`` says what was read and done."""
+    suspect = verdict.target_classes[0] if verdict.target_classes else None
+    with step_note(gated, "dense_mask") as note:
+        read = completed_mask(model, clean.x) if suspect is not None else None
+        if read is None:
+            note["action"] = "none: no suspect, or no dense first layer with blank pixels"
+            return None
+        mask, spike = read
+        pixels = int(mask.sum())
+        flip = sent_share(model, clean.x, clean.y, int(suspect),
+                          lambda x: white(mask, x)) if pixels else 0.0
+        note.update(pixels=pixels, spike=round(spike, 2), flip=round(flip, 3),
+                    bars={"pixels": MIN_PIXELS, "spike": [SPIKE, SPIKE_MOST], "flip": FLIP_BAR})
+        if pixels < MIN_PIXELS or not SPIKE <= spike <= SPIKE_MOST or flip < FLIP_BAR:
+            note["action"] = "none: no dense mask the input model answers; the stages run"
+            return None
+        trigger: ReversedTrigger | None = verdict.triggers.get(int(suspect))
+        if trigger is not None:
+            mask = torch.maximum(mask, (trigger.mask[0] * trigger.pattern.mean(0)
+                                        >= BRIGHT).float()[None])
+        note["stamped"] = int(mask.sum())
+        unlearn_mask(model, clean, mask, seed, int(gated.dense_mask))
+        note["flip_after"] = round(sent_share(model, clean.x, clean.y, int(suspect),
+                                              lambda x: white(mask, x)), 3)
+        note["action"] = (f"the completed mask unlearnt for {gated.dense_mask} epochs from the "
+                          "input model; the stages skipped")
+    return model.eval()
