@@ -71,3 +71,25 @@ def test_an_image_training_set_has_no_group(tmp_path) -> None:
     assert all("group" not in f.evidence for f in step.findings)
     for fmt in ("html", "markdown", "sarif", "json"):
         assert "most suspicious group" not in render_audit(result, fmt), fmt
+
+
+def test_the_training_table_reads_the_label_column_given(tmp_path) -> None:
+    """``--label-column`` names ``--training-data``'s label too (stop 72 hrev: a table
+    labelled ``Status`` was refused, asking for the ``--label-column`` given)."""
+    path = tmp_path / "users.csv"
+    _pair_csv(path)
+    path.write_text(path.read_text().replace(",y\n", ",Status\n", 1))
+    options = AuditOptions(training_data=str(path), label_column="Status")
+    result = run_audit(str(path), options, steps=[DataStep()])
+    step = result.steps[0]
+    assert step.status.value == "ok", step.details
+    assert step.details["group"]["rows"] == 8
+
+
+def test_a_label_column_the_training_table_lacks_is_data_s_alone(tmp_path) -> None:
+    """Where the training table has no column of that name, its own label is read, as before
+    stop 72 (``--label-column`` named ``--data``'s)."""
+    data = _pair_csv(tmp_path / "users.csv")
+    options = AuditOptions(training_data=data, label_column="Status")
+    result = run_audit(data, options, steps=[DataStep()])
+    assert result.steps[0].status.value == "ok" and result.steps[0].details["group"]["rows"] == 8

@@ -56,17 +56,32 @@ def check_audit_data(options: AuditOptions, target: str | Path | None = None) ->
 def training_data(options: AuditOptions) -> SuspectData:
     """``--training-data``, loaded once: the up-front check keeps what it loaded on
     ``options`` and the data step takes it from there (``audit-registry`` reads the file once
-    for all its models in one process, not once per model and step)."""
+    for all its models in one process, not once per model and step). A table's label column is
+    ``--label-column``'s where the file has that column (:func:`training_label`), and a text
+    file's text ``--text-column``'s, as ``detect-data`` reads them."""
     spec = (str(options.training_data), _stamp(options.training_data))
     if options.training_loaded is not None and options.training_loaded[0] == spec:
         return options.training_loaded[1]
     from trojanscope.detect.data.inputs import load_suspect
 
     with user_data_error("--training-data", options.training_data):
-        loaded = load_suspect(options.training_data)
+        loaded = load_suspect(options.training_data, training_label(options),
+                              options.text_column)
         _check_counts(loaded, options.data_method)
     options.training_loaded = (spec, loaded)
     return loaded
+
+
+def training_label(options: AuditOptions) -> str | None:
+    """``--label-column`` for ``--training-data``: the column it names, unless the file is a
+    CSV/TSV whose header lacks it (then the table reader's own choice, as before stop 72: the
+    name was ``--data``'s). Stop 72 (hrev): the training table was read without it, so one
+    labelled ``Class`` was refused, asking for the ``--label-column`` that had been given."""
+    from trojanscope.cli.early_data import csv_header
+
+    label, path = options.label_column, Path(str(options.training_data))
+    header = csv_header(path, skip_blank=True) if label and path.is_file() else None
+    return None if header is not None and label not in [h.strip() for h in header] else label
 
 
 def _check_counts(suspect: SuspectData, method: str) -> None:

@@ -269,3 +269,10 @@ BLEND_RISE = True
 # :mod:`~trojanscope.mitigate.blend_last`). 0: off (opt-in: its rule on fresh zoos 2488/2489,
 # benchmarks/data/mitigate_s70/plan.md, not met: at 0.9 it never fired, every row today's).
 BLEND_STOP = 0.0
+# ``teach_last``'s bar (issue 12 stop 64; here since stop 72 so that ``project_cost``, which
+# ``teach_last``'s imports lead back to, reads the same one): the fit runs only where the
+# detector's reversed trigger for the suspect still sends at least this share of the clean
+# images not of the suspect there on the output. Development (zoos 2465-2468): 0-0.017 on the 32
+# BadNets, blended, sparse and WaNet outputs and one SIG output, 0.072-0.55 on the seven other
+# SIG ones; every bar in between gives the same; 0.05 is near the gap's middle.
+TEACH_FLIP = 0.05

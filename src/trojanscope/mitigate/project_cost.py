@@ -29,15 +29,16 @@ from torch import nn
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ReversedTrigger
 from trojanscope.engine.metrics import accuracy
+from trojanscope.mitigate.gated_defaults import TEACH_FLIP
 from trojanscope.mitigate.sent_share import sent_share
 
 # Off by default: opt-in until a fresh population meets the rule written before it.
 PROJECT_COST = 0.0
 # A reading equal to the bar counts (accuracies are shares of the same images).
 TOLERANCE = 1e-9
-# ``teach_last``'s bar (``teach_last.TEACH_FLIP``, not imported: that module's imports lead back
-# here): at or above it ``teach_last`` fits the output and gives the projection's cost back.
-FLIP = 0.05
+# ``teach_last``'s bar (``gated_defaults.TEACH_FLIP``, one number for both): at or above it
+# ``teach_last`` fits the output and gives the projection's cost back.
+FLIP = TEACH_FLIP
 
 
 def accuracy_before(g: Any, model: nn.Module, clean: TensorDataset) -> float | None:
