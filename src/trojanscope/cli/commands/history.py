@@ -88,7 +88,8 @@ def history_command(
         write_text_atomic(output, text, "--output")
         count = f"{len(records)} audit{'' if len(records) == 1 else 's'}"
         stderr_console().print(f"wrote {output} ({count}"
-                               f"{'' if records else ': none recorded matches'})")
+                               f"{'' if records else ': none recorded matches'})",
+                               markup=False, highlight=False, soft_wrap=True)
 
 
 command("history", order=30)(history_command)
