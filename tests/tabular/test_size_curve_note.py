@@ -45,12 +45,43 @@ def test_the_note_names_both_numbers_and_the_measured_figures() -> None:
     assert "need at least 891 clean rows" in note
     at = _curve_at(200)
     assert (f"with 200-row files: ROC-AUC {at['roc_auc']:.3f}, cross-entropy "
-            f"{at['cross_entropy']:.3f}, {at['clean_flagged']} of {at['clean']} clean") in note
+            f"{at['cross_entropy']:.3f} (") in note
     whole = _curve_at("whole")
     assert f"ROC-AUC {whole['roc_auc']:.3f}, cross-entropy {whole['cross_entropy']:.3f}" in note
     assert size_curve()["source"] in note
     assert size_note(891, 891) is None and size_note(5000, 891) is None
     assert size_note(10, 0) is None  # 0: never a note
+
+
+def test_the_200_row_note_quotes_the_clean_rate_measured_since() -> None:
+    """At 200 rows the note quotes stop 72 h16's clean readings flagged by table (nine fresh
+    pairs), not stop 46's one pair (10 of 48), naming where they come from (stop 72, hfix);
+    a size the rate file does not hold keeps the curve's counts."""
+    rate = tabular_file_size.clean_rate()
+    note = size_note(200, 891) or ""
+    cd, lc = rate["tables"]["credit-default"], rate["tables"]["lending-club"]
+    assert (f"clean readings flagged with 200-row files: credit-default {cd['clean_flagged']} "
+            f"of {cd['clean']} ({cd['clean_flagged'] / cd['clean']:.0%}), lending-club "
+            f"{lc['clean_flagged']} of {lc['clean']}") in note
+    assert "issue 16 stop 72 h16" in note and rate["source"] in note
+    at = _curve_at(200)
+    assert f"{at['clean_flagged']} of {at['clean']} clean models flagged" not in note
+    far = _curve_at(500)
+    assert f"{far['clean_flagged']} of {far['clean']} clean models flagged" in (
+        size_note(100, 891) or "")
+
+
+def test_the_shipped_clean_rate_is_what_the_committed_summaries_give(monkeypatch) -> None:
+    """No figure typed by hand: ``benchmarks/tabular_clean_rate.py`` rebuilds the shipped
+    rate file from h16's committed pooled summaries."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("tabular_clean_rate",
+                                                  ROOT / "benchmarks/tabular_clean_rate.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.rate(script.SUMMARIES) == tabular_file_size.clean_rate()
 
 
 def _drawn(band: str | None) -> list[int]:

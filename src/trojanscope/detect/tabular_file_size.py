@@ -37,6 +37,10 @@ BAND_PREFIX = "rows"
 # the measured figures by clean-file size (issue 16 stop 46), quoted by :func:`size_note`
 CURVE_FILE = "tabular_size_curve.json"
 _CURVE: dict | None = None
+# the clean readings flagged at 200 rows by table, over more zoos than the curve's one pair
+# (issue 16 stop 72 h16), quoted for that size in place of the curve's counts
+RATE_FILE = "tabular_clean_rate.json"
+_RATE: dict | None = None
 
 
 def size_band(rows: int) -> str | None:
@@ -59,10 +63,35 @@ def size_curve() -> dict:
     return _CURVE
 
 
-def _figures(entry: dict) -> str:
-    return (f"ROC-AUC {entry['roc_auc']:.3f}, cross-entropy {entry['cross_entropy']:.3f}, "
-            f"{entry['clean_flagged']} of {entry['clean']} clean models flagged, "
+def clean_rate() -> dict:
+    """The clean-flag rate by table at one drawn size (:data:`RATE_FILE`, written from issue
+    16 stop 72 h16's pooled summaries by ``benchmarks/tabular_clean_rate.py``); ``{}`` if
+    absent."""
+    global _RATE
+    if _RATE is None:
+        path = Path(__file__).with_name(RATE_FILE)
+        _RATE = json.loads(path.read_text()) if path.exists() else {}
+    return _RATE
+
+
+def _figures(entry: dict, counts: bool = True) -> str:
+    scores = f"ROC-AUC {entry['roc_auc']:.3f}, cross-entropy {entry['cross_entropy']:.3f}"
+    if not counts:
+        return scores
+    return (f"{scores}, {entry['clean_flagged']} of {entry['clean']} clean models flagged, "
             f"{entry['caught']} of {entry['backdoored']} backdoors caught")
+
+
+def _rate_text(rate: dict) -> str:
+    """The rate's counts by table, with its source (stop 72, hfix: the curve's 200-row counts,
+    one zoo pair of stop 46, read fewer clean flags than nine pairs did since)."""
+    tables = rate["tables"]
+    flagged = ", ".join(f"{name} {t['clean_flagged']} of {t['clean']} "
+                        f"({t['clean_flagged'] / t['clean']:.0%})" for name, t in tables.items())
+    caught = ", ".join(f"{name} {t['caught']} of {t['backdoored']}"
+                       for name, t in tables.items())
+    return (f"; clean readings flagged with {rate['size']}-row files: {flagged}; backdoored "
+            f"readings caught: {caught} ({rate['source']})")
 
 
 def _drawn(curve: dict) -> list[dict]:
@@ -100,19 +129,21 @@ def size_note(rows: int, floor: int, size_calibration: bool = True) -> str | Non
     need = (f"the measured figures need at least {MIN_CALIBRATED_ROWS:,} clean rows"
             + (f" (with the bundled tables' whole clean splits, {MIN_CALIBRATED_ROWS:,}-"
                f"{CALIBRATED_LARGEST:,} rows: {_figures(whole)})" if whole else ""))
-    given = ""
+    given = later = ""
     if near:
         at = int(near["size"])
         same = [int(s["size"]) for s in _drawn(curve) if size_band(int(s["size"])) == band]
         smallest = ", the smallest so measured" if rows < min(same) else ""
         where = ("" if at == rows else f" (the measured size nearest {rows} scored by the "
                  f"same calibrators as this file{smallest})")
-        given = f"; with {at}-row files{where}: {_figures(near)}"
+        rate = clean_rate()
+        later = _rate_text(rate) if rate.get("size") == at else ""
+        given = f"; with {at}-row files{where}: {_figures(near, counts=not later)}"
     source = f" ({curve['source']})" if curve.get("source") else ""
     return (f"{SIZE_PREFIX} {rows} row{'' if rows == 1 else 's'}, fewer than {floor}: "
-            f"{need}{given}{source}; issue 16's goal is ROC-AUC >= 0.95 and cross-entropy "
-            "<= 0.30, so p is less reliable for this file than at that size; give more clean "
-            "rows if there are")
+            f"{need}{given}{source}{later}; issue 16's goal is ROC-AUC >= 0.95 and "
+            "cross-entropy <= 0.30, so p is less reliable for this file than at that size; "
+            "give more clean rows if there are")
 
 
 def band_missing_note(band: str, key: str) -> str:

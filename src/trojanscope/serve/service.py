@@ -219,7 +219,7 @@ def build_service(model_path: Path, options: ServeOptions) -> tuple[GuardedModel
     from trojanscope.data.unlabelled import load_inputs
     from trojanscope.detect.input_level import auto
     from trojanscope.detect.input_level.base import check_fpr, check_guard_inputs, fit_guard
-    from trojanscope.io.models import load_model
+    from trojanscope.io.models import load_model, take_image_shape
     from trojanscope.serve.backends import check_backend, choose_backend
 
     if options.on_flag not in ON_FLAG:
@@ -244,6 +244,8 @@ def build_service(model_path: Path, options: ServeOptions) -> tuple[GuardedModel
         check_guard_inputs(detector, clean)  # e.g. more folds than clean inputs (stop 55)
     loaded = load_model(model_path, scan=False)  # scanned whole just above
     digest = model_digests(model_path)[0]
+    if clean is not None:  # an MLP fitted on flat images takes them, as purify does (stop 72)
+        take_image_shape(loaded, tuple(clean.shape[1:]))
     shape = loaded.input_shape or (tuple(clean.shape[1:]) if clean is not None else None)
     if shape is None:
         raise UserInputError(f"{model_path}: the model does not say its input shape; give "

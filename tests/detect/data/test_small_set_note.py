@@ -52,6 +52,14 @@ def test_a_small_set_gets_a_note_and_keeps_its_verdict():
     assert "note: the set holds 200 samples" in render_data_html(result, data, "s.npz")
 
 
+def test_the_note_says_what_holds_since_small_confirm():
+    """The note once quoted the stop-39 review's clean 200-image set judged poisoned, which
+    stop 71's ``small_confirm`` outdated (stop 72, hfix): it says what holds now, no figure."""
+    note = _detect(200)[1].notes[0]
+    assert "200-image set was judged" not in note
+    assert "only where two signals agree" in note and "small_confirm=0" in note
+
+
 @pytest.mark.parametrize("n", [500, 1000])
 def test_no_note_at_the_calibrated_sizes(n):
     _, result = _detect(n)
