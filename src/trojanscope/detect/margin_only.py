@@ -5,9 +5,10 @@ terms that read the same margins (lower, excess, centre, twins, named check), pl
 fed by input-space probes (empty pixels, a few pixels, the outer ring; the unknown word on text
 models). Where no raise term lifted the probability, the flag came from the margins alone —
 and a briefly trained clean ReLU CNN can read that way (stop 71 h9u: 4 of 12 clean two-epoch
-models flagged, none of 16 backdoored ones of that maker flagged without a probe's raise). The
-note says so in plain words; it reads only the verdict's recorded features and changes no
-probability, class, rating or exit code.
+models flagged, none of 16 backdoored ones of that maker flagged without a probe's raise) —
+and so can a backdoor the probes do not reach (stored WaNet, SIG and GAP-head runs: stop 72
+hnote's counts in docs/benchmarks.md). The note says so in plain words; it reads only the
+verdict's recorded features and changes no probability, class, rating or exit code.
 """
 
 from __future__ import annotations
@@ -44,5 +45,6 @@ def margin_only_note(features: Mapping[str, float], verdict: str,
     which = "the named class" if target is None else f"class {target}"
     return (f"flagged on MM-BD's margin statistics alone: none of the input-space probes "
             f"({', '.join(ran)}) sent the clean inputs to {which} often enough to raise the "
-            "probability — a briefly trained clean model can read like this; check with more "
-            "clean data or a second method (e.g. --method neural_cleanse)")
+            "probability — a briefly trained clean model can read like this, and so can a "
+            "backdoor whose trigger covers the whole image; check with more clean data or a "
+            "second method (e.g. --method neural_cleanse)")
