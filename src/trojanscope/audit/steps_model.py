@@ -73,6 +73,7 @@ class DetectStep(AuditStep):
         from trojanscope.detect.evidence import trigger_images
         from trojanscope.detect.input_level.text_inputs import text_method
         from trojanscope.detect.inputs import choose_clean_data
+        from trojanscope.detect.margin_only import margin_only_note
 
         assert ctx.loaded is not None
         opts = ctx.options
@@ -109,7 +110,11 @@ class DetectStep(AuditStep):
         lowered = lower_note(verdict.features)  # auto:lower:dense, likewise (stop 39)
         if lowered:
             step.details["lowered"] = lowered
-        tail = "".join(f"; {said}" for said in (lowered, raised) if said)
+        # a flag no input-space probe raised (issue 9, stop 72): a note, the rating unchanged
+        alone = margin_only_note(verdict.features, verdict.verdict, target)
+        if alone:
+            step.details["margin_only"] = ctx.result.detection["margin_only"] = alone
+        tail = "".join(f"; {said}" for said in (lowered, raised, alone) if said)
         if verdict.verdict == "review":
             # a score no calibration stands behind (a tree model made by other code, a
             # calibration file without the method's calibrator): a model to review, not a

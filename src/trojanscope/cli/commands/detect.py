@@ -114,6 +114,8 @@ def detect(
     verdict.threshold = threshold
     calibrate(verdict, calibrators)
     report = {"model": str(model), "format": loaded.format, **verdict.as_dict()}
+    if (alone := _margin_note(verdict)) is not None:  # issue 9, stop 72: a note only
+        report["margin_only"] = alone
     if text and clean is not None:  # the recovered trigger tokens as words
         report["trigger_tokens"] = {
             str(c.cls): [clean.encoder.token(int(v)) for k, v in sorted(c.details.items())
@@ -155,6 +157,14 @@ def write_outputs(
     return files
 
 
+def _margin_note(verdict: ModelVerdict) -> str | None:
+    """The margin-only note of a verdict (:mod:`trojanscope.detect.margin_only`), or None."""
+    from trojanscope.detect.margin_only import margin_only_note
+
+    target = verdict.target_classes[0] if verdict.target_classes else None
+    return margin_only_note(verdict.features, verdict.verdict, target)
+
+
 def print_table(verdict: ModelVerdict, model: str) -> None:
     from trojanscope.detect.calibration import lower_note, raise_note
 
@@ -178,6 +188,9 @@ def print_table(verdict: ModelVerdict, model: str) -> None:
     for said in (lower_note(verdict.features), raised):  # stop 39: auto:lower:dense
         if said:
             console.print(said, markup=False)
+    alone = _margin_note(verdict)  # issue 9, stop 72: no probe raised the flag
+    if alone:
+        console.print(alone, style="yellow", markup=False)
     # the detector's own notes (what it did not look at) apart from calibration coverage
     own = [n for n in verdict.coverage_notes if n in verdict.detector_notes]
     if own:
