@@ -16,30 +16,24 @@ Rows already in OUT.jsonl are skipped (a rerun resumes). Decides nothing.
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 import resource
-from pathlib import Path
 from typing import Any
 
 import torch
 
-from _common import fail, read_jsonl, run_main
-from mitigate_dense_s71_read import option, plain
+from _common import run_main
+from mitigate_dense_s71_read import open_zoo_run, plain, zoo_models, zoo_parser
 from trojanscope.data.dataset import TensorDataset
-from trojanscope.data.resolve import load_dataset
 from trojanscope.engine.metrics import accuracy
-from trojanscope.io.models import load_model
 from trojanscope.mitigate import after_steps, free_unlearn, gated_unlearn
 from trojanscope.mitigate.adaptive import Adaptive, trigger_probability
 from trojanscope.mitigate.gated import UNLEARN, Gated
 from trojanscope.mitigate.guard import hold_back
-from trojanscope.mitigate.run import attack_triggered, measure, mitigate, split_clean
+from trojanscope.mitigate.run import measure, mitigate, split_clean
 from trojanscope.mitigate.shift_read import shift_accuracy
 from trojanscope.mitigate.trigger_last import trigger_flip
-from trojanscope.mitigate.triggers import attack_from_spec
-from trojanscope.zoo import read_truth
 
 
 class Watch:
@@ -120,39 +114,17 @@ def from_input() -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("out", type=Path)
-    ap.add_argument("zoo", help="ZOO:N, a zoo folder and its number for the row names")
-    ap.add_argument("--only", default=None)
-    ap.add_argument("-p", action="append", default=[], type=option)
+    ap = zoo_parser(__doc__.splitlines()[0])
     ap.add_argument("--from-input", action="store_true",
                     help="trial: the second stage starts from the input model, not FT-SAM's")
-    args = ap.parse_args()
-    folder, _, number = args.zoo.rpartition(":")
-    if not (Path(folder) / "truth.json").is_file():
-        fail(f"{folder}: not a zoo (no truth.json)")
-    params = dict(args.p)
-    try:
-        Gated(**params)
-    except (TypeError, ValueError) as exc:
-        fail(str(exc))
-    torch.set_num_threads(1)
-    done = {r["name"] for r in read_jsonl(args.out)} if args.out.is_file() else set()
-    dataset, entries = read_truth(Path(folder))
-    clean = load_dataset(dataset, "test")
+    run = open_zoo_run(ap)
+    args, params, clean = run.args, run.params, run.clean
     fit, held = split_clean(clean, 0.8, 0, needs_data=True)
     watch = Watch()
     install(watch)
     if args.from_input:
         from_input()
-    wanted = set(args.only.split(",")) if args.only else None
-    for e in entries:
-        name = f"{number}/{e.name}"
-        if name in done or (wanted is not None and e.name not in wanted):
-            continue
-        loaded = load_model(Path(folder) / e.name)
-        spec = loaded.manifest.attack if loaded.manifest is not None else None
-        trigger_of = attack_triggered(attack_from_spec(spec)) if spec is not None else None
+    for name, e, loaded, trigger_of in zoo_models(run):
         trig = trigger_of(held) if trigger_of else None
         watch.points, watch.val, watch.fit, watch.trigger = [], None, fit, None
         watch.score = lambda m, trig=trig: measure(m, held, trig)

@@ -19,6 +19,8 @@ import copy
 import json
 import resource
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -69,12 +71,32 @@ def option(text: str) -> tuple[str, Any]:
             return key, raw
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def zoo_parser(description: str) -> argparse.ArgumentParser:
+    """The arguments every `gated` zoo reader takes: OUT.jsonl, ZOO:N, ``--only``, ``-p``."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("out", type=Path)
     ap.add_argument("zoo", help="ZOO:N, a zoo folder and its number for the row names")
     ap.add_argument("--only", default=None)
     ap.add_argument("-p", action="append", default=[], type=option)
+    return ap
+
+
+@dataclass
+class ZooRun:
+    """A zoo reader's parsed run: its arguments, `gated`'s options, the zoo's models and the
+    benchmark's clean test set (the method's 200 images and the 800 held out come from it)."""
+
+    args: argparse.Namespace
+    folder: Path
+    number: str
+    params: dict[str, Any]
+    entries: list
+    clean: Any
+
+
+def open_zoo_run(ap: argparse.ArgumentParser) -> ZooRun:
+    """Parse ``ap``, refuse a folder that is no zoo or a `gated` option it does not take (one
+    line), pin torch to one thread and load the zoo's truth and its dataset's test split."""
     args = ap.parse_args()
     folder, _, number = args.zoo.rpartition(":")
     if not (Path(folder) / "truth.json").is_file():
@@ -85,20 +107,33 @@ def main() -> None:
     except (TypeError, ValueError) as exc:
         fail(str(exc))
     torch.set_num_threads(1)
-    done = {r["name"] for r in read_jsonl(args.out)} if args.out.is_file() else set()
     dataset, entries = read_truth(Path(folder))
-    clean = load_dataset(dataset, "test")
+    return ZooRun(args, Path(folder), number, params, entries, load_dataset(dataset, "test"))
+
+
+def zoo_models(run: ZooRun) -> Iterator[tuple[str, Any, Any, Any]]:
+    """``(row name, truth entry, loaded model, the attacker's trigger or None)`` of each model
+    ``--only`` names (all by default) that OUT.jsonl does not hold yet (a rerun resumes)."""
+    out = run.args.out
+    done = {r["name"] for r in read_jsonl(out)} if out.is_file() else set()
+    wanted = set(run.args.only.split(",")) if run.args.only else None
+    for e in run.entries:
+        name = f"{run.number}/{e.name}"
+        if name in done or (wanted is not None and e.name not in wanted):
+            continue
+        loaded = load_model(run.folder / e.name)
+        spec = loaded.manifest.attack if loaded.manifest is not None else None
+        trigger_of = attack_triggered(attack_from_spec(spec)) if spec is not None else None
+        yield name, e, loaded, trigger_of
+
+
+def main() -> None:
+    run = open_zoo_run(zoo_parser(__doc__.splitlines()[0]))
+    args, params, clean = run.args, run.params, run.clean
     _, held = split_clean(clean, 0.8, 0, needs_data=True)
     seen: dict = {}
     gated_unlearn.hand_back = spy_first(seen)
-    wanted = set(args.only.split(",")) if args.only else None
-    for e in entries:
-        name = f"{number}/{e.name}"
-        if name in done or (wanted is not None and e.name not in wanted):
-            continue
-        loaded = load_model(Path(folder) / e.name)
-        spec = loaded.manifest.attack if loaded.manifest is not None else None
-        trigger_of = attack_triggered(attack_from_spec(spec)) if spec is not None else None
+    for name, e, loaded, trigger_of in zoo_models(run):
         method = Gated(**params)
         seen.clear()
         cpu0 = resource.getrusage(resource.RUSAGE_SELF)
