@@ -58,8 +58,7 @@ def size_curve() -> dict:
     issue 16 stop 46's fresh zoo by ``benchmarks/tabular_size_curve.py``); ``{}`` if absent."""
     global _CURVE
     if _CURVE is None:
-        path = Path(__file__).with_name(CURVE_FILE)
-        _CURVE = json.loads(path.read_text()) if path.exists() else {}
+        _CURVE = _beside(CURVE_FILE)
     return _CURVE
 
 
@@ -69,9 +68,14 @@ def clean_rate() -> dict:
     absent."""
     global _RATE
     if _RATE is None:
-        path = Path(__file__).with_name(RATE_FILE)
-        _RATE = json.loads(path.read_text()) if path.exists() else {}
+        _RATE = _beside(RATE_FILE)
     return _RATE
+
+
+def _beside(name: str) -> dict:
+    """A JSON file shipped beside this module, read once by its caller; ``{}`` if absent."""
+    path = Path(__file__).with_name(name)
+    return json.loads(path.read_text()) if path.exists() else {}
 
 
 def _figures(entry: dict, counts: bool = True) -> str:
