@@ -14,7 +14,9 @@ and tree model files as a user would have them:
 - ``pipe/``: a scikit-learn pipeline (``SimpleImputer``, ``StandardScaler``, then
   ``GradientBoostingClassifier``)
   fitted on ``tab/clean.csv``, saved by ``joblib.dump`` (``fraud-pipeline.joblib``) and by
-  ``pickle.dump`` (``fraud-pipeline.pkl``), with the table as ``clean.csv``.
+  ``pickle.dump`` (``fraud-pipeline.pkl``), with the table as ``clean.csv``;
+- ``images/`` written once (stop 72's "Named" (3): stops 61's and 70's makers each wrote
+  ``clean.npz``'s 200 images into it, as ``0005.png`` and ``5.png``, so it held 400).
 
     PYTHONPATH=SKL2ONNX:src:benchmarks python benchmarks/first_contact_s73.py WORK --make \
         --model-run RUN
@@ -97,9 +99,21 @@ def sklearn_pipeline(work: Path, seed: int = SEED) -> None:
     shutil.copy(work / "tab" / "clean.csv", folder / "clean.csv")
 
 
+def images_once(work: Path) -> None:
+    """``images/``: ``clean.npz``'s 200 images, once (the module docstring)."""
+    import numpy as np
+
+    from first_contact_own import image_folder
+
+    shutil.rmtree(work / "images", ignore_errors=True)
+    data = np.load(work / "clean.npz")
+    image_folder(work / "images", data["x"], data["y"])
+
+
 def make(work: Path, model_run: Path, seed: int = SEED) -> None:
     """Stop 72's files with ``seed``, then this stop's text and tree files."""
     make_s72(work, model_run, seed)
+    images_once(work)
     bin_hub_folder(work)
     word_model(work, seed)
     sklearn_pipeline(work, seed)
