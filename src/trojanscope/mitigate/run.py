@@ -179,6 +179,8 @@ def mitigate(
     decided = getattr(method, "report_", None)  # what an adaptive method chose for this model
     if decided:
         notes.append(f"{method.name} decided: " + ", ".join(f"{k}={v}" for k, v in decided.items()))
+    if same_weights(model, purified):
+        notes.append(unchanged_words(method.name, data_free=clean is None))
     return MitigationResult(
         model=purified,
         method=method.name,
@@ -192,6 +194,22 @@ def mitigate(
         notes=notes,
         cpu_s=cpu,
     )
+
+
+def same_weights(model: nn.Module, purified: nn.Module) -> bool:
+    """Whether ``purified`` holds exactly ``model``'s weights and buffers (the method changed
+    nothing: stop 73's first contact, ``clp`` on a user's backdoored CNN, ``pruned=0``)."""
+    a, b = model.state_dict(), purified.state_dict()
+    return a.keys() == b.keys() and all(
+        a[k].shape == b[k].shape and bool((a[k] == b[k]).all()) for k in a)
+
+
+def unchanged_words(method: str, *, data_free: bool) -> str:
+    """The note where the purified model is the model as it was."""
+    words = (f"{method} changed no weight: the new folder holds the model as it was (a "
+             "backdoor in it, if any, is still there)")
+    return words + ("; give clean data (--data) to try a method that retrains it"
+                    if data_free else "")
 
 
 def attack_triggered(attack) -> Any:

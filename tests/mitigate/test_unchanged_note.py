@@ -1,0 +1,49 @@
+"""Stop 73 (first contact, seed 104): ``mitigate runs/badnets --data-free`` (``clp``) pruned no
+channel of the user's backdoored CNN and wrote the model unchanged, saying only ``clp decided:
+pruned=0`` and ``wrote runs/badnets-clp/``. A purified model with exactly the input's weights
+now says so in plain words, and where no clean data was given, how to try another method."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from trojanscope.data.dataset import TensorDataset
+from trojanscope.mitigate.clp import CLP
+from trojanscope.mitigate.run import mitigate, same_weights
+
+
+def _cnn(equal: bool) -> nn.Module:
+    """A small CNN; ``equal``: every channel of its convolution alike (CLP prunes none)."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 6 * 6, 3))
+    if equal:
+        with torch.no_grad():
+            model[0].weight.copy_(model[0].weight[:1].expand(4, -1, -1, -1))
+    else:
+        with torch.no_grad():
+            model[0].weight[2] *= 40.0  # one channel's bound far above the others'
+    return model.eval()
+
+
+def test_a_method_that_changed_nothing_says_so_in_plain_words() -> None:
+    result = mitigate(_cnn(equal=True), CLP(), None, input_shape=(1, 8, 8))
+    assert "clp decided: pruned=0" in result.notes
+    assert any(n.startswith("clp changed no weight: the new folder holds the model as it was")
+               and "give clean data (--data)" in n for n in result.notes)
+
+
+def test_no_such_note_where_the_method_changed_the_model() -> None:
+    model = _cnn(equal=False)
+    result = mitigate(model, CLP(u=1.0), None, input_shape=(1, 8, 8))
+    assert "clp decided: pruned=0" not in result.notes
+    assert not any("changed no weight" in n for n in result.notes)
+    assert not same_weights(model, result.model)
+
+
+def test_with_clean_data_the_note_names_no_data_to_give() -> None:
+    x = torch.rand(120, 1, 8, 8)
+    clean = TensorDataset(x, torch.arange(120) % 3, class_names=("a", "b", "c"), name="c")
+    result = mitigate(_cnn(equal=True), CLP(), clean, input_shape=(1, 8, 8))
+    note = [n for n in result.notes if "changed no weight" in n]
+    assert len(note) == 1 and "--data" not in note[0]
