@@ -1,14 +1,20 @@
-"""Stop 73 (first contact, seed 104): ``mitigate runs/badnets --data-free`` (``clp``) pruned no
+"""Stop 73 (first contact, seed 104). ``mitigate runs/badnets --data-free`` (``clp``) pruned no
 channel of the user's backdoored CNN and wrote the model unchanged, saying only ``clp decided:
-pruned=0`` and ``wrote runs/badnets-clp/``. A purified model with exactly the input's weights
-now says so in plain words, and where no clean data was given, how to try another method."""
+pruned=0`` and ``wrote runs/badnets-clp/``: a purified model with exactly the input's weights
+now says so in plain words, and where no clean data was given, how to try another method.
+``mitigate runs/badnets --data clean.npz`` refused the user's 200 images as "100 given" (class
+0's 8 split 4 and 4): the refusal now says the method saw the split's share and what to do."""
 
 from __future__ import annotations
 
+import pytest
 import torch
 from torch import nn
 
 from trojanscope.data.dataset import TensorDataset
+from trojanscope.detect.base import check_per_class
+from trojanscope.errors import DataInputError
+from trojanscope.mitigate.base import Mitigation
 from trojanscope.mitigate.clp import CLP
 from trojanscope.mitigate.run import mitigate, same_weights
 
@@ -47,3 +53,29 @@ def test_with_clean_data_the_note_names_no_data_to_give() -> None:
     result = mitigate(_cnn(equal=True), CLP(), clean, input_shape=(1, 8, 8))
     note = [n for n in result.notes if "changed no weight" in n]
     assert len(note) == 1 and "--data" not in note[0]
+
+
+class _PerClass(Mitigation):
+    """A method that needs 5 clean samples of each class, as ``auto``'s detector does."""
+
+    name = "needs5"
+    needs_data = True
+    min_samples = 1
+
+    def purify(self, model: nn.Module, clean: TensorDataset | None, seed: int) -> nn.Module:
+        assert clean is not None
+        check_per_class(clean, 5, "auto", 3)
+        return model
+
+
+def test_too_few_per_class_after_the_split_names_the_split_and_the_way_out() -> None:
+    y = torch.tensor([0] * 8 + [1] * 96 + [2] * 96)  # class 0: 8, split 4 and 4
+    clean = TensorDataset(torch.rand(200, 1, 8, 8), y, class_names=("a", "b", "c"), name="c")
+    with pytest.raises(DataInputError) as refused:
+        mitigate(_cnn(equal=True), _PerClass(), clean, input_shape=(1, 8, 8))
+    words = str(refused.value)
+    assert "too few in class(es) [0]" in words  # the detector's own words first
+    assert "needs5 trains on 100 of the 200 clean samples given" in words
+    assert "--holdout 0.5" in words and "a smaller --holdout" in words
+    assert mitigate(_cnn(equal=True), _PerClass(), clean, input_shape=(1, 8, 8),
+                    holdout=0.3).notes  # a smaller holdout leaves the method enough
