@@ -200,8 +200,8 @@ def test_an_onnx_opset_the_loader_does_not_read_is_refused_early(tmp_path) -> No
 
 def test_a_file_or_folder_the_loader_does_not_read_is_refused_early(tmp_path) -> None:
     """Stop 70: LightGBM's dump_model() JSON (20 s late) and a folder without a manifest (a
-    purified copy's folder, 22 s late), in the loader's words; a pickle is left to its
-    scanner, which speaks first after the imports."""
+    purified copy's folder, 22 s late), in the loader's words; since stop 73 a pickle too,
+    after the loader's scan (tests/cli/test_early_pickle_s73.py)."""
     from trojanscope.io.models import load_model
 
     dump = tmp_path / "fraud.json"
@@ -218,4 +218,8 @@ def test_a_file_or_folder_the_loader_does_not_read_is_refused_early(tmp_path) ->
         assert str(early.value) == str(late.value) and words in str(late.value)
     pickle = tmp_path / "model.pkl"
     pickle.write_bytes(b"\x80\x04K\x01.")
-    check_model_data(pickle, {"--data": None})
+    with pytest.raises(UserInputError) as late:
+        load_model(pickle)
+    with pytest.raises(UserInputError) as early:
+        check_model_data(pickle, {"--data": None})
+    assert str(early.value) == str(late.value) and "never does" in str(late.value)

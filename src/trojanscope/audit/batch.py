@@ -5,7 +5,9 @@ whose name says it holds a model (:data:`MODEL_SUFFIXES`) or whose bytes do (a t
 stop 67). Each model is audited by :func:`~trojanscope.audit.pipeline.run_audit` in a worker;
 the caller's process writes its reports
 and its history row (one transaction) as soon as it finishes, so a stopped run resumes where it
-stopped: with ``resume``, a model whose path and SHA-256 are already in the history is skipped.
+stopped: with ``resume``, a model whose path and SHA-256 are already in the history is skipped,
+unless that audit was incomplete (stop 73: a TorchScript model audited ``--data-free``, which
+has no input shape to probe, stayed INCOMPLETE when the registry was resumed with ``--data``).
 A malicious file is scanned, never loaded (the audit's scan step blocks it) and rated like any
 other; a file that cannot be read is one failed item. Nothing here stops the run.
 """
@@ -135,7 +137,7 @@ def audit_registry(
                               error=f"cannot read {exc.filename or model}: {exc.strerror}")
             continue
         record = previous.get(str(model.resolve()))
-        if record is not None and record.model_sha256 == digest:
+        if record is not None and record.model_sha256 == digest and record.verdict != INCOMPLETE:
             yield _resumed_row(key, model, record)
             continue
         tasks.append(Task(key, audit_model, (str(model), options), seed=options.seed))
@@ -154,6 +156,9 @@ def audit_registry(
             (audit.detection or {}).get("probability"), len(audit.findings), result.elapsed_s,
             result.attempts, result.worker, report=str(folder) if folder is not None else None,
             headline=audit.headline)
+
+
+INCOMPLETE = "incomplete"  # an audit a step could not finish: --resume runs it again (stop 73)
 
 
 def _resumed_row(key: str, model: Path, record: AuditRecord) -> RegistryRow:

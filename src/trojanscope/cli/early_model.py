@@ -266,8 +266,10 @@ def _check_readable(model: str | Path | None) -> None:
     (stop 69: 22-24 s after them at load 14): a 0-byte file, a hub folder whose
     ``config.json`` is not a JSON object. ``audit`` (``reports_model``) writes its report on
     such a model, so it is not asked. Since stop 70 also a folder of neither kind and a file
-    of no format the loader reads, in its words (:func:`~trojanscope.io.models.load_model`;
-    not a pickle-like file, which its scanner rates first)."""
+    of no format the loader reads, in its words (:func:`~trojanscope.io.models.load_model`);
+    since stop 73 a pickle-like file too, after the loader's scan (a finding rated high or
+    critical is its refusal, as the loader's): a scikit-learn pipeline pickled by joblib was
+    refused 18 s after the imports at load 14 (the scanner imports neither torch nor NumPy)."""
     from trojanscope.io.hf_folder import config_words, model_folder_kind, read_config
     from trojanscope.io.model_file import model_file_format, runs_code, unloadable_words
 
@@ -283,8 +285,12 @@ def _check_readable(model: str | Path | None) -> None:
             raise UserInputError(config_words(path, error))
     if path.is_dir() and kind is None:  # stop 70: 22 s after the imports (a mitigate folder)
         raise UserInputError(f"{path}: folder has no manifest.json; pass the model file itself")
-    if path.is_file() and model_file_format(path) is None and not runs_code(path):
-        raise UserInputError(unloadable_words(path))  # stop 70: a LightGBM dump, 20 s late
+    if path.is_file() and model_file_format(path) is None:  # stop 70: a LightGBM dump, 20 s late
+        if runs_code(path):
+            from trojanscope.io.scan_gate import refuse_dangerous
+
+            refuse_dangerous(path)
+        raise UserInputError(unloadable_words(path))
 
 
 def _check_opset(model: str | Path | None) -> None:

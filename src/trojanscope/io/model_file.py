@@ -117,6 +117,7 @@ def format_loads(path: str | Path, fmt: str | None, zip_kind: str | None = None)
 
 
 CODE_RUNNING_SUFFIXES = (".pkl", ".pickle", ".joblib", ".h5", ".hdf5", ".keras", ".dill")
+SKLEARN_MODULE = b"sklearn."  # a pickle's class reference to scikit-learn (GLOBAL/STACK_GLOBAL)
 LIGHTGBM_DUMP = b'"tree_info"'  # a key of LightGBM's dump_model() JSON, near its start
 
 
@@ -132,7 +133,9 @@ def runs_code(path: Path, head: bytes | None = None) -> bool:
 def unloadable_words(path: Path) -> str:
     """The loader's refusal of a file of no format it reads (said before the imports too, by
     ``cli.early_model``): what it takes, and why a pickle-like file is never loaded; for
-    LightGBM's ``dump_model()`` JSON (stop 70), the file LightGBM's loader reads instead."""
+    LightGBM's ``dump_model()`` JSON (stop 70), the file LightGBM's loader reads instead; for
+    a pickle naming scikit-learn classes (stop 73: a user's joblib pipeline was told only that
+    it is never loaded), which of scikit-learn's models trojanscope reads, and how."""
     with open(path, "rb") as fh:
         head = fh.read(1 << 16)
     pickled = runs_code(path, head)
@@ -142,6 +145,11 @@ def unloadable_words(path: Path) -> str:
         words += ("; this format is loaded by running code stored in it (pickle, joblib, "
                   "Keras), which trojanscope never does: `trojanscope scan` shows what it "
                   "would run")
+        if SKLEARN_MODULE in head:
+            words += ("; of scikit-learn it reads an MLPClassifier exported by skl2onnx "
+                      "(to_onnx(model, X[:1]), no scaler in front) and tree ensembles as "
+                      "XGBoost JSON/UBJSON or LightGBM text files (save_model): a scikit-learn "
+                      "forest, boosting model or pipeline cannot be checked yet")
     elif LIGHTGBM_DUMP in head:
         words += ("; a LightGBM dump_model() JSON describes the trees but is not a model file: "
                   "save the booster with booster.save_model('model.txt')")

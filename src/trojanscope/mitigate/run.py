@@ -18,7 +18,7 @@ from torch import Tensor, nn
 
 from trojanscope.data.dataset import TensorDataset, stratified_split
 from trojanscope.engine.metrics import accuracy, predict
-from trojanscope.errors import UserInputError
+from trojanscope.errors import DataInputError, UserInputError
 from trojanscope.mitigate.base import Mitigation
 from trojanscope.params import check_share
 
@@ -173,12 +173,20 @@ def mitigate(
     triggered = trigger_of(held) if trigger_of is not None else None
     before = measure(model, held, triggered)
     start, cpu = time.perf_counter(), time.process_time()
-    purified = method.apply(model, fit, seed=seed)
+    try:
+        purified = method.apply(model, fit, seed=seed)
+    except DataInputError as exc:
+        if fit is None or "clean samples" not in str(exc):
+            raise
+        raise DataInputError(f"{exc}; {fit_words(method.name, len(fit), len(clean), holdout)}"
+                             ) from None
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     after = measure(purified, held, triggered)
     decided = getattr(method, "report_", None)  # what an adaptive method chose for this model
     if decided:
         notes.append(f"{method.name} decided: " + ", ".join(f"{k}={v}" for k, v in decided.items()))
+    if same_weights(model, purified):
+        notes.append(unchanged_words(method.name, data_free=clean is None))
     return MitigationResult(
         model=purified,
         method=method.name,
@@ -192,6 +200,30 @@ def mitigate(
         notes=notes,
         cpu_s=cpu,
     )
+
+
+def fit_words(method: str, fit: int, given: int, holdout: float) -> str:
+    """Where a method finds too few clean samples: it saw only the split's share (stop 73: a
+    user's 200 images read "100 given", class 0's 8 split 4 and 4, with no word of why)."""
+    return (f"{method} trains on {fit} of the {given} clean samples given, the other "
+            f"{given - fit} held out for the before/after figures (--holdout {holdout:g}): "
+            "give more samples of those classes, or a smaller --holdout")
+
+
+def same_weights(model: nn.Module, purified: nn.Module) -> bool:
+    """Whether ``purified`` holds exactly ``model``'s weights and buffers (the method changed
+    nothing: stop 73's first contact, ``clp`` on a user's backdoored CNN, ``pruned=0``)."""
+    a, b = model.state_dict(), purified.state_dict()
+    return a.keys() == b.keys() and all(
+        a[k].shape == b[k].shape and bool((a[k] == b[k]).all()) for k in a)
+
+
+def unchanged_words(method: str, *, data_free: bool) -> str:
+    """The note where the purified model is the model as it was."""
+    words = (f"{method} changed no weight: the new folder holds the model as it was (a "
+             "backdoor in it, if any, is still there)")
+    return words + ("; give clean data (--data) to try a method that retrains it"
+                    if data_free else "")
 
 
 def attack_triggered(attack) -> Any:

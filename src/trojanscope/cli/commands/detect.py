@@ -27,6 +27,8 @@ from trojanscope.errors import UserInputError
 from trojanscope.io.atomic import atomic_dir, check_output_dir
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from trojanscope.data.dataset import TensorDataset
     from trojanscope.detect.base import ModelVerdict
 
@@ -207,21 +209,37 @@ def print_table(verdict: ModelVerdict, model: str) -> None:
     if raised and rows and max(r.score for r in rows) > rows[0].score:
         console.print(f"per-class table: class {top} first, the class the raise named (not "
                       "the top score)")
-    table = Table(title="per-class evidence (higher score = more suspicious)")
-    table.add_column("class", justify="right")
-    table.add_column("score", justify="right")
+    _print_evidence(console, verdict, rows, top)
+
+
+def _print_evidence(console: Console, verdict: ModelVerdict, rows: list, top: int | None) -> None:
+    """The per-class evidence as a table where it fits the console, else (stop 73: at 80
+    columns the README's ``detect runs/badnets`` cropped 4 of its 9 column names to
+    ``anoma…``, and a text model's 12 columns read ``cla… sco…``) as ``print_rows``'s records,
+    so no name or figure is cropped."""
+    from rich.measure import Measurement
+    from rich.text import Text
+
+    from trojanscope.report.console import WIDE, print_rows
+
+    title = "per-class evidence (higher score = more suspicious)"
     keys = sorted({k for row in verdict.per_class for k in row.details})
-    for k in keys:
-        table.add_column(k, justify="right")
-    for row in rows:
-        style = "bold red" if row.cls == top and verdict.flagged else None
-        table.add_row(
-            str(row.cls),
-            f"{row.score:.2f}",
-            *(f"{row.details.get(k, float('nan')):.3g}" for k in keys),
-            style=style,
-        )
-    console.print(table)
+    cells = [[str(row.cls), f"{row.score:.2f}",
+              *(f"{row.details.get(k, float('nan')):.3g}" for k in keys)] for row in rows]
+    styles = ["bold red" if row.cls == top and verdict.flagged else None for row in rows]
+    table = Table(title=title)
+    for name in ("class", "score", *keys):
+        table.add_column(name, justify="right")
+    for row, style in zip(cells, styles, strict=True):
+        table.add_row(*row, style=style)
+    unbounded = console.options.update_width(10_000)  # the width it needs, not the console's
+    if Measurement.get(console, unbounded, table).maximum <= console.width:
+        console.print(table)
+        return
+    named = "class " if console.width < WIDE else ""  # a record's heading, or a table cell
+    records = [[Text(named + row[0], style=style or "bold"), *row[1:]]
+               for row, style in zip(cells, styles, strict=True)]
+    print_rows(console, ("class", "score", *keys), records, title=title)
 
 
 command("detect", order=70)(detect)

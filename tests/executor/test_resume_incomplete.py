@@ -1,0 +1,43 @@
+"""Stop 73 (first contact, seed 104): ``audit-registry --resume`` resumed a TorchScript
+model's INCOMPLETE audit (made ``--data-free``: no input shape to probe) instead of running it
+again with the ``--data`` now given. An incomplete audit is now run again; a finished one is
+still resumed."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from trojanscope.cli.main import run
+
+
+def _verdicts(db: Path) -> list[str]:
+    with sqlite3.connect(db) as con:
+        return [v for (v,) in con.execute("SELECT verdict FROM audits ORDER BY id")]
+
+
+def test_an_incomplete_audit_runs_again_on_resume(tmp_path: Path, capsys) -> None:
+    root = tmp_path / "models"
+    root.mkdir()
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(16, 3)).eval()
+    torch.jit.script(model).save(str(root / "tiny.pt"))  # no input shape recorded
+    db = tmp_path / "h.sqlite"
+    args = ["audit-registry", str(root), "--db", str(db), "--executor", "serial",
+            "--format", "json", "--data-free", "--report", str(tmp_path / "reports")]
+    run(args)
+    first = json.loads(capsys.readouterr().out)["models"][0]
+    assert first["status"] == "audited" and first["verdict"] == "incomplete"
+    run([*args, "--resume"])
+    again = json.loads(capsys.readouterr().out)["models"][0]
+    assert again["status"] == "audited"  # run again, not "resumed" as incomplete
+    assert _verdicts(db) == ["incomplete", "incomplete"]
+    with sqlite3.connect(db) as con:  # a finished audit is still resumed
+        con.execute("UPDATE audits SET verdict = 'pass'")
+    run([*args, "--resume"])
+    assert json.loads(capsys.readouterr().out)["models"][0]["status"] == "resumed"
+    assert len(_verdicts(db)) == 2
