@@ -37,20 +37,22 @@ def fired(report: dict) -> bool:
     return str(report.get("dense_mask", {}).get("action", "")).startswith(FIRED)
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Both rows for every model of ZOO, written to OUT.json after each model."""
-    args = last_step_args(__doc__, "E", float, EPOCHS, argv)
+def main(argv: list[str] | None = None, doc: str | None = __doc__, **extra: bool) -> None:
+    """Both rows for every model of ZOO, written to OUT.json after each model; ``extra``: the
+    candidate's other options (stop 73's ``mask_ranked``), named in its label."""
+    args = last_step_args(doc, "E", float, EPOCHS, argv)
     try:  # a bad epoch count refused here, before any model is read
         if args.value != int(args.value):
             raise ValueError(f"dense_mask takes whole epochs, got {args.value:g}")
-        Gated(dense_mask=int(args.value))
+        Gated(dense_mask=int(args.value), **extra)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     epochs = int(args.value)
     torch.set_num_threads(1)
-    check_pairs(args.zoo, args.out, f"gated:dense_mask={epochs}",
-                lambda: Gated(dense_mask=epochs), fired, NOTE_KEYS, "dense_mask")
+    label = f"gated:dense_mask={epochs}" + "".join(f",{k}={int(v)}" for k, v in extra.items())
+    check_pairs(args.zoo, args.out, label, lambda: Gated(dense_mask=epochs, **extra), fired,
+                NOTE_KEYS, "dense_mask")
 
 
 if __name__ == "__main__":

@@ -33,14 +33,15 @@ def at_goal(rows: list[MitigationRow], family: str) -> int:
     return sum(r.meets_goal for r in rows if r.attack == family)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None, doc: str = __doc__, bar: float = 0.0) -> None:
+    """The rule read on the rows of ``argv``'s parts; ``bar``: (E)'s, stop 73's 2%."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("parts", nargs="+", help="OUT.json:LABEL from mitigate_mask_s72_check.py")
     ap.add_argument("--candidate", required=True)
     ap.add_argument("--min-backdoored", type=int, default=12)
     ap.add_argument("--time-ratio", type=float, default=1.1)
     ap.add_argument("--time-add", type=float, default=0.5)
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     pairs, notes = read_pairs(args.parts, args.candidate)
     today, cand = [t for t, _ in pairs], [c for _, c in pairs]
     unlearnt = [c for c in cand if str(notes.get(c.name, {}).get("dense_mask", {}).get(
@@ -54,7 +55,7 @@ def main() -> None:
     print(f"(A) {FAMILY} at the goal: {at_goal(today, FAMILY)}/{n_fam} today, "
           f"{at_goal(cand, FAMILY)}/{n_fam} candidate (gain {gain}, needed {GAIN}): "
           f"{'met' if a else 'not met'}")
-    rest = conditions_b_to_e(pairs, args.time_ratio, args.time_add, args.min_backdoored)
+    rest = conditions_b_to_e(pairs, args.time_ratio, args.time_add, args.min_backdoored, bar)
     print_pairs(pairs, args.candidate)  # read and printed whatever (A) says
     print("rule met" if a and rest else "rule not met")
 

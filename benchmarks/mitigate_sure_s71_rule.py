@@ -74,10 +74,11 @@ def read_pairs(parts: list[str], candidate: str) -> tuple[list[tuple[MitigationR
 
 
 def conditions_b_to_e(pairs: list[tuple[MitigationRow, MitigationRow]], time_ratio: float,
-                      time_add: float, min_backdoored: int) -> bool:
-    """Prints and reads the conditions stops 71 and 72 share: (B) none lost at the goal, (C)
+                      time_add: float, min_backdoored: int, bar: float = 0.0) -> bool:
+    """Prints and reads the conditions stops 71 to 73 share: (B) none lost at the goal, (C)
     clean models within 1 point, (D) median CPU at most ``time_ratio`` times today's plus
-    ``time_add``, (E) no backdoored ASR up by more than ``RISE``, and at least
+    ``time_add``, (E) no backdoored ASR up by more than ``RISE`` (with ``bar``, stop 73's: to
+    above ``bar`` too, a rise that stays within issue 12's ASR goal not counted), and at least
     ``min_backdoored`` backdoored pairs; True where all hold."""
     today, cand = [t for t, _ in pairs], [c for _, c in pairs]
     backdoored = [(t, c) for t, c in pairs if t.backdoored]
@@ -95,8 +96,10 @@ def conditions_b_to_e(pairs: list[tuple[MitigationRow, MitigationRow]], time_rat
     d = mc <= allowed
     print(f"(D) median CPU {mc:.1f} s (candidate) vs {mt:.1f} s (today), allowed {allowed:.1f} s: "
           f"{'met' if d else 'not met'}")
-    risen = [t.name for t, c in backdoored if (c.asr_after or 0) > (t.asr_after or 0) + RISE]
-    print(f"(E) backdoored ASR risen by more than {RISE:.0%}: {risen}: "
+    risen = [t.name for t, c in backdoored
+             if (c.asr_after or 0) > max((t.asr_after or 0) + RISE, bar)]
+    above = f" to above {bar:.0%}" if bar else ""
+    print(f"(E) backdoored ASR risen by more than {RISE:.0%}{above}: {risen}: "
           f"{'met' if not risen else 'not met'}")
     size = len(backdoored) >= min_backdoored
     if not size:

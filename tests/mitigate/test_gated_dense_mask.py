@@ -125,3 +125,44 @@ def test_the_option_is_whole_epochs_and_off_by_default() -> None:
     for bad in (-1, 1001, 1.5, "many"):
         with pytest.raises(ValueError, match="dense_mask"):
             gated.Gated(dense_mask=bad)
+
+
+@pytest.mark.parametrize("later", [{"dense_repair": 1}, {"bias_refit": 1}, {"margin": 0.5},
+                                   {"back_distill": 1}, {"free_reach": 0}])
+def test_no_step_after_the_stages_runs_once_the_mask_replaced_them(monkeypatch, later) -> None:
+    """Every dispatcher of ``purify`` hands back the unlearnt model as it came out of
+    ``dense_mask`` (stop 72 left ``dense_repair``, ``bias_refit``, ``back_distill`` and
+    ``margin`` running after it; stop 73 raises ``StagesReplaced`` to ``purify``)."""
+    torch.set_num_threads(1)
+    monkeypatch.setattr(gated, "detector_verdict", lambda *a: flagged())
+    alone = gated.Gated(dense_mask=8, free_reach=0).apply(mlp(True), clean_set(), seed=0)
+    method = gated.Gated(dense_mask=8, **later)
+    out = method.apply(mlp(True), clean_set(), seed=0)
+    assert method.report_["action"] == "treated with dense_mask (the stages skipped)"
+    steps = ("free_reach", "repair", "bias_refit", "back_distill", "margin", "residual")
+    assert not [k for k in steps if k in method.report_]
+    assert all(torch.equal(a, b) for a, b in zip(out.state_dict().values(),
+                                                 alone.state_dict().values(), strict=True))
+
+
+def test_the_ranking_puts_the_pixels_the_suspect_answers_first() -> None:
+    """``ranked`` on the planted MLP, its mask joined with 30 central pixels it does not read:
+    the planted ones take the first places. Class 3's bias is lowered so its answer to the whole
+    stamp is not saturated (at a probability of 1 in float32 the gradient vanishes)."""
+    torch.set_num_threads(1)
+    clean = clean_set()
+    planted = planted_pixels()
+    g = torch.Generator().manual_seed(4)
+    centre = torch.nonzero(clean.x.amax(0).flatten() > 0).flatten()
+    others = centre[~torch.isin(centre, planted)]
+    others = others[torch.randperm(len(others), generator=g)[:30]]
+    mask = torch.zeros(SIDE * SIDE)
+    mask[torch.cat([planted, others])] = 1.0
+    net = mlp(True)
+    with torch.no_grad():
+        net[3].bias[3] -= 125.0
+    place = dm.ranked(net, clean, mask.reshape(1, SIDE, SIDE), 3).flatten()
+    assert float(place[planted].mean()) < float(place[others].mean()) - 10
+    assert sorted(place[mask > 0].long().tolist()) == list(range(90))
+    assert bool((place[mask == 0] == 90).all())
+    assert gated.Gated(dense_mask=8, mask_ranked=1).mask_ranked is True

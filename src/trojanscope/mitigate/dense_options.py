@@ -99,6 +99,12 @@ class DenseOptions:
             input model replace both stages and the steps after them
             (:mod:`~trojanscope.mitigate.dense_mask`; the note's ``dense_mask``); elsewhere the
             stages run as without it. 0 (default): never read (issue 12 stop 72).
+        mask_ranked: with ``dense_mask``, 1 draws each stamped copy from the mask's pixels the
+            input model answers most (a random share of the top ones, ranked by the suspect's
+            gradient on the mask-stamped clean images) instead of a random share of all of
+            them: most of a random mask's completed pixels are not the attacker's, and a copy
+            stamped on them taught the model to answer those, not the mask (issue 12 stop 73).
+            0 (default): stop 72's share of every pixel. Without ``dense_mask`` nothing reads it.
     """
 
     dense_first: int = 0
@@ -110,6 +116,7 @@ class DenseOptions:
     dense_distill: float = 0.0
     first_near: int = 0
     dense_mask: int = 0
+    mask_ranked: bool = False
 
     def __post_init__(self) -> None:
         """Refuse a value out of range: a ValueError the registry turns into one error line."""
@@ -126,6 +133,7 @@ class DenseOptions:
         check_option("dense_distill", self.dense_distill, 0.0, 100.0)
         check_option("first_near", self.first_near, 0, 8, integer=True)
         check_option("dense_mask", self.dense_mask, 0, 1000, integer=True)
+        self.mask_ranked = check_flag("mask_ranked", self.mask_ranked)
 
     def layer(
         self, model: nn.Module, clean: TensorDataset, report: dict[str, Any]

@@ -157,8 +157,6 @@ def free_changed(gated: Any, model: nn.Module, clean: TensorDataset, seed: int) 
 
     came = {k: v.detach().clone() for k, v in model.state_dict().items()}
     out = gated._purify_margin(model, clean, seed)
-    if getattr(gated, "mask_done_", False):  # dense_mask replaced the stages: and the steps
-        return out
     held = getattr(gated, "pick_held_", None)  # held_pick: the steps work on the rest too
     if held is not None:
         clean = gated.pick_rest_

@@ -115,6 +115,7 @@ from trojanscope.mitigate.guard import hold_back
 from trojanscope.mitigate.held_guard import set_apart
 from trojanscope.mitigate.nothing_left import WEAK
 from trojanscope.mitigate.project_cost import PROJECT_COST
+from trojanscope.mitigate.stages_replaced import StagesReplaced
 from trojanscope.registry import register
 
 # what other modules and scripts import from here (the defaults moved to gated_defaults)
@@ -172,9 +173,9 @@ class Gated(Mitigation):
     ``restore_last``, ``repair_last``, ``blend_last``, ``blend_rise``, ``blend_stop``) and
     :class:`~trojanscope.mitigate.dense_options.DenseOptions` (``dense_first``, ``dense_pull``,
     ``dense_epochs``, ``dense_then``, ``dense_rho``, ``dense_prune``, ``dense_distill``,
-    ``first_near``, ``dense_mask``: how the first stage treats an image model without a
-    convolution; every default but ``dense_rho``'s, 0.5, as for any other model). Every option
-    is kept as an attribute of its own name (``get_params`` reads them there).
+    ``first_near``, ``dense_mask``, ``mask_ranked``: how the first stage treats an image model
+    without a convolution; every default but ``dense_rho``'s, 0.5, as for any other model).
+    Every option is kept as an attribute of its own name (``get_params`` reads them there).
     """
 
     name = "gated"
@@ -187,6 +188,7 @@ class Gated(Mitigation):
     dense_distill = option("dense_distill")
     first_near = option("first_near")
     dense_mask = option("dense_mask")
+    mask_ranked = option("mask_ranked")
 
     def __init__(self, detector: str = "auto", gate: float = DEFAULT_GATE, then: str = "ftsam",
                  force: bool = False, unlearn: bool = True, eps: float = UNLEARN["eps"],
@@ -219,7 +221,8 @@ class Gated(Mitigation):
                  dense_prune: int = DenseOptions.dense_prune,
                  dense_distill: float = DenseOptions.dense_distill,
                  first_near: int = DenseOptions.first_near,
-                 dense_mask: int = DenseOptions.dense_mask, dense_repair: int = 0,
+                 dense_mask: int = DenseOptions.dense_mask,
+                 mask_ranked: bool = DenseOptions.mask_ranked, dense_repair: int = 0,
                  guard_trips: int = GUARD_TRIPS,
                  project_repair: int = 0, hand_projected: float = 0.0,
                  projected_undo: bool = False, bias_refit: bool = False,
@@ -254,12 +257,19 @@ class Gated(Mitigation):
                 setattr(self, f.name, getattr(group, f.name))
         self.dense_options_ = DenseOptions(dense_first, dense_pull, dense_epochs, dense_then,
                                            dense_rho, dense_prune, dense_distill, first_near,
-                                           dense_mask)
+                                           dense_mask, mask_ranked)
         self.inner = registry.create("mitigation", then)
         self.min_samples = self.inner.min_samples
 
     def purify(self, model: nn.Module, clean: TensorDataset | None, seed: int) -> nn.Module:
         assert clean is not None
+        try:
+            return self._dispatch(model, clean, seed)
+        except StagesReplaced as done:  # dense_mask: no step after the stages runs
+            return done.model
+
+    def _dispatch(self, model: nn.Module, clean: TensorDataset, seed: int) -> nn.Module:
+        """The stages through the dispatcher of the steps after them that is on."""
         if self.dense_repair and applies(model, clean):  # opt-in; off: nothing copied
             teacher = frozen_copy(model)
             out = self._purify_margin(model, clean, seed)
@@ -317,7 +327,6 @@ class Gated(Mitigation):
         self.first_kept_: nn.Module | None = None  # first_read's: this run's first stage's
         self.first_stage_: nn.Module | None = None
         self.teacher_: nn.Module | None = None  # dense_teacher's, this run's only
-        self.mask_done_ = False  # dense_mask unlearnt a mask in place of the stages, this run
         self.pick_held_: TensorDataset | None = None  # held_pick's share, this run's
         verdict = None
         if not self.force or self.unlearn:  # forced: the detector runs for the suspects only
@@ -339,8 +348,7 @@ class Gated(Mitigation):
                 done = treat(self, model, clean, verdict, seed)
                 if done is not None:  # the stages and the steps after them are skipped
                     report["action"] = "treated with dense_mask (the stages skipped)"
-                    self.mask_done_ = True
-                    return done
+                    raise StagesReplaced(done, "dense_mask")
         report["action"] = f"treated with {self.then}" + (" (forced)" if self.force else "")
         if self.force and self.stripe_gate > 0:  # every model is treated: no gate to open
             report["stripe_gate"] = {"action": "skipped: force=1 treats every model"}
