@@ -38,7 +38,7 @@ from trojanscope.mitigate.gated import Gated
 from trojanscope.mitigate.zoo_eval import MitigationRow, summarise
 from trojanscope.zoo import TRUTH_NAME, read_truth
 
-STOP = 0.005  # round_stop's bar (benchmarks/data/mitigate_s73/plan.md)
+STOP = 0.005  # round_stop's bar (benchmarks/data/mitigate_s73_h12a/stop_s73_h12a_rule.md)
 COST = 0.025  # project_cost's bar (stop 72's)
 NOTE_KEYS = ("detector", "suspect", "project", "residual", "unlearn")
 STOPPED = "stopped: the triggers it started from give their class"  # round_stop's own words
