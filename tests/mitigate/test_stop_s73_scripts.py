@@ -42,3 +42,21 @@ def test_the_rule_reader_names_round_stop_where_it_fired(tmp_path) -> None:
     got = run_script("mitigate_cost_s72_rule.py", f"{tmp_path / 'f.json'}:1", "--candidate",
                      label, "--min-backdoored", "3")
     assert "round_stop fired on: ['1/badnets-000']" in got.stdout, got.stdout + got.stderr
+
+
+def test_the_step_reader_counts_what_the_step_gained_and_lost(tmp_path) -> None:
+    def stored(name: str, before: tuple, after: tuple) -> dict:
+        return {"name": name, "family": "badnets", "points": [
+            {"at": "input", "ca": 0.9, "asr": 1.0},
+            {"at": "teach_last", "ca": before[0], "asr": before[1]},
+            {"at": "mixed_last", "ca": after[0], "asr": after[1]}]}
+
+    rows = [stored("1/badnets-000", (0.885, 0.001), (0.875, 0.001)),  # -1.5 -> -2.5: lost
+            stored("1/badnets-005", (0.89, 0.03), (0.89, 0.01)),      # 3% -> 1%: gained
+            stored("1/badnets-007", (0.88, 0.02), (0.88, 0.02))]      # at the bars: kept
+    (tmp_path / "r.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    got = run_script("mitigate_step_s73_goal.py", tmp_path / "r.jsonl")
+    assert got.returncode == 0, got.stderr
+    assert got.stdout.strip().endswith("brought 1 to the goal ['1/badnets-005'] and took 1 "
+                                       "from it ['1/badnets-000']")
+    assert run_script("mitigate_step_s73_goal.py", tmp_path / "none.jsonl").returncode == 2
