@@ -1,14 +1,16 @@
 """Issue 12, stop 72 (h12a): the rule for `gated:project_cost=D`
-(benchmarks/data/mitigate_s72/plan.md), read on the rows `mitigate_cost_s72_check.py` wrote.
+(benchmarks/data/mitigate_s72/plan.md), read on the rows `mitigate_cost_s72_check.py` wrote;
+stop 73 reads `gated:round_stop=P`'s and `project_cost`'s again with it, on the rows
+`mitigate_stop_s73_check.py` wrote (benchmarks/data/mitigate_s73/plan.md).
 
 (A) the candidate brings at least one more backdoored model to issue 12's goal than today's
 default (the zoos pooled); (B) none lost: every model at the goal today is at the goal under
 the candidate; (C) every clean model loses at most 1 point under the candidate; (D) the
 candidate's median CPU per model at most ``--time-ratio`` times today's plus ``--time-add``;
 (E) no backdoored model's ASR after rises by more than ``RISE`` under the candidate; fewer than
-``--min-backdoored`` backdoored pairs: not met. Prints each reading, the models where
-``project_cost`` fired, the per-model rows where the two differ, the goal counts and the
-families worst first under each, and "rule met" or "rule not met".
+``--min-backdoored`` backdoored pairs: not met. Prints each reading, the models where the
+candidate's option fired (its notes' ``fired``), the per-model rows where the two differ, the
+goal counts and the families worst first under each, and "rule met" or "rule not met".
 
     python benchmarks/mitigate_cost_s72_rule.py OUT-2495.json:2495 OUT-2496.json:2496 \
         --candidate gated:project_cost=0.025 [--min-backdoored 12] [--time-ratio 1.1]
@@ -41,7 +43,8 @@ def main() -> None:
     today, cand = [t for t, _ in pairs], [c for _, c in pairs]
     backdoored = [(t, c) for t, c in pairs if t.backdoored]
     fired = [t.name for t, _ in pairs if notes.get(t.name, {}).get("fired")]
-    print(f"project_cost fired on: {fired}")
+    option = args.candidate.partition(":")[2].partition("=")[0] or args.candidate
+    print(f"{option} fired on: {fired}")  # project_cost's; stop 73's round_stop's too
     at_t, at_c = goal_count(today), goal_count(cand)
     a = at_c >= at_t + 1
     print(f"(A) backdoored at the goal {at_c}/{len(backdoored)} (candidate) vs {at_t} (today): "

@@ -272,6 +272,9 @@ class Adaptive(Mitigation):
             ``gated``'s ``conv_stop`` reads from the second: on development CNNs the first
             round raised the reading and the attacker's success before the second took both
             down, issue 12 stop 68).
+        stop_fall: ``stop_trigger``'s second stop: a round that leaves the reading above this
+            share of the one before it ends training (default ``STOP_FALL``, 0.9; 0: never,
+            ``gated``'s ``round_stop``).
         near: with K > 0, each batch also gets K unlabelled copies of its clean images
             mixed in pairs and shifted (:func:`neighbourhood`), on which only the distillation
             towards the reference model's outputs applies (0, default: none; ``gated``'s
@@ -303,7 +306,7 @@ class Adaptive(Mitigation):
                  adv_steps: int = 2, stripes: bool = False, warp: float = 0.0,
                  stop_trigger: float | None = None, near: int = 0,
                  near_mix: bool = True, near_free: bool = False, trips: int = 2,
-                 stop_from: int = 1) -> None:
+                 stop_from: int = 1, stop_fall: float = STOP_FALL) -> None:
         for what, name in (("detector", detector), ("second", second)):
             if not isinstance(name, str):  # -p detector=0 is no name (and 0 is not "")
                 raise ValueError(f"{what} must name a registered detector, got {name!r}")
@@ -332,6 +335,8 @@ class Adaptive(Mitigation):
         self.stop_trigger = None if stop_trigger is None else float(stop_trigger)
         check_option("stop_from", stop_from, 1, 100, integer=True)
         self.stop_from = int(stop_from)
+        check_option("stop_fall", stop_fall, 0.0, 1.0)
+        self.stop_fall = float(stop_fall)
         check_option("near", near, 0, 8, integer=True)
         self.near = int(near)
         self.near_mix = check_flag("near_mix", near_mix)
@@ -465,12 +470,12 @@ class Adaptive(Mitigation):
         stop after this round, reading the mean probability the triggers the stage started
         from give their classes on the method's clean images outside them
         (:func:`trigger_probability`): stop once it is at most ``stop_trigger``, or once a
-        round took less than a tenth off it (``STOP_FALL``: what is left is the model's own
-        floor, not the backdoor). Where the stage's fresh trigger search keeps finding
-        adversarial patches (a dense model) its own stop never fires; this reading fell with
-        the real trigger's success round by round on development MLPs (docs/benchmarks.md,
-        issue 12 stop 40b). ``report["trigger_left"]`` holds the reading before the first
-        round and after each."""
+        round took less than a tenth off it (``stop_fall``, ``STOP_FALL`` by default: what is
+        left is the model's own floor, not the backdoor; 0: no such stop). Where the stage's
+        fresh trigger search keeps finding adversarial patches (a dense model) its own stop
+        never fires; this reading fell with the real trigger's success round by round on
+        development MLPs (docs/benchmarks.md, issue 12 stop 40b). ``report["trigger_left"]``
+        holds the reading before the first round and after each."""
         limit = self.stop_trigger
         if limit is None or not start:
             return False
@@ -481,8 +486,8 @@ class Adaptive(Mitigation):
             return False
         if left <= limit:
             why = f"{left:.4f} <= {limit}"
-        elif left > STOP_FALL * readings[-2]:
-            why = f"{left:.4f}, down less than {1 - STOP_FALL:.0%} in this round"
+        elif self.stop_fall and left > self.stop_fall * readings[-2]:
+            why = f"{left:.4f}, down less than {1 - self.stop_fall:.0%} in this round"
         else:
             return False
         report["action"] = f"stopped: the triggers it started from give their class {why}"

@@ -115,6 +115,7 @@ from trojanscope.mitigate.guard import hold_back
 from trojanscope.mitigate.held_guard import set_apart
 from trojanscope.mitigate.nothing_left import WEAK
 from trojanscope.mitigate.project_cost import PROJECT_COST
+from trojanscope.mitigate.round_stop import ROUND_STOP
 from trojanscope.mitigate.stages_replaced import StagesReplaced
 from trojanscope.registry import register
 
@@ -162,7 +163,8 @@ class Gated(Mitigation):
     :class:`~trojanscope.mitigate.gated_stage_options.StageOptions` (``unlearn``, ``eps``,
     ``rounds``, ``stripes``, ``check``, ``candidates``, ``hold``, ``guard_hold``,
     ``guard_budget``, ``guard_trips``, ``warp``, ``warp_candidates``, ``dense_candidates``,
-    ``dense_lr``, ``dense_rounds``, ``dense_stop``, ``dense_near``, ``near_mix``, ``near_free``,
+    ``dense_lr``, ``dense_rounds``, ``dense_stop``, ``round_stop``, ``dense_near``,
+    ``near_mix``, ``near_free``,
     ``dense_teacher``, ``dense_check``, ``dense_reach``, ``fast_conv``, ``conv_stop``,
     ``conv_epochs``, ``conv_round_epochs``, ``conv_lean``, ``conv_early``),
     :class:`~trojanscope.mitigate.gated_stage_options.AfterOptions` (``residue``,
@@ -207,6 +209,7 @@ class Gated(Mitigation):
                  warp_candidates: bool = False, dense_candidates: bool = DENSE_CANDIDATES,
                  dense_lr: float = 1.0,
                  dense_rounds: int = DENSE_ROUNDS, dense_stop: float | None = None,
+                 round_stop: float = ROUND_STOP,
                  dense_near: int = DENSE_NEAR, near_mix: bool = True,
                  near_free: bool = NEAR_FREE,
                  dense_check: bool = True, dense_teacher: float = DENSE_TEACHER,

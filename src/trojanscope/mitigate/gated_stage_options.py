@@ -47,6 +47,7 @@ from trojanscope.mitigate.gated_defaults import (
     WARP,
 )
 from trojanscope.mitigate.gated_options import settle
+from trojanscope.mitigate.round_stop import ROUND_STOP
 from trojanscope.params import check_flag, check_option
 
 FLAGS = ("unlearn", "stripes", "hold", "check", "candidates", "warp_candidates",
@@ -159,6 +160,14 @@ class StageOptions:
             (docs/benchmarks.md, issue 12 stop 40b). Opt-in: ``dense_stop=0.005,
             dense_rounds=10``; it failed its rule on a second fresh zoo, seed 2408 (6 of 13 at
             the goal either way: one gained, one lost to accuracy; issue 12 stop 41).
+        round_stop: with P > 0 (opt-in, issue 12 stop 73: h12a; default 0, off), the second
+            stage on a dense image model stops after the round that leaves the detector's
+            reversed triggers it started from giving their class a mean probability of at most
+            P on the clean images: ``dense_stop``'s first reading without its second (a round
+            that took less than a tenth off), under today's cap, so it can only shorten the
+            stage (:mod:`~trojanscope.mitigate.round_stop`). Where ``dense_stop`` is set it
+            decides. The last rounds cost BadNets MLPs up to 1.8 points for a few tenths of
+            ASR (docs/benchmarks.md, issue 12 stops 72 and 73).
         dense_near: with K > 0, the second stage on a dense image model also distils the
             model before the first stage on K unlabelled neighbours of each clean image (pairs
             mixed, then shifted by up to 2 pixels: ``Adaptive``'s ``near``,
@@ -250,6 +259,7 @@ class StageOptions:
     dense_lr: float = 1.0
     dense_rounds: int = DENSE_ROUNDS
     dense_stop: float | None = None
+    round_stop: float = ROUND_STOP
     dense_near: int = DENSE_NEAR
     near_mix: bool = True
     near_free: bool = NEAR_FREE
@@ -281,6 +291,8 @@ class StageOptions:
         check_option("dense_rounds", self.dense_rounds, 0, integer=True)
         if self.dense_stop is not None:
             check_option("dense_stop", self.dense_stop, 0.0, 1.0)
+        check_option("round_stop", self.round_stop, 0.0, 1.0)
+        settle(self, "round_stop", float(self.round_stop))
         check_option("dense_near", self.dense_near, 0, 8, integer=True)
         check_option("dense_teacher", self.dense_teacher, 0.0, 1.0)
         settle(self, "dense_teacher", float(self.dense_teacher))

@@ -22,7 +22,7 @@ from torch import nn
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ModelVerdict, ReversedTrigger
 from trojanscope.engine.metrics import accuracy
-from trojanscope.mitigate import accept, conv_fast, conv_lean
+from trojanscope.mitigate import accept, conv_fast, conv_lean, round_stop
 from trojanscope.mitigate.base import frozen_copy
 from trojanscope.mitigate.dense_first import first_layer_only
 from trojanscope.mitigate.dense_options import applies
@@ -47,7 +47,8 @@ def stage_settings(g: Gated, model: nn.Module, clean: TensorDataset) -> dict[str
     ``model``: ``UNLEARN`` with this method's ``eps``, ``rounds`` and ``stripes``;
     ``guard_budget`` as its ``ca_budget`` under ``guard_hold``; ``dense_lr`` on a dense
     network; on a dense image model ``dense_rounds``'s cap, or with ``dense_stop`` its
-    ``stop_trigger`` and ``dense_rounds`` as the safety net, and ``dense_near`` as its
+    ``stop_trigger`` and ``dense_rounds`` as the safety net (or ``round_stop``'s reading under
+    today's cap), and ``dense_near`` as its
     ``near``; on a model with a convolution ``fast_conv``'s cap and ``conv_stop``'s reading."""
     from trojanscope.mitigate.adaptive import REL_LR  # it imports this module
 
@@ -65,6 +66,7 @@ def stage_settings(g: Gated, model: nn.Module, clean: TensorDataset) -> dict[str
         if g.dense_stop is not None:  # dense_stop reads when to stop; the cap a net
             settings["rounds"] = int(g.dense_rounds or g.rounds)
             settings["stop_trigger"] = float(g.dense_stop)
+        round_stop.stage(g, settings)  # round_stop's reading (off: nothing)
         if g.dense_near:  # distil on unlabelled neighbours of the clean images too
             settings["near"] = int(g.dense_near)
             settings["near_mix"] = g.near_mix
