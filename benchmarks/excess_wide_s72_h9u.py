@@ -124,9 +124,10 @@ def verdict(report: dict):
     return verdict_of(report) if "ranking" in report else rebuild(report)
 
 
-def stored_rows() -> list[dict]:
+def stored_rows(relu_only: bool = True) -> list[dict]:
     """Every stored run (``*runs*`` / ``*rows*`` files, each model once by its zoo and name,
-    the last kept) with a ReLU trait, its per-class ratios completed from stop 55's re-reads
+    the last kept) with a ReLU trait (any trait with ``relu_only=False``: stop 73's cap
+    changes every kind's term), its per-class ratios completed from stop 55's re-reads
     where the run recorded none, and issue 3's ``zoo/eval`` rows with theirs."""
     from trojanscope.detect.class_excess import RATIO
 
@@ -139,7 +140,8 @@ def stored_rows() -> list[dict]:
             for line in fh:
                 row = json.loads(line)
                 report = row.get("report")
-                if not isinstance(report, dict) or RELU not in (report.get("traits") or []):
+                if not isinstance(report, dict) or (
+                        relu_only and RELU not in (report.get("traits") or [])):
                     continue
                 if "backdoored" not in row or "ranking" not in report:
                     continue
