@@ -46,12 +46,11 @@ from excess_wide_s72_h9u import (
     FLAG,
     SHIPPED,
     loaded,
-    model_line,
+    reading_options,
+    report,
     score,
     stored_rows,
-    summary,
     user_rows,
-    worst,
 )
 
 TERMS = ("auto:excess", "auto:out-of-coverage:excess")
@@ -152,29 +151,14 @@ def mark_wide(rows: list[dict], fitted_on: dict) -> None:
                                                                  min_clean, wide))
 
 
-def reading(rows: list[dict], by: str, title: str) -> dict:
-    """One population's groups, worst family, moved and renamed models (printed too)."""
-    def key(r: dict) -> str:
-        return (r.get("family") if by == "family" else None) or "+".join(
-            sorted(r["report"].get("traits") or []))
-    names = sorted({key(r) for r in rows})
-    lines = [summary([r for r in rows if key(r) == n], n) for n in names] + [summary(rows, "all")]
-    print(f"## {title}: {len(rows)} models")
-    for g in lines:
-        print(f"- {json.dumps(g)}")
-    w = worst(lines)
-    if w is not None:
-        print(f"- worst family (least candidate p of a backdoor): {w['group']} "
-              f"{w['bd_min_p'][1]} (today {w['bd_min_p'][0]})")
-    moved = [r for r in rows if abs(r["today"][0] - r["candidate"][0]) > 1e-9]
-    print(f"- moved: {len(moved)}")
-    for r in moved:
-        print(model_line(r))
-    return {"groups": lines, "worst": w, "moved": [model_line(r).strip() for r in moved],
-            "renamed": [f"{r['pop']}/{r['name']}" for r in rows
-                        if r["backdoored"] and r["today"][1] != r["candidate"][1]],
-            "new_clean": [f"{r['pop']}/{r['name']}" for r in rows
-                          if not r["backdoored"] and r["today"][0] < FLAG <= r["candidate"][0]]}
+def reading(rows: list[dict], by: str, title: str, most: float) -> dict:
+    """One population's reading (``excess_wide_s72_h9u.report``: groups, worst family, moved
+    and renamed models, printed too; the candidate reads no kind anew, so its own at-risk
+    count is :func:`at_risk`'s) and the clean models the candidate flags anew."""
+    out = report(rows, by, title, most, set())
+    out["new_clean"] = [f"{r['pop']}/{r['name']}" for r in rows
+                        if not r["backdoored"] and r["today"][0] < FLAG <= r["candidate"][0]]
+    return out
 
 
 def rule_lines(user: dict, stored: dict, risky: list[str]) -> list[str]:
@@ -211,12 +195,13 @@ def rule_lines(user: dict, stored: dict, risky: list[str]) -> list[str]:
 
 def ship(path: Path) -> None:
     """Copy ``path``'s excess lines (coef, intercept, slope, start, most) into the shipped
-    file; nothing else changes."""
+    file; nothing else changes (``tests/shipped_calibration.excess_before_s73`` restores the
+    line shipped before)."""
     cand, shipped = json.loads(path.read_text()), json.loads(SHIPPED.read_text())
     for key in TERMS:
         for field in ("coef", "intercept"):
             shipped[key][field] = cand[key][field]
-        for field in ("slope", "start", "most", "fitted_by"):
+        for field in ("slope", "start", "most"):
             shipped[key]["fitted_on"][field] = cand[key]["fitted_on"][field]
     SHIPPED.write_text(json.dumps(shipped, indent=1) + "\n")
     print(f"{SHIPPED}: the excess line from {path}")
@@ -232,11 +217,7 @@ def main() -> None:
     ap.add_argument("--grid", action="store_true", help="development: the grid's lines read")
     ap.add_argument("--ship", type=Path, help="copy this file's excess line into the shipped "
                     "file (only where the rule is met)")
-    ap.add_argument("--candidate", type=Path, help="the candidate file to read")
-    ap.add_argument("--stored", action="store_true", help="read every stored run")
-    ap.add_argument("--user", action="append", default=[], help="LABEL=ROWS (repeatable)")
-    ap.add_argument("--json", type=Path, help="write the reading here")
-    ap.add_argument("--rule", help="with --stored: read the rule on this --user LABEL")
+    reading_options(ap, "every stored run (every kind)", "this stop's rule")
     args = ap.parse_args()
     base = json.loads(SHIPPED.read_text())
     if args.ship:
@@ -261,21 +242,21 @@ def main() -> None:
     from trojanscope.detect.calibration import load_calibrators
 
     today, cand = loaded(base), load_calibrators(args.candidate)
+    most = float(cand[TERMS[0]].fitted_on["most"])
     out: dict = {}
     for spec in args.user:
         rows = read_rows([spec], False)
         score(rows, today, cand)
-        out[spec.partition("=")[0]] = reading(rows, "family", f"user {spec}")
+        out[spec.partition("=")[0]] = reading(rows, "family", f"user {spec}", most)
     if args.stored:
         rows = stored_rows(relu_only=False)
         score(rows, today, cand)
         mark_wide(rows, today[TERMS[0]].fitted_on)
-        out["stored"] = reading(rows, "kind", "stored runs (every kind)")
-        risky = at_risk(rows, float(today[TERMS[0]].fitted_on["most"]),
-                        float(cand[TERMS[0]].fitted_on["most"]))
+        out["stored"] = reading(rows, "kind", "stored runs (every kind)", most)
+        risky = at_risk(rows, float(today[TERMS[0]].fitted_on["most"]), most)
         out["stored"]["at_risk"] = risky
-        print(f"- without ratios: {sum(not r['ratios'] for r in rows)}; backdoors at risk: "
-              f"{risky}")
+        print(f"- stop 73: without ratios {sum(not r['ratios'] for r in rows)}; backdoors at "
+              f"risk (logit over today's most, first class wide): {risky}")
     if args.rule:
         if args.rule not in out or "stored" not in out:
             fail(f"--rule {args.rule}: give --stored and --user {args.rule}=ROWS")

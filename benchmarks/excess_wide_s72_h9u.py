@@ -324,6 +324,16 @@ def rule_lines(user: dict, stored: dict) -> list[str]:
     return out
 
 
+def reading_options(ap: argparse.ArgumentParser, stored: str, rule: str) -> None:
+    """The reading's options (``--candidate``, ``--stored``, ``--user``, ``--json``,
+    ``--rule``), shared with stop 73's ``excess_cap_s73_h9u.py``."""
+    ap.add_argument("--candidate", type=Path, help="the candidate file to read")
+    ap.add_argument("--stored", action="store_true", help=f"read {stored}")
+    ap.add_argument("--user", action="append", default=[], help="LABEL=ROWS (repeatable)")
+    ap.add_argument("--json", type=Path, help="write the reading here")
+    ap.add_argument("--rule", help=f"with --stored: read {rule} on this --user LABEL")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--write", type=Path, help="write a calibration file here (with --recipe "
@@ -334,11 +344,7 @@ def main() -> None:
     ap.add_argument("--ungated", action="store_true", help="with --write: the what-if file")
     ap.add_argument("--ship", type=Path, help="copy this file's wide_recipes into the shipped "
                     "calibration file (only where stop 72's rule is met)")
-    ap.add_argument("--candidate", type=Path, help="the candidate file to read")
-    ap.add_argument("--stored", action="store_true", help="read every stored ReLU run")
-    ap.add_argument("--user", action="append", default=[], help="LABEL=ROWS (repeatable)")
-    ap.add_argument("--json", type=Path, help="write the reading here")
-    ap.add_argument("--rule", help="with --stored: read stop 72's rule on this --user LABEL")
+    reading_options(ap, "every stored ReLU run", "stop 72's rule")
     args = ap.parse_args()
     if args.ship:
         cand, shipped = json.loads(args.ship.read_text()), json.loads(SHIPPED.read_text())
