@@ -50,6 +50,7 @@ from excess_wide_s72_h9u import (
     report,
     score,
     stored_rows,
+    summary,
     user_rows,
 )
 
@@ -255,6 +256,10 @@ def main() -> None:
         out["stored"] = reading(rows, "kind", "stored runs (every kind)", most)
         risky = at_risk(rows, float(today[TERMS[0]].fitted_on["most"]), most)
         out["stored"]["at_risk"] = risky
+        out["stored_by_pop"] = [summary([r for r in rows if r["pop"] == pop], pop)
+                                for pop in sorted({r["pop"] for r in rows})]
+        print(f"- issue 3's evaluation zoo: "
+              f"{json.dumps(next(g for g in out['stored_by_pop'] if g['group'] == 'zoo/eval'))}")
         print(f"- stop 73: without ratios {sum(not r['ratios'] for r in rows)}; backdoors at "
               f"risk (logit over today's most, first class wide): {risky}")
     if args.rule:
