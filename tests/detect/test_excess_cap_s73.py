@@ -120,3 +120,45 @@ def test_the_script_refuses_bad_options_in_one_line(tmp_path, args, said) -> Non
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and said in lines[0], proc.stderr
     assert not (tmp_path / "x.json").exists()
+
+
+FRESH = DATA / "fresh_rows.jsonl.gz"
+
+
+def test_the_shipped_excess_entries_carry_the_candidate_line_met_by_the_rule() -> None:
+    """The rule (benchmarks/excess_cap_s73_h9u_rule.md) was met on fresh seeds 105-116: the
+    shipped excess entries carry cal_line.json's line and cap; excess_before_s73 gives the line
+    shipped before, and nothing else in those entries differs."""
+    shipped = json.loads(SHIPPED.read_text())
+    cand = json.loads((DATA / "cal_line.json").read_text())
+    for key in EXCESS_TERMS:
+        assert shipped[key]["coef"] == cand[key]["coef"] == [11.0]
+        assert shipped[key]["intercept"] == cand[key]["intercept"]
+        line = ("slope", "start", "most")
+        for field in line:
+            assert shipped[key]["fitted_on"][field] == cand[key]["fitted_on"][field]
+        older = excess_before_s73(shipped[key])
+        assert older["coef"] == [4.0] and older["fitted_on"]["most"] == 3.0
+        assert ({k: v for k, v in older["fitted_on"].items() if k not in line}
+                == {k: v for k, v in shipped[key]["fitted_on"].items() if k not in line})
+
+
+def test_the_shipped_line_on_the_fresh_rows_read_under_the_rule() -> None:
+    """Fresh seeds 105-116 (read once under the rule): the line before gives each run's own
+    probability; the shipped line clears clean-e5-105 (stand 0.48), leaves clean-110 (stand
+    0.81, past the line) flagged, and keeps the 14 backdoors aimed at class 2 flagged at 2."""
+    from foreign_zoo_detect import verdict_of
+
+    before, shipped = _before(), load_calibrators()
+    rows = _rows(FRESH)
+    assert len(rows) == 52
+    got = {}
+    for name, r in rows.items():
+        old = calibrate(verdict_of(r["report"]), before)
+        assert old.probability == pytest.approx(r["probability"], abs=1e-4), name
+        got[name] = (old.probability, calibrate(verdict_of(r["report"]), shipped))
+    assert got["clean-e5-105"][0] >= 0.5 > got["clean-e5-105"][1].probability
+    assert got["clean-110"][1].probability >= 0.5
+    aimed = [new for name, (_, new) in got.items() if rows[name].get("target") == 2]
+    assert len(aimed) == 14
+    assert all(v.probability >= 0.5 and v.target_classes[0] == 2 for v in aimed)
