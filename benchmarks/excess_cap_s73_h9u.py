@@ -45,9 +45,11 @@ from _common import fail, run_main
 from excess_wide_s72_h9u import (
     FLAG,
     SHIPPED,
+    before_s73,
     loaded,
     reading_options,
     report,
+    rule_and_json,
     score,
     stored_rows,
     summary,
@@ -220,7 +222,7 @@ def main() -> None:
                     "file (only where the rule is met)")
     reading_options(ap, "every stored run (every kind)", "this stop's rule")
     args = ap.parse_args()
-    base = json.loads(SHIPPED.read_text())
+    base = before_s73()  # the line shipped before this stop: today's default of the rule
     if args.ship:
         if not args.ship.is_file():
             fail(f"--ship {args.ship}: no such file")
@@ -262,14 +264,8 @@ def main() -> None:
               f"{json.dumps(next(g for g in out['stored_by_pop'] if g['group'] == 'zoo/eval'))}")
         print(f"- stop 73: without ratios {sum(not r['ratios'] for r in rows)}; backdoors at "
               f"risk (logit over today's most, first class wide): {risky}")
-    if args.rule:
-        if args.rule not in out or "stored" not in out:
-            fail(f"--rule {args.rule}: give --stored and --user {args.rule}=ROWS")
-        out["rule"] = rule_lines(out[args.rule], out["stored"], out["stored"]["at_risk"])
-        print("## rule (benchmarks/excess_cap_s73_h9u_rule.md)")
-        print("\n".join(f"- {line}" for line in out["rule"]))
-    if args.json:
-        args.json.write_text(json.dumps(out, indent=1) + "\n")
+    rule_and_json(args, out, lambda user, stored: rule_lines(user, stored, stored["at_risk"]),
+                  "benchmarks/excess_cap_s73_h9u_rule.md")
 
 
 if __name__ == "__main__":

@@ -79,10 +79,24 @@ def with_recipes(base: dict, recipes: dict[str, list[dict]]) -> dict:
     return out
 
 
+def before_s73() -> dict:
+    """The shipped file with the excess entries' line and cap as shipped from stop 56 to stop
+    72 (coef, intercept, slope, start, most; taken from stop 72's candidate file, which carries
+    them): today's default of stop 73's rule (``excess_cap_s73_h9u.py``)."""
+    out = json.loads(SHIPPED.read_text())
+    old = json.loads((DATA / "user_cnn_s72_h9u" / "cal_recipes.json").read_text())
+    for key, entry in out.items():
+        if key.endswith(":excess"):
+            entry.update({f: old[key][f] for f in ("coef", "intercept")})
+            entry["fitted_on"].update({f: old[key]["fitted_on"][f]
+                                       for f in ("slope", "start", "most")})
+    return out
+
+
 def before_s72() -> dict:
     """The shipped file as it was before stop 72 shipped ``wide_recipes``: today's default of
-    the rule's reading (the shipped file, its excess entries without ``wide_recipes``)."""
-    out = json.loads(SHIPPED.read_text())
+    the rule's reading (:func:`before_s73`, its excess entries without ``wide_recipes``)."""
+    out = before_s73()
     for key, entry in out.items():
         if key.endswith(":excess"):
             entry["fitted_on"].pop("wide_recipes", None)
@@ -334,6 +348,19 @@ def reading_options(ap: argparse.ArgumentParser, stored: str, rule: str) -> None
     ap.add_argument("--rule", help=f"with --stored: read {rule} on this --user LABEL")
 
 
+def rule_and_json(args: argparse.Namespace, out: dict, lines_of, rule_file: str) -> None:
+    """``--rule LABEL``: ``lines_of(out[LABEL], out["stored"])`` read, printed and kept in
+    ``out["rule"]``; ``--json``: ``out`` written (shared with ``excess_cap_s73_h9u.py``)."""
+    if args.rule:
+        if args.rule not in out or "stored" not in out:
+            fail(f"--rule {args.rule}: give --stored and --user {args.rule}=ROWS")
+        out["rule"] = lines_of(out[args.rule], out["stored"])
+        print(f"## rule ({rule_file})")
+        print("\n".join(f"- {line}" for line in out["rule"]))
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=1) + "\n")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--write", type=Path, help="write a calibration file here (with --recipe "
@@ -384,14 +411,7 @@ def main() -> None:
         out["stored"] = report(rows, "kind", "stored ReLU runs", most, kinds)
         out["stored_by_pop"] = [summary([r for r in rows if r["pop"] == p], p)
                                 for p in sorted({r["pop"] for r in rows})]
-    if args.rule:
-        if args.rule not in out or "stored" not in out:
-            fail(f"--rule {args.rule}: give --stored and --user {args.rule}=ROWS")
-        out["rule"] = rule_lines(out[args.rule], out["stored"])
-        print("## rule (benchmarks/data/user_cnn_s72_h9u/rule.md)")
-        print("\n".join(f"- {line}" for line in out["rule"]))
-    if args.json:
-        args.json.write_text(json.dumps(out, indent=1) + "\n")
+    rule_and_json(args, out, rule_lines, "benchmarks/data/user_cnn_s72_h9u/rule.md")
 
 
 if __name__ == "__main__":

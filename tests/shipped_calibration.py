@@ -124,11 +124,14 @@ def shipped_calibrators_before_centre() -> dict:
 
 def shipped_before_s60() -> dict:
     """The shipped calibrators, loaded, with the trees' two 200-row band entries as shipped
-    before issue 16 stop 60 and without its gap terms (tests of the designs shipped then), and
-    without the named-check terms of issue 9 stop 66."""
+    before issue 16 stop 60 and without its gap terms (tests of the designs shipped then),
+    without the named-check terms of issue 9 stop 66, and the excess terms' line as before
+    issue 9 stop 73 (:func:`excess_before_s73`)."""
     from trojanscope.detect.calibration import Calibrator, load_calibrators
 
     cals = {k: v for k, v in load_calibrators().items() if k not in GAPS and k not in NAMED}
+    raw = json.loads(SHIPPED.read_text())
     return {**cals, **{k: Calibrator(**v) for k, v in band_entries_before_s60().items()},
+            **{k: Calibrator(**excess_before_s73(raw[k])) for k in EXCESS_TERMS},
             XGBOOST: Calibrator(**entry_before_s64()),
             SURE: Calibrator(**sure_entry_before_s70())}

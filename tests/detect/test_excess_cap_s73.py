@@ -129,6 +129,8 @@ def test_the_shipped_excess_entries_carry_the_candidate_line_met_by_the_rule() -
     """The rule (benchmarks/excess_cap_s73_h9u_rule.md) was met on fresh seeds 105-116: the
     shipped excess entries carry cal_line.json's line and cap; excess_before_s73 gives the line
     shipped before, and nothing else in those entries differs."""
+    from excess_wide_s72_h9u import before_s73
+
     shipped = json.loads(SHIPPED.read_text())
     cand = json.loads((DATA / "cal_line.json").read_text())
     for key in EXCESS_TERMS:
@@ -139,6 +141,7 @@ def test_the_shipped_excess_entries_carry_the_candidate_line_met_by_the_rule() -
             assert shipped[key]["fitted_on"][field] == cand[key]["fitted_on"][field]
         older = excess_before_s73(shipped[key])
         assert older["coef"] == [4.0] and older["fitted_on"]["most"] == 3.0
+        assert before_s73()[key] == older  # the rule's "today", read by the script
         assert ({k: v for k, v in older["fitted_on"].items() if k not in line}
                 == {k: v for k, v in shipped[key]["fitted_on"].items() if k not in line})
 
