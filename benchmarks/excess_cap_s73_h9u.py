@@ -54,6 +54,7 @@ from excess_wide_s72_h9u import (
     stored_rows,
     summary,
     user_rows,
+    verdict_lines,
 )
 
 TERMS = ("auto:excess", "auto:out-of-coverage:excess")
@@ -183,17 +184,9 @@ def rule_lines(user: dict, stored: dict, risky: list[str]) -> list[str]:
          f"lost {whole['lost']}, renamed {stored['renamed']}, at risk {risky}, newly flagged "
          f"clean {stored['new_clean']}; clean flags {whole['clean_flagged']}; ROC-AUC / CE "
          f"{whole['auc_ce'][0]} -> {whole['auc_ce'][1]}")]
-    out = [f"{name}: {'met' if ok else 'NOT met'} ({said})" for name, ok, said in conds]
-    w = user["worst"]
-    if w is not None:
-        out.append(f"worst family (reported): {w['group']}, least backdoor p "
-                   f"{w['bd_min_p'][0]} -> {w['bd_min_p'][1]}")
-    if "auc_ce" in every:
-        out.append(f"fresh ROC-AUC / CE (reported): {every['auc_ce'][0]} -> {every['auc_ce'][1]}")
-    met = all(ok for _, ok, _ in conds)
-    out.append("RULE MET: the candidate's line becomes the default" if met else
-               "RULE NOT MET: the candidate stays opt-in")
-    return out
+    reported = ([f"fresh ROC-AUC / CE (reported): {every['auc_ce'][0]} -> "
+                 f"{every['auc_ce'][1]}"] if "auc_ce" in every else [])
+    return verdict_lines(conds, user["worst"], reported, "the candidate's line")
 
 
 def ship(path: Path) -> None:

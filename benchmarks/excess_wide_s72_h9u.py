@@ -327,14 +327,21 @@ def rule_lines(user: dict, stored: dict) -> list[str]:
         ("C3 no stored backdoor lost or at risk", not whole["lost"] and not stored["at_risk"],
          f"lost {whole['lost']}, at risk {stored['at_risk']}; ROC-AUC / CE "
          f"{whole['auc_ce'][0]} -> {whole['auc_ce'][1]}")]
+    return verdict_lines(conds, user["worst"])
+
+
+def verdict_lines(conds: list[tuple[str, bool, str]], worst_family: dict | None,
+                  reported: list[str] | None = None, what: str = "the candidate") -> list[str]:
+    """A rule's lines: each condition (name, met, what was read) met or not, the worst family
+    and any other ``reported`` figure (not conditions), then the verdict on ``what``."""
     out = [f"{name}: {'met' if ok else 'NOT met'} ({said})" for name, ok, said in conds]
-    w = user["worst"]
-    if w is not None:
-        out.append(f"worst family (reported): {w['group']}, least backdoor p "
-                   f"{w['bd_min_p'][0]} -> {w['bd_min_p'][1]}")
+    if worst_family is not None:
+        out.append(f"worst family (reported): {worst_family['group']}, least backdoor p "
+                   f"{worst_family['bd_min_p'][0]} -> {worst_family['bd_min_p'][1]}")
+    out += reported or []
     met = all(ok for _, ok, _ in conds)
-    out.append("RULE MET: the candidate becomes the default" if met else
-               "RULE NOT MET: the candidate stays opt-in")
+    out.append(f"RULE MET: {what} becomes the default" if met else
+               f"RULE NOT MET: {what} stays opt-in")
     return out
 
 
