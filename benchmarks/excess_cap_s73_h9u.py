@@ -7,7 +7,7 @@ stand of 0.35-0.39 and takes its whole ``most`` of 3 logits while 3.1-3.6 were n
 term's lift is ``max(-most, min(0, slope * (excess - start)))``; a larger ``most`` alone does
 not reach them (the line is only -3.0 to -3.2 there), and a lower line at today's slope takes
 issue 3's ``badnets-012`` (stand 0.54, no raise, logit +2.53 before the term) under the flag. So
-the candidate is a steeper line that crosses today's near a stand of 0.5: deeper below it (to a
+the candidate is a steeper line that crosses today's at a stand of 0.52: deeper below it (to a
 larger ``most``), shallower above it.
 
 - ``--write FILE --slope B --start S --most M``: the shipped file with both ``":excess"``
