@@ -79,10 +79,24 @@ def with_recipes(base: dict, recipes: dict[str, list[dict]]) -> dict:
     return out
 
 
+def before_s73() -> dict:
+    """The shipped file with the excess entries' line and cap as shipped from stop 56 to stop
+    72 (coef, intercept, slope, start, most; taken from stop 72's candidate file, which carries
+    them): today's default of stop 73's rule (``excess_cap_s73_h9u.py``)."""
+    out = json.loads(SHIPPED.read_text())
+    old = json.loads((DATA / "user_cnn_s72_h9u" / "cal_recipes.json").read_text())
+    for key, entry in out.items():
+        if key.endswith(":excess"):
+            entry.update({f: old[key][f] for f in ("coef", "intercept")})
+            entry["fitted_on"].update({f: old[key]["fitted_on"][f]
+                                       for f in ("slope", "start", "most")})
+    return out
+
+
 def before_s72() -> dict:
     """The shipped file as it was before stop 72 shipped ``wide_recipes``: today's default of
-    the rule's reading (the shipped file, its excess entries without ``wide_recipes``)."""
-    out = json.loads(SHIPPED.read_text())
+    the rule's reading (:func:`before_s73`, its excess entries without ``wide_recipes``)."""
+    out = before_s73()
     for key, entry in out.items():
         if key.endswith(":excess"):
             entry["fitted_on"].pop("wide_recipes", None)
@@ -124,9 +138,10 @@ def verdict(report: dict):
     return verdict_of(report) if "ranking" in report else rebuild(report)
 
 
-def stored_rows() -> list[dict]:
+def stored_rows(relu_only: bool = True) -> list[dict]:
     """Every stored run (``*runs*`` / ``*rows*`` files, each model once by its zoo and name,
-    the last kept) with a ReLU trait, its per-class ratios completed from stop 55's re-reads
+    the last kept) with a ReLU trait (any trait with ``relu_only=False``: stop 73's cap
+    changes every kind's term), its per-class ratios completed from stop 55's re-reads
     where the run recorded none, and issue 3's ``zoo/eval`` rows with theirs."""
     from trojanscope.detect.class_excess import RATIO
 
@@ -139,7 +154,8 @@ def stored_rows() -> list[dict]:
             for line in fh:
                 row = json.loads(line)
                 report = row.get("report")
-                if not isinstance(report, dict) or RELU not in (report.get("traits") or []):
+                if not isinstance(report, dict) or (
+                        relu_only and RELU not in (report.get("traits") or [])):
                     continue
                 if "backdoored" not in row or "ranking" not in report:
                     continue
@@ -311,15 +327,45 @@ def rule_lines(user: dict, stored: dict) -> list[str]:
         ("C3 no stored backdoor lost or at risk", not whole["lost"] and not stored["at_risk"],
          f"lost {whole['lost']}, at risk {stored['at_risk']}; ROC-AUC / CE "
          f"{whole['auc_ce'][0]} -> {whole['auc_ce'][1]}")]
+    return verdict_lines(conds, user["worst"])
+
+
+def verdict_lines(conds: list[tuple[str, bool, str]], worst_family: dict | None,
+                  reported: list[str] | None = None, what: str = "the candidate") -> list[str]:
+    """A rule's lines: each condition (name, met, what was read) met or not, the worst family
+    and any other ``reported`` figure (not conditions), then the verdict on ``what``."""
     out = [f"{name}: {'met' if ok else 'NOT met'} ({said})" for name, ok, said in conds]
-    w = user["worst"]
-    if w is not None:
-        out.append(f"worst family (reported): {w['group']}, least backdoor p "
-                   f"{w['bd_min_p'][0]} -> {w['bd_min_p'][1]}")
+    if worst_family is not None:
+        out.append(f"worst family (reported): {worst_family['group']}, least backdoor p "
+                   f"{worst_family['bd_min_p'][0]} -> {worst_family['bd_min_p'][1]}")
+    out += reported or []
     met = all(ok for _, ok, _ in conds)
-    out.append("RULE MET: the candidate becomes the default" if met else
-               "RULE NOT MET: the candidate stays opt-in")
+    out.append(f"RULE MET: {what} becomes the default" if met else
+               f"RULE NOT MET: {what} stays opt-in")
     return out
+
+
+def reading_options(ap: argparse.ArgumentParser, stored: str, rule: str) -> None:
+    """The reading's options (``--candidate``, ``--stored``, ``--user``, ``--json``,
+    ``--rule``), shared with stop 73's ``excess_cap_s73_h9u.py``."""
+    ap.add_argument("--candidate", type=Path, help="the candidate file to read")
+    ap.add_argument("--stored", action="store_true", help=f"read {stored}")
+    ap.add_argument("--user", action="append", default=[], help="LABEL=ROWS (repeatable)")
+    ap.add_argument("--json", type=Path, help="write the reading here")
+    ap.add_argument("--rule", help=f"with --stored: read {rule} on this --user LABEL")
+
+
+def rule_and_json(args: argparse.Namespace, out: dict, lines_of, rule_file: str) -> None:
+    """``--rule LABEL``: ``lines_of(out[LABEL], out["stored"])`` read, printed and kept in
+    ``out["rule"]``; ``--json``: ``out`` written (shared with ``excess_cap_s73_h9u.py``)."""
+    if args.rule:
+        if args.rule not in out or "stored" not in out:
+            fail(f"--rule {args.rule}: give --stored and --user {args.rule}=ROWS")
+        out["rule"] = lines_of(out[args.rule], out["stored"])
+        print(f"## rule ({rule_file})")
+        print("\n".join(f"- {line}" for line in out["rule"]))
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=1) + "\n")
 
 
 def main() -> None:
@@ -332,11 +378,7 @@ def main() -> None:
     ap.add_argument("--ungated", action="store_true", help="with --write: the what-if file")
     ap.add_argument("--ship", type=Path, help="copy this file's wide_recipes into the shipped "
                     "calibration file (only where stop 72's rule is met)")
-    ap.add_argument("--candidate", type=Path, help="the candidate file to read")
-    ap.add_argument("--stored", action="store_true", help="read every stored ReLU run")
-    ap.add_argument("--user", action="append", default=[], help="LABEL=ROWS (repeatable)")
-    ap.add_argument("--json", type=Path, help="write the reading here")
-    ap.add_argument("--rule", help="with --stored: read stop 72's rule on this --user LABEL")
+    reading_options(ap, "every stored ReLU run", "stop 72's rule")
     args = ap.parse_args()
     if args.ship:
         cand, shipped = json.loads(args.ship.read_text()), json.loads(SHIPPED.read_text())
@@ -376,14 +418,7 @@ def main() -> None:
         out["stored"] = report(rows, "kind", "stored ReLU runs", most, kinds)
         out["stored_by_pop"] = [summary([r for r in rows if r["pop"] == p], p)
                                 for p in sorted({r["pop"] for r in rows})]
-    if args.rule:
-        if args.rule not in out or "stored" not in out:
-            fail(f"--rule {args.rule}: give --stored and --user {args.rule}=ROWS")
-        out["rule"] = rule_lines(out[args.rule], out["stored"])
-        print("## rule (benchmarks/data/user_cnn_s72_h9u/rule.md)")
-        print("\n".join(f"- {line}" for line in out["rule"]))
-    if args.json:
-        args.json.write_text(json.dumps(out, indent=1) + "\n")
+    rule_and_json(args, out, rule_lines, "benchmarks/data/user_cnn_s72_h9u/rule.md")
 
 
 if __name__ == "__main__":

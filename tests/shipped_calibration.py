@@ -63,10 +63,28 @@ def entry_before_s64() -> dict:
 EXCESS_TERMS = ("auto:excess", "auto:out-of-coverage:excess")
 
 
+# issue 9 stop 73 (h9u): the two excess entries' line and cap as shipped from stop 55 to stop 72
+# (:func:`excess_before_s73`; the candidate of benchmarks/excess_cap_s73_h9u_rule.md changes them)
+LINE_BEFORE_S73 = {
+    "auto:excess": {"coef": [4.0], "intercept": -4.6, "slope": 4.0, "start": 1.15, "most": 3.0},
+    "auto:out-of-coverage:excess": {"coef": [4.0], "intercept": -4.2, "slope": 4.0,
+                                    "start": 1.05, "most": 3.0}}
+
+
+def excess_before_s73(entry: dict) -> dict:
+    """An excess entry (raw JSON) with its line and cap as shipped before stop 73 (its
+    ``wide_recipes`` kept)."""
+    line = LINE_BEFORE_S73[entry["method"]]
+    fitted = {**entry["fitted_on"], **{k: line[k] for k in ("slope", "start", "most")}}
+    return {**entry, "coef": line["coef"], "intercept": line["intercept"], "fitted_on": fitted}
+
+
 def excess_before_s72(entry: dict) -> dict:
-    """An excess entry (raw JSON) as shipped before stop 72: without ``wide_recipes``."""
-    fitted = {k: v for k, v in entry["fitted_on"].items() if k != "wide_recipes"}
-    return {**entry, "fitted_on": fitted}
+    """An excess entry (raw JSON) as shipped before stop 72: without ``wide_recipes`` (and
+    with the line before stop 73)."""
+    older = excess_before_s73(entry)
+    fitted = {k: v for k, v in older["fitted_on"].items() if k != "wide_recipes"}
+    return {**older, "fitted_on": fitted}
 
 
 def shipped_before_s72() -> dict:
@@ -106,11 +124,14 @@ def shipped_calibrators_before_centre() -> dict:
 
 def shipped_before_s60() -> dict:
     """The shipped calibrators, loaded, with the trees' two 200-row band entries as shipped
-    before issue 16 stop 60 and without its gap terms (tests of the designs shipped then), and
-    without the named-check terms of issue 9 stop 66."""
+    before issue 16 stop 60 and without its gap terms (tests of the designs shipped then),
+    without the named-check terms of issue 9 stop 66, and the excess terms' line as before
+    issue 9 stop 73 (:func:`excess_before_s73`)."""
     from trojanscope.detect.calibration import Calibrator, load_calibrators
 
     cals = {k: v for k, v in load_calibrators().items() if k not in GAPS and k not in NAMED}
+    raw = json.loads(SHIPPED.read_text())
     return {**cals, **{k: Calibrator(**v) for k, v in band_entries_before_s60().items()},
+            **{k: Calibrator(**excess_before_s73(raw[k])) for k in EXCESS_TERMS},
             XGBOOST: Calibrator(**entry_before_s64()),
             SURE: Calibrator(**sure_entry_before_s70())}

@@ -120,7 +120,8 @@ def test_the_shipped_file_clears_the_fresh_class_7_alarm_and_keeps_the_backdoors
     assert calibrate(verdict_of(alarm["report"]), before).probability == pytest.approx(
         alarm["probability"], abs=1e-4)
     got = calibrate(verdict_of(alarm["report"]), shipped)
-    assert got.probability < 0.1 and got.features[EXCESS_LOGIT] == pytest.approx(-3.0)
+    most = float(shipped["auto:excess"].fitted_on["most"])  # 3 before stop 73's line, 4 since
+    assert got.probability < 0.1 and got.features[EXCESS_LOGIT] == pytest.approx(-most)
     aimed = [r for name, r in rows.items() if "-t7-" in name]
     assert len(aimed) == 12
     for r in aimed:
