@@ -79,3 +79,20 @@ def test_too_few_per_class_after_the_split_names_the_split_and_the_way_out() -> 
     assert "--holdout 0.5" in words and "a smaller --holdout" in words
     assert mitigate(_cnn(equal=True), _PerClass(), clean, input_shape=(1, 8, 8),
                     holdout=0.3).notes  # a smaller holdout leaves the method enough
+
+
+def test_same_weights_is_the_one_state_comparison() -> None:
+    """Stop 73 (hrev): ``same_weights`` wrote ``gated_after.same_state`` again; both are now
+    ``mitigate.base.same_state``. A buffer (BatchNorm's running mean) counts as a weight."""
+    import copy
+
+    import torch
+
+    from trojanscope.mitigate import base, gated_after
+
+    assert gated_after.same_state is base.same_state
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4))
+    twin = copy.deepcopy(model)
+    assert same_weights(model, twin)
+    twin[1].running_mean += 1
+    assert not same_weights(model, twin)

@@ -19,7 +19,7 @@ from torch import Tensor, nn
 from trojanscope.data.dataset import TensorDataset, stratified_split
 from trojanscope.engine.metrics import accuracy, predict
 from trojanscope.errors import DataInputError, UserInputError
-from trojanscope.mitigate.base import Mitigation
+from trojanscope.mitigate.base import Mitigation, same_state
 from trojanscope.params import check_share
 
 MIN_HELDOUT = 50  # fewer held-out samples give figures too coarse to judge a method by
@@ -213,9 +213,7 @@ def fit_words(method: str, fit: int, given: int, holdout: float) -> str:
 def same_weights(model: nn.Module, purified: nn.Module) -> bool:
     """Whether ``purified`` holds exactly ``model``'s weights and buffers (the method changed
     nothing: stop 73's first contact, ``clp`` on a user's backdoored CNN, ``pruned=0``)."""
-    a, b = model.state_dict(), purified.state_dict()
-    return a.keys() == b.keys() and all(
-        a[k].shape == b[k].shape and bool((a[k] == b[k]).all()) for k in a)
+    return same_state(purified.state_dict(), model.state_dict())
 
 
 def unchanged_words(method: str, *, data_free: bool) -> str:
