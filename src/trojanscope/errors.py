@@ -19,3 +19,13 @@ class DataInputError(UserInputError):
     The audit refuses it before writing anything, rather than recording a step error in an
     incomplete report: the user's file is wrong, not the model (docs/audit.md).
     """
+
+
+class TooFewPerClass(DataInputError):
+    """Too few clean samples of some class for a method (``detect.base.check_per_class``).
+    ``needed``: how many of each class it needs, so a caller that split the data (``mitigate``'s
+    ``--holdout``) can say what share would do, without reading the message (stop 73, hrev)."""
+
+    def __init__(self, message: str, needed: int) -> None:
+        super().__init__(message)
+        self.needed = needed

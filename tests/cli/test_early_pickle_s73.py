@@ -24,7 +24,7 @@ class _Runs:
         return (os.system, ("true",))
 
 
-def _pipeline(path: Path) -> None:
+def _pipeline(path: Path, compress: int | tuple[str, int] = 0) -> None:
     """A two-step scikit-learn pipeline on eight rows, saved by joblib (as a user does)."""
     import joblib
     from sklearn.pipeline import make_pipeline
@@ -33,7 +33,7 @@ def _pipeline(path: Path) -> None:
 
     pipe = make_pipeline(StandardScaler(), DecisionTreeClassifier(random_state=0))
     pipe.fit([[i, i % 3] for i in range(8)], [i % 2 for i in range(8)])
-    joblib.dump(pipe, path)
+    joblib.dump(pipe, path, compress=compress)
 
 
 def _refusals(path: Path) -> tuple[str, str]:
@@ -52,6 +52,21 @@ def test_a_scikit_learn_pickle_is_told_what_of_scikit_learn_is_read(tmp_path) ->
     assert early == late
     assert "never does" in late and "MLPClassifier exported by skl2onnx" in late
     assert "cannot be checked yet" in late
+
+
+@pytest.mark.parametrize("compress", [3, ("gzip", 3), ("xz", 3)])
+def test_a_compressed_scikit_learn_pickle_is_told_too(tmp_path, compress) -> None:
+    """Stop 73 (hrev): ``joblib.dump(pipe, path, compress=3)`` was told only that it is never
+    loaded; the head is read through its codec (nothing unpickled). A cut stream is one
+    refusal, the scanner's or the plain words, never a traceback."""
+    path = tmp_path / "fraud-pipeline.joblib"
+    _pipeline(path, compress)
+    late, early = _refusals(path)
+    assert early == late and "MLPClassifier exported by skl2onnx" in late
+    cut = tmp_path / "cut.joblib"
+    cut.write_bytes(path.read_bytes()[:12])
+    late, early = _refusals(cut)
+    assert early == late and "scikit-learn" not in late
 
 
 def test_other_pickles_keep_their_words_and_the_scanner_speaks_first(tmp_path) -> None:

@@ -41,3 +41,12 @@ def test_an_incomplete_audit_runs_again_on_resume(tmp_path: Path, capsys) -> Non
     run([*args, "--resume"])
     assert json.loads(capsys.readouterr().out)["models"][0]["status"] == "resumed"
     assert len(_verdicts(db)) == 2
+
+
+def test_resume_reads_the_verdict_the_audit_writes() -> None:
+    """Stop 73 (hrev): ``batch`` wrote the verdict's word again as its own constant; it now
+    reads the one ``AuditResult.verdict`` returns, so a renamed verdict cannot slip past."""
+    from trojanscope.audit import batch
+    from trojanscope.report import audit_result
+
+    assert batch.INCOMPLETE is audit_result.INCOMPLETE

@@ -79,3 +79,39 @@ def test_too_few_per_class_after_the_split_names_the_split_and_the_way_out() -> 
     assert "--holdout 0.5" in words and "a smaller --holdout" in words
     assert mitigate(_cnn(equal=True), _PerClass(), clean, input_shape=(1, 8, 8),
                     holdout=0.3).notes  # a smaller holdout leaves the method enough
+
+
+def test_same_weights_is_the_one_state_comparison() -> None:
+    """Stop 73 (hrev): ``same_weights`` wrote ``gated_after.same_state`` again; both are now
+    ``mitigate.base.same_state``. A buffer (BatchNorm's running mean) counts as a weight."""
+    import copy
+
+    import torch
+
+    from trojanscope.mitigate import base, gated_after
+
+    assert gated_after.same_state is base.same_state
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4))
+    twin = copy.deepcopy(model)
+    assert same_weights(model, twin)
+    twin[1].running_mean += 1
+    assert not same_weights(model, twin)
+
+
+def test_too_few_per_class_names_the_holdout_that_would_do() -> None:
+    """Stop 73 (hrev): "a smaller --holdout" named no value (seed 117's plain 200 images: class
+    5's 7 split 3 and 4; 0.35 gives it 5), and ``run.py`` told the case by the message's words;
+    now by ``TooFewPerClass``, which carries how many a class is needed."""
+    from trojanscope.errors import TooFewPerClass
+
+    def refusal(zeros: int) -> str:
+        y = torch.tensor([0] * zeros + [1] * 96 + [2] * 96)
+        clean = TensorDataset(torch.rand(len(y), 1, 8, 8), y, class_names=("a", "b", "c"),
+                              name="c")
+        with pytest.raises(TooFewPerClass) as refused:
+            mitigate(_cnn(equal=True), _PerClass(), clean, input_shape=(1, 8, 8))
+        assert refused.value.needed == 5
+        return str(refused.value)
+
+    assert "or a smaller --holdout (0.4 leaves each class 5 to train on)" in refusal(8)
+    assert "(no smaller --holdout leaves each class 5 and 50 held out)" in refusal(3)

@@ -24,6 +24,7 @@ from trojanscope.audit.history import AuditRecord, HistoryStore
 from trojanscope.audit.pipeline import AuditOptions, model_digests, run_audit
 from trojanscope.errors import UserInputError
 from trojanscope.io.manifest import MANIFEST_NAME
+from trojanscope.report.audit_result import INCOMPLETE
 
 if TYPE_CHECKING:
     from trojanscope.executor import Executor, Listener
@@ -156,9 +157,6 @@ def audit_registry(
             (audit.detection or {}).get("probability"), len(audit.findings), result.elapsed_s,
             result.attempts, result.worker, report=str(folder) if folder is not None else None,
             headline=audit.headline)
-
-
-INCOMPLETE = "incomplete"  # an audit a step could not finish: --resume runs it again (stop 73)
 
 
 def _resumed_row(key: str, model: Path, record: AuditRecord) -> RegistryRow:

@@ -21,7 +21,7 @@ from torch import Tensor, nn
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.coverage import architecture_traits
 from trojanscope.engine.modes import eval_mode
-from trojanscope.errors import DataInputError, UserInputError
+from trojanscope.errors import DataInputError, TooFewPerClass, UserInputError
 from trojanscope.io.ts_sandbox import ChildRefusal
 from trojanscope.params import ParamsMixin
 from trojanscope.triggers.stamp import stamp
@@ -322,12 +322,13 @@ def check_per_class(clean: TensorDataset, needed: int, method: str, k: int) -> N
     short = [c for c, n in enumerate(counts) if n < needed]
     if short:
         given = ", ".join(f"{c}: {n}" for c, n in enumerate(counts))
-        raise DataInputError(
+        raise TooFewPerClass(
             f"method {method!r} needs at least {needed} clean samples per class "
             f"({needed * clean.num_classes} in all); {len(clean)} given, per class {{{given}}}; "
             f"too few in class(es) {short[:10]}"
             + (f"; the model has {k} classes, the data labels only up to {clean.num_classes - 1}"
-               if clean.num_classes < k else "")
+               if clean.num_classes < k else ""),
+            needed,
         )
 
 

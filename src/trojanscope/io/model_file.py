@@ -119,6 +119,8 @@ def format_loads(path: str | Path, fmt: str | None, zip_kind: str | None = None)
 CODE_RUNNING_SUFFIXES = (".pkl", ".pickle", ".joblib", ".h5", ".hdf5", ".keras", ".dill")
 SKLEARN_MODULE = b"sklearn."  # a pickle's class reference to scikit-learn (GLOBAL/STACK_GLOBAL)
 LIGHTGBM_DUMP = b'"tree_info"'  # a key of LightGBM's dump_model() JSON, near its start
+# joblib.dump(..., compress=...)'s streams: the pickle inside is read for its words (stop 73)
+JOBLIB_CODECS = ("zlib", "gzip", "bzip2", "xz", "lzma")
 
 
 def runs_code(path: Path, head: bytes | None = None) -> bool:
@@ -135,10 +137,14 @@ def unloadable_words(path: Path) -> str:
     ``cli.early_model``): what it takes, and why a pickle-like file is never loaded; for
     LightGBM's ``dump_model()`` JSON (stop 70), the file LightGBM's loader reads instead; for
     a pickle naming scikit-learn classes (stop 73: a user's joblib pipeline was told only that
-    it is never loaded), which of scikit-learn's models trojanscope reads, and how."""
+    it is never loaded), which of scikit-learn's models trojanscope reads, and how; a pickle
+    joblib compressed (``compress=3``) is read through its codec for those words (stop 73,
+    hrev: such a pipeline was told only that it is never loaded)."""
     with open(path, "rb") as fh:
         head = fh.read(1 << 16)
     pickled = runs_code(path, head)
+    if pickled:
+        head += expanded_head(head)
     words = (f"{path}: not a model trojanscope can load (expected a trojanscope model folder, "
              "safetensors+manifest, TorchScript, ONNX, or an XGBoost or LightGBM model file)")
     if pickled:
@@ -154,3 +160,22 @@ def unloadable_words(path: Path) -> str:
         words += ("; a LightGBM dump_model() JSON describes the trees but is not a model file: "
                   "save the booster with booster.save_model('model.txt')")
     return words
+
+
+def expanded_head(head: bytes, limit: int = 1 << 16) -> bytes:
+    """Up to ``limit`` bytes of what ``head`` expands to where it starts a compressed stream
+    joblib writes (:data:`JOBLIB_CODECS`), by the scanner's decompressors; else, or on a
+    damaged stream, nothing. Nothing is unpickled."""
+    import lzma
+    import zlib
+
+    from trojanscope.scan.compressed import new_decompressor
+    from trojanscope.scan.sniff import sniff
+
+    kind = sniff(head)
+    if kind not in JOBLIB_CODECS:
+        return b""
+    try:
+        return new_decompressor(kind).decompress(head, limit)
+    except (zlib.error, lzma.LZMAError, OSError, EOFError, ValueError):
+        return b""

@@ -176,6 +176,11 @@ def frozen_copy(model: nn.Module) -> nn.Module:
     return ref
 
 
+def same_state(now: dict[str, torch.Tensor], came: dict[str, torch.Tensor]) -> bool:
+    """Whether two state dicts hold the same tensors (a model handed back as it came)."""
+    return now.keys() == came.keys() and all(torch.equal(now[k], came[k]) for k in came)
+
+
 def with_state(model: nn.Module, state: dict) -> nn.Module:
     """An eval-mode copy of ``model`` carrying ``state`` (e.g. the input model's weights kept
     before a run changed them in place)."""

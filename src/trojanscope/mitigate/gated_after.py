@@ -18,6 +18,7 @@ from torch import nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ModelVerdict
+from trojanscope.mitigate.base import same_state
 from trojanscope.mitigate.dense_first import first_layer_only
 from trojanscope.mitigate.dense_options import applies
 from trojanscope.mitigate.fresh_residue import residue_left, residue_reading
@@ -127,8 +128,3 @@ def repair_dense(g: Gated, model: nn.Module, teacher: nn.Module, clean: TensorDa
            triggers=[trigger] if trigger is not None else None)
     g.report_["repair"] = {"epochs": int(g.dense_repair),
                               "seconds": round(time.perf_counter() - start, 1)}
-
-
-def same_state(now: dict[str, torch.Tensor], came: dict[str, torch.Tensor]) -> bool:
-    """Whether two state dicts hold the same tensors (a model handed back as it came)."""
-    return now.keys() == came.keys() and all(torch.equal(now[k], came[k]) for k in came)

@@ -14,12 +14,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import torch
 from torch import Tensor, nn
 
 from trojanscope.data.dataset import TensorDataset, stratified_split
 from trojanscope.engine.metrics import accuracy, predict
-from trojanscope.errors import DataInputError, UserInputError
-from trojanscope.mitigate.base import Mitigation
+from trojanscope.errors import TooFewPerClass, UserInputError
+from trojanscope.mitigate.base import Mitigation, same_state
 from trojanscope.params import check_share
 
 MIN_HELDOUT = 50  # fewer held-out samples give figures too coarse to judge a method by
@@ -175,11 +176,11 @@ def mitigate(
     start, cpu = time.perf_counter(), time.process_time()
     try:
         purified = method.apply(model, fit, seed=seed)
-    except DataInputError as exc:
-        if fit is None or "clean samples" not in str(exc):
+    except TooFewPerClass as exc:  # a method's detector, on the split's share
+        if fit is None:
             raise
-        raise DataInputError(f"{exc}; {fit_words(method.name, len(fit), len(clean), holdout)}"
-                             ) from None
+        words = fit_words(method.name, len(fit), clean, holdout, exc.needed)
+        raise TooFewPerClass(f"{exc}; {words}", exc.needed) from None
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     after = measure(purified, held, triggered)
     decided = getattr(method, "report_", None)  # what an adaptive method chose for this model
@@ -202,20 +203,39 @@ def mitigate(
     )
 
 
-def fit_words(method: str, fit: int, given: int, holdout: float) -> str:
-    """Where a method finds too few clean samples: it saw only the split's share (stop 73: a
-    user's 200 images read "100 given", class 0's 8 split 4 and 4, with no word of why)."""
+def fit_words(method: str, fit: int, clean: TensorDataset, holdout: float, needed: int) -> str:
+    """Where a method finds too few clean samples of a class: it saw only the split's share
+    (stop 73: a user's 200 images read "100 given", class 0's 8 split 4 and 4, with no word of
+    why), and the share that would do (:func:`holdout_for`; stop 73, hrev)."""
+    given = len(clean)
+    smaller = holdout_for(clean, holdout, needed)
+    way = (f", or a smaller --holdout ({smaller:g} leaves each class {needed} to train on)"
+           if smaller is not None else
+           f" (no smaller --holdout leaves each class {needed} and {MIN_HELDOUT} held out)")
     return (f"{method} trains on {fit} of the {given} clean samples given, the other "
             f"{given - fit} held out for the before/after figures (--holdout {holdout:g}): "
-            "give more samples of those classes, or a smaller --holdout")
+            f"give more samples of those classes{way}")
+
+
+def holdout_for(clean: TensorDataset, holdout: float, needed: int) -> float | None:
+    """The largest ``--holdout`` below ``holdout``, in steps of 0.05, at which the split
+    (:func:`~trojanscope.data.dataset.stratified_split`) leaves every class of ``clean`` at
+    least ``needed`` to train on and ``MIN_HELDOUT`` held out; ``None`` where none does."""
+    labels = clean.y
+    for step in range(math.ceil(holdout * 20) - 1, 0, -1):
+        share = step / 20
+        fit_idx, held_idx = stratified_split(labels.numpy(), share, 0)  # counts: seed-free
+        fit_counts = torch.bincount(labels[torch.from_numpy(fit_idx)],
+                                    minlength=clean.num_classes)
+        if len(held_idx) >= MIN_HELDOUT and bool((fit_counts >= needed).all()):
+            return share
+    return None
 
 
 def same_weights(model: nn.Module, purified: nn.Module) -> bool:
     """Whether ``purified`` holds exactly ``model``'s weights and buffers (the method changed
     nothing: stop 73's first contact, ``clp`` on a user's backdoored CNN, ``pruned=0``)."""
-    a, b = model.state_dict(), purified.state_dict()
-    return a.keys() == b.keys() and all(
-        a[k].shape == b[k].shape and bool((a[k] == b[k]).all()) for k in a)
+    return same_state(purified.state_dict(), model.state_dict())
 
 
 def unchanged_words(method: str, *, data_free: bool) -> str:

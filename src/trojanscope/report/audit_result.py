@@ -13,6 +13,7 @@ from trojanscope.report.model import Finding, RuleInfo, Severity, Subject, sort_
 from trojanscope.report.taxonomy import classify
 
 SCHEMA_VERSION = "1.2"  # 1.1: detection verdict "review", "flagged", "calibrated"; 1.2: headline
+INCOMPLETE = "incomplete"  # an audit a step could not finish (audit-registry --resume reruns it)
 
 
 class StepStatus(StrEnum):
@@ -106,7 +107,7 @@ class AuditResult:
         if self.rating.level >= self.fail_on:
             return "fail"
         if self.errors:
-            return "incomplete"
+            return INCOMPLETE
         return "pass"
 
     @property

@@ -61,7 +61,7 @@ def print_rows(console: Console, columns: Sequence[str], rows: Sequence[Sequence
         for column, value in zip(columns[1:], row[1:], strict=True):
             if str(value):
                 fields.add_row(f"{column}:", value if isinstance(value, Text) else Text(value))
-        console.print(Padding(fields, (0, 0, 0, 4)))
+        console.print(Padding(fields, (0, 0, 0, 4), expand=False))  # no line padded to the width
     if caption:
         console.print(Text(caption, style="dim"))
 
