@@ -169,16 +169,58 @@ def seeds_of(text: str) -> list[int]:
     return out
 
 
+def read_one(model: Path, data: Path, row: dict, out: Path) -> None:
+    """``detect MODEL --data DATA --format json`` (as a user runs it), its CPU seconds and
+    report appended to ``out`` as one JSON line beside ``row``'s truth."""
+    import resource
+
+    from user_mlp_s72_h9u import run_detect
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    report = run_detect(model, data)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    feats = report["features"]
+    line = {**row, "verdict": report["verdict"], "probability": report["probability"],
+            "named": report.get("suspected_target"), "cpu_s": round(cpu, 1),
+            "pixel_share_gap": feats.get("pixel_share_gap"),
+            "pixel_top_class": feats.get("pixel_top_class"),
+            "raise_logit_pixels": feats.get("raise_logit_pixels"),
+            "probability_unraised": feats.get("probability_unraised"), "report": report}
+    with out.open("a") as fh:
+        fh.write(json.dumps(line) + "\n")
+    print({k: v for k, v in line.items() if k != "report"}, flush=True)
+
+
+def read(work: Path, seeds: list[int], out: Path) -> None:
+    """Every model of ``work/<seed>/`` read with its ``clean.npz`` (:func:`read_one`)."""
+    for seed in seeds:
+        folder = work / str(seed)
+        truth = json.loads((folder / "truth.json").read_text())
+        for name, info in truth.items():
+            read_one(folder / f"{name}.onnx", folder / "clean.npz",
+                     {"seed": seed, "name": name, **info}, out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", type=Path)
-    ap.add_argument("--seeds", required=True)
+    ap.add_argument("--read", type=Path)
+    ap.add_argument("--seeds", default="")
+    ap.add_argument("--rows", type=Path, help="with --read or --one: JSON lines appended here")
+    ap.add_argument("--one", type=Path, nargs=2, metavar=("MODEL", "DATA"),
+                    help="read one clean model made elsewhere (named by --name)")
+    ap.add_argument("--name", default="")
     args = ap.parse_args()
     if args.build:
         for seed in seeds_of(args.seeds):
             build(args.build, seed)
+    elif args.read and args.rows:
+        read(args.read, seeds_of(args.seeds), args.rows)
+    elif args.one and args.rows:
+        read_one(*args.one, {"seed": None, "name": args.name, "backdoored": False}, args.rows)
     else:
-        fail("give --build WORK")
+        fail("give --build WORK, --read WORK --rows OUT, or --one MODEL DATA --rows OUT")
 
 
 if __name__ == "__main__":
