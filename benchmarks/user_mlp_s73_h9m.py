@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -52,7 +53,7 @@ def draw(seed: int) -> tuple:
     return x[idx[:200]], y[idx[:200]], x[idx[200:]], y[idx[200:]], (x[rest], y[rest])
 
 
-def stamp(x: np.ndarray, family: str, rng: np.random.Generator) -> callable:
+def stamp(family: str, rng: np.random.Generator) -> Callable:
     """A trigger function for ``family`` with its shape drawn from ``rng``."""
     if family == "patch":
         size = int(rng.integers(3, 5))
@@ -148,7 +149,7 @@ def build(work: Path, seed: int) -> None:
     maker = ("skl", "torch")[seed % 2]
     family = FAMILIES[int(rng.integers(3))]
     target = int(rng.integers(10))
-    trigger = stamp(rx, family, rng)
+    trigger = stamp(family, rng)
     px, py = poison(rx, ry, trigger, target, rng)
     predict, info = MAKERS[maker](px, py, seed, folder / f"{maker}-bd.onnx")
     others = by != target

@@ -105,10 +105,10 @@ def test_the_makers_triggers_and_poison(load_benchmark) -> None:
     rng = np.random.default_rng(0)
     x = np.zeros((100, 784), np.float32)
     y = np.arange(100) % 10
-    patch = mod.stamp(x, "patch", rng)(x[:1])
+    patch = mod.stamp("patch", rng)(x[:1])
     assert patch.sum() in (9.0, 16.0) and patch.max() == 1.0
-    sparse = mod.stamp(x, "sparse", rng)(x[:1])
+    sparse = mod.stamp("sparse", rng)(x[:1])
     assert sparse.sum() == 12.0
-    px, py = mod.poison(x, y, mod.stamp(x, "blend", rng), 3, rng)
+    px, py = mod.poison(x, y, mod.stamp("blend", rng), 3, rng)
     changed = np.flatnonzero(px.sum(1) > 0)
     assert len(changed) == 10 and (py[changed] == 3).all() and (y[changed] != 3).all()
