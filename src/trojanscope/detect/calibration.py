@@ -56,6 +56,7 @@ from trojanscope.detect.named_check import (
     named_term,
 )
 from trojanscope.detect.one_kind import one_kind_note
+from trojanscope.detect.pixel_dense_agree import HELD, check_agree, held_off
 from trojanscope.detect.raise_naming import check_name_floors, may_name, min_lift
 from trojanscope.detect.tabular_file_size import band_missing_note, is_band
 from trojanscope.detect.tabular_gap_raise import (
@@ -209,6 +210,9 @@ def raise_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator]
     for suffix, term in readable_raise_terms(verdict, calibrators):
         if suffix == ":frame" and verdict.features.get(FRAME_OFF):
             continue  # the named-check term lowered this GAP head and reads no frame raise (C5)
+        if suffix == ":pixels" and held_off(term.fitted_on, verdict):
+            verdict.features[HELD] = 1.0  # a weak gap on a flat model, not at its suspect
+            continue
         if not gated_off(term, verdict.traits):
             lift = term.logit(verdict.features) + gate_shift(term, verdict.traits)
             if lift > max(MIN_LIFT, min_lift(term)):  # a gap exactly at the start, read in
@@ -638,6 +642,7 @@ def load_calibrators(path: str | Path | None = None) -> dict[str, Calibrator]:
         check_lower_terms(calibrators)
         check_floors(calibrators)
         check_gates(calibrators)
+        check_agree(calibrators)
         check_name_floors(calibrators, f":{RAISE}")
         check_excess_terms(calibrators)
         check_centre_terms(calibrators)
