@@ -317,6 +317,15 @@ class TabularSearch(ModelDetector):
             (:mod:`.tabular_lever`: ``tab_lever_model``, ``tab_lever_twins``, ``tab_lever_w``,
             ``tab_lever_excess``: the contrast search's, see there). No shipped calibrator
             reads them.
+        depth_twins: candidate T73 (issue 16 stop 73, opt-in; 0, the default: not read):
+            this many clean twins of a tree's library, rounds, depth, rate and shares, each
+            trained on half the file towards the model's answers and read with the whole file
+            by this search (:mod:`.tree_depth_twins`); ``<feature>_twin`` is the tree's band
+            feature less the twins' mean (``tab_box``, ``tab_mass_group``,
+            ``tab_major_recur``, ``tab_mass``): what a clean tree of that depth reads on this
+            file taken away, so depth is not read as suspicion. Every other feature, the
+            target and the family are read as without it; only a calibration file whose entry
+            reads the ``_twin`` features uses them.
         lever_order: trees read with ``lever_twins``: the suspected target is the class whose
             contrast search stands furthest above the twins (``tab_lever_class``), its trigger
             that search's combination (candidate W's order, opt-in; a note where not read).

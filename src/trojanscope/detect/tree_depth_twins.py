@@ -14,8 +14,10 @@ the model (trained on many rows) meets a 200-row file with: the twin's features 
 clean tree of that depth reads on this file. ``<feature>_twin`` is the model's feature less
 the twins' mean, for the features the band calibrators read.
 
-The half is held twice (each row duplicated) so that the library's smallest leaf (five rows)
-lets a twin grow as many leaves as the model (``tab_twin_leaves`` records the twins' size).
+The half is held three times (each row repeated) so that the library's smallest leaf (five rows)
+lets a twin grow nearly as many leaves as the model (a 31-leaf development tree's twins: 17-21
+leaves in the first 30 trees with each row twice, 21-24 three times; ``tab_twin_leaves``
+records the twins' size over every tree).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from trojanscope.detect.tree_resample import subsample_rows
 MAX_DEPTH_TWINS = 8  # each twin is a model trained and read: a count above is a mistake
 DEPTH_TWIN_SEED = 5000  # the twins' seed offset (apart from ``lever_twins``' 3000)
 HALF = 0.5  # the share of the file's rows each twin is trained on
-COPIES = 2  # each training row held this many times (the library's smallest leaf: 5 rows)
+COPIES = 3  # each training row held this many times (the library's smallest leaf: 5 rows)
 # the band calibrators' tree features, read against the twins
 TWIN_FEATURES = ("tab_box", "tab_mass_group", "tab_major_recur", "tab_mass")
 
