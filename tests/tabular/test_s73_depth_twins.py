@@ -86,3 +86,22 @@ def test_depth_twins_adds_the_twin_terms_and_changes_no_default_feature(searched
 def test_depth_twins_out_of_range_is_one_clear_error(bad) -> None:
     with pytest.raises(UserInputError, match="depth_twins"):
         TabularSearch(depth_twins=bad)
+
+
+def test_candidate_file_changes_the_lightgbm_band_entry_alone_and_reads_the_twins() -> None:
+    import json
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    sys.path.insert(0, str(root / "benchmarks"))
+    import tabular_s72_h16_rule as rule
+
+    data = root / "benchmarks/data/tabular_s73_h16"
+    key = "tabular-search:tree:lightgbm:rows200"
+    assert rule.entry_alone(data / "calibration_t73.json",
+                            data / "calibration_before_s73.json") == (key, True)
+    entry = json.loads((data / "calibration_t73.json").read_text())[key]
+    assert entry["features"] == ["tab_box", "tab_mass_group", "tab_major_recur",
+                                 "tab_mass_twin"]
+    assert entry["coef"][-1] > 0  # more mass than a clean twin of its depth reads: more suspect
