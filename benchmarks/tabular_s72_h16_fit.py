@@ -79,6 +79,14 @@ def report(title: str, today: list[dict], got: list[dict], per_pair: bool) -> No
                     print(f"    {pair} {table}: today {figures(a)} | refit {figures(b)}")
 
 
+def write_fit(key: str, rows: list[dict], fit: str, out: Path) -> None:
+    """The shipped file with ``key`` refitted on ``rows`` as ``fit`` (``"design|C"``, no
+    transform), written to ``out``."""
+    design, c = fit.split("|")
+    save_calibrators(with_entry(key, rows, features_of(design), "none", float(c)), out)
+    print(f"wrote {out}: {key} = {design}, C {c}, {len(rows)} readings")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rows", nargs="+", required=True)
@@ -92,10 +100,7 @@ def main() -> None:
     print(f"{len(rows)} LightGBM readings of {len({(r['zoo'], r['name']) for r in rows})} "
           f"models, {len({pair_of(r['zoo']) for r in rows})} pairs")
     if args.write:
-        design, c = args.fit.split("|")
-        save_calibrators(with_entry(KEY, rows, features_of(design), "none", float(c)),
-                         args.write)
-        print(f"wrote {args.write}: {KEY} = {design}, C {c}, {len(rows)} readings")
+        write_fit(KEY, rows, args.fit, args.write)
         return
     today = scored(rows, SHIPPED)[0]
     print(f"today's shipped entry: both {figures(today)}; worst {worst(today)}")

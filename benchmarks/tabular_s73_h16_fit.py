@@ -20,11 +20,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tabular_s64_h16_band_refit import features_of, held_out, pair_of, with_entry
-from tabular_s72_h16_fit import SHIPPED, TODAY, report
+from tabular_s64_h16_band_refit import features_of, held_out, pair_of
+from tabular_s72_h16_fit import SHIPPED, TODAY, report, write_fit
 from tabular_s72_h16_why import read_files
 from tabular_user_rule import scored
-from trojanscope.detect.calibration import save_calibrators
 
 CANDIDATE = "box + mass_group + recur + recur_twin"
 
@@ -46,10 +45,7 @@ def main() -> None:
           f"{len({(r['zoo'], r['name']) for r in rows})} models, "
           f"{len({pair_of(r['zoo']) for r in rows})} pairs")
     if args.write:
-        design, c = args.fit.split("|")
-        save_calibrators(with_entry(key, rows, features_of(design), "none", float(c)),
-                         args.write)
-        print(f"wrote {args.write}: {key} = {design}, C {c}, {len(rows)} readings")
+        write_fit(key, rows, args.fit, args.write)
         return
     today = scored(rows, SHIPPED)[0]
     report("today's shipped entry", today, today, False)
