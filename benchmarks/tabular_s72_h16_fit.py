@@ -79,6 +79,16 @@ def report(title: str, today: list[dict], got: list[dict], per_pair: bool) -> No
                     print(f"    {pair} {table}: today {figures(a)} | refit {figures(b)}")
 
 
+def fit_arguments(ap: argparse.ArgumentParser, candidate: str) -> None:
+    """The band-entry fit scripts' shared options (``candidate``: the default design)."""
+    ap.add_argument("--rows", nargs="+", required=True)
+    ap.add_argument("--designs", default=f"{TODAY},{candidate}")
+    ap.add_argument("--cs", default="1,10")
+    ap.add_argument("--per-pair", action="store_true")
+    ap.add_argument("--write", type=Path)
+    ap.add_argument("--fit", default=f"{candidate}|1")
+
+
 def write_fit(key: str, rows: list[dict], fit: str, out: Path) -> None:
     """The shipped file with ``key`` refitted on ``rows`` as ``fit`` (``"design|C"``, no
     transform), written to ``out``."""
@@ -89,12 +99,7 @@ def write_fit(key: str, rows: list[dict], fit: str, out: Path) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--rows", nargs="+", required=True)
-    ap.add_argument("--designs", default=f"{TODAY},{CANDIDATE}")
-    ap.add_argument("--cs", default="1,10")
-    ap.add_argument("--per-pair", action="store_true")
-    ap.add_argument("--write", type=Path)
-    ap.add_argument("--fit", default=f"{CANDIDATE}|1")
+    fit_arguments(ap, CANDIDATE)
     args = ap.parse_args()
     rows = [r for r in read_files(args.rows) if r["family"] == FAMILY]
     print(f"{len(rows)} LightGBM readings of {len({(r['zoo'], r['name']) for r in rows})} "

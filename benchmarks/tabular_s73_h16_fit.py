@@ -18,10 +18,9 @@ the shipped file with the entry refitted on every reading given (every other ent
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from tabular_s64_h16_band_refit import features_of, held_out, pair_of
-from tabular_s72_h16_fit import SHIPPED, TODAY, report, write_fit
+from tabular_s72_h16_fit import SHIPPED, fit_arguments, report, write_fit
 from tabular_s72_h16_why import read_files
 from tabular_user_rule import scored
 
@@ -31,12 +30,7 @@ CANDIDATE = "box + mass_group + recur + recur_twin"
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--library", choices=("lightgbm", "xgboost"), default="lightgbm")
-    ap.add_argument("--rows", nargs="+", required=True)
-    ap.add_argument("--designs", default=f"{TODAY},{CANDIDATE}")
-    ap.add_argument("--cs", default="1,10")
-    ap.add_argument("--per-pair", action="store_true")
-    ap.add_argument("--write", type=Path)
-    ap.add_argument("--fit", default=f"{CANDIDATE}|1")
+    fit_arguments(ap, CANDIDATE)
     args = ap.parse_args()
     key = f"tabular-search:tree:{args.library}:rows200"
     family = key.removeprefix("tabular-search:")
