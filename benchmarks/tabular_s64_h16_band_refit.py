@@ -37,7 +37,10 @@ SHORT = {"excess": "tab_excess", "gap": "tab_excess_gap", "vs_twins": "tab_exces
          "flip_3": "tab_flip_3", "flip_max": "tab_flip_max", "score": "tab_score",
          "enrichment": "tab_enrichment", "box": "tab_box", "mass_group": "tab_mass_group",
          "recur": "tab_major_recur", "lead": "tab_major_recur_lead", "mass_rel": "tab_mass_rel",
-         "leaves": "tab_leaves", "mass": "tab_mass"}  # leaves, mass: stop 72 (LightGBM)
+         "leaves": "tab_leaves", "mass": "tab_mass",  # leaves, mass: stop 72 (LightGBM)
+         # the model's feature less its depth twins' (``depth_twins``; stop 73)
+         "box_twin": "tab_box_twin", "mass_group_twin": "tab_mass_group_twin",
+         "recur_twin": "tab_major_recur_twin", "mass_twin": "tab_mass_twin"}
 NETWORK_DESIGNS = [
     "excess + vs_twins", "vs_twins", "excess + vs_twins + vs_gap", "vs_twins + vs_gap",
     "excess + gap + vs_twins + vs_gap", "excess + vs_twins + flip_2",

@@ -79,23 +79,33 @@ def report(title: str, today: list[dict], got: list[dict], per_pair: bool) -> No
                     print(f"    {pair} {table}: today {figures(a)} | refit {figures(b)}")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def fit_arguments(ap: argparse.ArgumentParser, candidate: str) -> None:
+    """The band-entry fit scripts' shared options (``candidate``: the default design)."""
     ap.add_argument("--rows", nargs="+", required=True)
-    ap.add_argument("--designs", default=f"{TODAY},{CANDIDATE}")
+    ap.add_argument("--designs", default=f"{TODAY},{candidate}")
     ap.add_argument("--cs", default="1,10")
     ap.add_argument("--per-pair", action="store_true")
     ap.add_argument("--write", type=Path)
-    ap.add_argument("--fit", default=f"{CANDIDATE}|1")
+    ap.add_argument("--fit", default=f"{candidate}|1")
+
+
+def write_fit(key: str, rows: list[dict], fit: str, out: Path) -> None:
+    """The shipped file with ``key`` refitted on ``rows`` as ``fit`` (``"design|C"``, no
+    transform), written to ``out``."""
+    design, c = fit.split("|")
+    save_calibrators(with_entry(key, rows, features_of(design), "none", float(c)), out)
+    print(f"wrote {out}: {key} = {design}, C {c}, {len(rows)} readings")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    fit_arguments(ap, CANDIDATE)
     args = ap.parse_args()
     rows = [r for r in read_files(args.rows) if r["family"] == FAMILY]
     print(f"{len(rows)} LightGBM readings of {len({(r['zoo'], r['name']) for r in rows})} "
           f"models, {len({pair_of(r['zoo']) for r in rows})} pairs")
     if args.write:
-        design, c = args.fit.split("|")
-        save_calibrators(with_entry(KEY, rows, features_of(design), "none", float(c)),
-                         args.write)
-        print(f"wrote {args.write}: {KEY} = {design}, C {c}, {len(rows)} readings")
+        write_fit(KEY, rows, args.fit, args.write)
         return
     today = scored(rows, SHIPPED)[0]
     print(f"today's shipped entry: both {figures(today)}; worst {worst(today)}")

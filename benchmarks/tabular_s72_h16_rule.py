@@ -106,6 +106,8 @@ def main() -> None:
         ap.add_argument(f"--file{k}", nargs="+", required=True)
     ap.add_argument("--whole", nargs="*", default=[])
     ap.add_argument("--readme", nargs="*", default=[])
+    ap.add_argument("--name", default="L72", help="the candidate's name in the printout "
+                    "(stop 73's T73 is judged by the same conditions)")
     args = ap.parse_args()
     changed, alone = entry_alone(args.candidate, args.shipped)
     if not alone:
@@ -116,7 +118,7 @@ def main() -> None:
     print(f"{len(d)} readings of {len({(x['zoo'], x['name']) for x in d})} models read on all "
           "three files")
     show("D (today's default), 200 rows", d)
-    show("C (L72), 200 rows", c)
+    show(f"C ({args.name}), 200 rows", c)
     turned(d, c)
     whole = scored(rows_of(args.whole, 0), args.shipped)[0]
     moved = scored(whole, args.candidate)[1] if whole else float("nan")  # against the shipped p

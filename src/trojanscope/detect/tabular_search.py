@@ -66,6 +66,7 @@ from trojanscope.detect.tabular_twins import (
 )
 from trojanscope.detect.tree_boxes import box_excess, leaf_excess, most_missed, replay_rows
 from trojanscope.detect.tree_contrast import contrast_groups
+from trojanscope.detect.tree_depth_twins import MAX_DEPTH_TWINS, half_twins, twin_gaps
 from trojanscope.detect.tree_floor import control_floor, over_floor
 from trojanscope.detect.tree_mass import (
     bound_recurrence,
@@ -143,6 +144,8 @@ TWIN_ORDER_UNREAD = ("twin_order=1 not read: it orders a network's classes by it
                      "against clean twins, and this is {what} (the target is {order})")
 SURE_ROWS_UNREAD = ("sure_rows=1 not read: the sure-rows search feeds the whole-split "
                     "network calibrator, and this is {what}")
+DEPTH_TWINS_UNREAD = ("depth_twins={n} not read: it reads a tree's features against clean "
+                      "twins of its depth, and this is a network")
 WHOLE_TWINS_UNREAD = ("whole_twins={n} not read: it adds clean twins beside the sure rows of a "
                       "network read outside the file-size bands, and this is {what}")
 
@@ -314,6 +317,15 @@ class TabularSearch(ModelDetector):
             (:mod:`.tabular_lever`: ``tab_lever_model``, ``tab_lever_twins``, ``tab_lever_w``,
             ``tab_lever_excess``: the contrast search's, see there). No shipped calibrator
             reads them.
+        depth_twins: candidate T73 (issue 16 stop 73, opt-in; 0, the default: not read):
+            this many clean twins of a tree's library, rounds, depth, rate and shares, each
+            trained on half the file towards the model's answers and read with the whole file
+            by this search (:mod:`.tree_depth_twins`); ``<feature>_twin`` is the tree's band
+            feature less the twins' mean (``tab_box``, ``tab_mass_group``,
+            ``tab_major_recur``, ``tab_mass``): what a clean tree of that depth reads on this
+            file taken away, so depth is not read as suspicion. Every other feature, the
+            target and the family are read as without it; only a calibration file whose entry
+            reads the ``_twin`` features uses them.
         lever_order: trees read with ``lever_twins``: the suspected target is the class whose
             contrast search stands furthest above the twins (``tab_lever_class``), its trigger
             that search's combination (candidate W's order, opt-in; a note where not read).
@@ -340,7 +352,7 @@ class TabularSearch(ModelDetector):
                  resample_stat: str = "mean", box_recur: int = 0,
                  box_rank: str = "auto", box_target: str = "deficit",
                  recur_contrast: str = "none", target_recur: str = "none",
-                 whole_twins: int = 0) -> None:
+                 whole_twins: int = 0, depth_twins: int = 0) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -396,6 +408,11 @@ class TabularSearch(ModelDetector):
         except ValueError as exc:
             raise UserInputError(f"tabular-search: {exc}") from None
         self.whole_twins = int(whole_twins)
+        try:
+            check_option("depth_twins", depth_twins, 0, MAX_DEPTH_TWINS, integer=True)
+        except ValueError as exc:
+            raise UserInputError(f"tabular-search: {exc}") from None
+        self.depth_twins = int(depth_twins)
         try:
             check_option("tree_resamples", tree_resamples, 0, MAX_RESAMPLES, integer=True)
         except ValueError as exc:
@@ -675,6 +692,11 @@ class TabularSearch(ModelDetector):
                 r.details["excess_vs_twins"] = float(vs_twins[r.cls])
         if tree:
             features.update(self.against_references(target, x_all, y_all, features, seed))
+        if tree and self.depth_twins:  # candidate T73 (opt-in): twins of the model's depth
+            features.update(self.against_depth_twins(target, x_all, y_all, own, features,
+                                                     seed))
+        elif self.depth_twins:  # asked for, never silent
+            notes.append(DEPTH_TWINS_UNREAD.format(n=self.depth_twins))
         order = [r.cls for r in ranked]
         if tree:
             order = tree_target_order(order, mass, self.mass_sure, self.naming_box(
@@ -747,6 +769,21 @@ class TabularSearch(ModelDetector):
             (r.details["lever_excess"], r.details["lever_cmodel"],
              r.details["lever_ctwins"]) = contrast[r.cls]
         return {t: (float(ex), combo) for t, (ex, combo) in combos.items()}
+
+    def against_depth_twins(self, target: InspectionTarget, x: Tensor, y: Tensor, own: Tensor,
+                            features: dict[str, float], seed: int) -> dict[str, float]:
+        """``<feature>_twin`` (:mod:`.tree_depth_twins`): the tree's band features less
+        those of ``depth_twins`` clean twins of its kind, each trained on half the file
+        towards the model's answers and read with the whole file by this search."""
+        twins = half_twins(target.model, x.numpy(), own.numpy(), y.numpy(), target.num_classes,
+                           self.depth_twins, seed, self.min_per_class)
+        plain = TabularSearch(**{**self.get_params(), "references": 0, "depth_twins": 0,
+                                 "lever_twins": 0, "lever_order": False})
+        read = [plain.read(InspectionTarget(t, target.input_shape, target.num_classes,
+                                            target.clean),
+                           torch.Generator().manual_seed(seed + k)).features
+                for k, t in enumerate(twins)]
+        return twin_gaps(features, read)
 
     def against_references(self, target: InspectionTarget, x: Tensor, y: Tensor,
                            own: dict[str, float], seed: int) -> dict[str, float]:
