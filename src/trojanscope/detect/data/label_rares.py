@@ -86,11 +86,11 @@ def lookalike_z(fit: np.ndarray, group: np.ndarray, own: np.ndarray,
     the other labels' rows (``~own``) rather than from the label's other rows (``own`` outside
     ``group``): the summed per-bin log-likelihood ratio over the group's rows, bins at the
     reference's quantiles, as a ``z`` against that sum under the reference (0 where the
-    reference has a single bin)."""
+    reference's fit is a single value: nothing to bin)."""
     ref = fit[own & ~group]
-    edges = np.unique(np.quantile(ref, np.linspace(0, 1, bins + 1)[1:-1]))
-    if edges.size == 0:
+    if ref.size == 0 or ref.min() == ref.max():
         return 0.0
+    edges = np.unique(np.quantile(ref, np.linspace(0, 1, bins + 1)[1:-1]))
     width = edges.size + 1
     f_ref = ((np.bincount(np.searchsorted(edges, ref), minlength=width) + alpha)
              / (ref.size + alpha * width))
