@@ -1,7 +1,8 @@
-"""``label-groups``' ``rares`` screen (issue 16 stop 73): a rare value written on rows of the
-other label and relabelled towards the majority label (``tabular-rare`` towards
-``credit-default``'s class 0, ``Home = ignore``), found because its rows' fit to the label
-reads as drawn from the other label, where its enrichment alone scores under the table's cut."""
+"""``label-groups``' ``rares`` screen (issue 16 stop 73, the default; 0: off): a rare value
+written on rows of the other label and relabelled towards the majority label (``tabular-rare``
+towards ``credit-default``'s class 0, ``Home = ignore``), found because its rows' fit to the
+label reads as drawn from the other label, where its enrichment alone scores under the table's
+cut."""
 
 from __future__ import annotations
 
@@ -146,6 +147,9 @@ def test_rares_is_zero_or_one(bad) -> None:
         LabelGroups(rares=bad)
 
 
-def test_rares_default() -> None:
-    assert LabelGroups().rares == RARES == 0
-    assert LabelGroups(rares=1).rares == 1
+def test_rares_is_on_by_default_and_0_turns_it_off(written) -> None:
+    assert LabelGroups().rares == RARES == 1
+    assert LabelGroups(rares=0).rares == 0
+    mask, data = written
+    tpr, fpr = rates(detect_data(data, method="label-groups"), mask)
+    assert tpr >= 0.95 and fpr <= 0.05, (tpr, fpr)
