@@ -10,8 +10,8 @@ With ``--explore`` (the first reading): per table the rare-value groups (at most
 of the rows) with any of five contrasts over ``--show-z`` (holders, rows of the label, poison
 rows, ``d``, the contrasts, the group's score today). Without it (the candidate,
 ``label_rares``): per table the groups over ``--bar`` (``lookalike_z``), and where there is one
-the flags of today's default and of ``-p rares=1`` (two scorings; a table without one scores
-equal either way by construction), with the cut and the best groups.
+the flags of ``-p rares=0`` (the default before stop 73) and of ``-p rares=1`` (two scorings;
+a table without one scores equal either way by construction), with the cut and the best groups.
 
     PYTHONPATH=src:benchmarks python benchmarks/tabular_s73_h16d_rares.py --explore \
         --seeds 16202 16502
@@ -32,10 +32,14 @@ from scipy.stats import rankdata
 
 torch.set_num_threads(1)
 
-from tabular_clean_tables import REAL  # noqa: E402
 from tabular_s69_h16d_cells import codes_of  # noqa: E402
 from tabular_s72_h16d_ties import SCREENS as EARLIER  # noqa: E402
-from tabular_s72_h16d_ties import clean_tables, rate, spent_sets  # noqa: E402
+from tabular_s72_h16d_ties import (  # noqa: E402
+    rate,
+    show_groups,
+    table_arguments,
+    table_sources,
+)
 from trojanscope.data.tabular.table import schema_of  # noqa: E402
 from trojanscope.detect.data import label_groups  # noqa: E402
 from trojanscope.detect.data.label_covers import COVER_VALUES  # noqa: E402
@@ -183,30 +187,19 @@ def candidate(tag: str, data, mask: np.ndarray, bar: float, show: int,
         print(f"{head}{': ' if over else ''}{'; '.join(over)}; "
               f"{time.process_time() - c0:.1f} s cpu", flush=True)
         return None, None
-    s0, default, _ = flags_of(codes, labels, LabelGroups(), categorical)
+    s0, default, _ = flags_of(codes, labels, LabelGroups(rares=0), categorical)  # before
     s1, mine, groups = flags_of(codes, labels, LabelGroups(rares=1), categorical)
     moved = "" if np.array_equal(default, mine) else "  MOVED"
     print(f"{head}: {'; '.join(over)}; cut {np.quantile(s0, 0.97):.3f} / "
           f"{np.quantile(s1, 0.97):.3f}; flags default {rate(default, mask)}, candidate "
           f"{rate(mine, mask)}{moved}; {time.process_time() - c0:.1f} s cpu", flush=True)
-    for g in groups[:show]:
-        how = [k for k in SCREENS if k in g]
-        cond = " & ".join(f"{names[j]}={codes[g['row'], j]}" for j in g["columns"])
-        print(f"    label {g['label']} {cond}: {g['rows']} rows "
-              f"({int(mask[g['members']].sum())} poison), score {g['exact']:.3f}, "
-              f"d {g['d']:.2f}{', ' + how[0] if how else ''}")
+    show_groups(groups, names, codes, mask, show, screens=SCREENS)
     return len(default), len(mine)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=None)
-    parser.add_argument("--base", type=int, nargs="+", default=[])
-    parser.add_argument("--table", default=None, help="with --base/--seeds: this table only")
-    parser.add_argument("--synthetic", type=int, nargs=2, action="append", default=[],
-                        metavar=("FIRST", "LAST"), help="clean synthetic seeds FIRST..LAST")
-    parser.add_argument("--real", nargs="*", choices=sorted(REAL), default=[])
-    parser.add_argument("--only", nargs="+", default=None, help="clean tables by name")
+    table_arguments(parser)
     parser.add_argument("--most", type=float, default=0.03, help="largest share of holders")
     parser.add_argument("--show-z", type=float, default=3.0)
     parser.add_argument("--key", choices=KEYS, default="llr", help="the contrast ranked by")
@@ -217,11 +210,7 @@ def main() -> None:
     parser.add_argument("--screen-only", action="store_true",
                         help="the groups over the bar only, no scoring")
     args = parser.parse_args()
-    sources = []
-    if args.seeds or args.base:
-        sources.append(spent_sets(args.seeds, args.base, args.table))
-    if args.synthetic or args.real:
-        sources.append(clean_tables(args.synthetic, args.real, args.only))
+    sources = table_sources(args)
     label_groups.RARE_BAR = args.bar  # development: the bar tried
     tables = scored = moved = 0
     for source in sources:

@@ -748,14 +748,9 @@ def _strays(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.n
             if cat[j] and 3 <= len(np.unique(codes[:, j])) <= COVER_VALUES]
     ranks = binned(codes, MANY_VALUES, BINS)
     for c, j, holds, z in stray_values(codes, ranks, labels, cols, p.min_rows):
-        if z <= STRAY_BAR:
-            continue
-        g = _unfloored(holds, c, (j,), codes, labels, full, terms, p)
-        if g is None:
-            continue
-        g["score"] += STRAY_WEIGHT * (z - STRAY_BAR)
-        g["stray"] = round(z, 3)
-        _keep(g, (labels == c) & holds, best, found, p.tie_outside, natural)
+        if z > STRAY_BAR:
+            _over_bar(holds, c, j, z - STRAY_BAR, "stray", z, codes, labels, full, terms, p,
+                      best, found, natural)
 
 
 def _cells(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.ndarray,
@@ -843,14 +838,24 @@ def _rares(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.nd
         if paired[j]:
             continue
         z = lookalike_z(label_fit(codes[group], c, full, terms), group, own)
-        if z <= RARE_BAR:
-            continue
-        g = _unfloored(holds, c, (j,), codes, labels, full, terms, p)
-        if g is None:
-            continue
-        g["score"] += STRAY_WEIGHT * (z - RARE_BAR)
-        g["rare"] = round(z, 3)
-        _keep(g, group, best, found, p.tie_outside, natural)
+        if z > RARE_BAR:
+            _over_bar(holds, c, j, z - RARE_BAR, "rare", z, codes, labels, full, terms, p,
+                      best, found, natural)
+
+
+def _over_bar(holds: np.ndarray, c: int, j: int, excess: float, key: str, z: float,
+              codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.ndarray,
+              p: LabelGroups, best: np.ndarray, found: list[dict],
+              natural: np.ndarray | None) -> None:
+    """Keep label ``c``'s group of one value of column ``j`` (``holds``), scored as a value
+    is (no floor) plus ``STRAY_WEIGHT`` times a screen's ``excess`` over its bar, marked
+    ``key`` with the screen's ``z`` (``strays``, ``rares``)."""
+    g = _unfloored(holds, c, (j,), codes, labels, full, terms, p)
+    if g is None:
+        return
+    g["score"] += STRAY_WEIGHT * excess
+    g[key] = round(z, 3)
+    _keep(g, (labels == c) & holds, best, found, p.tie_outside, natural)
 
 
 def profiled(codes: np.ndarray, group: np.ndarray, j: int) -> bool:
