@@ -27,9 +27,15 @@ FAMILY = ("credit-default", "tabular-conjunction", 1)  # where development saw t
 def main() -> None:
     default, candidate, clean_d, clean_c = rule_rows(__doc__.splitlines()[0])
     report(default, candidate, clean_d, clean_c, "tie_covers=1", GAIN, TIME_RATIO, CLEAN_ROWS)
-    print(f"\n{' '.join(map(str, FAMILY))} (the family the candidate was built for):")
+    family_rows(default, candidate, FAMILY)
+
+
+def family_rows(default: list[dict], candidate: list[dict], family: tuple[str, str, int]
+                ) -> None:
+    """Print, per set of ``family`` (table, attack, target), its poison rows and both flags."""
+    print(f"\n{' '.join(map(str, family))} (the family the candidate was built for):")
     for d, c in zip(default, candidate, strict=True):
-        if (d["dataset"], d["attack"], d["target"]) == FAMILY:
+        if (d["dataset"], d["attack"], d["target"]) == family:
             print(f"  seed {d.get('seed')}: {d['poison']} poison rows, flags TPR/FPR default "
                   f"{d['tpr']:.2f}/{d['fpr']:.3f} ({'at' if meets(d) else 'not at'} the goal), "
                   f"candidate {c['tpr']:.2f}/{c['fpr']:.3f}")

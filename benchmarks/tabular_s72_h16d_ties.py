@@ -108,17 +108,26 @@ def read(tag: str, data, mask: np.ndarray, show: int, need: int) -> tuple[int, i
           f", {int(mask[tied].sum())} poison; shares {words or '-'}); passed {int(passed.sum())}"
           f"; flags default {rate(default, mask)}, candidate {rate(mine, mask)}{moved}; "
           f"{time.process_time() - c0:.1f} s cpu", flush=True)
-    for g, skip in list(zip(groups, passed, strict=True))[:show]:
-        how = [k for k in SCREENS if k in g]
+    show_groups(groups, names, codes, mask, show, passed)
+    return len(default), len(mine)
+
+
+def show_groups(groups: list[dict], names: list[str], codes: np.ndarray, mask: np.ndarray,
+                show: int, passed: np.ndarray | None = None,
+                screens: tuple[str, ...] = SCREENS) -> None:
+    """Print the ``show`` best groups: label, condition, rows, poison rows, exact score,
+    ``d``, the screen that raised it (of ``screens``), and whether ``passed`` over."""
+    skips = passed if passed is not None else np.zeros(len(groups), bool)
+    for g, skip in list(zip(groups, skips, strict=True))[:show]:
+        how = [k for k in screens if k in g]
         cond = " & ".join(f"{names[j]}={codes[g['row'], j]}" for j in g["columns"])
         print(f"    label {g['label']} {cond}: {g['rows']} rows "
               f"({int(mask[g['members']].sum())} poison), score {g['exact']:.3f}, "
               f"d {g['d']:.2f}{', ' + how[0] if how else ''}{', PASSED' if skip else ''}")
-    return len(default), len(mine)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def table_arguments(parser: argparse.ArgumentParser) -> None:
+    """The population options: spent sets by seed or base, clean synthetic and real tables."""
     parser.add_argument("--seeds", type=int, nargs="+", default=None)
     parser.add_argument("--base", type=int, nargs="+", default=[])
     parser.add_argument("--table", default=None, help="with --base/--seeds: this table only")
@@ -126,6 +135,21 @@ def main() -> None:
                         metavar=("FIRST", "LAST"), help="clean synthetic seeds FIRST..LAST")
     parser.add_argument("--real", nargs="*", choices=sorted(REAL), default=[])
     parser.add_argument("--only", nargs="+", default=None, help="clean tables by name")
+
+
+def table_sources(args: argparse.Namespace) -> list:
+    """The ``(tag, rows, poison mask)`` iterators ``table_arguments``' options ask for."""
+    sources = []
+    if args.seeds or args.base:
+        sources.append(spent_sets(args.seeds, args.base, args.table))
+    if args.synthetic or args.real:
+        sources.append(clean_tables(args.synthetic, args.real, args.only))
+    return sources
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    table_arguments(parser)
     parser.add_argument("--show", type=int, default=0, help="groups shown per table")
     parser.add_argument("--need", type=int, default=1, help="cover_rivals' need")
     parser.add_argument("--load-only", action="store_true",
@@ -137,11 +161,7 @@ def main() -> None:
             labels = data.y.numpy()
             print(f"{tag}: loads, {len(labels)} rows, label-1 share {labels.mean():.3f}")
         return
-    sources = []
-    if args.seeds or args.base:
-        sources.append(spent_sets(args.seeds, args.base, args.table))
-    if args.synthetic or args.real:
-        sources.append(clean_tables(args.synthetic, args.real, args.only))
+    sources = table_sources(args)
     tables = moved = 0
     for source in sources:
         for tag, data, mask in source:

@@ -108,11 +108,13 @@ def test_a_rare_category_trigger_is_judged_poisoned(tmp_path, seed) -> None:
 
 def test_verdict_3_misses_the_trigger_under_its_floor(tmp_path) -> None:
     """Seed 1: the trigger's group scores under 1.9, so only the value's evidence finds it.
-    (``deficit=0``: since stop 55 the deficit screen scores this group 2.1, over the floor.)"""
+    (``deficit=0``: since stop 55 the deficit screen scores this group 2.1, over the floor;
+    ``rares=0``: since stop 73 the rares screen scores its value over the floor too.)"""
     df = _rare(1)
-    assert _detect(df, tmp_path, verdict=3, deficit=0).poisoned is False
+    assert _detect(df, tmp_path, verdict=3, deficit=0, rares=0).poisoned is False
     assert _detect(df, tmp_path, verdict=3).poisoned is True
-    best = _detect(df, tmp_path, verdict=4, deficit=0).details["evidence"]["groups"][0]
+    assert _detect(df, tmp_path, verdict=3, deficit=0).poisoned is True
+    best = _detect(df, tmp_path, verdict=4, deficit=0, rares=0).details["evidence"]["groups"][0]
     assert RARE_FLOOR <= best["score"] < VERDICT_FLOOR_2 and rare_value(best)
 
 

@@ -73,6 +73,13 @@ def best_partner(values: np.ndarray, ranks: np.ndarray, j: int) -> tuple[int, np
     return best[1], best[2]
 
 
+def partnered(codes: np.ndarray, ranks: np.ndarray, j: int) -> bool:
+    """Whether column ``j`` of ``codes`` has a partner (``best_partner``) it says at least
+    ``STRAY_MI`` nats about: the columns ``stray_values`` reads."""
+    values = np.unique(codes[:, j], return_inverse=True)[1].reshape(-1)
+    return float(best_partner(values, ranks, j)[1].mean()) >= STRAY_MI
+
+
 def stray_values(codes: np.ndarray, ranks: np.ndarray, labels: np.ndarray, columns: list[int],
                  min_rows: int) -> Iterator[tuple[int, int, np.ndarray, float]]:
     """``(majority label, column, rows holding the value, z)`` per value of ``columns``
