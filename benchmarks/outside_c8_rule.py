@@ -1,5 +1,6 @@
 """Candidate C8 ("C7 without ``bias_same``") read against today's C7, with C5 beside, on
-stored runs: the stop-72 rule's points (issue 9, stop 72: h9).
+stored runs: the stop-72 rule's points (issue 9, stop 72: h9; ``--name C9``: stop 73's
+candidate, C7's keys read only where MM-BD's margins lean to the favourite, the same points).
 
 Stop 71 shipped C7 (C5 + ``bias_guard`` 2.05 + ``bias_same`` 0.85, both read only where the
 class the verdict names is the model's noise favourite). On fresh 9214 + 9613 C7 lost a backdoor
@@ -54,9 +55,10 @@ def lost(lines: list[dict]) -> list[str]:
             if m["backdoored"] and m["today"][0] >= FLAG > m["candidate"][0]]
 
 
-def rule72_points(vs_c7: list[dict], vs_c5: list[dict]) -> dict:
-    """The rule's points on the union: ``vs_c7`` the lines with today = C7 and candidate = C8,
-    ``vs_c5`` the same rows with today = C5. Not read below any of :data:`FLOORS`."""
+def rule72_points(vs_c7: list[dict], vs_c5: list[dict], name: str = "C8") -> dict:
+    """The rule's points on the union: ``vs_c7`` the lines with today = C7 and candidate =
+    ``name`` (C8 at stop 72, C9 at stop 73: the same seven points), ``vs_c5`` the same rows
+    with today = C5. Not read below any of :data:`FLOORS`."""
     got = floors_of(vs_c7)
     if any(got[k] < v for k, v in FLOORS.items()):
         return {"read": False, "met": False, "floors": got}
@@ -69,18 +71,19 @@ def rule72_points(vs_c7: list[dict], vs_c5: list[dict]) -> dict:
         {"point": "GAP-head ROC-AUC not lower and CE no higher than C7's",
          "holds": bool(fig["candidate"][0] >= fig["today"][0]
                        and fig["candidate"][1] <= fig["today"][1]),
-         "figures": f"C7 {fig['today'][0]:.3f} / {fig['today'][1]:.3f}, C8 "
+         "figures": f"C7 {fig['today'][0]:.3f} / {fig['today'][1]:.3f}, {name} "
                     f"{fig['candidate'][0]:.3f} / {fig['candidate'][1]:.3f}"},
         {"point": "clean GAP heads flagged not more than C7's",
          "holds": len(clean["candidate"]) <= len(clean["today"]),
-         "figures": f"C7 {len(clean['today'])} {clean['today']}, C8 "
+         "figures": f"C7 {len(clean['today'])} {clean['today']}, {name} "
                     f"{len(clean['candidate'])} {clean['candidate']} of "
                     f"{got['clean']}"},
         {"point": "no backdoored model C7 flags brought under 0.5",
          "holds": not lost(vs_c7), "figures": f"{lost(vs_c7) or 'none'}"},
         {"point": "no backdoored model C5 flags brought under 0.5",
          "holds": not lost(vs_c5), "figures": f"{lost(vs_c5) or 'none'}"},
-        {**named, "point": "every backdoored GAP head C7 and C8 flag named as C7 names it"},
+        {**named, "point": f"every backdoored GAP head C7 and {name} flag named as C7 names "
+                           "it"},
         {**worst, "point": "worst GAP-head rule family's CE no higher than C7's worst"},
         {**other, "point": "every model without a GAP head read as C7 reads it"},
     ]
@@ -88,10 +91,11 @@ def rule72_points(vs_c7: list[dict], vs_c5: list[dict]) -> dict:
             "points": points}
 
 
-def print_rule(result: dict) -> None:
+def print_rule(result: dict, name: str = "C8") -> None:
     fl = ", ".join(f"{k} {result['floors'][k]} (floor {v})" for k, v in FLOORS.items())
     if not result["read"]:
-        print(f"rule72: NOT READ (below a floor: {fl}); C8 stays opt-in, C7 stays the default")
+        print(f"rule72: NOT READ (below a floor: {fl}); {name} stays opt-in, C7 stays the "
+              "default")
         return
     print(f"rule72: {'MET' if result['met'] else 'not met'} ({fl})")
     for p in result["points"]:
@@ -101,6 +105,7 @@ def print_rule(result: dict) -> None:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--candidate", type=Path, required=True, help="C8's calibration file")
+    ap.add_argument("--name", default="C8", help="the candidate's name (C9: stop 73)")
     ap.add_argument("--today", type=Path, default=SHIPPED, help="C7 (default: the shipped file)")
     ap.add_argument("--beside", type=Path, required=True, help="C5's calibration file")
     ap.add_argument("--rows", action="append", default=[], metavar="LABEL=RUNS[,TRUTH]")
@@ -120,12 +125,12 @@ def main(argv: list[str] | None = None) -> None:
     for label, rows in pops:
         for other, cals in (("C7", c7), ("C5", c5)):
             lines = side_by_side(rows, c8, cals)
-            print_summary(summary(lines, label), ("C8", other))
+            print_summary(summary(lines, label), (args.name, other))
             if label != "union" and other == "C7":
-                print_lines(lines, ("C8", "C7"))
+                print_lines(lines, (args.name, "C7"))
     union = pops[-1][1]
-    result = rule72_points(model_lines(union, c7, c8), model_lines(union, c5, c8))
-    print_rule(result)
+    result = rule72_points(model_lines(union, c7, c8), model_lines(union, c5, c8), args.name)
+    print_rule(result, args.name)
     if args.json:
         args.json.write_text(json.dumps(result, indent=1) + "\n")
 

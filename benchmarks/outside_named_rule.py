@@ -49,7 +49,7 @@ def with_named(base: dict, guard: float, read: str = "named",
                blend_raise: float | None = None, absent_guard: float | None = None,
                frame_off: bool = False, other_gap: float | None = None,
                other_stand: float | None = None, bias_guard: float | None = None,
-               bias_same: float | None = None) -> dict:
+               bias_same: float | None = None, bias_lean: float | None = None) -> dict:
     """``base`` (a calibration file's JSON) with the named-check entries added, each taking
     its scorer's ``:centre`` (and MM-BD's ``keep_ratio`` where given: C1; the blend probe's
     ``blend_gap`` where given: C2; the named class's own reach ``blend_same``: C3; the lead
@@ -69,7 +69,8 @@ def with_named(base: dict, guard: float, read: str = "named",
                               ("absent_guard", absent_guard, 69),
                               ("frame_off", True if frame_off else None, 69),
                               ("other_gap", other_gap, 70), ("other_stand", other_stand, 70),
-                              ("bias_guard", bias_guard, 71), ("bias_same", bias_same, 71)):
+                              ("bias_guard", bias_guard, 71), ("bias_same", bias_same, 71),
+                              ("bias_lean", bias_lean, 73)):
         if value is not None:
             keep[name] = value
             by += f"; {name} (stop {stop})"
@@ -452,6 +453,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--bias-same", type=float,
                     help="with --blend-same: the lead a reach of the named class needs where it "
                          "is the noise favourite (C7)")
+    ap.add_argument("--bias-lean", type=float,
+                    help="with --bias-guard or --bias-same: read those two only where MM-BD's "
+                         "lead at the named class is at least this (C9)")
     ap.add_argument("--base", type=Path, default=SHIPPED)
     ap.add_argument("--candidate", type=Path, help="the candidate calibration file to read")
     ap.add_argument("--rows", action="append", default=[], metavar="LABEL=RUNS[,TRUTH]")
@@ -497,20 +501,24 @@ def main(argv: list[str] | None = None) -> None:
                                            or not args.blend_same <= args.bias_same <= 1):
             fail(f"--bias-same must be a number in [--blend-same, 1] with --blend-same, got "
                  f"{args.bias_same}")
+        if args.bias_lean is not None and (not 0 < args.bias_lean < 1e9 or (
+                args.bias_guard is None and args.bias_same is None)):
+            fail(f"--bias-lean must be a number > 0 with --bias-guard or --bias-same, got "
+                 f"{args.bias_lean}")
         args.write.write_text(json.dumps(with_named(read_json(args.base), args.guard, args.read,
                                                     args.keep_ratio, args.blend_gap,
                                                     args.blend_other, args.blend_same,
                                                     args.blend_raise, args.absent_guard,
                                                     args.frame_off, args.other_gap,
                                                     args.other_stand, args.bias_guard,
-                                                    args.bias_same),
+                                                    args.bias_same, args.bias_lean),
                                          indent=1) + "\n")
         print(f"wrote {args.write} (guard {args.guard}, keep_ratio {args.keep_ratio}, "
               f"blend_gap {args.blend_gap}, blend_other {args.blend_other}, blend_same "
               f"{args.blend_same}, blend_raise {args.blend_raise}, absent_guard "
               f"{args.absent_guard}, frame_off {args.frame_off}, other_gap {args.other_gap}, "
               f"other_stand {args.other_stand}, bias_guard {args.bias_guard}, bias_same "
-              f"{args.bias_same})")
+              f"{args.bias_same}, bias_lean {args.bias_lean})")
     if not args.rows:
         return
     if args.candidate is None:

@@ -100,6 +100,15 @@ favourite, as ``absent_guard`` is where the blends show no lead there;
 the noise favourite, keeps the model only from this lead. Both read only a run with the blend
 readings. The shipped file's term is C7 since stop 71 (its rule met on fresh outside 9213 and
 the fourth maker's 9612).
+
+``fitted_on.bias_lean`` (optional; variant C9, issue 9, stop 73) reads C7's two keys only where
+MM-BD's own lead at the named class (``mmbd_class_ratio_<c>``: its statistic over the median
+class's) is at least this. The lean C7 discounts is one every probe shows, MM-BD's margins
+included: the clean GAP heads C7 cleared over C5 on the spent seeds lead there by 3.2-5.1 times
+the median class. A whole-image backdoor aimed at the favourite is reached by the blends and the
+universal probe while MM-BD's margins, which a small optimised input sets, barely lead (the two
+fresh backdoors C7 lost, and the two it lowered: 1.5-2.8). Under the bar the favourite is read
+as any other class (C5's guard and blend bar); a run without the reading reads as C7.
 """
 
 from __future__ import annotations
@@ -139,6 +148,7 @@ READS = ("named", "model")  # fitted_on.read: the per-class readings (C) or the 
 MODEL_LEADS = ("ts_log_norm_ratio", "uap_log_ratio")  # C0: the easiest class's log ratios
 MMBD_LEAD = "mmbd_ratio"  # C1's keep: MM-BD's top class over its median class
 BIAS_CLASS = "bias_class"  # the model's noise favourite (``auto``'s probes; C7 reads it)
+MMBD_CLASS = "mmbd_class_ratio_"  # + class: MM-BD's statistic over its median class's (C9)
 
 
 def named_features(target: InspectionTarget, seed: int,
@@ -194,19 +204,29 @@ def blend_reached(features: dict[str, float], fitted_on: dict, named: int) -> in
     return lead[0]
 
 
-def is_favourite(features: dict[str, float], named: int) -> bool:
+def is_favourite(features: dict[str, float], named: int, fitted_on: dict | None = None) -> bool:
     """C7: whether class ``named`` is the model's noise favourite (:data:`BIAS_CLASS`) on a run
     with the blend readings (without them a whole-image backdoor aimed there has no other
-    reading to keep it: stop 64's stored runs lost five to the wider guard)."""
+    reading to keep it: stop 64's stored runs lost five to the wider guard) — and, where
+    ``fitted_on["bias_lean"]`` is set, MM-BD's margins lean there too (C9)."""
     return (BIAS_CLASS in features and int(features[BIAS_CLASS]) == named
-            and per_class(features, BLEND_SHARE) is not None)
+            and per_class(features, BLEND_SHARE) is not None
+            and mmbd_leans(features, fitted_on or {}, named))
+
+
+def mmbd_leans(features: dict[str, float], fitted_on: dict, named: int) -> bool:
+    """C9: whether MM-BD's lead at class ``named`` (:data:`MMBD_CLASS`) is at least
+    ``fitted_on["bias_lean"]``; True where the key or the reading is absent (C7 as shipped)."""
+    bar = fitted_on.get("bias_lean")
+    lead = features.get(f"{MMBD_CLASS}{named}")
+    return bar is None or lead is None or float(lead) >= float(bar)
 
 
 def same_bar(features: dict[str, float], fitted_on: dict, named: int) -> float:
     """The lead a blend reach of the named class needs to count: ``blend_same`` (C3), or the
     larger ``bias_same`` where that is set and the class is the noise favourite (C7)."""
     bar = float(fitted_on.get("blend_same", 0.0))
-    if "bias_same" in fitted_on and is_favourite(features, named):
+    if "bias_same" in fitted_on and is_favourite(features, named, fitted_on):
         bar = max(bar, float(fitted_on["bias_same"]))
     return bar
 
@@ -309,7 +329,7 @@ def absent_guarded(features: dict[str, float], fitted_on: dict, named: int) -> d
     guard = float(fitted_on["guard"])
     wider = [float(fitted_on["absent_guard"])] if (
         "absent_guard" in fitted_on and blend_absent(features, fitted_on, named)) else []
-    if "bias_guard" in fitted_on and is_favourite(features, named):
+    if "bias_guard" in fitted_on and is_favourite(features, named, fitted_on):
         wider.append(float(fitted_on["bias_guard"]))
     if not wider:
         return fitted_on
@@ -473,10 +493,18 @@ def check_other_keep(key: str, fitted_on: dict) -> None:
 
 
 def check_bias_keys(key: str, fitted_on: dict) -> None:
-    """Refuse (ValueError) a ``bias_guard`` that is not a finite number at least the guard, or a
+    """Refuse (ValueError) a ``bias_guard`` that is not a finite number at least the guard, a
     ``bias_same`` that is not a number in [``blend_same``, 1] or is given without
-    ``blend_same`` (C7)."""
+    ``blend_same`` (C7), or a ``bias_lean`` that is not a finite number > 0 or is given
+    without either C7 key (C9)."""
     if "bias_guard" in fitted_on:
         check_wider_guard(key, fitted_on, "bias_guard")
     if "bias_same" in fitted_on:
         check_bar_over(key, fitted_on, "bias_same", "blend_same")
+    if "bias_lean" in fitted_on:
+        lean = fitted_on["bias_lean"]
+        if not (finite(lean) and lean > 0):
+            raise ValueError(f"{key!r}: fitted_on.bias_lean must be a number > 0, got {lean!r}")
+        if "bias_guard" not in fitted_on and "bias_same" not in fitted_on:
+            raise ValueError(f"{key!r}: fitted_on.bias_lean needs fitted_on.bias_guard or "
+                             "fitted_on.bias_same")
