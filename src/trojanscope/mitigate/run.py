@@ -180,7 +180,10 @@ def mitigate(
         if fit is None:
             raise
         words = fit_words(method.name, len(fit), clean, holdout, exc.needed)
-        raise TooFewPerClass(f"{exc}; {words}", exc.needed) from None
+        step = (f"mitigation {method.name!r} first runs detector {exc.method!r} on the clean "
+                f"samples it trains on, and the detector {exc.shortage}" if exc.method else
+                f"{exc}")  # stop 73 (hfix): "method 'auto'" read as the mitigation's name
+        raise TooFewPerClass(f"{step}; {words}", exc.needed, exc.method, exc.shortage) from None
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     after = measure(purified, held, triggered)
     decided = getattr(method, "report_", None)  # what an adaptive method chose for this model
