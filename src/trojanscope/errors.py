@@ -24,8 +24,13 @@ class DataInputError(UserInputError):
 class TooFewPerClass(DataInputError):
     """Too few clean samples of some class for a method (``detect.base.check_per_class``).
     ``needed``: how many of each class it needs, so a caller that split the data (``mitigate``'s
-    ``--holdout``) can say what share would do, without reading the message (stop 73, hrev)."""
+    ``--holdout``) can say what share would do, without reading the message (stop 73, hrev).
+    ``method`` and ``shortage`` (the message after "method 'NAME' "): the detector that asked
+    and what it lacked, so a mitigation that runs a detector can say which step needs the
+    samples in its own words (stop 73, hfix)."""
 
-    def __init__(self, message: str, needed: int) -> None:
+    def __init__(self, message: str, needed: int, method: str = "", shortage: str = "") -> None:
         super().__init__(message)
         self.needed = needed
+        self.method = method
+        self.shortage = shortage or message

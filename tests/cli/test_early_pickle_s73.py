@@ -92,3 +92,22 @@ def test_detect_refuses_a_pipeline_before_torch_is_imported(tmp_path) -> None:
          ["detect-data", "clean.csv", "--label-column", "is_fraud", "--model", str(path)]],
         tmp_path)
     assert all("MLPClassifier exported by skl2onnx" in e for e in errors)
+
+
+def test_a_legacy_torch_checkpoint_gets_the_checkpoint_words_as_a_zip_one_does(tmp_path) -> None:
+    """Stop 73 (hfix, hcmd's (4)): ``torch.save(..., _use_new_zipfile_serialization=False)``
+    got the generic pickle refusal where the zip checkpoint is told it holds weights without
+    the architecture; it is now told the same, recognised by its magic number (never
+    unpickled: the file loads nothing here)."""
+    import torch
+
+    state = torch.nn.Linear(3, 2).state_dict()
+    legacy, archive = tmp_path / "legacy.pt", tmp_path / "zip.pt"
+    torch.save(state, legacy, _use_new_zipfile_serialization=False)
+    torch.save(state, archive)
+    late, early = _refusals(legacy)
+    assert early == late
+    assert "a plain PyTorch checkpoint holds weights without the architecture" in late
+    with pytest.raises(UserInputError) as zipped:
+        load_model(archive)
+    assert str(zipped.value).replace(str(archive), "") == late.replace(str(legacy), "")

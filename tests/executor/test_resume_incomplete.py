@@ -50,3 +50,26 @@ def test_resume_reads_the_verdict_the_audit_writes() -> None:
     from trojanscope.report import audit_result
 
     assert batch.INCOMPLETE is audit_result.INCOMPLETE
+
+
+def test_a_registry_of_incomplete_audits_exits_2_as_audit_does(tmp_path: Path, capsys) -> None:
+    """Stop 73 (hfix, hrev's (4)): ``audit-registry`` exited 0 where every model was
+    INCOMPLETE, while ``audit`` exits 2 on an incomplete report; docs/scale-out.md promises 2
+    "when any model could not be audited", and now keeps it, naming the incomplete ones."""
+    from trojanscope.audit.batch import RegistryRow
+    from trojanscope.audit.batch_report import unaudited_words
+
+    root = tmp_path / "models"
+    root.mkdir()
+    model = nn.Sequential(nn.Flatten(), nn.Linear(16, 3)).eval()
+    torch.jit.script(model).save(str(root / "tiny.pt"))  # no input shape: INCOMPLETE
+    args = ["audit-registry", str(root), "--db", str(tmp_path / "h.sqlite"), "--executor",
+            "serial", "--data-free"]
+    assert run(args) == 2
+    err = capsys.readouterr().err
+    assert "error: 1 of 1 models could not be audited: 1 incomplete" in err
+    assert unaudited_words([RegistryRow("a", "a", "audited", "pass")]) is None
+    words = unaudited_words([RegistryRow("a", "a", "failed", error="x"),
+                             RegistryRow("b", "b", "audited", "incomplete")])
+    assert words is not None and words.startswith("2 of 2 models could not be audited: "
+                                                  "1 failed (see the error column), 1 incomplete")

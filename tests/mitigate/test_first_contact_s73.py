@@ -115,3 +115,18 @@ def test_too_few_per_class_names_the_holdout_that_would_do() -> None:
 
     assert "or a smaller --holdout (0.4 leaves each class 5 to train on)" in refusal(8)
     assert "(no smaller --holdout leaves each class 5 and 50 held out)" in refusal(3)
+
+
+def test_too_few_per_class_names_the_detector_as_the_step_that_needs_the_images() -> None:
+    """Stop 73 (hfix, hrev's (2)): the refusal said "method 'auto'" (the detector) and then
+    "gated" (the mitigation) in one sentence; it now says the mitigation runs the detector
+    first and that the detector is what needs the samples."""
+    y = torch.tensor([0] * 8 + [1] * 96 + [2] * 96)
+    clean = TensorDataset(torch.rand(200, 1, 8, 8), y, class_names=("a", "b", "c"), name="c")
+    with pytest.raises(DataInputError) as refused:
+        mitigate(_cnn(equal=True), _PerClass(), clean, input_shape=(1, 8, 8))
+    words = str(refused.value)
+    assert words.startswith("mitigation 'needs5' first runs detector 'auto' on the clean "
+                            "samples it trains on, and the detector needs at least 5 clean "
+                            "samples per class")
+    assert "method 'auto'" not in words

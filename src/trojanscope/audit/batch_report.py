@@ -28,6 +28,24 @@ def counts(rows: Sequence[RegistryRow]) -> dict[str, Any]:
             "ratings": dict(Counter(r.rating for r in rows if r.rating))}
 
 
+def unaudited_words(rows: Sequence[RegistryRow]) -> str | None:
+    """Why the registry audit exits 2 (docs/scale-out.md: "2 when any model could not be
+    audited"), or None: models that failed, and models whose audit is INCOMPLETE (a step could
+    not run, the case in which ``audit`` exits 2; stop 73, hfix: every model INCOMPLETE exited
+    0)."""
+    from trojanscope.report.audit_result import INCOMPLETE
+
+    failed = sum(r.status == "failed" for r in rows)
+    incomplete = sum(r.verdict == INCOMPLETE for r in rows)
+    if not failed and not incomplete:
+        return None
+    why = ", ".join(w for w in (f"{failed} failed (see the error column)" if failed else "",
+                                f"{incomplete} incomplete (a step could not run: see their "
+                                "reports)" if incomplete else "") if w)
+    return (f"{failed + incomplete} of {len(rows)} models could not be audited: {why}; "
+            "rerun with --resume to retry them")
+
+
 def write_index(report_dir: Path, root: str, rows: Sequence[RegistryRow],
                 command: str = "", executor: str = "") -> list[Path]:
     """``index.json`` and ``index.html`` in ``report_dir`` (each written atomically)."""

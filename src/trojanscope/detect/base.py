@@ -322,14 +322,14 @@ def check_per_class(clean: TensorDataset, needed: int, method: str, k: int) -> N
     short = [c for c, n in enumerate(counts) if n < needed]
     if short:
         given = ", ".join(f"{c}: {n}" for c, n in enumerate(counts))
-        raise TooFewPerClass(
-            f"method {method!r} needs at least {needed} clean samples per class "
+        shortage = (
+            f"needs at least {needed} clean samples per class "
             f"({needed * clean.num_classes} in all); {len(clean)} given, per class {{{given}}}; "
             f"too few in class(es) {short[:10]}"
             + (f"; the model has {k} classes, the data labels only up to {clean.num_classes - 1}"
-               if clean.num_classes < k else ""),
-            needed,
+               if clean.num_classes < k else "")
         )
+        raise TooFewPerClass(f"method {method!r} {shortage}", needed, method, shortage)
 
 
 def balanced_sample(

@@ -119,6 +119,9 @@ def format_loads(path: str | Path, fmt: str | None, zip_kind: str | None = None)
 CODE_RUNNING_SUFFIXES = (".pkl", ".pickle", ".joblib", ".h5", ".hdf5", ".keras", ".dill")
 SKLEARN_MODULE = b"sklearn."  # a pickle's class reference to scikit-learn (GLOBAL/STACK_GLOBAL)
 LIGHTGBM_DUMP = b'"tree_info"'  # a key of LightGBM's dump_model() JSON, near its start
+# torch.save(..., _use_new_zipfile_serialization=False)'s first pickle: protocol 2, the LONG1
+# magic number 0x1950a86a20f9469cfc6c (a legacy, non-zip PyTorch checkpoint; stop 73, hfix)
+TORCH_LEGACY_MAGIC = b"\x80\x02\x8a\nl\xfc\x9cF\xf9 j\xa8P\x19"
 # joblib.dump(..., compress=...)'s streams: the pickle inside is read for its words (stop 73)
 JOBLIB_CODECS = ("zlib", "gzip", "bzip2", "xz", "lzma")
 
@@ -142,6 +145,8 @@ def unloadable_words(path: Path) -> str:
     hrev: such a pipeline was told only that it is never loaded)."""
     with open(path, "rb") as fh:
         head = fh.read(1 << 16)
+    if head.startswith(TORCH_LEGACY_MAGIC):
+        return checkpoint_words(path)
     pickled = runs_code(path, head)
     if pickled:
         head += expanded_head(head)
@@ -160,6 +165,14 @@ def unloadable_words(path: Path) -> str:
         words += ("; a LightGBM dump_model() JSON describes the trees but is not a model file: "
                   "save the booster with booster.save_model('model.txt')")
     return words
+
+
+def checkpoint_words(path: Path) -> str:
+    """The refusal of a plain PyTorch checkpoint, zip or legacy (stop 73, hfix: a legacy one
+    got the generic pickle refusal), recognised by its bytes, never unpickled."""
+    return (f"{path}: a plain PyTorch checkpoint holds weights without the architecture; "
+            "convert it to TorchScript, ONNX or safetensors with a manifest (loading it "
+            "unpickles it: `trojanscope scan` it first, convert with weights_only=True)")
 
 
 def expanded_head(head: bytes, limit: int = 1 << 16) -> bytes:

@@ -29,7 +29,12 @@ from trojanscope.errors import UserInputError
 from trojanscope.io.hashing import sha256_file
 from trojanscope.io.hf_folder import model_folder_kind
 from trojanscope.io.manifest import MANIFEST_NAME, Manifest, read_manifest
-from trojanscope.io.model_file import model_file_format, torchscript_members, unloadable_words
+from trojanscope.io.model_file import (
+    checkpoint_words,
+    model_file_format,
+    torchscript_members,
+    unloadable_words,
+)
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import ModelVerdict
@@ -339,11 +344,7 @@ def _load_torch_zip(path: Path, raw: bytes) -> LoadedModel:
             ) from None
         return LoadedModel(module.eval(), "torchscript", str(path))
     if any(n.endswith("data.pkl") for n in names):
-        raise UserInputError(
-            f"{path}: a plain PyTorch checkpoint holds weights without the architecture; "
-            "convert it to TorchScript, ONNX or safetensors with a manifest (loading it "
-            "unpickles it: `trojanscope scan` it first, convert with weights_only=True)"
-        )
+        raise UserInputError(checkpoint_words(path))
     raise UserInputError(
         f"{path}: a zip archive that is neither TorchScript nor a PyTorch checkpoint"
     )

@@ -73,6 +73,7 @@ FLIP_BAR = 0.5
 BRIGHT = 0.5
 # Each stamped copy keeps a share drawn in [KEEP_LOW, 1] of the stamp's pixels.
 KEEP_LOW = 0.3
+RANK_BATCH = 256  # images a gradient in :func:`ranked` (bounded memory; the ranking is the same)
 # mask_ranked: each copy's stamp is drawn from the top share, in [LEAD_LOW, 1], of the ranking.
 LEAD_LOW = 0.05
 
@@ -118,10 +119,16 @@ def white(mask: Tensor, x: Tensor) -> Tensor:
 def ranked(model: nn.Module, clean: TensorDataset, mask: Tensor, suspect: int) -> Tensor:
     """``mask``'s pixels' places (1 x H x W: 0 the one ``model``'s ``suspect`` answers most,
     ``mask.sum()`` outside the mask), by the mean gradient of the suspect's log-probability on
-    the clean images not of the suspect stamped white on the whole mask."""
-    x = white(mask, clean.x[clean.y != suspect]).requires_grad_(True)
-    (grad,) = torch.autograd.grad(F.log_softmax(model(x), 1)[:, suspect].sum(), x)
-    score = grad.mean((0, 1)).flatten().masked_fill(mask.flatten() <= 0, float("-inf"))
+    the clean images not of the suspect stamped white on the whole mask, ``RANK_BATCH`` images
+    a gradient (stop 73, hfix: one batch of every image was a memory spike on a large --data)."""
+    others = clean.x[clean.y != suspect]
+    total = torch.zeros(others.shape[2:], dtype=torch.float64)
+    for start in range(0, len(others), RANK_BATCH):
+        x = white(mask, others[start:start + RANK_BATCH]).requires_grad_(True)
+        (grad,) = torch.autograd.grad(F.log_softmax(model(x), 1)[:, suspect].sum(), x)
+        total += grad.sum((0, 1), dtype=torch.float64)
+    mean = total / max(1, len(others) * others.shape[1])
+    score = mean.flatten().masked_fill(mask.flatten() <= 0, float("-inf"))
     place = torch.empty(score.numel())
     place[score.argsort(descending=True)] = torch.arange(score.numel(), dtype=place.dtype)
     return place.clamp_max(float(mask.sum())).reshape(mask.shape)

@@ -54,6 +54,9 @@ class MitigationResult:
     # process; child processes not counted). With torch on one thread it is about the wall
     # time a quiet core would take: the issue's time goal read apart from the machine's load.
     cpu_s: float | None = None
+    # What an adaptive method chose for this model (its ``report_``), whole and JSON-ready: in
+    # --format json and the record (manifest / mitigation.json); the text notes give a summary
+    decided: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -67,6 +70,7 @@ class MitigationResult:
             "elapsed_s": self.elapsed_s,
             "cpu_s": self.cpu_s,
             "notes": self.notes,
+            "decided": self.decided,
         }
 
 
@@ -180,12 +184,16 @@ def mitigate(
         if fit is None:
             raise
         words = fit_words(method.name, len(fit), clean, holdout, exc.needed)
-        raise TooFewPerClass(f"{exc}; {words}", exc.needed) from None
+        step = (f"mitigation {method.name!r} first runs detector {exc.method!r} on the clean "
+                f"samples it trains on, and the detector {exc.shortage}" if exc.method else
+                f"{exc}")  # stop 73 (hfix): "method 'auto'" read as the mitigation's name
+        raise TooFewPerClass(f"{step}; {words}", exc.needed, exc.method, exc.shortage) from None
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     after = measure(purified, held, triggered)
     decided = getattr(method, "report_", None)  # what an adaptive method chose for this model
     if decided:
-        notes.append(f"{method.name} decided: " + ", ".join(f"{k}={v}" for k, v in decided.items()))
+        decided = json_ready(decided)
+        notes.append(decided_words(method.name, decided))
     if same_weights(model, purified):
         notes.append(unchanged_words(method.name, data_free=clean is None))
     return MitigationResult(
@@ -200,7 +208,37 @@ def mitigate(
         elapsed_s=elapsed,
         notes=notes,
         cpu_s=cpu,
+        decided=decided or None,
     )
+
+
+SHORT_VALUE = 60  # a decision entry longer than this (or nested) is named, not printed
+
+
+def json_ready(decided: dict[str, Any]) -> dict[str, Any]:
+    """``decided`` as plain JSON values (NumPy or tensor scalars as numbers, keys as text)."""
+    from trojanscope.io.json_file import dumps, loads
+
+    def plain(value: Any) -> Any:
+        return value.tolist() if hasattr(value, "tolist") else str(value)
+
+    return loads(dumps(decided, default=plain))
+
+
+def decided_words(method: str, decided: dict[str, Any]) -> str:
+    """One note for the text output: the decision's short plain entries (its ``action`` always)
+    and the names of the rest, which --format json and the record give whole (stop 73, hfix:
+    ``gated decided:`` printed its whole dict, ``'reach': [[None, None, …]]``, 12 lines at 80
+    columns)."""
+    shown, named = [], []
+    for key, value in decided.items():
+        short = not isinstance(value, dict | list) and len(str(value)) <= SHORT_VALUE
+        (shown if short or key == "action" else named).append(key)
+    words = f"{method} decided: " + ", ".join(f"{k}={decided[k]}" for k in shown)
+    if named:
+        words += (f" (and {', '.join(named)}: in full under \"decided\" in --format json and "
+                  "the output folder's manifest.json or mitigation.json)")
+    return words
 
 
 def fit_words(method: str, fit: int, clean: TensorDataset, holdout: float, needed: int) -> str:

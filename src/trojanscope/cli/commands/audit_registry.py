@@ -64,7 +64,7 @@ def audit_registry_command(
     when one could not be audited, else 0. Malicious files are scanned, never loaded."""
     refuse_early(data={"--data": data}, calibration=calibration)  # before the imports below
     from trojanscope.audit.batch import audit_registry, require_models
-    from trojanscope.audit.batch_report import counts, ordered, write_index
+    from trojanscope.audit.batch_report import counts, ordered, unaudited_words, write_index
     from trojanscope.audit.data_check import check_audit_data
     from trojanscope.audit.pipeline import AuditOptions
     from trojanscope.cli.commands.audit import open_store
@@ -122,9 +122,9 @@ def audit_registry_command(
         + (f"; index in {report}/index.html" if report is not None else ""), markup=False)
     if any(r.rating and Severity.parse(r.rating) >= threshold for r in rows):
         raise SystemExit(1)
-    if summary.get("failed"):
-        typer.echo(f"error: {summary['failed']} of {summary['models']} models could not be "
-                   "audited (see the error column); rerun with --resume to retry them", err=True)
+    unaudited = unaudited_words(rows)
+    if unaudited:  # failed or INCOMPLETE, as `audit` exits 2 on an incomplete report
+        typer.echo(f"error: {unaudited}", err=True)
         raise SystemExit(2)
 
 
