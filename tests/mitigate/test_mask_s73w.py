@@ -41,3 +41,15 @@ def test_the_floor_needs_enough_white_or_random_masks_and_no_black(load_benchmar
     assert rule.floor_met(Counter(white=7, random=5), 12)
     assert not rule.floor_met(Counter(white=7, random=4), 12)
     assert not rule.floor_met(Counter(white=9, random=5, black=1), 12)
+
+
+def test_the_floor_counts_the_masks_a_zoo_holds(load_benchmark, tmp_path) -> None:
+    import shutil
+    from pathlib import Path
+
+    rule = load_benchmark("mitigate_mask_s73w_rule")
+    data = Path(__file__).parents[2] / "benchmarks/data/mitigate_s73_h12/truth-2497.json"
+    shutil.copy(data, tmp_path / "truth.json")  # h12's spent zoo: 8 sparse, 3 of them black
+    got = rule.built_masks([tmp_path])
+    assert sum(got.values()) == 8 and got["black"] == 3
+    assert not rule.floor_met(got, 0)
