@@ -16,6 +16,10 @@ retried stronger as ``zoo make`` does (the recorded entry says what was trained)
 once raising its share (stop 72's fresh zoos: ``badnets,sparse,blended,sparse,sig,sparse,wanet,
 sparse`` with ``--backdoored 12``, half of them dense sparse masks).
 
+``--sparse-values`` (issue 12 stop 73, h12w): each sparse mask's value redrawn from the named
+set (``white``, ``black``, ``random``), uniformly, from a stream of its own (``[S, 73]``), so the
+rest of the recipe draws as before; left out, the value is what ``zoo make`` drew.
+
 Resumable: models already in OUT's ``truth.json`` are kept. A bad argument ends in one
 ``error:`` line and exit 2 before anything is trained.
 """
@@ -28,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from _common import run_main
+from trojanscope.triggers.pixels import VALUES
 from trojanscope.zoo import ZooEntry, draw_entries, read_truth, train_entry, write_truth
 
 ATTACKS = ("badnets", "blended", "sig", "wanet", "sparse")
@@ -36,18 +41,34 @@ DENSE_COUNT = (60, 160)
 
 
 def edge_entries(seed: int, n_clean: int, n_backdoored: int,
-                 attacks: tuple[str, ...] = ATTACKS) -> list[ZooEntry]:
+                 attacks: tuple[str, ...] = ATTACKS,
+                 sparse_values: tuple[str, ...] | None = None) -> list[ZooEntry]:
     """``zoo make``'s MNIST MLP entries for ``seed`` with the blended opacities and sparse
     counts redrawn (``BLEND_ALPHA``, ``DENSE_COUNT``) from the stream ``[seed, 70]``;
-    ``attacks`` cycle as ``zoo make``'s do (a name given twice: that family's share raised)."""
+    ``attacks`` cycle as ``zoo make``'s do (a name given twice: that family's share raised).
+    ``sparse_values``: each sparse mask's value drawn from that set on the stream ``[seed, 73]``
+    (so a zoo of white and random masks only); ``None`` keeps ``zoo make``'s value."""
     entries = draw_entries(n_clean, n_backdoored, 10, seed, attacks=attacks, archs=("mlp",))
     rng = np.random.default_rng([seed, 70])
+    values = np.random.default_rng([seed, 73])
     for e in entries:
         if e.attack == "blended":
             e.trigger["alpha"] = float(rng.uniform(*BLEND_ALPHA))
         elif e.attack == "sparse":
             e.trigger["count"] = int(rng.integers(DENSE_COUNT[0], DENSE_COUNT[1] + 1))
+            if sparse_values:
+                e.trigger["value"] = sparse_values[int(values.integers(len(sparse_values)))]
     return entries
+
+
+def parse_values(text: str | None) -> tuple[str, ...] | None:
+    """``--sparse-values``' names, checked against the pixel trigger's (``None``: not given)."""
+    if text is None:
+        return None
+    names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+    if not names or not set(names) <= set(VALUES):
+        raise ValueError(f"--sparse-values: a comma-separated set of {', '.join(VALUES)}")
+    return names
 
 
 def main() -> None:
@@ -59,13 +80,16 @@ def main() -> None:
     ap.add_argument("--only", default=None, help="comma-separated model names to train")
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--attacks", default=",".join(ATTACKS))
+    ap.add_argument("--sparse-values", default=None,
+                    help="draw each sparse mask's value from this set (e.g. white,random)")
     args = ap.parse_args()
     attacks = tuple(args.attacks.split(","))
+    sparse_values = parse_values(args.sparse_values)
     if not set(attacks) <= set(ATTACKS):
         raise ValueError(f"--attacks: the edge recipe's families are {', '.join(ATTACKS)}")
     if args.clean < 0 or args.backdoored < 0 or args.clean + args.backdoored == 0:
         raise ValueError("a zoo needs at least one model (--clean/--backdoored >= 0)")
-    entries = edge_entries(args.seed, args.clean, args.backdoored, attacks)
+    entries = edge_entries(args.seed, args.clean, args.backdoored, attacks, sparse_values)
     wanted = args.only.split(",") if args.only else [e.name for e in entries]
     unknown = sorted(set(wanted) - {e.name for e in entries})
     if unknown:

@@ -119,12 +119,35 @@ def test_gated_skips_the_stages_and_the_steps_after_them(monkeypatch) -> None:
     assert "free_reach" not in method.report_ and "residual" not in method.report_
 
 
-def test_the_option_is_whole_epochs_and_off_by_default() -> None:
-    assert registry.create("mitigation", "gated").get_params()["dense_mask"] == 0
+def test_the_option_is_whole_epochs_and_on_by_default_ranked() -> None:
+    """Issue 12 stop 73 (h12w): ``dense_mask=120`` with ``mask_ranked=1`` is ``gated``'s
+    default (rule met on fresh zoos 2501/2502); 0 turns each off."""
+    params = registry.create("mitigation", "gated").get_params()
+    assert params["dense_mask"] == 120 and params["mask_ranked"] is True
+    off = registry.create("mitigation", "gated", dense_mask=0, mask_ranked=0)
+    assert off.dense_mask == 0 and off.mask_ranked is False
     assert gated.Gated(dense_mask=120).dense_mask == 120
     for bad in (-1, 1001, 1.5, "many"):
         with pytest.raises(ValueError, match="dense_mask"):
             gated.Gated(dense_mask=bad)
+
+
+def test_the_default_gated_unlearns_a_flagged_mask_ranked(monkeypatch) -> None:
+    """With no option given, a flagged MLP holding a dense mask is treated by ``dense_mask``
+    (its stamp ranked); with ``dense_mask=0`` the mask is never read."""
+    torch.set_num_threads(1)
+    monkeypatch.setattr(gated, "detector_verdict", lambda *a: flagged())
+    method = gated.Gated()
+    before = pull(mlp(True), clean_set())
+    out = method.apply(mlp(True), clean_set(), seed=0)
+    assert method.report_["action"] == "treated with dense_mask (the stages skipped)"
+    assert method.report_["dense_mask"]["action"].startswith(
+        "the completed mask unlearnt for 120 epochs from the input model, stamped by rank")
+    assert pull(out, clean_set()) < before - 1.0
+    monkeypatch.setattr(dm, "treat", lambda *a: pytest.fail("dense_mask=0 read the mask"))
+    off = gated.Gated(dense_mask=0)
+    off.apply(mlp(True), clean_set(), seed=0)
+    assert "dense_mask" not in off.report_ and off.report_["action"].startswith("treated with")
 
 
 @pytest.mark.parametrize("later", [{"dense_repair": 1}, {"bias_refit": 1}, {"margin": 0.5},
