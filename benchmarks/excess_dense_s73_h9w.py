@@ -16,7 +16,8 @@ line and cap are the shipped file's; only the gate opens where that recipe widen
   and the class medians' range over those fits;
 - ``--candidate FILE [--stored] [--user LABEL=ROWS] [--rule LABEL]``: every model scored by the
   shipped file (today) and the candidate (``excess_wide_s72_h9u.py``'s reading); ``--rule``
-  reads ``benchmarks/data/excess_dense_s73_h9w/rule.md``'s conditions on ``LABEL``.
+  reads ``benchmarks/data/excess_dense_s73_h9w/rule.md``'s conditions on ``LABEL``. "Today" is
+  the shipped file without this recipe (:func:`before_dense`), as it was when the rule was read.
 
     PYTHONPATH=src:benchmarks python benchmarks/excess_dense_s73_h9w.py \\
         --write cand.json --recipe dev_rows.jsonl.gz fresh_rows.jsonl.gz
@@ -42,8 +43,8 @@ from excess_wide_s72_h9u import (
     report,
     rule_and_json,
     score,
-    stored_rows,
-    summary,
+    stop72_conds,
+    stored_reading,
     verdict_lines,
 )
 
@@ -82,6 +83,20 @@ def dense_recipe(rows: list[dict], wide: float | None = None,
     return {k: v for k, v in entries.items() if "layer:conv" not in k.split(":", 1)[1]}
 
 
+def before_dense() -> dict:
+    """The shipped file without this recipe's entries (as shipped before stop 73's rule was
+    met): the rule's "today", so the readings re-run the same after the ship."""
+    out = json.loads(SHIPPED.read_text())
+    for key, entry in out.items():
+        if key.endswith(":excess"):
+            wide = entry["fitted_on"].get("wide_recipes", {})
+            for kind in list(wide):
+                wide[kind] = [e for e in wide[kind] if e.get("recipe") != RECIPE]
+                if not wide[kind]:
+                    del wide[kind]
+    return out
+
+
 def with_dense(base: dict, recipes: dict[str, list[dict]]) -> dict:
     """``base`` (a calibration file's JSON) with ``recipes`` appended to every ``":excess"``
     entry's ``wide_recipes`` (the CNN kind's stop-72 entry kept)."""
@@ -102,7 +117,7 @@ def leave_one_out(rows: list[dict], wide: float | None) -> dict:
     least and largest value per class over those fits."""
     import numpy as np
 
-    base = json.loads(SHIPPED.read_text())
+    base = before_dense()
     today = loaded(base)
     clean = [r for r in rows if not r["backdoored"]]
     medians = []
@@ -129,23 +144,12 @@ def caught(rows: list[dict], which: str) -> int:
 
 def rule_lines(user: dict, stored: dict, rows: list[dict]) -> list[str]:
     """``benchmarks/data/excess_dense_s73_h9w/rule.md``'s conditions on one population."""
-    every = next(g for g in user["groups"] if g["group"] == "all")
-    whole = next(g for g in stored["groups"] if g["group"] == "all")
     fams = sorted({r["family"].split("/")[0] for r in rows if r["backdoored"]})
     per = {f: [caught([r for r in rows if r["family"].startswith(f + "/")], w)
                for w in ("today", "candidate")] for f in fams}
-    conds = [
-        ("R1 no fresh backdoor flagged today lost or renamed",
-         not every["lost"] and not user["renamed"],
-         f"lost {every['lost']}, renamed {user['renamed']}; flagged "
-         f"{every['bd_flagged'][0]} -> {every['bd_flagged'][1]} of {every['backdoored']}"),
-        ("R2 clean flags fewer than today's", every["clean_flagged"][1] < every["clean_flagged"][0],
-         f"{every['clean_flagged'][0]} -> {every['clean_flagged'][1]} of "
-         f"{every['models'] - every['backdoored']}"),
-        ("R3 no stored backdoor lost or at risk", not whole["lost"] and not stored["at_risk"],
-         f"lost {whole['lost']}, at risk {stored['at_risk']}"),
-        ("R4 per family no fewer caught at their target", all(b >= a for a, b in per.values()),
-         f"{per}")]
+    conds = [(f"R{n[1:]}", ok, said) for n, ok, said in stop72_conds(user, stored)]
+    conds.append(("R4 per family no fewer caught at their target",
+                  all(b >= a for a, b in per.values()), f"{per}"))
     return verdict_lines(conds, user["worst"])
 
 
@@ -167,15 +171,14 @@ def main() -> None:
         recipes = dense_recipe(maker_rows(args.recipe, check=False), args.wide)
         if not recipes:
             fail("--write: give --recipe ROWS with clean dense models")
-        args.write.write_text(json.dumps(with_dense(json.loads(SHIPPED.read_text()), recipes),
-                                         indent=2) + "\n")
+        args.write.write_text(json.dumps(with_dense(before_dense(), recipes), indent=2) + "\n")
         print(f"wrote {args.write}: {recipes}")
         return
     if args.candidate is None or not args.candidate.is_file():
         fail("give --candidate FILE (an existing calibration file), --write FILE or --loo ROWS")
     from trojanscope.detect.calibration import load_calibrators
 
-    today, cand = loaded(json.loads(SHIPPED.read_text())), load_calibrators(args.candidate)
+    today, cand = loaded(before_dense()), load_calibrators(args.candidate)
     most = float(cand["auto:excess"].fitted_on.get("most", math.inf))
     kinds = {k.split(":", 1)[1] for k in cand["auto:excess"].fitted_on.get("wide_recipes", {})
              if "layer:conv" not in k}
@@ -188,11 +191,7 @@ def main() -> None:
         score(users[label], today, cand)
         out[label] = report(users[label], "family", f"user {spec}", most, kinds)
     if args.stored:
-        rows = stored_rows()
-        score(rows, today, cand)
-        out["stored"] = report(rows, "kind", "stored ReLU runs", most, kinds)
-        out["stored_by_pop"] = [summary([r for r in rows if r["pop"] == p], p)
-                                for p in sorted({r["pop"] for r in rows})]
+        out.update(stored_reading(today, cand, most, kinds))
     rule_and_json(args, out, lambda u, s: rule_lines(u, s, users[args.rule]),
                   "benchmarks/data/excess_dense_s73_h9w/rule.md")
 
