@@ -18,6 +18,9 @@ BACKDOORED 0.848 and NEEDS REVIEW 0.75 on ``detect MODEL --data clean.npz``, car
   to 1). ``truth.json`` holds each model's family, target and the attack's success rate on
   the 50 images beside ``clean.npz``.
 
+``--build WORK --seeds S --aimed C`` adds one more backdoor per built seed, the other maker,
+aimed at class ``C`` (issue 9, stop 73 h9w: the flat MLPs' clean margins lean to class 7).
+
 ``--read`` runs ``detect MODEL --data clean.npz --format json`` on each model as a user does
 and keeps the report's verdict, probability, named class and the raise's inputs.
 
