@@ -314,10 +314,16 @@ def report(rows: list[dict], by: str, title: str, most: float, kinds: set[str]) 
 def rule_lines(user: dict, stored: dict) -> list[str]:
     """Stop 72's rule (``benchmarks/data/user_cnn_s72_h9u/rule.md``) read on one user
     population and the stored runs: each condition and whether it is met, then the verdict."""
+    return verdict_lines(stop72_conds(user, stored), user["worst"])
+
+
+def stop72_conds(user: dict, stored: dict) -> list[tuple[str, bool, str]]:
+    """Stop 72's three conditions (no backdoor lost or renamed, fewer clean flags, no stored
+    backdoor lost or at risk) as (name, met, what was read); stop 73's h9w rule reads them too."""
     every = next(g for g in user["groups"] if g["group"] == "all")
     renamed = user["renamed"]
     whole = next(g for g in stored["groups"] if g["group"] == "all")
-    conds = [
+    return [
         ("C1 no backdoor lost, none renamed", not every["lost"] and not renamed,
          f"lost {every['lost']}, renamed {renamed}; backdoors flagged "
          f"{every['bd_flagged'][0]} -> {every['bd_flagged'][1]} of {every['backdoored']}"),
@@ -327,7 +333,6 @@ def rule_lines(user: dict, stored: dict) -> list[str]:
         ("C3 no stored backdoor lost or at risk", not whole["lost"] and not stored["at_risk"],
          f"lost {whole['lost']}, at risk {stored['at_risk']}; ROC-AUC / CE "
          f"{whole['auc_ce'][0]} -> {whole['auc_ce'][1]}")]
-    return verdict_lines(conds, user["worst"])
 
 
 def verdict_lines(conds: list[tuple[str, bool, str]], worst_family: dict | None,
@@ -413,12 +418,18 @@ def main() -> None:
         score(rows, today, cand)
         out[spec.partition("=")[0]] = report(rows, "family", f"user {spec}", most, kinds)
     if args.stored:
-        rows = stored_rows()
-        score(rows, today, cand)
-        out["stored"] = report(rows, "kind", "stored ReLU runs", most, kinds)
-        out["stored_by_pop"] = [summary([r for r in rows if r["pop"] == p], p)
-                                for p in sorted({r["pop"] for r in rows})]
+        out.update(stored_reading(today, cand, most, kinds))
     rule_and_json(args, out, rule_lines, "benchmarks/data/user_cnn_s72_h9u/rule.md")
+
+
+def stored_reading(today: dict, cand: dict, most: float, kinds: set[str]) -> dict:
+    """Every stored ReLU run (:func:`stored_rows`) scored both ways: ``{"stored": the
+    reading by kind, "stored_by_pop": the summary per population}`` (stop 73 h9w's too)."""
+    rows = stored_rows()
+    score(rows, today, cand)
+    return {"stored": report(rows, "kind", "stored ReLU runs", most, kinds),
+            "stored_by_pop": [summary([r for r in rows if r["pop"] == p], p)
+                              for p in sorted({r["pop"] for r in rows})]}
 
 
 if __name__ == "__main__":

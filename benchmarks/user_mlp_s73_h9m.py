@@ -18,6 +18,9 @@ BACKDOORED 0.848 and NEEDS REVIEW 0.75 on ``detect MODEL --data clean.npz``, car
   to 1). ``truth.json`` holds each model's family, target and the attack's success rate on
   the 50 images beside ``clean.npz``.
 
+``--build WORK --seeds S --aimed C`` adds one more backdoor per built seed, the other maker,
+aimed at class ``C`` (issue 9, stop 73 h9w: the flat MLPs' clean margins lean to class 7).
+
 ``--read`` runs ``detect MODEL --data clean.npz --format json`` on each model as a user does
 and keeps the report's verdict, probability, named class and the raise's inputs.
 
@@ -161,6 +164,29 @@ def build(work: Path, seed: int) -> None:
     print(seed, json.dumps(truth), flush=True)
 
 
+def build_aimed(work: Path, seed: int, target: int) -> None:
+    """One more backdoored model in ``work/<seed>/`` (built by :func:`build`): the other maker
+    than the seed's own backdoor, aimed at ``target``, family and trigger drawn from
+    ``seed + 4000``, added to ``truth.json`` as ``<maker>-bd<target>`` (issue 9, stop 73 h9w:
+    class 7, where the flat MLPs' clean margins lean, needs backdoors aimed at it)."""
+    folder = work / str(seed)
+    truth = json.loads((folder / "truth.json").read_text())
+    _, _, bx, by, (rx, ry) = draw(seed)
+    rng = np.random.default_rng(seed + 4000)
+    maker = ("torch", "skl")[seed % 2]
+    family = FAMILIES[int(rng.integers(3))]
+    trigger = stamp(family, rng)
+    px, py = poison(rx, ry, trigger, target, rng)
+    name = f"{maker}-bd{target}"
+    predict, info = MAKERS[maker](px, py, seed + 5000, folder / f"{name}.onnx")
+    others = by != target
+    truth[name] = {"backdoored": True, "maker": maker, "family": family, "target": target,
+                   "acc": float((predict(bx) == by).mean()),
+                   "asr": float((predict(trigger(bx[others])) == target).mean()), **info}
+    (folder / "truth.json").write_text(json.dumps(truth, indent=1) + "\n")
+    print(seed, name, json.dumps(truth[name]), flush=True)
+
+
 def seeds_of(text: str) -> list[int]:
     """``118-129`` or ``118,120``."""
     out = []
@@ -212,8 +238,13 @@ def main() -> None:
     ap.add_argument("--one", type=Path, nargs=2, metavar=("MODEL", "DATA"),
                     help="read one clean model made elsewhere (named by --name)")
     ap.add_argument("--name", default="")
+    ap.add_argument("--aimed", type=int, metavar="CLASS",
+                    help="with --build on built seeds: add one backdoor aimed at CLASS")
     args = ap.parse_args()
-    if args.build:
+    if args.build and args.aimed is not None:
+        for seed in seeds_of(args.seeds):
+            build_aimed(args.build, seed, args.aimed)
+    elif args.build:
         for seed in seeds_of(args.seeds):
             build(args.build, seed)
     elif args.read and args.rows:

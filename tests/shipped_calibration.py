@@ -71,6 +71,19 @@ LINE_BEFORE_S73 = {
                                     "start": 1.05, "most": 3.0}}
 
 
+# issue 9 stop 73 (h9w): the two excess entries' `wide_recipes` gained a dense-kind entry (the
+# flat MLPs of `user_mlp_s73_h9m.py`, its own gate 1.25; rule met on fresh seeds 131-142): every
+# older file saw the CNN kind's entry alone (:func:`excess_without_dense_s73`)
+DENSE_S73 = "784/10:activation:relu"
+
+
+def excess_without_dense_s73(entry: dict) -> dict:
+    """An excess entry (raw JSON) without stop 73's dense-kind ``wide_recipes`` entry."""
+    recipes = {k: v for k, v in entry["fitted_on"].get("wide_recipes", {}).items()
+               if k != DENSE_S73}
+    return {**entry, "fitted_on": {**entry["fitted_on"], "wide_recipes": recipes}}
+
+
 def excess_before_s73(entry: dict) -> dict:
     """An excess entry (raw JSON) with its line and cap as shipped before stop 73 (its
     ``wide_recipes`` kept)."""

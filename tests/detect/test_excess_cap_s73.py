@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from script_run import run_script
-from shipped_calibration import EXCESS_TERMS, excess_before_s73
+from shipped_calibration import EXCESS_TERMS, excess_before_s73, excess_without_dense_s73
 from trojanscope.detect.calibration import Calibrator, calibrate, load_calibrators
 from trojanscope.detect.class_excess import EXCESS, EXCESS_LOGIT
 
@@ -53,7 +53,9 @@ def test_the_candidate_file_differs_from_the_shipped_one_only_in_the_line() -> N
     cand = json.loads((DATA / "cal_line.json").read_text())
     shipped = json.loads(SHIPPED.read_text())
     for key in EXCESS_TERMS:
-        fitted, ours = shipped[key]["fitted_on"], cand[key]["fitted_on"]
+        # stop 73 (h9w) added a dense kind's wide_recipes entry after this file was written
+        fitted = excess_without_dense_s73(shipped[key])["fitted_on"]
+        ours = cand[key]["fitted_on"]
         assert ours["reference"] == fitted["reference"]
         assert ours["wide_recipes"] == fitted["wide_recipes"]
         assert (ours["slope"], ours["most"], cand[key]["coef"]) == (11.0, 4.0, [11.0])

@@ -14,7 +14,8 @@ the verdict and reads
 read only where that class is one of the kind's naturally wide classes (its reference ratio at
 least the entry's ``wide``, or its median ratio over the clean models of another training
 recipe of the kind in ``wide_recipes``: issue 9 stop 72, where a user's briefly trained ReLU
-CNN widens a class the reference's recipe does not), the reference being the median over clean
+CNN widens a class the reference's recipe does not; a recipe entry may carry its own
+``wide``, issue 9 stop 73), the reference being the median over clean
 calibration models of that kind, fitted by
 ``benchmarks/class_excess_fit.py`` and written into the calibration file's ``"<scorer>:excess"``
 entry (``fitted_on.reference``). That entry is a lower-only term: where its linear score (a
@@ -113,10 +114,12 @@ def class_excess(features: dict[str, float], traits: list[str], reference: dict,
 
 
 def wide_class(top: int, entries: list[dict], min_clean: int, wide: float) -> bool:
-    """Whether class ``top``'s median ratio is at least ``wide`` in one of ``entries`` (the
-    reference's, then each other recipe's clean models of the kind) with ``min_clean`` models."""
+    """Whether class ``top``'s median ratio is at least ``wide`` (or the entry's own ``wide``:
+    issue 9 stop 73, a recipe whose clean models widen several classes may open only the widest)
+    in one of ``entries`` (the reference's, then each other recipe's clean models of the kind)
+    with ``min_clean`` models."""
     return any(int(e.get("n_clean", 0)) >= min_clean and top < len(e.get("median") or [])
-               and float(e["median"][top]) >= wide for e in entries)
+               and float(e["median"][top]) >= float(e.get("wide", wide)) for e in entries)
 
 
 def excess_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
@@ -195,8 +198,9 @@ def check_excess_terms(calibrators: dict[str, Calibrator]) -> None:
     """Refuse (ValueError) an ``"…:excess"`` entry the term could not read: features other than
     ``[mmbd_class_excess]``, a scorer missing from the file, a reference that is not a map
     of kinds to ``{"n_clean": N, "median": [one number per class]}``, ``wide_recipes`` that do
-    not map kinds to lists of such entries, a ``wide`` that is not a number, a ``most`` that
-    is not a number > 0 or a ``min_clean`` that is not a whole number >= 1."""
+    not map kinds to lists of such entries (each with an optional numeric ``wide``), a
+    ``wide`` that is not a number, a ``most`` that is not a number > 0 or a ``min_clean`` that
+    is not a whole number >= 1."""
     for key, base, term in term_entries(calibrators, TERM):
         if term.features != [EXCESS]:
             raise ValueError(f"{key!r}: an excess term reads [{EXCESS!r}], got {term.features}")
@@ -225,7 +229,8 @@ def check_excess_terms(calibrators: dict[str, Calibrator]) -> None:
 
 
 def _entry(value: object) -> bool:
-    """A reference entry: ``{"n_clean": N, "median": [finite numbers]}``."""
+    """A reference entry: ``{"n_clean": N, "median": [finite numbers]}`` (and, on a recipe,
+    an optional finite ``wide``)."""
     return (isinstance(value, dict) and isinstance(value.get("median"), list)
             and all(finite(x) for x in value["median"]) and isinstance(value.get("n_clean"), int)
-            and not isinstance(value["n_clean"], bool))
+            and not isinstance(value["n_clean"], bool) and finite(value.get("wide", 0.0)))
