@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> None:
     if not args.out.parent.is_dir() or args.out.is_dir():
         parser.error(f"{args.out}: not a file in an existing folder")
     torch.set_num_threads(1)
-    check_pairs(args.zoo, args.out, "gated", Gated, fired, NOTE_KEYS, "today",
+    check_pairs(args.zoo, args.out, "gated", Gated, fired, NOTE_KEYS, "new default",
                 base=lambda: Gated(dense_mask=0), base_label=OLD)
 
 
