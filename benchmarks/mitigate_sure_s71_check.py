@@ -71,12 +71,15 @@ def main(argv: list[str] | None = None) -> None:
 
 def check_pairs(zoo: Path, out: Path, label: str, make: Callable[[], Gated],
                 changed: Callable[[dict], bool], note_keys: tuple[str, ...],
-                short: str) -> None:
+                short: str, base: Callable[[], Gated] = Gated,
+                base_label: str = "gated") -> None:
     """The candidate ``make()`` on every model of ``zoo``; where ``changed(report)`` says its
     one decision fired, today's default too (its row today's), elsewhere the candidate's row
     stands for both. Both rows and the candidate's notes (``note_keys``) written to ``out``
     after each model under ``gated`` and ``label``; ``short`` names it in the printed line.
-    Stop 72's ``mitigate_mask_s72_check.py`` runs the same loop."""
+    Stop 72's ``mitigate_mask_s72_check.py`` runs the same loop. ``base``/``base_label``: the
+    method the candidate is set beside and its key in ``out`` (stop 73's h12m: the default
+    before stop 73, ``Gated(dense_mask=0)``, beside today's)."""
     dataset, entries = read_truth(zoo)
     clean = load_dataset(dataset, "test")
     today: list[MitigationRow] = []
@@ -89,11 +92,11 @@ def check_pairs(zoo: Path, out: Path, label: str, make: Callable[[], Gated],
         note["action"] = str(method.report_.get("action"))[:160]
         cand.append(row)
         if changed(method.report_):  # the one decision the candidate changes: today's run too
-            base = Gated()
-            today.append(run_one(zoo, e, base, clean))
+            old = base()
+            today.append(run_one(zoo, e, old, clean))
             note["today_run"] = "own run"
-            note["today_action"] = str(base.report_.get("action"))[:160]
-            note["today_unlearn"] = base.report_.get("unlearn")
+            note["today_action"] = str(old.report_.get("action"))[:160]
+            note["today_unlearn"] = old.report_.get("unlearn")
         else:
             today.append(row)
             note["today_run"] = f"the candidate's run ({short} did not fire)"
@@ -102,7 +105,7 @@ def check_pairs(zoo: Path, out: Path, label: str, make: Callable[[], Gated],
         print(f"{e.name}: today CA {t.ca_before:.4f}->{t.ca_after:.4f} ASR {t.asr_after} | "
               f"{short} CA {c.ca_after:.4f} ASR {c.asr_after} cpu {c.cpu_s:.1f}s | "
               f"{note.get('detector')} {note['today_run']}", flush=True)
-        result = {"gated": {"summary": summarise(today), "rows": [asdict(r) for r in today]},
+        result = {base_label: {"summary": summarise(today), "rows": [asdict(r) for r in today]},
                   label: {"summary": summarise(cand), "rows": [asdict(r) for r in cand],
                           "notes": notes}}
         write_text_atomic(out, json.dumps(result, indent=1))

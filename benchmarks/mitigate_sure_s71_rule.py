@@ -46,11 +46,11 @@ def worst_family(rows: list[MitigationRow]) -> str:
     return ", ".join(f"{k} {a}/{n}" for k, (a, n) in order)
 
 
-def read_pairs(parts: list[str], candidate: str) -> tuple[list[tuple[MitigationRow,
-                                                                  MitigationRow]], dict]:
-    """Today's and the candidate's rows of every ``OUT.json:LABEL`` in ``parts``, paired (names
-    prefixed with the label), and the candidate's notes; prints how many pairs were read. A
-    missing file, method or a mismatched pair ends in one error line."""
+def read_pairs(parts: list[str], candidate: str, base: str = "gated"
+               ) -> tuple[list[tuple[MitigationRow, MitigationRow]], dict]:
+    """Today's (``base``'s) and the candidate's rows of every ``OUT.json:LABEL`` in ``parts``,
+    paired (names prefixed with the label), and the candidate's notes; prints how many pairs
+    were read. A missing file, method or a mismatched pair ends in one error line."""
     today: list[MitigationRow] = []
     cand: list[MitigationRow] = []
     notes: dict[str, dict] = {}
@@ -59,9 +59,9 @@ def read_pairs(parts: list[str], candidate: str) -> tuple[list[tuple[MitigationR
         if not Path(path).is_file():
             fail(f"{path}: no such file")
         res = read_json(Path(path))
-        if candidate not in res or "gated" not in res:
-            fail(f"{path}: no rows for gated and {candidate}")
-        t, c = rows_of(res["gated"], label), rows_of(res[candidate], label)
+        if candidate not in res or base not in res:
+            fail(f"{path}: no rows for {base} and {candidate}")
+        t, c = rows_of(res[base], label), rows_of(res[candidate], label)
         if [r.name for r in t] != [r.name for r in c]:
             fail(f"{path}: the two methods' rows are not the same models")
         today += t
@@ -107,12 +107,14 @@ def conditions_b_to_e(pairs: list[tuple[MitigationRow, MitigationRow]], time_rat
     return not lost and not clean_lost and d and not risen and size
 
 
-def print_pairs(pairs: list[tuple[MitigationRow, MitigationRow]], candidate: str) -> None:
+def print_pairs(pairs: list[tuple[MitigationRow, MitigationRow]], candidate: str,
+                base: str = "gated (today)") -> None:
     """Prints both methods' goal counts, clean kept, largest ASR after and families worst
-    first, then the models where the two differ (stops 71 and 72's rule readers share it)."""
+    first, then the models where the two differ (stops 71 and 72's rule readers share it);
+    ``base`` names the first of each pair."""
     today, cand = [t for t, _ in pairs], [c for _, c in pairs]
     backdoored = [(t, c) for t, c in pairs if t.backdoored]
-    for name, rows in (("gated (today)", today), (candidate, cand)):
+    for name, rows in ((base, today), (candidate, cand)):
         at = sum(r.meets_goal for r in rows if r.backdoored)
         clean_ok = sum(r.meets_goal for r in rows if not r.backdoored)
         worst = max((r.asr_after or 0) for r in rows if r.backdoored) if backdoored else 0.0
