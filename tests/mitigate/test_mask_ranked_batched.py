@@ -35,3 +35,17 @@ def test_ranked_in_batches_ranks_as_one_batch(monkeypatch) -> None:
     place = dense_mask.ranked(model, clean, mask, 1)
     assert max(seen) == 64 and sum(seen) == 225  # 225 images not of class 1, 64 at a time
     assert torch.equal(place, _one_batch(model, clean, mask, 1))
+
+
+def test_ranked_reads_the_model_in_eval_mode_and_leaves_its_mode() -> None:
+    """The ranking is a reading: on a model handed over in train mode its BatchNorm statistics
+    stay as they came, and the model comes back in train mode (the final read of stop 73)."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(64, 16), nn.BatchNorm1d(16), nn.ReLU(),
+                          nn.Linear(16, 4)).train()
+    clean = TensorDataset(torch.rand(40, 1, 8, 8), torch.arange(40) % 4,
+                          class_names=("a", "b", "c", "d"), name="c")
+    mask = (torch.rand(1, 8, 8) < 0.5).float()
+    before = model[2].running_mean.clone()
+    dense_mask.ranked(model, clean, mask, 1)
+    assert torch.equal(model[2].running_mean, before) and model.training

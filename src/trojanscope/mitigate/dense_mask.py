@@ -47,6 +47,7 @@ from torch import Tensor, nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ModelVerdict, ReversedTrigger
+from trojanscope.engine.modes import eval_mode
 from trojanscope.mitigate.base import frozen_copy
 from trojanscope.mitigate.free_unlearn import distil_fit
 from trojanscope.mitigate.sent_share import sent_share
@@ -123,10 +124,11 @@ def ranked(model: nn.Module, clean: TensorDataset, mask: Tensor, suspect: int) -
     a gradient (stop 73, hfix: one batch of every image was a memory spike on a large --data)."""
     others = clean.x[clean.y != suspect]
     total = torch.zeros(others.shape[2:], dtype=torch.float64)
-    for start in range(0, len(others), RANK_BATCH):
-        x = white(mask, others[start:start + RANK_BATCH]).requires_grad_(True)
-        (grad,) = torch.autograd.grad(F.log_softmax(model(x), 1)[:, suspect].sum(), x)
-        total += grad.sum((0, 1), dtype=torch.float64)
+    with eval_mode(model):  # a reading: no BatchNorm statistics moved, no dropout drawn
+        for start in range(0, len(others), RANK_BATCH):
+            x = white(mask, others[start:start + RANK_BATCH]).requires_grad_(True)
+            (grad,) = torch.autograd.grad(F.log_softmax(model(x), 1)[:, suspect].sum(), x)
+            total += grad.sum((0, 1), dtype=torch.float64)
     mean = total / max(1, len(others) * others.shape[1])
     score = mean.flatten().masked_fill(mask.flatten() <= 0, float("-inf"))
     place = torch.empty(score.numel())
