@@ -12,6 +12,7 @@ from typing import Any
 from trojanscope.audit.batch import RegistryRow
 from trojanscope.io.atomic import write_text_atomic
 from trojanscope.io.json_file import dumps as strict_dumps
+from trojanscope.report.audit_result import INCOMPLETE
 
 RATING_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, None: 4}
 
@@ -33,8 +34,6 @@ def unaudited_words(rows: Sequence[RegistryRow]) -> str | None:
     audited"), or None: models that failed, and models whose audit is INCOMPLETE (a step could
     not run, the case in which ``audit`` exits 2; stop 73, hfix: every model INCOMPLETE exited
     0)."""
-    from trojanscope.report.audit_result import INCOMPLETE
-
     failed = sum(r.status == "failed" for r in rows)
     incomplete = sum(r.verdict == INCOMPLETE for r in rows)
     if not failed and not incomplete:

@@ -41,7 +41,8 @@ def half_twins(model: Any, x: np.ndarray, labels: np.ndarray, y: np.ndarray,
                num_classes: int, count: int, seed: int, min_per_class: int) -> list[Any]:
     """``count`` clean trees of ``model``'s kind (rounds, depth, rate, shares), twin ``k``
     trained on a half of the rows drawn from ``[seed, rows, k]`` (each class of ``y`` kept at
-    ``min_per_class``), towards ``labels`` (the model's own answers), each row twice."""
+    ``min_per_class``), towards ``labels`` (the model's own answers), each row held
+    ``COPIES`` times."""
     rows = max(1, round(HALF * len(y)))
     out = []
     for k in range(count):
