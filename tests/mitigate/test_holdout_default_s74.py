@@ -72,7 +72,7 @@ def test_the_cli_shrinks_only_where_holdout_was_not_given(tmp_path, monkeypatch,
 
     seen: dict = {}
 
-    def stop(*_args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def stop(*_args, **kwargs):
         seen.update(kwargs)
         raise UserInputError("stopped here")
 
