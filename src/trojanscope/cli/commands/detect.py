@@ -193,17 +193,20 @@ def print_table(verdict: ModelVerdict, model: str) -> None:
     alone = _margin_note(verdict)  # issue 9, stop 72: no probe raised the flag
     if alone:
         console.print(alone, style="yellow", markup=False)
-    # the detector's own notes (what it did not look at) apart from calibration coverage
+    # the detector's own notes (what it did not look at) apart from calibration coverage,
+    # each in its console words where it has shorter ones (stop 74)
     own = [n for n in verdict.coverage_notes if n in verdict.detector_notes]
+    short = verdict.short_notes
     if own:
-        console.print("[yellow]the detector's notes (treat the probability with care): "
-                      + "; ".join(own) + "[/]")
+        console.print("the detector's notes (treat the probability with care): "
+                      + "; ".join(short.get(n, n) for n in own), style="yellow", markup=False)
     cover = [n for n in verdict.coverage_notes if n not in own]
     if cover:
-        console.print(
-            "[yellow]outside the calibration's coverage (treat the probability with care): "
-            + "; ".join(cover) + "[/]"
-        )
+        console.print("outside the calibration's coverage (treat the probability with care): "
+                      + "; ".join(short.get(n, n) for n in cover), style="yellow", markup=False)
+    if any(n in short for n in verdict.coverage_notes):
+        console.print("(the notes in full, with their sources: --format json)",
+                      style="yellow", markup=False)
     top = verdict.target_classes[0] if verdict.target_classes else None
     rows = verdict.evidence_rows()  # the class the verdict names first
     if raised and rows and max(r.score for r in rows) > rows[0].score:
