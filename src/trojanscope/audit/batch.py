@@ -162,7 +162,16 @@ def audit_registry(
             result.key, str(model), "audited", audit.verdict, audit.rating.label,
             (audit.detection or {}).get("probability"), len(audit.findings), result.elapsed_s,
             result.attempts, result.worker, report=str(folder) if folder is not None else None,
-            headline=audit.headline)
+            headline=audit.headline, error=_unrun_steps(audit))
+
+
+def _unrun_steps(audit: AuditResult) -> str | None:
+    """Why an INCOMPLETE audit is incomplete, for the row's error column: each step that could
+    not run and its reason (stop 74: the registry's exit-2 line said "rerun with --resume" to a
+    TorchScript model audited --data-free, which no rerun mends until --data is given, and the
+    reason was in its report only)."""
+    said = "; ".join(f"{s.title}: {s.reason}" for s in audit.errors if s.reason)
+    return said or None
 
 
 def _resumed_row(key: str, model: Path, record: AuditRecord) -> RegistryRow:
