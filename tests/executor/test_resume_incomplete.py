@@ -32,6 +32,7 @@ def test_an_incomplete_audit_runs_again_on_resume(tmp_path: Path, capsys) -> Non
     run(args)
     first = json.loads(capsys.readouterr().out)["models"][0]
     assert first["status"] == "audited" and first["verdict"] == "incomplete"
+    assert "input shape" in first["error"]  # stop 74: why, in the row, not the report only
     run([*args, "--resume"])
     again = json.loads(capsys.readouterr().out)["models"][0]
     assert again["status"] == "audited"  # run again, not "resumed" as incomplete
@@ -68,6 +69,7 @@ def test_a_registry_of_incomplete_audits_exits_2_as_audit_does(tmp_path: Path, c
     assert run(args) == 2
     err = capsys.readouterr().err
     assert "error: 1 of 1 models could not be audited: 1 incomplete" in err
+    assert "the error column says which and why" in " ".join(err.split())
     assert unaudited_words([RegistryRow("a", "a", "audited", "pass")]) is None
     words = unaudited_words([RegistryRow("a", "a", "failed", error="x"),
                              RegistryRow("b", "b", "audited", "incomplete")])

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from trojanscope import registry
-from trojanscope.detect.tabular_file_size import MIN_CALIBRATED_ROWS, size_note
+from trojanscope.detect.tabular_file_size import MIN_CALIBRATED_ROWS, size_line, size_note
 from trojanscope.errors import UserInputError
 
 
@@ -67,6 +67,8 @@ def test_a_small_file_is_noted_and_read_as_before(arch: str, searched) -> None:
         for n in noted.coverage_notes
     )
     assert noted.features == plain.features and noted.statistic == plain.statistic
+    small = next(n for n in noted.coverage_notes if n.startswith("the clean file holds"))
+    assert noted.short_notes[small] == size_line(rows, rows + 1)  # the console's (stop 74)
     assert not any(  # a file of exactly that many rows: no note
         n.startswith("the clean file holds") for n in verdict(calibrated_rows=rows).coverage_notes
     )

@@ -7,7 +7,9 @@ the caller's process writes its reports
 and its history row (one transaction) as soon as it finishes, so a stopped run resumes where it
 stopped: with ``resume``, a model whose path and SHA-256 are already in the history is skipped,
 unless that audit was incomplete (stop 73: a TorchScript model audited ``--data-free``, which
-has no input shape to probe, stayed INCOMPLETE when the registry was resumed with ``--data``).
+has no input shape to probe, stayed INCOMPLETE when the registry was resumed with ``--data``)
+or ran with other options (stop 74: :mod:`~trojanscope.audit.recorded_options`; a record older
+than schema 1.3 holds none, so its model is audited again once).
 A malicious file is scanned, never loaded (the audit's scan step blocks it) and rated like any
 other; a file that cannot be read is one failed item. Nothing here stops the run.
 """
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from trojanscope.audit.history import AuditRecord, HistoryStore
 from trojanscope.audit.pipeline import AuditOptions, model_digests, run_audit
+from trojanscope.audit.recorded_options import differing, recorded
 from trojanscope.errors import UserInputError
 from trojanscope.io.manifest import MANIFEST_NAME
 from trojanscope.report.audit_result import INCOMPLETE
@@ -127,6 +130,7 @@ def audit_registry(
     check_audit_data(options)  # bad --data/--training-data: refused before any model
     models = require_models(root)
     previous = store.latest([str(m.resolve()) for m in models]) if resume else {}
+    asked = recorded(options)
     tasks, keys = [], {}
     for model in models:
         key = model.relative_to(root).as_posix()
@@ -138,7 +142,8 @@ def audit_registry(
                               error=f"cannot read {exc.filename or model}: {exc.strerror}")
             continue
         record = previous.get(str(model.resolve()))
-        if record is not None and record.model_sha256 == digest and record.verdict != INCOMPLETE:
+        if (record is not None and record.model_sha256 == digest and record.verdict != INCOMPLETE
+                and not differing(record.stored_options, asked)):
             yield _resumed_row(key, model, record)
             continue
         tasks.append(Task(key, audit_model, (str(model), options), seed=options.seed))
@@ -150,13 +155,23 @@ def audit_registry(
                               error=result.error)
             continue
         audit: AuditResult = result.value
+        audit.options = asked  # as this process reads the paths, which ``resume`` compares
         folder = report_dir / result.key if report_dir is not None else None
         publish(audit, report_dir=folder, force=True, store=store)
         yield RegistryRow(
             result.key, str(model), "audited", audit.verdict, audit.rating.label,
             (audit.detection or {}).get("probability"), len(audit.findings), result.elapsed_s,
             result.attempts, result.worker, report=str(folder) if folder is not None else None,
-            headline=audit.headline)
+            headline=audit.headline, error=_unrun_steps(audit))
+
+
+def _unrun_steps(audit: AuditResult) -> str | None:
+    """Why an INCOMPLETE audit is incomplete, for the row's error column: each step that could
+    not run and its reason (stop 74: the registry's exit-2 line said "rerun with --resume" to a
+    TorchScript model audited --data-free, which no rerun mends until --data is given, and the
+    reason was in its report only)."""
+    said = "; ".join(f"{s.title}: {s.reason}" for s in audit.errors if s.reason)
+    return said or None
 
 
 def _resumed_row(key: str, model: Path, record: AuditRecord) -> RegistryRow:

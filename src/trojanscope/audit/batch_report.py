@@ -39,10 +39,10 @@ def unaudited_words(rows: Sequence[RegistryRow]) -> str | None:
     if not failed and not incomplete:
         return None
     why = ", ".join(w for w in (f"{failed} failed (see the error column)" if failed else "",
-                                f"{incomplete} incomplete (a step could not run: see their "
-                                "reports)" if incomplete else "") if w)
+                                f"{incomplete} incomplete (a step could not run: the error "
+                                "column says which and why)" if incomplete else "") if w)
     return (f"{failed + incomplete} of {len(rows)} models could not be audited: {why}; "
-            "rerun with --resume to retry them")
+            "mend what it names, then rerun with --resume to retry them")
 
 
 def write_index(report_dir: Path, root: str, rows: Sequence[RegistryRow],

@@ -55,6 +55,8 @@ class AuditRecord(Base):
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     # the document's headline alone, where a query defers the document (:meth:`latest`)
     stored_headline: Mapped[str | None] = query_expression()
+    # the document's options alone (schema 1.3; ``None`` for an older record), likewise
+    stored_options: Mapped[dict[str, Any] | None] = query_expression()
 
     def summary(self) -> dict[str, Any]:
         return {"id": self.id, "started_at": self.started_at, "model_sha256": self.model_sha256,
@@ -244,7 +246,8 @@ class HistoryStore:
 
     def latest(self, targets: Sequence[str], chunk: int = 500) -> dict[str, AuditRecord]:
         """The newest record of each of ``targets`` (resolved paths) that has one, without the
-        heavy columns (the full document and findings): what a resumed run needs."""
+        heavy columns (the full document and findings) but with the document's headline and
+        options: what a resumed run needs."""
         from sqlalchemy.orm import defer, with_expression
 
         found: dict[str, AuditRecord] = {}
@@ -253,7 +256,9 @@ class HistoryStore:
                     .where(AuditRecord.target.in_(list(targets[i:i + chunk])))
                     .options(defer(AuditRecord.document), defer(AuditRecord.findings),
                              with_expression(AuditRecord.stored_headline,
-                                             AuditRecord.document["headline"].as_string()))
+                                             AuditRecord.document["headline"].as_string()),
+                             with_expression(AuditRecord.stored_options,
+                                             AuditRecord.document["options"]))
                     .order_by(AuditRecord.id.desc()))
             for record in self.rows(stmt):
                 found.setdefault(record.target, record)

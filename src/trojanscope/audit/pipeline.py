@@ -191,6 +191,7 @@ def run_audit(
     steps: Sequence[AuditStep] | None = None,
 ) -> AuditResult:
     """Audit the model file or folder ``target`` and return one :class:`AuditResult`."""
+    from trojanscope.audit.recorded_options import recorded
     from trojanscope.io.manifest import library_versions
 
     target = Path(target)
@@ -212,6 +213,7 @@ def run_audit(
         versions=library_versions(),
         rules=dict(AUDIT_RULES),
         fail_on=options.fail_on,
+        options=recorded(options),
     )
     ctx = AuditContext(target, options, result)
     for step in steps if steps is not None else default_steps():

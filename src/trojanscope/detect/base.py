@@ -78,6 +78,10 @@ class ModelVerdict:
     # what the detector itself says limits its verdict (e.g. features it could not have
     # calibrated): every calibration keeps these at the head of ``coverage_notes``
     detector_notes: list[str] = field(default_factory=list)
+    # a note's words for the console where they are shorter than the note (stop 74: a tree
+    # file's size note quoted its figures' zoos and seeds, 13 lines at 80 columns); the note
+    # itself stays whole in ``coverage_notes`` (JSON, reports)
+    short_notes: dict[str, str] = field(default_factory=dict)
     # tabular models: the trigger found per class, in the table's words ("job = partime and …")
     trigger_text: dict[int, str] = field(default_factory=dict)
     # the model family a method calibrates apart ("network", "tree:xgboost"): calibration.json's

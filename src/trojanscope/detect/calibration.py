@@ -832,6 +832,8 @@ def _calibrate(
             notes.append(f"{UNCALIBRATED_NOTE} for such models (no calibration "
                          "separated clean from backdoored ones): a ranking score to review, "
                          "not evidence")
+            verdict.short_notes[notes[-1]] = (f"{UNCALIBRATED_NOTE} for such models: a "
+                                              "ranking score to review, not evidence")
         said = one_kind_note(scored_by, verdict.traits, covered, cal.fitted_on.get("n_models"),
                              UNCALIBRATED_NOTE)
         if said is not None:  # e.g. a MiniLM scored by a calibration of TextCNNs alone

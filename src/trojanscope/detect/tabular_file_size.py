@@ -116,6 +116,17 @@ def measured_near(rows: int, curve: dict, band: str | None = None) -> dict | Non
     return min(sizes, key=lambda s: abs(math.log(max(rows, 1) / int(s["size"]))))
 
 
+def _near_figures(rows: int, size_calibration: bool) -> tuple[dict | None, dict | None, dict]:
+    """The curve's whole-split entry, the drawn size nearest ``rows`` scored by the same
+    calibrators as the file (:func:`measured_near`), and the clean-flag rate where it was read
+    at that size (else ``{}``)."""
+    curve = size_curve()
+    whole = next((s for s in curve.get("sizes", []) if s["size"] == "whole"), None)
+    near = measured_near(rows, curve, size_band(rows) if size_calibration else None)
+    rate = clean_rate()
+    return whole, near, rate if near and rate.get("size") == int(near["size"]) else {}
+
+
 def size_note(rows: int, floor: int, size_calibration: bool = True) -> str | None:
     """The note for a clean file of ``rows`` rows, or ``None`` where ``rows`` reaches
     ``floor`` (0: never a note): how many rows were given, how many the measured figures
@@ -123,13 +134,13 @@ def size_note(rows: int, floor: int, size_calibration: bool = True) -> str | Non
     drawn-file size nearest ``rows`` among those scored by the same calibrators as this file
     (its :func:`size_band`'s with ``size_calibration``, else the whole-split ones;
     :func:`size_curve`), so a user knows what p is worth. A 200-row figure read with the
-    band's calibrators is never quoted for a file they do not score (review of stop 46)."""
+    band's calibrators is never quoted for a file they do not score (review of stop 46).
+    :func:`size_line` says it in one line for the console."""
     if floor <= 0 or rows >= floor:
         return None
     curve = size_curve()
-    whole = next((s for s in curve.get("sizes", []) if s["size"] == "whole"), None)
+    whole, near, rate = _near_figures(rows, size_calibration)
     band = size_band(rows) if size_calibration else None
-    near = measured_near(rows, curve, band)
     need = (f"the measured figures need at least {MIN_CALIBRATED_ROWS:,} clean rows"
             + (f" (with the bundled tables' whole clean splits, {MIN_CALIBRATED_ROWS:,}-"
                f"{CALIBRATED_LARGEST:,} rows: {_figures(whole)})" if whole else ""))
@@ -140,14 +151,32 @@ def size_note(rows: int, floor: int, size_calibration: bool = True) -> str | Non
         smallest = ", the smallest so measured" if rows < min(same) else ""
         where = ("" if at == rows else f" (the measured size nearest {rows} scored by the "
                  f"same calibrators as this file{smallest})")
-        rate = clean_rate()
-        later = _rate_text(rate) if rate.get("size") == at else ""
+        later = _rate_text(rate) if rate else ""
         given = f"; with {at}-row files{where}: {_figures(near, counts=not later)}"
     source = f" ({curve['source']})" if curve.get("source") else ""
     return (f"{SIZE_PREFIX} {rows} row{'' if rows == 1 else 's'}, fewer than {floor}: "
             f"{need}{given}{source}{later}; issue 16's goal is ROC-AUC >= 0.95 and "
             "cross-entropy <= 0.30, so p is less reliable for this file than at that size; "
             "give more clean rows if there are")
+
+
+def size_line(rows: int, floor: int, size_calibration: bool = True) -> str | None:
+    """:func:`size_note` in one line for ``detect``'s console (stop 74: with the figures'
+    sources the note ran to 13 lines at 80 columns): the rows read against those the figures
+    need, the figures nearest this size against the goal, and the clean readings flagged
+    there. The whole note stays in ``--format json`` and the reports."""
+    if floor <= 0 or rows >= floor:
+        return None
+    _, near, rate = _near_figures(rows, size_calibration)
+    line = f"{SIZE_PREFIX} {rows} row{'' if rows == 1 else 's'}, fewer than {floor}"
+    if near:
+        line += (f": at {int(near['size'])} rows the figures read ROC-AUC {near['roc_auc']:.3f}, "
+                 f"cross-entropy {near['cross_entropy']:.3f} (goal 0.95, 0.30)")
+        if rate:
+            line += ", clean models flagged " + ", ".join(
+                f"{t['clean_flagged'] / t['clean']:.0%} ({name})"
+                for name, t in rate["tables"].items())
+    return line + "; give more clean rows if there are"
 
 
 def band_missing_note(band: str, key: str) -> str:

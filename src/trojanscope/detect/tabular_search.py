@@ -47,7 +47,12 @@ from trojanscope.detect.tabular_excess import (
     screened_excess,
     triple_excess,
 )
-from trojanscope.detect.tabular_file_size import MIN_CALIBRATED_ROWS, size_band, size_note
+from trojanscope.detect.tabular_file_size import (
+    MIN_CALIBRATED_ROWS,
+    size_band,
+    size_line,
+    size_note,
+)
 from trojanscope.detect.tabular_lever import (
     MAX_LEVER_TWINS,
     combo_flips,
@@ -730,6 +735,9 @@ class TabularSearch(ModelDetector):
         verdict = ModelVerdict(self.name, top.score, order,
                                sorted(per_class, key=lambda r: r.cls), features,
                                detector_notes=notes)
+        if small:  # the console's one line (stop 74)
+            verdict.short_notes[small] = str(size_line(len(x_all), self.calibrated_rows,
+                                                       self.size_calibration))
         # calibrated apart (their scales differ), trees per library where calibrated so
         verdict.family = f"tree:{getattr(target.model, 'library', '')}" if tree else "network"
         if twins and not beside:  # read by its own calibrator where one is fitted

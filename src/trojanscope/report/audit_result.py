@@ -12,7 +12,8 @@ from typing import Any
 from trojanscope.report.model import Finding, RuleInfo, Severity, Subject, sort_findings
 from trojanscope.report.taxonomy import classify
 
-SCHEMA_VERSION = "1.2"  # 1.1: detection verdict "review", "flagged", "calibrated"; 1.2: headline
+SCHEMA_VERSION = "1.3"  # 1.1: detection verdict "review", "flagged", "calibrated"; 1.2: headline
+# 1.3: options (what the audit ran with: ``audit.recorded_options``)
 INCOMPLETE = "incomplete"  # an audit a step could not finish (audit-registry --resume reruns it)
 
 
@@ -83,6 +84,8 @@ class AuditResult:
     duration_s: float = 0.0
     workdir: str = field(default_factory=os.getcwd)  # relative paths in ``command`` start here
     fail_on: Severity = Severity.HIGH  # the gate (``--fail-on``) the verdict word reads
+    # the options it ran with (``audit.recorded_options.recorded``): ``--resume`` compares them
+    options: dict[str, Any] | None = None
 
     @property
     def findings(self) -> list[Finding]:
@@ -157,6 +160,7 @@ class AuditResult:
             "command": self.command,
             "workdir": self.workdir,
             "seed": self.seed,
+            "options": self.options,
             "verdict": self.verdict,
             "headline": self.headline,
             "rating": {"level": self.rating.label, "reasons": self.rating.reasons},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -193,17 +194,20 @@ def print_table(verdict: ModelVerdict, model: str) -> None:
     alone = _margin_note(verdict)  # issue 9, stop 72: no probe raised the flag
     if alone:
         console.print(alone, style="yellow", markup=False)
-    # the detector's own notes (what it did not look at) apart from calibration coverage
+    # the detector's own notes (what it did not look at) apart from calibration coverage,
+    # each in its console words where it has shorter ones (stop 74)
     own = [n for n in verdict.coverage_notes if n in verdict.detector_notes]
+    short = verdict.short_notes
     if own:
-        console.print("[yellow]the detector's notes (treat the probability with care): "
-                      + "; ".join(own) + "[/]")
+        console.print("the detector's notes (treat the probability with care): "
+                      + "; ".join(short.get(n, n) for n in own), style="yellow", markup=False)
     cover = [n for n in verdict.coverage_notes if n not in own]
     if cover:
-        console.print(
-            "[yellow]outside the calibration's coverage (treat the probability with care): "
-            + "; ".join(cover) + "[/]"
-        )
+        console.print("outside the calibration's coverage (treat the probability with care): "
+                      + "; ".join(short.get(n, n) for n in cover), style="yellow", markup=False)
+    if any(n in short for n in verdict.coverage_notes):
+        console.print("(the notes in full, with their sources: --format json)",
+                      style="yellow", markup=False)
     top = verdict.target_classes[0] if verdict.target_classes else None
     rows = verdict.evidence_rows()  # the class the verdict names first
     if raised and rows and max(r.score for r in rows) > rows[0].score:
@@ -224,8 +228,8 @@ def _print_evidence(console: Console, verdict: ModelVerdict, rows: list, top: in
 
     title = "per-class evidence (higher score = more suspicious)"
     keys = sorted({k for row in verdict.per_class for k in row.details})
-    cells = [[str(row.cls), f"{row.score:.2f}",
-              *(f"{row.details.get(k, float('nan')):.3g}" for k in keys)] for row in rows]
+    cells = [[str(row.cls), f"{row.score:.2f}", *(_cell(row.details.get(k)) for k in keys)]
+             for row in rows]
     styles = ["bold red" if row.cls == top and verdict.flagged else None for row in rows]
     table = Table(title=title)
     for name in ("class", "score", *keys):
@@ -240,6 +244,17 @@ def _print_evidence(console: Console, verdict: ModelVerdict, rows: list, top: in
     records = [[Text(named + row[0], style=style or "bold"), *row[1:]]
                for row, style in zip(cells, styles, strict=True)]
     print_rows(console, ("class", "score", *keys), records, title=title)
+
+
+def _cell(value: float | None) -> str:
+    """An evidence figure as the table shows it: a whole number (a token id, a count) whole,
+    where ``.3g`` read a word model's token 3051 as ``3.05e+03``; a figure not read for this
+    class (NaN, or none) as ``-`` (stop 74's first contact); anything else to 3 digits."""
+    if value is None or math.isnan(value):
+        return "-"
+    if math.isfinite(value) and value == int(value) and abs(value) < 1e7:
+        return str(int(value))
+    return f"{value:.3g}"
 
 
 command("detect", order=70)(detect)

@@ -51,9 +51,10 @@ def mitigate(
         "best measured."
     ),
     method_param: list[str] | None = METHOD_PARAM,
-    holdout: float = typer.Option(
-        0.5, "--holdout", help="Share of the clean data held out for the figures (the method "
-        "never sees it)."
+    holdout: float | None = typer.Option(
+        None, "--holdout", show_default=False, help="Share of the clean data held out for the "
+        "figures (the method never sees it). Default 0.5, lowered (not below 0.25, said in a "
+        "note) where the method needs more samples of a class to train on."
     ),
     eval_attack: str = typer.Option(
         None, "--eval-attack", help="Measure ASR against this attack: NAME[:key=value,...], "
@@ -73,7 +74,8 @@ def mitigate(
     label_column: str | None = LABEL_COLUMN,
 ) -> None:
     """Purify MODEL with a little clean data (or none) and save it as a run folder."""
-    check_share("--holdout", holdout)
+    if holdout is not None:
+        check_share("--holdout", holdout)
     refuse_early(model, "mitigation", method,  # before the imports below (seconds)
                  data={"--data": data, "--eval-triggered": eval_triggered})
     from trojanscope.cli.early_model import check_model_data
@@ -88,7 +90,7 @@ def mitigate(
     from trojanscope.detect.inputs import default_split
     from trojanscope.io.models import images_for_flat_input, load_model
     from trojanscope.mitigate import auto
-    from trojanscope.mitigate.run import attack_triggered, fixed_triggered
+    from trojanscope.mitigate.run import DEFAULT_HOLDOUT, attack_triggered, fixed_triggered
     from trojanscope.mitigate.run import mitigate as run
     from trojanscope.mitigate.save import RECORD_NAME, save_foreign_mitigation, save_mitigation
     from trojanscope.mitigate.triggers import (
@@ -129,7 +131,8 @@ def mitigate(
     elif loaded.manifest is not None and loaded.manifest.attack is not None:
         trigger_of = attack_triggered(attack_from_spec(loaded.manifest.attack))
     with status(f"purifying {model} with {name}…"):
-        result = run(module, the_method, clean, holdout=holdout, seed=seed,
+        result = run(module, the_method, clean, seed=seed, shrink_holdout=holdout is None,
+                     holdout=DEFAULT_HOLDOUT if holdout is None else holdout,
                      trigger_of=trigger_of, input_shape=input_shape,
                      num_classes=loaded.num_classes)
     data_info = {"source": data, "samples": len(clean) if clean is not None else 0}

@@ -156,14 +156,16 @@ class DataDetector(ParamsMixin):
     def verdict_note(self, n: int) -> str | None:
         """A caveat shown with a calibrated verdict on ``n`` samples (None: none): by default
         below the smallest image set the verdict was calibrated on. It names no figure of a
-        past review (stop 72, hfix: it quoted one stop 71's ``small_confirm`` had outdated)."""
+        past review (stop 72, hfix: it quoted one stop 71's ``small_confirm`` had outdated),
+        and sends the user to no flagged samples a clean verdict does not have (stop 74)."""
         if n >= CALIBRATED_MIN:
             return None
         return (f"the set holds {n} samples, fewer than the {CALIBRATED_MIN}-4,000 the "
                 "set-level verdict was calibrated on: on a set this small it is less sure and "
                 "a clean set can still be judged poisoned (auto and auto-features name a class "
                 "on such a set only where two signals agree, unless -p small_confirm=0; other "
-                "methods do not check); look at the flagged samples before acting on it")
+                "methods do not check); look at the suspicion scores, and at any flagged "
+                "samples, before acting on the verdict")
 
     def confine_flags(self, flagged: np.ndarray, labels: np.ndarray,
                       verdict: SetVerdict) -> np.ndarray:
