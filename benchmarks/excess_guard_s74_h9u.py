@@ -1,0 +1,128 @@
+"""``auto:excess`` opened at the flat MLPs' classes 5 and 6 behind a guard on MM-BD's own
+outlier reading (issue 9, stop 74: h9u).
+
+Stop 73's h9w shipped a dense-kind ``wide_recipes`` entry (``excess_dense_s73_h9w.py``) with
+its own gate 1.25, which opens class 7 alone: under the term's gate 1.1 it opened classes 5 and
+6 too, where clean scikit-learn / plain-torch MLPs lean (ratios 1.41-1.51, read NEEDS REVIEW or
+BACKDOORED), but lost issue 3's ``zoo/eval/sig-014`` (SIG, target 5, ratio 1.50). The ratio
+alone cannot part them; MM-BD's MAD anomaly of the top class (``mmbd_anomaly``) and its lead
+over the second class (``mmbd_gap``) can: a clean lean is a class a little wider than its
+neighbours (anomaly <= 2.9, gap <= 0.21 at 5 and 6), a backdoor an outlier (sig-014: 5.7, 0.30).
+
+The candidate appends a second entry to the dense kind: the same recipe's clean medians, the
+term's gate 1.1, and a ``guard`` (``class_excess.guarded``): the entry opens its classes only on
+a run whose guarded features are at most their bounds. The reference, line and cap are the
+shipped file's. Today is the shipped file.
+
+- ``--write FILE --recipe ROWS... --guard NAME=BOUND...``: the candidate;
+- ``--whatif FILE``: with ``--write``, a what-if, not a candidate: every class of the dense
+  kind opened behind the same guard (the risk to a backdoor aimed at any class);
+- ``--candidate FILE [--stored] [--user LABEL=ROWS] [--spent LABEL=ROWS] [--rule LABEL]``: every
+  model scored by today's file and the candidate (``excess_wide_s72_h9u.py``'s reading);
+  ``--rule`` reads ``benchmarks/data/excess_guard_s74_h9u/rule.md``'s conditions on ``LABEL``.
+
+    PYTHONPATH=src:benchmarks python benchmarks/excess_guard_s74_h9u.py --write cand.json \\
+        --recipe dev_rows.jsonl.gz --guard mmbd_anomaly=3.0 mmbd_gap=0.25
+    PYTHONPATH=src:benchmarks python benchmarks/excess_guard_s74_h9u.py --candidate cand.json \\
+        --stored --user fresh=rows.jsonl --rule fresh --json reading.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+
+from _common import fail, run_main
+from excess_dense_s73_h9w import dense_recipe, maker_rows, rule_lines, with_dense
+from excess_wide_s72_h9u import (
+    SHIPPED,
+    loaded,
+    reading_options,
+    report,
+    rule_and_json,
+    score,
+    stored_reading,
+)
+
+RECIPE = "user_mlp_s73_h9m.py flat MLPs, gate 1.1 behind a guard (issue 9, stop 74)"
+WIDE = 1.1
+
+
+def guards(specs: list[str]) -> dict[str, float]:
+    """``NAME=BOUND`` pairs as the entry's ``guard`` (one line, exit 2, on a malformed one)."""
+    out = {}
+    for spec in specs:
+        name, sep, bound = spec.partition("=")
+        try:
+            value = float(bound)
+        except ValueError:
+            value = math.nan
+        if not sep or not name or not math.isfinite(value):
+            fail(f"--guard {spec!r}: give FEATURE=NUMBER, e.g. mmbd_anomaly=3.0")
+        out[name] = value
+    return out
+
+
+def guarded_recipe(rows: list[dict], guard: dict[str, float], whatif: bool = False
+                   ) -> dict[str, list[dict]]:
+    """The dense kinds' recipe entries (:func:`excess_dense_s73_h9w.dense_recipe`) at the
+    term's gate with ``guard``; ``whatif``: every class's median set to the gate (all open)."""
+    entries = dense_recipe(rows, WIDE, RECIPE)
+    for v in entries.values():
+        for e in v:
+            e["guard"] = dict(guard)
+            if whatif:
+                e["median"] = [WIDE] * len(e["median"])
+                e["recipe"] += " (what-if: every class)"
+    return entries
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--write", type=Path, help="write the candidate here (with --recipe)")
+    ap.add_argument("--whatif", type=Path, help="with --write: also write the what-if here")
+    ap.add_argument("--recipe", nargs="+", type=Path, default=[],
+                    help="user_mlp_s73_h9m.py rows whose clean models give the recipe")
+    ap.add_argument("--guard", nargs="+", default=[], help="FEATURE=BOUND (each at most)")
+    reading_options(ap, "every stored ReLU run", "rule.md's conditions")
+    ap.add_argument("--spent", action="append", default=[],
+                    help="LABEL=ROWS read before today's default: re-scored, not checked")
+    args = ap.parse_args()
+    if args.write:
+        guard = guards(args.guard)
+        rows = maker_rows(args.recipe, check=False)
+        if not guard or not any(not r["backdoored"] for r in rows):
+            fail("--write: give --recipe ROWS with clean dense models and --guard FEATURE=BOUND")
+        base = json.loads(SHIPPED.read_text())
+        for path, whatif in ((args.write, False), (args.whatif, True)):
+            if path is not None:
+                recipes = guarded_recipe(rows, guard, whatif)
+                path.write_text(json.dumps(with_dense(base, recipes), indent=2) + "\n")
+                print(f"wrote {path}: {recipes}")
+        return
+    if args.candidate is None or not args.candidate.is_file():
+        fail("give --candidate FILE (an existing calibration file) or --write FILE")
+    from trojanscope.detect.calibration import load_calibrators
+
+    today, cand = loaded(json.loads(SHIPPED.read_text())), load_calibrators(args.candidate)
+    most = float(cand["auto:excess"].fitted_on.get("most", math.inf))
+    kinds = {k.split(":", 1)[1] for k in cand["auto:excess"].fitted_on.get("wide_recipes", {})
+             if "layer:conv" not in k}
+    out, users = {}, {}
+    for spec in args.user + args.spent:
+        label, sep, path = spec.partition("=")
+        if not sep:
+            fail(f"--user / --spent {spec!r}: give LABEL=ROWS")
+        users[label] = maker_rows([Path(path)], check=spec in args.user)
+        score(users[label], today, cand)
+        out[label] = report(users[label], "family", f"user {spec}", most, kinds)
+    if args.stored:
+        out.update(stored_reading(today, cand, most, kinds))
+    rule_and_json(args, out, lambda u, s: rule_lines(u, s, users[args.rule]),
+                  "benchmarks/data/excess_guard_s74_h9u/rule.md")
+
+
+if __name__ == "__main__":
+    run_main(main)
