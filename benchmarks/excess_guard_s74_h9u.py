@@ -17,6 +17,8 @@ shipped file's. Today is the shipped file.
 - ``--write FILE --recipe ROWS... --guard NAME=BOUND...``: the candidate;
 - ``--whatif FILE``: with ``--write``, a what-if, not a candidate: every class of the dense
   kind opened behind the same guard (the risk to a backdoor aimed at any class);
+- ``--features ROWS...``: the guarded features over every run of the dense kind (these rows and
+  the stored runs, each run once), clean and backdoored, MM-BD's top class 5/6 or another;
 - ``--candidate FILE [--stored] [--user LABEL=ROWS] [--spent LABEL=ROWS] [--rule LABEL]``: every
   model scored by today's file and the candidate (``excess_wide_s72_h9u.py``'s reading);
   ``--rule`` reads ``benchmarks/data/excess_guard_s74_h9u/rule.md``'s conditions on ``LABEL``.
@@ -46,6 +48,7 @@ from excess_wide_s72_h9u import (
     stored_reading,
 )
 
+DENSE = "784/10:activation:relu"
 RECIPE = "user_mlp_s73_h9m.py flat MLPs, gate 1.1 behind a guard (issue 9, stop 74)"
 WIDE = 1.1
 
@@ -79,6 +82,35 @@ def guarded_recipe(rows: list[dict], guard: dict[str, float], whatif: bool = Fal
     return entries
 
 
+def feature_ranges(paths: list[Path], names: tuple[str, ...] = ("mmbd_anomaly", "mmbd_gap")
+                   ) -> dict:
+    """Per group (clean / backdoored, MM-BD's top class 5 or 6 / another) of the flat ReLU
+    kind's runs in ``paths`` and the stored runs (each run once, by its ratios): how many, and
+    each of ``names``' least and largest value; the backdoors at 5/6 listed."""
+    from excess_wide_s72_h9u import stored_rows
+    from trojanscope.detect.class_excess import class_ratios, kind_key
+
+    seen, groups = set(), {}
+    for r in maker_rows(paths, check=False) + stored_rows():
+        feats = r["report"]["features"]
+        ratios = class_ratios(feats)
+        if ratios is None or kind_key(feats, r["report"]["traits"]) != DENSE:
+            continue
+        if (mark := (r["backdoored"], *ratios)) in seen:
+            continue
+        seen.add(mark)
+        top = ratios.index(max(ratios))
+        label = "backdoored" if r["backdoored"] else "clean"
+        group = f"{label}, top {'5/6' if top in (5, 6) else 'other'}"
+        groups.setdefault(group, []).append({"name": f"{r['pop']}/{r['name']}", "top": top,
+                                             **{n: round(feats[n], 3) for n in names}})
+    out = {g: {"n": len(v), **{n: [min(x[n] for x in v), max(x[n] for x in v)] for n in names},
+               **({"runs": v} if g == "backdoored, top 5/6" else {})}
+           for g, v in sorted(groups.items())}
+    print(json.dumps(out, indent=1))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--write", type=Path, help="write the candidate here (with --recipe)")
@@ -86,10 +118,16 @@ def main() -> None:
     ap.add_argument("--recipe", nargs="+", type=Path, default=[],
                     help="user_mlp_s73_h9m.py rows whose clean models give the recipe")
     ap.add_argument("--guard", nargs="+", default=[], help="FEATURE=BOUND (each at most)")
+    ap.add_argument("--features", nargs="+", type=Path, help="the guarded features' ranges")
     reading_options(ap, "every stored ReLU run", "rule.md's conditions")
     ap.add_argument("--spent", action="append", default=[],
                     help="LABEL=ROWS read before today's default: re-scored, not checked")
     args = ap.parse_args()
+    if args.features:
+        out = feature_ranges(args.features)
+        if args.json:
+            args.json.write_text(json.dumps(out, indent=1) + "\n")
+        return
     if args.write:
         guard = guards(args.guard)
         rows = maker_rows(args.recipe, check=False)
