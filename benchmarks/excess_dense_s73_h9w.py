@@ -85,13 +85,15 @@ def dense_recipe(rows: list[dict], wide: float | None = None,
 
 def before_dense() -> dict:
     """The shipped file without this recipe's entries (as shipped before stop 73's rule was
-    met): the rule's "today", so the readings re-run the same after the ship."""
+    met) nor later guarded ones (stop 74, ``excess_guard_s74_h9u.py``): the rule's "today", so
+    the readings re-run the same after the ship."""
     out = json.loads(SHIPPED.read_text())
     for key, entry in out.items():
         if key.endswith(":excess"):
             wide = entry["fitted_on"].get("wide_recipes", {})
             for kind in list(wide):
-                wide[kind] = [e for e in wide[kind] if e.get("recipe") != RECIPE]
+                wide[kind] = [e for e in wide[kind]
+                              if e.get("recipe") != RECIPE and "guard" not in e]
                 if not wide[kind]:
                     del wide[kind]
     return out

@@ -12,7 +12,8 @@ neighbours (anomaly <= 2.9, gap <= 0.21 at 5 and 6), a backdoor an outlier (sig-
 The candidate appends a second entry to the dense kind: the same recipe's clean medians, the
 term's gate 1.1, and a ``guard`` (``class_excess.guarded``): the entry opens its classes only on
 a run whose guarded features are at most their bounds. The reference, line and cap are the
-shipped file's. Today is the shipped file.
+shipped file's. Today is the shipped file without the guarded entries (:func:`before_guard`:
+as shipped when the rule was read), so the readings re-run the same after the ship.
 
 - ``--write FILE --recipe ROWS... --guard NAME=BOUND...``: the candidate;
 - ``--whatif FILE``: with ``--write``, a what-if, not a candidate: every class of the dense
@@ -65,6 +66,20 @@ def guards(specs: list[str]) -> dict[str, float]:
         if not sep or not name or not math.isfinite(value):
             fail(f"--guard {spec!r}: give FEATURE=NUMBER, e.g. mmbd_anomaly=3.0")
         out[name] = value
+    return out
+
+
+def before_guard() -> dict:
+    """The shipped file without any guarded ``wide_recipes`` entry (as before stop 74's rule
+    was met): the rule's "today" and the base a candidate is written on."""
+    out = json.loads(SHIPPED.read_text())
+    for key, entry in out.items():
+        if key.endswith(":excess"):
+            wide = entry["fitted_on"].get("wide_recipes", {})
+            for kind in list(wide):
+                wide[kind] = [e for e in wide[kind] if "guard" not in e]
+                if not wide[kind]:
+                    del wide[kind]
     return out
 
 
@@ -133,7 +148,7 @@ def main() -> None:
         rows = maker_rows(args.recipe, check=False)
         if not guard or not any(not r["backdoored"] for r in rows):
             fail("--write: give --recipe ROWS with clean dense models and --guard FEATURE=BOUND")
-        base = json.loads(SHIPPED.read_text())
+        base = before_guard()
         for path, whatif in ((args.write, False), (args.whatif, True)):
             if path is not None:
                 recipes = guarded_recipe(rows, guard, whatif)
@@ -144,7 +159,7 @@ def main() -> None:
         fail("give --candidate FILE (an existing calibration file) or --write FILE")
     from trojanscope.detect.calibration import load_calibrators
 
-    today, cand = loaded(json.loads(SHIPPED.read_text())), load_calibrators(args.candidate)
+    today, cand = loaded(before_guard()), load_calibrators(args.candidate)
     most = float(cand["auto:excess"].fitted_on.get("most", math.inf))
     kinds = {k.split(":", 1)[1] for k in cand["auto:excess"].fitted_on.get("wide_recipes", {})
              if "layer:conv" not in k}

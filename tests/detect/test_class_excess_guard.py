@@ -135,3 +135,49 @@ def test_the_maker_draws_a_sig_family_and_aims_by_stream(tmp_path, monkeypatch,
     proc = run_script("user_mlp_s73_h9m.py", "--build", str(tmp_path), "--seeds", "151",
                       "--families", "patch,wanet", cwd=tmp_path)
     assert proc.returncode == 2 and "--families" in proc.stderr.strip().splitlines()[-1]
+
+
+def test_the_shipped_excess_entries_carry_the_guarded_entry_met_by_the_rule() -> None:
+    """The rule (benchmarks/data/excess_guard_s74_h9u/rule.md) was met on fresh seeds 144-155:
+    the shipped excess entries carry cal_guard.json's dense-kind entries (stop 73's and the
+    guarded one), and without the guarded one they are what they were."""
+    from shipped_calibration import EXCESS_TERMS, SHIPPED, excess_without_guard_s74
+
+    shipped, cand = json.loads(SHIPPED.read_text()), json.loads(CAND.read_text())
+    for key in EXCESS_TERMS:
+        ours = shipped[key]["fitted_on"]["wide_recipes"][DENSE]
+        assert ours == cand[key]["fitted_on"]["wide_recipes"][DENSE] and len(ours) == 2
+        (older,) = excess_without_guard_s74(shipped[key])["fitted_on"]["wide_recipes"][DENSE]
+        assert older["wide"] == 1.25 and "guard" not in older
+
+
+def test_the_shipped_file_on_the_fresh_rows_read_under_the_rule() -> None:
+    """Fresh seeds 144-155 (read once under the rule): the file without the guarded entry gives
+    each run's own probability; the shipped one clears both clean flags (146's and 149's
+    scikit-learn MLPs at class 5) and keeps the 34 flagged backdoors at their target (26 aimed
+    at 5 or 6); the two it missed (148's patch at 4, 154's sparse at 2) do not move."""
+    from foreign_zoo_detect import verdict_of
+    from shipped_calibration import EXCESS_TERMS, SHIPPED, excess_without_guard_s74
+    from trojanscope.detect.calibration import Calibrator
+
+    shipped = load_calibrators()
+    raw = json.loads(SHIPPED.read_text())
+    before = {k: Calibrator(**excess_without_guard_s74(raw[k])) if k in EXCESS_TERMS else v
+              for k, v in shipped.items()}
+    with gzip.open(DATA / "fresh_rows.jsonl.gz", "rt") as fh:
+        rows = [json.loads(line) for line in fh]
+    assert len(rows) == 60
+    cleared, kept = [], 0
+    for r in rows:
+        old = calibrate(verdict_of(r["report"]), before)
+        assert old.probability == pytest.approx(r["probability"], abs=1e-3)
+        new = calibrate(verdict_of(r["report"]), shipped)
+        if not r["backdoored"]:
+            assert new.probability < 0.5, (r["seed"], r["name"])
+            cleared += [r["seed"]] if old.probability >= 0.5 else []
+        elif old.probability >= 0.5:
+            assert new.probability >= 0.5 and new.target_classes[0] == r["target"]
+            kept += r["target"] in (5, 6)
+        else:
+            assert new.probability == pytest.approx(old.probability)
+    assert cleared == [146, 149] and kept == 26
