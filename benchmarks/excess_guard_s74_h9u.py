@@ -38,16 +38,8 @@ import math
 from pathlib import Path
 
 from _common import fail, run_main
-from excess_dense_s73_h9w import dense_recipe, maker_rows, rule_lines, with_dense
-from excess_wide_s72_h9u import (
-    SHIPPED,
-    loaded,
-    reading_options,
-    report,
-    rule_and_json,
-    score,
-    stored_reading,
-)
+from excess_dense_s73_h9w import candidate_reading, dense_recipe, maker_rows, with_dense
+from excess_wide_s72_h9u import SHIPPED, reading_options
 
 DENSE = "784/10:activation:relu"
 RECIPE = "user_mlp_s73_h9m.py flat MLPs, gate 1.1 behind a guard (issue 9, stop 74)"
@@ -157,24 +149,7 @@ def main() -> None:
         return
     if args.candidate is None or not args.candidate.is_file():
         fail("give --candidate FILE (an existing calibration file) or --write FILE")
-    from trojanscope.detect.calibration import load_calibrators
-
-    today, cand = loaded(before_guard()), load_calibrators(args.candidate)
-    most = float(cand["auto:excess"].fitted_on.get("most", math.inf))
-    kinds = {k.split(":", 1)[1] for k in cand["auto:excess"].fitted_on.get("wide_recipes", {})
-             if "layer:conv" not in k}
-    out, users = {}, {}
-    for spec in args.user + args.spent:
-        label, sep, path = spec.partition("=")
-        if not sep:
-            fail(f"--user / --spent {spec!r}: give LABEL=ROWS")
-        users[label] = maker_rows([Path(path)], check=spec in args.user)
-        score(users[label], today, cand)
-        out[label] = report(users[label], "family", f"user {spec}", most, kinds)
-    if args.stored:
-        out.update(stored_reading(today, cand, most, kinds))
-    rule_and_json(args, out, lambda u, s: rule_lines(u, s, users[args.rule]),
-                  "benchmarks/data/excess_guard_s74_h9u/rule.md")
+    candidate_reading(args, before_guard(), "benchmarks/data/excess_guard_s74_h9u/rule.md")
 
 
 if __name__ == "__main__":
