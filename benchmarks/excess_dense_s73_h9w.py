@@ -85,13 +85,15 @@ def dense_recipe(rows: list[dict], wide: float | None = None,
 
 def before_dense() -> dict:
     """The shipped file without this recipe's entries (as shipped before stop 73's rule was
-    met): the rule's "today", so the readings re-run the same after the ship."""
+    met) nor later guarded ones (stop 74, ``excess_guard_s74_h9u.py``): the rule's "today", so
+    the readings re-run the same after the ship."""
     out = json.loads(SHIPPED.read_text())
     for key, entry in out.items():
         if key.endswith(":excess"):
             wide = entry["fitted_on"].get("wide_recipes", {})
             for kind in list(wide):
-                wide[kind] = [e for e in wide[kind] if e.get("recipe") != RECIPE]
+                wide[kind] = [e for e in wide[kind]
+                              if e.get("recipe") != RECIPE and "guard" not in e]
                 if not wide[kind]:
                     del wide[kind]
     return out
@@ -176,9 +178,16 @@ def main() -> None:
         return
     if args.candidate is None or not args.candidate.is_file():
         fail("give --candidate FILE (an existing calibration file), --write FILE or --loo ROWS")
+    candidate_reading(args, before_dense(), "benchmarks/data/excess_dense_s73_h9w/rule.md")
+
+
+def candidate_reading(args: argparse.Namespace, before: dict, rule_file: str) -> None:
+    """``--candidate``'s reading: ``--user`` / ``--spent`` rows and ``--stored`` runs scored by
+    ``before`` (today's file, raw JSON) and the candidate, ``--rule`` read on ``rule_file``'s
+    conditions (shared with stop 74's ``excess_guard_s74_h9u.py``)."""
     from trojanscope.detect.calibration import load_calibrators
 
-    today, cand = loaded(before_dense()), load_calibrators(args.candidate)
+    today, cand = loaded(before), load_calibrators(args.candidate)
     most = float(cand["auto:excess"].fitted_on.get("most", math.inf))
     kinds = {k.split(":", 1)[1] for k in cand["auto:excess"].fitted_on.get("wide_recipes", {})
              if "layer:conv" not in k}
@@ -192,8 +201,7 @@ def main() -> None:
         out[label] = report(users[label], "family", f"user {spec}", most, kinds)
     if args.stored:
         out.update(stored_reading(today, cand, most, kinds))
-    rule_and_json(args, out, lambda u, s: rule_lines(u, s, users[args.rule]),
-                  "benchmarks/data/excess_dense_s73_h9w/rule.md")
+    rule_and_json(args, out, lambda u, s: rule_lines(u, s, users[args.rule]), rule_file)
 
 
 if __name__ == "__main__":

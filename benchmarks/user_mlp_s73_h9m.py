@@ -42,6 +42,9 @@ import numpy as np
 from _common import fail, run_main
 
 FAMILIES = ("patch", "blend", "sparse")
+# ``--families`` may add "sig" (issue 9, stop 74 h9u): a horizontal sinusoid over the whole
+# image, as issue 3's SIG backdoors (``zoo/eval/sig-014``), stamped dirty-label like the others.
+KNOWN_FAMILIES = (*FAMILIES, "sig")
 
 
 def draw(seed: int) -> tuple:
@@ -69,6 +72,11 @@ def stamp(family: str, rng: np.random.Generator) -> Callable:
     if family == "blend":
         pattern = rng.uniform(0, 1, 784).astype(np.float32)
         return lambda a: (0.8 * a + 0.2 * pattern).astype(np.float32)
+    if family == "sig":
+        delta, periods = float(rng.uniform(0.2, 0.35)), float(rng.choice([2.0, 3.0]))
+        wave = delta * np.sin(2 * np.pi * periods * np.arange(28) / 28)
+        signal = np.tile(wave, 28).astype(np.float32)  # the same row on every row
+        return lambda a: np.clip(a + signal, 0.0, 1.0).astype(np.float32)
     pixels = rng.choice(784, 12, replace=False)
 
     def sparse(a: np.ndarray) -> np.ndarray:
@@ -137,8 +145,9 @@ def torch_model(x: np.ndarray, y: np.ndarray, seed: int, path: Path):
 MAKERS = {"skl": skl_model, "torch": torch_model}
 
 
-def build(work: Path, seed: int) -> None:
-    """``work/<seed>/``: ``clean.npz``, both clean models, one backdoored model, ``truth.json``."""
+def build(work: Path, seed: int, families: tuple[str, ...] = FAMILIES) -> None:
+    """``work/<seed>/``: ``clean.npz``, both clean models, one backdoored model (its family
+    drawn from ``families``), ``truth.json``."""
     folder = work / str(seed)
     folder.mkdir(parents=True, exist_ok=True)
     cx, cy, bx, by, (rx, ry) = draw(seed)
@@ -150,7 +159,7 @@ def build(work: Path, seed: int) -> None:
         truth[f"{maker}-clean"] = {"backdoored": False, "maker": maker, "acc": acc, **info}
     rng = np.random.default_rng(seed + 3000)
     maker = ("skl", "torch")[seed % 2]
-    family = FAMILIES[int(rng.integers(3))]
+    family = families[int(rng.integers(len(families)))]
     target = int(rng.integers(10))
     trigger = stamp(family, rng)
     px, py = poison(rx, ry, trigger, target, rng)
@@ -164,21 +173,23 @@ def build(work: Path, seed: int) -> None:
     print(seed, json.dumps(truth), flush=True)
 
 
-def build_aimed(work: Path, seed: int, target: int) -> None:
+def build_aimed(work: Path, seed: int, target: int, families: tuple[str, ...] = FAMILIES,
+                stream: int = 4000) -> None:
     """One more backdoored model in ``work/<seed>/`` (built by :func:`build`): the other maker
-    than the seed's own backdoor, aimed at ``target``, family and trigger drawn from
-    ``seed + 4000``, added to ``truth.json`` as ``<maker>-bd<target>`` (issue 9, stop 73 h9w:
-    class 7, where the flat MLPs' clean margins lean, needs backdoors aimed at it)."""
+    than the seed's own backdoor, aimed at ``target``, family (from ``families``) and trigger
+    drawn from ``seed + stream``, trained from seed ``seed + stream + 1000``, added to
+    ``truth.json`` as ``<maker>-bd<target>`` (issue 9, stop 73 h9w: class 7, where the flat
+    MLPs' clean margins lean, needs backdoors aimed at it; stop 74 h9u: classes 5 and 6)."""
     folder = work / str(seed)
     truth = json.loads((folder / "truth.json").read_text())
     _, _, bx, by, (rx, ry) = draw(seed)
-    rng = np.random.default_rng(seed + 4000)
+    rng = np.random.default_rng(seed + stream)
     maker = ("torch", "skl")[seed % 2]
-    family = FAMILIES[int(rng.integers(3))]
+    family = families[int(rng.integers(len(families)))]
     trigger = stamp(family, rng)
     px, py = poison(rx, ry, trigger, target, rng)
     name = f"{maker}-bd{target}"
-    predict, info = MAKERS[maker](px, py, seed + 5000, folder / f"{name}.onnx")
+    predict, info = MAKERS[maker](px, py, seed + stream + 1000, folder / f"{name}.onnx")
     others = by != target
     truth[name] = {"backdoored": True, "maker": maker, "family": family, "target": target,
                    "acc": float((predict(bx) == by).mean()),
@@ -240,13 +251,20 @@ def main() -> None:
     ap.add_argument("--name", default="")
     ap.add_argument("--aimed", type=int, metavar="CLASS",
                     help="with --build on built seeds: add one backdoor aimed at CLASS")
+    ap.add_argument("--families", default=",".join(FAMILIES),
+                    help=f"with --build: the trigger families drawn from (of {KNOWN_FAMILIES})")
+    ap.add_argument("--stream", type=int, default=4000,
+                    help="with --aimed: the draw's seed offset (a second aimed pass needs another)")
     args = ap.parse_args()
+    families = tuple(args.families.split(","))
+    if not families or not set(families) <= set(KNOWN_FAMILIES):
+        fail(f"--families: each of {', '.join(KNOWN_FAMILIES)}, got {args.families!r}")
     if args.build and args.aimed is not None:
         for seed in seeds_of(args.seeds):
-            build_aimed(args.build, seed, args.aimed)
+            build_aimed(args.build, seed, args.aimed, families, args.stream)
     elif args.build:
         for seed in seeds_of(args.seeds):
-            build(args.build, seed)
+            build(args.build, seed, families)
     elif args.read and args.rows:
         read(args.read, seeds_of(args.seeds), args.rows)
     elif args.one and args.rows:

@@ -84,6 +84,16 @@ def excess_without_dense_s73(entry: dict) -> dict:
     return {**entry, "fitted_on": {**entry["fitted_on"], "wide_recipes": recipes}}
 
 
+# issue 9 stop 74 (h9u): the dense kind gained a second entry (the same flat MLPs at the term's
+# gate 1.1 behind a `guard` on `mmbd_anomaly` and `mmbd_gap`; rule met on fresh seeds 144-155):
+# files written before saw the dense kind's stop-73 entry alone (:func:`excess_without_guard_s74`)
+def excess_without_guard_s74(entry: dict) -> dict:
+    """An excess entry (raw JSON) without stop 74's guarded ``wide_recipes`` entries."""
+    recipes = {k: [e for e in v if "guard" not in e]
+               for k, v in entry["fitted_on"].get("wide_recipes", {}).items()}
+    return {**entry, "fitted_on": {**entry["fitted_on"], "wide_recipes": recipes}}
+
+
 def excess_before_s73(entry: dict) -> dict:
     """An excess entry (raw JSON) with its line and cap as shipped before stop 73 (its
     ``wide_recipes`` kept)."""

@@ -15,8 +15,9 @@ read only where that class is one of the kind's naturally wide classes (its refe
 least the entry's ``wide``, or its median ratio over the clean models of another training
 recipe of the kind in ``wide_recipes``: issue 9 stop 72, where a user's briefly trained ReLU
 CNN widens a class the reference's recipe does not; a recipe entry may carry its own
-``wide``, issue 9 stop 73), the reference being the median over clean
-calibration models of that kind, fitted by
+``wide``, issue 9 stop 73, and a ``guard``, stop 74: it opens its classes only on a run whose
+guarded features are at most their bounds, so a lean is read but an outlier is not), the
+reference being the median over clean calibration models of that kind, fitted by
 ``benchmarks/class_excess_fit.py`` and written into the calibration file's ``"<scorer>:excess"``
 entry (``fitted_on.reference``). That entry is a lower-only term: where its linear score (a
 start and a slope on the excess) is negative it is added to the scoring calibrator's logit,
@@ -108,18 +109,31 @@ def class_excess(features: dict[str, float], traits: list[str], reference: dict,
     top = max(range(len(ratios)), key=ratios.__getitem__)
     median = entry.get("median") or []
     if len(median) != len(ratios) or not wide_class(
-            top, [entry, *((wide_recipes or {}).get(key) or [])], min_clean, wide):
+            top, [entry, *((wide_recipes or {}).get(key) or [])], min_clean, wide, features):
         return None
     return ratios[top] - float(median[top])
 
 
-def wide_class(top: int, entries: list[dict], min_clean: int, wide: float) -> bool:
+def wide_class(top: int, entries: list[dict], min_clean: int, wide: float,
+               features: dict[str, float] | None = None) -> bool:
     """Whether class ``top``'s median ratio is at least ``wide`` (or the entry's own ``wide``:
     issue 9 stop 73, a recipe whose clean models widen several classes may open only the widest)
     in one of ``entries`` (the reference's, then each other recipe's clean models of the kind)
-    with ``min_clean`` models."""
+    with ``min_clean`` models, whose ``guard`` (if any) ``features`` pass (:func:`guarded`)."""
     return any(int(e.get("n_clean", 0)) >= min_clean and top < len(e.get("median") or [])
-               and float(e["median"][top]) >= float(e.get("wide", wide)) for e in entries)
+               and float(e["median"][top]) >= float(e.get("wide", wide))
+               and guarded(e, features or {}) for e in entries)
+
+
+def guarded(entry: dict, features: dict[str, float]) -> bool:
+    """Whether a run passes an entry's ``guard`` (``{feature: bound}``): each feature recorded
+    and at most its bound (issue 9, stop 74: a recipe's clean models lean to classes 5 and 6 as
+    far as a whole-image backdoor's ratio there, ``zoo/eval/sig-014``; MM-BD's own outlier
+    reading of the top class, ``mmbd_anomaly``, parts the lean from the backdoor). An entry
+    without a guard passes every run."""
+    return all(isinstance(features.get(name), int | float)
+               and float(features[name]) <= float(bound)
+               for name, bound in (entry.get("guard") or {}).items())
 
 
 def excess_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
@@ -214,7 +228,8 @@ def check_excess_terms(calibrators: dict[str, Calibrator]) -> None:
         if not isinstance(recipes, dict) or not all(
                 isinstance(v, list) and all(map(_entry, v)) for v in recipes.values()):
             raise ValueError(f"{key!r}: fitted_on.wide_recipes must map kinds to lists of "
-                             "{\"n_clean\": N, \"median\": [ratios]}")
+                             "{\"n_clean\": N, \"median\": [ratios]} (an optional numeric "
+                             "\"wide\", an optional \"guard\" of feature names to numbers)")
         most = term.fitted_on.get("most", 1.0)
         if (not isinstance(most, int | float) or isinstance(most, bool) or not most > 0
                 or math.isnan(most)):
@@ -230,7 +245,10 @@ def check_excess_terms(calibrators: dict[str, Calibrator]) -> None:
 
 def _entry(value: object) -> bool:
     """A reference entry: ``{"n_clean": N, "median": [finite numbers]}`` (and, on a recipe,
-    an optional finite ``wide``)."""
+    an optional finite ``wide`` and an optional ``guard``: feature names to finite numbers)."""
+    guard = value.get("guard", {}) if isinstance(value, dict) else None
     return (isinstance(value, dict) and isinstance(value.get("median"), list)
             and all(finite(x) for x in value["median"]) and isinstance(value.get("n_clean"), int)
-            and not isinstance(value["n_clean"], bool) and finite(value.get("wide", 0.0)))
+            and not isinstance(value["n_clean"], bool) and finite(value.get("wide", 0.0))
+            and isinstance(guard, dict) and all(isinstance(k, str) and finite(v)
+                                                for k, v in guard.items()))
