@@ -82,8 +82,13 @@ from trojanscope.detect.data.label_covers import (
 )
 from trojanscope.detect.data.label_deficit import deficit_groups
 from trojanscope.detect.data.label_misfits import MISFIT_Z, ROW_BAR, misfit_conditions
-from trojanscope.detect.data.label_rares import lookalike_z, rare_enriched, rare_values
-from trojanscope.detect.data.label_strays import binned, partnered, stray_values
+from trojanscope.detect.data.label_rares import (
+    RARE_OTHERS,
+    lookalike_z,
+    rare_enriched,
+    rare_values,
+)
+from trojanscope.detect.data.label_strays import binned, exact_ranks, partnered, stray_values
 from trojanscope.detect.data.label_ties import cover_rivals
 from trojanscope.detect.data.shared_values import value_codes
 from trojanscope.detect.data.table_verdict import (
@@ -289,6 +294,10 @@ class LabelGroups(DataDetector):
             excess to the value's score (``label_strays``): a rare value written on rows of
             the other label and relabelled (``lending-club``'s rarest ``sub_grade`` on 14-25
             rows whose ``int_rate`` does not go with it). 0: off, every score as before stop 68.
+            2 (the candidate of issue 16 stop 74 h16d, opt-in): the partner is also read on
+            its exact values where the value fixes them (``label_strays.exact_ranks``), the
+            larger ``z`` counting: ``lending-club``'s rarest grade written on 9-12 rows,
+            whose risky ``int_rate`` bins it shares, reads about 10 on the exact rates.
         cells: 1 (default since issue 16 stop 69 h16d: its rule on fresh bases 15900/16000
             was met, 40 -> 41 of 48 dirty-label sets at the goal, none lost, no clean table
             flagged more, docs/benchmarks.md): also score the majority label's conditions
@@ -347,7 +356,12 @@ class LabelGroups(DataDetector):
             column has no partner (``strays`` reads those). 1 (default since issue 16 stop 73
             h16d: its rule on fresh bases 16700/16800 was met, 43 -> 45 of 48 dirty-label sets
             at the goal, none lost, no clean table or row flagged more, docs/benchmarks.md);
-            0: off, every score as before stop 73.
+            0: off, every score as before stop 73. 2 (the candidate of issue 16 stop 74 h16d,
+            opt-in): as 1, read only where at least ``label_rares.RARE_OTHERS`` (3) holders
+            hold another label: a value written on rows of the other label keeps its natural
+            holders of that label (``credit-default``'s ``Home = ignore``: 6-7 on every spent
+            draw), while a natural category of the label whose rows look like another label
+            has few (``medicaldata/covid_testing``'s ``demo_group = 2``: 2 of 60).
     """
 
     name = "label-groups"
@@ -419,8 +433,9 @@ class LabelGroups(DataDetector):
             raise UserInputError(f"label-groups: covers is 0 (off), 1 (on) or 2 (on, every "
                                  f"cell leaning away), not {covers!r}")
         self.covers = int(covers)
-        if isinstance(strays, bool) or strays not in (0, 1):
-            raise UserInputError(f"label-groups: strays is 0 (off) or 1 (on), not {strays!r}")
+        if isinstance(strays, bool) or strays not in (0, 1, 2):
+            raise UserInputError(f"label-groups: strays is 0 (off), 1 (on) or 2 (on, the "
+                                 f"partner's exact values read too), not {strays!r}")
         self.strays = int(strays)
         if isinstance(cells, bool) or cells not in (0, 1):
             raise UserInputError(f"label-groups: cells is 0 (off) or 1 (on), not {cells!r}")
@@ -447,8 +462,9 @@ class LabelGroups(DataDetector):
         if self.pair_contrast < 0:
             raise UserInputError(f"label-groups: pair_contrast >= 0 (0: off), "
                                  f"not {pair_contrast!r}")
-        if isinstance(rares, bool) or rares not in (0, 1):
-            raise UserInputError(f"label-groups: rares is 0 (off) or 1 (on), not {rares!r}")
+        if isinstance(rares, bool) or rares not in (0, 1, 2):
+            raise UserInputError(f"label-groups: rares is 0 (off), 1 (on) or 2 (on, at least "
+                                 f"{RARE_OTHERS} holders of another label), not {rares!r}")
         self.rares = int(rares)
         self.groups: list[dict] = []
         self._verdict: SetVerdict | None = None
@@ -741,13 +757,15 @@ def _strays(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.n
     most ``COVER_VALUES`` values) whose rows fit the column's partner column worse than the
     column's rows by more than ``STRAY_BAR`` standard deviations (``label_strays``: a rare
     value written on rows from outside), each scored as a value is plus ``STRAY_WEIGHT``
-    times its ``z`` over the bar."""
+    times its ``z`` over the bar; with ``p.strays`` 2 the partner's exact values are read
+    too (``label_strays.exact_ranks``)."""
     n_cols = codes.shape[1]
     cat = np.ones(n_cols, bool) if categorical is None else categorical
     cols = [j for j in range(n_cols)
             if cat[j] and 3 <= len(np.unique(codes[:, j])) <= COVER_VALUES]
     ranks = binned(codes, MANY_VALUES, BINS)
-    for c, j, holds, z in stray_values(codes, ranks, labels, cols, p.min_rows):
+    exact = exact_ranks(codes) if p.strays == 2 else None
+    for c, j, holds, z in stray_values(codes, ranks, labels, cols, p.min_rows, exact):
         if z > STRAY_BAR:
             _over_bar(holds, c, j, z - STRAY_BAR, "stray", z, codes, labels, full, terms, p,
                       best, found, natural)
@@ -831,7 +849,9 @@ def _rares(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.nd
     for c, j, holds in rare_values(codes, labels, cols, p.min_rows):
         own = labels == c
         group = own & holds
-        if not rare_enriched(group, holds, own, p.prior) or profiled(codes, group, j):
+        others = RARE_OTHERS if p.rares == 2 else 1
+        if (not rare_enriched(group, holds, own, p.prior, others=others)
+                or profiled(codes, group, j)):
             continue
         if j not in paired:
             paired[j] = partnered(codes, ranks, j)
