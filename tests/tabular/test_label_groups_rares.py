@@ -149,7 +149,7 @@ def test_rares_is_zero_one_or_two(bad) -> None:
 
 
 def test_rares_is_on_by_default_and_0_turns_it_off(written) -> None:
-    assert LabelGroups().rares == RARES == 1
+    assert LabelGroups().rares == RARES == 2  # stop 74: with the guard
     assert LabelGroups(rares=0).rares == 0
     mask, data = written
     tpr, fpr = rates(detect_data(data, method="label-groups"), mask)
@@ -184,7 +184,7 @@ def test_rares_2_reads_nothing_where_two_holders_hold_another_label(tmp_path) ->
     data = load_suspect(tmp_path / "n.csv", "y").data
     one = detect_data(data, method="label-groups", rares=1)
     assert rates(one, mask)[0] >= 0.95  # rares=1 reads it
-    two = detect_data(data, method="label-groups", rares=2)
+    two = detect_data(data, method="label-groups")  # the default: rares=2
     off = detect_data(data, method="label-groups", rares=0)
     assert np.array_equal(two.suspicion, off.suspicion)
     assert np.array_equal(np.sort(two.flagged), np.sort(off.flagged))

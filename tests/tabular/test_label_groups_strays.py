@@ -117,5 +117,6 @@ def test_strays_is_0_1_or_2(bad) -> None:
 
 
 def test_strays_is_the_default_and_0_turns_it_off() -> None:
-    assert LabelGroups().strays == 1
+    assert LabelGroups().strays == 2  # stop 74: the partner's exact values read too
+    assert LabelGroups(strays=1).strays == 1
     assert LabelGroups(strays=0).strays == 0

@@ -39,7 +39,7 @@ RARE_SHARE = 0.03  # a value held by at most this share of the rows (the top sha
 RARE_BINS = 10  # the reference's fit cut at its deciles
 RARE_ALPHA = 0.5  # pseudo-rows per bin
 RARE_LEAN = 0.25  # the value's label share over the table's, in log-odds (shrunk)
-# rares=2 (issue 16 stop 74, the candidate): the fewest holders of another label a value needs
+# rares=2 (the default since issue 16 stop 74): the fewest holders of another label a value needs
 RARE_OTHERS = 3
 
 

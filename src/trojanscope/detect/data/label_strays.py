@@ -21,13 +21,14 @@ below the column's mean fit its rows' mean fit lies, in the column's per-row sta
 deviations (an effect size, not a test: a large natural value's mean sits near the column's
 whatever its rows).
 
-With ``exact`` (``strays=2``, issue 16 stop 74, the candidate) the same partner is also read
+With ``exact`` (``strays=2``, the default since issue 16 stop 74) the same partner is also read
 on its exact values (``exact_ranks``) where the value fixes them closely enough (their mean
 fit at least ``STRAY_MI`` too), and the larger ``z`` counts. ``lending-club``'s ``int_rate``
 follows ``sub_grade`` to the value, while ten bins of its ranks span several grades: its
 rarest grade is a risky one, so rows of the other (risky) label written with it fall in its
-bins often enough that 9-12 written rows read ``z`` 0.8-1.6 on the bins and about 10 on the
-exact rates (the spent sets 15410, 16010, 16310, 16810), where natural values read under 0.5.
+bins often enough that 9-12 written rows read ``z`` 0.78-1.56 on the bins and 2.45-2.88 on the
+exact rates (the spent sets 15410, 16010, 16310, 16810), where the natural grades' groups read
+under -0.8 either way.
 """
 
 from __future__ import annotations
