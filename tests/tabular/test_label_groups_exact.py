@@ -1,7 +1,7 @@
 """``label-groups``' ``strays=2`` (issue 16 stop 74, the default; 1: as before): the partner
-column read on its exact values too. ``lending-club``'s ``int_rate`` follows ``sub_grade`` to the value while ten bins of its
-ranks span several grades, so a rare grade written on a few rows of the other label from the
-grades beside it fits the bins and not the rates."""
+column read on its exact values too. ``lending-club``'s ``int_rate`` follows ``sub_grade`` to
+the value while ten bins of its ranks span several grades, so a rare grade written on a few
+rows of the other label from the grades beside it fits the bins and not the rates."""
 
 from __future__ import annotations
 
