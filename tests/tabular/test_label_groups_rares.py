@@ -14,6 +14,7 @@ from test_label_groups_covers import rates
 from trojanscope.detect.data.inputs import load_suspect
 from trojanscope.detect.data.label_groups import RARES, LabelGroups, profiled
 from trojanscope.detect.data.label_rares import (
+    RARE_OTHERS,
     RARE_SHARE,
     lookalike_z,
     rare_enriched,
@@ -141,15 +142,49 @@ def test_without_a_written_value_the_flags_are_equal(tmp_path) -> None:
     assert np.array_equal(a.suspicion, b.suspicion)
 
 
-@pytest.mark.parametrize("bad", [2, -1, 0.5, True, float("nan"), "1"])
-def test_rares_is_zero_or_one(bad) -> None:
+@pytest.mark.parametrize("bad", [3, -1, 0.5, True, float("nan"), "1"])
+def test_rares_is_zero_one_or_two(bad) -> None:
     with pytest.raises(UserInputError, match="rares is 0"):
         LabelGroups(rares=bad)
 
 
 def test_rares_is_on_by_default_and_0_turns_it_off(written) -> None:
-    assert LabelGroups().rares == RARES == 1
+    assert LabelGroups().rares == RARES == 2  # stop 74: with the guard
     assert LabelGroups(rares=0).rares == 0
     mask, data = written
     tpr, fpr = rates(detect_data(data, method="label-groups"), mask)
     assert tpr >= 0.95 and fpr <= 0.05, (tpr, fpr)
+
+
+def test_rares_2_asks_for_a_few_holders_of_another_label() -> None:
+    """``rares=2`` (issue 16 stop 74, the candidate): a value 30 rows of the label and 2 of
+    another hold leans towards the label, but a natural category's few other holders (not the
+    natural ones a written value keeps) are not enough."""
+    own = np.arange(1000) < 700
+    holds = np.zeros(1000, bool)
+    holds[:30] = holds[998:] = True
+    assert rare_enriched(own & holds, holds, own, 10.0)
+    assert RARE_OTHERS == 3 and not rare_enriched(own & holds, holds, own, 10.0, others=3)
+    holds[997] = True
+    assert rare_enriched(own & holds, holds, own, 10.0, others=3)
+
+
+def test_rares_2_flags_a_written_value_that_keeps_its_natural_holders(written) -> None:
+    mask, data = written  # h5: 8 natural holders, 4 of them label 1
+    tpr, fpr = rates(detect_data(data, method="label-groups", rares=2), mask)
+    assert tpr >= 0.95 and fpr <= 0.05, (tpr, fpr)
+    assert LabelGroups(rares=2).rares == 2
+
+
+def test_rares_2_reads_nothing_where_two_holders_hold_another_label(tmp_path) -> None:
+    df, mask = homed_table(0)
+    others = np.flatnonzero((df["home"] == "h5").to_numpy() & (df["y"] == 1).to_numpy())
+    df.loc[others[:2], "home"] = "h0"  # 2 of the 4 left: a category of the label, not written
+    df.to_csv(tmp_path / "n.csv", index=False)
+    data = load_suspect(tmp_path / "n.csv", "y").data
+    one = detect_data(data, method="label-groups", rares=1)
+    assert rates(one, mask)[0] >= 0.95  # rares=1 reads it
+    two = detect_data(data, method="label-groups")  # the default: rares=2
+    off = detect_data(data, method="label-groups", rares=0)
+    assert np.array_equal(two.suspicion, off.suspicion)
+    assert np.array_equal(np.sort(two.flagged), np.sort(off.flagged))

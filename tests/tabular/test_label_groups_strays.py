@@ -109,13 +109,14 @@ def test_strays_finds_lending_clubs_rare_value_towards_class_0() -> None:
     assert tpr >= 0.95 and fpr <= 0.05, (tpr, fpr)
 
 
-@pytest.mark.parametrize("bad", [2, -1, True, 0.5, "yes"])
-def test_strays_is_0_or_1(bad) -> None:
+@pytest.mark.parametrize("bad", [3, -1, True, 0.5, "yes"])
+def test_strays_is_0_1_or_2(bad) -> None:
     with pytest.raises(UserInputError, match="strays"):
         LabelGroups(strays=bad)
     assert LabelGroups(strays=1.0).strays == 1
 
 
 def test_strays_is_the_default_and_0_turns_it_off() -> None:
-    assert LabelGroups().strays == 1
+    assert LabelGroups().strays == 2  # stop 74: the partner's exact values read too
+    assert LabelGroups(strays=1).strays == 1
     assert LabelGroups(strays=0).strays == 0

@@ -82,8 +82,13 @@ from trojanscope.detect.data.label_covers import (
 )
 from trojanscope.detect.data.label_deficit import deficit_groups
 from trojanscope.detect.data.label_misfits import MISFIT_Z, ROW_BAR, misfit_conditions
-from trojanscope.detect.data.label_rares import lookalike_z, rare_enriched, rare_values
-from trojanscope.detect.data.label_strays import binned, partnered, stray_values
+from trojanscope.detect.data.label_rares import (
+    RARE_OTHERS,
+    lookalike_z,
+    rare_enriched,
+    rare_values,
+)
+from trojanscope.detect.data.label_strays import binned, exact_ranks, partnered, stray_values
 from trojanscope.detect.data.label_ties import cover_rivals
 from trojanscope.detect.data.shared_values import value_codes
 from trojanscope.detect.data.table_verdict import (
@@ -114,8 +119,10 @@ COVERS = 2
 # the strays screen (issue 16 stop 68 h16d: its rule on fresh bases 15700/15800 and clean
 # tables 15760-15789/15860-15889 and REAL["fresh7"] was met, docs/benchmarks.md); 0: off. A
 # value's group counts where its rows' partner fit lies more than STRAY_BAR standard
-# deviations under its column's, and scores STRAY_WEIGHT times the excess on top of its own
-STRAYS = 1
+# deviations under its column's, and scores STRAY_WEIGHT times the excess on top of its own;
+# 2 (issue 16 stop 74 h16d: its rule on fresh bases 16900/17000 and clean tables
+# 16960-16989/17060-17089 was met, docs/benchmarks.md): the partner read on its exact values too
+STRAYS = 2
 STRAY_BAR, STRAY_WEIGHT = 1.0, 2.0
 # the per-cell contrast (issue 16 stop 69 h16d: its rule on fresh bases 15900/16000 and clean
 # tables 15960-15989/16060-16089 and REAL["fresh8"] was met, docs/benchmarks.md); 0: off. A
@@ -142,8 +149,9 @@ TIE_COVERS = 1
 # the rares screen (issue 16 stop 73 h16d: its rule on fresh bases 16700/16800 and clean tables
 # 16760-16789/16860-16889 was met, docs/benchmarks.md): the majority label's groups of a rare
 # value whose rows' fit reads as drawn from another label (``label_rares.lookalike_z``) over
-# RARE_BAR score STRAY_WEIGHT times the excess on top of their own; 0: off
-RARES = 1
+# RARE_BAR score STRAY_WEIGHT times the excess on top of their own; 0: off; 2 (issue 16 stop 74
+# h16d, the same rule as STRAYS = 2): only values at least RARE_OTHERS holders of another label hold
+RARES = 2
 RARE_BAR = 2.5
 MAX_DEFICIT_WEIGHT = 10.0  # a weight, not a switch: past it one screen decides every flag
 MAX_MIRROR = 10.0  # mirror's bound: a weight, not a switch; past it one term decides everything
@@ -280,7 +288,7 @@ class LabelGroups(DataDetector):
             their whole; a conjunction towards the other label that shares a value fills one
             cell only (``label_covers.cells_lean_away``). 1: without the guard (stop 66,
             opt-in). 0: off, every score as before stop 67.
-        strays: 1 (default since issue 16 stop 68 h16d: its rule on fresh bases 15700/15800
+        strays: 1 (the default of issue 16 stops 68-73: its rule on fresh bases 15700/15800
             was met, 44 -> 46 of 48 dirty-label sets at the goal, none lost, no clean table
             flagged more, docs/benchmarks.md): also score the majority label's groups of one
             categorical value whose rows fit the column's *partner* (the column it says most
@@ -289,6 +297,14 @@ class LabelGroups(DataDetector):
             excess to the value's score (``label_strays``): a rare value written on rows of
             the other label and relabelled (``lending-club``'s rarest ``sub_grade`` on 14-25
             rows whose ``int_rate`` does not go with it). 0: off, every score as before stop 68.
+            2 (default since issue 16 stop 74 h16d: its rule on fresh bases 16900/17000 was
+            met, 44 of 48 dirty-label sets at the goal either way, none lost, no flag moved on
+            a fresh set or clean table; development 14 -> 18 of 18 ``lending-club`` rare
+            values towards class 0, docs/benchmarks.md): as 1, the partner also read on its
+            exact values where the value fixes them (``label_strays.exact_ranks``), the
+            larger ``z`` counting: ``lending-club``'s rarest grade written on 9-12 rows, whose
+            risky ``int_rate`` bins it shares, reads 0.78-1.56 on the bins and 2.45-2.88 on
+            the exact rates. 1: the scores of stops 68-73.
         cells: 1 (default since issue 16 stop 69 h16d: its rule on fresh bases 15900/16000
             was met, 40 -> 41 of 48 dirty-label sets at the goal, none lost, no clean table
             flagged more, docs/benchmarks.md): also score the majority label's conditions
@@ -333,21 +349,27 @@ class LabelGroups(DataDetector):
             it found 3 of 3 such misses, 15152, 16153, 16452, docs/benchmarks.md; the
             "not all" guard was added after the rule, narrower, so those fresh flags stand).
             0: off, the flags as before stop 72.
-        rares: 1: also score the majority label's groups of one categorical value (columns
-            of 3 to 60 values) that at most ``label_rares.RARE_SHARE`` (3%) of the rows hold,
-            whose rows' fit to the label (the naive Bayes model without the value's column)
-            reads as drawn from the other labels' rows rather than the label's own by a ``z``
-            over ``RARE_BAR`` (``label_rares.lookalike_z``: a binned likelihood ratio, so a
-            few far rows do not make it), adding ``STRAY_WEIGHT`` times the excess to the
-            value's score: a rare value written on rows of the other label and relabelled
-            towards ``credit-default``'s 73% class (``Home = ignore`` on 22-34 rows, scored
-            under the table's cut by enrichment alone). Read only where the value leans
-            towards the label by 0.25 in log-odds and some holder holds another label
-            (``rare_enriched``), its rows share no other uncommon value (``profiled``) and its
-            column has no partner (``strays`` reads those). 1 (default since issue 16 stop 73
-            h16d: its rule on fresh bases 16700/16800 was met, 43 -> 45 of 48 dirty-label sets
-            at the goal, none lost, no clean table or row flagged more, docs/benchmarks.md);
-            0: off, every score as before stop 73.
+        rares: 1 (the default of stop 73): also score the majority label's groups of one categorical
+            value (columns of 3 to 60 values) that at most ``label_rares.RARE_SHARE`` (3%) of the
+            rows hold, whose rows' fit to the label (the naive Bayes model without the value's
+            column) reads as drawn from the other labels' rows rather than the label's own by a
+            ``z`` over ``RARE_BAR`` (``label_rares.lookalike_z``: a binned likelihood ratio, so a
+            few far rows do not make it), adding ``STRAY_WEIGHT`` times the excess to the value's
+            score: a rare value written on rows of the other label and relabelled towards
+            ``credit-default``'s 73% class (``Home = ignore`` on 22-34 rows, scored under the
+            table's cut by enrichment alone). Read only where the value leans towards the label by
+            0.25 in log-odds and some holder holds another label (``rare_enriched``), its rows share
+            no other uncommon value (``profiled``) and its column has no partner (``strays`` reads
+            those). 1 (the default of issue 16 stop 73 h16d: its rule on fresh bases 16700/16800 was
+            met, 43 -> 45 of 48 dirty-label sets at the goal, none lost, no clean table or row
+            flagged more, docs/benchmarks.md); 0: off, every score as before stop 73. 2 (default
+            since issue 16 stop 74 h16d, with ``strays=2`` under one rule, met on fresh bases
+            16900/17000; 1: the scores of stop 73): as 1, read only where at least
+            ``label_rares.RARE_OTHERS`` (3) holders hold another label: a value written on rows of
+            the other label keeps its natural holders of that label (``credit-default``'s ``Home =
+            ignore``: 6-7 on every spent draw), while a natural category of the label whose rows
+            look like another label has few (``medicaldata/covid_testing``'s ``demo_group = 2``: 2
+            of 60; its flags 114 -> 80 rows, those of ``rares=0``).
     """
 
     name = "label-groups"
@@ -419,8 +441,9 @@ class LabelGroups(DataDetector):
             raise UserInputError(f"label-groups: covers is 0 (off), 1 (on) or 2 (on, every "
                                  f"cell leaning away), not {covers!r}")
         self.covers = int(covers)
-        if isinstance(strays, bool) or strays not in (0, 1):
-            raise UserInputError(f"label-groups: strays is 0 (off) or 1 (on), not {strays!r}")
+        if isinstance(strays, bool) or strays not in (0, 1, 2):
+            raise UserInputError(f"label-groups: strays is 0 (off), 1 (on) or 2 (on, the "
+                                 f"partner's exact values read too), not {strays!r}")
         self.strays = int(strays)
         if isinstance(cells, bool) or cells not in (0, 1):
             raise UserInputError(f"label-groups: cells is 0 (off) or 1 (on), not {cells!r}")
@@ -447,8 +470,9 @@ class LabelGroups(DataDetector):
         if self.pair_contrast < 0:
             raise UserInputError(f"label-groups: pair_contrast >= 0 (0: off), "
                                  f"not {pair_contrast!r}")
-        if isinstance(rares, bool) or rares not in (0, 1):
-            raise UserInputError(f"label-groups: rares is 0 (off) or 1 (on), not {rares!r}")
+        if isinstance(rares, bool) or rares not in (0, 1, 2):
+            raise UserInputError(f"label-groups: rares is 0 (off), 1 (on) or 2 (on, at least "
+                                 f"{RARE_OTHERS} holders of another label), not {rares!r}")
         self.rares = int(rares)
         self.groups: list[dict] = []
         self._verdict: SetVerdict | None = None
@@ -741,13 +765,15 @@ def _strays(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.n
     most ``COVER_VALUES`` values) whose rows fit the column's partner column worse than the
     column's rows by more than ``STRAY_BAR`` standard deviations (``label_strays``: a rare
     value written on rows from outside), each scored as a value is plus ``STRAY_WEIGHT``
-    times its ``z`` over the bar."""
+    times its ``z`` over the bar; with ``p.strays`` 2 the partner's exact values are read
+    too (``label_strays.exact_ranks``)."""
     n_cols = codes.shape[1]
     cat = np.ones(n_cols, bool) if categorical is None else categorical
     cols = [j for j in range(n_cols)
             if cat[j] and 3 <= len(np.unique(codes[:, j])) <= COVER_VALUES]
     ranks = binned(codes, MANY_VALUES, BINS)
-    for c, j, holds, z in stray_values(codes, ranks, labels, cols, p.min_rows):
+    exact = exact_ranks(codes) if p.strays == 2 else None
+    for c, j, holds, z in stray_values(codes, ranks, labels, cols, p.min_rows, exact):
         if z > STRAY_BAR:
             _over_bar(holds, c, j, z - STRAY_BAR, "stray", z, codes, labels, full, terms, p,
                       best, found, natural)
@@ -831,7 +857,9 @@ def _rares(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.nd
     for c, j, holds in rare_values(codes, labels, cols, p.min_rows):
         own = labels == c
         group = own & holds
-        if not rare_enriched(group, holds, own, p.prior) or profiled(codes, group, j):
+        others = RARE_OTHERS if p.rares == 2 else 1
+        if (not rare_enriched(group, holds, own, p.prior, others=others)
+                or profiled(codes, group, j)):
             continue
         if j not in paired:
             paired[j] = partnered(codes, ranks, j)

@@ -39,6 +39,8 @@ RARE_SHARE = 0.03  # a value held by at most this share of the rows (the top sha
 RARE_BINS = 10  # the reference's fit cut at its deciles
 RARE_ALPHA = 0.5  # pseudo-rows per bin
 RARE_LEAN = 0.25  # the value's label share over the table's, in log-odds (shrunk)
+# rares=2 (the default since issue 16 stop 74): the fewest holders of another label a value needs
+RARE_OTHERS = 3
 
 
 def rare_values(codes: np.ndarray, labels: np.ndarray, cols: list[int], min_rows: int,
@@ -60,7 +62,7 @@ def rare_values(codes: np.ndarray, labels: np.ndarray, cols: list[int], min_rows
 
 
 def rare_enriched(group: np.ndarray, holds: np.ndarray, own: np.ndarray, prior: float,
-                  lean: float = RARE_LEAN) -> bool:
+                  lean: float = RARE_LEAN, others: int = 1) -> bool:
     """Whether the value's holders (``holds``) hold the label (``own``; ``group``: both) more
     often than the table does by at least ``lean`` in log-odds, their share shrunk towards
     the table's with ``prior`` pseudo-rows (``_group``'s enrichment of a value), while some
@@ -71,10 +73,13 @@ def rare_enriched(group: np.ndarray, holds: np.ndarray, own: np.ndarray, prior: 
     own category (a panel's ``state``, ``Subject``: on the spent real tables the label is
     fixed within it), while a value written on rows of another label and relabelled leaves its
     natural holders of the other labels in place, and leans towards the label (0.3-1.3 on
-    ``credit-default``'s 22-60 written rows)."""
+    ``credit-default``'s 22-60 written rows). ``others``: the fewest holders of another label
+    (1: some holder; ``RARE_OTHERS`` with ``rares=2``: a written value keeps its natural
+    holders of the other label, ``credit-default``'s ``Home = ignore`` 6-7, while
+    ``covid_testing``'s natural ``demo_group = 2`` has 2 of 60)."""
     share = float(own.mean())
     k, n = int(group.sum()), int(holds.sum())
-    if k == n:
+    if n - k < others:
         return False
     q = (k + prior * share) / (n + prior)
     return float(np.log(q / (1 - q)) - np.log(share / (1 - share))) >= lean
