@@ -78,6 +78,7 @@ def test_the_share_is_set_apart_before_the_first_stage(monkeypatch, share) -> No
     method.apply(Striped().eval(), data())
     assert first.sizes == [120 if share else 160]
     assert (method.pick_held_ is not None) is bool(share)
+    assert method.report_.get("mixed_held") == ({"held": 40, "rest": 120} if share else None)
 
 
 def test_off_by_default_and_refused_out_of_range_or_without_mixed_last() -> None:

@@ -369,6 +369,8 @@ class Gated(Mitigation):
             from trojanscope.mitigate.held_pick import set_pick_apart  # no stage sees the share
 
             clean, self.pick_held_ = set_pick_apart(clean, share, seed, self.min_samples)
+            if self.mixed_held:
+                report["mixed_held"] = {"held": len(self.pick_held_), "rest": len(clean)}
             self.pick_rest_ = clean
         if self.dense_project:
             why = self._no_projection(model, clean)
