@@ -513,7 +513,9 @@ class AfterOptions:
             keeps it only where its accuracy on the share is not below the output's
             (:mod:`~trojanscope.mitigate.mixed_held`; the note's ``mixed_last`` -> ``held``).
             Built for the BadNets MLPs ``mixed_last`` takes from the goal on accuracy (issue 12
-            stops 73-74). Needs ``mixed_last``; not beside ``held_pick``.
+            stops 73-74); ``mixed_held=0.1`` failed its rule on fresh zoos 2505/2506 (16 of 24
+            at the goal against 18: the share cost the stages more than the undo gave back).
+            Needs ``mixed_last``; not beside ``held_pick``.
         restore_last: with E > 0, last (after ``mixed_last``), where ``mixed_last`` fitted the
             output and its accuracy on shifted copies of the clean images is at least
             ``restore_last.RESTORE_DROP`` (0.01) below the input model's, E epochs of

@@ -11,6 +11,12 @@ where :func:`keep_fit` says so on the share: its readings before and after (accu
 class's mean log-probability, and the detector's reversed trigger's share and probability).
 The cost: every stage trains on fewer images. It reads the detector's suspect and trigger and
 the method's clean images, never the attacker's trigger or poison indices.
+
+Opt-in (``MIXED_HELD`` = 0 in ``gated_defaults``): ``mixed_held=0.1`` failed the rule written
+before fresh zoos 2505/2506 (benchmarks/data/mitigate_s74_h12/rule.md): 16 of 24 backdoored MLPs
+at the goal against 18, two lost, four ASRs up by more than a point. The share's readings were
+real (the output classified 0.90-1.00 of the 20) but mostly tied, and training on 180 images
+cost the unlearning more than the keep-or-undo gave back.
 """
 
 from __future__ import annotations
