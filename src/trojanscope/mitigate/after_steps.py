@@ -25,7 +25,7 @@ class AfterState:
     """What a step reads: the model the steps before return (``out``), the clean images the
     steps train on, the seed, the input model's state (``came``), the stages' model as they
     returned it (``staged``; None where no step asked for it or the later steps left it as it
-    was) and the share no stage saw (``held``; None without ``held_pick``)."""
+    was) and the share no stage saw (``held``; None without ``held_pick`` or ``mixed_held``)."""
 
     out: nn.Module
     clean: TensorDataset

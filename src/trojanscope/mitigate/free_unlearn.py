@@ -150,14 +150,15 @@ def distil_fit(model: nn.Module, teacher: nn.Module, clean: TensorDataset,
 def free_changed(gated: Any, model: nn.Module, clean: TensorDataset, seed: int) -> nn.Module:
     """`gated`'s ``free_reach``: its stages on ``model``, then :func:`free_step` on what they
     return, then the enabled steps of :data:`~trojanscope.mitigate.after_steps.AFTER_STEPS` in
-    their order; with ``held_pick`` the steps work on the clean images its share left. The
+    their order; with ``held_pick`` (or ``mixed_held``) the steps work on the clean images its
+    share left. The
     notes ``free_reach`` and each step's own say what was read and done."""
     from trojanscope.mitigate.after_steps import AfterState, run_after
     from trojanscope.mitigate.gated import same_state
 
     came = {k: v.detach().clone() for k, v in model.state_dict().items()}
     out = gated._purify_margin(model, clean, seed)
-    held = getattr(gated, "pick_held_", None)  # held_pick: the steps work on the rest too
+    held = getattr(gated, "pick_held_", None)  # held_pick, mixed_held: the steps on the rest
     if held is not None:
         clean = gated.pick_rest_
     staged = frozen_copy(out) if held is not None else None

@@ -172,7 +172,8 @@ class Gated(Mitigation):
     ``bias_refit``, ``free_reach``, ``back_distill``, ``reach_round2``, ``first_read``,
     ``held_pick``, ``fold_back``, ``sparse_last``, ``residue_last``, ``refit_last``,
     ``trigger_last``, ``round_last``, ``fresh_last``, ``teach_last``, ``mixed_last``,
-    ``restore_last``, ``repair_last``, ``blend_last``, ``blend_rise``, ``blend_stop``) and
+    ``mixed_held``, ``restore_last``, ``repair_last``, ``blend_last``, ``blend_rise``,
+    ``blend_stop``) and
     :class:`~trojanscope.mitigate.dense_options.DenseOptions` (``dense_first``, ``dense_pull``,
     ``dense_epochs``, ``dense_then``, ``dense_rho``, ``dense_prune``, ``dense_distill``,
     ``first_near``, ``dense_mask``, ``mask_ranked``: how the first stage treats an image model
@@ -240,7 +241,7 @@ class Gated(Mitigation):
                  round_last: float | None = None,
                  fresh_last: float | None = None,
                  teach_last: int | None = None,
-                 mixed_last: int | None = None,
+                 mixed_last: int | None = None, mixed_held: float | None = None,
                  restore_last: int | None = None,
                  repair_last: int | None = None,
                  blend_last: int | None = None, blend_rise: bool | None = None,
@@ -363,11 +364,13 @@ class Gated(Mitigation):
             clean, self.held_ = set_apart(clean, self.guard_hold, seed,  # no stage sees it
                                          min_rest=self.min_samples)
             report["guard_hold"] = {"held": len(self.held_), "rest": len(clean)}
-        if verdict is not None and self.held_pick > 0 and applies(model, clean):
+        share = self.held_pick or self.mixed_held  # held_pick's or mixed_held's (one of them)
+        if verdict is not None and share > 0 and applies(model, clean):
             from trojanscope.mitigate.held_pick import set_pick_apart  # no stage sees the share
 
-            clean, self.pick_held_ = set_pick_apart(clean, self.held_pick, seed,
-                                                    self.min_samples)
+            clean, self.pick_held_ = set_pick_apart(clean, share, seed, self.min_samples)
+            if self.mixed_held:
+                report["mixed_held"] = {"held": len(self.pick_held_), "rest": len(clean)}
             self.pick_rest_ = clean
         if self.dense_project:
             why = self._no_projection(model, clean)

@@ -233,6 +233,10 @@ TEACH_LAST = 5
 # backdoored MLPs at the goal against 12, none lost, clean 6 of 6, median CPU 10.4 s against
 # 10.0 s); 0: off, the default before.
 MIXED_LAST = 5
+# ``mixed_held``'s share (issue 12 stop 74, h12): with R > 0, R of the clean images are set apart
+# before every stage and read only by ``mixed_last``'s keep-or-undo
+# (:mod:`~trojanscope.mitigate.mixed_held`). 0: off.
+MIXED_HELD = 0.0
 # ``restore_last``'s epochs (issue 12 stop 66, h12): with E > 0, last, where ``mixed_last``
 # fitted the output and its accuracy on shifted copies of the clean images is at least 0.01
 # below the input model's, E epochs of ``free_reach``'s unlearning towards the input model where

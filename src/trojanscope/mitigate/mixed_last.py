@@ -38,9 +38,10 @@ from torch import Tensor, nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ReversedTrigger
-from trojanscope.mitigate.after_steps import trigger_after_step
+from trojanscope.mitigate.after_steps import AfterState, suspect_trigger
 from trojanscope.mitigate.base import frozen_copy, with_state
 from trojanscope.mitigate.free_unlearn import distil_fit
+from trojanscope.mitigate.mixed_held import held_fit
 from trojanscope.mitigate.step_note import fitted, step_note
 from trojanscope.mitigate.teach_last import TEACH_FLIP
 from trojanscope.mitigate.trigger_last import trigger_flip
@@ -101,17 +102,29 @@ def fit_mixed(model: nn.Module, came: dict, clean: TensorDataset, suspect: int, 
     fit_towards(model, MixedTeacher, came, clean, suspect, seed + MIXED_SEED, epochs)
 
 
-after_step = trigger_after_step("mixed_last", __name__, "mixed_step", came=True)
+def after_step(gated: Any, state: AfterState) -> nn.Module:
+    """The registered step (:mod:`~trojanscope.mitigate.after_steps`): :func:`mixed_step` (looked
+    up at call time: benchmarks spy on it) where ``free_reach``'s step read the model and the
+    detector left a reversed trigger for the suspect, otherwise the model as it came (the note
+    says why); with ``mixed_held``, the share no step saw (``state.held``) passed on."""
+    trigger = suspect_trigger(gated, "mixed_last")
+    if trigger is None:
+        return state.out
+    held = state.held if getattr(gated, "mixed_held", 0) else None
+    extra = {"held": held} if held is not None else {}
+    return mixed_step(gated, state.out, state.came, state.clean, state.seed, trigger, **extra)
 
 
 def mixed_step(gated: Any, out: nn.Module, came: dict, clean: TensorDataset, seed: int,
-               trigger: ReversedTrigger) -> nn.Module:
+               trigger: ReversedTrigger, held: TensorDataset | None = None) -> nn.Module:
     """``gated.mixed_last`` epochs of :func:`fit_mixed` on ``out``, in place, where
     ``teach_last`` did not fit: ``trigger`` sends fewer than ``TEACH_FLIP`` of the clean images
     not of the suspect there (``teach_last``'s reading where its note has one, the model being
-    the same; read here otherwise); otherwise ``out`` as it came. The note's ``mixed_last``
-    gives the epochs, that share (``flip``), the bar, what was done and the seconds. Its own
-    function so a benchmark can spy on it."""
+    the same; read here otherwise); otherwise ``out`` as it came. With ``held`` (``mixed_held``'s
+    share, which no step saw) the fit runs on a copy, handed back only where
+    :func:`~trojanscope.mitigate.mixed_held.keep_fit` keeps it. The note's ``mixed_last`` gives
+    the epochs, that share (``flip``), the bar, what was done and the seconds. Its own function
+    so a benchmark can spy on it."""
     suspect = int(gated.report_["suspect"])
     taught = gated.report_.get("teach_last", {})
     with step_note(gated, "mixed_last") as note:
@@ -122,8 +135,16 @@ def mixed_step(gated: Any, out: nn.Module, came: dict, clean: TensorDataset, see
         flip = taught["flip"] if "flip" in taught else \
             trigger_flip(out.eval(), clean.x, clean.y, suspect, trigger)
         note["flip"] = round(flip, 4)
-        if flip < TEACH_FLIP:
+        if flip < TEACH_FLIP and held is not None:
+            kept = held_fit(gated, out, held, suspect, trigger, lambda m: fit_mixed(
+                m, came, clean, suspect, seed, gated.mixed_last), note)
+            if kept is out:
+                note["action"] = "undone: the fit lost on the share no step saw (mixed_held)"
+                return out.eval()
+            out = kept
+        elif flip < TEACH_FLIP:
             fit_mixed(out, came, clean, suspect, seed, gated.mixed_last)
+        if flip < TEACH_FLIP:
             note["action"] = ("fitted towards the input model's other classes and the output's "
                               "suspect share, still unlearning")
         else:

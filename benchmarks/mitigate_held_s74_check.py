@@ -1,0 +1,73 @@
+"""`gated:mixed_held=R` beside today's default `gated` on every model of a zoo (issue 12, stop
+74: h12).
+
+``mixed_held`` sets its share apart only on a model the stages treat (after the detector's gate,
+and not where ``dense_mask`` replaced the stages), and the note ``mixed_held`` says so. So each
+model is run with the candidate; where the share was set apart, today's default is run on the
+same model too and gives today's row; elsewhere the candidate's run *is* today's computation and
+its row stands for both (``today_run`` in the notes says which). Stop 72's loop
+(:func:`mitigate_sure_s71_check.check_pairs`), rows in ``bench_mitigate.py``'s format, the
+benchmark's split (MNIST's test split, 200 images for the method, 800 scored, seed 0).
+
+    PYTHONPATH=src:benchmarks python benchmarks/mitigate_held_s74_check.py ZOO OUT.json [R]
+
+A bad argument (no zoo, no output folder, a share out of range) ends in one ``error:`` line and
+exit 2 before any model is read. OUT.json is written after each model, under ``gated`` and
+``gated:mixed_held=R``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+
+from _common import LineParser, run_main
+from mitigate_sure_s71_check import check_pairs
+from trojanscope.io.atomic import write_text_atomic
+from trojanscope.mitigate.gated import Gated
+
+SHARE = 0.1  # the rule's candidate (benchmarks/data/mitigate_s74_h12/rule.md)
+NOTE_KEYS = ("detector", "suspect", "mixed_held", "mixed_last", "teach_last", "blend_last")
+
+
+def set_apart(report: dict) -> bool:
+    """Whether the candidate's run set the share apart (its one change to today's run)."""
+    return "mixed_held" in report
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The candidate and today's default for every model of ZOO, written to OUT.json."""
+    parser = LineParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("zoo", type=Path, help="a zoo folder (with its truth.json)")
+    parser.add_argument("out", type=Path, help="the JSON file both rows are written to")
+    parser.add_argument("share", type=float, nargs="?", default=SHARE,
+                        help=f"mixed_held's share (default {SHARE})")
+    args = parser.parse_args(argv)
+    if not (args.zoo / "truth.json").is_file():
+        parser.error(f"{args.zoo}: not a zoo (no truth.json)")
+    if not args.out.parent.is_dir() or args.out.is_dir():
+        parser.error(f"{args.out}: not a file in an existing folder")
+    try:
+        Gated(mixed_held=args.share)
+    except ValueError as exc:
+        parser.error(str(exc))
+    torch.set_num_threads(1)
+    label = f"gated:mixed_held={args.share:g}"
+    check_pairs(args.zoo, args.out, label, lambda: Gated(mixed_held=args.share), set_apart,
+                NOTE_KEYS, "mixed_held")
+    mark_fired(args.out, label)
+
+
+def mark_fired(out: Path, label: str) -> None:
+    """Each of ``label``'s notes in ``out`` gets ``fired`` (the share was set apart), the key
+    the stop-72 rule reader prints."""
+    data = json.loads(out.read_text())
+    for note in data[label]["notes"].values():
+        note["fired"] = "mixed_held" in note
+    write_text_atomic(out, json.dumps(data, indent=1))
+
+
+if __name__ == "__main__":
+    run_main(main)
