@@ -82,6 +82,7 @@ def test_triggered_run_reports_auc(backdoored: Path, capsys) -> None:
     # stop 62: the inputs the trigger turned (clean twin not of the target class), beside
     assert 0 < t["turned"] <= t["positives"] and 0.0 <= t["guard_tpr_turned"] <= 1.0
     assert t["roc_auc_turned"] > 0.95 and 0.0 <= t["tpr_at_fpr_turned"] <= 1.0
+    assert "not_seen" not in t  # stop 74: the line is for chance only
 
 
 def test_other_method_and_table(backdoored: Path, batch, capsys) -> None:

@@ -129,6 +129,9 @@ def test_detect_cli_on_a_text_run(runs, tmp_path: Path, capsys) -> None:
     assert report["suspected_target"] == 1 and "ti_prob_1" in report["features"]
     assert "cf" in report["trigger_tokens"]["1"] and report["features"]["tv_gap"] > 3.0
     assert report["relaxed_tokens"]["1"] == {"relaxed": "cf", "relaxed_neutral": "cf"}
+    # stop 74: every token column's word beside its id (the ids stay in per_class)
+    assert report["evidence_words"]["1"]["token_0"] == report["trigger_tokens"]["1"][0]
+    assert report["evidence_words"]["1"]["relaxed_token"] == "cf"
     # a clean set far smaller than the vocabulary-rank calibration's: the verdict says so and
     # the behaviour-only calibrator flags the planted word
     assert any("vocabulary-rank features not used" in n for n in report["coverage_notes"])

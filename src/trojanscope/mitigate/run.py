@@ -20,6 +20,7 @@ from torch import Tensor, nn
 from trojanscope.data.dataset import TensorDataset, stratified_split
 from trojanscope.engine.metrics import accuracy, predict
 from trojanscope.errors import TooFewPerClass, UserInputError
+from trojanscope.mitigate.auto import AUTO_WITH_DATA
 from trojanscope.mitigate.base import Mitigation, same_state
 from trojanscope.params import check_share
 
@@ -28,6 +29,10 @@ MIN_HELDOUT = 50  # fewer held-out samples give figures too coarse to judge a me
 # the smallest share ``shrink_holdout`` lowers the default ``--holdout`` 0.5 to (stop 74): below
 # it the figures rest on too few samples of a small class to be worth the method's gain
 LEAST_SHRUNK_HOLDOUT = 0.25
+# the backdoor is read as still there (a note only: stop 74's first contact, ``anp`` left ASR
+# 100% -> 100% with no word) where the ASR after is at least this share of the ASR before ...
+STILL_SHARE = 0.5
+STILL_ASR = 0.10  # ... and above this
 
 
 @dataclass
@@ -149,6 +154,7 @@ def mitigate(
     input_shape: tuple[int, ...] | None = None,
     num_classes: int | None = None,
     shrink_holdout: bool = False,
+    default: str | None = None,
 ) -> MitigationResult:
     """Purify ``model`` with ``method`` and measure it before and after on held-out data.
 
@@ -158,7 +164,9 @@ def mitigate(
     its share, take the largest share at or below ``holdout`` (not below
     :data:`LEAST_SHRUNK_HOLDOUT`) that gives every class its need, said in a note (stop 74:
     200 images with 8 of a class were refused at the default 0.5); a run that works at
-    ``holdout`` is not touched.
+    ``holdout`` is not touched. ``default``: the method ``auto`` gives this model with clean
+    data (``gated`` where None), named in the note where the backdoor is still there
+    (:func:`still_there_words`).
     """
     if clean is None and method.needs_data:
         method.apply(model, None)  # raises the method's own "needs clean data" error
@@ -214,6 +222,10 @@ def mitigate(
         notes.append(decided_words(method.name, decided))
     if same_weights(model, purified):
         notes.append(unchanged_words(method.name, data_free=clean is None))
+    elif triggered is not None and (kept := still_there_words(
+            method.name, before, after, len(triggered.x), default or AUTO_WITH_DATA,
+            data_free=clean is None)):
+        notes.append(kept)
     return MitigationResult(
         model=purified,
         method=method.name,
@@ -322,6 +334,24 @@ def unchanged_words(method: str, *, data_free: bool) -> str:
              "backdoor in it, if any, is still there)")
     return words + ("; give clean data (--data) to try a method that retrains it"
                     if data_free else "")
+
+
+def still_there_words(method: str, before: dict[str, float], after: dict[str, float],
+                      triggered: int, default: str, *, data_free: bool = False) -> str | None:
+    """The note where the ASR after is at least :data:`STILL_SHARE` of the ASR before and
+    above :data:`STILL_ASR` (the purified model still answers the trigger), naming the method
+    ``auto`` gives with clean data; None otherwise or where no ASR was measured."""
+    was, now = before.get("asr"), after.get("asr")
+    if was is None or now is None or now <= STILL_ASR or now < STILL_SHARE * was:
+        return None
+    if method == default:
+        other = "see `trojanscope list mitigation` for the other methods"
+    else:
+        given = " with clean data: give --data" if data_free else ""
+        other = f"try --method {default} (the default{given})"
+    return (f"the backdoor is still there: ASR {was:.2%} before, {now:.2%} after {method} on "
+            f"{triggered} triggered inputs (at least {STILL_SHARE:.0%} of before and above "
+            f"{STILL_ASR:.0%}); {other}")
 
 
 def attack_triggered(attack) -> Any:

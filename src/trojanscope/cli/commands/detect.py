@@ -29,6 +29,7 @@ from trojanscope.io.atomic import atomic_dir, check_output_dir
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
     from trojanscope.data.dataset import TensorDataset
     from trojanscope.detect.base import ModelVerdict
@@ -119,7 +120,13 @@ def detect(
     report = {"model": str(model), "format": loaded.format, **verdict.as_dict()}
     if (alone := _margin_note(verdict)) is not None:  # issue 9, stop 72: a note only
         report["margin_only"] = alone
+    words: dict[str, dict[str, str]] = {}
     if text and clean is not None:  # the recovered trigger tokens as words
+        from trojanscope.detect.token_words import token_words
+
+        words = token_words(verdict.per_class, clean.encoder)  # stop 74: every token column
+        if words:
+            report["evidence_words"] = words
         report["trigger_tokens"] = {
             str(c.cls): [clean.encoder.token(int(v)) for k, v in sorted(c.details.items())
                          if k.startswith("token_")] for c in verdict.per_class}
@@ -134,7 +141,7 @@ def detect(
     if fmt is OutputFormat.json:
         print_json(report)
     else:
-        print_table(verdict, str(model))
+        print_table(verdict, str(model), words)
         if out is not None:
             stderr_console().print(f"wrote {out}/ ({', '.join(report['files'])})")
     # exit 1 only for a calibrated flag: "review" (flagged, uncalibrated) is what the audit
@@ -168,7 +175,10 @@ def _margin_note(verdict: ModelVerdict) -> str | None:
     return margin_only_note(verdict.features, verdict.verdict, target)
 
 
-def print_table(verdict: ModelVerdict, model: str) -> None:
+def print_table(verdict: ModelVerdict, model: str,
+                words: dict[str, dict[str, str]] | None = None) -> None:
+    """The verdict, its notes and the per-class evidence; ``words``: a text model's token
+    columns as words (:func:`trojanscope.detect.token_words.token_words`), shown beside the ids."""
     from trojanscope.detect.calibration import lower_note, raise_note
 
     console = stdout_console()
@@ -213,14 +223,16 @@ def print_table(verdict: ModelVerdict, model: str) -> None:
     if raised and rows and max(r.score for r in rows) > rows[0].score:
         console.print(f"per-class table: class {top} first, the class the raise named (not "
                       "the top score)")
-    _print_evidence(console, verdict, rows, top)
+    _print_evidence(console, verdict, rows, top, words or {})
 
 
-def _print_evidence(console: Console, verdict: ModelVerdict, rows: list, top: int | None) -> None:
+def _print_evidence(console: Console, verdict: ModelVerdict, rows: list, top: int | None,
+                    words: dict[str, dict[str, str]]) -> None:
     """The per-class evidence as a table where it fits the console, else (stop 73: at 80
     columns the README's ``detect runs/badnets`` cropped 4 of its 9 column names to
     ``anoma…``, and a text model's 12 columns read ``cla… sco…``) as ``print_rows``'s records,
-    so no name or figure is cropped."""
+    so no name or figure is cropped). A token column reads ``3049 "great"`` where ``words``
+    has the word (stop 74: the id alone told a user nothing)."""
     from rich.measure import Measurement
     from rich.text import Text
 
@@ -228,8 +240,9 @@ def _print_evidence(console: Console, verdict: ModelVerdict, rows: list, top: in
 
     title = "per-class evidence (higher score = more suspicious)"
     keys = sorted({k for row in verdict.per_class for k in row.details})
-    cells = [[str(row.cls), f"{row.score:.2f}", *(_cell(row.details.get(k)) for k in keys)]
-             for row in rows]
+    cells = [[str(row.cls), f"{row.score:.2f}",
+              *(_word_cell(row.details.get(k), words.get(str(row.cls), {}).get(k))
+                for k in keys)] for row in rows]
     styles = ["bold red" if row.cls == top and verdict.flagged else None for row in rows]
     table = Table(title=title)
     for name in ("class", "score", *keys):
@@ -244,6 +257,14 @@ def _print_evidence(console: Console, verdict: ModelVerdict, rows: list, top: in
     records = [[Text(named + row[0], style=style or "bold"), *row[1:]]
                for row, style in zip(cells, styles, strict=True)]
     print_rows(console, ("class", "score", *keys), records, title=title)
+
+
+def _word_cell(value: float | None, word: str | None) -> str | Text:
+    """A cell, with its token's word beside the id where there is one (as text, not console
+    markup: a token such as ``[UNK]`` would be read as a style)."""
+    from rich.text import Text
+
+    return _cell(value) if word is None else Text(f'{_cell(value)} "{word}"')
 
 
 def _cell(value: float | None) -> str:

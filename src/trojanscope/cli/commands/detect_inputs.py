@@ -206,6 +206,7 @@ def evaluate(loaded: LoadedModel, run: Path, data: str | None, detector, fpr: fl
              seed: int, encoder=None) -> dict:
     """Figures of ``detector`` against the trigger of red-team run ``run``."""
     from trojanscope.detect.input_level.evaluate import evaluate_triggered
+    from trojanscope.detect.input_level.unseen import unseen_words
     from trojanscope.io.manifest import read_manifest
     from trojanscope.mitigate.triggers import attack_from_spec
 
@@ -217,7 +218,11 @@ def evaluate(loaded: LoadedModel, run: Path, data: str | None, detector, fpr: fl
     with status(f"measuring {detector.name} against the trigger of {run}…"):
         result = evaluate_triggered(loaded.module, detector, clean, attack_from_spec(
             manifest.attack), fpr=fpr, seed=seed)
-    return {"run": str(run), **result.as_dict()}
+    report = {"run": str(run), **result.as_dict()}
+    blind = unseen_words(report, text=encoder is not None)  # stop 74: chance, said in words
+    if blind is not None:
+        report["not_seen"] = blind
+    return report
 
 
 def print_table(report: dict) -> None:
@@ -225,6 +230,8 @@ def print_table(report: dict) -> None:
     if "triggered" in report:
         for line in triggered_lines(report["triggered"]):
             console.print(line)
+        if "not_seen" in report["triggered"]:
+            console.print(report["triggered"]["not_seen"], style="yellow", markup=False)
     if "scores" not in report:
         return
     flagged = report["flagged"]

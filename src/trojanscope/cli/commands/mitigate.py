@@ -134,7 +134,8 @@ def mitigate(
         result = run(module, the_method, clean, seed=seed, shrink_holdout=holdout is None,
                      holdout=DEFAULT_HOLDOUT if holdout is None else holdout,
                      trigger_of=trigger_of, input_shape=input_shape,
-                     num_classes=loaded.num_classes)
+                     num_classes=loaded.num_classes,
+                     default=auto.resolve("auto", False, foreign=loaded.manifest is None))
     data_info = {"source": data, "samples": len(clean) if clean is not None else 0}
     if loaded.manifest is not None:
         manifest = save_mitigation(out, loaded.manifest, result, source_path=str(model),
