@@ -79,11 +79,16 @@ def _beside(name: str) -> dict:
 
 
 def _figures(entry: dict, counts: bool = True) -> str:
+    """A curve entry's scores and, with ``counts``, its flags: models at the whole splits (one
+    reading a model), readings at a drawn size (each model read on several drawn files: 48
+    clean readings of 24 clean models at 500 rows; stop 74's review, they read "models")."""
     scores = f"ROC-AUC {entry['roc_auc']:.3f}, cross-entropy {entry['cross_entropy']:.3f}"
     if not counts:
         return scores
-    return (f"{scores}, {entry['clean_flagged']} of {entry['clean']} clean models flagged, "
-            f"{entry['caught']} of {entry['backdoored']} backdoors caught")
+    clean, backdoored = (("clean models", "backdoors") if entry["size"] == "whole" else
+                         ("clean readings", "backdoored readings"))
+    return (f"{scores}, {entry['clean_flagged']} of {entry['clean']} {clean} flagged, "
+            f"{entry['caught']} of {entry['backdoored']} {backdoored} caught")
 
 
 def _rate_text(rate: dict) -> str:
