@@ -25,6 +25,9 @@ def test_the_size_line_keeps_the_figures_and_leaves_the_sources() -> None:
     assert f"ROC-AUC {near['roc_auc']:.3f}, cross-entropy {near['cross_entropy']:.3f}" in line
     for name, table in clean_rate()["tables"].items():
         assert f"{table['clean_flagged'] / table['clean']:.0%} ({name})" in line
+    # readings (each clean model on several drawn files), as the whole note counts them
+    assert "clean readings flagged" in line and "clean models" not in line
+    assert "clean readings flagged" in full
     assert size_curve()["source"] in full and "seed" not in line and "issue" not in line
     assert size_line(891, 891) is None and size_line(10, 0) is None
 

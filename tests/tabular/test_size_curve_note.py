@@ -66,8 +66,13 @@ def test_the_200_row_note_quotes_the_clean_rate_measured_since() -> None:
     assert "issue 16 stop 72 h16" in note and rate["source"] in note
     at = _curve_at(200)
     assert f"{at['clean_flagged']} of {at['clean']} clean models flagged" not in note
-    far = _curve_at(500)
-    assert f"{far['clean_flagged']} of {far['clean']} clean models flagged" in (
+    far, whole = _curve_at(500), _curve_at("whole")
+    # a drawn size's counts are readings (each model on two drawn files), the whole splits'
+    # are models (stop 74's review: both read "clean models")
+    assert (f"{far['clean_flagged']} of {far['clean']} clean readings flagged, {far['caught']} "
+            f"of {far['backdoored']} backdoored readings caught") in (size_note(100, 891) or "")
+    assert (f"{whole['clean_flagged']} of {whole['clean']} clean models flagged, "
+            f"{whole['caught']} of {whole['backdoored']} backdoors caught") in (
         size_note(100, 891) or "")
 
 

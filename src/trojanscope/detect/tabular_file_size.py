@@ -79,11 +79,16 @@ def _beside(name: str) -> dict:
 
 
 def _figures(entry: dict, counts: bool = True) -> str:
+    """A curve entry's scores and, with ``counts``, its flags: models at the whole splits (one
+    reading a model), readings at a drawn size (each model read on several drawn files: 48
+    clean readings of 24 clean models at 500 rows; stop 74's review, they read "models")."""
     scores = f"ROC-AUC {entry['roc_auc']:.3f}, cross-entropy {entry['cross_entropy']:.3f}"
     if not counts:
         return scores
-    return (f"{scores}, {entry['clean_flagged']} of {entry['clean']} clean models flagged, "
-            f"{entry['caught']} of {entry['backdoored']} backdoors caught")
+    clean, backdoored = (("clean models", "backdoors") if entry["size"] == "whole" else
+                         ("clean readings", "backdoored readings"))
+    return (f"{scores}, {entry['clean_flagged']} of {entry['clean']} {clean} flagged, "
+            f"{entry['caught']} of {entry['backdoored']} {backdoored} caught")
 
 
 def _rate_text(rate: dict) -> str:
@@ -164,7 +169,9 @@ def size_line(rows: int, floor: int, size_calibration: bool = True) -> str | Non
     """:func:`size_note` in one line for ``detect``'s console (stop 74: with the figures'
     sources the note ran to 13 lines at 80 columns): the rows read against those the figures
     need, the figures nearest this size against the goal, and the clean readings flagged
-    there. The whole note stays in ``--format json`` and the reports."""
+    there (readings, as the whole note says: each clean model read on several drawn files;
+    stop 74's review, the line said "clean models"). The whole note stays in ``--format json``
+    and the reports."""
     if floor <= 0 or rows >= floor:
         return None
     _, near, rate = _near_figures(rows, size_calibration)
@@ -173,7 +180,7 @@ def size_line(rows: int, floor: int, size_calibration: bool = True) -> str | Non
         line += (f": at {int(near['size'])} rows the figures read ROC-AUC {near['roc_auc']:.3f}, "
                  f"cross-entropy {near['cross_entropy']:.3f} (goal 0.95, 0.30)")
         if rate:
-            line += ", clean models flagged " + ", ".join(
+            line += ", clean readings flagged " + ", ".join(
                 f"{t['clean_flagged'] / t['clean']:.0%} ({name})"
                 for name, t in rate["tables"].items())
     return line + "; give more clean rows if there are"
