@@ -34,6 +34,7 @@ import numpy as np
 from tabular_s64_h16_band_refit import features_of, figures, held_out, pair_of
 from tabular_s72_h16_fit import SHIPPED, fit_arguments, report, write_fit
 from tabular_s72_h16_why import read_files
+from tabular_small_clean import _auc
 from tabular_user_rule import scored
 
 KEY = "tabular-search:tree:xgboost:rows200"
@@ -128,6 +129,7 @@ def main() -> None:
     today = scored(rows, SHIPPED)[0]
     report("today's shipped entry", today, today, False)
     line(today)
+    box_aucs(today)
     for feature in (f for f in args.substitute.split(",") if f):
         got = held_substituted(rows, feature)
         report(f"{feature} in place of {BOX}, matched (one group out)", today, got,
@@ -161,6 +163,24 @@ def readme_rows_of(rows: list[dict]) -> list[dict]:
     """:func:`readme_rows`' renaming of rows already read."""
     return [{**r, "zoo": f"readme{int(r['name']) // 10}",
              "name": r["name"] if r["backdoored"] else f"clean-{r['name']}"} for r in rows]
+
+
+def box_aucs(rows: list[dict]) -> None:
+    """Per table and target (the README line apart): how well ``tab_box`` and each wider box
+    the readings hold part backdoored from clean readings (ROC-AUC), and the caught ones."""
+    names = [k for k in ("tab_box", "tab_box_wide") if all(k in r["features"] for r in rows)]
+    groups = {"README line": [r for r in rows if r["zoo"].startswith("readme")]}
+    zoo = [r for r in rows if not r["zoo"].startswith("readme")]
+    for table in sorted({r["table"] for r in zoo}):
+        mine = [r for r in zoo if r["table"] == table]
+        for t in sorted({r["target"] for r in mine if r["backdoored"]}):
+            groups[f"{table} target {t}"] = [r for r in mine if not r["backdoored"]
+                                             or r["target"] == t]
+    for name, mine in groups.items():
+        if len({r["backdoored"] for r in mine}) == 2:
+            parts = [f"{k} {_auc([{**r, 'probability': r['features'][k]} for r in mine]):.3f}"
+                     for k in names]
+            print(f"  ROC-AUC against the clean readings, {name}: " + ", ".join(parts))
 
 
 def line(rows: list[dict]) -> None:
