@@ -101,20 +101,7 @@ def test_substitution_matches_the_clean_readings_mean_and_spread() -> None:
 
 
 def test_a_reading_without_the_wide_box_scored_by_the_candidate_file_is_one_clear_error() -> None:
-    from pathlib import Path
+    from band_candidate import check_needs
 
-    from trojanscope.detect.base import ModelVerdict
-    from trojanscope.detect.calibration import calibrate, load_calibrators
-
-    root = Path(__file__).resolve().parents[2]
-    cals = load_calibrators(root / "benchmarks/data/tabular_s74_h16/calibration_w74.json")
-    feats = {"tab_box": 0.4, "tab_mass_group": 2.4, "tab_major_recur": 3.1, "tab_gap": 0.1}
-    verdict = ModelVerdict(method="tabular-search", statistic=0.0, target_classes=[0, 1],
-                           per_class=[], features=feats, family="tree:xgboost:rows200")
-    with pytest.raises(UserInputError, match="tab_box_wide"):
-        calibrate(verdict, cals)
-    wide = ModelVerdict(method="tabular-search", statistic=0.0, target_classes=[0, 1],
-                        per_class=[], features={**feats, "tab_box_wide": 0.6},
-                        family="tree:xgboost:rows200")
-    calibrate(wide, cals)
-    assert 0.0 < wide.probability < 1.0
+    check_needs("benchmarks/data/tabular_s74_h16/calibration_w74.json", "tree:xgboost:rows200",
+                "tab_box_wide", 0.6)
