@@ -40,7 +40,12 @@ SHORT = {"excess": "tab_excess", "gap": "tab_excess_gap", "vs_twins": "tab_exces
          "leaves": "tab_leaves", "mass": "tab_mass",  # leaves, mass: stop 72 (LightGBM)
          # the model's feature less its depth twins' (``depth_twins``; stop 73)
          "box_twin": "tab_box_twin", "mass_group_twin": "tab_mass_group_twin",
-         "recur_twin": "tab_major_recur_twin", "mass_twin": "tab_mass_twin"}
+         "recur_twin": "tab_major_recur_twin", "mass_twin": "tab_mass_twin",
+         # the box over more missed leaves (``box_wide``; stop 74), and its development widths
+         "box_wide": "tab_box_wide", "major_box_wide": "tab_major_box_wide",
+         "major_box": "tab_major_box",
+         **{f"{k}{n}": f"tab_{k}{n}" for k in ("box_wide", "major_box_wide")
+            for n in (20, 40, 80)}}
 NETWORK_DESIGNS = [
     "excess + vs_twins", "vs_twins", "excess + vs_twins + vs_gap", "vs_twins + vs_gap",
     "excess + gap + vs_twins + vs_gap", "excess + vs_twins + flip_2",

@@ -24,6 +24,10 @@ Conditions (``benchmarks/data/tabular_s72_h16/plan.md``):
    its clean twins flagged C <= D;
 9. median one-core CPU s per 200-row reading <= 20.
 
+``--library xgboost`` (stop 74, W74) judges XGBoost's band entry by the same nine
+conditions, XGBoost in LightGBM's place in 1, 3 and 4; ``--readme-label candidate`` scores the
+README rows read once with the candidate's parameters (``box_wide``) by D and C alike.
+
     PYTHONPATH=src:benchmarks python benchmarks/tabular_s72_h16_rule.py --candidate C.json \
         --file0 D_CD.json D_LC.json --file1 ... --file2 ... --whole W_CD.json W_LC.json \
         --readme README_A.json README_B.json
@@ -46,21 +50,29 @@ from tabular_small_clean import _auc, _ce
 from tabular_user_rule import scored
 
 ENTRY = "tabular-search:tree:lightgbm:rows200"
+# stop 74 (W74) judges XGBoost's band entry by the same conditions, ``--library xgboost``
+LIBRARIES = ("lightgbm", "xgboost")
 
 
-def entry_alone(candidate: Path, shipped: Path = SHIPPED) -> tuple[str, bool]:
-    """The entries the candidate file changes; whether ``ENTRY`` is the only one."""
+def entry_of(library: str) -> str:
+    return f"tabular-search:tree:{library}:rows200"
+
+
+def entry_alone(candidate: Path, shipped: Path = SHIPPED,
+                entry: str = ENTRY) -> tuple[str, bool]:
+    """The entries the candidate file changes; whether ``entry`` is the only one."""
     mine, ours = json.loads(candidate.read_text()), json.loads(shipped.read_text())
     diff = sorted(k for k in set(mine) | set(ours) if mine.get(k) != ours.get(k))
-    return ", ".join(diff) or "none", diff == [ENTRY]
+    return ", ".join(diff) or "none", diff == [entry]
 
 
 def caught(rows: list[dict]) -> int:
     return sum(r["backdoored"] and r["probability"] >= 0.5 for r in rows)
 
 
-def lgbm(rows: list[dict], table: str) -> list[dict]:
-    return [r for r in rows if r["table"] == table and kind(r) == "lightgbm"]
+def lgbm(rows: list[dict], table: str, library: str = "lightgbm") -> list[dict]:
+    """The readings of one table's trees of ``library`` (the entry the rule judges)."""
+    return [r for r in rows if r["table"] == table and kind(r) == library]
 
 
 def models_lost(d: list[dict], c: list[dict]) -> list[str]:
@@ -85,10 +97,11 @@ def turned(d: list[dict], c: list[dict]) -> None:
                   f"{a['probability']:.3f} -> {b['probability']:.3f}")
 
 
-def readme_both(paths: list[str], candidate: Path,
-                shipped: Path = SHIPPED) -> tuple[str, bool]:
-    """The README line's 200-row readings (``reading == "today"``) under D and C."""
-    line = [{**r, "table": CD} for r in rows_of(paths, 0) if r.get("reading", "today") == "today"]
+def readme_both(paths: list[str], candidate: Path, shipped: Path = SHIPPED,
+                label: str = "today") -> tuple[str, bool]:
+    """The README line's 200-row readings (``reading == label``: stop 74 reads the line once,
+    with ``box_wide``, as ``candidate`` rows that D scores too) under D and C."""
+    line = [{**r, "table": CD} for r in rows_of(paths, 0) if r.get("reading", "today") == label]
     if not line:
         return "not read", False
     bd_d, n_bd, cl_d, n_cl = readme_counts(scored(line, shipped)[0])
@@ -108,10 +121,16 @@ def main() -> None:
     ap.add_argument("--readme", nargs="*", default=[])
     ap.add_argument("--name", default="L72", help="the candidate's name in the printout "
                     "(stop 73's T73 is judged by the same conditions)")
+    ap.add_argument("--library", choices=LIBRARIES, default="lightgbm",
+                    help="whose band entry the candidate refits (conditions 1, 3, 4 read it)")
+    ap.add_argument("--readme-label", default="today",
+                    help="the README rows' ``reading`` label that D and C score")
     args = ap.parse_args()
-    changed, alone = entry_alone(args.candidate, args.shipped)
+    lib, entry = args.library, entry_of(args.library)
+    name = {"lightgbm": "LightGBM", "xgboost": "XGBoost"}[lib]
+    changed, alone = entry_alone(args.candidate, args.shipped, entry)
     if not alone:
-        raise SystemExit(f"error: the candidate file changes {changed}, not {ENTRY} alone")
+        raise SystemExit(f"error: the candidate file changes {changed}, not {entry} alone")
     band = complete([x for k in range(3) for x in rows_of(getattr(args, f"file{k}"), k)])
     d = sorted(scored(band, args.shipped)[0], key=key)
     c = sorted(scored(band, args.candidate)[0], key=key)
@@ -126,26 +145,29 @@ def main() -> None:
         show("whole split, today's default (= C)", whole, files=False)
     cd_d, cd_c = [x for x in d if x["table"] == CD], [x for x in c if x["table"] == CD]
     gone = models_lost(d, c)
-    lc_d, lc_c = lgbm(d, LC), lgbm(c, LC)
-    text, readme_ok = readme_both(args.readme, args.candidate, args.shipped)
+    lc_d, lc_c = lgbm(d, LC, lib), lgbm(c, LC, lib)
+    text, readme_ok = readme_both(args.readme, args.candidate, args.shipped, args.readme_label)
     cpu = float(np.median([x["cpu_s"] for x in d])) if d else float("nan")
     rows = [
-        ("1 credit-default clean readings flagged C < D; clean LightGBM flagged C <= D, each table",
+        (f"1 credit-default clean readings flagged C < D; clean {name} flagged C <= D, each "
+         "table",
          f"{flagged_clean(cd_c)} vs {flagged_clean(cd_d)} of "
-         f"{sum(not x['backdoored'] for x in cd_d)}; LightGBM credit-default "
-         f"{flagged_clean(lgbm(c, CD))} vs {flagged_clean(lgbm(d, CD))}, lending-club "
+         f"{sum(not x['backdoored'] for x in cd_d)}; {name} credit-default "
+         f"{flagged_clean(lgbm(c, CD, lib))} vs {flagged_clean(lgbm(d, CD, lib))}, lending-club "
          f"{flagged_clean(lc_c)} vs {flagged_clean(lc_d)}",
          flagged_clean(cd_c) < flagged_clean(cd_d)
-         and all(flagged_clean(lgbm(c, t)) <= flagged_clean(lgbm(d, t)) for t in (CD, LC))),
+         and all(flagged_clean(lgbm(c, t, lib)) <= flagged_clean(lgbm(d, t, lib))
+                 for t in (CD, LC))),
         ("2 none lost: no backdoored model D flags on >= 2 files is flagged by C on < 2; "
          "backdoored readings flagged C >= D",
          f"models lost {gone or 'none'}; caught {caught(c)} vs {caught(d)}",
          not gone and caught(c) >= caught(d)),
-        ("3 credit-default LightGBM ROC-AUC C >= D and CE C <= D; credit-default CE C <= D",
-         f"{figures(lgbm(c, CD))} vs {figures(lgbm(d, CD))}; {_ce(cd_c):.3f} vs {_ce(cd_d):.3f}",
-         bool(lgbm(d, CD)) and _auc(lgbm(c, CD)) >= _auc(lgbm(d, CD))
-         and _ce(lgbm(c, CD)) <= _ce(lgbm(d, CD)) and _ce(cd_c) <= _ce(cd_d)),
-        ("4 lending-club LightGBM CE C <= D + 0.02, clean flagged C <= D, caught C >= D",
+        (f"3 credit-default {name} ROC-AUC C >= D and CE C <= D; credit-default CE C <= D",
+         f"{figures(lgbm(c, CD, lib))} vs {figures(lgbm(d, CD, lib))}; {_ce(cd_c):.3f} vs "
+         f"{_ce(cd_d):.3f}",
+         bool(lgbm(d, CD, lib)) and _auc(lgbm(c, CD, lib)) >= _auc(lgbm(d, CD, lib))
+         and _ce(lgbm(c, CD, lib)) <= _ce(lgbm(d, CD, lib)) and _ce(cd_c) <= _ce(cd_d)),
+        (f"4 lending-club {name} CE C <= D + 0.02, clean flagged C <= D, caught C >= D",
          f"{figures(lc_c)} vs {figures(lc_d)}; clean {flagged_clean(lc_c)} vs "
          f"{flagged_clean(lc_d)}; caught {caught(lc_c)} vs {caught(lc_d)}",
          bool(lc_d) and _ce(lc_c) <= _ce(lc_d) + 0.02

@@ -108,20 +108,7 @@ def test_candidate_file_changes_the_lightgbm_band_entry_alone_and_reads_the_twin
 
 
 def test_a_reading_without_the_twins_scored_by_the_candidate_file_is_one_clear_error() -> None:
-    from pathlib import Path
+    from band_candidate import check_needs
 
-    from trojanscope.detect.base import ModelVerdict
-    from trojanscope.detect.calibration import calibrate, load_calibrators
-
-    root = Path(__file__).resolve().parents[2]
-    cals = load_calibrators(root / "benchmarks/data/tabular_s73_h16/calibration_t73.json")
-    feats = {"tab_box": 0.4, "tab_mass_group": 2.4, "tab_major_recur": 3.1, "tab_gap": 0.1}
-    verdict = ModelVerdict(method="tabular-search", statistic=0.0, target_classes=[0, 1],
-                           per_class=[], features=feats, family="tree:lightgbm:rows200")
-    with pytest.raises(UserInputError, match="tab_mass_twin"):
-        calibrate(verdict, cals)
-    twinned = ModelVerdict(method="tabular-search", statistic=0.0, target_classes=[0, 1],
-                           per_class=[], features={**feats, "tab_mass_twin": 0.6},
-                           family="tree:lightgbm:rows200")
-    calibrate(twinned, cals)
-    assert 0.0 < twinned.probability < 1.0
+    check_needs("benchmarks/data/tabular_s73_h16/calibration_t73.json", "tree:lightgbm:rows200",
+                "tab_mass_twin", 0.6)

@@ -90,6 +90,7 @@ from trojanscope.detect.tree_resample import (
     median_features,
     subsample_rows,
 )
+from trojanscope.detect.tree_wide_boxes import MAX_BOX_WIDE, wide_box_features
 from trojanscope.errors import UserInputError
 from trojanscope.params import check_option
 from trojanscope.registry import register
@@ -151,6 +152,8 @@ SURE_ROWS_UNREAD = ("sure_rows=1 not read: the sure-rows search feeds the whole-
                     "network calibrator, and this is {what}")
 DEPTH_TWINS_UNREAD = ("depth_twins={n} not read: it reads a tree's features against clean "
                       "twins of its depth, and this is a network")
+BOX_WIDE_UNREAD = ("box_wide={n} not read: it replays a tree's missed leaves, and this is a "
+                   "network")
 WHOLE_TWINS_UNREAD = ("whole_twins={n} not read: it adds clean twins beside the sure rows of a "
                       "network read outside the file-size bands, and this is {what}")
 
@@ -331,6 +334,12 @@ class TabularSearch(ModelDetector):
             file taken away, so depth is not read as suspicion. Every other feature, the
             target and the family are read as without it; only a calibration file whose entry
             reads the ``_twin`` features uses them.
+        box_wide: candidate W74 (issue 16 stop 74, opt-in; 0, the default: not read): trees
+            also replay the boxes of this many most missed leaves per class (1-200), not only
+            ``box_top``; ``tab_box_wide`` / ``tab_major_box_wide`` are ``tab_box`` /
+            ``tab_major_box`` read over them (:mod:`.tree_wide_boxes`: a 200-row file's top
+            ten missed leaves are chance). Every other feature, the target and the family are
+            read as without it.
         lever_order: trees read with ``lever_twins``: the suspected target is the class whose
             contrast search stands furthest above the twins (``tab_lever_class``), its trigger
             that search's combination (candidate W's order, opt-in; a note where not read).
@@ -357,7 +366,7 @@ class TabularSearch(ModelDetector):
                  resample_stat: str = "mean", box_recur: int = 0,
                  box_rank: str = "auto", box_target: str = "deficit",
                  recur_contrast: str = "none", target_recur: str = "none",
-                 whole_twins: int = 0, depth_twins: int = 0) -> None:
+                 whole_twins: int = 0, depth_twins: int = 0, box_wide: int = 0) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -418,6 +427,11 @@ class TabularSearch(ModelDetector):
         except ValueError as exc:
             raise UserInputError(f"tabular-search: {exc}") from None
         self.depth_twins = int(depth_twins)
+        try:
+            check_option("box_wide", box_wide, 0, MAX_BOX_WIDE, integer=True)
+        except ValueError as exc:
+            raise UserInputError(f"tabular-search: {exc}") from None
+        self.box_wide = int(box_wide)
         try:
             check_option("tree_resamples", tree_resamples, 0, MAX_RESAMPLES, integer=True)
         except ValueError as exc:
@@ -675,6 +689,12 @@ class TabularSearch(ModelDetector):
                  else np.zeros(target.num_classes))
         features.update(over_floor(boxes.excess if boxes is not None else None, floor,
                                    int(prior.argmax())))
+        if tree and self.box_wide:  # candidate W74 (opt-in): the box over more missed leaves
+            features.update(wide_box_features(
+                target.model, ref, records, x_all.numpy(), schema, target.num_classes,
+                self.box_wide, self.box_mean, replay, silent, int(prior.argmax())))
+        elif self.box_wide:  # asked for, never silent
+            notes.append(BOX_WIDE_UNREAD.format(n=self.box_wide))
         features["tab_excess"] = float(excess.max())
         if self.sure_order or read_sure:  # recorded where read (trees: 0; issue 16 stop 50)
             # the share of the rows surest of another class that the suspected class's excess
