@@ -44,7 +44,8 @@ def kneedle(v):
     return int((1 - x - y).abs().argmax()) + 1
 
 
-for f in sorted({g for pat in sys.argv[2].split(",") for g in glob.glob(f"{sys.argv[1]}/{pat}.pt")}):
+PATTERNS = sys.argv[2].split(",")
+for f in sorted({g for pat in PATTERNS for g in glob.glob(f"{sys.argv[1]}/{pat}.pt")}):
     c = torch.load(f, weights_only=False)  # our own cache file
     spec = c["trigger_spec"]
     if c["suspect"] is None or c["p"] is None or c["p"] < 0.2:
@@ -58,8 +59,9 @@ for f in sorted({g for pat in sys.argv[2].split(",") for g in glob.glob(f"{sys.a
     read = ML.completed_mask(model, fit.x)
     mask, spike = read
     s = int(c["suspect"])
-    flip = sent_share(model, fit.x, fit.y, s, lambda x: ML.white(mask, x))
-    fired = mask.sum() >= ML.MIN_PIXELS and ML.SPIKE <= spike <= ML.SPIKE_MOST and flip >= ML.FLIP_BAR
+    flip = sent_share(model, fit.x, fit.y, s, lambda x, m=mask: ML.white(m, x))
+    fired = (mask.sum() >= ML.MIN_PIXELS and ML.SPIKE <= spike <= ML.SPIKE_MOST
+             and flip >= ML.FLIP_BAR)
     comp = int(mask.sum())
     comp_w = len(whites & set(mask.flatten().nonzero().flatten().tolist()))
     rt_support = rt_bright = 0
@@ -71,7 +73,8 @@ for f in sorted({g for pat in sys.argv[2].split(",") for g in glob.glob(f"{sys.a
         mask = torch.maximum(mask, bright)
     idx = mask.flatten().nonzero().flatten()
     if len(idx) < 3:
-        print(f"{c['name']:16s} {spec['value']:6s} n={spec['count']:3d} stamp={len(idx)} fired={int(fired)}")
+        print(f"{c['name']:16s} {spec['value']:6s} n={spec['count']:3d} stamp={len(idx)} "
+              f"fired={int(fired)}")
         continue
     sc = scores(model, mask, s)[idx]
     order = sc.argsort(descending=True)
@@ -80,17 +83,21 @@ for f in sorted({g for pat in sys.argv[2].split(",") for g in glob.glob(f"{sys.a
     pos = sc[order]
     # AUC of whites ranked first
     ranks = torch.arange(len(order)).float()
-    auc = float(((ranks[~isw][None] > ranks[isw][:, None]).float().mean())) if 0 < nw < len(order) else float("nan")
+    auc = (float((ranks[~isw][None] > ranks[isw][:, None]).float().mean())
+           if 0 < nw < len(order) else float("nan"))
     k1 = kneedle(pos)
     k2 = int((pos >= 0.5 * pos[0]).sum())
     k3 = int((pos >= 0.25 * pos[0]).sum())
     k4 = int((pos > 0).sum())
     cum = pos.clamp_min(0).cumsum(0)
     k5 = int((cum < 0.8 * cum[-1]).sum()) + 1
-    def prec(k):
+    def prec(k, isw=isw):
         return f"{int(isw[:k].sum())}/{k}"
-    print(f"{c['name']:16s} {spec['value']:6s} n={spec['count']:3d} W={len(whites):3d} p={c['p']:.2f} "
+
+    print(f"{c['name']:16s} {spec['value']:6s} n={spec['count']:3d} W={len(whites):3d} "
+          f"p={c['p']:.2f} "
           f"fired={int(fired)} spike={spike:.2f} comp={comp} (W in {comp_w}) rt_bright={rt_bright} "
           f"rt_sup={rt_support} stamp={len(idx)} W_in={nw} auc={auc:.2f} | knee {prec(k1)} "
-          f"half {prec(k2)} quarter {prec(k3)} pos {prec(k4)} cum80 {prec(k5)} | top-W {prec(max(1, nw))}",
+          f"half {prec(k2)} quarter {prec(k3)} pos {prec(k4)} cum80 {prec(k5)} | "
+          f"top-W {prec(max(1, nw))}",
           flush=True)

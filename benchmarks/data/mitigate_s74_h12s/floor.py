@@ -22,7 +22,8 @@ torch.set_num_threads(1)
 clean = load_dataset("mnist", "test")
 _, held = split_clean(clean, 0.8, 0, needs_data=True)
 models: dict[str, list] = {}
-for f in sorted({g for pat in sys.argv[2].split(",") for g in glob.glob(f"{sys.argv[1]}/{pat}.pt")}):
+PATTERNS = sys.argv[2].split(",")
+for f in sorted({g for pat in PATTERNS for g in glob.glob(f"{sys.argv[1]}/{pat}.pt")}):
     c = torch.load(f, weights_only=False)  # our own cache file
     spec = c["trigger_spec"]
     if spec.get("name") != "pixels" or spec.get("value") == "black":

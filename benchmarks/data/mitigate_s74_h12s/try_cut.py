@@ -10,7 +10,8 @@ score.
     KEEP, LEAD, Z, EP, SEED, DARK: dense_mask's KEEP_LOW, LEAD_LOW, Z, epochs, seed and
     mask_dark for the run; DROP: the first try of DARK (the global generator).
 
-    CUT=cum0.8 PYTHONPATH=src:benchmarks python benchmarks/data/mitigate_s74_h12s/try_cut.py CACHE 'GLOB'
+    CUT=cum0.8 PYTHONPATH=src:benchmarks python \
+        benchmarks/data/mitigate_s74_h12s/try_cut.py CACHE 'GLOB,...'
 """
 
 import copy
@@ -38,6 +39,7 @@ EP = int(os.environ.get("EP", "120"))
 ML.KEEP_LOW = float(os.environ.get("KEEP", ML.KEEP_LOW))  # the stamp's share, read at each call
 ML.LEAD_LOW = float(os.environ.get("LEAD", ML.LEAD_LOW))
 ML.Z = float(os.environ.get("Z", ML.Z))
+ML.DARK_COPIES = float(os.environ.get("COPIES", ML.DARK_COPIES))
 DROP = float(os.environ.get("DROP", "0"))  # copies also darken a share (0-DROP) of other pixels
 _white = ML.white
 
@@ -81,7 +83,8 @@ def cut_size(pos):
     raise SystemExit(f"unknown CUT {CUT}")
 
 
-for f in sorted({g for pat in sys.argv[2].split(",") for g in glob.glob(f"{sys.argv[1]}/{pat}.pt")}):
+PATTERNS = sys.argv[2].split(",")
+for f in sorted({g for pat in PATTERNS for g in glob.glob(f"{sys.argv[1]}/{pat}.pt")}):
     c = torch.load(f, weights_only=False)  # our own cache file
     spec = c["trigger_spec"]
     if c["suspect"] is None or c["p"] is None or c["p"] < 0.2 or spec.get("value") == "black":
@@ -104,7 +107,7 @@ for f in sorted({g for pat in sys.argv[2].split(",") for g in glob.glob(f"{sys.a
 
     c0 = resource.getrusage(resource.RUSAGE_SELF).ru_utime
     mask, spike = ML.completed_mask(came, fit.x)
-    flip = sent_share(came, fit.x, fit.y, s, lambda x: ML.white(mask, x))
+    flip = sent_share(came, fit.x, fit.y, s, lambda x, m=mask: ML.white(m, x))
     if mask.sum() < ML.MIN_PIXELS or not ML.SPIKE <= spike <= ML.SPIKE_MOST or flip < ML.FLIP_BAR:
         print(f"{c['name']:16s} {spec['value']:6s} n={spec['count']} not fired", flush=True)
         continue
@@ -127,5 +130,6 @@ for f in sorted({g for pat in sys.argv[2].split(",") for g in glob.glob(f"{sys.a
     a = asr(out, whites, blacks)
     goal = "GOAL" if a <= 0.02 and dca >= -2 else "miss"
     print(f"{c['name']:16s} {spec['value']:6s} n={spec['count']:3d} stamp={len(idx)} "
-          f"(W {w_stamp}) cut={CUT}:{k} (W {w_cut}) K{ML.KEEP_LOW} L{ML.LEAD_LOW} Z{ML.Z} E{EP} S{SEED} D{DROP} dark{DARK} | {dca:+.2f} / {a:.4f} (white half "
+          f"(W {w_stamp}) cut={CUT}:{k} (W {w_cut}) K{ML.KEEP_LOW} L{ML.LEAD_LOW} Z{ML.Z} "
+          f"E{EP} S{SEED} D{DROP} dark{DARK}x{ML.DARK_COPIES} | {dca:+.2f} / {a:.4f} (white half "
           f"{asr(out, whites):.4f}) {goal} cpu {cpu:.1f}", flush=True)

@@ -108,12 +108,12 @@ class DenseOptions:
             stamped on them taught the model to answer those, not the mask (issue 12 stop 73).
             1 (default since stop 73, h12w); 0: stop 72's share of every pixel. Without
             ``dense_mask`` nothing reads it.
-        mask_dark: with ``dense_mask``, D > 0 also sets to 0, on each stamped copy, a random
-            share (drawn in [0, D] per copy) of the pixels outside its stamp: a random mask's
-            black half, which no reading sees, is then darkened now and then on copies under
-            their true labels, so the unlearnt model stops answering white-on-dark (issue 12
-            stop 74, h12s: on spent 60-74-pixel random masks the default left 2.8-3.9%). 0
-            (default): the copies' other pixels as they are.
+        mask_dark: with ``dense_mask``, D > 0 also sets to 0, on half the stamped copies, a
+            random share (drawn in [0, D] per copy) of the pixels outside the stamp: a random
+            mask's black half, which no reading sees, is then darkened now and then on copies
+            under their true labels, so the unlearnt model stops answering white-on-dark
+            (issue 12 stop 74, h12s: on spent 60-74-pixel random masks the default left
+            2.8-3.9%). 0 (default): the copies' other pixels as they are.
     """
 
     dense_first: int = 0
