@@ -1,11 +1,11 @@
 """Today's `gated` and `gated:mask_dark=D` on every model of a zoo (issue 12, stop 74: h12s).
 
 ``mask_dark`` changes one thing only: where ``dense_mask`` unlearns a mask (its note's action
-says "the completed mask ..."), each stamped copy also has a random share (0-D) of its other
-pixels set to 0 (:func:`~trojanscope.mitigate.dense_mask.unlearn_mask`). So each model is run
-once with the candidate; where the mask was unlearnt, today's default is run on the same model
-too and gives today's row; elsewhere the candidate's run *is* today's computation, and its row
-stands for both (``today_run`` says which). Stop 72's loop
+says "the completed mask ..."), half the stamped copies also have a random share (0-D) of
+their other pixels set to 0 (:func:`~trojanscope.mitigate.dense_mask.unlearn_mask`). So each
+model is run once with the candidate; where the mask was unlearnt, today's default is run on
+the same model too and gives today's row; elsewhere the candidate's run *is* today's
+computation, and its row stands for both (``today_run`` says which). Stop 72's loop
 (:func:`mitigate_sure_s71_check.check_pairs`), rows in ``bench_mitigate.py``'s format, the
 benchmark's split (MNIST's test split, 200 images for the method, 800 scored, seed 0).
 

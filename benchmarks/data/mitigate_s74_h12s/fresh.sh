@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 12, stop 74 (h12s): score fresh zoos 2507/2508 (small white/random masks, 60-90 pixels)
-# with today's gated and gated:mask_dark=0.5 (mitigate_mask_s74_check.py), one process per zoo,
-# then read the floors and the rule (plan.md). Run from the worktree's root.
+# with today's gated and gated:mask_dark=0.5 (half the copies darkened; mitigate_mask_s74_check.py),
+# one process per zoo, then read the floors and the rule (plan.md). Run from the worktree's root.
 set -u
 OUT=${OUT:-/tmp/h12s74/fresh}
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONPATH=src:benchmarks
