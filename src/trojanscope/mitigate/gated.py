@@ -177,7 +177,8 @@ class Gated(Mitigation):
     ``dense_epochs``, ``dense_then``, ``dense_rho``, ``dense_prune``, ``dense_distill``,
     ``first_near``, ``dense_mask``, ``mask_ranked``, ``mask_dark``: how the first stage treats
     an image model without a convolution; every default but ``dense_rho``'s, 0.5,
-    ``dense_mask``'s, 120, and ``mask_ranked``'s, 1, as for any other model).
+    ``dense_mask``'s, 120, ``mask_ranked``'s, 1, and ``mask_dark``'s, 0.5, as for any other
+    model).
     Every option is kept as an attribute of its own name (``get_params`` reads them there).
     """
 
