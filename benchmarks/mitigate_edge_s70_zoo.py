@@ -11,6 +11,7 @@ retried stronger as ``zoo make`` does (the recorded entry says what was trained)
 
     PYTHONPATH=src:benchmarks python benchmarks/mitigate_edge_s70_zoo.py SEED OUT [--clean 3]
         [--backdoored 10] [--only NAME,...] [--attacks badnets,blended,sig,wanet,sparse]
+        [--sparse-values white,random] [--sparse-count 60,90]
 
 ``--attacks`` (issue 12 stop 72): the families in the order they cycle, a name given more than
 once raising its share (stop 72's fresh zoos: ``badnets,sparse,blended,sparse,sig,sparse,wanet,
@@ -19,6 +20,10 @@ sparse`` with ``--backdoored 12``, half of them dense sparse masks).
 ``--sparse-values`` (issue 12 stop 73, h12w): each sparse mask's value redrawn from the named
 set (``white``, ``black``, ``random``), uniformly, from a stream of its own (``[S, 73]``), so the
 rest of the recipe draws as before; left out, the value is what ``zoo make`` drew.
+
+``--sparse-count LO,HI`` (issue 12 stop 74, h12s): each sparse mask's pixel count drawn in
+[LO, HI] instead of ``DENSE_COUNT`` (e.g. ``60,90``: small masks, whose completed reading is
+mostly pixels that are not the attacker's), on the same stream ``[S, 70]``.
 
 Resumable: models already in OUT's ``truth.json`` are kept. A bad argument ends in one
 ``error:`` line and exit 2 before anything is trained.
@@ -42,12 +47,14 @@ DENSE_COUNT = (60, 160)
 
 def edge_entries(seed: int, n_clean: int, n_backdoored: int,
                  attacks: tuple[str, ...] = ATTACKS,
-                 sparse_values: tuple[str, ...] | None = None) -> list[ZooEntry]:
+                 sparse_values: tuple[str, ...] | None = None,
+                 count: tuple[int, int] = DENSE_COUNT) -> list[ZooEntry]:
     """``zoo make``'s MNIST MLP entries for ``seed`` with the blended opacities and sparse
     counts redrawn (``BLEND_ALPHA``, ``DENSE_COUNT``) from the stream ``[seed, 70]``;
     ``attacks`` cycle as ``zoo make``'s do (a name given twice: that family's share raised).
     ``sparse_values``: each sparse mask's value drawn from that set on the stream ``[seed, 73]``
-    (so a zoo of white and random masks only); ``None`` keeps ``zoo make``'s value."""
+    (so a zoo of white and random masks only); ``None`` keeps ``zoo make``'s value.
+    ``count``: the sparse pixel counts' range (inclusive; ``DENSE_COUNT`` by default)."""
     entries = draw_entries(n_clean, n_backdoored, 10, seed, attacks=attacks, archs=("mlp",))
     rng = np.random.default_rng([seed, 70])
     values = np.random.default_rng([seed, 73])
@@ -55,7 +62,7 @@ def edge_entries(seed: int, n_clean: int, n_backdoored: int,
         if e.attack == "blended":
             e.trigger["alpha"] = float(rng.uniform(*BLEND_ALPHA))
         elif e.attack == "sparse":
-            e.trigger["count"] = int(rng.integers(DENSE_COUNT[0], DENSE_COUNT[1] + 1))
+            e.trigger["count"] = int(rng.integers(count[0], count[1] + 1))
             if sparse_values:
                 e.trigger["value"] = sparse_values[int(values.integers(len(sparse_values)))]
     return entries
@@ -71,6 +78,19 @@ def parse_values(text: str | None) -> tuple[str, ...] | None:
     return names
 
 
+def parse_count(text: str | None) -> tuple[int, int]:
+    """``--sparse-count``' range ``LO,HI`` (1 <= LO <= HI <= 784; ``None``: ``DENSE_COUNT``)."""
+    if text is None:
+        return DENSE_COUNT
+    parts = text.split(",")
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+        raise ValueError("--sparse-count: two whole numbers LO,HI (e.g. 60,90)")
+    low, high = (int(p) for p in parts)
+    if not 1 <= low <= high <= 28 * 28:
+        raise ValueError("--sparse-count: needs 1 <= LO <= HI <= 784 (an MNIST image's pixels)")
+    return low, high
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("seed", type=int)
@@ -82,14 +102,18 @@ def main() -> None:
     ap.add_argument("--attacks", default=",".join(ATTACKS))
     ap.add_argument("--sparse-values", default=None,
                     help="draw each sparse mask's value from this set (e.g. white,random)")
+    ap.add_argument("--sparse-count", default=None,
+                    help="draw each sparse mask's pixel count in LO,HI (default 60,160)")
     args = ap.parse_args()
     attacks = tuple(args.attacks.split(","))
     sparse_values = parse_values(args.sparse_values)
+    count = parse_count(args.sparse_count)
     if not set(attacks) <= set(ATTACKS):
         raise ValueError(f"--attacks: the edge recipe's families are {', '.join(ATTACKS)}")
     if args.clean < 0 or args.backdoored < 0 or args.clean + args.backdoored == 0:
         raise ValueError("a zoo needs at least one model (--clean/--backdoored >= 0)")
-    entries = edge_entries(args.seed, args.clean, args.backdoored, attacks, sparse_values)
+    entries = edge_entries(args.seed, args.clean, args.backdoored, attacks, sparse_values,
+                           count)
     wanted = args.only.split(",") if args.only else [e.name for e in entries]
     unknown = sorted(set(wanted) - {e.name for e in entries})
     if unknown:

@@ -33,8 +33,10 @@ def at_goal(rows: list[MitigationRow], family: str) -> int:
     return sum(r.meets_goal for r in rows if r.attack == family)
 
 
-def main(argv: list[str] | None = None, doc: str = __doc__, bar: float = 0.0) -> None:
-    """The rule read on the rows of ``argv``'s parts; ``bar``: (E)'s, stop 73's 2%."""
+def main(argv: list[str] | None = None, doc: str = __doc__, bar: float = 0.0,
+         gain: int = GAIN) -> None:
+    """The rule read on the rows of ``argv``'s parts; ``bar``: (E)'s, stop 73's 2%; ``gain``:
+    (A)'s (stop 74's h12s: 1, more masks at the goal)."""
     ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("parts", nargs="+", help="OUT.json:LABEL from mitigate_mask_s72_check.py")
     ap.add_argument("--candidate", required=True)
@@ -49,11 +51,11 @@ def main(argv: list[str] | None = None, doc: str = __doc__, bar: float = 0.0) ->
     print(f"mask unlearnt on {len(unlearnt)}: "
           f"{dict(Counter((c.attack or 'clean') for c in unlearnt))} "
           f"{[c.name for c in unlearnt]}")
-    gain = at_goal(cand, FAMILY) - at_goal(today, FAMILY)
     n_fam = sum(r.attack == FAMILY for r in today)
-    a = gain >= GAIN
+    got = at_goal(cand, FAMILY) - at_goal(today, FAMILY)
+    a = got >= gain
     print(f"(A) {FAMILY} at the goal: {at_goal(today, FAMILY)}/{n_fam} today, "
-          f"{at_goal(cand, FAMILY)}/{n_fam} candidate (gain {gain}, needed {GAIN}): "
+          f"{at_goal(cand, FAMILY)}/{n_fam} candidate (gain {got}, needed {gain}): "
           f"{'met' if a else 'not met'}")
     rest = conditions_b_to_e(pairs, args.time_ratio, args.time_add, args.min_backdoored, bar)
     print_pairs(pairs, args.candidate)  # read and printed whatever (A) says

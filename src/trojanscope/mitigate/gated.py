@@ -176,9 +176,10 @@ class Gated(Mitigation):
     ``blend_stop``) and
     :class:`~trojanscope.mitigate.dense_options.DenseOptions` (``dense_first``, ``dense_pull``,
     ``dense_epochs``, ``dense_then``, ``dense_rho``, ``dense_prune``, ``dense_distill``,
-    ``first_near``, ``dense_mask``, ``mask_ranked``: how the first stage treats an image model
-    without a convolution; every default but ``dense_rho``'s, 0.5, ``dense_mask``'s, 120, and
-    ``mask_ranked``'s, 1, as for any other model).
+    ``first_near``, ``dense_mask``, ``mask_ranked``, ``mask_dark``: how the first stage treats
+    an image model without a convolution; every default but ``dense_rho``'s, 0.5,
+    ``dense_mask``'s, 120, ``mask_ranked``'s, 1, and ``mask_dark``'s, 0.5, as for any other
+    model).
     Every option is kept as an attribute of its own name (``get_params`` reads them there).
     """
 
@@ -193,6 +194,7 @@ class Gated(Mitigation):
     first_near = option("first_near")
     dense_mask = option("dense_mask")
     mask_ranked = option("mask_ranked")
+    mask_dark = option("mask_dark")
 
     def __init__(self, detector: str = "auto", gate: float = DEFAULT_GATE, then: str = "ftsam",
                  force: bool = False, unlearn: bool = True, eps: float = UNLEARN["eps"],
@@ -227,7 +229,8 @@ class Gated(Mitigation):
                  dense_distill: float = DenseOptions.dense_distill,
                  first_near: int = DenseOptions.first_near,
                  dense_mask: int = DenseOptions.dense_mask,
-                 mask_ranked: bool = DenseOptions.mask_ranked, dense_repair: int = 0,
+                 mask_ranked: bool = DenseOptions.mask_ranked,
+                 mask_dark: float = DenseOptions.mask_dark, dense_repair: int = 0,
                  guard_trips: int = GUARD_TRIPS,
                  project_repair: int = 0, hand_projected: float = 0.0,
                  projected_undo: bool = False, bias_refit: bool = False,
@@ -262,7 +265,7 @@ class Gated(Mitigation):
                 setattr(self, f.name, getattr(group, f.name))
         self.dense_options_ = DenseOptions(dense_first, dense_pull, dense_epochs, dense_then,
                                            dense_rho, dense_prune, dense_distill, first_near,
-                                           dense_mask, mask_ranked)
+                                           dense_mask, mask_ranked, mask_dark)
         self.inner = registry.create("mitigation", then)
         self.min_samples = self.inner.min_samples
 
