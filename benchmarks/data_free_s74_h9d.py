@@ -242,6 +242,18 @@ def read_models(folders: list[Path], out: Path) -> None:
                   flush=True)
 
 
+def join(rows: Path, built: Path) -> None:
+    """``rows`` rewritten with each CNN row's build facts from ``built`` (the maker's ``build``
+    rows: ``target``, ``clean_accuracy``, ``attack_success``), matched by kind and seed."""
+    facts = {(b["kind"], b["seed"]): b for b in read_jsonl(built)}
+    out = []
+    for r in read_jsonl(rows):
+        b = facts.get((r.get("kind"), r.get("seed")), {})
+        out.append({**r, **{k: b[k] for k in ("target", "clean_accuracy", "attack_success")
+                            if k in b}})
+    rows.write_text("".join(json.dumps(r) + "\n" for r in out))
+
+
 def check(path: Path, data_rows: Path) -> None:
     """Each ``--read`` row's real data-free report against the reduction of the same model's
     data-path report (rows of the makers' ``read``, matched by name): p and class, today's file."""
@@ -326,6 +338,9 @@ def main() -> None:
     ap.add_argument("--grid", action="store_true", help="lines on the --user and stored rows")
     ap.add_argument("--read", nargs="+", type=Path, default=[])
     ap.add_argument("--rows", type=Path)
+    ap.add_argument("--join", type=Path, metavar="BUILT",
+                    help="with --rows: add the CNN maker's build rows (target, accuracy, "
+                    "attack success) to the read rows, by kind and seed")
     ap.add_argument("--check", nargs=2, type=Path, metavar=("DATA_FREE_ROWS", "DATA_ROWS"))
     args = ap.parse_args()
     shipped = json.loads(SHIPPED.read_text())
@@ -341,6 +356,9 @@ def main() -> None:
             shipped[key] = cand[key]
         SHIPPED.write_text(json.dumps(shipped, indent=1) + "\n")
         print(f"{SHIPPED}: {', '.join(ENTRIES)} from {args.ship}")
+        return
+    if args.join:
+        join(args.rows, args.join)
         return
     if args.read:
         if args.rows is None:
