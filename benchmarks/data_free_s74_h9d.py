@@ -42,6 +42,7 @@ from pathlib import Path
 
 from _common import fail, read_jsonl, run_main
 from excess_wide_s72_h9u import (
+    LATER_S74,
     SHIPPED,
     loaded,
     report,
@@ -52,8 +53,7 @@ from excess_wide_s72_h9u import (
 )
 
 KEEP = ("unraised_top_class", "unchecked_top_class")  # the orders calibrate undoes
-ENTRIES = {"auto:data-free:excess": "auto:excess",
-           "auto:data-free:out-of-coverage:excess": "auto:out-of-coverage:excess"}
+ENTRIES = dict(zip(LATER_S74, ("auto:excess", "auto:out-of-coverage:excess"), strict=True))
 RULE = "benchmarks/data_free_s74_h9d_rule.md"
 # the MLP makers' rows, read as user rows (one name a seed: the stored reading keeps one)
 USER_POPS = ("user_mlp_s73_h9m", "excess_dense_s73_h9w")
