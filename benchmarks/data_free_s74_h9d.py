@@ -23,6 +23,8 @@ reduces a stored report to that (``--check`` compares the reduction with real da
 - ``--read FOLDERS... --rows OUT``: each built model (``model.pt`` with its ``clean.npz``, or
   an ``*.onnx`` under a seed folder with ``truth.json``) read as ``detect MODEL --data-free``
   reads it (in process: the detector, seed 0, today's file), one report a line.
+- ``--rows ROWS --join BUILT``: the CNN maker's build facts (target, accuracy, attack success)
+  added to the read rows.
 - ``--check ROWS``: the reduction of each data-path report against the real data-free run.
 - ``--ship FILE``: the candidate's two entries into the shipped file (only where the rule is met).
 
