@@ -36,6 +36,7 @@ from pathlib import Path
 from _common import fail, read_jsonl, run_main
 from excess_wide_s72_h9u import (
     FLAG,
+    LATER_S74,
     SHIPPED,
     loaded,
     reading_options,
@@ -85,9 +86,9 @@ def dense_recipe(rows: list[dict], wide: float | None = None,
 
 def before_dense() -> dict:
     """The shipped file without this recipe's entries (as shipped before stop 73's rule was
-    met) nor later guarded ones (stop 74, ``excess_guard_s74_h9u.py``): the rule's "today", so
-    the readings re-run the same after the ship."""
-    out = json.loads(SHIPPED.read_text())
+    met) nor later guarded ones (stop 74, ``excess_guard_s74_h9u.py``) nor the data-free
+    entries (``LATER_S74``): the rule's "today", so the readings re-run the same after the ship."""
+    out = {k: v for k, v in json.loads(SHIPPED.read_text()).items() if k not in LATER_S74}
     for key, entry in out.items():
         if key.endswith(":excess"):
             wide = entry["fitted_on"].get("wide_recipes", {})

@@ -110,10 +110,23 @@ def excess_before_s72(entry: dict) -> dict:
     return {**older, "fitted_on": fitted}
 
 
+# issue 9 stop 74 (h9d): the data-free scorers gained excess terms (the data path's copied, read
+# only on the makers' recipe kinds, slope 6, start 0.75, most 4; rule met on fresh seeds
+# 157-168): every older file saw none (:func:`shipped_before_s74`)
+DATA_FREE_EXCESS = ("auto:data-free:excess", "auto:data-free:out-of-coverage:excess")
+
+
+def shipped_before_s74() -> dict:
+    """The shipped file's raw entries, in file order, without stop 74's data-free excess terms."""
+    return {k: v for k, v in json.loads(SHIPPED.read_text()).items()
+            if k not in DATA_FREE_EXCESS}
+
+
 def shipped_before_s72() -> dict:
-    """The shipped file's raw entries, in file order, with the excess terms as before stop 72."""
+    """The shipped file's raw entries, in file order, with the excess terms as before stop 72
+    (and without stop 74's data-free ones)."""
     return {k: excess_before_s72(v) if k in EXCESS_TERMS else v
-            for k, v in json.loads(SHIPPED.read_text()).items()}
+            for k, v in shipped_before_s74().items()}
 
 
 def shipped_before_s64() -> dict:
@@ -149,10 +162,11 @@ def shipped_before_s60() -> dict:
     """The shipped calibrators, loaded, with the trees' two 200-row band entries as shipped
     before issue 16 stop 60 and without its gap terms (tests of the designs shipped then),
     without the named-check terms of issue 9 stop 66, and the excess terms' line as before
-    issue 9 stop 73 (:func:`excess_before_s73`)."""
+    issue 9 stop 73 (:func:`excess_before_s73`), without stop 74's data-free excess terms."""
     from trojanscope.detect.calibration import Calibrator, load_calibrators
 
-    cals = {k: v for k, v in load_calibrators().items() if k not in GAPS and k not in NAMED}
+    cals = {k: v for k, v in load_calibrators().items()
+            if k not in GAPS and k not in NAMED and k not in DATA_FREE_EXCESS}
     raw = json.loads(SHIPPED.read_text())
     return {**cals, **{k: Calibrator(**v) for k, v in band_entries_before_s60().items()},
             **{k: Calibrator(**excess_before_s73(raw[k])) for k in EXCESS_TERMS},

@@ -110,8 +110,9 @@ class DetectStep(AuditStep):
         lowered = lower_note(verdict.features)  # auto:lower:dense, likewise (stop 39)
         if lowered:
             step.details["lowered"] = lowered
-        # a flag no input-space probe raised (issue 9, stop 72): a note, the rating unchanged
-        alone = margin_only_note(verdict.features, verdict.verdict, target)
+        # a flag no input-space probe raised (issue 9, stop 72; data-free too, stop 74): a note,
+        # the rating unchanged
+        alone = margin_only_note(verdict.features, verdict.verdict, target, verdict.data_free)
         if alone:
             step.details["margin_only"] = ctx.result.detection["margin_only"] = alone
         tail = "".join(f"; {said}" for said in (lowered, raised, alone) if said)

@@ -172,7 +172,7 @@ def _margin_note(verdict: ModelVerdict) -> str | None:
     from trojanscope.detect.margin_only import margin_only_note
 
     target = verdict.target_classes[0] if verdict.target_classes else None
-    return margin_only_note(verdict.features, verdict.verdict, target)
+    return margin_only_note(verdict.features, verdict.verdict, target, verdict.data_free)
 
 
 def print_table(verdict: ModelVerdict, model: str,
