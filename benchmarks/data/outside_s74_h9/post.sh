@@ -1,0 +1,45 @@
+#!/bin/bash
+# Issue 9, stop 74 (h9): after run.sh — the stored runs and truth of fresh 9217 / 9616 kept
+# here, today's default (C7) as the runs stored it (outside_zoo_score.py --score), the rule
+# (outside_s74_h9_rule.md) read once on the union by outside_c8_rule.py --name C9 --stop74 (C9
+# against C7, C5 beside; the floors and the zone floor), the fresh heads C7 and C5 read apart
+# (outside_lean_zone.py), the worst family's carriers (outside_family_carry.py), and, beside
+# and deciding nothing, every spent GAP head and the fresh union pooled.
+#   bash benchmarks/data/outside_s74_h9/post.sh
+set -u
+cd "$(dirname "$0")/../../.."
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONPATH=src:benchmarks
+PY=${PY:-/work/main/.venv/bin/python}
+RUN=${RUN:-/tmp/h974/run}
+D=benchmarks/data; O=$D/outside_s74_h9
+CALS=(--candidate "$O/cal_C9_now.json" --beside "$O/cal_C5_s74.json")
+A=()
+for S in 9217 9616; do
+  [ -s "$RUN/detect$S.jsonl" ] || continue
+  gzip -c "$RUN/detect$S.jsonl" > "$O/detect${S}_runs.jsonl.gz"
+  gzip -c "$RUN/zoo-$S/truth.json" > "$O/zoo-${S}_truth.json.gz"
+  for f in build$S.log score$S.log; do [ -f "$RUN/$f" ] && cp "$RUN/$f" "$O/"; done
+  "$PY" benchmarks/outside_zoo_score.py "$RUN/zoo-$S" --out "$RUN/detect$S.jsonl" --score \
+      --per-model --json "$O/detect${S}_score.json" > "$O/detect${S}_score.txt"
+  A+=(--rows "$S=$O/detect${S}_runs.jsonl.gz,$O/zoo-${S}_truth.json.gz")
+done
+cp "$RUN/load.log" "$O/" 2>/dev/null
+"$PY" benchmarks/outside_c8_rule.py --name C9 --stop74 "${CALS[@]}" "${A[@]}" \
+    --json "$O/rule74_C9.json" > "$O/rule74_C9.txt"
+"$PY" benchmarks/outside_lean_zone.py --beside "$O/cal_C5_s74.json" \
+    --candidate "$O/cal_C9_now.json" "${A[@]}" > "$O/fresh74_zone.txt"
+for fam in dws_gap res_gap gap_relu; do
+  "$PY" benchmarks/outside_family_carry.py --family $fam \
+      --cal C7=src/trojanscope/detect/calibration.json --cal C9="$O/cal_C9_now.json" \
+      --cal C5="$O/cal_C5_s74.json" "${A[@]}"
+done > "$O/fresh74_carry.txt"
+# beside, deciding nothing: every spent GAP head (dev.sh's rows) with the fresh union
+DEV="$(cat $D/outside_s65_h9/dev65_rows.args)"
+for s in s65_h9:9207 s65_h9:9606 s66_h9:9208 s66_h9:9607 s67_h9:9209 s67_h9:9608 \
+         s68_h9:9210 s68_h9:9609 s69_h9:9211 s69_h9:9610 s70_h9:9212 s70_h9:9611 \
+         s71_h9:9213 s71_h9:9612 s71_h9r:9214 s71_h9r:9613 s72_h9:9215 s72_h9:9614 \
+         s73_h9:9216 s73_h9:9615; do
+  DEV+=" --rows ${s#*:}=$D/outside_${s%%:*}/detect${s#*:}_runs.jsonl.gz,$D/outside_${s%%:*}/zoo-${s#*:}_truth.json.gz"
+done
+"$PY" benchmarks/outside_c8_rule.py --name C9 "${CALS[@]}" $DEV "${A[@]}" \
+    | sed -n '/^== union/,$p' > "$O/pooled74_C9.txt"
