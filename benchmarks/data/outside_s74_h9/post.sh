@@ -13,13 +13,30 @@ PY=${PY:-/work/main/.venv/bin/python}
 RUN=${RUN:-/tmp/h974/run}
 D=benchmarks/data; O=$D/outside_s74_h9
 CALS=(--candidate "$O/cal_C9_now.json" --beside "$O/cal_C5_s74.json")
+# run2.sh built the fourth maker's rest in zoo-9616b (the same seed and draws, another order):
+# joined here with zoo-9616 as one population, 9616 (truth's models and dropped, runs in order)
+if [ -f "$RUN/zoo-9616b/truth.json" ]; then
+  mkdir -p "$RUN/zoo-9616j"
+  "$PY" - "$RUN" <<'PYEOF'
+import json, sys
+from pathlib import Path
+run = Path(sys.argv[1])
+a, b = (json.loads((run / z / "truth.json").read_text()) for z in ("zoo-9616", "zoo-9616b"))
+a = {**a, "models": a["models"] + b["models"], "dropped": a["dropped"] + b["dropped"],
+     "joined": "zoo-9616 (run.sh) + zoo-9616b (run2.sh)"}
+(run / "zoo-9616j" / "truth.json").write_text(json.dumps(a, indent=1) + "\n")
+PYEOF
+  cat "$RUN/detect9616.jsonl" "$RUN/detect9616b.jsonl" 2>/dev/null > "$RUN/detect9616j.jsonl"
+fi
 A=()
 for S in 9217 9616; do
-  [ -s "$RUN/detect$S.jsonl" ] || continue
-  gzip -c "$RUN/detect$S.jsonl" > "$O/detect${S}_runs.jsonl.gz"
-  gzip -c "$RUN/zoo-$S/truth.json" > "$O/zoo-${S}_truth.json.gz"
-  for f in build$S.log score$S.log; do [ -f "$RUN/$f" ] && cp "$RUN/$f" "$O/"; done
-  "$PY" benchmarks/outside_zoo_score.py "$RUN/zoo-$S" --out "$RUN/detect$S.jsonl" --score \
+  Z="$RUN/zoo-$S"; RUNS="$RUN/detect$S.jsonl"
+  [ "$S" = 9616 ] && [ -d "$RUN/zoo-9616j" ] && Z="$RUN/zoo-9616j" && RUNS="$RUN/detect9616j.jsonl"
+  [ -s "$RUNS" ] || continue
+  gzip -c "$RUNS" > "$O/detect${S}_runs.jsonl.gz"
+  gzip -c "$Z/truth.json" > "$O/zoo-${S}_truth.json.gz"
+  for f in build$S.log score$S.log score${S}b.log; do [ -f "$RUN/$f" ] && cp "$RUN/$f" "$O/"; done
+  "$PY" benchmarks/outside_zoo_score.py "$Z" --out "$RUNS" --score \
       --per-model --json "$O/detect${S}_score.json" > "$O/detect${S}_score.txt"
   A+=(--rows "$S=$O/detect${S}_runs.jsonl.gz,$O/zoo-${S}_truth.json.gz")
 done
