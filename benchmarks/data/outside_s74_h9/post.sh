@@ -13,20 +13,35 @@ PY=${PY:-/work/main/.venv/bin/python}
 RUN=${RUN:-/tmp/h974/run}
 D=benchmarks/data; O=$D/outside_s74_h9
 CALS=(--candidate "$O/cal_C9_now.json" --beside "$O/cal_C5_s74.json")
-# run2.sh built the fourth maker's rest in zoo-9616b (the same seed and draws, another order):
-# joined here with zoo-9616 as one population, 9616 (truth's models and dropped, runs in order)
-if [ -f "$RUN/zoo-9616b/truth.json" ]; then
+# run2.sh / run3.sh built the fourth maker's rest in zoo-9616b / zoo-9616c (the same seed and
+# draws, other orders): joined here with zoo-9616 as one population, 9616 (truth's models and
+# dropped, runs in order; a name built twice kept once, its first)
+if [ -f "$RUN/zoo-9616b/truth.json" ] || [ -f "$RUN/zoo-9616c/truth.json" ]; then
   mkdir -p "$RUN/zoo-9616j"
   "$PY" - "$RUN" <<'PYEOF'
 import json, sys
 from pathlib import Path
 run = Path(sys.argv[1])
-a, b = (json.loads((run / z / "truth.json").read_text()) for z in ("zoo-9616", "zoo-9616b"))
-a = {**a, "models": a["models"] + b["models"], "dropped": a["dropped"] + b["dropped"],
-     "joined": "zoo-9616 (run.sh) + zoo-9616b (run2.sh)"}
-(run / "zoo-9616j" / "truth.json").write_text(json.dumps(a, indent=1) + "\n")
+parts = [z for z in ("zoo-9616", "zoo-9616b", "zoo-9616c") if (run / z / "truth.json").is_file()]
+truths = [json.loads((run / z / "truth.json").read_text()) for z in parts]
+seen, models, dropped = set(), [], []
+for t in truths:
+    for key, out in (("models", models), ("dropped", dropped)):
+        for m in t[key]:
+            if m["name"] not in seen:
+                seen.add(m["name"])
+                out.append(m)
+joined = {**truths[0], "models": models, "dropped": dropped, "joined": " + ".join(parts)}
+(run / "zoo-9616j" / "truth.json").write_text(json.dumps(joined, indent=1) + "\n")
+rows, names = [], set()
+for s in ("9616", "9616b", "9616c"):
+    f = run / f"detect{s}.jsonl"
+    for line in f.read_text().splitlines() if f.is_file() else []:
+        if line.strip() and json.loads(line)["name"] not in names:
+            names.add(json.loads(line)["name"])
+            rows.append(line)
+(run / "detect9616j.jsonl").write_text("".join(r + "\n" for r in rows))
 PYEOF
-  cat "$RUN/detect9616.jsonl" "$RUN/detect9616b.jsonl" 2>/dev/null > "$RUN/detect9616j.jsonl"
 fi
 A=()
 for S in 9217 9616; do
@@ -35,7 +50,7 @@ for S in 9217 9616; do
   [ -s "$RUNS" ] || continue
   gzip -c "$RUNS" > "$O/detect${S}_runs.jsonl.gz"
   gzip -c "$Z/truth.json" > "$O/zoo-${S}_truth.json.gz"
-  for f in build$S.log score$S.log score${S}b.log; do [ -f "$RUN/$f" ] && cp "$RUN/$f" "$O/"; done
+  for f in build$S.log score$S.log score${S}b.log score${S}c.log; do [ -f "$RUN/$f" ] && cp "$RUN/$f" "$O/"; done
   "$PY" benchmarks/outside_zoo_score.py "$Z" --out "$RUNS" --score \
       --per-model --json "$O/detect${S}_score.json" > "$O/detect${S}_score.txt"
   A+=(--rows "$S=$O/detect${S}_runs.jsonl.gz,$O/zoo-${S}_truth.json.gz")
