@@ -17,7 +17,7 @@ CALS=(--candidate "$O/cal_C9_now.json" --beside "$O/cal_C5_s74.json")
 # draws, other orders): joined here with zoo-9616 as one population, 9616 (truth's models and
 # dropped, runs in order; a name built twice kept once, its first)
 if [ -f "$RUN/zoo-9616b/truth.json" ] || [ -f "$RUN/zoo-9616c/truth.json" ]; then
-  mkdir -p "$RUN/zoo-9616j"
+  mkdir -p "$RUN/zoo-9616j" && cp "$RUN/zoo-9616/clean.npz" "$RUN/zoo-9616j/"  # the same split
   "$PY" - "$RUN" <<'PYEOF'
 import json, sys
 from pathlib import Path

@@ -38,3 +38,9 @@ for _ in 1 2; do
 done
 for _ in 1 2; do score_one zoo-9616c 9616c; done
 date -u +"run3.sh stopped %T" >> "$RUN/build9616.log"
+# Added at 00:14 (before its loop ended): run.sh's outside slot read each model one build late
+# (the gate opened after its first build), so its last model (gap_cls_relu-cl01) was left to
+# the drain loop this script ended; it is read once here, after this slot's builds.
+timeout "$(left "$SCORE_CUT")" "$PY" benchmarks/outside_zoo_score.py "$RUN/zoo-9217" \
+    --out "$RUN/detect9217.jsonl" --trojanscope "$TOOL" --detect-option=-p \
+    --detect-option=blend=true --max 1 >> "$RUN/score9217.log" 2>&1
