@@ -101,9 +101,10 @@ def excess_before_s72(entry: dict) -> dict:
 
 
 def shipped_before_s72() -> dict:
-    """The shipped file's raw entries, in file order, with the excess terms as before stop 72."""
+    """The shipped file's raw entries, in file order, with the excess terms as before stop 72
+    (and the named-check entries as before stop 74, :func:`shipped_before_s74`)."""
     return {k: excess_before_s72(v) if k in EXCESS_TERMS else v
-            for k, v in json.loads(SHIPPED.read_text()).items()}
+            for k, v in shipped_before_s74().items()}
 
 
 def shipped_before_s64() -> dict:
@@ -148,3 +149,24 @@ def shipped_before_s60() -> dict:
             **{k: Calibrator(**excess_before_s73(raw[k])) for k in EXCESS_TERMS},
             XGBOOST: Calibrator(**entry_before_s64()),
             SURE: Calibrator(**sure_entry_before_s70())}
+
+
+# issue 9 stop 74 (h9) shipped C9: the two named-check entries gained `bias_lean` 3.0 (stop
+# 73's key, its rule met on fresh outside 9217 and the fourth maker's 9616); files written
+# before saw C7, the entries without it
+BIAS_LEAN = "bias_lean"
+
+
+def named_without_bias_lean(entry: dict) -> dict:
+    """A named-check entry (raw JSON) as before stop 74: without ``bias_lean``, its
+    ``fitted_by`` without the words the key added."""
+    fitted = {k: v for k, v in entry["fitted_on"].items() if k != BIAS_LEAN}
+    if "fitted_by" in fitted:
+        fitted["fitted_by"] = fitted["fitted_by"].replace("; bias_lean (stop 73)", "")
+    return {**entry, "fitted_on": fitted}
+
+
+def shipped_before_s74() -> dict:
+    """The shipped file's raw entries, in file order, with the named-check entries as C7."""
+    return {k: named_without_bias_lean(v) if k in NAMED else v
+            for k, v in json.loads(SHIPPED.read_text()).items()}

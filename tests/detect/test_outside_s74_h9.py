@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "benchmarks" / "data"
 S73, S74 = DATA / "outside_s73_h9", DATA / "outside_s74_h9"
-C9, C5 = S74 / "cal_C9_now.json", S74 / "cal_C5_s74.json"
+C9, C5, C7 = S74 / "cal_C9_now.json", S74 / "cal_C5_s74.json", S74 / "cal_C7_before.json"
 
 
 def _rows(folder: Path, *seeds: int) -> list[str]:
@@ -40,8 +40,9 @@ def test_no_fresh_head_in_the_zone_is_not_informative(monkeypatch, tmp_path, cap
     monkeypatch.setattr(outside_c8_rule, "FLOORS74", {"clean_res_gap": 1, "bd_at_8": 1,
                                                       "other": 1})
     out = tmp_path / "rule.json"
-    outside_c8_rule.main(["--name", "C9", "--stop74", "--candidate", str(C9), "--beside",
-                          str(C5), *_rows(S73, 9216, 9615), "--json", str(out)])
+    outside_c8_rule.main(["--name", "C9", "--stop74", "--candidate", str(C9), "--today",
+                          str(C7), "--beside", str(C5), *_rows(S73, 9216, 9615), "--json",
+                          str(out)])
     got = json.loads(out.read_text())
     assert got["zone"] == [] and got["informative"] is False and got["met"] is False
     assert got["floors"] == {"clean_res_gap": 5, "bd_at_8": 11, "other": 18}
@@ -56,9 +57,9 @@ def test_a_zone_head_makes_the_rule_read(monkeypatch, tmp_path) -> None:
     monkeypatch.setattr(outside_c8_rule, "FLOORS74", {"clean_res_gap": 1, "bd_at_8": 1,
                                                       "other": 1})
     out = tmp_path / "rule.json"
-    outside_c8_rule.main(["--name", "C9", "--stop74", "--candidate", str(C9), "--beside",
-                          str(C5), *_rows(DATA / "outside_s71_h9r", 9613, 9214), "--json",
-                          str(out)])
+    outside_c8_rule.main(["--name", "C9", "--stop74", "--candidate", str(C9), "--today",
+                          str(C7), "--beside", str(C5), *_rows(DATA / "outside_s71_h9r", 9613,
+                                                                  9214), "--json", str(out)])
     got = json.loads(out.read_text())
     assert got["zone"] == ["9613/dws_gap-bd01"] and got["read"] and got["met"]
     assert "informative" not in got
@@ -73,7 +74,7 @@ def test_the_dws_gap_ce_of_stop_73_is_carried_by_two_clean_heads() -> None:
 
     rows = read_rows(f"9615={S73 / 'detect9615_runs.jsonl.gz'},"
                      f"{S73 / 'zoo-9615_truth.json.gz'}")
-    cals = [("C7", load_calibrators()), ("C9", load_calibrators(C9)),
+    cals = [("C7", load_calibrators(C7)), ("C9", load_calibrators(C9)),
             ("C5", load_calibrators(C5))]
     got = carry(rows, cals, "dws_gap")
     assert got["n"] == 9 and got["n_backdoored"] == 4
@@ -94,3 +95,25 @@ def test_the_carry_script_refuses_a_missing_file_in_one_line(tmp_path, capsys) -
         main(["--family", "dws_gap", "--cal", f"C7={tmp_path / 'none.json'}",
               *_rows(S73, 9615)])
     assert e.value.code == 2 and "existing file" in capsys.readouterr().err
+
+
+def test_the_shipped_file_reads_the_fresh_zone_as_c9() -> None:
+    """Stop 74 (rule met, C9 shipped): on the stored fresh runs the default keeps 9217
+    ``gap_relu-bd06`` (noise blend aimed at 8, MM-BD's lead there 1.74), which C7 lost, and
+    clears 9616 ``res_gap-cl00`` (clean, lead 3.59) as C7 did; the stored C7 reading of each
+    is reproduced by the file before stop 74."""
+    from outside_named_rule import model_lines, read_rows
+    from shipped_calibration import shipped_before_s74
+    from trojanscope.detect.calibration import Calibrator, load_calibrators
+
+    assert {k: Calibrator(**v) for k, v in shipped_before_s74().items()} == load_calibrators(C7)
+
+    rows = [r for s in (9217, 9616) for r in read_rows(
+        f"{s}={S74 / f'detect{s}_runs.jsonl.gz'},{S74 / f'zoo-{s}_truth.json.gz'}")]
+    zone = [r for r in rows if r["name"] in ("gap_relu-bd06", "res_gap-cl00")]
+    c7 = {k: Calibrator(**v) for k, v in shipped_before_s74().items()}
+    got = {m["name"]: m for m in model_lines(zone, c7, load_calibrators())}
+    assert got["gap_relu-bd06"]["today"][0] < 0.05 < 0.9 < got["gap_relu-bd06"]["candidate"][0]
+    assert got["res_gap-cl00"]["today"][0] == got["res_gap-cl00"]["candidate"][0] < 0.05
+    for r in zone:  # C7 (before stop 74) read each as its run stored it
+        assert got[r["name"]]["today"][0] == pytest.approx(r["probability"], abs=1e-4)

@@ -21,8 +21,8 @@ NAMED="--read model --guard 1.6 --keep-ratio 6.0 --blend-gap 0.45 --blend-same 0
 TMP=$(mktemp -d)
 "$PY" benchmarks/outside_named_rule.py $NAMED --bias-guard 2.05 --bias-same 0.85 \
     --write "$TMP/c7.json" > /dev/null   # must equal the shipped file (checked here)
-cmp -s "$TMP/c7.json" src/trojanscope/detect/calibration.json && echo "C7 as written = shipped" \
-    || echo "C7 as written differs from the shipped file"
+cmp -s "$TMP/c7.json" "$O/cal_C7_before.json" && echo "C7 as written = the file before stop 74" \
+    || echo "C7 as written differs from the file before stop 74"
 "$PY" benchmarks/outside_named_rule.py $NAMED --bias-guard 2.05 --bias-same 0.85 \
     --other-gap 0.55 --other-stand 1.6 --write "$TMP/c7c6.json" > /dev/null
 DEV="$(cat $D/outside_s65_h9/dev65_rows.args)"
@@ -33,10 +33,10 @@ for s in s65_h9:9207 s65_h9:9606 s66_h9:9208 s66_h9:9607 s67_h9:9209 s67_h9:9608
   DEV+=" --rows ${s#*:}=$D/outside_${s%%:*}/detect${s#*:}_runs.jsonl.gz,$D/outside_${s%%:*}/zoo-${s#*:}_truth.json.gz"
 done
 "$PY" benchmarks/outside_c8_rule.py --name C9 --candidate "$O/cal_C9_now.json" \
-    --beside "$O/cal_C5_s74.json" $DEV | sed -n '/^== union/,$p' > "$O/dev74_C9.txt"
-"$PY" benchmarks/outside_lean_zone.py --beside "$O/cal_C5_s74.json" \
+    --today "$O/cal_C7_before.json" --beside "$O/cal_C5_s74.json" $DEV | sed -n '/^== union/,$p' > "$O/dev74_C9.txt"
+"$PY" benchmarks/outside_lean_zone.py --today "$O/cal_C7_before.json" --beside "$O/cal_C5_s74.json" \
     --candidate "$O/cal_C9_now.json" $DEV > "$O/dev74_zone.txt"
-CALS="--cal C7=src/trojanscope/detect/calibration.json --cal C9=$O/cal_C9_now.json
+CALS="--cal C7=$O/cal_C7_before.json --cal C9=$O/cal_C9_now.json
       --cal C5=$O/cal_C5_s74.json --cal C7+C6keys=$TMP/c7c6.json"
 { echo "# the stop-73 union 9216 + 9615"
   "$PY" benchmarks/outside_family_carry.py --family dws_gap $CALS \

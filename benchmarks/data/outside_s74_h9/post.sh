@@ -56,13 +56,13 @@ for S in 9217 9616; do
   A+=(--rows "$S=$O/detect${S}_runs.jsonl.gz,$O/zoo-${S}_truth.json.gz")
 done
 cp "$RUN/load.log" "$O/" 2>/dev/null
-"$PY" benchmarks/outside_c8_rule.py --name C9 --stop74 "${CALS[@]}" "${A[@]}" \
+"$PY" benchmarks/outside_c8_rule.py --name C9 --stop74 --today "$O/cal_C7_before.json" "${CALS[@]}" "${A[@]}" \
     --json "$O/rule74_C9.json" > "$O/rule74_C9.txt"
-"$PY" benchmarks/outside_lean_zone.py --beside "$O/cal_C5_s74.json" \
+"$PY" benchmarks/outside_lean_zone.py --today "$O/cal_C7_before.json" --beside "$O/cal_C5_s74.json" \
     --candidate "$O/cal_C9_now.json" "${A[@]}" > "$O/fresh74_zone.txt"
 for fam in dws_gap res_gap gap_relu; do
   "$PY" benchmarks/outside_family_carry.py --family $fam \
-      --cal C7=src/trojanscope/detect/calibration.json --cal C9="$O/cal_C9_now.json" \
+      --cal C7="$O/cal_C7_before.json" --cal C9="$O/cal_C9_now.json" \
       --cal C5="$O/cal_C5_s74.json" "${A[@]}"
 done > "$O/fresh74_carry.txt"
 # beside, deciding nothing: every spent GAP head (dev.sh's rows) with the fresh union
@@ -73,5 +73,5 @@ for s in s65_h9:9207 s65_h9:9606 s66_h9:9208 s66_h9:9607 s67_h9:9209 s67_h9:9608
          s73_h9:9216 s73_h9:9615; do
   DEV+=" --rows ${s#*:}=$D/outside_${s%%:*}/detect${s#*:}_runs.jsonl.gz,$D/outside_${s%%:*}/zoo-${s#*:}_truth.json.gz"
 done
-"$PY" benchmarks/outside_c8_rule.py --name C9 "${CALS[@]}" $DEV "${A[@]}" \
+"$PY" benchmarks/outside_c8_rule.py --name C9 --today "$O/cal_C7_before.json" "${CALS[@]}" $DEV "${A[@]}" \
     | sed -n '/^== union/,$p' > "$O/pooled74_C9.txt"
