@@ -1,6 +1,8 @@
 """Candidate C8 ("C7 without ``bias_same``") read against today's C7, with C5 beside, on
 stored runs: the stop-72 rule's points (issue 9, stop 72: h9; ``--name C9``: stop 73's
-candidate, C7's keys read only where MM-BD's margins lean to the favourite, the same points).
+candidate, C7's keys read only where MM-BD's margins lean to the favourite, the same points;
+``--stop74``: stop 74's floors, a population built into the zone where C7 and C5 part, and the
+zone floor, below which the rule is not informative).
 
 Stop 71 shipped C7 (C5 + ``bias_guard`` 2.05 + ``bias_same`` 0.85, both read only where the
 class the verdict names is the model's noise favourite). On fresh 9214 + 9613 C7 lost a backdoor
@@ -29,6 +31,9 @@ from outside_named_rule import SHIPPED, model_lines, plan67_points, read_rows
 FLAG = 0.5
 FLOORS = {"clean": 16, "bd_at_8": 8, "bd_other": 4}  # GAP heads read in the union, at least
 FAVOURITE = 8  # the noise favourite of 110 of 114 development clean GAP heads (stop 71)
+# stop 74: clean `res_gap` heads (7 of the 10 spent zone models), backdoors aimed at 8, others
+FLOORS74 = {"clean_res_gap": 12, "bd_at_8": 8, "other": 8}
+ZONE_FLOOR74 = 1  # fresh GAP heads C7 and C5 read apart; fewer: the rule is not informative
 
 
 def floors_of(lines: list[dict]) -> dict:
@@ -37,6 +42,16 @@ def floors_of(lines: list[dict]) -> dict:
     return {"clean": sum(not m["backdoored"] for m in gap),
             "bd_at_8": sum(m["backdoored"] and m["target"] == FAVOURITE for m in gap),
             "bd_other": sum(m["backdoored"] and m["target"] != FAVOURITE for m in gap)}
+
+
+def floors74_of(lines: list[dict]) -> dict:
+    """The union's GAP heads counted against :data:`FLOORS74`: clean ``res_gap`` heads,
+    backdoors aimed at 8, and every other GAP head (clean of another family, or a backdoor
+    aimed elsewhere)."""
+    gap = [m for m in lines if m["gap"]]
+    res = sum(not m["backdoored"] and m["arch_family"] == "res_gap" for m in gap)
+    at8 = sum(m["backdoored"] and m["target"] == FAVOURITE for m in gap)
+    return {"clean_res_gap": res, "bd_at_8": at8, "other": len(gap) - res - at8}
 
 
 def auc_ce(gap: list[dict], which: str) -> tuple[float, float]:
@@ -55,12 +70,14 @@ def lost(lines: list[dict]) -> list[str]:
             if m["backdoored"] and m["today"][0] >= FLAG > m["candidate"][0]]
 
 
-def rule72_points(vs_c7: list[dict], vs_c5: list[dict], name: str = "C8") -> dict:
+def rule72_points(vs_c7: list[dict], vs_c5: list[dict], name: str = "C8",
+                  stop74: bool = False) -> dict:
     """The rule's points on the union: ``vs_c7`` the lines with today = C7 and candidate =
-    ``name`` (C8 at stop 72, C9 at stop 73: the same seven points), ``vs_c5`` the same rows
-    with today = C5. Not read below any of :data:`FLOORS`."""
-    got = floors_of(vs_c7)
-    if any(got[k] < v for k, v in FLOORS.items()):
+    ``name`` (C8 at stop 72, C9 at stops 73-74: the same seven points), ``vs_c5`` the same rows
+    with today = C5. Not read below any of :data:`FLOORS` (``stop74``: :data:`FLOORS74`)."""
+    floors = FLOORS74 if stop74 else FLOORS
+    got = (floors74_of if stop74 else floors_of)(vs_c7)
+    if any(got[k] < v for k, v in floors.items()):
         return {"read": False, "met": False, "floors": got}
     gap = [m for m in vs_c7 if m["gap"]]
     fig = {w: auc_ce(gap, w) for w in ("today", "candidate")}
@@ -77,7 +94,7 @@ def rule72_points(vs_c7: list[dict], vs_c5: list[dict], name: str = "C8") -> dic
          "holds": len(clean["candidate"]) <= len(clean["today"]),
          "figures": f"C7 {len(clean['today'])} {clean['today']}, {name} "
                     f"{len(clean['candidate'])} {clean['candidate']} of "
-                    f"{got['clean']}"},
+                    f"{sum(not m['backdoored'] for m in gap)}"},
         {"point": "no backdoored model C7 flags brought under 0.5",
          "holds": not lost(vs_c7), "figures": f"{lost(vs_c7) or 'none'}"},
         {"point": "no backdoored model C5 flags brought under 0.5",
@@ -92,12 +109,21 @@ def rule72_points(vs_c7: list[dict], vs_c5: list[dict], name: str = "C8") -> dic
 
 
 def print_rule(result: dict, name: str = "C8") -> None:
-    fl = ", ".join(f"{k} {result['floors'][k]} (floor {v})" for k, v in FLOORS.items())
+    floors = FLOORS74 if "zone" in result else FLOORS
+    fl = ", ".join(f"{k} {result['floors'][k]} (floor {v})" for k, v in floors.items())
+    if "zone" in result:
+        print(f"zone: {len(result['zone'])} GAP head(s) C7 and C5 read apart (floor "
+              f"{ZONE_FLOOR74}): {', '.join(result['zone']) or 'none'}")
+    if result.get("informative") is False:
+        print(f"rule74: NOT INFORMATIVE (no fresh head in the zone: {name} reads every fresh "
+              f"model as C7; {fl}); {name} stays opt-in, C7 stays the default")
+        return
     if not result["read"]:
         print(f"rule72: NOT READ (below a floor: {fl}); {name} stays opt-in, C7 stays the "
               "default")
         return
-    print(f"rule72: {'MET' if result['met'] else 'not met'} ({fl})")
+    print(f"{'rule74' if 'zone' in result else 'rule72'}: "
+          f"{'MET' if result['met'] else 'not met'} ({fl})")
     for p in result["points"]:
         print(f"  {'yes' if p['holds'] else 'NO '} {p['point']}: {p['figures']}")
 
@@ -110,6 +136,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--beside", type=Path, required=True, help="C5's calibration file")
     ap.add_argument("--rows", action="append", default=[], metavar="LABEL=RUNS[,TRUTH]")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--stop74", action="store_true",
+                    help="stop 74's floors (FLOORS74) and the zone floor (ZONE_FLOOR74)")
     args = ap.parse_args(argv)
     if not args.rows:
         fail("give at least one --rows LABEL=RUNS[,TRUTH]")
@@ -129,7 +157,14 @@ def main(argv: list[str] | None = None) -> None:
             if label != "union" and other == "C7":
                 print_lines(lines, (args.name, "C7"))
     union = pops[-1][1]
-    result = rule72_points(model_lines(union, c7, c8), model_lines(union, c5, c8), args.name)
+    result = rule72_points(model_lines(union, c7, c8), model_lines(union, c5, c8), args.name,
+                           args.stop74)
+    if args.stop74:
+        from outside_lean_zone import zone_lines
+
+        result["zone"] = [m["model"] for m in zone_lines(union, c7, c5, None)]
+        if len(result["zone"]) < ZONE_FLOOR74:
+            result.update(informative=False, met=False)
     print_rule(result, args.name)
     if args.json:
         args.json.write_text(json.dumps(result, indent=1) + "\n")

@@ -112,11 +112,11 @@ def excess_before_s72(entry: dict) -> dict:
 
 # issue 9 stop 74 (h9d): the data-free scorers gained excess terms (the data path's copied, read
 # only on the makers' recipe kinds, slope 6, start 0.75, most 4; rule met on fresh seeds
-# 157-168): every older file saw none (:func:`shipped_before_s74`)
+# 157-168): every older file saw none (:func:`shipped_without_data_free_s74`)
 DATA_FREE_EXCESS = ("auto:data-free:excess", "auto:data-free:out-of-coverage:excess")
 
 
-def shipped_before_s74() -> dict:
+def shipped_without_data_free_s74() -> dict:
     """The shipped file's raw entries, in file order, without stop 74's data-free excess terms."""
     return {k: v for k, v in json.loads(SHIPPED.read_text()).items()
             if k not in DATA_FREE_EXCESS}
@@ -124,7 +124,8 @@ def shipped_before_s74() -> dict:
 
 def shipped_before_s72() -> dict:
     """The shipped file's raw entries, in file order, with the excess terms as before stop 72
-    (and without stop 74's data-free ones)."""
+    (and without stop 74's data-free ones, guarded recipes and ``bias_lean``:
+    :func:`shipped_before_s74`)."""
     return {k: excess_before_s72(v) if k in EXCESS_TERMS else v
             for k, v in shipped_before_s74().items()}
 
@@ -172,3 +173,29 @@ def shipped_before_s60() -> dict:
             **{k: Calibrator(**excess_before_s73(raw[k])) for k in EXCESS_TERMS},
             XGBOOST: Calibrator(**entry_before_s64()),
             SURE: Calibrator(**sure_entry_before_s70())}
+
+
+# issue 9 stop 74 (h9) shipped C9: the two named-check entries gained `bias_lean` 3.0 (stop
+# 73's key, its rule met on fresh outside 9217 and the fourth maker's 9616); files written
+# before saw C7, the entries without it
+BIAS_LEAN = "bias_lean"
+
+
+def named_without_bias_lean(entry: dict) -> dict:
+    """A named-check entry (raw JSON) as before stop 74: without ``bias_lean``, its
+    ``fitted_by`` without the words the key added."""
+    fitted = {k: v for k, v in entry["fitted_on"].items() if k != BIAS_LEAN}
+    if "fitted_by" in fitted:
+        fitted["fitted_by"] = fitted["fitted_by"].replace("; bias_lean (stop 73)", "")
+    return {**entry, "fitted_on": fitted}
+
+
+def shipped_before_s74() -> dict:
+    """The shipped file's raw entries, in file order, as before stop 74: the named-check
+    entries as C7 (h9), the excess entries without their guarded recipes (h9u), and without
+    the data-free excess terms (h9d)."""
+    def before(k: str, v: dict) -> dict:
+        if k in NAMED:
+            return named_without_bias_lean(v)
+        return excess_without_guard_s74(v) if k in EXCESS_TERMS else v
+    return {k: before(k, v) for k, v in shipped_without_data_free_s74().items()}

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from script_run import run_script
-from shipped_calibration import excess_before_s72, shipped_before_s74
+from shipped_calibration import excess_before_s72, shipped_without_data_free_s74
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration import Calibrator, calibrate, load_calibrators
@@ -252,7 +252,7 @@ def test_the_shipped_file_carries_the_stop_56_excess_terms_as_ruled() -> None:
     """Stop 56 h9B's rule (benchmarks/data/foreign_s56b/plan.md) was met on fresh seeds 85 + 86:
     the shipped file carries cal_Y.json's two excess entries as they are (stop 55's cal_X.json
     before); seed 79's clean bn_cnn-00 (0.696 before) is lowered below 0.5 by the wider term."""
-    shipped = shipped_before_s74()  # stop 74's data-free copies of the two apart
+    shipped = shipped_without_data_free_s74()  # stop 74's data-free copies of the two apart
     cand = json.loads((BENCH / "data/foreign_s56b/cal_Y.json").read_text())
     excess = {k for k in cand if k.endswith(":excess")}
     assert excess == {k for k in shipped if k.endswith(":excess")} and len(excess) == 2

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from script_run import run_script
-from shipped_calibration import DATA_FREE_EXCESS, SHIPPED, shipped_before_s74
+from shipped_calibration import DATA_FREE_EXCESS, SHIPPED, shipped_without_data_free_s74
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "benchmarks" / "data" / "data_free_s74_h9d"
@@ -36,7 +36,8 @@ def test_the_shipped_entries_are_the_candidates() -> None:
     from data_free_s74_h9d import with_data_free_excess
 
     shipped = json.loads(SHIPPED.read_text())
-    made = with_data_free_excess(shipped_before_s74(), (6.0, 0.75, 4.0), recipe_kinds=True)
+    made = with_data_free_excess(shipped_without_data_free_s74(), (6.0, 0.75, 4.0),
+                                 recipe_kinds=True)
     cand = json.loads((DATA / "cal_df_excess.json").read_text())
     for key in DATA_FREE_EXCESS:
         assert shipped[key] == cand[key] == made[key]
@@ -48,7 +49,7 @@ def test_the_shipped_entries_are_the_candidates() -> None:
 def test_the_users_clean_cnn_reads_clean_data_free() -> None:
     """Stop 74's first contact: BACKDOORED 0.69 at class 2 before, clean now."""
     report = json.loads(USER.read_text())
-    before = _p(report, _loaded(shipped_before_s74()))
+    before = _p(report, _loaded(shipped_without_data_free_s74()))
     assert before[1] == 2 and before[0] == pytest.approx(report["probability"], abs=1e-9)
     after = _p(report, _loaded(json.loads(SHIPPED.read_text())))
     assert after[0] < 0.1 and after[1] == 2
@@ -56,7 +57,7 @@ def test_the_users_clean_cnn_reads_clean_data_free() -> None:
 
 def test_other_kinds_and_the_data_path_are_untouched() -> None:
     report = json.loads(USER.read_text())
-    now, old = _loaded(json.loads(SHIPPED.read_text())), _loaded(shipped_before_s74())
+    now, old = _loaded(json.loads(SHIPPED.read_text())), _loaded(shipped_without_data_free_s74())
     sigmoid = {**report, "traits": ["activation:sigmoid", "layer:conv", "pool:avg"]}
     assert _p(sigmoid, now) == _p(sigmoid, old)  # a kind no recipe names: not read
     with_data = {**report, "data_free": False}  # the data path's own term, as before
@@ -66,7 +67,7 @@ def test_other_kinds_and_the_data_path_are_untouched() -> None:
 def test_the_fresh_rows_as_the_rule_read_them() -> None:
     from data_free_s74_h9d import model_rows
 
-    now, old = _loaded(json.loads(SHIPPED.read_text())), _loaded(shipped_before_s74())
+    now, old = _loaded(json.loads(SHIPPED.read_text())), _loaded(shipped_without_data_free_s74())
     rows = model_rows(DATA / "fresh_rows.jsonl.gz", "fresh")
     assert len(rows) == 82 and sum(r["backdoored"] for r in rows) == 42
     flags = {"clean": [0, 0], "bd": [0, 0]}

@@ -126,9 +126,22 @@ def test_the_stop_71_points_allow_no_backdoor_lost() -> None:
     assert not plan71_points(lines[:-1])["read"]  # 7 backdoored GAP heads: not read
 
 
-def test_the_shipped_file_reads_c7() -> None:
+def test_the_shipped_file_reads_c7_where_mmbd_leans_to_the_favourite(tmp_path: Path) -> None:
     """Stop 71 (rule met): the default lowers 9612 ``res_gap-cl02``'s shape — blends at its
-    named class 8, the noise favourite, by 0.53, stand 1.72 — which C5 flagged (0.969)."""
-    features = _stand([0.0] * 8 + [0.6, 0.07], 1.72, bias_class=8.0)
+    named class 8, the noise favourite, by 0.53, stand 1.72 — which C5 flagged (0.969). Since
+    stop 74 (C9 shipped) C7's keys read only where MM-BD's lead at 8 is at least 3.0 (9612
+    ``res_gap-cl02`` led 3.39); under it (9215 ``gap_relu-bd02``, lost by C7, led 2.78) the
+    favourite is read as C5 reads it, where C7 (the file before stop 74) lowered it."""
+    from shipped_calibration import shipped_before_s74
+
+    features = _stand([0.0] * 8 + [0.6, 0.07], 1.72, bias_class=8.0, mmbd_class_ratio_8=3.39)
     assert calibrate(_verdict(features)).probability < 0.05
     assert calibrate(_verdict(features), _c5(2.05, frame_off=True)).probability > 0.5
+    under = {**features, "mmbd_class_ratio_8": 2.78}
+    c5 = load_calibrators(Path(__file__).resolve().parents[2]
+                          / "benchmarks/data/outside_s74_h9/cal_C5_s74.json")
+    (tmp_path / "c7.json").write_text(json.dumps(shipped_before_s74()))
+    c7 = load_calibrators(tmp_path / "c7.json")
+    shipped = calibrate(_verdict(under)).probability
+    assert shipped == pytest.approx(calibrate(_verdict(under), c5).probability)
+    assert calibrate(_verdict(under), c7).probability < shipped - 0.2

@@ -108,7 +108,10 @@ included: the clean GAP heads C7 cleared over C5 on the spent seeds lead there b
 the median class. A whole-image backdoor aimed at the favourite is reached by the blends and the
 universal probe while MM-BD's margins, which a small optimised input sets, barely lead (the two
 fresh backdoors C7 lost, and the two it lowered: 1.5-2.8). Under the bar the favourite is read
-as any other class (C5's guard and blend bar); a run without the reading reads as C7.
+as any other class (C5's guard and blend bar); a run without the reading reads as C7. The
+shipped file's term is C9 since stop 74 (its rule met on fresh outside 9217 and the fourth
+maker's 9616, built into the zone where C7 and C5 part: three heads there, each read the way
+the bar set in development put its kind).
 """
 
 from __future__ import annotations
