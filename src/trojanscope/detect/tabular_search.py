@@ -90,7 +90,7 @@ from trojanscope.detect.tree_resample import (
     median_features,
     subsample_rows,
 )
-from trojanscope.detect.tree_wide_boxes import MAX_BOX_WIDE, wide_box_features
+from trojanscope.detect.tree_wide_boxes import MAX_BOX_WIDE, box_above, wide_box_features
 from trojanscope.errors import UserInputError
 from trojanscope.params import check_option
 from trojanscope.registry import register
@@ -693,6 +693,8 @@ class TabularSearch(ModelDetector):
             features.update(wide_box_features(
                 target.model, ref, records, x_all.numpy(), schema, target.num_classes,
                 self.box_wide, self.box_mean, replay, silent, int(prior.argmax())))
+            # candidate M74 (stop 74, h16w): the wide box read only where it stands above the ten's
+            features["tab_box_above"] = box_above(features["tab_box"], features["tab_box_wide"])
         elif self.box_wide:  # asked for, never silent
             notes.append(BOX_WIDE_UNREAD.format(n=self.box_wide))
         features["tab_excess"] = float(excess.max())
