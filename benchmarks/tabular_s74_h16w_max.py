@@ -26,13 +26,15 @@ import json
 import tempfile
 from pathlib import Path
 
-from tabular_s72_h16_fit import SHIPPED, report
+from tabular_s72_h16_fit import report
 from tabular_s72_h16_why import read_files
 from tabular_s74_h16_fit import BOX, FAMILY, KEY, box_aucs, line, readme_rows
 from tabular_user_rule import scored
 from trojanscope.detect.tree_wide_boxes import box_above
 
 ABOVE = "tab_box_above"
+# D: the shipped file at the rule's commit (M74 shipped after it; the copy keeps D's entry)
+BEFORE = Path(__file__).resolve().parent / "data/tabular_s74_h16w/calibration_before_s74w.json"
 
 
 def with_above(row: dict) -> dict:
@@ -63,15 +65,17 @@ def main() -> None:
     ap.add_argument("--readme", nargs="*", default=[])
     ap.add_argument("--w74", type=Path)
     ap.add_argument("--write", type=Path)
+    ap.add_argument("--shipped", type=Path, default=BEFORE, help="D and the file M74 changes")
     args = ap.parse_args()
     if args.write:
-        args.write.write_text(json.dumps(m74(json.loads(SHIPPED.read_text())), indent=1) + "\n")
+        made = m74(json.loads(args.shipped.read_text()))
+        args.write.write_text(json.dumps(made, indent=1) + "\n")
         print(f"wrote {args.write}: {KEY} reading {ABOVE} in {BOX}'s place")
         return
     rows = [with_above(r) for r in read_files(args.rows) + readme_rows(args.readme)
             if r["family"] == FAMILY]
     print(f"{len(rows)} XGBoost readings of {len({(r['zoo'], r['name']) for r in rows})} models")
-    today = scored(rows, SHIPPED)[0]
+    today = scored(rows, args.shipped)[0]
     report("today's shipped entry (D)", today, today, False)
     line(today)
     box_aucs([{**r, "features": {**r["features"], "tab_box_wide": r["features"][ABOVE]}}
@@ -82,7 +86,7 @@ def main() -> None:
         line(got)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "m74.json"
-        path.write_text(json.dumps(m74(json.loads(SHIPPED.read_text())), indent=1))
+        path.write_text(json.dumps(m74(json.loads(args.shipped.read_text())), indent=1))
         got = scored(rows, path)[0]
     report("M74 (the larger of tab_box and the wide box, standardised)", today, got, False)
     line(got)

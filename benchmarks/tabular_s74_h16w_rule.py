@@ -30,12 +30,11 @@ from pathlib import Path
 
 import numpy as np
 
-from tabular_s64_h16_rule import CD, complete, right, rows_of, show, worst_ce
+from tabular_s64_h16_rule import CD, right, worst_ce
 from tabular_s67_h16_rule import verdict
-from tabular_s70_h16_rule import figures, flagged_clean, key
-from tabular_s72_h16_rule import caught, entry_alone, entry_of, models_lost, readme_both, turned
+from tabular_s70_h16_rule import figures, flagged_clean
+from tabular_s72_h16_rule import band_scored, caught, entry_of, models_lost, readme_both
 from tabular_small_clean import _auc, _ce
-from tabular_user_rule import scored
 
 ENTRY = entry_of("xgboost")
 
@@ -75,17 +74,7 @@ def main() -> None:
         ap.add_argument(f"--file{k}", nargs="+", required=True)
     ap.add_argument("--readme", nargs="+", required=True)
     args = ap.parse_args()
-    changed, alone = entry_alone(args.candidate, args.shipped, ENTRY)
-    if not alone:
-        raise SystemExit(f"error: the candidate file changes {changed}, not {ENTRY} alone")
-    band = complete([x for k in range(3) for x in rows_of(getattr(args, f"file{k}"), k)])
-    d = sorted(scored(band, args.shipped)[0], key=key)
-    c = sorted(scored(band, args.candidate)[0], key=key)
-    print(f"{len(d)} readings of {len({(x['zoo'], x['name']) for x in d})} models read on all "
-          "three files")
-    show("D (today's default), 200 rows", d)
-    show("C (M74), 200 rows", c)
-    turned(d, c)
+    d, c = band_scored(args, ENTRY, "M74")
     readme = readme_both(args.readme, args.candidate, args.shipped, "candidate")
     print("not read  4 lending-club (no lending-club zoo on this population)")
     print("not read  7 whole split (the entry scores 150-300-row files only; not read)")

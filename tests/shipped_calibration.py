@@ -112,8 +112,8 @@ def excess_before_s72(entry: dict) -> dict:
 
 def shipped_before_s72() -> dict:
     """The shipped file's raw entries, in file order, with the excess terms as before stop 72."""
-    return {k: excess_before_s72(v) if k in EXCESS_TERMS else v
-            for k, v in json.loads(SHIPPED.read_text()).items()}
+    return {k: excess_before_s72(v) if k in EXCESS_TERMS else v  # XGBoost's band: before M74
+            for k, v in shipped_before_s74w().items()}
 
 
 def shipped_before_s64() -> dict:
@@ -158,3 +158,22 @@ def shipped_before_s60() -> dict:
             **{k: Calibrator(**excess_before_s73(raw[k])) for k in EXCESS_TERMS},
             XGBOOST: Calibrator(**entry_before_s64()),
             SURE: Calibrator(**sure_entry_before_s70())}
+
+
+# issue 16 stop 74 (h16w): XGBoost's 200-row band entry reads `tab_box_above` in `tab_box`'s
+# place (candidate M74, rule met on fresh 5930 and the README line 5660-5669): files and tests
+# written before saw it read `tab_box` (:func:`shipped_before_s74w`)
+XGBOOST_BAND = "tabular-search:tree:xgboost:rows200"
+BEFORE_S74W = (Path(__file__).resolve().parents[1]
+               / "benchmarks/data/tabular_s74_h16w/calibration_before_s74w.json")
+
+
+def xgboost_band_before_s74w() -> dict:
+    """XGBoost's 200-row band entry as shipped before stop 74's M74 (raw JSON)."""
+    return json.loads(BEFORE_S74W.read_text())[XGBOOST_BAND]
+
+
+def shipped_before_s74w() -> dict:
+    """The shipped file's raw entries, in file order, with XGBoost's band entry as before M74."""
+    return {k: xgboost_band_before_s74w() if k == XGBOOST_BAND else v
+            for k, v in json.loads(SHIPPED.read_text()).items()}

@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from band_candidate import check_needs
 
+from trojanscope.detect.calibration import calibrate, load_calibrators
 from trojanscope.detect.tree_wide_boxes import (
     BOX_CENTRE,
     BOX_SCALE,
@@ -16,6 +16,7 @@ from trojanscope.detect.tree_wide_boxes import (
     WIDE_SCALE,
     box_above,
 )
+from trojanscope.errors import UserInputError
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "benchmarks" / "data" / "tabular_s74_h16w"
@@ -49,6 +50,40 @@ def test_m74_changes_the_xgboost_band_entry_alone_and_only_its_box_term() -> Non
         assert a[k] == b[k]
 
 
-def test_m74_needs_box_above() -> None:
-    check_needs("benchmarks/data/tabular_s74_h16w/calibration_m74.json", "tree:xgboost:rows200",
-                "tab_box_above", 0.6)
+def test_m74_reads_tab_box_where_the_wide_box_was_not_read() -> None:
+    # a reading without tab_box_above (box_wide=0, or stored before stop 74) scores as one whose
+    # wide box stands no higher than the ten's; one where it stands higher scores higher
+    cals = load_calibrators(DATA / "calibration_m74.json")
+    plain = {"tab_box": 0.4, "tab_mass_group": 2.4, "tab_major_recur": 3.1}
+    p = cals[KEY].probability(plain)
+    assert cals[KEY].probability({**plain, "tab_box_above": 0.4}) == pytest.approx(p)
+    assert cals[KEY].probability({**plain, "tab_box_above": 0.9}) > p
+    with pytest.raises(UserInputError, match="tab_mass_group"):
+        cals[KEY].probability({"tab_box": 0.4, "tab_major_recur": 3.1})
+
+
+def test_an_xgboost_tree_in_the_band_reads_the_wide_box_by_default(searched_run,
+                                                                   monkeypatch) -> None:
+    # since the rule was met (stop 74, h16w) box_wide defaults to 80 for XGBoost in the band;
+    # box_wide=0 records tab_box_above as tab_box, which the shipped band entry then reads
+    from trojanscope import registry
+    from trojanscope.detect import tabular_file_size
+
+    run = searched_run("xgboost", 1)
+    rows = len(run.test)
+    monkeypatch.setattr(tabular_file_size, "SIZE_BANDS", {"rows200": (rows, rows)})
+
+    def verdict(**kw):
+        return registry.create("detector", "tabular-search", **kw).inspect(
+            run.model, run.test, seed=0)
+
+    banded, off = verdict(), verdict(box_wide=0)
+    assert banded.family == off.family == "tree:xgboost:rows200"
+    f = banded.features
+    assert f["tab_box_above"] == pytest.approx(box_above(f["tab_box"], f["tab_box_wide"]))
+    assert "tab_box_wide" not in off.features
+    assert off.features["tab_box_above"] == off.features["tab_box"]
+    shipped = load_calibrators()
+    calibrate(banded, shipped)
+    calibrate(off, shipped)
+    assert banded.probability >= off.probability - 1e-9

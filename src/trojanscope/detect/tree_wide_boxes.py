@@ -30,6 +30,7 @@ from trojanscope.detect.tree_boxes import Replay, _proba, into_box, most_missed
 from trojanscope.models.trees import LeafRecord
 
 MAX_BOX_WIDE = 200  # leaves per class, at most (a 30-tree depth-6 ensemble holds ~1,900)
+BAND_BOX_WIDE = 80  # the default for an XGBoost tree read with a file in a size band (M74)
 # W74's map of ``tab_box_wide`` (80 leaves) onto ``tab_box``'s scale: the shipped XGBoost 200-row
 # entry's ``tab_box`` centre and scale, and the wide box's matched on the 41 clean development
 # zoo readings (benchmarks/data/tabular_s74_h16/calibration_w74.json)
