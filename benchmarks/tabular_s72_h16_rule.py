@@ -110,6 +110,25 @@ def readme_both(paths: list[str], candidate: Path, shipped: Path = SHIPPED,
             f"{cl_c}/{n_cl} vs D {cl_d}/{n_cl}", bd_c >= bd_d and cl_c <= cl_d)
 
 
+def band_scored(args: argparse.Namespace, entry: str, name: str
+                ) -> tuple[list[dict], list[dict]]:
+    """The readings of ``args.file0`` ... ``file2`` of models read on all three files, scored
+    by ``args.shipped`` (D) and ``args.candidate`` (C), each printed with the verdicts C turned;
+    refused where the candidate file changes more than ``entry`` (stop 74 h16w's rule too)."""
+    changed, alone = entry_alone(args.candidate, args.shipped, entry)
+    if not alone:
+        raise SystemExit(f"error: the candidate file changes {changed}, not {entry} alone")
+    band = complete([x for k in range(3) for x in rows_of(getattr(args, f"file{k}"), k)])
+    d = sorted(scored(band, args.shipped)[0], key=key)
+    c = sorted(scored(band, args.candidate)[0], key=key)
+    print(f"{len(d)} readings of {len({(x['zoo'], x['name']) for x in d})} models read on all "
+          "three files")
+    show("D (today's default), 200 rows", d)
+    show(f"C ({name}), 200 rows", c)
+    turned(d, c)
+    return d, c
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--candidate", type=Path, required=True)
@@ -128,17 +147,7 @@ def main() -> None:
     args = ap.parse_args()
     lib, entry = args.library, entry_of(args.library)
     name = {"lightgbm": "LightGBM", "xgboost": "XGBoost"}[lib]
-    changed, alone = entry_alone(args.candidate, args.shipped, entry)
-    if not alone:
-        raise SystemExit(f"error: the candidate file changes {changed}, not {entry} alone")
-    band = complete([x for k in range(3) for x in rows_of(getattr(args, f"file{k}"), k)])
-    d = sorted(scored(band, args.shipped)[0], key=key)
-    c = sorted(scored(band, args.candidate)[0], key=key)
-    print(f"{len(d)} readings of {len({(x['zoo'], x['name']) for x in d})} models read on all "
-          "three files")
-    show("D (today's default), 200 rows", d)
-    show(f"C ({args.name}), 200 rows", c)
-    turned(d, c)
+    d, c = band_scored(args, entry, args.name)
     whole = scored(rows_of(args.whole, 0), args.shipped)[0]
     moved = scored(whole, args.candidate)[1] if whole else float("nan")  # against the shipped p
     if whole:

@@ -193,9 +193,30 @@ def named_without_bias_lean(entry: dict) -> dict:
 def shipped_before_s74() -> dict:
     """The shipped file's raw entries, in file order, as before stop 74: the named-check
     entries as C7 (h9), the excess entries without their guarded recipes (h9u), and without
-    the data-free excess terms (h9d)."""
+    the data-free excess terms (h9d), XGBoost's band entry before M74 (h16w)."""
     def before(k: str, v: dict) -> dict:
+        if k == XGBOOST_BAND:
+            return xgboost_band_before_s74w()
         if k in NAMED:
             return named_without_bias_lean(v)
         return excess_without_guard_s74(v) if k in EXCESS_TERMS else v
     return {k: before(k, v) for k, v in shipped_without_data_free_s74().items()}
+
+
+# issue 16 stop 74 (h16w): XGBoost's 200-row band entry reads `tab_box_above` in `tab_box`'s
+# place (candidate M74, rule met on fresh 5930 and the README line 5660-5669): files and tests
+# written before saw it read `tab_box` (:func:`shipped_before_s74w`)
+XGBOOST_BAND = "tabular-search:tree:xgboost:rows200"
+BEFORE_S74W = (Path(__file__).resolve().parents[1]
+               / "benchmarks/data/tabular_s74_h16w/calibration_before_s74w.json")
+
+
+def xgboost_band_before_s74w() -> dict:
+    """XGBoost's 200-row band entry as shipped before stop 74's M74 (raw JSON)."""
+    return json.loads(BEFORE_S74W.read_text())[XGBOOST_BAND]
+
+
+def shipped_before_s74w() -> dict:
+    """The shipped file's raw entries, in file order, with XGBoost's band entry as before M74."""
+    return {k: xgboost_band_before_s74w() if k == XGBOOST_BAND else v
+            for k, v in json.loads(SHIPPED.read_text()).items()}

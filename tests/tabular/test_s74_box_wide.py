@@ -20,7 +20,9 @@ def test_top_mean_is_the_mean_of_the_largest() -> None:
 def test_box_wide_adds_the_wide_terms_and_changes_no_default_feature(searched) -> None:
     _, plain = searched("xgboost", 0)
     _, wide = searched("xgboost", 0, box_wide=40)
-    assert set(wide.features) - set(plain.features) == {"tab_box_wide", "tab_major_box_wide"}
+    # stop 74 h16w: tab_box_above (candidate M74) is recorded beside the wide terms
+    assert set(wide.features) - set(plain.features) == {"tab_box_wide", "tab_major_box_wide",
+                                                        "tab_box_above"}
     assert {k: wide.features[k] for k in plain.features} == plain.features
     assert wide.target_classes == plain.target_classes
     assert wide.family == plain.family

@@ -138,6 +138,10 @@ UNCALIBRATED_OUT_OF_COVERAGE = frozenset({"trees:other-code"})
 UNCALIBRATED_NOTE = "probability not calibrated"
 # Conventional thresholds of raw statistics, used only when no calibrator is fitted.
 FALLBACK_CENTRES = {"neural_cleanse": 2.0, "trigger_search": 2.0, "mmbd": 2.0}
+# a feature a reading may lack, read as another where absent: a tree read without the wide box
+# (``box_wide=0``; readings stored before issue 16 stop 74) reads ``tab_box_above`` as
+# ``tab_box``, what the detector itself records then (M74, h16w)
+READ_AS = {"tab_box_above": "tab_box"}
 
 
 @dataclass
@@ -183,6 +187,10 @@ class Calibrator:
     def logit(self, features: dict[str, float]) -> float:
         """The linear score ``intercept + Σ coef_i · z_i`` (the probability's logit)."""
         missing = [f for f in self.features if f not in features]
+        if any(READ_AS.get(f) in features for f in missing):
+            features = {**features, **{f: features[READ_AS[f]] for f in missing
+                                       if READ_AS.get(f) in features}}
+            missing = [f for f in self.features if f not in features]
         if missing:
             raise UserInputError(f"calibrator for {self.method!r} needs features {missing}")
         mean = self.mean or [0.0] * len(self.features)

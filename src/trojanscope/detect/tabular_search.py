@@ -90,7 +90,12 @@ from trojanscope.detect.tree_resample import (
     median_features,
     subsample_rows,
 )
-from trojanscope.detect.tree_wide_boxes import MAX_BOX_WIDE, wide_box_features
+from trojanscope.detect.tree_wide_boxes import (
+    BAND_BOX_WIDE,
+    MAX_BOX_WIDE,
+    box_above,
+    wide_box_features,
+)
 from trojanscope.errors import UserInputError
 from trojanscope.params import check_option
 from trojanscope.registry import register
@@ -334,12 +339,14 @@ class TabularSearch(ModelDetector):
             file taken away, so depth is not read as suspicion. Every other feature, the
             target and the family are read as without it; only a calibration file whose entry
             reads the ``_twin`` features uses them.
-        box_wide: candidate W74 (issue 16 stop 74, opt-in; 0, the default: not read): trees
-            also replay the boxes of this many most missed leaves per class (1-200), not only
-            ``box_top``; ``tab_box_wide`` / ``tab_major_box_wide`` are ``tab_box`` /
-            ``tab_major_box`` read over them (:mod:`.tree_wide_boxes`: a 200-row file's top
-            ten missed leaves are chance). Every other feature, the target and the family are
-            read as without it.
+        box_wide: trees also replay the boxes of this many most missed leaves per class
+            (1-200; 0: not read), not only ``box_top``; ``tab_box_wide`` /
+            ``tab_major_box_wide`` are ``tab_box`` / ``tab_major_box`` read over them
+            (:mod:`.tree_wide_boxes`: a 200-row file's top ten missed leaves are chance), and
+            ``tab_box_above`` is ``tab_box`` or the wide box where it stands higher. None, the
+            default since issue 16 stop 74 (h16w, M74): 80 for an XGBoost tree read with a file
+            in a size band (its band calibrator reads ``tab_box_above``), else 0. Every other
+            feature, the target and the family are read as without it.
         lever_order: trees read with ``lever_twins``: the suspected target is the class whose
             contrast search stands furthest above the twins (``tab_lever_class``), its trigger
             that search's combination (candidate W's order, opt-in; a note where not read).
@@ -366,7 +373,8 @@ class TabularSearch(ModelDetector):
                  resample_stat: str = "mean", box_recur: int = 0,
                  box_rank: str = "auto", box_target: str = "deficit",
                  recur_contrast: str = "none", target_recur: str = "none",
-                 whole_twins: int = 0, depth_twins: int = 0, box_wide: int = 0) -> None:
+                 whole_twins: int = 0, depth_twins: int = 0, box_wide: int | None = None
+                 ) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -428,10 +436,11 @@ class TabularSearch(ModelDetector):
             raise UserInputError(f"tabular-search: {exc}") from None
         self.depth_twins = int(depth_twins)
         try:
-            check_option("box_wide", box_wide, 0, MAX_BOX_WIDE, integer=True)
+            if box_wide is not None:
+                check_option("box_wide", box_wide, 0, MAX_BOX_WIDE, integer=True)
         except ValueError as exc:
             raise UserInputError(f"tabular-search: {exc}") from None
-        self.box_wide = int(box_wide)
+        self.box_wide = None if box_wide is None else int(box_wide)
         try:
             check_option("tree_resamples", tree_resamples, 0, MAX_RESAMPLES, integer=True)
         except ValueError as exc:
@@ -689,10 +698,16 @@ class TabularSearch(ModelDetector):
                  else np.zeros(target.num_classes))
         features.update(over_floor(boxes.excess if boxes is not None else None, floor,
                                    int(prior.argmax())))
-        if tree and self.box_wide:  # candidate W74 (opt-in): the box over more missed leaves
+        wide = self.box_wide if self.box_wide is not None else (
+            BAND_BOX_WIDE if tree and band and getattr(target.model, "library", "") == "xgboost"
+            else 0)  # M74 (issue 16 stop 74, h16w): XGBoost's band entry reads tab_box_above
+        if tree and wide:  # the box over more missed leaves (W74), read above the ten's (M74)
             features.update(wide_box_features(
                 target.model, ref, records, x_all.numpy(), schema, target.num_classes,
-                self.box_wide, self.box_mean, replay, silent, int(prior.argmax())))
+                wide, self.box_mean, replay, silent, int(prior.argmax())))
+            features["tab_box_above"] = box_above(features["tab_box"], features["tab_box_wide"])
+        elif tree and band:  # box_wide=0 asked for: the band entry reads tab_box as it is
+            features["tab_box_above"] = features["tab_box"]
         elif self.box_wide:  # asked for, never silent
             notes.append(BOX_WIDE_UNREAD.format(n=self.box_wide))
         features["tab_excess"] = float(excess.max())

@@ -13,6 +13,11 @@ boxes move the linear reference as much as the model (natural regions), so the e
 best few stays low. ``tab_box_wide`` / ``tab_major_box_wide`` are ``tab_box`` /
 ``tab_major_box`` read over the ``wide`` most missed leaves; every default feature is read as
 without them.
+
+``tab_box_above`` (stop 74, h16w: candidate M74) is ``tab_box``, or the wide box put on
+``tab_box``'s scale where it stands higher: the larger of the two standardised values, so a
+box the top ten already hold keeps its weight (W74, the wide box in ``tab_box``'s place,
+lowered backdoors whose 80 leaves add little to the ten's).
 """
 
 from __future__ import annotations
@@ -25,6 +30,12 @@ from trojanscope.detect.tree_boxes import Replay, _proba, into_box, most_missed
 from trojanscope.models.trees import LeafRecord
 
 MAX_BOX_WIDE = 200  # leaves per class, at most (a 30-tree depth-6 ensemble holds ~1,900)
+BAND_BOX_WIDE = 80  # the default for an XGBoost tree read with a file in a size band (M74)
+# W74's map of ``tab_box_wide`` (80 leaves) onto ``tab_box``'s scale: the shipped XGBoost 200-row
+# entry's ``tab_box`` centre and scale, and the wide box's matched on the 41 clean development
+# zoo readings (benchmarks/data/tabular_s74_h16/calibration_w74.json)
+BOX_CENTRE, BOX_SCALE = 0.4231937429539333, 0.3418860533303171
+WIDE_CENTRE, WIDE_SCALE = 0.6556722933373768, 0.487305875069323
 
 
 def leaf_excesses(model: Any, ref: Any, leaves: list[LeafRecord], x: np.ndarray, schema: Any,
@@ -60,3 +71,9 @@ def wide_box_features(model: Any, ref: Any, records: list[LeafRecord], x: np.nda
             excess[c] = top_mean(leaf_excesses(model, ref, most_missed(records, c, len(x), wide),
                                                x, schema, c, replay), mean_of)
     return {"tab_box_wide": float(excess.max()), "tab_major_box_wide": float(excess[major])}
+
+
+def box_above(box: float, wide: float) -> float:
+    """``tab_box_above``: ``box``, or ``wide`` mapped onto ``box``'s scale where it reads higher
+    (standardised by the entry's ``tab_box`` centre and scale, the larger of the two)."""
+    return max(float(box), BOX_CENTRE + BOX_SCALE * (float(wide) - WIDE_CENTRE) / WIDE_SCALE)
