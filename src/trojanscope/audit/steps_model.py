@@ -70,6 +70,7 @@ class DetectStep(AuditStep):
             lower_note,
             raise_note,
         )
+        from trojanscope.detect.class_excess import excess_note
         from trojanscope.detect.evidence import trigger_images
         from trojanscope.detect.input_level.text_inputs import text_method
         from trojanscope.detect.inputs import choose_clean_data
@@ -110,12 +111,15 @@ class DetectStep(AuditStep):
         lowered = lower_note(verdict.features)  # auto:lower:dense, likewise (stop 39)
         if lowered:
             step.details["lowered"] = lowered
+        excess = excess_note(verdict.features)  # the excess term's lowering (stop 74)
+        if excess:
+            step.details["lowered_excess"] = excess
         # a flag no input-space probe raised (issue 9, stop 72; data-free too, stop 74): a note,
         # the rating unchanged
         alone = margin_only_note(verdict.features, verdict.verdict, target, verdict.data_free)
         if alone:
             step.details["margin_only"] = ctx.result.detection["margin_only"] = alone
-        tail = "".join(f"; {said}" for said in (lowered, raised, alone) if said)
+        tail = "".join(f"; {said}" for said in (lowered, excess, raised, alone) if said)
         if verdict.verdict == "review":
             # a score no calibration stands behind (a tree model made by other code, a
             # calibration file without the method's calibrator): a model to review, not a

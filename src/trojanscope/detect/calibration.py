@@ -27,6 +27,7 @@ from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration_range import range_guard
 from trojanscope.detect.class_excess import (
     EXCESS,
+    EXCESS_BEFORE,
     EXCESS_LOGIT,
     check_excess_terms,
     excess_term,
@@ -743,8 +744,9 @@ def _calibrate(
 ) -> ModelVerdict:
     calibrators = load_calibrators() if calibrators is None else calibrators
     for name in ("raise_logit", *OWN_LIFT.values(), "probability_unraised", "lower_logit",
-                 "raise_name_held", EXCESS, EXCESS_LOGIT, CENTRE_LOGIT, TWIN_LOGIT, GAP_LOGIT,
-                 GAP_BEFORE, NAMED_LOGIT, NAMED_STAND, BLEND_CLASS, BLEND_RAISE, FRAME_OFF):
+                 "raise_name_held", EXCESS, EXCESS_LOGIT, EXCESS_BEFORE, CENTRE_LOGIT, TWIN_LOGIT,
+                 GAP_LOGIT, GAP_BEFORE, NAMED_LOGIT, NAMED_STAND, BLEND_CLASS, BLEND_RAISE,
+                 FRAME_OFF):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     first = verdict.features.pop("unraised_top_class", None)
     checked = verdict.features.pop(UNCHECKED_CLASS, None)  # then the named check's (stop 70)

@@ -44,6 +44,7 @@ RATIO = "mmbd_class_ratio_"  # + class index: that class's maximum margin / the 
 INPUT_SIZE = "mmbd_input_size"  # values per input (C·H·W): a reference is per data shape
 EXCESS = "mmbd_class_excess"
 EXCESS_LOGIT = "excess_logit"
+EXCESS_BEFORE = "probability_unexcessed"  # the probability before the term lowered it
 # Key suffix of the term on a scoring calibrator: ``"auto:excess"`` corrects ``auto``,
 # ``"auto:out-of-coverage:excess"`` the wider calibrator.
 TERM = "excess"
@@ -154,7 +155,33 @@ def excess_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
         return 0.0
     verdict.features[EXCESS] = float(excess)
     lift = max(-float(term.fitted_on.get("most", math.inf)), min(0.0, term.logit(verdict.features)))
+    if lift < 0.0:  # said by excess_note (stop 74)
+        verdict.features[EXCESS_BEFORE] = float(verdict.probability)
     return lower_logit(verdict, lift, EXCESS_LOGIT)
+
+
+def excess_note(features: dict[str, float]) -> str | None:
+    """The sentence saying that the excess term lowered the verdict's probability: from what to
+    what, at which class, and the clean reference it was read against (None where it did not
+    lower). Read from the verdict's features alone; ``detect``'s text and the audit print it
+    beside ``lower_note`` (issue 9, stop 74: a raise note said "raised from 0.006" with nothing
+    saying what had brought the probability down there)."""
+    if EXCESS_LOGIT not in features:
+        return None
+    lift = float(features[EXCESS_LOGIT])
+    before = features.get(EXCESS_BEFORE)
+    moved = (f"from {before:.3f} to {shift_logit(float(before), lift):.3f}"
+             if isinstance(before, int | float) else f"by {-lift:.2f} logits")
+    ratios = class_ratios(features)
+    if ratios is None or EXCESS not in features:  # a record without the ratios
+        return f"probability lowered {moved} by the calibration's excess term"
+    top = max(range(len(ratios)), key=ratios.__getitem__)
+    excess = float(features[EXCESS])
+    return (f"probability lowered {moved} by the calibration's excess term: MM-BD's top class "
+            f"{top} is one clean models of this kind lean to, so its margin is read against "
+            f"theirs: {ratios[top]:.2f} times the median class's here, "
+            f"{ratios[top] - excess:.2f} in clean reference models of the same kind "
+            f"({excess:+.2f}), small enough that the term takes MM-BD's reading back")
 
 
 def lower_logit(verdict: ModelVerdict, lift: float, record: str) -> float:

@@ -84,6 +84,7 @@ def detect(
                  calibration=calibration)
     check_model_data(model, early, text_column=text_column, label_column=label_column)
     from trojanscope.detect.calibration import calibrate, load_calibrators
+    from trojanscope.detect.class_excess import excess_note
     from trojanscope.detect.input_level.text_inputs import TEXT_AUTO, is_text_model, text_method
     from trojanscope.detect.inputs import choose_clean_data
     from trojanscope.io.models import load_model
@@ -120,6 +121,8 @@ def detect(
     report = {"model": str(model), "format": loaded.format, **verdict.as_dict()}
     if (alone := _margin_note(verdict)) is not None:  # issue 9, stop 72: a note only
         report["margin_only"] = alone
+    if (lowered := excess_note(verdict.features)) is not None:  # stop 74: the text's line
+        report["lowered_excess"] = lowered
     words: dict[str, dict[str, str]] = {}
     if text and clean is not None:  # the recovered trigger tokens as words
         from trojanscope.detect.token_words import token_words
@@ -180,6 +183,7 @@ def print_table(verdict: ModelVerdict, model: str,
     """The verdict, its notes and the per-class evidence; ``words``: a text model's token
     columns as words (:func:`trojanscope.detect.token_words.token_words`), shown beside the ids."""
     from trojanscope.detect.calibration import lower_note, raise_note
+    from trojanscope.detect.class_excess import excess_note
 
     console = stdout_console()
     colour = {"backdoored": "red", "review": "yellow"}.get(verdict.verdict, "green")
@@ -198,7 +202,8 @@ def print_table(verdict: ModelVerdict, model: str,
         console.print("[yellow]the probability is NOT calibrated for this kind of model: "
                       "review the evidence below before acting on the verdict[/]")
     raised = raise_note(verdict.features)  # issue 9, stop 32: auto:raise
-    for said in (lower_note(verdict.features), raised):  # stop 39: auto:lower:dense
+    for said in (lower_note(verdict.features), excess_note(verdict.features),  # stop 74
+                 raised):  # stop 39: auto:lower:dense
         if said:
             console.print(said, markup=False)
     alone = _margin_note(verdict)  # issue 9, stop 72: no probe raised the flag
