@@ -127,7 +127,9 @@ def mitigate(
         trigger_of = fixed_triggered(read_triggered(eval_triggered,  # checked above
                                                     loaded.num_classes))
     elif eval_attack is not None:
-        trigger_of = attack_triggered(parse_attack(eval_attack))
+        attack = parse_attack(eval_attack)
+        attack.check_target(loaded.num_classes)  # refused before the method runs: the
+        trigger_of = attack_triggered(attack)  # triggered set is built after it (stop 74)
     elif loaded.manifest is not None and loaded.manifest.attack is not None:
         trigger_of = attack_triggered(attack_from_spec(loaded.manifest.attack))
     with status(f"purifying {model} with {name}…"):
