@@ -76,6 +76,10 @@ def test_the_cli_shrinks_only_where_holdout_was_not_given(tmp_path, monkeypatch,
         seen.update(kwargs)
         raise UserInputError("stopped here")
 
+    # ``zoo_eval`` binds ``mitigate`` at import: imported first, so it does not keep the stub
+    # (it did where this test ran before tests/mitigate/test_cli_mitigate.py's zoo cases)
+    import trojanscope.mitigate.zoo_eval  # noqa: F401
+
     monkeypatch.setattr("trojanscope.mitigate.run.mitigate", stop)
     save_experiment(backdoored_run, tmp_path / "bad", exports=False)
     np.savez(tmp_path / "clean.npz", x=tiny_test.x.numpy(), y=tiny_test.y.numpy())
