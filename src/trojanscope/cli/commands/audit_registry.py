@@ -48,7 +48,8 @@ def audit_registry_command(
     force: bool = typer.Option(False, "--force", help="Write into a non-empty --report folder."),
     resume: bool = typer.Option(False, "--resume", help="Skip models whose path and SHA-256 "
                                 "the history database already holds from an audit with these "
-                                "options (an incomplete audit runs again)."),
+                                "options (an incomplete audit runs again; one that differs in "
+                                "--fail-on alone is read again under the new gate)."),
     db: str = typer.Option(None, "--db", help="History database: SQLite path or SQLAlchemy URL "
                            "(default: $TROJANSCOPE_DB or ~/.local/share/trojanscope/)."),
     fail_on: str = typer.Option("high", "--fail-on", help="Exit 1 when any model is rated at "
