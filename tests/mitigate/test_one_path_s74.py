@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import torch
 from test_first_contact_s73 import _cnn, _PerClass
-from test_holdout_default_s74 import _clean
+from test_holdout_default_s74 import _clean, cli_mitigate
 from torch import nn
 
 import trojanscope.mitigate.run as run_module
@@ -90,11 +90,7 @@ def test_a_bad_eval_attack_target_is_refused_before_the_method_runs(tmp_path, mo
                                                                    tiny_test) -> None:
     """The triggered set is built after the method now: ``--eval-attack``'s target is checked
     against the model's classes first, so a bad one does not wait for the purification."""
-    import numpy as np
-
-    from trojanscope.cli.main import run
     from trojanscope.errors import UserInputError
-    from trojanscope.experiment import save_experiment
 
     called: list = []
 
@@ -105,8 +101,6 @@ def test_a_bad_eval_attack_target_is_refused_before_the_method_runs(tmp_path, mo
     # the class's method, not ``run.mitigate``: a module imported while that is patched
     # (``zoo_eval``'s ``from ... import mitigate``) would keep the stub
     monkeypatch.setattr("trojanscope.mitigate.base.Mitigation.apply", ran)
-    save_experiment(backdoored_run, tmp_path / "bad", exports=False)
-    np.savez(tmp_path / "clean.npz", x=tiny_test.x.numpy(), y=tiny_test.y.numpy())
-    assert run(["mitigate", str(tmp_path / "bad"), "--data", str(tmp_path / "clean.npz"),
-                "--out", str(tmp_path / "fixed"), "--eval-attack", "badnets:target=12"]) == 2
+    assert cli_mitigate(tmp_path, backdoored_run, tiny_test, "--eval-attack",
+                        "badnets:target=12") == 2
     assert not called and "target class 12 does not exist" in capsys.readouterr().err
