@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 import torch
 from test_first_contact_s73 import _cnn, _PerClass
 from test_holdout_default_s74 import _clean, cli_mitigate
@@ -85,11 +86,13 @@ def test_a_run_at_the_default_still_measures_the_model_given(monkeypatch) -> Non
     assert result.before == run_module.measure(model, held, trigger_of(held))
 
 
+@pytest.mark.parametrize("named", [True, False])
 def test_a_bad_eval_attack_target_is_refused_before_the_method_runs(tmp_path, monkeypatch, capsys,
-                                                                   backdoored_run,
-                                                                   tiny_test) -> None:
+                                                                   backdoored_run, tiny_test,
+                                                                   named: bool) -> None:
     """The triggered set is built after the method now: ``--eval-attack``'s target is checked
-    against the model's classes first, so a bad one does not wait for the purification."""
+    against the model's classes first, so a bad one does not wait for the purification; a
+    model that names no classes (``num_classes`` None) is left to the data's check, after."""
     from trojanscope.errors import UserInputError
 
     called: list = []
@@ -101,6 +104,10 @@ def test_a_bad_eval_attack_target_is_refused_before_the_method_runs(tmp_path, mo
     # the class's method, not ``run.mitigate``: a module imported while that is patched
     # (``zoo_eval``'s ``from ... import mitigate``) would keep the stub
     monkeypatch.setattr("trojanscope.mitigate.base.Mitigation.apply", ran)
+    if not named:
+        monkeypatch.setattr("trojanscope.io.models.LoadedModel.num_classes",
+                            property(lambda _self: None))
     assert cli_mitigate(tmp_path, backdoored_run, tiny_test, "--eval-attack",
                         "badnets:target=12") == 2
-    assert not called and "target class 12 does not exist" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert ("target class 12 does not exist" in err) is named and bool(called) is not named

@@ -128,8 +128,9 @@ def mitigate(
                                                     loaded.num_classes))
     elif eval_attack is not None:
         attack = parse_attack(eval_attack)
-        attack.check_target(loaded.num_classes)  # refused before the method runs: the
-        trigger_of = attack_triggered(attack)  # triggered set is built after it (stop 74)
+        if loaded.num_classes is not None:  # refused before the method runs: the triggered
+            attack.check_target(loaded.num_classes)  # set is built after it (stop 74); a
+        trigger_of = attack_triggered(attack)  # model that names no classes: by the data's
     elif loaded.manifest is not None and loaded.manifest.attack is not None:
         trigger_of = attack_triggered(attack_from_spec(loaded.manifest.attack))
     with status(f"purifying {model} with {name}…"):
