@@ -13,8 +13,15 @@ import pytest
 from rich.console import Console
 
 import trojanscope.cli.commands.detect as detect_cmd
+import trojanscope.detect.tabular_file_size as file_size
 from trojanscope.detect.base import ClassResult, ModelVerdict
-from trojanscope.detect.tabular_file_size import clean_rate, size_curve, size_line, size_note
+from trojanscope.detect.tabular_file_size import (
+    clean_rate,
+    size_curve,
+    size_line,
+    size_note,
+    size_short_notes,
+)
 
 
 def test_the_size_line_keeps_the_figures_and_leaves_the_sources() -> None:
@@ -56,3 +63,14 @@ def test_the_console_prints_the_short_words_and_says_where_the_full_note_is(
     verdict.short_notes.clear()  # no short words: the note whole, and no pointer
     text = _printed(monkeypatch, verdict)
     assert " ".join(full.split()) in text and "with their sources" not in text
+
+
+def test_the_short_words_are_stored_only_where_there_are_some(monkeypatch) -> None:
+    """stop 74's review (hrev (3)): ``tabular_search`` stored ``str(size_line(...))``, the
+    text "None" had the line been None beside a note; now nothing is stored then."""
+    full = size_note(300, 891)
+    assert size_short_notes(full, 300, 891) == {full: size_line(300, 891)}
+    assert size_short_notes(None, 300, 891) == {} == size_short_notes(size_note(900, 891),
+                                                                       900, 891)
+    monkeypatch.setattr(file_size, "size_line", lambda *_a: None)
+    assert size_short_notes(full, 300, 891) == {}

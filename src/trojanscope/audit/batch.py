@@ -9,7 +9,9 @@ stopped: with ``resume``, a model whose path and SHA-256 are already in the hist
 unless that audit was incomplete (stop 73: a TorchScript model audited ``--data-free``, which
 has no input shape to probe, stayed INCOMPLETE when the registry was resumed with ``--data``)
 or ran with other options (stop 74: :mod:`~trojanscope.audit.recorded_options`; a record older
-than schema 1.3 holds none, so its model is audited again once).
+than schema 1.3 holds none, so its model is audited again once). Where only ``--fail-on``
+differs, the record's verdict and headline are read again under the new gate from its stored
+document (:mod:`~trojanscope.audit.regate`), not audited again.
 A malicious file is scanned, never loaded (the audit's scan step blocks it) and rated like any
 other; a file that cannot be read is one failed item. Nothing here stops the run.
 """
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from trojanscope.audit.history import AuditRecord, HistoryStore
 from trojanscope.audit.pipeline import AuditOptions, model_digests, run_audit
 from trojanscope.audit.recorded_options import differing, recorded
+from trojanscope.audit.regate import GATE, regated
 from trojanscope.errors import UserInputError
 from trojanscope.io.manifest import MANIFEST_NAME
 from trojanscope.report.audit_result import INCOMPLETE
@@ -132,6 +135,7 @@ def audit_registry(
     previous = store.latest([str(m.resolve()) for m in models]) if resume else {}
     asked = recorded(options)
     tasks, keys = [], {}
+    regate: list[tuple[str, Path, AuditRecord]] = []
     for model in models:
         key = model.relative_to(root).as_posix()
         keys[key] = model
@@ -142,11 +146,22 @@ def audit_registry(
                               error=f"cannot read {exc.filename or model}: {exc.strerror}")
             continue
         record = previous.get(str(model.resolve()))
-        if (record is not None and record.model_sha256 == digest and record.verdict != INCOMPLETE
-                and not differing(record.stored_options, asked)):
-            yield _resumed_row(key, model, record)
-            continue
+        if record is not None and record.model_sha256 == digest and record.verdict != INCOMPLETE:
+            changed = differing(record.stored_options, asked)
+            if not changed:
+                yield _resumed_row(key, model, record)
+                continue
+            if changed == [GATE]:  # only --fail-on: read again below, not audited again
+                regate.append((key, model, record))
+                continue
         tasks.append(Task(key, audit_model, (str(model), options), seed=options.seed))
+    documents = store.documents([record.id for _, _, record in regate]) if regate else {}
+    for key, model, record in regate:
+        verdict, headline = regated(documents[record.id], options.fail_on)
+        if verdict == INCOMPLETE:  # "fail" hid a step that could not run: audited again
+            tasks.append(Task(key, audit_model, (str(model), options), seed=options.seed))
+            continue
+        yield _resumed_row(key, model, record, verdict, headline)
     for result in executor.map(tasks, listener):
         model = keys[result.key]
         if not result.ok:
@@ -174,8 +189,11 @@ def _unrun_steps(audit: AuditResult) -> str | None:
     return said or None
 
 
-def _resumed_row(key: str, model: Path, record: AuditRecord) -> RegistryRow:
+def _resumed_row(key: str, model: Path, record: AuditRecord, verdict: str | None = None,
+                 headline: str | None = None) -> RegistryRow:
+    """A resumed model's row: its record's, with the ``verdict`` and ``headline`` read again
+    under this run's gate where given (:func:`~trojanscope.audit.regate.regated`)."""
     report = next((str(Path(p).parent) for p in record.reports), None)
-    return RegistryRow(key, str(model), "resumed", record.verdict, record.rating,
+    return RegistryRow(key, str(model), "resumed", verdict or record.verdict, record.rating,
                        record.probability, record.findings_count, report=report,
-                       headline=record.headline)
+                       headline=headline or record.headline)

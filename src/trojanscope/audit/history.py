@@ -264,6 +264,15 @@ class HistoryStore:
                 found.setdefault(record.target, record)
         return found
 
+    def documents(self, ids: Sequence[int], chunk: int = 500) -> dict[int, dict[str, Any]]:
+        """The full documents of the records ``ids`` (those a resumed run reads again under
+        another ``--fail-on``: ``audit.regate``)."""
+        found: dict[int, dict[str, Any]] = {}
+        for i in range(0, len(ids), chunk):
+            stmt = select(AuditRecord).where(AuditRecord.id.in_(list(ids[i:i + chunk])))
+            found.update((record.id, record.document) for record in self.rows(stmt))
+        return found
+
     def rows(self, stmt: Any) -> list[Any]:
         """The rows a ``select`` gives, detached (usable after the session closes); a database
         error is one :class:`UserInputError` naming the database."""

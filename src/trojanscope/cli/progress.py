@@ -122,7 +122,8 @@ class TaskProgress:
         self.task: Any = None
 
     def on_start(self, total: int) -> None:
-        tasks_started()  # the executor's line, kept until now
+        if total:  # the executor's line, kept until now; none where no task runs (every
+            tasks_started()  # item resumed: stop 74's review, hrev (5))
         self.total, self._start = total, time.monotonic()
         if not total or not interactive():
             return

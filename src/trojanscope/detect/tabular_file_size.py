@@ -186,6 +186,15 @@ def size_line(rows: int, floor: int, size_calibration: bool = True) -> str | Non
     return line + "; give more clean rows if there are"
 
 
+def size_short_notes(note: str | None, rows: int, floor: int,
+                     size_calibration: bool = True) -> dict[str, str]:
+    """``{note: its one line}`` for ``ModelVerdict.short_notes``, empty where there is no note
+    or no line (stop 74's review, hrev (3): ``str(size_line(...))`` would have stored the text
+    "None" had the two ever disagreed on when to speak)."""
+    line = size_line(rows, floor, size_calibration) if note else None
+    return {note: line} if note and line else {}
+
+
 def band_missing_note(band: str, key: str) -> str:
     """The note where ``band``'s calibrator is missing from the calibration file (``key``, the
     whole-split one, scored instead): begins as :func:`size_note` does (the audit's reason)."""

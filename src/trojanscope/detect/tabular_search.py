@@ -50,8 +50,8 @@ from trojanscope.detect.tabular_excess import (
 from trojanscope.detect.tabular_file_size import (
     MIN_CALIBRATED_ROWS,
     size_band,
-    size_line,
     size_note,
+    size_short_notes,
 )
 from trojanscope.detect.tabular_lever import (
     MAX_LEVER_TWINS,
@@ -770,9 +770,8 @@ class TabularSearch(ModelDetector):
         verdict = ModelVerdict(self.name, top.score, order,
                                sorted(per_class, key=lambda r: r.cls), features,
                                detector_notes=notes)
-        if small:  # the console's one line (stop 74)
-            verdict.short_notes[small] = str(size_line(len(x_all), self.calibrated_rows,
-                                                       self.size_calibration))
+        verdict.short_notes.update(size_short_notes(  # the console's one line (stop 74)
+            small, len(x_all), self.calibrated_rows, self.size_calibration))
         # calibrated apart (their scales differ), trees per library where calibrated so
         verdict.family = f"tree:{getattr(target.model, 'library', '')}" if tree else "network"
         if twins and not beside:  # read by its own calibrator where one is fitted

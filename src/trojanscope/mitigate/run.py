@@ -193,28 +193,26 @@ def mitigate(
         )
     else:
         notes.append("data-free: no clean data, so clean accuracy is not measured")
-    triggered = trigger_of(held) if trigger_of is not None else None
-    before = measure(model, held, triggered)
-    start, cpu = time.perf_counter(), time.process_time()
-    try:
-        purified = method.apply(model, fit, seed=seed)
-    except TooFewPerClass as exc:  # a method's detector, on the split's share
-        if fit is None:
-            raise
-        assert clean is not None
-        smaller = holdout_for(clean, holdout, exc.needed) if shrink_holdout else None
-        if smaller is None or smaller < LEAST_SHRUNK_HOLDOUT:
-            raise too_few_words(exc, method.name, len(fit), clean, holdout) from None
-        fit, held = split_clean(clean, smaller, seed, needs_data=True)
-        notes[-1] = shrunk_words(method.name, exc, smaller, len(fit), len(held), seed)
-        triggered = trigger_of(held) if trigger_of is not None else None
-        before = measure(model, held, triggered)
+    share, purified = holdout, None
+    while purified is None:  # the share first (the method's own try), then one measurement
         start, cpu = time.perf_counter(), time.process_time()
         try:
             purified = method.apply(model, fit, seed=seed)
-        except TooFewPerClass as again:
-            raise too_few_words(again, method.name, len(fit), clean, smaller) from None
+        except TooFewPerClass as exc:  # a method's detector, on the split's share
+            if fit is None:
+                raise
+            assert clean is not None
+            smaller = (holdout_for(clean, share, exc.needed)
+                       if shrink_holdout and share == holdout else None)  # lowered once
+            if smaller is None or smaller < LEAST_SHRUNK_HOLDOUT:
+                raise too_few_words(exc, method.name, len(fit), clean, share) from None
+            share = smaller
+            fit, held = split_clean(clean, share, seed, needs_data=True)
+            notes[-1] = shrunk_words(method.name, exc, share, len(fit), len(held), seed)
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    # ``apply`` works on a copy, so the model measured here is the one given
+    triggered = trigger_of(held) if trigger_of is not None else None
+    before = measure(model, held, triggered)
     after = measure(purified, held, triggered)
     decided = getattr(method, "report_", None)  # what an adaptive method chose for this model
     if decided:

@@ -4,7 +4,7 @@ evidence a report needs, serialisable to the versioned JSON document (``audit.sc
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -107,11 +107,7 @@ class AuditResult:
         """One word for the headline: ``fail`` where the rating is at or above the gate
         (``--fail-on``, high by default; the exit code is 1 there), else ``incomplete`` when a
         step could not run, else ``pass``."""
-        if self.rating.level >= self.fail_on:
-            return "fail"
-        if self.errors:
-            return INCOMPLETE
-        return "pass"
+        return gate_verdict(self.rating.level, self.fail_on, bool(self.errors))
 
     @property
     def detection_note(self) -> str | None:
@@ -120,23 +116,13 @@ class AuditResult:
         stands behind — ``calibrated: false`` or a verdict to review —, coverage notes that
         made the rating medium, or a probability in the inconclusive band: TSA101); None
         when it settled the model or the gate did not pass."""
-        det = self.detection
-        if self.verdict != "pass":
-            return None
-        if det is None:
-            return "detection not run"
-        if (det.get("calibrated") is False or det.get("verdict") == "review"
-                or det.get("coverage_notes")
-                or any(f.rule_id == "TSA101" for f in self.findings)):
-            return "detection inconclusive"
-        return None
+        return open_note(self.verdict, self.detection, (f.rule_id for f in self.findings))
 
     @property
     def headline(self) -> str:
         """The headline's words: the gate's verdict, and what detection left open in one plain
         phrase (``PASS (detection inconclusive)``); the JSON's ``headline``."""
-        note = self.detection_note
-        return self.verdict.upper() + (f" ({note})" if note else "")
+        return headline_words(self.verdict, self.detection_note)
 
     def exit_code(self, fail_on: Severity) -> int:
         """1 when the rating is at or above ``fail_on`` (the gate fails whatever else happened);
@@ -172,6 +158,32 @@ class AuditResult:
             "detection": self.detection,
             "recommendation": recommend_mitigation(self),
         }
+
+
+def gate_verdict(level: Severity, fail_on: Severity, has_errors: bool) -> str:
+    """:attr:`AuditResult.verdict` from its parts, so a stored document can be read under
+    another gate without the model (``audit.regate``)."""
+    if level >= fail_on:
+        return "fail"
+    return INCOMPLETE if has_errors else "pass"
+
+
+def open_note(verdict: str, detection: Mapping[str, Any] | None,
+              rule_ids: Iterable[str]) -> str | None:
+    """:attr:`AuditResult.detection_note` from its parts (``rule_ids``: the active findings')."""
+    if verdict != "pass":
+        return None
+    if detection is None:
+        return "detection not run"
+    if (detection.get("calibrated") is False or detection.get("verdict") == "review"
+            or detection.get("coverage_notes") or "TSA101" in set(rule_ids)):
+        return "detection inconclusive"
+    return None
+
+
+def headline_words(verdict: str, note: str | None) -> str:
+    """:attr:`AuditResult.headline` from the verdict and the note."""
+    return verdict.upper() + (f" ({note})" if note else "")
 
 
 def finding_dict(finding: Finding, rules: Mapping[str, RuleInfo]) -> dict[str, Any]:

@@ -16,7 +16,6 @@ from trojanscope.cli.common import (
     print_json,
     refuse_early,
     stderr_console,
-    stderr_line,
     stdout_console,
 )
 from trojanscope.cli.executor_opts import (
@@ -24,6 +23,7 @@ from trojanscope.cli.executor_opts import (
     EXECUTOR,
     TRIES,
     WORKERS,
+    open_executor,
     task_progress,
 )
 from trojanscope.errors import UserInputError
@@ -48,7 +48,8 @@ def audit_registry_command(
     force: bool = typer.Option(False, "--force", help="Write into a non-empty --report folder."),
     resume: bool = typer.Option(False, "--resume", help="Skip models whose path and SHA-256 "
                                 "the history database already holds from an audit with these "
-                                "options (an incomplete audit runs again)."),
+                                "options (an incomplete audit runs again; one that differs in "
+                                "--fail-on alone is read again under the new gate)."),
     db: str = typer.Option(None, "--db", help="History database: SQLite path or SQLAlchemy URL "
                            "(default: $TROJANSCOPE_DB or ~/.local/share/trojanscope/)."),
     fail_on: str = typer.Option("high", "--fail-on", help="Exit 1 when any model is rated at "
@@ -68,7 +69,6 @@ def audit_registry_command(
     from trojanscope.audit.data_check import check_audit_data
     from trojanscope.audit.pipeline import AuditOptions
     from trojanscope.cli.commands.audit import open_store
-    from trojanscope.executor import create_executor
     from trojanscope.io.atomic import check_output_dir
 
     threshold = Severity.parse(fail_on)
@@ -83,16 +83,16 @@ def audit_registry_command(
     if report is not None:
         check_output_dir(report, force or resume, "--report")
     check_audit_data(options)  # bad --data: refused before the history database is created
-    chosen = create_executor(executor, workers=workers, tries=tries, address=address)
     rows = []
 
     def describe(result) -> str:
         audit = result.value
         return f"{audit.headline}, rated {audit.rating.label}"
 
-    with chosen as ex:  # started: a Ray that cannot start fails before the database exists
+    # started: a Ray that cannot start fails before the database exists; the executor's line
+    # waits for the first audit (none where every model is resumed)
+    with open_executor(executor, workers, address, tries) as ex:
         store = open_store(db, no_history=False)  # after every check (it creates the file)
-        stderr_line(f"executor: {ex.describe()}")
         with task_progress("audit-registry", describe) as progress:
             for row in audit_registry(folder, options, executor=ex, store=store,
                                       report_dir=report, resume=resume, listener=progress):

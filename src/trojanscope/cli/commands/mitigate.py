@@ -127,7 +127,12 @@ def mitigate(
         trigger_of = fixed_triggered(read_triggered(eval_triggered,  # checked above
                                                     loaded.num_classes))
     elif eval_attack is not None:
-        trigger_of = attack_triggered(parse_attack(eval_attack))
+        attack = parse_attack(eval_attack)
+        # a bad target is refused before the method runs (the triggered set is built after
+        # it, stop 74); a model that names no classes is left to the data's check
+        if loaded.num_classes is not None:
+            attack.check_target(loaded.num_classes)
+        trigger_of = attack_triggered(attack)
     elif loaded.manifest is not None and loaded.manifest.attack is not None:
         trigger_of = attack_triggered(attack_from_spec(loaded.manifest.attack))
     with status(f"purifying {model} with {name}…"):
