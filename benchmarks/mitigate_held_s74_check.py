@@ -19,6 +19,7 @@ exit 2 before any model is read. OUT.json is written after each model, under ``g
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -60,12 +61,12 @@ def main(argv: list[str] | None = None) -> None:
     mark_fired(args.out, label)
 
 
-def mark_fired(out: Path, label: str) -> None:
-    """Each of ``label``'s notes in ``out`` gets ``fired`` (the share was set apart), the key
-    the stop-72 rule reader prints."""
+def mark_fired(out: Path, label: str, fired: Callable[[dict], bool] = set_apart) -> None:
+    """Each of ``label``'s notes in ``out`` gets ``fired`` (by default: the share was set
+    apart), the key the stop-72 rule reader prints."""
     data = json.loads(out.read_text())
     for note in data[label]["notes"].values():
-        note["fired"] = "mixed_held" in note
+        note["fired"] = fired(note)
     write_text_atomic(out, json.dumps(data, indent=1))
 
 
