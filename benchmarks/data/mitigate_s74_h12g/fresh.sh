@@ -4,6 +4,7 @@
 # each model's rows written as soon as it is scored.
 # Run from the worktree root, from the commit that adds rule.md:
 #   bash benchmarks/data/mitigate_s74_h12g/fresh.sh > /tmp/h12g74/fresh.log 2>&1
+#   (as run: ZOOS=2509 ... > /tmp/h12g74/fresh-2509.log, then ZOOS=2510 ... > fresh-2510.log)
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1 PYTHONPATH=src:benchmarks
 P=/work/main/.venv/bin/python
 D=/tmp/h12g74/fresh
@@ -17,12 +18,12 @@ one() {
       $P benchmarks/mitigate_next_s74_check.py $D/zoo-$S $D/fresh-$S.json 2 > $D/score-$S.log 2>&1
   echo "scored $S rc $? $(date -u +%T)"
 }
-one 2509 &
-A=$!
-one 2510 &
-Z=$!
-wait $A $Z
-for S in 2509 2510; do
+# ZOOS: the zoos this call scores (default both at once; the rule's run started 2509 while the
+# last development process ran, then 2510, so never more than two heavy processes)
+ZOOS=${ZOOS:-2509 2510}
+for S in $ZOOS; do one $S & done
+wait
+for S in $ZOOS; do
   cp $D/fresh-$S.json $D/score-$S.log $O/ 2>/dev/null
   cp $D/zoo-$S/truth.json $O/truth-$S.json
 done
