@@ -19,14 +19,8 @@ A bad argument (no zoo, no output folder, N out of range) ends in one ``error:``
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import torch
-
-from _common import LineParser, run_main
-from mitigate_held_s74_check import mark_fired
-from mitigate_sure_s71_check import check_pairs
-from trojanscope.mitigate.gated import Gated
+from _common import run_main
+from mitigate_held_s74_check import check_main
 
 NEXT = 2  # the rule's candidate (benchmarks/data/mitigate_s74_h12g/rule.md)
 NOTE_KEYS = ("detector", "suspect", "project", "project_next", "residual", "unlearn")
@@ -39,25 +33,8 @@ def kept_next(report: dict) -> bool:
 
 def main(argv: list[str] | None = None) -> None:
     """The candidate and today's default for every model of ZOO, written to OUT.json."""
-    parser = LineParser(description=(__doc__ or "").split("\n")[0])
-    parser.add_argument("zoo", type=Path, help="a zoo folder (with its truth.json)")
-    parser.add_argument("out", type=Path, help="the JSON file both rows are written to")
-    parser.add_argument("next", type=int, nargs="?", default=NEXT,
-                        help=f"project_next's class count (default {NEXT})")
-    args = parser.parse_args(argv)
-    if not (args.zoo / "truth.json").is_file():
-        parser.error(f"{args.zoo}: not a zoo (no truth.json)")
-    if not args.out.parent.is_dir() or args.out.is_dir():
-        parser.error(f"{args.out}: not a file in an existing folder")
-    try:
-        Gated(project_next=args.next)
-    except ValueError as exc:
-        parser.error(str(exc))
-    torch.set_num_threads(1)
-    label = f"gated:project_next={args.next}"
-    check_pairs(args.zoo, args.out, label, lambda: Gated(project_next=args.next), kept_next,
-                NOTE_KEYS, "project_next")
-    mark_fired(args.out, label, kept_next)
+    check_main(argv, __doc__, "project_next", int, NEXT, kept_next, NOTE_KEYS,
+               "project_next's class count")
 
 
 if __name__ == "__main__":
