@@ -7,10 +7,11 @@ whether they are equal.
 
 import json
 import sys
+from pathlib import Path
 
-cand = json.loads(open(sys.argv[1]).read())
+cand = json.loads(Path(sys.argv[1]).read_text())
 label = next(k for k in cand if k.startswith("gated:"))
-stored = {r["name"]: r for r in json.loads(open(sys.argv[2]).read())["gated"]["rows"]}
+stored = {r["name"]: r for r in json.loads(Path(sys.argv[2]).read_text())["gated"]["rows"]}
 for r in cand[label]["rows"]:
     s = stored[r["name"]]
     same = (r["ca_after"], r["asr_after"]) == (s["ca_after"], s["asr_after"])
