@@ -19,6 +19,7 @@ exit 2 before any model is read. OUT.json is written after each model, under ``g
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -39,33 +40,44 @@ def set_apart(report: dict) -> bool:
 
 def main(argv: list[str] | None = None) -> None:
     """The candidate and today's default for every model of ZOO, written to OUT.json."""
-    parser = LineParser(description=(__doc__ or "").split("\n")[0])
+    check_main(argv, __doc__, "mixed_held", float, SHARE, set_apart, NOTE_KEYS,
+               "mixed_held's share")
+
+
+def check_main(argv: list[str] | None, doc: str | None, option: str, kind: type,
+               default: float, fired: Callable[[dict], bool], note_keys: tuple[str, ...],
+               what: str) -> None:
+    """A one-option zoo check's command line (``ZOO OUT.json [VALUE]``): the candidate
+    ``gated:option=VALUE`` beside today's default on every model of ZOO (stop 72's loop), each
+    note marked ``fired`` by ``fired``. A bad zoo, output or value: one ``error:`` line, exit 2,
+    before any model is read (stop 74's h12 and h12g checks share it)."""
+    parser = LineParser(description=(doc or "").split("\n")[0])
     parser.add_argument("zoo", type=Path, help="a zoo folder (with its truth.json)")
     parser.add_argument("out", type=Path, help="the JSON file both rows are written to")
-    parser.add_argument("share", type=float, nargs="?", default=SHARE,
-                        help=f"mixed_held's share (default {SHARE})")
+    parser.add_argument("value", type=kind, nargs="?", default=default,
+                        help=f"{what} (default {default})")
     args = parser.parse_args(argv)
     if not (args.zoo / "truth.json").is_file():
         parser.error(f"{args.zoo}: not a zoo (no truth.json)")
     if not args.out.parent.is_dir() or args.out.is_dir():
         parser.error(f"{args.out}: not a file in an existing folder")
     try:
-        Gated(mixed_held=args.share)
+        Gated(**{option: args.value})
     except ValueError as exc:
         parser.error(str(exc))
     torch.set_num_threads(1)
-    label = f"gated:mixed_held={args.share:g}"
-    check_pairs(args.zoo, args.out, label, lambda: Gated(mixed_held=args.share), set_apart,
-                NOTE_KEYS, "mixed_held")
-    mark_fired(args.out, label)
+    label = f"gated:{option}={args.value:g}"
+    check_pairs(args.zoo, args.out, label, lambda: Gated(**{option: args.value}), fired,
+                note_keys, option)
+    mark_fired(args.out, label, fired)
 
 
-def mark_fired(out: Path, label: str) -> None:
-    """Each of ``label``'s notes in ``out`` gets ``fired`` (the share was set apart), the key
-    the stop-72 rule reader prints."""
+def mark_fired(out: Path, label: str, fired: Callable[[dict], bool] = set_apart) -> None:
+    """Each of ``label``'s notes in ``out`` gets ``fired`` (by default: the share was set
+    apart), the key the stop-72 rule reader prints."""
     data = json.loads(out.read_text())
     for note in data[label]["notes"].values():
-        note["fired"] = "mixed_held" in note
+        note["fired"] = fired(note)
     write_text_atomic(out, json.dumps(data, indent=1))
 
 

@@ -159,7 +159,7 @@ class Gated(Mitigation):
     ``hand_check``,
     ``revert_stripe``, ``revert``, ``hand_projected``, ``projected_undo``),
     :class:`~trojanscope.mitigate.gated_options.ProjectOptions` (``dense_project``,
-    ``project_kept``, ``project_repair``),
+    ``project_kept``, ``project_repair``, ``project_next``),
     :class:`~trojanscope.mitigate.gated_stage_options.StageOptions` (``unlearn``, ``eps``,
     ``rounds``, ``stripes``, ``check``, ``candidates``, ``hold``, ``guard_hold``,
     ``guard_budget``, ``guard_trips``, ``warp``, ``warp_candidates``, ``dense_candidates``,
@@ -232,7 +232,8 @@ class Gated(Mitigation):
                  mask_ranked: bool = DenseOptions.mask_ranked,
                  mask_dark: float = DenseOptions.mask_dark, dense_repair: int = 0,
                  guard_trips: int = GUARD_TRIPS,
-                 project_repair: int = 0, hand_projected: float = 0.0,
+                 project_repair: int = 0, project_next: int = 0,
+                 hand_projected: float = 0.0,
                  projected_undo: bool = False, bias_refit: bool = False,
                  free_reach: float | None = None, back_distill: int = 0,
                  reach_round2: bool | None = None, first_read: float | None = None,
@@ -381,6 +382,7 @@ class Gated(Mitigation):
                 # project_repair's teacher: the model before the projection (off: no copy)
                 self.unprojected_ = frozen_copy(model) if self.project_repair else None
                 self._project(model, clean, verdict, seed)  # the projected model stands in for
+                verdict = self.verdict_  # project_next may have put another class first
             elif self.asked_:
                 # asked for but not done: the report says why (not a silent no-op); the default
                 # applies to dense image models only and says nothing elsewhere

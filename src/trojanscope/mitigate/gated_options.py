@@ -293,11 +293,21 @@ class ProjectOptions:
             already), and again on fresh zoos 2443-2446 (29 of 40 either way: one model
             gained, one lost to a residue today's step removes from the unrepaired model), so
             it stays opt-in (issue 12 stop 52, h12 and h12r).
+        project_next: with N > 0, where ``dense_project``'s projection towards the detector's
+            first class was undone because its stripe reached less than ``PROJECT_REACH`` on
+            the original, the detector's next N classes are tried in its order, each under
+            the same projection and ``project_kept``'s rule with its own reversed trigger; the
+            first kept stays projected and becomes the suspect the stages treat
+            (:mod:`~trojanscope.mitigate.project_next`; the note's ``project_next`` lists the
+            tries). 0 (default): the suspect is the detector's first class. Aimed at fresh SIG
+            MLP 2505/sig-001 (issue 12 stop 74, h12g): target 9 ranked second, left at 97% ASR.
+            Needs ``dense_project`` and ``project_kept`` on.
     """
 
     dense_project: int | None = None
     project_kept: float | None = None
     project_repair: int = 0
+    project_next: int = 0
     # the options the user gave (None: the default, which says nothing where it cannot apply;
     # a value given, the default's own included, is a note there, or refused without a
     # projection)
@@ -318,3 +328,8 @@ class ProjectOptions:
                              "too (e.g. dense_project=2)")
         check_option("project_repair", self.project_repair, 0, 50, integer=True)
         settle(self, "project_repair", int(self.project_repair))
+        check_option("project_next", self.project_next, 0, 9, integer=True)
+        settle(self, "project_next", int(self.project_next))
+        if self.project_next and not (self.dense_project and self.project_kept):
+            raise ValueError("project_next tries dense_project's projection under project_kept's "
+                             "rule: keep both on (e.g. dense_project=2 project_kept=0.72)")

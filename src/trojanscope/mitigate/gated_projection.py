@@ -22,6 +22,7 @@ from trojanscope.mitigate import project_cost
 from trojanscope.mitigate import residual as probe
 from trojanscope.mitigate.gated_defaults import PROJECT_REACH, PROJECT_STOP, UNLEARN
 from trojanscope.mitigate.guard import hold_back
+from trojanscope.mitigate.project_next import reached_nothing, try_next
 from trojanscope.mitigate.stripe_projection import dense_network, first_linear, project_stripes
 from trojanscope.mitigate.trigger_prune import proxy_asr
 
@@ -99,6 +100,11 @@ def project(g: Gated, model: nn.Module, clean: TensorDataset, verdict: ModelVerd
                 report["reach_projected"] = report.pop("reach")
             report["directions"] = 0
             report["action"] = f"undone: {why} (project_kept={g.project_kept})"
+            if g.project_next and reached_nothing(report):  # opt-in: the next classes
+                found = try_next(g, model, fit, val, verdict)
+                if found is not None:  # that class's projection stays; it is the suspect
+                    g.verdict_, report = found
+                    g.report_["suspect"] = g.verdict_.target_classes[0]
     project_cost.record(report, came, model, clean)
     report["seconds"] = round(time.perf_counter() - start, 1)
     g.report_["project"] = report
