@@ -189,3 +189,18 @@ def test_the_ranking_puts_the_pixels_the_suspect_answers_first() -> None:
     assert sorted(place[mask > 0].long().tolist()) == list(range(90))
     assert bool((place[mask == 0] == 90).all())
     assert gated.Gated(dense_mask=8, mask_ranked=1).mask_ranked is True
+
+
+def test_projection_options_given_are_said_skipped_where_the_mask_replaces_the_stages(
+        monkeypatch) -> None:
+    """Stop 74's second review (hrev2): ``project_next`` (or ``dense_project``) given on a
+    model the mask treats was dropped without a word; the note now names it."""
+    torch.set_num_threads(1)
+    monkeypatch.setattr(gated, "detector_verdict", lambda *a: flagged())
+    method = gated.Gated(dense_mask=2, project_next=2)
+    method.apply(mlp(True), clean_set(), seed=0)
+    assert method.report_["dense_mask"]["action"].endswith(
+        "; the stages skipped, and with them project_next=2")
+    plain = gated.Gated(dense_mask=2)
+    plain.apply(mlp(True), clean_set(), seed=0)
+    assert plain.report_["dense_mask"]["action"].endswith("; the stages skipped")

@@ -88,6 +88,16 @@ def test_a_convolutional_model_is_not_projected(monkeypatch) -> None:
     }
 
 
+def test_project_next_given_on_a_convolutional_model_is_said_skipped(monkeypatch) -> None:
+    # stop 74's second review (hrev2): project_next alone given was dropped without a word
+    stages_run(monkeypatch)
+    flagged(monkeypatch)
+    method = two_stages(unlearn=True, kept=1.01, warp=0, candidates=False, project_next=2)
+    method.apply(Convolutional().eval(), data())
+    assert method.report_["project"]["action"].startswith(
+        "skipped: project_next=2 applies to dense models only")
+
+
 @pytest.mark.parametrize("asked", [2, 3])  # 2, the default's value, asked for: a note too
 @pytest.mark.parametrize(
     ("params", "words"),

@@ -7,14 +7,29 @@ from __future__ import annotations
 import pytest
 
 from trojanscope.detect.tabular_search import TabularSearch
-from trojanscope.detect.tree_wide_boxes import top_mean
 from trojanscope.errors import UserInputError
 
 
-def test_top_mean_is_the_mean_of_the_largest() -> None:
-    assert top_mean([0.1, 0.5, -0.2, 0.3], 3) == pytest.approx(0.3)
-    assert top_mean([0.4], 3) == pytest.approx(0.4)
-    assert top_mean([], 3) == 0.0
+def test_wide_box_is_tab_box_replay_over_more_leaves_silent_classes_unread(monkeypatch) -> None:
+    # stop 74's second review (hrev2): the wide box reuses tree_boxes.leaf_excess, the replay
+    # tab_box reads, over the ``wide`` most missed leaves; a silent class is not replayed
+    import numpy as np
+
+    from trojanscope.detect import tree_wide_boxes as twb
+    from trojanscope.detect.tree_boxes import BoxResult
+
+    asked = {}
+
+    def fake(model, ref, leaves, x, schema, num_classes, mean_of, replay):
+        asked.update(leaves=leaves, mean_of=mean_of)
+        return BoxResult(np.array([0.2, 0.0, 0.7]), {})
+
+    monkeypatch.setattr(twb, "leaf_excess", fake)
+    monkeypatch.setattr(twb, "most_missed", lambda records, c, n, top: [(c, n, top)])
+    got = twb.wide_box_features(None, None, [], np.zeros((5, 2)), None, 3, 80, 3, None,
+                                {1}, 0)
+    assert asked == {"leaves": {0: [(0, 5, 80)], 2: [(2, 5, 80)]}, "mean_of": 3}
+    assert got == {"tab_box_wide": 0.7, "tab_major_box_wide": 0.2}
 
 
 def test_box_wide_adds_the_wide_terms_and_changes_no_default_feature(searched) -> None:

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from trojanscope.detect.tree_boxes import Replay, _proba, into_box, most_missed
+from trojanscope.detect.tree_boxes import Replay, leaf_excess, most_missed
 from trojanscope.models.trees import LeafRecord
 
 MAX_BOX_WIDE = 200  # leaves per class, at most (a 30-tree depth-6 ensemble holds ~1,900)
@@ -38,38 +38,16 @@ BOX_CENTRE, BOX_SCALE = 0.4231937429539333, 0.3418860533303171
 WIDE_CENTRE, WIDE_SCALE = 0.6556722933373768, 0.487305875069323
 
 
-def leaf_excesses(model: Any, ref: Any, leaves: list[LeafRecord], x: np.ndarray, schema: Any,
-                  c: int, replay: Replay) -> list[float]:
-    """Per leaf of ``leaves`` (in order), the excess of the model over ``ref`` on
-    ``replay``'s rows for class ``c`` moved into its box (as
-    :func:`.tree_boxes.leaf_excess`); empty where the class has no rows to replay."""
-    if c not in replay.pick:
-        return []
-    pick, (base, base_ref) = replay.pick[c], replay.base[c]
-    out = []
-    for leaf in leaves:
-        moved = into_box(x[pick], leaf.box, schema, x, leaf.below)
-        out.append((_proba(model, moved, c) - base) - (_proba(ref, moved, c) - base_ref))
-    return out
-
-
-def top_mean(values: list[float], mean_of: int) -> float:
-    """The mean of the ``mean_of`` largest ``values`` (0 without any)."""
-    return float(np.mean(sorted(values, reverse=True)[:mean_of])) if values else 0.0
-
-
 def wide_box_features(model: Any, ref: Any, records: list[LeafRecord], x: np.ndarray,
                       schema: Any, num_classes: int, wide: int, mean_of: int, replay: Replay,
                       silent: set[int], major: int) -> dict[str, float]:
     """``tab_box_wide`` (the largest class's excess) and ``tab_major_box_wide`` (the majority
-    class's): the mean of the ``mean_of`` largest box excesses over the ``wide`` leaves per
-    class that the file's ``len(x)`` rows miss most (classes in ``silent``, unsearched, read
-    0, as ``tab_box``)."""
-    excess = np.zeros(num_classes)
-    for c in range(num_classes):
-        if c not in silent:
-            excess[c] = top_mean(leaf_excesses(model, ref, most_missed(records, c, len(x), wide),
-                                               x, schema, c, replay), mean_of)
+    class's): :func:`.tree_boxes.leaf_excess`, the replay ``tab_box`` reads, over the ``wide``
+    leaves per class that the file's ``len(x)`` rows miss most (classes in ``silent``,
+    unsearched, read 0, as ``tab_box``)."""
+    leaves = {c: most_missed(records, c, len(x), wide) for c in range(num_classes)
+              if c not in silent}
+    excess = leaf_excess(model, ref, leaves, x, schema, num_classes, mean_of, replay).excess
     return {"tab_box_wide": float(excess.max()), "tab_major_box_wide": float(excess[major])}
 
 

@@ -176,6 +176,14 @@ def unlearn_mask(model: nn.Module, clean: TensorDataset, mask: Tensor, seed: int
     distil_fit(model, frozen_copy(model), clean, gen, epochs, perturb=stamped)
 
 
+def projection_unread(gated: Any) -> str:
+    """The projection options the user gave (``asked_``), said skipped where the mask replaces
+    the stages: the projection would run after it and never does (stop 74's second review,
+    hrev2: an asked-for ``project_next`` was dropped without a word)."""
+    asked = " ".join(f"{k}={getattr(gated, k)}" for k in getattr(gated, "asked_", []))
+    return f", and with them {asked}" if asked else ""
+
+
 def treat(gated: Any, model: nn.Module, clean: TensorDataset, verdict: ModelVerdict,
           seed: int) -> nn.Module | None:
     """``dense_mask`` on a dense image model the detector flagged: where the completed mask
@@ -209,5 +217,5 @@ def treat(gated: Any, model: nn.Module, clean: TensorDataset, verdict: ModelVerd
         note["action"] = (f"the completed mask unlearnt for {gated.dense_mask} epochs from the "
                           "input model" + (", stamped by rank" if place is not None else "")
                           + (f", other pixels darkened up to {dark:g}" if dark else "")
-                          + "; the stages skipped")
+                          + "; the stages skipped" + projection_unread(gated))
     return model.eval()

@@ -314,8 +314,11 @@ class ProjectOptions:
     asked_: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
+        # project_next counts where given > 0 (its default, 0, is off: stop 74's second
+        # review, hrev2: given on a model the projection skips, it said nothing)
         settle(self, "asked_", [k for k, v in (("dense_project", self.dense_project),
-                                               ("project_kept", self.project_kept))
+                                               ("project_kept", self.project_kept),
+                                               ("project_next", self.project_next or None))
                                 if v is not None])
         given = self.project_kept
         settle(self, "dense_project",
