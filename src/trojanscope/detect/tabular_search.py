@@ -138,6 +138,16 @@ RESAMPLE_STATS = {"mean": mean_features, "median": median_features}
 LEVER_SEARCH = 7
 
 
+def _whole(name: str, value: Any, high: float = float("inf"), low: int = 0) -> int:
+    """``value`` as a whole number in ``[low, high]``, or one error line naming the option
+    (``params.check_option``'s words as a ``UserInputError``)."""
+    try:
+        check_option(name, value, low, high, integer=True)
+    except ValueError as exc:
+        raise UserInputError(f"tabular-search: {exc}") from None
+    return int(value)
+
+
 @dataclass
 class Candidate:
     """One assignment: encoded columns ``cols`` set to ``vals``; ``column``/``text`` name it."""
@@ -419,33 +429,11 @@ class TabularSearch(ModelDetector):
             raise UserInputError(
                 f"tabular-search: twin_fit must be one of {', '.join(TWIN_FITS)}")
         self.twin_fit = str(twin_fit)
-        try:
-            if twins is not None:
-                check_option("twins", twins, 0, MAX_TWINS, integer=True)
-        except ValueError as exc:
-            raise UserInputError(f"tabular-search: {exc}") from None
-        self.twins = None if twins is None else int(twins)
-        try:
-            check_option("whole_twins", whole_twins, 0, MAX_TWINS, integer=True)
-        except ValueError as exc:
-            raise UserInputError(f"tabular-search: {exc}") from None
-        self.whole_twins = int(whole_twins)
-        try:
-            check_option("depth_twins", depth_twins, 0, MAX_DEPTH_TWINS, integer=True)
-        except ValueError as exc:
-            raise UserInputError(f"tabular-search: {exc}") from None
-        self.depth_twins = int(depth_twins)
-        try:
-            if box_wide is not None:
-                check_option("box_wide", box_wide, 0, MAX_BOX_WIDE, integer=True)
-        except ValueError as exc:
-            raise UserInputError(f"tabular-search: {exc}") from None
-        self.box_wide = None if box_wide is None else int(box_wide)
-        try:
-            check_option("tree_resamples", tree_resamples, 0, MAX_RESAMPLES, integer=True)
-        except ValueError as exc:
-            raise UserInputError(f"tabular-search: {exc}") from None
-        self.tree_resamples = int(tree_resamples)
+        self.twins = None if twins is None else _whole("twins", twins, MAX_TWINS)
+        self.whole_twins = _whole("whole_twins", whole_twins, MAX_TWINS)
+        self.depth_twins = _whole("depth_twins", depth_twins, MAX_DEPTH_TWINS)
+        self.box_wide = None if box_wide is None else _whole("box_wide", box_wide, MAX_BOX_WIDE)
+        self.tree_resamples = _whole("tree_resamples", tree_resamples, MAX_RESAMPLES)
         if (isinstance(resample_share, bool) or not isinstance(resample_share, (int, float))
                 or not 0.0 <= float(resample_share) < 1.0):
             raise UserInputError("tabular-search: resample_share must be a number in [0, 1)")
@@ -457,25 +445,16 @@ class TabularSearch(ModelDetector):
         if not self.tree_resamples and (self.resample_share or self.resample_stat != "mean"):
             raise UserInputError("tabular-search: resample_share and resample_stat apply with "
                                  "tree_resamples > 0 (none asked for)")  # asked, never silent
-        try:
-            check_option("lever_twins", lever_twins, 0, MAX_LEVER_TWINS, integer=True)
-        except ValueError as exc:
-            raise UserInputError(f"tabular-search: {exc}") from None
-        self.lever_twins = int(lever_twins)
+        self.lever_twins = _whole("lever_twins", lever_twins, MAX_LEVER_TWINS)
         if lever_order not in (True, False):
             raise UserInputError("tabular-search: lever_order must be true or false")
         self.lever_order = bool(lever_order)
         if self.max_features < 1 or self.rows < 1 or self.max_candidates < 2:
             raise UserInputError("tabular-search: max_features, rows >= 1; max_candidates >= 2")
         self.pair_screen = int(pair_screen)
-        for name, value, low in (("min_sources", min_sources, 1),
-                                 ("calibrated_rows", calibrated_rows, 0)):
-            try:  # checked here too: built directly, int() would take 1.5 / True / -0.5
-                check_option(name, value, low, integer=True)
-            except ValueError as exc:
-                raise UserInputError(f"tabular-search: {exc}") from None
-        self.min_sources = int(min_sources)
-        self.calibrated_rows = int(calibrated_rows)
+        # checked here too: built directly, int() would take 1.5 / True / -0.5
+        self.min_sources = _whole("min_sources", min_sources, low=1)
+        self.calibrated_rows = _whole("calibrated_rows", calibrated_rows)
         if self.references < 0:
             raise UserInputError("tabular-search: references must be >= 0")
         if self.pair_screen < 0:
