@@ -10,11 +10,10 @@ import pytest
 
 from trojanscope.detect.calibration import calibrate, load_calibrators
 from trojanscope.detect.tree_wide_boxes import (
-    BOX_CENTRE,
-    BOX_SCALE,
     WIDE_CENTRE,
     WIDE_SCALE,
     box_above,
+    box_map,
 )
 from trojanscope.errors import UserInputError
 
@@ -28,8 +27,9 @@ def test_box_above_is_the_larger_of_the_two_standardised_values() -> None:
     assert box_above(0.9, WIDE_CENTRE) == pytest.approx(0.9)
     # one that stands higher reads as tab_box would at the same standardised height
     z = 2.0
-    got = box_above(BOX_CENTRE, WIDE_CENTRE + z * WIDE_SCALE)
-    assert (got - BOX_CENTRE) / BOX_SCALE == pytest.approx(z)
+    centre, scale = box_map()
+    got = box_above(centre, WIDE_CENTRE + z * WIDE_SCALE)
+    assert (got - centre) / scale == pytest.approx(z)
     assert box_above(0.1, 0.2) >= 0.1
 
 

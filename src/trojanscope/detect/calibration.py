@@ -59,6 +59,7 @@ from trojanscope.detect.named_check import (
 from trojanscope.detect.one_kind import one_kind_note
 from trojanscope.detect.pixel_dense_agree import HELD, check_agree, held_off
 from trojanscope.detect.raise_naming import check_name_floors, may_name, min_lift
+from trojanscope.detect.read_as import read_as
 from trojanscope.detect.tabular_file_size import band_missing_note, is_band
 from trojanscope.detect.tabular_gap_raise import (
     GAP_BEFORE,
@@ -139,10 +140,6 @@ UNCALIBRATED_OUT_OF_COVERAGE = frozenset({"trees:other-code"})
 UNCALIBRATED_NOTE = "probability not calibrated"
 # Conventional thresholds of raw statistics, used only when no calibrator is fitted.
 FALLBACK_CENTRES = {"neural_cleanse": 2.0, "trigger_search": 2.0, "mmbd": 2.0}
-# a feature a reading may lack, read as another where absent: a tree read without the wide box
-# (``box_wide=0``; readings stored before issue 16 stop 74) reads ``tab_box_above`` as
-# ``tab_box``, what the detector itself records then (M74, h16w)
-READ_AS = {"tab_box_above": "tab_box"}
 
 
 @dataclass
@@ -187,11 +184,8 @@ class Calibrator:
 
     def logit(self, features: dict[str, float]) -> float:
         """The linear score ``intercept + Σ coef_i · z_i`` (the probability's logit)."""
+        features = read_as(self.features, features)  # tab_box_above as tab_box (M74)
         missing = [f for f in self.features if f not in features]
-        if any(READ_AS.get(f) in features for f in missing):
-            features = {**features, **{f: features[READ_AS[f]] for f in missing
-                                       if READ_AS.get(f) in features}}
-            missing = [f for f in self.features if f not in features]
         if missing:
             raise UserInputError(f"calibrator for {self.method!r} needs features {missing}")
         mean = self.mean or [0.0] * len(self.features)

@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from trojanscope.detect.read_as import read_as
+
 if TYPE_CHECKING:
     from trojanscope.detect.calibration import Calibrator
 
@@ -26,7 +28,8 @@ OUT_OF_RANGE = "out-of-range"
 def outside(cal: Calibrator, features: dict[str, float]) -> list[tuple[str, float, float, float]]:
     """``(feature, value, low, high)`` for each feature ``cal`` reads that lies outside its
     ``fitted_on["range"]`` (none recorded: nothing is outside)."""
-    return beyond(cal.features, cal.fitted_on.get("range") or {}, features)
+    return beyond(cal.features, cal.fitted_on.get("range") or {},
+                  read_as(cal.features, features))  # checked on what the score reads
 
 
 def beyond(names: list[str], ranges: dict[str, list[float]],
@@ -52,7 +55,8 @@ def range_guard(key: str, cal: Calibrator, calibrators: dict[str, Calibrator],
     far = outside(cal, features)
     fallback_key = f"{key}:{OUT_OF_RANGE}"
     fallback = calibrators.get(fallback_key)
-    if not far or fallback is None or any(f not in features for f in fallback.features):
+    held = read_as(fallback.features, features) if fallback is not None else features
+    if not far or fallback is None or any(f not in held for f in fallback.features):
         return key, cal, []
     said = "; ".join(f"{n} {v:.3g} (fitted on {lo:.3g} to {hi:.3g})" for n, v, lo, hi in far)
     note = (f"outside the range the {key!r} calibrator was fitted on: {said}; probability from "

@@ -26,16 +26,18 @@ from typing import Any
 
 import numpy as np
 
+from trojanscope.detect.calibration import Calibrator, load_calibrators
 from trojanscope.detect.tree_boxes import Replay, leaf_excess, most_missed
 from trojanscope.models.trees import LeafRecord
 
 MAX_BOX_WIDE = 200  # leaves per class, at most (a 30-tree depth-6 ensemble holds ~1,900)
 BAND_BOX_WIDE = 80  # the default for an XGBoost tree read with a file in a size band (M74)
-# W74's map of ``tab_box_wide`` (80 leaves) onto ``tab_box``'s scale: the shipped XGBoost 200-row
-# entry's ``tab_box`` centre and scale, and the wide box's matched on the 41 clean development
-# zoo readings (benchmarks/data/tabular_s74_h16/calibration_w74.json)
-BOX_CENTRE, BOX_SCALE = 0.4231937429539333, 0.3418860533303171
+# W74's map of ``tab_box_wide`` (80 leaves) onto ``tab_box``'s scale: the wide box's centre and
+# scale matched on the 41 clean development zoo readings
+# (benchmarks/data/tabular_s74_h16/calibration_w74.json); ``tab_box``'s side is read from the
+# band entry itself (:func:`box_map`), so a refit of that entry moves the map with it
 WIDE_CENTRE, WIDE_SCALE = 0.6556722933373768, 0.487305875069323
+BAND_ENTRY = "tabular-search:tree:xgboost:rows200"  # the entry that reads ``tab_box_above``
 
 
 def wide_box_features(model: Any, ref: Any, records: list[LeafRecord], x: np.ndarray,
@@ -51,7 +53,24 @@ def wide_box_features(model: Any, ref: Any, records: list[LeafRecord], x: np.nda
     return {"tab_box_wide": float(excess.max()), "tab_major_box_wide": float(excess[major])}
 
 
-def box_above(box: float, wide: float) -> float:
+def box_map(calibrators: dict[str, Calibrator] | None = None) -> tuple[float, float]:
+    """The centre and scale ``tab_box_above`` is put on: the mean and scale with which
+    :data:`BAND_ENTRY` of ``calibrators`` (None: the shipped file) reads it (``tab_box`` in a
+    file from before M74). Read, not copied, so a refit of the entry cannot leave the map stale
+    (stop 74's second review, hrev2). No such entry: the wide box's own centre and scale (it
+    is then read as it is, above ``tab_box``)."""
+    entry = (load_calibrators() if calibrators is None else calibrators).get(BAND_ENTRY)
+    for name in ("tab_box_above", "tab_box"):
+        if entry is not None and entry.mean and entry.scale and name in entry.features:
+            i = entry.features.index(name)
+            return float(entry.mean[i]), float(entry.scale[i])
+    return WIDE_CENTRE, WIDE_SCALE
+
+
+def box_above(box: float, wide: float, centre_scale: tuple[float, float] | None = None
+              ) -> float:
     """``tab_box_above``: ``box``, or ``wide`` mapped onto ``box``'s scale where it reads higher
-    (standardised by the entry's ``tab_box`` centre and scale, the larger of the two)."""
-    return max(float(box), BOX_CENTRE + BOX_SCALE * (float(wide) - WIDE_CENTRE) / WIDE_SCALE)
+    (standardised by ``centre_scale``, the band entry's by default (:func:`box_map`), the
+    larger of the two)."""
+    centre, scale = box_map() if centre_scale is None else centre_scale
+    return max(float(box), centre + scale * (float(wide) - WIDE_CENTRE) / WIDE_SCALE)
