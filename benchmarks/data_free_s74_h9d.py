@@ -70,20 +70,21 @@ def as_data_free(rep: dict) -> dict:
 
 
 def with_data_free_excess(base: dict, line: tuple[float, float, float] | None = None,
-                          recipe_kinds: bool = False) -> dict:
+                          recipe_kinds: bool = False, guarded: bool = False) -> dict:
     """``base`` (a calibration file's JSON) with the data path's excess entries copied onto the
     data-free scorers; ``line`` (slope, start, most) replaces the copies' line and cap (the
     wider entry keeps its start's offset, as ``excess_cap_s73_h9u.with_line``); with
     ``recipe_kinds`` the copies' reference keeps only the kinds a ``wide_recipes`` entry
     names (the kinds of the makers' recipes the term was fitted on at stops 72-73). Guarded
-    ``wide_recipes`` entries are not copied: the data-free line was ruled without them."""
+    ``wide_recipes`` entries are copied only with ``guarded`` (the data-free line was ruled
+    without them; issue 9 stop 74 h9g's candidate carries them, ``data_free_guard_s74_h9g.py``)."""
     out = copy.deepcopy(base)
     for key, source in ENTRIES.items():
         entry = copy.deepcopy(base[source])
         entry["method"] = key
         fitted = entry["fitted_on"]
         fitted["copied_from"] = f"{source} (issue 9, stop 74: h9d)"
-        if "wide_recipes" in fitted:  # h9u's guarded entries (stop 74) were not read data-free
+        if "wide_recipes" in fitted and not guarded:  # h9u's guarded entries (stop 74)
             fitted["wide_recipes"] = {k: [e for e in v if "guard" not in e]
                                       for k, v in fitted["wide_recipes"].items()}
         if recipe_kinds:
