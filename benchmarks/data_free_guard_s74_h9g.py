@@ -10,7 +10,8 @@ reads the same data-free.
 
 The candidate is the shipped file with the data-free copies remade with the guarded entries
 (``with_data_free_excess(..., guarded=True)``: h9d's line, slope 6 / start 0.75 / most 4, and
-recipe kinds unchanged). Today is the shipped file as it is.
+recipe kinds unchanged). Today is the shipped file with h9d's data-free copies
+(:func:`before_h9g`: as shipped when the rule was read, so the reading re-runs the same).
 
 - ``--write FILE``: the candidate;
 - ``--candidate FILE --stored --user LABEL=ROWS... [--rule LABEL]``: every stored run and the
@@ -28,20 +29,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 
 from _common import fail, run_main
-from data_free_s74_h9d import (
-    ENTRIES,
-    at_risk,
-    mark_scorer,
-    model_rows,
-    rule_conds,
-    stored_data_free,
-    with_data_free_excess,
-)
-from excess_wide_s72_h9u import SHIPPED, loaded, report, score, verdict_lines
+from data_free_s74_h9d import ENTRIES, candidate_reading, rule_conds, ship, with_data_free_excess
+from excess_wide_s72_h9u import SHIPPED, loaded
 
 LINE = (6.0, 0.75, 4.0)  # h9d's shipped data-free line (its rule)
 RULE = "benchmarks/data_free_guard_s74_h9g_rule.md"
@@ -50,6 +42,12 @@ RULE = "benchmarks/data_free_guard_s74_h9g_rule.md"
 def candidate(shipped: dict) -> dict:
     """``shipped`` with the data-free excess copies remade carrying the guarded entries."""
     return with_data_free_excess(shipped, LINE, recipe_kinds=True, guarded=True)
+
+
+def before_h9g(shipped: dict) -> dict:
+    """Today: ``shipped`` with the data-free copies as h9d shipped them (without the guarded
+    entries), so the reading runs the same after the candidate ships."""
+    return with_data_free_excess(shipped, LINE, recipe_kinds=True)
 
 
 def all_group(rep: dict) -> dict:
@@ -88,47 +86,11 @@ def main() -> None:
         print(f"wrote {args.write}: {', '.join(ENTRIES)} with the guarded entries")
         return
     if args.ship:
-        if not args.ship.is_file():
-            fail(f"--ship {args.ship}: no such file")
-        cand = json.loads(args.ship.read_text())
-        for key in ENTRIES:
-            shipped[key] = cand[key]
-        SHIPPED.write_text(json.dumps(shipped, indent=1) + "\n")
-        print(f"{SHIPPED}: {', '.join(ENTRIES)} from {args.ship}")
+        ship(shipped, args.ship)
         return
     if args.candidate is None or not args.candidate.is_file():
         fail("give --candidate FILE (an existing calibration file) or --write FILE")
-    from trojanscope.detect.calibration import load_calibrators
-
-    today, cand = loaded(shipped), load_calibrators(args.candidate)
-    most = float(cand["auto:data-free:excess"].fitted_on.get("most", math.inf))
-    kinds = {k.split(":", 1)[1] for k in cand["auto:data-free:excess"].fitted_on["reference"]}
-    out: dict = {}
-    for spec in args.user:
-        label, sep, path = spec.partition("=")
-        if not sep or not Path(path).is_file():
-            fail(f"--user {spec!r}: give LABEL=ROWS (an existing file)")
-        rows = model_rows(Path(path), label)
-        score(rows, today, cand)
-        out[label] = report(rows, "family", f"user {spec} (data-free)", most, kinds)
-    if args.stored:
-        rows = stored_data_free()
-        score(rows, today, cand)
-        mark_scorer(rows, today)
-        out["stored"] = report(rows, "kind", "stored runs (data-free)", most, kinds)
-        out["stored"]["at_risk"] = risky = at_risk(rows, cand)
-        print(f"- at risk (no ratios, top class wide, lift from mmbd_ratio): {risky}")
-    if args.rule:
-        if args.rule not in out or "stored" not in out:
-            fail(f"--rule {args.rule}: give --stored and --user {args.rule}=ROWS")
-        spent = [v for k, v in out.items() if k not in (args.rule, "stored")]
-        out["rule"] = verdict_lines(guard_conds(out[args.rule], out["stored"], spent,
-                                                out["stored"]["at_risk"]),
-                                    out[args.rule]["worst"])
-        print(f"## rule ({RULE})")
-        print("\n".join(f"- {line}" for line in out["rule"]))
-    if args.json:
-        args.json.write_text(json.dumps(out, indent=1) + "\n")
+    candidate_reading(args, loaded(before_h9g(shipped)), guard_conds, RULE)
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ import copy
 import json
 import math
 import resource
+from collections.abc import Callable
 from pathlib import Path
 
 from _common import fail, read_jsonl, run_main
@@ -328,6 +329,57 @@ def rule_conds(fresh: dict, stored: dict, spent: list[dict], risky: list[str]
                      f"lost {lost}, renamed {renamed}, at risk {risky}")]
 
 
+def ship(shipped: dict, path: Path) -> None:
+    """The two data-free excess entries of the candidate at ``path`` written into the shipped
+    file (``shipped``: its JSON), only where a rule is met."""
+    if not path.is_file():
+        fail(f"--ship {path}: no such file")
+    cand = json.loads(path.read_text())
+    for key in ENTRIES:
+        shipped[key] = cand[key]
+    SHIPPED.write_text(json.dumps(shipped, indent=1) + "\n")
+    print(f"{SHIPPED}: {', '.join(ENTRIES)} from {path}")
+
+
+def candidate_reading(args: argparse.Namespace, today: dict, conds: Callable | None = None,
+                      rule: str = RULE) -> None:
+    """``--candidate FILE`` against ``today`` (loaded) on the ``--user`` rows and ``--stored``
+    runs, data-free; ``--rule LABEL`` reads ``conds`` (:func:`rule_conds`'s signature) with
+    ``LABEL`` the fresh rows and the other ``--user`` rows spent; ``--json`` keeps it all."""
+    from trojanscope.detect.calibration import load_calibrators
+
+    conds = conds or rule_conds
+    cand = load_calibrators(args.candidate)
+    most = float(cand["auto:data-free:excess"].fitted_on.get("most", math.inf))
+    kinds = {k.split(":", 1)[1] for k in cand["auto:data-free:excess"].fitted_on["reference"]}
+    out: dict = {}
+    for spec in args.user:
+        label, sep, path = spec.partition("=")
+        if not sep or not Path(path).is_file():
+            fail(f"--user {spec!r}: give LABEL=ROWS (an existing file)")
+        rows = model_rows(Path(path), label)
+        score(rows, today, cand)
+        out[label] = report(rows, "family", f"user {spec} (data-free)", most, kinds)
+    if args.stored:
+        rows = stored_data_free()
+        score(rows, today, cand)
+        mark_scorer(rows, today)
+        out["stored"] = report(rows, "kind", "stored runs (data-free)", most, kinds)
+        out["stored"]["at_risk"] = risky = at_risk(rows, cand)
+        print(f"- at risk (no ratios, top class wide, lift from mmbd_ratio): {risky}")
+    if args.rule:
+        if args.rule not in out or "stored" not in out:
+            fail(f"--rule {args.rule}: give --stored and --user {args.rule}=ROWS")
+        spent = [v for k, v in out.items() if k not in (args.rule, "stored")]
+        out["rule"] = verdict_lines(conds(out[args.rule], out["stored"], spent,
+                                          out["stored"]["at_risk"]),
+                                    out[args.rule]["worst"])
+        print(f"## rule ({rule})")
+        print("\n".join(f"- {line}" for line in out["rule"]))
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=1) + "\n")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--write", type=Path)
@@ -358,11 +410,7 @@ def main() -> None:
         print(f"wrote {args.write}: {', '.join(ENTRIES)}")
         return
     if args.ship:
-        cand = json.loads(args.ship.read_text())
-        for key in ENTRIES:
-            shipped[key] = cand[key]
-        SHIPPED.write_text(json.dumps(shipped, indent=1) + "\n")
-        print(f"{SHIPPED}: {', '.join(ENTRIES)} from {args.ship}")
+        ship(shipped, args.ship)
         return
     if args.join:
         join(args.rows, args.join)
@@ -390,37 +438,7 @@ def main() -> None:
         return
     if args.candidate is None or not args.candidate.is_file():
         fail("give --candidate FILE, --write FILE, --read, --terms or --check")
-    from trojanscope.detect.calibration import load_calibrators
-
-    cand = load_calibrators(args.candidate)
-    most = float(cand["auto:data-free:excess"].fitted_on.get("most", math.inf))
-    kinds = {k.split(":", 1)[1] for k in cand["auto:data-free:excess"].fitted_on["reference"]}
-    out: dict = {}
-    for spec in args.user:
-        label, sep, path = spec.partition("=")
-        if not sep or not Path(path).is_file():
-            fail(f"--user {spec!r}: give LABEL=ROWS (an existing file)")
-        rows = model_rows(Path(path), label)
-        score(rows, today, cand)
-        out[label] = report(rows, "family", f"user {spec} (data-free)", most, kinds)
-    if args.stored:
-        rows = stored_data_free()
-        score(rows, today, cand)
-        mark_scorer(rows, today)
-        out["stored"] = report(rows, "kind", "stored runs (data-free)", most, kinds)
-        out["stored"]["at_risk"] = risky = at_risk(rows, cand)
-        print(f"- at risk (no ratios, top class wide, lift from mmbd_ratio): {risky}")
-    if args.rule:
-        if args.rule not in out or "stored" not in out:
-            fail(f"--rule {args.rule}: give --stored and --user {args.rule}=ROWS")
-        spent = [v for k, v in out.items() if k not in (args.rule, "stored")]
-        out["rule"] = verdict_lines(rule_conds(out[args.rule], out["stored"], spent,
-                                               out["stored"]["at_risk"]),
-                                    out[args.rule]["worst"])
-        print(f"## rule ({RULE})")
-        print("\n".join(f"- {line}" for line in out["rule"]))
-    if args.json:
-        args.json.write_text(json.dumps(out, indent=1) + "\n")
+    candidate_reading(args, today)
 
 
 if __name__ == "__main__":
