@@ -40,6 +40,7 @@ import copy
 import json
 import math
 import resource
+from collections.abc import Callable
 from pathlib import Path
 
 from _common import fail, read_jsonl, run_main
@@ -70,20 +71,21 @@ def as_data_free(rep: dict) -> dict:
 
 
 def with_data_free_excess(base: dict, line: tuple[float, float, float] | None = None,
-                          recipe_kinds: bool = False) -> dict:
+                          recipe_kinds: bool = False, guarded: bool = False) -> dict:
     """``base`` (a calibration file's JSON) with the data path's excess entries copied onto the
     data-free scorers; ``line`` (slope, start, most) replaces the copies' line and cap (the
     wider entry keeps its start's offset, as ``excess_cap_s73_h9u.with_line``); with
     ``recipe_kinds`` the copies' reference keeps only the kinds a ``wide_recipes`` entry
     names (the kinds of the makers' recipes the term was fitted on at stops 72-73). Guarded
-    ``wide_recipes`` entries are not copied: the data-free line was ruled without them."""
+    ``wide_recipes`` entries are copied only with ``guarded`` (the data-free line was ruled
+    without them; issue 9 stop 74 h9g's candidate carries them, ``data_free_guard_s74_h9g.py``)."""
     out = copy.deepcopy(base)
     for key, source in ENTRIES.items():
         entry = copy.deepcopy(base[source])
         entry["method"] = key
         fitted = entry["fitted_on"]
         fitted["copied_from"] = f"{source} (issue 9, stop 74: h9d)"
-        if "wide_recipes" in fitted:  # h9u's guarded entries (stop 74) were not read data-free
+        if "wide_recipes" in fitted and not guarded:  # h9u's guarded entries (stop 74)
             fitted["wide_recipes"] = {k: [e for e in v if "guard" not in e]
                                       for k, v in fitted["wide_recipes"].items()}
         if recipe_kinds:
@@ -327,6 +329,57 @@ def rule_conds(fresh: dict, stored: dict, spent: list[dict], risky: list[str]
                      f"lost {lost}, renamed {renamed}, at risk {risky}")]
 
 
+def ship(shipped: dict, path: Path) -> None:
+    """The two data-free excess entries of the candidate at ``path`` written into the shipped
+    file (``shipped``: its JSON), only where a rule is met."""
+    if not path.is_file():
+        fail(f"--ship {path}: no such file")
+    cand = json.loads(path.read_text())
+    for key in ENTRIES:
+        shipped[key] = cand[key]
+    SHIPPED.write_text(json.dumps(shipped, indent=1) + "\n")
+    print(f"{SHIPPED}: {', '.join(ENTRIES)} from {path}")
+
+
+def candidate_reading(args: argparse.Namespace, today: dict, conds: Callable | None = None,
+                      rule: str = RULE) -> None:
+    """``--candidate FILE`` against ``today`` (loaded) on the ``--user`` rows and ``--stored``
+    runs, data-free; ``--rule LABEL`` reads ``conds`` (:func:`rule_conds`'s signature) with
+    ``LABEL`` the fresh rows and the other ``--user`` rows spent; ``--json`` keeps it all."""
+    from trojanscope.detect.calibration import load_calibrators
+
+    conds = conds or rule_conds
+    cand = load_calibrators(args.candidate)
+    most = float(cand["auto:data-free:excess"].fitted_on.get("most", math.inf))
+    kinds = {k.split(":", 1)[1] for k in cand["auto:data-free:excess"].fitted_on["reference"]}
+    out: dict = {}
+    for spec in args.user:
+        label, sep, path = spec.partition("=")
+        if not sep or not Path(path).is_file():
+            fail(f"--user {spec!r}: give LABEL=ROWS (an existing file)")
+        rows = model_rows(Path(path), label)
+        score(rows, today, cand)
+        out[label] = report(rows, "family", f"user {spec} (data-free)", most, kinds)
+    if args.stored:
+        rows = stored_data_free()
+        score(rows, today, cand)
+        mark_scorer(rows, today)
+        out["stored"] = report(rows, "kind", "stored runs (data-free)", most, kinds)
+        out["stored"]["at_risk"] = risky = at_risk(rows, cand)
+        print(f"- at risk (no ratios, top class wide, lift from mmbd_ratio): {risky}")
+    if args.rule:
+        if args.rule not in out or "stored" not in out:
+            fail(f"--rule {args.rule}: give --stored and --user {args.rule}=ROWS")
+        spent = [v for k, v in out.items() if k not in (args.rule, "stored")]
+        out["rule"] = verdict_lines(conds(out[args.rule], out["stored"], spent,
+                                          out["stored"]["at_risk"]),
+                                    out[args.rule]["worst"])
+        print(f"## rule ({rule})")
+        print("\n".join(f"- {line}" for line in out["rule"]))
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=1) + "\n")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--write", type=Path)
@@ -357,11 +410,7 @@ def main() -> None:
         print(f"wrote {args.write}: {', '.join(ENTRIES)}")
         return
     if args.ship:
-        cand = json.loads(args.ship.read_text())
-        for key in ENTRIES:
-            shipped[key] = cand[key]
-        SHIPPED.write_text(json.dumps(shipped, indent=1) + "\n")
-        print(f"{SHIPPED}: {', '.join(ENTRIES)} from {args.ship}")
+        ship(shipped, args.ship)
         return
     if args.join:
         join(args.rows, args.join)
@@ -389,37 +438,7 @@ def main() -> None:
         return
     if args.candidate is None or not args.candidate.is_file():
         fail("give --candidate FILE, --write FILE, --read, --terms or --check")
-    from trojanscope.detect.calibration import load_calibrators
-
-    cand = load_calibrators(args.candidate)
-    most = float(cand["auto:data-free:excess"].fitted_on.get("most", math.inf))
-    kinds = {k.split(":", 1)[1] for k in cand["auto:data-free:excess"].fitted_on["reference"]}
-    out: dict = {}
-    for spec in args.user:
-        label, sep, path = spec.partition("=")
-        if not sep or not Path(path).is_file():
-            fail(f"--user {spec!r}: give LABEL=ROWS (an existing file)")
-        rows = model_rows(Path(path), label)
-        score(rows, today, cand)
-        out[label] = report(rows, "family", f"user {spec} (data-free)", most, kinds)
-    if args.stored:
-        rows = stored_data_free()
-        score(rows, today, cand)
-        mark_scorer(rows, today)
-        out["stored"] = report(rows, "kind", "stored runs (data-free)", most, kinds)
-        out["stored"]["at_risk"] = risky = at_risk(rows, cand)
-        print(f"- at risk (no ratios, top class wide, lift from mmbd_ratio): {risky}")
-    if args.rule:
-        if args.rule not in out or "stored" not in out:
-            fail(f"--rule {args.rule}: give --stored and --user {args.rule}=ROWS")
-        spent = [v for k, v in out.items() if k not in (args.rule, "stored")]
-        out["rule"] = verdict_lines(rule_conds(out[args.rule], out["stored"], spent,
-                                               out["stored"]["at_risk"]),
-                                    out[args.rule]["worst"])
-        print(f"## rule ({RULE})")
-        print("\n".join(f"- {line}" for line in out["rule"]))
-    if args.json:
-        args.json.write_text(json.dumps(out, indent=1) + "\n")
+    candidate_reading(args, today)
 
 
 if __name__ == "__main__":

@@ -122,6 +122,16 @@ def shipped_without_data_free_s74() -> dict:
             if k not in DATA_FREE_EXCESS}
 
 
+# issue 9 stop 74 (h9g): the data-free excess terms gained h9u's guarded flat-MLP entry (the data
+# path's, same guard and gate; rule met on fresh seeds 170-177): h9d's candidate and tests saw
+# them without it (:func:`shipped_data_free_unguarded_s74`)
+def shipped_data_free_unguarded_s74() -> dict:
+    """The shipped file's raw entries, in file order, the data-free excess terms without their
+    guarded ``wide_recipes`` entries (as h9d shipped them)."""
+    return {k: excess_without_guard_s74(v) if k in DATA_FREE_EXCESS else v
+            for k, v in json.loads(SHIPPED.read_text()).items()}
+
+
 def shipped_before_s72() -> dict:
     """The shipped file's raw entries, in file order, with the excess terms as before stop 72
     (and without stop 74's data-free ones, guarded recipes and ``bias_lean``:
