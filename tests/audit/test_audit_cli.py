@@ -155,3 +155,16 @@ def test_demo_refuses_a_folder_in_use_before_training(tmp_path, history_db, caps
     err = capsys.readouterr().err
     assert err.count("error:") == 1 and "--force" in err
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]  # nothing trained or written
+
+
+def test_output_file_says_the_verdict_beside_it(tmp_path, history_db, capsys, evil_pickle):
+    """Stop 75 (hcmd): ``--format sarif --output FILE`` printed only "wrote FILE" (the README's
+    CI-gate line); the headline and rating now stand beside it on stderr, stdout stays empty."""
+    path = tmp_path / "model.pt"
+    path.write_bytes(evil_pickle(tmp_path / "ran"))
+    out = tmp_path / "audit.sarif"
+    assert run(["audit", str(path), "--format", "sarif", "--output", str(out)]) == 1
+    captured = capsys.readouterr()
+    said = " ".join(captured.err.split())
+    assert f"wrote {out}: FAIL, rated critical" in said, captured.err
+    assert captured.out == "" and json.loads(out.read_text())["runs"]

@@ -247,6 +247,10 @@ def test_a_small_class_file_runs_by_default_and_says_so(tmp_path, capsys) -> Non
     note = [line for line in err.splitlines() if line.startswith("note: abl: isolation:")]
     assert len(note) == 1 and "2 (" in note[0], err
     details = json.loads((out / "manifest.json").read_text())["defence"]["details"]
+    # stop 75: what ABL unlearnt is said first, not only the caveats on it
+    first = " ".join(err.split("note: ")[1].split())
+    assert first.startswith("abl: "), err
+    assert f"{details['isolated']} of " in first or "none of the" in first, err
     assert details["isolation"] == "detector"
     assert any("not judged by the detector" in n for n in details["isolation_notes"])
 
@@ -301,3 +305,16 @@ def test_a_subset_of_sentences_keeps_its_texts() -> None:
     assert subset.texts == ["d", "b"] and subset.labels.tolist() == [1, 1]
     plain = abl_module.IndexSubset(SimpleNamespace(name="x", class_names=None), torch.tensor([0]))
     assert getattr(plain, "texts", None) is None  # not text data: no sentences, as on the base
+
+
+def test_isolated_words_say_what_abl_unlearnt() -> None:
+    """Stop 75 (hcmd): the console says how many samples ABL isolated, and why none."""
+    from trojanscope.defences.abl import isolated_words
+
+    none = isolated_words({"isolation": "detector", "isolation_flagged": 0, "isolated": 0}, 160)
+    assert none.startswith("none of the 160 training samples isolated: detect-data's default")
+    assert "trained as without the defence" in none
+    some = isolated_words({"isolation": "detector", "isolation_flagged": 9, "isolated": 7}, 160)
+    assert some.startswith("7 of 160 training samples isolated as suspected poison")
+    kept = isolated_words({"isolation": "detector", "isolation_flagged": 4, "isolated": 0}, 160)
+    assert kept == "none of the 160 training samples isolated, so nothing was unlearnt"

@@ -157,6 +157,11 @@ def run_and_report(
     details = (getattr(manifest, "defence", None) or {}).get("details") or {}
     notes = [f"{defence.name if defence else 'defence'}: {note}"  # what it could not judge
              for note in details.get("isolation_notes", ())]
+    if "isolated" in details:  # ABL: what it unlearnt, before the caveats on it (stop 75)
+        from trojanscope.defences.abl import isolated_words
+
+        notes.insert(0, f"{defence.name if defence else 'defence'}: "
+                        f"{isolated_words(details, len(result.train))}")
     network = "trainer" in result.manifest.training  # a network, our loop (not a tree)
     if defence is None and network:
         notes += training_notes(trainer, len(result.train))

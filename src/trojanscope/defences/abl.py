@@ -292,6 +292,20 @@ def _refuse_loss_only(abl: ABL) -> None:
         )
 
 
+def isolated_words(details: dict[str, Any], n: int) -> str:
+    """What ABL unlearnt, from its run's ``details``, for the ``train``/``attack`` console: a
+    user's clean 200 images trained with ``--defence abl`` read only CA and a small-set note
+    ending "before acting on the verdict", with no word of the verdict (stop 75: hcmd)."""
+    k = int(details["isolated"])
+    if k:
+        return (f"{k} of {n} training samples isolated as suspected poison and unlearnt "
+                f"(isolation={details.get('isolation')})")
+    if details.get("isolation") == "detector" and not details.get("isolation_flagged"):
+        return (f"none of the {n} training samples isolated: detect-data's default method "
+                "flagged none, so the model was trained as without the defence")
+    return f"none of the {n} training samples isolated, so nothing was unlearnt"
+
+
 def detector_isolation(data: BatchDataset, seed: int, notes: list[str] | None = None,
                        skip_small: bool = False) -> Tensor:
     """The samples ``detect-data``'s default method flags on ``data`` (its own feature model,

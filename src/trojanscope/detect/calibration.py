@@ -737,6 +737,9 @@ def _calibrate(
     verdict: ModelVerdict, calibrators: dict[str, Calibrator] | None = None
 ) -> ModelVerdict:
     calibrators = load_calibrators() if calibrators is None else calibrators
+    from trojanscope.detect.tree_wide_boxes import remap_box_above  # it imports this module
+
+    remap_box_above(verdict.features, calibrators)  # the wide box on this file's map (stop 75)
     for name in ("raise_logit", *OWN_LIFT.values(), "probability_unraised", "lower_logit",
                  "raise_name_held", EXCESS, EXCESS_LOGIT, EXCESS_BEFORE, CENTRE_LOGIT, TWIN_LOGIT,
                  GAP_LOGIT, GAP_BEFORE, NAMED_LOGIT, NAMED_STAND, BLEND_CLASS, BLEND_RAISE,

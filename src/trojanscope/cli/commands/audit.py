@@ -151,7 +151,12 @@ def audit_command(
                       output_format=fmt.value, store=store)
     emit(result, fmt, output, report)
     if written:
-        stderr_console().print(f"wrote {report or output}")
+        # stop 75: the README's CI-gate line (--format sarif --output) printed only "wrote
+        # audit.sarif": the verdict beside it, where stdout carried none
+        said = (f": {result.headline}, rated {result.rating.label}"
+                if output is not None and report is None else "")
+        stderr_console().print(f"wrote {report or output}{said}", markup=False,
+                               highlight=False)
     for step in result.errors:  # last: what a user or a CI log reads as the outcome (stop 57)
         typer.echo(f"error: step {step.name!r} could not run: {step.reason}", err=True)
     code = result.exit_code(threshold_sev)

@@ -81,7 +81,13 @@ def audit_registry_command(
     options.check()
     require_models(folder)  # not a folder, or none in it: fail before anything is opened
     if report is not None:
-        check_output_dir(report, force or resume, "--report")
+        try:
+            check_output_dir(report, force or resume, "--report")
+        except UserInputError as err:  # stop 75: the tour's --resume line wrote reports/, and
+            if not report.is_dir():    # docs/scale-out.md's next line was sent to --force only
+                raise
+            raise UserInputError(f"{err}, or --resume to go on from the audits the history "
+                                 "database holds") from None
     check_audit_data(options)  # bad --data: refused before the history database is created
     rows = []
 

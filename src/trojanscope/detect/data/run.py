@@ -133,6 +133,7 @@ def detect_data(
     labels = feats.labels.numpy()
     details: dict[str, Any] = {"params": detector.get_params()}
     verdict = detector.set_verdict()
+    uncalibrated = None
     if verdict is not None:
         # the thresholds were set on what the method reads (images: features of the model
         # trained here); uncalibrated features: the verdict is shown but decides nothing
@@ -141,6 +142,9 @@ def detect_data(
                                 "of": detector.verdict_of},
                        evidence=getattr(detector, "evidence", {}), candidates=len(flagged))
         if not calibrated:
+            if len(flagged):  # stop 75: a clean reading with --model flagged 15 of 200, no word
+                uncalibrated = uncalibrated_note(detector.name, verdict.poisoned, len(flagged),
+                                                 str(feats.info.get("source", "the model")))
             verdict = None
         elif not verdict.poisoned and not FLAG_WHEN_CLEAN:
             flagged = flagged[:0]
@@ -160,6 +164,8 @@ def detect_data(
     note = None if verdict is None else detector.verdict_note(len(labels))
     if note:
         result.notes.append(note)
+    if uncalibrated:
+        result.notes.append(uncalibrated)
     method_notes = detector.run_notes(feats.num_classes)
     result.notes.extend(method_notes)
     if detector.set_verdict() is None and len(flagged) and not method_notes:
@@ -176,6 +182,18 @@ def detect_data(
         flag_mask[flagged] = True
         result.truth = GroundTruthScore.compute(result.suspicion, flag_mask, mask)
     return result
+
+
+def uncalibrated_note(method: str, poisoned: bool, flagged: int, source: str) -> str:
+    """The caveat beside flags kept because the set-level verdict read a given model's features,
+    which it was never calibrated on (stop 75: a user's clean 200 images read with ``--model
+    runs/clean`` exited 1 with 15 flags, ``"poisoned": null`` and no note; the verdict, in
+    ``details``, had read no evidence of poisoning)."""
+    said = "poisoned" if poisoned else "no evidence of poisoning"
+    return (f"{method}'s set-level verdict read {said}, but it was calibrated on the features "
+            f"of the model it trains itself, not on {source}'s, so it decides nothing here: the "
+            f"{flagged} flags are samples to look at, not evidence either way (leave out --model "
+            "to have the set judged)")
 
 
 def unjudged_note(method: str) -> str:
