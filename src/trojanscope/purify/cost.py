@@ -20,7 +20,8 @@ def ca_cost_note(before: dict[str, float], methods: list[dict[str, Any]],
                  count: int) -> str | None:
     """One line naming the methods of ``methods`` (``PurifyScore.as_dict`` rows) that cost
     more than :data:`CA_COST_POINTS` of ``before``'s CA, and the method of the output that
-    costs least where it costs less than they do; None where none does or no CA was measured."""
+    costs least where it costs no more than that (one method: a pointer to the others); None
+    where none costs more or no CA was measured."""
     ca = before.get("ca")
     rows = [r for r in methods if "ca" in r]
     if ca is None or not rows:
