@@ -137,9 +137,11 @@ def run_and_report(
 ) -> ExperimentResult:
     """Run the experiment with a progress bar, save it, and print the metrics."""
     from trojanscope.cli.progress import ProgressCallback
+    from trojanscope.engine.callbacks import FinalFit
     from trojanscope.experiment import check_output_dir, run_experiment, save_experiment
 
     check_output_dir(out, force)  # fail before any expensive work
+    final = FinalFit()
     start = time.perf_counter()
     result = run_experiment(
         dataset,
@@ -149,7 +151,7 @@ def run_and_report(
         arch_params=arch_params,
         trainer=trainer,
         seed=seed,
-        callbacks=[ProgressCallback("attack" if attack else "train")],
+        callbacks=[ProgressCallback("attack" if attack else "train"), final],
         defence=defence,
     )
     manifest = save_experiment(result, out, force=force, exports=exports)
@@ -163,8 +165,8 @@ def run_and_report(
         notes.insert(0, f"{defence.name if defence else 'defence'}: "
                         f"{isolated_words(details, len(result.train))}")
     network = "trainer" in result.manifest.training  # a network, our loop (not a tree)
-    if defence is None and network:
-        notes += training_notes(trainer, len(result.train))
+    if network and final.samples:  # with or without a defence (stop 75: ABL had no note)
+        notes += training_notes(trainer, final.samples)
     notes += attack_notes(result.metrics) or chance_notes(result.metrics, result.test.y, network)
     for note in notes:
         stderr_console().print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)

@@ -16,6 +16,7 @@ class TrainState:
     steps_per_epoch: int
     # the optimisation steps of the whole run (``Trainer(steps=...)`` may cut the last epoch)
     total_steps: int = 0
+    samples: int = 0  # the size of the set trained on (a defence may train on a subset)
     epoch: int = 0
     step: int = 0
     x: Tensor | None = None
@@ -39,3 +40,17 @@ class Callback:
     def on_epoch_end(self, state: TrainState) -> None: ...
 
     def on_train_end(self, state: TrainState) -> None: ...
+
+
+class FinalFit(Callback):
+    """The size of the set the last training it was passed to ran on: the final model's, with
+    or without a defence (a defence passes the CLI's callbacks to that training only; DPA's
+    partition models, which set their own steps, get none), so the CLI's short-training note
+    (``cli.experiment_opts.training_notes``) judges the training the model had (stop 75: ABL
+    on a user's 160 samples got no note, plain ``train`` on the same file did)."""
+
+    def __init__(self) -> None:
+        self.samples = 0
+
+    def on_train_start(self, state: TrainState) -> None:
+        self.samples = state.samples

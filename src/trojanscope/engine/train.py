@@ -138,7 +138,8 @@ class Trainer(ParamsMixin):
             if self.schedule == "cosine"
             else None
         )
-        state = TrainState(model=model, epochs=epochs, steps_per_epoch=steps, total_steps=n_steps)
+        state = TrainState(model=model, epochs=epochs, steps_per_epoch=steps, total_steps=n_steps,
+                           samples=n)
         shuffle = torch.Generator().manual_seed(self.seed)
         seen = 0
         with seeded(self.seed):

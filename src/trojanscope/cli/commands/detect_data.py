@@ -190,13 +190,20 @@ def print_summary(report: dict) -> None:
             f"[bold {colour}]{n} of {total} samples flagged[/] in {report['data']} "
             f"(method {report['method']}, {report['elapsed_s']:.1f} s)"
         )
-    if verdict and verdict["poisoned"] and verdict.get("calibrated") is False:
+    uncalibrated = bool(verdict) and verdict.get("calibrated") is False
+    if uncalibrated and verdict["poisoned"]:
         # a given model's features: the thresholds were never set on them (docs/detect-data.md)
         console.print("not calibrated for this model's features, so it decides nothing (the "
                       "flags are samples to look at): " + "; ".join(verdict["reasons"]))
+    elif uncalibrated:  # stop 75: the console named no verdict, then a suspect as if decided
+        console.print("the set-level verdict read no evidence of poisoning, but it is not "
+                      "calibrated for this model's features, so it decides nothing")
     elif verdict and verdict["poisoned"]:
         console.print("evidence of poisoning: " + "; ".join(verdict["reasons"]))
-    if report["target_classes"]:
+    if report["target_classes"] and uncalibrated:  # what the flags hold, no suspect named
+        console.print(f"the {n} flags are samples to look at, not evidence either way; most "
+                      f"are in class(es) {report['target_classes']}")
+    elif report["target_classes"]:
         console.print(f"suspected target class(es): {report['target_classes']}")
     groups = report.get("details", {}).get("groups")
     if n and groups:  # label-groups (tables): the trigger in the table's words

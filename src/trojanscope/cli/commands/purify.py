@@ -60,6 +60,7 @@ def purify_command(
     from trojanscope.data.unlabelled import load_inputs
     from trojanscope.io.atomic import check_output_file, write_bytes_atomic
     from trojanscope.io.models import load_model, take_image_shape
+    from trojanscope.purify.cost import ca_cost_note
     from trojanscope.purify.evaluate import baseline, purify_batch, score_purifier
 
     start = time.perf_counter()
@@ -128,10 +129,15 @@ def purify_command(
             write_bytes_atomic(out, buf.getvalue(), "--out")
             report["out"] = str(out)
     report["elapsed_s"] = time.perf_counter() - start
+    cost = ca_cost_note(report["before"], report["methods"], len(batch.x)) \
+        if "methods" in report else None
+    report["notes"] = [cost] if cost else []
     if fmt is OutputFormat.json:
         print_json(report)
         return
     _print_table(report)
+    for note in report["notes"]:
+        stderr_console().print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
     if out is not None:
         stderr_console().print(f"wrote {out} ({len(batch.x)} purified inputs, "
                                f"method {names[0]})")
