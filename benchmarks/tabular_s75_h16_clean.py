@@ -16,6 +16,11 @@ outside the other pairs' range of a design's features are scored by today's entr
 shipped file would do with ``:out-of-range``. Printed with the backdoored models lost (D flags
 on >= 2 of 3 files, the refit on fewer).
 
+``fit --hinges``: each reading also gets ``lead_lo`` / ``lead_hi``, its lead below the 10th /
+above the 90th percentile of the clean credit-default readings given (one quantile over all
+pairs: a development look after stop 75's fresh reading, not a candidate), for designs that
+read the lead on each side of a clean tree's.
+
 ``write``: the shipped file with the entry refitted on every reading given (``--fit
 "design|C"``), its ``fitted_on.range`` over those readings and today's entry as its
 ``:out-of-range`` calibrator.
@@ -43,7 +48,7 @@ from pathlib import Path
 import numpy as np
 
 from tabular_band_guard import ranges
-from tabular_s64_h16_band_refit import features_of, kind, pair_of, with_entry
+from tabular_s64_h16_band_refit import SHORT, features_of, kind, pair_of, with_entry
 from tabular_s72_h16_fit import KEY, SHIPPED, TODAY, report
 from tabular_s72_h16_rule import models_lost, readme_both
 from tabular_s72_h16_why import read_files
@@ -145,6 +150,20 @@ def held_out(rows: list[dict], design: str, c: float) -> list[dict]:
     return out
 
 
+def hinges(rows: list[dict]) -> None:
+    """Each reading's lead below the clean credit-default 10th percentile and above the 90th
+    (``lead_lo``, ``lead_hi``), named in ``SHORT`` so that designs can read them."""
+    lead = "tab_major_recur_lead"
+    clean = [r["features"][lead] for r in rows
+             if not r["backdoored"] and r["table"] == "credit-default"]
+    lo, hi = (float(q) for q in np.quantile(clean, [0.1, 0.9]))
+    print(f"clean credit-default lead: 10th percentile {lo:.3f}, 90th {hi:.3f}")
+    for r in rows:
+        r["features"]["lead_lo"] = max(lo - r["features"][lead], 0.0)
+        r["features"]["lead_hi"] = max(r["features"][lead] - hi, 0.0)
+    SHORT.update(lead_lo="lead_lo", lead_hi="lead_hi")
+
+
 def m74(rows: list[dict], before: Path, readme: list[str]) -> None:
     xgb = [r for r in rows if kind(r) == "xgboost"]
     wide = sum("tab_box_wide" in r["features"] for r in xgb)
@@ -169,6 +188,7 @@ def main() -> None:
     ap.add_argument("--cs", default="1")
     ap.add_argument("--fit", default=f"{CANDIDATE}|1")
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--hinges", action="store_true", help="fit: lead_lo and lead_hi too")
     ap.add_argument("--readme", nargs="*", default=[], help="m74: README-line readings too")
     ap.add_argument("--before", type=Path,
                     default=Path("benchmarks/data/tabular_s74_h16w/calibration_before_s74w.json"))
@@ -192,6 +212,8 @@ def main() -> None:
         print(f"wrote {args.out}: {KEY} = {design}, C {c}, range over {len(rows)} readings, "
               f"today's entry as {KEY}:{OUT_OF_RANGE}")
         return
+    if args.hinges:
+        hinges(rows)
     print(f"today's shipped entry: {counts(rows)}")
     for design in args.designs.split(","):
         for c in (float(x) for x in args.cs.split(",")):
