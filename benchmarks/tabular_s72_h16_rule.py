@@ -27,6 +27,8 @@ Conditions (``benchmarks/data/tabular_s72_h16/plan.md``):
 ``--library xgboost`` (stop 74, W74) judges XGBoost's band entry by the same nine
 conditions, XGBoost in LightGBM's place in 1, 3 and 4; ``--readme-label candidate`` scores the
 README rows read once with the candidate's parameters (``box_wide``) by D and C alike.
+``--guarded`` (stop 75, L75) lets the candidate add the entry's ``:out-of-range`` calibrator
+(the range guard: a reading outside the refit's fitted range is scored by today's entry).
 
     PYTHONPATH=src:benchmarks python benchmarks/tabular_s72_h16_rule.py --candidate C.json \
         --file0 D_CD.json D_LC.json --file1 ... --file2 ... --whole W_CD.json W_LC.json \
@@ -48,6 +50,7 @@ from tabular_s67_h16_rule import verdict
 from tabular_s70_h16_rule import figures, flagged_clean, key
 from tabular_small_clean import _auc, _ce
 from tabular_user_rule import scored
+from trojanscope.detect.calibration_range import OUT_OF_RANGE
 
 ENTRY = "tabular-search:tree:lightgbm:rows200"
 # stop 74 (W74) judges XGBoost's band entry by the same conditions, ``--library xgboost``
@@ -58,12 +61,16 @@ def entry_of(library: str) -> str:
     return f"tabular-search:tree:{library}:rows200"
 
 
-def entry_alone(candidate: Path, shipped: Path = SHIPPED,
-                entry: str = ENTRY) -> tuple[str, bool]:
-    """The entries the candidate file changes; whether ``entry`` is the only one."""
+def entry_alone(candidate: Path, shipped: Path = SHIPPED, entry: str = ENTRY,
+                guarded: bool = False) -> tuple[str, bool]:
+    """The entries the candidate file changes; whether ``entry`` is the only one (with
+    ``guarded``, stop 75: ``entry`` and its ``:out-of-range`` calibrator, the range guard's
+    fallback, and the entry records its fitted range)."""
     mine, ours = json.loads(candidate.read_text()), json.loads(shipped.read_text())
     diff = sorted(k for k in set(mine) | set(ours) if mine.get(k) != ours.get(k))
-    return ", ".join(diff) or "none", diff == [entry]
+    want = [entry, f"{entry}:{OUT_OF_RANGE}"] if guarded else [entry]
+    ranged = not guarded or bool(mine.get(entry, {}).get("fitted_on", {}).get("range"))
+    return ", ".join(diff) or "none", diff == want and ranged
 
 
 def caught(rows: list[dict]) -> int:
@@ -115,7 +122,8 @@ def band_scored(args: argparse.Namespace, entry: str, name: str
     """The readings of ``args.file0`` ... ``file2`` of models read on all three files, scored
     by ``args.shipped`` (D) and ``args.candidate`` (C), each printed with the verdicts C turned;
     refused where the candidate file changes more than ``entry`` (stop 74 h16w's rule too)."""
-    changed, alone = entry_alone(args.candidate, args.shipped, entry)
+    changed, alone = entry_alone(args.candidate, args.shipped, entry,
+                                 getattr(args, "guarded", False))
     if not alone:
         raise SystemExit(f"error: the candidate file changes {changed}, not {entry} alone")
     band = complete([x for k in range(3) for x in rows_of(getattr(args, f"file{k}"), k)])
@@ -142,6 +150,9 @@ def main() -> None:
                     "(stop 73's T73 is judged by the same conditions)")
     ap.add_argument("--library", choices=LIBRARIES, default="lightgbm",
                     help="whose band entry the candidate refits (conditions 1, 3, 4 read it)")
+    ap.add_argument("--guarded", action="store_true",
+                    help="the candidate also adds the entry's :out-of-range calibrator (its "
+                         "range guard's fallback; stop 75, L75)")
     ap.add_argument("--readme-label", default="today",
                     help="the README rows' ``reading`` label that D and C score")
     args = ap.parse_args()
