@@ -52,9 +52,11 @@ def main(argv: list[str] | None = None) -> None:
           f"{'met' if ok else 'not met (rule not read)'}")
     if not ok:
         return
-    parts = [p for p in rest if ":" in p and not p.startswith("-")]
-    cand = rest[rest.index("--candidate") + 1]
-    done = unlearnt(parts, cand)
+    named = argparse.ArgumentParser(add_help=False)
+    named.add_argument("parts", nargs="+")
+    named.add_argument("--candidate", required=True)
+    read = named.parse_known_args(rest)[0]
+    done = unlearnt(read.parts, read.candidate)
     print(f"darkening unlearnt on {len(done)}: {done}")
     rule(rest, __doc__, BAR, GAIN)
 
