@@ -116,6 +116,15 @@ class DenseOptions:
             2.8-3.9%). 0.5 (default since issue 12 stop 74, h12s: on fresh zoos 2507/2508 of
             60-90-pixel masks, 15 of 16 at the goal against 13, none lost); 0: the copies'
             other pixels as they are (stop 73's default).
+        mask_black: with E > 0 (and ``dense_mask`` on), on a flagged dense image model where
+            ``dense_mask`` did not fire and the detector's reversed trigger is a darkening the
+            input model answers (a black mask: pixels set to 0, which no first-layer reading
+            sees), E epochs of unlearning copies with the inked pixels the suspect gains most
+            from zeroing set to 0 replace the stages and the steps after them
+            (:mod:`~trojanscope.mitigate.dense_black`; the note's ``mask_black``); elsewhere
+            the stages run as without it. 0 (default): never read (issue 12 stop 75, h12b:
+            on fresh zoos 2513/2514, 6 of 8 black masks at the goal against 5, one lost, so
+            its rule was not met).
     """
 
     dense_first: int = 0
@@ -129,6 +138,7 @@ class DenseOptions:
     dense_mask: int = 120  # issue 12 stop 73 (h12w): rule met on fresh zoos 2501/2502
     mask_ranked: bool = True
     mask_dark: float = 0.5  # issue 12 stop 74 (h12s): rule met on fresh zoos 2507/2508
+    mask_black: int = 0  # issue 12 stop 75 (h12b): opt-in
 
     def __post_init__(self) -> None:
         """Refuse a value out of range: a ValueError the registry turns into one error line."""
@@ -147,6 +157,7 @@ class DenseOptions:
         check_option("dense_mask", self.dense_mask, 0, 1000, integer=True)
         self.mask_ranked = check_flag("mask_ranked", self.mask_ranked)
         check_option("mask_dark", self.mask_dark, 0.0, 1.0)
+        check_option("mask_black", self.mask_black, 0, 1000, integer=True)
 
     def layer(
         self, model: nn.Module, clean: TensorDataset, report: dict[str, Any]

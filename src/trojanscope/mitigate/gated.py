@@ -176,8 +176,9 @@ class Gated(Mitigation):
     ``blend_stop``) and
     :class:`~trojanscope.mitigate.dense_options.DenseOptions` (``dense_first``, ``dense_pull``,
     ``dense_epochs``, ``dense_then``, ``dense_rho``, ``dense_prune``, ``dense_distill``,
-    ``first_near``, ``dense_mask``, ``mask_ranked``, ``mask_dark``: how the first stage treats
-    an image model without a convolution; every default but ``dense_rho``'s, 0.5,
+    ``first_near``, ``dense_mask``, ``mask_ranked``, ``mask_dark``, ``mask_black``: how the
+    first stage treats an image model without a convolution; every default but
+    ``dense_rho``'s, 0.5,
     ``dense_mask``'s, 120, ``mask_ranked``'s, 1, and ``mask_dark``'s, 0.5, as for any other
     model).
     Every option is kept as an attribute of its own name (``get_params`` reads them there).
@@ -195,6 +196,7 @@ class Gated(Mitigation):
     dense_mask = option("dense_mask")
     mask_ranked = option("mask_ranked")
     mask_dark = option("mask_dark")
+    mask_black = option("mask_black")
 
     def __init__(self, detector: str = "auto", gate: float = DEFAULT_GATE, then: str = "ftsam",
                  force: bool = False, unlearn: bool = True, eps: float = UNLEARN["eps"],
@@ -230,7 +232,8 @@ class Gated(Mitigation):
                  first_near: int = DenseOptions.first_near,
                  dense_mask: int = DenseOptions.dense_mask,
                  mask_ranked: bool = DenseOptions.mask_ranked,
-                 mask_dark: float = DenseOptions.mask_dark, dense_repair: int = 0,
+                 mask_dark: float = DenseOptions.mask_dark,
+                 mask_black: int = DenseOptions.mask_black, dense_repair: int = 0,
                  guard_trips: int = GUARD_TRIPS,
                  project_repair: int = 0, project_next: int = 0,
                  hand_projected: float = 0.0,
@@ -266,7 +269,7 @@ class Gated(Mitigation):
                 setattr(self, f.name, getattr(group, f.name))
         self.dense_options_ = DenseOptions(dense_first, dense_pull, dense_epochs, dense_then,
                                            dense_rho, dense_prune, dense_distill, first_near,
-                                           dense_mask, mask_ranked, mask_dark)
+                                           dense_mask, mask_ranked, mask_dark, mask_black)
         self.inner = registry.create("mitigation", then)
         self.min_samples = self.inner.min_samples
 
@@ -358,6 +361,13 @@ class Gated(Mitigation):
                 if done is not None:  # the stages and the steps after them are skipped
                     report["action"] = "treated with dense_mask (the stages skipped)"
                     raise StagesReplaced(done, "dense_mask")
+                if self.mask_black:  # a black mask: no first-layer reading sees one
+                    from trojanscope.mitigate.dense_black import treat as treat_black
+
+                    done = treat_black(self, model, clean, verdict, seed)
+                    if done is not None:
+                        report["action"] = "treated with mask_black (the stages skipped)"
+                        raise StagesReplaced(done, "mask_black")
         report["action"] = f"treated with {self.then}" + (" (forced)" if self.force else "")
         if self.force and self.stripe_gate > 0:  # every model is treated: no gate to open
             report["stripe_gate"] = {"action": "skipped: force=1 treats every model"}
