@@ -42,6 +42,7 @@ from _common import fail, run_main
 from data_free_s74_h9d import at_risk, mark_scorer, model_rows, stored_data_free
 from excess_dense_s73_h9w import caught
 from excess_wide_s72_h9u import (
+    FLAG,
     SHIPPED,
     loaded,
     report,
@@ -115,6 +116,40 @@ def fresh_conds(data: dict, free: dict, spent: dict[str, list[dict]], stored: di
     return out
 
 
+def misses(rows: list[dict], which: str, cals: dict) -> list[str]:
+    """Each backdoor not flagged at its target ``which`` way (scored rows; ``cals`` that way's
+    calibrators, loaded), with what its
+    verdict read: MM-BD's top class and its ratio, anomaly and gap, the excess and the logits the
+    excess, raise and dense terms added, and a cause: MM-BD's top class elsewhere, the excess
+    lowering (flagged at the target without it), or MM-BD's reading too weak."""
+    from excess_wide_s72_h9u import verdict
+    from trojanscope.detect.calibration import calibrate
+    from trojanscope.detect.class_excess import EXCESS_LOGIT, class_ratios
+    from trojanscope.detect.logits import logit, shift_logit
+
+    out = []
+    for r in rows:
+        p, named = r[which]
+        if not r["backdoored"] or (p >= FLAG and named == r["target"]):
+            continue
+        v = calibrate(verdict(r["report"]), cals)
+        f = v.features
+        ratios = class_ratios(f) or [math.nan]
+        top = ratios.index(max(ratios))
+        lift = float(f.get(EXCESS_LOGIT, 0.0))
+        unlowered = shift_logit(p, -lift) if lift < 0 else p
+        cause = ("MM-BD's top class elsewhere" if top != r["target"] and named != r["target"]
+                 else "excess lowering" if unlowered >= FLAG and named == r["target"]
+                 else "MM-BD's reading weak")
+        out.append(f"{r['pop']}/{r['name']} {r['family']} target {r['target']}: p {p:.3f} "
+                   f"named {named}; MM-BD top {top} ratio {max(ratios):.2f} anomaly "
+                   f"{f.get('mmbd_anomaly', math.nan):.2f} gap {f.get('mmbd_gap', math.nan):.3f}"
+                   f"; excess {f.get('mmbd_class_excess', math.nan):.3f} term {lift:+.2f} "
+                   f"raise {f.get('raise_logit', 0.0):+.2f} dense {f.get('lower_logit', 0.0):+.2f}"
+                   f" (logit {logit(min(max(p, 1e-12), 1 - 1e-12)):+.2f}): {cause}")
+    return out
+
+
 def reading(args: argparse.Namespace) -> None:
     """``--candidate``: the user rows and stored runs, both paths, both files."""
     from trojanscope.detect.calibration import load_calibrators
@@ -140,6 +175,11 @@ def reading(args: argparse.Namespace) -> None:
         if label == args.rule:
             counts = {"data": [caught(rows, w) for w in ("today", "candidate")],
                       "data-free": [caught(free, w) for w in ("today", "candidate")]}
+            for path, got in (("data", rows), ("data-free", free)):
+                out[path][label]["misses"] = {w: misses(got, w, c) for w, c in (
+                    ("today", today), ("candidate", cand))}
+                print(f"## {label} ({path}): backdoors missed today, by cause")
+                print("\n".join(f"- {line}" for line in out[path][label]["misses"]["today"]))
     stored = {}
     if args.stored:
         stored["data"] = stored_reading(today, cand, most, kinds)["stored"]
