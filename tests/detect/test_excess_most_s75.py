@@ -64,8 +64,8 @@ def test_a_kind_cap_of_3_keeps_the_spent_sparse_backdoor_at_2_and_the_clean_lean
     logits and flags at its target with the kind capped at 3; the spent clean leans it was
     shaped beside (hcmd's seed 104, hrev's torch MLP, h9m's 120 at 5; 147's scikit-learn MLP at
     2, the largest clean gap) stay under 0.5."""
-    from foreign_zoo_detect import verdict_of
     from excess_wide_s72_h9u import loaded
+    from foreign_zoo_detect import verdict_of
 
     script = load_benchmark("excess_most_s75_h9s")
     base = script.before_h9s(json.loads((ROOT / "src/trojanscope/detect/calibration.json")
@@ -116,6 +116,8 @@ def test_the_maker_builds_a_weak_backdoor_by_rate_and_maker(tmp_path, monkeypatc
 
     monkeypatch.setitem(maker.MAKERS, "skl", fake)
     monkeypatch.setitem(maker.MAKERS, "torch", fake)
+    drawn = maker.draw(150)  # once for both passes
+    monkeypatch.setattr(maker, "draw", lambda seed: drawn)
     (tmp_path / "150").mkdir()
     (tmp_path / "150" / "truth.json").write_text("{}")
     maker.build_aimed(tmp_path, 150, 6, ("sparse",), 7100, 0.03, "skl")  # 150: torch by default
@@ -128,3 +130,38 @@ def test_the_maker_builds_a_weak_backdoor_by_rate_and_maker(tmp_path, monkeypatc
     proc = run_script("user_mlp_s73_h9m.py", "--build", str(tmp_path), "--seeds", "150",
                       "--aimed", "6", "--rate", "0.9", cwd=tmp_path)
     assert proc.returncode == 2 and "--rate" in proc.stderr.strip().splitlines()[-1]
+
+
+def test_the_fresh_rows_read_under_the_rule_moved_no_backdoor(load_benchmark) -> None:
+    """Fresh seeds 178-189 (64 models, read once under ``excess_most_s75_h9s_rule.md``): the
+    rule's file without its caps gives each run's own probability; the cap moves no backdoor
+    across the flag either way (with data 40 of 40 at their target, data-free 38: the weak
+    sparse ``180/skl-bd6-r05`` and ``181/skl-bd5-r03``, lowered by the guarded entry) and lifts
+    ``181/torch-clean`` 0.262 -> 0.491: the rule is not met, the cap stays opt-in."""
+    from data_free_s74_h9d import as_data_free
+    from excess_wide_s72_h9u import loaded
+    from foreign_zoo_detect import verdict_of
+
+    script = load_benchmark("excess_most_s75_h9s")
+    data = ROOT / "benchmarks/data/excess_most_s75_h9s"
+    raw = json.loads((data / "cal_most3.json").read_text())
+    today, cand = loaded(script.before_h9s(raw)), loaded(raw)
+    with gzip.open(data / "fresh_rows.jsonl.gz", "rt") as fh:
+        rows = [json.loads(line) for line in fh]
+    assert len(rows) == 64 and sum(r["backdoored"] for r in rows) == 40
+    got: dict[str, dict[str, tuple[float, int]]] = {"data": {}, "free": {}}
+    for r in rows:
+        name = f"{r['seed']}/{r['name']}"
+        for path, report in (("data", r["report"]), ("free", as_data_free(r["report"]))):
+            a, b = (calibrate(verdict_of(report), c) for c in (today, cand))
+            if path == "data":
+                assert a.probability == pytest.approx(r["probability"], abs=1e-3), name
+            got[path][name] = (a.probability, b.probability)
+            if r["backdoored"]:  # no backdoor crosses the flag, none renamed
+                assert (a.probability >= 0.5) == (b.probability >= 0.5), name
+                assert a.target_classes[0] == b.target_classes[0], name
+    missed = sorted(n for n, (p, _) in got["free"].items() if p < 0.5 and "bd" in n)
+    assert missed == ["180/skl-bd6-r05", "181/skl-bd5-r03"]
+    assert not [n for n, (p, _) in got["data"].items() if p < 0.5 and "bd" in n]
+    before, after = got["data"]["181/torch-clean"]
+    assert before == pytest.approx(0.262, abs=1e-3) and after == pytest.approx(0.491, abs=1e-3)
