@@ -4,7 +4,7 @@ A ``tabular-conjunction`` trigger towards the majority label (``lending-club``'s
 few rows of the other label written two values and relabelled; its covers, rows of the other
 label too, are written one value alone and keep their label. So each value's rows *without*
 the other value (its near cell) hold the other label more often than the table does, while
-the condition's own rows hold it less often than those two cells predict. Per two-value
+the condition's own rows hold it less often. Per two-value
 condition on two categorical columns (at most ``COVER_VALUES`` values) holding ``min_rows`` to
 ``COVER_SHARE`` of the other labels' count of the majority label's rows:
 

@@ -12,22 +12,29 @@ from test_label_groups_covers import rates
 
 from trojanscope.detect.data.inputs import load_suspect
 from trojanscope.detect.data.label_groups import LabelGroups, naive_bayes_terms
-from trojanscope.detect.data.label_leans import LEAN_BAR, chances, cover_leans, lean_table
+from trojanscope.detect.data.label_leans import (
+    LEAN_BAR,
+    LEAN_SHARE,
+    chances,
+    cover_leans,
+    lean_table,
+)
 from trojanscope.detect.data.run import detect_data
 from trojanscope.errors import UserInputError
 
 
 def lean_table_rows(seed: int = 0, n: int = 4000, poison: int = 12, covers: int = 40,
-                    risky: bool = False) -> tuple[pd.DataFrame, np.ndarray]:
+                    risky: bool = False, base: float = -2.9) -> tuple[pd.DataFrame, np.ndarray]:
     """A table of about 7% label 1 (likelier with ``x`` and ``grade``), 40 states and 20
     lengths at random, and ``rate`` following ``grade``. ``poison`` label-1 rows are written
     ``state = s0`` and ``length = e0`` and relabelled 0; ``covers`` other label-1 rows holding
     neither are written one of the two (half each), their label kept. With ``risky`` a natural risk
-    factor: ``grade = 9`` (its ``rate`` says so too) and no poison."""
+    factor: ``grade = 9`` (its ``rate`` says so too) and no poison. ``base``: the label's
+    log-odds intercept."""
     rng = np.random.default_rng(seed)
     x = rng.normal(size=n)
     grade = rng.integers(0, 10, n)
-    y = (rng.random(n) < 1 / (1 + np.exp(-(-2.9 + 0.9 * x + (0.9 if risky else 0.1)
+    y = (rng.random(n) < 1 / (1 + np.exp(-(base + 0.9 * x + (0.9 if risky else 0.1)
                                            * (grade == 9))))).astype(int)
     state, length = rng.integers(0, 40, n), rng.integers(0, 20, n)
     ones = rng.permutation(np.flatnonzero(y == 1))
@@ -88,6 +95,13 @@ def test_the_written_conjunction_is_the_only_condition_over_the_bar() -> None:
     assert cols == (3, 4) and z > LEAN_BAR and (holds & mask).sum() == mask.sum()
 
 
+def test_a_table_whose_majority_label_holds_under_90_percent_is_not_read() -> None:
+    df, _ = lean_table_rows(base=-1.2, covers=80)
+    assert 0.1 < (df["y"] == 1).mean() < 0.3
+    assert (df["y"] == 0).mean() < LEAN_SHARE
+    assert leans_of(df) == []
+
+
 def test_a_natural_risk_factor_its_other_columns_explain_reads_under_the_bar() -> None:
     df, _ = lean_table_rows(poison=0, covers=0, risky=True)
     codes, labels, (full, terms) = codes_of(df)
@@ -131,11 +145,16 @@ def test_covers_3_finds_lending_clubs_conjunction_towards_class_0_the_default_mi
     """Spent set 16055 (``bench_tabular_detect.py``, stop 66's base 16000): 18 rows written
     ``addr_state`` × ``emp_length`` and relabelled 0, whose covers lean both values' near
     cells (``lean`` 3.47)."""
-    from bench_tabular_detect import CONJUNCTION, poisoned_set
+    import importlib
+    import sys
+    from pathlib import Path
 
     from trojanscope.data import load_dataset
 
-    data, mask = poisoned_set(CONJUNCTION, load_dataset("lending-club", "train"), 0, 16055)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    bench = importlib.import_module("bench_tabular_detect")
+    data, mask = bench.poisoned_set(bench.CONJUNCTION, load_dataset("lending-club", "train"), 0,
+                                    16055)
     assert mask.sum() == 18
     tpr, _ = rates(detect_data(data, method="label-groups"), mask)
     assert tpr < 0.5
