@@ -1,7 +1,7 @@
-"""``label-groups``' ``covers=3`` (issue 16 stop 75, ``label_leans``): a two-value conjunction
-towards a 95% label read through its covers value by value: each value's rows without the
-other hold more of the other label than their rows' chances predict, while the condition's
-rows hold fewer."""
+"""``label-groups``' ``covers=3`` (issue 16 stop 75, ``label_leans``; the default since its rule
+was met, 2 giving the scores of before): a two-value conjunction towards a 90%+ label read
+through its covers value by value: each value's rows without the other hold more of the other
+label than their rows' chances predict, while the condition's rows hold fewer."""
 
 from __future__ import annotations
 
@@ -119,10 +119,10 @@ def test_a_natural_risk_factor_its_other_columns_explain_reads_under_the_bar() -
 def test_covers_3_raises_the_conjunction_by_its_near_cells(tmp_path) -> None:
     df, mask = lean_table_rows()
     data = data_of(df, tmp_path)
-    two = detect_data(data, method="label-groups")  # the default: 2
+    two = detect_data(data, method="label-groups", covers=2)
     assert not any(g.get("screen") == "covers" and "screen_z" in g
                    for g in two.details["groups"])
-    three = detect_data(data, method="label-groups", covers=3)
+    three = detect_data(data, method="label-groups")  # the default: 3
     tpr, fpr = rates(three, mask)
     assert tpr >= 0.95 and fpr <= 0.05, (tpr, fpr)
     lean = [g for g in three.details["groups"] if g.get("screen") == "covers"
@@ -141,7 +141,7 @@ def test_without_covers_both_settings_read_the_same(tmp_path) -> None:
 
 
 @pytest.mark.slow
-def test_covers_3_finds_lending_clubs_conjunction_towards_class_0_the_default_misses() -> None:
+def test_covers_3_finds_lending_clubs_conjunction_towards_class_0_that_2_misses() -> None:
     """Spent set 16055 (``bench_tabular_detect.py``, stop 66's base 16000): 18 rows written
     ``addr_state`` × ``emp_length`` and relabelled 0, whose covers lean both values' near
     cells (``lean`` 3.47)."""
@@ -156,9 +156,9 @@ def test_covers_3_finds_lending_clubs_conjunction_towards_class_0_the_default_mi
     data, mask = bench.poisoned_set(bench.CONJUNCTION, load_dataset("lending-club", "train"), 0,
                                     16055)
     assert mask.sum() == 18
-    tpr, _ = rates(detect_data(data, method="label-groups"), mask)
+    tpr, _ = rates(detect_data(data, method="label-groups", covers=2), mask)
     assert tpr < 0.5
-    tpr, fpr = rates(detect_data(data, method="label-groups", covers=3), mask)
+    tpr, fpr = rates(detect_data(data, method="label-groups"), mask)  # the default: 3
     assert tpr >= 0.95 and fpr <= 0.05, (tpr, fpr)
 
 
@@ -166,4 +166,4 @@ def test_covers_3_finds_lending_clubs_conjunction_towards_class_0_the_default_mi
 def test_covers_is_0_to_3(bad) -> None:
     with pytest.raises(UserInputError, match="covers"):
         LabelGroups(covers=bad)
-    assert LabelGroups(covers=3.0).covers == 3
+    assert LabelGroups(covers=3.0).covers == 3 == LabelGroups().covers

@@ -115,8 +115,11 @@ DEFICIT = 2.5
 # 1: the score as stop 55 shipped it
 DEFICIT_WEIGHT = 2.0
 # the covers screen with the every-cell guard (issue 16 stop 67 h16d: its rule on fresh bases
-# 15500/15600 and clean seeds 15560-15589/15660-15689 was met, docs/benchmarks.md); 0: off
-COVERS = 2
+# 15500/15600 and clean seeds 15560-15589/15660-15689 was met, docs/benchmarks.md); 0: off;
+# 3 with the near cells read one by one (``label_leans``; issue 16 stop 75 h16d: its rule on
+# fresh bases 17100/17200 and clean seeds 17160-17189/17260-17289 was met, 47 -> 48 of 48);
+# 2: the scores of stops 67-74
+COVERS = 3
 # the strays screen (issue 16 stop 68 h16d: its rule on fresh bases 15700/15800 and clean
 # tables 15760-15789/15860-15889 and REAL["fresh7"] was met, docs/benchmarks.md); 0: off. A
 # value's group counts where its rows' partner fit lies more than STRAY_BAR standard
@@ -282,15 +285,18 @@ class LabelGroups(DataDetector):
             (columns of at most 60 values, ``label_covers``) whose rows holding all but one of
             the values lean away from the label: a conjunction trigger's covers, rows of the
             other label written a part and kept, sit there (``lending-club``'s ``sub_grade`` ×
-            ``addr_state`` × ``emp_length`` relabelled to its 95% label). 2 (default since
+            ``addr_state`` × ``emp_length`` relabelled to its 95% label). 2 (the default of stops 67-74, since
             issue 16 stop 67 h16d: its rule on fresh bases 15500/15600 was met, 42 -> 46 of 48
             dirty-label sets at the goal, none lost, no clean table flagged more,
             docs/benchmarks.md): with the every-cell guard, a condition counts only where
             each cell of those rows (the rows missing one given value) leans away, not only
             their whole; a conjunction towards the other label that shares a value fills one
             cell only (``label_covers.cells_lean_away``). 1: without the guard (stop 66,
-            opt-in). 0: off, every score as before stop 67. 3 (issue 16 stop 75 h16d,
-            opt-in): 2 and each near cell read on its own (``label_leans``): a two-value
+            opt-in). 0: off, every score as before stop 67. 3 (default since issue 16 stop
+            75 h16d: its rule on fresh bases 17100/17200 was met, 47 -> 48 of 48 dirty-label
+            sets at the goal, none lost, no clean table or row flagged more; 2: the scores of
+            stops 67-74): 2 and each near cell read on its own (``label_leans``), on tables
+            whose majority label holds at least ``LEAN_SHARE`` (90%) of the rows: a two-value
             condition whose two near cells each hold more of the other labels than their rows'
             chances by the naive Bayes without the condition's columns predict, the smaller
             ``z`` over ``LEAN_BAR`` (2.75), while its own rows hold fewer, scores as a pair (no
