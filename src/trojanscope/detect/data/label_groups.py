@@ -285,8 +285,8 @@ class LabelGroups(DataDetector):
             (columns of at most 60 values, ``label_covers``) whose rows holding all but one of
             the values lean away from the label: a conjunction trigger's covers, rows of the
             other label written a part and kept, sit there (``lending-club``'s ``sub_grade`` ×
-            ``addr_state`` × ``emp_length`` relabelled to its 95% label). 2 (the default of stops 67-74, since
-            issue 16 stop 67 h16d: its rule on fresh bases 15500/15600 was met, 42 -> 46 of 48
+            ``addr_state`` × ``emp_length`` relabelled to its 95% label). 2 (the default of
+            stops 67-74: its rule on fresh bases 15500/15600 was met, 42 -> 46 of 48
             dirty-label sets at the goal, none lost, no clean table flagged more,
             docs/benchmarks.md): with the every-cell guard, a condition counts only where
             each cell of those rows (the rows missing one given value) leans away, not only
