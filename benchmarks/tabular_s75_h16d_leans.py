@@ -3,9 +3,9 @@
 hold more of the other labels than their rows' chances predict, the smaller ``z`` over
 ``LEAN_BAR``, while its own rows hold fewer). Per table: the conditions over the bar (rows,
 poison rows, ``lean``), the best ``lean`` of a condition holding no poison row; where one is
-over the bar (and not ``--screen-only``) the table is scored by today's default and by
-``covers=3`` (two scorings) and both settings' flags printed; a table without one scores
-equal either way by construction.
+over the bar (and not ``--screen-only``) the table is scored by ``covers=2`` (the default
+before stop 75, every other parameter the default) and by ``covers=3`` (two scorings) and
+both settings' flags printed; a table without one scores equal either way by construction.
 
     PYTHONPATH=src:benchmarks python benchmarks/tabular_s75_h16d_leans.py --seeds 15755 16055
     PYTHONPATH=src:benchmarks python benchmarks/tabular_s75_h16d_leans.py --base 16900 \
@@ -23,8 +23,8 @@ import torch
 torch.set_num_threads(1)
 
 from tabular_s69_h16d_cells import codes_of  # noqa: E402
-from tabular_s72_h16d_ties import rate, show_groups, table_arguments, table_sources  # noqa: E402
-from tabular_s73_h16d_rares import SCREENS, flags_of  # noqa: E402
+from tabular_s72_h16d_ties import table_arguments, tally  # noqa: E402
+from tabular_s73_h16d_rares import SCREENS, both_ways  # noqa: E402
 from trojanscope.data.tabular.table import schema_of  # noqa: E402
 from trojanscope.detect.data import label_groups  # noqa: E402
 from trojanscope.detect.data.label_covers import COVER_VALUES  # noqa: E402
@@ -62,13 +62,10 @@ def candidate(tag: str, data, mask: np.ndarray, show: int, screen_only: bool, ba
         print(f"{head}{': ' if over else ''}{'; '.join(over)}; "
               f"{time.process_time() - c0:.1f} s cpu", flush=True)
         return None, None, best
-    _, default, _ = flags_of(codes, labels, LabelGroups(), categorical)
-    _, mine, groups = flags_of(codes, labels, LabelGroups(covers=3), categorical)
-    changed = "" if np.array_equal(default, mine) else "  MOVED"
-    print(f"{head}: {'; '.join(over)}; flags default {rate(default, mask)}, candidate "
-          f"{rate(mine, mask)}{changed}; {time.process_time() - c0:.1f} s cpu", flush=True)
-    show_groups(groups, names, codes, mask, show, screens=(*SCREENS, "leans"))
-    return len(default), len(mine), best
+    a, b = both_ways(f"{head}: {'; '.join(over)}", codes, labels, categorical, mask, names,
+                     (LabelGroups(covers=2), LabelGroups(covers=3)), show, (*SCREENS, "leans"),
+                     c0, ("covers=2", "covers=3"))
+    return a, b, best
 
 
 def main() -> None:
@@ -86,19 +83,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.weight is not None:
         label_groups.LEAN_WEIGHT = args.weight
-    tables = scored = moved = 0
-    worst = -np.inf
-    for source in table_sources(args):
-        for tag, data, mask in source:
-            tables += 1
-            a, b, best = candidate(tag, data, mask, args.show,
-                                   args.screen_only or args.bar != LEAN_BAR, args.bar)
-            scored += a is not None
-            moved += a != b
-            worst = max(worst, best)
-    print(f"tables {tables}, scored both ways {scored}, flags moved on {moved}; the best "
-          f"lean of a condition holding no poison row {worst:.2f}")
-
+    tally(args, lambda tag, data, mask: candidate(tag, data, mask, args.show,
+                                                  args.screen_only or args.bar != LEAN_BAR,
+                                                  args.bar),
+          "lean of a condition")
 
 if __name__ == "__main__":
     main()

@@ -27,7 +27,7 @@ from itertools import combinations
 import numpy as np
 
 from trojanscope.detect.data.label_covers import COVER_SHARE
-from trojanscope.detect.data.label_deficit import PLATT_STEPS, log_odds, sigmoid
+from trojanscope.detect.data.label_deficit import PLATT_STEPS, log_odds, newton_step, sigmoid
 
 # both near cells' z over this: over the other conditions of the development misses' tables
 # (at most 2.44 on issue 16's nine spent ``lending-club`` conjunctions towards class 0)
@@ -59,11 +59,7 @@ def damped_platt(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     y = y.astype(float)
     loss = log_loss(x, y, a, b)
     for _ in range(PLATT_STEPS):
-        p = sigmoid(a * x + b)
-        w = np.maximum(p * (1 - p), 1e-9)
-        grad = np.array([((p - y) * x).sum(), (p - y).sum()])
-        hess = np.array([[(w * x * x).sum(), (w * x).sum()], [(w * x).sum(), w.sum()]])
-        step = np.linalg.solve(hess + 1e-6 * np.eye(2), grad)
+        step = newton_step(x, y, a, b)
         t = 1.0
         while t > 1e-4 and log_loss(x, y, a - t * step[0], b - t * step[1]) > loss:
             t /= 2
