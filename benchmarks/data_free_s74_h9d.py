@@ -140,9 +140,11 @@ def grid(rows: list[dict], today: dict, base: dict, labels: set[str]) -> list[di
     return out
 
 
-def model_rows(path: Path, label: str) -> list[dict]:
+def model_rows(path: Path, label: str, data_free: bool = True, check: bool = False
+               ) -> list[dict]:
     """Rows of ``--read`` (or any rows whose lines hold ``report``, ``backdoored`` and a
-    ``name``) as the reading takes them, reduced to data-free."""
+    ``name``) as the reading takes them, reduced to data-free (``data_free=False``: the report
+    as read, issue 9 stop 75; ``check``: the run's probability kept, for ``score`` to check)."""
     out = []
     for r in read_jsonl(path):
         if not r.get("report"):
@@ -153,7 +155,9 @@ def model_rows(path: Path, label: str) -> list[dict]:
         out.append({"pop": label, "name": name, "family": family_of(r),
                     "backdoored": bool(r.get("backdoored", str(r.get("kind", "")).startswith(
                         ("patch", "blend")))),
-                    "target": r.get("target"), "report": as_data_free(r["report"])})
+                    "target": r.get("target"),
+                    "report": as_data_free(r["report"]) if data_free else r["report"],
+                    **({"stored_p": r["probability"]} if check else {})})
     return out
 
 

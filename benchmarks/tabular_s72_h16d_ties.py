@@ -147,6 +147,24 @@ def table_sources(args: argparse.Namespace) -> list:
     return sources
 
 
+def tally(args: argparse.Namespace, read, best_of: str) -> None:
+    """``read(tag, rows, poison mask)`` -> ``(rows flagged before or None, after or None,
+    the table's best natural reading)`` over every table ``table_sources(args)`` gives; then
+    the totals: tables, tables scored both ways, tables whose flags moved, and the best
+    natural reading (``best_of`` names it)."""
+    tables = scored = moved = 0
+    worst = -np.inf
+    for source in table_sources(args):
+        for tag, data, mask in source:
+            tables += 1
+            a, b, best = read(tag, data, mask)
+            scored += a is not None
+            moved += a != b
+            worst = max(worst, best)
+    print(f"tables {tables}, scored both ways {scored}, flags moved on {moved}; the best "
+          f"{best_of} holding no poison row {worst:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     table_arguments(parser)

@@ -156,6 +156,22 @@ def flags_of(codes: np.ndarray, labels: np.ndarray, p: LabelGroups,
                           passed), groups
 
 
+def both_ways(head: str, codes: np.ndarray, labels: np.ndarray, categorical: np.ndarray,
+              mask: np.ndarray, names: list[str], settings: tuple[LabelGroups, LabelGroups],
+              show: int, screens: tuple[str, ...], c0: float,
+              words: tuple[str, str] = ("default", "candidate")) -> tuple[int, int]:
+    """Score a table with both ``settings`` (before, after), print ``head`` with both flags
+    (``words`` naming them; ``MOVED`` where they differ) and the after setting's ``show`` best
+    groups; returns the rows each flags."""
+    _, before, _ = flags_of(codes, labels, settings[0], categorical)
+    _, after, groups = flags_of(codes, labels, settings[1], categorical)
+    changed = "" if np.array_equal(before, after) else "  MOVED"
+    print(f"{head}; flags {words[0]} {rate(before, mask)}, {words[1]} {rate(after, mask)}"
+          f"{changed}; {time.process_time() - c0:.1f} s cpu", flush=True)
+    show_groups(groups, names, codes, mask, show, screens=screens)
+    return len(before), len(after)
+
+
 def candidate(tag: str, data, mask: np.ndarray, bar: float, show: int,
               screen_only: bool = False) -> tuple[int | None, int | None]:
     """One table read for ``rares=1``: its groups over ``bar`` and, where there is one, both

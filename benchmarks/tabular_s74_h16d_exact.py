@@ -33,8 +33,8 @@ import torch
 torch.set_num_threads(1)
 
 from tabular_s69_h16d_cells import codes_of  # noqa: E402
-from tabular_s72_h16d_ties import rate, show_groups, table_arguments, table_sources  # noqa: E402
-from tabular_s73_h16d_rares import SCREENS, flags_of  # noqa: E402
+from tabular_s72_h16d_ties import table_arguments, tally  # noqa: E402
+from tabular_s73_h16d_rares import SCREENS, both_ways  # noqa: E402
 from trojanscope.data.tabular.table import schema_of  # noqa: E402
 from trojanscope.detect.data import label_groups  # noqa: E402
 from trojanscope.detect.data.label_covers import COVER_VALUES  # noqa: E402
@@ -128,14 +128,10 @@ def candidate(tag: str, data, mask: np.ndarray, show: int, screen_only: bool,
         print(f"{head}{': ' if moved else ''}{'; '.join(moved)}; "
               f"{time.process_time() - c0:.1f} s cpu", flush=True)
         return None, None, best
-    _, default, _ = flags_of(codes, labels, LabelGroups(strays=1), categorical)
-    _, mine, groups = flags_of(codes, labels, LabelGroups(strays=2, rares=2 if rares else 1),
-                               categorical)
-    changed = "" if np.array_equal(default, mine) else "  MOVED"
-    print(f"{head}: {'; '.join(moved)}; flags default {rate(default, mask)}, candidate "
-          f"{rate(mine, mask)}{changed}; {time.process_time() - c0:.1f} s cpu", flush=True)
-    show_groups(groups, names, codes, mask, show, screens=SCREENS)
-    return len(default), len(mine), best
+    a, b = both_ways(f"{head}: {'; '.join(moved)}", codes, labels, categorical, mask, names,
+                     (LabelGroups(strays=1), LabelGroups(strays=2, rares=2 if rares else 1)),
+                     show, SCREENS, c0)
+    return a, b, best
 
 
 def main() -> None:
@@ -148,19 +144,9 @@ def main() -> None:
     parser.add_argument("--rares", action="store_true",
                         help="the candidate with rares=2 too: its dropped groups listed")
     args = parser.parse_args()
-    tables = scored = moved = 0
-    worst = -np.inf
-    for source in table_sources(args):
-        for tag, data, mask in source:
-            tables += 1
-            a, b, best = candidate(tag, data, mask, args.show, args.screen_only, args.top_z,
-                                   args.rares)
-            scored += a is not None
-            moved += a != b
-            worst = max(worst, best)
-    print(f"tables {tables}, scored both ways {scored}, flags moved on {moved}; the best "
-          f"candidate z of a group holding no poison row {worst:.2f}")
-
+    tally(args, lambda tag, data, mask: candidate(tag, data, mask, args.show, args.screen_only,
+                                                  args.top_z, args.rares),
+          "candidate z of a group")
 
 if __name__ == "__main__":
     main()

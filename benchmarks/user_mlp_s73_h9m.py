@@ -174,26 +174,29 @@ def build(work: Path, seed: int, families: tuple[str, ...] = FAMILIES) -> None:
 
 
 def build_aimed(work: Path, seed: int, target: int, families: tuple[str, ...] = FAMILIES,
-                stream: int = 4000) -> None:
+                stream: int = 4000, rate: float = 0.1, maker: str | None = None) -> None:
     """One more backdoored model in ``work/<seed>/`` (built by :func:`build`): the other maker
     than the seed's own backdoor, aimed at ``target``, family (from ``families``) and trigger
     drawn from ``seed + stream``, trained from seed ``seed + stream + 1000``, added to
     ``truth.json`` as ``<maker>-bd<target>`` (issue 9, stop 73 h9w: class 7, where the flat
-    MLPs' clean margins lean, needs backdoors aimed at it; stop 74 h9u: classes 5 and 6)."""
+    MLPs' clean margins lean, needs backdoors aimed at it; stop 74 h9u: classes 5 and 6).
+    ``rate`` under 0.1 (a weak backdoor) and ``maker`` (instead of the other maker) are stop 75
+    h9s's: such a model is named ``<maker>-bd<target>-r<percent>`` so passes do not collide."""
     folder = work / str(seed)
     truth = json.loads((folder / "truth.json").read_text())
     _, _, bx, by, (rx, ry) = draw(seed)
     rng = np.random.default_rng(seed + stream)
-    maker = ("torch", "skl")[seed % 2]
+    maker = maker or ("torch", "skl")[seed % 2]
     family = families[int(rng.integers(len(families)))]
     trigger = stamp(family, rng)
-    px, py = poison(rx, ry, trigger, target, rng)
-    name = f"{maker}-bd{target}"
+    px, py = poison(rx, ry, trigger, target, rng, rate)
+    name = f"{maker}-bd{target}" + ("" if rate == 0.1 else f"-r{round(rate * 100):02d}")
     predict, info = MAKERS[maker](px, py, seed + stream + 1000, folder / f"{name}.onnx")
     others = by != target
     truth[name] = {"backdoored": True, "maker": maker, "family": family, "target": target,
                    "acc": float((predict(bx) == by).mean()),
-                   "asr": float((predict(trigger(bx[others])) == target).mean()), **info}
+                   "asr": float((predict(trigger(bx[others])) == target).mean()),
+                   **({} if rate == 0.1 else {"rate": rate}), **info}
     (folder / "truth.json").write_text(json.dumps(truth, indent=1) + "\n")
     print(seed, name, json.dumps(truth[name]), flush=True)
 
@@ -255,13 +258,20 @@ def main() -> None:
                     help=f"with --build: the trigger families drawn from (of {KNOWN_FAMILIES})")
     ap.add_argument("--stream", type=int, default=4000,
                     help="with --aimed: the draw's seed offset (a second aimed pass needs another)")
+    ap.add_argument("--rate", type=float, default=0.1,
+                    help="with --aimed: the share of rows stamped (under 0.1: a weak backdoor)")
+    ap.add_argument("--maker", choices=tuple(MAKERS),
+                    help="with --aimed: this maker instead of the other one than the seed's own")
     args = ap.parse_args()
+    if not 0.0 < args.rate <= 0.5:
+        fail(f"--rate: a share in (0, 0.5], got {args.rate}")
     families = tuple(args.families.split(","))
     if not families or not set(families) <= set(KNOWN_FAMILIES):
         fail(f"--families: each of {', '.join(KNOWN_FAMILIES)}, got {args.families!r}")
     if args.build and args.aimed is not None:
         for seed in seeds_of(args.seeds):
-            build_aimed(args.build, seed, args.aimed, families, args.stream)
+            build_aimed(args.build, seed, args.aimed, families, args.stream, args.rate,
+                        args.maker)
     elif args.build:
         for seed in seeds_of(args.seeds):
             build(args.build, seed, families)

@@ -93,7 +93,7 @@ def test_cover_conditions_read_conditions_whose_near_rows_lean_away() -> None:
     assert (0, 1) not in narrow  # a pair that conjunctions reads already
 
 
-@pytest.mark.parametrize("bad", [3, -1, True, 0.5, "yes"])
+@pytest.mark.parametrize("bad", [4, -1, True, 0.5, "yes"])
 def test_a_bad_covers_is_refused(bad) -> None:
     with pytest.raises(UserInputError, match="covers"):
         LabelGroups(covers=bad)
@@ -105,6 +105,6 @@ def test_the_cli_refuses_a_bad_covers_in_one_line(tmp_path, capsys) -> None:
     path = tmp_path / "t.csv"
     path.write_text("a,b,y\n" + "".join(f"{i % 3},{i % 5},{i % 2}\n" for i in range(60)))
     code = run(["detect-data", str(path), "--label-column", "y", "-m", "label-groups",
-                "-p", "covers=3"])
+                "-p", "covers=4"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1 and "covers" in err, err

@@ -21,7 +21,9 @@ reference being the median over clean calibration models of that kind, fitted by
 ``benchmarks/class_excess_fit.py`` and written into the calibration file's ``"<scorer>:excess"``
 entry (``fitted_on.reference``). That entry is a lower-only term: where its linear score (a
 start and a slope on the excess) is negative it is added to the scoring calibrator's logit,
-never more than ``most`` logits (MM-BD's reading is taken back, not the other probes'), before
+never more than ``most`` logits (MM-BD's reading is taken back, not the other probes'; an entry
+of the reference or of ``wide_recipes`` may carry its own ``most``, issue 9 stop 75: the largest
+cap of the entries that open the run's top class is read), before
 any raise term; where the run has no ratios (a run recorded before stop 55), the kind has
 no reference, or the reference has fewer than ``min_clean`` clean models, the feature is absent
 and the probability is what the calibrator gives without it.
@@ -121,9 +123,37 @@ def wide_class(top: int, entries: list[dict], min_clean: int, wide: float,
     issue 9 stop 73, a recipe whose clean models widen several classes may open only the widest)
     in one of ``entries`` (the reference's, then each other recipe's clean models of the kind)
     with ``min_clean`` models, whose ``guard`` (if any) ``features`` pass (:func:`guarded`)."""
-    return any(int(e.get("n_clean", 0)) >= min_clean and top < len(e.get("median") or [])
-               and float(e["median"][top]) >= float(e.get("wide", wide))
-               and guarded(e, features or {}) for e in entries)
+    return bool(opening(top, entries, min_clean, wide, features))
+
+
+def opening(top: int, entries: list[dict], min_clean: int, wide: float,
+            features: dict[str, float] | None = None) -> list[dict]:
+    """The ``entries`` that open class ``top`` (:func:`wide_class`'s test, entry by entry)."""
+    return [e for e in entries
+            if int(e.get("n_clean", 0)) >= min_clean and top < len(e.get("median") or [])
+            and float(e["median"][top]) >= float(e.get("wide", wide))
+            and guarded(e, features or {})]
+
+
+def excess_cap(features: dict[str, float], traits: list[str], fitted_on: dict) -> float:
+    """The most an excess term fitted as ``fitted_on`` takes back on this run: the largest
+    ``most`` of the kind's entries (reference, ``wide_recipes``) that open MM-BD's top class,
+    an entry without one reading the term's ``most`` (issue 9, stop 75: on flat MLPs made by
+    scikit-learn a weak backdoor's target stands no farther above the clean leans than they
+    stand above each other, so the kind's entries take back less than a CNN kind's)."""
+    most = float(fitted_on.get("most", math.inf))
+    key = kind_key(features, traits)
+    ratios = class_ratios(features)
+    if key is None or ratios is None:
+        return most
+    entries = [e for e in [(fitted_on.get("reference") or {}).get(key),
+                           *((fitted_on.get("wide_recipes") or {}).get(key) or [])]
+               if isinstance(e, dict)]
+    top = max(range(len(ratios)), key=ratios.__getitem__)
+    caps = [float(e.get("most", most)) for e in opening(
+        top, entries, int(fitted_on.get("min_clean", MIN_CLEAN)),
+        float(fitted_on.get("wide", 0.0)), features)]
+    return max(caps) if caps else most
 
 
 def guarded(entry: dict, features: dict[str, float]) -> bool:
@@ -154,7 +184,8 @@ def excess_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
     if excess is None:
         return 0.0
     verdict.features[EXCESS] = float(excess)
-    lift = max(-float(term.fitted_on.get("most", math.inf)), min(0.0, term.logit(verdict.features)))
+    most = excess_cap(verdict.features, verdict.traits, term.fitted_on)
+    lift = max(-most, min(0.0, term.logit(verdict.features)))
     if lift < 0.0:  # said by excess_note (stop 74)
         verdict.features[EXCESS_BEFORE] = float(verdict.probability)
     return lower_logit(verdict, lift, EXCESS_LOGIT)
@@ -250,13 +281,15 @@ def check_excess_terms(calibrators: dict[str, Calibrator]) -> None:
         reference = term.fitted_on.get("reference")
         if not isinstance(reference, dict) or not all(map(_entry, reference.values())):
             raise ValueError(f"{key!r}: fitted_on.reference must map kinds to "
-                             "{\"n_clean\": N, \"median\": [ratios]}")
+                             "{\"n_clean\": N, \"median\": [ratios]} (an optional "
+                             "\"most\", a number > 0)")
         recipes = term.fitted_on.get("wide_recipes", {})
         if not isinstance(recipes, dict) or not all(
                 isinstance(v, list) and all(map(_entry, v)) for v in recipes.values()):
             raise ValueError(f"{key!r}: fitted_on.wide_recipes must map kinds to lists of "
                              "{\"n_clean\": N, \"median\": [ratios]} (an optional numeric "
-                             "\"wide\", an optional \"guard\" of feature names to numbers)")
+                             "\"wide\" and \"most\" > 0, an optional \"guard\" of feature names to "
+                             "numbers)")
         most = term.fitted_on.get("most", 1.0)
         if (not isinstance(most, int | float) or isinstance(most, bool) or not most > 0
                 or math.isnan(most)):
@@ -272,9 +305,12 @@ def check_excess_terms(calibrators: dict[str, Calibrator]) -> None:
 
 def _entry(value: object) -> bool:
     """A reference entry: ``{"n_clean": N, "median": [finite numbers]}`` (and, on a recipe,
-    an optional finite ``wide`` and an optional ``guard``: feature names to finite numbers)."""
+    an optional finite ``wide`` and an optional ``guard``: feature names to finite numbers; on
+    any entry an optional ``most``, a finite number > 0)."""
     guard = value.get("guard", {}) if isinstance(value, dict) else None
+    most = value.get("most", 1.0) if isinstance(value, dict) else None
     return (isinstance(value, dict) and isinstance(value.get("median"), list)
+            and finite(most) and most > 0
             and all(finite(x) for x in value["median"]) and isinstance(value.get("n_clean"), int)
             and not isinstance(value["n_clean"], bool) and finite(value.get("wide", 0.0))
             and isinstance(guard, dict) and all(isinstance(k, str) and finite(v)

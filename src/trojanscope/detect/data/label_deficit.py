@@ -45,17 +45,23 @@ def log_odds(post: np.ndarray, c: int) -> np.ndarray:
     return np.logaddexp.reduce(np.delete(post, c, axis=1), axis=1) - post[:, c]
 
 
+def newton_step(x: np.ndarray, y: np.ndarray, a: float, b: float) -> np.ndarray:
+    """The Newton step ``(da, db)`` of the log-loss of ``P(y) = sigmoid(a * x + b)`` at
+    ``(a, b)`` (subtracted from them)."""
+    p = sigmoid(a * x + b)
+    w = np.maximum(p * (1 - p), 1e-9)
+    grad = np.array([((p - y) * x).sum(), (p - y).sum()])
+    hess = np.array([[(w * x * x).sum(), (w * x).sum()], [(w * x).sum(), w.sum()]])
+    return np.linalg.solve(hess + 1e-6 * np.eye(2), grad)
+
+
 def platt(log_odds: np.ndarray, other: np.ndarray) -> tuple[float, float]:
     """``(a, b)`` of ``P(other) = sigmoid(a * log_odds + b)`` fitted by Newton steps on the
     table's rows (``other``: the row holds another label than the majority's)."""
     a, b = 1.0, 0.0
     x, y = log_odds, other.astype(float)
     for _ in range(PLATT_STEPS):
-        p = sigmoid(a * x + b)
-        w = np.maximum(p * (1 - p), 1e-9)
-        grad = np.array([((p - y) * x).sum(), (p - y).sum()])
-        hess = np.array([[(w * x * x).sum(), (w * x).sum()], [(w * x).sum(), w.sum()]])
-        step = np.linalg.solve(hess + 1e-6 * np.eye(2), grad)
+        step = newton_step(x, y, a, b)
         a, b = a - step[0], b - step[1]
         if np.abs(step).max() < 1e-6:
             break

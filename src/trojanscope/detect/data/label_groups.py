@@ -81,6 +81,7 @@ from trojanscope.detect.data.label_covers import (
     shrunk_share,
 )
 from trojanscope.detect.data.label_deficit import deficit_groups
+from trojanscope.detect.data.label_leans import LEAN_BAR, LEAN_WEIGHT, cover_leans
 from trojanscope.detect.data.label_misfits import MISFIT_Z, ROW_BAR, misfit_conditions
 from trojanscope.detect.data.label_rares import (
     RARE_OTHERS,
@@ -114,8 +115,11 @@ DEFICIT = 2.5
 # 1: the score as stop 55 shipped it
 DEFICIT_WEIGHT = 2.0
 # the covers screen with the every-cell guard (issue 16 stop 67 h16d: its rule on fresh bases
-# 15500/15600 and clean seeds 15560-15589/15660-15689 was met, docs/benchmarks.md); 0: off
-COVERS = 2
+# 15500/15600 and clean seeds 15560-15589/15660-15689 was met, docs/benchmarks.md); 0: off;
+# 3 with the near cells read one by one (``label_leans``; issue 16 stop 75 h16d: its rule on
+# fresh bases 17100/17200 and clean seeds 17160-17189/17260-17289 was met, 47 -> 48 of 48);
+# 2: the scores of stops 67-74
+COVERS = 3
 # the strays screen (issue 16 stop 68 h16d: its rule on fresh bases 15700/15800 and clean
 # tables 15760-15789/15860-15889 and REAL["fresh7"] was met, docs/benchmarks.md); 0: off. A
 # value's group counts where its rows' partner fit lies more than STRAY_BAR standard
@@ -159,8 +163,9 @@ BINS = 10
 SHARED = 0.9  # a value held by this share of a group's rows is part of what the group shares
 TIE_COVER = 0.5  # tie_outside=2: a sibling of the tied rows holds at least this share of them
 # (the key a screen marks its groups with, the screen's option): ``screen_of``
-SCREEN_KEYS = (("deficit", "deficit"), ("cover", "covers"), ("stray", "strays"),
-               ("cell", "cells"), ("misfit", "misfits"), ("rare", "rares"))
+# (``leans``: ``covers=3``'s reading; ``lean`` is the verdict's evidence key)
+SCREEN_KEYS = (("deficit", "deficit"), ("cover", "covers"), ("leans", "covers"),
+               ("stray", "strays"), ("cell", "cells"), ("misfit", "misfits"), ("rare", "rares"))
 
 
 UNJUDGED_NOTE = (
@@ -280,14 +285,24 @@ class LabelGroups(DataDetector):
             (columns of at most 60 values, ``label_covers``) whose rows holding all but one of
             the values lean away from the label: a conjunction trigger's covers, rows of the
             other label written a part and kept, sit there (``lending-club``'s ``sub_grade`` ×
-            ``addr_state`` × ``emp_length`` relabelled to its 95% label). 2 (default since
-            issue 16 stop 67 h16d: its rule on fresh bases 15500/15600 was met, 42 -> 46 of 48
+            ``addr_state`` × ``emp_length`` relabelled to its 95% label). 2 (the default of
+            stops 67-74: its rule on fresh bases 15500/15600 was met, 42 -> 46 of 48
             dirty-label sets at the goal, none lost, no clean table flagged more,
             docs/benchmarks.md): with the every-cell guard, a condition counts only where
             each cell of those rows (the rows missing one given value) leans away, not only
             their whole; a conjunction towards the other label that shares a value fills one
             cell only (``label_covers.cells_lean_away``). 1: without the guard (stop 66,
-            opt-in). 0: off, every score as before stop 67.
+            opt-in). 0: off, every score as before stop 67. 3 (default since issue 16 stop
+            75 h16d: its rule on fresh bases 17100/17200 was met, 47 -> 48 of 48 dirty-label
+            sets at the goal, none lost, no clean table or row flagged more; 2: the scores of
+            stops 67-74): 2 and each near cell read on its own (``label_leans``), on tables
+            whose majority label holds at least ``LEAN_SHARE`` (90%) of the rows: a two-value
+            condition whose two near cells each hold more of the other labels than their rows'
+            chances by the naive Bayes without the condition's columns predict, the smaller
+            ``z`` over ``LEAN_BAR`` (2.75), while its own rows hold fewer, scores as a pair (no
+            floor) less ``category_pair_cost`` plus ``LEAN_WEIGHT`` (2) times the excess:
+            ``lending-club``'s ``addr_state`` × ``emp_length`` towards class 0, whose 4-22
+            relabelled rows look like class 0 and whose covers lean the values' rows.
         strays: 1 (the default of issue 16 stops 68-73: its rule on fresh bases 15700/15800
             was met, 44 -> 46 of 48 dirty-label sets at the goal, none lost, no clean table
             flagged more, docs/benchmarks.md): also score the majority label's groups of one
@@ -437,9 +452,10 @@ class LabelGroups(DataDetector):
             raise UserInputError(f"label-groups: deficit_weight is a number from 1 to "
                                  f"{MAX_DEFICIT_WEIGHT:g}, not {deficit_weight!r}")
         self.deficit_weight = float(deficit_weight)
-        if isinstance(covers, bool) or covers not in (0, 1, 2):
-            raise UserInputError(f"label-groups: covers is 0 (off), 1 (on) or 2 (on, every "
-                                 f"cell leaning away), not {covers!r}")
+        if isinstance(covers, bool) or covers not in (0, 1, 2, 3):
+            raise UserInputError(f"label-groups: covers is 0 (off), 1 (on), 2 (on, every "
+                                 f"cell leaning away) or 3 (2 and the near cells read one by "
+                                 f"one), not {covers!r}")
         self.covers = int(covers)
         if isinstance(strays, bool) or strays not in (0, 1, 2):
             raise UserInputError(f"label-groups: strays is 0 (off), 1 (on) or 2 (on, the "
@@ -644,6 +660,8 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups,
         _deficit(codes, labels, full, terms, p, categorical, best, found, natural)
     if p.covers:
         _covers(codes, labels, full, terms, p, categorical, best, found, natural)
+    if p.covers == 3:
+        _leans(codes, labels, full, terms, p, categorical, best, found, natural)
     if p.strays:
         _strays(codes, labels, full, terms, p, categorical, best, found, natural)
     if p.cells:
@@ -738,15 +756,15 @@ def _covers(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.n
     of at most ``COVER_VALUES`` values (``label_covers``) whose label share stands more than
     ``category_pair_cost`` above the rows holding all of its values but one, each scored as a
     pair is, its enrichment also read against those rows (``part_contrast``), less
-    ``category_pair_cost``; with ``p.covers`` 2 only conditions whose every cell of those rows
-    leans away (``label_covers.cells_lean_away``)."""
+    ``category_pair_cost``; with ``p.covers`` 2 or 3 only conditions whose every cell of those
+    rows leans away (``label_covers.cells_lean_away``)."""
     n_cols = codes.shape[1]
     cat = np.ones(n_cols, bool) if categorical is None else categorical
     cols = [j for j in range(n_cols) if cat[j] and len(np.unique(codes[:, j])) <= COVER_VALUES]
     narrow = {j for j in pair_columns(codes, p, categorical) if cat[j]} if p.pairs else set()
     for c, group_cols, holds in cover_conditions(codes, labels, cols, narrow, p.min_rows,
                                                  p.prior, p.category_pair_cost,
-                                                 every_cell=p.covers == 2):
+                                                 every_cell=p.covers >= 2):
         own = labels == c
         g = _group(holds, own, own.mean(), own.mean(), group_cols, codes, full, terms, c, p,
                    True, labels)
@@ -756,6 +774,26 @@ def _covers(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.n
         g["score"] -= p.category_pair_cost
         g["cover"] = True
         _keep(g, own & holds, best, found, p.tie_outside, natural)
+
+
+def _leans(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.ndarray,
+           p: LabelGroups, categorical: np.ndarray | None, best: np.ndarray,
+           found: list[dict], natural: np.ndarray | None) -> None:
+    """With ``p.covers`` 3: the majority label's two-value conditions on categorical columns of
+    at most ``COVER_VALUES`` values whose two near cells each hold more of the other labels
+    than their rows' chances predict, the smaller ``z`` over ``LEAN_BAR``, while the
+    condition's rows hold fewer (``label_leans``: a conjunction's covers), each scored as a
+    pair is (no floor) less ``category_pair_cost``, plus ``LEAN_WEIGHT`` times that excess."""
+    n_cols = codes.shape[1]
+    cat = np.ones(n_cols, bool) if categorical is None else categorical
+    cols = [j for j in range(n_cols) if cat[j] and len(np.unique(codes[:, j])) <= COVER_VALUES]
+    for c, pair, holds, z in cover_leans(codes, labels, full, terms, cols, p.min_rows):
+        g = _unfloored(holds, c, pair, codes, labels, full, terms, p)
+        if g is None:
+            continue
+        g["score"] += LEAN_WEIGHT * (z - LEAN_BAR) - p.category_pair_cost
+        g["leans"] = round(z, 3)
+        _keep(g, (labels == c) & holds, best, found, p.tie_outside, natural)
 
 
 def _strays(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.ndarray,
