@@ -7,8 +7,8 @@ given to the default method).
 
 Files: a copy of the first-contact user folder USER (stop 75's hcmd: seed 169,
 ``benchmarks/first_contact_s75.py``), ``lgb/clean200.csv`` (the first 200 rows of its
-``lgb/clean.csv``), ``benchmarks/data/tabular_s75_h16/calibration_l75.json`` (this
-checkout's, at the path docs/tabular.md gives) and ``black-mlp/`` (BLACK: a flagged MLP with a
+``lgb/clean.csv``), the opt-in calibration files :data:`OPT_IN` (this checkout's, at
+the paths the user pages give) and ``black-mlp/`` (BLACK: a flagged MLP with a
 black pixel mask, e.g. fresh zoo 2514's ``sparse-002`` of
 ``benchmarks/data/mitigate_s75_h12b/build-fresh.sh``, spent at stop 75).
 
@@ -26,6 +26,11 @@ from pathlib import Path
 
 from first_contact_own import REPO, run_lines
 
+# the opt-in calibration files stop 75's pages name (docs/tabular.md: h16's L75;
+# docs/detection.md: h9s's cap of 3)
+OPT_IN = (Path("benchmarks/data/tabular_s75_h16/calibration_l75.json"),
+          Path("benchmarks/data/excess_most_s75_h9s/cal_most3.json"))
+
 
 def make(work: Path, user: Path, black: Path) -> None:
     """The files the module docstring names, in ``work``."""
@@ -33,9 +38,9 @@ def make(work: Path, user: Path, black: Path) -> None:
     shutil.copytree(black, work / "black-mlp", dirs_exist_ok=True)
     rows = (work / "lgb" / "clean.csv").read_text().splitlines(keepends=True)
     (work / "lgb" / "clean200.csv").write_text("".join(rows[:201]))  # the header and 200 rows
-    l75 = Path("benchmarks/data/tabular_s75_h16/calibration_l75.json")
-    (work / l75).parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / l75, work / l75)
+    for opt_in in OPT_IN:  # at the paths the user pages give
+        (work / opt_in).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / opt_in, work / opt_in)
 
 
 def main() -> None:
