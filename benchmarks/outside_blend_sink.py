@@ -36,7 +36,7 @@ CLIP = 1e-6
 WHOLE_IMAGE = ("sig", "noise_blend", "lowpass", "watermark", "rand_checker")
 # stop 75's floors on the fresh union's GAP heads (the brief): clean res_gap / dws_gap heads,
 # backdoors with a whole-image trigger, every other GAP head; and the profile floor
-# (amended at 02:01 UTC for the build rate at load 17-19, before any reading was looked at:
+# (amended at 02:00 UTC for the build rate at load 17-19, before any reading was looked at:
 # the brief's 12 / 8 / 8, BRIEF75, reported beside)
 FLOORS75 = {"clean_res_dws": 6, "bd_whole_image": 6, "other": 4}
 BRIEF75 = {"clean_res_dws": 12, "bd_whole_image": 8, "other": 8}
