@@ -204,10 +204,17 @@ def rule75(rows: list[dict], today: dict, cand: dict) -> dict:
         return {**out, "read": False, "met": False}
     if len(profile) < PROFILE_FLOOR75:
         return {**out, "read": True, "informative": False, "met": False}
-    points = rule72_points(lines, lines, "C9+sink")  # stop 72's seven points: today is C9 here,
+    import outside_c8_rule
+
+    kept, outside_c8_rule.FLOORS = outside_c8_rule.FLOORS, dict.fromkeys(outside_c8_rule.FLOORS, 0)
+    try:  # the seven points without stop 72's own floors: this rule's floors are FLOORS75
+        points = rule72_points(lines, lines, "C9+sink")
+    finally:
+        outside_c8_rule.FLOORS = kept
+    # stop 72's seven points: today is C9 here,
     for p in points["points"]:  # so their text's "C7" / "C5" (stop 72's today) read "C9"
         p["point"] = p["point"].replace("C7", "C9").replace("C5", "C9")
-    return {**out, **points}
+    return {**out, "read": True, "met": points["met"], "points": points["points"]}
 
 
 def print_rule75(res: dict) -> None:
