@@ -214,6 +214,7 @@ def rule75(rows: list[dict], today: dict, cand: dict) -> dict:
     # stop 72's seven points: today is C9 here,
     for p in points["points"]:  # so their text's "C7" / "C5" (stop 72's today) read "C9"
         p["point"] = p["point"].replace("C7", "C9").replace("C5", "C9")
+        p["figures"] = str(p["figures"]).replace("C7 ", "C9 ")
     return {**out, "read": True, "met": points["met"], "points": points["points"]}
 
 

@@ -309,13 +309,14 @@ def _but_sure(entries: dict) -> dict:
     from shipped_calibration import (
         DATA_FREE_EXCESS,
         EXCESS_TERMS,
+        SINK_S75,
         SURE,
         XGBOOST_BAND,
         excess_before_s72,
     )
 
     return {k: excess_before_s72(v) if k in EXCESS_TERMS else v for k, v in entries.items()
-            if k not in (SURE, XGBOOST_BAND) and k not in DATA_FREE_EXCESS}
+            if k not in (SURE, XGBOOST_BAND, SINK_S75) and k not in DATA_FREE_EXCESS}
 
 
 def test_the_rule_script_writes_blend_same_and_refuses_it_without_a_gap(tmp_path,
