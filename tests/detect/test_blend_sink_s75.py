@@ -140,3 +140,24 @@ def test_rule75_without_a_candidate_is_one_error_line(capsys) -> None:
     assert exc.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--rule75 needs --candidate" in err[0]
+
+
+def test_the_shipped_file_carries_the_candidates_term_and_reads_the_fresh_union_so() -> None:
+    """Stop 75's rule met: the shipped entry is the candidate's; on fresh 9617 it brings the
+    clean ``dws_gap-cl03`` (C9 0.990) to 0.269, and the backdoor aimed at the sink class
+    (``res_gap-bd01``, lowpass -> 0) stays flagged (its raise term carries it)."""
+    from foreign_zoo_detect import verdict_of
+    from outside_named_record import as_run_read
+    from outside_named_rule import read_rows
+    from shipped_calibration import SHIPPED, SINK_S75
+    from trojanscope.detect.calibration import calibrate
+
+    cand = json.loads((S75 / "cal_C9_sink.json").read_text())
+    assert json.loads(SHIPPED.read_text())[SINK_S75] == cand[SINK_S75]
+    rows = {r["name"]: r for r in read_rows(
+        f"9617={S75 / 'detect9617_runs.jsonl.gz'},{S75 / 'zoo-9617_truth.json.gz'}")}
+    shipped = load_calibrators()
+    clean = calibrate(verdict_of(as_run_read(rows["dws_gap-cl03"]["report"])[0]), shipped)
+    bd = calibrate(verdict_of(as_run_read(rows["res_gap-bd01"]["report"])[0]), shipped)
+    assert clean.probability == pytest.approx(0.269, abs=5e-3)
+    assert bd.probability >= 0.5 and bd.target_classes[0] == 0 and SINK_LOGIT in bd.features
