@@ -34,10 +34,11 @@ from trojanscope.detect.class_excess import (
     finite,
     guarded,
     lower_logit,
+    lowered_by,
     per_class,
     term_entries,
 )
-from trojanscope.detect.logits import logit, shift_logit
+from trojanscope.detect.logits import logit
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import ModelVerdict
@@ -112,12 +113,9 @@ def sink_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
 
 def sink_note(features: dict[str, float], named: int | None) -> str | None:
     """The sentence saying the term lowered the probability (None where it did not)."""
-    if SINK_LOGIT not in features:
+    moved = lowered_by(features, SINK_LOGIT, SINK_BEFORE)
+    if moved is None:
         return None
-    lift = float(features[SINK_LOGIT])
-    before = features.get(SINK_BEFORE)
-    moved = (f"from {before:.3f} to {shift_logit(float(before), lift):.3f}"
-             if isinstance(before, int | float) else f"by {-lift:.2f} logits")
     which = f"class {named}" if named is not None else "the named class"
     share = features.get(SINK_SHARE)
     said = f" ({float(share):.0%} of them)" if isinstance(share, int | float) else ""
