@@ -28,6 +28,7 @@ from trojanscope.detect.base import ReversedTrigger
 from trojanscope.mitigate.adaptive import neighbourhood
 from trojanscope.mitigate.after_steps import trigger_after_step
 from trojanscope.mitigate.base import frozen_copy, with_state
+from trojanscope.mitigate.free_unlearn import _pushed as pushed
 from trojanscope.mitigate.mixed_last import MixedTeacher
 from trojanscope.mitigate.step_note import step_note
 
@@ -77,7 +78,7 @@ def targets(came: nn.Module, mixed: nn.Module, x: Tensor, own: Tensor,
 
 def aug_fit(model: nn.Module, came: dict, clean: TensorDataset, suspect: int,
             trigger: ReversedTrigger | None, seed: int, epochs: int, teacher: str = "own",
-            **aug: Any) -> None:
+            push: bool = False, stamp_all: bool = False, **aug: Any) -> None:
     """``epochs`` epochs on ``model``, in place: cross-entropy on the clean images (and on their
     copies stamped with ``trigger``, None: none) under their true labels, plus ``DISTILL`` times
     the KL towards the teacher on the clean images and :func:`augmented` copies, and on the
@@ -85,14 +86,18 @@ def aug_fit(model: nn.Module, came: dict, clean: TensorDataset, suspect: int,
     (:class:`~trojanscope.mitigate.mixed_last.MixedTeacher` of the input model, ``came``, and
     ``model`` as it came), ``came`` (the input model itself) or ``own`` (the input model on the
     suspect class's own images and their noisy copies, whose label is known, the mixed teacher
-    elsewhere: the output's accuracy loss sits on the suspect class's own images). The
-    generator is the seed + ``AUG_SEED``."""
+    elsewhere: the output's accuracy loss sits on the suspect class's own images). With
+    ``push``, copies moved by ``free_reach``'s free perturbation towards the suspect are fitted
+    under their true labels too; with ``stamp_all``, the noisy copies are stamped too (under
+    their images' labels, towards the teacher's output on the unstamped copy). The generator is
+    the seed + ``AUG_SEED``."""
     came_model = frozen_copy(with_state(model, came))
     mixed = MixedTeacher(came_model, frozen_copy(model), suspect).eval()
     gen = torch.Generator().manual_seed(seed + AUG_SEED)
     for prm in model.parameters():
         prm.requires_grad_(True)
     opt = torch.optim.Adam(model.parameters(), lr=LR)
+    delta = torch.zeros(1, *clean.x.shape[1:])
     for _ in range(epochs):
         order = torch.randperm(len(clean), generator=gen)
         for i in range(0, len(clean), BATCH):
@@ -103,17 +108,19 @@ def aug_fit(model: nn.Module, came: dict, clean: TensorDataset, suspect: int,
             own = torch.zeros(len(plain), dtype=torch.bool)
             own[:len(labels_known)] = labels_known == suspect
             want = targets(came_model, mixed, plain, own, teacher)
-            model.train()
             n = len(bx)
-            if trigger is not None:
-                out = model(torch.cat([plain, trigger.apply(bx)]))
-                stamped, out = out[len(plain):], out[:len(plain)]
-                labelled = torch.cat([out[:n], stamped])
-                labels = torch.cat([by, by])
-                kept, want = torch.cat([out, stamped]), torch.cat([want, want[:n]])
-            else:
-                out = model(plain)
-                labelled, labels, kept = out[:n], by, out
+            sources = bx if not stamp_all else torch.cat([bx, noisy])
+            moved = [trigger.apply(sources)] if trigger is not None else []
+            if push:
+                delta = pushed(model, bx, delta, suspect)
+                moved.append((bx + delta).clamp(0, 1))
+            model.train()
+            out = model(torch.cat([plain, *moved]))
+            copies, out = out[len(plain):], out[:len(plain)]
+            labelled = torch.cat([out[:n], copies])
+            labels = torch.cat([by] + [labels_known[:len(m)] for m in moved])
+            kept = torch.cat([out, copies])
+            want = torch.cat([want] + [want[:len(m)] for m in moved])
             loss = (F.cross_entropy(labelled, labels)
                     + DISTILL * F.kl_div(F.log_softmax(kept, 1), want.exp(),
                                          reduction="batchmean"))
