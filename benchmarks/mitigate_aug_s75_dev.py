@@ -80,6 +80,10 @@ def apply(kind: str, opts: dict[str, Any], model: torch.nn.Module, kept: dict) -
     rt = (ReversedTrigger(trig["target"], trig["mask"], trig["pattern"])
           if trig is not None and opts.pop("stamp", 1) else None)
     epochs, teacher = int(opts.pop("epochs", 5)), str(opts.pop("teacher", "mixed"))
+    # a variant string means what it meant when its rows were written: unnamed settings are
+    # the first pass's (two noisy copies, only the clean images stamped, no push)
+    opts.setdefault("noisy", 2)
+    opts["stamp_all"] = bool(opts.get("stamp_all", 0))
     clean = TensorDataset(kept["x"], kept["y"], tuple(str(i) for i in range(10)))
     aug_fit(model, kept["came"], clean, int(kept["suspect"]), rt, int(kept["seed"]), epochs,
             teacher=teacher, **opts)

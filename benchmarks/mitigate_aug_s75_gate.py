@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
 from pathlib import Path
 
 import torch
@@ -60,15 +59,19 @@ def main() -> None:
             number, model = name.split("/")
             r = readings(args.cache / f"{number}-{model}.pt", Path(zoos[number]), model)
             t, v = row["today"], row[args.v]
-            dca = lambda ca: 100 * (ca - t["ca_before"])  # noqa: E731
-            ok = lambda ca, asr: dca(ca) >= -2.0 - 1e-4 and (asr or 0) <= 0.02 + 1e-6  # noqa
+            base = t["ca_before"]
+
+            def dca(ca: float, base: float = base) -> float:
+                return 100 * (ca - base)
+
+            def ok(ca: float, asr: float | None) -> bool:
+                return dca(ca) >= -2.0 - 1e-4 and (asr or 0) <= 0.02 + 1e-6
             print(f"{name:18s} today {dca(t['ca']):+.2f}/{100 * (t['asr'] or 0):.2f}% "
                   f"{'ok  ' if ok(t['ca'], t['asr']) else 'MISS'} cand {dca(v['ca']):+.2f}/"
                   f"{100 * (v['asr'] or 0):.2f}% {'ok  ' if ok(v['ca'], v['asr']) else 'MISS'} | "
                   f"own {r['own_came']:.3f}->{r['own_out']:.3f} (drop "
                   f"{r['own_came'] - r['own_out']:+.3f}) all {r['all_came'] - r['all_out']:+.3f}"
                   f" fit-own {r['fit_own_out']:.2f}", flush=True)
-            print(json.dumps({"name": name, **r}), file=open("/dev/null", "w"))
 
 
 if __name__ == "__main__":

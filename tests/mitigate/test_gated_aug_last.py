@@ -75,17 +75,23 @@ def test_the_reversed_triggers_copies_are_fitted_under_their_true_labels() -> No
     assert sent[0] <= 0.5 < sent[1] == 1.0
 
 
-def test_the_step_fits_in_place_and_leaves_its_note(monkeypatch) -> None:
+@pytest.mark.parametrize("mixed", ["fitted towards the input model's other classes", None,
+                                   "none: the reversed trigger still turns the output"])
+def test_the_step_fits_in_place_only_where_mixed_last_fitted(monkeypatch, mixed) -> None:
+    """Where ``teach_last`` fitted instead (the reversed trigger still turns the output: SIG),
+    or ``mixed_last`` did nothing, the output comes back as it came."""
     calls: list = []
     monkeypatch.setattr(au, "aug_fit", lambda *a, **k: calls.append(a))
     method = gated.Gated(aug_last=2)
-    method.report_ = {"suspect": 1}
+    method.report_ = {"suspect": 1, **({"mixed_last": {"action": mixed}} if mixed else {})}
     clean = data(40)
     out = Striped()
     assert au.aug_step(method, out, {}, clean, 7, "T") is out
     note = method.report_["aug_last"]
-    assert note["epochs"] == 2 and note["own"] == 20 and note["action"].startswith("fitted")
-    assert calls[0][3:] == (1, "T", 7, 2)  # suspect, trigger, seed, epochs
+    assert note["epochs"] == 2 and note["own"] == 20
+    runs = mixed is not None and mixed.startswith("fitted")
+    assert note["action"].startswith("fitted" if runs else "none: mixed_last did not fit")
+    assert calls == ([(out, {}, clean, 1, "T", 7, 2)] if runs else [])
 
 
 def test_the_option_is_epochs_off_by_default_refused_without_free_reach() -> None:

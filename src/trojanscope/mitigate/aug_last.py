@@ -30,17 +30,18 @@ from trojanscope.mitigate.after_steps import trigger_after_step
 from trojanscope.mitigate.base import frozen_copy, with_state
 from trojanscope.mitigate.free_unlearn import _pushed as pushed
 from trojanscope.mitigate.mixed_last import MixedTeacher
-from trojanscope.mitigate.step_note import step_note
+from trojanscope.mitigate.step_note import mixed_unfitted, step_note
 
 # The generator's offset from the method's seed (not another step's stream).
 AUG_SEED = 7575
 # The fit: Adam at LR in batches of BATCH; per clean image NEAR mixed-and-shifted neighbours and
-# NOISY noisy copies (Gaussian, standard deviation NOISE, up to SHIFT pixels moved); the KL
-# towards the teacher weighted DISTILL.
+# NOISY noisy copies (Gaussian, standard deviation NOISE, up to SHIFT pixels moved), the image and
+# its noisy copies also stamped with the reversed trigger; the KL towards the teacher weighted
+# DISTILL (development, benchmarks/data/mitigate_s75_h12/: NOISY 4 with every copy stamped).
 LR = 3e-4
 BATCH = 50
 NEAR = 4
-NOISY = 2
+NOISY = 4
 NOISE = 0.1
 SHIFT = 2
 DISTILL = 4.0
@@ -78,7 +79,7 @@ def targets(came: nn.Module, mixed: nn.Module, x: Tensor, own: Tensor,
 
 def aug_fit(model: nn.Module, came: dict, clean: TensorDataset, suspect: int,
             trigger: ReversedTrigger | None, seed: int, epochs: int, teacher: str = "own",
-            push: bool = False, stamp_all: bool = False, **aug: Any) -> None:
+            push: bool = False, stamp_all: bool = True, **aug: Any) -> None:
     """``epochs`` epochs on ``model``, in place: cross-entropy on the clean images (and on their
     copies stamped with ``trigger``, None: none) under their true labels, plus ``DISTILL`` times
     the KL towards the teacher on the clean images and :func:`augmented` copies, and on the
@@ -88,9 +89,9 @@ def aug_fit(model: nn.Module, came: dict, clean: TensorDataset, suspect: int,
     suspect class's own images and their noisy copies, whose label is known, the mixed teacher
     elsewhere: the output's accuracy loss sits on the suspect class's own images). With
     ``push``, copies moved by ``free_reach``'s free perturbation towards the suspect are fitted
-    under their true labels too; with ``stamp_all``, the noisy copies are stamped too (under
-    their images' labels, towards the teacher's output on the unstamped copy). The generator is
-    the seed + ``AUG_SEED``."""
+    under their true labels too; with ``stamp_all`` (the step's), the noisy copies are stamped
+    too (under their images' labels, towards the teacher's output on the unstamped copy). The
+    generator is the seed + ``AUG_SEED``."""
     came_model = frozen_copy(with_state(model, came))
     mixed = MixedTeacher(came_model, frozen_copy(model), suspect).eval()
     gen = torch.Generator().manual_seed(seed + AUG_SEED)
@@ -136,12 +137,16 @@ after_step = trigger_after_step("aug_last", __name__, "aug_step", came=True)
 def aug_step(gated: Any, out: nn.Module, came: dict, clean: TensorDataset, seed: int,
              trigger: ReversedTrigger) -> nn.Module:
     """``gated.aug_last`` epochs of :func:`aug_fit` on ``out`` (in place) with the detector's
-    reversed ``trigger`` for the suspect stamped. The note's ``aug_last`` gives the epochs, how
-    many of the clean images are the suspect's own, what was done and the seconds. Its own
-    function so a benchmark can spy on it."""
+    reversed ``trigger`` for the suspect stamped, only where ``mixed_last`` fitted the output:
+    where ``teach_last`` fitted instead the trigger still turns the output (SIG), and stamping
+    it on every copy cost three development SIG outputs their goal. The note's ``aug_last``
+    gives the epochs, how many of the clean images are the suspect's own, what was done and the
+    seconds. Its own function so a benchmark can spy on it."""
     suspect = int(gated.report_["suspect"])
     with step_note(gated, "aug_last") as note:
         note.update(epochs=gated.aug_last, own=int((clean.y == suspect).sum()))
+        if mixed_unfitted(gated, note):
+            return out.eval()
         aug_fit(out, came, clean, suspect, trigger, seed, gated.aug_last)
         note["action"] = ("fitted towards the input model on the suspect's own images and "
                           "mixed_last's teacher elsewhere, on augmented copies, the reversed "
