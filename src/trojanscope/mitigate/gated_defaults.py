@@ -278,8 +278,9 @@ BLEND_STOP = 0.0
 # E epochs fitting the output towards the input model on the suspect's own clean images and
 # their noisy copies and ``mixed_last``'s teacher elsewhere, on augmented copies of the clean
 # images, with copies stamped by that trigger under their true labels
-# (:mod:`~trojanscope.mitigate.aug_last`). 0: off (opt-in until its rule,
-# benchmarks/data/mitigate_s75_h12/rule.md, is read).
+# (:mod:`~trojanscope.mitigate.aug_last`). 0: off (opt-in: its rule on fresh zoos 2511/2512,
+# benchmarks/data/mitigate_s75_h12/rule.md, not met: 23 of 28 backdoored MLPs at the goal against
+# 17, one lost on the 2-point bar).
 AUG_LAST = 0
 # ``teach_last``'s bar (issue 12 stop 64; here since stop 72 so that ``project_cost``, which
 # ``teach_last``'s imports lead back to, reads the same one): the fit runs only where the

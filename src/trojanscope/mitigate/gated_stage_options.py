@@ -572,8 +572,9 @@ class AfterOptions:
             on the unstamped image (:mod:`~trojanscope.mitigate.aug_last`; the note's
             ``aug_last``). Built for the accuracy misses on BadNets and SIG MLPs, whose loss
             sits on the suspect class's own clean images (issue 12 stop 75, h12); no image is
-            held back. Default ``AUG_LAST`` = 0 (off). Off where ``free_reach`` is 0; asked
-            for there, it is refused.
+            held back. Default ``AUG_LAST`` = 0 (off): ``aug_last=5`` failed its rule on fresh
+            zoos 2511/2512 (23 of 28 at the goal against 17, one lost on the 2-point bar). Off
+            where ``free_reach`` is 0; asked for there, it is refused.
     """
 
     residue: float = 0.0
