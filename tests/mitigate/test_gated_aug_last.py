@@ -8,23 +8,13 @@ from __future__ import annotations
 
 import pytest
 import torch
+from test_gated_mixed_last import Fixed
 from test_gated_unlearn import Striped, data
 
 import trojanscope.mitigate.aug_last as au
 from trojanscope import registry
 from trojanscope.detect.base import ReversedTrigger
 from trojanscope.mitigate import gated
-
-
-class Fixed(torch.nn.Module):
-    """Logits that are the same rows whatever the input (one per image)."""
-
-    def __init__(self, rows: torch.Tensor) -> None:
-        super().__init__()
-        self.rows = rows
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.rows[: len(x)]
 
 
 def test_the_copies_are_never_stamped_and_the_noisy_ones_keep_their_order() -> None:

@@ -34,17 +34,17 @@ from trojanscope.mitigate.adaptive import neighbourhood
 from trojanscope.mitigate.after_steps import trigger_after_step
 from trojanscope.mitigate.base import frozen_copy, with_state
 from trojanscope.mitigate.free_unlearn import _pushed as pushed
+from trojanscope.mitigate.free_unlearn import fit_batches
 from trojanscope.mitigate.mixed_last import MixedTeacher
 from trojanscope.mitigate.step_note import mixed_unfitted, step_note
 
 # The generator's offset from the method's seed (not another step's stream).
 AUG_SEED = 7575
-# The fit: Adam at LR in batches of BATCH; per clean image NEAR mixed-and-shifted neighbours and
-# NOISY noisy copies (Gaussian, standard deviation NOISE, up to SHIFT pixels moved), the image and
-# its noisy copies also stamped with the reversed trigger; the KL towards the teacher weighted
-# DISTILL (development, benchmarks/data/mitigate_s75_h12/: NOISY 4 with every copy stamped).
-LR = 3e-4
-BATCH = 50
+# The fit: ``free_reach``'s loop (``free_unlearn.fit_batches``: Adam at 3e-4, batches of 50); per
+# clean image NEAR mixed-and-shifted neighbours and NOISY noisy copies (Gaussian, standard
+# deviation NOISE, up to SHIFT pixels moved), the image and its noisy copies also stamped with the
+# reversed trigger; the KL towards the teacher weighted DISTILL (development,
+# benchmarks/data/mitigate_s75_h12/: NOISY 4 with every copy stamped).
 NEAR = 4
 NOISY = 4
 NOISE = 0.1
@@ -100,39 +100,33 @@ def aug_fit(model: nn.Module, came: dict, clean: TensorDataset, suspect: int,
     came_model = frozen_copy(with_state(model, came))
     mixed = MixedTeacher(came_model, frozen_copy(model), suspect).eval()
     gen = torch.Generator().manual_seed(seed + AUG_SEED)
-    for prm in model.parameters():
-        prm.requires_grad_(True)
-    opt = torch.optim.Adam(model.parameters(), lr=LR)
     delta = torch.zeros(1, *clean.x.shape[1:])
-    for _ in range(epochs):
-        order = torch.randperm(len(clean), generator=gen)
-        for i in range(0, len(clean), BATCH):
-            bx, by = clean.x[order[i:i + BATCH]], clean.y[order[i:i + BATCH]]
-            mixes, noisy = augmented(bx, gen, **aug)
-            plain = torch.cat([bx, noisy, mixes])
-            labels_known = torch.cat([by] * (1 + len(noisy) // max(len(bx), 1)))
-            own = torch.zeros(len(plain), dtype=torch.bool)
-            own[:len(labels_known)] = labels_known == suspect
-            want = targets(came_model, mixed, plain, own, teacher)
-            n = len(bx)
-            sources = bx if not stamp_all else torch.cat([bx, noisy])
-            moved = [trigger.apply(sources)] if trigger is not None else []
-            if push:
-                delta = pushed(model, bx, delta, suspect)
-                moved.append((bx + delta).clamp(0, 1))
-            model.train()
-            out = model(torch.cat([plain, *moved]))
-            copies, out = out[len(plain):], out[:len(plain)]
-            labelled = torch.cat([out[:n], copies])
-            labels = torch.cat([by] + [labels_known[:len(m)] for m in moved])
-            kept = torch.cat([out, copies])
-            want = torch.cat([want] + [want[:len(m)] for m in moved])
-            loss = (F.cross_entropy(labelled, labels)
-                    + DISTILL * F.kl_div(F.log_softmax(kept, 1), want.exp(),
-                                         reduction="batchmean"))
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+    for opt, bx, by in fit_batches(model, clean, gen, epochs):
+        mixes, noisy = augmented(bx, gen, **aug)
+        plain = torch.cat([bx, noisy, mixes])
+        labels_known = torch.cat([by] * (1 + len(noisy) // max(len(bx), 1)))
+        own = torch.zeros(len(plain), dtype=torch.bool)
+        own[:len(labels_known)] = labels_known == suspect
+        want = targets(came_model, mixed, plain, own, teacher)
+        n = len(bx)
+        sources = bx if not stamp_all else torch.cat([bx, noisy])
+        moved = [trigger.apply(sources)] if trigger is not None else []
+        if push:
+            delta = pushed(model, bx, delta, suspect)
+            moved.append((bx + delta).clamp(0, 1))
+        model.train()
+        out = model(torch.cat([plain, *moved]))
+        copies, out = out[len(plain):], out[:len(plain)]
+        labelled = torch.cat([out[:n], copies])
+        labels = torch.cat([by] + [labels_known[:len(m)] for m in moved])
+        kept = torch.cat([out, copies])
+        want = torch.cat([want] + [want[:len(m)] for m in moved])
+        loss = (F.cross_entropy(labelled, labels)
+                + DISTILL * F.kl_div(F.log_softmax(kept, 1), want.exp(),
+                                     reduction="batchmean"))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
     model.eval()
 
 
