@@ -69,3 +69,20 @@ def test_the_reader_refuses_a_folder_that_is_no_zoo(tmp_path) -> None:
                      "--cache", tmp_path / "c")
     assert got.returncode == 2 and "not a zoo" in got.stderr
     assert len(got.stderr.strip().splitlines()) == 1 and not (tmp_path / "o.jsonl").exists()
+
+
+def test_the_summary_counts_gains_losses_and_crossings(tmp_path) -> None:
+    v = "aug:epochs=5"
+    rows = [{"name": "1/badnets-000", "family": "badnets",
+             "today": {"ca_before": 0.9, "ca": 0.87, "asr": 0.001},
+             v: {"ca": 0.89, "asr": 0.002, "cpu_s": 0.4}},   # gained
+            {"name": "1/badnets-001", "family": "badnets",
+             "today": {"ca_before": 0.9, "ca": 0.89, "asr": 0.019},
+             v: {"ca": 0.89, "asr": 0.021, "cpu_s": 0.5}}]   # lost by crossing 2%
+    (tmp_path / "r.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    got = run_script("mitigate_aug_s75_sum.py", tmp_path / "r.jsonl")
+    assert got.returncode == 0, got.stderr
+    assert "1/2 at the goal against today's 1" in got.stdout
+    assert "gained ['1/badnets-000']; lost ['1/badnets-001']" in got.stdout
+    assert "crossed 2% ['1/badnets-001 1.90->2.10%']" in got.stdout
+    assert "badnets 1->1/2" in got.stdout
