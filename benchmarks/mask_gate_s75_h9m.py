@@ -64,13 +64,13 @@ def references(M, top: int, n: int = N_REF) -> list[int]:
 
 
 def gate_stand(model, X, M, top: int, steps: int, hosts: int = HOSTS,
-               n_ref: int = N_REF) -> tuple[float, list[int], list[float]]:
+               n_ref: int = N_REF, lam: float = LAM) -> tuple[float, list[int], list[float]]:
     """The named class's stand against its references (see the module's text), the reference
     classes and the L1s (named first)."""
     import numpy as np
 
     refs = references(M, top, n_ref)
-    l1, _ = mask_search(model, X, M, steps, LAM, hosts_per_class=hosts, classes=[top, *refs])
+    l1, _ = mask_search(model, X, M, steps, lam, hosts_per_class=hosts, classes=[top, *refs])
     return round(math.log(float(np.median(l1[1:])) / max(l1[0], 1e-6)), 3), refs, l1
 
 
