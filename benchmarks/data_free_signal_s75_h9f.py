@@ -111,12 +111,9 @@ def _load(path: str):
     return model, tuple(shape)
 
 
-def grab(sel: Path, inputs: Path, out: Path, sample: int) -> None:
-    """Each selected model read data-free (``auto``, seed 0) with MM-BD's maximising inputs
-    kept; the re-read's top class and ratio beside the stored ones."""
-    import numpy as np
-
-    from trojanscope import registry
+def keep_maximisers() -> dict:
+    """Make MM-BD keep its maximising inputs: from now on each read leaves its margins (``m``)
+    and inputs (``x``), every start of every class, in the returned dict (this process only)."""
     from trojanscope.detect import mmbd
 
     kept: dict = {}
@@ -128,6 +125,17 @@ def grab(sel: Path, inputs: Path, out: Path, sample: int) -> None:
         return m, x, e
 
     mmbd.MMBD._maximise = keeping
+    return kept
+
+
+def grab(sel: Path, inputs: Path, out: Path, sample: int) -> None:
+    """Each selected model read data-free (``auto``, seed 0) with MM-BD's maximising inputs
+    kept; the re-read's top class and ratio beside the stored ones."""
+    import numpy as np
+
+    from trojanscope import registry
+
+    kept = keep_maximisers()
     inputs.mkdir(parents=True, exist_ok=True)
     rows = list(read_jsonl(sel))
     high = [r for r in rows if r["bd"] and r["p"] >= 0.9999]

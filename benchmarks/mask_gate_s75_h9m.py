@@ -36,7 +36,14 @@ import os
 from pathlib import Path
 
 from _common import fail, read_jsonl, run_main
-from data_free_signal_s75_h9f import _cpu, _load, _maximisers, group_of, mask_search
+from data_free_signal_s75_h9f import (
+    _cpu,
+    _load,
+    _maximisers,
+    group_of,
+    keep_maximisers,
+    mask_search,
+)
 
 STEPS = {"cnn": 40, "dense": 80}  # Adam steps per kind (h9f: 80 for both)
 HOSTS = 1  # best maximising inputs of each other class used as hosts (h9f: 2)
@@ -142,19 +149,10 @@ def read(manifest: Path, out: Path) -> None:
     file), MM-BD's maximising inputs kept; the gate run where it applies (today's flag and
     the excess term read the named class); one line a model appended to ``out``."""
     from trojanscope import registry
-    from trojanscope.detect import mmbd
     from trojanscope.detect.calibration import calibrate, load_calibrators
     from trojanscope.detect.class_excess import EXCESS
 
-    kept: dict = {}
-    maximise = mmbd.MMBD._maximise
-
-    def keeping(self, model, x0, labels):
-        m, x, e = maximise(self, model, x0, labels)
-        kept.update(m=m, x=x)
-        return m, x, e
-
-    mmbd.MMBD._maximise = keeping
+    kept = keep_maximisers()
     cals = load_calibrators()
     done = {r["name"] for r in read_jsonl(out)} if out.is_file() else set()
     for row in read_jsonl(manifest):
