@@ -111,12 +111,9 @@ def _load(path: str):
     return model, tuple(shape)
 
 
-def grab(sel: Path, inputs: Path, out: Path, sample: int) -> None:
-    """Each selected model read data-free (``auto``, seed 0) with MM-BD's maximising inputs
-    kept; the re-read's top class and ratio beside the stored ones."""
-    import numpy as np
-
-    from trojanscope import registry
+def keep_maximisers() -> dict:
+    """Make MM-BD keep its maximising inputs: from now on each read leaves its margins (``m``)
+    and inputs (``x``), every start of every class, in the returned dict (this process only)."""
     from trojanscope.detect import mmbd
 
     kept: dict = {}
@@ -128,6 +125,17 @@ def grab(sel: Path, inputs: Path, out: Path, sample: int) -> None:
         return m, x, e
 
     mmbd.MMBD._maximise = keeping
+    return kept
+
+
+def grab(sel: Path, inputs: Path, out: Path, sample: int) -> None:
+    """Each selected model read data-free (``auto``, seed 0) with MM-BD's maximising inputs
+    kept; the re-read's top class and ratio beside the stored ones."""
+    import numpy as np
+
+    from trojanscope import registry
+
+    kept = keep_maximisers()
     inputs.mkdir(parents=True, exist_ok=True)
     rows = list(read_jsonl(sel))
     high = [r for r in rows if r["bd"] and r["p"] >= 0.9999]
@@ -207,22 +215,26 @@ def paste(rows: Path, inputs: Path, only: str = "") -> None:
 
 
 def mask_search(model, X, M, steps: int, lam: float, hosts_per_class: int = 2,
-                seed: int = 0) -> tuple[list[float], list[float]]:
-    """Per class ``a``: the L1 of a mask (and pattern) found by ``steps`` Adam steps sending the
-    other classes' best ``hosts_per_class`` maximising inputs to ``a``, and its success share.
+                seed: int = 0, classes: list[int] | None = None
+                ) -> tuple[list[float], list[float]]:
+    """Per class ``a`` (every class, or only ``classes``, in that order): the L1 of a mask (and
+    pattern) found by ``steps`` Adam steps sending the other classes' best ``hosts_per_class``
+    maximising inputs to ``a``, and its success share. Each class's mask is searched on its own
+    (its loss reads only its mask), so searching fewer classes changes none of their values.
     The start is fixed (mask logits -2, pattern 0.5): ``seed`` is kept for a drawn start."""
     import torch
 
     del seed  # the start draws nothing
-    k, shape = len(X), tuple(X.shape[2:])
+    targets = list(range(len(X))) if classes is None else list(classes)
+    k, shape = len(targets), tuple(X.shape[2:])
     side = round((X[0, 0].numel() / (shape[0] if len(shape) == 3 else 1)) ** 0.5)
     chans = shape[0] if len(shape) == 3 else 1
     idx = M.argsort(dim=1, descending=True)[:, :hosts_per_class]
-    hosts = torch.stack([X[c, idx[c]] for c in range(k)])
-    h = torch.cat([torch.cat([hosts[c] for c in range(k) if c != a]) for a in range(k)])
+    hosts = torch.stack([X[c, idx[c]] for c in range(len(X))])
+    h = torch.cat([torch.cat([hosts[c] for c in range(len(X)) if c != a]) for a in targets])
     h = h.reshape(len(h), chans, side, side)
-    rep = (k - 1) * hosts_per_class
-    labels = torch.arange(k).repeat_interleave(rep)
+    rep = (len(X) - 1) * hosts_per_class
+    labels = torch.tensor(targets).repeat_interleave(rep)
     mask = torch.full((k, 1, side, side), -2.0, requires_grad=True)
     pattern = torch.zeros(k, chans, side, side, requires_grad=True)
     opt = torch.optim.Adam([mask, pattern], lr=0.1)

@@ -118,8 +118,7 @@ DATA_FREE_EXCESS = ("auto:data-free:excess", "auto:data-free:out-of-coverage:exc
 
 def shipped_without_data_free_s74() -> dict:
     """The shipped file's raw entries, in file order, without stop 74's data-free excess terms."""
-    return {k: v for k, v in json.loads(SHIPPED.read_text()).items()
-            if k not in DATA_FREE_EXCESS}
+    return {k: v for k, v in shipped_before_s75_h9().items() if k not in DATA_FREE_EXCESS}
 
 
 # issue 9 stop 74 (h9g): the data-free excess terms gained h9u's guarded flat-MLP entry (the data
@@ -129,7 +128,7 @@ def shipped_data_free_unguarded_s74() -> dict:
     """The shipped file's raw entries, in file order, the data-free excess terms without their
     guarded ``wide_recipes`` entries (as h9d shipped them)."""
     return {k: excess_without_guard_s74(v) if k in DATA_FREE_EXCESS else v
-            for k, v in json.loads(SHIPPED.read_text()).items()}
+            for k, v in shipped_before_s75_h9().items()}
 
 
 def shipped_before_s72() -> dict:
@@ -177,7 +176,7 @@ def shipped_before_s60() -> dict:
     from trojanscope.detect.calibration import Calibrator, load_calibrators
 
     cals = {k: v for k, v in load_calibrators().items()
-            if k not in GAPS and k not in NAMED and k not in DATA_FREE_EXCESS}
+            if k not in GAPS and k not in NAMED and k not in DATA_FREE_EXCESS and k != SINK_S75}
     raw = json.loads(SHIPPED.read_text())
     return {**cals, **{k: Calibrator(**v) for k, v in band_entries_before_s60().items()},
             **{k: Calibrator(**excess_before_s73(raw[k])) for k in EXCESS_TERMS},
@@ -229,4 +228,15 @@ def xgboost_band_before_s74w() -> dict:
 def shipped_before_s74w() -> dict:
     """The shipped file's raw entries, in file order, with XGBoost's band entry as before M74."""
     return {k: xgboost_band_before_s74w() if k == XGBOOST_BAND else v
-            for k, v in json.loads(SHIPPED.read_text()).items()}
+            for k, v in shipped_before_s75_h9().items()}
+
+
+# issue 9 stop 75 (h9) shipped the blend-sink term on the out-of-coverage scorer (its reference of
+# clean GAP heads' blend sinks; rule met on fresh outside 9218 and the fourth maker's 9617):
+# files written before saw no such entry (:func:`shipped_before_s75_h9`)
+SINK_S75 = "auto:out-of-coverage:blend-sink"
+
+
+def shipped_before_s75_h9() -> dict:
+    """The shipped file's raw entries, in file order, without stop 75's blend-sink term."""
+    return {k: v for k, v in json.loads(SHIPPED.read_text()).items() if k != SINK_S75}

@@ -35,10 +35,10 @@ def _blend(shares: list[float]) -> dict[str, float]:
 
 
 def _cals(blend_gap: float | None = 0.5, term: bool = True) -> dict[str, Calibrator]:
-    """The shipped file without its centre terms, plus C1's term (with C2's gap where given;
-    no term at all with ``term`` false: today)."""
+    """The shipped file without its centre terms (nor stop 75's blend-sink term), plus C1's
+    term (with C2's gap where given; no term at all with ``term`` false: today)."""
     cals = {k: v for k, v in load_calibrators().items()
-            if not k.endswith((":centre", ":named-check"))}  # the shipped lower-only terms
+            if not k.endswith((":centre", ":named-check", ":blend-sink"))}  # lower-only terms
     fitted = {"guard": 1.6, "centre": -3.0, "read": "model", "keep_ratio": 6.0}
     if blend_gap is not None:
         fitted["blend_gap"] = blend_gap
@@ -309,13 +309,14 @@ def _but_sure(entries: dict) -> dict:
     from shipped_calibration import (
         DATA_FREE_EXCESS,
         EXCESS_TERMS,
+        SINK_S75,
         SURE,
         XGBOOST_BAND,
         excess_before_s72,
     )
 
     return {k: excess_before_s72(v) if k in EXCESS_TERMS else v for k, v in entries.items()
-            if k not in (SURE, XGBOOST_BAND) and k not in DATA_FREE_EXCESS}
+            if k not in (SURE, XGBOOST_BAND, SINK_S75) and k not in DATA_FREE_EXCESS}
 
 
 def test_the_rule_script_writes_blend_same_and_refuses_it_without_a_gap(tmp_path,

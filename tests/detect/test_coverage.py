@@ -61,8 +61,9 @@ def test_shipped_calibrators_record_their_coverage() -> None:
         if key.endswith(":named-check"):  # lower-only, reads the model's leads (stop 66)
             assert cal.fitted_on["guard"] >= 0 and cal.fitted_on["blend_gap"] > 0
             continue
-        if key.endswith((":excess", ":centre")):  # lower-only terms (stops 55, 59): their
-            assert cal.fitted_on["reference"]  # references name kinds and their clean models
+        if key.endswith((":excess", ":centre", ":blend-sink")):  # lower-only terms (stops 55,
+            assert cal.fitted_on["reference"]  # 59, 75): references name kinds and their clean
+            # models
             continue
         if key.endswith(":gap"):  # the trees' raise-only gap term (stop 60): one feature, its
             assert cal.fitted_on["start"] > 0 and cal.fitted_on["most"] > 0  # start and cap

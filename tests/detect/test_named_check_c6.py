@@ -180,10 +180,19 @@ def test_the_check_re_scores_each_stored_run_by_the_file_it_read(
     assert got[0] == rebuilt and len(got[1]) == differ
 
 
-def test_the_sweep_names_what_a_candidate_clears(capsys) -> None:
+def test_the_sweep_names_what_a_candidate_clears(capsys, monkeypatch) -> None:
     """Stop 69's fresh 9610 as its runs read it: today (C5) flags three clean ``res_gap``
-    heads kept for blends at 0 (+0.47, +0.53, +0.60); C6 clears the two under 0.55."""
+    heads kept for blends at 0 (+0.47, +0.53, +0.60); C6 clears the two under 0.55. Read on the
+    file before stop 75 (whose blend-sink term clears all three: test_blend_sink_s75.py)."""
+    import outside_named_rule
+    import trojanscope.detect.calibration as calibration
     from outside_named_sweep import main
+
+    before = (Path(__file__).resolve().parents[2]
+              / "benchmarks/data/outside_s75_h9/cal_C9_before.json")
+    loader = calibration.load_calibrators
+    monkeypatch.setattr(outside_named_rule, "SHIPPED", before)
+    monkeypatch.setattr(calibration, "load_calibrators", lambda path=None: loader(path or before))
 
     data = C5_FILE.parent
     c5 = ("--read model --guard 1.6 --keep-ratio 6.0 --blend-gap 0.45 --blend-same 0.75 "

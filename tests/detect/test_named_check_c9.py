@@ -103,6 +103,12 @@ def test_the_stored_zone_of_stop_72_reads_as_measured(tmp_path: Path, capsys) ->
     c7 = tmp_path / "cal_C7.json"
     write([*C5_OPTIONS.split(), "--bias-guard", "2.05", "--bias-same", "0.85", "--write",
            str(c7)])
+    for path in (cal, c7):  # the files as stop 73 wrote them: without stop 75's blend-sink term
+        from shipped_calibration import SINK_S75
+
+        raw = json.loads(path.read_text())
+        raw.pop(SINK_S75, None)
+        path.write_text(json.dumps(raw, indent=1) + "\n")
     capsys.readouterr()
     main(["--today", str(c7), "--beside", str(S71R / "cal_C5_now.json"), "--candidate", str(cal),
           *(f"--rows={s}={S72 / f'detect{s}_runs.jsonl.gz'},{S72 / f'zoo-{s}_truth.json.gz'}"

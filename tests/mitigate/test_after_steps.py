@@ -21,7 +21,8 @@ def test_the_order_and_options_are_the_documented_ones() -> None:
     names = [s.name for s in after_steps.AFTER_STEPS]
     assert names == ["reach_round2", "first_read", "held_pick", "fold_back", "sparse_last",
                      "residue_last", "refit_last", "trigger_last", "round_last", "fresh_last",
-                     "teach_last", "mixed_last", "restore_last", "repair_last", "blend_last"]
+                     "teach_last", "mixed_last", "restore_last", "repair_last", "blend_last",
+                     "aug_last"]
     assert all(s.option == s.name for s in after_steps.AFTER_STEPS)
     text = DOCS.read_text()
     line = re.search(r"After `free_reach`'s step, in this order: (.*)", text)
@@ -37,12 +38,13 @@ def test_the_defaults_and_asked_options_turn_on_their_steps() -> None:
     asked = gated.Gated(first_read=0.03, held_pick=0.2, fold_back=1, sparse_last=True,
                         residue_last=0.1, refit_last=5, trigger_last=5, round_last=0.2,
                         fresh_last=0.05, teach_last=5, mixed_last=5, restore_last=10,
-                        repair_last=10, blend_last=10)
+                        repair_last=10, blend_last=10, aug_last=5)
     assert [s.name for s in on(asked)] == ["reach_round2", "first_read", "held_pick",
                                            "fold_back", "sparse_last", "residue_last",
                                            "refit_last", "trigger_last", "round_last",
                                            "fresh_last", "teach_last", "mixed_last",
-                                           "restore_last", "repair_last", "blend_last"]
+                                           "restore_last", "repair_last", "blend_last",
+                                           "aug_last"]
     assert not after_steps.keeps_first(gated.Gated())
     assert after_steps.keeps_first(gated.Gated(first_read=0.03))
     assert after_steps.keeps_first(gated.Gated(held_pick=0.2))
@@ -58,6 +60,7 @@ def test_the_defaults_and_asked_options_turn_on_their_steps() -> None:
     assert not after_steps.keeps_first(gated.Gated(restore_last=10))
     assert not after_steps.keeps_first(gated.Gated(repair_last=10))
     assert not after_steps.keeps_first(gated.Gated(blend_last=10))
+    assert not after_steps.keeps_first(gated.Gated(aug_last=5))
 
 
 def test_the_chain_runs_the_enabled_steps_in_order_each_on_the_last_output(monkeypatch) -> None:

@@ -12,6 +12,7 @@ import torch
 from test_gated_teach_last import _moved, _same
 from test_gated_unlearn import Striped, data
 
+import trojanscope.mitigate.aug_last as au
 import trojanscope.mitigate.mixed_last as mx
 import trojanscope.mitigate.teach_last as te
 from trojanscope import registry
@@ -63,11 +64,11 @@ def test_the_fit_runs_only_where_teach_last_does_not(monkeypatch, taught, flip, 
     assert _same(out, _moved()) is not runs  # not run: the output as it came
 
 
-@pytest.mark.parametrize(("module", "name"), [(te, "teach"), (mx, "mixed")])
+@pytest.mark.parametrize(("module", "name"), [(te, "teach"), (mx, "mixed"), (au, "aug")])
 def test_the_step_is_skipped_without_free_reachs_reading_or_a_trigger(monkeypatch, module,
                                                                        name) -> None:
-    """``teach_last`` (stop 64) and ``mixed_last``: the two steps that read the input model
-    (``trigger_after_step(..., came=True)``) beside the detector's trigger."""
+    """``teach_last`` (stop 64), ``mixed_last`` and ``aug_last`` (stop 75): the steps that read
+    the input model (``trigger_after_step(..., came=True)``) beside the detector's trigger."""
     called: list = []
     monkeypatch.setattr(module, f"{name}_step", lambda *a: called.append(a) or "fitted")
     method = gated.Gated(**{f"{name}_last": 5})

@@ -24,6 +24,14 @@ from typing import Any
 import numpy as np
 
 from trojanscope.detect.base import ModelVerdict
+from trojanscope.detect.blend_sink import (
+    SINK_BEFORE,
+    SINK_LOGIT,
+    SINK_SHARE,
+    check_sink_terms,
+    sink_note,
+    sink_term,
+)
 from trojanscope.detect.calibration_range import range_guard
 from trojanscope.detect.class_excess import (
     EXCESS,
@@ -651,6 +659,7 @@ def load_calibrators(path: str | Path | None = None) -> dict[str, Calibrator]:
         check_centre_terms(calibrators)
         check_twin_terms(calibrators)
         check_named_terms(calibrators)
+        check_sink_terms(calibrators)
         check_gap_terms(calibrators)
         check_lever_terms(calibrators)
         return calibrators
@@ -743,7 +752,7 @@ def _calibrate(
     for name in ("raise_logit", *OWN_LIFT.values(), "probability_unraised", "lower_logit",
                  "raise_name_held", EXCESS, EXCESS_LOGIT, EXCESS_BEFORE, CENTRE_LOGIT, TWIN_LOGIT,
                  GAP_LOGIT, GAP_BEFORE, NAMED_LOGIT, NAMED_STAND, BLEND_CLASS, BLEND_RAISE,
-                 FRAME_OFF):
+                 FRAME_OFF, SINK_LOGIT, SINK_BEFORE, SINK_SHARE):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     first = verdict.features.pop("unraised_top_class", None)
     checked = verdict.features.pop(UNCHECKED_CLASS, None)  # then the named check's (stop 70)
@@ -816,6 +825,10 @@ def _calibrate(
         twins_term(verdict, calibrators, scored_by)  # only where "<scorer>:twin-stand" is read
         named_term(verdict, calibrators, scored_by)  # "<scorer>:named-check" (opt-in, s63)
         if (note := named_note(verdict.features)) is not None:
+            notes.append(note)
+        sink_term(verdict, calibrators, scored_by)  # "<scorer>:blend-sink" (stop 75)
+        if (note := sink_note(verdict.features, verdict.target_classes[0]
+                              if verdict.target_classes else None)) is not None:
             notes.append(note)
         gap_raise(verdict, calibrators, family_key)  # only where "<family>:gap" is read
         if lever_lower(verdict, calibrators, family_key):  # "<family>:lever" (opt-in, stop 62)

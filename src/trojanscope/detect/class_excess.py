@@ -197,12 +197,9 @@ def excess_note(features: dict[str, float]) -> str | None:
     lower). Read from the verdict's features alone; ``detect``'s text and the audit print it
     beside ``lower_note`` (issue 9, stop 74: a raise note said "raised from 0.006" with nothing
     saying what had brought the probability down there)."""
-    if EXCESS_LOGIT not in features:
+    moved = lowered_by(features, EXCESS_LOGIT, EXCESS_BEFORE)
+    if moved is None:
         return None
-    lift = float(features[EXCESS_LOGIT])
-    before = features.get(EXCESS_BEFORE)
-    moved = (f"from {before:.3f} to {shift_logit(float(before), lift):.3f}"
-             if isinstance(before, int | float) else f"by {-lift:.2f} logits")
     ratios = class_ratios(features)
     if ratios is None or EXCESS not in features:  # a record without the ratios
         return f"probability lowered {moved} by the calibration's excess term"
@@ -213,6 +210,18 @@ def excess_note(features: dict[str, float]) -> str | None:
             f"theirs: {ratios[top]:.2f} times the median class's here, "
             f"{ratios[top] - excess:.2f} in clean reference models of the same kind "
             f"({excess:+.2f}), small enough that the term takes MM-BD's reading back")
+
+
+def lowered_by(features: dict[str, float], record: str, before: str) -> str | None:
+    """"from P to Q" (or "by N logits" where the probability before was not recorded) for a
+    lowering term that recorded its logit as ``record`` and the probability before as
+    ``before``; None where it did not lower (the excess and blend-sink notes)."""
+    if record not in features:
+        return None
+    lift = float(features[record])
+    was = features.get(before)
+    return (f"from {was:.3f} to {shift_logit(float(was), lift):.3f}"
+            if isinstance(was, int | float) else f"by {-lift:.2f} logits")
 
 
 def lower_logit(verdict: ModelVerdict, lift: float, record: str) -> float:

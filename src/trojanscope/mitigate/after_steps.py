@@ -75,6 +75,7 @@ AFTER_STEPS: tuple[AfterStep, ...] = (
     AfterStep("restore_last", "restore_last", _M + "restore_last", "after_step"),
     AfterStep("repair_last", "repair_last", _M + "repair_last", "after_step"),
     AfterStep("blend_last", "blend_last", _M + "blend_last", "after_step"),
+    AfterStep("aug_last", "aug_last", _M + "aug_last", "after_step"),
 )
 
 

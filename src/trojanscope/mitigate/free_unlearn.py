@@ -18,7 +18,7 @@ the detector's suspect and the method's clean images, never the attacker's trigg
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import torch
@@ -95,6 +95,20 @@ def unlearn_free(model: nn.Module, clean: TensorDataset, suspect: int, seed: int
     distil_fit(model, frozen_copy(model), clean, gen, EPOCHS, push=suspect, distill=distill)
 
 
+def fit_batches(model: nn.Module, clean: TensorDataset, gen: torch.Generator,
+                epochs: int) -> Iterator[tuple[torch.optim.Optimizer, Tensor, Tensor]]:
+    """The fine-tune's loop: ``model``'s parameters made trainable, one Adam at ``LR``, then
+    ``epochs`` passes over ``clean`` in batches of ``BATCH`` in an order drawn from ``gen``,
+    each batch given with the optimiser (:func:`distil_fit`'s and ``aug_last``'s)."""
+    for prm in model.parameters():
+        prm.requires_grad_(True)
+    opt = torch.optim.Adam(model.parameters(), lr=LR)
+    for _ in range(epochs):
+        order = torch.randperm(len(clean), generator=gen)
+        for i in range(0, len(clean), BATCH):
+            yield opt, clean.x[order[i:i + BATCH]], clean.y[order[i:i + BATCH]]
+
+
 def distil_fit(model: nn.Module, teacher: nn.Module, clean: TensorDataset,
                gen: torch.Generator, epochs: int, push: int | None = None,
                leave_out: int | None = None, distill: float | None = None,
@@ -108,42 +122,36 @@ def distil_fit(model: nn.Module, teacher: nn.Module, clean: TensorDataset,
     left out of the KL. With ``perturb`` (instead of ``push``), ``perturb(model, batch)``
     gives those moved copies (``sparse_reach``'s sparse stamp)."""
     weight = DISTILL if distill is None else distill
-    for prm in model.parameters():
-        prm.requires_grad_(True)
-    opt = torch.optim.Adam(model.parameters(), lr=LR)
     delta = torch.zeros(1, *clean.x.shape[1:])
-    for _ in range(epochs):
-        order = torch.randperm(len(clean), generator=gen)
-        for i in range(0, len(clean), BATCH):
-            bx, by = clean.x[order[i:i + BATCH]], clean.y[order[i:i + BATCH]]
-            moved = None
-            if push is not None:
-                delta = _pushed(model, bx, delta, push)
-                moved = (bx + delta).clamp(0, 1)
-            elif perturb is not None:
-                moved = perturb(model, bx).detach()
-            near = torch.cat([neighbourhood(bx, gen) for _ in range(NEAR)])
-            plain = torch.cat([bx, near])
-            with torch.no_grad():
-                want = teacher(plain)
-            model.train()
-            n = len(bx)
-            if moved is None:
-                kept = out = model(plain)
-                labelled, labels = out[:n], by
-            else:
-                out = model(torch.cat([bx, moved, near]))
-                kept = torch.cat([out[:n], out[2 * n:]])
-                labelled, labels = out[:2 * n], torch.cat([by, by])
-            if leave_out is not None:
-                cols = [c for c in range(out.shape[1]) if c != leave_out]
-                kept, want = kept[:, cols], want[:, cols]
-            loss = (F.cross_entropy(labelled, labels)
-                    + weight * F.kl_div(F.log_softmax(kept, 1), torch.softmax(want, 1),
-                                         reduction="batchmean"))
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+    for opt, bx, by in fit_batches(model, clean, gen, epochs):
+        moved = None
+        if push is not None:
+            delta = _pushed(model, bx, delta, push)
+            moved = (bx + delta).clamp(0, 1)
+        elif perturb is not None:
+            moved = perturb(model, bx).detach()
+        near = torch.cat([neighbourhood(bx, gen) for _ in range(NEAR)])
+        plain = torch.cat([bx, near])
+        with torch.no_grad():
+            want = teacher(plain)
+        model.train()
+        n = len(bx)
+        if moved is None:
+            kept = out = model(plain)
+            labelled, labels = out[:n], by
+        else:
+            out = model(torch.cat([bx, moved, near]))
+            kept = torch.cat([out[:n], out[2 * n:]])
+            labelled, labels = out[:2 * n], torch.cat([by, by])
+        if leave_out is not None:
+            cols = [c for c in range(out.shape[1]) if c != leave_out]
+            kept, want = kept[:, cols], want[:, cols]
+        loss = (F.cross_entropy(labelled, labels)
+                + weight * F.kl_div(F.log_softmax(kept, 1), torch.softmax(want, 1),
+                                     reduction="batchmean"))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
     model.eval()
 
 

@@ -273,6 +273,15 @@ BLEND_RISE = True
 # :mod:`~trojanscope.mitigate.blend_last`). 0: off (opt-in: its rule on fresh zoos 2488/2489,
 # benchmarks/data/mitigate_s70/plan.md, not met: at 0.9 it never fired, every row today's).
 BLEND_STOP = 0.0
+# ``aug_last``'s epochs (issue 12 stop 75, h12): with E > 0, last (after ``blend_last``), where
+# ``free_reach``'s step read the model and the detector left a reversed trigger for the suspect,
+# E epochs fitting the output towards the input model on the suspect's own clean images and
+# their noisy copies and ``mixed_last``'s teacher elsewhere, on augmented copies of the clean
+# images, with copies stamped by that trigger under their true labels
+# (:mod:`~trojanscope.mitigate.aug_last`). 0: off (opt-in: its rule on fresh zoos 2511/2512,
+# benchmarks/data/mitigate_s75_h12/rule.md, not met: 23 of 28 backdoored MLPs at the goal against
+# 17, one lost on the 2-point bar).
+AUG_LAST = 0
 # ``teach_last``'s bar (issue 12 stop 64; here since stop 72 so that ``project_cost``, which
 # ``teach_last``'s imports lead back to, reads the same one): the fit runs only where the
 # detector's reversed trigger for the suspect still sends at least this share of the clean

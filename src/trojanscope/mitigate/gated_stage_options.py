@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from trojanscope.mitigate.conv_fast import CONV_EPOCHS, CONV_ROUND_EPOCHS, CONV_STOP, FAST_CONV
 from trojanscope.mitigate.conv_lean import CONV_EARLY, CONV_LEAN
 from trojanscope.mitigate.gated_defaults import (
+    AUG_LAST,
     BLEND_LAST,
     BLEND_RISE,
     BLEND_STOP,
@@ -562,6 +563,18 @@ class AfterOptions:
             it treats (issue 12 stop 70, h12); default ``BLEND_STOP`` = 0 (off: at 0.9 it never
             fired on fresh zoos 2488/2489, every row today's). Off where ``blend_last`` is;
             asked for without ``blend_last`` (or ``free_reach``), it is refused.
+        aug_last: with E > 0, last (after ``blend_last``), where ``free_reach``'s step read the
+            model and the detector left a reversed trigger for the suspect, E epochs fitting
+            the output towards the input model on the suspect's own clean images and their
+            noisy copies and towards ``mixed_last``'s teacher elsewhere, on augmented copies
+            of the clean images (shifts, noise, mixes of two; never triggered), with copies
+            stamped by that trigger under their true labels and towards the teacher's output
+            on the unstamped image (:mod:`~trojanscope.mitigate.aug_last`; the note's
+            ``aug_last``). Built for the accuracy misses on BadNets and SIG MLPs, whose loss
+            sits on the suspect class's own clean images (issue 12 stop 75, h12); no image is
+            held back. Default ``AUG_LAST`` = 0 (off): ``aug_last=5`` failed its rule on fresh
+            zoos 2511/2512 (23 of 28 at the goal against 17, one lost on the 2-point bar). Off
+            where ``free_reach`` is 0; asked for there, it is refused.
     """
 
     residue: float = 0.0
@@ -591,6 +604,7 @@ class AfterOptions:
     blend_last: int | None = None
     blend_rise: bool | None = None
     blend_stop: float | None = None
+    aug_last: int | None = None
     # None given: the default, which says nothing where it cannot apply (a value asked for does)
     margin_asked_: bool = field(init=False)
 
@@ -643,6 +657,7 @@ class AfterOptions:
             ("blend_last", BLEND_LAST, _count(20), "runs " + after),
             ("blend_rise", BLEND_RISE, check_flag, "sets blend_last's gate " + after),
             ("blend_stop", BLEND_STOP, _fraction(1.0), "stops blend_last's fit " + after),
+            ("aug_last", AUG_LAST, _count(20), "runs " + after),
         ):
             self._after_free_reach(name, default, check, does)
         if self.mixed_held and not self.mixed_last:

@@ -156,7 +156,7 @@ def audit_command(
         said = (f": {result.headline}, rated {result.rating.label}"
                 if output is not None and report is None else "")
         stderr_console().print(f"wrote {report or output}{said}", markup=False,
-                               highlight=False)
+                               highlight=False, soft_wrap=True)  # a path is never cut
     for step in result.errors:  # last: what a user or a CI log reads as the outcome (stop 57)
         typer.echo(f"error: step {step.name!r} could not run: {step.reason}", err=True)
     code = result.exit_code(threshold_sev)

@@ -1,0 +1,95 @@
+"""`gated`'s ``aug_last`` (issue 12 stop 75): last, where ``free_reach``'s step read the model
+and the detector left a reversed trigger for the suspect, E epochs fitting the output towards
+the input model on the suspect's own images and ``mixed_last``'s teacher elsewhere, on
+augmented copies of the clean images, with the trigger's copies under their true labels.
+Hand-wired models from ``test_gated_unlearn``."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from test_gated_mixed_last import Fixed
+from test_gated_unlearn import Striped, data
+
+import trojanscope.mitigate.aug_last as au
+from trojanscope import registry
+from trojanscope.detect.base import ReversedTrigger
+from trojanscope.mitigate import gated
+
+
+def test_the_copies_are_never_stamped_and_the_noisy_ones_keep_their_order() -> None:
+    x = data(10).x
+    mixes, noisy = au.augmented(x, torch.Generator().manual_seed(0), near=3, noisy=2,
+                                noise=0.1, shift=2)
+    assert mixes.shape == (30, *x.shape[1:]) and noisy.shape == (20, *x.shape[1:])
+    assert float(noisy.min()) >= 0.0 and float(noisy.max()) <= 1.0
+    # the noisy copies of the bright images (class 1) stay brighter: each keeps its image's row
+    means = noisy.mean((1, 2, 3)).view(2, 10)
+    assert bool((means[:, 5:].min(1).values > means[:, :5].max(1).values).all())
+    again = au.augmented(x, torch.Generator().manual_seed(0), near=3, noisy=2)
+    assert torch.equal(again[0], mixes) and torch.equal(again[1], noisy)  # seeded
+
+
+def test_the_teacher_reads_the_input_model_on_the_suspects_own_images_only() -> None:
+    """The output's accuracy loss sits on the suspect's own images; ``mixed_last``'s teacher
+    keeps the output's share for the suspect there (the loss stays), ``own`` reads the input
+    model on the rows whose label is the suspect and ``mixed_last``'s teacher elsewhere."""
+    came = Fixed(torch.log(torch.tensor([[0.1, 0.9], [0.7, 0.3], [0.2, 0.8]])))
+    out = Fixed(torch.log(torch.tensor([[0.6, 0.4], [0.8, 0.2], [0.5, 0.5]])))
+    mixed = au.MixedTeacher(came, out, suspect=1)
+    own = torch.tensor([True, False, False])  # row 0 a suspect's own image, row 2 a mix
+    x = torch.zeros(3, 1)
+    got = au.targets(came, mixed, x, own).exp()
+    assert torch.allclose(got[0], torch.tensor([0.1, 0.9]))  # the input model's
+    assert torch.allclose(got[1:], mixed(x)[1:].exp())  # the suspect's share the output's
+    assert torch.allclose(au.targets(came, mixed, x, own, "mixed").exp(), mixed(x).exp())
+    assert torch.allclose(au.targets(came, mixed, x, own, "came").exp(),
+                          torch.softmax(came(x), 1))
+
+
+def test_the_reversed_triggers_copies_are_fitted_under_their_true_labels() -> None:
+    """A patch that sends every image to class 2 on the output: with the reversed trigger
+    stamped (under the true labels, towards the teacher's output on the clean image) it stops
+    working; without it, nothing teaches it off."""
+    torch.set_num_threads(1)
+    clean = data(40)
+    mask = torch.zeros(1, *clean.x.shape[2:])
+    mask[:, :3, :3] = 1.0
+    trig = ReversedTrigger(2, mask, torch.ones(1, *clean.x.shape[2:]))
+    sent = []
+    for stamped in (trig, None):
+        out = Striped(patch=True)
+        au.aug_fit(out, Striped(patch=True).state_dict(), clean, 2, stamped, 0, 40)
+        with torch.no_grad():
+            sent.append(float((out(trig.apply(clean.x)).argmax(1) == 2).float().mean()))
+    assert sent[0] <= 0.5 < sent[1] == 1.0
+
+
+@pytest.mark.parametrize("mixed", ["fitted towards the input model's other classes", None,
+                                   "none: the reversed trigger still turns the output"])
+def test_the_step_fits_in_place_only_where_mixed_last_fitted(monkeypatch, mixed) -> None:
+    """Where ``teach_last`` fitted instead (the reversed trigger still turns the output: SIG),
+    or ``mixed_last`` did nothing, the output comes back as it came."""
+    calls: list = []
+    monkeypatch.setattr(au, "aug_fit", lambda *a, **k: calls.append(a))
+    method = gated.Gated(aug_last=2)
+    method.report_ = {"suspect": 1, **({"mixed_last": {"action": mixed}} if mixed else {})}
+    clean = data(40)
+    out = Striped()
+    assert au.aug_step(method, out, {}, clean, 7, "T") is out
+    note = method.report_["aug_last"]
+    assert note["epochs"] == 2 and note["own"] == 20
+    runs = mixed is not None and mixed.startswith("fitted")
+    assert note["action"].startswith("fitted" if runs else "none: mixed_last did not fit")
+    assert calls == ([(out, {}, clean, 1, "T", 7, 2)] if runs else [])
+
+
+def test_the_option_is_epochs_off_by_default_refused_without_free_reach() -> None:
+    """Off (opt-in) until its rule is read; a whole number of epochs up to 20."""
+    assert registry.create("mitigation", "gated").get_params()["aug_last"] == 0
+    assert gated.Gated(aug_last=5).aug_last == 5
+    for bad in (-1, 21, 1.5):
+        with pytest.raises(ValueError, match="aug_last"):
+            gated.Gated(aug_last=bad)
+    with pytest.raises(ValueError, match="aug_last"):
+        gated.Gated(aug_last=5, free_reach=0)
