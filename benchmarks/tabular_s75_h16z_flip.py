@@ -35,16 +35,15 @@ from D in the ``:flip`` entry alone), the ten conditions printed met or not.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
 
 from tabular_s64_h16_band_refit import kind, pair_of
-from tabular_s64_h16_rule import CD, LC, SHIPPED, complete, right, rows_of, show, worst_ce
+from tabular_s64_h16_rule import CD, LC, SHIPPED, right, rows_of, show, worst_ce
 from tabular_s67_h16_rule import verdict
 from tabular_s70_h16_rule import figures, flagged_clean, key
-from tabular_s72_h16_rule import caught, models_lost, readme_both, turned
+from tabular_s72_h16_rule import band_scored, caught, models_lost, readme_both
 from tabular_s72_h16_why import read_files
 from tabular_small_clean import _auc, _ce
 from tabular_user_rule import scored
@@ -162,8 +161,8 @@ def dev(rows: list[dict], margins: list[float], slopes: list[float]) -> None:
             print(f"  in-sample start {term.fitted_on['start']:.4f}: {gained(trees, ins)}")
 
 
-def write(rows: list[dict], out: Path) -> None:
-    cals = load_calibrators(SHIPPED)
+def write(rows: list[dict], out: Path, base: Path = SHIPPED) -> None:
+    cals = load_calibrators(base)
     term = flip_term([r for r in lgbm(rows) if not r["backdoored"]])
     cals[TERM_KEY] = term
     save_calibrators(cals, out)
@@ -171,24 +170,9 @@ def write(rows: list[dict], out: Path) -> None:
           f"{term.fitted_on['clean_max']:.4f} over {term.fitted_on['n_clean']} readings)")
 
 
-def term_alone(candidate: Path, shipped: Path) -> tuple[str, bool]:
-    mine, ours = json.loads(candidate.read_text()), json.loads(shipped.read_text())
-    diff = sorted(k for k in set(mine) | set(ours) if mine.get(k) != ours.get(k))
-    return ", ".join(diff) or "none", diff == [TERM_KEY]
-
-
 def rule(args: argparse.Namespace) -> None:
-    changed, alone = term_alone(args.candidate, args.shipped)
-    if not alone:
-        raise SystemExit(f"error: the candidate file changes {changed}, not {TERM_KEY} alone")
-    band = complete([x for k in range(3) for x in rows_of(getattr(args, f"file{k}"), k)])
-    d = sorted(scored(band, args.shipped)[0], key=key)
-    c = sorted(scored(band, args.candidate)[0], key=key)
-    print(f"{len(d)} readings of {len({(x['zoo'], x['name']) for x in d})} models read on all "
-          "three files")
-    show("D (today's default), 200 rows", d)
-    show("C (F75), 200 rows", c)
-    turned(d, c)
+    # stop 72's band_scored, its one changed entry being F75's term (refused otherwise)
+    d, c = band_scored(args, TERM_KEY, "F75")
     whole = scored(rows_of(args.whole, 0), args.shipped)[0]
     moved = scored(whole, args.candidate)[1] if whole else float("nan")
     if whole:
@@ -244,7 +228,8 @@ def main() -> None:
     ap.add_argument("--slopes", default=str(SLOPE))
     ap.add_argument("--out", type=Path)
     ap.add_argument("--candidate", type=Path)
-    ap.add_argument("--shipped", type=Path, default=SHIPPED)
+    ap.add_argument("--shipped", type=Path, default=SHIPPED,
+                    help="today's file, D (calibration_before_s75z.json since F75 shipped)")
     for k in range(3):
         ap.add_argument(f"--file{k}", nargs="+", default=[])
     ap.add_argument("--whole", nargs="*", default=[])
@@ -255,7 +240,7 @@ def main() -> None:
             raise SystemExit("error: rule needs --candidate and --file0 --file1 --file2")
         rule(args)
         return
-    rows = scored(read_files(args.rows), SHIPPED)[0]
+    rows = scored(read_files(args.rows), args.shipped)[0]  # D: the file before F75 since it shipped
     if args.step == "why":
         why(rows)
     elif args.step == "dev":
@@ -264,7 +249,7 @@ def main() -> None:
     else:
         if args.out is None:
             raise SystemExit("error: write needs --out")
-        write(rows, args.out)
+        write(rows, args.out, args.shipped)
 
 
 if __name__ == "__main__":
