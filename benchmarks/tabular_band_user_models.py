@@ -43,9 +43,11 @@ torch.set_num_threads(1)
 from tabular_band_user_file import cli, write_transactions  # noqa: E402
 
 # the band designs' features: stop 40's, stop 48's, stop 59's (``tab_mass_group``,
-# ``tab_major_recur``), stop 61's (``tab_leaves``) and stop 75's (``tab_flip_2``)
+# ``tab_major_recur``), stop 61's (``tab_leaves``), stop 75's (``tab_flip_2``; h16z's flip term
+# ``tab_major_flip_1``)
 FEATURES = ("tab_mass", "tab_box", "tab_box_over", "tab_gap", "tab_major_recur_lead",
-            "tab_mass_group", "tab_major_recur", "tab_leaves", "tab_flip_2", "tab_lever_w",
+            "tab_mass_group", "tab_major_recur", "tab_leaves", "tab_flip_2", "tab_major_flip_1",
+            "tab_lever_w",
             "tab_lever_excess", "tab_lever_cw", "tab_lever_class", "lever_logit",
             "probability_before_lever")
 COLUMNS = ("amount", "age", "hour", "n_tx", "merchant_risk")

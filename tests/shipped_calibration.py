@@ -21,6 +21,10 @@ LATER = ("tabular-search:network:sure", "auto:centre", "auto:out-of-coverage:cen
 # stop 49's copy of the shipped file holds unchanged
 BANDS = tuple(f"tabular-search:tree:{lib}:rows200" for lib in ("xgboost", "lightgbm"))
 GAPS = tuple(f"{key}:gap" for key in BANDS)
+# issue 16 stop 75 (h16z): LightGBM's 200-row band entry has a raise-only flip term
+# (``…:lightgbm:rows200:flip``, candidate F75, rule met on fresh 5960 and the README line
+# 5680-5689): files and tests written before saw no such entry (:func:`shipped_before_s75_h16z`)
+LIGHTGBM_FLIP = "tabular-search:tree:lightgbm:rows200:flip"
 BEFORE_S60 = Path(__file__).resolve().parents[1] / "benchmarks/data/calibration_stop49.json"
 
 
@@ -117,8 +121,9 @@ DATA_FREE_EXCESS = ("auto:data-free:excess", "auto:data-free:out-of-coverage:exc
 
 
 def shipped_without_data_free_s74() -> dict:
-    """The shipped file's raw entries, in file order, without stop 74's data-free excess terms."""
-    return {k: v for k, v in shipped_before_s75_h9().items() if k not in DATA_FREE_EXCESS}
+    """The shipped file's raw entries, in file order, without stop 74's data-free excess terms
+    (nor stop 75's blend-sink and LightGBM flip terms)."""
+    return {k: v for k, v in shipped_before_s75().items() if k not in DATA_FREE_EXCESS}
 
 
 # issue 9 stop 74 (h9g): the data-free excess terms gained h9u's guarded flat-MLP entry (the data
@@ -128,7 +133,7 @@ def shipped_data_free_unguarded_s74() -> dict:
     """The shipped file's raw entries, in file order, the data-free excess terms without their
     guarded ``wide_recipes`` entries (as h9d shipped them)."""
     return {k: excess_without_guard_s74(v) if k in DATA_FREE_EXCESS else v
-            for k, v in shipped_before_s75_h9().items()}
+            for k, v in shipped_before_s75().items()}
 
 
 def shipped_before_s72() -> dict:
@@ -176,7 +181,8 @@ def shipped_before_s60() -> dict:
     from trojanscope.detect.calibration import Calibrator, load_calibrators
 
     cals = {k: v for k, v in load_calibrators().items()
-            if k not in GAPS and k not in NAMED and k not in DATA_FREE_EXCESS and k != SINK_S75}
+            if k not in GAPS and k not in NAMED and k not in DATA_FREE_EXCESS
+            and k not in (SINK_S75, LIGHTGBM_FLIP)}
     raw = json.loads(SHIPPED.read_text())
     return {**cals, **{k: Calibrator(**v) for k, v in band_entries_before_s60().items()},
             **{k: Calibrator(**excess_before_s73(raw[k])) for k in EXCESS_TERMS},
@@ -226,9 +232,10 @@ def xgboost_band_before_s74w() -> dict:
 
 
 def shipped_before_s74w() -> dict:
-    """The shipped file's raw entries, in file order, with XGBoost's band entry as before M74."""
+    """The shipped file's raw entries, in file order, with XGBoost's band entry as before M74
+    (and without stop 75's LightGBM flip term)."""
     return {k: xgboost_band_before_s74w() if k == XGBOOST_BAND else v
-            for k, v in shipped_before_s75_h9().items()}
+            for k, v in shipped_before_s75().items()}
 
 
 # issue 9 stop 75 (h9) shipped the blend-sink term on the out-of-coverage scorer (its reference of
@@ -240,3 +247,15 @@ SINK_S75 = "auto:out-of-coverage:blend-sink"
 def shipped_before_s75_h9() -> dict:
     """The shipped file's raw entries, in file order, without stop 75's blend-sink term."""
     return {k: v for k, v in json.loads(SHIPPED.read_text()).items() if k != SINK_S75}
+
+
+def shipped_before_s75_h16z() -> dict:
+    """The shipped file's raw entries, in file order, without h16z's flip term alone."""
+    return {k: v for k, v in json.loads(SHIPPED.read_text()).items() if k != LIGHTGBM_FLIP}
+
+
+def shipped_before_s75() -> dict:
+    """The shipped file's raw entries, in file order, without either of stop 75's new entries
+    (h9's blend-sink term, h16z's LightGBM flip term)."""
+    return {k: v for k, v in json.loads(SHIPPED.read_text()).items()
+            if k not in (SINK_S75, LIGHTGBM_FLIP)}

@@ -70,6 +70,8 @@ from trojanscope.detect.raise_naming import check_name_floors, may_name, min_lif
 from trojanscope.detect.read_as import read_as
 from trojanscope.detect.tabular_file_size import band_missing_note, is_band
 from trojanscope.detect.tabular_gap_raise import (
+    FLIP_BEFORE,
+    FLIP_LOGIT,
     GAP_BEFORE,
     GAP_LOGIT,
     check_gap_terms,
@@ -751,8 +753,8 @@ def _calibrate(
     remap_box_above(verdict.features, calibrators)  # the wide box on this file's map (stop 75)
     for name in ("raise_logit", *OWN_LIFT.values(), "probability_unraised", "lower_logit",
                  "raise_name_held", EXCESS, EXCESS_LOGIT, EXCESS_BEFORE, CENTRE_LOGIT, TWIN_LOGIT,
-                 GAP_LOGIT, GAP_BEFORE, NAMED_LOGIT, NAMED_STAND, BLEND_CLASS, BLEND_RAISE,
-                 FRAME_OFF, SINK_LOGIT, SINK_BEFORE, SINK_SHARE):
+                 GAP_LOGIT, GAP_BEFORE, FLIP_LOGIT, FLIP_BEFORE, NAMED_LOGIT, NAMED_STAND,
+                 BLEND_CLASS, BLEND_RAISE, FRAME_OFF, SINK_LOGIT, SINK_BEFORE, SINK_SHARE):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     first = verdict.features.pop("unraised_top_class", None)
     checked = verdict.features.pop(UNCHECKED_CLASS, None)  # then the named check's (stop 70)

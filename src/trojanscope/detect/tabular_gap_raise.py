@@ -12,6 +12,13 @@ probability's logit, so a gap at or under the start (``-intercept / coef``) chan
 no reading is ever lowered. Keyed by the calibrator of the verdict's family (before the range
 guard), so it reads only the size band it was measured on. Recorded as ``gap_raise_logit``,
 said by :func:`gap_note` where the other raise notes are. A file without the entry reads as before.
+
+The flip term (issue 16 stop 75, h16z; opt-in) is the same raise on ``tab_major_flip_1``, the
+share of the other class's clean rows that the majority class's best one-feature candidate
+sends to the majority: ``"<scorer>:flip"``. A LightGBM backdoor towards the majority class
+(credit-default's class 0) is rarely reached by 200 clean rows, so its box and mass terms read
+like a clean tree's, but setting its trigger feature still flips nearly every row of the other
+class, further than any clean development tree's best single feature did.
 """
 
 from __future__ import annotations
@@ -31,12 +38,20 @@ TERM = "gap"  # key suffix: ``"tabular-search:tree:xgboost:rows200:gap"``
 FEATURE = "tab_gap"
 GAP_LOGIT = "gap_raise_logit"  # the logit the term added (recorded where it raised)
 GAP_BEFORE = "probability_before_gap"  # the probability it raised
+FLIP_TERM = "flip"  # key suffix: ``"tabular-search:tree:lightgbm:rows200:flip"`` (stop 75)
+FLIP_FEATURE = "tab_major_flip_1"
+FLIP_LOGIT = "flip_raise_logit"
+FLIP_BEFORE = "probability_before_flip"
+# Each raise term: key suffix -> (the raw feature it reads, the logit and probability recorded)
+RAISES = {TERM: (FEATURE, GAP_LOGIT, GAP_BEFORE),
+          FLIP_TERM: (FLIP_FEATURE, FLIP_LOGIT, FLIP_BEFORE)}
 
 
-def gap_lift(term: Calibrator, features: dict[str, float]) -> float:
+def gap_lift(term: Calibrator, features: dict[str, float], feature: str = FEATURE) -> float:
     """The logit the term adds for these features: its linear score where positive, at most
-    ``fitted_on["most"]``; 0.0 where the gap is missing or not finite."""
-    gap = features.get(FEATURE)
+    ``fitted_on["most"]``; 0.0 where ``feature`` (the gap, or the flip term's) is missing or
+    not finite."""
+    gap = features.get(feature)
     if gap is None or not math.isfinite(float(gap)):
         return 0.0
     return min(float(term.fitted_on.get("most", math.inf)), max(0.0, term.logit(features)))
@@ -44,11 +59,14 @@ def gap_lift(term: Calibrator, features: dict[str, float]) -> float:
 
 def raised_probability(key: str, calibrators: dict[str, Calibrator],
                        features: dict[str, float], probability: float) -> float:
-    """``probability`` (the family calibrator ``key``'s) raised by ``"<key>:gap"`` where the
-    file has it (benchmarks that rescore readings without building a verdict)."""
-    term = calibrators.get(f"{key}:{TERM}")
-    lift = 0.0 if term is None else gap_lift(term, features)
-    return _raise(probability, lift)
+    """``probability`` (the family calibrator ``key``'s) raised by ``"<key>:gap"`` and then
+    ``"<key>:flip"`` where the file has them (benchmarks that rescore readings without building
+    a verdict)."""
+    for suffix, (feature, _, _) in RAISES.items():
+        term = calibrators.get(f"{key}:{suffix}")
+        lift = 0.0 if term is None else gap_lift(term, features, feature)
+        probability = _raise(probability, lift)
+    return probability
 
 
 def _raise(probability: float, lift: float) -> float:
@@ -56,14 +74,18 @@ def _raise(probability: float, lift: float) -> float:
 
 
 def gap_raise(verdict: ModelVerdict, calibrators: dict[str, Calibrator], key: str) -> float:
-    """Apply ``"<key>:gap"`` in place where it raises (recorded as ``gap_raise_logit`` and
-    ``probability_before_gap``, said by :func:`gap_note`); returns the logit added (0.0 where
+    """Apply ``"<key>:gap"`` then ``"<key>:flip"`` in place where each raises (recorded as
+    ``gap_raise_logit`` / ``probability_before_gap`` and ``flip_raise_logit`` /
+    ``probability_before_flip``, said by :func:`gap_note`); returns the logit added (0.0 where
     nothing was raised)."""
-    term = calibrators.get(f"{key}:{TERM}")
-    if term is None or verdict.probability is None:
-        return 0.0
-    return shift_recorded(verdict, max(0.0, gap_lift(term, verdict.features)), GAP_BEFORE,
-                          GAP_LOGIT)
+    added = 0.0
+    for suffix, (feature, record, before) in RAISES.items():
+        term = calibrators.get(f"{key}:{suffix}")
+        if term is None or verdict.probability is None:
+            continue
+        added += shift_recorded(verdict, max(0.0, gap_lift(term, verdict.features, feature)),
+                                before, record)
+    return added
 
 
 def shift_recorded(verdict: ModelVerdict, logit: float, before: str, record: str) -> float:
@@ -79,8 +101,24 @@ def shift_recorded(verdict: ModelVerdict, logit: float, before: str, record: str
 
 
 def gap_note(features: dict[str, float]) -> str | None:
-    """The sentence saying that the gap term raised the probability (None where it did not);
-    ``detect``'s text and the audit print it where they print the other raise notes."""
+    """The sentence saying that the gap (or flip) term raised the probability (None where
+    neither did); ``detect``'s text and the audit print it where they print the other raise
+    notes."""
+    said = [n for n in (_gap_said(features), _flip_said(features)) if n is not None]
+    return "; ".join(said) if said else None
+
+
+def _flip_said(features: dict[str, float]) -> str | None:
+    if FLIP_LOGIT not in features or FLIP_BEFORE not in features:
+        return None
+    return (f"probability raised from {features[FLIP_BEFORE]:.3f} by {features[FLIP_LOGIT]:.2f} "
+            f"logits: one feature set to the majority class's best trigger candidate sends "
+            f"{features.get(FLIP_FEATURE, math.nan):.3f} of the other class's clean rows there "
+            "(tab_major_flip_1), more than in any clean development tree read with a file of "
+            "this size (the calibration's flip term)")
+
+
+def _gap_said(features: dict[str, float]) -> str | None:
     if GAP_LOGIT not in features or GAP_BEFORE not in features:
         return None
     return (f"probability raised from {features[GAP_BEFORE]:.3f} by {features[GAP_LOGIT]:.2f} "
@@ -90,10 +128,13 @@ def gap_note(features: dict[str, float]) -> str | None:
 
 
 def check_gap_terms(calibrators: dict[str, Calibrator]) -> None:
-    """Refuse (ValueError) a ``"…:gap"`` entry the term could not read: features other than
-    ``[tab_gap]``, a coefficient that is not > 0 (a term that would lower), no calibrator of the
-    file to raise, or a ``most`` that is not a number > 0."""
-    check_terms(calibrators, TERM, "gap", lambda f: f == [FEATURE], f"[{FEATURE!r}]", "raise")
+    """Refuse (ValueError) a ``"…:gap"`` (or ``"…:flip"``) entry the term could not read:
+    features other than ``[tab_gap]`` (``[tab_major_flip_1]``), a coefficient that is not > 0 (a
+    term that would lower), no calibrator of the file to raise, or a ``most`` that is not a
+    number > 0."""
+    for suffix, (feature, _, _) in RAISES.items():
+        check_terms(calibrators, suffix, suffix, lambda f, want=feature: f == [want],
+                    f"[{feature!r}]", "raise")
 
 
 def check_terms(calibrators: dict[str, Calibrator], suffix: str, what: str,
