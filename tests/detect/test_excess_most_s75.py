@@ -165,3 +165,12 @@ def test_the_fresh_rows_read_under_the_rule_moved_no_backdoor(load_benchmark) ->
     assert not [n for n, (p, _) in got["data"].items() if p < 0.5 and "bd" in n]
     before, after = got["data"]["181/torch-clean"]
     assert before == pytest.approx(0.262, abs=1e-3) and after == pytest.approx(0.491, abs=1e-3)
+
+
+def test_one_top_class_reader_for_the_excess_and_blend_sink_terms() -> None:
+    """Stop 75 (hrev): MM-BD's top class was read by the same expression three times in
+    ``class_excess`` and once more as ``blend_sink.top_of``; one helper, ties to the first."""
+    from trojanscope.detect import blend_sink, class_excess
+
+    assert blend_sink.top_of is class_excess.top_of
+    assert class_excess.top_of([0.5, 2.0, 2.0, 1.0]) == 1

@@ -159,11 +159,9 @@ def run_and_report(
     details = (getattr(manifest, "defence", None) or {}).get("details") or {}
     notes = [f"{defence.name if defence else 'defence'}: {note}"  # what it could not judge
              for note in details.get("isolation_notes", ())]
-    if "isolated" in details:  # ABL: what it unlearnt, before the caveats on it (stop 75)
-        from trojanscope.defences.abl import isolated_words
-
-        notes.insert(0, f"{defence.name if defence else 'defence'}: "
-                        f"{isolated_words(details, len(result.train))}")
+    said = defence.said(details, len(result.train)) if defence is not None else None
+    if said:  # what the defence did, before the caveats on it (stop 75: ABL; hrev: any)
+        notes.insert(0, f"{defence.name}: {said}")
     network = "trainer" in result.manifest.training  # a network, our loop (not a tree)
     if network and final.samples:  # with or without a defence (stop 75: ABL had no note)
         notes += training_notes(trainer, final.samples)

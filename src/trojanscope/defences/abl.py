@@ -242,6 +242,10 @@ class ABL(Defence):
             model, details=details, flagged=torch.nonzero(marked).flatten().tolist()
         )
 
+    def said(self, details: dict[str, Any], n: int) -> str | None:
+        """What ABL unlearnt (:func:`isolated_words`)."""
+        return isolated_words(details, n) if "isolated" in details else None
+
     def _loss_isolation(self, model: nn.Module, data: BatchDataset, trainer: Trainer) -> Tensor:
         """ABL's rule: LGA training of ``model``, then the lowest/highest-loss shares."""
         # the isolation phase is counted in epochs, whatever step budget the main run has

@@ -16,6 +16,7 @@ then each other's neighbours), which is where a learnt representation would be n
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -107,3 +108,16 @@ class KnnFilter(Defence):
         trainer.fit(model, train_on, callbacks=callbacks)
         return DefenceOutcome(model, details={self.action: len(flagged)},
                               flagged=flagged.tolist())
+
+    def said(self, details: dict[str, Any], n: int) -> str | None:
+        """How many samples were dropped or relabelled, and by what rule."""
+        if self.action not in details:
+            return None
+        k = int(details[self.action])
+        why = (f"fewer than {self.min_agreement:.0%} of their {self.k} nearest neighbours "
+               "share their label")
+        if not k:
+            return (f"none of the {n} training samples flagged ({why}), so the model was "
+                    "trained as without the defence")
+        done = "dropped" if self.action == "drop" else "relabelled to their neighbours' majority"
+        return f"{k} of {n} training samples {done}: {why}"

@@ -11,6 +11,7 @@ hyper-parameters beyond the removal share (the paper removes 1.5x the expected p
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 
@@ -65,3 +66,11 @@ class Spectral(Defence):
         model = build(trainer.seed + 1)
         trainer.fit(model, IndexSubset(data, torch.nonzero(keep).flatten()), callbacks=callbacks)
         return DefenceOutcome(model, details={"removed": len(removed)}, flagged=sorted(removed))
+
+    def said(self, details: dict[str, Any], n: int) -> str | None:
+        """How many samples the final model did not train on, and that the share is fixed."""
+        if "removed" not in details:
+            return None
+        return (f"{details['removed']} of {n} training samples removed before the final "
+                f"training: the {self.removal_rate:.0%} of each class that stand out most, "
+                f"poisoned or not (removal_rate={self.removal_rate:g})")

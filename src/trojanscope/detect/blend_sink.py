@@ -37,6 +37,7 @@ from trojanscope.detect.class_excess import (
     lowered_by,
     per_class,
     term_entries,
+    top_of,
 )
 from trojanscope.detect.logits import logit
 
@@ -62,11 +63,6 @@ def sink_kind(features: dict[str, float], traits: list[str]) -> str | None:
         return None
     parts = [*sorted(t for t in traits if t.startswith("norm:")), GAP_HEAD]
     return f"{int(features[INPUT_SIZE])}/{len(ratios)}:{'+'.join(parts)}"
-
-
-def top_of(values: list[float]) -> int:
-    """The first index of the largest value."""
-    return max(range(len(values)), key=values.__getitem__)
 
 
 def sink_share(features: dict[str, float], traits: list[str], named: int,

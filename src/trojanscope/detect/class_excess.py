@@ -79,6 +79,12 @@ def per_class(features: dict[str, float], prefix: str) -> list[float] | None:
     return out if len(out) >= 2 else None
 
 
+def top_of(values: list[float]) -> int:
+    """The first index of the largest value: MM-BD's top class of its per-class ratios, and the
+    blends' top class (``blend_sink``)."""
+    return max(range(len(values)), key=values.__getitem__)
+
+
 def finite(value: object) -> bool:
     """A real, finite number (not a bool, a string, NaN or infinity): what a calibration
     term's checks accept for a setting."""
@@ -109,7 +115,7 @@ def class_excess(features: dict[str, float], traits: list[str], reference: dict,
         return None
     ratios = class_ratios(features)
     assert ratios is not None  # kind_key read them
-    top = max(range(len(ratios)), key=ratios.__getitem__)
+    top = top_of(ratios)
     median = entry.get("median") or []
     if len(median) != len(ratios) or not wide_class(
             top, [entry, *((wide_recipes or {}).get(key) or [])], min_clean, wide, features):
@@ -149,7 +155,7 @@ def excess_cap(features: dict[str, float], traits: list[str], fitted_on: dict) -
     entries = [e for e in [(fitted_on.get("reference") or {}).get(key),
                            *((fitted_on.get("wide_recipes") or {}).get(key) or [])]
                if isinstance(e, dict)]
-    top = max(range(len(ratios)), key=ratios.__getitem__)
+    top = top_of(ratios)
     caps = [float(e.get("most", most)) for e in opening(
         top, entries, int(fitted_on.get("min_clean", MIN_CLEAN)),
         float(fitted_on.get("wide", 0.0)), features)]
@@ -203,7 +209,7 @@ def excess_note(features: dict[str, float]) -> str | None:
     ratios = class_ratios(features)
     if ratios is None or EXCESS not in features:  # a record without the ratios
         return f"probability lowered {moved} by the calibration's excess term"
-    top = max(range(len(ratios)), key=ratios.__getitem__)
+    top = top_of(ratios)
     excess = float(features[EXCESS])
     return (f"probability lowered {moved} by the calibration's excess term: MM-BD's top class "
             f"{top} is one clean models of this kind lean to, so its margin is read against "

@@ -279,6 +279,24 @@ class AutoData(DataDetector):
 
     name = "auto"
 
+    @staticmethod
+    def unknown_hint(unknown: list[str]) -> str:
+        """For parameters of the method ``auto`` runs on a table or on sentences
+        (:func:`~trojanscope.detect.data.run.resolve_detector`): where to give them (stop 75,
+        hrev: docs/tabular.md's ``-p covers=2`` after the default line was answered with
+        ``auto``'s own parameters, no word of ``label-groups``)."""
+        import inspect
+
+        from trojanscope import registry
+        from trojanscope.detect.data.run import TEXT_AUTO
+
+        for chosen, kind in (("label-groups", "a table"), (TEXT_AUTO, "sentences")):
+            taken = inspect.signature(registry.get("data-detector", chosen)).parameters
+            if unknown and all(k in taken for k in unknown):
+                return (f"; {', '.join(unknown)} belong(s) to {chosen}, which auto runs on "
+                        f"{kind}: give --method {chosen}")
+        return ""
+
     def __init__(self, dims: int = 32, min_separation: float = 5.0, k: int = 20,
                  strong: float = 0.1, size_weight: float = 0.25,
                  spectral_z: float = 2.0, confusion: bool = True, seed: int = 0,
