@@ -2,7 +2,7 @@
 ``mitigate_s51a/keep_today.py``, each from the same saved model, scored on the scoring split
 with the run's own attack (figures only; no step reads it). A step: ``EPOCHS`` epochs of Adam on
 the method's 200 clean images (cross-entropy, the suspect's images weighted ``SW``) and, with
-``ADV`` > 0, copies moved by a free perturbation towards the suspect (``free_unlearn._pushed``)
+``ADV`` > 0, copies moved by a free perturbation towards the suspect (``free_unlearn.pushed``)
 under their true labels (weight ``ADV``); distillation on the clean images and their
 neighbours towards ``TEACHER`` (``stages``: the saved output, ``orig``: the model as it came,
 the suspect's column left out of both sides with ``FREE``).
@@ -61,7 +61,7 @@ def step(model, orig, clean, suspect, seed, v):
             w = torch.where(by == suspect, v["SW"], 1.0)
             model.train()
             if v["ADV"]:
-                delta = fu._pushed(model, bx, delta, suspect)
+                delta = fu.pushed(model, bx, delta, suspect)
                 model.train()
                 moved = model((bx + delta).clamp(0, 1))
                 adv = v["ADV"] * F.cross_entropy(moved, by)

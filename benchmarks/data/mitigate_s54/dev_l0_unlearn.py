@@ -35,18 +35,18 @@ def main() -> None:
     fit, held = split()
     out_path, zoos = Path(sys.argv[1]), Path(sys.argv[2])
     rows = {}
-    real = fu._pushed
+    real = fu.pushed
     for path, _, saved, trig in each_saved(zoos, sys.argv[3:], held):
         s = int(saved["suspect"])
         today = measure(stages_model(zoos, path, saved), held, trig)
         m = stages_model(zoos, path, saved)
         for _ in range(ROUNDS):  # each round searches the set again on the model as it stands
             stamp = l0_shift(m, fit.x, fit.y, s)
-            fu._pushed = lambda model, x, delta, suspect, stamp=stamp: stamp
+            fu.pushed = lambda model, x, delta, suspect, stamp=stamp: stamp
             try:
                 fu.unlearn_free(m, fit, s, 0)
             finally:
-                fu._pushed = real
+                fu.pushed = real
         rows[path.stem] = {"ca_before": saved["before"]["ca"], "today": today,
                            "l0_unlearnt": measure(m, held, trig)}
         r = rows[path.stem]

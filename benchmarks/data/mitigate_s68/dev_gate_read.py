@@ -32,7 +32,7 @@ from trojanscope.detect.base import ReversedTrigger
 from trojanscope.io.models import load_model
 from trojanscope.mitigate.base import frozen_copy, with_state
 from trojanscope.mitigate.blend_push import BlendPush, blend_reach
-from trojanscope.mitigate.free_unlearn import _pushed, distil_fit
+from trojanscope.mitigate.free_unlearn import distil_fit, pushed
 from trojanscope.mitigate.mixed_last import fit_mixed
 from trojanscope.mitigate.run import attack_triggered, split_clean
 from trojanscope.mitigate.teach_last import TEACH_FLIP
@@ -50,7 +50,7 @@ class HalfPush:
 
     def __call__(self, model, bx):
         h = len(bx) // 2
-        self.delta = _pushed(model, bx[:h], self.delta, self.suspect)
+        self.delta = pushed(model, bx[:h], self.delta, self.suspect)
         return torch.cat([(bx[:h] + self.delta).clamp(0, 1), self.blend(model, bx[h:])])
 
 

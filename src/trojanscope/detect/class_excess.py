@@ -109,6 +109,17 @@ def class_excess(features: dict[str, float], traits: list[str], reference: dict,
     the class is not one of the kind's naturally wide classes (:func:`wide_class`: there a
     small excess is no sign of a clean model — bounded activations flatten a backdoor target's
     margin too)."""
+    read = excess_opened(features, traits, reference, min_clean, wide, wide_recipes)
+    return None if read is None else read[0]
+
+
+def excess_opened(features: dict[str, float], traits: list[str], reference: dict,
+                  min_clean: int = MIN_CLEAN, wide: float = 0.0,
+                  wide_recipes: dict[str, dict] | None = None
+                  ) -> tuple[float, list[dict]] | None:
+    """:func:`class_excess` and the kind's entries that open the top class (:func:`opening`),
+    which :func:`excess_cap` reads (stop 75, hfix2: it had found the kind, the ratios, the top
+    class and the opening entries again); None where :func:`class_excess` is None."""
     key = kind_key(features, traits)
     entry = reference.get(key) if key is not None else None
     if not isinstance(entry, dict) or int(entry.get("n_clean", 0)) < min_clean:
@@ -117,10 +128,11 @@ def class_excess(features: dict[str, float], traits: list[str], reference: dict,
     assert ratios is not None  # kind_key read them
     top = top_of(ratios)
     median = entry.get("median") or []
-    if len(median) != len(ratios) or not wide_class(
-            top, [entry, *((wide_recipes or {}).get(key) or [])], min_clean, wide, features):
+    if len(median) != len(ratios):
         return None
-    return ratios[top] - float(median[top])
+    opened = opening(top, [entry, *((wide_recipes or {}).get(key) or [])], min_clean, wide,
+                     features)
+    return (ratios[top] - float(median[top]), opened) if opened else None
 
 
 def wide_class(top: int, entries: list[dict], min_clean: int, wide: float,
@@ -146,20 +158,19 @@ def excess_cap(features: dict[str, float], traits: list[str], fitted_on: dict) -
     ``most`` of the kind's entries (reference, ``wide_recipes``) that open MM-BD's top class,
     an entry without one reading the term's ``most`` (issue 9, stop 75: on flat MLPs made by
     scikit-learn a weak backdoor's target stands no farther above the clean leans than they
-    stand above each other, so the kind's entries take back less than a CNN kind's)."""
+    stand above each other, so the kind's entries take back less than a CNN kind's); the
+    term's ``most`` where the term reads no excess (:func:`excess_opened` is None)."""
+    read = excess_opened(features, traits, fitted_on.get("reference") or {},
+                         int(fitted_on.get("min_clean", MIN_CLEAN)),
+                         float(fitted_on.get("wide", 0.0)), fitted_on.get("wide_recipes"))
+    return cap_of(read[1] if read else [], fitted_on)
+
+
+def cap_of(opened: list[dict], fitted_on: dict) -> float:
+    """The largest ``most`` of the ``opened`` entries (the term's ``most`` for one without it,
+    and where none opened)."""
     most = float(fitted_on.get("most", math.inf))
-    key = kind_key(features, traits)
-    ratios = class_ratios(features)
-    if key is None or ratios is None:
-        return most
-    entries = [e for e in [(fitted_on.get("reference") or {}).get(key),
-                           *((fitted_on.get("wide_recipes") or {}).get(key) or [])]
-               if isinstance(e, dict)]
-    top = top_of(ratios)
-    caps = [float(e.get("most", most)) for e in opening(
-        top, entries, int(fitted_on.get("min_clean", MIN_CLEAN)),
-        float(fitted_on.get("wide", 0.0)), features)]
-    return max(caps) if caps else most
+    return max((float(e.get("most", most)) for e in opened), default=most)
 
 
 def guarded(entry: dict, features: dict[str, float]) -> bool:
@@ -183,14 +194,14 @@ def excess_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
     if term is None or verdict.probability is None:
         return 0.0
     min_clean = int(term.fitted_on.get("min_clean", MIN_CLEAN))
-    excess = class_excess(verdict.features, verdict.traits,
-                          term.fitted_on.get("reference") or {}, min_clean,
-                          float(term.fitted_on.get("wide", 0.0)),
-                          term.fitted_on.get("wide_recipes"))
-    if excess is None:
+    read = excess_opened(verdict.features, verdict.traits,
+                         term.fitted_on.get("reference") or {}, min_clean,
+                         float(term.fitted_on.get("wide", 0.0)),
+                         term.fitted_on.get("wide_recipes"))
+    if read is None:
         return 0.0
-    verdict.features[EXCESS] = float(excess)
-    most = excess_cap(verdict.features, verdict.traits, term.fitted_on)
+    verdict.features[EXCESS] = float(read[0])
+    most = cap_of(read[1], term.fitted_on)
     lift = max(-most, min(0.0, term.logit(verdict.features)))
     if lift < 0.0:  # said by excess_note (stop 74)
         verdict.features[EXCESS_BEFORE] = float(verdict.probability)

@@ -33,8 +33,7 @@ from trojanscope.detect.base import ReversedTrigger
 from trojanscope.mitigate.adaptive import neighbourhood
 from trojanscope.mitigate.after_steps import trigger_after_step
 from trojanscope.mitigate.base import frozen_copy, with_state
-from trojanscope.mitigate.free_unlearn import _pushed as pushed
-from trojanscope.mitigate.free_unlearn import fit_batches
+from trojanscope.mitigate.free_unlearn import fit_batches, pushed
 from trojanscope.mitigate.mixed_last import MixedTeacher
 from trojanscope.mitigate.step_note import mixed_unfitted, step_note
 

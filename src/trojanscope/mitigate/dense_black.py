@@ -37,7 +37,13 @@ from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.engine.modes import eval_mode
 from trojanscope.mitigate.base import frozen_copy
-from trojanscope.mitigate.dense_mask import BLANK, MASK_SEED, RANK_BATCH, projection_unread
+from trojanscope.mitigate.dense_mask import (
+    BLANK,
+    MASK_SEED,
+    places,
+    projection_unread,
+    suspect_gradient,
+)
 from trojanscope.mitigate.free_unlearn import distil_fit
 from trojanscope.mitigate.sent_share import sent_share
 from trojanscope.mitigate.step_note import step_note
@@ -87,24 +93,17 @@ def zeroed(x: Tensor, flat: Tensor) -> Tensor:
 
 def gains(model: nn.Module, x: Tensor, suspect: int) -> Tensor:
     """The suspect's first-order gain from zeroing each pixel (flat over H*W, float64): the
-    sum over ``x`` of ``-grad * x`` of ``model``'s log-probability of ``suspect``,
-    ``RANK_BATCH`` images a gradient."""
-    total = torch.zeros(x.shape[2:], dtype=torch.float64)
-    with eval_mode(model):  # a reading: no BatchNorm statistics moved, no dropout drawn
-        for start in range(0, len(x), RANK_BATCH):
-            part = x[start:start + RANK_BATCH].clone().requires_grad_(True)
-            (grad,) = torch.autograd.grad(F.log_softmax(model(part), 1)[:, suspect].sum(), part)
-            total += (-grad * part.detach()).sum((0, 1), dtype=torch.float64)
-    return total.flatten()
+    sum over ``x`` of ``-grad * x`` of ``model``'s log-probability of ``suspect``
+    (:func:`~trojanscope.mitigate.dense_mask.suspect_gradient`)."""
+    return suspect_gradient(model, x, suspect, Tensor.clone,
+                            lambda grad, part: -grad * part).flatten()
 
 
 def ranking(score: Tensor, inked: Tensor, first: Tensor) -> Tensor:
     """Each pixel's place (flat, long): ``first``'s pixels ahead, then the inked ones by
     ``score`` (descending), ``TOP`` for every pixel past the first ``TOP``."""
     score = score.masked_fill(~inked, float("-inf")).masked_fill(first, float("inf"))
-    place = torch.empty(score.numel(), dtype=torch.long)
-    place[score.argsort(descending=True)] = torch.arange(score.numel())
-    return place.clamp_max(min(TOP, int((inked | first).sum())))
+    return places(score).clamp_max(min(TOP, int((inked | first).sum())))
 
 
 def unlearn_dark(model: nn.Module, clean: TensorDataset, suspect: int, first: Tensor,

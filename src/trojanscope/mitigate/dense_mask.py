@@ -48,6 +48,7 @@ pixels 0.5-1.5 points higher on development zoos).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -129,23 +130,40 @@ def white(mask: Tensor, x: Tensor) -> Tensor:
     return x * (1 - mask) + mask
 
 
+def suspect_gradient(model: nn.Module, x: Tensor, suspect: int,
+                     prepare: Callable[[Tensor], Tensor],
+                     term: Callable[[Tensor, Tensor], Tensor]) -> Tensor:
+    """The sum over ``x`` of ``term(grad, image)`` over images and channels (H x W, float64),
+    ``grad`` the gradient of ``model``'s log-probability of ``suspect`` at ``image =
+    prepare(batch)``, ``RANK_BATCH`` images a gradient (stop 73, hfix: one batch of every image
+    was a memory spike on a large --data); :func:`ranked`'s and ``mask_black``'s reading."""
+    total = torch.zeros(x.shape[2:], dtype=torch.float64)
+    with eval_mode(model):  # a reading: no BatchNorm statistics moved, no dropout drawn
+        for start in range(0, len(x), RANK_BATCH):
+            part = prepare(x[start:start + RANK_BATCH]).requires_grad_(True)
+            (grad,) = torch.autograd.grad(F.log_softmax(model(part), 1)[:, suspect].sum(), part)
+            total += term(grad, part.detach()).sum((0, 1), dtype=torch.float64)
+    return total
+
+
+def places(score: Tensor) -> Tensor:
+    """Each entry's place in ``score`` sorted descending (flat, long: 0 the largest)."""
+    place = torch.empty(score.numel(), dtype=torch.long)
+    place[score.argsort(descending=True)] = torch.arange(score.numel())
+    return place
+
+
 def ranked(model: nn.Module, clean: TensorDataset, mask: Tensor, suspect: int) -> Tensor:
     """``mask``'s pixels' places (1 x H x W: 0 the one ``model``'s ``suspect`` answers most,
     ``mask.sum()`` outside the mask), by the mean gradient of the suspect's log-probability on
-    the clean images not of the suspect stamped white on the whole mask, ``RANK_BATCH`` images
-    a gradient (stop 73, hfix: one batch of every image was a memory spike on a large --data)."""
+    the clean images not of the suspect stamped white on the whole mask
+    (:func:`suspect_gradient`)."""
     others = clean.x[clean.y != suspect]
-    total = torch.zeros(others.shape[2:], dtype=torch.float64)
-    with eval_mode(model):  # a reading: no BatchNorm statistics moved, no dropout drawn
-        for start in range(0, len(others), RANK_BATCH):
-            x = white(mask, others[start:start + RANK_BATCH]).requires_grad_(True)
-            (grad,) = torch.autograd.grad(F.log_softmax(model(x), 1)[:, suspect].sum(), x)
-            total += grad.sum((0, 1), dtype=torch.float64)
+    total = suspect_gradient(model, others, suspect, lambda x: white(mask, x),
+                             lambda grad, _x: grad)
     mean = total / max(1, len(others) * others.shape[1])
     score = mean.flatten().masked_fill(mask.flatten() <= 0, float("-inf"))
-    place = torch.empty(score.numel())
-    place[score.argsort(descending=True)] = torch.arange(score.numel(), dtype=place.dtype)
-    return place.clamp_max(float(mask.sum())).reshape(mask.shape)
+    return places(score).float().clamp_max(float(mask.sum())).reshape(mask.shape)
 
 
 def unlearn_mask(model: nn.Module, clean: TensorDataset, mask: Tensor, seed: int,

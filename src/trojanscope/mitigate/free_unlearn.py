@@ -68,7 +68,7 @@ def _signed_steps(model: nn.Module, x: Tensor, delta: Tensor, suspect: int, step
                   size: float, eps: float) -> Tensor:
     """``delta`` (one perturbation shared by ``x``'s images) after ``steps`` signed-gradient
     steps of ``size`` that push ``x`` towards ``suspect``, kept within ``eps`` per pixel; the
-    model in eval mode. ``universal_reach``'s search and ``_pushed``'s."""
+    model in eval mode. ``universal_reach``'s search and :func:`pushed`'s."""
     target = torch.full((len(x),), suspect, dtype=torch.long)
     with eval_mode(model):
         for _ in range(steps):
@@ -80,8 +80,10 @@ def _signed_steps(model: nn.Module, x: Tensor, delta: Tensor, suspect: int, step
     return delta.detach()
 
 
-def _pushed(model: nn.Module, x: Tensor, delta: Tensor, suspect: int) -> Tensor:
-    """``delta`` after ``ADV_STEPS`` signed steps that push ``x`` harder towards ``suspect``."""
+def pushed(model: nn.Module, x: Tensor, delta: Tensor, suspect: int) -> Tensor:
+    """``delta`` after ``ADV_STEPS`` signed steps that push ``x`` harder towards ``suspect``
+    (:func:`distil_fit`'s ``push`` and ``aug_last``'s development ``push``; public since stop
+    75, hfix2: ``aug_last`` imported it by its private name)."""
     return _signed_steps(model, x, delta.clone(), suspect, ADV_STEPS, EPS / 4, EPS)
 
 
@@ -126,7 +128,7 @@ def distil_fit(model: nn.Module, teacher: nn.Module, clean: TensorDataset,
     for opt, bx, by in fit_batches(model, clean, gen, epochs):
         moved = None
         if push is not None:
-            delta = _pushed(model, bx, delta, push)
+            delta = pushed(model, bx, delta, push)
             moved = (bx + delta).clamp(0, 1)
         elif perturb is not None:
             moved = perturb(model, bx).detach()

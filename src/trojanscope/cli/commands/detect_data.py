@@ -153,16 +153,27 @@ def detect_data(
     if fmt is OutputFormat.json:
         print_json(report)
     else:
-        print_summary(report)
-        for note in report.get("notes", []):
-            stderr_console().print(f"[yellow]note: {note}[/]")
-        if out is not None:
-            stderr_console().print(f"wrote {out}/ ({', '.join(report['files'])})")
+        print_console(report, out)
     raise typer.Exit(1 if len(result.flagged) else 0)
 
 
-def print_summary(report: dict) -> None:
+def print_console(report: dict, out: Path | None) -> None:
+    """The human output: the summary on stdout, then the notes it has not said and the files
+    written on stderr."""
+    said = print_summary(report)
+    for note in report.get("notes", []):
+        if note not in said:
+            stderr_console().print(f"[yellow]note: {note}[/]")
+    if out is not None:
+        stderr_console().print(f"wrote {out}/ ({', '.join(report['files'])})")
+
+
+def print_summary(report: dict) -> list[str]:
+    """Print the run's summary; return the report's notes it has said already, which the
+    caller then leaves out (stop 75: an uncalibrated ``--model`` run said "decides nothing" and
+    "samples to look at" on stdout and again in a stderr note)."""
     console = stdout_console()
+    said: list[str] = []
     n, total = report["n_flagged"], report["n_samples"]
     verdict = report.get("details", {}).get("verdict")
     if report.get("poisoned") is False:
@@ -191,18 +202,24 @@ def print_summary(report: dict) -> None:
             f"(method {report['method']}, {report['elapsed_s']:.1f} s)"
         )
     uncalibrated = bool(verdict) and verdict.get("calibrated") is False
-    if uncalibrated and verdict["poisoned"]:
-        # a given model's features: the thresholds were never set on them (docs/detect-data.md)
-        console.print("not calibrated for this model's features, so it decides nothing (the "
-                      "flags are samples to look at): " + "; ".join(verdict["reasons"]))
-    elif uncalibrated:  # stop 75: the console named no verdict, then a suspect as if decided
-        console.print("the set-level verdict read no evidence of poisoning, but it is not "
-                      "calibrated for this model's features, so it decides nothing")
+    if uncalibrated:
+        # a given model's features: the thresholds were never set on them (docs/detect-data.md);
+        # said once here, in place of the run's note (``uncalibrated_note``), which it covers
+        read = ("poisoned (" + "; ".join(verdict["reasons"]) + ")" if verdict["poisoned"]
+                else "no evidence of poisoning")
+        console.print(f"the set-level verdict read {read}, but it is not calibrated for this "
+                      "model's features, so it decides nothing (leave out --model to have the "
+                      "set judged)")
+        from trojanscope.detect.data.run import uncalibrated_note
+
+        source = str(report.get("feature_model", {}).get("source", "the model"))
+        said.append(uncalibrated_note(report["method"], bool(verdict["poisoned"]), n, source))
     elif verdict and verdict["poisoned"]:
         console.print("evidence of poisoning: " + "; ".join(verdict["reasons"]))
-    if report["target_classes"] and uncalibrated:  # what the flags hold, no suspect named
-        console.print(f"the {n} flags are samples to look at, not evidence either way; most "
-                      f"are in class(es) {report['target_classes']}")
+    if uncalibrated and n:  # what the flags hold, no suspect named
+        most = (f"; most are in class(es) {report['target_classes']}"
+                if report["target_classes"] else "")
+        console.print(f"the {n} flags are samples to look at, not evidence either way{most}")
     elif report["target_classes"]:
         console.print(f"suspected target class(es): {report['target_classes']}")
     groups = report.get("details", {}).get("groups")
@@ -224,6 +241,7 @@ def print_summary(report: dict) -> None:
         steps = (f"; the whole set's training steps at the default recipe: {c['steps']} "
                  f"(train --steps)" if "steps" in c else "")
         console.print(f"cleaned set: {c['path']} ({c['kept']} kept{more}){steps}")
+    return said
 
 
 command("detect-data", order=71)(detect_data)

@@ -749,6 +749,17 @@ def _deficit(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.
         _keep(g, (labels == c) & holds, best, found, p.tie_outside, natural)
 
 
+def cover_columns(codes: np.ndarray, categorical: np.ndarray | None,
+                  least: int = 0) -> list[int]:
+    """The categorical columns (every one where ``categorical`` is None) of ``least`` to
+    ``COVER_VALUES`` values: what ``_covers``, ``_leans``, ``_cells`` and ``_misfits`` read
+    (``_strays`` and ``_rares`` from 3 values; stop 75, hfix2: each had chosen them in its own
+    three lines)."""
+    cat = np.ones(codes.shape[1], bool) if categorical is None else categorical
+    return [j for j in range(codes.shape[1])
+            if cat[j] and least <= len(np.unique(codes[:, j])) <= COVER_VALUES]
+
+
 def _covers(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.ndarray,
             p: LabelGroups, categorical: np.ndarray | None, best: np.ndarray,
             found: list[dict], natural: np.ndarray | None) -> None:
@@ -758,9 +769,8 @@ def _covers(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.n
     pair is, its enrichment also read against those rows (``part_contrast``), less
     ``category_pair_cost``; with ``p.covers`` 2 or 3 only conditions whose every cell of those
     rows leans away (``label_covers.cells_lean_away``)."""
-    n_cols = codes.shape[1]
-    cat = np.ones(n_cols, bool) if categorical is None else categorical
-    cols = [j for j in range(n_cols) if cat[j] and len(np.unique(codes[:, j])) <= COVER_VALUES]
+    cat = np.ones(codes.shape[1], bool) if categorical is None else categorical
+    cols = cover_columns(codes, categorical)
     narrow = {j for j in pair_columns(codes, p, categorical) if cat[j]} if p.pairs else set()
     for c, group_cols, holds in cover_conditions(codes, labels, cols, narrow, p.min_rows,
                                                  p.prior, p.category_pair_cost,
@@ -784,9 +794,7 @@ def _leans(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.nd
     than their rows' chances predict, the smaller ``z`` over ``LEAN_BAR``, while the
     condition's rows hold fewer (``label_leans``: a conjunction's covers), each scored as a
     pair is (no floor) less ``category_pair_cost``, plus ``LEAN_WEIGHT`` times that excess."""
-    n_cols = codes.shape[1]
-    cat = np.ones(n_cols, bool) if categorical is None else categorical
-    cols = [j for j in range(n_cols) if cat[j] and len(np.unique(codes[:, j])) <= COVER_VALUES]
+    cols = cover_columns(codes, categorical)
     for c, pair, holds, z in cover_leans(codes, labels, full, terms, cols, p.min_rows):
         g = _unfloored(holds, c, pair, codes, labels, full, terms, p)
         if g is None:
@@ -805,10 +813,7 @@ def _strays(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.n
     value written on rows from outside), each scored as a value is plus ``STRAY_WEIGHT``
     times its ``z`` over the bar; with ``p.strays`` 2 the partner's exact values are read
     too (``label_strays.exact_ranks``)."""
-    n_cols = codes.shape[1]
-    cat = np.ones(n_cols, bool) if categorical is None else categorical
-    cols = [j for j in range(n_cols)
-            if cat[j] and 3 <= len(np.unique(codes[:, j])) <= COVER_VALUES]
+    cols = cover_columns(codes, categorical, least=3)
     ranks = binned(codes, MANY_VALUES, BINS)
     exact = exact_ranks(codes) if p.strays == 2 else None
     for c, j, holds, z in stray_values(codes, ranks, labels, cols, p.min_rows, exact):
@@ -831,9 +836,7 @@ def _cells(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.nd
     table's: a trigger on two values that each lean away by themselves (``credit-default``'s
     ``Home`` × ``Job``) keeps natural rows of the other label in the condition, and its
     interaction as a contrast scores under the cut."""
-    n_cols = codes.shape[1]
-    cat = np.ones(n_cols, bool) if categorical is None else categorical
-    cols = [j for j in range(n_cols) if cat[j] and len(np.unique(codes[:, j])) <= COVER_VALUES]
+    cols = cover_columns(codes, categorical)
     for f in cell_contrasts(codes, labels, cols, p.min_rows):
         if f["z"] <= CELL_BAR:
             continue
@@ -862,9 +865,7 @@ def _misfits(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.
     (``label_misfits``), each group scored as a pair is (its misfit rows alone, floor none)
     less ``category_pair_cost``, plus ``STRAY_WEIGHT`` times that excess's ``z`` over
     ``MISFIT_Z``."""
-    n_cols = codes.shape[1]
-    cat = np.ones(n_cols, bool) if categorical is None else categorical
-    cols = [j for j in range(n_cols) if cat[j] and len(np.unique(codes[:, j])) <= COVER_VALUES]
+    cols = cover_columns(codes, categorical)
     ranks = binned(codes, MANY_VALUES, BINS)
     for c, pair, rows, z in misfit_conditions(codes, ranks, labels, cols, p.min_rows, ROW_BAR):
         g = _unfloored(rows, c, pair, codes, labels, full, terms, p)
@@ -886,10 +887,7 @@ def _rares(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.nd
     and its ``int_rate``), and whose rows' fit to the label reads as drawn from the other labels
     by a ``z`` over ``RARE_BAR`` (``lookalike_z``), each scored as a value is plus
     ``STRAY_WEIGHT`` times that excess."""
-    n_cols = codes.shape[1]
-    cat = np.ones(n_cols, bool) if categorical is None else categorical
-    cols = [j for j in range(n_cols)
-            if cat[j] and 3 <= len(np.unique(codes[:, j])) <= COVER_VALUES]
+    cols = cover_columns(codes, categorical, least=3)
     ranks = binned(codes, MANY_VALUES, BINS)
     paired: dict[int, bool] = {}  # per column, read once: whether it has a partner
     for c, j, holds in rare_values(codes, labels, cols, p.min_rows):
