@@ -92,11 +92,7 @@ class KnnFilter(Defence):
         if self.k >= len(data):
             raise UserInputError(f"knn-filter: k={self.k} needs more than {self.k} samples")
         x, y = data.get_batch(torch.arange(len(data)))
-        if x.ndim == 4 and self.pool > 1:
-            x = F.avg_pool2d(x, self.pool, ceil_mode=True)
-        emb = x.flatten(1)
-        votes = neighbour_votes(emb - emb.mean(0), y, self.k)
-        keep = votes.gather(1, y[:, None]).squeeze(1) / self.k >= self.min_agreement
+        keep, votes = self.kept(x, y)
         if not keep.any():
             raise UserInputError("knn-filter: every sample was flagged; lower min_agreement")
         flagged = torch.nonzero(~keep).flatten()
@@ -108,6 +104,15 @@ class KnnFilter(Defence):
         trainer.fit(model, train_on, callbacks=callbacks)
         return DefenceOutcome(model, details={self.action: len(flagged)},
                               flagged=flagged.tolist())
+
+    def kept(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
+        """Which samples pass the neighbour test (bool, shape (N,)) and their neighbours' label
+        votes (N, classes): the filter alone, without training (``benchmarks/`` reads it)."""
+        if x.ndim == 4 and self.pool > 1:
+            x = F.avg_pool2d(x, self.pool, ceil_mode=True)
+        emb = x.flatten(1)
+        votes = neighbour_votes(emb - emb.mean(0), y, self.k)
+        return votes.gather(1, y[:, None]).squeeze(1) / self.k >= self.min_agreement, votes
 
     def said(self, details: dict[str, Any], n: int) -> str | None:
         """How many samples were dropped or relabelled, and by what rule."""
