@@ -62,3 +62,9 @@ def test_gated_names_its_opt_in_steps() -> None:
     assert "aug_last=5 (asked for): fitted towards x" in words
     assert "mask_black=200 (asked for): none: no darkening" in words
     assert "dense_mask" not in words
+    # options whose signature default is None (the shipped value, resolved in __init__) and
+    # which the user left alone are not "asked for" (the first mend's miss, seen on a real run)
+    shipped = {"free_reach": {"action": "none: no free perturbation"},
+               "mixed_last": {"action": "fitted towards y"}, "aug_last": {"action": "fitted x"}}
+    assert asked_words(gated, shipped) == "aug_last=5 (asked for): fitted x"
+    assert asked_words(registry.create("mitigation", "gated"), shipped) is None

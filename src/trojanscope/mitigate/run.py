@@ -275,8 +275,11 @@ def asked_words(method: Mitigation, decided: dict[str, Any]) -> str | None:
     """What each step the user set away from its default did, in one note (stop 76: with
     ``--method-param aug_last=5`` or ``mask_black=200`` the console named the step among 13
     others, its outcome only in the record, so a user could not tell whether it ran)."""
-    defaults = {p.name: p.default for p in init_parameters(type(method))
-                if p.default is not p.empty}
+    try:  # the resolved defaults: gated's signature holds None for "the shipped value"
+        defaults = type(method)().get_params()
+    except TypeError:  # a method with a required argument: its signature's defaults
+        defaults = {p.name: p.default for p in init_parameters(type(method))
+                    if p.default is not p.empty}
     said = [f"{name}={value} (asked for): {decided[name]['action']}"
             for name, value in method.get_params().items()
             if name in defaults and value != defaults[name]
