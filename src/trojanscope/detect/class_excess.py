@@ -226,7 +226,8 @@ def excess_note(features: dict[str, float]) -> str | None:
             f"{top} is one clean models of this kind lean to, so its margin is read against "
             f"theirs: {ratios[top]:.2f} times the median class's here, "
             f"{ratios[top] - excess:.2f} in clean reference models of the same kind "
-            f"({excess:+.2f}), small enough that the term takes MM-BD's reading back")
+            f"({excess:+.2f}), so the term takes {-float(features[EXCESS_LOGIT]):.2f} logits "
+            "off MM-BD's reading")  # stop 76: "takes MM-BD's reading back" read as cleared
 
 
 def lowered_by(features: dict[str, float], record: str, before: str) -> str | None:

@@ -22,7 +22,7 @@ from trojanscope.engine.metrics import accuracy, predict
 from trojanscope.errors import TooFewPerClass, UserInputError
 from trojanscope.mitigate.auto import AUTO_WITH_DATA
 from trojanscope.mitigate.base import Mitigation, same_state
-from trojanscope.params import check_share
+from trojanscope.params import check_share, init_parameters
 
 DEFAULT_HOLDOUT = 0.5  # the share of the clean data held out for the figures
 MIN_HELDOUT = 50  # fewer held-out samples give figures too coarse to judge a method by
@@ -218,6 +218,8 @@ def mitigate(
     if decided:
         decided = json_ready(decided)
         notes.append(decided_words(method.name, decided))
+        if asked := asked_words(method, decided):
+            notes.append(asked)
     if same_weights(model, purified):
         notes.append(unchanged_words(method.name, data_free=clean is None))
     elif triggered is not None and (kept := still_there_words(
@@ -267,6 +269,22 @@ def decided_words(method: str, decided: dict[str, Any]) -> str:
         words += (f" (and {', '.join(named)}: in full under \"decided\" in --format json and "
                   "the output folder's manifest.json or mitigation.json)")
     return words
+
+
+def asked_words(method: Mitigation, decided: dict[str, Any]) -> str | None:
+    """What each step the user set away from its default did, in one note (stop 76: with
+    ``--method-param aug_last=5`` or ``mask_black=200`` the console named the step among 13
+    others, its outcome only in the record, so a user could not tell whether it ran)."""
+    try:  # the resolved defaults: gated's signature holds None for "the shipped value"
+        defaults = type(method)().get_params()
+    except TypeError:  # a method with a required argument: its signature's defaults
+        defaults = {p.name: p.default for p in init_parameters(type(method))
+                    if p.default is not p.empty}
+    said = [f"{name}={value} (asked for): {decided[name]['action']}"
+            for name, value in method.get_params().items()
+            if name in defaults and value != defaults[name]
+            and isinstance(decided.get(name), dict) and "action" in decided[name]]
+    return "; ".join(said) or None
 
 
 def too_few_words(exc: TooFewPerClass, method: str, fit: int, clean: TensorDataset,
