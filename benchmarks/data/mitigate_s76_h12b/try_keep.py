@@ -16,7 +16,8 @@ images (the benchmark's split), its pixels inked / in the ranking / in the follo
 ASR of its pixels inside and outside the ranking. ``dense_mask``'s reading runs first as in
 ``gated``; where it fires the model is skipped.
 
-    EP (200), SEED (0), RE (100), DET=1: the detector again.
+    EP (200), SEED (0), RE (100), DET=1: the detector again; SPARSE, KLO, KHI: dense_black's
+    SPARSE, K_LOW, K_HIGH (the own-top copies; development).
     PYTHONPATH=src:benchmarks python benchmarks/data/mitigate_s76_h12b/try_keep.py CACHE 'GLOB'
 """
 
@@ -45,6 +46,9 @@ fit, held = split_clean(clean, 0.8, 0, needs_data=True)
 EP = int(os.environ.get("EP", "200"))
 SEED = int(os.environ.get("SEED", "0"))
 RE = int(os.environ.get("RE", "100"))
+DB.SPARSE = float(os.environ.get("SPARSE", DB.SPARSE))
+DB.K_LOW = int(os.environ.get("KLO", DB.K_LOW))
+DB.K_HIGH = int(os.environ.get("KHI", DB.K_HIGH))
 INKED = (fit.x.amax(dim=(0, 1)) >= ML.BLANK).flatten()
 
 

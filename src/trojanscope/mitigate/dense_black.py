@@ -73,6 +73,12 @@ FOLLOW = 1.0
 THETA0 = 2.0
 STEP = 0.2
 HARD = 0.5
+# SPARSE: the share of the copies darkened instead on their own top-k inked pixels by the
+# suspect's gain from zeroing each on the model being trained (``-grad * x`` per image), k drawn
+# per copy in [K_LOW, K_HIGH]: the small darkenings the model still answers (0: none).
+SPARSE = 0.0
+K_LOW = 5
+K_HIGH = 60
 
 
 def dark_pixels(verdict: ModelVerdict, suspect: int) -> tuple[Tensor, int] | None:
@@ -107,13 +113,14 @@ def ranking(score: Tensor, inked: Tensor, first: Tensor) -> Tensor:
 
 
 def unlearn_dark(model: nn.Module, clean: TensorDataset, suspect: int, first: Tensor,
-                 seed: int, epochs: int) -> int:
+                 seed: int, epochs: int) -> tuple[int, Tensor]:
     """``epochs`` epochs of :func:`distil_fit` (distillation weight ``DISTILL``) on ``model``,
     in place, towards ``model`` as it came, with copies darkened under their true labels: a
     share ``FOLLOW`` by the followed mask over the ranking's pixels (module docstring), the
     rest on a random share (``KEEP_LOW``-1) of a random prefix (``LEAD_LOW``-1) of the ranking
     (:func:`ranking` of :func:`gains` on the clean images not of the suspect, ``first``
-    ahead). Returns the ranking's length."""
+    ahead). Returns the ranking's length and the followed mask as it ended (flat, the
+    probability of each pixel being darkened, 0 off the ranking)."""
     gen = torch.Generator().manual_seed(seed + MASK_SEED)
     inked = (clean.x.amax(dim=(0, 1)) >= BLANK).flatten()
     place = ranking(gains(model, clean.x[clean.y != suspect], suspect), inked, first)
@@ -137,6 +144,16 @@ def unlearn_dark(model: nn.Module, clean: TensorDataset, suspect: int, first: Te
             drawn = torch.where(hard, (p > 0.5)[None], drawn)
         return drawn
 
+    def own_top(net: nn.Module, bx: Tensor) -> Tensor:
+        """Each copy's own top-k inked pixels by the suspect's gain from zeroing them."""
+        part = bx.clone().requires_grad_(True)
+        with eval_mode(net):
+            (grad,) = torch.autograd.grad(F.log_softmax(net(part), 1)[:, suspect].sum(), part)
+        score = (-grad * bx).sum(1).flatten(1).masked_fill(~inked[None], float("-inf"))
+        k = torch.randint(K_LOW, K_HIGH + 1, (len(bx), 1), generator=gen)
+        order = score.argsort(1, descending=True).argsort(1)
+        return order < k
+
     def darkened(net: nn.Module, bx: Tensor) -> Tensor:
         lead = torch.rand(len(bx), 1, generator=gen) * (1 - LEAD_LOW) + LEAD_LOW
         keep = torch.rand(len(bx), 1, generator=gen) * (1 - KEEP_LOW) + KEEP_LOW
@@ -145,11 +162,14 @@ def unlearn_dark(model: nn.Module, clean: TensorDataset, suspect: int, first: Te
         if FOLLOW > 0:
             chosen = torch.rand(len(bx), 1, generator=gen) < FOLLOW
             drawn = torch.where(chosen, followed(net, bx), drawn)
+        if SPARSE > 0:
+            chosen = torch.rand(len(bx), 1, generator=gen) < SPARSE
+            drawn = torch.where(chosen, own_top(net, bx), drawn)
         return zeroed(bx, drawn)
 
     distil_fit(model, frozen_copy(model), clean, gen, epochs, distill=DISTILL,
                perturb=darkened)
-    return n
+    return n, torch.sigmoid(theta) * allowed
 
 
 def treat(gated: Any, model: nn.Module, clean: TensorDataset, verdict: ModelVerdict,
@@ -173,8 +193,8 @@ def treat(gated: Any, model: nn.Module, clean: TensorDataset, verdict: ModelVerd
         if pixels < DARK_MIN or pixels < DARK_SHARE * support or flip < FLIP_BAR:
             note["action"] = "none: the reversed trigger is no darkening the model answers"
             return None
-        note["ranked"] = unlearn_dark(model, clean, int(suspect), dark, seed,
-                                      int(gated.mask_black))
+        note["ranked"], _ = unlearn_dark(model, clean, int(suspect), dark, seed,
+                                         int(gated.mask_black))
         note["flip_after"] = round(sent_share(model, clean.x, clean.y, int(suspect),
                                               lambda x: zeroed(x, dark)), 3)
         note["action"] = (f"the darkening unlearnt for {gated.mask_black} epochs from the "
