@@ -23,6 +23,15 @@ model being trained; half the copies are drawn from it pixel by pixel, half dark
 its pixels above one half. The stages and the steps after them are skipped, as with
 ``dense_mask``. It reads the detector's suspect and reversed trigger, the input model and the
 method's clean images, never the attacker's trigger.
+
+The step fires only on a darkening of at least ``DARK_MIN`` (14) pixels (issue 12 stop 76,
+h12b). On the 23 spent black masks it fired on at ``DARK_MIN`` 5, the four it lost to the stages
+(2.1-4.4% ASR left where the stages reached issue 12's goal; three of them masks of 60-68
+pixels) had reversed triggers of 10-13 dark pixels; the residual sits in the attacker's pixels
+the followed mask holds among 88-105 others, and no reading taken after the unlearning on the
+clean images (the reversed trigger's own flip, 0 on every mask; the followed mask's; a fresh
+search; the top-k gains; the detector again) told those from the masks it took to the goal.
+A smaller darkening is left to the stages.
 """
 
 from __future__ import annotations
@@ -51,10 +60,12 @@ from trojanscope.mitigate.step_note import step_note
 # The reversed trigger's support: mask at least SUPPORT; a support pixel is dark where its
 # pattern (mean over channels) is below DARK. The step fires where at least DARK_MIN pixels and
 # a share DARK_SHARE of the support are dark and zeroing them sends at least FLIP_BAR of the
-# clean images not of the suspect there.
+# clean images not of the suspect there. DARK_MIN was 5 at stop 75; on the 23 spent black masks
+# the step fired on, those where it left more ASR than the stages (2.1-4.4% against 0.6-1.7%)
+# had 9-13 dark pixels, and with 14 it lost none of them (issue 12 stop 76, h12b: gate.log).
 SUPPORT = 0.5
 DARK = 0.5
-DARK_MIN = 5
+DARK_MIN = 14
 DARK_SHARE = 0.5
 FLIP_BAR = 0.25
 # The ranking's length (inked pixels, the reversed trigger's dark ones first) and each copy's
@@ -73,12 +84,6 @@ FOLLOW = 1.0
 THETA0 = 2.0
 STEP = 0.2
 HARD = 0.5
-# SPARSE: the share of the copies darkened instead on their own top-k inked pixels by the
-# suspect's gain from zeroing each on the model being trained (``-grad * x`` per image), k drawn
-# per copy in [K_LOW, K_HIGH]: the small darkenings the model still answers (0: none).
-SPARSE = 0.0
-K_LOW = 5
-K_HIGH = 60
 
 
 def dark_pixels(verdict: ModelVerdict, suspect: int) -> tuple[Tensor, int] | None:
@@ -89,6 +94,13 @@ def dark_pixels(verdict: ModelVerdict, suspect: int) -> tuple[Tensor, int] | Non
         return None
     support = (trigger.mask[0] >= SUPPORT).flatten()
     return support & (trigger.pattern.mean(0).flatten() < DARK), int(support.sum())
+
+
+def fires(dark: int, support: int, flip: float) -> bool:
+    """Whether the reversed trigger is a darkening the step unlearns: at least ``DARK_MIN``
+    dark pixels, a share ``DARK_SHARE`` of its ``support``, that send a share ``flip`` of at
+    least ``FLIP_BAR`` of the clean images not of the suspect there once zeroed."""
+    return dark >= DARK_MIN and dark >= DARK_SHARE * support and flip >= FLIP_BAR
 
 
 def zeroed(x: Tensor, flat: Tensor) -> Tensor:
@@ -144,16 +156,6 @@ def unlearn_dark(model: nn.Module, clean: TensorDataset, suspect: int, first: Te
             drawn = torch.where(hard, (p > 0.5)[None], drawn)
         return drawn
 
-    def own_top(net: nn.Module, bx: Tensor) -> Tensor:
-        """Each copy's own top-k inked pixels by the suspect's gain from zeroing them."""
-        part = bx.clone().requires_grad_(True)
-        with eval_mode(net):
-            (grad,) = torch.autograd.grad(F.log_softmax(net(part), 1)[:, suspect].sum(), part)
-        score = (-grad * bx).sum(1).flatten(1).masked_fill(~inked[None], float("-inf"))
-        k = torch.randint(K_LOW, K_HIGH + 1, (len(bx), 1), generator=gen)
-        order = score.argsort(1, descending=True).argsort(1)
-        return order < k
-
     def darkened(net: nn.Module, bx: Tensor) -> Tensor:
         lead = torch.rand(len(bx), 1, generator=gen) * (1 - LEAD_LOW) + LEAD_LOW
         keep = torch.rand(len(bx), 1, generator=gen) * (1 - KEEP_LOW) + KEEP_LOW
@@ -162,9 +164,6 @@ def unlearn_dark(model: nn.Module, clean: TensorDataset, suspect: int, first: Te
         if FOLLOW > 0:
             chosen = torch.rand(len(bx), 1, generator=gen) < FOLLOW
             drawn = torch.where(chosen, followed(net, bx), drawn)
-        if SPARSE > 0:
-            chosen = torch.rand(len(bx), 1, generator=gen) < SPARSE
-            drawn = torch.where(chosen, own_top(net, bx), drawn)
         return zeroed(bx, drawn)
 
     distil_fit(model, frozen_copy(model), clean, gen, epochs, distill=DISTILL,
@@ -190,8 +189,11 @@ def treat(gated: Any, model: nn.Module, clean: TensorDataset, verdict: ModelVerd
                           lambda x: zeroed(x, dark)) if pixels else 0.0
         note.update(dark=pixels, support=support, flip=round(flip, 3),
                     bars={"dark": DARK_MIN, "share": DARK_SHARE, "flip": FLIP_BAR})
-        if pixels < DARK_MIN or pixels < DARK_SHARE * support or flip < FLIP_BAR:
-            note["action"] = "none: the reversed trigger is no darkening the model answers"
+        if not fires(pixels, support, flip):
+            note["action"] = ("none: the reversed trigger is no darkening the model answers"
+                              if pixels < DARK_SHARE * support or flip < FLIP_BAR else
+                              f"none: a darkening of {pixels} pixels, under {DARK_MIN}; the "
+                              "stages run")
             return None
         note["ranked"], _ = unlearn_dark(model, clean, int(suspect), dark, seed,
                                          int(gated.mask_black))
