@@ -27,11 +27,13 @@ method's clean images, never the attacker's trigger.
 The step fires only on a darkening of at least ``DARK_MIN`` (14) pixels (issue 12 stop 76,
 h12b). On the 23 spent black masks it fired on at ``DARK_MIN`` 5, the four it lost to the stages
 (2.1-4.4% ASR left where the stages reached issue 12's goal; three of them masks of 60-68
-pixels) had reversed triggers of 10-13 dark pixels; the residual sits in the attacker's pixels
-the followed mask holds among 88-105 others, and no reading taken after the unlearning on the
-clean images (the reversed trigger's own flip, 0 on every mask; the followed mask's; a fresh
-search; the top-k gains; the detector again) told those from the masks it took to the goal.
-A smaller darkening is left to the stages.
+pixels) had reversed triggers of 9-13 dark pixels. The residual is the attacker's pixels
+darkened alone: the followed mask holds most of them among the 88-105 pixels it ends with, and
+no reading taken after the unlearning on the clean images (the reversed trigger's own flip, 0 on
+every mask; the followed mask's; a fresh search; the top-k gains; the detector again) told
+those masks from the ones it took to the goal. A smaller darkening is left to the stages. The
+bar is no guarantee: on fresh zoos 2517/2518 the step lost a 71-pixel mask whose reversed
+trigger had 14 dark pixels, so ``mask_black`` stays opt-in.
 """
 
 from __future__ import annotations
