@@ -126,3 +126,17 @@ def test_the_option_is_whole_epochs_and_off_by_default() -> None:
     for bad in (-1, 2.5, 1001):
         with pytest.raises(ValueError, match="mask_black"):
             gated.Gated(mask_black=bad)
+
+
+def test_a_darkening_under_fourteen_pixels_is_left_to_the_stages(monkeypatch) -> None:
+    # stop 76: on spent black masks the step lost to the stages only on 9-13-pixel darkenings
+    assert db.DARK_MIN == 14
+    assert not db.fires(13, 15, 0.9) and db.fires(14, 15, 0.9)
+    assert not db.fires(14, 29, 0.9) and not db.fires(14, 15, 0.2)  # share; flip
+    monkeypatch.setattr(db, "sent_share", lambda *a: 0.9)  # the model answers it
+    method = gated.Gated(mask_black=8)
+    method.report_ = {}
+    assert db.treat(method, mlp(True), clean_set(), flagged(dark=13), 0) is None
+    note = method.report_["mask_black"]
+    assert note["action"] == "none: a darkening of 13 pixels, under 14; the stages run"
+    assert note["dark"] == 13 and note["bars"]["dark"] == 14

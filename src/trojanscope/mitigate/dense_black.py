@@ -23,6 +23,17 @@ model being trained; half the copies are drawn from it pixel by pixel, half dark
 its pixels above one half. The stages and the steps after them are skipped, as with
 ``dense_mask``. It reads the detector's suspect and reversed trigger, the input model and the
 method's clean images, never the attacker's trigger.
+
+The step fires only on a darkening of at least ``DARK_MIN`` (14) pixels (issue 12 stop 76,
+h12b). On the 23 spent black masks it fired on at ``DARK_MIN`` 5, the four it lost to the stages
+(2.1-4.4% ASR left where the stages reached issue 12's goal; three of them masks of 60-68
+pixels) had reversed triggers of 9-13 dark pixels. The residual is the attacker's pixels
+darkened alone: the followed mask holds most of them among the 88-105 pixels it ends with, and
+no reading taken after the unlearning on the clean images (the reversed trigger's own flip, 0 on
+every mask; the followed mask's; a fresh search; the top-k gains; the detector again) told
+those masks from the ones it took to the goal. A smaller darkening is left to the stages. The
+bar is no guarantee: on fresh zoos 2517/2518 the step lost a 71-pixel mask whose reversed
+trigger had 14 dark pixels, so ``mask_black`` stays opt-in.
 """
 
 from __future__ import annotations
@@ -51,10 +62,12 @@ from trojanscope.mitigate.step_note import step_note
 # The reversed trigger's support: mask at least SUPPORT; a support pixel is dark where its
 # pattern (mean over channels) is below DARK. The step fires where at least DARK_MIN pixels and
 # a share DARK_SHARE of the support are dark and zeroing them sends at least FLIP_BAR of the
-# clean images not of the suspect there.
+# clean images not of the suspect there. DARK_MIN was 5 at stop 75; on the 23 spent black masks
+# the step fired on, those where it left more ASR than the stages (2.1-4.4% against 0.6-1.7%)
+# had 9-13 dark pixels, and with 14 it lost none of them (issue 12 stop 76, h12b: gate.log).
 SUPPORT = 0.5
 DARK = 0.5
-DARK_MIN = 5
+DARK_MIN = 14
 DARK_SHARE = 0.5
 FLIP_BAR = 0.25
 # The ranking's length (inked pixels, the reversed trigger's dark ones first) and each copy's
@@ -85,6 +98,13 @@ def dark_pixels(verdict: ModelVerdict, suspect: int) -> tuple[Tensor, int] | Non
     return support & (trigger.pattern.mean(0).flatten() < DARK), int(support.sum())
 
 
+def fires(dark: int, support: int, flip: float) -> bool:
+    """Whether the reversed trigger is a darkening the step unlearns: at least ``DARK_MIN``
+    dark pixels, a share ``DARK_SHARE`` of its ``support``, that send a share ``flip`` of at
+    least ``FLIP_BAR`` of the clean images not of the suspect there once zeroed."""
+    return dark >= DARK_MIN and dark >= DARK_SHARE * support and flip >= FLIP_BAR
+
+
 def zeroed(x: Tensor, flat: Tensor) -> Tensor:
     """``x`` with the pixels ``flat`` (a flat bool over H*W, or one row per image) set to 0."""
     keep = (~flat).to(x.dtype).reshape(-1, 1, *x.shape[2:])
@@ -107,13 +127,14 @@ def ranking(score: Tensor, inked: Tensor, first: Tensor) -> Tensor:
 
 
 def unlearn_dark(model: nn.Module, clean: TensorDataset, suspect: int, first: Tensor,
-                 seed: int, epochs: int) -> int:
+                 seed: int, epochs: int) -> tuple[int, Tensor]:
     """``epochs`` epochs of :func:`distil_fit` (distillation weight ``DISTILL``) on ``model``,
     in place, towards ``model`` as it came, with copies darkened under their true labels: a
     share ``FOLLOW`` by the followed mask over the ranking's pixels (module docstring), the
     rest on a random share (``KEEP_LOW``-1) of a random prefix (``LEAD_LOW``-1) of the ranking
     (:func:`ranking` of :func:`gains` on the clean images not of the suspect, ``first``
-    ahead). Returns the ranking's length."""
+    ahead). Returns the ranking's length and the followed mask as it ended (flat, the
+    probability of each pixel being darkened, 0 off the ranking)."""
     gen = torch.Generator().manual_seed(seed + MASK_SEED)
     inked = (clean.x.amax(dim=(0, 1)) >= BLANK).flatten()
     place = ranking(gains(model, clean.x[clean.y != suspect], suspect), inked, first)
@@ -149,7 +170,7 @@ def unlearn_dark(model: nn.Module, clean: TensorDataset, suspect: int, first: Te
 
     distil_fit(model, frozen_copy(model), clean, gen, epochs, distill=DISTILL,
                perturb=darkened)
-    return n
+    return n, torch.sigmoid(theta) * allowed
 
 
 def treat(gated: Any, model: nn.Module, clean: TensorDataset, verdict: ModelVerdict,
@@ -170,11 +191,14 @@ def treat(gated: Any, model: nn.Module, clean: TensorDataset, verdict: ModelVerd
                           lambda x: zeroed(x, dark)) if pixels else 0.0
         note.update(dark=pixels, support=support, flip=round(flip, 3),
                     bars={"dark": DARK_MIN, "share": DARK_SHARE, "flip": FLIP_BAR})
-        if pixels < DARK_MIN or pixels < DARK_SHARE * support or flip < FLIP_BAR:
-            note["action"] = "none: the reversed trigger is no darkening the model answers"
+        if not fires(pixels, support, flip):
+            note["action"] = ("none: the reversed trigger is no darkening the model answers"
+                              if pixels < DARK_SHARE * support or flip < FLIP_BAR else
+                              f"none: a darkening of {pixels} pixels, under {DARK_MIN}; the "
+                              "stages run")
             return None
-        note["ranked"] = unlearn_dark(model, clean, int(suspect), dark, seed,
-                                      int(gated.mask_black))
+        note["ranked"], _ = unlearn_dark(model, clean, int(suspect), dark, seed,
+                                         int(gated.mask_black))
         note["flip_after"] = round(sent_share(model, clean.x, clean.y, int(suspect),
                                               lambda x: zeroed(x, dark)), 3)
         note["action"] = (f"the darkening unlearnt for {gated.mask_black} epochs from the "

@@ -122,9 +122,12 @@ class DenseOptions:
             sees), E epochs of unlearning copies with the inked pixels the suspect gains most
             from zeroing set to 0 replace the stages and the steps after them
             (:mod:`~trojanscope.mitigate.dense_black`; the note's ``mask_black``); elsewhere
-            the stages run as without it. 0 (default): never read (issue 12 stop 75, h12b:
-            on fresh zoos 2513/2514, 6 of 8 black masks at the goal against 5, one lost, so
-            its rule was not met).
+            the stages run as without it. It fires only on a darkening of at least 14 dark
+            pixels (``dense_black.DARK_MIN``; 5 at stop 75). 0 (default): never read (issue
+            12 stop 75, h12b: on fresh zoos 2513/2514, 6 of 8 black masks at the goal against
+            5, one lost; stop 76, h12b, with the 14-pixel bar: on fresh zoos 2517/2518 it
+            fired on 2 of 8 black masks and lost one, a 71-pixel mask at 4.2% against 0.7%;
+            neither rule was met).
     """
 
     dense_first: int = 0
