@@ -397,6 +397,266 @@ def read(work: Path, seeds: list[int], calibrations: list[str], params: dict,
                   flush=True)
 
 
+FLIP_KEY = "tabular-search:tree:lightgbm:rows200:flip"
+# the flip term reads files whose smaller class holds at least this share: under every 200-row
+# credit-default draw of the development pairs (0.21 at least, 198 draws), over every
+# lending-club one (0.095 at most; its one flip above the start, a backdoor, read 0.979
+# without the term) and every fraud table's (2-10 % fraud)
+MIN_SHARE = 0.15
+
+
+def write(out: Path, base: Path | None) -> None:
+    """Candidate G76: ``base`` (the shipped file) with ``min_share`` on the flip term."""
+    from trojanscope.detect.calibration import load_calibrators, save_calibrators
+
+    cals = load_calibrators(base)
+    term = cals[FLIP_KEY]
+    term.fitted_on = {**term.fitted_on, "min_share": MIN_SHARE, "share_design": (
+        "issue 16 stop 76 (h16z, G76): read only where the file's smaller class holds at least "
+        "min_share of its rows (tab_minor_share): 200-row credit-default draws hold 0.21 or "
+        "more, lending-club's and a user's fraud table's under 0.15")}
+    save_calibrators(cals, out)
+    print(f"wrote {out}: {FLIP_KEY} with min_share {MIN_SHARE}")
+
+
+def family_of(r: dict) -> str:
+    """A reading's family for the worst-family figure: how it was made and its library."""
+    made = "own" if r["kind"] == "own" else "readme"
+    return f"{made}-{r['arch']}"
+
+
+def judged(readings: list[dict], took_only: bool) -> list[dict]:
+    """Clean readings and backdoored ones (those whose backdoor took where ``took_only``)."""
+    return [r for r in readings if not r["backdoored"] or (r["took"] or not took_only)]
+
+
+def auc_ce(readings: list[dict], cal: str | None = None) -> tuple[float, float]:
+    """ROC-AUC and cross-entropy (``cal``: a fraud reading's file; None: zoo rows)."""
+    from tabular_small_clean import _auc, _ce
+
+    rows = readings if cal is None else [
+        {"backdoored": r["backdoored"], "probability": r["scored"][cal]["probability"]}
+        for r in readings]
+    return (_auc(rows), _ce(rows)) if rows else (float("nan"), float("nan"))
+
+
+def summary(readings: list[dict], cal: str) -> list[str]:
+    """Today's figures of one calibration file on the fraud population, by family."""
+    lines = []
+    for fam in [*sorted({family_of(r) for r in readings}), "all"]:
+        rs = [r for r in readings if fam in ("all", family_of(r))]
+        clean = [r for r in rs if not r["backdoored"]]
+        took_ = [r for r in rs if r["backdoored"] and r["took"]]
+        inert = [r for r in rs if r["backdoored"] and not r["took"]]
+
+        def flagged(group: list[dict]) -> str:
+            return f"{sum(r['scored'][cal]['probability'] >= 0.5 for r in group)}/{len(group)}"
+
+        auc, ce = auc_ce(clean + took_, cal)
+        lines.append(f"{fam:15s} clean flagged {flagged(clean):6s} took caught {flagged(took_):6s} "
+                     f"did-not-take flagged {flagged(inert):6s} ROC-AUC {auc:.3f} CE {ce:.3f} "
+                     "(clean vs took)")
+    return lines
+
+
+def why(readings: list[dict], cal: str) -> None:
+    """Per reading: p, family, the raises and the file's smaller class share."""
+    for line in summary(readings, cal):
+        print(line)
+    for r in sorted(readings, key=lambda r: (r["kind"], r["seed"])):
+        f = r["scored"][cal]["features"]
+        print(f"{r['seed']} {r['kind']:12s} {r['arch']:8s} {r['family']:22s} "
+              f"{'backdoored' if r['backdoored'] else 'clean':10s} took={r['took']!s:5s} "
+              f"p {r['scored'][cal]['probability']:.3f} share {f.get('tab_minor_share', -1):.3f} "
+              f"flip_1 {f.get('tab_major_flip_1', 0):.3f} flip raise "
+              f"{f.get('flip_raise_logit', 0):.1f} gap raise {f.get('gap_raise_logit', 0):.1f} "
+              f"mass_group {f.get('tab_mass_group', 0):.2f} mass {f.get('tab_mass', 0):.2f}")
+
+
+def flagged_n(rows: list[dict]) -> int:
+    return sum(r["probability"] >= 0.5 for r in rows)
+
+
+def zoo_worst(rows: list[dict]) -> tuple[str, float]:
+    """The worst family (an arch's backdoors towards one class, with the arch's clean
+    readings) by cross-entropy."""
+    out = {}
+    for r in rows:
+        if r["backdoored"]:
+            key = f"{r['arch']} towards {r['target']}"
+            out.setdefault(key, [x for x in rows if x["arch"] == r["arch"]
+                                 and (not x["backdoored"] or x["target"] == r["target"])])
+    worst = max(out, key=lambda k: auc_ce(out[k])[1])
+    return worst, auc_ce(out[worst])[1]
+
+
+def fraud_worst(readings: list[dict], cal: str) -> tuple[str, float]:
+    fams = {family_of(r) for r in readings}
+    ce = {f: auc_ce(judged([r for r in readings if family_of(r) == f], True), cal)[1]
+          for f in fams}
+    worst = max(ce, key=lambda f: ce[f] if ce[f] == ce[f] else -1)
+    return worst, ce[worst]
+
+
+def rule(args: argparse.Namespace) -> None:
+    """The fresh judgement of candidate G76 (``plan.md``): every condition printed met or not."""
+    from tabular_user_rule import scored
+
+    fraud = json.loads(args.fraud.read_text())["readings"]
+    d_name, c_name = str(args.shipped), str(args.candidate)
+    zoo_d, zoo_c = [], []
+    for f in args.zoo:
+        rows = json.loads(Path(f).read_text())["rows"]
+        zoo_d.append(scored(rows, args.shipped)[0])
+        zoo_c.append(scored(rows, args.candidate)[0])
+    conds = []
+
+    def cond(name: str, ok: bool, said: str) -> None:
+        conds.append(ok)
+        print(f"({len(conds)}) {name}: {said} -> {'met' if ok else 'NOT met'}")
+
+    def fl(rs: list[dict], cal: str) -> int:
+        return sum(r["scored"][cal]["probability"] >= 0.5 for r in rs)
+
+    clean = [r for r in fraud if not r["backdoored"]]
+    bd = [r for r in fraud if r["backdoored"]]
+    took_ = [r for r in bd if r["took"]]
+    zd = [r for f in zoo_d for r in f]
+    zc = [r for f in zoo_c for r in f]
+    zclean_d = flagged_n([r for r in zd if not r["backdoored"]])
+    zclean_c = flagged_n([r for r in zc if not r["backdoored"]])
+    cond("clean readings flagged C <= D",
+         fl(clean, c_name) <= fl(clean, d_name) and zclean_c <= zclean_d,
+         f"fraud {fl(clean, d_name)} -> {fl(clean, c_name)} of {len(clean)}; zoo {zclean_d} -> "
+         f"{zclean_c} of {sum(not r['backdoored'] for r in zd)}")
+    lost_f = [f"{r['seed']} {r['kind']}" for r in took_
+              if r["scored"][d_name]["probability"] >= 0.5 > r["scored"][c_name]["probability"]]
+
+    def by_model(files: list[list[dict]]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for rows in files:
+            for r in rows:
+                if r["backdoored"]:
+                    out[r["name"]] = out.get(r["name"], 0) + int(r["probability"] >= 0.5)
+        return out
+
+    md, mc = by_model(zoo_d), by_model(zoo_c)
+    lost_z = [n for n in md if md[n] >= 2 > mc[n]]
+    zbd_d = flagged_n([r for r in zd if r["backdoored"]])
+    zbd_c = flagged_n([r for r in zc if r["backdoored"]])
+    cond("none lost (fraud: a backdoor that took; zoo: a model on >= 2 of 3 files), zoo "
+         "backdoored readings C >= D", not lost_f and not lost_z and zbd_c >= zbd_d,
+         f"fraud lost {lost_f or 'none'}; zoo lost {lost_z or 'none'}; zoo backdoored "
+         f"readings caught {zbd_d} -> {zbd_c} of {sum(r['backdoored'] for r in zd)}")
+    cond("backdoored user fraud models (their backdoor took) caught C >= D (a guard cannot "
+         "add: 'nothing moved' where equal)", fl(took_, c_name) >= fl(took_, d_name),
+         f"took {fl(took_, d_name)} -> {fl(took_, c_name)} of {len(took_)}"
+         + (" nothing moved" if fl(took_, c_name) == fl(took_, d_name) else "")
+         + f" (reported, not a condition: every backdoored model, took or not, "
+         f"{fl(bd, d_name)} -> {fl(bd, c_name)} of {len(bd)})")
+    fa_d, fc_d = auc_ce(judged(fraud, True), d_name)
+    fa_c, fc_c = auc_ce(judged(fraud, True), c_name)
+    za_d, zc_d = auc_ce(zd)
+    za_c, zc_c = auc_ce(zc)
+    cond("ROC-AUC C >= D and CE C <= D (fraud: clean vs took; zoo 5980 at 200 rows)",
+         fa_c >= fa_d - 1e-12 and fc_c <= fc_d + 1e-12 and za_c >= za_d - 1e-12
+         and zc_c <= zc_d + 1e-12,
+         f"fraud {fa_d:.3f} / {fc_d:.3f} -> {fa_c:.3f} / {fc_c:.3f}; zoo {za_d:.3f} / "
+         f"{zc_d:.3f} -> {za_c:.3f} / {zc_c:.3f}")
+    wf_d, wfce_d = fraud_worst(fraud, d_name)
+    wf_c, wfce_c = fraud_worst(fraud, c_name)
+    wz_d, wzce_d = zoo_worst(zd)
+    wz_c, wzce_c = zoo_worst(zc)
+    same_f = auc_ce(judged([r for r in fraud if family_of(r) == wf_d], True), c_name)[1]
+    same_z = auc_ce([r for r in zc if r["arch"] == wz_d.split()[0] and (
+        not r["backdoored"] or f"towards {r['target']}" in wz_d)])[1]
+    cond("the worst family's CE C <= D (its CE under C, and the worst under C)",
+         same_f <= wfce_d + 1e-12 and wfce_c <= wfce_d + 1e-12 and same_z <= wzce_d + 1e-12
+         and wzce_c <= wzce_d + 1e-12,
+         f"fraud {wf_d} {wfce_d:.3f} -> {same_f:.3f} (worst under C: {wf_c} {wfce_c:.3f}); "
+         f"zoo {wz_d} {wzce_d:.3f} -> {same_z:.3f} (worst under C: {wz_c} {wzce_c:.3f})")
+    main_rows = json.loads(args.timing_main.read_text())["rows"] if args.timing_main else []
+    mine = float(np.median([r["cpu_s"] for r in json.loads(Path(args.zoo[0]).read_text())[
+        "rows"]]))
+    base = float(np.median([r["cpu_s"] for r in main_rows])) if main_rows else float("nan")
+    cond("median CPU s per 200-row reading <= 1.5 x main's on the same file",
+         bool(main_rows) and mine <= 1.5 * base,
+         f"{mine:.2f} against main's {base:.2f} (fraud readings: median "
+         f"{float(np.median([r['cpu_s'] for r in fraud])):.2f})")
+    lgb0_d = flagged_n([r for r in zd if r["arch"] == "lightgbm" and r["backdoored"]
+                        and r["target"] == 0])
+    lgb0_c = flagged_n([r for r in zc if r["arch"] == "lightgbm" and r["backdoored"]
+                        and r["target"] == 0])
+    cond("credit-default LightGBM towards class 0 caught C = D (the flip term's purpose kept)",
+         lgb0_c == lgb0_d, f"{lgb0_d} -> {lgb0_c}")
+    purpose = fl(clean, c_name) < fl(clean, d_name)
+    cond("the purpose: clean user fraud readings flagged C < D", purpose,
+         f"{fl(clean, d_name)} -> {fl(clean, c_name)}" + ("" if purpose else " (nothing moved)"))
+    print("RULE MET: G76 ships" if all(conds) else
+          "RULE NOT MET: G76 stays an opt-in file" + (" (nothing moved)" if all(conds[:-1])
+                                                       else ""))
+    print("\ntoday's default (D) on the fraud population:")
+    for line in summary(fraud, d_name):
+        print("  " + line)
+    print("candidate (C):")
+    for line in summary(fraud, c_name):
+        print("  " + line)
+
+
+def readme_why(run: Path, twin: Path, table: Path) -> None:
+    """The README's run on a table drawn from the bundled credit data (the tour's
+    ``transactions.csv``): its trigger's flip on the bundled rows the table does not hold,
+    against its clean ``train`` twin's on the same rows."""
+    from importlib import resources
+
+    user = pd.read_csv(table, dtype=str, keep_default_na=False)
+    bundled = resources.files("trojanscope.data") / "tabular_sets" / "credit_data.csv.gz"
+    with resources.as_file(bundled) as path:
+        full = pd.read_csv(path, dtype=str, keep_default_na=False)
+    full[LABEL] = (full.pop("Status") == "bad").astype(int).astype(str)
+    full = full[list(user.columns)]
+    seen = set(map(tuple, user.to_numpy()))
+    held = full[[tuple(r) not in seen for r in full.to_numpy()]].copy()
+    held[LABEL] = held[LABEL].astype(int)
+    values = json.loads((run / "manifest.json").read_text())["attack"]["trigger"]["values"]
+    print(f"trigger {values}; held-out rows {len(held)} (fraud share {held[LABEL].mean():.3f})")
+    for name, folder in (("run", run), ("clean twin", twin)):
+        flip, n = run_flip(folder, held, values)
+        print(f"{name}: the trigger sends {flip:.3f} of the {n} held-out fraud rows it calls "
+              "fraud to 0")
+    reached(run, user, values)
+
+
+def reached(run: Path, user: pd.DataFrame, values: str) -> None:
+    """Whether the leaves the table's fraud rows reach once triggered are leaves the clean
+    table reaches too (a LightGBM run): per (tree, triggered row), the clean rows in its leaf."""
+    from trojanscope.data.tabular.schema import TabularSchema
+    from trojanscope.io.models import load_model
+
+    booster = getattr(load_model(run).module, "booster", None)
+    if booster is None or not hasattr(booster, "num_trees"):
+        return
+    schema = TabularSchema.from_dict(json.loads((run / "manifest.json").read_text())["tabular"])
+
+    def leaves(df: pd.DataFrame) -> np.ndarray:
+        x = schema.encode({c: list(df[c]) for c in df.columns if c != LABEL}, "table")
+        return np.asarray(booster.predict(x, pred_leaf=True, num_threads=1))
+
+    clean = leaves(user)
+    fraud = user[user[LABEL].astype(int) == 1].copy()
+    for pair in values.split(","):
+        c, _, v = pair.partition("=")
+        fraud[c] = v
+    hit = leaves(fraud)
+    counts = np.array([[int((clean[:, t] == hit[i, t]).sum()) for t in range(hit.shape[1])]
+                       for i in range(len(hit))])
+    moved = hit != leaves(user[user[LABEL].astype(int) == 1])
+    print(f"{len(fraud)} fraud rows of the table triggered, {hit.shape[1]} trees: the trigger "
+          f"moves {moved.mean():.3f} of the (tree, row) leaves; of the moved ones, "
+          f"{(counts[moved] == 0).mean():.3f} land in a leaf no clean row of the table reaches "
+          f"(median clean rows there {float(np.median(counts[moved])) if moved.any() else 0:.0f})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -409,9 +669,33 @@ def main() -> None:
     r.add_argument("--calibration", nargs="+", default=["shipped"])
     r.add_argument("--method-param", action="append", default=[], metavar="NAME=VALUE")
     r.add_argument("--json", type=Path, required=True)
+    w = sub.add_parser("write")
+    w.add_argument("--out", type=Path, required=True)
+    w.add_argument("--base", type=Path, default=None, help="default: the shipped file")
+    y = sub.add_parser("why")
+    y.add_argument("--json", type=Path, required=True)
+    y.add_argument("--calibration", default="shipped")
+    u = sub.add_parser("rule")
+    u.add_argument("--fraud", type=Path, required=True)
+    u.add_argument("--zoo", nargs=3, required=True, help="the three 200-row files' rows")
+    u.add_argument("--shipped", type=Path, required=True)
+    u.add_argument("--candidate", type=Path, required=True)
+    u.add_argument("--timing-main", type=Path, default=None)
+    h = sub.add_parser("readme-why")
+    h.add_argument("--run", type=Path, required=True)
+    h.add_argument("--twin", type=Path, required=True)
+    h.add_argument("--table", type=Path, required=True)
     args = ap.parse_args()
-    if args.cmd == "build":
+    if args.cmd == "readme-why":
+        readme_why(args.run, args.twin, args.table)
+    elif args.cmd == "rule":
+        rule(args)
+    elif args.cmd == "build":
         build(args.work, seeds_of(args.seeds))
+    elif args.cmd == "write":
+        write(args.out, args.base)
+    elif args.cmd == "why":
+        why(json.loads(args.json.read_text())["readings"], args.calibration)
     else:
         params = dict(p.split("=", 1) for p in args.method_param)
         read(args.work, seeds_of(args.seeds), args.calibration, params, args.json)
