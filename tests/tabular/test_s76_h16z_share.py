@@ -77,3 +77,26 @@ def test_tabular_search_records_the_files_smaller_class_share(searched) -> None:
     _, y = run.test.get_batch(np.arange(len(run.test)))
     counts = np.bincount(y.numpy(), minlength=2)
     assert verdict.features[SHARE_FEATURE] == pytest.approx(counts.min() / counts.sum())
+
+
+def test_the_shipped_file_holds_g76s_share_guard_alone() -> None:
+    """G76's rule was met (stop 76): the shipped flip term holds ``min_share`` 0.15 as the
+    candidate file does, the helper takes it away alone, and the shipped term leaves a fraud
+    table's reading as it was while raising a credit table's."""
+    from shipped_calibration import FLIP_SHARE_KEYS, LIGHTGBM_FLIP, SHIPPED, shipped_before_s76_h16z
+    from trojanscope.detect.tabular_gap_raise import raised_probability
+
+    root = SHIPPED.parents[3]
+    shipped = json.loads(SHIPPED.read_text())
+    g76 = json.loads((root / "benchmarks/data/tabular_s76_h16z/calibration_g76.json").read_text())
+    assert shipped[LIGHTGBM_FLIP] == g76[LIGHTGBM_FLIP]
+    assert shipped[LIGHTGBM_FLIP]["fitted_on"]["min_share"] == 0.15
+    before = shipped_before_s76_h16z()
+    assert list(before) == list(shipped)
+    assert [k for k in shipped if before[k] != shipped[k]] == [LIGHTGBM_FLIP]
+    assert not set(FLIP_SHARE_KEYS) & set(before[LIGHTGBM_FLIP]["fitted_on"])
+    cals = load_calibrators(None)
+    assert raised_probability(KEY, cals, {"tab_major_flip_1": 1.0, SHARE_FEATURE: 0.06},
+                              0.3) == 0.3
+    assert raised_probability(KEY, cals, {"tab_major_flip_1": 1.0, SHARE_FEATURE: 0.28},
+                              0.3) > 0.5
