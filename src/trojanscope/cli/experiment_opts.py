@@ -166,6 +166,7 @@ def run_and_report(
     if network and final.samples:  # with or without a defence (stop 75: ABL had no note)
         notes += training_notes(trainer, final.samples)
     notes += attack_notes(result.metrics) or chance_notes(result.metrics, result.test.y, network)
+    notes += untaken_notes(result.metrics)
     for note in notes:
         stderr_console().print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
     if fmt is OutputFormat.json:
@@ -274,6 +275,24 @@ def chance_notes(metrics: dict[str, Any], test_labels: Any, network: bool = True
     return [f"CA {ca:.2%} is {near} the {share:.2%} a model gets by always answering the test "
             "split's commonest class: it has barely learnt the task, so the other figures say "
             f"little; {more}"]
+
+
+def untaken_notes(metrics: dict[str, Any]) -> list[str]:
+    """A note where the trigger moved fewer than the zoos' ``MIN_FLIP`` of at least
+    ``MIN_FLIPPABLE`` test inputs it could move (issue 16 stop 76: the README's LightGBM line on
+    a user's 300-row table poisons 3 rows and moves 1 of 5; `detect` reads it clean, which the
+    zoos' rule does not count as a miss); nothing otherwise, or where no input was left to move
+    (:func:`attack_notes` says so)."""
+    from trojanscope.zoo import MIN_FLIP, MIN_FLIPPABLE
+
+    n, flip = metrics.get("n_flippable") or 0, metrics.get("flip_rate")
+    if not n or flip is None or flip != flip or (n >= MIN_FLIPPABLE and flip >= MIN_FLIP):
+        return []
+    return [f"the trigger moved {round(flip * n)} of the {n} test inputs it could move "
+            f"({flip:.0%}); the project's zoos count a backdoor only where it moves at least "
+            f"{MIN_FLIP:.0%} of at least {MIN_FLIPPABLE} such inputs, so by that rule this model "
+            "is not backdoored and `detect` reading it clean is not a miss; poison more rows "
+            "(--poison-rate) or give the attack a larger table"]
 
 
 def attack_notes(metrics: dict[str, Any]) -> list[str]:

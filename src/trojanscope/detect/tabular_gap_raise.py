@@ -19,13 +19,22 @@ sends to the majority: ``"<scorer>:flip"``. A LightGBM backdoor towards the majo
 (credit-default's class 0) is rarely reached by 200 clean rows, so its box and mass terms read
 like a clean tree's, but setting its trigger feature still flips nearly every row of the other
 class, further than any clean development tree's best single feature did.
+
+A term whose ``fitted_on`` holds ``min_share`` (issue 16 stop 76, h16z) reads only a file whose
+smaller class holds at least that share of its rows (``tab_minor_share``): on a user's fraud
+table (2-10 % positives) the majority class's best single value sends nearly every one of the
+few fraud rows a model calls fraud to "not fraud", clean or backdoored, so the flip term, measured
+on credit tables (28 % bad), would raise clean fraud models. A reading without the feature (read
+before it existed) is raised as before.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from trojanscope.detect.class_excess import term_entries
 from trojanscope.detect.logits import shift_logit
@@ -42,6 +51,7 @@ FLIP_TERM = "flip"  # key suffix: ``"tabular-search:tree:lightgbm:rows200:flip"`
 FLIP_FEATURE = "tab_major_flip_1"
 FLIP_LOGIT = "flip_raise_logit"
 FLIP_BEFORE = "probability_before_flip"
+SHARE_FEATURE = "tab_minor_share"  # the file's smaller class's share of its rows (stop 76)
 # Each raise term: key suffix -> (the raw feature it reads, the logit and probability recorded)
 RAISES = {TERM: (FEATURE, GAP_LOGIT, GAP_BEFORE),
           FLIP_TERM: (FLIP_FEATURE, FLIP_LOGIT, FLIP_BEFORE)}
@@ -52,9 +62,22 @@ def gap_lift(term: Calibrator, features: dict[str, float], feature: str = FEATUR
     ``fitted_on["most"]``; 0.0 where ``feature`` (the gap, or the flip term's) is missing or
     not finite."""
     gap = features.get(feature)
-    if gap is None or not math.isfinite(float(gap)):
+    if gap is None or not math.isfinite(float(gap)) or not share_read(term, features):
         return 0.0
     return min(float(term.fitted_on.get("most", math.inf)), max(0.0, term.logit(features)))
+
+
+def share_read(term: Calibrator, features: dict[str, float]) -> bool:
+    """False where the term holds ``min_share`` and the file's smaller class holds less
+    (``tab_minor_share``); True otherwise, a reading without the feature included."""
+    need, share = term.fitted_on.get("min_share"), features.get(SHARE_FEATURE)
+    return need is None or share is None or not float(share) < float(need)
+
+
+def minor_share(labels: Any, num_classes: int) -> float:
+    """The smallest class's share of ``labels`` (0.0 where a class is absent or none given)."""
+    counts = np.bincount(np.asarray(labels, dtype=np.int64).ravel(), minlength=num_classes)
+    return float(counts.min() / counts.sum()) if counts.sum() else 0.0
 
 
 def raised_probability(key: str, calibrators: dict[str, Calibrator],
@@ -154,6 +177,11 @@ def check_terms(calibrators: dict[str, Calibrator], suffix: str, what: str,
                              f"{term.coef[0]!r}")
         if base not in calibrators:
             raise ValueError(f"{key!r}: no calibrator {base!r} in this file to {acts}")
+        share = term.fitted_on.get("min_share")
+        if share is not None and not (isinstance(share, int | float) and not isinstance(
+                share, bool) and 0 < share <= 0.5):
+            raise ValueError(f"{key!r}: fitted_on.min_share must be a number in (0, 0.5], "
+                             f"got {share!r}")
         most = term.fitted_on.get("most", math.inf)
         if most != math.inf and not (isinstance(most, int | float) and not isinstance(
                 most, bool) and math.isfinite(most) and most > 0):

@@ -53,6 +53,7 @@ from trojanscope.detect.tabular_file_size import (
     size_note,
     size_short_notes,
 )
+from trojanscope.detect.tabular_gap_raise import SHARE_FEATURE, minor_share
 from trojanscope.detect.tabular_lever import (
     MAX_LEVER_TWINS,
     combo_flips,
@@ -618,6 +619,9 @@ class TabularSearch(ModelDetector):
             "tab_gap": top.score - (ranked[1].score if len(ranked) > 1 else 0.0),
             # trees flip more easily than networks at equal suspicion (calibration zoo)
             "tab_tree": float(hasattr(target.model, "split_points")),
+            # the file's smaller class share (a fraud table's few positives): the flip term
+            # reads only files like those it was measured on (issue 16 stop 76, h16z)
+            SHARE_FEATURE: minor_share(y_all, target.num_classes),
         }
         leaves = target.model.leaf_records(x_all.numpy(), 10**9) if tree else []
         # only leaves that push towards their class (multi-class leaves may push away)
