@@ -71,13 +71,15 @@ def references(M, top: int, n: int = N_REF) -> list[int]:
 
 
 def gate_stand(model, X, M, top: int, steps: int, hosts: int = HOSTS,
-               n_ref: int = N_REF, lam: float = LAM) -> tuple[float, list[int], list[float]]:
+               n_ref: int = N_REF, lam: float = LAM, lr: float = 0.1
+               ) -> tuple[float, list[int], list[float]]:
     """The named class's stand against its references (see the module's text), the reference
-    classes and the L1s (named first)."""
+    classes and the L1s (named first); ``lr``: Adam's step (stop 76 h9m)."""
     import numpy as np
 
     refs = references(M, top, n_ref)
-    l1, _ = mask_search(model, X, M, steps, lam, hosts_per_class=hosts, classes=[top, *refs])
+    l1, _ = mask_search(model, X, M, steps, lam, hosts_per_class=hosts, classes=[top, *refs],
+                        lr=lr)
     return round(math.log(float(np.median(l1[1:])) / max(l1[0], 1e-6)), 3), refs, l1
 
 
