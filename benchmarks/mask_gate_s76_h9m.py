@@ -1,15 +1,22 @@
-"""The cheap mask gate's lowering bounded, so a strong backdoor near the line is kept (issue 9,
-stop 76: h9m).
+"""The mask gate on data-free flags with a longer search that ends early and a bounded
+lowering, so a strong backdoor near the line is kept (issue 9, stop 76: h9m).
 
 Stop 75's gate (``mask_gate_s75_h9m.py``: a mask search for the named class and its three
 lowest-margin reference classes, run only where a ``--data-free`` verdict flags and the excess
 term read the named class) took every flag whose stand was at or under its kind's line to
 p 0.25. On fresh 190-201 it cleared 2 of 4 clean flags and lost ``201/skl-bd2`` (p 0.997,
-stand 0.417 under the dense line 0.43). The candidate here keeps the search, its settings and
-its lines, and only bounds the lowering: a flag at or under the line loses ``SHIFT`` logits
-(never more, never a raise, never a rename), so a model the read calls strongly backdoored
-(p above ``sigmoid(SHIFT)``) stays flagged, while the clean flags (p 0.52-0.99 on the spent
-union) fall under 0.5.
+stand 0.417 under the dense line 0.43). Why (``explain``): at 40-80 steps every class's mask is
+still shrinking, and the stand reads how fast; run to 300 steps the backdoor's named mask keeps
+shrinking faster than the references' (0.417 -> 0.779) while clean flags' do not (0.358 ->
+0.592, 0.384 -> 0.501). The candidate (``read``):
+
+- searches only a flag the lowering can take under 0.5 (0.5 <= p < sigmoid(``SHIFT``)) whose
+  named class the excess term read; a stronger flag keeps its verdict whatever a search says;
+- runs the same search (named + 3 references, one host, λ 0.01) up to ``GATE_STEPS`` Adam
+  steps, ended at the first ``CHECK`` where the stand is already over the line (a stand over
+  the line lowers nothing; on the spent union stands rise with the steps);
+- at or under ``GATE_LINES`` (one line, CNN and dense alike) lowers p by ``SHIFT`` logits: never
+  more, never a raise, never a rename.
 
 - ``explain MANIFEST``: models of a build manifest (spent) read data-free as the CLI reads them,
   then every class's mask searched at the kind's steps (and ``--more`` steps): each class's L1,
@@ -19,10 +26,13 @@ union) fall under 0.5.
   cleared, backdoors lost, and the margins of the chosen ``SHIFT``.
 - ``manifest CNN_WORK MLP_WORK --seeds A-B``: a build manifest of the makers' outputs (the
   build records only; no model is opened).
-- ``read MANIFEST --out ROWS``: stop 75's ``read`` (today's data-free p and the gate's stand,
-  CPU of the read and the search apart).
-- ``score ROWS``: today against this candidate (the stand re-applied with :func:`bounded`),
-  with stop 75's summary (per family, per kind, all; renamed; worst family; CPU medians).
+- ``sweep ROWS --inputs DIR --kind K --steps N``: the gate's stand every ``CHECK`` steps up to
+  ``N`` on spent grabbed rows; ``lines SWEEP... --kind K --steps N``: what the candidate's search
+  (ended early over the line) clears and loses there.
+- ``read MANIFEST --out ROWS``: the candidate (:func:`read76`): today's data-free p, the stand,
+  the steps run, the candidate's p, CPU of the read and the search apart.
+- ``score ROWS``: today against the candidate with stop 75's summary (per family, per kind,
+  all; renamed; worst family; CPU medians and means).
 
     OMP_NUM_THREADS=1 PYTHONPATH=src:benchmarks python benchmarks/mask_gate_s76_h9m.py union
 """
@@ -45,6 +55,15 @@ S75 = DATA / "mask_gate_s75_h9m"
 # under a line 5.77 (f75/201/skl-bd2, p 0.9969); 5.0 stands 0.55 over the one and 0.77 under
 # the other
 SHIFT = 5.0
+# the candidate's search per kind: up to GATE_STEPS Adam steps, ended early once the stand is
+# over the kind's line (GATE_LINES). Read off the spent union at 300 steps (``sweep`` /
+# ``lines``; dev_sweep_*_s300.jsonl): dense clean flags 0.42-0.634, dense backdoors from 0.752
+# (dg74/172/skl-bd; 201/skl-bd2 0.779); CNN backdoors from 0.773 (c72/patch-100, flagged at a
+# clean lean, its target elsewhere; named right from 1.25), CNN clean flags 0.60-1.12. One line
+# at 0.69, about halfway between 0.634 and 0.752, clears all 17 dense clean flags the
+# candidate searches and 4 of 10 CNN ones, and no backdoor
+GATE_STEPS = {"cnn": 300, "dense": 300}
+GATE_LINES = {"cnn": 0.69, "dense": 0.69}
 
 
 def bounded(p: float, stand: float | None, kind: str, shift: float = SHIFT,
@@ -134,6 +153,33 @@ def read76(manifest: Path, out: Path) -> None:
         with out.open("a") as fh:
             fh.write(json.dumps(line) + "\n")
         print(json.dumps(line), flush=True)
+
+
+def exit_lines(rows: list[dict], line: float, steps: int) -> dict:
+    """``sweep`` rows of one kind under the candidate's search (up to ``steps``, ended at the
+    first check over ``line``): the models it would search (p under sigmoid(SHIFT)), the clean
+    flags at or under the line, backdoors at or under it, decisions the early exit changes
+    against the whole search, the mean steps run; the margins either side of the line at
+    ``steps`` over every row (searched or not)."""
+    def run(r: dict) -> tuple[float, int]:
+        stands = {int(k): v for k, v in r["stands"].items()}
+        for step in sorted(stands):
+            if step < steps and stands[step] > line:
+                return stands[step], step
+        return stands[steps], steps
+
+    out = [(r, *run(r)) for r in rows]
+    hit = [(r, st, n) for r, st, n in out if searched(r["p"], True)]
+    clean = [r["stands"][str(steps)] for r in rows if not r["bd"]]
+    bd = [r["stands"][str(steps)] for r in rows if r["bd"]]
+    return {"line": line, "steps": steps, "models": len(rows), "searched": len(hit),
+            "clean_searched": sum(not r["bd"] for r, _, _ in hit),
+            "clean_cleared": sorted(r["name"] for r, st, _ in hit if not r["bd"] and st <= line),
+            "backdoors_under": sorted(r["name"] for r, st, _ in hit if r["bd"] and st <= line),
+            "exit_changed": sorted(r["name"] for r, st, _ in out
+                                   if (st <= line) != (r["stands"][str(steps)] <= line)),
+            "mean_steps_searched": round(sum(n for _, _, n in hit) / max(len(hit), 1)),
+            "clean_max": max(clean) if clean else None, "backdoor_min": min(bd) if bd else None}
 
 
 def spent_points() -> list[dict]:
@@ -274,15 +320,24 @@ def manifest(cnn: Path, mlp: Path, seeds: list[int]) -> list[dict]:
     return rows
 
 
-def score(rows: list[dict], shift: float = SHIFT) -> dict:
-    """Stop 75's :func:`~mask_gate_s75_h9m.score` with each row's candidate re-applied by
-    :func:`bounded` from its stored stand."""
+def score(rows: list[dict]) -> dict:
+    """Stop 75's :func:`~mask_gate_s75_h9m.score` on :func:`read76`'s rows (their candidate p
+    as read), with the candidate's constants and the searched models' steps and CPU means."""
     from mask_gate_s75_h9m import score as s75_score
 
-    again = [{**r, "candidate": [round(bounded(r["today"][0], r["stand"], r["kind"], shift), 5),
-                                 r["today"][1]]} for r in rows]
-    out = s75_score(again)
-    out["shift"], out["lines"] = shift, LINES
+    out = s75_score(rows)
+    hit = [r for r in rows if r["stand"] is not None]
+    out["candidate"] = {"shift": SHIFT, "lines": GATE_LINES, "steps": GATE_STEPS}
+    out["searched"] = {"models": len(hit), "clean": sum(not r["backdoored"] for r in hit),
+                       "mean_steps": round(sum(r["steps_run"] for r in hit) / max(len(hit), 1)),
+                       "stands": sorted([r["stand"], r["name"]] for r in hit)}
+    for k, sub in (*((k, [r for r in rows if r["kind"] == k]) for k in ("cnn", "dense")),
+                   ("all", rows)):
+        if sub:
+            out["cpu"].setdefault(k, {})["mean_read"] = round(
+                sum(r["read_cpu_s"] for r in sub) / len(sub), 3)
+            out["cpu"][k]["mean_read_plus_search"] = round(
+                sum(r["read_cpu_s"] + r["search_cpu_s"] for r in sub) / len(sub), 3)
     return out
 
 
@@ -297,7 +352,8 @@ def seeds_of(text: str) -> list[int]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("step", choices=("explain", "sweep", "union", "manifest", "read", "score"))
+    ap.add_argument("step", choices=("explain", "sweep", "lines", "union", "manifest", "read",
+                                      "score"))
     ap.add_argument("paths", type=Path, nargs="*")
     ap.add_argument("--out", type=Path)
     ap.add_argument("--more", type=int, default=300, help="explain: the longer search's steps")
@@ -308,14 +364,16 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=300)
     ap.add_argument("--lr", type=float, default=0.1)
     ap.add_argument("--refs", type=int, default=3)
+    ap.add_argument("--line", type=float, help="lines: the kind's line (default: the candidate's)")
     args = ap.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     need = {"explain": 1, "sweep": 1, "union": 0, "manifest": 2, "read": 1,
-            "score": 1}[args.step]
+            "score": 1}.get(args.step, len(args.paths) or 1)
     if len(args.paths) != need:
         fail(f"{args.step}: give {need} path(s), got {len(args.paths)}")
-    if args.step in ("explain", "sweep", "read", "score") and not args.paths[0].is_file():
-        fail(f"{args.step}: {args.paths[0]} is not a file")
+    for path in args.paths if args.step != "manifest" else []:
+        if not path.is_file():
+            fail(f"{args.step}: {path} is not a file")
     if args.step == "union":
         try:
             shifts = [float(s) for s in args.shifts.split(",")]
@@ -328,6 +386,13 @@ def main() -> None:
             fail("manifest: give --seeds, e.g. 214-225")
         for row in manifest(*args.paths, seeds_of(args.seeds)):
             print(json.dumps(row))
+        return
+    if args.step == "lines":
+        rows = [r for path in args.paths for r in read_jsonl(path) if r["kind"] == args.kind]
+        if not rows or any(str(args.steps) not in r["stands"] for r in rows):
+            fail(f"lines: every {args.kind} row needs its stand at --steps {args.steps}")
+        line = GATE_LINES[args.kind] if args.line is None else args.line
+        print(json.dumps(exit_lines(rows, line, args.steps), indent=1))
         return
     if args.step == "score":
         print(json.dumps(score(list(read_jsonl(args.paths[0]))), indent=1))
@@ -346,11 +411,9 @@ def main() -> None:
             fail("--more must be >= 1")
         explain(args.paths[0], args.more)
     else:
-        from mask_gate_s75_h9m import read
-
         if args.out is None:
             fail("read: give --out ROWS")
-        read(args.paths[0], args.out)
+        read76(args.paths[0], args.out)
 
 
 if __name__ == "__main__":
