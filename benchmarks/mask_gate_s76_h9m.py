@@ -47,6 +47,7 @@ from pathlib import Path
 
 from _common import fail, read_jsonl, run_main
 from mask_gate_s75_h9m import FLAG, LINES, STEPS, _frozen, _job, kind_of, references
+from trojanscope.detect.mask_gate import stand_of
 
 DATA = Path(__file__).resolve().parent / "data"
 S75 = DATA / "mask_gate_s75_h9m"
@@ -83,23 +84,16 @@ def gate(model, X, M, top: int, kind: str, steps: dict[str, int] | None = None,
     lowest-margin references, one host per other class, up to the kind's ``steps`` Adam steps,
     ended early at the first check (every ``CHECK`` steps) where the stand is already over the
     kind's line (on the spent union a stand rises with the steps; a stand over the line lowers
-    nothing). The stand and the steps run."""
-    from data_free_signal_s75_h9f import mask_search
+    nothing). The stand and the steps run. (Since the rule was met it is the shipped gate's
+    :func:`trojanscope.detect.mask_gate.gate_stand`; ``kind`` is read from ``X`` there.)"""
+    from data_free_signal_s75_h9f import CHECK
+    from mask_gate_s75_h9m import LAM, N_REF
+    from trojanscope.detect.mask_gate import gate_stand, kind_of
 
-    steps = steps or GATE_STEPS
-    lines = lines or GATE_LINES
-    refs = references(M, top)
-    ran = {"steps": steps[kind]}
-
-    def over(step: int, l1: list[float]) -> bool:
-        if stand_of(l1) > lines[kind]:
-            ran["steps"] = step
-            return True
-        return False
-
-    l1, _ = mask_search(model, X, M, steps[kind], 0.01, hosts_per_class=1,
-                        classes=[top, *refs], stop_when=over)
-    return stand_of(l1), ran["steps"]
+    assert kind == kind_of(tuple(X.shape[2:])), "the kind is the input's"
+    fitted = {"line": lines or GATE_LINES, "steps": steps or GATE_STEPS, "lam": LAM, "lr": 0.1,
+              "refs": N_REF, "check": CHECK}
+    return gate_stand(model, X, M, top, fitted)
 
 
 def candidate_p(p: float, stand: float | None, kind: str) -> float:
@@ -295,13 +289,6 @@ def sweep(rows: Path, inputs: Path, kind: str, steps: int, lr: float, refs: int)
                           "steps": steps, "lr": lr, "stand": seen[steps], "stands": seen,
                           "refs": ref, "l1": l1, "search_cpu_s": round(_cpu() - loaded, 3)}),
               flush=True)
-
-
-def stand_of(l1: list[float]) -> float:
-    """log(median of the references' L1s / the named class's), the named class first."""
-    import numpy as np
-
-    return round(math.log(float(np.median(l1[1:])) / max(l1[0], 1e-6)), 3)
 
 
 def manifest(cnn: Path, mlp: Path, seeds: list[int]) -> list[dict]:
