@@ -115,30 +115,14 @@ def read76(manifest: Path, out: Path) -> None:
     says; one line a model appended to ``out`` (today's p and class, the stand, the steps run,
     the candidate's p, the CPU of the read and of the search: this process and its waited
     children, the TorchScript sandbox's)."""
-    from data_free_signal_s75_h9f import _cpu, _load, keep_maximisers
-    from trojanscope import registry
-    from trojanscope.detect.calibration import calibrate, load_calibrators
+    from data_free_signal_s75_h9f import _cpu
+    from mask_gate_s75_h9m import data_free_reads
     from trojanscope.detect.class_excess import EXCESS
 
-    kept = keep_maximisers()
-    cals = load_calibrators()
-    done = {r["name"] for r in read_jsonl(out)} if out.is_file() else set()
-    for row in read_jsonl(manifest):
-        path, line = _job(row)
-        if line["name"] in done:
-            continue
-        before = _cpu()
-        model, shape = _load(str(path))
-        v = registry.create("detector", "auto").inspect(
-            model.module, None, input_shape=shape, num_classes=model.num_classes or 10, seed=0)
-        calibrate(v, cals)
-        read_cpu = _cpu() - before
+    for line, model, shape, v, X, M, before, read_cpu in data_free_reads(manifest, out):
         p, top, kind = float(v.probability), int(v.target_classes[0]), kind_of(shape)
         stand, ran, search_cpu = None, 0, 0.0
         if searched(p, v.features.get(EXCESS) is not None):
-            k = model.num_classes or 10
-            X = kept["x"].reshape(k, -1, *kept["x"].shape[1:])
-            M = kept["m"].reshape(k, -1)
             stand, ran = gate(_frozen(model.module), X, M, top, kind)
             search_cpu = _cpu() - before - read_cpu
         line.update(kind=kind, today=[round(p, 5), top], stand=stand, steps_run=ran,
