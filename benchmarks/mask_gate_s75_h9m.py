@@ -71,13 +71,15 @@ def references(M, top: int, n: int = N_REF) -> list[int]:
 
 
 def gate_stand(model, X, M, top: int, steps: int, hosts: int = HOSTS,
-               n_ref: int = N_REF, lam: float = LAM) -> tuple[float, list[int], list[float]]:
+               n_ref: int = N_REF, lam: float = LAM, lr: float = 0.1
+               ) -> tuple[float, list[int], list[float]]:
     """The named class's stand against its references (see the module's text), the reference
-    classes and the L1s (named first)."""
+    classes and the L1s (named first); ``lr``: Adam's step (stop 76 h9m)."""
     import numpy as np
 
     refs = references(M, top, n_ref)
-    l1, _ = mask_search(model, X, M, steps, lam, hosts_per_class=hosts, classes=[top, *refs])
+    l1, _ = mask_search(model, X, M, steps, lam, hosts_per_class=hosts, classes=[top, *refs],
+                        lr=lr)
     return round(math.log(float(np.median(l1[1:])) / max(l1[0], 1e-6)), 3), refs, l1
 
 
@@ -144,13 +146,13 @@ def _job(row: dict) -> tuple[Path, dict]:
                                "target": row.get("target")}
 
 
-def read(manifest: Path, out: Path) -> None:
-    """Each manifest model read data-free as the CLI reads it (``auto``, seed 0, the shipped
-    file), MM-BD's maximising inputs kept; the gate run where it applies (today's flag and
-    the excess term read the named class); one line a model appended to ``out``."""
+def data_free_reads(manifest: Path, out: Path):
+    """Each manifest model not yet in ``out`` read data-free as the CLI reads it (``auto``, seed
+    0, the shipped file), MM-BD's maximising inputs kept: yields (its row, the model, its input
+    shape, the calibrated verdict, the maximising inputs (k, n, ...) and margins (k, n), the CPU
+    clock before the read, the read's CPU seconds). Stop 75's and stop 76's ``read``."""
     from trojanscope import registry
     from trojanscope.detect.calibration import calibrate, load_calibrators
-    from trojanscope.detect.class_excess import EXCESS
 
     kept = keep_maximisers()
     cals = load_calibrators()
@@ -165,12 +167,21 @@ def read(manifest: Path, out: Path) -> None:
             model.module, None, input_shape=shape, num_classes=model.num_classes or 10, seed=0)
         calibrate(v, cals)
         read_cpu = _cpu() - before
+        k = model.num_classes or 10
+        X = kept["x"].reshape(k, -1, *kept["x"].shape[1:])
+        yield line, model, shape, v, X, kept["m"].reshape(k, -1), before, read_cpu
+
+
+def read(manifest: Path, out: Path) -> None:
+    """Each manifest model read data-free as the CLI reads it (``auto``, seed 0, the shipped
+    file), MM-BD's maximising inputs kept; the gate run where it applies (today's flag and
+    the excess term read the named class); one line a model appended to ``out``."""
+    from trojanscope.detect.class_excess import EXCESS
+
+    for line, model, shape, v, X, M, before, read_cpu in data_free_reads(manifest, out):
         p, top, kind = float(v.probability), int(v.target_classes[0]), kind_of(shape)
         stand, search_cpu = None, 0.0
         if p >= FLAG and v.features.get(EXCESS) is not None:
-            k = model.num_classes or 10
-            X = kept["x"].reshape(k, -1, *kept["x"].shape[1:])
-            M = kept["m"].reshape(k, -1)
             stand = gate_stand(_frozen(model.module), X, M, top, STEPS[kind])[0]
             search_cpu = _cpu() - before - read_cpu
         line.update(kind=kind, today=[round(p, 5), top], stand=stand,

@@ -275,3 +275,14 @@ def shipped_before_s75() -> dict:
     (h9's blend-sink term, h16z's LightGBM flip term)."""
     return {k: v for k, v in json.loads(SHIPPED.read_text()).items()
             if k not in (SINK_S75, LIGHTGBM_FLIP)}
+
+
+# issue 9 stop 76 (h9m) shipped the data-free mask gate's entry (a mask search on MM-BD's
+# maximising inputs, run on data-free flags at a class the excess term read; rule met on fresh
+# seeds 214-225): files written before saw no such entry (:func:`shipped_before_s76_h9m`)
+MASK_S76 = "auto:data-free:mask-gate"
+
+
+def shipped_before_s76_h9m() -> dict:
+    """The shipped file's raw entries, in file order, without h9m's stop-76 mask-gate entry."""
+    return {k: v for k, v in json.loads(SHIPPED.read_text()).items() if k != MASK_S76}

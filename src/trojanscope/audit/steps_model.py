@@ -75,6 +75,7 @@ class DetectStep(AuditStep):
         from trojanscope.detect.input_level.text_inputs import text_method
         from trojanscope.detect.inputs import choose_clean_data
         from trojanscope.detect.margin_only import margin_only_note
+        from trojanscope.detect.mask_gate import gate_read
 
         assert ctx.loaded is not None
         opts = ctx.options
@@ -94,6 +95,7 @@ class DetectStep(AuditStep):
                                        num_classes=ctx.loaded.num_classes, seed=opts.seed)
         verdict.threshold = opts.threshold
         calibrate(verdict, calibrators)
+        gate_read(verdict, ctx.loaded.module, detector, calibrators)  # data-free (stop 76)
         from trojanscope.detect.flag_level import flag_level
 
         ctx.result.detection = verdict.as_dict()

@@ -202,6 +202,7 @@ class AutoDetector(ModelDetector):
         seed = generator.initial_seed()
         mmbd: ModelDetector = registry.create("detector", "mmbd")
         verdict = mmbd.run(target, generator)
+        self.maximisers = getattr(mmbd, "maximisers", None)  # the data-free mask gate's hosts
         verdict.method = self.name
         # each class's margin over the median, read by the "auto:excess" term (stop 55)
         verdict.features.update(class_ratio_features(

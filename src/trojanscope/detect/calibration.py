@@ -53,6 +53,7 @@ from trojanscope.detect.coverage import (
 )
 from trojanscope.detect.kind_centre import CENTRE_LOGIT, centre_term, check_centre_terms
 from trojanscope.detect.logits import shift_logit, sigmoid
+from trojanscope.detect.mask_gate import MASK_BEFORE, MASK_LOGIT, check_mask_gate
 from trojanscope.detect.named_check import (
     BLEND_CLASS,
     BLEND_RAISE,
@@ -664,6 +665,7 @@ def load_calibrators(path: str | Path | None = None) -> dict[str, Calibrator]:
         check_sink_terms(calibrators)
         check_gap_terms(calibrators)
         check_lever_terms(calibrators)
+        check_mask_gate(calibrators)
         return calibrators
     except FileNotFoundError:
         if path is not None:
@@ -754,7 +756,8 @@ def _calibrate(
     for name in ("raise_logit", *OWN_LIFT.values(), "probability_unraised", "lower_logit",
                  "raise_name_held", EXCESS, EXCESS_LOGIT, EXCESS_BEFORE, CENTRE_LOGIT, TWIN_LOGIT,
                  GAP_LOGIT, GAP_BEFORE, FLIP_LOGIT, FLIP_BEFORE, NAMED_LOGIT, NAMED_STAND,
-                 BLEND_CLASS, BLEND_RAISE, FRAME_OFF, SINK_LOGIT, SINK_BEFORE, SINK_SHARE):
+                 BLEND_CLASS, BLEND_RAISE, FRAME_OFF, SINK_LOGIT, SINK_BEFORE, SINK_SHARE,
+                 MASK_LOGIT, MASK_BEFORE):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     first = verdict.features.pop("unraised_top_class", None)
     checked = verdict.features.pop(UNCHECKED_CLASS, None)  # then the named check's (stop 70)

@@ -89,6 +89,8 @@ class MMBD(ModelDetector):
         labels = torch.arange(k).repeat_interleave(self.n_starts)
         x0 = torch.rand(len(labels), *target.input_shape, generator=generator)
         margins, inputs, early = self._maximise(target.model, x0, labels)
+        # kept for the data-free mask gate (detect/mask_gate.py): every start's input and margin
+        self.maximisers = (inputs.detach(), margins.detach())
         per_start = margins.reshape(k, self.n_starts).double()
         best = per_start.max(dim=1)
         order = torch.argsort(best.values, descending=True, stable=True).tolist()

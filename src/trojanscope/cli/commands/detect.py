@@ -87,6 +87,7 @@ def detect(
     from trojanscope.detect.class_excess import excess_note
     from trojanscope.detect.input_level.text_inputs import TEXT_AUTO, is_text_model, text_method
     from trojanscope.detect.inputs import choose_clean_data
+    from trojanscope.detect.mask_gate import gate_read
     from trojanscope.io.models import load_model
 
     if data is not None and dataset is not None:
@@ -118,6 +119,7 @@ def detect(
         )
     verdict.threshold = threshold
     calibrate(verdict, calibrators)
+    gate_read(verdict, loaded.module, detector, calibrators)  # data-free (issue 9, stop 76)
     report = {"model": str(model), "format": loaded.format, **verdict.as_dict()}
     if (alone := _margin_note(verdict)) is not None:  # issue 9, stop 72: a note only
         report["margin_only"] = alone

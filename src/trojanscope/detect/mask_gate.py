@@ -1,0 +1,207 @@
+"""A data-free flag at a naturally wide class checked by a small mask search (issue 9, stop 76).
+
+Read without clean data, MM-BD's margins flag a few clean models made by other code at a class
+their recipe widens, where backdoor targets stand too (docs/benchmarks.md, issue 9, stops
+74-76). A second reading from the model alone parts them: a mask (and pattern) that sends MM-BD's
+own maximising inputs of the other classes to a backdoor's target shrinks faster than the masks
+of the least backdoor-like classes, and a clean wide class's does not.
+
+Where a data-free ``auto`` verdict flags (p >= 0.5) with a probability a ``shift``-logit
+lowering can take under 0.5, and the excess term read its named class, this gate searches a mask
+for the named class and the ``refs`` classes with the lowest best MM-BD margin, one host per
+other class (its best maximising input), up to ``steps`` Adam steps (ended at the first
+``check`` where the stand is already over the line); the stand is
+``log(median reference L1 / named class's L1)``. At or under the kind's ``line`` (CNN: an image
+input; dense: a flat one) the probability loses ``shift`` logits, recorded as ``mask_logit``.
+It never raises a probability nor renames a class. The entry ``"auto:data-free:mask-gate"``
+holds its constants; a file without it runs no search.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from trojanscope.detect.class_excess import EXCESS, finite, lower_logit, lowered_by
+from trojanscope.detect.logits import sigmoid
+
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
+
+    from trojanscope.detect.base import ModelVerdict
+    from trojanscope.detect.calibration import Calibrator
+
+ENTRY = "auto:data-free:mask-gate"
+MASK_STAND = "mask_stand"  # the named class's stand where the gate searched
+MASK_STEPS = "mask_steps"  # the Adam steps the search ran
+MASK_LOGIT = "mask_logit"  # the logit the gate added (where it lowered)
+MASK_BEFORE = "probability_unmasked"  # the probability before it lowered
+KINDS = ("cnn", "dense")
+
+
+def mask_search(model: nn.Module, X: torch.Tensor, M: torch.Tensor, steps: int, lam: float,
+                hosts_per_class: int = 1, classes: list[int] | None = None, lr: float = 0.1,
+                stop_when=None, check: int = 20) -> tuple[list[float], list[float]]:
+    """Per class ``a`` (every class, or only ``classes``, in that order): the L1 of a mask and
+    pattern found by ``steps`` Adam steps sending the other classes' best ``hosts_per_class``
+    maximising inputs (``X``: classes x starts x input; ``M``: their margins) to ``a``, with
+    cross-entropy + ``lam`` x L1, and its success share. Each class's mask has its own loss, so
+    searching fewer classes changes none of their values. The start is fixed (mask logits -2,
+    pattern 0.5): nothing is drawn. ``stop_when(step, l1s)``, asked every ``check`` steps
+    before that step's update, ends the search there when true."""
+    import torch
+
+    targets = list(range(len(X))) if classes is None else list(classes)
+    k, shape = len(targets), tuple(X.shape[2:])
+    side = round((X[0, 0].numel() / (shape[0] if len(shape) == 3 else 1)) ** 0.5)
+    chans = shape[0] if len(shape) == 3 else 1
+    idx = M.argsort(dim=1, descending=True)[:, :hosts_per_class]
+    hosts = torch.stack([X[c, idx[c]] for c in range(len(X))])
+    h = torch.cat([torch.cat([hosts[c] for c in range(len(X)) if c != a]) for a in targets])
+    h = h.reshape(len(h), chans, side, side)
+    rep = (len(X) - 1) * hosts_per_class
+    labels = torch.tensor(targets).repeat_interleave(rep)
+    mask = torch.full((k, 1, side, side), -2.0, requires_grad=True)
+    pattern = torch.zeros(k, chans, side, side, requires_grad=True)
+    opt = torch.optim.Adam([mask, pattern], lr=lr)
+    for step in range(steps + 1):
+        m = torch.sigmoid(mask).repeat_interleave(rep, 0)
+        z = m * torch.sigmoid(pattern).repeat_interleave(rep, 0) + (1 - m) * h
+        logits = model(z.reshape(len(h), *shape))
+        if step == steps:
+            break
+        if stop_when is not None and step and step % check == 0:
+            with torch.no_grad():
+                reached = torch.sigmoid(mask).reshape(k, -1).sum(1)
+            if stop_when(step, [round(float(v), 1) for v in reached]):
+                break
+        ce = torch.nn.functional.cross_entropy(logits, labels, reduction="none")
+        loss = ce.reshape(k, rep).mean(1) + lam * torch.sigmoid(mask).reshape(k, -1).sum(1)
+        opt.zero_grad(set_to_none=True)
+        loss.sum().backward()
+        opt.step()
+    with torch.no_grad():
+        hit = (logits.argmax(1) == labels).float().reshape(k, rep).mean(1)
+        l1 = torch.sigmoid(mask).reshape(k, -1).sum(1)
+    return [round(float(v), 1) for v in l1], [round(float(v), 2) for v in hit]
+
+
+def references(M: torch.Tensor, top: int, n: int) -> list[int]:
+    """The ``n`` classes other than ``top`` with the lowest best MM-BD margin."""
+    best = M.max(dim=1).values.tolist()
+    return sorted((c for c in range(len(best)) if c != top), key=lambda c: best[c])[:n]
+
+
+def stand_of(l1: list[float]) -> float:
+    """log(median of the references' L1s / the named class's), the named class first."""
+    import numpy as np
+
+    return round(math.log(float(np.median(l1[1:])) / max(l1[0], 1e-6)), 3)
+
+
+def kind_of(shape: tuple[int, ...]) -> str:
+    """``dense`` for a flat input (an MLP's), ``cnn`` for an image."""
+    return "dense" if len(shape) == 1 else "cnn"
+
+
+def gate_stand(model: nn.Module, X: torch.Tensor, M: torch.Tensor, top: int, fitted: dict
+               ) -> tuple[float, int]:
+    """The named class's stand and the steps the search ran (the module's text), with the
+    entry's constants (``fitted``)."""
+    kind = kind_of(tuple(X.shape[2:]))
+    line = float(fitted["line"][kind])
+    steps = int(fitted["steps"][kind])
+    ran = {"steps": steps}
+
+    def over(step: int, l1: list[float]) -> bool:
+        if stand_of(l1) > line:
+            ran["steps"] = step
+            return True
+        return False
+
+    for p in getattr(model, "parameters", list)():
+        p.requires_grad_(False)
+    l1, _ = mask_search(model, X, M, steps, float(fitted["lam"]), hosts_per_class=1,
+                        classes=[top, *references(M, top, int(fitted["refs"]))],
+                        lr=float(fitted["lr"]), stop_when=over, check=int(fitted["check"]))
+    return stand_of(l1), ran["steps"]
+
+
+def mask_gate(verdict: ModelVerdict, model: nn.Module, maximisers: tuple | None,
+              calibrators: dict[str, Calibrator]) -> float:
+    """Apply the gate in place where it reads (the module's text); returns the logit added
+    (0.0 where it did not lower). ``maximisers``: MM-BD's (inputs, margins) of this read."""
+    gate = calibrators.get(ENTRY)
+    p = verdict.probability
+    if (gate is None or maximisers is None or not verdict.data_free or p is None
+            or not verdict.target_classes or verdict.features.get(EXCESS) is None):
+        return 0.0
+    fitted = gate.fitted_on
+    shift = float(fitted["shift"])
+    if not 0.5 <= p < sigmoid(shift):  # no search could change this verdict
+        return 0.0
+    x, m = maximisers
+    k = len(verdict.per_class)  # MM-BD's: one row a class, its starts in class order
+    if k < 2 or len(x) % k:
+        return 0.0
+    X = x.reshape(k, -1, *x.shape[1:])
+    M = m.reshape(k, -1)
+    top = int(verdict.target_classes[0])
+    stand, ran = gate_stand(model, X, M, top, fitted)
+    verdict.features[MASK_STAND] = stand
+    verdict.features[MASK_STEPS] = float(ran)
+    if stand > float(fitted["line"][kind_of(tuple(X.shape[2:]))]):
+        return 0.0
+    verdict.features[MASK_BEFORE] = float(p)
+    return lower_logit(verdict, -shift, MASK_LOGIT)
+
+
+def mask_note(features: dict[str, float], named: int | None) -> str | None:
+    """The sentence saying the gate lowered the probability (None where it did not)."""
+    moved = lowered_by(features, MASK_LOGIT, MASK_BEFORE)
+    if moved is None:
+        return None
+    which = f"class {named}" if named is not None else "the named class"
+    return (f"probability lowered {moved} by the data-free mask gate: a mask search on MM-BD's "
+            f"own maximising inputs reaches {which} no faster than the least backdoor-like "
+            f"classes (stand {features.get(MASK_STAND, float('nan')):.2f}), as clean models' "
+            "naturally wide classes do")
+
+
+def check_mask_gate(calibrators: dict[str, Calibrator]) -> None:
+    """Refuse (ValueError) an ``"auto:data-free:mask-gate"`` entry the gate could not read:
+    features, ``shift`` / ``lam`` / ``lr`` not positive numbers, ``line`` / ``steps`` not a
+    number per kind (steps whole >= 1), ``refs`` / ``check`` not whole numbers >= 1."""
+    gate = calibrators.get(ENTRY)
+    if gate is None:
+        return
+    fitted = gate.fitted_on
+    if gate.features:
+        raise ValueError(f"{ENTRY!r}: the mask gate reads no features, got {gate.features}")
+    for name in ("shift", "lam", "lr"):
+        if not finite(fitted.get(name)) or float(fitted[name]) <= 0:
+            raise ValueError(f"{ENTRY!r}: fitted_on.{name} must be a positive number, got "
+                             f"{fitted.get(name)!r}")
+    for name in ("refs", "check"):
+        v = fitted.get(name)
+        if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+            raise ValueError(f"{ENTRY!r}: fitted_on.{name} must be a whole number >= 1, got "
+                             f"{v!r}")
+    line, steps = fitted.get("line"), fitted.get("steps")
+    if not (isinstance(line, dict) and all(finite(line.get(k)) for k in KINDS)
+            and isinstance(steps, dict) and all(isinstance(steps.get(k), int)
+                                                and not isinstance(steps[k], bool)
+                                                and steps[k] >= 1 for k in KINDS)):
+        raise ValueError(f"{ENTRY!r}: fitted_on.line and fitted_on.steps must give a number "
+                         f"for each of {', '.join(KINDS)} (steps whole, >= 1)")
+
+
+def gate_read(verdict: ModelVerdict, model: nn.Module, detector: object,
+              calibrators: dict[str, Calibrator]) -> None:
+    """The gate after :func:`~trojanscope.detect.calibration.calibrate` (``detect`` and
+    ``audit``): ``detector``'s kept maximising inputs, and the note where it lowered."""
+    mask_gate(verdict, model, getattr(detector, "maximisers", None), calibrators)
+    named = int(verdict.target_classes[0]) if verdict.target_classes else None
+    if (note := mask_note(verdict.features, named)) is not None:
+        verdict.coverage_notes = [*verdict.coverage_notes, note]
