@@ -219,40 +219,14 @@ def mask_search(model, X, M, steps: int, lam: float, hosts_per_class: int = 2,
                 ) -> tuple[list[float], list[float]]:
     """Per class ``a`` (every class, or only ``classes``, in that order): the L1 of a mask (and
     pattern) found by ``steps`` Adam steps sending the other classes' best ``hosts_per_class``
-    maximising inputs to ``a``, and its success share. Each class's mask is searched on its own
-    (its loss reads only its mask), so searching fewer classes changes none of their values.
-    The start is fixed (mask logits -2, pattern 0.5): ``seed`` is kept for a drawn start."""
-    import torch
+    maximising inputs to ``a``, and its success share, rounded (0.1, 0.01). The search is
+    ``trojanscope.detect.guard_reading.mask_sizes`` (moved there at stop 76, where ``detect
+    --data-free`` runs it inside h9u's guard). ``seed`` is kept for a drawn start."""
+    from trojanscope.detect.guard_reading import mask_sizes
 
     del seed  # the start draws nothing
-    targets = list(range(len(X))) if classes is None else list(classes)
-    k, shape = len(targets), tuple(X.shape[2:])
-    side = round((X[0, 0].numel() / (shape[0] if len(shape) == 3 else 1)) ** 0.5)
-    chans = shape[0] if len(shape) == 3 else 1
-    idx = M.argsort(dim=1, descending=True)[:, :hosts_per_class]
-    hosts = torch.stack([X[c, idx[c]] for c in range(len(X))])
-    h = torch.cat([torch.cat([hosts[c] for c in range(len(X)) if c != a]) for a in targets])
-    h = h.reshape(len(h), chans, side, side)
-    rep = (len(X) - 1) * hosts_per_class
-    labels = torch.tensor(targets).repeat_interleave(rep)
-    mask = torch.full((k, 1, side, side), -2.0, requires_grad=True)
-    pattern = torch.zeros(k, chans, side, side, requires_grad=True)
-    opt = torch.optim.Adam([mask, pattern], lr=0.1)
-    for step in range(steps + 1):
-        m = torch.sigmoid(mask).repeat_interleave(rep, 0)
-        z = m * torch.sigmoid(pattern).repeat_interleave(rep, 0) + (1 - m) * h
-        logits = model(z.reshape(len(h), *shape))
-        if step == steps:
-            break
-        ce = torch.nn.functional.cross_entropy(logits, labels, reduction="none")
-        loss = (ce.reshape(k, rep).mean(1) + lam * torch.sigmoid(mask).reshape(k, -1).sum(1))
-        opt.zero_grad(set_to_none=True)
-        loss.sum().backward()
-        opt.step()
-    with torch.no_grad():
-        hit = (logits.argmax(1) == labels).float().reshape(k, rep).mean(1)
-        l1 = torch.sigmoid(mask).reshape(k, -1).sum(1)
-    return [round(float(v), 1) for v in l1], [round(float(v), 2) for v in hit]
+    l1, hit = mask_sizes(model, X, M, steps, lam, hosts_per_class, classes)
+    return [round(v, 1) for v in l1], [round(v, 2) for v in hit]
 
 
 def mask(rows: Path, inputs: Path, steps: int, lam: float, only: str = "") -> None:

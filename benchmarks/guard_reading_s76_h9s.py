@@ -66,6 +66,7 @@ def before_h9s76(shipped: dict) -> dict:
     """Today: ``shipped`` (a calibration file's JSON) without any entry's ``shut``."""
     out = copy.deepcopy(shipped)
     for key in (*DATA_KEYS, *FREE_KEYS):
+        out.get(key, {}).get("fitted_on", {}).pop("shut_by", None)
         for entries in out.get(key, {}).get("fitted_on", {}).get("wide_recipes", {}).values():
             for e in entries:
                 e.pop("shut", None)
