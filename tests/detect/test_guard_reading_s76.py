@@ -90,35 +90,83 @@ def _row(path: Path, seed: int, name: str) -> dict:
         return next(r for r in map(json.loads, fh) if r["seed"] == seed and r["name"] == name)
 
 
-def test_the_candidate_keeps_a_weak_backdoor_at_6_and_still_lowers_the_clean_lean() -> None:
+def _files() -> tuple[dict, dict]:
+    """(before, shipped), loaded: the shipped file without h9s's ``shut``s, and as shipped."""
+    from excess_wide_s72_h9u import loaded
+    from shipped_calibration import shipped_before_s76_h9s
+
+    return loaded(shipped_before_s76_h9s()), load_calibrators()
+
+
+def test_the_shipped_file_is_the_candidate_met_by_the_rule() -> None:
+    """The rule (``benchmarks/guard_reading_s76_h9s_rule.md``) was met on fresh 202-213: the
+    four excess entries are ``cal_shut.json``'s, and without the ``shut``s the file is as
+    before."""
+    from guard_reading_s76_h9s import before_h9s76
+    from shipped_calibration import SHIPPED, SHUT_S76, shipped_before_s76_h9s
+
+    shipped, cand = json.loads(SHIPPED.read_text()), json.loads(CAND.read_text())
+    for key in SHUT_S76:
+        assert shipped[key] == cand[key]
+        (entry,) = [e for e in shipped[key]["fitted_on"]["wide_recipes"][DENSE] if "guard" in e]
+        assert entry["shut"] == {PROBE_SHARE: 0.62, MASK_STAND: 0.53}
+    assert before_h9s76(shipped) == shipped_before_s76_h9s()
+
+
+def test_a_weak_backdoor_at_6_is_kept_and_the_clean_lean_still_lowered() -> None:
     """Spent 155's weak sparse backdoor at 6 (rate 0.03): lowered under the flag with clean
-    data (0.034) today, its probe share 0.633 shuts the guarded entry: 0.658. hcmd's seed-104
+    data (0.034) before, its probe share 0.633 shuts the guarded entry: 0.658. hcmd's seed-104
     scikit-learn MLP (a clean lean at 5, share 0.581) is lowered as before."""
     from data_free_s74_h9d import as_data_free
     from excess_wide_s72_h9u import verdict
-    from guard_reading_s76_h9s import before_h9s76, with_share
-
+    from guard_reading_s76_h9s import with_share
     from trojanscope.detect.calibration import calibrate
 
-    cand = load_calibrators(CAND)
-    today = load_calibrators()
-    assert before_h9s76(json.loads(CAND.read_text())) == before_h9s76(
-        json.loads((ROOT / "src/trojanscope/detect/calibration.json").read_text()))
+    before, now = _files()
     weak = with_share([{"report": _row(WEAK, 155, "skl-bd6-r03")["report"]}])[0]["report"]
     assert weak["features"][PROBE_SHARE] == pytest.approx(0.633, abs=1e-3)
-    assert calibrate(verdict(weak), today).probability < 0.05
-    v = calibrate(verdict(weak), cand)
+    assert calibrate(verdict(weak), before).probability < 0.05
+    v = calibrate(verdict(weak), now)
     assert v.probability == pytest.approx(0.658, abs=1e-3) and v.target_classes[0] == 6
     with gzip.open(SPENT, "rt") as fh:
         lean = next(r for r in map(json.loads, fh) if "hcmd73" in r["name"])["report"]
     lean = with_share([{"report": lean}])[0]["report"]
     assert lean["features"][PROBE_SHARE] == pytest.approx(0.581, abs=1e-3)
-    p = calibrate(verdict(lean), today).probability
-    assert p < 0.1 and calibrate(verdict(lean), cand).probability == pytest.approx(p)
+    p = calibrate(verdict(lean), before).probability
+    assert p < 0.1 and calibrate(verdict(lean), now).probability == pytest.approx(p)
     free = as_data_free(_row(WEAK, 155, "skl-bd6-r03")["report"])
     fv = verdict(free)
-    assert searched_where_shut(fv.features, fv.traits, cand)
-    assert not searched_where_shut(fv.features, fv.traits, today)  # no shut: no search
+    assert searched_where_shut(fv.features, fv.traits)  # the shipped file: searched
+    assert not searched_where_shut(fv.features, fv.traits, before)  # no shut: no search
+
+
+def test_the_committed_fresh_rows_read_as_the_rule_read_them() -> None:
+    """Fresh 202-213, both paths: with data 36 -> 38 backdoors flagged at their target
+    (202/skl-bd6-r05, 206/skl-bd6-r05), data-free 37 -> 38 (211/skl-bd6-r03); clean flags 0 and
+    4 unchanged; no backdoor lost or renamed; each stored p reproduced by the file before."""
+    from data_free_s74_h9d import model_rows
+    from excess_dense_s73_h9w import caught
+    from excess_wide_s72_h9u import score
+    from guard_reading_s76_h9s import with_share
+
+    before, now = _files()
+    data = with_share(model_rows(DATA / "fresh_rows.jsonl.gz", "fresh", data_free=False,
+                                 check=True))
+    free = model_rows(DATA / "fresh_free_rows.jsonl.gz", "fresh", data_free=False)
+    for rows, caught_now, flags in ((data, (36, 38), 0), (free, (37, 38), 4)):
+        score(rows, before, now)
+        assert len(rows) == 64
+        assert (caught(rows, "today"), caught(rows, "candidate")) == caught_now
+        for r in rows:
+            if r["backdoored"]:
+                assert r["candidate"][0] >= r["today"][0] - 1e-9
+                assert r["today"][0] < 0.5 or r["candidate"][1] == r["today"][1]
+        assert [sum(r[w][0] >= 0.5 for r in rows if not r["backdoored"])
+                for w in ("today", "candidate")] == [flags, flags]
+    moved = {r["name"] for r in data if r["candidate"][0] >= 0.5 > r["today"][0]}
+    assert moved == {"202/skl-bd6-r05", "206/skl-bd6-r05"}
+    assert {r["name"] for r in free if r["candidate"][0] >= 0.5 > r["today"][0]} == {
+        "211/skl-bd6-r03"}
 
 
 def test_auto_runs_the_data_free_search_only_where_the_gate_says(monkeypatch) -> None:
