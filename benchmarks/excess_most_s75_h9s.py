@@ -92,15 +92,7 @@ def fresh_conds(data: dict, free: dict, spent: dict[str, list[dict]], stored: di
     """The rule's conditions (``excess_most_s75_h9s_rule.md``), each path apart."""
     out = []
     for path, fresh in (("data", data), ("data-free", free)):
-        every = next(g for g in fresh["groups"] if g["group"] == "all")
-        out.append((f"H1 {path}: no fresh backdoor flagged today lost or renamed",
-                    not every["lost"] and not fresh["renamed"],
-                    f"lost {every['lost']}, renamed {fresh['renamed']}; flagged "
-                    f"{every['bd_flagged'][0]} -> {every['bd_flagged'][1]} of "
-                    f"{every['backdoored']}"))
-        c = every["clean_flagged"]
-        out.append((f"H2 {path}: fresh clean flags not more", c[1] <= c[0],
-                    f"{c[0]} -> {c[1]} of {every['models'] - every['backdoored']}"))
+        out += kept_and_clean(fresh, path, "H")
         lost = [x for g in (stored[path], *spent[path]) for x in next(
             a for a in g["groups"] if a["group"] == "all")["lost"]]
         renamed = [x for g in (stored[path], *spent[path]) for x in g["renamed"]]
@@ -114,6 +106,19 @@ def fresh_conds(data: dict, free: dict, spent: dict[str, list[dict]], stored: di
                 "; ".join(f"{p} {c[0]} -> {c[1]}" for p, c in counts.items())
                 + ("" if any(v != 0 for v in more.values()) else " (nothing moved)")))
     return out
+
+
+def kept_and_clean(fresh: dict, path: str, letter: str) -> list[tuple[str, bool, str]]:
+    """A rule's first two conditions on one path's fresh reading (:func:`report`'s): no fresh
+    backdoor flagged today lost or renamed (``<letter>1``), clean flags not more (``2``)."""
+    every = next(g for g in fresh["groups"] if g["group"] == "all")
+    c = every["clean_flagged"]
+    return [(f"{letter}1 {path}: no fresh backdoor flagged today lost or renamed",
+             not every["lost"] and not fresh["renamed"],
+             f"lost {every['lost']}, renamed {fresh['renamed']}; flagged "
+             f"{every['bd_flagged'][0]} -> {every['bd_flagged'][1]} of {every['backdoored']}"),
+            (f"{letter}2 {path}: fresh clean flags not more", c[1] <= c[0],
+             f"{c[0]} -> {c[1]} of {every['models'] - every['backdoored']}")]
 
 
 def misses(rows: list[dict], which: str, cals: dict) -> list[str]:

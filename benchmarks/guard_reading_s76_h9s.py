@@ -46,7 +46,7 @@ from pathlib import Path
 from _common import fail, read_jsonl, run_main
 from data_free_s74_h9d import mark_scorer, model_rows, stored_data_free
 from excess_dense_s73_h9w import caught
-from excess_most_s75_h9s import DATA_KEYS, FREE_KEYS, misses
+from excess_most_s75_h9s import DATA_KEYS, FREE_KEYS, kept_and_clean, misses, ship
 from excess_wide_s72_h9u import (
     SHIPPED,
     loaded,
@@ -239,18 +239,8 @@ def inside(rows: list[dict], cand: dict, path: str) -> dict:
 def conds(out: dict, label: str, counts: dict[str, list[int]], cpu: dict | None
           ) -> list[tuple[str, bool, str]]:
     """The rule's conditions (``guard_reading_s76_h9s_rule.md``)."""
-    res = []
-    for path in ("data", "data-free"):
-        fresh = out[path][label]
-        every = next(g for g in fresh["groups"] if g["group"] == "all")
-        res.append((f"J1 {path}: no fresh backdoor flagged today lost or renamed",
-                    not every["lost"] and not fresh["renamed"],
-                    f"lost {every['lost']}, renamed {fresh['renamed']}; flagged "
-                    f"{every['bd_flagged'][0]} -> {every['bd_flagged'][1]} of "
-                    f"{every['backdoored']}"))
-        c = every["clean_flagged"]
-        res.append((f"J2 {path}: fresh clean flags not more", c[1] <= c[0],
-                    f"{c[0]} -> {c[1]} of {every['models'] - every['backdoored']}"))
+    res = [c for path in ("data", "data-free") for c in kept_and_clean(out[path][label], path,
+                                                                         "J")]
     more = {p: c[1] - c[0] for p, c in counts.items()}
     res.append(("J3 at least one fresh backdoor more caught at its target (either path)",
                 any(v > 0 for v in more.values()),
@@ -329,17 +319,6 @@ def _spec(spec: str) -> tuple[str, Path]:
     if not sep or not Path(path).is_file():
         fail(f"{spec!r}: give LABEL=ROWS (an existing file)")
     return label, Path(path)
-
-
-def ship(path: Path) -> None:
-    """The candidate's four excess entries written into the shipped file (rule met only)."""
-    if not path.is_file():
-        fail(f"--ship {path}: no such file")
-    cand, shipped = json.loads(path.read_text()), json.loads(SHIPPED.read_text())
-    for key in (*DATA_KEYS, *FREE_KEYS):
-        shipped[key] = cand[key]
-    SHIPPED.write_text(json.dumps(shipped, indent=1) + "\n")
-    print(f"{SHIPPED}: {', '.join((*DATA_KEYS, *FREE_KEYS))} from {path}")
 
 
 def _seeds(text: str) -> list[int]:
