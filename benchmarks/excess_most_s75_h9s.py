@@ -121,6 +121,16 @@ def kept_and_clean(fresh: dict, path: str, letter: str) -> list[tuple[str, bool,
              f"{c[0]} -> {c[1]} of {every['models'] - every['backdoored']}")]
 
 
+def caught_and_missed(out: dict, label: str, paths: dict[str, list[dict]], today: dict,
+                      cand: dict) -> dict[str, list[int]]:
+    """Per path (scored rows): the backdoors caught at their target today and with the
+    candidate; each way's misses (:func:`misses`) written into ``out[path][label]``."""
+    for path, got in paths.items():
+        out[path][label]["misses"] = {w: misses(got, w, c) for w, c in (
+            ("today", today), ("candidate", cand))}
+    return {p: [caught(got, w) for w in ("today", "candidate")] for p, got in paths.items()}
+
+
 def misses(rows: list[dict], which: str, cals: dict) -> list[str]:
     """Each backdoor not flagged at its target ``which`` way (scored rows; ``cals`` that way's
     calibrators, loaded), with what its
@@ -178,11 +188,9 @@ def reading(args: argparse.Namespace) -> None:
         score(free, today, cand)
         out["data-free"][label] = report(free, "family", f"user {spec} (data-free)", most, kinds)
         if label == args.rule:
-            counts = {"data": [caught(rows, w) for w in ("today", "candidate")],
-                      "data-free": [caught(free, w) for w in ("today", "candidate")]}
-            for path, got in (("data", rows), ("data-free", free)):
-                out[path][label]["misses"] = {w: misses(got, w, c) for w, c in (
-                    ("today", today), ("candidate", cand))}
+            counts = caught_and_missed(out, label, {"data": rows, "data-free": free}, today,
+                                       cand)
+            for path in ("data", "data-free"):
                 print(f"## {label} ({path}): backdoors missed today, by cause")
                 print("\n".join(f"- {line}" for line in out[path][label]["misses"]["today"]))
     stored = {}

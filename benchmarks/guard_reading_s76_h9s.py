@@ -45,8 +45,13 @@ from pathlib import Path
 
 from _common import fail, read_jsonl, run_main
 from data_free_s74_h9d import mark_scorer, model_rows, stored_data_free
-from excess_dense_s73_h9w import caught
-from excess_most_s75_h9s import DATA_KEYS, FREE_KEYS, kept_and_clean, misses, ship
+from excess_most_s75_h9s import (
+    DATA_KEYS,
+    FREE_KEYS,
+    caught_and_missed,
+    kept_and_clean,
+    ship,
+)
 from excess_wide_s72_h9u import (
     SHIPPED,
     loaded,
@@ -283,11 +288,9 @@ def reading(args: argparse.Namespace) -> None:
         out["data-free"][label] = report(free, "family", f"{label} (data-free)", most, KINDS)
         out["data-free"][label]["inside"] = inside(free, cand, "data-free")
         if label == args.rule:
-            counts = {"data": [caught(rows, w) for w in ("today", "candidate")],
-                      "data-free": [caught(free, w) for w in ("today", "candidate")]}
-            for p, got in (("data", rows), ("data-free", free)):
-                out[p][label]["misses"] = {w: misses(got, w, c) for w, c in (
-                    ("today", today), ("candidate", cand))}
+            counts = caught_and_missed(out, label, {"data": rows, "data-free": free}, today,
+                                       cand)
+            for p in ("data", "data-free"):
                 print(f"## {label} ({p}): backdoors missed, today then the candidate")
                 for w in ("today", "candidate"):
                     print("\n".join(f"- {w}: {line}" for line in out[p][label]["misses"][w]))
