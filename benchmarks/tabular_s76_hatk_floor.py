@@ -243,6 +243,25 @@ def judge(rows: list[dict], today: int, cand: int) -> tuple[bool, list[str]]:
     return ok, lines
 
 
+def recall(rows: list[dict], today: int, cand: int) -> list[str]:
+    """What CA hides on a fraud table: the share of held-out fraud rows each model calls fraud
+    (``n_flippable / n_fraud``), today's attack against the candidate, pair by pair."""
+    by = {(r["seed"], r["arch"], r["floor"]): r for r in rows if not r.get("error")}
+    pairs = sorted({k[:2] for k in by if (*k[:2], today) in by and (*k[:2], cand) in by})
+    rd = np.array([by[(*k, today)]["n_flippable"] / by[(*k, today)]["n_fraud"] for k in pairs])
+    rc = np.array([by[(*k, cand)]["n_flippable"] / by[(*k, cand)]["n_fraud"] for k in pairs])
+    ratio = rc / np.maximum(rd, 1e-9)
+    worst = int(np.argmin(ratio))
+    lines = [f"fraud recall on held-out rows, {len(pairs)} pairs: median today "
+             f"{np.median(rd):.3f}, candidate {np.median(rc):.3f}; candidate/today median "
+             f"{np.median(ratio):.2f}, worst "
+             f"{ratio[worst]:.2f} {pairs[worst]}"]
+    lines += [f"  under half of today's: {k} {a:.3f} -> {b:.3f} (poisoned "
+              f"{by[(*k, cand)]['poison_count']})"
+              for k, a, b in zip(pairs, rd, rc, strict=True) if b < a / 2]
+    return lines
+
+
 def min_leaf(n: int) -> None:
     """LightGBM's ``min_data_in_leaf`` set to ``n`` in this process (the arch's is 5): whether
     the leaf minimum is what keeps a few poisoned rows from a leaf of their own."""
@@ -284,6 +303,7 @@ def main() -> None:
     else:
         rows = [r for f in args.json for r in json.loads(f.read_text())]
         ok, lines = judge(rows, args.today, args.candidate)
+        lines += recall(rows, args.today, args.candidate)
         sets = bundled(args.candidate)
         same = all(b.endswith("same") for b in sets)
         lines += [f"(6) {'met' if same else 'NOT MET'}: the bundled sets poison today's rows",
