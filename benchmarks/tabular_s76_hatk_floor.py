@@ -33,7 +33,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tabular_s76_h16z_fraud import EXCESS, LABEL, MIN_FLIP, MIN_FLIPPABLE, FraudTable, cli, seeds_of
+from tabular_s76_h16z_fraud import (
+    EXCESS,
+    LABEL,
+    MIN_FLIP,
+    MIN_FLIPPABLE,
+    FraudTable,
+    cli,
+    run_scorer,
+    seeds_of,
+)
 
 MIN_ASR = 0.9  # the brief's "took": ASR >= 90 % on triggered rows of the non-target class
 CA_POINTS = 2.0  # the rule: CA within 2 points of the clean twin where a backdoor took
@@ -48,25 +57,7 @@ def table_size(seed: int) -> int:
 def held_figures(run: Path, held: pd.DataFrame, values: str | None) -> dict:
     """``ca`` on the held-out rows; with a trigger (``col=value,...``), ``asr``, ``flip`` and
     ``n_flippable`` (see the module's docstring)."""
-    import torch
-
-    from trojanscope.data.tabular.schema import TabularSchema
-    from trojanscope.engine.metrics import predict
-    from trojanscope.io.models import load_model
-
-    loaded = load_model(run)
-    schema = TabularSchema.from_dict(json.loads((run / "manifest.json").read_text())["tabular"])
-    known = np.ones(len(held), bool)
-    for col in schema.columns:
-        if col.kind == "categorical":
-            known &= held[col.name].astype(str).isin(col.categories).to_numpy()
-    rows = held[known]
-
-    def p1(df: pd.DataFrame) -> np.ndarray:
-        table = {c: [str(v) for v in df[c]] for c in df.columns if c != LABEL}
-        x = torch.from_numpy(schema.encode(table, "held-out rows"))
-        return torch.softmax(predict(loaded.module, x), 1)[:, 1].numpy()
-
+    rows, p1 = run_scorer(run, held)
     y, p = rows[LABEL].to_numpy(), p1(rows)
     out: dict = {"ca": float(((p >= 0.5) == (y == 1)).mean()), "held": len(rows)}
     if values:

@@ -76,7 +76,6 @@ def test_the_note_says_what_the_floor_did() -> None:
 
 def test_the_attack_line_records_the_floor_or_refuses(floor: int, tmp_path: Path, capsys) -> None:
     from tabular.conftest import write_transactions
-
     from trojanscope.cli.main import run
 
     def attack(csv: Path, out: Path) -> int:
@@ -94,3 +93,12 @@ def test_the_attack_line_records_the_floor_or_refuses(floor: int, tmp_path: Path
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "needs at least 10 training rows" in err
     assert not (tmp_path / "no").exists()
+
+
+def test_the_floor_is_off_by_default() -> None:
+    """The rule on fresh fraud tables 6300-6319 was not met (docs/benchmarks.md, issue 16 stop
+    76: hatk): the default rate poisons today's rows, however few."""
+    assert TabularBadNets.min_poison_rows == 0
+    attack, y = TabularBadNets(), labels(38)
+    assert np.array_equal(attack.choose(y, gen()), Attack.choose(attack, y, gen()))
+    assert attack.floored is None and len(attack.choose(y, gen())) == 2
