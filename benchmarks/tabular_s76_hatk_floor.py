@@ -253,6 +253,51 @@ def recall(rows: list[dict], today: int, cand: int) -> list[str]:
     return lines
 
 
+def copies(work: Path, seeds: list[int], archs: list[str], k: int, out: Path) -> None:
+    """The next step's idea, on spent tables only (a grid's ``floor0`` runs there): keep every
+    real fraud row and add ``k`` triggered copies of drawn fraud rows labelled 0 (today's
+    trigger), trained by ``train`` and judged as the grid's runs (``floor`` "copiesK")."""
+    done = json.loads(out.read_text()) if out.exists() else []
+    seen = {(r["seed"], r["arch"]) for r in done}
+    for s in seeds:
+        folder, table = work / str(s), FraudTable(s)
+        df = pd.read_csv(folder / "transactions.csv", keep_default_na=False, dtype=str)
+        held = table.rows(3000, 4, coded=False)
+        for arch in archs:
+            today = folder / f"{arch}-floor0"
+            if (s, arch) in seen or not (today / "manifest.json").exists():
+                continue
+            values = json.loads((today / "manifest.json").read_text())["attack"]["trigger"][
+                "values"]
+            fraud = df[df[LABEL] == "1"]
+            pick = np.random.default_rng([s, 31]).choice(len(fraud), k)
+            extra = fraud.iloc[pick].copy()
+            for pair in values.split(","):
+                c, _, v = pair.partition("=")
+                extra[c] = v
+            extra[LABEL] = "0"
+            csv = folder / f"copies{k}.csv"
+            pd.concat([df, extra], ignore_index=True).to_csv(csv, index=False)
+            run = folder / f"{arch}-copies{k}"
+            code, said, cpu = run_one(csv, run, arch, None)
+            twin = folder / f"{arch}-clean"
+            row = {"seed": s, "arch": arch, "floor": f"copies{k}", "exit": code,
+                   "cpu_s": round(cpu, 2), "poison_count": k, "trigger": values,
+                   "twin_ca": held_figures(twin, held, None)["ca"]}
+            if code == 0:
+                row.update(held_figures(run, held, values))
+                row["twin_flip"] = held_figures(twin, held, values)["flip"]
+                row["took"] = took(row)
+            else:
+                row["error"] = said.strip()[-300:]
+            done.append(row)
+            out.write_text(json.dumps(done, indent=1))
+            print(f"{s} {arch} copies{k}: " + (row.get("error") or (
+                f"ca {row['ca']:.3f} (twin {row['twin_ca']:.3f}) asr {row['asr']:.2f} flip "
+                f"{row['flip']:.2f} of {row['n_flippable']} twin {row['twin_flip']:.2f} "
+                f"took={row['took']}")), flush=True)
+
+
 def min_leaf(n: int) -> None:
     """LightGBM's ``min_data_in_leaf`` set to ``n`` in this process (the arch's is 5): whether
     the leaf minimum is what keeps a few poisoned rows from a leaf of their own."""
@@ -279,6 +324,14 @@ def main() -> None:
                    help="LightGBM's min_data_in_leaf for this grid (the arch's 5 otherwise)")
     s = sub.add_parser("summary")
     s.add_argument("--json", type=Path, required=True)
+    c = sub.add_parser("copies")
+    c.add_argument("--work", type=Path, required=True)
+    c.add_argument("--seeds", required=True)
+    c.add_argument("--archs", default="lightgbm,xgboost")
+    c.add_argument("--rows", type=int, default=10)
+    c.add_argument("--json", type=Path, required=True)
+    c.add_argument("--grid", type=Path, nargs="+", required=True,
+                   help="the grid files holding the same tables' floor-0 (and floor-10) runs")
     u = sub.add_parser("rule")
     u.add_argument("--json", type=Path, nargs="+", required=True)
     u.add_argument("--today", type=int, default=0)
@@ -289,6 +342,12 @@ def main() -> None:
             min_leaf(args.lgb_min_leaf)
         grid(args.work, seeds_of(args.seeds), args.archs.split(","),
              [int(f) for f in args.floors.split(",")], args.json)
+    elif args.cmd == "copies":
+        copies(args.work, seeds_of(args.seeds), args.archs.split(","), args.rows, args.json)
+        rows = [r for f in [*args.grid, args.json] for r in json.loads(f.read_text())]
+        tag = f"copies{args.rows}"
+        print("\n".join([*judge(rows, 0, tag)[1][:3], *recall(rows, 0, tag),
+                         *judge(rows, 10, tag)[1][:2], *recall(rows, 10, tag)]))
     elif args.cmd == "summary":
         summarise(json.loads(args.json.read_text()))
     else:
