@@ -282,6 +282,11 @@ BLEND_STOP = 0.0
 # benchmarks/data/mitigate_s75_h12/rule.md, not met: 23 of 28 backdoored MLPs at the goal against
 # 17, one lost on the 2-point bar).
 AUG_LAST = 0
+# ``aug_mean`` (issue 12 stop 76, h12): with F > 0, ``aug_last``'s output is the mean of its
+# states after epochs F..E instead of the last one (``aug_last.EpochMean``: the last steps move
+# held-out images across the boundary and back from epoch to epoch). 0: off, the last state
+# (opt-in; its rule on fresh zoos 2515/2516: benchmarks/data/mitigate_s76_h12/rule.md).
+AUG_MEAN = 0
 # ``teach_last``'s bar (issue 12 stop 64; here since stop 72 so that ``project_cost``, which
 # ``teach_last``'s imports lead back to, reads the same one): the fit runs only where the
 # detector's reversed trigger for the suspect still sends at least this share of the clean
