@@ -1,8 +1,9 @@
-"""`gated`'s ``aug_last`` (issue 12 stop 75): last, where ``free_reach``'s step read the model
-and the detector left a reversed trigger for the suspect, E epochs fitting the output towards
-the input model on the suspect's own images and ``mixed_last``'s teacher elsewhere, on
-augmented copies of the clean images, with the trigger's copies under their true labels.
-Hand-wired models from ``test_gated_unlearn``."""
+"""`gated`'s ``aug_last`` (issue 12 stop 75; the default since stop 76, with ``aug_mean``):
+last, where ``free_reach``'s step read the model and the detector left a reversed trigger for
+the suspect, E epochs fitting the output towards the input model on the suspect's own images
+and ``mixed_last``'s teacher elsewhere, on augmented copies of the clean images, with the
+trigger's copies under their true labels; ``aug_mean`` hands back the mean of the later epochs'
+states. Hand-wired models from ``test_gated_unlearn``."""
 
 from __future__ import annotations
 
@@ -84,10 +85,12 @@ def test_the_step_fits_in_place_only_where_mixed_last_fitted(monkeypatch, mixed)
     assert calls == ([(out, {}, clean, 1, "T", 7, 2)] if runs else [])
 
 
-def test_the_option_is_epochs_off_by_default_refused_without_free_reach() -> None:
-    """Off (opt-in) until its rule is read; a whole number of epochs up to 20."""
-    assert registry.create("mitigation", "gated").get_params()["aug_last"] == 0
-    assert gated.Gated(aug_last=5).aug_last == 5
+def test_the_option_is_epochs_on_by_default_refused_without_free_reach() -> None:
+    """8 epochs by default since stop 76's rule on fresh zoos 2515/2516 (off where
+    ``free_reach`` is); a whole number of epochs up to 20."""
+    assert registry.create("mitigation", "gated").get_params()["aug_last"] == 8
+    assert gated.Gated(aug_last=5).aug_last == 5 and gated.Gated(aug_last=0).aug_last == 0
+    assert gated.Gated(free_reach=0).aug_last == 0
     for bad in (-1, 21, 1.5):
         with pytest.raises(ValueError, match="aug_last"):
             gated.Gated(aug_last=bad)
@@ -121,9 +124,14 @@ def test_the_step_hands_aug_mean_to_the_fit_and_notes_it(monkeypatch) -> None:
     assert note["mean_from"] == 3 and "epochs 3..8" in note["action"]
 
 
-def test_aug_mean_is_off_by_default_and_refused_without_its_epochs() -> None:
-    assert registry.create("mitigation", "gated").get_params()["aug_mean"] == 0
-    assert gated.Gated(aug_last=8, aug_mean=3).aug_mean == 3
-    for bad in ({"aug_mean": 3}, {"aug_last": 2, "aug_mean": 3}, {"aug_last": 8, "aug_mean": 21}):
+def test_aug_mean_is_3_by_default_and_refused_without_its_epochs() -> None:
+    """The mean of epochs 3-8 by default (stop 76's rule); the default says nothing where
+    ``aug_last`` runs fewer epochs or not at all (off there), an asked-for value is refused."""
+    assert registry.create("mitigation", "gated").get_params()["aug_mean"] == 3
+    assert gated.Gated(aug_last=8, aug_mean=0).aug_mean == 0
+    for quiet in ({"aug_last": 2}, {"aug_last": 0}, {"free_reach": 0}):
+        assert gated.Gated(**quiet).aug_mean == 0
+    for bad in ({"aug_last": 0, "aug_mean": 3}, {"aug_last": 2, "aug_mean": 3},
+                {"aug_last": 8, "aug_mean": 21}):
         with pytest.raises(ValueError, match="aug_mean"):
             gated.Gated(**bad)

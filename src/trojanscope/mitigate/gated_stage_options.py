@@ -573,15 +573,18 @@ class AfterOptions:
             on the unstamped image (:mod:`~trojanscope.mitigate.aug_last`; the note's
             ``aug_last``). Built for the accuracy misses on BadNets and SIG MLPs, whose loss
             sits on the suspect class's own clean images (issue 12 stop 75, h12); no image is
-            held back. Default ``AUG_LAST`` = 0 (off): ``aug_last=5`` failed its rule on fresh
-            zoos 2511/2512 (23 of 28 at the goal against 17, one lost on the 2-point bar). Off
-            where ``free_reach`` is 0; asked for there, it is refused.
+            held back. Default ``AUG_LAST`` = 8 with ``aug_mean`` 3 since fresh zoos 2515/2516
+            met the rule written before them (21 of 28 at the goal against 17, none lost;
+            ``aug_last=5`` alone had failed its rule on 2511/2512, one lost on the 2-point
+            bar); 0: off, the default before. Off where ``free_reach`` is 0; asked for there,
+            it is refused.
         aug_mean: with F > 0, ``aug_last``'s output is the mean of its states after epochs
             F..E (E: ``aug_last``) instead of the last one (``aug_last.EpochMean``): the fit's
             last steps move held-out images across the boundary and back from epoch to epoch,
             so the accuracy after a fixed epoch count is a draw of about half a point either
-            way (issue 12 stop 76, h12). Default ``AUG_MEAN`` = 0 (off, the last state).
-            Asked for without ``aug_last`` >= F (or ``free_reach``), it is refused.
+            way (issue 12 stop 76, h12). Default ``AUG_MEAN`` = 3 (with ``aug_last`` 8; the
+            rule above); 0: the last state. Off where ``aug_last`` runs fewer than F epochs;
+            asked for there (or without ``free_reach``), it is refused.
     """
 
     residue: float = 0.0
