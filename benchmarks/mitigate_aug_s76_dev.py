@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import resource
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ import torch
 from torch import Tensor, nn
 
 from _common import read_jsonl, run_main
+from mitigate_aug_s75_dev import cpu
 from mitigate_dense_s71_read import plain
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.data.resolve import load_dataset
@@ -45,11 +45,6 @@ from trojanscope.mitigate.shift_read import shifted
 from trojanscope.mitigate.trigger_last import trigger_flip
 from trojanscope.mitigate.triggers import attack_from_spec
 from trojanscope.zoo import read_truth
-
-
-def cpu() -> float:
-    use = resource.getrusage(resource.RUSAGE_SELF)
-    return use.ru_utime + use.ru_stime
 
 
 @torch.no_grad()
