@@ -155,7 +155,7 @@ def compare(args: argparse.Namespace) -> None:
     from trojanscope.detect.calibration import calibrate, load_calibrators
 
     out = []
-    h9s_free = h9s_candidate(H9S / "fresh_free_rows.jsonl.gz", data_free=False)
+    h9s_free = h9s_candidate(H9S / "fresh_free_rows.jsonl.gz", data_free=True)
     out.append(side_by_side("202-213 data-free (h9s's candidate)", h9s_free,
                             list(read_jsonl(args.h9s))))
     h9m = {r["name"]: r["candidate"] for r in read_jsonl(H9M / "fresh_rows.jsonl")}
