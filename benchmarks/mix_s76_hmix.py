@@ -33,7 +33,7 @@ FLAG = 0.5
 def read(manifest: Path, out: Path) -> None:
     """``read``: one JSON line a model appended to ``out`` (see the module's text)."""
     from data_free_signal_s75_h9f import _cpu, _load
-    from mask_gate_s75_h9m import _job
+    from mask_gate_s75_h9m import pending
     from trojanscope import registry
     from trojanscope.detect.calibration import calibrate, load_calibrators
     from trojanscope.detect.guard_reading import MASK_STAND as GUARD_STAND
@@ -41,11 +41,7 @@ def read(manifest: Path, out: Path) -> None:
     from trojanscope.detect.mask_gate import MASK_BEFORE, MASK_STAND, MASK_STEPS, gate_read
 
     cals = load_calibrators()
-    done = {r["name"] for r in read_jsonl(out)} if out.is_file() else set()
-    for row in read_jsonl(manifest):
-        path, line = _job(row)
-        if line["name"] in done:
-            continue
+    for line, path in pending(manifest, out):
         before = _cpu()
         model, shape = _load(str(path))
         detector = registry.create("detector", "auto")
