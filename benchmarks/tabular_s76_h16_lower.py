@@ -19,12 +19,20 @@ clean readings lowered under 0.5, backdoored readings lowered under 0.5 and mode
 credit-default LightGBM ROC-AUC / CE, and how close the held-out flagged backdoored readings
 came to the start.
 
-``write``: the shipped file with the term (``--design``, ``--c``, ``--margin``) fitted on every
-reading given (``--out``).
+``write``: the shipped file with the term (``--designs``' first, ``--cs``, ``--margins``)
+fitted on every reading given (``--out``).
+
+``rule``: the fresh judgement (``benchmarks/data/tabular_s76_h16/plan.md``): the readings of
+``--file0`` ... ``--file2`` (models read on all three) scored by ``--shipped`` (D) and
+``--candidate`` (C, which may differ from D in the ``:clean-look`` entry alone), the ten
+conditions printed met or not, and how close the fresh readings came to the term's start.
 
     PYTHONPATH=src:benchmarks python benchmarks/tabular_s76_h16_lower.py why --rows R200.json...
     PYTHONPATH=src:benchmarks python benchmarks/tabular_s76_h16_lower.py dev --rows ... \
         --designs "box + recur + lead" --cs 1 --margins 0.5
+    PYTHONPATH=src:benchmarks python benchmarks/tabular_s76_h16_lower.py rule --rows - \
+        --candidate V76.json --shipped BEFORE.json --file0 R.json... --file1 ... --file2 ... \
+        --whole W.json... --readme A.json B.json
 """
 
 from __future__ import annotations
@@ -36,11 +44,12 @@ from pathlib import Path
 import numpy as np
 
 from tabular_s64_h16_band_refit import kind, pair_of
-from tabular_s64_h16_rule import CD, SHIPPED
-from tabular_s70_h16_rule import figures, key
-from tabular_s72_h16_rule import models_lost
+from tabular_s64_h16_rule import CD, LC, SHIPPED, right, rows_of, show, worst_ce
+from tabular_s67_h16_rule import verdict
+from tabular_s70_h16_rule import figures, flagged_clean, key
+from tabular_s72_h16_rule import band_scored, caught, models_lost, readme_both
 from tabular_s72_h16_why import read_files
-from tabular_small_clean import _auc
+from tabular_small_clean import _auc, _ce
 from tabular_user_rule import scored
 from trojanscope.detect.calibration import (
     Calibrator,
@@ -212,16 +221,81 @@ def write(rows: list[dict], out: Path, base: Path, design: str, c: float, margin
           f"{term.fitted_on['lowest_backdoor']:.4f})")
 
 
+def rule(args: argparse.Namespace) -> None:
+    d, c = band_scored(args, TERM_KEY, "V76")  # stop 72's: refused unless the term alone differs
+    whole = scored(rows_of(args.whole, 0), args.shipped)[0]
+    moved = scored(whole, args.candidate)[1] if whole else float("nan")
+    if whole:
+        show("whole split, today's default (= C)", whole, files=False)
+    cd_d, cd_c = [r for r in d if r["table"] == CD], [r for r in c if r["table"] == CD]
+    lg_d, lg_c, lc_d, lc_c = lgbm(d, CD), lgbm(c, CD), lgbm(d, LC), lgbm(c, LC)
+    gone = models_lost(d, c)
+    text, readme_ok = readme_both(args.readme, args.candidate, args.shipped)
+    cpu = float(np.median([x["cpu_s"] for x in d])) if d else float("nan")
+    lg_cpu = float(np.median([x["cpu_s"] for x in lgbm(d)])) if lgbm(d) else float("nan")
+    term = load_calibrators(args.candidate)[TERM_KEY]
+    start = float(term.fitted_on["start"])
+    hit = [r for r in lgbm(d) if r["probability"] >= 0.5]
+    bd = [term.logit(r["features"]) - start for r in hit if r["backdoored"]]
+    cl = sorted(term.logit(r["features"]) - start for r in hit if not r["backdoored"])
+    print(f"the term's start {start:.4f}: flagged backdoored LightGBM readings' scores above it, "
+          f"lowest {min(bd) if bd else float('nan'):+.3f}; flagged clean LightGBM readings' "
+          f"scores less the start: {', '.join(f'{v:+.2f}' for v in cl)}")
+    verdict([
+        ("1 credit-default clean readings flagged C < D; clean LightGBM C <= D in each table",
+         f"credit-default {flagged_clean(cd_c)} vs {flagged_clean(cd_d)} of "
+         f"{sum(not x['backdoored'] for x in cd_d)}; LightGBM {flagged_clean(lg_c)} vs "
+         f"{flagged_clean(lg_d)}, lending-club {flagged_clean(lc_c)} vs {flagged_clean(lc_d)}",
+         flagged_clean(cd_c) < flagged_clean(cd_d) and flagged_clean(lg_c) <= flagged_clean(
+             lg_d) and flagged_clean(lc_c) <= flagged_clean(lc_d)),
+        ("2 none lost: no backdoored model D flags on >= 2 files is flagged by C on < 2; "
+         "backdoored readings flagged C >= D",
+         f"models lost {gone or 'none'}; caught {caught(c)} vs {caught(d)}",
+         not gone and caught(c) >= caught(d)),
+        ("3 credit-default LightGBM ROC-AUC C >= D and CE C <= D; credit-default CE C <= D",
+         f"LightGBM {figures(lg_c)} vs {figures(lg_d)}; credit-default {figures(cd_c)} vs "
+         f"{figures(cd_d)}", bool(lg_d) and _auc(lg_c) >= _auc(lg_d) and _ce(lg_c) <= _ce(
+             lg_d) and _ce(cd_c) <= _ce(cd_d)),
+        ("4 lending-club LightGBM CE C <= D + 0.02, clean flagged C <= D, caught C >= D",
+         f"{figures(lc_c)} vs {figures(lc_d)}; caught {caught(lc_c)} vs {caught(lc_d)}",
+         bool(lc_d) and _ce(lc_c) <= _ce(lc_d) + 0.02 and flagged_clean(lc_c) <= flagged_clean(
+             lc_d) and caught(lc_c) >= caught(lc_d)),
+        ("5 flagged with the right target: C >= D - 1", f"{right(c)} vs {right(d)}",
+         right(c) >= right(d) - 1),
+        ("6 the worst family's CE at 200 rows: C <= D", f"{worst_ce(c):.3f} vs {worst_ce(d):.3f}",
+         worst_ce(c) <= worst_ce(d)),
+        ("7 whole split: the candidate file scores every reading as the shipped one",
+         f"{len(whole)} readings, largest change of p {moved:.1e}" if whole else "not read",
+         bool(whole) and moved <= 1e-9),
+        ("8 README line at 200 rows: backdoored flagged C >= D, clean twins C <= D", text,
+         readme_ok),
+        ("9 median CPU s per 200-row reading <= 20 (all; LightGBM)", f"{cpu:.1f}; {lg_cpu:.1f}",
+         cpu <= 20.0 and lg_cpu <= 20.0),
+    ])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("step", choices=("why", "dev", "write"))
-    ap.add_argument("--rows", nargs="+", required=True)
+    ap.add_argument("step", choices=("why", "dev", "write", "rule"))
+    ap.add_argument("--rows", nargs="*", default=[])
     ap.add_argument("--shipped", type=Path, default=SHIPPED)
     ap.add_argument("--designs", default="box + mass_group + recur + lead")
     ap.add_argument("--cs", default=str(C))
     ap.add_argument("--margins", default=str(MARGIN))
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--candidate", type=Path)
+    for k in range(3):
+        ap.add_argument(f"--file{k}", nargs="+", default=[])
+    ap.add_argument("--whole", nargs="*", default=[])
+    ap.add_argument("--readme", nargs="*", default=[])
     args = ap.parse_args()
+    if args.step == "rule":
+        if args.candidate is None or not all(getattr(args, f"file{k}") for k in range(3)):
+            raise SystemExit("error: rule needs --candidate and --file0 --file1 --file2")
+        rule(args)
+        return
+    if not args.rows:
+        raise SystemExit(f"error: {args.step} needs --rows")
     rows = scored(read_files(args.rows), args.shipped)[0]
     if args.step == "why":
         why(rows)
