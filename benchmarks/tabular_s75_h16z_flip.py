@@ -43,7 +43,14 @@ from tabular_s64_h16_band_refit import kind, pair_of
 from tabular_s64_h16_rule import CD, LC, SHIPPED, right, rows_of, show, worst_ce
 from tabular_s67_h16_rule import verdict
 from tabular_s70_h16_rule import figures, flagged_clean, key
-from tabular_s72_h16_rule import band_scored, caught, models_lost, readme_both
+from tabular_s72_h16_rule import (
+    band_scored,
+    caught,
+    models_lost,
+    readme_both,
+    rule_arguments,
+    rule_inputs,
+)
 from tabular_s72_h16_why import read_files
 from tabular_small_clean import _auc, _ce
 from tabular_user_rule import scored
@@ -227,17 +234,12 @@ def main() -> None:
     ap.add_argument("--margins", default=str(MARGIN))
     ap.add_argument("--slopes", default=str(SLOPE))
     ap.add_argument("--out", type=Path)
-    ap.add_argument("--candidate", type=Path)
     ap.add_argument("--shipped", type=Path, default=SHIPPED,
                     help="today's file, D (calibration_before_s75z.json since F75 shipped)")
-    for k in range(3):
-        ap.add_argument(f"--file{k}", nargs="+", default=[])
-    ap.add_argument("--whole", nargs="*", default=[])
-    ap.add_argument("--readme", nargs="*", default=[])
+    rule_arguments(ap)
     args = ap.parse_args()
     if args.step == "rule":
-        if args.candidate is None or not all(getattr(args, f"file{k}") for k in range(3)):
-            raise SystemExit("error: rule needs --candidate and --file0 --file1 --file2")
+        rule_inputs(args)
         rule(args)
         return
     rows = scored(read_files(args.rows), args.shipped)[0]  # D: the file before F75 since it shipped

@@ -24,7 +24,7 @@ fitted on every reading given (``--out``).
 
 ``rule``: the fresh judgement (``benchmarks/data/tabular_s76_h16/plan.md``): the readings of
 ``--file0`` ... ``--file2`` (models read on all three) scored by ``--shipped`` (D) and
-``--candidate`` (C, which may differ from D in the ``:clean-look`` entry alone), the ten
+``--candidate`` (C, which may differ from D in the ``:clean-look`` entry alone), the nine
 conditions printed met or not, and how close the fresh readings came to the term's start.
 
     PYTHONPATH=src:benchmarks python benchmarks/tabular_s76_h16_lower.py why --rows R200.json...
@@ -47,7 +47,14 @@ from tabular_s64_h16_band_refit import kind, pair_of
 from tabular_s64_h16_rule import CD, LC, SHIPPED, right, rows_of, show, worst_ce
 from tabular_s67_h16_rule import verdict
 from tabular_s70_h16_rule import figures, flagged_clean, key
-from tabular_s72_h16_rule import band_scored, caught, models_lost, readme_both
+from tabular_s72_h16_rule import (
+    band_scored,
+    caught,
+    models_lost,
+    readme_both,
+    rule_arguments,
+    rule_inputs,
+)
 from tabular_s72_h16_why import read_files
 from tabular_small_clean import _auc, _ce
 from tabular_user_rule import scored
@@ -283,15 +290,10 @@ def main() -> None:
     ap.add_argument("--cs", default=str(C))
     ap.add_argument("--margins", default=str(MARGIN))
     ap.add_argument("--out", type=Path)
-    ap.add_argument("--candidate", type=Path)
-    for k in range(3):
-        ap.add_argument(f"--file{k}", nargs="+", default=[])
-    ap.add_argument("--whole", nargs="*", default=[])
-    ap.add_argument("--readme", nargs="*", default=[])
+    rule_arguments(ap)
     args = ap.parse_args()
     if args.step == "rule":
-        if args.candidate is None or not all(getattr(args, f"file{k}") for k in range(3)):
-            raise SystemExit("error: rule needs --candidate and --file0 --file1 --file2")
+        rule_inputs(args)
         rule(args)
         return
     if not args.rows:
