@@ -137,6 +137,15 @@ def band_scored(args: argparse.Namespace, entry: str, name: str
     return d, c
 
 
+def target_and_worst(d: list[dict], c: list[dict]) -> list[tuple[str, str, bool]]:
+    """Conditions 5 and 6 of a band term's rule (stops 75-76): flagged with the right target C
+    >= D - 1, and the worst family's cross-entropy at 200 rows C <= D."""
+    return [("5 flagged with the right target: C >= D - 1", f"{right(c)} vs {right(d)}",
+             right(c) >= right(d) - 1),
+            ("6 the worst family's CE at 200 rows: C <= D",
+             f"{worst_ce(c):.3f} vs {worst_ce(d):.3f}", worst_ce(c) <= worst_ce(d))]
+
+
 def rule_arguments(ap: argparse.ArgumentParser) -> None:
     """The fresh judgement's inputs a stop-75/76 term script's ``rule`` step reads (h16z's flip
     term, h16's clean-look term): ``--candidate``, ``--file0`` ... ``--file2``, ``--whole``,

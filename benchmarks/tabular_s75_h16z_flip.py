@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from tabular_s64_h16_band_refit import kind, pair_of
-from tabular_s64_h16_rule import CD, LC, SHIPPED, right, rows_of, show, worst_ce
+from tabular_s64_h16_rule import CD, LC, SHIPPED, rows_of, show
 from tabular_s67_h16_rule import verdict
 from tabular_s70_h16_rule import figures, flagged_clean, key
 from tabular_s72_h16_rule import (
@@ -50,6 +50,7 @@ from tabular_s72_h16_rule import (
     readme_both,
     rule_arguments,
     rule_inputs,
+    target_and_worst,
 )
 from tabular_s72_h16_why import read_files
 from tabular_small_clean import _auc, _ce
@@ -211,10 +212,7 @@ def rule(args: argparse.Namespace) -> None:
          f"{figures(lc_c)} vs {figures(lc_d)}" if lc_d else unread,
          not lc_d or (_ce(lc_c) <= _ce(lc_d) + 0.02 and flagged_clean(lc_c) <= flagged_clean(
              lc_d) and caught(lc_c) >= caught(lc_d))),
-        ("5 flagged with the right target: C >= D - 1", f"{right(c)} vs {right(d)}",
-         right(c) >= right(d) - 1),
-        ("6 the worst family's CE at 200 rows: C <= D", f"{worst_ce(c):.3f} vs {worst_ce(d):.3f}",
-         worst_ce(c) <= worst_ce(d)),
+        *target_and_worst(d, c),
         ("7 whole split: the candidate file scores every reading as the shipped one",
          f"{len(whole)} readings, largest change of p {moved:.1e}" if whole else "not read",
          not whole or moved <= 1e-9),

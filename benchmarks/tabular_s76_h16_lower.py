@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 
 from tabular_s64_h16_band_refit import kind, pair_of
-from tabular_s64_h16_rule import CD, LC, SHIPPED, right, rows_of, show, worst_ce
+from tabular_s64_h16_rule import CD, LC, SHIPPED, rows_of, show
 from tabular_s67_h16_rule import verdict
 from tabular_s70_h16_rule import figures, flagged_clean, key
 from tabular_s72_h16_rule import (
@@ -54,6 +54,7 @@ from tabular_s72_h16_rule import (
     readme_both,
     rule_arguments,
     rule_inputs,
+    target_and_worst,
 )
 from tabular_s72_h16_why import read_files
 from tabular_small_clean import _auc, _ce
@@ -267,10 +268,7 @@ def rule(args: argparse.Namespace) -> None:
          f"{figures(lc_c)} vs {figures(lc_d)}; caught {caught(lc_c)} vs {caught(lc_d)}",
          bool(lc_d) and _ce(lc_c) <= _ce(lc_d) + 0.02 and flagged_clean(lc_c) <= flagged_clean(
              lc_d) and caught(lc_c) >= caught(lc_d)),
-        ("5 flagged with the right target: C >= D - 1", f"{right(c)} vs {right(d)}",
-         right(c) >= right(d) - 1),
-        ("6 the worst family's CE at 200 rows: C <= D", f"{worst_ce(c):.3f} vs {worst_ce(d):.3f}",
-         worst_ce(c) <= worst_ce(d)),
+        *target_and_worst(d, c),
         ("7 whole split: the candidate file scores every reading as the shipped one",
          f"{len(whole)} readings, largest change of p {moved:.1e}" if whole else "not read",
          bool(whole) and moved <= 1e-9),
