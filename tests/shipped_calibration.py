@@ -259,3 +259,21 @@ def shipped_before_s75() -> dict:
     (h9's blend-sink term, h16z's LightGBM flip term)."""
     return {k: v for k, v in json.loads(SHIPPED.read_text()).items()
             if k not in (SINK_S75, LIGHTGBM_FLIP)}
+
+
+# issue 9 stop 76 (h9): the blend-sink term's reference gained one entry per trait set
+# (`blend_sink.trait_kind`: candidate benchmarks/data/outside_s76_h9/cal_trait_sets.json, rule
+# met on fresh outside 9219 and the fourth maker's 9618): files written before saw the kinds'
+# entries alone (:func:`sink_entry_before_s76_h9`)
+def is_trait_set_key(key: str) -> bool:
+    """A trait-set reference key (stop 76): traits other than normalisation and pooling."""
+    traits = key.split(":", 1)[1].split("+") if ":" in key else []
+    return any(not t.startswith(("norm:", "pool:")) for t in traits)
+
+
+def sink_entry_before_s76_h9(entry: dict) -> dict:
+    """A raw blend-sink entry without stop 76's trait-set reference entries and their note."""
+    fitted = {k: v for k, v in entry["fitted_on"].items() if k != "trait_sets"}
+    fitted["reference"] = {k: v for k, v in fitted["reference"].items()
+                           if not is_trait_set_key(k)}
+    return {**entry, "fitted_on": fitted}

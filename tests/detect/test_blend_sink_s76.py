@@ -103,3 +103,31 @@ def test_the_rule_counts_sink_aimed_backdoors_apart_and_holds_its_floors(capsys)
     assert "rule76: NOT READ" in out
     line = next(x for x in out.splitlines() if "9617/res_gap-bd01" in x)
     assert "-5.64" in line and line.count("1.0, 0") == 3
+
+
+def test_the_shipped_file_carries_the_trait_sets_and_reads_the_fresh_union_so() -> None:
+    """Stop 76's rule met: the shipped entry is the candidate's (the kinds' entries as at stop
+    75); on fresh 9219 the noise-blend backdoor aimed at 0 on a ``gap_cls_relu`` head, which
+    today's term lowered to 0.269, keeps 0.868 at class 0; 9618 ``dws_gap-bd04`` (lowpass -> 0,
+    a trait set that sinks at 0) is still lowered, as the rule read it."""
+    import json
+
+    from foreign_zoo_detect import verdict_of
+    from outside_named_record import as_run_read
+    from outside_named_rule import read_rows
+    from shipped_calibration import SHIPPED, SINK_S75, sink_entry_before_s76_h9
+    from trojanscope.detect.calibration import calibrate
+
+    shipped = json.loads(SHIPPED.read_text())[SINK_S75]
+    cand = json.loads((S76 / "cal_trait_sets.json").read_text())[SINK_S75]
+    today = json.loads((S76 / "cal_today.json").read_text())[SINK_S75]
+    assert shipped == cand and sink_entry_before_s76_h9(shipped) == today
+    rows = {}
+    for pop in ("9219", "9618"):
+        rows.update({r["name"]: r for r in read_rows(
+            f"{pop}={S76 / f'detect{pop}_runs.jsonl.gz'},{S76 / f'zoo-{pop}_truth.json.gz'}")})
+    cals = load_calibrators()
+    kept = calibrate(verdict_of(as_run_read(rows["gap_cls_relu-bd00"]["report"])[0]), cals)
+    lowered = calibrate(verdict_of(as_run_read(rows["dws_gap-bd04"]["report"])[0]), cals)
+    assert kept.probability == pytest.approx(0.868, abs=5e-3) and kept.target_classes[0] == 0
+    assert lowered.probability == pytest.approx(0.269, abs=5e-3) and SINK_LOGIT in lowered.features
