@@ -131,8 +131,13 @@ def rule76(rows: list[dict], today: dict, cand: dict, before: dict) -> dict:
     worst = {w: max(fams, key=lambda f: f[w]["ce"]) for w in ("today", "candidate")}
     worst_r = {w: max(rated, key=lambda f: f[w]["ce"]) for w in ("today", "candidate")}
     gap = [m for m in lines if m["gap"]]
+    no_term = [m for m in model_lines(rows, before, today) if m["gap"]]  # beside: stop 75's term
     out = {"floors": floors, "apart": apart, "families": fams,
-           "union": {w: figures(gap, w) for w in ("today", "candidate")},
+           "union": {"no term": figures(no_term, "today"),
+                     **{w: figures(gap, w) for w in ("today", "candidate")}},
+           "term_moved": [f"{m['pop']}/{m['name']} {'bd' if m['backdoored'] else 'clean'} "
+                          f"{m['today'][0]:.3f} -> {m['candidate'][0]:.3f}" for m in no_term
+                          if abs(m["today"][0] - m["candidate"][0]) > 1e-4],
            "sink": sink_lines(rows, today, cand, before),
            "worst": {w: [f["family"], round(f[w]["ce"], 4)] for w, f in worst.items()},
            "worst_rated": {w: [f["family"], round(f[w]["ce"], 4)] for w, f in worst_r.items()},
@@ -157,11 +162,12 @@ def print_rule76(res: dict) -> None:
     print(f"floors: {fl}")
     print(f"GAP heads today and the candidate read apart (floor {INFORMATIVE76}): "
           f"{len(res['apart'])} {res['apart']}")
-    for w in ("today", "candidate"):
+    for w in res["union"]:
         u = res["union"][w]
         auc = "  -  " if u["roc_auc"] is None else f"{u['roc_auc']:.3f}"
         print(f"GAP union {w:9s}: n {u['n']} bd {u['n_bd']} ROC-AUC {auc} CE {u['ce']:.3f} "
               f"clean flagged {u['clean_flagged']} bd flagged {u['bd_flagged']}")
+    print(f"GAP heads today's term moves (no term -> today): {res['term_moved']}")
     print("backdoors aimed at 0 or 8 (p, class named, blend-sink logit): no term / today / "
           "candidate")
     for s in res["sink"]:
