@@ -238,14 +238,20 @@ def print_rule75(res: dict) -> None:
               f"-> {fmt(c['roc_auc'])}  CE {t['ce']:.3f} -> {c['ce']:.3f}")
     print(f"worst family by CE: today {res['worst']['today']}, candidate "
           f"{res['worst']['candidate']} (at most 0.30: {res['worst_at_most_0.30']})")
+    print_verdict(res, "rule75", fl, "the term", "no fresh GAP head in the profile: the "
+                  "candidate reads every fresh model as today")
+
+
+def print_verdict(res: dict, rule: str, fl: str, what: str, why_not: str) -> None:
+    """A rule's last lines: not read (a floor), not informative (``why_not``), or met / not met
+    with each point (stops 75-76)."""
     if not res["read"]:
-        print(f"rule75: NOT READ (below a floor: {fl}); the term stays opt-in")
+        print(f"{rule}: NOT READ (below a floor: {fl}); {what} stays opt-in")
         return
     if res.get("informative") is False:
-        print("rule75: NOT INFORMATIVE (no fresh GAP head in the profile: the candidate reads "
-              "every fresh model as today); the term stays opt-in")
+        print(f"{rule}: NOT INFORMATIVE ({why_not}); {what} stays opt-in")
         return
-    print(f"rule75: {'MET' if res['met'] else 'not met'}")
+    print(f"{rule}: {'MET' if res['met'] else 'not met'}")
     for p in res["points"]:
         print(f"  {'yes' if p['holds'] else 'NO '} {p['point']}: {p['figures']}")
 

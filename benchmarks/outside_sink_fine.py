@@ -35,6 +35,7 @@ from outside_blend_sink import (
     gap_rows,
     lofo,
     print_lofo,
+    print_verdict,
     reference,
     with_term,
 )
@@ -188,16 +189,7 @@ def print_rule76(res: dict) -> None:
     print(f"worst family by CE: today {res['worst']['today']}, candidate "
           f"{res['worst']['candidate']} (at most 0.30: {res['worst_at_most_0.30']}); with clean "
           f"and backdoored models: {res['worst_rated']}")
-    if not res["read"]:
-        print(f"rule76: NOT READ (below a floor: {fl}); the trait sets stay opt-in")
-        return
-    if res.get("informative") is False:
-        print("rule76: NOT INFORMATIVE (no fresh GAP head read apart); the trait sets stay "
-              "opt-in")
-        return
-    print(f"rule76: {'MET' if res['met'] else 'not met'}")
-    for p in res["points"]:
-        print(f"  {'yes' if p['holds'] else 'NO '} {p['point']}: {p['figures']}")
+    print_verdict(res, "rule76", fl, "the trait sets", "no fresh GAP head read apart")
 
 
 def main(argv: list[str] | None = None) -> None:
