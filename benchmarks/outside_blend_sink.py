@@ -43,16 +43,17 @@ BRIEF75 = {"clean_res_dws": 12, "bd_whole_image": 8, "other": 8}
 PROFILE_FLOOR75 = 1
 
 
-def reference(rows: list[dict]) -> dict:
-    """Per kind (:func:`blend_sink.sink_kind`), the clean GAP heads counted and the share whose
-    blends' top class is each class."""
+def reference(rows: list[dict], kind=None) -> dict:
+    """Per kind (:func:`blend_sink.sink_kind`, or ``kind``: stop 76's trait sets), the clean GAP
+    heads counted and the share whose blends' top class is each class."""
     from trojanscope.detect.blend_sink import BLEND, sink_kind, top_of
     from trojanscope.detect.class_excess import per_class
 
+    kind = kind or sink_kind
     counts: dict[str, list[int]] = {}
     for r in rows:
         f, traits = r["report"]["features"], r["report"].get("traits") or []
-        key, blends = sink_kind(f, traits), per_class(f, BLEND)
+        key, blends = kind(f, traits), per_class(f, BLEND)
         if r["backdoored"] or key is None or blends is None:
             continue
         counts.setdefault(key, [0] * len(blends))[top_of(blends)] += 1
@@ -106,14 +107,22 @@ def gap_rows(rows: list[dict]) -> list[dict]:
     return [r for r in rows if "pool:global_avg" in (r["report"].get("traits") or [])]
 
 
-def lofo(rows: list[dict], today: dict, **kw) -> dict:
+def in_family(r: dict, fam: str) -> bool:
+    return fam in (r["arch_family"], r["trigger_family"])
+
+
+def lofo(rows: list[dict], today: dict, pair=None, groups: list[str] | None = None,
+         within=in_family, union_by: str = "arch_family", **kw) -> dict:
     """Per family held out of the reference: its models read both ways; then the union with
-    each model's architecture family held out."""
+    each model's architecture family held out. ``pair(rest)`` gives the two files read
+    (default: ``today`` and ``today`` plus the term fitted on ``rest``); ``groups`` /
+    ``within`` / ``union_by`` hold out other groups (stop 76: each population)."""
+    pair = pair or (lambda rest: (today, with_term(today, rest, **kw)))
     out, moved, lost = [], [], []
-    for fam in families(rows):
-        held = [r for r in rows if fam in (r["arch_family"], r["trigger_family"])]
-        rest = [r for r in rows if fam not in (r["arch_family"], r["trigger_family"])]
-        lines = model_lines(held, today, with_term(today, rest, **kw))
+    for fam in families(rows) if groups is None else groups:
+        held = [r for r in rows if within(r, fam)]
+        rest = [r for r in rows if not within(r, fam)]
+        lines = model_lines(held, *pair(rest))
         out.append({"family": fam, "today": figures(lines, "today"),
                     "candidate": figures(lines, "candidate")})
         for m in lines:
@@ -124,15 +133,14 @@ def lofo(rows: list[dict], today: dict, **kw) -> dict:
                 if m["backdoored"] and m["today"][0] >= 0.5 > m["candidate"][0]:
                     lost.append(f"{m['pop']}/{m['name']} (held out with {fam})")
     union = []
-    for arch in sorted({r["arch_family"] for r in rows}):
-        held = [r for r in rows if r["arch_family"] == arch]
-        union += model_lines(held, today, with_term(
-            today, [r for r in rows if r["arch_family"] != arch], **kw))
+    for arch in sorted({r[union_by] for r in rows}):
+        held = [r for r in rows if r[union_by] == arch]
+        union += model_lines(held, *pair([r for r in rows if r[union_by] != arch]))
     return {"families": out, "moved": moved, "lost": sorted(set(lost)),
             "union": {w: figures(union, w) for w in ("today", "candidate")}}
 
 
-def print_lofo(res: dict) -> None:
+def print_lofo(res: dict, held: str = "architecture family") -> None:
     print(f"{'held-out family':16s} {'n':>4s} {'bd':>4s}  ROC-AUC today -> term   "
           "CE today -> term   clean flagged")
     for f in res["families"]:
@@ -149,7 +157,7 @@ def print_lofo(res: dict) -> None:
               + (f"; with clean and backdoored models: {worst_r['family']} "
                  f"{worst_r[w]['ce']:.3f}" if worst_r else ""))
     u = res["union"]
-    print(f"union, each model's architecture family held out: ROC-AUC / CE "
+    print(f"union, each model's {held} held out: ROC-AUC / CE "
           f"{fmt(u['today']['roc_auc'])} / {u['today']['ce']:.3f} -> "
           f"{fmt(u['candidate']['roc_auc'])} / {u['candidate']['ce']:.3f}; clean flagged "
           f"{u['today']['clean_flagged']} -> {u['candidate']['clean_flagged']} of "
@@ -230,14 +238,20 @@ def print_rule75(res: dict) -> None:
               f"-> {fmt(c['roc_auc'])}  CE {t['ce']:.3f} -> {c['ce']:.3f}")
     print(f"worst family by CE: today {res['worst']['today']}, candidate "
           f"{res['worst']['candidate']} (at most 0.30: {res['worst_at_most_0.30']})")
+    print_verdict(res, "rule75", fl, "the term", "no fresh GAP head in the profile: the "
+                  "candidate reads every fresh model as today")
+
+
+def print_verdict(res: dict, rule: str, fl: str, what: str, why_not: str) -> None:
+    """A rule's last lines: not read (a floor), not informative (``why_not``), or met / not met
+    with each point (stops 75-76)."""
     if not res["read"]:
-        print(f"rule75: NOT READ (below a floor: {fl}); the term stays opt-in")
+        print(f"{rule}: NOT READ (below a floor: {fl}); {what} stays opt-in")
         return
     if res.get("informative") is False:
-        print("rule75: NOT INFORMATIVE (no fresh GAP head in the profile: the candidate reads "
-              "every fresh model as today); the term stays opt-in")
+        print(f"{rule}: NOT INFORMATIVE ({why_not}); {what} stays opt-in")
         return
-    print(f"rule75: {'MET' if res['met'] else 'not met'}")
+    print(f"{rule}: {'MET' if res['met'] else 'not met'}")
     for p in res["points"]:
         print(f"  {'yes' if p['holds'] else 'NO '} {p['point']}: {p['figures']}")
 

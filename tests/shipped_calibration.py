@@ -289,6 +289,7 @@ def shipped_before_s76_h9m() -> dict:
     """The shipped file's raw entries, in file order, without h9m's stop-76 mask-gate entry."""
     return {k: v for k, v in json.loads(SHIPPED.read_text()).items() if k != MASK_S76}
 
+
 # issue 9 stop 76 (h9s) shipped a ``shut`` on the flat MLP kind's guarded ``wide_recipes`` entry
 # of the four excess entries (the second reading inside h9u's guard; rule met on fresh seeds
 # 202-213): files and tests written before saw no ``shut`` and no ``shut_by``
@@ -313,3 +314,21 @@ def shipped_before_s76_h9s() -> dict:
     """The shipped file's raw entries, in file order, without h9s's stop-76 ``shut``s."""
     return {k: excess_without_shut_s76_h9s(v) if k in SHUT_S76 else v
             for k, v in json.loads(SHIPPED.read_text()).items()}
+
+
+# issue 9 stop 76 (h9): the blend-sink term's reference gained one entry per trait set
+# (`blend_sink.trait_kind`: candidate benchmarks/data/outside_s76_h9/cal_trait_sets.json, rule
+# met on fresh outside 9219 and the fourth maker's 9618): files written before saw the kinds'
+# entries alone (:func:`sink_entry_before_s76_h9`)
+def is_trait_set_key(key: str) -> bool:
+    """A trait-set reference key (stop 76): traits other than normalisation and pooling."""
+    traits = key.split(":", 1)[1].split("+") if ":" in key else []
+    return any(not t.startswith(("norm:", "pool:")) for t in traits)
+
+
+def sink_entry_before_s76_h9(entry: dict) -> dict:
+    """A raw blend-sink entry without stop 76's trait-set reference entries and their note."""
+    fitted = {k: v for k, v in entry["fitted_on"].items() if k != "trait_sets"}
+    fitted["reference"] = {k: v for k, v in fitted["reference"].items()
+                           if not is_trait_set_key(k)}
+    return {**entry, "fitted_on": fitted}

@@ -22,6 +22,14 @@ This term reads, for a verdict scored by the calibrator it corrects (``"<scorer>
 and where all hold brings the logit down to ``to`` (never up), before any raise term, recorded
 as ``sink_logit``. A run without blend shares or MM-BD's per-class ratios is not read.
 The reference is fitted by ``benchmarks/outside_blend_sink.py`` on stored clean runs.
+
+Stop 76 (opt-in by the reference's keys): a reference may also hold an entry for the model's
+whole trait set (:func:`trait_kind`: activation and pooling too); where it does, over at least
+``min_clean`` heads, its share is read instead of the kind's. Clean ReLU GAP heads with BatchNorm
+and max pooling (``gap_cls_relu``) send blends to class 0 in 7 of 36 spent heads (0.19) against
+0.46 over the kind, and both spent sink-aimed backdoors the term lowered with nothing else
+reading them were such heads aimed at 0 (issue 9, stop 76). A trait set with fewer clean heads
+(a new activation) reads the kind's share, as before.
 """
 
 from __future__ import annotations
@@ -65,18 +73,34 @@ def sink_kind(features: dict[str, float], traits: list[str]) -> str | None:
     return f"{int(features[INPUT_SIZE])}/{len(ratios)}:{'+'.join(parts)}"
 
 
+def trait_kind(features: dict[str, float], traits: list[str]) -> str | None:
+    """``"<input size>/<classes>:<every trait>"``: the finer reference entry (stop 76), for a
+    model :func:`sink_kind` reads (None otherwise)."""
+    key = sink_kind(features, traits)
+    return None if key is None else f"{key.split(':', 1)[0]}:{'+'.join(sorted(traits))}"
+
+
+def sink_entry(features: dict[str, float], traits: list[str], reference: dict,
+               min_clean: int) -> dict | None:
+    """The reference entry read: the model's trait set's where it holds ``min_clean`` clean
+    heads, else the kind's (None without one)."""
+    for key in (trait_kind(features, traits), sink_kind(features, traits)):
+        entry = reference.get(key) if key is not None else None
+        if isinstance(entry, dict) and int(entry.get("n_clean", 0)) >= min_clean:
+            return entry
+    return None
+
+
 def sink_share(features: dict[str, float], traits: list[str], named: int,
                reference: dict, min_clean: int) -> float | None:
-    """The reference's share of clean heads of the kind whose blends sink at ``named``;
-    None where the profile does not hold (no blends, no ratios, ``named`` is MM-BD's top
-    class, the blends' top is not ``named``, the kind has no entry with ``min_clean``
-    heads)."""
-    key = sink_kind(features, traits)
+    """The reference's share of clean heads of the kind (or of the trait set, where the
+    reference holds it: :func:`sink_entry`) whose blends sink at ``named``; None where the
+    profile does not hold (no blends, no ratios, ``named`` is MM-BD's top class, the blends'
+    top is not ``named``, no entry with ``min_clean`` heads)."""
     blends = per_class(features, BLEND)
     ratios = class_ratios(features)
-    entry = reference.get(key) if key is not None else None
-    if (blends is None or ratios is None or not isinstance(entry, dict)
-            or int(entry.get("n_clean", 0)) < min_clean):
+    entry = sink_entry(features, traits, reference, min_clean)
+    if blends is None or ratios is None or entry is None:
         return None
     shares = entry.get("share") or []
     if (len(shares) != len(blends) or not 0 <= named < len(blends)

@@ -1,0 +1,83 @@
+#!/bin/bash
+# Issue 9, stop 76 (h9): build fresh outside seed 9219 and the fourth maker's fresh 9618 for the
+# blend-sink term's thin spot: GAP-head backdoors aimed at the sink classes 0 and 8 (whole-image
+# triggers: SIG, noise blend, lowpass, watermark; some patches: corner patch, checker), clean
+# BatchNorm GAP heads (the term's profile) and ordinary GAP heads (`gap_relu`, no norm: a kind
+# the term never lowers), interleaved so a cut population stays balanced. Stop 75's run.sh
+# shape (two slots, one torch thread a process; after each build a slot reads its whole
+# backlog). A slot reads only while the gate file $RUN/GO exists, made by hand after the rule's
+# commit (outside_s76_h9_rule.md). No build starts after BUILD_CUT; all stops at SCORE_CUT.
+#   bash benchmarks/data/outside_s76_h9/run.sh BUILD_CUT SCORE_CUT
+set -u
+BUILD_CUT=$1; SCORE_CUT=$2
+cd "$(dirname "$0")/../../.."
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1 PYTHONPATH=$PWD/src:$PWD/benchmarks
+PY=${PY:-/work/main/.venv/bin/python}
+RUN=${RUN:-/tmp/h976/run}
+TOOL="$(dirname "$PY")/trojanscope"
+mkdir -p "$RUN"
+left() { echo $(( $(date -u -d "$1" +%s) - $(date -u +%s) )); }
+# name:C = aimed at class C (0 or 8); a bare -bd name keeps the maker's drawn target.
+# outside maker (trigger (family index + r) mod 4): gap_cnn / gap_cls_relu r0 noise blend, r1
+# corner patch, r2 SIG; gap_leaky_bn r1 noise blend, r3 SIG; gap_relu r0 SIG, r1 warp, r2 noise
+# blend, r3 corner patch. BatchNorm: gap_cnn, gap_cls_relu, gap_leaky_bn; gap_relu: none.
+OUTSIDE="gap_cls_relu-bd00:0 gap_cls_relu-cl00 gap_relu-cl00 gap_cnn-bd02:8 gap_leaky_bn-cl00"
+OUTSIDE+=" gap_relu-bd01 gap_leaky_bn-bd01:8 gap_cnn-cl00 gap_cnn-bd01:0 gap_relu-cl01"
+OUTSIDE+=" gap_cls_relu-bd02:0 gap_relu-bd03 gap_cls_relu-cl01 gap_relu-bd02:0 gap_leaky_bn-bd03:0"
+OUTSIDE+=" gap_relu-cl02 gap_cnn-bd00 gap_cls_relu-bd01:8 gap_leaky_bn-cl01 gap_relu-bd00"
+# fourth maker: res_gap-bd{r} r%4 0 checker patch, 1 lowpass, 2 watermark, 3 sparse pixels;
+# dws_gap-bd{r} r%4 0 lowpass, 1 watermark, 2 sparse pixels, 3 checker patch (both BatchNorm)
+FOURTH="res_gap-cl00 res_gap-bd01:0 dws_gap-cl00 dws_gap-bd00:8 res_gap-cl01 dws_gap-cl01"
+FOURTH+=" res_gap-bd00:0 res_gap-cl02 dws_gap-bd04:0 dws_gap-cl02 res_gap-bd05:8 res_gap-cl03"
+FOURTH+=" dws_gap-cl03 res_gap-bd02:8 res_gap-cl04 dws_gap-bd01:0 dws_gap-cl04 res_gap-bd03"
+FOURTH+=" res_gap-cl05 dws_gap-cl05"
+names() { for n in $1; do printf '%s,' "${n%:*}"; done | sed 's/,$//'; }
+aims() { for n in $1; do [[ $n == *:* ]] && printf '%s=%s,' "${n%:*}" "${n#*:}"; done | sed 's/,$//'; }
+AIM_OUT=$(aims "$OUTSIDE"); AIM_4=$(aims "$FOURTH"); ORDER_4=$(names "$FOURTH")
+kept() { "$PY" -c "import json,sys; print(sum(m.get('kept', True) for m in json.load(open(sys.argv[1]))['models']))" "$RUN/$1/truth.json" 2>/dev/null || echo 0; }
+read_n() { [ -f "$RUN/detect$1.jsonl" ] && wc -l < "$RUN/detect$1.jsonl" || echo 0; }
+backlog() {  # ZOO S: read every kept model of ZOO not yet in its runs file, only past the gate
+  [ -f "$RUN/GO" ] || return 0
+  [ -f "$RUN/$1/truth.json" ] || return 0
+  for _ in $(seq 40); do
+    [ "$(left "$SCORE_CUT")" -gt 0 ] || return 0
+    before=$(read_n "$2")
+    [ "$(kept "$1")" -gt "$before" ] || return 0
+    timeout "$(left "$SCORE_CUT")" "$PY" benchmarks/outside_zoo_score.py "$RUN/$1" \
+        --out "$RUN/detect$2.jsonl" --trojanscope "$TOOL" --detect-option=-p \
+        --detect-option=blend=true --max 1 >> "$RUN/score$2.log" 2>&1
+    [ "$(read_n "$2")" -gt "$before" ] || return 0
+  done
+}
+drain() {  # ZOO S: wait for the gate, then read the backlog
+  while [ ! -f "$RUN/GO" ] && [ "$(left "$SCORE_CUT")" -gt 0 ]; do sleep 20; done
+  backlog "$1" "$2"
+}
+date -u +"start %T" | tee -a "$RUN/build9219.log" >> "$RUN/build9618.log"
+( while [ "$(left "$SCORE_CUT")" -gt 0 ]; do
+      echo "$(date -u +%T) $(cut -d' ' -f1-3 /proc/loadavg)" >> "$RUN/load.log"; sleep 120
+  done ) &
+LOADPID=$!
+( for n in $OUTSIDE; do
+    [ "$(left "$BUILD_CUT")" -gt 0 ] || break
+    /usr/bin/time -f "%e s wall %U user %S sys" timeout "$(left "$SCORE_CUT")" \
+        "$PY" benchmarks/outside_zoo.py --seed 9219 --out "$RUN/zoo-9219" --per-family 11 \
+        --names "${n%:*}" --targets "$AIM_OUT" --ca-retry --tries 3 >> "$RUN/build9219.log" 2>&1
+    backlog zoo-9219 9219
+  done
+  date -u +"builder stopped %T" >> "$RUN/build9219.log"
+  drain zoo-9219 9219 ) &
+SLOT_A=$!
+( for _ in $FOURTH; do
+    [ "$(left "$BUILD_CUT")" -gt 0 ] || break
+    /usr/bin/time -f "%e s wall %U user %S sys" timeout "$(left "$SCORE_CUT")" \
+        "$PY" benchmarks/fourth_zoo.py --seed 9618 --out "$RUN/zoo-9618" --per-family 15 \
+        --order "$ORDER_4" --targets "$AIM_4" --tries 3 --max 1 >> "$RUN/build9618.log" 2>&1
+    backlog zoo-9618 9618
+  done
+  date -u +"builder stopped %T" >> "$RUN/build9618.log"
+  drain zoo-9618 9618 ) &
+SLOT_B=$!
+wait "$SLOT_A" "$SLOT_B"
+kill "$LOADPID" 2>/dev/null
+date -u +"all stopped %T" | tee -a "$RUN/build9219.log" >> "$RUN/build9618.log"
