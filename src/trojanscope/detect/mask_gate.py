@@ -54,16 +54,18 @@ def mask_search(model: nn.Module, X: torch.Tensor, M: torch.Tensor, steps: int, 
 
     targets = list(range(len(X))) if classes is None else list(classes)
     k, shape = len(targets), tuple(X.shape[2:])
-    side = round((X[0, 0].numel() / (shape[0] if len(shape) == 3 else 1)) ** 0.5)
-    chans = shape[0] if len(shape) == 3 else 1
+    # one mask value a pixel (shared by an image's channels) or a feature (a flat input); any
+    # height and width, any length (stop 76 hrev: a square side was assumed, and a 20-feature
+    # or 6x8 input raised a reshape error)
+    chans, grid = (shape[0], shape[1:]) if len(shape) == 3 else (1, shape)
     idx = M.argsort(dim=1, descending=True)[:, :hosts_per_class]
     hosts = torch.stack([X[c, idx[c]] for c in range(len(X))])
     h = torch.cat([torch.cat([hosts[c] for c in range(len(X)) if c != a]) for a in targets])
-    h = h.reshape(len(h), chans, side, side)
+    h = h.reshape(len(h), chans, *grid)
     rep = (len(X) - 1) * hosts_per_class
     labels = torch.tensor(targets).repeat_interleave(rep)
-    mask = torch.full((k, 1, side, side), -2.0, requires_grad=True)
-    pattern = torch.zeros(k, chans, side, side, requires_grad=True)
+    mask = torch.full((k, 1, *grid), -2.0, requires_grad=True)
+    pattern = torch.zeros(k, chans, *grid, requires_grad=True)
     opt = torch.optim.Adam([mask, pattern], lr=lr)
     for step in range(steps + 1):
         m = torch.sigmoid(mask).repeat_interleave(rep, 0)

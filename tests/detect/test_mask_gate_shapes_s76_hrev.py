@@ -1,0 +1,22 @@
+"""The data-free mask gate on inputs that are not a square (stop 76 read-through, hrev): its
+search assumed a square side, so a flat model of 20 features or a 6x8 image raised a reshape
+error (a traceback from ``detect --data-free``) where the gate searched."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from test_mask_gate import _gate, _verdict
+
+from trojanscope.detect.mask_gate import MASK_STAND, MASK_STEPS, mask_gate
+
+
+@pytest.mark.parametrize("shape", [(20,), (1, 6, 8), (3, 5, 7)])
+def test_the_gate_searches_any_input_shape(shape) -> None:
+    torch.manual_seed(0)
+    size = int(torch.tensor(shape).prod())
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(size, 4))
+    x = torch.rand(12, *shape)  # 4 classes x 3 starts, class by class, as MM-BD keeps them
+    v = _verdict(0.9)
+    mask_gate(v, model, (x, torch.rand(12)), _gate(steps={"cnn": 40, "dense": 40}))
+    assert v.features[MASK_STEPS] <= 40 and v.features[MASK_STAND] == v.features[MASK_STAND]
