@@ -20,3 +20,18 @@ def test_the_gate_searches_any_input_shape(shape) -> None:
     v = _verdict(0.9)
     mask_gate(v, model, (x, torch.rand(12)), _gate(steps={"cnn": 40, "dense": 40}))
     assert v.features[MASK_STEPS] <= 40 and v.features[MASK_STAND] == v.features[MASK_STAND]
+
+
+def test_the_gate_leaves_the_model_as_it_came() -> None:
+    # it left every parameter frozen, and searched a model in training mode as it was
+    # (BatchNorm's running statistics moved by every step)
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 8),
+                                torch.nn.BatchNorm1d(8), torch.nn.Linear(8, 4)).train()
+    before = model[2].running_mean.clone()
+    v = _verdict(0.9)
+    mask_gate(v, model, (torch.rand(12, 1, 8, 8), torch.rand(12)),
+              _gate(steps={"cnn": 40, "dense": 40}))
+    assert MASK_STAND in v.features
+    assert model.training and all(p.requires_grad for p in model.parameters())
+    assert torch.equal(model[2].running_mean, before)

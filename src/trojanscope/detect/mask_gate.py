@@ -122,11 +122,21 @@ def gate_stand(model: nn.Module, X: torch.Tensor, M: torch.Tensor, top: int, fit
             return True
         return False
 
-    for p in getattr(model, "parameters", list)():
+    from trojanscope.engine.modes import eval_mode
+
+    params = list(getattr(model, "parameters", list)())
+    grads = [p.requires_grad for p in params]
+    for p in params:
         p.requires_grad_(False)
-    l1, _ = mask_search(model, X, M, steps, float(fitted["lam"]), hosts_per_class=1,
-                        classes=[top, *references(M, top, int(fitted["refs"]))],
-                        lr=float(fitted["lr"]), stop_when=over, check=int(fitted["check"]))
+    try:  # the user's model as it came back, as ModelDetector.inspect leaves it (stop 76 hrev)
+        with eval_mode(model):
+            l1, _ = mask_search(model, X, M, steps, float(fitted["lam"]), hosts_per_class=1,
+                                classes=[top, *references(M, top, int(fitted["refs"]))],
+                                lr=float(fitted["lr"]), stop_when=over,
+                                check=int(fitted["check"]))
+    finally:
+        for p, g in zip(params, grads, strict=True):
+            p.requires_grad_(g)
     return stand_of(l1), ran["steps"]
 
 
