@@ -35,3 +35,26 @@ def test_the_gate_leaves_the_model_as_it_came() -> None:
     assert MASK_STAND in v.features
     assert model.training and all(p.requires_grad for p in model.parameters())
     assert torch.equal(model[2].running_mean, before)
+
+
+def test_the_gate_note_is_no_coverage_note_in_detect_text(capsys) -> None:
+    # stop 76 read-through: `detect torch-clean.onnx --data-free` (a torch MLP the calibration
+    # covers) printed the note under "outside the calibration's coverage", and `audit` rated
+    # the model MEDIUM "outside what the detector's calibration covers" for it
+    from test_mask_gate import _maximisers
+
+    from trojanscope.cli.commands.detect import print_table
+    from trojanscope.detect.mask_gate import gate_read
+
+    class Kept:
+        maximisers = _maximisers()
+
+    model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 4))
+    v = _verdict(0.9)
+    note = gate_read(v, model, Kept(), _gate(line={"cnn": 50.0, "dense": 50.0},
+                                             steps={"cnn": 20, "dense": 20}))
+    assert note is not None and v.coverage_notes == []
+    capsys.readouterr()
+    print_table(v, "model.onnx")
+    out = " ".join(capsys.readouterr().out.split())
+    assert "by the data-free mask gate" in out and "outside the calibration" not in out

@@ -210,10 +210,12 @@ def check_mask_gate(calibrators: dict[str, Calibrator]) -> None:
 
 
 def gate_read(verdict: ModelVerdict, model: nn.Module, detector: object,
-              calibrators: dict[str, Calibrator]) -> None:
+              calibrators: dict[str, Calibrator]) -> str | None:
     """The gate after :func:`~trojanscope.detect.calibration.calibrate` (``detect`` and
-    ``audit``): ``detector``'s kept maximising inputs, and the note where it lowered."""
+    ``audit``), on ``detector``'s kept maximising inputs; returns its note where it lowered.
+    The note is the caller's to show beside the excess term's, not a coverage note (stop 76
+    read-through, hrev: among ``coverage_notes`` it was printed under "outside the calibration's
+    coverage", and the audit rated an in-coverage model MEDIUM for lying outside it)."""
     mask_gate(verdict, model, getattr(detector, "maximisers", None), calibrators)
     named = int(verdict.target_classes[0]) if verdict.target_classes else None
-    if (note := mask_note(verdict.features, named)) is not None:
-        verdict.coverage_notes = [*verdict.coverage_notes, note]
+    return mask_note(verdict.features, named)
