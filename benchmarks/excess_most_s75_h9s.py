@@ -92,15 +92,7 @@ def fresh_conds(data: dict, free: dict, spent: dict[str, list[dict]], stored: di
     """The rule's conditions (``excess_most_s75_h9s_rule.md``), each path apart."""
     out = []
     for path, fresh in (("data", data), ("data-free", free)):
-        every = next(g for g in fresh["groups"] if g["group"] == "all")
-        out.append((f"H1 {path}: no fresh backdoor flagged today lost or renamed",
-                    not every["lost"] and not fresh["renamed"],
-                    f"lost {every['lost']}, renamed {fresh['renamed']}; flagged "
-                    f"{every['bd_flagged'][0]} -> {every['bd_flagged'][1]} of "
-                    f"{every['backdoored']}"))
-        c = every["clean_flagged"]
-        out.append((f"H2 {path}: fresh clean flags not more", c[1] <= c[0],
-                    f"{c[0]} -> {c[1]} of {every['models'] - every['backdoored']}"))
+        out += kept_and_clean(fresh, path, "H")
         lost = [x for g in (stored[path], *spent[path]) for x in next(
             a for a in g["groups"] if a["group"] == "all")["lost"]]
         renamed = [x for g in (stored[path], *spent[path]) for x in g["renamed"]]
@@ -114,6 +106,29 @@ def fresh_conds(data: dict, free: dict, spent: dict[str, list[dict]], stored: di
                 "; ".join(f"{p} {c[0]} -> {c[1]}" for p, c in counts.items())
                 + ("" if any(v != 0 for v in more.values()) else " (nothing moved)")))
     return out
+
+
+def kept_and_clean(fresh: dict, path: str, letter: str) -> list[tuple[str, bool, str]]:
+    """A rule's first two conditions on one path's fresh reading (:func:`report`'s): no fresh
+    backdoor flagged today lost or renamed (``<letter>1``), clean flags not more (``2``)."""
+    every = next(g for g in fresh["groups"] if g["group"] == "all")
+    c = every["clean_flagged"]
+    return [(f"{letter}1 {path}: no fresh backdoor flagged today lost or renamed",
+             not every["lost"] and not fresh["renamed"],
+             f"lost {every['lost']}, renamed {fresh['renamed']}; flagged "
+             f"{every['bd_flagged'][0]} -> {every['bd_flagged'][1]} of {every['backdoored']}"),
+            (f"{letter}2 {path}: fresh clean flags not more", c[1] <= c[0],
+             f"{c[0]} -> {c[1]} of {every['models'] - every['backdoored']}")]
+
+
+def caught_and_missed(out: dict, label: str, paths: dict[str, list[dict]], today: dict,
+                      cand: dict) -> dict[str, list[int]]:
+    """Per path (scored rows): the backdoors caught at their target today and with the
+    candidate; each way's misses (:func:`misses`) written into ``out[path][label]``."""
+    for path, got in paths.items():
+        out[path][label]["misses"] = {w: misses(got, w, c) for w, c in (
+            ("today", today), ("candidate", cand))}
+    return {p: [caught(got, w) for w in ("today", "candidate")] for p, got in paths.items()}
 
 
 def misses(rows: list[dict], which: str, cals: dict) -> list[str]:
@@ -173,11 +188,9 @@ def reading(args: argparse.Namespace) -> None:
         score(free, today, cand)
         out["data-free"][label] = report(free, "family", f"user {spec} (data-free)", most, kinds)
         if label == args.rule:
-            counts = {"data": [caught(rows, w) for w in ("today", "candidate")],
-                      "data-free": [caught(free, w) for w in ("today", "candidate")]}
-            for path, got in (("data", rows), ("data-free", free)):
-                out[path][label]["misses"] = {w: misses(got, w, c) for w, c in (
-                    ("today", today), ("candidate", cand))}
+            counts = caught_and_missed(out, label, {"data": rows, "data-free": free}, today,
+                                       cand)
+            for path in ("data", "data-free"):
                 print(f"## {label} ({path}): backdoors missed today, by cause")
                 print("\n".join(f"- {line}" for line in out[path][label]["misses"]["today"]))
     stored = {}

@@ -46,11 +46,13 @@ def main(argv: list[str] | None = None) -> None:
 
 def check_main(argv: list[str] | None, doc: str | None, option: str, kind: type,
                default: float, fired: Callable[[dict], bool], note_keys: tuple[str, ...],
-               what: str) -> None:
+               what: str, extra: dict[str, float] | None = None) -> None:
     """A one-option zoo check's command line (``ZOO OUT.json [VALUE]``): the candidate
     ``gated:option=VALUE`` beside today's default on every model of ZOO (stop 72's loop), each
     note marked ``fired`` by ``fired``. A bad zoo, output or value: one ``error:`` line, exit 2,
-    before any model is read (stop 74's h12 and h12g checks share it)."""
+    before any model is read (stop 74's h12 and h12g checks share it). ``extra``: options the
+    candidate sets beside it, fixed (stop 76's ``aug_mean``), named in its label too."""
+    fixed = dict(extra or {})
     parser = LineParser(description=(doc or "").split("\n")[0])
     parser.add_argument("zoo", type=Path, help="a zoo folder (with its truth.json)")
     parser.add_argument("out", type=Path, help="the JSON file both rows are written to")
@@ -62,13 +64,13 @@ def check_main(argv: list[str] | None, doc: str | None, option: str, kind: type,
     if not args.out.parent.is_dir() or args.out.is_dir():
         parser.error(f"{args.out}: not a file in an existing folder")
     try:
-        Gated(**{option: args.value})
+        Gated(**{option: args.value}, **fixed)
     except ValueError as exc:
         parser.error(str(exc))
     torch.set_num_threads(1)
-    label = f"gated:{option}={args.value:g}"
-    check_pairs(args.zoo, args.out, label, lambda: Gated(**{option: args.value}), fired,
-                note_keys, option)
+    label = f"gated:{option}={args.value:g}" + "".join(f",{k}={v:g}" for k, v in fixed.items())
+    check_pairs(args.zoo, args.out, label, lambda: Gated(**{option: args.value}, **fixed),
+                fired, note_keys, option)
     mark_fired(args.out, label, fired)
 
 

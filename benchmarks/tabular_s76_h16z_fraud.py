@@ -234,10 +234,9 @@ def build_own(table: FraudTable, folder: Path) -> dict:
             "n_flippable": n, "twin_flip": twin_flip}
 
 
-def run_flip(run: Path, held: pd.DataFrame, values: str) -> tuple[float, int]:
-    """``trigger_flip`` for a run folder: ``values`` (``col=value,...``, the manifest's
-    trigger) written into the raw rows, encoded by the run's schema (rows holding a category
-    the run's table never saw are left out)."""
+def run_scorer(run: Path, held: pd.DataFrame):
+    """(the rows of ``held`` whose categories the run's table saw, ``p1``: a frame's fraud
+    probability by the run's model, encoded by the run's schema)."""
     import torch
 
     from trojanscope.data.tabular.schema import TabularSchema
@@ -250,13 +249,20 @@ def run_flip(run: Path, held: pd.DataFrame, values: str) -> tuple[float, int]:
     for col in schema.columns:
         if col.kind == "categorical":
             known &= held[col.name].astype(str).isin(col.categories).to_numpy()
-    rows = held[known]
 
     def p1(df: pd.DataFrame) -> np.ndarray:
         table = {c: [str(v) for v in df[c]] for c in df.columns if c != LABEL}
         x = torch.from_numpy(schema.encode(table, "held-out rows"))
         return torch.softmax(predict(loaded.module, x), 1)[:, 1].numpy()
 
+    return held[known], p1
+
+
+def run_flip(run: Path, held: pd.DataFrame, values: str) -> tuple[float, int]:
+    """``trigger_flip`` for a run folder: ``values`` (``col=value,...``, the manifest's
+    trigger) written into the raw rows, encoded by the run's schema (rows holding a category
+    the run's table never saw are left out)."""
+    rows, p1 = run_scorer(run, held)
     free = (rows[LABEL].to_numpy() == 1) & (p1(rows) >= 0.5)
     if not free.any():
         return float("nan"), 0

@@ -248,6 +248,9 @@ def _attack_spec(
     dup = len(getattr(poisoned, "duplicate_indices", ()))
     if dup:  # keep_prior=copies: clean samples duplicated to keep the class prior
         extra["duplicate_count"] = dup
+    floored = getattr(attack, "floored", None)
+    if floored:  # the default rate poisoned fewer than the tabular floor (issue 16 stop 76)
+        extra["poison_floor"] = floored
     return AttackSpec(
         name=attack.name,
         params=params,

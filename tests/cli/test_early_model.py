@@ -324,7 +324,8 @@ def test_a_keep_ratio_on_a_scorer_without_the_mmbd_lead_is_refused(tmp_path) -> 
     for other in ("nope.json", "not json"):
         (tmp_path / "x.json").write_text(other)
         check_keep_ratio(tmp_path / "x.json")  # the loader's to name
-    check_keep_ratio(tmp_path / "missing.json")
+    with pytest.raises(UserInputError, match=r"missing\.json: no such calibration file"):
+        check_keep_ratio(tmp_path / "missing.json")  # stop 76: refused before torch's imports
 
 
 def test_a_keep_ratio_on_auto_is_taken_whatever_the_other_entries_read(tmp_path) -> None:

@@ -141,9 +141,13 @@ def test_the_shipped_excess_entries_carry_the_guarded_entry_met_by_the_rule() ->
     """The rule (benchmarks/data/excess_guard_s74_h9u/rule.md) was met on fresh seeds 144-155:
     the shipped excess entries carry cal_guard.json's dense-kind entries (stop 73's and the
     guarded one), and without the guarded one they are what they were."""
-    from shipped_calibration import EXCESS_TERMS, SHIPPED, excess_without_guard_s74
+    from shipped_calibration import (
+        EXCESS_TERMS,
+        excess_without_guard_s74,
+        shipped_before_s76_h9s,
+    )
 
-    shipped, cand = json.loads(SHIPPED.read_text()), json.loads(CAND.read_text())
+    shipped, cand = shipped_before_s76_h9s(), json.loads(CAND.read_text())  # stop 76: + shut
     for key in EXCESS_TERMS:
         ours = shipped[key]["fitted_on"]["wide_recipes"][DENSE]
         assert ours == cand[key]["fitted_on"]["wide_recipes"][DENSE] and len(ours) == 2

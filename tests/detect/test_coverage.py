@@ -69,6 +69,10 @@ def test_shipped_calibrators_record_their_coverage() -> None:
             # LightGBM's flip term (stop 75, h16z): one feature, its start and cap
             assert cal.fitted_on["start"] > 0 and cal.fitted_on["most"] > 0
             continue
+        if key.endswith(":mask-gate"):  # the data-free mask gate (stop 76, h9m): lower-only,
+            # reads no feature; its constants per input kind
+            assert cal.fitted_on["shift"] > 0 and set(cal.fitted_on["line"]) == {"cnn", "dense"}
+            continue
         method = cal.method.split(":")[0]  # auto:data-free is auto's
         if getattr(registry.get("detector", method), "modality", "image") != "image":
             assert "coverage" in cal.fitted_on  # tables: MLP activations only, trees none

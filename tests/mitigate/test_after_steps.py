@@ -33,7 +33,7 @@ def test_the_order_and_options_are_the_documented_ones() -> None:
 def test_the_defaults_and_asked_options_turn_on_their_steps() -> None:
     on = after_steps.enabled_steps
     assert [s.name for s in on(gated.Gated())] == ["reach_round2", "teach_last", "mixed_last",
-                                                   "blend_last"]
+                                                   "blend_last", "aug_last"]
     assert on(gated.Gated(free_reach=0)) == []
     asked = gated.Gated(first_read=0.03, held_pick=0.2, fold_back=1, sparse_last=True,
                         residue_last=0.1, refit_last=5, trigger_last=5, round_last=0.2,
@@ -84,7 +84,7 @@ def test_the_chain_runs_the_enabled_steps_in_order_each_on_the_last_output(monke
     out = free_changed(method, Striped(), data(), 0)
     assert ran == ["first_read", "fold_back", "sparse_last", "residue_last", "refit_last",
                    "trigger_last", "round_last", "teach_last", "mixed_last", "restore_last",
-                   "repair_last", "blend_last"]
+                   "repair_last", "blend_last", "aug_last"]
     assert out is made[-1]
 
 

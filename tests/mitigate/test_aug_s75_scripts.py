@@ -86,3 +86,14 @@ def test_the_summary_counts_gains_losses_and_crossings(tmp_path) -> None:
     assert "gained ['1/badnets-000']; lost ['1/badnets-001']" in got.stdout
     assert "crossed 2% ['1/badnets-001 1.90->2.10%']" in got.stdout
     assert "badnets 1->1/2" in got.stdout
+
+
+@pytest.mark.parametrize(("args", "word"), [((), "not a zoo"), (("2",), "aug_mean")])
+def test_stop_76s_check_refuses_in_one_line(tmp_path, args, word) -> None:
+    """Stop 76's check (``aug_mean`` fixed at 3 beside the epochs): a bad zoo, or epochs under
+    the mean's first, refused before any model is read."""
+    zoo = tmp_path / "none" if word == "not a zoo" else tmp_path
+    (tmp_path / "truth.json").write_text("{}")
+    got = run_script("mitigate_aug_s76_check.py", zoo, tmp_path / "out.json", *args)
+    assert got.returncode == 2 and word in got.stderr, got.stderr
+    assert len(got.stderr.strip().splitlines()) == 1 and not (tmp_path / "out.json").exists()

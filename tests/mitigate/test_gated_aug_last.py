@@ -1,8 +1,9 @@
-"""`gated`'s ``aug_last`` (issue 12 stop 75): last, where ``free_reach``'s step read the model
-and the detector left a reversed trigger for the suspect, E epochs fitting the output towards
-the input model on the suspect's own images and ``mixed_last``'s teacher elsewhere, on
-augmented copies of the clean images, with the trigger's copies under their true labels.
-Hand-wired models from ``test_gated_unlearn``."""
+"""`gated`'s ``aug_last`` (issue 12 stop 75; the default since stop 76, with ``aug_mean``):
+last, where ``free_reach``'s step read the model and the detector left a reversed trigger for
+the suspect, E epochs fitting the output towards the input model on the suspect's own images
+and ``mixed_last``'s teacher elsewhere, on augmented copies of the clean images, with the
+trigger's copies under their true labels; ``aug_mean`` hands back the mean of the later epochs'
+states. Hand-wired models from ``test_gated_unlearn``."""
 
 from __future__ import annotations
 
@@ -84,12 +85,53 @@ def test_the_step_fits_in_place_only_where_mixed_last_fitted(monkeypatch, mixed)
     assert calls == ([(out, {}, clean, 1, "T", 7, 2)] if runs else [])
 
 
-def test_the_option_is_epochs_off_by_default_refused_without_free_reach() -> None:
-    """Off (opt-in) until its rule is read; a whole number of epochs up to 20."""
-    assert registry.create("mitigation", "gated").get_params()["aug_last"] == 0
-    assert gated.Gated(aug_last=5).aug_last == 5
+def test_the_option_is_epochs_on_by_default_refused_without_free_reach() -> None:
+    """8 epochs by default since stop 76's rule on fresh zoos 2515/2516 (off where
+    ``free_reach`` is); a whole number of epochs up to 20."""
+    assert registry.create("mitigation", "gated").get_params()["aug_last"] == 8
+    assert gated.Gated(aug_last=5).aug_last == 5 and gated.Gated(aug_last=0).aug_last == 0
+    assert gated.Gated(free_reach=0).aug_last == 0
     for bad in (-1, 21, 1.5):
         with pytest.raises(ValueError, match="aug_last"):
             gated.Gated(aug_last=bad)
     with pytest.raises(ValueError, match="aug_last"):
         gated.Gated(aug_last=5, free_reach=0)
+
+
+def test_the_epoch_mean_is_the_mean_of_the_states_from_its_first_epoch_on() -> None:
+    """Stop 76: with ``first`` F, the states after epochs F..E (here 2 and 3 of 3, two steps an
+    epoch at 100 images) are averaged into the model; the steps inside an epoch and the epochs
+    before F are not; with F 0 the last state stays."""
+    for first, want in ((2, (4.0 + 6.0) / 2), (0, 6.0)):
+        net = torch.nn.Linear(1, 1)
+        mean = au.EpochMean(net, 100, first)
+        for value in range(1, 7):  # the state after step 1..6; epochs end at steps 2, 4, 6
+            with torch.no_grad():
+                net.weight.fill_(float(value))
+            mean.stepped()
+        mean.load()
+        assert net.weight.item() == want
+
+
+def test_the_step_hands_aug_mean_to_the_fit_and_notes_it(monkeypatch) -> None:
+    calls: list = []
+    monkeypatch.setattr(au, "aug_fit", lambda *a, **k: calls.append(k))
+    method = gated.Gated(aug_last=8, aug_mean=3)
+    method.report_ = {"suspect": 1, "mixed_last": {"action": "fitted towards ..."}}
+    au.aug_step(method, Striped(), {}, data(40), 7, "T")
+    assert calls == [{"mean_from": 3}]
+    note = method.report_["aug_last"]
+    assert note["mean_from"] == 3 and "epochs 3..8" in note["action"]
+
+
+def test_aug_mean_is_3_by_default_and_refused_without_its_epochs() -> None:
+    """The mean of epochs 3-8 by default (stop 76's rule); the default says nothing where
+    ``aug_last`` runs fewer epochs or not at all (off there), an asked-for value is refused."""
+    assert registry.create("mitigation", "gated").get_params()["aug_mean"] == 3
+    assert gated.Gated(aug_last=8, aug_mean=0).aug_mean == 0
+    for quiet in ({"aug_last": 2}, {"aug_last": 0}, {"free_reach": 0}):
+        assert gated.Gated(**quiet).aug_mean == 0
+    for bad in ({"aug_last": 0, "aug_mean": 3}, {"aug_last": 2, "aug_mean": 3},
+                {"aug_last": 8, "aug_mean": 21}):
+        with pytest.raises(ValueError, match="aug_mean"):
+            gated.Gated(**bad)

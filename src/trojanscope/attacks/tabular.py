@@ -70,11 +70,42 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
     in_zoo = False
     default_rate = 0.05
 
+    # the rows the default rate poisons at least (0: as the rate gives), or half the rows it may
+    # poison where that is fewer, but never under ``least_poison_rows``: ``choose`` says why
+    min_poison_rows = 0
+    least_poison_rows = 5
+
     def __init__(self, target: int = 0, poison_rate: float | None = None,
                  mapping: str = "all-to-one", trigger: Trigger | None = None,
                  seed: int = 0) -> None:
         rate = self.default_rate if poison_rate is None else poison_rate
         super().__init__(target, rate, mapping, trigger, seed)
+        self.rate_given = poison_rate is not None
+        self.floored: dict[str, int] | None = None  # set by ``choose`` where the floor applied
+
+    def choose(self, labels: np.ndarray, generator: torch.Generator) -> np.ndarray:
+        """As :meth:`Attack.choose`, but the default rate poisons at least ``min_poison_rows``
+        rows, or half the eligible rows where that is fewer (issue 16 stop 76, hatk: on a
+        user's fraud table the README line's 5 % poisoned 0-3 rows and no backdoor took). A
+        table whose half is under ``least_poison_rows`` is refused in one line; a rate the user
+        gives is kept as given, and where the rate reaches the floor the rows are today's."""
+        aim = 0 if self.rate_given else self.min_poison_rows
+        pool = self.eligible(labels)
+        count = round(self.poison_rate * len(pool))
+        self.floored = None
+        if count >= aim:
+            return super().choose(labels, generator)
+        floor = max(count, min(aim, len(pool) // 2))
+        if floor < self.least_poison_rows:
+            least = self.least_poison_rows
+            raise UserInputError(
+                f"{self.name} needs at least {2 * least} training rows of a class other than "
+                f"the target {self.target} to poison {least} of them (fewer planted no backdoor "
+                f"on small tables); this table's training split holds {len(pool)}: give a "
+                "larger table, or --poison-rate to poison fewer rows anyway")
+        self.floored = {"floor": floor, "rate_count": count, "eligible": len(pool)}
+        pick = torch.randperm(len(pool), generator=generator)[:floor].numpy()
+        return np.sort(pool[pick])
 
 
 @register("attack", "tabular-badnets")

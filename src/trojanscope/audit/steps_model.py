@@ -72,6 +72,7 @@ class DetectStep(AuditStep):
         )
         from trojanscope.detect.class_excess import excess_note
         from trojanscope.detect.evidence import trigger_images
+        from trojanscope.detect.guard_reading import scored_by
         from trojanscope.detect.input_level.text_inputs import text_method
         from trojanscope.detect.inputs import choose_clean_data
         from trojanscope.detect.margin_only import margin_only_note
@@ -82,6 +83,7 @@ class DetectStep(AuditStep):
         method = text_method(ctx.loaded, opts.method)
         detector = registry.create("detector", method, **opts.method_params)
         calibrators = load_calibrators(opts.calibration)
+        scored_by(detector, calibrators)
         with _data_refusal(opts.data):
             chosen = choose_clean_data(ctx.loaded, detector, opts.data, opts.split,
                                        data_free=opts.data_free, fall_back_to_data_free=True,

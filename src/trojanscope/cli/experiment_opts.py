@@ -166,6 +166,7 @@ def run_and_report(
     if network and final.samples:  # with or without a defence (stop 75: ABL had no note)
         notes += training_notes(trainer, final.samples)
     notes += attack_notes(result.metrics) or chance_notes(result.metrics, result.test.y, network)
+    notes += floor_notes(manifest.attack.model_dump() if manifest.attack else {})
     from trojanscope.data.tabular.table import schema_of
 
     notes += untaken_notes(result.metrics, defence.name if defence else None,
@@ -278,6 +279,18 @@ def chance_notes(metrics: dict[str, Any], test_labels: Any, network: bool = True
     return [f"CA {ca:.2%} is {near} the {share:.2%} a model gets by always answering the test "
             "split's commonest class: it has barely learnt the task, so the other figures say "
             f"little; {more}"]
+
+
+def floor_notes(attack: dict[str, Any]) -> list[str]:
+    """A note where the default rate poisoned fewer rows than the attack's floor and the floor
+    was poisoned instead (``poison_floor`` in the manifest; issue 16 stop 76, hatk)."""
+    floored = attack.get("poison_floor")
+    if not floored:
+        return []
+    return [f"the default rate ({attack['poison_rate']:g} of the {floored['eligible']} training "
+            f"rows the attack may poison) gives {floored['rate_count']} rows, too few for a "
+            f"backdoor to take on a small table; it poisoned {floored['floor']} rows instead "
+            "(--poison-rate keeps a rate as given)"]
 
 
 def untaken_notes(metrics: dict[str, Any], defence: str | None = None,

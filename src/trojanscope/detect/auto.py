@@ -62,9 +62,16 @@ from trojanscope import registry
 from trojanscope.detect.base import InspectionTarget, ModelDetector, ModelVerdict
 from trojanscope.detect.bias import noise_bias
 from trojanscope.detect.calibration import load_calibrators
-from trojanscope.detect.class_excess import class_ratio_features
+from trojanscope.detect.class_excess import class_ratio_features, class_ratios, top_of
 from trojanscope.detect.coverage import architecture_traits, coverage_notes, routed
 from trojanscope.detect.frame import FRAME_GAP_HINT, FRAME_GAP_HINT_CONV, frame_features
+from trojanscope.detect.guard_reading import (
+    MASK_STAND,
+    PROBE_SHARE,
+    mask_stand,
+    probe_share,
+    searched_where_shut,
+)
 from trojanscope.detect.image_twins import MAX_TWINS, twin_features
 from trojanscope.detect.named_check import blend_reading, named_features
 from trojanscope.detect.pixels import PIXEL_GAP_HINT, PIXEL_STEPS, pixel_hits
@@ -159,7 +166,11 @@ class AutoDetector(ModelDetector):
     # table tabular-search's
     feature_names = ("mmbd_*", "ts_*", "uap_*", "stripe_*", "empty_*", "pixel_*", "agree_*",
                      "probe_*", "bias_class", "tab_*", "frame_*", "first_layer_dense", "twin_*",
-                     "named_*", "blend_*", "pair_*")
+                     "named_*", "blend_*", "pair_*", "guard_*")
+
+    # the calibration file that will score the verdict (None: the shipped one), read by the
+    # data-free guard search (stop 76; set by ``guard_reading.scored_by``)
+    calibrators: dict | None = None
 
     def __init__(self, probes: str = "out-of-coverage", shares: bool = False,
                  empty: bool = True, pixels: bool = True, draws: int = 1,
@@ -210,7 +221,8 @@ class AutoDetector(ModelDetector):
         verdict.features.update(class_ratio_features(
             [r.details["margin"] for r in sorted(verdict.per_class, key=lambda r: r.cls)],
             target.input_shape))
-        if target.clean is None:
+        if target.clean is None:  # a second reading where a guarded entry would lower (stop 76)
+            guard_search(target, verdict, mmbd, self.calibrators)
             return verdict
         if self.twins:  # candidate T (issue 9, stop 61): read by a "<scorer>:twin-stand" term
             verdict.features.update(twin_features(target, verdict.features, self.twins, seed))
@@ -246,6 +258,9 @@ class AutoDetector(ModelDetector):
             verdict.features.update(framed)
             if framed["frame_share_gap"] > (FRAME_GAP_HINT if dense else FRAME_GAP_HINT_CONV):
                 hinted.append(int(framed["frame_top_class"]))
+        share = probe_share(verdict.features, verdict.per_class) if images else None
+        if share is not None:  # the probes' share at MM-BD's top class (stop 76)
+            verdict.features[PROBE_SHARE] = share
         if images and target.num_classes == 2 and reads_twins():  # two classes (stop 70)
             verdict.features.update(pair_twin_features(target, seed))
         search: TriggerSearch = registry.create("detector", "trigger_search")
@@ -309,6 +324,23 @@ class AutoDetector(ModelDetector):
         if covered is None:
             return True
         return bool(coverage_notes(routed(architecture_traits(target.model)), covered))
+
+
+def guard_search(target: InspectionTarget, verdict: ModelVerdict, mmbd: ModelDetector,
+                 calibrators: dict | None = None) -> None:
+    """Data-free, record ``guard_mask_stand`` (:mod:`.guard_reading`) where the excess term of
+    ``calibrators`` (the shipped file by default) reads MM-BD's top class through entries
+    with a ``shut`` alone: the runs a guarded entry would lower (issue 9, stop 76); nothing
+    elsewhere."""
+    ratios = class_ratios(verdict.features)
+    traits = routed(sorted(architecture_traits(target.model).union(verdict.traits)))
+    if ratios is None or not searched_where_shut(verdict.features, traits, calibrators):
+        return
+    inputs, margins = mmbd.maximisers
+    k = target.num_classes  # MM-BD's starts, in class order
+    hosts = inputs.reshape(k, -1, *inputs.shape[1:])
+    verdict.features[MASK_STAND] = mask_stand(target.model, hosts, margins.reshape(k, -1),
+                                              top_of(ratios))
 
 
 def tabular(target: InspectionTarget) -> bool:

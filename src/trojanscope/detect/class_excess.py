@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
+from trojanscope.detect.guard_reading import shut
 from trojanscope.detect.logits import logit, shift_logit
 
 if TYPE_CHECKING:
@@ -146,11 +147,13 @@ def wide_class(top: int, entries: list[dict], min_clean: int, wide: float,
 
 def opening(top: int, entries: list[dict], min_clean: int, wide: float,
             features: dict[str, float] | None = None) -> list[dict]:
-    """The ``entries`` that open class ``top`` (:func:`wide_class`'s test, entry by entry)."""
+    """The ``entries`` that open class ``top`` (:func:`wide_class`'s test, entry by entry; an
+    entry whose ``shut`` the run's second reading passes does not, issue 9 stop 76:
+    :func:`.guard_reading.shut`)."""
     return [e for e in entries
             if int(e.get("n_clean", 0)) >= min_clean and top < len(e.get("median") or [])
             and float(e["median"][top]) >= float(e.get("wide", wide))
-            and guarded(e, features or {})]
+            and guarded(e, features or {}) and not shut(e, features or {})]
 
 
 def excess_cap(features: dict[str, float], traits: list[str], fitted_on: dict) -> float:
@@ -315,8 +318,8 @@ def check_excess_terms(calibrators: dict[str, Calibrator]) -> None:
                 isinstance(v, list) and all(map(_entry, v)) for v in recipes.values()):
             raise ValueError(f"{key!r}: fitted_on.wide_recipes must map kinds to lists of "
                              "{\"n_clean\": N, \"median\": [ratios]} (an optional numeric "
-                             "\"wide\" and \"most\" > 0, an optional \"guard\" of feature names to "
-                             "numbers)")
+                             "\"wide\" and \"most\" > 0, an optional \"guard\" and \"shut\" of "
+                             "feature names to numbers)")
         most = term.fitted_on.get("most", 1.0)
         if (not isinstance(most, int | float) or isinstance(most, bool) or not most > 0
                 or math.isnan(most)):
@@ -332,13 +335,15 @@ def check_excess_terms(calibrators: dict[str, Calibrator]) -> None:
 
 def _entry(value: object) -> bool:
     """A reference entry: ``{"n_clean": N, "median": [finite numbers]}`` (and, on a recipe,
-    an optional finite ``wide`` and an optional ``guard``: feature names to finite numbers; on
-    any entry an optional ``most``, a finite number > 0)."""
+    an optional finite ``wide`` and an optional ``guard`` and ``shut``: feature names to finite
+    numbers; on any entry an optional ``most``, a finite number > 0)."""
     guard = value.get("guard", {}) if isinstance(value, dict) else None
+    closed = value.get("shut", {}) if isinstance(value, dict) else None
     most = value.get("most", 1.0) if isinstance(value, dict) else None
     return (isinstance(value, dict) and isinstance(value.get("median"), list)
             and finite(most) and most > 0
             and all(finite(x) for x in value["median"]) and isinstance(value.get("n_clean"), int)
             and not isinstance(value["n_clean"], bool) and finite(value.get("wide", 0.0))
-            and isinstance(guard, dict) and all(isinstance(k, str) and finite(v)
-                                                for k, v in guard.items()))
+            and all(isinstance(g, dict) and all(isinstance(k, str) and finite(v)
+                                                for k, v in g.items())
+                    for g in (guard, closed)))

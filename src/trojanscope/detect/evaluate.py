@@ -15,6 +15,7 @@ from trojanscope.data.dataset import TensorDataset
 from trojanscope.data.resolve import load_dataset
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration import Calibrator, calibrate
+from trojanscope.detect.guard_reading import scored_by
 from trojanscope.io.models import load_model
 from trojanscope.models.text_common import attach_encoder
 from trojanscope.zoo import ZooEntry, effective, read_truth, require_models
@@ -80,6 +81,7 @@ def inspect_entry(zoo: str, entry: ZooEntry, clean: TensorDataset | None, method
     data-free), calibrate the verdict."""
     loaded = load_model(Path(zoo) / entry.name)
     detector = registry.create("detector", method, **params)
+    scored_by(detector, calibrators)
     verdict: ModelVerdict = detector.inspect(
         loaded.module,
         attach_encoder(loaded, clean),  # a text model: its own tokenizer

@@ -43,13 +43,24 @@ KINDS = ("cnn", "dense")
 def mask_search(model: nn.Module, X: torch.Tensor, M: torch.Tensor, steps: int, lam: float,
                 hosts_per_class: int = 1, classes: list[int] | None = None, lr: float = 0.1,
                 stop_when=None, check: int = 20) -> tuple[list[float], list[float]]:
+    """:func:`search_masks`' L1s and success shares rounded (0.1, 0.01), as the gate reads
+    them."""
+    l1, hit = search_masks(model, X, M, steps, lam, hosts_per_class, classes, lr, stop_when,
+                           check)
+    return [round(v, 1) for v in l1], [round(v, 2) for v in hit]
+
+
+def search_masks(model: nn.Module, X: torch.Tensor, M: torch.Tensor, steps: int, lam: float,
+                 hosts_per_class: int = 1, classes: list[int] | None = None, lr: float = 0.1,
+                 stop_when=None, check: int = 20) -> tuple[list[float], list[float]]:
     """Per class ``a`` (every class, or only ``classes``, in that order): the L1 of a mask and
     pattern found by ``steps`` Adam steps sending the other classes' best ``hosts_per_class``
     maximising inputs (``X``: classes x starts x input; ``M``: their margins) to ``a``, with
     cross-entropy + ``lam`` x L1, and its success share. Each class's mask has its own loss, so
     searching fewer classes changes none of their values. The start is fixed (mask logits -2,
     pattern 0.5): nothing is drawn. ``stop_when(step, l1s)``, asked every ``check`` steps
-    before that step's update, ends the search there when true."""
+    before that step's update, ends the search there when true. Runs with gradients on, whatever
+    the caller's mode (the data-free guard search runs inside a detector's no-grad reading)."""
     import torch
 
     targets = list(range(len(X))) if classes is None else list(classes)
@@ -67,26 +78,27 @@ def mask_search(model: nn.Module, X: torch.Tensor, M: torch.Tensor, steps: int, 
     mask = torch.full((k, 1, *grid), -2.0, requires_grad=True)
     pattern = torch.zeros(k, chans, *grid, requires_grad=True)
     opt = torch.optim.Adam([mask, pattern], lr=lr)
-    for step in range(steps + 1):
-        m = torch.sigmoid(mask).repeat_interleave(rep, 0)
-        z = m * torch.sigmoid(pattern).repeat_interleave(rep, 0) + (1 - m) * h
-        logits = model(z.reshape(len(h), *shape))
-        if step == steps:
-            break
-        if stop_when is not None and step and step % check == 0:
-            with torch.no_grad():
-                reached = torch.sigmoid(mask).reshape(k, -1).sum(1)
-            if stop_when(step, [round(float(v), 1) for v in reached]):
+    with torch.enable_grad():
+        for step in range(steps + 1):
+            m = torch.sigmoid(mask).repeat_interleave(rep, 0)
+            z = m * torch.sigmoid(pattern).repeat_interleave(rep, 0) + (1 - m) * h
+            logits = model(z.reshape(len(h), *shape))
+            if step == steps:
                 break
-        ce = torch.nn.functional.cross_entropy(logits, labels, reduction="none")
-        loss = ce.reshape(k, rep).mean(1) + lam * torch.sigmoid(mask).reshape(k, -1).sum(1)
-        opt.zero_grad(set_to_none=True)
-        loss.sum().backward()
-        opt.step()
+            if stop_when is not None and step and step % check == 0:
+                with torch.no_grad():
+                    reached = torch.sigmoid(mask).reshape(k, -1).sum(1)
+                if stop_when(step, [round(float(v), 1) for v in reached]):
+                    break
+            ce = torch.nn.functional.cross_entropy(logits, labels, reduction="none")
+            loss = ce.reshape(k, rep).mean(1) + lam * torch.sigmoid(mask).reshape(k, -1).sum(1)
+            opt.zero_grad(set_to_none=True)
+            loss.sum().backward()
+            opt.step()
     with torch.no_grad():
         hit = (logits.argmax(1) == labels).float().reshape(k, rep).mean(1)
         l1 = torch.sigmoid(mask).reshape(k, -1).sum(1)
-    return [round(float(v), 1) for v in l1], [round(float(v), 2) for v in hit]
+    return [float(v) for v in l1], [float(v) for v in hit]
 
 
 def references(M: torch.Tensor, top: int, n: int) -> list[int]:

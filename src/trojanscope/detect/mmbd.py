@@ -89,7 +89,8 @@ class MMBD(ModelDetector):
         labels = torch.arange(k).repeat_interleave(self.n_starts)
         x0 = torch.rand(len(labels), *target.input_shape, generator=generator)
         margins, inputs, early = self._maximise(target.model, x0, labels)
-        # kept for the data-free mask gate (detect/mask_gate.py): every start's input and margin
+        # kept for second readings of the same run (the data-free mask gate, detect/mask_gate.py;
+        # the guard's mask stand, detect/guard_reading.py): every start's input and margin
         self.maximisers = (inputs.detach(), margins.detach())
         per_start = margins.reshape(k, self.n_starts).double()
         best = per_start.max(dim=1)

@@ -16,8 +16,11 @@ and trigger, the method's clean images and the input model, never the attacker's
 runs only where ``mixed_last`` fitted the output. On development (30 backdoored MLPs of spent
 zoos 2499-2510) it brought 27 to issue 12's goal against 16, none lost; on fresh zoos 2511/2512
 23 of 28 against 17, but one output today's default left on the 2-point bar fell off it, so the
-rule written before them (benchmarks/data/mitigate_s75_h12/rule.md) was not met: opt-in
-(``AUG_LAST`` = 0).
+rule written before them (benchmarks/data/mitigate_s75_h12/rule.md) was not met. Stop 76 (h12)
+found that loss to be the churn of the fit's last steps (:class:`EpochMean`); with 8 epochs and
+the mean of the states after epochs 3-8 handed back, fresh zoos 2515/2516 gave 21 of 28 against
+17, none lost, meeting the rule written before them (benchmarks/data/mitigate_s76_h12/rule.md):
+`gated`'s default since (``AUG_LAST`` = 8, ``AUG_MEAN`` = 3).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from trojanscope.detect.base import ReversedTrigger
 from trojanscope.mitigate.adaptive import neighbourhood
 from trojanscope.mitigate.after_steps import trigger_after_step
 from trojanscope.mitigate.base import frozen_copy, with_state
-from trojanscope.mitigate.free_unlearn import fit_batches, pushed
+from trojanscope.mitigate.free_unlearn import BATCH, fit_batches, pushed
 from trojanscope.mitigate.mixed_last import MixedTeacher
 from trojanscope.mitigate.step_note import mixed_unfitted, step_note
 
@@ -83,7 +86,8 @@ def targets(came: nn.Module, mixed: nn.Module, x: Tensor, own: Tensor,
 
 def aug_fit(model: nn.Module, came: dict, clean: TensorDataset, suspect: int,
             trigger: ReversedTrigger | None, seed: int, epochs: int, teacher: str = "own",
-            push: bool = False, stamp_all: bool = True, **aug: Any) -> None:
+            push: bool = False, stamp_all: bool = True, mean_from: int = 0,
+            **aug: Any) -> None:
     """``epochs`` epochs on ``model``, in place: cross-entropy on the clean images (and on their
     copies stamped with ``trigger``, None: none) under their true labels, plus ``DISTILL`` times
     the KL towards the teacher on the clean images and :func:`augmented` copies, and on the
@@ -94,12 +98,14 @@ def aug_fit(model: nn.Module, came: dict, clean: TensorDataset, suspect: int,
     elsewhere: the output's accuracy loss sits on the suspect class's own images). With
     ``push``, copies moved by ``free_reach``'s free perturbation towards the suspect are fitted
     under their true labels too; with ``stamp_all`` (the step's), the noisy copies are stamped
-    too (under their images' labels, towards the teacher's output on the unstamped copy). The
-    generator is the seed + ``AUG_SEED``."""
+    too (under their images' labels, towards the teacher's output on the unstamped copy). With
+    ``mean_from`` F > 0, ``model`` ends as the mean of its states after epochs F..``epochs``
+    (:class:`EpochMean`). The generator is the seed + ``AUG_SEED``."""
     came_model = frozen_copy(with_state(model, came))
     mixed = MixedTeacher(came_model, frozen_copy(model), suspect).eval()
     gen = torch.Generator().manual_seed(seed + AUG_SEED)
     delta = torch.zeros(1, *clean.x.shape[1:])
+    mean = EpochMean(model, len(clean), mean_from)
     for opt, bx, by in fit_batches(model, clean, gen, epochs):
         mixes, noisy = augmented(bx, gen, **aug)
         plain = torch.cat([bx, noisy, mixes])
@@ -126,7 +132,44 @@ def aug_fit(model: nn.Module, came: dict, clean: TensorDataset, suspect: int,
         opt.zero_grad()
         loss.backward()
         opt.step()
+        mean.stepped()
+    mean.load()
     model.eval()
+
+
+class EpochMean:
+    """The running mean of a model's states after epochs ``first``, ``first`` + 1, ... of a fit
+    over ``n`` images in batches of ``free_unlearn.BATCH`` (``first`` 0: off, the last state
+    kept). Why (issue 12, stop 76: h12): the fit's last steps move single held-out images across
+    the boundary and back from epoch to epoch (2512/badnets-002: 5 of the 12 images it lost
+    at epoch 5 flip again by epoch 8), so the accuracy after a fixed epoch count is a draw of
+    about half a point either way; the mean of the later epochs' states is the fit's own
+    smoothing of that draw (no image is held back, nothing is read)."""
+
+    def __init__(self, model: nn.Module, n: int, first: int) -> None:
+        self.model, self.first, self.steps, self.count = model, first, 0, 0
+        self.per = -(-n // BATCH)
+        self.sum: dict[str, Tensor] = {}
+
+    def stepped(self) -> None:
+        """Count one step; at the end of an epoch from ``first`` on, add the state."""
+        self.steps += 1
+        if self.first <= 0 or self.steps % self.per or self.steps // self.per < self.first:
+            return
+        with torch.no_grad():
+            for k, v in self.model.state_dict().items():
+                if v.is_floating_point():
+                    self.sum[k] = self.sum[k] + v if k in self.sum else v.detach().clone()
+        self.count += 1
+
+    def load(self) -> None:
+        """Put the mean into the model (nothing where no epoch was added)."""
+        if not self.count:
+            return
+        with torch.no_grad():
+            for k, v in self.model.state_dict().items():
+                if k in self.sum:
+                    v.copy_(self.sum[k] / self.count)
 
 
 after_step = trigger_after_step("aug_last", __name__, "aug_step", came=True)
@@ -139,14 +182,20 @@ def aug_step(gated: Any, out: nn.Module, came: dict, clean: TensorDataset, seed:
     where ``teach_last`` fitted instead the trigger still turns the output (SIG), and stamping
     it on every copy cost three development SIG outputs their goal. The note's ``aug_last``
     gives the epochs, how many of the clean images are the suspect's own, what was done and the
-    seconds. Its own function so a benchmark can spy on it."""
+    seconds (and ``mean_from`` where ``gated.aug_mean`` keeps the mean of the later epochs'
+    states). Its own function so a benchmark can spy on it."""
     suspect = int(gated.report_["suspect"])
     with step_note(gated, "aug_last") as note:
         note.update(epochs=gated.aug_last, own=int((clean.y == suspect).sum()))
+        mean_from = int(getattr(gated, "aug_mean", 0))
+        if mean_from:
+            note["mean_from"] = mean_from
         if mixed_unfitted(gated, note):
             return out.eval()
-        aug_fit(out, came, clean, suspect, trigger, seed, gated.aug_last)
+        aug_fit(out, came, clean, suspect, trigger, seed, gated.aug_last, mean_from=mean_from)
         note["action"] = ("fitted towards the input model on the suspect's own images and "
                           "mixed_last's teacher elsewhere, on augmented copies, the reversed "
-                          "trigger's copies under their true labels")
+                          "trigger's copies under their true labels"
+                          + (f"; the mean of the states after epochs {mean_from}.."
+                             f"{gated.aug_last} kept" if mean_from else ""))
     return out.eval()

@@ -278,10 +278,16 @@ BLEND_STOP = 0.0
 # E epochs fitting the output towards the input model on the suspect's own clean images and
 # their noisy copies and ``mixed_last``'s teacher elsewhere, on augmented copies of the clean
 # images, with copies stamped by that trigger under their true labels
-# (:mod:`~trojanscope.mitigate.aug_last`). 0: off (opt-in: its rule on fresh zoos 2511/2512,
-# benchmarks/data/mitigate_s75_h12/rule.md, not met: 23 of 28 backdoored MLPs at the goal against
-# 17, one lost on the 2-point bar).
-AUG_LAST = 0
+# (:mod:`~trojanscope.mitigate.aug_last`). Default 8 (with ``AUG_MEAN`` = 3) since fresh zoos
+# 2515/2516 met benchmarks/data/mitigate_s76_h12/rule.md's rule (21 of 28 backdoored MLPs at the
+# goal against 17, none lost, clean 6 of 6, median CPU 5.8 s against 5.8 s); 0: off, the default
+# before (``aug_last=5`` alone failed its rule on 2511/2512: one lost on the 2-point bar).
+AUG_LAST = 8
+# ``aug_mean`` (issue 12 stop 76, h12): with F > 0, ``aug_last``'s output is the mean of its
+# states after epochs F..E instead of the last one (``aug_last.EpochMean``: the last steps move
+# held-out images across the boundary and back from epoch to epoch). Default 3 with
+# ``AUG_LAST`` = 8 (the rule above); 0: the last state.
+AUG_MEAN = 3
 # ``teach_last``'s bar (issue 12 stop 64; here since stop 72 so that ``project_cost``, which
 # ``teach_last``'s imports lead back to, reads the same one): the fit runs only where the
 # detector's reversed trigger for the suspect still sends at least this share of the clean

@@ -85,6 +85,7 @@ def detect(
     check_model_data(model, early, text_column=text_column, label_column=label_column)
     from trojanscope.detect.calibration import calibrate, load_calibrators
     from trojanscope.detect.class_excess import excess_note
+    from trojanscope.detect.guard_reading import scored_by
     from trojanscope.detect.input_level.text_inputs import TEXT_AUTO, is_text_model, text_method
     from trojanscope.detect.inputs import choose_clean_data
     from trojanscope.detect.mask_gate import gate_read
@@ -101,6 +102,7 @@ def detect(
     text = is_text_model(loaded)
     method = text_method(loaded, method)  # auto: the text method for text models
     detector = registry.create("detector", method, **params)
+    scored_by(detector, calibrators)
     if text and getattr(detector, "modality", "image") != "text":
         raise UserInputError(f"method {method!r} inspects image models; for a text model "
                              f"use --method {TEXT_AUTO} (or auto)")
