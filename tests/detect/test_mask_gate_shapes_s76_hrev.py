@@ -58,3 +58,13 @@ def test_the_gate_note_is_no_coverage_note_in_detect_text(capsys) -> None:
     print_table(v, "model.onnx")
     out = " ".join(capsys.readouterr().out.split())
     assert "by the data-free mask gate" in out and "outside the calibration" not in out
+
+
+def test_the_guard_stand_reads_a_flat_model_of_any_width() -> None:
+    # h9s's data-free guard search (guard_reading.mask_stand) shares the gate's search
+    from trojanscope.detect.guard_reading import mask_stand
+
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(20, 4)).requires_grad_(False)
+    stand = mask_stand(model, torch.rand(4, 3, 20), torch.rand(4, 3), top=0, steps=20)
+    assert stand == stand  # a number, where a reshape error came before
