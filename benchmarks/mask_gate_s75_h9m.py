@@ -146,6 +146,16 @@ def _job(row: dict) -> tuple[Path, dict]:
                                "target": row.get("target")}
 
 
+def pending(manifest: Path, out: Path):
+    """Each manifest model not yet in ``out``: yields (its row, its model file)
+    (:func:`data_free_reads`; stop 76 hmix's ``mix_s76_hmix.read``)."""
+    done = {r["name"] for r in read_jsonl(out)} if out.is_file() else set()
+    for row in read_jsonl(manifest):
+        path, line = _job(row)
+        if line["name"] not in done:
+            yield line, path
+
+
 def data_free_reads(manifest: Path, out: Path):
     """Each manifest model not yet in ``out`` read data-free as the CLI reads it (``auto``, seed
     0, the shipped file), MM-BD's maximising inputs kept: yields (its row, the model, its input
@@ -156,11 +166,7 @@ def data_free_reads(manifest: Path, out: Path):
 
     kept = keep_maximisers()
     cals = load_calibrators()
-    done = {r["name"] for r in read_jsonl(out)} if out.is_file() else set()
-    for row in read_jsonl(manifest):
-        path, line = _job(row)
-        if line["name"] in done:
-            continue
+    for line, path in pending(manifest, out):
         before = _cpu()
         model, shape = _load(str(path))
         v = registry.create("detector", "auto").inspect(

@@ -14,8 +14,9 @@ from trojanscope import registry
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.data.resolve import load_dataset
 from trojanscope.detect.base import ModelVerdict
-from trojanscope.detect.calibration import Calibrator, calibrate
+from trojanscope.detect.calibration import Calibrator, calibrate, load_calibrators
 from trojanscope.detect.guard_reading import scored_by
+from trojanscope.detect.mask_gate import gate_read
 from trojanscope.io.models import load_model
 from trojanscope.models.text_common import attach_encoder
 from trojanscope.zoo import ZooEntry, effective, read_truth, require_models
@@ -78,7 +79,9 @@ def inspect_entry(zoo: str, entry: ZooEntry, clean: TensorDataset | None, method
                   calibrators: dict[str, Calibrator] | None, seed: int,
                   params: dict[str, Any]) -> ZooRow:
     """One task of :func:`run_zoo`: load one zoo model, inspect it with ``clean`` (``None``:
-    data-free), calibrate the verdict."""
+    data-free), calibrate the verdict, then the data-free mask gate as ``detect`` and ``audit``
+    run it (``detect/mask_gate.py``; issue 9, stop 76: hmix), so ``zoo eval --data-free`` reads
+    what ``detect --data-free`` reads."""
     loaded = load_model(Path(zoo) / entry.name)
     detector = registry.create("detector", method, **params)
     scored_by(detector, calibrators)
@@ -90,6 +93,8 @@ def inspect_entry(zoo: str, entry: ZooEntry, clean: TensorDataset | None, method
         seed=seed,
     )
     calibrate(verdict, calibrators)
+    gate_read(verdict, loaded.module, detector,
+              load_calibrators() if calibrators is None else calibrators)
     return _row(entry, verdict)
 
 

@@ -260,6 +260,11 @@ class LabelGroups(DataDetector):
             needing ``excess_z`` >= 1. Opt-in: its rule on fresh bases 15100/15200 was not
             met (37 of the 38 sets found today kept; 8 of 72 clean tables judged poisoned,
             one over its bar).
+            6 (stop 76 h16d): ``verdict=5`` with two more ways a group counts (``verdict_at``):
+            an excess group leaning towards its label up to ``EXCESS_LEAN_6`` (0.6), and a
+            group scoring at least ``FAR_6`` (8) whatever its rows, with ``far_evidence``.
+            Opt-in: its rule on fresh bases 17300/17400 was not met (47 of the 48 sets found
+            today kept; rows flagged on 1 of 60 clean tables, the default's 57).
         category_pair_cost: what a pair of two categorical columns pays instead of
             ``pair_cost`` (a conjunction trigger is a pair of categories; pairs with a numeric
             column keep ``pair_cost``). 0.75 (default since issue 16 stop 54 h16b: its rule
@@ -434,7 +439,7 @@ class LabelGroups(DataDetector):
                                  f"{MAX_MIRROR}, not {mirror!r}")
         self.mirror = float(mirror)
         if isinstance(verdict, bool) or verdict not in (0, *FLOORS):
-            raise UserInputError(f"label-groups: verdict is 0 (off), 1, 2, 3, 4 or 5 (on), "
+            raise UserInputError(f"label-groups: verdict is 0 (off), 1, 2, 3, 4, 5 or 6 (on), "
                                  f"not {verdict!r}")
         self.verdict = int(verdict)
         for name in ("k0", "prior", "lift_weight", "sure", "gate", "tie_sure", "tie_margin",
