@@ -137,6 +137,32 @@ def band_scored(args: argparse.Namespace, entry: str, name: str
     return d, c
 
 
+def target_and_worst(d: list[dict], c: list[dict]) -> list[tuple[str, str, bool]]:
+    """Conditions 5 and 6 of a band term's rule (stops 75-76): flagged with the right target C
+    >= D - 1, and the worst family's cross-entropy at 200 rows C <= D."""
+    return [("5 flagged with the right target: C >= D - 1", f"{right(c)} vs {right(d)}",
+             right(c) >= right(d) - 1),
+            ("6 the worst family's CE at 200 rows: C <= D",
+             f"{worst_ce(c):.3f} vs {worst_ce(d):.3f}", worst_ce(c) <= worst_ce(d))]
+
+
+def rule_arguments(ap: argparse.ArgumentParser) -> None:
+    """The fresh judgement's inputs a stop-75/76 term script's ``rule`` step reads (h16z's flip
+    term, h16's clean-look term): ``--candidate``, ``--file0`` ... ``--file2``, ``--whole``,
+    ``--readme``."""
+    ap.add_argument("--candidate", type=Path)
+    for k in range(3):
+        ap.add_argument(f"--file{k}", nargs="+", default=[])
+    ap.add_argument("--whole", nargs="*", default=[])
+    ap.add_argument("--readme", nargs="*", default=[])
+
+
+def rule_inputs(args: argparse.Namespace) -> None:
+    """Refuse (one error line) a ``rule`` step without its candidate and three files."""
+    if args.candidate is None or not all(getattr(args, f"file{k}") for k in range(3)):
+        raise SystemExit("error: rule needs --candidate and --file0 --file1 --file2")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--candidate", type=Path, required=True)

@@ -40,10 +40,18 @@ from pathlib import Path
 import numpy as np
 
 from tabular_s64_h16_band_refit import kind, pair_of
-from tabular_s64_h16_rule import CD, LC, SHIPPED, right, rows_of, show, worst_ce
+from tabular_s64_h16_rule import CD, LC, SHIPPED, rows_of, show
 from tabular_s67_h16_rule import verdict
 from tabular_s70_h16_rule import figures, flagged_clean, key
-from tabular_s72_h16_rule import band_scored, caught, models_lost, readme_both
+from tabular_s72_h16_rule import (
+    band_scored,
+    caught,
+    models_lost,
+    readme_both,
+    rule_arguments,
+    rule_inputs,
+    target_and_worst,
+)
 from tabular_s72_h16_why import read_files
 from tabular_small_clean import _auc, _ce
 from tabular_user_rule import scored
@@ -204,10 +212,7 @@ def rule(args: argparse.Namespace) -> None:
          f"{figures(lc_c)} vs {figures(lc_d)}" if lc_d else unread,
          not lc_d or (_ce(lc_c) <= _ce(lc_d) + 0.02 and flagged_clean(lc_c) <= flagged_clean(
              lc_d) and caught(lc_c) >= caught(lc_d))),
-        ("5 flagged with the right target: C >= D - 1", f"{right(c)} vs {right(d)}",
-         right(c) >= right(d) - 1),
-        ("6 the worst family's CE at 200 rows: C <= D", f"{worst_ce(c):.3f} vs {worst_ce(d):.3f}",
-         worst_ce(c) <= worst_ce(d)),
+        *target_and_worst(d, c),
         ("7 whole split: the candidate file scores every reading as the shipped one",
          f"{len(whole)} readings, largest change of p {moved:.1e}" if whole else "not read",
          not whole or moved <= 1e-9),
@@ -227,17 +232,12 @@ def main() -> None:
     ap.add_argument("--margins", default=str(MARGIN))
     ap.add_argument("--slopes", default=str(SLOPE))
     ap.add_argument("--out", type=Path)
-    ap.add_argument("--candidate", type=Path)
     ap.add_argument("--shipped", type=Path, default=SHIPPED,
                     help="today's file, D (calibration_before_s75z.json since F75 shipped)")
-    for k in range(3):
-        ap.add_argument(f"--file{k}", nargs="+", default=[])
-    ap.add_argument("--whole", nargs="*", default=[])
-    ap.add_argument("--readme", nargs="*", default=[])
+    rule_arguments(ap)
     args = ap.parse_args()
     if args.step == "rule":
-        if args.candidate is None or not all(getattr(args, f"file{k}") for k in range(3)):
-            raise SystemExit("error: rule needs --candidate and --file0 --file1 --file2")
+        rule_inputs(args)
         rule(args)
         return
     rows = scored(read_files(args.rows), args.shipped)[0]  # D: the file before F75 since it shipped

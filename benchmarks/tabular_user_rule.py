@@ -45,6 +45,7 @@ from tabular_small_clean import _auc, _ce
 from tabular_sure_rule import TABLES
 from trojanscope.detect.calibration import SHIPPED, load_calibrators
 from trojanscope.detect.calibration_range import guarded_probability
+from trojanscope.detect.tabular_clean_look import looked_probability
 from trojanscope.detect.tabular_gap_raise import raised_probability
 from trojanscope.detect.tabular_lever_term import lowered_probability
 
@@ -55,7 +56,8 @@ def scored(rows: list[dict], calibration: Path,
            lever_order: bool = False) -> tuple[list[dict], float]:
     """``rows`` with each probability from ``calibration``'s entry of the reading's family
     (what the candidate's file gives on the features read, raised by its gap term where it has
-    one: stop 60, then lowered by its lever term where it has one: stop 62), and the largest
+    one: stop 60, then lowered by its lever term (stop 62) and its clean-look term (stop 76)
+    where it has them), and the largest
     change from the probability stored with the reading (0 where it was read with that file).
     ``lever_order``: a tree read with ``lever_twins`` names the contrast search's class
     (``tab_lever_class``, what ``-p lever_order=1`` names; stop 62's candidate W)."""
@@ -67,6 +69,7 @@ def scored(rows: list[dict], calibration: Path,
             raise SystemExit(f"error: {calibration} holds no {k} for {r['zoo']}/{r['name']}")
         p = raised_probability(k, cals, r["features"], guarded_probability(k, cals, r["features"]))
         p = lowered_probability(k, cals, r["features"], p)  # a lever term (stop 62) where held
+        p = looked_probability(k, cals, r["features"], p)  # a clean-look term (stop 76)
         moved = max(moved, abs(p - r["probability"]))
         out.append({**r, "probability": p})
         if lever_order and r["family"].startswith("tree") and "tab_lever_class" in r["features"]:

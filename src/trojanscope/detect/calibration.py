@@ -69,6 +69,13 @@ from trojanscope.detect.one_kind import one_kind_note
 from trojanscope.detect.pixel_dense_agree import HELD, check_agree, held_off
 from trojanscope.detect.raise_naming import check_name_floors, may_name, min_lift
 from trojanscope.detect.read_as import read_as
+from trojanscope.detect.tabular_clean_look import (
+    LOOK_BEFORE,
+    LOOK_LOGIT,
+    check_look_terms,
+    look_lower,
+    look_note,
+)
 from trojanscope.detect.tabular_file_size import band_missing_note, is_band
 from trojanscope.detect.tabular_gap_raise import (
     FLIP_BEFORE,
@@ -666,6 +673,7 @@ def load_calibrators(path: str | Path | None = None) -> dict[str, Calibrator]:
         check_gap_terms(calibrators)
         check_lever_terms(calibrators)
         check_mask_gate(calibrators)
+        check_look_terms(calibrators)
         return calibrators
     except FileNotFoundError:
         if path is not None:
@@ -757,7 +765,7 @@ def _calibrate(
                  "raise_name_held", EXCESS, EXCESS_LOGIT, EXCESS_BEFORE, CENTRE_LOGIT, TWIN_LOGIT,
                  GAP_LOGIT, GAP_BEFORE, FLIP_LOGIT, FLIP_BEFORE, NAMED_LOGIT, NAMED_STAND,
                  BLEND_CLASS, BLEND_RAISE, FRAME_OFF, SINK_LOGIT, SINK_BEFORE, SINK_SHARE,
-                 MASK_LOGIT, MASK_BEFORE):
+                 MASK_LOGIT, MASK_BEFORE, LOOK_LOGIT, LOOK_BEFORE):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     first = verdict.features.pop("unraised_top_class", None)
     checked = verdict.features.pop(UNCHECKED_CLASS, None)  # then the named check's (stop 70)
@@ -838,6 +846,8 @@ def _calibrate(
         gap_raise(verdict, calibrators, family_key)  # only where "<family>:gap" is read
         if lever_lower(verdict, calibrators, family_key):  # "<family>:lever" (opt-in, stop 62)
             notes.append(lever_note(verdict.features) or "")
+        if look_lower(verdict, calibrators, family_key):  # "<family>:clean-look" (stop 76)
+            notes.append(look_note(verdict.features) or "")
         unread += unread_terms(verdict, calibrators, scored_by)
         notes += [n for _, t in readable_raise_terms(verdict, calibrators)
                   if (n := gate_note(t, verdict.traits)) is not None]
