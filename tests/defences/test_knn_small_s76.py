@@ -40,3 +40,14 @@ def test_a_small_set_run_says_it_in_the_console(tmp_path, capsys) -> None:
     assert code == 0, err
     assert "training samples dropped" in err, err
     assert "that is over half the set: with 6 samples in its smallest class" in err, err
+
+
+def test_where_k_is_already_small_the_note_proposes_no_k() -> None:
+    # stop 76 read-through (hrev): `--defence-param k=5` that flagged 85 of 96 was told to
+    # give --defence-param k=5
+    small = create_defence("knn-filter", k=5).said({"drop": 85, "smallest_class": 21}, 96)
+    assert "over half the set" in small and "--defence-param" not in small
+    assert small.endswith("k=5 is already at or under the 5 proposed for a small set, so on "
+                          "this set the filter cannot tell poison from the classes' own spread")
+    assert create_defence("knn-filter", k=10).said({"drop": 85}, 96).endswith(
+        "(--defence-param k=5)")

@@ -97,7 +97,7 @@ class DetectStep(AuditStep):
                                        num_classes=ctx.loaded.num_classes, seed=opts.seed)
         verdict.threshold = opts.threshold
         calibrate(verdict, calibrators)
-        gate_read(verdict, ctx.loaded.module, detector, calibrators)  # data-free (stop 76)
+        masked = gate_read(verdict, ctx.loaded.module, detector, calibrators)  # stop 76
         from trojanscope.detect.flag_level import flag_level
 
         ctx.result.detection = verdict.as_dict()
@@ -118,12 +118,15 @@ class DetectStep(AuditStep):
         excess = excess_note(verdict.features)  # the excess term's lowering (stop 74)
         if excess:
             step.details["lowered_excess"] = excess
+        if masked:  # the data-free mask gate's, likewise (stop 76 read-through, hrev)
+            step.details["lowered_mask"] = masked
         # a flag no input-space probe raised (issue 9, stop 72; data-free too, stop 74): a note,
         # the rating unchanged
         alone = margin_only_note(verdict.features, verdict.verdict, target, verdict.data_free)
         if alone:
             step.details["margin_only"] = ctx.result.detection["margin_only"] = alone
-        tail = "".join(f"; {said}" for said in (lowered, excess, raised, alone) if said)
+        tail = "".join(f"; {said}" for said in (lowered, excess, masked, raised, alone)
+                       if said)
         if verdict.verdict == "review":
             # a score no calibration stands behind (a tree model made by other code, a
             # calibration file without the method's calibrator): a model to review, not a

@@ -167,7 +167,10 @@ def run_and_report(
         notes += training_notes(trainer, final.samples)
     notes += attack_notes(result.metrics) or chance_notes(result.metrics, result.test.y, network)
     notes += floor_notes(manifest.attack.model_dump() if manifest.attack else {})
-    notes += untaken_notes(result.metrics)
+    from trojanscope.data.tabular.table import schema_of
+
+    notes += untaken_notes(result.metrics, defence.name if defence else None,
+                           table=schema_of(result.test) is not None)
     for note in notes:
         stderr_console().print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
     if fmt is OutputFormat.json:
@@ -290,22 +293,33 @@ def floor_notes(attack: dict[str, Any]) -> list[str]:
             "(--poison-rate keeps a rate as given)"]
 
 
-def untaken_notes(metrics: dict[str, Any]) -> list[str]:
+def untaken_notes(metrics: dict[str, Any], defence: str | None = None,
+                  table: bool = True) -> list[str]:
     """A note where the trigger moved fewer than the zoos' ``MIN_FLIP`` of at least
     ``MIN_FLIPPABLE`` test inputs it could move (issue 16 stop 76: the README's LightGBM line on
     a user's 300-row table poisons 3 rows and moves 1 of 5; `detect` reads it clean, which the
     zoos' rule does not count as a miss); nothing otherwise, or where no input was left to move
-    (:func:`attack_notes` says so)."""
+    (:func:`attack_notes` says so). ``defence``: the training-time defence the run used; there
+    a low flip rate is what the defence aims at, so the note says so and proposes no more poison
+    (stop 76 read-through, hrev: docs/certification.md's MNIST knn-filter run, 0 of 896 moved,
+    was told to poison more rows). ``table``: rows and a table in the advice, else samples and
+    data."""
     from trojanscope.zoo import MIN_FLIP, MIN_FLIPPABLE
 
     n, flip = metrics.get("n_flippable") or 0, metrics.get("flip_rate")
     if not n or flip is None or flip != flip or (n >= MIN_FLIPPABLE and flip >= MIN_FLIP):
         return []
-    return [f"the trigger moved {round(flip * n)} of the {n} test inputs it could move "
-            f"({flip:.0%}); the project's zoos count a backdoor only where it moves at least "
-            f"{MIN_FLIP:.0%} of at least {MIN_FLIPPABLE} such inputs, so by that rule this model "
-            "is not backdoored and `detect` reading it clean is not a miss; poison more rows "
-            "(--poison-rate) or give the attack a larger table"]
+    moved = (f"the trigger moved {round(flip * n)} of the {n} test inputs it could move "
+             f"({flip:.0%}); the project's zoos count a backdoor only where it moves at least "
+             f"{MIN_FLIP:.0%} of at least {MIN_FLIPPABLE} such inputs")
+    if defence is not None:
+        return [f"with the defence {defence}, {moved}, so by that rule the model trained with "
+                "it holds no backdoor; the same run without --defence says whether the attack "
+                "takes on this data at all"]
+    more = ("poison more rows (--poison-rate) or give the attack a larger table" if table else
+            "poison more samples (--poison-rate) or give the attack more data")
+    return [f"{moved}, so by that rule this model is not backdoored and `detect` reading it "
+            f"clean is not a miss; {more}"]
 
 
 def attack_notes(metrics: dict[str, Any]) -> list[str]:

@@ -213,7 +213,9 @@ class AutoDetector(ModelDetector):
         seed = generator.initial_seed()
         mmbd: ModelDetector = registry.create("detector", "mmbd")
         verdict = mmbd.run(target, generator)
-        self.maximisers = getattr(mmbd, "maximisers", None)  # the data-free mask gate's hosts
+        # the data-free mask gate's hosts, kept only where the read is data-free (stop 76
+        # read-through, hrev: with clean data they were held through every probe, unread)
+        self.maximisers = getattr(mmbd, "maximisers", None) if target.clean is None else None
         verdict.method = self.name
         # each class's margin over the median, read by the "auto:excess" term (stop 55)
         verdict.features.update(class_ratio_features(

@@ -65,16 +65,18 @@ def search_masks(model: nn.Module, X: torch.Tensor, M: torch.Tensor, steps: int,
 
     targets = list(range(len(X))) if classes is None else list(classes)
     k, shape = len(targets), tuple(X.shape[2:])
-    side = round((X[0, 0].numel() / (shape[0] if len(shape) == 3 else 1)) ** 0.5)
-    chans = shape[0] if len(shape) == 3 else 1
+    # one mask value a pixel (shared by an image's channels) or a feature (a flat input); any
+    # height and width, any length (stop 76 hrev: a square side was assumed, and a 20-feature
+    # or 6x8 input raised a reshape error)
+    chans, grid = (shape[0], shape[1:]) if len(shape) == 3 else (1, shape)
     idx = M.argsort(dim=1, descending=True)[:, :hosts_per_class]
     hosts = torch.stack([X[c, idx[c]] for c in range(len(X))])
     h = torch.cat([torch.cat([hosts[c] for c in range(len(X)) if c != a]) for a in targets])
-    h = h.reshape(len(h), chans, side, side)
+    h = h.reshape(len(h), chans, *grid)
     rep = (len(X) - 1) * hosts_per_class
     labels = torch.tensor(targets).repeat_interleave(rep)
-    mask = torch.full((k, 1, side, side), -2.0, requires_grad=True)
-    pattern = torch.zeros(k, chans, side, side, requires_grad=True)
+    mask = torch.full((k, 1, *grid), -2.0, requires_grad=True)
+    pattern = torch.zeros(k, chans, *grid, requires_grad=True)
     opt = torch.optim.Adam([mask, pattern], lr=lr)
     with torch.enable_grad():
         for step in range(steps + 1):
@@ -132,11 +134,21 @@ def gate_stand(model: nn.Module, X: torch.Tensor, M: torch.Tensor, top: int, fit
             return True
         return False
 
-    for p in getattr(model, "parameters", list)():
+    from trojanscope.engine.modes import eval_mode
+
+    params = list(getattr(model, "parameters", list)())
+    grads = [p.requires_grad for p in params]
+    for p in params:
         p.requires_grad_(False)
-    l1, _ = mask_search(model, X, M, steps, float(fitted["lam"]), hosts_per_class=1,
-                        classes=[top, *references(M, top, int(fitted["refs"]))],
-                        lr=float(fitted["lr"]), stop_when=over, check=int(fitted["check"]))
+    try:  # the user's model as it came back, as ModelDetector.inspect leaves it (stop 76 hrev)
+        with eval_mode(model):
+            l1, _ = mask_search(model, X, M, steps, float(fitted["lam"]), hosts_per_class=1,
+                                classes=[top, *references(M, top, int(fitted["refs"]))],
+                                lr=float(fitted["lr"]), stop_when=over,
+                                check=int(fitted["check"]))
+    finally:
+        for p, g in zip(params, grads, strict=True):
+            p.requires_grad_(g)
     return stand_of(l1), ran["steps"]
 
 
@@ -210,10 +222,12 @@ def check_mask_gate(calibrators: dict[str, Calibrator]) -> None:
 
 
 def gate_read(verdict: ModelVerdict, model: nn.Module, detector: object,
-              calibrators: dict[str, Calibrator]) -> None:
+              calibrators: dict[str, Calibrator]) -> str | None:
     """The gate after :func:`~trojanscope.detect.calibration.calibrate` (``detect`` and
-    ``audit``): ``detector``'s kept maximising inputs, and the note where it lowered."""
+    ``audit``), on ``detector``'s kept maximising inputs; returns its note where it lowered.
+    The note is the caller's to show beside the excess term's, not a coverage note (stop 76
+    read-through, hrev: among ``coverage_notes`` it was printed under "outside the calibration's
+    coverage", and the audit rated an in-coverage model MEDIUM for lying outside it)."""
     mask_gate(verdict, model, getattr(detector, "maximisers", None), calibrators)
     named = int(verdict.target_classes[0]) if verdict.target_classes else None
-    if (note := mask_note(verdict.features, named)) is not None:
-        verdict.coverage_notes = [*verdict.coverage_notes, note]
+    return mask_note(verdict.features, named)

@@ -121,8 +121,10 @@ def detect(
         )
     verdict.threshold = threshold
     calibrate(verdict, calibrators)
-    gate_read(verdict, loaded.module, detector, calibrators)  # data-free (issue 9, stop 76)
+    masked = gate_read(verdict, loaded.module, detector, calibrators)  # data-free (stop 76)
     report = {"model": str(model), "format": loaded.format, **verdict.as_dict()}
+    if masked is not None:  # the gate's lowering, beside the excess term's (stop 76 hrev)
+        report["lowered_mask"] = masked
     if (alone := _margin_note(verdict)) is not None:  # issue 9, stop 72: a note only
         report["margin_only"] = alone
     if (lowered := excess_note(verdict.features)) is not None:  # stop 74: the text's line
@@ -188,6 +190,7 @@ def print_table(verdict: ModelVerdict, model: str,
     columns as words (:func:`trojanscope.detect.token_words.token_words`), shown beside the ids."""
     from trojanscope.detect.calibration import lower_note, raise_note
     from trojanscope.detect.class_excess import excess_note
+    from trojanscope.detect.mask_gate import mask_note
 
     console = stdout_console()
     colour = {"backdoored": "red", "review": "yellow"}.get(verdict.verdict, "green")
@@ -206,7 +209,9 @@ def print_table(verdict: ModelVerdict, model: str,
         console.print("[yellow]the probability is NOT calibrated for this kind of model: "
                       "review the evidence below before acting on the verdict[/]")
     raised = raise_note(verdict.features)  # issue 9, stop 32: auto:raise
+    top = verdict.target_classes[0] if verdict.target_classes else None
     for said in (lower_note(verdict.features), excess_note(verdict.features),  # stop 74
+                 mask_note(verdict.features, top),  # the data-free mask gate (stop 76)
                  raised):  # stop 39: auto:lower:dense
         if said:
             console.print(said, markup=False)
@@ -227,7 +232,6 @@ def print_table(verdict: ModelVerdict, model: str,
     if any(n in short for n in verdict.coverage_notes):
         console.print("(the notes in full, with their sources: --format json)",
                       style="yellow", markup=False)
-    top = verdict.target_classes[0] if verdict.target_classes else None
     rows = verdict.evidence_rows()  # the class the verdict names first
     if raised and rows and max(r.score for r in rows) > rows[0].score:
         console.print(f"per-class table: class {top} first, the class the raise named (not "
