@@ -321,9 +321,10 @@ def test_a_keep_ratio_on_a_scorer_without_the_mmbd_lead_is_refused(tmp_path) -> 
     raw["trigger_search:named-check"]["fitted_on"]["keep_ratio"] = None  # unset: nothing kept
     bad.write_text(json.dumps(raw))
     check_keep_ratio(bad)
-    for other in ("nope.json", "not json"):
+    for other in ("nope.json", "not json"):  # stop 76 hfix: refused here, in the loader's words
         (tmp_path / "x.json").write_text(other)
-        check_keep_ratio(tmp_path / "x.json")  # the loader's to name
+        with pytest.raises(UserInputError, match=r"x\.json: unreadable calibration file"):
+            check_keep_ratio(tmp_path / "x.json")
     with pytest.raises(UserInputError, match=r"missing\.json: no such calibration file"):
         check_keep_ratio(tmp_path / "missing.json")  # stop 76: refused before torch's imports
 
