@@ -254,12 +254,14 @@ def test_a_corrupt_compressed_npz_is_left_to_the_reader(user, tmp_path) -> None:
 def test_deeply_nested_json_is_left_to_the_loaders(tmp_path) -> None:
     """A manifest, hub config or calibration file nested past Python's recursion limit was
     "unexpected RecursionError" in the early checks at stop 65's merge (hrev); the loaders'
-    ``io.json_file`` words it."""
+    ``io.json_file`` words it (a calibration file's words are said early since stop 76)."""
     from trojanscope.cli.early_data import text_model
 
     deep = "[" * 100_000 + "]" * 100_000
     (tmp_path / "cal.json").write_text(deep)
-    check_keep_ratio(tmp_path / "cal.json")
+    with pytest.raises(UserInputError, match=r"unreadable calibration file \(JSON nested too "
+                       r"deeply\)"):  # since stop 76 (hfix) refused early, in the loader's words
+        check_keep_ratio(tmp_path / "cal.json")
     run = _run(tmp_path, "run")
     (run / "manifest.json").write_text(deep)
     assert model_input(run) is None
@@ -321,9 +323,10 @@ def test_a_keep_ratio_on_a_scorer_without_the_mmbd_lead_is_refused(tmp_path) -> 
     raw["trigger_search:named-check"]["fitted_on"]["keep_ratio"] = None  # unset: nothing kept
     bad.write_text(json.dumps(raw))
     check_keep_ratio(bad)
-    for other in ("nope.json", "not json"):
+    for other in ("nope.json", "not json"):  # stop 76 hfix: refused here, in the loader's words
         (tmp_path / "x.json").write_text(other)
-        check_keep_ratio(tmp_path / "x.json")  # the loader's to name
+        with pytest.raises(UserInputError, match=r"x\.json: unreadable calibration file"):
+            check_keep_ratio(tmp_path / "x.json")
     with pytest.raises(UserInputError, match=r"missing\.json: no such calibration file"):
         check_keep_ratio(tmp_path / "missing.json")  # stop 76: refused before torch's imports
 

@@ -59,7 +59,7 @@ def test_misfits_flags_the_trigger_stop_70s_default_misses(written) -> None:
     # stop 72: the group says which screen raised it (stop 71's read-through: it did not)
     best = result.details["groups"][0]
     assert best["screen"] == "misfits" and best["screen_z"] > MISFIT_Z, best
-    assert group_words(best).endswith(f"raised by misfits at z {best['screen_z']:.2f})")
+    assert group_words(best).endswith(f"screen misfits at z {best['screen_z']:.2f})")
 
 
 def test_without_misfit_rows_the_flags_are_equal(tmp_path) -> None:

@@ -136,7 +136,9 @@ def test_each_group_says_which_screen_raised_it() -> None:
                                                               "screen_z": 12.5}
     words = group_words({"column": "a", "value": "w", "label": 0, "rows": 12, "score": 11.929,
                          "screen": "misfits", "screen_z": 12.5})
-    assert words == "a = w with label 0 (12 rows, score 11.93, raised by misfits at z 12.50)"
+    assert words == ("a = w with label 0 (12 rows, score 11.93: rows whose value does not fit "
+                     "what another column, which it nearly fixes, holds on them; screen misfits "
+                     "at z 12.50)")
 
 
 

@@ -8,8 +8,11 @@ read (:func:`trojanscope.detect.mmbd.summarise_margins`), whatever the file's ot
 list (stop 65's read-through: a user's file with only ``auto:out-of-coverage`` beside the term
 was refused); for any other detector the file must say so: some entry of the same detector
 (the key's first part) reads ``mmbd_ratio``.
-A missing file is refused here too, in the loader's words (stop 76); anything else wrong with the
-file is left to ``load_calibrators``, which names it.
+A missing file is refused here too, in the loader's words (stop 76), and so is a file that is
+not JSON or not an object of calibrator objects (stop 76 hfix: ``--calibration
+transactions.csv`` was refused after 4.5 CPU s of imports); anything else wrong with the file
+(an entry the loader's checks refuse, a file over ``MAX_BYTES``) is left to
+``load_calibrators``, which names it.
 """
 
 from __future__ import annotations
@@ -27,19 +30,23 @@ MAX_BYTES = 64 << 20  # larger files are left to the loader (load_calibrators)
 
 def check_keep_ratio(path: str | Path | None, what: str = "--calibration") -> None:
     """One error line where a ``keep_ratio`` is set on a named-check whose scorer's detector
-    records no ``mmbd_ratio`` in this file, or where the file does not exist (stop 76: 4.3 CPU
-    s of imports came first); nothing for a readable file without one, nor for a file the
-    loader will refuse on its own (unreadable, not JSON)."""
+    records no ``mmbd_ratio`` in this file, or where the file does not exist, is not JSON or is
+    not an object of objects (stop 76: 4.3-4.5 CPU s of imports came first), the last three in
+    the loader's words; nothing for a readable file without a bad ``keep_ratio``, nor for one
+    larger than ``MAX_BYTES`` (the loader reads and names it)."""
     if path is None:
         return
     if not Path(path).exists():  # as load_calibrators words it, without torch's seconds first
         raise UserInputError(f"{path}: no such calibration file")
-    try:  # larger than MAX_BYTES, not JSON or nested too deeply: a ValueError
+    try:  # larger than MAX_BYTES, not UTF-8, not JSON or nested too deeply: a ValueError
         raw = load_json(path, MAX_BYTES)
-    except (OSError, ValueError):
-        return
-    if not isinstance(raw, dict):
-        return
+    except (OSError, ValueError) as exc:
+        if _over_limit(path):
+            return
+        raise UserInputError(f"{path}: unreadable calibration file ({exc})") from None
+    if not isinstance(raw, dict) or not all(isinstance(c, dict) for c in raw.values()):
+        raise UserInputError(f"{path}: unreadable calibration file (expected an object of "
+                             "calibrator objects)")  # load_calibrators' words
     for key, entry in raw.items():
         fitted = entry.get("fitted_on") if isinstance(entry, dict) else None
         if (not key.endswith(TERM_SUFFIX) or not isinstance(fitted, dict)
@@ -62,3 +69,11 @@ def check_keep_ratio(path: str | Path | None, what: str = "--calibration") -> No
 def _reads_lead(entry: object) -> bool:
     features = entry.get("features") if isinstance(entry, dict) else None
     return isinstance(features, list) and MMBD_LEAD in features
+
+
+def _over_limit(path: str | Path) -> bool:
+    """Whether ``path`` is larger than :data:`MAX_BYTES` (left to the loader) or unstatable."""
+    try:
+        return Path(path).stat().st_size > MAX_BYTES
+    except OSError:
+        return False

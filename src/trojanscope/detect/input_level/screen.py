@@ -23,6 +23,14 @@ class Screening:
     elapsed_s: float
 
     def as_dict(self) -> dict[str, object]:
+        """The JSON report: ``notes`` holds the detector's own and, where the flags are as few
+        as the false-positive rate gives on clean inputs by chance, a note saying so
+        (:func:`~trojanscope.detect.input_level.chance.chance_note`)."""
+        from trojanscope.detect.input_level.chance import chance_note
+
+        notes = list(getattr(self.guard.detector, "notes_", []))
+        chance = chance_note(int(self.flagged.sum()), len(self.flagged), self.guard.fpr,
+                             self.guard.n_calibration)
         return {
             "method": self.guard.detector.name,
             "params": self.guard.detector.get_params(),
@@ -34,7 +42,7 @@ class Screening:
             "forward_passes_per_input": self.guard.detector.forward_passes_per_input,
             "clean_inputs": {"fit": self.guard.n_fit, "threshold": self.guard.n_calibration},
             "elapsed_s": self.elapsed_s,
-            "notes": list(getattr(self.guard.detector, "notes_", [])),
+            "notes": notes + ([chance] if chance else []),
         }
 
 
