@@ -45,6 +45,7 @@ from excess_wide_s72_h9u import (
     FLAG,
     SHIPPED,
     loaded,
+    lost_condition,
     report,
     score,
     stored_reading,
@@ -93,11 +94,8 @@ def fresh_conds(data: dict, free: dict, spent: dict[str, list[dict]], stored: di
     out = []
     for path, fresh in (("data", data), ("data-free", free)):
         every = next(g for g in fresh["groups"] if g["group"] == "all")
-        out.append((f"H1 {path}: no fresh backdoor flagged today lost or renamed",
-                    not every["lost"] and not fresh["renamed"],
-                    f"lost {every['lost']}, renamed {fresh['renamed']}; flagged "
-                    f"{every['bd_flagged'][0]} -> {every['bd_flagged'][1]} of "
-                    f"{every['backdoored']}"))
+        out.append(lost_condition(f"H1 {path}: no fresh backdoor flagged today lost or renamed",
+                                  fresh))
         c = every["clean_flagged"]
         out.append((f"H2 {path}: fresh clean flags not more", c[1] <= c[0],
                     f"{c[0]} -> {c[1]} of {every['models'] - every['backdoored']}"))

@@ -39,6 +39,7 @@ from excess_wide_s72_h9u import (
     DATA,
     SHIPPED,
     loaded,
+    lost_condition,
     report,
     score,
     stored_rows,
@@ -146,21 +147,17 @@ def fresh(path: Path, today: dict, cand: dict) -> dict:
 def rule(reading: dict) -> list[str]:
     """The rule's conditions (``excess_own_s76_h9c_rule.md``) on the fresh reading."""
     conds, flags = [], {}
-    for way in ("data", "data_free"):
-        r = reading[way]
-        every = next(g for g in r["groups"] if g["group"] == "all")
-        conds.append((f"C{len(conds) + 1} {way}: no backdoor lost, none renamed",
-                      not every["lost"] and not r["renamed"],
-                      f"lost {every['lost']}, renamed {r['renamed']}; backdoors flagged "
-                      f"{every['bd_flagged'][0]} -> {every['bd_flagged'][1]} of "
-                      f"{every['backdoored']}"))
+    alls = {way: next(g for g in reading[way]["groups"] if g["group"] == "all")
+            for way in ("data", "data_free")}
+    for way, every in alls.items():
+        conds.append(lost_condition(f"C{len(conds) + 1} {way}: no backdoor lost, none renamed",
+                                    reading[way]))
         flags[way] = every["clean_flagged"]
     fewer = all(b <= a for a, b in flags.values()) and any(b < a for a, b in flags.values())
     conds.append(("C3 clean flags fewer (none more either way, fewer in one)", fewer,
                   "; ".join(f"{w} {a} -> {b}" for w, (a, b) in flags.items())
                   + f" of {every['models'] - every['backdoored']}"))
-    for way in ("data", "data_free"):
-        every = next(g for g in reading[way]["groups"] if g["group"] == "all")
+    for way, every in alls.items():
         (auc0, ce0), (auc1, ce1) = every["auc_ce"]
         conds.append((f"C{len(conds) + 1} {way}: ROC-AUC and CE not worse",
                       auc1 >= auc0 and ce1 <= ce0,

@@ -338,6 +338,16 @@ def stop72_conds(user: dict, stored: dict) -> list[tuple[str, bool, str]]:
          f"{whole['auc_ce'][0]} -> {whole['auc_ce'][1]}")]
 
 
+def lost_condition(name: str, reading: dict) -> tuple[str, bool, str]:
+    """A rule's "no backdoor flagged today lost, none renamed" condition on one population's
+    reading (:func:`report`'s), as (name, met, what was read): stop 75 h9s's and stop 76
+    h9c's fresh rules."""
+    every = next(g for g in reading["groups"] if g["group"] == "all")
+    return (name, not every["lost"] and not reading["renamed"],
+            f"lost {every['lost']}, renamed {reading['renamed']}; flagged "
+            f"{every['bd_flagged'][0]} -> {every['bd_flagged'][1]} of {every['backdoored']}")
+
+
 def verdict_lines(conds: list[tuple[str, bool, str]], worst_family: dict | None,
                   reported: list[str] | None = None, what: str = "the candidate") -> list[str]:
     """A rule's lines: each condition (name, met, what was read) met or not, the worst family

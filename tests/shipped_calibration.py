@@ -259,3 +259,17 @@ def shipped_before_s75() -> dict:
     (h9's blend-sink term, h16z's LightGBM flip term)."""
     return {k: v for k, v in json.loads(SHIPPED.read_text()).items()
             if k not in (SINK_S75, LIGHTGBM_FLIP)}
+
+
+# issue 9 stop 76 (h9c): the first-contact user CNN recipe's `wide_recipes` entry may carry
+# `own_median` (the excess read against its own lean; benchmarks/excess_own_s76_h9c_rule.md):
+# files written before saw no mark (:func:`shipped_before_s76_h9c`)
+def shipped_before_s76_h9c() -> dict:
+    """The shipped file's raw entries, in file order, without h9c's ``own_median`` marks."""
+    out = json.loads(SHIPPED.read_text())
+    for key, entry in out.items():
+        if key.endswith(":excess"):
+            for entries in entry["fitted_on"].get("wide_recipes", {}).values():
+                for e in entries:
+                    e.pop("own_median", None)
+    return out
