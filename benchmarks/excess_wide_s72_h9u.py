@@ -90,6 +90,9 @@ def before_s73() -> dict:
     old = json.loads((DATA / "user_cnn_s72_h9u" / "cal_recipes.json").read_text())
     for key, entry in out.items():
         if key.endswith(":excess"):
+            for entries in entry["fitted_on"].get("wide_recipes", {}).values():
+                for e in entries:  # issue 9 stop 76 (h9c)'s later mark
+                    e.pop("own_median", None)
             entry.update({f: old[key][f] for f in ("coef", "intercept")})
             entry["fitted_on"].update({f: old[key]["fitted_on"][f]
                                        for f in ("slope", "start", "most")})

@@ -183,7 +183,7 @@ def shipped_before_s60() -> dict:
     cals = {k: v for k, v in load_calibrators().items()
             if k not in GAPS and k not in NAMED and k not in DATA_FREE_EXCESS
             and k not in (SINK_S75, LIGHTGBM_FLIP)}
-    raw = json.loads(SHIPPED.read_text())
+    raw = shipped_before_s76_h9c()
     return {**cals, **{k: Calibrator(**v) for k, v in band_entries_before_s60().items()},
             **{k: Calibrator(**excess_before_s73(raw[k])) for k in EXCESS_TERMS},
             XGBOOST: Calibrator(**entry_before_s64()),
@@ -257,7 +257,7 @@ def shipped_before_s75_h16z() -> dict:
 def shipped_before_s75() -> dict:
     """The shipped file's raw entries, in file order, without either of stop 75's new entries
     (h9's blend-sink term, h16z's LightGBM flip term)."""
-    return {k: v for k, v in json.loads(SHIPPED.read_text()).items()
+    return {k: v for k, v in shipped_before_s76_h9c().items()
             if k not in (SINK_S75, LIGHTGBM_FLIP)}
 
 

@@ -9,7 +9,11 @@ import json
 from pathlib import Path
 
 from script_run import run_script
-from shipped_calibration import DATA_FREE_EXCESS, SHIPPED, shipped_data_free_unguarded_s74
+from shipped_calibration import (
+    DATA_FREE_EXCESS,
+    shipped_before_s76_h9c,
+    shipped_data_free_unguarded_s74,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "benchmarks" / "data" / "data_free_guard_s74_h9g"
@@ -28,7 +32,7 @@ def _files() -> tuple[dict, dict]:
     """(before, now), loaded: the data-free terms as h9d shipped them, and as shipped."""
     from excess_wide_s72_h9u import loaded
 
-    return loaded(shipped_data_free_unguarded_s74()), loaded(json.loads(SHIPPED.read_text()))
+    return loaded(shipped_data_free_unguarded_s74()), loaded(shipped_before_s76_h9c())
 
 
 def _fresh() -> list[dict]:
@@ -40,7 +44,7 @@ def _fresh() -> list[dict]:
 def test_the_shipped_entries_are_the_candidates() -> None:
     from data_free_guard_s74_h9g import candidate
 
-    shipped = json.loads(SHIPPED.read_text())
+    shipped = shipped_before_s76_h9c()
     cand = json.loads((DATA / "cal_df_guard.json").read_text())
     made = candidate(shipped)
     for key in DATA_FREE_EXCESS:

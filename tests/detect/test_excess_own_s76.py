@@ -74,3 +74,17 @@ def test_the_candidate_reads_seed_226s_clean_cnn_under_the_flag() -> None:
     assert before.probability == pytest.approx(0.600, abs=1e-3)
     assert after.probability < 0.25 and after.target_classes[0] == 7
     assert after.features["mmbd_class_excess"] == pytest.approx(0.303, abs=1e-3)
+
+
+def test_the_shipped_file_carries_the_mark_as_the_rule_shipped_it() -> None:
+    """The rule (``benchmarks/excess_own_s76_h9c_rule.md``) was met on fresh seeds 227-238:
+    the shipped file is the file before it with the four marks, and reads seed 226's clean CNN
+    under the flag with data."""
+    from excess_own_s76_h9c import with_own_median
+    from excess_wide_s72_h9u import SHIPPED, loaded, verdict
+    from shipped_calibration import shipped_before_s76_h9c
+    from trojanscope.detect.calibration import calibrate
+
+    shipped = json.loads(SHIPPED.read_text())
+    assert shipped == with_own_median(shipped_before_s76_h9c())
+    assert calibrate(verdict(_user226()), loaded(shipped)).probability < 0.25
