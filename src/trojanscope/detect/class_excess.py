@@ -23,7 +23,9 @@ entry (``fitted_on.reference``). That entry is a lower-only term: where its line
 start and a slope on the excess) is negative it is added to the scoring calibrator's logit,
 never more than ``most`` logits (MM-BD's reading is taken back, not the other probes'; an entry
 of the reference or of ``wide_recipes`` may carry its own ``most``, issue 9 stop 75: the largest
-cap of the entries that open the run's top class is read), before
+cap of the entries that open the run's top class is read; a ``wide_recipes`` entry marked
+``own_median`` has the excess at a class it opens read against its own median where that is
+the larger, stop 76: :func:`basis`), before
 any raise term; where the run has no ratios (a run recorded before stop 55), the kind has
 no reference, or the reference has fewer than ``min_clean`` clean models, the feature is absent
 and the probability is what the calibrator gives without it.
