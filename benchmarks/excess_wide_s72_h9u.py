@@ -90,6 +90,9 @@ def before_s73() -> dict:
     old = json.loads((DATA / "user_cnn_s72_h9u" / "cal_recipes.json").read_text())
     for key, entry in out.items():
         if key.endswith(":excess"):
+            for entries in entry["fitted_on"].get("wide_recipes", {}).values():
+                for e in entries:  # issue 9 stop 76 (h9c)'s later mark
+                    e.pop("own_median", None)
             entry.update({f: old[key][f] for f in ("coef", "intercept")})
             entry["fitted_on"].update({f: old[key]["fitted_on"][f]
                                        for f in ("slope", "start", "most")})
@@ -336,6 +339,16 @@ def stop72_conds(user: dict, stored: dict) -> list[tuple[str, bool, str]]:
         ("C3 no stored backdoor lost or at risk", not whole["lost"] and not stored["at_risk"],
          f"lost {whole['lost']}, at risk {stored['at_risk']}; ROC-AUC / CE "
          f"{whole['auc_ce'][0]} -> {whole['auc_ce'][1]}")]
+
+
+def lost_condition(name: str, reading: dict) -> tuple[str, bool, str]:
+    """A rule's "no backdoor flagged today lost, none renamed" condition on one population's
+    reading (:func:`report`'s), as (name, met, what was read): stop 75 h9s's and stop 76
+    h9c's fresh rules."""
+    every = next(g for g in reading["groups"] if g["group"] == "all")
+    return (name, not every["lost"] and not reading["renamed"],
+            f"lost {every['lost']}, renamed {reading['renamed']}; flagged "
+            f"{every['bd_flagged'][0]} -> {every['bd_flagged'][1]} of {every['backdoored']}")
 
 
 def verdict_lines(conds: list[tuple[str, bool, str]], worst_family: dict | None,

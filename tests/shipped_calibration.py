@@ -183,7 +183,7 @@ def shipped_before_s60() -> dict:
     cals = {k: v for k, v in load_calibrators().items()
             if k not in GAPS and k not in NAMED and k not in DATA_FREE_EXCESS
             and k not in (SINK_S75, LIGHTGBM_FLIP, MASK_S76)}
-    raw = json.loads(SHIPPED.read_text())
+    raw = shipped_before_s76_h9c()
     return {**cals, **{k: Calibrator(**v) for k, v in band_entries_before_s60().items()},
             **{k: Calibrator(**excess_before_s73(raw[k])) for k in EXCESS_TERMS},
             XGBOOST: Calibrator(**entry_before_s64()),
@@ -273,9 +273,9 @@ def shipped_before_s76_h16z() -> dict:
 def shipped_before_s75() -> dict:
     """The shipped file's raw entries, in file order, without either of stop 75's new entries
     (h9's blend-sink term, h16z's LightGBM flip term) and without stop 76's changes (h9s's
-    ``shut``s, :func:`shipped_before_s76_h9s`; h9m's mask-gate entry; h16z's share guard goes
-    with the flip term)."""
-    return {k: v for k, v in shipped_before_s76_h9s().items()
+    ``shut``s and h9c's ``own_median`` marks, :func:`shipped_before_s76_h9c`; h9m's mask-gate
+    entry; h16z's share guard goes with the flip term)."""
+    return {k: v for k, v in shipped_before_s76_h9c().items()
             if k not in (SINK_S75, LIGHTGBM_FLIP, MASK_S76)}
 
 
@@ -332,3 +332,31 @@ def sink_entry_before_s76_h9(entry: dict) -> dict:
     fitted["reference"] = {k: v for k, v in fitted["reference"].items()
                            if not is_trait_set_key(k)}
     return {**entry, "fitted_on": fitted}
+
+
+# issue 9 stop 76 (h9c): the first-contact user CNN recipe's `wide_recipes` entry may carry
+# `own_median` (the excess read against its own lean; benchmarks/excess_own_s76_h9c_rule.md):
+# files written before saw no mark. h9s's ``shut``s came in the same stop on the same entries:
+# :func:`shipped_before_s76_h9c` undoes both, :func:`shipped_without_own_s76_h9c` the marks alone
+def excess_without_own_s76_h9c(entry: dict) -> dict:
+    """An excess entry (raw JSON) without h9c's ``own_median`` marks (a copy)."""
+    import copy
+
+    out = copy.deepcopy(entry)
+    for entries in out.get("fitted_on", {}).get("wide_recipes", {}).values():
+        for e in entries:
+            e.pop("own_median", None)
+    return out
+
+
+def shipped_without_own_s76_h9c() -> dict:
+    """The shipped file's raw entries, in file order, without h9c's ``own_median`` marks."""
+    return {k: excess_without_own_s76_h9c(v) if k.endswith(":excess") else v
+            for k, v in json.loads(SHIPPED.read_text()).items()}
+
+
+def shipped_before_s76_h9c() -> dict:
+    """The shipped file's raw entries, in file order, with the excess entries as before stop
+    76: without h9c's ``own_median`` marks and without h9s's ``shut``s."""
+    return {k: excess_without_own_s76_h9c(v) if k.endswith(":excess") else v
+            for k, v in shipped_before_s76_h9s().items()}

@@ -316,10 +316,12 @@ def _but_sure(entries: dict) -> dict:
         SURE,
         XGBOOST_BAND,
         excess_before_s72,
+        excess_without_own_s76_h9c,
         excess_without_shut_s76_h9s,
     )
 
-    return {k: excess_before_s72(excess_without_shut_s76_h9s(v)) if k in EXCESS_TERMS else v
+    return {k: excess_before_s72(excess_without_own_s76_h9c(excess_without_shut_s76_h9s(v)))
+            if k in EXCESS_TERMS else v
             for k, v in entries.items()
             if k not in (SURE, XGBOOST_BAND, LIGHTGBM_FLIP, SINK_S75, MASK_S76)
             and k not in DATA_FREE_EXCESS}

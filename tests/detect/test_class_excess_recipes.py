@@ -12,7 +12,12 @@ import pytest
 from test_class_excess import BN00, KIND, RATIOS, _cals, _term, _verdict, _with_ratios
 
 from script_run import run_script
-from shipped_calibration import EXCESS_TERMS, excess_before_s72, excess_without_dense_s73
+from shipped_calibration import (
+    EXCESS_TERMS,
+    excess_before_s72,
+    excess_without_dense_s73,
+    shipped_before_s76_h9c,
+)
 from trojanscope.detect.calibration import Calibrator, calibrate, load_calibrators
 from trojanscope.detect.class_excess import EXCESS, EXCESS_LOGIT, class_excess, wide_class
 from trojanscope.errors import UserInputError
@@ -94,7 +99,7 @@ def test_the_shipped_excess_terms_carry_the_candidate_recipes_met_by_the_rule() 
     the shipped excess entries are cal_recipes.json's, which is the file before plus
     ``wide_recipes`` (class 7 of the ReLU / conv / max-pool kind read too)."""
     shipped = {k: excess_without_dense_s73(v) if k in EXCESS_TERMS else v for k, v in
-               json.loads((ROOT / "src/trojanscope/detect/calibration.json").read_text()).items()}
+               shipped_before_s76_h9c().items()}
     cand = json.loads((DATA / "cal_recipes.json").read_text())
     for key in EXCESS_TERMS:  # stop 73 (h9w) added a dense kind's entry beside it
         assert shipped[key]["fitted_on"]["wide_recipes"] == cand[key]["fitted_on"][

@@ -13,7 +13,7 @@ import pytest
 from script_run import run_script
 from shipped_calibration import (
     DATA_FREE_EXCESS,
-    SHIPPED,
+    shipped_before_s76_h9c,
     shipped_data_free_unguarded_s74,
     shipped_without_data_free_s74,
 )
@@ -56,13 +56,13 @@ def test_the_users_clean_cnn_reads_clean_data_free() -> None:
     report = json.loads(USER.read_text())
     before = _p(report, _loaded(shipped_without_data_free_s74()))
     assert before[1] == 2 and before[0] == pytest.approx(report["probability"], abs=1e-9)
-    after = _p(report, _loaded(json.loads(SHIPPED.read_text())))
+    after = _p(report, _loaded(shipped_before_s76_h9c()))
     assert after[0] < 0.1 and after[1] == 2
 
 
 def test_other_kinds_and_the_data_path_are_untouched() -> None:
     report = json.loads(USER.read_text())
-    now, old = _loaded(json.loads(SHIPPED.read_text())), _loaded(shipped_without_data_free_s74())
+    now, old = _loaded(shipped_before_s76_h9c()), _loaded(shipped_without_data_free_s74())
     sigmoid = {**report, "traits": ["activation:sigmoid", "layer:conv", "pool:avg"]}
     assert _p(sigmoid, now) == _p(sigmoid, old)  # a kind no recipe names: not read
     with_data = {**report, "data_free": False}  # the data path's own term, as before
@@ -72,7 +72,7 @@ def test_other_kinds_and_the_data_path_are_untouched() -> None:
 def test_the_fresh_rows_as_the_rule_read_them() -> None:
     from data_free_s74_h9d import model_rows
 
-    now, old = _loaded(json.loads(SHIPPED.read_text())), _loaded(shipped_without_data_free_s74())
+    now, old = _loaded(shipped_before_s76_h9c()), _loaded(shipped_without_data_free_s74())
     rows = model_rows(DATA / "fresh_rows.jsonl.gz", "fresh")
     assert len(rows) == 82 and sum(r["backdoored"] for r in rows) == 42
     flags = {"clean": [0, 0], "bd": [0, 0]}

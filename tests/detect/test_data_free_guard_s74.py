@@ -11,8 +11,7 @@ from pathlib import Path
 from script_run import run_script
 from shipped_calibration import (
     DATA_FREE_EXCESS,
-    SHIPPED,
-    shipped_before_s76_h9s,
+    shipped_before_s76_h9c,
     shipped_data_free_unguarded_s74,
 )
 
@@ -33,7 +32,7 @@ def _files() -> tuple[dict, dict]:
     """(before, now), loaded: the data-free terms as h9d shipped them, and as shipped."""
     from excess_wide_s72_h9u import loaded
 
-    return loaded(shipped_data_free_unguarded_s74()), loaded(json.loads(SHIPPED.read_text()))
+    return loaded(shipped_data_free_unguarded_s74()), loaded(shipped_before_s76_h9c())
 
 
 def _fresh() -> list[dict]:
@@ -45,7 +44,7 @@ def _fresh() -> list[dict]:
 def test_the_shipped_entries_are_the_candidates() -> None:
     from data_free_guard_s74_h9g import candidate
 
-    shipped = shipped_before_s76_h9s()  # stop 76 (h9s) gave the guarded entries a shut
+    shipped = shipped_before_s76_h9c()  # stop 76 (h9s, h9c): shuts and own_median marks
     cand = json.loads((DATA / "cal_df_guard.json").read_text())
     made = candidate(shipped)
     for key in DATA_FREE_EXCESS:

@@ -11,7 +11,12 @@ from pathlib import Path
 import pytest
 
 from script_run import run_script
-from shipped_calibration import EXCESS_TERMS, excess_before_s73, excess_without_dense_s73
+from shipped_calibration import (
+    EXCESS_TERMS,
+    excess_before_s73,
+    excess_without_dense_s73,
+    shipped_before_s76_h9c,
+)
 from trojanscope.detect.calibration import Calibrator, calibrate, load_calibrators
 from trojanscope.detect.class_excess import EXCESS, EXCESS_LOGIT
 
@@ -23,7 +28,7 @@ S72 = ROOT / "benchmarks/data/user_cnn_s72_h9u"
 
 def _before() -> dict:
     """The shipped calibrators with the two excess entries' line as before stop 73."""
-    raw = json.loads(SHIPPED.read_text())
+    raw = shipped_before_s76_h9c()
     return {k: Calibrator(**excess_before_s73(raw[k])) if k in EXCESS_TERMS else v
             for k, v in load_calibrators().items()}
 
@@ -37,7 +42,7 @@ def test_with_line_sets_both_entries_and_keeps_their_starts_apart() -> None:
     from excess_cap_s73_h9u import with_line
 
     base = {k: excess_before_s73(v) if k in EXCESS_TERMS else v
-            for k, v in json.loads(SHIPPED.read_text()).items()}
+            for k, v in shipped_before_s76_h9c().items()}
     out = with_line(base, 11.0, 0.75, 4.0)
     first, wider = out["auto:excess"], out["auto:out-of-coverage:excess"]
     assert first["coef"] == [11.0] and first["intercept"] == pytest.approx(-8.25)
@@ -51,7 +56,7 @@ def test_with_line_sets_both_entries_and_keeps_their_starts_apart() -> None:
 
 def test_the_candidate_file_differs_from_the_shipped_one_only_in_the_line() -> None:
     cand = json.loads((DATA / "cal_line.json").read_text())
-    shipped = json.loads(SHIPPED.read_text())
+    shipped = shipped_before_s76_h9c()
     for key in EXCESS_TERMS:
         # stop 73 (h9w) added a dense kind's wide_recipes entry after this file was written
         fitted = excess_without_dense_s73(shipped[key])["fitted_on"]
@@ -133,7 +138,7 @@ def test_the_shipped_excess_entries_carry_the_candidate_line_met_by_the_rule() -
     shipped before, and nothing else in those entries differs."""
     from excess_wide_s72_h9u import before_s73
 
-    shipped = json.loads(SHIPPED.read_text())
+    shipped = shipped_before_s76_h9c()
     cand = json.loads((DATA / "cal_line.json").read_text())
     for key in EXCESS_TERMS:
         assert shipped[key]["coef"] == cand[key]["coef"] == [11.0]

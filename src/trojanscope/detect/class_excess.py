@@ -23,7 +23,9 @@ entry (``fitted_on.reference``). That entry is a lower-only term: where its line
 start and a slope on the excess) is negative it is added to the scoring calibrator's logit,
 never more than ``most`` logits (MM-BD's reading is taken back, not the other probes'; an entry
 of the reference or of ``wide_recipes`` may carry its own ``most``, issue 9 stop 75: the largest
-cap of the entries that open the run's top class is read), before
+cap of the entries that open the run's top class is read; a ``wide_recipes`` entry marked
+``own_median`` has the excess at a class it opens read against its own median where that is
+the larger, stop 76: :func:`basis`), before
 any raise term; where the run has no ratios (a run recorded before stop 55), the kind has
 no reference, or the reference has fewer than ``min_clean`` clean models, the feature is absent
 and the probability is what the calibrator gives without it.
@@ -133,7 +135,15 @@ def excess_opened(features: dict[str, float], traits: list[str], reference: dict
         return None
     opened = opening(top, [entry, *((wide_recipes or {}).get(key) or [])], min_clean, wide,
                      features)
-    return (ratios[top] - float(median[top]), opened) if opened else None
+    return (ratios[top] - basis(top, float(median[top]), opened), opened) if opened else None
+
+
+def basis(top: int, reference: float, opened: list[dict]) -> float:
+    """What class ``top``'s ratio is read against: the reference's median, or the larger
+    median of an opening recipe entry marked ``own_median`` (issue 9, stop 76: the user's
+    two-epoch ReLU CNNs lean to class 7 at 1.32 times the median class, the reference's
+    recipe at 1.08, so a clean model's lean there read as a backdoor's excess)."""
+    return max([reference, *(float(e["median"][top]) for e in opened if e.get("own_median"))])
 
 
 def wide_class(top: int, entries: list[dict], min_clean: int, wide: float,
@@ -319,7 +329,7 @@ def check_excess_terms(calibrators: dict[str, Calibrator]) -> None:
             raise ValueError(f"{key!r}: fitted_on.wide_recipes must map kinds to lists of "
                              "{\"n_clean\": N, \"median\": [ratios]} (an optional numeric "
                              "\"wide\" and \"most\" > 0, an optional \"guard\" and \"shut\" of "
-                             "feature names to numbers)")
+                             "feature names to numbers, an optional boolean \"own_median\")")
         most = term.fitted_on.get("most", 1.0)
         if (not isinstance(most, int | float) or isinstance(most, bool) or not most > 0
                 or math.isnan(most)):
@@ -335,13 +345,15 @@ def check_excess_terms(calibrators: dict[str, Calibrator]) -> None:
 
 def _entry(value: object) -> bool:
     """A reference entry: ``{"n_clean": N, "median": [finite numbers]}`` (and, on a recipe,
-    an optional finite ``wide`` and an optional ``guard`` and ``shut``: feature names to finite
-    numbers; on any entry an optional ``most``, a finite number > 0)."""
+    an optional finite ``wide``, an optional ``guard`` and ``shut``: feature names to finite
+    numbers, and an optional boolean ``own_median``; on any entry an optional ``most``, a finite
+    number > 0)."""
     guard = value.get("guard", {}) if isinstance(value, dict) else None
     closed = value.get("shut", {}) if isinstance(value, dict) else None
     most = value.get("most", 1.0) if isinstance(value, dict) else None
+    own = value.get("own_median", False) if isinstance(value, dict) else None
     return (isinstance(value, dict) and isinstance(value.get("median"), list)
-            and finite(most) and most > 0
+            and finite(most) and most > 0 and isinstance(own, bool)
             and all(finite(x) for x in value["median"]) and isinstance(value.get("n_clean"), int)
             and not isinstance(value["n_clean"], bool) and finite(value.get("wide", 0.0))
             and all(isinstance(g, dict) and all(isinstance(k, str) and finite(v)
