@@ -90,9 +90,11 @@ def before_s73() -> dict:
     old = json.loads((DATA / "user_cnn_s72_h9u" / "cal_recipes.json").read_text())
     for key, entry in out.items():
         if key.endswith(":excess"):
+            entry["fitted_on"].pop("shut_by", None)  # issue 9 stop 76 (h9s)'s later note
             for entries in entry["fitted_on"].get("wide_recipes", {}).values():
-                for e in entries:  # issue 9 stop 76 (h9c)'s later mark
+                for e in entries:  # issue 9 stop 76's later marks (h9c, h9s)
                     e.pop("own_median", None)
+                    e.pop("shut", None)
             entry.update({f: old[key][f] for f in ("coef", "intercept")})
             entry["fitted_on"].update({f: old[key]["fitted_on"][f]
                                        for f in ("slope", "start", "most")})
