@@ -97,7 +97,8 @@ def test_the_candidate_file_lowers_a_stored_clean_head_once() -> None:
     v = calibrate(verdict_of(report), cand)
     assert today.probability == pytest.approx(0.980, abs=5e-3)
     assert v.probability == pytest.approx(0.269, abs=5e-3) and v.target_classes[0] == 0
-    assert any("blend-sink term" in n for n in v.coverage_notes)
+    assert any("blend-sink term" in n for n in v.term_notes)
+    assert not any("blend-sink term" in n for n in v.coverage_notes)
     assert calibrate(v, cand).probability == pytest.approx(v.probability)
 
 

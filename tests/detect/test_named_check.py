@@ -77,6 +77,8 @@ def test_calibrate_lowers_a_named_class_no_trigger_reaches_easily() -> None:
     assert lowered.probability < 0.5 and lowered.features[NAMED_LOGIT] < 0
     assert lowered.target_classes[0] == today.target_classes[0] == 8
     assert "reversed trigger" in (named_note(lowered.features) or "")
+    assert lowered.term_notes == [named_note(lowered.features)]  # not a coverage note (s76)
+    assert not any("reversed trigger" in n for n in lowered.coverage_notes)
     twice = calibrate(lowered, _cals())
     assert twice.probability == pytest.approx(lowered.probability)
 

@@ -92,7 +92,7 @@ def test_calibrate_lowers_a_small_contrast_and_says_so_and_leaves_a_reading_with
     low = calibrate(_verdict(2.0, 0.25), cals)
     assert low.probability == pytest.approx(1 / (1 + math.exp(-1.0)))
     assert low.features["lever_logit"] == pytest.approx(-1.0)
-    assert any("clean twins" in n for n in low.coverage_notes)
+    assert any("clean twins" in n for n in low.term_notes) and not low.coverage_notes
     for v in (_verdict(2.0, 0.9), _verdict(2.0, None)):  # large contrast; not read
         out = calibrate(v, cals)
         assert out.probability == pytest.approx(1 / (1 + math.exp(-2.0)))

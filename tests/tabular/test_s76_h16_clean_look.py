@@ -53,7 +53,7 @@ def test_the_term_lowers_only_under_its_start_and_a_flagged_reading_and_says_so(
     low = calibrate(_verdict(1.0, -0.25), cals)  # 0.25 under: 2 x 0.25 = 0.5 logits
     assert _logit(low.probability) == pytest.approx(0.5)
     assert low.features["clean_look_logit"] == pytest.approx(-0.5)
-    assert any("clean-look term" in n for n in low.coverage_notes)
+    assert any("clean-look term" in n for n in low.term_notes) and not low.coverage_notes
     again = calibrate(low, cals)  # calibrating twice lowers once
     assert _logit(again.probability) == pytest.approx(0.5)
     deep = calibrate(_verdict(1.0, -5.0), cals)  # 10 logits capped at most

@@ -120,13 +120,15 @@ class DetectStep(AuditStep):
             step.details["lowered_excess"] = excess
         if masked:  # the data-free mask gate's, likewise (stop 76 read-through, hrev)
             step.details["lowered_mask"] = masked
+        if verdict.term_notes:  # the other terms', likewise: not coverage (stop 76 hfix2)
+            step.details["term_notes"] = list(verdict.term_notes)
         # a flag no input-space probe raised (issue 9, stop 72; data-free too, stop 74): a note,
         # the rating unchanged
         alone = margin_only_note(verdict.features, verdict.verdict, target, verdict.data_free)
         if alone:
             step.details["margin_only"] = ctx.result.detection["margin_only"] = alone
-        tail = "".join(f"; {said}" for said in (lowered, excess, masked, raised, alone)
-                       if said)
+        tail = "".join(f"; {said}" for said in (lowered, excess, masked, *verdict.term_notes,
+                                                 raised, alone) if said)
         if verdict.verdict == "review":
             # a score no calibration stands behind (a tree model made by other code, a
             # calibration file without the method's calibrator): a model to review, not a

@@ -82,6 +82,10 @@ class ModelVerdict:
     # file's size note quoted its figures' zoos and seeds, 13 lines at 80 columns); the note
     # itself stays whole in ``coverage_notes`` (JSON, reports)
     short_notes: dict[str, str] = field(default_factory=dict)
+    # what a calibration term that moved the probability (or named the class) says: the
+    # named-check, blend-sink, lever and clean-look terms'. Not coverage notes: the model is
+    # covered, and the audit rates coverage notes MEDIUM (issue 9, stop 76: hfix2)
+    term_notes: list[str] = field(default_factory=list)
     # tabular models: the trigger found per class, in the table's words ("job = partime and …")
     trigger_text: dict[int, str] = field(default_factory=dict)
     # the model family a method calibrates apart ("network", "tree:xgboost"): calibration.json's
@@ -147,6 +151,7 @@ class ModelVerdict:
             "elapsed_s": self.elapsed_s,
             "traits": self.traits,
             "coverage_notes": self.coverage_notes,
+            "term_notes": self.term_notes,  # printed beside the excess term's line
             # False: a fallback or out-of-coverage score, not a calibrated probability
             "calibrated": self.calibrated,
         }

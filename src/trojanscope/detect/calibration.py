@@ -767,6 +767,7 @@ def _calibrate(
                  BLEND_CLASS, BLEND_RAISE, FRAME_OFF, SINK_LOGIT, SINK_BEFORE, SINK_SHARE,
                  MASK_LOGIT, MASK_BEFORE, LOOK_LOGIT, LOOK_BEFORE):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
+    verdict.term_notes = []  # nor a stale term's note
     first = verdict.features.pop("unraised_top_class", None)
     checked = verdict.features.pop(UNCHECKED_CLASS, None)  # then the named check's (stop 70)
     for was in (first, checked):  # undone in the reverse order the terms renamed
@@ -838,16 +839,16 @@ def _calibrate(
         twins_term(verdict, calibrators, scored_by)  # only where "<scorer>:twin-stand" is read
         named_term(verdict, calibrators, scored_by)  # "<scorer>:named-check" (opt-in, s63)
         if (note := named_note(verdict.features)) is not None:
-            notes.append(note)
+            verdict.term_notes.append(note)
         sink_term(verdict, calibrators, scored_by)  # "<scorer>:blend-sink" (stop 75)
         if (note := sink_note(verdict.features, verdict.target_classes[0]
                               if verdict.target_classes else None)) is not None:
-            notes.append(note)
+            verdict.term_notes.append(note)
         gap_raise(verdict, calibrators, family_key)  # only where "<family>:gap" is read
         if lever_lower(verdict, calibrators, family_key):  # "<family>:lever" (opt-in, stop 62)
-            notes.append(lever_note(verdict.features) or "")
+            verdict.term_notes.append(lever_note(verdict.features) or "")
         if look_lower(verdict, calibrators, family_key):  # "<family>:clean-look" (stop 76)
-            notes.append(look_note(verdict.features) or "")
+            verdict.term_notes.append(look_note(verdict.features) or "")
         unread += unread_terms(verdict, calibrators, scored_by)
         notes += [n for _, t in readable_raise_terms(verdict, calibrators)
                   if (n := gate_note(t, verdict.traits)) is not None]

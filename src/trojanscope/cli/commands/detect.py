@@ -212,6 +212,7 @@ def print_table(verdict: ModelVerdict, model: str,
     top = verdict.target_classes[0] if verdict.target_classes else None
     for said in (lower_note(verdict.features), excess_note(verdict.features),  # stop 74
                  mask_note(verdict.features, top),  # the data-free mask gate (stop 76)
+                 *verdict.term_notes,  # the other terms' (stop 76 hfix2), not coverage
                  raised):  # stop 39: auto:lower:dense
         if said:
             console.print(said, markup=False)
