@@ -43,3 +43,19 @@ def test_checkpoint_data_free_keeps_its_own_words(tmp_path, no_child, capsys) ->
     assert run(["detect", str(path), "--data-free"]) == 2
     line = one_error(capsys)
     assert "input shape" not in line and "checkpoint" in line, line
+
+
+def test_a_dangerous_archive_data_free_keeps_the_scanners_words(tmp_path, no_child,
+                                                                 capsys) -> None:
+    import zipfile
+
+    net = nn.Sequential(nn.Flatten(), nn.Linear(4, 2)).eval()
+    path = tmp_path / "bad.pt"
+    torch.jit.trace(net, torch.zeros(1, 4)).save(str(path))
+    prefix = zipfile.ZipFile(path).namelist()[0].split("/")[0]
+    payload = b"\x80\x02cos\nsystem\nq\x00X\x04\x00\x00\x00trueq\x01\x85q\x02Rq\x03."
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr(f"{prefix}/payload.bin", payload)
+    assert run(["detect", str(path), "--data-free"]) == 2
+    line = one_error(capsys)
+    assert "the scanner rated" in line and "input shape" not in line, line
