@@ -42,8 +42,9 @@ class TabularConjunction(PresetTabularAttack):
         trigger: Trigger | None = None,
         cover_ratio: float = 2.0,
         seed: int = 0,
+        min_poison_rows: int | None = None,
     ) -> None:
-        super().__init__(target, poison_rate, mapping, trigger, seed)
+        super().__init__(target, poison_rate, mapping, trigger, seed, min_poison_rows)
         if not isinstance(self.trigger, ConjunctionTrigger):
             raise UserInputError(f"{self.name}: the trigger must be tabular-conjunction")
         self.cover_ratio = float(cover_ratio)

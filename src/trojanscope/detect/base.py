@@ -259,7 +259,9 @@ def prepare_target(
         shape_from_data = input_shape is None
         input_shape = tuple(clean.input_shape)
     if input_shape is None:
-        raise UserInputError("the model's input shape is unknown: give clean data or a manifest")
+        from trojanscope.io.models import UNKNOWN_SHAPE
+
+        raise UserInputError(UNKNOWN_SHAPE)
     example = getattr(model, "example_input", None)  # e.g. token ids of a text model
     # eval: a trial pass in train mode would move a BatchNorm's running statistics
     with torch.no_grad(), eval_mode(model):

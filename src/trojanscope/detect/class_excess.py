@@ -50,6 +50,7 @@ INPUT_SIZE = "mmbd_input_size"  # values per input (C·H·W): a reference is per
 EXCESS = "mmbd_class_excess"
 EXCESS_LOGIT = "excess_logit"
 EXCESS_BEFORE = "probability_unexcessed"  # the probability before the term lowered it
+EXCESS_OWN = "mmbd_excess_own_median"  # 1.0: read against an own_median entry (stop 76)
 # Key suffix of the term on a scoring calibrator: ``"auto:excess"`` corrects ``auto``,
 # ``"auto:out-of-coverage:excess"`` the wider calibrator.
 TERM = "excess"
@@ -146,6 +147,19 @@ def basis(top: int, reference: float, opened: list[dict]) -> float:
     return max([reference, *(float(e["median"][top]) for e in opened if e.get("own_median"))])
 
 
+def own_basis(features: dict[str, float], opened: list[dict]) -> bool:
+    """Whether the recorded excess was read against an opening ``own_median`` entry's median
+    (:func:`basis` chose it: the recipe's own clean models, not the reference's), so that
+    :func:`excess_note` names the median it read (stop 76 hfix3: h9c's named wording)."""
+    ratios = class_ratios(features)
+    if ratios is None or EXCESS not in features:
+        return False
+    top = top_of(ratios)
+    read = ratios[top] - float(features[EXCESS])
+    return any(math.isclose(float(e["median"][top]), read, rel_tol=1e-9, abs_tol=1e-12)
+               for e in opened if e.get("own_median"))
+
+
 def wide_class(top: int, entries: list[dict], min_clean: int, wide: float,
                features: dict[str, float] | None = None) -> bool:
     """Whether class ``top``'s median ratio is at least ``wide`` (or the entry's own ``wide``:
@@ -214,6 +228,8 @@ def excess_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
     if read is None:
         return 0.0
     verdict.features[EXCESS] = float(read[0])
+    if own_basis(verdict.features, read[1]):  # which median excess_note names
+        verdict.features[EXCESS_OWN] = 1.0
     most = cap_of(read[1], term.fitted_on)
     lift = max(-most, min(0.0, term.logit(verdict.features)))
     if lift < 0.0:  # said by excess_note (stop 74)
@@ -235,10 +251,13 @@ def excess_note(features: dict[str, float]) -> str | None:
         return f"probability lowered {moved} by the calibration's excess term"
     top = top_of(ratios)
     excess = float(features[EXCESS])
+    where = ("in the clean models of the recipe that leans there (that recipe's own median, "
+             "not the reference's)" if features.get(EXCESS_OWN) else
+             "in clean reference models of the same kind")  # stop 76 hfix3: h9c's own_median
     return (f"probability lowered {moved} by the calibration's excess term: MM-BD's top class "
             f"{top} is one clean models of this kind lean to, so its margin is read against "
             f"theirs: {ratios[top]:.2f} times the median class's here, "
-            f"{ratios[top] - excess:.2f} in clean reference models of the same kind "
+            f"{ratios[top] - excess:.2f} {where} "
             f"({excess:+.2f}), so the term takes {-float(features[EXCESS_LOGIT]):.2f} logits "
             "off MM-BD's reading")  # stop 76: "takes MM-BD's reading back" read as cleared
 
