@@ -116,9 +116,9 @@ class Attack(ParamsMixin):
         return np.arange(len(labels))
 
     def choose(self, labels: np.ndarray, generator: torch.Generator) -> np.ndarray:
-        """Exactly ``round(poison_rate × eligible)`` indices, drawn with ``generator``."""
+        """Exactly :meth:`how_many` indices of the eligible ones, drawn with ``generator``."""
         pool = self.eligible(labels)
-        count = round(self.poison_rate * len(pool))
+        count = self.how_many(len(pool))
         if count == 0:
             raise UserInputError(
                 f"poison rate {self.poison_rate} of {len(pool)} eligible samples "
@@ -126,6 +126,10 @@ class Attack(ParamsMixin):
             )
         pick = torch.randperm(len(pool), generator=generator)[:count].numpy()
         return np.sort(pool[pick])
+
+    def how_many(self, eligible: int) -> int:
+        """How many of ``eligible`` samples to poison: ``round(poison_rate × eligible)``."""
+        return round(self.poison_rate * eligible)
 
     # -- the attack -------------------------------------------------------------------------
     def poison(

@@ -71,7 +71,7 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
     default_rate = 0.05
 
     # the rows the default rate poisons at least (0: as the rate gives), or half the rows it may
-    # poison where that is fewer, but never under ``least_poison_rows``: ``choose`` says why.
+    # poison where that is fewer, but never under ``least_poison_rows``: ``how_many`` says why.
     # Off by default (hatk's rule was not met); the ``min_poison_rows`` parameter turns it on
     # for one attack (stop 76 hfix3: ``--attack-param min_poison_rows=10``)
     min_poison_rows = 0
@@ -86,31 +86,29 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
         self.rate_given = poison_rate is not None
         if min_poison_rows is not None:  # None: the class's floor (0, off)
             self.min_poison_rows = int(min_poison_rows)
-        self.floored: dict[str, int] | None = None  # set by ``choose`` where the floor applied
+        self.floored: dict[str, int] | None = None  # set by ``how_many`` where the floor applied
 
-    def choose(self, labels: np.ndarray, generator: torch.Generator) -> np.ndarray:
-        """As :meth:`Attack.choose`, but the default rate poisons at least ``min_poison_rows``
+    def how_many(self, eligible: int) -> int:
+        """As :meth:`Attack.how_many`, but the default rate poisons at least ``min_poison_rows``
         rows, or half the eligible rows where that is fewer (issue 16 stop 76, hatk: on a
         user's fraud table the README line's 5 % poisoned 0-3 rows and no backdoor took). A
         table whose half is under ``least_poison_rows`` is refused in one line; a rate the user
         gives is kept as given, and where the rate reaches the floor the rows are today's."""
         aim = 0 if self.rate_given else self.min_poison_rows
-        pool = self.eligible(labels)
-        count = round(self.poison_rate * len(pool))
+        count = super().how_many(eligible)
         self.floored = None
         if count >= aim:
-            return super().choose(labels, generator)
-        floor = max(count, min(aim, len(pool) // 2))
+            return count
+        floor = max(count, min(aim, eligible // 2))
         if floor < self.least_poison_rows:
             least = self.least_poison_rows
             raise UserInputError(
                 f"{self.name} needs at least {2 * least} training rows of a class other than "
                 f"the target {self.target} to poison {least} of them (fewer planted no backdoor "
-                f"on small tables); this table's training split holds {len(pool)}: give a "
+                f"on small tables); this table's training split holds {eligible}: give a "
                 "larger table, or --poison-rate to poison fewer rows anyway")
-        self.floored = {"floor": floor, "rate_count": count, "eligible": len(pool)}
-        pick = torch.randperm(len(pool), generator=generator)[:floor].numpy()
-        return np.sort(pool[pick])
+        self.floored = {"floor": floor, "rate_count": count, "eligible": eligible}
+        return floor
 
 
 @register("attack", "tabular-badnets")
