@@ -20,6 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from trojanscope.errors import UserInputError
+from trojanscope.io.calibration_file import entries_of, missing_words
 from trojanscope.io.json_file import load_json
 
 TERM_SUFFIX = ":named-check"  # detect.named_check.TERM
@@ -37,16 +38,17 @@ def check_keep_ratio(path: str | Path | None, what: str = "--calibration") -> No
     if path is None:
         return
     if not Path(path).exists():  # as load_calibrators words it, without torch's seconds first
-        raise UserInputError(f"{path}: no such calibration file")
+        raise UserInputError(missing_words(path))
     try:  # larger than MAX_BYTES, not UTF-8, not JSON or nested too deeply: a ValueError
         raw = load_json(path, MAX_BYTES)
     except (OSError, ValueError) as exc:
         if _over_limit(path):
             return
         raise UserInputError(f"{path}: unreadable calibration file ({exc})") from None
-    if not isinstance(raw, dict) or not all(isinstance(c, dict) for c in raw.values()):
-        raise UserInputError(f"{path}: unreadable calibration file (expected an object of "
-                             "calibrator objects)")  # load_calibrators' words
+    try:  # not an object of calibrator objects: the loader's words
+        raw = entries_of(raw)
+    except ValueError as exc:
+        raise UserInputError(f"{path}: unreadable calibration file ({exc})") from None
     for key, entry in raw.items():
         fitted = entry.get("fitted_on") if isinstance(entry, dict) else None
         if (not key.endswith(TERM_SUFFIX) or not isinstance(fitted, dict)

@@ -91,6 +91,7 @@ from trojanscope.detect.tabular_lever_term import check_lever_terms, lever_lower
 from trojanscope.detect.twin_term import TWIN_LOGIT, check_twin_terms, reads_twins, twins_term
 from trojanscope.detect.two_class import two_class_term
 from trojanscope.errors import UserInputError
+from trojanscope.io.calibration_file import entries_of, missing_words
 from trojanscope.io.json_file import loads
 from trojanscope.report.size_notes import is_size_note
 
@@ -656,9 +657,7 @@ def load_calibrators(path: str | Path | None = None) -> dict[str, Calibrator]:
             text = resources.files("trojanscope.detect").joinpath(SHIPPED).read_text()
         else:
             text = Path(path).read_text()
-        raw = loads(text)  # deep nesting is a ValueError
-        if not isinstance(raw, dict) or not all(isinstance(c, dict) for c in raw.values()):
-            raise ValueError("expected an object of calibrator objects")
+        raw = entries_of(loads(text))  # deep nesting, another shape: a ValueError
         calibrators = {m: Calibrator(**c) for m, c in raw.items()}
         check_coverage(calibrators)  # first: the other checks read fitted_on
         check_lower_terms(calibrators)
@@ -678,7 +677,7 @@ def load_calibrators(path: str | Path | None = None) -> dict[str, Calibrator]:
         return calibrators
     except FileNotFoundError:
         if path is not None:
-            raise UserInputError(f"{path}: no such calibration file") from None
+            raise UserInputError(missing_words(path)) from None
         return {}
     except (OSError, ValueError, TypeError) as exc:
         raise UserInputError(f"{path or SHIPPED}: unreadable calibration file ({exc})") from None
