@@ -295,7 +295,8 @@ def floor_notes(attack: dict[str, Any]) -> list[str]:
     if not floored:
         return []
     return [f"the default rate ({attack['poison_rate']:g} of the {floored['eligible']} training "
-            f"rows the attack may poison) gives {floored['rate_count']} rows, too few for a "
+            f"rows the attack may poison) gives {floored['rate_count']} "
+            f"row{'' if floored['rate_count'] == 1 else 's'}, too few for a "
             f"backdoor to take on a small table; it poisoned {floored['floor']} rows instead "
             "(--poison-rate keeps a rate as given)"]
 
