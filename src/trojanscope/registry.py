@@ -153,6 +153,20 @@ def get(kind: str, name: str) -> Any:
         raise UserInputError(f"unknown {kind} {name!r}; valid: {valid}") from None
 
 
+def near_names(unknown: list[str], valid: list[str]) -> str:
+    """"; did you mean min_poison_rows?" for each unknown name one valid name is close to (a
+    typo), else "": the valid list of a method like ``gated`` runs to a hundred names (stop 77
+    first contact: ``--attack-param min_poison_row=10``)."""
+    import difflib
+
+    said = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, valid, n=1, cutoff=0.8)
+        if close:
+            said.append(f"{close[0]} for {name}" if len(unknown) > 1 else close[0])
+    return f"; did you mean {', '.join(said)}?" if said else ""
+
+
 def create(kind: str, name: str, **params: Any) -> Any:
     """Instantiate ``(kind, name)`` with ``params``; unknown parameters are a clear error."""
     cls = get(kind, name)
@@ -163,6 +177,7 @@ def create(kind: str, name: str, **params: Any) -> Any:
         valid = ", ".join(k for k in accepted if k != "self") or "(none)"
         hint = getattr(cls, "unknown_hint", None)  # a component may say where they belong
         extra = hint(unknown) if callable(hint) else ""
+        extra += near_names(unknown, [k for k in accepted if k != "self"])
         raise UserInputError(
             f"{kind} {name!r} has no parameter(s) {', '.join(unknown)}; valid: {valid}{extra}"
         )

@@ -69,7 +69,7 @@ def test_a_table_that_cannot_hold_the_least_is_refused_in_one_line(floor: int) -
 def test_the_note_says_what_the_floor_did() -> None:
     (note,) = floor_notes({"poison_rate": 0.05, "poison_floor": {"floor": AIM,
                                                                  "rate_count": 1, "eligible": 24}})
-    assert "0.05 of the 24 training rows" in note and "gives 1 rows" in note
+    assert "0.05 of the 24 training rows" in note and "gives 1 row," in note  # stop 77
     assert f"poisoned {AIM} rows instead" in note
     assert floor_notes({"poison_rate": 0.05}) == [] and floor_notes({}) == []
 

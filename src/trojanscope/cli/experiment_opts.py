@@ -165,7 +165,8 @@ def run_and_report(
     network = "trainer" in result.manifest.training  # a network, our loop (not a tree)
     if network and final.samples:  # with or without a defence (stop 75: ABL had no note)
         notes += training_notes(trainer, final.samples)
-    notes += attack_notes(result.metrics) or chance_notes(result.metrics, result.test.y, network)
+    notes += (attack_notes(result.metrics, network)
+              or chance_notes(result.metrics, result.test.y, network))
     notes += floor_notes(manifest.attack.model_dump() if manifest.attack else {})
     from trojanscope.data.tabular.table import schema_of
 
@@ -274,11 +275,17 @@ def chance_notes(metrics: dict[str, Any], test_labels: Any, network: bool = True
         near = "no better than"
     else:
         near = "below" if ca < share else f"within {NEAR_CHANCE * 100:g} points of"
-    more = ("train longer (--epochs) or on more data" if network else "train it on more "
-            "rows, or grow it otherwise (--arch-param n_estimators=N, max_depth=N)")
     return [f"CA {ca:.2%} is {near} the {share:.2%} a model gets by always answering the test "
             "split's commonest class: it has barely learnt the task, so the other figures say "
-            f"little; {more}"]
+            f"little; {more_training(network)}"]
+
+
+def more_training(network: bool) -> str:
+    """What to do about a model that has not learnt its task: ``--epochs`` for a network
+    trained by the project's loop; a tree model's training takes no epochs (stop 72 for the
+    chance note; stop 77 for the attack note, which told a LightGBM run ``--epochs``)."""
+    return ("train longer (--epochs) or on more data" if network else "train it on more "
+            "rows, or grow it otherwise (--arch-param n_estimators=N, max_depth=N)")
 
 
 def floor_notes(attack: dict[str, Any]) -> list[str]:
@@ -288,7 +295,8 @@ def floor_notes(attack: dict[str, Any]) -> list[str]:
     if not floored:
         return []
     return [f"the default rate ({attack['poison_rate']:g} of the {floored['eligible']} training "
-            f"rows the attack may poison) gives {floored['rate_count']} rows, too few for a "
+            f"rows the attack may poison) gives {floored['rate_count']} "
+            f"row{'' if floored['rate_count'] == 1 else 's'}, too few for a "
             f"backdoor to take on a small table; it poisoned {floored['floor']} rows instead "
             "(--poison-rate keeps a rate as given)"]
 
@@ -322,14 +330,15 @@ def untaken_notes(metrics: dict[str, Any], defence: str | None = None,
             f"clean is not a miss; {more}"]
 
 
-def attack_notes(metrics: dict[str, Any]) -> list[str]:
+def attack_notes(metrics: dict[str, Any], network: bool = True) -> list[str]:
     """What the figures of an attack run cannot say (stop 53: MiniLM fine-tuned two epochs on a
-    user's 400 sentences gave every input one class, and an ASR of 100% that meant nothing)."""
+    user's 400 sentences gave every input one class, and an ASR of 100% that meant nothing).
+    ``network``: as :func:`chance_notes`' (what to train more)."""
     if not metrics.get("n_triggered") or metrics.get("n_flippable", 1):
         return []
     return [
         "without the trigger the model already gives every triggered test input the attacker's "
         "label (no input left for the trigger to flip), so the ASR says nothing about a "
         f"backdoor: the model has not learnt the task (CA {metrics['clean_accuracy']:.2%}); "
-        "train longer (--epochs) or on more data"
+        f"{more_training(network)}"
     ]

@@ -75,8 +75,9 @@ class KnnFilter(Defence):
     ) -> None:
         if action not in ("drop", "relabel"):
             raise UserInputError(f"knn-filter: action must be drop or relabel, got {action!r}")
-        if int(k) < 1 or int(pool) < 1:
-            raise UserInputError("knn-filter: k and pool must be >= 1")
+        for name, value in (("k", k), ("pool", pool)):  # the one given, with its value
+            if int(value) < 1:  # (stop 77: k=-5 was told "k and pool must be >= 1")
+                raise UserInputError(f"knn-filter: {name} must be >= 1, got {value}")
         if not 0 < float(min_agreement) <= 1:
             raise UserInputError(
                 f"knn-filter: min_agreement must lie in (0, 1], got {min_agreement}"

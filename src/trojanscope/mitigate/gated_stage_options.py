@@ -687,8 +687,11 @@ class AfterOptions:
             settle(self, "blend_stop", 0.0)
         if self.aug_mean and self.aug_mean > self.aug_last:  # and the mean without its fit
             if mean_asked:
-                raise ValueError("aug_mean F is the mean of aug_last's states after epochs "
-                                 "F..E: set aug_last >= F with it")
+                raise ValueError(  # in the values given (stop 77 hcmd: it said "F" and "E")
+                    f"aug_mean={self.aug_mean} hands back the mean of aug_last's states after "
+                    f"epochs {self.aug_mean} to aug_last's last, but aug_last={self.aug_last} "
+                    f"runs {self.aug_last} epoch{'s' if self.aug_last != 1 else ''}: set "
+                    f"aug_last >= {self.aug_mean} with it, or leave aug_mean out")
             settle(self, "aug_mean", 0)
 
     def _after_free_reach(self, name: str, default: object,

@@ -33,8 +33,25 @@ def step_note(step: dict[str, Any]) -> str:
         case "load":
             return f"{d.get('format', '')}: {d.get('path', '')}"
         case "detect":
-            return f"{d.get('method', '')}, {d.get('data', '')}"
+            return "; ".join([f"{d.get('method', '')}, {d.get('data', '')}",
+                              *lowered_heads(d)])
     return ""
+
+
+LOWERED = ("lowered_excess", "lowered_mask")  # the detection step's lowering notes
+LOWERING = "probability lowered"  # how a term note that lowered begins (blend-sink)
+
+
+def lowered_heads(details: dict[str, Any]) -> list[str]:
+    """The detection step's excess-term and mask-gate lowerings, and a term note's lowering
+    (the blend-sink term's), each up to its first colon ("probability lowered from 0.897 to
+    0.586 by the calibration's excess term"): a model such terms took under the threshold
+    passes with no finding, and its report said nothing of the flag they took away, only the
+    JSON's details (stop 77 first contact: a PASS, LOW at 0.01 lowered from 0.897; a GAP head
+    lowered from 0.990 to 0.269; the docs call such a CLEAN weaker evidence)."""
+    said = [str(details[key]) for key in LOWERED if details.get(key)]
+    said += [str(n) for n in details.get("term_notes") or () if str(n).startswith(LOWERING)]
+    return [note.split(": ", 1)[0] for note in said]
 
 
 @dataclass(frozen=True)
