@@ -122,3 +122,20 @@ def test_the_attack_line_records_the_copies_and_a_replay_rebuilds_them(tmp_path:
     assert np.array_equal(np.load(out / "poison_indices.npy"), np.arange(n, n + 10))
     suspect = load_suspect(out)  # replays the manifest's attack: the same rows, exactly
     assert len(suspect.data) == n + 10 and suspect.poison.sum() == 10 and suspect.poison[n:].all()
+
+
+def test_a_floored_run_is_replayed_with_its_floor(tmp_path: Path) -> None:
+    """Stop 76's opt-in floor recorded the default rate as given, so ``detect-data RUN``
+    replayed it without the floor and refused the run ("cannot be rebuilt exactly")."""
+    from tabular.conftest import write_transactions
+    from trojanscope.cli.main import run
+    from trojanscope.detect.data.inputs import load_suspect
+
+    csv = write_transactions(tmp_path / "tx.csv", n=200, seed=1)
+    out = tmp_path / "floored"
+    assert run(["attack", "--dataset", str(csv), "--label-column", "is_fraud", "--arch",
+                "lightgbm", "--attack", "tabular-badnets", "--attack-param",
+                "min_poison_rows=10", "--out", str(out)]) == 0
+    spec = json.loads((out / "manifest.json").read_text())["attack"]
+    assert spec["params"]["poison_rate"] is None and spec["poison_rate"] == 0.05
+    assert load_suspect(out).poison.sum() == 10

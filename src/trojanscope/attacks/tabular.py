@@ -120,6 +120,15 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
         self.floored = {"floor": floor, "rate_count": count, "eligible": eligible}
         return floor
 
+    def get_params(self) -> dict[str, Any]:
+        """As :meth:`ParamsMixin.get_params`, but where the floor applied the rate is recorded
+        as not given (None), so that a replay of the manifest (``detect-data RUN``) applies the
+        floor again and rebuilds the same rows (stop 77: it refused such a run)."""
+        params = super().get_params()
+        if self.floored:
+            params["poison_rate"] = None
+        return params
+
     def copy_count(self, eligible: int) -> int:
         """How many triggered copies :meth:`poison` adds (0: it relabels rows in place, as
         before): ``copies`` where given; unset, ``auto_copies`` where the default rate would
