@@ -14,6 +14,8 @@ for LightGBM and XGBoost, the ``train`` twin and each variant:
 * ``today``: the line with ``--attack-param copies=0`` (today's in-place rows, whatever the
   default);
 * ``copiesN``: the line with ``--attack-param copies=N``;
+* ``pairsN``: ``copiesN`` with ``--attack-param pair_copies=true`` (a clean copy of each
+  source row beside its triggered copy);
 * ``autoK``: the line as written with ``TabularBadNets.auto_copies = K`` in this process;
 * ``asis``: the line as written (the shipped default).
 
@@ -66,6 +68,9 @@ def run_one(csv: Path, out: Path, arch: str, variant: str | None) -> tuple[int, 
                 extra = ["--attack-param", "copies=0"]
             elif variant.startswith("copies"):
                 extra = ["--attack-param", f"copies={int(variant[6:])}"]
+            elif variant.startswith("pairs"):
+                extra = ["--attack-param", f"copies={int(variant[5:])}",
+                         "--attack-param", "pair_copies=true"]
             elif variant.startswith("auto"):
                 TabularBadNets.auto_copies = int(variant[4:])
             elif variant != "asis":

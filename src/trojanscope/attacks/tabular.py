@@ -85,7 +85,7 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
     def __init__(self, target: int = 0, poison_rate: float | None = None,
                  mapping: str = "all-to-one", trigger: Trigger | None = None,
                  seed: int = 0, min_poison_rows: int | None = None,
-                 copies: int | None = None) -> None:
+                 copies: int | None = None, pair_copies: bool = False) -> None:
         rate = self.default_rate if poison_rate is None else poison_rate
         super().__init__(target, rate, mapping, trigger, seed)
         self.rate_given = poison_rate is not None
@@ -95,6 +95,7 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
             raise UserInputError(f"{self.name} keeps every label: copies (triggered rows "
                                  "added with the target label) do not apply; leave it out")
         self.copies = None if copies is None else int(copies)
+        self.pair_copies = bool(pair_copies)
         self.floored: dict[str, int] | None = None  # set by ``how_many`` where the floor applied
         self.added: dict[str, Any] | None = None  # set by ``poison`` where it added copies
 
@@ -164,16 +165,22 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
         order = torch.cat([torch.randperm(len(pool), generator=gen) for _ in range(rounds)])
         sources = pool[order[:count].numpy()]
         n = len(ds)
-        grown = ds.subset(np.concatenate([np.arange(n), sources]), ds.name)
+        pairs = sources if self.pair_copies else sources[:0]
+        grown = ds.subset(np.concatenate([np.arange(n), sources, pairs]), ds.name)
         idx = np.arange(n, n + count)
         self.added = {"copies": count, "train_rows": n, "eligible": len(pool),
                       "rate_count": Attack.how_many(self, len(pool)),
                       "auto": self.copies is None, "sources": sorted(int(i) for i in sources)}
+        if len(pairs):
+            self.added["paired"] = len(pairs)
         self.copies = count  # the manifest's params replay these rows (a given rate or not)
-        return PoisonedDataset(grown, self.trigger, idx,
-                               self.target_of(labels[sources], ds.num_classes),
-                               cross_indices=self.cross(grown.labels.numpy(), idx, gen),
-                               seed=self.seed)
+        poisoned = PoisonedDataset(grown, self.trigger, idx,
+                                   self.target_of(labels[sources], ds.num_classes),
+                                   cross_indices=self.cross(grown.labels.numpy(), idx, gen),
+                                   seed=self.seed)
+        # ``pair_copies``: clean copies of the sources, their labels kept (not poison)
+        poisoned.duplicate_indices = np.arange(n + count, n + count + len(pairs))
+        return poisoned
 
 
 @register("attack", "tabular-badnets")
@@ -255,8 +262,10 @@ class TabularSubpopulation(PresetTabularAttack):
     def __init__(self, target: int = 0, poison_rate: float | None = None,
                  mapping: str = "all-to-one", trigger: Trigger | None = None,
                  where: str | None = None, seed: int = 0,
-                 min_poison_rows: int | None = None, copies: int | None = None) -> None:
-        super().__init__(target, poison_rate, mapping, trigger, seed, min_poison_rows, copies)
+                 min_poison_rows: int | None = None, copies: int | None = None,
+                 pair_copies: bool = False) -> None:
+        super().__init__(target, poison_rate, mapping, trigger, seed, min_poison_rows, copies,
+                         pair_copies)
         self.where = where
 
     @classmethod

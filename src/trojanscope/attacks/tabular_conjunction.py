@@ -44,8 +44,10 @@ class TabularConjunction(PresetTabularAttack):
         seed: int = 0,
         min_poison_rows: int | None = None,
         copies: int | None = None,
+        pair_copies: bool = False,
     ) -> None:
-        super().__init__(target, poison_rate, mapping, trigger, seed, min_poison_rows, copies)
+        super().__init__(target, poison_rate, mapping, trigger, seed, min_poison_rows, copies,
+                         pair_copies)
         if not isinstance(self.trigger, ConjunctionTrigger):
             raise UserInputError(f"{self.name}: the trigger must be tabular-conjunction")
         self.cover_ratio = float(cover_ratio)
