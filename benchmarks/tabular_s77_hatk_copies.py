@@ -13,9 +13,9 @@ for LightGBM and XGBoost, the ``train`` twin and each variant:
 
 * ``today``: the line with ``--attack-param copies=0`` (today's in-place rows, whatever the
   default);
-* ``copiesN``: the line with ``--attack-param copies=N``;
-* ``pairsN``: ``copiesN`` with ``--attack-param pair_copies=true`` (a clean copy of each
-  source row beside its triggered copy);
+* ``copiesN``: the line with ``--attack-param copies=N`` and ``pair_copies=false``;
+* ``pairsN``: the same with ``pair_copies=true`` (a clean copy of each source row beside its
+  triggered copy; the parameter's default);
 * ``autoK``: the line as written with ``TabularBadNets.auto_copies = K`` in this process;
 * ``asis``: the line as written (the shipped default).
 
@@ -67,7 +67,8 @@ def run_one(csv: Path, out: Path, arch: str, variant: str | None) -> tuple[int, 
             if variant == "today":
                 extra = ["--attack-param", "copies=0"]
             elif variant.startswith("copies"):
-                extra = ["--attack-param", f"copies={int(variant[6:])}"]
+                extra = ["--attack-param", f"copies={int(variant[6:])}",
+                         "--attack-param", "pair_copies=false"]
             elif variant.startswith("pairs"):
                 extra = ["--attack-param", f"copies={int(variant[5:])}",
                          "--attack-param", "pair_copies=true"]
@@ -147,13 +148,19 @@ def summary(rows: list[dict]) -> list[str]:
         ratio = [r["recall"] / r["twin_recall"] for r in ok if r.get("twin_recall")]
         drop = [100 * (r["twin_ca"] - r["ca"]) for r in tk]
         arch = {a: sum(r["arch"] == a for r in tk) for a in sorted({r["arch"] for r in rs})}
+        called = [r["recall"] / r["twin_recall"] for r in ok
+                  if r.get("twin_recall") and r["n_flippable"] >= 10]  # the noise of the ratio
+        under = sum(x < RECALL_SHARE for x in called)
         out.append(
             f"{v}: {len(rs)} pairs, {len(rs) - len(ok)} refused, took {len(tk)} {arch}, "
             f"ASR>=0.9 {sum(r['asr'] >= MIN_ASR for r in ok)}; recall/twin median "
             f"{np.median(ratio):.2f} worst {min(ratio):.2f}; where took: worst recall/twin "
             f"{min((r['recall'] / r['twin_recall'] for r in tk if r['twin_recall']), default=float('nan')):.2f}, "  # noqa: E501
             f"worst CA drop {max(drop, default=float('nan')):.2f} points; median poisoned "
-            f"{np.median([r['poison_count'] for r in ok]) if ok else '-'}")
+            f"{np.median([r['poison_count'] for r in ok]) if ok else '-'}; recall under "
+            f"{RECALL_SHARE:g} of the twin's on {under} of {len(called)} runs with >= 10 "
+            f"fraud calls, {sum(r['recall'] / r['twin_recall'] < RECALL_SHARE for r in tk)} "
+            f"of {len(tk)} that took")
     return out
 
 
@@ -283,6 +290,8 @@ def main() -> None:
     u.add_argument("--candidate", default="auto10")
     u.add_argument("--work", type=Path, default=Path("/tmp/hatk77/rule"),
                    help="where the README credit line's two runs go")
+    u.add_argument("--judge-only", action="store_true",
+                   help="conditions 1-6 and the summary only (development: no bundled check)")
     args = ap.parse_args()
     if args.cmd == "grid":
         grid(args.work, seeds_of(args.seeds), args.archs.split(","), args.variants.split(","),
@@ -293,6 +302,9 @@ def main() -> None:
         print("\n".join(summary(rows)))
         return
     ok, lines = judge(rows, args.today, args.candidate)
+    if args.judge_only:
+        print("\n".join([*lines, *summary(rows)]))
+        return
     k = int(args.candidate[4:]) if args.candidate.startswith("auto") else 0
     sets = bundled(k)
     same_rows = all(b.endswith("same") for b in sets)

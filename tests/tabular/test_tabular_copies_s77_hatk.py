@@ -33,7 +33,7 @@ def gen() -> torch.Generator:
 
 def test_copies_are_added_and_every_real_row_keeps_its_label(train) -> None:
     n, y = len(train), train.labels.numpy()
-    attack = TabularBadNets(copies=7)
+    attack = TabularBadNets(copies=7, pair_copies=False)
     poisoned = attack.poison(train, generator=gen())
     assert len(poisoned) == n + 7
     assert np.array_equal(poisoned.poison_indices, np.arange(n, n + 7))
@@ -50,6 +50,22 @@ def test_copies_are_added_and_every_real_row_keeps_its_label(train) -> None:
     assert attack.added["eligible"] == int((y == 1).sum()) and not attack.added["auto"]
 
 
+def test_paired_copies_add_a_clean_copy_of_each_source(train) -> None:
+    n = len(train)
+    attack = TabularBadNets(copies=7)  # pair_copies: the default
+    poisoned = attack.poison(train, generator=gen())
+    assert len(poisoned) == n + 14 and attack.added["paired"] == 7
+    assert np.array_equal(poisoned.poison_indices, np.arange(n, n + 7))
+    assert np.array_equal(poisoned.duplicate_indices, np.arange(n + 7, n + 14))
+    labels = poisoned.labels.numpy()
+    assert set(labels[n:n + 7]) == {0} and set(labels[n + 7:]) == {1}
+    x, _ = poisoned.get_batch(torch.arange(n + 14))
+    sources = np.sort(attack.added["sources"])
+    assert torch.equal(torch.sort(x[n + 7:], 0).values,
+                       torch.sort(train.get_batch(torch.from_numpy(sources))[0], 0).values)
+    assert torch.equal(attack.trigger.apply(x[n + 7:]), x[n:n + 7])  # the same rows, triggered
+
+
 def test_more_copies_than_rows_use_every_row_before_repeating(train) -> None:
     eligible = int((train.labels.numpy() == 1).sum())
     attack = TabularBadNets(copies=eligible + 3)
@@ -63,7 +79,7 @@ def test_auto_copies_only_where_the_default_rate_relabels_fewer(train, monkeypat
     y = train.labels.numpy()
     auto = TabularBadNets()  # 5 % of the fraud rows: under 10, so 10 copies
     poisoned = auto.poison(train, generator=gen())
-    assert len(poisoned) == len(y) + 10 and auto.added["auto"]
+    assert len(poisoned) == len(y) + 20 and auto.added["auto"] and auto.added["paired"] == 10
     assert auto.added["rate_count"] == round(0.05 * (y == 1).sum())
     assert auto.get_params()["copies"] == 10  # the manifest replays these rows
     given = TabularBadNets(poison_rate=0.05)  # a rate given is kept as given: in place
@@ -90,9 +106,11 @@ def test_a_clean_label_attack_and_a_bad_count_are_refused_in_one_line() -> None:
 
 def test_the_notes_say_what_was_added() -> None:
     spec = {"poison_rate": 0.05, "target": 0, "added_rows": {
-        "copies": 10, "train_rows": 240, "eligible": 69, "rate_count": 3, "auto": True}}
+        "copies": 10, "train_rows": 240, "eligible": 69, "rate_count": 3, "auto": True,
+        "paired": 10}}
     (note,) = copies_notes(spec)
     assert "added 10 triggered copies of the 69 training rows" in note
+    assert "a clean copy of each, its label kept (10 rows)" in note
     assert "labelled 0" in note and "240-row training split" in note
     assert "would have relabelled 3" in note
     (asked,) = copies_notes({**spec, "added_rows": {**spec["added_rows"], "auto": False}})
@@ -115,13 +133,16 @@ def test_the_attack_line_records_the_copies_and_a_replay_rebuilds_them(tmp_path:
                 "--out", str(out)]) == 0
     said = capsys.readouterr()
     assert "added 10 triggered copies" in said.err and "10 (added copies)" in said.out
+    assert "a clean copy of each, its label kept (10 rows)" in said.err
     manifest = json.loads((out / "manifest.json").read_text())
     spec = manifest["attack"]
     assert spec["poison_count"] == 10 and spec["added_rows"]["copies"] == 10
+    assert spec["duplicate_count"] == 10 and spec["params"]["pair_copies"] is True
     n = manifest["dataset"]["train_size"]
     assert np.array_equal(np.load(out / "poison_indices.npy"), np.arange(n, n + 10))
     suspect = load_suspect(out)  # replays the manifest's attack: the same rows, exactly
-    assert len(suspect.data) == n + 10 and suspect.poison.sum() == 10 and suspect.poison[n:].all()
+    assert len(suspect.data) == n + 20 and suspect.poison.sum() == 10
+    assert suspect.poison[n:n + 10].all()
 
 
 def test_a_floored_run_is_replayed_with_its_floor(tmp_path: Path) -> None:
