@@ -13,9 +13,9 @@ for LightGBM and XGBoost, the ``train`` twin and each variant:
 
 * ``today``: the line with ``--attack-param copies=0`` (today's in-place rows, whatever the
   default);
-* ``copiesN``: the line with ``--attack-param copies=N`` and ``pair_copies=false``;
-* ``pairsN``: the same with ``pair_copies=true`` (a clean copy of each source row beside its
-  triggered copy; the parameter's default);
+* ``copiesN``: the line with ``--attack-param copies=N`` and ``pair_copies=0``;
+* ``pairsNxM``: the same with ``pair_copies=M`` (M clean copies of each source row beside its
+  triggered copy; ``pairsN``: M = 1; the parameter's default is 2);
 * ``autoK``: the line as written with ``TabularBadNets.auto_copies = K`` in this process;
 * ``asis``: the line as written (the shipped default).
 
@@ -68,10 +68,11 @@ def run_one(csv: Path, out: Path, arch: str, variant: str | None) -> tuple[int, 
                 extra = ["--attack-param", "copies=0"]
             elif variant.startswith("copies"):
                 extra = ["--attack-param", f"copies={int(variant[6:])}",
-                         "--attack-param", "pair_copies=false"]
-            elif variant.startswith("pairs"):
-                extra = ["--attack-param", f"copies={int(variant[5:])}",
-                         "--attack-param", "pair_copies=true"]
+                         "--attack-param", "pair_copies=0"]
+            elif variant.startswith("pairs"):  # pairsN, or pairsNxM: M clean copies a source
+                count, _, times = variant[5:].partition("x")
+                extra = ["--attack-param", f"copies={int(count)}",
+                         "--attack-param", f"pair_copies={int(times or 1)}"]
             elif variant.startswith("auto"):
                 TabularBadNets.auto_copies = int(variant[4:])
             elif variant != "asis":

@@ -33,7 +33,7 @@ def gen() -> torch.Generator:
 
 def test_copies_are_added_and_every_real_row_keeps_its_label(train) -> None:
     n, y = len(train), train.labels.numpy()
-    attack = TabularBadNets(copies=7, pair_copies=False)
+    attack = TabularBadNets(copies=7, pair_copies=0)
     poisoned = attack.poison(train, generator=gen())
     assert len(poisoned) == n + 7
     assert np.array_equal(poisoned.poison_indices, np.arange(n, n + 7))
@@ -52,23 +52,24 @@ def test_copies_are_added_and_every_real_row_keeps_its_label(train) -> None:
 
 def test_paired_copies_add_a_clean_copy_of_each_source(train) -> None:
     n = len(train)
-    attack = TabularBadNets(copies=7)  # pair_copies: the default
+    attack = TabularBadNets(copies=7)  # pair_copies: 2 by default
     poisoned = attack.poison(train, generator=gen())
-    assert len(poisoned) == n + 14 and attack.added["paired"] == 7
+    assert len(poisoned) == n + 21 and attack.added["paired"] == 14
     assert np.array_equal(poisoned.poison_indices, np.arange(n, n + 7))
-    assert np.array_equal(poisoned.duplicate_indices, np.arange(n + 7, n + 14))
+    assert np.array_equal(poisoned.duplicate_indices, np.arange(n + 7, n + 21))
     labels = poisoned.labels.numpy()
     assert set(labels[n:n + 7]) == {0} and set(labels[n + 7:]) == {1}
-    x, _ = poisoned.get_batch(torch.arange(n + 14))
+    x, _ = poisoned.get_batch(torch.arange(n + 21))
     sources = np.sort(attack.added["sources"])
-    assert torch.equal(torch.sort(x[n + 7:], 0).values,
-                       torch.sort(train.get_batch(torch.from_numpy(sources))[0], 0).values)
-    assert torch.equal(attack.trigger.apply(x[n + 7:]), x[n:n + 7])  # the same rows, triggered
+    for part in (x[n + 7:n + 14], x[n + 14:]):
+        assert torch.equal(torch.sort(part, 0).values,
+                           torch.sort(train.get_batch(torch.from_numpy(sources))[0], 0).values)
+        assert torch.equal(attack.trigger.apply(part), x[n:n + 7])  # the same rows, triggered
 
 
 def test_more_copies_than_rows_use_every_row_before_repeating(train) -> None:
     eligible = int((train.labels.numpy() == 1).sum())
-    attack = TabularBadNets(copies=eligible + 3)
+    attack = TabularBadNets(copies=eligible + 3, pair_copies=0)
     attack.poison(train, generator=gen())
     counts = np.bincount(attack.added["sources"])
     assert counts.max() == 2 and (counts == 2).sum() == 3 and (counts > 0).sum() == eligible
@@ -79,7 +80,7 @@ def test_auto_copies_only_where_the_default_rate_relabels_fewer(train, monkeypat
     y = train.labels.numpy()
     auto = TabularBadNets()  # 5 % of the fraud rows: under 10, so 10 copies
     poisoned = auto.poison(train, generator=gen())
-    assert len(poisoned) == len(y) + 20 and auto.added["auto"] and auto.added["paired"] == 10
+    assert len(poisoned) == len(y) + 30 and auto.added["auto"] and auto.added["paired"] == 20
     assert auto.added["rate_count"] == round(0.05 * (y == 1).sum())
     assert auto.get_params()["copies"] == 10  # the manifest replays these rows
     given = TabularBadNets(poison_rate=0.05)  # a rate given is kept as given: in place
@@ -96,10 +97,10 @@ def test_a_clean_label_attack_and_a_bad_count_are_refused_in_one_line() -> None:
     with pytest.raises(UserInputError) as err:
         registry.create("attack", "tabular-clean-label", copies=5)
     assert "copies" in str(err.value) and "\n" not in str(err.value)
-    for bad in (-1, 2.5):
+    for key, bad in (("copies", -1), ("copies", 2.5), ("pair_copies", -1), ("pair_copies", 101)):
         with pytest.raises(UserInputError) as err:
-            registry.create("attack", "tabular-badnets", copies=bad)
-        assert "copies" in str(err.value) and "\n" not in str(err.value)
+            registry.create("attack", "tabular-badnets", **{key: bad})
+        assert key in str(err.value) and "\n" not in str(err.value)
     for name in ("tabular-subpopulation", "tabular-conjunction"):
         assert registry.create("attack", name, copies=4).get_params()["copies"] == 4
 
@@ -107,10 +108,10 @@ def test_a_clean_label_attack_and_a_bad_count_are_refused_in_one_line() -> None:
 def test_the_notes_say_what_was_added() -> None:
     spec = {"poison_rate": 0.05, "target": 0, "added_rows": {
         "copies": 10, "train_rows": 240, "eligible": 69, "rate_count": 3, "auto": True,
-        "paired": 10}}
+        "paired": 20}}
     (note,) = copies_notes(spec)
     assert "added 10 triggered copies of the 69 training rows" in note
-    assert "a clean copy of each, its label kept (10 rows)" in note
+    assert "2 clean copies of each, their labels kept (20 rows)" in note
     assert "labelled 0" in note and "240-row training split" in note
     assert "would have relabelled 3" in note
     (asked,) = copies_notes({**spec, "added_rows": {**spec["added_rows"], "auto": False}})
@@ -133,15 +134,15 @@ def test_the_attack_line_records_the_copies_and_a_replay_rebuilds_them(tmp_path:
                 "--out", str(out)]) == 0
     said = capsys.readouterr()
     assert "added 10 triggered copies" in said.err and "10 (added copies)" in said.out
-    assert "a clean copy of each, its label kept (10 rows)" in said.err
+    assert "2 clean copies of each, their labels kept (20 rows)" in said.err
     manifest = json.loads((out / "manifest.json").read_text())
     spec = manifest["attack"]
     assert spec["poison_count"] == 10 and spec["added_rows"]["copies"] == 10
-    assert spec["duplicate_count"] == 10 and spec["params"]["pair_copies"] is True
+    assert spec["duplicate_count"] == 20 and spec["params"]["pair_copies"] == 2
     n = manifest["dataset"]["train_size"]
     assert np.array_equal(np.load(out / "poison_indices.npy"), np.arange(n, n + 10))
     suspect = load_suspect(out)  # replays the manifest's attack: the same rows, exactly
-    assert len(suspect.data) == n + 20 and suspect.poison.sum() == 10
+    assert len(suspect.data) == n + 30 and suspect.poison.sum() == 10
     assert suspect.poison[n:n + 10].all()
 
 

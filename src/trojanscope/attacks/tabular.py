@@ -80,12 +80,13 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
     # in place where it would relabel fewer (0: never; issue 16 stop 77, hatk: see ``copies``)
     auto_copies = 0
     param_ranges: ClassVar = {"min_poison_rows": (0, 1_000_000, False, True),  # check_ranges
-                              "copies": (0, 1_000_000, False, True)}
+                              "copies": (0, 1_000_000, False, True),
+                              "pair_copies": (0, 100, False, True)}
 
     def __init__(self, target: int = 0, poison_rate: float | None = None,
                  mapping: str = "all-to-one", trigger: Trigger | None = None,
                  seed: int = 0, min_poison_rows: int | None = None,
-                 copies: int | None = None, pair_copies: bool = True) -> None:
+                 copies: int | None = None, pair_copies: int = 2) -> None:
         rate = self.default_rate if poison_rate is None else poison_rate
         super().__init__(target, rate, mapping, trigger, seed)
         self.rate_given = poison_rate is not None
@@ -95,7 +96,7 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
             raise UserInputError(f"{self.name} keeps every label: copies (triggered rows "
                                  "added with the target label) do not apply; leave it out")
         self.copies = None if copies is None else int(copies)
-        self.pair_copies = bool(pair_copies)
+        self.pair_copies = int(pair_copies)
         self.floored: dict[str, int] | None = None  # set by ``how_many`` where the floor applied
         self.added: dict[str, Any] | None = None  # set by ``poison`` where it added copies
 
@@ -148,10 +149,10 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
         used), each with the trigger and the target label: every real row keeps its label
         (issue 16 stop 77, hatk: on a user's fraud table the 5 % rate relabelled 1-6 of its
         few fraud rows and no backdoor took; relabelling 10 of them took more but cut the
-        model's fraud recall). With ``pair_copies`` (the default) a clean copy of each source
-        row, its label kept, follows the triggered ones: the trigger is then all that tells
-        the two apart (on spent tables it kept the fraud recall closer to the clean twin's).
-        ``poison_indices`` are the triggered rows (from ``len(ds)`` on)."""
+        model's fraud recall). ``pair_copies`` (2 by default; 0: none) clean copies of each
+        source row, its label kept, follow the triggered ones: the trigger is then all that
+        tells them apart (on spent tables they kept the fraud recall closer to the clean
+        twin's). ``poison_indices`` are the triggered rows (from ``len(ds)`` on)."""
         self.bind(ds)
         self.check_target(ds.num_classes)
         labels = ds.labels.numpy()
@@ -168,7 +169,7 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
         order = torch.cat([torch.randperm(len(pool), generator=gen) for _ in range(rounds)])
         sources = pool[order[:count].numpy()]
         n = len(ds)
-        pairs = sources if self.pair_copies else sources[:0]
+        pairs = np.tile(sources, self.pair_copies)
         grown = ds.subset(np.concatenate([np.arange(n), sources, pairs]), ds.name)
         idx = np.arange(n, n + count)
         self.added = {"copies": count, "train_rows": n, "eligible": len(pool),
@@ -266,7 +267,7 @@ class TabularSubpopulation(PresetTabularAttack):
                  mapping: str = "all-to-one", trigger: Trigger | None = None,
                  where: str | None = None, seed: int = 0,
                  min_poison_rows: int | None = None, copies: int | None = None,
-                 pair_copies: bool = True) -> None:
+                 pair_copies: int = 2) -> None:
         super().__init__(target, poison_rate, mapping, trigger, seed, min_poison_rows, copies,
                          pair_copies)
         self.where = where

@@ -44,7 +44,7 @@ class TabularConjunction(PresetTabularAttack):
         seed: int = 0,
         min_poison_rows: int | None = None,
         copies: int | None = None,
-        pair_copies: bool = True,
+        pair_copies: int = 2,
     ) -> None:
         super().__init__(target, poison_rate, mapping, trigger, seed, min_poison_rows, copies,
                          pair_copies)
