@@ -111,7 +111,7 @@ def test_the_notes_say_what_was_added() -> None:
         "paired": 20}}
     (note,) = copies_notes(spec)
     assert "added 10 triggered copies of the 69 training rows" in note
-    assert "2 clean copies of each, their labels kept (20 rows)" in note
+    assert "labelled 0, with 2 clean copies of each (20 rows, labels kept)" in note
     assert "labelled 0" in note and "240-row training split" in note
     assert "would have relabelled 3" in note
     (asked,) = copies_notes({**spec, "added_rows": {**spec["added_rows"], "auto": False}})
@@ -134,7 +134,7 @@ def test_the_attack_line_records_the_copies_and_a_replay_rebuilds_them(tmp_path:
                 "--out", str(out)]) == 0
     said = capsys.readouterr()
     assert "added 10 triggered copies" in said.err and "10 (added copies)" in said.out
-    assert "2 clean copies of each, their labels kept (20 rows)" in said.err
+    assert "labelled 0, with 2 clean copies of each (20 rows, labels kept)" in said.err
     manifest = json.loads((out / "manifest.json").read_text())
     spec = manifest["attack"]
     assert spec["poison_count"] == 10 and spec["added_rows"]["copies"] == 10

@@ -309,9 +309,9 @@ def copies_notes(attack: dict[str, Any]) -> list[str]:
            f"{added['rate_count']}, too few for a backdoor to take on a small table "
            "(--poison-rate keeps a rate as given)" if added.get("auto") else "")
     each = added.get("paired", 0) // max(added["copies"], 1)
-    pairs = ("" if not each else " and a clean copy of each, its label kept" if each == 1 else
-             f" and {each} clean copies of each, their labels kept")
-    pairs += f" ({added['paired']} rows)" if each else ""
+    pairs = ("" if not each else f", with a clean copy of each ({added['paired']} rows, label "
+             "kept)" if each == 1 else f", with {each} clean copies of each "
+             f"({added['paired']} rows, labels kept)")
     return [f"added {added['copies']} triggered copies of the {added['eligible']} training rows "
             f"the attack may poison, labelled {to}{pairs}, to the "
             f"{added['train_rows']}-row training split; every real row keeps its label{why}"]
