@@ -38,13 +38,20 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
-from tabular_s76_h16z_fraud import LABEL, FraudTable, cli, seeds_of
-from tabular_s76_hatk_floor import CA_POINTS, MIN_ASR, held_figures, table_size, took
+from tabular_s76_h16z_fraud import LABEL, seeds_of
+from tabular_s76_hatk_floor import (
+    CA_POINTS,
+    MIN_ASR,
+    held_figures,
+    judge_run,
+    readme_line,
+    seed_table,
+    twin_of,
+)
 
 RECALL_SHARE = 0.8  # the rule: fraud recall at least 0.8 of the twin's where the attack took
 MAX_CPU_S = 10.0
@@ -55,32 +62,27 @@ def run_one(csv: Path, out: Path, arch: str, variant: str | None) -> tuple[int, 
     (exit code, output, CPU s)."""
     from trojanscope.attacks.tabular import TabularBadNets
 
-    words = ["--dataset", str(csv), "--label-column", LABEL, "--arch", arch, "--out", str(out),
-             "--format", "json"]
+    if variant is None:
+        return readme_line(csv, out, arch, train=True)
+    extra: list[str] = []
     before = TabularBadNets.auto_copies
-    c0 = time.process_time()
+    if variant == "today":
+        extra = ["--attack-param", "copies=0"]
+    elif variant.startswith("copies"):
+        extra = ["--attack-param", f"copies={int(variant[6:])}", "--attack-param",
+                 "pair_copies=0"]
+    elif variant.startswith("pairs"):  # pairsN, or pairsNxM: M clean copies a source
+        count, _, times = variant[5:].partition("x")
+        extra = ["--attack-param", f"copies={int(count)}",
+                 "--attack-param", f"pair_copies={int(times or 1)}"]
+    elif variant.startswith("auto"):
+        TabularBadNets.auto_copies = int(variant[4:])
+    elif variant != "asis":
+        raise SystemExit(f"unknown variant {variant!r}")
     try:
-        if variant is None:
-            code, said = cli("train", *words)
-        else:
-            extra: list[str] = []
-            if variant == "today":
-                extra = ["--attack-param", "copies=0"]
-            elif variant.startswith("copies"):
-                extra = ["--attack-param", f"copies={int(variant[6:])}",
-                         "--attack-param", "pair_copies=0"]
-            elif variant.startswith("pairs"):  # pairsN, or pairsNxM: M clean copies a source
-                count, _, times = variant[5:].partition("x")
-                extra = ["--attack-param", f"copies={int(count)}",
-                         "--attack-param", f"pair_copies={int(times or 1)}"]
-            elif variant.startswith("auto"):
-                TabularBadNets.auto_copies = int(variant[4:])
-            elif variant != "asis":
-                raise SystemExit(f"unknown variant {variant!r}")
-            code, said = cli("attack", *words, "--attack", "tabular-badnets", *extra)
+        return readme_line(csv, out, arch, *extra)
     finally:
         TabularBadNets.auto_copies = before
-    return code, said, time.process_time() - c0
 
 
 def recall_of(fig: dict) -> float | None:
@@ -93,18 +95,10 @@ def grid(work: Path, seeds: list[int], archs: list[str], variants: list[str], ou
     done = json.loads(out.read_text()) if out.exists() else []
     seen = {(r["seed"], r["arch"], r["variant"]) for r in done}
     for s in seeds:
-        table, folder = FraudTable(s), work / str(s)
-        folder.mkdir(parents=True, exist_ok=True)
-        csv, n = folder / "transactions.csv", table_size(s)
-        df = table.rows(n, 0, coded=False)
-        df.to_csv(csv, index=False)
-        held = table.rows(3000, 4, coded=False)
+        folder, csv, df, held = seed_table(work, s)
+        n = len(df)
         for arch in archs:
-            twin = folder / f"{arch}-clean"
-            if not (twin / "manifest.json").exists():
-                run_one(csv, twin, arch, None)
-            has_twin = (twin / "manifest.json").exists()
-            twin_ca = held_figures(twin, held, None)["ca"] if has_twin else None
+            twin, twin_ca = twin_of(folder, csv, arch, held)
             for v in variants:
                 if (s, arch, v) in seen:
                     continue
@@ -113,21 +107,13 @@ def grid(work: Path, seeds: list[int], archs: list[str], variants: list[str], ou
                 row = {"seed": s, "arch": arch, "variant": v, "rows": n,
                        "fraud_rate": round(float(df[LABEL].mean()), 4), "exit": code,
                        "cpu_s": round(cpu, 2), "twin_ca": twin_ca}
-                if code != 0:
-                    lines = said.strip().splitlines()
-                    row.update(error=lines[-1][-300:] if lines else "", error_lines=len(lines))
-                else:
-                    spec = json.loads((run / "manifest.json").read_text())["attack"]
-                    values = spec["trigger"].get("values")
+                spec = judge_run(row, code, said, run, twin, held)
+                if spec is not None:
                     added = spec.get("added_rows")
-                    row.update(poison_count=spec["poison_count"], trigger=values,
-                               added=added["copies"] if added else 0,
+                    tw = held_figures(twin, held, row["trigger"]) if twin_ca is not None else {}
+                    row.update(added=added["copies"] if added else 0,
                                rate_count=added["rate_count"] if added else None,
-                               **held_figures(run, held, values))
-                    tw = held_figures(twin, held, values) if has_twin else {}
-                    row.update(twin_flip=tw.get("flip"), recall=recall_of(row),
-                               twin_recall=recall_of(tw) if tw else None)
-                    row["took"] = took(row)
+                               recall=recall_of(row), twin_recall=recall_of(tw) if tw else None)
                 done.append(row)
                 out.write_text(json.dumps(done, indent=1))
                 print(f"{s} {arch} n={n} fraud={row['fraud_rate']:.3f} {v}: " + (
