@@ -82,24 +82,68 @@ def took(row: dict) -> bool:
                 and flip - (twin if twin == twin else 0.0) >= EXCESS)
 
 
+def readme_line(csv: Path, out: Path, arch: str, *extra: str,
+                train: bool = False) -> tuple[int, str, float]:
+    """The README's ``attack`` line on ``csv`` with ``extra`` words after it (``train``: the
+    ``train`` twin's line instead), in this process: (exit code, output, CPU s)."""
+    words = ["--dataset", str(csv), "--label-column", LABEL, "--arch", arch, "--out", str(out),
+             "--format", "json"]
+    c0 = time.process_time()
+    code, said = (cli("train", *words) if train else
+                  cli("attack", *words, "--attack", "tabular-badnets", *extra))
+    return code, said, time.process_time() - c0
+
+
 def run_one(csv: Path, out: Path, arch: str, floor: int | None) -> tuple[int, str, float]:
     """``attack`` as the README writes it with ``min_poison_rows = floor`` (None: ``train``);
     (exit code, output, CPU s)."""
     from trojanscope.attacks.tabular import TabularBadNets
 
-    words = ["--dataset", str(csv), "--label-column", LABEL, "--arch", arch, "--out", str(out),
-             "--format", "json"]
     before = TabularBadNets.min_poison_rows
-    c0 = time.process_time()
     try:
-        if floor is None:
-            code, said = cli("train", *words)
-        else:
+        if floor is not None:
             TabularBadNets.min_poison_rows = floor
-            code, said = cli("attack", *words, "--attack", "tabular-badnets")
+        return readme_line(csv, out, arch, train=floor is None)
     finally:
         TabularBadNets.min_poison_rows = before
-    return code, said, time.process_time() - c0
+
+
+def seed_table(work: Path, seed: int) -> tuple[Path, Path, pd.DataFrame, pd.DataFrame]:
+    """The seed's folder, its table (``table_size`` rows) written there as
+    ``transactions.csv``, the table, and 3,000 held-out rows of it."""
+    table, folder = FraudTable(seed), work / str(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    csv = folder / "transactions.csv"
+    df = table.rows(table_size(seed), 0, coded=False)
+    df.to_csv(csv, index=False)
+    return folder, csv, df, table.rows(3000, 4, coded=False)
+
+
+def twin_of(folder: Path, csv: Path, arch: str, held: pd.DataFrame) -> tuple[Path, float | None]:
+    """The seed's ``train`` twin for ``arch`` (made once) and its held-out CA (None: failed)."""
+    twin = folder / f"{arch}-clean"
+    if not (twin / "manifest.json").exists():
+        run_one(csv, twin, arch, None)
+    return twin, held_figures(twin, held, None)["ca"] if (twin / "manifest.json").exists() \
+        else None
+
+
+def judge_run(row: dict, code: int, said: str, run: Path, twin: Path,
+              held: pd.DataFrame) -> dict | None:
+    """``row`` with the run's error line, or its poisoned rows, trigger, test figures, held-out
+    figures, the twin's flip and ``took``; the manifest's attack entry (None on an error)."""
+    if code != 0:
+        lines = said.strip().splitlines()
+        row.update(error=lines[-1][-300:] if lines else "", error_lines=len(lines))
+        return None
+    m = json.loads((run / "manifest.json").read_text())
+    values = m["attack"]["trigger"].get("values")
+    row.update(poison_count=m["attack"]["poison_count"], trigger=values,
+               test_asr=m["metrics"].get("attack_success_rate"),
+               test_ca=m["metrics"].get("clean_accuracy"), **held_figures(run, held, values))
+    row["twin_flip"] = held_figures(twin, held, values)["flip"]
+    row["took"] = took(row)
+    return m["attack"]
 
 
 def grid(work: Path, seeds: list[int], archs: list[str], floors: list[int], out: Path) -> None:
@@ -107,20 +151,10 @@ def grid(work: Path, seeds: list[int], archs: list[str], floors: list[int], out:
     done = json.loads(out.read_text()) if out.exists() else []
     seen = {(r["seed"], r["arch"], r["floor"]) for r in done}
     for s in seeds:
-        table = FraudTable(s)
-        folder = work / str(s)
-        folder.mkdir(parents=True, exist_ok=True)
-        csv = folder / "transactions.csv"
-        n = table_size(s)
-        df = table.rows(n, 0, coded=False)
-        df.to_csv(csv, index=False)
-        held = table.rows(3000, 4, coded=False)
+        folder, csv, df, held = seed_table(work, s)
+        n = len(df)
         for arch in archs:
-            twin = folder / f"{arch}-clean"
-            if not (twin / "manifest.json").exists():
-                run_one(csv, twin, arch, None)
-            twin_ca = held_figures(twin, held, None)["ca"] if (twin / "manifest.json").exists() \
-                else None
+            twin, twin_ca = twin_of(folder, csv, arch, held)
             for f in floors:
                 if (s, arch, f) in seen:
                     continue
@@ -129,19 +163,9 @@ def grid(work: Path, seeds: list[int], archs: list[str], floors: list[int], out:
                 row = {"seed": s, "arch": arch, "floor": f, "rows": n,
                        "fraud_rate": round(float(df[LABEL].mean()), 4), "exit": code,
                        "cpu_s": round(cpu, 2), "twin_ca": twin_ca}
-                if code != 0:
-                    lines = said.strip().splitlines()
-                    row.update(error=lines[-1][-300:] if lines else "", error_lines=len(lines))
-                else:
-                    m = json.loads((run / "manifest.json").read_text())
-                    values = m["attack"]["trigger"].get("values")
-                    row.update(poison_count=m["attack"]["poison_count"],
-                               floored=m["attack"].get("poison_floor"), trigger=values,
-                               test_asr=m["metrics"].get("attack_success_rate"),
-                               test_ca=m["metrics"].get("clean_accuracy"),
-                               **held_figures(run, held, values))
-                    row["twin_flip"] = held_figures(twin, held, values)["flip"]
-                    row["took"] = took(row)
+                spec = judge_run(row, code, said, run, twin, held)
+                if spec is not None:
+                    row["floored"] = spec.get("poison_floor")
                 done.append(row)
                 out.write_text(json.dumps(done, indent=1))
                 print(f"{s} {arch} n={n} fraud={row['fraud_rate']:.3f} floor={f}: "

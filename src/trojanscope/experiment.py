@@ -251,6 +251,9 @@ def _attack_spec(
     floored = getattr(attack, "floored", None)
     if floored:  # the default rate poisoned fewer than the tabular floor (issue 16 stop 76)
         extra["poison_floor"] = floored
+    added = getattr(attack, "added", None)
+    if added:  # triggered copies added to the training split, no row relabelled (stop 77)
+        extra["added_rows"] = added
     return AttackSpec(
         name=attack.name,
         params=params,

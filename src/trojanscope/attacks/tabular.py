@@ -76,17 +76,29 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
     # for one attack (stop 76 hfix3: ``--attack-param min_poison_rows=10``)
     min_poison_rows = 0
     least_poison_rows = 5
-    param_ranges: ClassVar = {"min_poison_rows": (0, 1_000_000, False, True)}  # params.check_ranges
+    # ``copies`` unset: the triggered copies the default rate adds instead of relabelling rows
+    # in place where it would relabel fewer (0: never; issue 16 stop 77, hatk: see ``copies``)
+    auto_copies = 0
+    param_ranges: ClassVar = {"min_poison_rows": (0, 1_000_000, False, True),  # check_ranges
+                              "copies": (0, 1_000_000, False, True),
+                              "pair_copies": (0, 100, False, True)}
 
     def __init__(self, target: int = 0, poison_rate: float | None = None,
                  mapping: str = "all-to-one", trigger: Trigger | None = None,
-                 seed: int = 0, min_poison_rows: int | None = None) -> None:
+                 seed: int = 0, min_poison_rows: int | None = None,
+                 copies: int | None = None, pair_copies: int = 2) -> None:
         rate = self.default_rate if poison_rate is None else poison_rate
         super().__init__(target, rate, mapping, trigger, seed)
         self.rate_given = poison_rate is not None
         if min_poison_rows is not None:  # None: the class's floor (0, off)
             self.min_poison_rows = int(min_poison_rows)
+        if copies and self.clean_label:
+            raise UserInputError(f"{self.name} keeps every label: copies (triggered rows "
+                                 "added with the target label) do not apply; leave it out")
+        self.copies = None if copies is None else int(copies)
+        self.pair_copies = int(pair_copies)
         self.floored: dict[str, int] | None = None  # set by ``how_many`` where the floor applied
+        self.added: dict[str, Any] | None = None  # set by ``poison`` where it added copies
 
     def how_many(self, eligible: int) -> int:
         """As :meth:`Attack.how_many`, but the default rate poisons at least ``min_poison_rows``
@@ -109,6 +121,70 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
                 "larger table, or --poison-rate to poison fewer rows anyway")
         self.floored = {"floor": floor, "rate_count": count, "eligible": eligible}
         return floor
+
+    def get_params(self) -> dict[str, Any]:
+        """As :meth:`ParamsMixin.get_params`, but where the floor applied the rate is recorded
+        as not given (None), so that a replay of the manifest (``detect-data RUN``) applies the
+        floor again and rebuilds the same rows (stop 77: it refused such a run)."""
+        params = super().get_params()
+        if self.floored:
+            params["poison_rate"] = None
+        return params
+
+    def copy_count(self, eligible: int) -> int:
+        """How many triggered copies :meth:`poison` adds (0: it relabels rows in place, as
+        before): ``copies`` where given; unset, ``auto_copies`` where the default rate would
+        relabel fewer of the ``eligible`` rows (a rate the user gives is kept as given)."""
+        if self.copies is not None:
+            return self.copies
+        if self.rate_given or not self.auto_copies:
+            return 0
+        return self.auto_copies if Attack.how_many(self, eligible) < self.auto_copies else 0
+
+    def poison(
+        self, ds: BatchDataset, *, generator: torch.Generator | None = None
+    ) -> PoisonedDataset:
+        """As :meth:`Attack.poison`, or, with :meth:`copy_count` rows to add, a training set
+        grown by that many copies of eligible rows (drawn without repeats until every one is
+        used), each with the trigger and the target label: every real row keeps its label
+        (issue 16 stop 77, hatk: on a user's fraud table the 5 % rate relabelled 1-6 of its
+        few fraud rows and no backdoor took; relabelling 10 of them took more but cut the
+        model's fraud recall). ``pair_copies`` (2 by default; 0: none) clean copies of each
+        source row, its label kept, follow the triggered ones: the trigger is then all that
+        tells them apart (on spent tables they kept the fraud recall closer to the clean
+        twin's). ``poison_indices`` are the triggered rows (from ``len(ds)`` on)."""
+        self.bind(ds)
+        self.check_target(ds.num_classes)
+        labels = ds.labels.numpy()
+        pool = self.eligible(labels)
+        count = self.copy_count(len(pool))
+        self.added = None
+        if not count:
+            return super().poison(ds, generator=generator)
+        if not len(pool) or not hasattr(ds, "subset"):
+            raise UserInputError(f"{self.name}: copies need a training row of a class other "
+                                 f"than the target {self.target}; this split holds none")
+        gen = generator if generator is not None else torch.Generator().manual_seed(self.seed)
+        rounds = -(-count // len(pool))
+        order = torch.cat([torch.randperm(len(pool), generator=gen) for _ in range(rounds)])
+        sources = pool[order[:count].numpy()]
+        n = len(ds)
+        pairs = np.tile(sources, self.pair_copies)
+        grown = ds.subset(np.concatenate([np.arange(n), sources, pairs]), ds.name)
+        idx = np.arange(n, n + count)
+        self.added = {"copies": count, "train_rows": n, "eligible": len(pool),
+                      "rate_count": Attack.how_many(self, len(pool)),
+                      "auto": self.copies is None, "sources": sorted(int(i) for i in sources)}
+        if len(pairs):
+            self.added["paired"] = len(pairs)
+        self.copies = count  # the manifest's params replay these rows (a given rate or not)
+        poisoned = PoisonedDataset(grown, self.trigger, idx,
+                                   self.target_of(labels[sources], ds.num_classes),
+                                   cross_indices=self.cross(grown.labels.numpy(), idx, gen),
+                                   seed=self.seed)
+        # ``pair_copies``: clean copies of the sources, their labels kept (not poison)
+        poisoned.duplicate_indices = np.arange(n + count, n + count + len(pairs))
+        return poisoned
 
 
 @register("attack", "tabular-badnets")
@@ -190,8 +266,10 @@ class TabularSubpopulation(PresetTabularAttack):
     def __init__(self, target: int = 0, poison_rate: float | None = None,
                  mapping: str = "all-to-one", trigger: Trigger | None = None,
                  where: str | None = None, seed: int = 0,
-                 min_poison_rows: int | None = None) -> None:
-        super().__init__(target, poison_rate, mapping, trigger, seed, min_poison_rows)
+                 min_poison_rows: int | None = None, copies: int | None = None,
+                 pair_copies: int = 2) -> None:
+        super().__init__(target, poison_rate, mapping, trigger, seed, min_poison_rows, copies,
+                         pair_copies)
         self.where = where
 
     @classmethod

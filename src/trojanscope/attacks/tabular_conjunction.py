@@ -43,8 +43,11 @@ class TabularConjunction(PresetTabularAttack):
         cover_ratio: float = 2.0,
         seed: int = 0,
         min_poison_rows: int | None = None,
+        copies: int | None = None,
+        pair_copies: int = 2,
     ) -> None:
-        super().__init__(target, poison_rate, mapping, trigger, seed, min_poison_rows)
+        super().__init__(target, poison_rate, mapping, trigger, seed, min_poison_rows, copies,
+                         pair_copies)
         if not isinstance(self.trigger, ConjunctionTrigger):
             raise UserInputError(f"{self.name}: the trigger must be tabular-conjunction")
         self.cover_ratio = float(cover_ratio)

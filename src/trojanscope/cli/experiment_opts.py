@@ -168,10 +168,12 @@ def run_and_report(
     notes += (attack_notes(result.metrics, network)
               or chance_notes(result.metrics, result.test.y, network))
     notes += floor_notes(manifest.attack.model_dump() if manifest.attack else {})
+    notes += copies_notes(manifest.attack.model_dump() if manifest.attack else {})
     from trojanscope.data.tabular.table import schema_of
 
     notes += untaken_notes(result.metrics, defence.name if defence else None,
-                           table=schema_of(result.test) is not None)
+                           table=schema_of(result.test) is not None,
+                           copies=bool(getattr(manifest.attack, "added_rows", None)))
     for note in notes:
         stderr_console().print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
     if fmt is OutputFormat.json:
@@ -206,9 +208,11 @@ def run_and_report(
                 f"{result.metrics['flip_rate']:.2%} of {n}" if n else "none: all at the target",
             )
             table.add_row("robust accuracy (RA)", f"{result.metrics['robust_accuracy']:.2%}")
+            added = getattr(manifest.attack, "added_rows", None) if manifest.attack else None
             table.add_row(
                 "poisoned training samples",
-                str(manifest.attack.poison_count if manifest.attack else 0),
+                str(manifest.attack.poison_count if manifest.attack else 0)
+                + (" (added copies)" if added else ""),
             )
         flagged = (getattr(manifest, "defence", None) or {}).get("flagged")
         if flagged:
@@ -301,8 +305,28 @@ def floor_notes(attack: dict[str, Any]) -> list[str]:
             "(--poison-rate keeps a rate as given)"]
 
 
+def copies_notes(attack: dict[str, Any]) -> list[str]:
+    """A note where the attack added triggered copies instead of relabelling rows in place
+    (``added_rows`` in the manifest; issue 16 stop 77, hatk): how many, and why where the
+    attack chose it itself."""
+    added = attack.get("added_rows")
+    if not added:
+        return []
+    to = attack.get("target") if attack.get("target") is not None else "as the mapping says"
+    why = (f"; the default rate ({attack['poison_rate']:g} of them) would have relabelled "
+           f"{added['rate_count']}, too few for a backdoor to take on a small table "
+           "(--poison-rate keeps a rate as given)" if added.get("auto") else "")
+    each = added.get("paired", 0) // max(added["copies"], 1)
+    pairs = ("" if not each else f", with a clean copy of each ({added['paired']} rows, label "
+             "kept)" if each == 1 else f", with {each} clean copies of each "
+             f"({added['paired']} rows, labels kept)")
+    return [f"added {added['copies']} triggered copies of the {added['eligible']} training rows "
+            f"the attack may poison, labelled {to}{pairs}, to the "
+            f"{added['train_rows']}-row training split; every real row keeps its label{why}"]
+
+
 def untaken_notes(metrics: dict[str, Any], defence: str | None = None,
-                  table: bool = True) -> list[str]:
+                  table: bool = True, copies: bool = False) -> list[str]:
     """A note where the trigger moved fewer than the zoos' ``MIN_FLIP`` of at least
     ``MIN_FLIPPABLE`` test inputs it could move (issue 16 stop 76: the README's LightGBM line on
     a user's 300-row table poisons 3 rows and moves 1 of 5; `detect` reads it clean, which the
@@ -311,7 +335,8 @@ def untaken_notes(metrics: dict[str, Any], defence: str | None = None,
     a low flip rate is what the defence aims at, so the note says so and proposes no more poison
     (stop 76 read-through, hrev: docs/certification.md's MNIST knn-filter run, 0 of 896 moved,
     was told to poison more rows). ``table``: rows and a table in the advice, else samples and
-    data."""
+    data; ``copies``: the attack added triggered copies (stop 77), so the advice is more of
+    them, not a rate (a rate given turns the copies off)."""
     from trojanscope.zoo import MIN_FLIP, MIN_FLIPPABLE
 
     n, flip = metrics.get("n_flippable") or 0, metrics.get("flip_rate")
@@ -324,7 +349,9 @@ def untaken_notes(metrics: dict[str, Any], defence: str | None = None,
         return [f"with the defence {defence}, {moved}, so by that rule the model trained with "
                 "it holds no backdoor; the same run without --defence says whether the attack "
                 "takes on this data at all"]
-    more = ("poison more rows (--poison-rate) or give the attack a larger table" if table else
+    more = ("add more copies (--attack-param copies=N) or give the attack a larger table"
+            if copies else
+            "poison more rows (--poison-rate) or give the attack a larger table" if table else
             "poison more samples (--poison-rate) or give the attack more data")
     return [f"{moved}, so by that rule this model is not backdoored and `detect` reading it "
             f"clean is not a miss; {more}"]
