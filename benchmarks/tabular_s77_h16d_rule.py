@@ -23,7 +23,7 @@ import argparse
 
 from tabular_pairs_rule import clean_counts, families, family_table, load, meets
 from tabular_s66_h16d_rule import judge
-from tabular_s76_h16d_rule import CLEAN_TABLES, GAIN, TIME_RATIO, worst_family
+from tabular_s76_h16d_rule import CLEAN_TABLES, GAIN, TIME_RATIO, verdict_lines
 
 CLEAN_ROWS = 1.0
 NAMES = ("default", "candidate", "beside", "clean-default", "clean-candidate", "clean-beside",
@@ -64,11 +64,7 @@ def main() -> None:
           f"verdict=7 {tc} ({rc} rows) of {n}")
     print("spent real tables with rows flagged: " + ", ".join(
         f"{k} {t} ({r} rows)" for k, (t, r, _) in real.items()) + f" of {nr}")
-    for name, rs in (("default", default), ("verdict=6", six), ("verdict=7", candidate)):
-        print(f"worst family, {name}: {worst_family(rs)}")
-    for text, ok in conditions.items():
-        print(f"{text}: {ok}")
-    print(f"rule **{'met' if all(conditions.values()) else 'not met'}**")
+    verdict_lines({"default": default, "verdict=6": six, "verdict=7": candidate}, conditions)
 
 
 if __name__ == "__main__":
