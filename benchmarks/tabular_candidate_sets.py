@@ -31,14 +31,23 @@ def main() -> None:
     parser.add_argument("-p", "--param", action="append", required=True,
                         help="the candidate's label-groups parameter NAME=VALUE")
     parser.add_argument("--out", required=True, help="prefix of the two JSON files")
+    parser.add_argument("--beside", action="append", default=[],
+                        help="a third setting scored in the same process (PREFIX_beside.json), "
+                             "NAME=VALUE, repeatable: a candidate's rival (stop 77)")
     args = parser.parse_args()
-    compare(args.base, {"default": {}, "candidate": {
-        k: float(v) for k, v in (p.split("=", 1) for p in args.param)}}, args.out)
+    compare(args.base, {"default": {}, "candidate": params(args.param),
+                        **({"beside": params(args.beside)} if args.beside else {})}, args.out)
+
+
+def params(pairs: list[str]) -> dict[str, float]:
+    """``["key=value", …]`` as ``label-groups`` parameters."""
+    return {k: float(v) for k, v in (p.split("=", 1) for p in pairs)}
 
 
 def compare(base: int, runs: dict[str, dict], out: str) -> None:
     """Score every set of ``base`` under ``runs["default"]`` and ``runs["candidate"]``
-    (label-groups parameters), print a row per set, write OUT_default/_candidate.json."""
+    (label-groups parameters; any other run too), print a row per set (the two), write
+    OUT_<run>.json per run."""
     rows: dict[str, list[dict]] = {k: [] for k in runs}
     print("| data | attack | target | poison | ROC-AUC default / candidate | TPR@FPR≤5% | "
           "flags TPR/FPR default | candidate | time default / candidate |")

@@ -45,6 +45,7 @@ import torch
 
 torch.set_num_threads(1)
 
+from tabular_candidate_sets import params as setting  # noqa: E402
 from trojanscope.detect.data.inputs import load_suspect  # noqa: E402
 from trojanscope.detect.data.run import detect_data  # noqa: E402
 
@@ -338,6 +339,9 @@ def main() -> None:
     parser.add_argument("-p", "--param", action="append", default=[],
                         help="the candidate's label-groups parameters, key=value")
     parser.add_argument("--out", help="prefix of the two JSON files")
+    parser.add_argument("--beside", action="append", default=[],
+                        help="a third setting scored in the same process (PREFIX_beside.json), "
+                             "key=value, repeatable (stop 77)")
     parser.add_argument("--only", nargs="+", default=None,
                         help="score only these tables of the population (by name)")
     args = parser.parse_args()
@@ -346,8 +350,8 @@ def main() -> None:
         return
     if args.base is None or args.out is None:
         parser.error("--base and --out are needed unless --summary")
-    runs = {"default": {},
-            "candidate": {k: float(v) for k, v in (p.split("=", 1) for p in args.param)}}
+    runs = {"default": {}, "candidate": setting(args.param),
+            **({"beside": setting(args.beside)} if args.beside else {})}
     rows: dict[str, list[dict]] = {k: [] for k in runs}
     print("| table | rows | label share | drawn | flagged default / candidate | best group "
           "default | time default / candidate |")

@@ -51,8 +51,14 @@ def main() -> None:
     families(default, candidate, "verdict=6")
     print(f"\ndirty-label sets at the goal: default {out['found_default']}, verdict=6 "
           f"{out['found_candidate']} of {out['dirty_sets']}; clean rows flagged {rd} -> {rc}")
-    print(f"worst family, default: {worst_family(default)}")
-    print(f"worst family, verdict=6: {worst_family(candidate)}")
+    verdict_lines({"default": default, "verdict=6": candidate}, conditions)
+
+
+def verdict_lines(runs: dict[str, list[dict]], conditions: dict[str, bool]) -> None:
+    """The rule's last lines: each run's worst family, each condition, met or not (stop 77
+    prints three runs' families)."""
+    for name, rows in runs.items():
+        print(f"worst family, {name}: {worst_family(rows)}")
     for text, ok in conditions.items():
         print(f"{text}: {ok}")
     print(f"rule **{'met' if all(conditions.values()) else 'not met'}**")

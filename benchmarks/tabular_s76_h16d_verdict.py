@@ -59,6 +59,16 @@ def cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def screen_keys(details: dict, i: int) -> dict:
+    """The ``i``-th best group's ``screen`` and ``screen_z`` (``label_groups.screen_of``: which
+    part of ``label-groups`` raised it; stop 77 h16d reads them, with every evidence key, so
+    that ``table_verdict.verdict_at`` can be replayed on the row): ``details["groups"]`` lists
+    the same groups best first as the verdict's evidence does."""
+    listed = details.get("groups") or []
+    g = listed[i] if i < len(listed) else {}
+    return {k: g[k] for k in ("screen", "screen_z") if k in g}
+
+
 def read_row(data, mask: np.ndarray) -> dict:
     """One set scored by ``verdict=5`` with every flag kept: what the verdict reads."""
     run_module.FLAG_WHEN_CLEAN = True
@@ -71,8 +81,8 @@ def read_row(data, mask: np.ndarray) -> dict:
             "rows": len(mask), "poison": int(mask.sum()),
             "v5": bool(details["verdict"]["poisoned"]),
             "reasons": details["verdict"].get("reasons", []),
-            "groups": [{k: g.get(k) for k in GROUP_KEYS}
-                       for g in details["evidence"].get("groups", [])],
+            "groups": [{**{k: g.get(k) for k in GROUP_KEYS}, **g, **screen_keys(details, i)}
+                       for i, g in enumerate(details["evidence"].get("groups", []))],
             "poison_median": float(np.median(s[mask])) if mask.any() else None,
             "clean_max": float(s[~mask].max()), "cpu_s": round(spent, 2)}
 

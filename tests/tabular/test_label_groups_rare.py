@@ -127,9 +127,9 @@ def test_a_natural_factor_stays_clean_with_verdict_4(tmp_path, seed) -> None:
     assert judged.details["evidence"]["groups"][0]["excess_z"] < RARE_Z
 
 
-@pytest.mark.parametrize("bad", [7, -1, 3.5, True, "4", float("nan")])
+@pytest.mark.parametrize("bad", [8, -1, 3.5, True, "4", float("nan")])
 def test_a_bad_verdict_is_refused(bad) -> None:
-    with pytest.raises(UserInputError, match=r"verdict is 0 \(off\), 1, 2, 3, 4, 5 or 6"):
+    with pytest.raises(UserInputError, match=r"verdict is 0 \(off\), 1, 2, 3, 4, 5, 6 or 7"):
         LabelGroups(verdict=bad)
 
 
@@ -139,6 +139,6 @@ def test_through_the_cli_verdict_4(tmp_path, capsys) -> None:
     out = _cli_verdict(tmp_path, capsys, _rare(1), 4)
     assert "evidence of poisoning: home = ignore with label 0" in out
     code = run(["detect-data", str(tmp_path / "clean.csv"), "--label-column", "is_fraud", "-m",
-                "label-groups", "-p", "verdict=7"])
+                "label-groups", "-p", "verdict=8"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and "verdict" in err and len(err.splitlines()) == 1

@@ -154,7 +154,7 @@ def test_the_excess_is_what_the_group_reads(tmp_path) -> None:
         [(g["score"], g["excess"]) for g in top]
 
 
-@pytest.mark.parametrize("bad", [7, -1, 0.5, 1.5, True, "x", float("nan")])
+@pytest.mark.parametrize("bad", [8, -1, 0.5, 1.5, True, "x", float("nan")])
 def test_a_bad_verdict_is_refused(bad) -> None:
     with pytest.raises(UserInputError, match="verdict"):
         LabelGroups(verdict=bad)
@@ -187,7 +187,7 @@ def test_through_the_cli_clean_exits_0_and_dirty_exits_1(tmp_path, capsys) -> No
     doc = json.loads(capsys.readouterr().out)
     assert doc["poisoned"] is False and doc["n_flagged"] == 0 and len(doc["suspicion"]) == 1500
     assert doc["details"]["verdict"]["calibrated"] is True
-    code = run(["detect-data", str(clean), *args[:-1], "verdict=7"])
+    code = run(["detect-data", str(clean), *args[:-1], "verdict=8"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and "verdict" in err and len(err.splitlines()) == 1
 

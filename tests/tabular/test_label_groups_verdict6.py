@@ -67,10 +67,10 @@ def test_an_excess_group_leaning_up_to_the_new_bar_counts_at_6() -> None:
     assert not _judged(_leaning(excess_z=0.9), 6)  # verdict=5's excess_z bar still holds
 
 
-def test_verdict_6_keeps_what_5_judges_and_refuses_7(tmp_path) -> None:
+def test_verdict_6_keeps_what_5_judges_and_refuses_8(tmp_path) -> None:
     clean = _detect(_table(0), tmp_path, verdict=6)
     assert clean.poisoned is False and len(clean.flagged) == 0
     dirty = _detect(_table(0, poison=40, strength=1.5), tmp_path, verdict=6)
     assert dirty.poisoned is True and dirty.details["verdict"]["classes"] == [0]
-    with pytest.raises(UserInputError, match="5 or 6"):
-        _detect(_table(0), tmp_path, verdict=7)
+    with pytest.raises(UserInputError, match="5, 6 or 7"):  # 7 since stop 77
+        _detect(_table(0), tmp_path, verdict=8)

@@ -265,6 +265,12 @@ class LabelGroups(DataDetector):
             group scoring at least ``FAR_6`` (8) whatever its rows, with ``far_evidence``.
             Opt-in: its rule on fresh bases 17300/17400 was not met (47 of the 48 sets found
             today kept; rows flagged on 1 of 60 clean tables, the default's 57).
+            7 (stop 77 h16d): ``verdict=6`` and two more ways (``verdict_at``): a group
+            scoring at least ``FAR_6`` that the ``misfits`` screen raised at a ``z`` of
+            ``FAR_MISFIT_7`` (8) or more (``misfit_evidence``: a conjunction written on rows
+            of another label and relabelled towards a 95% label, whose rows look like that
+            label), and a group over the floor whose ``within`` and ``mirror_z`` read the
+            reverse of a natural factor (``swapped_evidence``).
         category_pair_cost: what a pair of two categorical columns pays instead of
             ``pair_cost`` (a conjunction trigger is a pair of categories; pairs with a numeric
             column keep ``pair_cost``). 0.75 (default since issue 16 stop 54 h16b: its rule
@@ -439,7 +445,7 @@ class LabelGroups(DataDetector):
                                  f"{MAX_MIRROR}, not {mirror!r}")
         self.mirror = float(mirror)
         if isinstance(verdict, bool) or verdict not in (0, *FLOORS):
-            raise UserInputError(f"label-groups: verdict is 0 (off), 1, 2, 3, 4, 5 or 6 (on), "
+            raise UserInputError(f"label-groups: verdict is 0 (off), 1, 2, 3, 4, 5, 6 or 7 (on), "
                                  f"not {verdict!r}")
         self.verdict = int(verdict)
         for name in ("k0", "prior", "lift_weight", "sure", "gate", "tie_sure", "tie_margin",

@@ -53,7 +53,19 @@ towards class 0 (16908: 24 rows scoring 20.6, lean 0.548; its 12-row sibling 19.
 and a ``credit-default`` rare value towards class 0 (17202: 52 rows, 5.24, lean 0.545).
 Its rule on fresh bases 17300/17400 was not met (47 of the 48 sets found today kept: a 9-row
 ``lending-club`` conjunction towards class 0 lost, its 28-row group scoring 15.6 with neither
-evidence; rows flagged on 1 of 60 clean tables against 57), so it is opt-in.
+evidence; rows flagged on 1 of 60 clean tables against 57), so it is opt-in. ``verdict=7``
+(stop 77 h16d) is ``verdict=6`` with one more way a far group counts: the ``misfits`` screen
+raised it (``label_groups._misfits``: the rows carry a value that does not go with its partner
+column, as a value written on rows of another label does) at a ``z`` of at least
+``FAR_MISFIT_7`` (``misfit_evidence``). That lost set and its development twin (17055) are
+such groups, ``z`` 11.6 and 14.8, whose rows look like their 95% label, so neither ``lean``
+nor ``lift`` reads them; no development clean table's best groups hold a ``misfits`` group.
+It also counts a group over the floor whose evidence reads the opposite of a natural factor on
+both of ``group_evidence``'s condition readings (``swapped_evidence``): among the condition's
+rows the group's fit its label worse than the other labels' rows do (``within`` at most
+``WITHIN_7``) while those other rows fit their own labels no better than elsewhere
+(``mirror_z`` at least ``MIRROR_7``): development set 17156 (a ``lending-club`` conjunction
+towards its 9% label, 324 rows scoring 3.24), which no earlier level reads.
 """
 
 from __future__ import annotations
@@ -79,11 +91,13 @@ VERDICT_GROUPS = 3
 VERDICT_FLOOR = 2.0  # verdict=1
 VERDICT_FLOOR_2 = 1.9  # verdict=2: development dirty-label sets 91 of 100 kept (2.0: 88)
 FLOORS = {1: VERDICT_FLOOR, 2: VERDICT_FLOOR_2, 3: VERDICT_FLOOR_2,
-          4: VERDICT_FLOOR_2, 5: VERDICT_FLOOR_2, 6: VERDICT_FLOOR_2}  # ``verdict`` → its floor
+          4: VERDICT_FLOOR_2, 5: VERDICT_FLOOR_2, 6: VERDICT_FLOOR_2,
+          7: VERDICT_FLOOR_2}  # ``verdict`` → its floor
 MINORITY_LEVEL = 3  # verdict=3: verdict=2 and the minority label's evidence (stop 53)
 RARE_LEVEL = 4  # verdict=4: verdict=3 and a rare value's evidence (stop 54)
 LOOSE_LEVEL = 5  # verdict=5: verdict=4 with the bars of stop 65 (``verdict_at``)
 FAR_LEVEL = 6  # verdict=6: verdict=5 and a group far above clean tables' best (stop 76)
+MISFIT_LEVEL = 7  # verdict=7: verdict=6 and a far group the misfits screen raised (stop 77)
 VERDICT_EXCESS = 0.2
 VERDICT_HIGH = 4.5
 # verdict=5 (stop 65): a group over VERDICT_HIGH counts only with HIGH_ROWS rows of its label and
@@ -94,6 +108,15 @@ HIGH_ROWS, HIGH_LEAN, HIGH_LIFT = 20, 0.5, 0.5
 # development synthetic clean tables' best groups scored at most 4.19 (360 spent tables)
 FAR_6, CLEAN_BEST = 8.0, 4.19
 EXCESS_LEAN_6 = 0.6  # verdict=6: natural_lean's bar (spent clean tables' excess groups 0.638 up)
+# verdict=7 (stop 77): a far group counts where the misfits screen raised it at this ``z`` or
+# more, twice the screen's own bar (``label_misfits.MISFIT_Z``, 4); spent poison far groups read
+# 11.3-17.2, and no spent clean table (synthetic or real) has a misfits group among its best
+FAR_MISFIT_7 = 8.0
+# verdict=7: a group over the floor counts where ``within`` <= WITHIN_7 and ``mirror_z`` >=
+# MIRROR_7 (``swapped_evidence``); no best group of 277 spent clean tables (210 synthetic, 52
+# real, 15 bundled) reads both, the nearest within -1.38 at mirror_z >= 1, and mirror_z 0.79 at
+# within <= -2 (DAAG/cricketer, under the floor); 25 of 169 spent poisoned sets read both
+WITHIN_7, MIRROR_7 = -2.0, 1.0
 # verdict=5: a group of one value counts by ``excess`` only where it also fits its label worse
 # than every other row by at least EXCESS_Z_5 standard errors (``excess_z``): development
 # clean tables' groups of 5-34 rows read 0.5-1.3, dirty-label groups kept by excess 1.4 up
@@ -104,7 +127,7 @@ TABLE_MIN = 1000  # the smallest development clean table the constants were set 
 
 def verdict_at(level: int, groups: Sequence[dict[str, Any]], words: Sequence[str]
                ) -> SetVerdict:
-    """``table_verdict`` as ``label-groups -p verdict=level`` reads it (1-6)."""
+    """``table_verdict`` as ``label-groups -p verdict=level`` reads it (1-7)."""
     if level < LOOSE_LEVEL:
         return table_verdict(groups, words, FLOORS[level], level >= MINORITY_LEVEL,
                              level >= RARE_LEVEL)
@@ -112,7 +135,9 @@ def verdict_at(level: int, groups: Sequence[dict[str, Any]], words: Sequence[str
                          pair_lean=PAIR_LEAN_5, high_checked=True,
                          rare_outside=RARE_OUTSIDE_5, excess_z=EXCESS_Z_5,
                          far=FAR_6 if level >= FAR_LEVEL else float("inf"),
-                         natural=EXCESS_LEAN_6 if level >= FAR_LEVEL else EXCESS_LEAN)
+                         natural=EXCESS_LEAN_6 if level >= FAR_LEVEL else EXCESS_LEAN,
+                         far_misfit=FAR_MISFIT_7 if level >= MISFIT_LEVEL else float("inf"),
+                         swapped=level >= MISFIT_LEVEL)
 
 
 def table_verdict(groups: Sequence[dict[str, Any]], words: Sequence[str],
@@ -121,7 +146,8 @@ def table_verdict(groups: Sequence[dict[str, Any]], words: Sequence[str],
                   pair_lean: float = MINORITY_LEAN, high_checked: bool = False,
                   rare_outside: float = float("inf"),
                   excess_z: float = -float("inf"), far: float = float("inf"),
-                  natural: float = EXCESS_LEAN) -> SetVerdict:
+                  natural: float = EXCESS_LEAN, far_misfit: float = float("inf"),
+                  swapped: bool = False) -> SetVerdict:
     """The verdict from ``label-groups``' groups, best first (each with ``label``, ``score``
     and ``excess``), and each group's description in the table's words (``words``, as
     ``group_words`` gives them; the reasons quote them); groups scoring under ``floor`` are
@@ -136,7 +162,10 @@ def table_verdict(groups: Sequence[dict[str, Any]], words: Sequence[str],
     holders of a rare value outside its group; ``excess_z``: the standard errors a group of one
     value (with ``value_evidence``'s keys) needs besides ``excess`` (``verdict=5``); ``far``: a
     group scoring at least this counts with ``far_evidence`` alone (``verdict=6``);
-    ``natural``: ``natural_lean``'s bar."""
+    ``natural``: ``natural_lean``'s bar; ``far_misfit``: a group scoring at least ``far``
+    also counts where the ``misfits`` screen raised it at this ``z`` or more
+    (``misfit_evidence``, ``verdict=7``); with ``swapped`` a group over ``floor`` counts with
+    ``swapped_evidence`` (``verdict=7``)."""
     reasons: list[str] = []
     classes: set[int] = set()
     for g, said in zip(groups[:VERDICT_GROUPS], words, strict=False):
@@ -161,6 +190,16 @@ def table_verdict(groups: Sequence[dict[str, Any]], words: Sequence[str],
             reasons.append(f"{said}: a score of {score:.1f}, far above the best group of every "
                            f"development clean table (at most {CLEAN_BEST:.2f}), on rows that "
                            "lean to the other labels or share other rare values")
+        elif score >= far and misfit_evidence(g, far_misfit):
+            reasons.append(f"{said}: a score of {score:.1f}, far above the best group of every "
+                           f"development clean table (at most {CLEAN_BEST:.2f}), on rows that "
+                           "do not fit the column their value nearly fixes (misfits z "
+                           f"{float(g['misfit']):.1f}): a value written on rows of another label")
+        elif swapped and swapped_evidence(g):
+            reasons.append(f"{said}: among the rows holding it, those of label {g['label']} fit "
+                           f"it worse than the other labels' rows do (within {g['within']:.2f}), "
+                           "while those fit their own labels no better than elsewhere "
+                           f"(mirror {g['mirror_z']:.2f}): the reverse of a natural factor")
         else:
             continue
         classes.add(int(g["label"]))
@@ -184,6 +223,30 @@ def far_evidence(g: dict[str, Any]) -> bool:
     lean, lift = g.get("lean"), g.get("lift")
     return (lean is not None and float(lean) <= HIGH_LEAN) or (
         lift is not None and float(lift) >= HIGH_LIFT)
+
+
+def misfit_evidence(g: dict[str, Any], bar: float = FAR_MISFIT_7) -> bool:
+    """``verdict=7``: did the ``misfits`` screen raise the group (its ``misfit`` key, the
+    screen's ``z``) at ``bar`` or more? Its rows hold a value that does not go with the column
+    the value nearly fixes (``lending-club``'s ``sub_grade`` on rows keeping their own
+    ``int_rate``): written on them, whatever label their other columns look like. A
+    conjunction relabelled towards a 95% label looks like that label (``lean`` over 1) and
+    shares no rare value, so ``far_evidence`` misses it; the screen reads it."""
+    z = g.get("misfit")
+    return z is not None and float(z) >= bar
+
+
+def swapped_evidence(g: dict[str, Any]) -> bool:
+    """``verdict=7``: does the group read the reverse of a natural factor on both condition
+    readings of ``group_evidence``? A natural factor's label still follows the other columns
+    among its rows (``within`` above 0) and leaves in the other labels only rows leaning hard
+    their way (``mirror_z`` well below 0); relabelled rows, drawn from the other labels, fit
+    their new label worse than the condition's rows of those labels (``within`` at most
+    ``WITHIN_7``), whose rows are left as they were or better (``mirror_z`` at least
+    ``MIRROR_7``)."""
+    within, mirror = g.get("within"), g.get("mirror_z")
+    return (within is not None and mirror is not None and float(within) <= WITHIN_7
+            and float(mirror) >= MIRROR_7)
 
 
 def natural_lean(g: dict[str, Any], bar: float = EXCESS_LEAN) -> bool:
