@@ -13,7 +13,9 @@ from trojanscope.registry import near_names
 def test_a_typo_is_named_with_its_near_name() -> None:
     with pytest.raises(UserInputError) as caught:
         registry.create("attack", "tabular-badnets", min_poison_row=10)
-    assert str(caught.value).endswith("min_poison_rows; did you mean min_poison_rows?")
+    words = str(caught.value)
+    assert "valid: " in words and "min_poison_rows," in words.split("valid: ")[1]
+    assert words.endswith("; did you mean min_poison_rows?")
     with pytest.raises(UserInputError) as caught:
         registry.create("mitigation", "gated", aug_lst=8)
     assert str(caught.value).endswith("; did you mean aug_last?")
