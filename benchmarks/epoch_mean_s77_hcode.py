@@ -57,11 +57,9 @@ def digest(model: nn.Module) -> str:
 
 
 def run(out: Path, swa: bool, models: list[str]) -> None:
+    from mitigate_sure_s71_check import mitigated
     from trojanscope.data.resolve import load_dataset
-    from trojanscope.io.models import load_model
     from trojanscope.mitigate.gated import Gated
-    from trojanscope.mitigate.run import attack_triggered, mitigate
-    from trojanscope.mitigate.triggers import attack_from_spec
     from trojanscope.zoo import read_truth
 
     if swa:
@@ -71,14 +69,8 @@ def run(out: Path, swa: bool, models: list[str]) -> None:
         for spec in models:
             folder = Path(spec)
             dataset, _ = read_truth(folder.parent)
-            clean = load_dataset(dataset, "test")
-            loaded = load_model(folder)
-            attack = loaded.manifest.attack if loaded.manifest is not None else None
-            trigger_of = attack_triggered(attack_from_spec(attack)) if attack else None
             method = Gated()
-            res = mitigate(loaded.module, method, clean, holdout=0.8, seed=0,
-                           trigger_of=trigger_of, input_shape=loaded.input_shape,
-                           num_classes=loaded.num_classes)
+            res = mitigated(folder, method, load_dataset(dataset, "test"))
             state = {k: v.tolist() for k, v in res.model.state_dict().items()
                      if v.is_floating_point()}
             row = {"model": f"{folder.parent.name.removeprefix('zoo-')}/{folder.name}",
