@@ -35,7 +35,7 @@ from trojanscope.io.atomic import write_text_atomic
 from trojanscope.io.models import load_model
 from trojanscope.mitigate.gated import Gated
 from trojanscope.mitigate.nothing_left import SURE
-from trojanscope.mitigate.run import attack_triggered, mitigate
+from trojanscope.mitigate.run import MitigationResult, attack_triggered, mitigate
 from trojanscope.mitigate.triggers import attack_from_spec
 from trojanscope.mitigate.zoo_eval import MitigationRow, summarise
 from trojanscope.zoo import read_truth
@@ -43,13 +43,19 @@ from trojanscope.zoo import read_truth
 NOTE_KEYS = ("detector", "suspect", "residual", "overruled", "hand_check", "unlearn")
 
 
-def run_one(folder: Path, entry: Any, method: Gated, clean) -> MitigationRow:
-    """``method`` on the zoo's model ``entry``, measured as ``bench_mitigate.py`` does."""
-    loaded = load_model(folder / entry.name)
+def mitigated(model: Path, method: Gated, clean) -> MitigationResult:
+    """``method`` on the zoo model folder ``model``, as ``bench_mitigate.py`` runs it (stop 77
+    hcode: its own function, for a check that reads the output's state)."""
+    loaded = load_model(model)
     spec = loaded.manifest.attack if loaded.manifest is not None else None
     trigger_of = attack_triggered(attack_from_spec(spec)) if spec is not None else None
-    res = mitigate(loaded.module, method, clean, holdout=0.8, seed=0, trigger_of=trigger_of,
-                   input_shape=loaded.input_shape, num_classes=loaded.num_classes)
+    return mitigate(loaded.module, method, clean, holdout=0.8, seed=0, trigger_of=trigger_of,
+                    input_shape=loaded.input_shape, num_classes=loaded.num_classes)
+
+
+def run_one(folder: Path, entry: Any, method: Gated, clean) -> MitigationRow:
+    """``method`` on the zoo's model ``entry``, measured as ``bench_mitigate.py`` does."""
+    res = mitigated(folder / entry.name, method, clean)
     return MitigationRow(entry.name, entry.attack, entry.backdoored, res.clean_samples,
                          res.before["ca"], res.after["ca"], res.before.get("asr"),
                          res.after.get("asr"), res.elapsed_s, res.cpu_s)

@@ -10,7 +10,7 @@ import pytest
 from test_data_free_signal_s75 import _shortcut_model
 from test_mask_gate import _gate, _maximisers, _verdict
 
-from trojanscope.detect import evaluate
+from trojanscope.detect import calibration, evaluate
 from trojanscope.detect.logits import logit
 from trojanscope.detect.mask_gate import MASK_LOGIT, MASK_STAND
 from trojanscope.zoo import ZooEntry
@@ -32,7 +32,8 @@ def _row(monkeypatch, line: float, p: float = 0.9) -> evaluate.ZooRow:
                              manifest=None)
     monkeypatch.setattr(evaluate, "load_model", lambda path: loaded)
     monkeypatch.setattr(evaluate.registry, "create", lambda *a, **k: _Stub(p))
-    monkeypatch.setattr(evaluate, "calibrate", lambda v, c=None: v)  # p as the stub read it
+    # p as the stub read it; the shared step's calibrate (stop 77 hcode: calibrate_model)
+    monkeypatch.setattr(calibration, "calibrate", lambda v, c=None: v)
     entry = ZooEntry(name="m", arch="a", seed=0, backdoored=False)
     return evaluate.inspect_entry("zoo", entry, None, "auto",
                                   _gate(line={"cnn": line, "dense": line}), 0, {})

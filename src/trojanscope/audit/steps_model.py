@@ -65,7 +65,7 @@ class DetectStep(AuditStep):
         from trojanscope import registry
         from trojanscope.detect.calibration import (
             UNCALIBRATED_NOTE,
-            calibrate,
+            calibrate_model,
             load_calibrators,
             lower_note,
             raise_note,
@@ -76,7 +76,6 @@ class DetectStep(AuditStep):
         from trojanscope.detect.input_level.text_inputs import text_method
         from trojanscope.detect.inputs import choose_clean_data
         from trojanscope.detect.margin_only import margin_only_note
-        from trojanscope.detect.mask_gate import gate_read
 
         assert ctx.loaded is not None
         opts = ctx.options
@@ -96,8 +95,7 @@ class DetectStep(AuditStep):
                                        input_shape=ctx.loaded.input_shape,
                                        num_classes=ctx.loaded.num_classes, seed=opts.seed)
         verdict.threshold = opts.threshold
-        calibrate(verdict, calibrators)
-        masked = gate_read(verdict, ctx.loaded.module, detector, calibrators)  # stop 76
+        masked = calibrate_model(verdict, calibrators, ctx.loaded.module, detector)  # + gate
         from trojanscope.detect.flag_level import flag_level
 
         ctx.result.detection = verdict.as_dict()

@@ -19,7 +19,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -54,7 +54,7 @@ from trojanscope.detect.coverage import (
 )
 from trojanscope.detect.kind_centre import CENTRE_LOGIT, centre_term, check_centre_terms
 from trojanscope.detect.logits import shift_logit, sigmoid
-from trojanscope.detect.mask_gate import MASK_BEFORE, MASK_LOGIT, check_mask_gate
+from trojanscope.detect.mask_gate import MASK_BEFORE, MASK_LOGIT, check_mask_gate, gate_read
 from trojanscope.detect.named_check import (
     BLEND_CLASS,
     BLEND_RAISE,
@@ -94,6 +94,9 @@ from trojanscope.errors import UserInputError
 from trojanscope.io.calibration_file import entries_of, missing_words
 from trojanscope.io.json_file import loads
 from trojanscope.report.size_notes import is_size_note
+
+if TYPE_CHECKING:
+    from torch import nn
 
 SHIPPED = "calibration.json"
 # Key suffix of the calibrator used for models outside the default calibrator's coverage.
@@ -160,7 +163,6 @@ UNCALIBRATED_OUT_OF_COVERAGE = frozenset({"trees:other-code"})
 UNCALIBRATED_NOTE = "probability not calibrated"
 # Conventional thresholds of raw statistics, used only when no calibrator is fitted.
 FALLBACK_CENTRES = {"neural_cleanse": 2.0, "trigger_search": 2.0, "mmbd": 2.0}
-
 
 @dataclass
 class Calibrator:
@@ -752,6 +754,17 @@ def calibrate(
     verdict.coverage_notes = [*verdict.coverage_notes,  # calibrating twice says it once
                               *(n for n in said if n not in verdict.coverage_notes)]
     return verdict
+
+
+def calibrate_model(verdict: ModelVerdict, calibrators: dict[str, Calibrator] | None,
+                    model: nn.Module, detector: object) -> str | None:
+    """:func:`calibrate`, then the data-free mask gate on ``model`` and ``detector``'s kept
+    maximising inputs where ``calibrators`` carries its entry (``mask_gate.gate_read``); returns
+    the gate's note where it lowered. The one step ``detect``, ``audit`` and ``zoo eval`` call
+    (stop 77, hcode: each ran the two calls itself, and a fourth caller could miss the gate)."""
+    calibrators = load_calibrators() if calibrators is None else calibrators
+    calibrate(verdict, calibrators)
+    return gate_read(verdict, model, detector, calibrators)
 
 
 def _calibrate(

@@ -14,9 +14,8 @@ from trojanscope import registry
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.data.resolve import load_dataset
 from trojanscope.detect.base import ModelVerdict
-from trojanscope.detect.calibration import Calibrator, calibrate, load_calibrators
+from trojanscope.detect.calibration import Calibrator, calibrate_model
 from trojanscope.detect.guard_reading import scored_by
-from trojanscope.detect.mask_gate import gate_read
 from trojanscope.io.models import load_model
 from trojanscope.models.text_common import attach_encoder
 from trojanscope.zoo import ZooEntry, effective, read_truth, require_models
@@ -79,9 +78,9 @@ def inspect_entry(zoo: str, entry: ZooEntry, clean: TensorDataset | None, method
                   calibrators: dict[str, Calibrator] | None, seed: int,
                   params: dict[str, Any]) -> ZooRow:
     """One task of :func:`run_zoo`: load one zoo model, inspect it with ``clean`` (``None``:
-    data-free), calibrate the verdict, then the data-free mask gate as ``detect`` and ``audit``
-    run it (``detect/mask_gate.py``; issue 9, stop 76: hmix), so ``zoo eval --data-free`` reads
-    what ``detect --data-free`` reads."""
+    data-free), then calibrate it and run the data-free mask gate in the one step ``detect`` and
+    ``audit`` call (``calibration.calibrate_model``; the gate since issue 9, stop 76: hmix), so
+    ``zoo eval --data-free`` reads what ``detect --data-free`` reads."""
     loaded = load_model(Path(zoo) / entry.name)
     detector = registry.create("detector", method, **params)
     scored_by(detector, calibrators)
@@ -92,9 +91,7 @@ def inspect_entry(zoo: str, entry: ZooEntry, clean: TensorDataset | None, method
         num_classes=loaded.num_classes,
         seed=seed,
     )
-    calibrate(verdict, calibrators)
-    gate_read(verdict, loaded.module, detector,
-              load_calibrators() if calibrators is None else calibrators)
+    calibrate_model(verdict, calibrators, loaded.module, detector)
     return _row(entry, verdict)
 
 

@@ -223,8 +223,9 @@ def check_mask_gate(calibrators: dict[str, Calibrator]) -> None:
 
 def gate_read(verdict: ModelVerdict, model: nn.Module, detector: object,
               calibrators: dict[str, Calibrator]) -> str | None:
-    """The gate after :func:`~trojanscope.detect.calibration.calibrate` (``detect`` and
-    ``audit``), on ``detector``'s kept maximising inputs; returns its note where it lowered.
+    """The gate after :func:`~trojanscope.detect.calibration.calibrate`, on ``detector``'s kept
+    maximising inputs; returns its note where it lowered. Callers holding a model call both
+    through :func:`~trojanscope.detect.calibration.calibrate_model` (stop 77, hcode).
     The note is the caller's to show beside the excess term's, not a coverage note (stop 76
     read-through, hrev: among ``coverage_notes`` it was printed under "outside the calibration's
     coverage", and the audit rated an in-coverage model MEDIUM for lying outside it)."""

@@ -144,7 +144,11 @@ class EpochMean:
     the boundary and back from epoch to epoch (2512/badnets-002: 5 of the 12 images it lost
     at epoch 5 flip again by epoch 8), so the accuracy after a fixed epoch count is a draw of
     about half a point either way; the mean of the later epochs' states is the fit's own
-    smoothing of that draw (no image is held back, nothing is read)."""
+    smoothing of that draw (no image is held back, nothing is read). By hand, not
+    ``torch.optim.swa_utils.AveragedModel`` (stop 77, hcode): that averages BatchNorm's whole-number
+    ``num_batches_tracked`` too (``use_buffers=True``) or keeps the last running statistics, not
+    their mean (``False``), and its running ``lerp`` is not this sum's bits (weights within
+    6e-8, the same CA and ASR on four spent outputs: benchmarks/epoch_mean_s77_hcode.py)."""
 
     def __init__(self, model: nn.Module, n: int, first: int) -> None:
         self.model, self.first, self.steps, self.count = model, first, 0, 0

@@ -90,12 +90,11 @@ def detect(
     params = parse_params(method_param, "--method-param")
     if data_free and data is None and dataset is None:
         _refuse_shapeless(model)
-    from trojanscope.detect.calibration import calibrate, load_calibrators
+    from trojanscope.detect.calibration import calibrate_model, load_calibrators
     from trojanscope.detect.class_excess import excess_note
     from trojanscope.detect.guard_reading import scored_by
     from trojanscope.detect.input_level.text_inputs import TEXT_AUTO, is_text_model, text_method
     from trojanscope.detect.inputs import choose_clean_data
-    from trojanscope.detect.mask_gate import gate_read
     from trojanscope.io.models import load_model
 
     registry.get("detector", method)  # an unknown name fails before any loading
@@ -122,8 +121,7 @@ def detect(
             seed=seed,
         )
     verdict.threshold = threshold
-    calibrate(verdict, calibrators)
-    masked = gate_read(verdict, loaded.module, detector, calibrators)  # data-free (stop 76)
+    masked = calibrate_model(verdict, calibrators, loaded.module, detector)  # + the mask gate
     report = {"model": str(model), "format": loaded.format, **verdict.as_dict()}
     if masked is not None:  # the gate's lowering, beside the excess term's (stop 76 hrev)
         report["lowered_mask"] = masked

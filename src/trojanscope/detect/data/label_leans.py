@@ -27,7 +27,7 @@ from itertools import combinations
 import numpy as np
 
 from trojanscope.detect.data.label_covers import COVER_SHARE
-from trojanscope.detect.data.label_deficit import PLATT_STEPS, log_odds, newton_step, sigmoid
+from trojanscope.detect.data.label_deficit import log_odds, platt, sigmoid
 
 # both near cells' z over this: over the other conditions of the development misses' tables
 # (at most 2.44 on issue 16's nine spent ``lending-club`` conjunctions towards class 0)
@@ -45,40 +45,13 @@ def _z(observed: np.ndarray, expected: np.ndarray, var: np.ndarray) -> np.ndarra
     return np.where(var > 0, (observed - expected) / np.sqrt(np.maximum(var, 1e-12)), 0.0)
 
 
-def log_loss(x: np.ndarray, y: np.ndarray, a: float, b: float) -> float:
-    """The mean log-loss of ``P(y) = sigmoid(a * x + b)``."""
-    z = a * x + b
-    return float(np.mean(np.logaddexp(0.0, z) - y * z))
-
-
-def damped_platt(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """``(a, b)`` of ``P(y) = sigmoid(a * x + b)`` by Newton steps halved until the log-loss
-    falls. ``label_deficit.platt`` takes full steps, and on some tables (``lending-club`` set
-    15110 of issue 16's spent bases: ``a`` about 1e7) they run away, every chance 0 or 1."""
-    a, b = 1.0, 0.0
-    y = y.astype(float)
-    loss = log_loss(x, y, a, b)
-    for _ in range(PLATT_STEPS):
-        step = newton_step(x, y, a, b)
-        t = 1.0
-        while t > 1e-4 and log_loss(x, y, a - t * step[0], b - t * step[1]) > loss:
-            t /= 2
-        if t <= 1e-4:
-            break
-        a, b = a - t * step[0], b - t * step[1]
-        loss = log_loss(x, y, a, b)
-        if np.abs(t * step).max() < 1e-6:
-            break
-    return float(a), float(b)
-
-
 def chances(full: np.ndarray, terms: np.ndarray, labels: np.ndarray, c: int,
             leave: list[int]) -> np.ndarray:
     """Per row its chance of another label than ``c`` by the naive Bayes log-scores ``full``
     without the columns ``leave`` (their ``terms``), Platt-scaled on the table's rows
-    (``damped_platt``)."""
+    (``label_deficit.platt``'s damped steps)."""
     rest = log_odds(full - terms[:, leave].sum(1), c)
-    a, b = damped_platt(rest, labels != c)
+    a, b = platt(rest, labels != c, damped=True)
     return sigmoid(a * rest + b)
 
 
