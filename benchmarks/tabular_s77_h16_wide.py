@@ -16,27 +16,30 @@ box put in ``tab_box``'s place with no label fitted (``--substitute``:
 (``--looks``: ``tabular_s76_h16_lower.dev``).
 
 ``write``: the shipped file with the entry refitted on every reading given (``--fit
-"design|C"``) or with the clean-look term (``--look "design|C|margin"``), to ``--out``.
+"design|C"``), with the wide box matched in ``tab_box``'s place (``--match tab_box_wide``:
+``tabular_s74_h16_fit.substituted``), or with the clean-look term (``--look
+"design|C|margin"``), to ``--out``.
 
 ``rule``: the fresh judgement (``benchmarks/data/tabular_s77_h16/plan.md``). ``--file0`` ...
-``--file2``: each file's readings, LightGBM read with the wide box (C's readings: what the
-candidate's detector reads); ``--today0`` ... ``--today2``: the same LightGBM models on the same
-files read by today's default (D's readings and D's time). D = the readings with LightGBM's
-replaced by today's, scored by ``--shipped``; C = the wide readings scored by ``--candidate``
-(which may differ from the shipped file in the ``:clean-look`` entry alone). Models read on all
-three files; the conditions printed met or not (:func:`conditions`).
+``--file2``: each file's readings, LightGBM read with the wide box (what the candidate's
+detector reads); D = them scored by ``--shipped`` (the wide box moves no default feature:
+checked), C = by ``--candidate`` (which may differ from the shipped file in the
+``:clean-look`` entry alone). ``--today``: the LightGBM models of ``--file0`` read on the same
+file by today's default, for D's time and the check that the shipped file gives them the same
+p. Models read on all three files; the conditions printed met or not (:func:`conditions`).
 
     PYTHONPATH=src:benchmarks python benchmarks/tabular_s77_h16_wide.py dev --rows R200.json... \
         [--designs "box_wide + mass_group + recur"] [--cs 1,10] [--substitute tab_box_wide] \
         [--looks "recur + lead + leaves + mass + mass_rel + major_group + box_wide|3|0.5"]
     PYTHONPATH=src:benchmarks python benchmarks/tabular_s77_h16_wide.py rule --candidate C.json \
-        --shipped BEFORE.json --file0 CD_LGBM.json LC_LGBM.json CD.json LC.json --today0 \
-        CD_LGBM_TODAY.json LC_LGBM_TODAY.json ... --readme A.json B.json
+        --shipped BEFORE.json --file0 CD_LGBM.json LC_LGBM.json CD.json LC.json --file1 ... \
+        --file2 ... --today CD_LGBM_TODAY.json LC_LGBM_TODAY.json --readme A.json B.json
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +52,7 @@ from tabular_s72_h16_fit import KEY, held_out, report, write_fit
 from tabular_s72_h16_rule import caught, entry_alone, models_lost, readme_both, target_and_worst
 from tabular_s72_h16_rule import turned as show_turned
 from tabular_s72_h16_why import read_files
-from tabular_s74_h16_fit import held_substituted
+from tabular_s74_h16_fit import held_substituted, substituted
 from tabular_s76_h16_lower import TERM_KEY, why
 from tabular_s76_h16_lower import dev as look_dev
 from tabular_s76_h16_lower import write as look_write
@@ -128,35 +131,32 @@ def dev(args: argparse.Namespace, rows: list[dict]) -> None:
 TIME_RATIO = 1.5  # C's median CPU s per LightGBM 200-row reading, at most this times D's
 
 
-def judged(args: argparse.Namespace) -> tuple[list[dict], list[dict], float]:
+def judged(args: argparse.Namespace) -> tuple[list[dict], list[dict], list[tuple[dict, dict]]]:
     """D and C over the models read on all three files (see the module's ``rule``), and the
-    largest difference of the shipped file's p between a LightGBM model's two readings of one
-    file (0: the wide box moves no default feature)."""
+    pairs (today's reading, the wide reading scored by the shipped file) of ``--today``'s
+    LightGBM models on file 0."""
     wide = complete([x for k in range(3) for x in rows_of(getattr(args, f"file{k}"), k)])
-    today = {key(x): x for k in range(3) for x in rows_of(getattr(args, f"today{k}"), k)}
-    lg = [x for x in wide if kind(x) == "lightgbm"]
-    missing = [key(x) for x in lg if key(x) not in today]
-    if missing or not lg:
-        raise SystemExit(f"error: {len(missing)} LightGBM readings without today's reading "
-                         f"(e.g. {missing[:1]}), {len(lg)} LightGBM readings")
-    d = sorted(scored([today[key(x)] if kind(x) == "lightgbm" else x for x in wide],
-                      args.shipped)[0], key=key)
-    same = {key(x): x for x in scored(lg, args.shipped)[0]}
-    moved = max(abs(x["probability"] - same[key(x)]["probability"]) for x in d
-                if key(x) in same)
+    d = sorted(scored(wide, args.shipped)[0], key=key)
     c = sorted(scored(wide, args.candidate)[0], key=key)
-    return d, c, moved
+    mine = {key(x): x for x in d if x["draw"] == 0 and kind(x) == "lightgbm"}
+    today = [x for x in rows_of(args.today, 0) if kind(x) == "lightgbm"]
+    pairs = [(x, mine[key(x)]) for x in today if key(x) in mine]
+    if not pairs or len(pairs) != len(mine):
+        raise SystemExit(f"error: --today holds {len(pairs)} of file 0's {len(mine)} LightGBM "
+                         "models")
+    return d, c, pairs
 
 
-def conditions(d: list[dict], c: list[dict], moved: float,
+def conditions(d: list[dict], c: list[dict], pairs: list[tuple[dict, dict]],
                readme: tuple[str, bool]) -> list[tuple[str, str, bool]]:
     """plan.md's conditions: name, both sides, met."""
     cd_d, cd_c = [x for x in d if x["table"] == CD], [x for x in c if x["table"] == CD]
     lgd = {t: [x for x in d if x["table"] == t and kind(x) == "lightgbm"] for t in (CD, LC)}
     lgc = {t: [x for x in c if x["table"] == t and kind(x) == "lightgbm"] for t in (CD, LC)}
-    cpu_d = float(np.median([x["cpu_s"] for x in lgd[CD] + lgd[LC]]))
-    cpu_c = float(np.median([x["cpu_s"] for x in lgc[CD] + lgc[LC]]))
+    cpu_d = float(np.median([a["cpu_s"] for a, _ in pairs]))
+    cpu_c = float(np.median([b["cpu_s"] for _, b in pairs]))
     cpu_all = float(np.median([x["cpu_s"] for x in c]))
+    moved = max(abs(a["probability"] - b["probability"]) for a, b in pairs)
     same = all(a["probability"] == b["probability"] for a, b in zip(d, c, strict=True))
     gone = models_lost(d, c)
     return [
@@ -184,12 +184,13 @@ def conditions(d: list[dict], c: list[dict], moved: float,
          bool(lgd[LC]) and _auc(lgc[LC]) >= _auc(lgd[LC]) and _ce(lgc[LC]) <= _ce(lgd[LC])),
         *target_and_worst(d, c),
         ("7 README line at 200 rows: backdoored flagged C >= D, clean twins C <= D", *readme),
-        (f"8 median one-core CPU s per LightGBM 200-row reading C <= {TIME_RATIO} x D; every "
-         "reading's C <= 20",
-         f"LightGBM {cpu_c:.2f} vs {cpu_d:.2f} ({cpu_c / cpu_d:.2f}x); all {cpu_all:.2f}",
+        (f"8 median one-core CPU s per LightGBM 200-row reading (file 0) C <= {TIME_RATIO} x D;"
+         " median over every reading C <= 20",
+         f"LightGBM {cpu_c:.2f} vs {cpu_d:.2f} ({cpu_c / cpu_d:.2f}x, {len(pairs)} models); all "
+         f"{cpu_all:.2f}",
          cpu_c <= TIME_RATIO * cpu_d and cpu_all <= 20.0),
-        ("9 the wide box moves no default feature: the shipped file's p on a LightGBM model's "
-         "two readings of one file equal",
+        ("9 the wide box moves no default feature: file 0's LightGBM readings by today's "
+         "default and with the wide box, scored by the shipped file, give the same p",
          f"largest difference {moved:.1e}", moved <= 1e-9),
     ]
 
@@ -198,7 +199,7 @@ def rule(args: argparse.Namespace) -> None:
     changed, alone = entry_alone(args.candidate, args.shipped, TERM_KEY)
     if not alone:
         raise SystemExit(f"error: the candidate file changes {changed}, not {TERM_KEY} alone")
-    d, c, moved = judged(args)
+    d, c, pairs = judged(args)
     print(f"{len(d)} readings of {len({(x['zoo'], x['name']) for x in d})} models read on all "
           "three files")
     show("D (today's default), 200 rows", d)
@@ -211,7 +212,11 @@ def rule(args: argparse.Namespace) -> None:
     print(f"the term's start {start:.4f}: LightGBM readings D flags, their scores less the "
           f"start: backdoored lowest {min((v for v, b in lows if b), default=float('nan')):+.3f};"
           " clean " + ", ".join(f"{v:+.2f}" for v, b in sorted(lows) if not b))
-    verdict(conditions(d, c, moved, readme_both(args.readme, args.candidate, args.shipped)))
+    verdict(conditions(d, c, pairs, readme_both(args.readme, args.candidate, args.shipped)))
+    if args.beside is not None:  # reported beside, not a condition
+        b = sorted(scored(d, args.beside)[0], key=key)
+        show(f"beside ({args.beside.name}), 200 rows", b, files=False)
+        print(f"  beside against D: models lost {models_lost(d, b) or 'none'}")
 
 
 def main() -> None:
@@ -221,7 +226,8 @@ def main() -> None:
     ap.add_argument("--candidate", type=Path)
     for k in range(3):
         ap.add_argument(f"--file{k}", nargs="*", default=[])
-        ap.add_argument(f"--today{k}", nargs="*", default=[])
+    ap.add_argument("--today", nargs="*", default=[])
+    ap.add_argument("--beside", type=Path, help="rule: a file scored beside (not a condition)")
     ap.add_argument("--readme", nargs="*", default=[])
     ap.add_argument("--shipped", type=Path, default=Path(__file__).resolve().parents[1]
                     / "src/trojanscope/detect/calibration.json")
@@ -233,12 +239,13 @@ def main() -> None:
     ap.add_argument("--per-pair", action="store_true")
     ap.add_argument("--fit", default="")
     ap.add_argument("--look", default="")
+    ap.add_argument("--match", default="")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
     if args.step == "rule":
-        if args.candidate is None or not all(getattr(args, f"{w}{k}") for w in ("file", "today")
-                                             for k in range(3)):
-            raise SystemExit("error: rule needs --candidate, --file0-2 and --today0-2")
+        if args.candidate is None or not args.today or not all(
+                getattr(args, f"file{k}") for k in range(3)):
+            raise SystemExit("error: rule needs --candidate, --file0 --file1 --file2, --today")
         rule(args)
         return
     if not args.rows:
@@ -246,10 +253,15 @@ def main() -> None:
     rows = wide_rows(args.rows, args.shipped)
     if args.step == "dev":
         dev(args, rows)
-    elif args.out is None or bool(args.fit) == bool(args.look):
-        raise SystemExit("error: write needs --out and one of --fit, --look")
+    elif args.out is None or sum(map(bool, (args.fit, args.look, args.match))) != 1:
+        raise SystemExit("error: write needs --out and one of --fit, --look, --match")
     elif args.fit:
         write_fit(KEY, rows, args.fit, args.out)
+    elif args.match:
+        cals = substituted(json.loads(args.shipped.read_text()), rows, args.match, KEY)
+        args.out.write_text(json.dumps(cals, indent=1) + "\n")
+        print(f"wrote {args.out}: {KEY} with {args.match} in place of tab_box, matched on "
+              f"{sum(not r['backdoored'] for r in rows)} clean readings")
     else:
         design, c, margin = args.look.split("|")
         look_write(rows, args.out, args.shipped, design, float(c), float(margin))
