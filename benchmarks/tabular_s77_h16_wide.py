@@ -53,12 +53,12 @@ from tabular_s72_h16_rule import caught, entry_alone, models_lost, readme_both, 
 from tabular_s72_h16_rule import turned as show_turned
 from tabular_s72_h16_why import read_files
 from tabular_s74_h16_fit import held_substituted, substituted
-from tabular_s76_h16_lower import TERM_KEY, why
+from tabular_s76_h16_lower import TERM_KEY, fit_look, why
 from tabular_s76_h16_lower import dev as look_dev
-from tabular_s76_h16_lower import write as look_write
+from tabular_s76_h16_lower import features_of as look_features
 from tabular_small_clean import _auc, _ce
 from tabular_user_rule import scored
-from trojanscope.detect.calibration import load_calibrators
+from trojanscope.detect.calibration import load_calibrators, save_calibrators
 from trojanscope.detect.tabular_gap_raise import SHARE_FEATURE
 
 FAMILY = KEY.removeprefix("tabular-search:")
@@ -263,8 +263,27 @@ def main() -> None:
         print(f"wrote {args.out}: {KEY} with {args.match} in place of tab_box, matched on "
               f"{sum(not r['backdoored'] for r in rows)} clean readings")
     else:
-        design, c, margin = args.look.split("|")
-        look_write(rows, args.out, args.shipped, design, float(c), float(margin))
+        look_file(rows, args.shipped, args.look, args.out)
+
+
+def look_file(rows: list[dict], shipped: Path, look: str, out: Path) -> None:
+    """``shipped`` with the clean-look term ``look`` (``"design|C|margin"``) fitted on
+    ``rows`` (stop 76's fit), written to ``out``."""
+    design, c, margin = look.split("|")
+    cals = load_calibrators(shipped)
+    term = fit_look(rows, look_features(design), float(c), float(margin))
+    term.fitted_on["design"] = (
+        f"clean-look term reading the wide box (issue 16 stop 77, h16, X77): {design}, C {c}, "
+        "a logistic score of backdoored against clean on the LightGBM 200-row development "
+        "readings with tab_box_wide that the shipped file flags; -min(most, slope x (start - "
+        "score)) logits where the score is under start = the lowest flagged backdoor's score "
+        f"- margin ({margin})")
+    cals[TERM_KEY] = term
+    save_calibrators(cals, out)
+    print(f"wrote {out}: {TERM_KEY} {design}, C {c}, margin {margin}: start "
+          f"{term.fitted_on['start']:.4f} (lowest flagged backdoor "
+          f"{term.fitted_on['lowest_backdoor']:.4f}), {term.fitted_on['n_clean']} clean and "
+          f"{term.fitted_on['n_models'] - term.fitted_on['n_clean']} backdoored flagged readings")
 
 
 if __name__ == "__main__":
