@@ -106,6 +106,14 @@ def box_aucs(rows: list[dict]) -> None:
                 print(f"  {table} target {t}, {name} ({len(sel)}): " + ", ".join(parts))
 
 
+def entry_report(title: str, today: list[dict], got: list[dict], per_pair: bool) -> None:
+    """``tabular_s72_h16_fit.report`` and the backdoored models lost (flagged by today's
+    entry on two or more of their three files, by the held-out one on fewer)."""
+    report(title, today, got, per_pair)
+    mine = {key(r): r for r in got}
+    print(f"  models lost: {models_lost(today, [mine[key(r)] for r in today]) or 'none'}")
+
+
 def dev(args: argparse.Namespace, rows: list[dict]) -> None:
     pairs = sorted({pair_of(r["zoo"]) for r in rows})
     print(f"{len(rows)} LightGBM readings with {WIDE}, {len({(r['zoo'], r['name']) for r in rows})}"
@@ -117,12 +125,12 @@ def dev(args: argparse.Namespace, rows: list[dict]) -> None:
     if args.why:
         why(rows)
     for feature in (f for f in args.substitute.split(",") if f):
-        report(f"{feature} in place of tab_box, matched (one pair out)", rows,
-               held_substituted(rows, feature, KEY), args.per_pair)
+        entry_report(f"{feature} in place of tab_box, matched (one pair out)", rows,
+                     held_substituted(rows, feature, KEY), args.per_pair)
     for design in (d for d in args.designs.split(",") if d):
         for c in (float(x) for x in args.cs.split(",")):
-            report(f"{design}, C {c:g} (one pair out)", rows, held_out(rows, design, c),
-                   args.per_pair)
+            entry_report(f"{design}, C {c:g} (one pair out)", rows, held_out(rows, design, c),
+                         args.per_pair)
     for look in (x for x in args.looks.split(",") if x):
         design, c, margin = look.split("|")
         look_dev(rows, [design], [float(c)], [float(margin)])
