@@ -62,7 +62,8 @@ def test_a_backdoor_left_at_another_class_than_the_one_treated_is_said() -> None
                     "it was given (class 0 was its second), but the ASR above counts class 0 "
                     "(the target of attack badnets): the class it treated may be the wrong "
                     "one; `trojanscope detect` reads the model on all 120 clean samples, and "
-                    "a smaller --holdout gives the method more of them")
+                    "a smaller --holdout gives the method more of them; --method-param "
+                    "suspect=0 treats class 0")
 
 
 def test_no_note_where_the_class_treated_is_the_target_or_the_backdoor_went() -> None:
@@ -77,6 +78,10 @@ def test_the_words_elsewhere() -> None:
     assert alone == ("adaptive treated class 4, its detector's first class on the model alone "
                      "(class 0 was not among its suspects), but the ASR above counts class 0 "
                      "(the target of t.npz): the class it treated may be the wrong one")
+    given = other_class_words("gated", {"suspect": 4, "suspect_given": "class 4 (asked for)"},
+                              one, "t.npz", [6, 4], 50, 100)
+    assert given == ("gated treated class 4 (asked for: suspect=4), but the ASR above counts "
+                     "class 0 (the target of t.npz)")
     assert other_class_words("gated", {"suspect": 4}, torch.arange(5), "x", [4], 50, 100) is None
     assert other_class_words("gated", {"suspect": None}, one, "x", [4], 50, 100) is None
     assert other_class_words("gated", {}, one, "x", None, 50, 100) is None

@@ -10,8 +10,9 @@ the few-pixel probe's pointer at class 0 lifted 1.57 logits, under the naming fl
 MM-BD's top class (6) stood; ``detect`` on all 200 images read class 0. Which class the
 detector names is a detection default (it moves only by a rule); this note makes the output
 honest where it happened: it names both classes, where the ASR's class stood in the
-detector's ranking, and the two levers a user has (``detect`` on all the data; a smaller
-``--holdout``, which gives the method more of it).
+detector's ranking, and the levers a user has (``detect`` on all the data; a smaller
+``--holdout``, which gives the method more of it; ``gated``'s ``suspect=C``, which treats the
+class the ASR counts).
 """
 
 from __future__ import annotations
@@ -43,13 +44,17 @@ def other_class_words(method: str, decided: dict[str, Any] | None, target: Tenso
     stood = (f"class {aimed_class} was its {_ordinal(ranked.index(aimed_class) + 1)}"
              if aimed_class in ranked[1:] else
              f"class {aimed_class} was not among its suspects")
+    counts = f"the ASR above counts class {aimed_class} (the target of {source})"
+    if "suspect_given" in decided:  # gated's suspect=C: the user chose the class
+        return f"{method} treated class {suspect} (asked for: suspect={suspect}), but {counts}"
     share = (f"the {fit} clean samples it was given" if fit is not None else "the model alone")
     words = (f"{method} treated class {suspect}, its detector's first class on {share} "
-             f"({stood}), but the ASR above counts class {aimed_class} (the target of "
-             f"{source}): the class it treated may be the wrong one")
+             f"({stood}), but {counts}: the class it treated may be the wrong one")
     if fit is not None and clean is not None and clean > fit:
         words += (f"; `trojanscope detect` reads the model on all {clean} clean samples, and "
                   "a smaller --holdout gives the method more of them")
+    if method == "gated":
+        words += f"; --method-param suspect={aimed_class} treats class {aimed_class}"
     return words
 
 
