@@ -346,10 +346,10 @@ class Gated(Mitigation):
         if not self.force or self.unlearn:  # forced: the detector runs for the suspects only
             start = time.perf_counter()
             verdict = conv_lean.verdict(self, model, clean, seed, detector_verdict)
-            given_first(self.suspect, verdict, report)  # suspect=C: C first (stop 77)
             p = float(verdict.probability or 0.0)
             report["detector"] = f"{self.detector} p={p:.3f} (gate {self.gate})"
             report["detect_s"] = round(time.perf_counter() - start, 1)
+            given_first(self.suspect, verdict, report)  # suspect=C: C first (stop 77)
             if p < self.gate and not self.force and not self._stripe_opens(
                     model, clean, verdict, seed):
                 report["action"] = (f"not treated: the detector found no backdoor (p={p:.3f} < "
