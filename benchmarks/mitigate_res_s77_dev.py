@@ -22,7 +22,9 @@ scored on the 800 held-out images: ``jit:S`` (the reversed trigger stamped at a 
 up to S pixels on each copy), ``two:K`` (the step, then a second search on its output with budget
 K, then the step again from the cached output with both triggers stamped, half the copies each),
 ``ep:E/F`` (E epochs, the mean of epochs F..E), ``w:C`` (the stamped copies' cross-entropy
-weighted C), ``full:T`` (the reversed mask's pixels at or above T of its peak set to 1).
+weighted C), ``full:T`` (the reversed mask's pixels at or above T of its peak set to 1),
+``c:full=T,ep=E,mean=F,mix=1,w=C,jit=S,alt=1`` (a combination; ``mix=1``: the mixes stamped
+too; ``alt=1``: every other copy stamped exactly, the rest jittered).
 One JSON line per model; decides nothing.
 
     PYTHONPATH=src:benchmarks python benchmarks/mitigate_res_s77_dev.py OUT.jsonl CACHE
@@ -93,7 +95,7 @@ def footprint(x: Tensor, xt: Tensor) -> Tensor:
 
 
 def rebuilt(kept: dict, model: nn.Module, trig: Any, epochs: int = 8, mean_from: int = 3,
-            weight: float | None = None) -> nn.Module:
+            weight: float | None = None, **more: Any) -> nn.Module:
     """``aug_fit`` on a copy of the cached output as the step runs it (``trig`` stamped)."""
     net = copy.deepcopy(model)
     clean = TensorDataset(kept["x"], kept["y"], tuple(str(i) for i in range(10)))
@@ -108,7 +110,7 @@ def rebuilt(kept: dict, model: nn.Module, trig: Any, epochs: int = 8, mean_from:
         aug_last.F.cross_entropy = weighted  # type: ignore[assignment]
     try:
         aug_last.aug_fit(net, kept["came"], clean, int(kept["suspect"]), trig,
-                         int(kept["seed"]), epochs, mean_from=mean_from)
+                         int(kept["seed"]), epochs, mean_from=mean_from, **more)
     finally:
         aug_last.F.cross_entropy = old  # type: ignore[assignment]
     return net.eval()
@@ -217,6 +219,18 @@ def main() -> None:
                 m = rt.mask
                 net = rebuilt(kept, out0, ReversedTrigger(rt.target, (m >= float(rest) * m.max())
                                                           .float().clamp_min(m), rt.pattern))
+            elif kind == "c":  # a combination: full=T,ep=E,mean=F,mix=1,w=C
+                o = dict(p.split("=") for p in rest.split(","))
+                m, trig_c = rt.mask, rt
+                if "full" in o:
+                    trig_c = ReversedTrigger(rt.target, (m >= float(o["full"]) * m.max()).float()
+                                             .clamp_min(m), rt.pattern)
+                if "jit" in o:  # jittered copies (alt=1: every other copy stamped exactly)
+                    jit = Jittered(trig_c, int(o["jit"]), int(kept["seed"]))
+                    trig_c = Alternate(trig_c, jit) if o.get("alt") == "1" else jit
+                net = rebuilt(kept, out0, trig_c, int(o.get("ep", 8)), int(o.get("mean", 3)),
+                              float(o["w"]) if "w" in o else None,
+                              stamp_mixes=bool(int(o.get("mix", 0))))
             elif kind == "ep":
                 e, _, f = rest.partition("/")
                 net = rebuilt(kept, out0, rt, int(e), int(f or 3))
