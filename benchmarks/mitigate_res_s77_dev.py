@@ -33,29 +33,25 @@ One JSON line per model; decides nothing.
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import torch
 from torch import Tensor, nn
 
-from _common import read_jsonl, run_main
+from _common import run_main
 from mitigate_aug_s75_dev import cpu
+from mitigate_aug_s76_dev import cached_models, cached_parser
 from mitigate_dense_s71_read import plain
 from trojanscope.data.dataset import TensorDataset
-from trojanscope.data.resolve import load_dataset
 from trojanscope.detect.base import ReversedTrigger
 from trojanscope.engine.metrics import predict
-from trojanscope.io.models import load_model
 from trojanscope.mitigate import aug_last, free_unlearn
 from trojanscope.mitigate.fresh_residue import bounded_search
-from trojanscope.mitigate.run import attack_triggered, measure, split_clean
+from trojanscope.mitigate.run import attack_triggered, measure
 from trojanscope.mitigate.trigger_last import trigger_flip
 from trojanscope.mitigate.triggers import attack_from_spec
-from trojanscope.zoo import read_truth
 
 
 class Jittered:
@@ -122,30 +118,13 @@ def per_class(model: nn.Module, held: Any) -> list[float]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("out", type=Path)
-    ap.add_argument("cache", type=Path)
-    ap.add_argument("--zoo", action="append", default=[], help="N=FOLDER")
-    ap.add_argument("--only", required=True, help="N/NAME,... (cached models)")
+    ap = cached_parser(__doc__.splitlines()[0])
     ap.add_argument("--search", default="", help="K,...: second searches on today's output")
     ap.add_argument("-v", action="append", default=[])
     args = ap.parse_args()
     torch.set_num_threads(1)
-    zoos = dict(z.split("=", 1) for z in args.zoo)
-    done = {r["name"] for r in read_jsonl(args.out)} if args.out.is_file() else set()
-    held_of: dict[str, Any] = {}
-    for name in args.only.split(","):
-        if name in done:
-            continue
-        number, model_name = name.split("/")
-        folder = Path(zoos[number])
-        if number not in held_of:
-            dataset, _ = read_truth(folder)
-            held_of[number] = split_clean(load_dataset(dataset, "test"), 0.8, 0,
-                                          needs_data=True)[1]
-        held = held_of[number]
-        kept = torch.load(args.cache / f"{number}-{model_name}.pt", weights_only=True)
-        loaded = load_model(folder / model_name)
+    for name, held, kept, loaded in cached_models(args):
+        model_name = name.split("/")[1]
         spec = loaded.manifest.attack
         attack = attack_from_spec(spec)
         scored_set = attack_triggered(attack)(held)
