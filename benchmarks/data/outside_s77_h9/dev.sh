@@ -4,7 +4,8 @@
 # 9219 + 9618 (stop 76's fresh union, spent since), read as its run read it: the blend-sink
 # term's record head by head, by the shipped file against the same file without the term,
 # the reference as shipped and fitted without each head's own population (kind; trait sets):
-# dev77_record.txt / .json.
+# dev77_record.txt / .json; and the narrowed candidate cal_narrow.json (the term read only on
+# the trait sets where, held out by population, it cleared a clean head and lost no backdoor).
 #   bash benchmarks/data/outside_s77_h9/dev.sh
 set -u
 cd "$(dirname "$0")/../../.."
@@ -21,4 +22,5 @@ for s in s65_h9:9207 s65_h9:9606 s66_h9:9208 s66_h9:9607 s67_h9:9209 s67_h9:9608
   DEV+=" --rows ${s#*:}=$D/outside_${s%%:*}/detect${s#*:}_runs.jsonl.gz,$D/outside_${s%%:*}/zoo-${s#*:}_truth.json.gz"
 done
 "$PY" benchmarks/outside_sink_keep.py --today "$O/cal_today.json" --record \
-    --json "$O/dev77_record.json" $DEV > "$O/dev77_record.txt"
+    --write-narrow "$O/cal_narrow.json" --json "$O/dev77_record.json" $DEV \
+    > "$O/dev77_record.txt"
