@@ -89,3 +89,19 @@ def test_the_rule_holds_its_floors_and_reads_the_term_apart(capsys) -> None:
     assert "rule77: NOT READ" in out and "no term: MET" in out and "narrowed: MET" in out
     moved = [x for x in out.splitlines() if "the term (" in x]
     assert len(moved) == 2 and all("lost" in x and "9618/dws_gap-bd04" in x for x in moved)
+
+
+def test_the_fresh_union_is_read_as_the_rule_read_it(capsys) -> None:
+    """Fresh 9220 + 9619 (read once; spent since): five ordinary heads against a floor of six
+    (``res_gn`` has a GAP head), so the rule is not read and the term stays; the term moves no
+    fresh head either way (neither candidate informative)."""
+    import outside_sink_keep
+
+    rows = [a for pop in ("9220", "9619") for a in (
+        "--rows", f"{pop}={S77 / f'detect{pop}_runs.jsonl.gz'},{S77 / f'zoo-{pop}_truth.json.gz'}")]
+    outside_sink_keep.main([*rows, "--today", str(S77 / "cal_today.json"), "--narrow",
+                            str(S77 / "cal_narrow.json"), "--rule77", "9220,9619"])
+    out = capsys.readouterr().out
+    assert "floors: clean_gap 15 (floor 14), bd_gap 10 (floor 10), ordinary 5 (floor 6)" in out
+    assert "rule77: NOT READ" in out and out.count("NOT INFORMATIVE") == 2
+    assert "the term (" not in out
