@@ -32,7 +32,7 @@ import json
 from pathlib import Path
 
 from _common import fail, run_main
-from outside_blend_sink import SCORER, figures, gap_rows, with_term
+from outside_blend_sink import SCORER, figures, gap_rows, loss, with_term
 from outside_named_rule import SHIPPED, model_lines, read_rows
 from outside_sink_fine import is_bn, seven_points, sink_aimed, with_fine
 
@@ -135,7 +135,6 @@ def summary(lines: list[dict], mv: list[dict], key) -> list[dict]:
             g["raised"] += 1
         else:
             g["lowered_bd" if m["backdoored"] else "lowered_clean"] += 1
-        from outside_blend_sink import loss
         g["ce_saved_x_n"] += loss(m["p"][0], m["backdoored"]) - loss(m["p"][1], m["backdoored"])
     for g in groups.values():
         g["ce_saved"] = round(g.pop("ce_saved_x_n") / n, 4)
