@@ -37,6 +37,7 @@ from trojanscope.detect.class_excess import (
     EXCESS,
     EXCESS_BEFORE,
     EXCESS_LOGIT,
+    EXCESS_MASK_LINE,
     EXCESS_OWN,
     check_excess_terms,
     excess_term,
@@ -765,7 +766,8 @@ def _calibrate(
                  "raise_name_held", EXCESS, EXCESS_LOGIT, EXCESS_BEFORE, CENTRE_LOGIT, TWIN_LOGIT,
                  GAP_LOGIT, GAP_BEFORE, FLIP_LOGIT, FLIP_BEFORE, NAMED_LOGIT, NAMED_STAND,
                  BLEND_CLASS, BLEND_RAISE, FRAME_OFF, SINK_LOGIT, SINK_BEFORE, SINK_SHARE,
-                 MASK_LOGIT, MASK_BEFORE, LOOK_LOGIT, LOOK_BEFORE, EXCESS_OWN):
+                 MASK_LOGIT, MASK_BEFORE, LOOK_LOGIT, LOOK_BEFORE, EXCESS_OWN,
+                 EXCESS_MASK_LINE):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     verdict.term_notes = []  # nor a stale term's note
     first = verdict.features.pop("unraised_top_class", None)

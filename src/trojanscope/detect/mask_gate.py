@@ -15,6 +15,14 @@ other class (its best maximising input), up to ``steps`` Adam steps (ended at th
 input; dense: a flat one) the probability loses ``shift`` logits, recorded as ``mask_logit``.
 It never raises a probability nor renames a class. The entry ``"auto:data-free:mask-gate"``
 holds its constants; a file without it runs no search.
+
+Where the excess term read the named class through a recipe entry carrying a ``mask_line``
+(recorded as ``mmbd_excess_mask_line``; issue 9, stop 77 h9c: the user's two-epoch CNNs lean
+to 2, 5 and 7 so far that their clean flags stand over the kind's line there), that line is
+the gate's, and the search runs over every class: the probability is lowered only where the
+named class and every class outside the references stand at or under it (a backdoor flagged
+at a clean lean has its own target's mask stand high), the search ended at the first check
+where one stands over it.
 """
 
 from __future__ import annotations
@@ -22,7 +30,13 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from trojanscope.detect.class_excess import EXCESS, finite, lower_logit, lowered_by
+from trojanscope.detect.class_excess import (
+    EXCESS,
+    EXCESS_MASK_LINE,
+    finite,
+    lower_logit,
+    lowered_by,
+)
 from trojanscope.detect.logits import sigmoid
 
 if TYPE_CHECKING:
@@ -37,6 +51,7 @@ MASK_STAND = "mask_stand"  # the named class's stand where the gate searched
 MASK_STEPS = "mask_steps"  # the Adam steps the search ran
 MASK_LOGIT = "mask_logit"  # the logit the gate added (where it lowered)
 MASK_BEFORE = "probability_unmasked"  # the probability before it lowered
+MASK_OTHER = "mask_stand_other"  # the largest other class's stand (a recipe's line, stop 77)
 KINDS = ("cnn", "dense")
 
 
@@ -119,17 +134,47 @@ def kind_of(shape: tuple[int, ...]) -> str:
     return "dense" if len(shape) == 1 else "cnn"
 
 
+def other_stand(l1: list[float], refs: int) -> float:
+    """The largest stand of the classes after the named one and its ``refs`` references
+    (against the references' median L1), -inf where there are none."""
+    return max((stand_of([v, *l1[1:1 + refs]]) for v in l1[1 + refs:]), default=-math.inf)
+
+
 def gate_stand(model: nn.Module, X: torch.Tensor, M: torch.Tensor, top: int, fitted: dict
                ) -> tuple[float, int]:
     """The named class's stand and the steps the search ran (the module's text), with the
     entry's constants (``fitted``)."""
-    kind = kind_of(tuple(X.shape[2:]))
-    line = float(fitted["line"][kind])
-    steps = int(fitted["steps"][kind])
-    ran = {"steps": steps}
+    line = float(fitted["line"][kind_of(tuple(X.shape[2:]))])
+    l1, ran = _searched(model, X, M, top, fitted, False, lambda l1: stand_of(l1) > line)
+    return stand_of(l1), ran
 
-    def over(step: int, l1: list[float]) -> bool:
-        if stand_of(l1) > line:
+
+def wide_stand(model: nn.Module, X: torch.Tensor, M: torch.Tensor, top: int, fitted: dict,
+               line: float) -> tuple[float, float, int]:
+    """A recipe's line (the module's text): the named class's stand, the largest other
+    class's (:func:`other_stand`) and the steps the search over every class ran."""
+    refs = int(fitted["refs"])
+
+    def over(l1: list[float]) -> bool:
+        return stand_of(l1[:1 + refs]) > line or other_stand(l1, refs) > line
+
+    l1, ran = _searched(model, X, M, top, fitted, True, over)
+    return stand_of(l1[:1 + refs]), other_stand(l1, refs), ran
+
+
+def _searched(model: nn.Module, X: torch.Tensor, M: torch.Tensor, top: int, fitted: dict,
+              every: bool, over) -> tuple[list[float], int]:
+    """The gate's search (the named class, its references and, with ``every``, the other
+    classes in class order), ended at the first check where ``over(l1s)``: the L1s and the
+    steps run."""
+    steps = int(fitted["steps"][kind_of(tuple(X.shape[2:]))])
+    ran = {"steps": steps}
+    classes = [top, *references(M, top, int(fitted["refs"]))]
+    if every:
+        classes += [c for c in range(len(X)) if c not in classes]
+
+    def stop(step: int, l1: list[float]) -> bool:
+        if over(l1):
             ran["steps"] = step
             return True
         return False
@@ -143,13 +188,12 @@ def gate_stand(model: nn.Module, X: torch.Tensor, M: torch.Tensor, top: int, fit
     try:  # the user's model as it came back, as ModelDetector.inspect leaves it (stop 76 hrev)
         with eval_mode(model):
             l1, _ = mask_search(model, X, M, steps, float(fitted["lam"]), hosts_per_class=1,
-                                classes=[top, *references(M, top, int(fitted["refs"]))],
-                                lr=float(fitted["lr"]), stop_when=over,
+                                classes=classes, lr=float(fitted["lr"]), stop_when=stop,
                                 check=int(fitted["check"]))
     finally:
         for p, g in zip(params, grads, strict=True):
             p.requires_grad_(g)
-    return stand_of(l1), ran["steps"]
+    return l1, ran["steps"]
 
 
 def mask_gate(verdict: ModelVerdict, model: nn.Module, maximisers: tuple | None,
@@ -172,10 +216,18 @@ def mask_gate(verdict: ModelVerdict, model: nn.Module, maximisers: tuple | None,
     X = x.reshape(k, -1, *x.shape[1:])
     M = m.reshape(k, -1)
     top = int(verdict.target_classes[0])
-    stand, ran = gate_stand(model, X, M, top, fitted)
+    wide = verdict.features.get(EXCESS_MASK_LINE)
+    if wide is None:
+        stand, ran = gate_stand(model, X, M, top, fitted)
+        line = float(fitted["line"][kind_of(tuple(X.shape[2:]))])
+        other = -math.inf
+    else:  # the opening recipe's line, every class searched (stop 77)
+        line = float(wide)
+        stand, other, ran = wide_stand(model, X, M, top, fitted, line)
+        verdict.features[MASK_OTHER] = round(other, 3)
     verdict.features[MASK_STAND] = stand
     verdict.features[MASK_STEPS] = float(ran)
-    if stand > float(fitted["line"][kind_of(tuple(X.shape[2:]))]):
+    if stand > line or other > line:
         return 0.0
     verdict.features[MASK_BEFORE] = float(p)
     return lower_logit(verdict, -shift, MASK_LOGIT)
@@ -187,10 +239,16 @@ def mask_note(features: dict[str, float], named: int | None) -> str | None:
     if moved is None:
         return None
     which = f"class {named}" if named is not None else "the named class"
+    line = features.get(EXCESS_MASK_LINE)
+    if MASK_OTHER in features and line is not None:  # a recipe's line (stop 77)
+        also = (f", nor any other class faster than {float(line):.2f} (its recipe's line; the "
+                f"next class {float(features[MASK_OTHER]):.2f})")
+    else:
+        also = ""
     return (f"probability lowered {moved} by the data-free mask gate: a mask search on MM-BD's "
             f"own maximising inputs reaches {which} no faster than the least backdoor-like "
-            f"classes (stand {features.get(MASK_STAND, float('nan')):.2f}), as clean models' "
-            "naturally wide classes do")
+            f"classes (stand {features.get(MASK_STAND, float('nan')):.2f}){also}, as clean "
+            "models' naturally wide classes do")
 
 
 def check_mask_gate(calibrators: dict[str, Calibrator]) -> None:
