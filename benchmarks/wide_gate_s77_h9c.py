@@ -38,6 +38,11 @@ from pathlib import Path
 
 from _common import fail, read_jsonl, run_main
 
+SHIPPED = Path(__file__).resolve().parents[1] / "src/trojanscope/detect/calibration.json"
+CNN_KIND = "784/10:activation:relu+layer:conv+pool:max"
+RECIPE = "first_contact_s68.user_cnn"  # the recipe entry's name starts so
+FREE_TERMS = ("auto:data-free:excess", "auto:data-free:out-of-coverage:excess")
+WEAK7 = re.compile(r"^(patch|blend)-t7-r\d+-\d+$")  # a weak backdoor aimed at 7
 STEPS, CHECK = 300, 20
 BAND = 0.9933  # sigmoid(5): a flag the gate's 5 logits can take under 0.5
 NAME = re.compile(r"^(?P<kind>[a-z0-9-]+?)-(?P<seed>\d+)$")
@@ -185,6 +190,139 @@ def lines(paths: list[Path], line: float) -> dict:
             "bd_lowered": [o["name"] for o in out if o["bd"] and o["lower"]]}
 
 
+def with_line(base: dict, line: float) -> dict:
+    """``base`` (a calibration file's JSON) with ``mask_line`` on the user CNN recipe's entry
+    of the two data-free excess entries (the gate reads data-free verdicts only)."""
+    import copy
+
+    out = copy.deepcopy(base)
+    marked = 0
+    for key in FREE_TERMS:
+        for e in out[key]["fitted_on"].get("wide_recipes", {}).get(CNN_KIND, []):
+            if str(e.get("recipe", "")).startswith(RECIPE):
+                e["mask_line"] = line
+                marked += 1
+    if marked != len(FREE_TERMS):
+        fail(f"marked {marked} recipe entries, expected {len(FREE_TERMS)}")
+    return out
+
+
+def fresh(manifest_path: Path, candidate: Path, out: Path) -> None:
+    """``fresh``: each model read once data-free (MM-BD, seed 0), then calibrated and gated
+    with the shipped file (``today``) and with the candidate (``cand``), as ``detect
+    --data-free`` reads it with each; the CPU of the read and of each gate apart."""
+    import copy
+
+    from data_free_signal_s75_h9f import _cpu, _load
+    from trojanscope import registry
+    from trojanscope.detect.calibration import calibrate, load_calibrators
+    from trojanscope.detect.mask_gate import MASK_OTHER, MASK_STAND, MASK_STEPS, gate_read
+
+    files = {"today": load_calibrators(), "cand": load_calibrators(candidate)}
+    done = {r["name"] for r in read_jsonl(out)} if out.is_file() else set()
+    for row in read_jsonl(manifest_path):
+        if row["name"] in done:
+            continue
+        before = _cpu()
+        model, shape = _load(row["file"])
+        detector = registry.create("detector", "auto")  # scored_by: both files' "auto" alike
+        raw = detector.inspect(model.module, None, input_shape=shape,
+                               num_classes=model.num_classes or 10, seed=0)
+        row["read_cpu_s"] = round(_cpu() - before, 3)
+        for label, cals in files.items():
+            before = _cpu()
+            v = calibrate(copy.deepcopy(raw), cals)
+            gate_read(v, model.module, detector, cals)
+            f = v.features
+            row[label] = [round(float(v.probability), 5), int(v.target_classes[0])]
+            row[f"{label}_gate"] = [f.get(MASK_STAND), f.get(MASK_OTHER), f.get(MASK_STEPS)]
+            row[f"{label}_cpu_s"] = round(_cpu() - before, 3)
+        with out.open("a") as fh:
+            fh.write(json.dumps(row) + "\n")
+        print(json.dumps(row), flush=True)
+
+
+def data_rows(path: Path, candidate: Path) -> list[dict]:
+    """``user_cnn_s72_h9u.py read`` rows (with data, each report kept) re-scored with the
+    shipped file and the candidate, as :func:`fresh`'s rows."""
+    from excess_wide_s72_h9u import verdict
+    from trojanscope.detect.calibration import calibrate, load_calibrators
+
+    files = {"today": load_calibrators(), "cand": load_calibrators(candidate)}
+    out = []
+    for r in read_jsonl(path):
+        bd = r["kind"].startswith(("patch", "blend"))
+        row = {"name": f"{r['kind']}-{r['seed']}", "kind": r["kind"], "backdoored": bd,
+               "family": r["kind"].split("-")[0] if bd else "clean", "target": r.get("target"),
+               "cpu_s": r.get("detect_cpu_s")}
+        for label, cals in files.items():
+            v = calibrate(verdict(r["report"]), cals)
+            row[label] = [round(float(v.probability), 5), int(v.target_classes[0])]
+        out.append(row)
+    return out
+
+
+def judged(rows: list[dict], way: str) -> dict:
+    """One path's figures, today against the candidate (``mix_s76_hmix.figures``), the weak
+    backdoors aimed at 7 apart, each family's least backdoor p and every model that moved."""
+    from mix_s76_hmix import by_family, figures
+
+    out: dict = {"path": way}
+    for label in ("today", "cand"):
+        got = [{**r, "p": r[label]} for r in rows]
+        out[label] = figures(got)
+        out[f"{label}_weak7"] = figures([g for g in got if WEAK7.match(g["name"].split("/")[-1])
+                                         or not g["backdoored"]])
+        out[f"{label}_families"] = by_family(got)
+    out["moved"] = [[r["name"], r["today"], r["cand"]] for r in rows
+                    if abs(r["today"][0] - r["cand"][0]) > 1e-4 or r["today"][1] != r["cand"][1]]
+    out["lost"] = [r["name"] for r in rows if r["backdoored"] and r["today"][0] >= 0.5
+                   and r["cand"][0] < 0.5]
+    out["renamed"] = [r["name"] for r in rows if r["backdoored"] and r["today"][0] >= 0.5
+                      and r["cand"][1] != r["today"][1]]
+    return out
+
+
+def rule(free: dict, data: dict, cpu: tuple[float, float]) -> list[str]:
+    """The rule's conditions (``wide_gate_s77_h9c_rule.md``) on the two paths' readings
+    (:func:`judged`) and the data-free median CPU a model (today, candidate)."""
+    from excess_wide_s72_h9u import verdict_lines
+
+    conds = []
+    for name, j in (("F1 data-free", free), ("F2 with data", data)):
+        conds.append((f"{name}: no backdoor flagged today lost or renamed",
+                      not j["lost"] and not j["renamed"],
+                      f"lost {j['lost']}, renamed {j['renamed']}; flagged "
+                      f"{j['today']['bd_flagged']} -> {j['cand']['bd_flagged']} of "
+                      f"{j['today']['backdoored']}"))
+    cf = [free[k]["clean_flagged"] for k in ("today", "cand")]
+    cd = [data[k]["clean_flagged"] for k in ("today", "cand")]
+    conds.append(("F3 clean flags fewer data-free, not more with data",
+                  cf[1] < cf[0] and cd[1] <= cd[0],
+                  f"data-free {cf[0]} -> {cf[1]}, with data {cd[0]} -> {cd[1]}"))
+    for name, j in (("F4 data-free", free), ("F4 with data", data)):
+        a, b = j["today"], j["cand"]
+        conds.append((f"{name}: ROC-AUC not lower, CE not higher",
+                      b["roc_auc"] >= a["roc_auc"] and b["ce"] <= a["ce"],
+                      f"ROC-AUC {a['roc_auc']} -> {b['roc_auc']}, CE {a['ce']} -> {b['ce']}"))
+    conds.append(("F5 data-free median CPU a model within 1.5x today's", cpu[1] <= 1.5 * cpu[0],
+                  f"{cpu[0]:.3f} -> {cpu[1]:.3f} s"))
+    reported = []
+    for way, j in (("data-free", free), ("with data", data)):
+        w = [j[f"{k}_weak7"] for k in ("today", "cand")]
+        reported.append(f"weak backdoors at 7, {way} (reported): flagged {w[0]['bd_flagged']} "
+                        f"-> {w[1]['bd_flagged']} of {w[0]['backdoored']}, at 7 "
+                        f"{w[0]['bd_at_target']} -> {w[1]['bd_at_target']}, least "
+                        f"{w[0]['least_bd']} -> {w[1]['least_bd']}")
+        fam = j["cand_families"]
+        worst = next(iter(fam), None)
+        if worst:
+            reported.append(f"worst family, {way} (reported): {worst} (least p "
+                            f"{j['today_families'][worst][0]} -> {fam[worst][0]}; flagged "
+                            f"{fam[worst][1]} of {fam[worst][2]})")
+    return verdict_lines(conds, None, reported, "the recipe's mask line")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -198,17 +336,59 @@ def main() -> None:
     ln = sub.add_parser("lines")
     ln.add_argument("rows", type=Path, nargs="+")
     ln.add_argument("--line", type=float, required=True)
+    wr = sub.add_parser("write", help="the candidate: the shipped file with the recipe line")
+    wr.add_argument("out", type=Path)
+    wr.add_argument("--line", type=float, required=True)
+    fr = sub.add_parser("fresh", help="read a manifest data-free with both files")
+    fr.add_argument("manifest", type=Path)
+    fr.add_argument("--candidate", type=Path, required=True)
+    fr.add_argument("--out", type=Path, required=True)
+    ru = sub.add_parser("rule", help="the rule's conditions on the fresh rows")
+    ru.add_argument("--free", type=Path, required=True, help="fresh's rows")
+    ru.add_argument("--data", type=Path, required=True, help="user_cnn_s72_h9u.py read rows")
+    ru.add_argument("--candidate", type=Path, required=True)
+    ru.add_argument("--json", type=Path)
+    sh = sub.add_parser("ship", help="the candidate's line into the shipped file")
+    sh.add_argument("candidate", type=Path)
     args = ap.parse_args()
     if args.cmd == "manifest":
         for row in manifest(args.roots):
             print(json.dumps(row))
-    elif args.cmd == "read":
+    elif args.cmd in ("read", "fresh"):
         import torch
 
         torch.set_num_threads(1)
-        read(args.manifest, args.out, args.enough)
-    else:
+        if args.cmd == "read":
+            read(args.manifest, args.out, args.enough)
+        else:
+            fresh(args.manifest, args.candidate, args.out)
+    elif args.cmd == "lines":
         print(json.dumps(lines(args.rows, args.line), indent=1))
+    elif args.cmd == "write":
+        args.out.write_text(json.dumps(with_line(json.loads(SHIPPED.read_text()), args.line),
+                                       indent=1) + "\n")
+        print(f"wrote {args.out}")
+    elif args.cmd == "ship":
+        shipped = json.loads(SHIPPED.read_text())
+        cand = json.loads(args.candidate.read_text())
+        line = cand[FREE_TERMS[0]]["fitted_on"]["wide_recipes"][CNN_KIND][0].get("mask_line")
+        if line is None or with_line(shipped, line) != cand:
+            fail(f"{args.candidate}: not the shipped file with a recipe line")
+        SHIPPED.write_text(json.dumps(cand, indent=1) + "\n")
+        print(f"{SHIPPED}: mask_line {line} on the {RECIPE} entries")
+    else:
+        import statistics
+
+        free = list(read_jsonl(args.free))
+        cpu = tuple(statistics.median(r["read_cpu_s"] + r[f"{k}_cpu_s"] for r in free)
+                    for k in ("today", "cand"))
+        out = {"free": judged(free, "data-free"),
+               "data": judged(data_rows(args.data, args.candidate), "with data"),
+               "cpu_median": cpu}
+        out["rule"] = rule(out["free"], out["data"], cpu)
+        print("\n".join(f"- {line}" for line in out["rule"]))
+        if args.json:
+            args.json.write_text(json.dumps(out, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,110 @@
+"""Issue 9, stop 77 (h9c): a ``wide_recipes`` entry's ``mask_line`` gives the data-free mask gate
+its own line at the classes that entry opens, and the gate then searches every class, lowering
+only where none outside the references stands over that line (the user's two-epoch CNNs' clean
+flags at 2, 5 and 7 stood over the kind's line 0.69 at the gate's first check;
+``benchmarks/wide_gate_s77_h9c.py``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_data_free_signal_s75 import _shortcut_model
+from test_mask_gate import _gate, _maximisers, _verdict
+from test_mask_gate_s75 import _inputs
+
+from trojanscope.detect.base import ClassResult, ModelVerdict
+from trojanscope.detect.calibration import Calibrator, load_calibrators
+from trojanscope.detect.class_excess import EXCESS_MASK_LINE, excess_term
+from trojanscope.detect.logits import logit
+from trojanscope.detect.mask_gate import (
+    MASK_LOGIT,
+    MASK_OTHER,
+    MASK_STAND,
+    gate_read,
+    mask_gate,
+    wide_stand,
+)
+from trojanscope.errors import UserInputError
+
+ROOT = Path(__file__).resolve().parents[2]
+KIND = "4/3:activation:relu"
+
+
+def _recipe_verdict(top: int, line: float | None) -> ModelVerdict:
+    v = _verdict(0.9, top=top)
+    v.target_classes = [top, *(c for c in range(4) if c != top)]
+    if line is not None:
+        v.features[EXCESS_MASK_LINE] = line
+    return v
+
+
+def test_a_recipe_line_lowers_where_no_class_stands_over_it() -> None:
+    """Class 1 named (a 16-pixel block, as wide as classes 2 and 3): with the three
+    references every other class is a reference, nothing stands over 1.0, the flag loses the
+    entry's 5 logits, and the note names the recipe's line."""
+    class Kept:
+        maximisers = _maximisers()
+
+    v = _recipe_verdict(1, 1.0)
+    note = gate_read(v, _shortcut_model(), Kept(), _gate())
+    assert v.features[MASK_LOGIT] == -5.0
+    assert logit(v.probability) == pytest.approx(logit(0.9) - 5.0)
+    assert "recipe's line" in note and "1.00" in note
+
+
+def test_a_backdoor_at_another_class_keeps_the_flag() -> None:
+    """Class 1 named, one reference (class 3): the one-pixel class 0 (a backdoor's target)
+    stands far over the line, so nothing moves and the search ends at its first check."""
+    v = _recipe_verdict(1, 1.0)
+    assert mask_gate(v, _shortcut_model(), _maximisers(), _gate(refs=1)) == 0.0
+    assert v.probability == 0.9 and MASK_LOGIT not in v.features
+    assert v.features[MASK_OTHER] > 1.0 and v.features[MASK_STAND] <= 1.0
+    assert v.features["mask_steps"] == 20.0
+
+
+def test_the_kind_line_still_reads_without_the_recipe_line() -> None:
+    """No ``mask_line`` recorded: today's gate (the named class and its references only, the
+    kind's line); a line under every stand keeps the flag."""
+    v = _recipe_verdict(1, None)
+    assert mask_gate(v, _shortcut_model(), _maximisers(), _gate(refs=1, line={
+        "cnn": 50.0, "dense": 50.0})) == -5.0
+    assert MASK_OTHER not in v.features
+    X, M = _inputs()
+    named, other, ran = wide_stand(_shortcut_model(), X, M, 1, _gate(refs=1)[
+        "auto:data-free:mask-gate"].fitted_on, 50.0)
+    assert other > named and ran == 300
+
+
+def _term(line: float | None) -> dict[str, Calibrator]:
+    recipe = {"n_clean": 10, "median": [1.0, 1.3, 1.0]}
+    if line is not None:
+        recipe["mask_line"] = line
+    fitted = {"reference": {KIND: {"n_clean": 6, "median": [1.0, 1.05, 1.0]}}, "wide": 1.1,
+              "min_clean": 4, "most": 4.0, "wide_recipes": {KIND: [recipe]}}
+    return {"auto:excess": Calibrator(method="auto:excess", features=["mmbd_class_excess"],
+                                      coef=[6.0], intercept=-4.5, fitted_on=fitted)}
+
+
+@pytest.mark.parametrize("line", [None, 1.25])
+def test_the_excess_term_records_the_opening_recipe_line(line) -> None:
+    v = ModelVerdict(method="auto", statistic=1.0, target_classes=[1, 0, 2],
+                     per_class=[ClassResult(c, 0.0) for c in range(3)],
+                     features={"mmbd_class_ratio_0": 1.0, "mmbd_class_ratio_1": 1.9,
+                               "mmbd_class_ratio_2": 1.0, "mmbd_input_size": 4.0},
+                     traits=["activation:relu"])
+    v.probability = 0.9
+    excess_term(v, _term(line), "auto")
+    assert v.features.get(EXCESS_MASK_LINE) == line
+
+
+@pytest.mark.parametrize("line", ["high", True, float("nan")])
+def test_a_malformed_line_is_refused_when_read(tmp_path, line) -> None:
+    raw = json.loads((ROOT / "src/trojanscope/detect/calibration.json").read_text())
+    kind = "784/10:activation:relu+layer:conv+pool:max"
+    raw["auto:data-free:excess"]["fitted_on"]["wide_recipes"][kind][0]["mask_line"] = line
+    path = tmp_path / "cal.json"
+    path.write_text(json.dumps(raw))
+    with pytest.raises(UserInputError, match=r"unreadable calibration file.*mask_line"):
+        load_calibrators(path)
