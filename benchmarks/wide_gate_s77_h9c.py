@@ -44,6 +44,8 @@ RECIPE = "first_contact_s68.user_cnn"  # the recipe entry's name starts so
 FREE_TERMS = ("auto:data-free:excess", "auto:data-free:out-of-coverage:excess")
 WEAK7 = re.compile(r"^(patch|blend)-t7-r\d+-\d+$")  # a weak backdoor aimed at 7
 STEPS, CHECK = 300, 20
+KIND_LINE = 0.69  # the shipped gate's CNN line
+WIDE = (2, 3, 5, 7)  # the classes the recipe entry opens (its median >= the term's wide 1.1)
 BAND = 0.9933  # sigmoid(5): a flag the gate's 5 logits can take under 0.5
 NAME = re.compile(r"^(?P<kind>[a-z0-9-]+?)-(?P<seed>\d+)$")
 
@@ -97,8 +99,11 @@ def trace(model, X, M, top: int, refs: list[int], enough: float) -> dict[int, li
     return {"order": order, "l1": {str(k): v for k, v in sorted(seen.items())}}
 
 
-def read(manifest_path: Path, out: Path, enough: float) -> None:
-    """``read`` (the module's text): one JSON line a model appended to ``out``."""
+def read(manifest_path: Path, out: Path, enough: float, also: Path | None = None,
+         band: float = BAND) -> None:
+    """``read`` (the module's text): one JSON line a model appended to ``out``, models
+    already in ``out`` (or in ``also``, another process's rows, read before each model)
+    left out."""
     import copy
 
     from data_free_signal_s75_h9f import _cpu, _load
@@ -117,7 +122,8 @@ def read(manifest_path: Path, out: Path, enough: float) -> None:
     cals = load_calibrators()
     done = {r["name"] for r in read_jsonl(out)} if out.is_file() else set()
     for row in read_jsonl(manifest_path):
-        if row["name"] in done:
+        if row["name"] in done or (also is not None and also.is_file() and row["name"] in {
+                r["name"] for r in read_jsonl(also)}):
             continue
         before = _cpu()
         model, shape = _load(row["file"])
@@ -139,7 +145,7 @@ def read(manifest_path: Path, out: Path, enough: float) -> None:
                    gate_stand=f.get(MASK_STAND), gate_steps=f.get(MASK_STEPS),
                    gate_lowered=MASK_BEFORE in f, gate_cpu_s=round(_cpu() - before, 3))
         x, m = detector.maximisers
-        if 0.5 <= pre.probability < BAND and pre.features.get(EXCESS) is not None:
+        if 0.5 <= pre.probability < band and pre.features.get(EXCESS) is not None:
             k = len(pre.per_class)
             X, M = x.reshape(k, -1, *x.shape[1:]), m.reshape(k, -1)
             before = _cpu()
@@ -150,44 +156,44 @@ def read(manifest_path: Path, out: Path, enough: float) -> None:
         print(json.dumps({k: v for k, v in row.items() if k != "trace"}), flush=True)
 
 
-def stands(row: dict, step: str | None = None) -> tuple[float, float, str] | None:
-    """The named class's stand and the largest other non-reference class's at ``step`` (the
-    last traced check by default), and the step read; None for an untraced row."""
-    from trojanscope.detect.mask_gate import stand_of
+def decided(row: dict, line: float, kind_line: float = KIND_LINE) -> dict | None:
+    """What the candidate's gate does on a traced row (None for an untraced one), check by
+    check as :func:`trojanscope.detect.mask_gate.wide_stand` reads: the kind's reading alive
+    while the named class stands at or under ``kind_line``, the recipe's while every class
+    outside the references stands at or under its line (``line`` at the recipe's classes
+    ``WIDE``, ``kind_line`` elsewhere); lowered where either is alive at the end. A trace
+    ended early over ``--enough`` reads as kept."""
+    from trojanscope.detect.mask_gate import over_lines, stand_of
 
     t = row.get("trace")
     if not t:
         return None
-    step = step or max(t["l1"], key=int)
-    l1 = t["l1"][step]
-    named = stand_of(l1[:4])
-    others = [stand_of([l1[i], *l1[1:4]]) for i in range(4, len(l1))]
-    return named, max(others, default=float("-inf")), step
+    each = [line if c in WIDE else kind_line for c in t["order"]]
+    alive = {"kind": True, "recipe": True}
+    for step in sorted(t["l1"], key=int):
+        l1 = t["l1"][step]
+        alive["kind"] = alive["kind"] and stand_of(l1[:4]) <= kind_line
+        alive["recipe"] = alive["recipe"] and over_lines(l1, 3, each) <= 0.0
+    last = t["l1"][max(t["l1"], key=int)]
+    complete = int(max(t["l1"], key=int)) == STEPS
+    by = next((k for k, ok in alive.items() if ok), None) if complete else None
+    return {"name": row["name"], "bd": row["backdoored"], "target": row["target"],
+            "named": row["pre_gate"][1], "p": row["pre_gate"][0], "today": row["main"][0],
+            "stand": round(stand_of(last[:4]), 3),
+            "over_line": round(over_lines(last, 3, each), 3), "by": by}
 
 
 def lines(paths: list[Path], line: float) -> dict:
-    """``lines``: each traced flag's stands and what a recipe line ``line`` does to it (the
-    search over every class, lowered only where none stands over the line; a search stopped
-    early over ``--enough`` reads as over any line under it)."""
-    out = []
-    for path in paths:
-        for r in read_jsonl(path):
-            s = stands(r)
-            if s is None:
-                continue
-            named, other, step = s
-            lower = named <= line and other <= line and int(step) == STEPS
-            right = r["backdoored"] and r["pre_gate"][1] == r["target"]
-            out.append({"name": r["name"], "bd": r["backdoored"], "target": r["target"],
-                         "named": r["pre_gate"][1], "p": r["pre_gate"][0],
-                         "today": r["main"][0], "stand": round(named, 3),
-                         "other": round(other, 3), "step": int(step), "lower": lower,
-                         "at_target": right})
+    """``lines``: each traced flag's stands and what the candidate with recipe line ``line``
+    does to it (:func:`decided`)."""
+    out = [d for path in paths for r in read_jsonl(path) if (d := decided(r, line))]
     out.sort(key=lambda o: (o["named"], o["stand"]))
     return {"line": line, "rows": out,
-            "clean_cleared": [o["name"] for o in out if not o["bd"] and o["lower"]],
-            "clean_kept": [o["name"] for o in out if not o["bd"] and not o["lower"]],
-            "bd_lowered": [o["name"] for o in out if o["bd"] and o["lower"]]}
+            "clean_cleared_today": [o["name"] for o in out if not o["bd"] and o["by"] == "kind"],
+            "clean_cleared_recipe": [o["name"] for o in out
+                                     if not o["bd"] and o["by"] == "recipe"],
+            "clean_kept": [o["name"] for o in out if not o["bd"] and o["by"] is None],
+            "bd_lowered": [o["name"] for o in out if o["bd"] and o["by"]]}
 
 
 def with_line(base: dict, line: float) -> dict:
@@ -331,6 +337,9 @@ def main() -> None:
     rd = sub.add_parser("read")
     rd.add_argument("manifest", type=Path)
     rd.add_argument("--out", type=Path, required=True)
+    rd.add_argument("--also", type=Path, help="another process's rows: models to leave out")
+    rd.add_argument("--band", type=float, default=BAND,
+                    help="trace flags under this p (default the gate's band; 1.0001: every flag)")
     rd.add_argument("--enough", type=float, default=1.8,
                     help="end a trace once the named class stands over this")
     ln = sub.add_parser("lines")
@@ -359,7 +368,7 @@ def main() -> None:
 
         torch.set_num_threads(1)
         if args.cmd == "read":
-            read(args.manifest, args.out, args.enough)
+            read(args.manifest, args.out, args.enough, args.also, args.band)
         else:
             fresh(args.manifest, args.candidate, args.out)
     elif args.cmd == "lines":

@@ -19,6 +19,7 @@ from trojanscope.detect.calibration import Calibrator, load_calibrators
 from trojanscope.detect.class_excess import EXCESS_MASK_LINE, excess_term
 from trojanscope.detect.logits import logit
 from trojanscope.detect.mask_gate import (
+    MASK_BY_RECIPE,
     MASK_LOGIT,
     MASK_OTHER,
     MASK_STAND,
@@ -40,41 +41,50 @@ def _recipe_verdict(top: int, line: float | None) -> ModelVerdict:
     return v
 
 
+UNDER = {"cnn": -5.0, "dense": -5.0}  # a kind's line no stand is under: only a recipe's lowers
+
+
 def test_a_recipe_line_lowers_where_no_class_stands_over_it() -> None:
     """Class 1 named (a 16-pixel block, as wide as classes 2 and 3): with the three
     references every other class is a reference, nothing stands over 1.0, the flag loses the
-    entry's 5 logits, and the note names the recipe's line."""
+    entry's 5 logits where the kind's line would not, and the note names the recipe's line."""
     class Kept:
         maximisers = _maximisers()
 
     v = _recipe_verdict(1, 1.0)
-    note = gate_read(v, _shortcut_model(), Kept(), _gate())
-    assert v.features[MASK_LOGIT] == -5.0
+    note = gate_read(v, _shortcut_model(), Kept(), _gate(line=UNDER))
+    assert v.features[MASK_LOGIT] == -5.0 and v.features[MASK_BY_RECIPE] == 1.0
     assert logit(v.probability) == pytest.approx(logit(0.9) - 5.0)
     assert "recipe's line" in note and "1.00" in note
+    v = _recipe_verdict(1, None)  # without the recipe's line the kind's keeps the flag
+    assert gate_read(v, _shortcut_model(), Kept(), _gate(line=UNDER)) is None
+    assert v.probability == 0.9 and MASK_OTHER not in v.features
 
 
 def test_a_backdoor_at_another_class_keeps_the_flag() -> None:
     """Class 1 named, one reference (class 3): the one-pixel class 0 (a backdoor's target)
-    stands far over the line, so nothing moves and the search ends at its first check."""
+    stands far over the recipe's line, so nothing moves and the search ends at its first
+    check, neither line able to lower."""
     v = _recipe_verdict(1, 1.0)
-    assert mask_gate(v, _shortcut_model(), _maximisers(), _gate(refs=1)) == 0.0
+    assert mask_gate(v, _shortcut_model(), _maximisers(), _gate(refs=1, line=UNDER)) == 0.0
     assert v.probability == 0.9 and MASK_LOGIT not in v.features
     assert v.features[MASK_OTHER] > 1.0 and v.features[MASK_STAND] <= 1.0
     assert v.features["mask_steps"] == 20.0
 
 
-def test_the_kind_line_still_reads_without_the_recipe_line() -> None:
-    """No ``mask_line`` recorded: today's gate (the named class and its references only, the
-    kind's line); a line under every stand keeps the flag."""
-    v = _recipe_verdict(1, None)
-    assert mask_gate(v, _shortcut_model(), _maximisers(), _gate(refs=1, line={
-        "cnn": 50.0, "dense": 50.0})) == -5.0
-    assert MASK_OTHER not in v.features
+def test_the_kind_line_still_lowers_beside_the_recipe_line() -> None:
+    """Where the kind's line lowers (today's gate), the recipe's line takes nothing back, even
+    with another class over it, and the search's named stand is the kind gate's."""
+    from trojanscope.detect.mask_gate import gate_stand
+
+    v = _recipe_verdict(1, 1.0)
+    assert mask_gate(v, _shortcut_model(), _maximisers(), _gate(refs=1)) == -5.0
+    assert v.features[MASK_OTHER] > 1.0 and MASK_BY_RECIPE not in v.features
     X, M = _inputs()
-    named, other, ran = wide_stand(_shortcut_model(), X, M, 1, _gate(refs=1)[
-        "auto:data-free:mask-gate"].fitted_on, 50.0)
-    assert other > named and ran == 300
+    fitted = _gate(refs=1)["auto:data-free:mask-gate"].fitted_on
+    named, other, ran, by = wide_stand(_shortcut_model(), X, M, 1, fitted, 1.0)
+    assert by == "kind" and ran == 300 and other > 1.0
+    assert named == pytest.approx(gate_stand(_shortcut_model(), X, M, 1, fitted)[0], abs=1e-3)
 
 
 def _term(line: float | None) -> dict[str, Calibrator]:

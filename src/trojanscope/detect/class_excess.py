@@ -51,7 +51,7 @@ EXCESS = "mmbd_class_excess"
 EXCESS_LOGIT = "excess_logit"
 EXCESS_BEFORE = "probability_unexcessed"  # the probability before the term lowered it
 EXCESS_OWN = "mmbd_excess_own_median"  # 1.0: read against an own_median entry (stop 76)
-EXCESS_MASK_LINE = "mmbd_excess_mask_line"  # an opening entry's mask_line (stop 77, h9c)
+EXCESS_MASK_LINE = "mmbd_excess_mask_line_"  # + class: an opening recipe's mask_line there
 # Key suffix of the term on a scoring calibrator: ``"auto:excess"`` corrects ``auto``,
 # ``"auto:out-of-coverage:excess"`` the wider calibrator.
 TERM = "excess"
@@ -201,12 +201,20 @@ def cap_of(opened: list[dict], fitted_on: dict) -> float:
     return max((float(e.get("most", most)) for e in opened), default=most)
 
 
-def mask_line(opened: list[dict]) -> float | None:
-    """The largest ``mask_line`` of the ``opened`` entries (None where none carries one): a
-    recipe whose clean models lean to a class far enough that the data-free mask gate's
-    search stands over the kind's line there (issue 9, stop 77 h9c: the user's two-epoch CNNs
-    at 2, 5 and 7) gives the gate its own line at the classes it opens (:mod:`.mask_gate`)."""
-    return max((float(e["mask_line"]) for e in opened if "mask_line" in e), default=None)
+def mask_lines(features: dict[str, float], opened: list[dict], min_clean: int, wide: float
+               ) -> dict[int, float]:
+    """Class -> the largest ``mask_line`` of the ``opened`` entries that open that class (none
+    where no opened entry carries one): a recipe whose clean models lean to some classes so far
+    that the data-free mask gate's search stands over the kind's line there (issue 9, stop 77
+    h9c: the user's two-epoch CNNs at 2, 5 and 7) gives the gate its own line at each class
+    it opens (:mod:`.mask_gate`)."""
+    out: dict[int, float] = {}
+    for e in opened:
+        if "mask_line" in e:
+            for c in range(len(e["median"])):
+                if opening(c, [e], min_clean, wide, features):
+                    out[c] = max(out.get(c, -math.inf), float(e["mask_line"]))
+    return out
 
 
 def guarded(entry: dict, features: dict[str, float]) -> bool:
@@ -239,8 +247,9 @@ def excess_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
     verdict.features[EXCESS] = float(read[0])
     if own_basis(verdict.features, read[1]):  # which median excess_note names
         verdict.features[EXCESS_OWN] = 1.0
-    if (line := mask_line(read[1])) is not None:  # the mask gate's line there (stop 77)
-        verdict.features[EXCESS_MASK_LINE] = line
+    for c, line in mask_lines(verdict.features, read[1], min_clean,  # the mask gate's
+                              float(term.fitted_on.get("wide", 0.0))).items():  # (stop 77)
+        verdict.features[f"{EXCESS_MASK_LINE}{c}"] = line
     most = cap_of(read[1], term.fitted_on)
     lift = max(-most, min(0.0, term.logit(verdict.features)))
     if lift < 0.0:  # said by excess_note (stop 74)
