@@ -274,8 +274,9 @@ def judged(rows: list[dict], way: str) -> dict:
     from mix_s76_hmix import by_family, figures
 
     out: dict = {"path": way}
-    for label in ("today", "cand"):
-        got = [{**r, "p": r[label]} for r in rows]
+    for label in ("today", "cand"):  # a family is a kind: the name less its seed
+        got = [{**r, "p": r[label], "family": r["name"].split("/")[-1].rsplit("-", 1)[0]}
+               for r in rows]
         out[label] = figures(got)
         out[f"{label}_weak7"] = figures([g for g in got if WEAK7.match(g["name"].split("/")[-1])
                                          or not g["backdoored"]])
