@@ -262,8 +262,8 @@ def mask_note(features: dict[str, float], named: int | None) -> str | None:
     which = f"class {named}" if named is not None else "the named class"
     line = features.get(f"{EXCESS_MASK_LINE}{named}")
     if features.get(MASK_BY_RECIPE) and line is not None:  # the recipe's lines (stop 77)
-        also = (f" under its recipe's line {float(line):.2f}, nor any other class over its "
-                "line (the recipe's where it leans, the kind's elsewhere)")
+        also = (f", under its recipe's line {float(line):.2f}, and no other class stands over "
+                "its own line (the recipe's where it leans, the kind's elsewhere)")
     else:
         also = ""
     return (f"probability lowered {moved} by the data-free mask gate: a mask search on MM-BD's "
