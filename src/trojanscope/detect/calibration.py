@@ -37,6 +37,7 @@ from trojanscope.detect.class_excess import (
     EXCESS,
     EXCESS_BEFORE,
     EXCESS_LOGIT,
+    EXCESS_MASK_LINE,
     EXCESS_OWN,
     check_excess_terms,
     excess_term,
@@ -54,7 +55,13 @@ from trojanscope.detect.coverage import (
 )
 from trojanscope.detect.kind_centre import CENTRE_LOGIT, centre_term, check_centre_terms
 from trojanscope.detect.logits import shift_logit, sigmoid
-from trojanscope.detect.mask_gate import MASK_BEFORE, MASK_LOGIT, check_mask_gate, gate_read
+from trojanscope.detect.mask_gate import (
+    MASK_BEFORE,
+    MASK_BY_RECIPE,
+    MASK_LOGIT,
+    check_mask_gate,
+    gate_read,
+)
 from trojanscope.detect.named_check import (
     BLEND_CLASS,
     BLEND_RAISE,
@@ -778,7 +785,8 @@ def _calibrate(
                  "raise_name_held", EXCESS, EXCESS_LOGIT, EXCESS_BEFORE, CENTRE_LOGIT, TWIN_LOGIT,
                  GAP_LOGIT, GAP_BEFORE, FLIP_LOGIT, FLIP_BEFORE, NAMED_LOGIT, NAMED_STAND,
                  BLEND_CLASS, BLEND_RAISE, FRAME_OFF, SINK_LOGIT, SINK_BEFORE, SINK_SHARE,
-                 MASK_LOGIT, MASK_BEFORE, LOOK_LOGIT, LOOK_BEFORE, EXCESS_OWN):
+                 MASK_LOGIT, MASK_BEFORE, LOOK_LOGIT, LOOK_BEFORE, EXCESS_OWN, MASK_BY_RECIPE,
+                 *(k for k in verdict.features if k.startswith(EXCESS_MASK_LINE))):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     verdict.term_notes = []  # nor a stale term's note
     first = verdict.features.pop("unraised_top_class", None)
