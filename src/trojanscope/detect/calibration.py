@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from trojanscope.detect.base import ModelVerdict
+from trojanscope.detect.blend_low import LOW_LOGIT, LOW_UNNAMED, check_low_terms, low_note, low_term
 from trojanscope.detect.blend_sink import (
     SINK_BEFORE,
     SINK_LOGIT,
@@ -670,6 +671,7 @@ def load_calibrators(path: str | Path | None = None) -> dict[str, Calibrator]:
         check_twin_terms(calibrators)
         check_named_terms(calibrators)
         check_sink_terms(calibrators)
+        check_low_terms(calibrators)
         check_gap_terms(calibrators)
         check_lever_terms(calibrators)
         check_mask_gate(calibrators)
@@ -765,12 +767,13 @@ def _calibrate(
                  "raise_name_held", EXCESS, EXCESS_LOGIT, EXCESS_BEFORE, CENTRE_LOGIT, TWIN_LOGIT,
                  GAP_LOGIT, GAP_BEFORE, FLIP_LOGIT, FLIP_BEFORE, NAMED_LOGIT, NAMED_STAND,
                  BLEND_CLASS, BLEND_RAISE, FRAME_OFF, SINK_LOGIT, SINK_BEFORE, SINK_SHARE,
-                 MASK_LOGIT, MASK_BEFORE, LOOK_LOGIT, LOOK_BEFORE, EXCESS_OWN):
+                 MASK_LOGIT, MASK_BEFORE, LOOK_LOGIT, LOOK_BEFORE, EXCESS_OWN, LOW_LOGIT):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     verdict.term_notes = []  # nor a stale term's note
     first = verdict.features.pop("unraised_top_class", None)
+    low = verdict.features.pop(LOW_UNNAMED, None)  # the blend-low term's (stop 77)
     checked = verdict.features.pop(UNCHECKED_CLASS, None)  # then the named check's (stop 70)
-    for was in (first, checked):  # undone in the reverse order the terms renamed
+    for was in (first, low, checked):  # undone in the reverse order the terms renamed
         if was is not None and int(was) in verdict.target_classes:  # nor a raise's order
             verdict.target_classes.remove(int(was))
             verdict.target_classes.insert(0, int(was))
@@ -843,6 +846,9 @@ def _calibrate(
         sink_term(verdict, calibrators, scored_by)  # "<scorer>:blend-sink" (stop 75)
         if (note := sink_note(verdict.features, verdict.target_classes[0]
                               if verdict.target_classes else None)) is not None:
+            verdict.term_notes.append(note)
+        low_term(verdict, calibrators, scored_by)  # "<scorer>:blend-low" (stop 77)
+        if (note := low_note(verdict.features)) is not None:
             verdict.term_notes.append(note)
         gap_raise(verdict, calibrators, family_key)  # only where "<family>:gap" is read
         if lever_lower(verdict, calibrators, family_key):  # "<family>:lever" (opt-in, stop 62)

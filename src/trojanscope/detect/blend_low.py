@@ -1,0 +1,122 @@
+"""The whole-image blend probe at half its opacity, and a raise term that reads it (issue 9,
+stop 77: h9g).
+
+The third probe (:mod:`.blend_probe`) blends a pattern optimised per class into clean inputs at
+opacity 0.1. A clean GAP head with BatchNorm answers that much of any pattern with its own sink
+class (0 or 8 on MNIST: a global brightness change moves every normalised channel), so a noise
+blend or lowpass backdoor aimed there, or elsewhere, reads no different from the clean heads of
+its kind and every calibration file misses some (stop 76's fresh 9219 ``gap_leaky_bn-bd01``,
+``gap_cls_relu-bd00``; 9618 ``dws_gap-bd04``). At opacity 0.05 the clean heads' sink answers far
+less often, while a head trained on a whole-image trigger still answers a pattern that carries
+it. This module records, on a model with a GAP head read on clean images,
+
+* ``blend_low_share_<c>``: the held-out share of other-class clean inputs class ``c``'s own
+  optimised blend at opacity :data:`LOW_ALPHA` sends to ``c`` (the same search, inputs and seed
+  as the third probe; only the opacity differs),
+
+and, where a calibration file carries ``"<scorer>:blend-low"`` (``fitted_on.share``,
+``fitted_on.lead``), raises: where the top class's share is at least ``share`` and leads the
+second's by at least ``lead`` (both set above every clean GAP head of the spent seeds), that
+class is named first (the class named before recorded as ``low_unnamed_class``, so a stored
+report re-scores as its run read it) and a probability under the verdict's flag is raised to
+the flag and no further (``blend_low_logit``). It never lowers, and a run without the readings
+is read as without the term. SIG's sinusoid is no blend: the probe does not read it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import torch
+
+from trojanscope.detect.blend_probe import blend_shares
+from trojanscope.detect.class_excess import finite, per_class, term_entries
+from trojanscope.detect.logits import logit
+
+if TYPE_CHECKING:
+    from trojanscope.detect.base import InspectionTarget, ModelVerdict
+    from trojanscope.detect.calibration import Calibrator
+
+TERM = "blend-low"  # "auto:blend-low", "auto:out-of-coverage:blend-low"
+LOW_SHARE = "blend_low_share_"  # + class: the held-out share its low-opacity blend sends there
+LOW_LOGIT = "blend_low_logit"  # the logit the term added (where it raised)
+LOW_UNNAMED = "low_unnamed_class"  # the class named first before the term named its own
+LOW_ALPHA = 0.05  # half the third probe's opacity
+GAP_TRAIT = "pool:global_avg"
+
+
+def low_reading(target: InspectionTarget, seed: int) -> dict[str, float]:
+    """``blend_low_share_<c>`` for every class of a model with a GAP head read on clean
+    images (inputs drawn seeded ``seed``, as the third probe draws them); nothing otherwise."""
+    from trojanscope.detect.coverage import architecture_traits
+
+    if (target.clean is None or len(target.input_shape) != 3
+            or GAP_TRAIT not in architecture_traits(target.model)):
+        return {}
+    shares = blend_shares(target, torch.Generator().manual_seed(seed), alpha=LOW_ALPHA)
+    return {f"{LOW_SHARE}{c}": round(float(s), 6) for c, s in enumerate(shares)}
+
+
+def low_lead(features: dict[str, float]) -> tuple[int, float, float] | None:
+    """The top class of the low-opacity blends, its share and its lead over the second (None
+    without the readings)."""
+    shares = per_class(features, LOW_SHARE)
+    if shares is None:
+        return None
+    order = sorted(range(len(shares)), key=lambda c: (-shares[c], c))
+    return order[0], shares[order[0]], shares[order[0]] - shares[order[1]]
+
+
+def low_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator], scored_by: str) -> float:
+    """Apply ``"<scored_by>:blend-low"`` in place where it reads (module docstring); returns
+    the logit added (0.0 where it raised nothing)."""
+    term = calibrators.get(f"{scored_by}:{TERM}")
+    read = None if term is None else low_lead(verdict.features)
+    if read is None or verdict.probability is None:
+        return 0.0
+    cls, share, lead = read
+    if share < float(term.fitted_on["share"]) or lead < float(term.fitted_on["lead"]):
+        return 0.0
+    if verdict.target_classes and verdict.target_classes[0] != cls:
+        verdict.features[LOW_UNNAMED] = float(verdict.target_classes[0])
+        verdict.target_classes.remove(cls) if cls in verdict.target_classes else None
+        verdict.target_classes.insert(0, cls)
+    flag = float(verdict.threshold)
+    if verdict.probability >= flag:
+        return 0.0
+    lift = logit(flag) - logit(verdict.probability)
+    verdict.probability = flag
+    verdict.features[LOW_LOGIT] = float(lift)
+    return lift
+
+
+def low_note(features: dict[str, float]) -> str | None:
+    """One line where the term raised or renamed (None otherwise)."""
+    read = low_lead(features)
+    if read is None or (LOW_LOGIT not in features and LOW_UNNAMED not in features):
+        return None
+    cls, share, lead = read
+    said = (f"whole-image blends at opacity {LOW_ALPHA:g} send {share:.0%} of other classes' "
+            f"clean inputs to class {cls} (lead {lead:.2f}), beyond every clean GAP head "
+            "the term was set on")
+    if LOW_LOGIT in features:
+        said += f": probability raised by {features[LOW_LOGIT]:.2f} logits to the flag"
+    if LOW_UNNAMED in features:
+        said += f"; class {cls} named before class {int(features[LOW_UNNAMED])}"
+    return said
+
+
+def check_low_terms(calibrators: dict[str, Calibrator]) -> None:
+    """Refuse (ValueError) a ``"…:blend-low"`` entry the term could not read: features, no
+    scorer in the file to correct, ``share`` or ``lead`` not a number in [0, 1]."""
+    for key, base, term in term_entries(calibrators, TERM):
+        if term.features:
+            raise ValueError(f"{key!r}: the blend-low term reads no features, got "
+                             f"{term.features}")
+        if base not in calibrators:
+            raise ValueError(f"{key!r}: no calibrator {base!r} in this file to correct")
+        for name in ("share", "lead"):
+            value = term.fitted_on.get(name)
+            if not finite(value) or not 0.0 <= float(value) <= 1.0:
+                raise ValueError(f"{key!r}: fitted_on.{name} must be a number in [0, 1], got "
+                                 f"{value!r}")
