@@ -770,10 +770,10 @@ def _calibrate(
                  MASK_LOGIT, MASK_BEFORE, LOOK_LOGIT, LOOK_BEFORE, EXCESS_OWN, LOW_LOGIT):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     verdict.term_notes = []  # nor a stale term's note
+    low = verdict.features.pop(LOW_UNNAMED, None)  # the blend-low term's (stop 77, last)
     first = verdict.features.pop("unraised_top_class", None)
-    low = verdict.features.pop(LOW_UNNAMED, None)  # the blend-low term's (stop 77)
     checked = verdict.features.pop(UNCHECKED_CLASS, None)  # then the named check's (stop 70)
-    for was in (first, low, checked):  # undone in the reverse order the terms renamed
+    for was in (low, first, checked):  # undone in the reverse order the terms renamed
         if was is not None and int(was) in verdict.target_classes:  # nor a raise's order
             verdict.target_classes.remove(int(was))
             verdict.target_classes.insert(0, int(was))
@@ -847,9 +847,6 @@ def _calibrate(
         if (note := sink_note(verdict.features, verdict.target_classes[0]
                               if verdict.target_classes else None)) is not None:
             verdict.term_notes.append(note)
-        low_term(verdict, calibrators, scored_by)  # "<scorer>:blend-low" (stop 77)
-        if (note := low_note(verdict.features)) is not None:
-            verdict.term_notes.append(note)
         gap_raise(verdict, calibrators, family_key)  # only where "<family>:gap" is read
         if lever_lower(verdict, calibrators, family_key):  # "<family>:lever" (opt-in, stop 62)
             verdict.term_notes.append(lever_note(verdict.features) or "")
@@ -866,6 +863,10 @@ def _calibrate(
                                                 "the raise term's calibration has")
                                       for t in coverage_notes(verdict.traits, raised_on))
                           if n not in notes]
+        # "<scorer>:blend-low" (stop 77): last, so no later term reads the class it names
+        low_term(verdict, calibrators, scored_by)
+        if (note := low_note(verdict.features)) is not None:
+            verdict.term_notes.append(note)
         verdict.features["calibrated"] = 0.0 if verdict.score_only else 1.0
         if covered is not None and _uncalibrated(verdict.traits, covered):
             # measured: no calibrator separates such models (docs/benchmarks.md), so the
