@@ -33,6 +33,7 @@ from outside_blend_sink import families, figures, gap_rows, print_verdict
 from outside_named_rule import SHIPPED, model_lines, read_rows
 
 SCORERS = ("auto:out-of-coverage", "auto")  # GAP heads are scored by either
+MIN_CLEAN = 8  # a trait set's own bar is read from this many spent clean heads
 MARGIN = 0.1  # the bars: every spent clean head's largest top share and lead, plus this
 WHOLE = ("sig", "noise_blend", "lowpass")  # the brief's whole-image families
 # the rule's floors on the fresh union's GAP heads, the informative floor, the CPU bound
@@ -48,14 +49,27 @@ def low_of(r: dict) -> tuple[int, float, float] | None:
 
 
 def bars(rows: list[dict], margin: float = MARGIN) -> dict | None:
-    """The term's bars from the clean rows' low-opacity readings: their largest top share and
-    largest lead, each plus ``margin`` (at most 1); None without such rows."""
-    clean = [x for r in rows if not r["backdoored"] and (x := low_of(r)) is not None]
+    """The term's bars from the clean rows' low-opacity readings: the largest lead of all plus
+    ``margin`` (at most 1), and per trait set (``blend_sink.trait_kind``) its clean heads'
+    largest lead plus ``margin``, read where it holds ``MIN_CLEAN``; None without such rows."""
+    from trojanscope.detect.blend_sink import trait_kind
+
+    clean = [(r, x) for r in rows if not r["backdoored"] and (x := low_of(r)) is not None]
     if not clean:
         return None
-    return {"share": round(min(1.0, max(x[1] for x in clean) + margin), 4),
-            "lead": round(min(1.0, max(x[2] for x in clean) + margin), 4),
-            "n_clean": len(clean)}
+    kinds: dict[str, list[float]] = {}
+    for r, x in clean:
+        key = trait_kind(r["report"]["features"], r["report"].get("traits") or [])
+        if key is not None:
+            kinds.setdefault(key, []).append(x[2])
+
+    def cap(v: float) -> float:
+        return round(min(1.0, v + margin), 4)
+
+    return {"lead": cap(max(x[2] for _, x in clean)), "n_clean": len(clean),
+            "min_clean": MIN_CLEAN,
+            "kinds": {k: {"n_clean": len(v), "lead": cap(max(v))}
+                      for k, v in sorted(kinds.items())}}
 
 
 def with_low(today: dict, rows: list[dict], margin: float = MARGIN) -> dict:
@@ -102,13 +116,14 @@ def measure(zoo: Path, name: str, seed: int = 0) -> tuple[dict, float]:
             round(time.process_time() - t0, 2))
 
 
-def lofo_low(rows: list[dict], today: dict, group) -> dict:
+def lofo_low(rows: list[dict], today: dict, group, margin: float = MARGIN) -> dict:
     """Each group (``group(row)``) held out of the bars: its rows read by today and by the
     candidate fitted on the rest; the union of those readings."""
     lines, moved = [], []
     for g in sorted({group(r) for r in rows}):
         held = [r for r in rows if group(r) == g]
-        got = model_lines(held, today, with_low(today, [r for r in rows if group(r) != g]))
+        got = model_lines(held, today,
+                          with_low(today, [r for r in rows if group(r) != g], margin))
         lines += got
         moved += [f"{g}: {m['pop']}/{m['name']} {what(m)} {m['today']} -> {m['candidate']}"
                   for m in got if m["today"] != m["candidate"]]
@@ -136,7 +151,7 @@ def lost_or_renamed(lines: list[dict]) -> list[str]:
                                               != m["candidate"][1]))]
 
 
-def dev(rows: list[dict], today: dict) -> dict:
+def dev(rows: list[dict], today: dict, margin: float = MARGIN) -> dict:
     """Development figures on spent rows (module docstring)."""
     kinds: dict[str, list] = {}
     for r in rows:
@@ -145,21 +160,25 @@ def dev(rows: list[dict], today: dict) -> dict:
     per_kind = {k: {"n": len(v), "max_share": max(x[1] for x in v),
                     "max_lead": max(x[2] for x in v)} for k, v in sorted(kinds.items())}
     bd = []
-    for m, r in zip(model_lines(rows, today, with_low(today, rows)), rows, strict=True):
+    for m, r in zip(model_lines(rows, today, with_low(today, rows, margin)), rows, strict=True):
         if m["backdoored"] and (x := low_of(r)) is not None:
             bd.append({"model": f"{m['pop']}/{m['name']}", "trigger": m["trigger_family"],
                        "target": m["target"], "low": [x[0], round(x[1], 3), round(x[2], 3)],
                        "today": m["today"], "candidate": m["candidate"]})
-    return {"bars": bars(rows), "per_kind": per_kind, "backdoors": bd,
-            "by_arch": lofo_low(rows, today, lambda r: r["arch_family"]),
-            "by_trigger": lofo_low(rows, today, lambda r: r["trigger_family"] or "clean"),
-            "by_pop": lofo_low(rows, today, lambda r: r["pop"])}
+    return {"bars": bars(rows, margin), "margin": margin, "per_kind": per_kind, "backdoors": bd,
+            "by_arch": lofo_low(rows, today, lambda r: r["arch_family"], margin),
+            "by_trigger": lofo_low(rows, today, lambda r: r["trigger_family"] or "clean",
+                                   margin),
+            "by_pop": lofo_low(rows, today, lambda r: r["pop"], margin)}
 
 
 def print_dev(res: dict) -> None:
     b = res["bars"]
-    print(f"bars on every spent clean head ({b['n_clean']}): share >= {b['share']}, lead >= "
-          f"{b['lead']} (margin {MARGIN})")
+    print(f"bars: lead >= {b['lead']} over every spent clean head ({b['n_clean']}; the largest "
+          f"lead + {res['margin']}); per trait set with >= {b['min_clean']} clean heads:")
+    for k, v in b["kinds"].items():
+        print(f"  {k}: n {v['n_clean']} lead >= {v['lead']}"
+              + ("" if v["n_clean"] >= b["min_clean"] else " (not read: too few)"))
     for k, v in res["per_kind"].items():
         print(f"  clean {k:14s} n {v['n']:3d}  largest top share {v['max_share']:.3f}, lead "
               f"{v['max_lead']:.3f}")
@@ -281,6 +300,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--today-cpu", action="append", default=[], metavar="RUNS",
                     help="rule77: runs of today's default whose cpu_s give today's median")
     ap.add_argument("--write", type=Path, help="dev: write the candidate file here")
+    ap.add_argument("--margin", type=float, default=MARGIN,
+                    help=f"dev: the margin over the clean heads' largest lead ({MARGIN})")
     ap.add_argument("--json", type=Path, help="the result as JSON")
     args = ap.parse_args(argv)
     rows = [r for spec in args.rows for r in read_rows(spec)]
@@ -310,10 +331,10 @@ def main(argv: list[str] | None = None) -> None:
                 f.write(json.dumps({**r, "low_cpu_s": cpu}) + "\n")
         return
     if args.mode == "dev":
-        res = dev(rows, today)
+        res = dev(rows, today, args.margin)
         print_dev(res)
         if args.write:
-            save_calibrators(with_low(today, rows), args.write)
+            save_calibrators(with_low(today, rows, args.margin), args.write)
     else:
         if args.candidate is None:
             fail("rule77: give --candidate")

@@ -14,13 +14,18 @@ it. This module records, on a model with a GAP head read on clean images,
   optimised blend at opacity :data:`LOW_ALPHA` sends to ``c`` (the same search, inputs and seed
   as the third probe; only the opacity differs),
 
-and, where a calibration file carries ``"<scorer>:blend-low"`` (``fitted_on.share``,
-``fitted_on.lead``), raises: where the top class's share is at least ``share`` and leads the
-second's by at least ``lead`` (both set above every clean GAP head of the spent seeds), that
-class is named first (the class named before recorded as ``low_unnamed_class``, so a stored
-report re-scores as its run read it) and a probability under the verdict's flag is raised to
-the flag and no further (``blend_low_logit``). It never lowers, and a run without the readings
-is read as without the term. SIG's sinusoid is no blend: the probe does not read it.
+and, where a calibration file carries ``"<scorer>:blend-low"``, raises: where the top class's
+share leads the second's by at least the bar, that class is named first (the class named before
+recorded as ``low_unnamed_class``, so a stored report re-scores as its run read it) and a
+probability under the verdict's flag is raised to the flag and no further (``blend_low_logit``).
+The bar is ``fitted_on.kinds``' entry for the model's trait set (``blend_sink.trait_kind``)
+where it holds at least ``min_clean`` clean heads, else ``fitted_on.lead``: each the largest
+lead a spent clean GAP head of that trait set (of any) reached, plus a margin. Clean residual
+heads with BatchNorm lead at a sink class by up to 0.6 where ReLU heads with max pooling stay
+under 0.27, so one bar for all would read neither kind well. The share alone is not read: some
+clean heads' blends reach a class broadly and a second one nearly as far. It never lowers, and
+a run without the readings is read as without the term. SIG's sinusoid is no blend: the probe
+does not read it (stop 77's spent SIG backdoors at 0.0 and 0.13 where today misses them).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from typing import TYPE_CHECKING
 import torch
 
 from trojanscope.detect.blend_probe import blend_shares
+from trojanscope.detect.blend_sink import trait_kind
 from trojanscope.detect.class_excess import finite, per_class, term_entries
 from trojanscope.detect.logits import logit
 
@@ -67,6 +73,16 @@ def low_lead(features: dict[str, float]) -> tuple[int, float, float] | None:
     return order[0], shares[order[0]], shares[order[0]] - shares[order[1]]
 
 
+def low_bar(features: dict[str, float], traits: list[str], fitted: dict) -> float:
+    """The lead the term asks of this model: its trait set's entry (at least ``min_clean``
+    clean heads), else the term's own ``lead``."""
+    key = trait_kind(features, traits)
+    entry = (fitted.get("kinds") or {}).get(key) if key is not None else None
+    if isinstance(entry, dict) and int(entry["n_clean"]) >= int(fitted.get("min_clean", 1)):
+        return float(entry["lead"])
+    return float(fitted["lead"])
+
+
 def low_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator], scored_by: str) -> float:
     """Apply ``"<scored_by>:blend-low"`` in place where it reads (module docstring); returns
     the logit added (0.0 where it raised nothing)."""
@@ -74,12 +90,13 @@ def low_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator], scored_b
     read = None if term is None else low_lead(verdict.features)
     if read is None or verdict.probability is None:
         return 0.0
-    cls, share, lead = read
-    if share < float(term.fitted_on["share"]) or lead < float(term.fitted_on["lead"]):
+    cls, _, lead = read
+    if lead < low_bar(verdict.features, verdict.traits, term.fitted_on):
         return 0.0
     if verdict.target_classes and verdict.target_classes[0] != cls:
         verdict.features[LOW_UNNAMED] = float(verdict.target_classes[0])
-        verdict.target_classes.remove(cls) if cls in verdict.target_classes else None
+        if cls in verdict.target_classes:
+            verdict.target_classes.remove(cls)
         verdict.target_classes.insert(0, cls)
     flag = float(verdict.threshold)
     if verdict.probability >= flag:
@@ -98,7 +115,7 @@ def low_note(features: dict[str, float]) -> str | None:
     cls, share, lead = read
     said = (f"whole-image blends at opacity {LOW_ALPHA:g} send {share:.0%} of other classes' "
             f"clean inputs to class {cls} (lead {lead:.2f}), beyond every clean GAP head "
-            "the term was set on")
+            "of its kind the term was set on")
     if LOW_LOGIT in features:
         said += f": probability raised by {features[LOW_LOGIT]:.2f} logits to the flag"
     if LOW_UNNAMED in features:
@@ -108,15 +125,30 @@ def low_note(features: dict[str, float]) -> str | None:
 
 def check_low_terms(calibrators: dict[str, Calibrator]) -> None:
     """Refuse (ValueError) a ``"…:blend-low"`` entry the term could not read: features, no
-    scorer in the file to correct, ``share`` or ``lead`` not a number in [0, 1]."""
+    scorer in the file to correct, a ``lead`` that is not a number in [0, 1], ``kinds`` that do
+    not map trait sets to ``{"n_clean": N, "lead": number in [0, 1]}``, a ``min_clean`` that is
+    not a whole number >= 1."""
+    def bar(value: object) -> bool:
+        return finite(value) and 0.0 <= float(value) <= 1.0
+
     for key, base, term in term_entries(calibrators, TERM):
+        fitted = term.fitted_on
         if term.features:
             raise ValueError(f"{key!r}: the blend-low term reads no features, got "
                              f"{term.features}")
         if base not in calibrators:
             raise ValueError(f"{key!r}: no calibrator {base!r} in this file to correct")
-        for name in ("share", "lead"):
-            value = term.fitted_on.get(name)
-            if not finite(value) or not 0.0 <= float(value) <= 1.0:
-                raise ValueError(f"{key!r}: fitted_on.{name} must be a number in [0, 1], got "
-                                 f"{value!r}")
+        if not bar(fitted.get("lead")):
+            raise ValueError(f"{key!r}: fitted_on.lead must be a number in [0, 1], got "
+                             f"{fitted.get('lead')!r}")
+        kinds = fitted.get("kinds", {})
+        if not isinstance(kinds, dict) or not all(
+                isinstance(e, dict) and isinstance(e.get("n_clean"), int)
+                and not isinstance(e["n_clean"], bool) and bar(e.get("lead"))
+                for e in kinds.values()):
+            raise ValueError(f"{key!r}: fitted_on.kinds must map trait sets to "
+                             "{\"n_clean\": N, \"lead\": a number in [0, 1]}")
+        min_clean = fitted.get("min_clean", 1)
+        if not isinstance(min_clean, int) or isinstance(min_clean, bool) or min_clean < 1:
+            raise ValueError(f"{key!r}: fitted_on.min_clean must be a whole number >= 1, got "
+                             f"{min_clean!r}")
