@@ -127,3 +127,34 @@ def test_the_probe_reads_gap_heads_only_and_leaves_the_model_as_it_came() -> Non
     assert json.dumps([p.tolist() for p in gap.parameters()]) == before
     assert low_reading(InspectionTarget(flat, (1, 8, 8), 10, data), 0) == {}
     assert low_reading(InspectionTarget(gap, (1, 8, 8), 10, None), 0) == {}
+
+
+def test_auto_takes_the_option_and_refuses_a_bad_value() -> None:
+    from trojanscope import registry
+    from trojanscope.errors import UserInputError
+
+    assert registry.create("detector", "auto", blend_low="true").blend_low is True
+    assert registry.create("detector", "auto").blend_low is False  # opt-in
+    with pytest.raises(UserInputError):
+        registry.create("detector", "auto", blend_low="maybe")
+
+
+def test_the_candidates_bars_are_the_dev_rows_own() -> None:
+    """``cal_blend_low.json``'s bars are the committed development rows' (their clean heads'
+    largest leads + 0.15), and the script refuses bad input in one line."""
+    from pathlib import Path
+
+    import outside_blend_low
+    from outside_named_rule import read_rows
+
+    data = Path(__file__).resolve().parents[2] / "benchmarks/data/outside_s77_h9g"
+    rows = [r for f in sorted((data / "dev_rows").glob("*.jsonl.gz"))
+            for r in read_rows(f"{f.name.split('.')[0]}={f}")]
+    fitted = json.loads((data / "cal_blend_low.json").read_text())
+    on = fitted["auto:out-of-coverage:blend-low"]["fitted_on"]
+    got = outside_blend_low.bars(rows, 0.15)
+    assert (got["lead"], got["kinds"], got["n_clean"]) == (on["lead"], on["kinds"], 48)
+    assert outside_blend_low.bars([r for r in rows if r["backdoored"]]) is None
+    with pytest.raises(SystemExit) as exc:
+        outside_blend_low.main(["dev"])
+    assert exc.value.code == 2
