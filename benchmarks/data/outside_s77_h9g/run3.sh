@@ -1,5 +1,5 @@
 #!/bin/bash
-# Issue 9, stop 77 (h9g): run2.sh's outside slot (A) restarted at about 07:50 UTC, after the
+# Issue 9, stop 77 (h9g): run2.sh's outside slot (A) restarted at 07:47:27 UTC, after the
 # rule's commit (daeb5da4) and the gate (07:45:01), before any reading was looked at: past the
 # gate slot A reads its whole backlog (12 models) before it builds again, and at that rate the
 # one clean head left on its list (gap_cls_relu-cl02) would start after BUILD_CUT, leaving the
