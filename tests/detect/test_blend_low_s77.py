@@ -133,7 +133,7 @@ def test_auto_takes_the_option_and_refuses_a_bad_value() -> None:
     from trojanscope import registry
     from trojanscope.errors import UserInputError
 
-    assert registry.create("detector", "auto", blend_low="true").blend_low is True
+    assert registry.create("detector", "auto", blend_low=True).blend_low is True
     assert registry.create("detector", "auto").blend_low is False  # opt-in
     with pytest.raises(UserInputError):
         registry.create("detector", "auto", blend_low="maybe")
