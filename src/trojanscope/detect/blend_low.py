@@ -36,7 +36,7 @@ import torch
 
 from trojanscope.detect.blend_probe import blend_shares
 from trojanscope.detect.blend_sink import trait_kind
-from trojanscope.detect.class_excess import finite, per_class, term_entries
+from trojanscope.detect.class_excess import checked_entries, finite, per_class
 from trojanscope.detect.logits import logit
 
 if TYPE_CHECKING:
@@ -131,13 +131,8 @@ def check_low_terms(calibrators: dict[str, Calibrator]) -> None:
     def bar(value: object) -> bool:
         return finite(value) and 0.0 <= float(value) <= 1.0
 
-    for key, base, term in term_entries(calibrators, TERM):
+    for key, _, term in checked_entries(calibrators, TERM, "blend-low"):
         fitted = term.fitted_on
-        if term.features:
-            raise ValueError(f"{key!r}: the blend-low term reads no features, got "
-                             f"{term.features}")
-        if base not in calibrators:
-            raise ValueError(f"{key!r}: no calibrator {base!r} in this file to correct")
         if not bar(fitted.get("lead")):
             raise ValueError(f"{key!r}: fitted_on.lead must be a number in [0, 1], got "
                              f"{fitted.get('lead')!r}")
