@@ -45,13 +45,13 @@ from typing import TYPE_CHECKING
 
 from trojanscope.detect.class_excess import (
     INPUT_SIZE,
+    checked_entries,
     class_ratios,
     finite,
     guarded,
     lower_logit,
     lowered_by,
     per_class,
-    term_entries,
     top_of,
 )
 from trojanscope.detect.logits import logit
@@ -158,13 +158,8 @@ def check_sink_terms(calibrators: dict[str, Calibrator]) -> None:
     scorer in the file, a reference that is not kinds to ``{"n_clean": N, "share": [numbers]}``,
     ``share`` / ``to`` not finite numbers, ``min_clean`` not a whole number >= 1, a ``guard``
     that is not feature names to numbers, an ``only`` that is not a list of trait-set keys."""
-    for key, base, term in term_entries(calibrators, TERM):
+    for key, _, term in checked_entries(calibrators, TERM, "blend-sink"):
         fitted = term.fitted_on
-        if term.features:
-            raise ValueError(f"{key!r}: the blend-sink term reads no features, got "
-                             f"{term.features}")
-        if base not in calibrators:
-            raise ValueError(f"{key!r}: no calibrator {base!r} in this file to correct")
         reference = fitted.get("reference")
         if not isinstance(reference, dict) or not all(
                 isinstance(e, dict) and isinstance(e.get("n_clean"), int)

@@ -345,6 +345,20 @@ def term_entries(calibrators: dict[str, Calibrator], suffix: str
     return out
 
 
+def checked_entries(calibrators: dict[str, Calibrator], suffix: str, what: str
+                    ) -> list[tuple[str, str, Calibrator]]:
+    """:func:`term_entries` for a term that reads no features of its own and corrects a scorer
+    of the same file: refused (ValueError) where an entry names features or its scorer is
+    missing (the blend-sink and blend-low terms' first two checks)."""
+    out = term_entries(calibrators, suffix)
+    for key, base, term in out:
+        if term.features:
+            raise ValueError(f"{key!r}: the {what} term reads no features, got {term.features}")
+        if base not in calibrators:
+            raise ValueError(f"{key!r}: no calibrator {base!r} in this file to correct")
+    return out
+
+
 def check_excess_terms(calibrators: dict[str, Calibrator]) -> None:
     """Refuse (ValueError) an ``"…:excess"`` entry the term could not read: features other than
     ``[mmbd_class_excess]``, a scorer missing from the file, a reference that is not a map
