@@ -150,16 +150,21 @@ def trajectory(kept: dict, model: nn.Module, came: nn.Module, held: Any, attack:
     return rows, avg
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def cached_parser(description: str) -> argparse.ArgumentParser:
+    """The command line of a reader of cached runs: OUT.jsonl, CACHE, ``--zoo N=FOLDER`` ...,
+    ``--only N/NAME,...`` (what :func:`cached_models` reads; stop 77's reader too)."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("out", type=Path)
     ap.add_argument("cache", type=Path)
     ap.add_argument("--zoo", action="append", default=[], help="N=FOLDER")
     ap.add_argument("--only", required=True, help="N/NAME,... (cached models)")
-    ap.add_argument("--epochs", type=int, default=8)
-    ap.add_argument("--avg", action="store_true", help="score AVERAGES' weight averages too")
-    args = ap.parse_args()
-    torch.set_num_threads(1)
+    return ap
+
+
+def cached_models(args: argparse.Namespace) -> Iterator[tuple[str, Any, dict, Any]]:
+    """For each ``N/NAME`` of ``args.only`` not yet in ``args.out``: the name, the benchmark's
+    800 held-out images of zoo N (``args.zoo``'s ``N=FOLDER``), the cached run (``args.cache``,
+    read with ``weights_only=True``) and the zoo model as loaded (stop 77's reader too)."""
     zoos = dict(z.split("=", 1) for z in args.zoo)
     done = {r["name"] for r in read_jsonl(args.out)} if args.out.is_file() else set()
     held_of: dict[str, Any] = {}
@@ -172,9 +177,17 @@ def main() -> None:
             dataset, _ = read_truth(folder)
             held_of[number] = split_clean(load_dataset(dataset, "test"), 0.8, 0,
                                           needs_data=True)[1]
-        held = held_of[number]
         kept = torch.load(args.cache / f"{number}-{model_name}.pt", weights_only=True)
-        loaded = load_model(folder / model_name)
+        yield name, held_of[number], kept, load_model(folder / model_name)
+
+
+def main() -> None:
+    ap = cached_parser(__doc__.splitlines()[0])
+    ap.add_argument("--epochs", type=int, default=8)
+    ap.add_argument("--avg", action="store_true", help="score AVERAGES' weight averages too")
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    for name, held, kept, loaded in cached_models(args):
         spec = loaded.manifest.attack if loaded.manifest is not None else None
         attack = attack_triggered(attack_from_spec(spec))(held) if spec is not None else None
         came = copy.deepcopy(loaded.module).eval()

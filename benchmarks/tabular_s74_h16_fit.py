@@ -43,15 +43,15 @@ CANDIDATE = "box_wide + mass_group + recur"
 BOX = "tab_box"  # the term a substitution replaces
 
 
-def substituted(cals: dict, rows: list[dict], feature: str) -> dict:
-    """The calibration file ``cals`` (JSON) with ``KEY``'s ``tab_box`` replaced by ``feature``,
+def substituted(cals: dict, rows: list[dict], feature: str, key: str = KEY) -> dict:
+    """The calibration file ``cals`` (JSON) with ``key``'s ``tab_box`` replaced by ``feature``,
     no label fitted: its weight, the other terms and the intercept kept, and its centre and
     scale set so that over the clean readings of ``rows`` the standardised ``feature`` has the
     mean and spread the standardised ``tab_box`` has (a clean tree reads as it did on
     average; a tree whose wider boxes stand further above a clean tree's than its top ten
     reads higher)."""
     out = copy.deepcopy(cals)
-    entry = out[KEY]
+    entry = out[key]
     clean = [r["features"] for r in rows if not r["backdoored"]]
     box = np.asarray([f[BOX] for f in clean])
     wide = np.asarray([f[feature] for f in clean])
@@ -67,9 +67,10 @@ def substituted(cals: dict, rows: list[dict], feature: str) -> dict:
     return out
 
 
-def held_substituted(rows: list[dict], feature: str) -> list[dict]:
+def held_substituted(rows: list[dict], feature: str, key: str = KEY) -> list[dict]:
     """Each group's readings scored by the substitution matched on the other groups' clean
-    zoo readings (README twins left out of the match: they are the line's own check)."""
+    zoo readings (README twins left out of the match: they are the line's own check);
+    ``key``: whose band entry (stop 77 reads LightGBM's)."""
     cals = json.loads(SHIPPED.read_text())
     out = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -77,7 +78,7 @@ def held_substituted(rows: list[dict], feature: str) -> list[dict]:
         for group in sorted({pair_of(r["zoo"]) for r in rows}):
             train = [r for r in rows if pair_of(r["zoo"]) != group
                      and not r["zoo"].startswith("readme")]
-            path.write_text(json.dumps(substituted(cals, train, feature), indent=1))
+            path.write_text(json.dumps(substituted(cals, train, feature, key), indent=1))
             out += scored([r for r in rows if pair_of(r["zoo"]) == group], path)[0]
     return out
 

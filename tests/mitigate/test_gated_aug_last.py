@@ -135,3 +135,27 @@ def test_aug_mean_is_3_by_default_and_refused_without_its_epochs() -> None:
                 {"aug_last": 8, "aug_mean": 21}):
         with pytest.raises(ValueError, match="aug_mean"):
             gated.Gated(**bad)
+
+
+def test_stamp_mixes_adds_the_stamped_mixes_to_the_fit_and_off_changes_nothing() -> None:
+    """``stamp_mixes`` (stop 77's development variant): the mixes, stamped, enter each batch
+    (fitted towards the teacher's output on the unstamped mix); off, the fit is the step's own,
+    to the bit."""
+    torch.set_num_threads(1)
+    clean = data(20)
+    mask = torch.zeros(1, *clean.x.shape[2:])
+    mask[:, :3, :3] = 1.0
+    trig = ReversedTrigger(2, mask, torch.ones(1, *clean.x.shape[2:]))
+    rows, states = [], []
+    for mixes in (False, True, False):
+        out = Striped(patch=True)
+        seen: list[int] = []
+        out.register_forward_pre_hook(lambda _m, a, seen=seen: seen.append(len(a[0])))
+        au.aug_fit(out, Striped(patch=True).state_dict(), clean, 2, trig, 0, 1,
+                   stamp_mixes=mixes, near=2, noisy=1)
+        rows.append(max(seen))
+        states.append(out.state_dict())
+    # a batch: 20 images, 20 noisy copies, 40 mixes, 40 stamped images and copies; + 40 mixes
+    assert rows == [120, 160, 120]
+    assert all(torch.equal(states[0][k], states[2][k]) for k in states[0])
+    assert any(not torch.equal(states[0][k], states[1][k]) for k in states[0])

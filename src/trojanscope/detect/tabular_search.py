@@ -93,6 +93,7 @@ from trojanscope.detect.tree_resample import (
 )
 from trojanscope.detect.tree_wide_boxes import (
     BAND_BOX_WIDE,
+    BAND_WIDE_LIBRARIES,
     MAX_BOX_WIDE,
     box_above,
     wide_box_features,
@@ -682,7 +683,8 @@ class TabularSearch(ModelDetector):
         features.update(over_floor(boxes.excess if boxes is not None else None, floor,
                                    int(prior.argmax())))
         wide = self.box_wide if self.box_wide is not None else (
-            BAND_BOX_WIDE if tree and band and getattr(target.model, "library", "") == "xgboost"
+            BAND_BOX_WIDE if tree and band
+            and getattr(target.model, "library", "") in BAND_WIDE_LIBRARIES
             else 0)  # M74 (issue 16 stop 74, h16w): XGBoost's band entry reads tab_box_above
         if tree and wide:  # the box over more missed leaves (W74), read above the ten's (M74)
             features.update(wide_box_features(

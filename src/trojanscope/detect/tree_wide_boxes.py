@@ -32,6 +32,8 @@ from trojanscope.models.trees import LeafRecord
 
 MAX_BOX_WIDE = 200  # leaves per class, at most (a 30-tree depth-6 ensemble holds ~1,900)
 BAND_BOX_WIDE = 80  # the default for an XGBoost tree read with a file in a size band (M74)
+# the libraries whose trees read the wide box by default with a file in a size band
+BAND_WIDE_LIBRARIES = ("xgboost",)
 # W74's map of ``tab_box_wide`` (80 leaves) onto ``tab_box``'s scale: the wide box's centre and
 # scale matched on the 41 clean development zoo readings
 # (benchmarks/data/tabular_s74_h16/calibration_w74.json); ``tab_box``'s side is read from the

@@ -87,7 +87,7 @@ def targets(came: nn.Module, mixed: nn.Module, x: Tensor, own: Tensor,
 def aug_fit(model: nn.Module, came: dict, clean: TensorDataset, suspect: int,
             trigger: ReversedTrigger | None, seed: int, epochs: int, teacher: str = "own",
             push: bool = False, stamp_all: bool = True, mean_from: int = 0,
-            **aug: Any) -> None:
+            stamp_mixes: bool = False, **aug: Any) -> None:
     """``epochs`` epochs on ``model``, in place: cross-entropy on the clean images (and on their
     copies stamped with ``trigger``, None: none) under their true labels, plus ``DISTILL`` times
     the KL towards the teacher on the clean images and :func:`augmented` copies, and on the
@@ -100,7 +100,9 @@ def aug_fit(model: nn.Module, came: dict, clean: TensorDataset, suspect: int,
     under their true labels too; with ``stamp_all`` (the step's), the noisy copies are stamped
     too (under their images' labels, towards the teacher's output on the unstamped copy). With
     ``mean_from`` F > 0, ``model`` ends as the mean of its states after epochs F..``epochs``
-    (:class:`EpochMean`). The generator is the seed + ``AUG_SEED``."""
+    (:class:`EpochMean`). With ``stamp_mixes``, the mixes are stamped too and fitted towards
+    the teacher's output on the unstamped mix (no label: the KL only). The generator is the
+    seed + ``AUG_SEED``."""
     came_model = frozen_copy(with_state(model, came))
     mixed = MixedTeacher(came_model, frozen_copy(model), suspect).eval()
     gen = torch.Generator().manual_seed(seed + AUG_SEED)
@@ -119,13 +121,17 @@ def aug_fit(model: nn.Module, came: dict, clean: TensorDataset, suspect: int,
         if push:
             delta = pushed(model, bx, delta, suspect)
             moved.append((bx + delta).clamp(0, 1))
+        mixed_stamped = (trigger.apply(mixes) if stamp_mixes and trigger is not None
+                         else mixes[:0])
         model.train()
-        out = model(torch.cat([plain, *moved]))
+        out = model(torch.cat([plain, *moved, mixed_stamped]))
+        out, on_mixes = out[:len(out) - len(mixed_stamped)], out[len(out) - len(mixed_stamped):]
         copies, out = out[len(plain):], out[:len(plain)]
         labelled = torch.cat([out[:n], copies])
         labels = torch.cat([by] + [labels_known[:len(m)] for m in moved])
-        kept = torch.cat([out, copies])
-        want = torch.cat([want] + [want[:len(m)] for m in moved])
+        kept = torch.cat([out, copies, on_mixes])
+        want = torch.cat([want] + [want[:len(m)] for m in moved]
+                         + [want[len(want) - len(on_mixes):]])
         loss = (F.cross_entropy(labelled, labels)
                 + DISTILL * F.kl_div(F.log_softmax(kept, 1), want.exp(),
                                      reduction="batchmean"))

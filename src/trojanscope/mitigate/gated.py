@@ -111,6 +111,7 @@ from trojanscope.mitigate.gated_options import GateOptions, ProbeOptions, Projec
 from trojanscope.mitigate.gated_projection import keep_projection
 from trojanscope.mitigate.gated_stage_options import AfterOptions, StageOptions
 from trojanscope.mitigate.gated_stripe_gate import stripe_opens
+from trojanscope.mitigate.given_suspect import given_first
 from trojanscope.mitigate.guard import hold_back
 from trojanscope.mitigate.held_guard import set_apart
 from trojanscope.mitigate.nothing_left import WEAK
@@ -152,7 +153,7 @@ class Gated(Mitigation):
 
     The options, each with its range, its default and the evidence behind it, are documented
     in their groups: :class:`~trojanscope.mitigate.gated_options.GateOptions` (``detector``,
-    ``gate``, ``then``, ``force``, ``stripe_gate``, ``stripe_top``, ``stripe_eps``,
+    ``gate``, ``then``, ``force``, ``suspect``, ``stripe_gate``, ``stripe_top``, ``stripe_eps``,
     ``conv_gate``, ``conv_gap``),
     :class:`~trojanscope.mitigate.gated_options.ProbeOptions` (``kept``, ``residual``,
     ``probe_eps``, ``kept_p``, ``sure``, ``project_first``, ``project_cost``, ``weak_first``,
@@ -260,7 +261,7 @@ class Gated(Mitigation):
                  conv_epochs: int = conv_fast.CONV_EPOCHS,
                  conv_round_epochs: int = conv_fast.CONV_ROUND_EPOCHS,
                  conv_lean: bool = conv_lean.CONV_LEAN,
-                 conv_early: bool = conv_lean.CONV_EARLY) -> None:
+                 conv_early: bool = conv_lean.CONV_EARLY, suspect: int = -1) -> None:
         given = dict(locals())  # the options as called, each group takes its own
         groups = [kind(**{f.name: given[f.name] for f in fields(kind) if f.init})
                   for kind in (StageOptions, ProbeOptions, AfterOptions, ProjectOptions,
@@ -348,6 +349,7 @@ class Gated(Mitigation):
             p = float(verdict.probability or 0.0)
             report["detector"] = f"{self.detector} p={p:.3f} (gate {self.gate})"
             report["detect_s"] = round(time.perf_counter() - start, 1)
+            given_first(self.suspect, verdict, report)  # suspect=C: C first (stop 77)
             if p < self.gate and not self.force and not self._stripe_opens(
                     model, clean, verdict, seed):
                 report["action"] = (f"not treated: the detector found no backdoor (p={p:.3f} < "

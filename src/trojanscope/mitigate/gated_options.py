@@ -93,12 +93,22 @@ class GateOptions:
             standing_out`): the suite's clean synthetic CNN is reached towards three of four
             classes at 1.0. 0 (default): the bar alone. Opt-in, development readings only
             (issue 12 stop 68, h12c).
+        suspect: with C >= 0, class C is the suspect both stages treat, put first in the
+            detector's ranking (the gate still reads the detector's probability; where
+            ``stripe_gate``, ``conv_gate`` or ``project_next`` open, they choose their class
+            as before); the note's ``suspect_given`` names the detector's own first class.
+            -1 (default): the detector's first class. Why (issue 12, stop 77 hwc): on a user's
+            weak MLP run planted at class 0, the detector read on the method's 100 of 200 clean
+            images named class 6 (the few-pixel probe's lift at 0, 1.57 logits, under the
+            naming floor), ASR 42.22% -> 22.22%; ``detect`` on all 200 named 0, and
+            ``suspect=0`` on the same split took it to 1.11% (one spent model: opt-in).
     """
 
     detector: str = "auto"
     gate: float = DEFAULT_GATE
     then: str = "ftsam"
     force: bool = False
+    suspect: int = -1
     stripe_gate: float = STRIPE_GATE["gate"]
     stripe_top: int = STRIPE_GATE["top"]
     stripe_eps: float | None = STRIPE_GATE["eps"]
@@ -115,6 +125,8 @@ class GateOptions:
         if self.stripe_eps is not None:
             check_option("stripe_eps", self.stripe_eps, 0.0, 1.0, above=True)
         check_option("gate", self.gate, 0.0, 1.0)
+        check_option("suspect", self.suspect, -1, float("inf"), integer=True)
+        settle(self, "suspect", int(self.suspect))
         registry.get("detector", self.detector)  # unknown names fail here, the registry's error
 
 

@@ -22,6 +22,7 @@ from trojanscope.engine.metrics import accuracy, predict
 from trojanscope.errors import TooFewPerClass, UserInputError
 from trojanscope.mitigate.auto import AUTO_WITH_DATA
 from trojanscope.mitigate.base import Mitigation, same_state
+from trojanscope.mitigate.wrong_class import other_class_words
 from trojanscope.params import check_share, init_parameters
 
 DEFAULT_HOLDOUT = 0.5  # the share of the clean data held out for the figures
@@ -226,6 +227,12 @@ def mitigate(
             method.name, before, after, len(triggered.x), default or AUTO_WITH_DATA,
             data_free=clean is None)):
         notes.append(kept)
+        verdict = getattr(method, "verdict_", None)  # gated's detector reading, if it ran
+        if wrong := other_class_words(
+                method.name, decided, triggered.target, triggered.source,
+                getattr(verdict, "target_classes", None), len(fit) if fit is not None else None,
+                len(clean) if clean is not None else None):
+            notes.append(wrong)
     return MitigationResult(
         model=purified,
         method=method.name,
