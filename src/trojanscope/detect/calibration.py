@@ -164,6 +164,7 @@ UNCALIBRATED_NOTE = "probability not calibrated"
 # Conventional thresholds of raw statistics, used only when no calibrator is fitted.
 FALLBACK_CENTRES = {"neural_cleanse": 2.0, "trigger_search": 2.0, "mmbd": 2.0}
 
+
 @dataclass
 class Calibrator:
     """``p = sigmoid(intercept + Σ coef_i · z_i)`` where ``z_i`` is feature ``i`` transformed
