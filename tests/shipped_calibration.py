@@ -311,9 +311,10 @@ def excess_without_shut_s76_h9s(entry: dict) -> dict:
 
 
 def shipped_before_s76_h9s() -> dict:
-    """The shipped file's raw entries, in file order, without h9s's stop-76 ``shut``s."""
+    """The shipped file's raw entries, in file order, without h9s's stop-76 ``shut``s (nor
+    h9c's later stop-77 ``mask_line``, :func:`shipped_before_s77_h9c`)."""
     return {k: excess_without_shut_s76_h9s(v) if k in SHUT_S76 else v
-            for k, v in json.loads(SHIPPED.read_text()).items()}
+            for k, v in shipped_before_s77_h9c().items()}
 
 
 # issue 9 stop 76 (h9): the blend-sink term's reference gained one entry per trait set
@@ -350,9 +351,10 @@ def excess_without_own_s76_h9c(entry: dict) -> dict:
 
 
 def shipped_without_own_s76_h9c() -> dict:
-    """The shipped file's raw entries, in file order, without h9c's ``own_median`` marks."""
+    """The shipped file's raw entries, in file order, without h9c's ``own_median`` marks (nor
+    its later stop-77 ``mask_line``, :func:`shipped_before_s77_h9c`)."""
     return {k: excess_without_own_s76_h9c(v) if k.endswith(":excess") else v
-            for k, v in json.loads(SHIPPED.read_text()).items()}
+            for k, v in shipped_before_s77_h9c().items()}
 
 
 def shipped_before_s76_h9c() -> dict:
@@ -360,3 +362,23 @@ def shipped_before_s76_h9c() -> dict:
     76: without h9c's ``own_median`` marks and without h9s's ``shut``s."""
     return {k: excess_without_own_s76_h9c(v) if k.endswith(":excess") else v
             for k, v in shipped_before_s76_h9s().items()}
+
+
+# issue 9 stop 77 (h9c): the first-contact user CNN recipe's `wide_recipes` entry of the two
+# data-free excess entries carries `mask_line` (the data-free mask gate's line at the classes it
+# opens; benchmarks/wide_gate_s77_h9c_rule.md): files written before saw no such key
+def excess_without_line_s77_h9c(entry: dict) -> dict:
+    """An excess entry (raw JSON) without h9c's stop-77 ``mask_line`` (a copy)."""
+    import copy
+
+    out = copy.deepcopy(entry)
+    for entries in out.get("fitted_on", {}).get("wide_recipes", {}).values():
+        for e in entries:
+            e.pop("mask_line", None)
+    return out
+
+
+def shipped_before_s77_h9c() -> dict:
+    """The shipped file's raw entries, in file order, without h9c's stop-77 ``mask_line``."""
+    return {k: excess_without_line_s77_h9c(v) if k.endswith(":excess") else v
+            for k, v in json.loads(SHIPPED.read_text()).items()}

@@ -82,9 +82,9 @@ def test_the_shipped_file_carries_the_mark_as_the_rule_shipped_it() -> None:
     under the flag with data."""
     from excess_own_s76_h9c import with_own_median
     from excess_wide_s72_h9u import SHIPPED, loaded, verdict
-    from shipped_calibration import shipped_without_own_s76_h9c
+    from shipped_calibration import shipped_before_s77_h9c, shipped_without_own_s76_h9c
     from trojanscope.detect.calibration import calibrate
 
     shipped = json.loads(SHIPPED.read_text())
-    assert shipped == with_own_median(shipped_without_own_s76_h9c())
+    assert shipped_before_s77_h9c() == with_own_median(shipped_without_own_s76_h9c())
     assert calibrate(verdict(_user226()), loaded(shipped)).probability < 0.25

@@ -107,6 +107,7 @@ def test_the_shipped_file_is_the_candidate_met_by_the_rule() -> None:
         SHIPPED,
         SHUT_S76,
         shipped_before_s76_h9s,
+        shipped_before_s77_h9c,
         shipped_without_own_s76_h9c,
     )
 
@@ -116,7 +117,7 @@ def test_the_shipped_file_is_the_candidate_met_by_the_rule() -> None:
         assert unmarked[key] == cand[key]
         (entry,) = [e for e in shipped[key]["fitted_on"]["wide_recipes"][DENSE] if "guard" in e]
         assert entry["shut"] == {PROBE_SHARE: 0.62, MASK_STAND: 0.53}
-    assert before_h9s76(shipped) == shipped_before_s76_h9s()
+    assert before_h9s76(shipped_before_s77_h9c()) == shipped_before_s76_h9s()  # h9c's s77 line
 
 
 def test_a_weak_backdoor_at_6_is_kept_and_the_clean_lean_still_lowered() -> None:

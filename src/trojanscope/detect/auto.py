@@ -61,6 +61,7 @@ import torch
 from trojanscope import registry
 from trojanscope.detect.base import InspectionTarget, ModelDetector, ModelVerdict
 from trojanscope.detect.bias import noise_bias
+from trojanscope.detect.blend_low import low_reading
 from trojanscope.detect.calibration import load_calibrators
 from trojanscope.detect.class_excess import class_ratio_features, class_ratios, top_of
 from trojanscope.detect.coverage import architecture_traits, coverage_notes, routed
@@ -158,6 +159,9 @@ class AutoDetector(ModelDetector):
             stop 69 C5, with ``absent_guard`` and ``frame_off``; since stop 71 C7, with
             ``bias_guard`` and ``bias_same``); nothing is recorded on any other model.
             ``-p blend=false`` turns it off.
+        blend_low: the same blends at half the opacity (0.05), ``blend_low_share_<c>``
+            (issue 9, stop 77: ``detect/blend_low.py``), read by a ``"<scorer>:blend-low"``
+            raise term. Off by default; the shipped file has no such term.
     """
 
     name = "auto"
@@ -176,7 +180,7 @@ class AutoDetector(ModelDetector):
                  empty: bool = True, pixels: bool = True, draws: int = 1,
                  pixel_draws: int = 5, frame: bool = True,
                  dense_pixel_steps: int = 15, twins: int = 0, named: bool = False,
-                 blend: bool = True) -> None:
+                 blend: bool = True, blend_low: bool = False) -> None:
         if probes not in PROBES:
             raise UserInputError(f"auto probes must be one of {', '.join(PROBES)}; got {probes!r}")
         self.probes = probes
@@ -194,6 +198,7 @@ class AutoDetector(ModelDetector):
         self.twins = int(twins)
         self.named = check_flag("named", named)
         self.blend = check_flag("blend", blend)
+        self.blend_low = check_flag("blend_low", blend_low)
 
     @staticmethod
     def unknown_hint(unknown: list[str]) -> str:
@@ -271,6 +276,8 @@ class AutoDetector(ModelDetector):
                 verdict.features.update(named_features(target, seed))
             if self.blend:  # the third probe (stop 65): whole-image blends per class
                 verdict.features.update(blend_reading(target, seed))
+            if self.blend_low:  # the same at half the opacity (stop 77)
+                verdict.features.update(low_reading(target, seed))
             # their triggers too: the raise names them
             verdict.triggers, norms = search.recover(target, suspects, generator)
             for row in verdict.per_class:
@@ -297,6 +304,8 @@ class AutoDetector(ModelDetector):
             verdict.features.update(named_features(target, seed, free.tolist()))
         if self.blend:  # the third probe (stop 65): whole-image blends per class
             verdict.features.update(blend_reading(target, seed))
+        if self.blend_low:  # the same at half the opacity (stop 77)
+            verdict.features.update(low_reading(target, seed))
         if self.shares:
             verdict.features.update(share_features(free_hits, "uap",
                                                    free_probe.inputs_per_class_))

@@ -30,6 +30,13 @@ and max pooling (``gap_cls_relu``) send blends to class 0 in 7 of 36 spent heads
 0.46 over the kind, and both spent sink-aimed backdoors the term lowered with nothing else
 reading them were such heads aimed at 0 (issue 9, stop 76). A trait set with fewer clean heads
 (a new activation) reads the kind's share, as before.
+
+Stop 77 (opt-in by the key ``only``): ``fitted_on.only``, a list of trait sets
+(:func:`trait_kind` keys), narrows the term to heads of those sets; every other head is not
+read (a new activation included). Over every spent GAP run (held out by population) the term's
+clean heads cleared and backdoors lost part by trait set: hardtanh BatchNorm heads cleared one
+and lost one, ReLU / max-pool heads none either way, while GELU, SiLU and hardswish heads held
+every clearance and no loss (issue 9, stop 77).
 """
 
 from __future__ import annotations
@@ -38,13 +45,13 @@ from typing import TYPE_CHECKING
 
 from trojanscope.detect.class_excess import (
     INPUT_SIZE,
+    checked_entries,
     class_ratios,
     finite,
     guarded,
     lower_logit,
     lowered_by,
     per_class,
-    term_entries,
     top_of,
 )
 from trojanscope.detect.logits import logit
@@ -117,6 +124,8 @@ def sink_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
     if term is None or verdict.probability is None or not verdict.target_classes:
         return 0.0
     fitted = term.fitted_on
+    if "only" in fitted and trait_kind(verdict.features, verdict.traits) not in fitted["only"]:
+        return 0.0
     share = sink_share(verdict.features, verdict.traits, int(verdict.target_classes[0]),
                        fitted.get("reference") or {}, int(fitted.get("min_clean", 1)))
     if share is None:
@@ -148,14 +157,9 @@ def check_sink_terms(calibrators: dict[str, Calibrator]) -> None:
     """Refuse (ValueError) a ``"…:blend-sink"`` entry the term could not read: features, no
     scorer in the file, a reference that is not kinds to ``{"n_clean": N, "share": [numbers]}``,
     ``share`` / ``to`` not finite numbers, ``min_clean`` not a whole number >= 1, a ``guard``
-    that is not feature names to numbers."""
-    for key, base, term in term_entries(calibrators, TERM):
+    that is not feature names to numbers, an ``only`` that is not a list of trait-set keys."""
+    for key, _, term in checked_entries(calibrators, TERM, "blend-sink"):
         fitted = term.fitted_on
-        if term.features:
-            raise ValueError(f"{key!r}: the blend-sink term reads no features, got "
-                             f"{term.features}")
-        if base not in calibrators:
-            raise ValueError(f"{key!r}: no calibrator {base!r} in this file to correct")
         reference = fitted.get("reference")
         if not isinstance(reference, dict) or not all(
                 isinstance(e, dict) and isinstance(e.get("n_clean"), int)
@@ -175,3 +179,7 @@ def check_sink_terms(calibrators: dict[str, Calibrator]) -> None:
         if not isinstance(guard, dict) or not all(isinstance(k, str) and finite(v)
                                                   for k, v in guard.items()):
             raise ValueError(f"{key!r}: fitted_on.guard must map feature names to numbers")
+        only = fitted.get("only", [])
+        if not isinstance(only, list) or not all(isinstance(k, str) for k in only):
+            raise ValueError(f"{key!r}: fitted_on.only must be a list of trait sets "
+                             "(\"<input size>/<classes>:<traits>\" keys)")

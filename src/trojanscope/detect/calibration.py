@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from trojanscope.detect.base import ModelVerdict
+from trojanscope.detect.blend_low import LOW_LOGIT, LOW_UNNAMED, check_low_terms, low_note, low_term
 from trojanscope.detect.blend_sink import (
     SINK_BEFORE,
     SINK_LOGIT,
@@ -37,6 +38,7 @@ from trojanscope.detect.class_excess import (
     EXCESS,
     EXCESS_BEFORE,
     EXCESS_LOGIT,
+    EXCESS_MASK_LINE,
     EXCESS_OWN,
     check_excess_terms,
     excess_term,
@@ -54,7 +56,13 @@ from trojanscope.detect.coverage import (
 )
 from trojanscope.detect.kind_centre import CENTRE_LOGIT, centre_term, check_centre_terms
 from trojanscope.detect.logits import shift_logit, sigmoid
-from trojanscope.detect.mask_gate import MASK_BEFORE, MASK_LOGIT, check_mask_gate, gate_read
+from trojanscope.detect.mask_gate import (
+    MASK_BEFORE,
+    MASK_BY_RECIPE,
+    MASK_LOGIT,
+    check_mask_gate,
+    gate_read,
+)
 from trojanscope.detect.named_check import (
     BLEND_CLASS,
     BLEND_RAISE,
@@ -673,6 +681,7 @@ def load_calibrators(path: str | Path | None = None) -> dict[str, Calibrator]:
         check_twin_terms(calibrators)
         check_named_terms(calibrators)
         check_sink_terms(calibrators)
+        check_low_terms(calibrators)
         check_gap_terms(calibrators)
         check_lever_terms(calibrators)
         check_mask_gate(calibrators)
@@ -779,12 +788,14 @@ def _calibrate(
                  "raise_name_held", EXCESS, EXCESS_LOGIT, EXCESS_BEFORE, CENTRE_LOGIT, TWIN_LOGIT,
                  GAP_LOGIT, GAP_BEFORE, FLIP_LOGIT, FLIP_BEFORE, NAMED_LOGIT, NAMED_STAND,
                  BLEND_CLASS, BLEND_RAISE, FRAME_OFF, SINK_LOGIT, SINK_BEFORE, SINK_SHARE,
-                 MASK_LOGIT, MASK_BEFORE, LOOK_LOGIT, LOOK_BEFORE, EXCESS_OWN):
+                 MASK_LOGIT, MASK_BEFORE, LOOK_LOGIT, LOOK_BEFORE, EXCESS_OWN, MASK_BY_RECIPE,
+                 LOW_LOGIT, *(k for k in verdict.features if k.startswith(EXCESS_MASK_LINE))):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     verdict.term_notes = []  # nor a stale term's note
+    low = verdict.features.pop(LOW_UNNAMED, None)  # the blend-low term's (stop 77, last)
     first = verdict.features.pop("unraised_top_class", None)
     checked = verdict.features.pop(UNCHECKED_CLASS, None)  # then the named check's (stop 70)
-    for was in (first, checked):  # undone in the reverse order the terms renamed
+    for was in (low, first, checked):  # undone in the reverse order the terms renamed
         if was is not None and int(was) in verdict.target_classes:  # nor a raise's order
             verdict.target_classes.remove(int(was))
             verdict.target_classes.insert(0, int(was))
@@ -874,6 +885,10 @@ def _calibrate(
                                                 "the raise term's calibration has")
                                       for t in coverage_notes(verdict.traits, raised_on))
                           if n not in notes]
+        # "<scorer>:blend-low" (stop 77): last, so no later term reads the class it names
+        low_term(verdict, calibrators, scored_by)
+        if (note := low_note(verdict.features)) is not None:
+            verdict.term_notes.append(note)
         verdict.features["calibrated"] = 0.0 if verdict.score_only else 1.0
         if covered is not None and _uncalibrated(verdict.traits, covered):
             # measured: no calibrator separates such models (docs/benchmarks.md), so the

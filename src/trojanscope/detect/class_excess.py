@@ -51,6 +51,7 @@ EXCESS = "mmbd_class_excess"
 EXCESS_LOGIT = "excess_logit"
 EXCESS_BEFORE = "probability_unexcessed"  # the probability before the term lowered it
 EXCESS_OWN = "mmbd_excess_own_median"  # 1.0: read against an own_median entry (stop 76)
+EXCESS_MASK_LINE = "mmbd_excess_mask_line_"  # + class: an opening recipe's mask_line there
 # Key suffix of the term on a scoring calibrator: ``"auto:excess"`` corrects ``auto``,
 # ``"auto:out-of-coverage:excess"`` the wider calibrator.
 TERM = "excess"
@@ -200,6 +201,22 @@ def cap_of(opened: list[dict], fitted_on: dict) -> float:
     return max((float(e.get("most", most)) for e in opened), default=most)
 
 
+def mask_lines(features: dict[str, float], opened: list[dict], min_clean: int, wide: float
+               ) -> dict[int, float]:
+    """Class -> the largest ``mask_line`` of the ``opened`` entries that open that class (none
+    where no opened entry carries one): a recipe whose clean models lean to some classes so far
+    that the data-free mask gate's search stands over the kind's line there (issue 9, stop 77
+    h9c: the user's two-epoch CNNs at 2, 5 and 7) gives the gate its own line at each class
+    it opens (:mod:`.mask_gate`)."""
+    out: dict[int, float] = {}
+    for e in opened:
+        if "mask_line" in e:
+            for c in range(len(e["median"])):
+                if opening(c, [e], min_clean, wide, features):
+                    out[c] = max(out.get(c, -math.inf), float(e["mask_line"]))
+    return out
+
+
 def guarded(entry: dict, features: dict[str, float]) -> bool:
     """Whether a run passes an entry's ``guard`` (``{feature: bound}``): each feature recorded
     and at most its bound (issue 9, stop 74: a recipe's clean models lean to classes 5 and 6 as
@@ -230,6 +247,9 @@ def excess_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator],
     verdict.features[EXCESS] = float(read[0])
     if own_basis(verdict.features, read[1]):  # which median excess_note names
         verdict.features[EXCESS_OWN] = 1.0
+    for c, line in mask_lines(verdict.features, read[1], min_clean,  # the mask gate's
+                              float(term.fitted_on.get("wide", 0.0))).items():  # (stop 77)
+        verdict.features[f"{EXCESS_MASK_LINE}{c}"] = line
     most = cap_of(read[1], term.fitted_on)
     lift = max(-most, min(0.0, term.logit(verdict.features)))
     if lift < 0.0:  # said by excess_note (stop 74)
@@ -325,6 +345,20 @@ def term_entries(calibrators: dict[str, Calibrator], suffix: str
     return out
 
 
+def checked_entries(calibrators: dict[str, Calibrator], suffix: str, what: str
+                    ) -> list[tuple[str, str, Calibrator]]:
+    """:func:`term_entries` for a term that reads no features of its own and corrects a scorer
+    of the same file: refused (ValueError) where an entry names features or its scorer is
+    missing (the blend-sink and blend-low terms' first two checks)."""
+    out = term_entries(calibrators, suffix)
+    for key, base, term in out:
+        if term.features:
+            raise ValueError(f"{key!r}: the {what} term reads no features, got {term.features}")
+        if base not in calibrators:
+            raise ValueError(f"{key!r}: no calibrator {base!r} in this file to correct")
+    return out
+
+
 def check_excess_terms(calibrators: dict[str, Calibrator]) -> None:
     """Refuse (ValueError) an ``"…:excess"`` entry the term could not read: features other than
     ``[mmbd_class_excess]``, a scorer missing from the file, a reference that is not a map
@@ -348,7 +382,8 @@ def check_excess_terms(calibrators: dict[str, Calibrator]) -> None:
             raise ValueError(f"{key!r}: fitted_on.wide_recipes must map kinds to lists of "
                              "{\"n_clean\": N, \"median\": [ratios]} (an optional numeric "
                              "\"wide\" and \"most\" > 0, an optional \"guard\" and \"shut\" of "
-                             "feature names to numbers, an optional boolean \"own_median\")")
+                             "feature names to numbers, an optional boolean \"own_median\", "
+                             "an optional \"mask_line\" number)")
         most = term.fitted_on.get("most", 1.0)
         if (not isinstance(most, int | float) or isinstance(most, bool) or not most > 0
                 or math.isnan(most)):
@@ -365,14 +400,15 @@ def check_excess_terms(calibrators: dict[str, Calibrator]) -> None:
 def _entry(value: object) -> bool:
     """A reference entry: ``{"n_clean": N, "median": [finite numbers]}`` (and, on a recipe,
     an optional finite ``wide``, an optional ``guard`` and ``shut``: feature names to finite
-    numbers, and an optional boolean ``own_median``; on any entry an optional ``most``, a finite
-    number > 0)."""
+    numbers, an optional boolean ``own_median`` and an optional finite ``mask_line``; on any
+    entry an optional ``most``, a finite number > 0)."""
     guard = value.get("guard", {}) if isinstance(value, dict) else None
     closed = value.get("shut", {}) if isinstance(value, dict) else None
     most = value.get("most", 1.0) if isinstance(value, dict) else None
     own = value.get("own_median", False) if isinstance(value, dict) else None
+    line = value.get("mask_line", 0.0) if isinstance(value, dict) else None
     return (isinstance(value, dict) and isinstance(value.get("median"), list)
-            and finite(most) and most > 0 and isinstance(own, bool)
+            and finite(most) and most > 0 and isinstance(own, bool) and finite(line)
             and all(finite(x) for x in value["median"]) and isinstance(value.get("n_clean"), int)
             and not isinstance(value["n_clean"], bool) and finite(value.get("wide", 0.0))
             and all(isinstance(g, dict) and all(isinstance(k, str) and finite(v)

@@ -15,6 +15,16 @@ other class (its best maximising input), up to ``steps`` Adam steps (ended at th
 input; dense: a flat one) the probability loses ``shift`` logits, recorded as ``mask_logit``.
 It never raises a probability nor renames a class. The entry ``"auto:data-free:mask-gate"``
 holds its constants; a file without it runs no search.
+
+Where the excess term read the named class through a recipe entry carrying a ``mask_line``
+(recorded per class it opens as ``mmbd_excess_mask_line_<class>``; issue 9, stop 77 h9c: the
+user's two-epoch CNNs lean to 2, 5 and 7 so far that their clean flags stand over the kind's
+line there), a second reading stands beside the kind's: the search runs over every class, and
+the probability is also lowered where every class outside the references (the named one
+included) stands at or under its own line, the recipe's at the classes it opens and the kind's
+elsewhere (a backdoor flagged at a clean lean has its own target's mask stand high). Each
+class's mask has its own loss, so the named class reads as the kind's gate reads it, and the
+search ends at the first check where neither reading can lower.
 """
 
 from __future__ import annotations
@@ -22,7 +32,13 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from trojanscope.detect.class_excess import EXCESS, finite, lower_logit, lowered_by
+from trojanscope.detect.class_excess import (
+    EXCESS,
+    EXCESS_MASK_LINE,
+    finite,
+    lower_logit,
+    lowered_by,
+)
 from trojanscope.detect.logits import sigmoid
 
 if TYPE_CHECKING:
@@ -37,6 +53,8 @@ MASK_STAND = "mask_stand"  # the named class's stand where the gate searched
 MASK_STEPS = "mask_steps"  # the Adam steps the search ran
 MASK_LOGIT = "mask_logit"  # the logit the gate added (where it lowered)
 MASK_BEFORE = "probability_unmasked"  # the probability before it lowered
+MASK_OTHER = "mask_over_line"  # the most a class stands over its line (a recipe's, stop 77)
+MASK_BY_RECIPE = "mask_by_recipe_line"  # 1.0: the recipe's line lowered, not the kind's
 KINDS = ("cnn", "dense")
 
 
@@ -119,17 +137,63 @@ def kind_of(shape: tuple[int, ...]) -> str:
     return "dense" if len(shape) == 1 else "cnn"
 
 
+def over_lines(l1: list[float], refs: int, lines: list[float]) -> float:
+    """The largest of each searched class's stand (against the references' median L1) less
+    its line (``lines``, in the search's order), the references left out: a class stands
+    over its line where this is above 0."""
+    return max(stand_of([v, *l1[1:1 + refs]]) - line
+               for i, (v, line) in enumerate(zip(l1, lines, strict=True))
+               if not 1 <= i <= refs)
+
+
 def gate_stand(model: nn.Module, X: torch.Tensor, M: torch.Tensor, top: int, fitted: dict
                ) -> tuple[float, int]:
     """The named class's stand and the steps the search ran (the module's text), with the
     entry's constants (``fitted``)."""
-    kind = kind_of(tuple(X.shape[2:]))
-    line = float(fitted["line"][kind])
-    steps = int(fitted["steps"][kind])
-    ran = {"steps": steps}
+    line = float(fitted["line"][kind_of(tuple(X.shape[2:]))])
+    l1, ran = _searched(model, X, M, top, fitted, False, lambda l1: stand_of(l1) > line)
+    return stand_of(l1), ran
 
-    def over(step: int, l1: list[float]) -> bool:
-        if stand_of(l1) > line:
+
+def wide_stand(model: nn.Module, X: torch.Tensor, M: torch.Tensor, top: int, fitted: dict,
+               lines: dict[int, float]) -> tuple[float, float, int, str | None]:
+    """A recipe's lines (the module's text; ``lines``: class -> the recipe's line, the kind's
+    line elsewhere), read beside the kind's gate: one search over every class (each class's
+    mask has its own loss, so the named class's stands are the kind gate's), ended at the
+    first check where neither reading can lower any more. Returns the named class's stand,
+    the most any class stands over its line (:func:`over_lines`), the steps run and which
+    reading lowers (``"kind"`` before ``"recipe"``; None where neither does)."""
+    refs = int(fitted["refs"])
+    kind_line = float(fitted["line"][kind_of(tuple(X.shape[2:]))])
+    order = [top, *references(M, top, refs)]
+    order += [c for c in range(len(X)) if c not in order]
+    each = [lines.get(c, kind_line) for c in order]
+    alive = {"kind": True, "recipe": True}
+
+    def over(l1: list[float]) -> bool:
+        alive["kind"] = alive["kind"] and stand_of(l1[:1 + refs]) <= kind_line
+        alive["recipe"] = alive["recipe"] and over_lines(l1, refs, each) <= 0.0
+        return not any(alive.values())
+
+    l1, ran = _searched(model, X, M, top, fitted, True, over)
+    over(l1)  # the last masks (a search that ran every step was not asked at its end)
+    by = next((k for k, ok in alive.items() if ok), None)
+    return stand_of(l1[:1 + refs]), over_lines(l1, refs, each), ran, by
+
+
+def _searched(model: nn.Module, X: torch.Tensor, M: torch.Tensor, top: int, fitted: dict,
+              every: bool, over) -> tuple[list[float], int]:
+    """The gate's search (the named class, its references and, with ``every``, the other
+    classes in class order), ended at the first check where ``over(l1s)``: the L1s and the
+    steps run."""
+    steps = int(fitted["steps"][kind_of(tuple(X.shape[2:]))])
+    ran = {"steps": steps}
+    classes = [top, *references(M, top, int(fitted["refs"]))]
+    if every:
+        classes += [c for c in range(len(X)) if c not in classes]
+
+    def stop(step: int, l1: list[float]) -> bool:
+        if over(l1):
             ran["steps"] = step
             return True
         return False
@@ -143,13 +207,12 @@ def gate_stand(model: nn.Module, X: torch.Tensor, M: torch.Tensor, top: int, fit
     try:  # the user's model as it came back, as ModelDetector.inspect leaves it (stop 76 hrev)
         with eval_mode(model):
             l1, _ = mask_search(model, X, M, steps, float(fitted["lam"]), hosts_per_class=1,
-                                classes=[top, *references(M, top, int(fitted["refs"]))],
-                                lr=float(fitted["lr"]), stop_when=over,
+                                classes=classes, lr=float(fitted["lr"]), stop_when=stop,
                                 check=int(fitted["check"]))
     finally:
         for p, g in zip(params, grads, strict=True):
             p.requires_grad_(g)
-    return stand_of(l1), ran["steps"]
+    return l1, ran["steps"]
 
 
 def mask_gate(verdict: ModelVerdict, model: nn.Module, maximisers: tuple | None,
@@ -172,10 +235,20 @@ def mask_gate(verdict: ModelVerdict, model: nn.Module, maximisers: tuple | None,
     X = x.reshape(k, -1, *x.shape[1:])
     M = m.reshape(k, -1)
     top = int(verdict.target_classes[0])
-    stand, ran = gate_stand(model, X, M, top, fitted)
+    lines = {c: float(verdict.features[f"{EXCESS_MASK_LINE}{c}"]) for c in range(k)
+             if f"{EXCESS_MASK_LINE}{c}" in verdict.features}
+    if top not in lines:
+        stand, ran = gate_stand(model, X, M, top, fitted)
+        lowers = stand <= float(fitted["line"][kind_of(tuple(X.shape[2:]))])
+    else:  # the opening recipe's line beside the kind's, every class searched (stop 77)
+        stand, other, ran, by = wide_stand(model, X, M, top, fitted, lines)
+        verdict.features[MASK_OTHER] = round(other, 3)
+        lowers = by is not None
+        if by == "recipe":
+            verdict.features[MASK_BY_RECIPE] = 1.0
     verdict.features[MASK_STAND] = stand
     verdict.features[MASK_STEPS] = float(ran)
-    if stand > float(fitted["line"][kind_of(tuple(X.shape[2:]))]):
+    if not lowers:
         return 0.0
     verdict.features[MASK_BEFORE] = float(p)
     return lower_logit(verdict, -shift, MASK_LOGIT)
@@ -187,10 +260,16 @@ def mask_note(features: dict[str, float], named: int | None) -> str | None:
     if moved is None:
         return None
     which = f"class {named}" if named is not None else "the named class"
+    line = features.get(f"{EXCESS_MASK_LINE}{named}")
+    if features.get(MASK_BY_RECIPE) and line is not None:  # the recipe's lines (stop 77)
+        also = (f", under its recipe's line {float(line):.2f}, and no other class stands over "
+                "its own line (the recipe's where it leans, the kind's elsewhere)")
+    else:
+        also = ""
     return (f"probability lowered {moved} by the data-free mask gate: a mask search on MM-BD's "
             f"own maximising inputs reaches {which} no faster than the least backdoor-like "
-            f"classes (stand {features.get(MASK_STAND, float('nan')):.2f}), as clean models' "
-            "naturally wide classes do")
+            f"classes (stand {features.get(MASK_STAND, float('nan')):.2f}){also}, as clean "
+            "models' naturally wide classes do")
 
 
 def check_mask_gate(calibrators: dict[str, Calibrator]) -> None:

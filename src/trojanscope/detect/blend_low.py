@@ -1,0 +1,149 @@
+"""The whole-image blend probe at half its opacity, and a raise term that reads it (issue 9,
+stop 77: h9g).
+
+The third probe (:mod:`.blend_probe`) blends a pattern optimised per class into clean inputs at
+opacity 0.1. A clean GAP head with BatchNorm answers that much of any pattern with its own sink
+class (0 or 8 on MNIST: a global brightness change moves every normalised channel), so a noise
+blend or lowpass backdoor aimed there, or elsewhere, reads no different from the clean heads of
+its kind and every calibration file misses some (stop 76's fresh 9219 ``gap_leaky_bn-bd01``,
+``gap_cls_relu-bd00``; 9618 ``dws_gap-bd04``). At opacity 0.05 the clean heads' sink answers far
+less often, while a head trained on a whole-image trigger still answers a pattern that carries
+it. This module records, on a model with a GAP head read on clean images,
+
+* ``blend_low_share_<c>``: the held-out share of other-class clean inputs class ``c``'s own
+  optimised blend at opacity :data:`LOW_ALPHA` sends to ``c`` (the same search, inputs and seed
+  as the third probe; only the opacity differs),
+
+and, where a calibration file carries ``"<scorer>:blend-low"``, raises: where the top class's
+share leads the second's by at least the bar, that class is named first (the class named before
+recorded as ``low_unnamed_class``, so a stored report re-scores as its run read it) and a
+probability under the verdict's flag is raised to the flag and no further (``blend_low_logit``).
+The bar is ``fitted_on.kinds``' entry for the model's trait set (``blend_sink.trait_kind``)
+where it holds at least ``min_clean`` clean heads, else ``fitted_on.lead``: each the largest
+lead a spent clean GAP head of that trait set (of any) reached, plus a margin. Clean residual
+heads with BatchNorm lead at a sink class by up to 0.6 where ReLU heads with max pooling stay
+under 0.27, so one bar for all would read neither kind well. The share alone is not read: some
+clean heads' blends reach a class broadly and a second one nearly as far. It never lowers, and
+a run without the readings is read as without the term. SIG's sinusoid is no blend: the probe
+does not read it (stop 77's spent SIG backdoors at 0.0 and 0.13 where today misses them).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import torch
+
+from trojanscope.detect.blend_probe import blend_shares
+from trojanscope.detect.blend_sink import trait_kind
+from trojanscope.detect.class_excess import checked_entries, finite, per_class
+from trojanscope.detect.logits import logit
+
+if TYPE_CHECKING:
+    from trojanscope.detect.base import InspectionTarget, ModelVerdict
+    from trojanscope.detect.calibration import Calibrator
+
+TERM = "blend-low"  # "auto:blend-low", "auto:out-of-coverage:blend-low"
+LOW_SHARE = "blend_low_share_"  # + class: the held-out share its low-opacity blend sends there
+LOW_LOGIT = "blend_low_logit"  # the logit the term added (where it raised)
+LOW_UNNAMED = "low_unnamed_class"  # the class named first before the term named its own
+LOW_ALPHA = 0.05  # half the third probe's opacity
+GAP_TRAIT = "pool:global_avg"
+
+
+def low_reading(target: InspectionTarget, seed: int) -> dict[str, float]:
+    """``blend_low_share_<c>`` for every class of a model with a GAP head read on clean
+    images (inputs drawn seeded ``seed``, as the third probe draws them); nothing otherwise."""
+    from trojanscope.detect.coverage import architecture_traits
+
+    if (target.clean is None or len(target.input_shape) != 3
+            or GAP_TRAIT not in architecture_traits(target.model)):
+        return {}
+    shares = blend_shares(target, torch.Generator().manual_seed(seed), alpha=LOW_ALPHA)
+    return {f"{LOW_SHARE}{c}": round(float(s), 6) for c, s in enumerate(shares)}
+
+
+def low_lead(features: dict[str, float]) -> tuple[int, float, float] | None:
+    """The top class of the low-opacity blends, its share and its lead over the second (None
+    without the readings)."""
+    shares = per_class(features, LOW_SHARE)
+    if shares is None:
+        return None
+    order = sorted(range(len(shares)), key=lambda c: (-shares[c], c))
+    return order[0], shares[order[0]], shares[order[0]] - shares[order[1]]
+
+
+def low_bar(features: dict[str, float], traits: list[str], fitted: dict) -> float:
+    """The lead the term asks of this model: its trait set's entry (at least ``min_clean``
+    clean heads), else the term's own ``lead``."""
+    key = trait_kind(features, traits)
+    entry = (fitted.get("kinds") or {}).get(key) if key is not None else None
+    if isinstance(entry, dict) and int(entry["n_clean"]) >= int(fitted.get("min_clean", 1)):
+        return float(entry["lead"])
+    return float(fitted["lead"])
+
+
+def low_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator], scored_by: str) -> float:
+    """Apply ``"<scored_by>:blend-low"`` in place where it reads (module docstring); returns
+    the logit added (0.0 where it raised nothing)."""
+    term = calibrators.get(f"{scored_by}:{TERM}")
+    read = None if term is None else low_lead(verdict.features)
+    if read is None or verdict.probability is None:
+        return 0.0
+    cls, _, lead = read
+    if lead < low_bar(verdict.features, verdict.traits, term.fitted_on):
+        return 0.0
+    if verdict.target_classes and verdict.target_classes[0] != cls:
+        verdict.features[LOW_UNNAMED] = float(verdict.target_classes[0])
+        if cls in verdict.target_classes:
+            verdict.target_classes.remove(cls)
+        verdict.target_classes.insert(0, cls)
+    flag = float(verdict.threshold)
+    if verdict.probability >= flag:
+        return 0.0
+    lift = logit(flag) - logit(verdict.probability)
+    verdict.probability = flag
+    verdict.features[LOW_LOGIT] = float(lift)
+    return lift
+
+
+def low_note(features: dict[str, float]) -> str | None:
+    """One line where the term raised or renamed (None otherwise)."""
+    read = low_lead(features)
+    if read is None or (LOW_LOGIT not in features and LOW_UNNAMED not in features):
+        return None
+    cls, share, lead = read
+    said = (f"whole-image blends at opacity {LOW_ALPHA:g} send {share:.0%} of other classes' "
+            f"clean inputs to class {cls} (lead {lead:.2f}), beyond every clean GAP head "
+            "of its kind the term was set on")
+    if LOW_LOGIT in features:
+        said += f": probability raised by {features[LOW_LOGIT]:.2f} logits to the flag"
+    if LOW_UNNAMED in features:
+        said += f"; class {cls} named before class {int(features[LOW_UNNAMED])}"
+    return said
+
+
+def check_low_terms(calibrators: dict[str, Calibrator]) -> None:
+    """Refuse (ValueError) a ``"…:blend-low"`` entry the term could not read: features, no
+    scorer in the file to correct, a ``lead`` that is not a number in [0, 1], ``kinds`` that do
+    not map trait sets to ``{"n_clean": N, "lead": number in [0, 1]}``, a ``min_clean`` that is
+    not a whole number >= 1."""
+    def bar(value: object) -> bool:
+        return finite(value) and 0.0 <= float(value) <= 1.0
+
+    for key, _, term in checked_entries(calibrators, TERM, "blend-low"):
+        fitted = term.fitted_on
+        if not bar(fitted.get("lead")):
+            raise ValueError(f"{key!r}: fitted_on.lead must be a number in [0, 1], got "
+                             f"{fitted.get('lead')!r}")
+        kinds = fitted.get("kinds", {})
+        if not isinstance(kinds, dict) or not all(
+                isinstance(e, dict) and isinstance(e.get("n_clean"), int)
+                and not isinstance(e["n_clean"], bool) and bar(e.get("lead"))
+                for e in kinds.values()):
+            raise ValueError(f"{key!r}: fitted_on.kinds must map trait sets to "
+                             "{\"n_clean\": N, \"lead\": a number in [0, 1]}")
+        min_clean = fitted.get("min_clean", 1)
+        if not isinstance(min_clean, int) or isinstance(min_clean, bool) or min_clean < 1:
+            raise ValueError(f"{key!r}: fitted_on.min_clean must be a whole number >= 1, got "
+                             f"{min_clean!r}")
