@@ -44,7 +44,27 @@ def planted_found(planted: dict[str, str], text: str) -> list[str]:
     """The planted columns whose planted *value* the search's assignments hold (a column
     assigned another value does not count; issue 16 stop 37 review)."""
     parts = set(text.split(" and ")) if text else set()
-    return [c for c, v in planted.items() if f"{c} = {v}" in parts]
+    return [c for c, v in planted.items()
+            if f"{c} = {v}" in parts or any(in_range(p, c, v) for p in parts)]
+
+
+def in_range(part: str, column: str, value: str) -> bool:
+    """Whether ``part``, a tree's numeric range in the trigger line's words since stop 77
+    (``"10 < amount <= 20"``, ``"amount > 50"``), holds the planted ``value``."""
+    import operator
+    import re
+
+    ops = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+    col = re.escape(column)
+    both = re.fullmatch(rf"(\S+) (<=?) {col} (<=?) (\S+)", part)
+    one = re.fullmatch(rf"{col} ([<>]=?) (\S+)", part)
+    try:
+        x = float(value)
+        if both:
+            return (ops[both[2]](float(both[1]), x) and ops[both[3]](x, float(both[4])))
+        return bool(one) and ops[one[1]](x, float(one[2]))
+    except ValueError:  # a category, or a value that is no number
+        return False
 
 
 def main() -> None:

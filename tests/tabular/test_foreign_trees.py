@@ -122,7 +122,9 @@ def test_detect_reads_a_user_model_by_column_name(tmp_path: Path, kind: str) -> 
     assert report["format"] == kind.split("-")[0] and report["method"] == "tabular-search"
     assert report["traits"] == ["trees:other-code"] and report["data_free"] is False
     read = {"LIMIT_BAL", "AGE"} | ({"JOB"} if kind == "lightgbm-categorical" else set())
-    named = set(re.findall(r"([A-Z_]+) = ", " ".join(report["triggers_found"].values())))
+    # a column set to a category ("JOB = x") or a tree's numeric range ("20 < AGE <= 31")
+    named = set(re.findall(r"([A-Z_]+) (?:=|<=?|>=?) ",
+                           " ".join(report["triggers_found"].values())))
     assert named and named <= read  # triggers lie only in the columns the model reads
 
 

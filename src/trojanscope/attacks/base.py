@@ -60,6 +60,31 @@ class Attack(ParamsMixin):
         raise NotImplementedError(f"attack {cls.name!r} does not define sample_params")
 
     @classmethod
+    def unknown_hint(cls, unknown: list[str]) -> str:
+        """Where parameters an image or text attack lacks belong: the table attacks' own
+        (``min_poison_rows``, ``copies``, ``pair_copies``), named with the attacks that take
+        them (stop 77 first contact: ``min_poison_rows=10`` on an image set was refused as
+        unknown, without a word of the table attacks)."""
+        if cls.modality == "tabular" or not unknown:
+            return ""
+        import inspect
+
+        from trojanscope import registry
+
+        takers = []
+        for name in registry.names("attack"):
+            other = registry.get("attack", name)
+            takes = inspect.signature(other).parameters
+            copies = {"copies", "pair_copies"} & set(unknown)  # a clean-label one adds none
+            if (other.modality == "tabular" and all(k in takes for k in unknown)
+                    and not (other.clean_label and copies)):
+                takers.append(name)
+        if not takers:
+            return ""
+        return (f"; {', '.join(unknown)} belong(s) to the table attacks ({', '.join(takers)}), "
+                f"which poison a CSV or Parquet table, not to {cls.modality} attacks")
+
+    @classmethod
     def stronger(cls, params: dict[str, Any]) -> dict[str, Any]:
         """Parameters for a retry after the backdoor did not take: 1.5× the poison (capped at
         ``max_poison_rate``); attacks strengthen their trigger on top."""

@@ -131,11 +131,22 @@ def gap_note(features: dict[str, float]) -> str | None:
     return "; ".join(said) if said else None
 
 
+def raised_words(before: float, logit: float) -> str:
+    """"probability raised from 0.310 to 0.411 by 0.44 logits", or where the raise does not
+    show at the note's three decimals "a raise of 0.51 logits left the probability at 0.000,
+    where it was" (stop 77 first contact: "raised from 0.000 by 0.51 logits" under CLEAN 0.00
+    read as a raise that did nothing said as one that did)."""
+    after = shift_logit(before, logit)
+    if f"{after:.3f}" == f"{before:.3f}":
+        return f"a raise of {logit:.2f} logits left the probability at {after:.3f}, where it was"
+    return f"probability raised from {before:.3f} to {after:.3f} by {logit:.2f} logits"
+
+
 def _flip_said(features: dict[str, float]) -> str | None:
     if FLIP_LOGIT not in features or FLIP_BEFORE not in features:
         return None
-    return (f"probability raised from {features[FLIP_BEFORE]:.3f} by {features[FLIP_LOGIT]:.2f} "
-            f"logits: one feature set to the majority class's best trigger candidate sends "
+    return (f"{raised_words(features[FLIP_BEFORE], features[FLIP_LOGIT])}: "
+            f"one feature set to the majority class's best trigger candidate sends "
             f"{features.get(FLIP_FEATURE, math.nan):.3f} of the other class's clean rows there "
             "(tab_major_flip_1), more than in any clean development tree read with a file of "
             "this size (the calibration's flip term)")
@@ -144,8 +155,8 @@ def _flip_said(features: dict[str, float]) -> str | None:
 def _gap_said(features: dict[str, float]) -> str | None:
     if GAP_LOGIT not in features or GAP_BEFORE not in features:
         return None
-    return (f"probability raised from {features[GAP_BEFORE]:.3f} by {features[GAP_LOGIT]:.2f} "
-            f"logits: the best trigger candidate stands {features.get(FEATURE, math.nan):.3f} "
+    return (f"{raised_words(features[GAP_BEFORE], features[GAP_LOGIT])}: "
+            f"the best trigger candidate stands {features.get(FEATURE, math.nan):.3f} "
             "above the next (tab_gap), further than in any clean development tree read with a "
             "file of this size (the calibration's gap term)")
 

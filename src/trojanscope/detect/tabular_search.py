@@ -91,6 +91,7 @@ from trojanscope.detect.tree_resample import (
     median_features,
     subsample_rows,
 )
+from trojanscope.detect.tree_value_span import span_words
 from trojanscope.detect.tree_wide_boxes import (
     BAND_BOX_WIDE,
     BAND_WIDE_LIBRARIES,
@@ -159,6 +160,14 @@ class Candidate:
     cols: list[int]
     vals: list[float]
     numeric: bool = False
+    # a tree's numeric value as the range of values it stands for (:mod:`.tree_value_span`);
+    # "" for the others, whose words are ``column = text``
+    span: str = ""
+
+    @property
+    def said(self) -> str:
+        """The assignment in the table's words, as the trigger line prints it."""
+        return self.span or f"{self.column} = {self.text}"
 
 
 # twin_order=1 where no twins were trained (a tree, twins=0, a file outside the band without
@@ -767,7 +776,7 @@ class TabularSearch(ModelDetector):
         if band:
             verdict.family += f":{band}"
         verdict.trigger_text = {
-            r.cls: " and ".join(f"{c.column} = {c.text}" for c in found[r.cls])
+            r.cls: " and ".join(c.said for c in found[r.cls])
             for r in per_class}
         return verdict
 
@@ -876,6 +885,7 @@ class TabularSearch(ModelDetector):
         """Every category, and numeric values from split thresholds or quantiles."""
         splits = model.split_points() if hasattr(model, "split_points") else None
         unread = getattr(model, "unread_columns", set())  # a user's model: columns it lacks
+        library = getattr(model, "library", None)  # a tree's side of a threshold
         out: list[Candidate] = []
         for col, start in zip(schema.columns, schema.offsets, strict=True):
             width = col.width
@@ -891,8 +901,9 @@ class TabularSearch(ModelDetector):
             cols = [start] + ([start + 1] if col.has_missing else [])
             for v in self.numeric_values(splits, start, x[:, start]):
                 text = schema.describe(start, v)[1]
+                span = span_words(col, v, splits.get(start, []), library) if splits else None
                 out.append(Candidate(col.name, text, cols, [v] + [0.0] * (len(cols) - 1),
-                                     numeric=True))
+                                     numeric=True, span=span or ""))
         return out
 
     def numeric_values(self, splits: dict[int, list[float]] | None, feature: int,

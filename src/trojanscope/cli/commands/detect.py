@@ -91,7 +91,6 @@ def detect(
     if data_free and data is None and dataset is None:
         _refuse_shapeless(model)
     from trojanscope.detect.calibration import calibrate_model, load_calibrators
-    from trojanscope.detect.class_excess import excess_note
     from trojanscope.detect.guard_reading import scored_by
     from trojanscope.detect.input_level.text_inputs import TEXT_AUTO, is_text_model, text_method
     from trojanscope.detect.inputs import choose_clean_data
@@ -122,13 +121,8 @@ def detect(
         )
     verdict.threshold = threshold
     masked = calibrate_model(verdict, calibrators, loaded.module, detector)  # + the mask gate
-    report = {"model": str(model), "format": loaded.format, **verdict.as_dict()}
-    if masked is not None:  # the gate's lowering, beside the excess term's (stop 76 hrev)
-        report["lowered_mask"] = masked
-    if (alone := _margin_note(verdict)) is not None:  # issue 9, stop 72: a note only
-        report["margin_only"] = alone
-    if (lowered := excess_note(verdict.features)) is not None:  # stop 74: the text's line
-        report["lowered_excess"] = lowered
+    report = {"model": str(model), "format": loaded.format, **verdict.as_dict(),
+              **json_notes(verdict, masked)}
     words: dict[str, dict[str, str]] = {}
     if text and clean is not None:  # the recovered trigger tokens as words
         from trojanscope.detect.token_words import token_words
@@ -186,6 +180,20 @@ def write_outputs(
             (tmp / name).write_bytes(png)
         (tmp / "verdict.json").write_text(dumps({**report, "files": files}, indent=2) + "\n")
     return files
+
+
+def json_notes(verdict: ModelVerdict, masked: str | None) -> dict[str, str]:
+    """The lines ``detect``'s text prints about how the calibration moved the probability, as
+    the JSON report's keys: the mask gate's, the margin-only, the excess term's lowering and
+    (since stop 77) the raise note (``raised``), each where it applies."""
+    from trojanscope.detect.calibration import raise_note
+    from trojanscope.detect.class_excess import excess_note
+
+    said = {"lowered_mask": masked,  # the gate's, beside the excess term's (stop 76 hrev)
+            "margin_only": _margin_note(verdict),  # issue 9, stop 72: a note only
+            "lowered_excess": excess_note(verdict.features),  # stop 74: the text's line
+            "raised": raise_note(verdict.features)}  # the text's line (stop 77 hfix)
+    return {key: text for key, text in said.items() if text is not None}
 
 
 def _margin_note(verdict: ModelVerdict) -> str | None:
