@@ -67,3 +67,19 @@ def test_gated_treats_the_given_class(monkeypatch) -> None:
             method.purify(model, clean, 0)
         assert method.report_["suspect"] == first
         assert ("suspect_given" in method.report_) is (given >= 0)
+
+
+def test_a_class_the_model_lacks_is_refused_before_the_detector_runs(monkeypatch) -> None:
+    """``suspect=99`` on a ten-class model: the one line comes before the detector's reading
+    (seconds on a user's MLP, minutes on a CNN), not after it (stop 77 read-through, hrev)."""
+    def no_detector(*_args, **_kwargs):
+        raise AssertionError("the detector ran before the refusal")
+
+    monkeypatch.setattr(gated, "detector_verdict", no_detector)
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(64, 10)).eval()
+    clean = TensorDataset(torch.rand(60, 1, 8, 8), torch.arange(60) % 10,
+                          class_names=tuple("abcdefghij"), name="c")
+    method = gated.Gated(suspect=10, dense_mask=0, dense_project=0, free_reach=0)
+    with pytest.raises(UserInputError, match=r"suspect=10, but the model has 10 classes"):
+        method.purify(model, clean, 0)

@@ -85,3 +85,13 @@ def test_the_words_elsewhere() -> None:
     assert other_class_words("gated", {"suspect": 4}, torch.arange(5), "x", [4], 50, 100) is None
     assert other_class_words("gated", {"suspect": None}, one, "x", [4], 50, 100) is None
     assert other_class_words("gated", {}, one, "x", None, 50, 100) is None
+
+
+def test_a_rank_past_ten_reads_as_english() -> None:
+    """A model of more than twenty classes (GTSRB's 43): the ASR's class 21st, not "21th"
+    (stop 77 read-through, hrev)."""
+    from trojanscope.mitigate.wrong_class import _ordinal
+
+    said = [_ordinal(n) for n in (2, 10, 11, 12, 13, 21, 22, 23, 24, 101, 111, 112)]
+    assert said == ["second", "tenth", "11th", "12th", "13th", "21st", "22nd", "23rd", "24th",
+                    "101st", "111th", "112th"]

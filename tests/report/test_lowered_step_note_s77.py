@@ -38,3 +38,13 @@ def test_a_term_note_that_lowered_is_named_too() -> None:
     _, _, note = step_status(step(term_notes=[named, sink]))
     assert note == ("auto, data-free, as asked; probability lowered from 0.990 to 0.269 by the "
                     "calibration's blend-sink term")
+
+
+def test_the_lower_terms_lowering_is_named_too() -> None:
+    """``auto:lower:dense`` (shipped) lowers a data-free MLP's probability and the audit keeps
+    its note as ``lowered``; the Steps table left it out (stop 77 read-through, hrev)."""
+    dense = ("probability lowered by 2.10 logits (MM-BD found nothing significant on a model "
+             "without a convolution; the calibration's lower term)")
+    _, _, note = step_status(step(lowered=dense, lowered_excess=EXCESS))
+    assert note == (f"auto, data-free, as asked; {dense}; probability lowered from 0.897 to "
+                    "0.586 by the calibration's excess term")

@@ -161,3 +161,22 @@ def test_a_floored_run_is_replayed_with_its_floor(tmp_path: Path) -> None:
     spec = json.loads((out / "manifest.json").read_text())["attack"]
     assert spec["params"]["poison_rate"] is None and spec["poison_rate"] == 0.05
     assert load_suspect(out).poison.sum() == 10
+
+
+def test_a_rate_or_floor_given_beside_copies_is_said_unused(train) -> None:
+    """``copies=10 --poison-rate 0.2``: the rate is recorded in the manifest but not applied;
+    the note says so (stop 77 read-through, hrev: the run said nothing of it)."""
+    attack = TabularBadNets(copies=7, poison_rate=0.2, min_poison_rows=10)
+    attack.poison(train, generator=gen())
+    assert attack.added["unused"] == ["--poison-rate", "min_poison_rows"]
+    spec = {"poison_rate": 0.2, "target": 0, "added_rows": attack.added}
+    (note,) = copies_notes(spec)
+    assert note.endswith("; --poison-rate and min_poison_rows, given, are not used: copies add "
+                         "rows and relabel none")
+    plain = TabularBadNets(copies=7, poison_rate=0.2)
+    plain.poison(train, generator=gen())
+    (note,) = copies_notes({**spec, "added_rows": plain.added})
+    assert note.endswith("; --poison-rate, given, is not used: copies add rows and relabel none")
+    alone = TabularBadNets(copies=7)
+    alone.poison(train, generator=gen())
+    assert "unused" not in alone.added

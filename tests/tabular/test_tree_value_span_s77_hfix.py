@@ -66,3 +66,13 @@ def test_the_tree_reads_every_value_of_a_named_range_alike(arch: str,
     for part in words.split(" and "):  # a numeric column is named by its range
         if numeric & set(part.split()):
             assert part in {c.span for c in spans}, part
+
+
+def test_an_integer_interval_holding_no_whole_number_leaves_the_value() -> None:
+    """Two thresholds inside one unit (72.2 and 72.8 on an hour column) hold no whole number:
+    the span gives way to the value's own words, not "73 <= hour <= 72" (stop 77 read-through,
+    hrev)."""
+    hour = Column("hour", "numeric", lo=0.0, hi=100.0, integer=True)
+    for library in ("lightgbm", "xgboost"):
+        assert span_words(hour, 0.725, [0.722, 0.728], library) is None
+    assert span_words(hour, 0.725, [0.715, 0.728], "lightgbm") == "hour = 72"

@@ -177,6 +177,10 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
                       "auto": self.copies is None, "sources": sorted(int(i) for i in sources)}
         if len(pairs):
             self.added["paired"] = len(pairs)
+        unused = [name for name, given in (("--poison-rate", self.rate_given),
+                                           ("min_poison_rows", self.min_poison_rows > 0)) if given]
+        if unused:  # the note says so (stop 77 read-through, hrev: both were dropped unsaid)
+            self.added["unused"] = unused
         self.copies = count  # the manifest's params replay these rows (a given rate or not)
         poisoned = PoisonedDataset(grown, self.trigger, idx,
                                    self.target_of(labels[sources], ds.num_classes),

@@ -307,8 +307,10 @@ def floor_notes(attack: dict[str, Any]) -> list[str]:
 
 def copies_notes(attack: dict[str, Any]) -> list[str]:
     """A note where the attack added triggered copies instead of relabelling rows in place
-    (``added_rows`` in the manifest; issue 16 stop 77, hatk): how many, and why where the
-    attack chose it itself."""
+    (``added_rows`` in the manifest; issue 16 stop 77, hatk): how many, why where the attack
+    chose it itself, and a ``--poison-rate`` or ``min_poison_rows`` given beside them, which
+    they leave unused (``unused``; the stop-77 read-through, hrev: the run said nothing of a
+    rate of 0.2 it did not apply, and the manifest records it)."""
     added = attack.get("added_rows")
     if not added:
         return []
@@ -320,9 +322,13 @@ def copies_notes(attack: dict[str, Any]) -> list[str]:
     pairs = ("" if not each else f", with a clean copy of each ({added['paired']} rows, label "
              "kept)" if each == 1 else f", with {each} clean copies of each "
              f"({added['paired']} rows, labels kept)")
+    unused = added.get("unused") or []  # given beside copies, which replace them
+    idle = (f"; {' and '.join(unused)}, given, {'is' if len(unused) == 1 else 'are'} not used: "
+            "copies add rows and relabel none" if unused else "")
     return [f"added {added['copies']} triggered copies of the {added['eligible']} training rows "
             f"the attack may poison, labelled {to}{pairs}, to the "
-            f"{added['train_rows']}-row training split; every real row keeps its label{why}"]
+            f"{added['train_rows']}-row training split; every real row keeps its label{why}"
+            f"{idle}"]
 
 
 def untaken_notes(metrics: dict[str, Any], defence: str | None = None,
@@ -336,7 +342,7 @@ def untaken_notes(metrics: dict[str, Any], defence: str | None = None,
     (stop 76 read-through, hrev: docs/certification.md's MNIST knn-filter run, 0 of 896 moved,
     was told to poison more rows). ``table``: rows and a table in the advice, else samples and
     data; ``copies``: the attack added triggered copies (stop 77), so the advice is more of
-    them, not a rate (a rate given turns the copies off)."""
+    them, not a rate (a rate given turns only the automatic copies off)."""
     from trojanscope.zoo import MIN_FLIP, MIN_FLIPPABLE
 
     n, flip = metrics.get("n_flippable") or 0, metrics.get("flip_rate")

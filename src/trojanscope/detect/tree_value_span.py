@@ -53,14 +53,18 @@ def _raw(column: Column, encoded: float) -> float:
     return round(column.lo + encoded * (column.hi - column.lo), 9)
 
 
-def _whole(name: str, low: float | None, high: float | None, library: str) -> str:
-    """An integer column's interval as the whole numbers it holds."""
+def _whole(name: str, low: float | None, high: float | None, library: str) -> str | None:
+    """An integer column's interval as the whole numbers it holds; None where it holds none
+    (two thresholds inside one unit: "73 <= hour <= 72"; the stop-77 read-through, hrev), so
+    the value's own words stand."""
     if library == "xgboost":  # low <= x < high
         first = None if low is None else math.ceil(low)
         last = None if high is None else math.ceil(high) - 1
     else:  # low < x <= high
         first = None if low is None else math.floor(low) + 1
         last = None if high is None else math.floor(high)
+    if first is not None and last is not None and first > last:
+        return None
     if first is None:
         return f"{name} <= {last}"
     if last is None:

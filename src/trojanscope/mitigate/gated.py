@@ -111,7 +111,7 @@ from trojanscope.mitigate.gated_options import GateOptions, ProbeOptions, Projec
 from trojanscope.mitigate.gated_projection import keep_projection
 from trojanscope.mitigate.gated_stage_options import AfterOptions, StageOptions
 from trojanscope.mitigate.gated_stripe_gate import stripe_opens
-from trojanscope.mitigate.given_suspect import given_first
+from trojanscope.mitigate.given_suspect import check_suspect, given_first
 from trojanscope.mitigate.guard import hold_back
 from trojanscope.mitigate.held_guard import set_apart
 from trojanscope.mitigate.nothing_left import WEAK
@@ -343,6 +343,7 @@ class Gated(Mitigation):
         self.teacher_: nn.Module | None = None  # dense_teacher's, this run's only
         self.pick_held_: TensorDataset | None = None  # held_pick's share, this run's
         verdict = None
+        check_suspect(self.suspect, model, clean)  # before the detector's reading (stop 77)
         if not self.force or self.unlearn:  # forced: the detector runs for the suspects only
             start = time.perf_counter()
             verdict = conv_lean.verdict(self, model, clean, seed, detector_verdict)

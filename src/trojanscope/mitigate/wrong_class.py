@@ -59,7 +59,12 @@ def other_class_words(method: str, decided: dict[str, Any] | None, target: Tenso
 
 
 def _ordinal(n: int) -> str:
-    """2 -> "second"; past ten, "11th"."""
+    """2 -> "second"; past ten, "11th", "21st", "22nd", "23rd" (the stop-77 read-through, hrev:
+    "21th" on a model of more than twenty classes)."""
     names = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
              "ninth", "tenth")
-    return names[n - 1] if n <= len(names) else f"{n}th"
+    if n <= len(names):
+        return names[n - 1]
+    last = n % 10 if n % 100 not in (11, 12, 13) else 0
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(last, "th")
+    return f"{n}{suffix}"

@@ -38,17 +38,20 @@ def step_note(step: dict[str, Any]) -> str:
     return ""
 
 
-LOWERED = ("lowered_excess", "lowered_mask")  # the detection step's lowering notes
+# the detection step's lowering notes: the lower term's (``auto:lower:dense``, shipped), the
+# excess term's and the mask gate's (stop 77 read-through, hrev: the first was left out)
+LOWERED = ("lowered", "lowered_excess", "lowered_mask")
 LOWERING = "probability lowered"  # how a term note that lowered begins (blend-sink)
 
 
 def lowered_heads(details: dict[str, Any]) -> list[str]:
-    """The detection step's excess-term and mask-gate lowerings, and a term note's lowering
-    (the blend-sink term's), each up to its first colon ("probability lowered from 0.897 to
-    0.586 by the calibration's excess term"): a model such terms took under the threshold
-    passes with no finding, and its report said nothing of the flag they took away, only the
-    JSON's details (stop 77 first contact: a PASS, LOW at 0.01 lowered from 0.897; a GAP head
-    lowered from 0.990 to 0.269; the docs call such a CLEAN weaker evidence)."""
+    """The detection step's lower-term, excess-term and mask-gate lowerings, and a term note's
+    lowering (the blend-sink, lever and clean-look terms'), each up to its first colon
+    ("probability lowered from 0.897 to 0.586 by the calibration's excess term"): a model such
+    terms took under the threshold passes with no finding, and its report said nothing of the
+    flag they took away, only the JSON's details (stop 77 first contact: a PASS, LOW at 0.01
+    lowered from 0.897; a GAP head lowered from 0.990 to 0.269; the docs call such a CLEAN
+    weaker evidence)."""
     said = [str(details[key]) for key in LOWERED if details.get(key)]
     said += [str(n) for n in details.get("term_notes") or () if str(n).startswith(LOWERING)]
     return [note.split(": ", 1)[0] for note in said]
