@@ -609,7 +609,10 @@ class TabularSearch(ModelDetector):
                                                     excess_found[t])
                 details["excess_sure"], sure_found[t] = self.sure_excess(
                     target.model, ref, x_all[pick], t, inner, seed, rises)
-            details.update(base_flip=base, enrichment=enrich, excess=float(excess[t]))
+            details.update(base_flip=base, enrichment=enrich, excess=float(excess[t]),
+                           # the rows the flips are shares of (the trigger line's counts;
+                           # issue 16 stop 77 h16t: :mod:`.trigger_reach`)
+                           rows_read=float(len(pick)), rows_answered=float(len(others)))
             sure[t] = details.get("excess_sure", 0.0)
             score = score_of(flips, enrich)
             per_class.append(ClassResult(t, score, details))
