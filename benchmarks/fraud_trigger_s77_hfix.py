@@ -107,7 +107,8 @@ def read_run(table: str, run: Path, planted: Path, label: str, split: str = "all
             "rows_in_interval": int(inside.sum()),
         })
     return {
-        "run": str(run), "split": split, "verdict": verdict.verdict, "probability": round(verdict.probability, 3),
+        "run": str(run), "split": split, "verdict": verdict.verdict,
+        "probability": round(verdict.probability, 3),
         "target": t, "suspected": text, "planted": plant.describe(),
         "rows": len(y), "label_counts": torch.bincount(y, minlength=2).tolist(),
         "predicted_counts": torch.bincount(own, minlength=2).tolist(),

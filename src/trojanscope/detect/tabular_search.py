@@ -92,7 +92,6 @@ from trojanscope.detect.tree_resample import (
     subsample_rows,
 )
 from trojanscope.detect.tree_value_span import span_words
-from trojanscope.detect.trigger_reach import reach_words
 from trojanscope.detect.tree_wide_boxes import (
     BAND_BOX_WIDE,
     BAND_WIDE_LIBRARIES,
@@ -100,6 +99,7 @@ from trojanscope.detect.tree_wide_boxes import (
     box_above,
     wide_box_features,
 )
+from trojanscope.detect.trigger_reach import reach_words
 from trojanscope.errors import UserInputError
 from trojanscope.params import check_option
 from trojanscope.registry import register
