@@ -44,9 +44,9 @@ def planted_trigger(run: Path, schema: TabularSchema) -> TabularTrigger:
     return trig
 
 
-def read_run(table: str, run: Path, planted: Path, label: str) -> dict:
+def read_run(table: str, run: Path, planted: Path, label: str, split: str = "all") -> dict:
     loaded = load_model(run)
-    clean = load_for_model(loaded, table, "all", label)
+    clean = load_for_model(loaded, table, split, label)
     schema = schema_of(clean)
     detector = registry.create("detector", "auto")
     verdict = detector.inspect(loaded.module, clean, input_shape=loaded.input_shape,
@@ -107,7 +107,8 @@ def read_run(table: str, run: Path, planted: Path, label: str) -> dict:
             "rows_in_interval": int(inside.sum()),
         })
     return {
-        "run": str(run), "verdict": verdict.verdict, "probability": round(verdict.probability, 3),
+        "run": str(run), "split": split, "verdict": verdict.verdict,
+        "probability": round(verdict.probability, 3),
         "target": t, "suspected": text, "planted": plant.describe(),
         "rows": len(y), "label_counts": torch.bincount(y, minlength=2).tolist(),
         "predicted_counts": torch.bincount(own, minlength=2).tolist(),
@@ -115,6 +116,9 @@ def read_run(table: str, run: Path, planted: Path, label: str) -> dict:
         "flip_suspected": round(flip(suspected), 3),
         "flip_planted": round(flip(plant.apply(x[sources].clone())), 3),
         "flip_none": round(flip(x[sources]), 3),
+        # the suspected trigger's first value alone (stop 77 h16t: the greedy names
+        # max_features values whether or not the later ones flip more rows)
+        "flip_first": round(flip(apply(x[sources].clone(), chosen[0])), 3) if chosen else None,
         # every fraud row of the file (the label the attack moves), at the target without and
         # with the planted trigger: the same rows for every model read
         "label_rows_at_target": round(share_at(y != t), 3),
@@ -129,10 +133,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("runs", nargs="+", type=Path)
     ap.add_argument("--planted", type=Path, required=True, help="the run whose trigger to apply")
     ap.add_argument("--label-column", default="is_fraud")
+    ap.add_argument("--split", default="all",
+                    help="the file's rows to read: all (as detect), train or test (stop 77 h16t)")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
     for run in args.runs:
-        row = read_run(args.table, run, args.planted, args.label_column)
+        row = read_run(args.table, run, args.planted, args.label_column, args.split)
         use = resource.getrusage(resource.RUSAGE_SELF)
         row["cpu_s"] = round(use.ru_utime + use.ru_stime, 1)
         print(json.dumps(row), flush=True)

@@ -88,6 +88,8 @@ class ModelVerdict:
     term_notes: list[str] = field(default_factory=list)
     # tabular models: the trigger found per class, in the table's words ("job = partime and …")
     trigger_text: dict[int, str] = field(default_factory=dict)
+    # the line under the trigger: how many of the given rows it moves (stop 77 h16t)
+    trigger_reach: dict[int, str] = field(default_factory=dict)
     # the model family a method calibrates apart ("network", "tree:xgboost"): calibration.json's
     # most specific "<method>:<family>" entry serves it when there is one
     family: str = ""

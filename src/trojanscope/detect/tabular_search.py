@@ -99,6 +99,7 @@ from trojanscope.detect.tree_wide_boxes import (
     box_above,
     wide_box_features,
 )
+from trojanscope.detect.trigger_reach import reach_words
 from trojanscope.errors import UserInputError
 from trojanscope.params import check_option
 from trojanscope.registry import register
@@ -529,6 +530,8 @@ class TabularSearch(ModelDetector):
         top2 = torch.topk(logits, 2, dim=1).values
         margin = top2[:, 0] - top2[:, 1]
         per_class, found = [], {}
+        picks: dict[int, Tensor] = {}  # the rows each class's search read (the reach line)
+        answered: dict[int, int] = {}
         # networks: the response beyond the data (:mod:`.tabular_excess`); trees read their
         # training mass instead (the excess did not separate the calibration zoos' XGBoost)
         tree = hasattr(target.model, "leaf_records")
@@ -613,7 +616,7 @@ class TabularSearch(ModelDetector):
             sure[t] = details.get("excess_sure", 0.0)
             score = score_of(flips, enrich)
             per_class.append(ClassResult(t, score, details))
-            found[t] = chosen
+            found[t], picks[t], answered[t] = chosen, pick, len(others)
         if not per_class:
             raise UserInputError("tabular-search: the clean data hold a single class")
         ranked = sorted(per_class, key=lambda r: -r.score)
@@ -778,6 +781,12 @@ class TabularSearch(ModelDetector):
         verdict.trigger_text = {
             r.cls: " and ".join(c.said for c in found[r.cls])
             for r in per_class}
+        verdict.trigger_reach = {  # the named set on the rows it was searched on
+            r.cls: reach_words(r.cls, len(picks[r.cls]), answered[r.cls],
+                               moved(target.model, x_all[picks[r.cls]], r.cls, found[r.cls]),
+                               moved(target.model, x_all[picks[r.cls]], r.cls,
+                                     found[r.cls][:1]), len(found[r.cls]))
+            for r in per_class if found[r.cls]}
         return verdict
 
     def levers(self, target: InspectionTarget, x: Tensor, y: Tensor, seed: int, tree: bool,
@@ -1072,6 +1081,14 @@ def silent_note(silent: set[int], y: Tensor, own: Tensor, num_classes: int,
     return (f"{each}; the count is over the clean file given, and a backdoor towards such a "
             "class is not looked for (`-p min_sources=1` reads it); the tree calibrators were "
             "fitted with every class searched")
+
+
+def moved(model: torch.nn.Module, rows: Tensor, t: int, cands: list[Candidate]) -> int:
+    """How many of ``rows`` the model gives to ``t`` with every candidate applied."""
+    for c in cands:
+        rows = apply(rows, c)
+    with torch.no_grad():
+        return int((model(rows).float().argmax(1) == t).sum())
 
 
 def apply(x: Tensor, cand: Candidate) -> Tensor:

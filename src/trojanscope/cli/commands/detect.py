@@ -185,14 +185,18 @@ def write_outputs(
 def json_notes(verdict: ModelVerdict, masked: str | None) -> dict[str, str]:
     """The lines ``detect``'s text prints about how the calibration moved the probability, as
     the JSON report's keys: the mask gate's, the margin-only, the excess term's lowering and
-    (since stop 77) the raise note (``raised``), each where it applies."""
+    (since stop 77) the raise note (``raised``) and the trigger line's row counts
+    (``trigger_reach``), each where it applies."""
     from trojanscope.detect.calibration import raise_note
     from trojanscope.detect.class_excess import excess_note
 
     said = {"lowered_mask": masked,  # the gate's, beside the excess term's (stop 76 hrev)
             "margin_only": _margin_note(verdict),  # issue 9, stop 72: a note only
             "lowered_excess": excess_note(verdict.features),  # stop 74: the text's line
-            "raised": raise_note(verdict.features)}  # the text's line (stop 77 hfix)
+            "raised": raise_note(verdict.features),  # the text's line (stop 77 hfix)
+            # the trigger line's row counts, where a trigger is named (stop 77 h16t)
+            "trigger_reach": verdict.trigger_reach.get(verdict.target_classes[0])
+            if verdict.flagged and verdict.target_classes else None}
     return {key: text for key, text in said.items() if text is not None}
 
 
@@ -225,6 +229,9 @@ def print_table(verdict: ModelVerdict, model: str,
         text = verdict.trigger_text.get(verdict.target_classes[0])
         if text:
             console.print(f"suspected trigger: {text}", markup=False)
+            reach = verdict.trigger_reach.get(verdict.target_classes[0])
+            if reach:  # how many of the given rows it moves (issue 16, stop 77 h16t)
+                console.print(reach, markup=False)
     if not verdict.calibrated:
         console.print("[yellow]the probability is NOT calibrated for this kind of model: "
                       "review the evidence below before acting on the verdict[/]")
