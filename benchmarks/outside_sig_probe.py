@@ -7,6 +7,9 @@ seconds, one JSON line each (appended; a model already in the file is skipped).
 ``summary``: per arch family, the largest lead a clean head reached, and every backdoor's lead,
 top class against its target, and whether it clears its kind's clean maximum (in-sample) and
 the maximum of its kind's clean heads of the *other* zoos (leave-one-zoo-out).
+``amps``: for every clean and SIG row of a ``rows`` file (zoos found under ``--root``), the
+shares at each amplitude of ``--amps`` alone (``amp_rows.jsonl``); ``amp-summary``: the same
+leave-one-zoo-out reading per amplitude.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ def rows(zoos: list[Path], families: set[str], out: Path, seed: int) -> None:
                 if ("gap" not in m["arch_family"] or fam not in families | {"clean"}
                         or (zoo.name, m["name"]) in done):
                     continue
+                if not (zoo / f"{m['name']}.pt").exists():
+                    continue  # a zoo that kept only part of its models
                 start = cpu()
                 loaded, data = zoo_model(zoo, m["name"])
                 module = loaded.module.eval()
@@ -87,10 +92,63 @@ def summary(path: Path) -> str:
     return "\n".join(lines)
 
 
+def amps(rows_file: Path, root: Path, levels: list[float], out: Path, seed: int) -> None:
+    """Append, per clean or SIG row of ``rows_file``, the shares at each amplitude alone."""
+    from trojanscope.detect.base import InspectionTarget
+    from trojanscope.detect.sig_probe import sig_shares
+
+    with out.open("a") as fh:
+        for r in map(json.loads, rows_file.read_text().splitlines()):
+            if r["family"] not in ("clean", "sig"):
+                continue
+            zoo = next(root.glob(f"*/run/{r['zoo']}"))
+            loaded, data = zoo_model(zoo, r["name"])
+            target = InspectionTarget(loaded.module.eval(), tuple(data.x.shape[1:]), 10, data)
+            got = {str(a): [round(s, 3) for s in sig_shares(
+                target, torch.Generator().manual_seed(seed), amps=(a,))] for a in levels}
+            keep = {k: r[k] for k in ("zoo", "name", "arch", "family", "target")}
+            fh.write(json.dumps({**keep, "amp": got}) + "\n")
+            fh.flush()
+
+
+def amp_summary(path: Path) -> str:
+    """Per amplitude and arch family: the clean heads' largest lead, and each SIG backdoor's
+    top class, lead and leave-one-zoo-out bar."""
+    data = [json.loads(line) for line in path.read_text().splitlines()]
+
+    def lead(shares: list[float]) -> tuple[int, float]:
+        order = sorted(range(len(shares)), key=lambda c: (-shares[c], c))
+        return order[0], shares[order[0]] - shares[order[1]]
+
+    lines = []
+    for amp in data[0]["amp"]:
+        parted = total = 0
+        for arch in sorted({r["arch"] for r in data}):
+            clean = [(r["zoo"], lead(r["amp"][amp])[1]) for r in data
+                     if r["arch"] == arch and r["family"] == "clean"]
+            lines.append(f"amp {amp} {arch}: {len(clean)} clean heads, largest lead "
+                         f"{max(c[1] for c in clean):.2f}")
+            for r in data:
+                if r["arch"] != arch or r["family"] != "sig":
+                    continue
+                top, gap = lead(r["amp"][amp])
+                bar = max((c[1] for c in clean if c[0] != r["zoo"]), default=0.0)
+                ok = top == r["target"] and gap > bar
+                parted, total = parted + ok, total + 1
+                lines.append(f"  sig {r['zoo']}:{r['name']} target {r['target']} top {top} "
+                             f"lead {gap:.2f} loo bar {bar:.2f} parted {ok}")
+        lines.append(f"amp {amp}: {parted} of {total} SIG backdoors parted (right target, lead "
+                     "above every clean head of its kind from the other zoos)")
+    return "\n".join(lines)
+
+
 def main() -> None:
     torch.set_num_threads(1)
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("mode", choices=("rows", "summary"))
+    ap.add_argument("mode", choices=("rows", "summary", "amps", "amp-summary"))
+    ap.add_argument("--rows", type=Path, help="amps: the rows file to read")
+    ap.add_argument("--root", type=Path, default=Path("/tmp"))
+    ap.add_argument("--amps", default="0.025,0.05,0.075,0.1,0.15")
     ap.add_argument("--zoos", nargs="*", type=Path, default=[])
     ap.add_argument("--families", default="sig")
     ap.add_argument("--out", type=Path, required=True)
@@ -98,6 +156,10 @@ def main() -> None:
     args = ap.parse_args()
     if args.mode == "rows":
         rows(args.zoos, set(args.families.split(",")), args.out, args.seed)
+    elif args.mode == "amps":
+        amps(args.rows, args.root, [float(a) for a in args.amps.split(",")], args.out, args.seed)
+    elif args.mode == "amp-summary":
+        sys.stdout.write(amp_summary(args.out) + "\n")
     else:
         sys.stdout.write(summary(args.out) + "\n")
 
