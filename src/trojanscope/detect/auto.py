@@ -76,6 +76,7 @@ from trojanscope.detect.guard_reading import (
 from trojanscope.detect.image_twins import MAX_TWINS, twin_features
 from trojanscope.detect.named_check import blend_reading, named_features
 from trojanscope.detect.pixels import PIXEL_GAP_HINT, PIXEL_STEPS, pixel_hits
+from trojanscope.detect.sig_probe import sig_reading
 from trojanscope.detect.trigger_search import TriggerSearch
 from trojanscope.detect.two_class import pair_twin_features, reads_twins
 from trojanscope.detect.universal import (
@@ -162,6 +163,9 @@ class AutoDetector(ModelDetector):
         blend_low: the same blends at half the opacity (0.05), ``blend_low_share_<c>``
             (issue 9, stop 77: ``detect/blend_low.py``), read by a ``"<scorer>:blend-low"``
             raise term. Off by default; the shipped file has no such term.
+        sig_probe: on a GAP head, a grid of horizontal sinusoids in SIG's own form added to
+            clean inputs, ``sig_share_<c>`` (issue 9, stop 77: ``detect/sig_probe.py``).
+            Off by default; recorded only, no calibration term reads it.
     """
 
     name = "auto"
@@ -170,7 +174,7 @@ class AutoDetector(ModelDetector):
     # table tabular-search's
     feature_names = ("mmbd_*", "ts_*", "uap_*", "stripe_*", "empty_*", "pixel_*", "agree_*",
                      "probe_*", "bias_class", "tab_*", "frame_*", "first_layer_dense", "twin_*",
-                     "named_*", "blend_*", "pair_*", "guard_*")
+                     "named_*", "blend_*", "pair_*", "guard_*", "sig_*")
 
     # the calibration file that will score the verdict (None: the shipped one), read by the
     # data-free guard search (stop 76; set by ``guard_reading.scored_by``)
@@ -180,7 +184,7 @@ class AutoDetector(ModelDetector):
                  empty: bool = True, pixels: bool = True, draws: int = 1,
                  pixel_draws: int = 5, frame: bool = True,
                  dense_pixel_steps: int = 15, twins: int = 0, named: bool = False,
-                 blend: bool = True, blend_low: bool = False) -> None:
+                 blend: bool = True, blend_low: bool = False, sig_probe: bool = False) -> None:
         if probes not in PROBES:
             raise UserInputError(f"auto probes must be one of {', '.join(PROBES)}; got {probes!r}")
         self.probes = probes
@@ -199,6 +203,7 @@ class AutoDetector(ModelDetector):
         self.named = check_flag("named", named)
         self.blend = check_flag("blend", blend)
         self.blend_low = check_flag("blend_low", blend_low)
+        self.sig_probe = check_flag("sig_probe", sig_probe)
 
     @staticmethod
     def unknown_hint(unknown: list[str]) -> str:
@@ -278,6 +283,8 @@ class AutoDetector(ModelDetector):
                 verdict.features.update(blend_reading(target, seed))
             if self.blend_low:  # the same at half the opacity (stop 77)
                 verdict.features.update(low_reading(target, seed))
+            if self.sig_probe:  # sinusoids in SIG's form (stop 77, h9sig)
+                verdict.features.update(sig_reading(target, seed))
             # their triggers too: the raise names them
             verdict.triggers, norms = search.recover(target, suspects, generator)
             for row in verdict.per_class:
@@ -306,6 +313,8 @@ class AutoDetector(ModelDetector):
             verdict.features.update(blend_reading(target, seed))
         if self.blend_low:  # the same at half the opacity (stop 77)
             verdict.features.update(low_reading(target, seed))
+        if self.sig_probe:  # sinusoids in SIG's form (stop 77, h9sig)
+            verdict.features.update(sig_reading(target, seed))
         if self.shares:
             verdict.features.update(share_features(free_hits, "uap",
                                                    free_probe.inputs_per_class_))
