@@ -1084,11 +1084,9 @@ def silent_note(silent: set[int], y: Tensor, own: Tensor, num_classes: int,
 
 
 def moved(model: torch.nn.Module, rows: Tensor, t: int, cands: list[Candidate]) -> int:
-    """How many of ``rows`` the model gives to ``t`` with every candidate applied."""
-    for c in cands:
-        rows = apply(rows, c)
-    with torch.no_grad():
-        return int((model(rows).float().argmax(1) == t).sum())
+    """How many of ``rows`` the model gives to ``t`` with every candidate applied
+    (:func:`.tabular_excess.combo_flip`'s share, as a count)."""
+    return round(combo_flip(model, rows, t, cands) * len(rows))
 
 
 def apply(x: Tensor, cand: Candidate) -> Tensor:
