@@ -63,14 +63,19 @@ def low_reading(target: InspectionTarget, seed: int) -> dict[str, float]:
     return {f"{LOW_SHARE}{c}": round(float(s), 6) for c, s in enumerate(shares)}
 
 
-def low_lead(features: dict[str, float]) -> tuple[int, float, float] | None:
-    """The top class of the low-opacity blends, its share and its lead over the second (None
-    without the readings)."""
-    shares = per_class(features, LOW_SHARE)
+def share_lead(features: dict[str, float], prefix: str) -> tuple[int, float, float] | None:
+    """The top class of a probe's per-class shares (``<prefix><class>``), its share and its
+    lead over the second (None without the readings); ties go to the lower class."""
+    shares = per_class(features, prefix)
     if shares is None:
         return None
     order = sorted(range(len(shares)), key=lambda c: (-shares[c], c))
     return order[0], shares[order[0]], shares[order[0]] - shares[order[1]]
+
+
+def low_lead(features: dict[str, float]) -> tuple[int, float, float] | None:
+    """:func:`share_lead` of the low-opacity blends."""
+    return share_lead(features, LOW_SHARE)
 
 
 def low_bar(features: dict[str, float], traits: list[str], fitted: dict) -> float:

@@ -25,7 +25,7 @@ import math
 import torch
 
 from trojanscope.detect.base import InspectionTarget
-from trojanscope.detect.class_excess import per_class
+from trojanscope.detect.blend_low import GAP_TRAIT, share_lead
 from trojanscope.detect.universal import other_class_batch
 
 SIG_SHARE = "sig_share_"  # + class: the largest share one sinusoid sends there
@@ -35,7 +35,6 @@ AMPS = (0.15,)  # amplitude, a share of the data range: at 0.1-0.3 clean BatchNo
 # clean head of their kind, all 27 at their target (stop 77 development, docs/benchmarks.md)
 PHASES = (0.0, 0.5 * math.pi, math.pi, 1.5 * math.pi)
 PER_CLASS = 20  # other-class inputs per class
-GAP_TRAIT = "pool:global_avg"
 
 
 def sinusoid(width: int, freq: float, amp: float, phase: float) -> torch.Tensor:
@@ -87,10 +86,5 @@ def sig_reading(target: InspectionTarget, seed: int) -> dict[str, float]:
 
 
 def sig_lead(features: dict[str, float]) -> tuple[int, float, float] | None:
-    """The top class of the sinusoids, its share and its lead over the second (None without
-    the readings)."""
-    shares = per_class(features, SIG_SHARE)
-    if shares is None:
-        return None
-    order = sorted(range(len(shares)), key=lambda c: (-shares[c], c))
-    return order[0], shares[order[0]], shares[order[0]] - shares[order[1]]
+    """:func:`.blend_low.share_lead` of the sinusoids."""
+    return share_lead(features, SIG_SHARE)
