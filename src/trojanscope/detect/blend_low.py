@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 import torch
 
 from trojanscope.detect.blend_probe import blend_shares
+from trojanscope.detect.blend_sink import GAP_HEAD as GAP_TRAIT  # the head it reads
 from trojanscope.detect.blend_sink import trait_kind
 from trojanscope.detect.class_excess import checked_entries, finite, per_class
 from trojanscope.detect.logits import logit
@@ -48,7 +49,6 @@ LOW_SHARE = "blend_low_share_"  # + class: the held-out share its low-opacity bl
 LOW_LOGIT = "blend_low_logit"  # the logit the term added (where it raised)
 LOW_UNNAMED = "low_unnamed_class"  # the class named first before the term named its own
 LOW_ALPHA = 0.05  # half the third probe's opacity
-GAP_TRAIT = "pool:global_avg"
 
 
 def low_reading(target: InspectionTarget, seed: int) -> dict[str, float]:
