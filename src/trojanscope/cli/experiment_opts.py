@@ -340,8 +340,8 @@ def untaken_notes(metrics: dict[str, Any], defence: str | None = None,
     (:func:`attack_notes` says so). Where the trigger moved most of too few inputs, the note says
     they are too few to tell, not that the model is not backdoored, and asks for more rows, not
     more poison (stop 78 first contact: 10 copies moved 9 of 9). ``defence``: the training-time
-    defence the run used; there
-    a low flip rate is what the defence aims at, so the note says so and proposes no more poison
+    defence the run used; there a low flip rate is what the defence aims at, so the note says so
+    and proposes no more poison
     (stop 76 read-through, hrev: docs/certification.md's MNIST knn-filter run, 0 of 896 moved,
     was told to poison more rows). ``table``: rows and a table in the advice, else samples and
     data; ``copies``: the attack added triggered copies (stop 77), so the advice is more of
