@@ -20,7 +20,11 @@ def test_a_table_attack_names_rows_and_its_small_table_options() -> None:
     line = str(caught.value)
     assert line.startswith("poison rate 0.05 of the 9 training rows tabular-badnets may poison "
                            "relabels none: raise --poison-rate")
-    assert "--attack-param copies=N" in line and "min_poison_rows=N" in line
+    assert "(--attack-param copies=N adds N triggered rows; opt-in" in line
+    # 9 rows are under the floor's 10 (min_poison_rows would be refused): not offered there
+    labels = np.array([1] * 231 + [0] * 12)
+    with pytest.raises(UserInputError, match="copies=N adds N triggered rows, min_poison_rows=N"):
+        TabularBadNets(target=1, poison_rate=0.01).choose(labels, torch.Generator())
 
 
 def test_an_image_attack_keeps_its_line() -> None:
