@@ -9,18 +9,12 @@ files, and ``fraud.csv``, a 300-row card-payment table) with the fresh seed **27
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import partial
 
 from first_contact_s52 import main
-from first_contact_s76 import make as make_s76
+from first_contact_s76 import make
 
 SEED = 276
 
-
-def make(work: Path, model_run: Path, seed: int = SEED) -> None:
-    """Stop 76's files with ``seed``."""
-    make_s76(work, model_run, seed)
-
-
 if __name__ == "__main__":
-    main(make, __doc__)
+    main(partial(make, seed=SEED), __doc__)  # stop 76's files, this stop's seed
