@@ -29,6 +29,9 @@ LightGBM band readings with the candidate's box in ``tab_box``'s place, scored b
 file (every other reading as D); ``--today`` file 0's LightGBM models by today's default (D's
 time; the wide box moves no p); ``--readme`` the README line (XGBoost: C = D).
 
+``fell`` (after the rule, not a condition): the LightGBM readings of ``--rows`` whose box the
+candidate lowers, and the flagged ones' p under D and C.
+
     PYTHONPATH=src:benchmarks python benchmarks/tabular_s78_h16_guard.py dev --rows R200.json... \
         [--forms place,guard,lower] [--quantiles 0.5,0.75,0.9]
     PYTHONPATH=src:benchmarks python benchmarks/tabular_s78_h16_guard.py write --rows R200.json... \
@@ -180,9 +183,25 @@ def rule(args: argparse.Namespace) -> None:
     verdict(conditions(d, c, pairs, readme_both(args.readme, args.shipped, args.shipped)))
 
 
+def fell(args: argparse.Namespace) -> None:
+    """After the rule (not a condition): the LightGBM band readings of ``--rows`` whose box the
+    candidate lowers, and each flagged one's p under D and C."""
+    cand = json.loads(args.candidate.read_text())
+    d = wide_rows(args.rows, args.shipped)
+    c = candidate_scored(d, cand, args.shipped)
+    low = [(a, b) for a, b in zip(d, c, strict=True) if b["probability"] < a["probability"]]
+    print(f"{len(low)} of {len(d)} LightGBM readings lowered by {args.candidate.name} "
+          f"(clean {sum(not a['backdoored'] for a, _ in low)}); of them flagged by D:")
+    for a, b in sorted(low, key=lambda ab: ab[0]["probability"]):
+        if a["probability"] >= 0.5:
+            tag = f"target {a['target']}" if a["backdoored"] else "clean"
+            print(f"  {a['zoo']}/{a['name']}@{a['draw']} ({tag}): p {a['probability']:.3f} -> "
+                  f"{b['probability']:.3f}; tab_box {a['features'][BOX]:.3f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("step", choices=("dev", "write", "rule"))
+    ap.add_argument("step", choices=("dev", "write", "rule", "fell"))
     ap.add_argument("--rows", nargs="*", default=[])
     ap.add_argument("--form", default="lower", choices=FORMS)
     ap.add_argument("--quantile", type=float, default=0.6)
@@ -207,6 +226,10 @@ def main() -> None:
         raise SystemExit(f"error: {args.step} needs --rows")
     elif args.step == "dev":
         dev(args)
+    elif args.step == "fell":
+        if args.candidate is None:
+            raise SystemExit("error: fell needs --candidate")
+        fell(args)
     elif args.out is None:
         raise SystemExit("error: write needs --out")
     else:
