@@ -69,3 +69,23 @@ def test_the_map_is_read_on_clean_readings_alone() -> None:
     rows.append(_row("tree:lightgbm:rows200", 5.0, 5.0, backdoored=True))
     mb, sb, mw, sw = wide_map(rows)
     assert (mb, sb, mw, sw) == pytest.approx((0.3, 0.1, 0.7, 0.2))
+
+
+def test_fell_lists_the_flagged_readings_the_candidate_lowers(tmp_path: Path, capsys) -> None:
+    from argparse import Namespace
+
+    from tabular_s78_h16_guard import fell
+
+    rows = [{**_row("tree:lightgbm:rows200", b, 0.0), "name": n, "zoo": "z", "size": 200,
+             "others": [55, 145], "table": "credit-default", "target": None,
+             "predicted_target": 0, "cpu_s": 1.0, "family": "tree:lightgbm:rows200"}
+            for n, b in (("low", 0.4), ("high", 0.6))]
+    for r in rows:
+        r["features"]["tab_minor_share"] = 0.275
+    path = tmp_path / "r200_6505_cd_lgbm.json"
+    path.write_text(json.dumps({"rows": rows}))
+    cand = tmp_path / "g.json"
+    cand.write_text(json.dumps({"form": "lower", "tau": 0.5, "match": list(SAME)}))
+    fell(Namespace(rows=[str(path)], shipped=SHIPPED, candidate=cand))
+    out = capsys.readouterr().out
+    assert out.startswith("1 of 2 LightGBM readings lowered")  # the high box is guarded
