@@ -54,7 +54,15 @@ from tabular_s67_h16_rule import verdict
 from tabular_s70_h16_rule import key
 from tabular_s72_h16_rule import readme_both
 from tabular_s72_h16_rule import turned as show_turned
-from tabular_s77_h16_wide import FAMILY, WIDE, conditions, entry_report, wide_rows
+from tabular_s77_h16_wide import (
+    FAMILY,
+    WIDE,
+    conditions,
+    entry_report,
+    rule_inputs,
+    today_pairs,
+    wide_rows,
+)
 from tabular_small_clean import _auc, _ce
 from tabular_user_rule import scored
 
@@ -167,12 +175,7 @@ def rule(args: argparse.Namespace) -> None:
         raise SystemExit(f"error: {len(bare)} LightGBM band readings without {WIDE}")
     d = sorted(scored(wide, args.shipped)[0], key=key)
     c = sorted(candidate_scored(wide, cand, args.shipped), key=key)
-    mine = {key(x): x for x in d if x["draw"] == 0 and kind(x) == "lightgbm"}
-    today = [x for x in rows_of(args.today, 0) if kind(x) == "lightgbm"]
-    pairs = [(x, mine[key(x)]) for x in today if key(x) in mine]
-    if not pairs or len(pairs) != len(mine):
-        raise SystemExit(f"error: --today holds {len(pairs)} of file 0's {len(mine)} LightGBM "
-                         "models")
+    pairs = today_pairs(d, args.today)
     print(f"candidate {args.candidate.name}: {cand['form']}, tau {cand['tau']:.4f}; "
           f"{len(d)} readings of {len({(x['zoo'], x['name']) for x in d})} models read on all "
           "three files")
@@ -218,9 +221,7 @@ def main() -> None:
                     / "src/trojanscope/detect/calibration.json")
     args = ap.parse_args()
     if args.step == "rule":
-        if args.candidate is None or not args.today or not all(
-                getattr(args, f"file{k}") for k in range(3)):
-            raise SystemExit("error: rule needs --candidate, --file0 --file1 --file2, --today")
+        rule_inputs(args)
         rule(args)
     elif not args.rows:
         raise SystemExit(f"error: {args.step} needs --rows")
