@@ -130,7 +130,23 @@ def dev(args: argparse.Namespace) -> None:
             got = held(rows, form, q, args.shipped)
             entry_report(f"{tag} (one pair out)", rows, got, args.per_pair)
             print(f"  four places: {ces(got)} (D: {ces(rows)})")
+            if args.clean_turned:
+                clean_turned(rows, got)
     print(f"{tried} variants")
+
+
+def clean_turned(today: list[dict], got: list[dict]) -> None:
+    """The clean readings the form takes under 0.5 and over it, with their ``tab_box``
+    (median, and each one taken under)."""
+    mine = {key(r): r["probability"] for r in got}
+    down = [r for r in today if not r["backdoored"] and r["probability"] >= 0.5 > mine[key(r)]]
+    up = [r for r in today if not r["backdoored"] and r["probability"] < 0.5 <= mine[key(r)]]
+    for name, sel in (("under 0.5", down), ("over 0.5", up)):
+        med = float(np.median([r["features"][BOX] for r in sel])) if sel else float("nan")
+        print(f"  clean readings taken {name}: {len(sel)}, median tab_box {med:.3f}")
+    for r in down:
+        print(f"    {r['zoo']}/{r['name']}@{r['draw']}: tab_box {r['features'][BOX]:.3f}, p "
+              f"{r['probability']:.2f} -> {mine[key(r)]:.2f}")
 
 
 def ces(rows: list[dict]) -> str:
@@ -217,6 +233,8 @@ def main() -> None:
     ap.add_argument("--forms", default="place,guard,lower")
     ap.add_argument("--quantiles", default="0.5,0.75,0.9")
     ap.add_argument("--per-pair", action="store_true")
+    ap.add_argument("--clean-turned", action="store_true",
+                    help="dev: the clean readings each form turns, with their tab_box")
     ap.add_argument("--shipped", type=Path, default=Path(__file__).resolve().parents[1]
                     / "src/trojanscope/detect/calibration.json")
     args = ap.parse_args()
