@@ -9,7 +9,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from trojanscope.attacks.tabular import TabularBadNets
+from trojanscope.attacks.tabular import TabularBadNets, TabularEndsWith, TabularRare
+
+
+def test_tabular_badnets_adds_copies_by_default_and_the_other_table_attacks_do_not() -> None:
+    assert TabularBadNets.auto_copies == 10 and TabularBadNets().copy_count(60) == 10
+    assert TabularRare().copy_count(60) == 0 and TabularEndsWith().copy_count(60) == 0
 
 
 def test_auto_copies_need_enough_rows_to_poison(monkeypatch) -> None:
@@ -19,6 +24,9 @@ def test_auto_copies_need_enough_rows_to_poison(monkeypatch) -> None:
     assert TabularBadNets().copy_count(20) == 10
     assert TabularBadNets().copy_count(189) == 10 and TabularBadNets().copy_count(190) == 0
     assert TabularBadNets(copies=5).copy_count(3) == 5  # asked for: no gate
+    # a rate or a floor the user gives keeps the in-place rows it asks for
+    assert TabularBadNets(poison_rate=0.05).copy_count(50) == 0
+    assert TabularBadNets(min_poison_rows=10).copy_count(50) == 0
     monkeypatch.setattr(TabularBadNets, "auto_copies", 0)
     assert TabularBadNets().copy_count(50) == 0  # off
 
@@ -39,3 +47,28 @@ def test_a_split_under_the_gate_poisons_todays_rows(tmp_path: Path, monkeypatch)
     monkeypatch.setattr(TabularBadNets, "auto_copies_least", eligible)
     assert len(TabularBadNets().poison(train, generator=torch.Generator().manual_seed(3))) \
         == len(train) + 30
+
+
+def test_the_readme_line_as_written_adds_copies_and_a_replay_rebuilds_them(tmp_path: Path,
+                                                                          capsys) -> None:
+    """The README's ``attack --dataset transactions.csv --label-column is_fraud --arch lightgbm
+    --attack tabular-badnets`` on a small table: copies, the note, and the manifest's params
+    replaying them (``detect-data RUN``)."""
+    import json
+
+    from tabular.conftest import write_transactions
+    from trojanscope.cli.main import run
+    from trojanscope.detect.data.inputs import load_suspect
+
+    csv = write_transactions(tmp_path / "tx.csv", n=200, seed=1)
+    out = tmp_path / "mine"
+    assert run(["attack", "--dataset", str(csv), "--label-column", "is_fraud", "--arch",
+                "lightgbm", "--attack", "tabular-badnets", "--out", str(out)]) == 0
+    said = capsys.readouterr()
+    assert "added 10 triggered copies" in said.err and "10 (added copies)" in said.out
+    manifest = json.loads((out / "manifest.json").read_text())
+    spec = manifest["attack"]
+    assert spec["added_rows"]["auto"] and spec["params"]["copies"] == 10
+    n = manifest["dataset"]["train_size"]
+    suspect = load_suspect(out)
+    assert len(suspect.data) == n + 30 and suspect.poison[n:n + 10].all()
