@@ -66,6 +66,7 @@ def test_the_readme_line_as_written_adds_copies_and_a_replay_rebuilds_them(tmp_p
                 "lightgbm", "--attack", "tabular-badnets", "--out", str(out)]) == 0
     said = capsys.readouterr()
     assert "added 10 triggered copies" in said.err and "10 (added copies)" in said.out
+    assert "--attack-param copies=0 relabels the rate's rows in place" in said.err
     manifest = json.loads((out / "manifest.json").read_text())
     spec = manifest["attack"]
     assert spec["added_rows"]["auto"] and spec["params"]["copies"] == 10
