@@ -37,7 +37,14 @@ import numpy as np
 
 from tabular_s76_h16z_fraud import LABEL, cli, seeds_of
 from tabular_s76_hatk_floor import CA_POINTS, MIN_ASR, held_figures, seed_table, twin_of
-from tabular_s77_hatk_copies import MAX_CPU_S, bundled, readme_credit, recall_of
+from tabular_s77_hatk_copies import (
+    bundled,
+    paired,
+    readme_credit,
+    recall_of,
+    run_conditions,
+    took_conditions,
+)
 
 TWINS = 5  # seeded twins a pair
 SUBSAMPLE = 0.8  # each seeded twin's trees take this share of the training rows
@@ -126,13 +133,9 @@ def derive(rows: list[dict], twin_rows: list[dict], k: int, least: int, forced: 
 def judge(rows: list[dict], twin_rows: list[dict], today: str, cand: str) -> tuple[bool, list[str]]:
     """The rule's conditions (``rule.md``) on grid rows holding ``today`` and ``cand``."""
     tw = {(t["seed"], t["arch"]): t for t in twin_rows}
-    by = {(r["seed"], r["arch"], r["variant"]): r for r in rows}
-    pairs = sorted({(r["seed"], r["arch"]) for r in rows if (r["seed"], r["arch"]) in tw})
-    d = {k: by.get((*k, today)) for k in pairs}
-    c = {k: by.get((*k, cand)) for k in pairs}
-    took_d = [k for k in pairs if d[k] and d[k].get("took")]
-    took_c = [k for k in pairs if c[k] and c[k].get("took")]
-    lost = [k for k in took_d if k not in took_c]
+    pairs, d, c, took_d, took_c, lost = paired(
+        rows, today, cand, sorted({(r["seed"], r["arch"]) for r in rows
+                                   if (r["seed"], r["arch"]) in tw}))
     med_ca = {k: float(np.median([tw[k]["full_ca"], *tw[k]["twin_cas"]])) for k in pairs}
     drops = {k: 100 * (med_ca[k] - c[k]["ca"]) for k in took_c}
     floor = {k: recall_floor(tw[k]["full"], tw[k]["twins"]) for k in pairs
@@ -142,11 +145,6 @@ def judge(rows: list[dict], twin_rows: list[dict], today: str, cand: str) -> tup
     added = [k for k in took_c if c[k].get("added")]
     short = {k: c[k]["recall"] / floor[k] for k in added if k in floor and floor[k] > 0}
     no_twin = [k for k in added if k not in floor]
-    refused = [k for k in pairs if c[k] and c[k].get("error")]
-    bad_ref = [k for k in refused if not (c[k]["exit"] == 2 and c[k].get("error_lines") == 1)]
-    newly = [k for k in refused if d[k] and not d[k].get("error")]
-    cpu_c = [r["cpu_s"] for r in c.values() if r and not r.get("error")]
-    cpu_d = [r["cpu_s"] for r in d.values() if r and not r.get("error")]
     lines, ok = [], True
 
     def cond(label: str, met: bool, said: str) -> None:
@@ -154,9 +152,7 @@ def judge(rows: list[dict], twin_rows: list[dict], today: str, cand: str) -> tup
         ok &= met
         lines.append(f"({label}) {'met' if met else 'NOT MET'}: {said}")
 
-    cond("1", len(took_c) > len(took_d), f"took: today {len(took_d)}, candidate {len(took_c)} "
-         f"of {len(pairs)}")
-    cond("2", not lost, f"lost (took today, not with the candidate): {lost or 'none'}")
+    took_conditions(cond, pairs, took_d, took_c, lost)
     wd = max(drops, key=drops.get) if drops else None
     cond("3", all(v <= CA_POINTS for v in drops.values()),
          f"worst held-out CA drop against the twins' median where the candidate took: "
@@ -168,12 +164,7 @@ def judge(rows: list[dict], twin_rows: list[dict], today: str, cand: str) -> tup
           f"{c[ws]['recall']:.3f} against {floor[ws]:.3f} ({short[ws]:.2f} of it) {ws}; twins "
           f"{tw[ws]['full']:.3f} | " + " ".join(f"{t:.3f}" for t in tw[ws]["twins"])
           + f"; no twins: {no_twin or 'none'}") if ws else "no attack took")
-    cond("5", not bad_ref and not newly, f"candidate refusals: {refused or 'none'}; not one "
-         f"line exit 2: {bad_ref or 'none'}; refused where today ran: {newly or 'none'}")
-    big = max(cpu_c, default=0.0)
-    cond("6", big <= MAX_CPU_S, f"CPU s per attack run: median today "
-         f"{np.median(cpu_d) if cpu_d else float('nan'):.2f}, candidate "
-         f"{np.median(cpu_c) if cpu_c else float('nan'):.2f}, most {big:.2f}")
+    run_conditions(cond, pairs, d, c)
     lines += _context(pairs, d, c, tw, floor, took_d, took_c, drops)
     return ok, lines
 
