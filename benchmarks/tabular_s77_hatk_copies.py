@@ -218,14 +218,35 @@ def paired(rows: list[dict], today: str, cand: str, pairs: list | None = None) -
     return pairs, d, c, took_d, took_c, [k for k in took_d if k not in took_c]
 
 
-def took_conditions(cond, pairs: list, took_d: list, took_c: list, lost: list) -> None:
+class Conditions:
+    """A rule's conditions read one by one (``cond(name, met, said)``): ``ok`` while every one
+    is met, and a line for each."""
+
+    def __init__(self) -> None:
+        self.ok, self.lines = True, []
+
+    def __call__(self, name: str, met: bool, said: str) -> None:
+        self.ok &= met
+        self.lines.append(f"({name}) {'met' if met else 'NOT MET'}: {said}")
+
+
+def ca_condition(cond: Conditions, drops: dict, against: str) -> None:
+    """Condition 3: the held-out CA drop (points) within ``CA_POINTS`` wherever the candidate
+    took, the worst stated."""
+    wd = max(drops, key=drops.get) if drops else None
+    cond("3", all(v <= CA_POINTS for v in drops.values()),
+         f"worst held-out CA drop against {against} where the candidate took: "
+         f"{drops[wd]:.2f} points {wd}" if wd else "no attack took")
+
+
+def took_conditions(cond: Conditions, pairs: list, took_d: list, took_c: list, lost: list) -> None:
     """The rules' conditions 1 (more took) and 2 (none lost), through ``cond``."""
     cond("1", len(took_c) > len(took_d), f"took: today {len(took_d)} of {len(pairs)}, candidate "
          f"{len(took_c)} of {len(pairs)}")
     cond("2", not lost, f"lost (took today, not with the candidate): {lost or 'none'}")
 
 
-def run_conditions(cond, pairs: list, d: dict, c: dict) -> None:
+def run_conditions(cond: Conditions, pairs: list, d: dict, c: dict) -> None:
     """The rules' conditions 5 (refusals one line, exit 2, none where today ran) and 6 (no
     candidate run over ``MAX_CPU_S``), through ``cond``."""
     refused = [k for k in pairs if c[k] and c[k].get("error")]
@@ -248,24 +269,16 @@ def judge(rows: list[dict], today: str, cand: str) -> tuple[bool, list[str]]:
     drops = {k: 100 * (c[k]["twin_ca"] - c[k]["ca"]) for k in took_c}
     kept = {k: c[k]["recall"] / c[k]["twin_recall"] for k in took_c if c[k].get("twin_recall")}
     no_twin = [k for k in took_c if not c[k].get("twin_recall")]
-    lines, ok = [], True
-
-    def cond(name: str, met: bool, said: str) -> None:
-        nonlocal ok
-        ok &= met
-        lines.append(f"({name}) {'met' if met else 'NOT MET'}: {said}")
-
+    cond = Conditions()
     took_conditions(cond, pairs, took_d, took_c, lost)
-    wd = max(drops, key=drops.get) if drops else None
-    cond("3", all(v <= CA_POINTS for v in drops.values()),
-         f"worst held-out CA drop against the twin where the candidate took: "
-         f"{drops[wd]:.2f} points {wd}" if wd else "no attack took")
+    ca_condition(cond, drops, "the twin")
     wr = min(kept, key=kept.get) if kept else None
     cond("4", not no_twin and all(v >= RECALL_SHARE for v in kept.values()),
          f"worst fraud recall against the twin's where the candidate took: {kept[wr]:.2f} "
          f"{wr} ({c[wr]['recall']:.3f} against {c[wr]['twin_recall']:.3f}); no twin recall: "
          f"{no_twin or 'none'}" if wr else "no attack took")
     run_conditions(cond, pairs, d, c)
+    lines = cond.lines
     asr_d = sum(bool(r and not r.get("error") and r["asr"] >= MIN_ASR) for r in d.values())
     asr_c = sum(bool(r and not r.get("error") and r["asr"] >= MIN_ASR) for r in c.values())
     lines.append(f"  ASR >= 0.9 alone: today {asr_d}, candidate {asr_c} of {len(pairs)}")
@@ -276,7 +289,7 @@ def judge(rows: list[dict], today: str, cand: str) -> tuple[bool, list[str]]:
                      f"{sum(k in took_c for k in ks)} of {len(ks)}; worst recall/twin where "
                      f"took {min(ratio, default=float('nan')):.2f}; worst CA drop "
                      f"{max((drops[k] for k in ks if k in drops), default=float('nan')):.2f}")
-    return ok, lines
+    return cond.ok, lines
 
 
 def main() -> None:

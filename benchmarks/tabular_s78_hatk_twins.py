@@ -36,9 +36,11 @@ from pathlib import Path
 import numpy as np
 
 from tabular_s76_h16z_fraud import LABEL, cli, seeds_of
-from tabular_s76_hatk_floor import CA_POINTS, MIN_ASR, held_figures, seed_table, twin_of
+from tabular_s76_hatk_floor import MIN_ASR, held_figures, seed_table, twin_of
 from tabular_s77_hatk_copies import (
+    Conditions,
     bundled,
+    ca_condition,
     paired,
     readme_credit,
     recall_of,
@@ -145,18 +147,9 @@ def judge(rows: list[dict], twin_rows: list[dict], today: str, cand: str) -> tup
     added = [k for k in took_c if c[k].get("added")]
     short = {k: c[k]["recall"] / floor[k] for k in added if k in floor and floor[k] > 0}
     no_twin = [k for k in added if k not in floor]
-    lines, ok = [], True
-
-    def cond(label: str, met: bool, said: str) -> None:
-        nonlocal ok
-        ok &= met
-        lines.append(f"({label}) {'met' if met else 'NOT MET'}: {said}")
-
+    cond = Conditions()
     took_conditions(cond, pairs, took_d, took_c, lost)
-    wd = max(drops, key=drops.get) if drops else None
-    cond("3", all(v <= CA_POINTS for v in drops.values()),
-         f"worst held-out CA drop against the twins' median where the candidate took: "
-         f"{drops[wd]:.2f} points {wd}" if wd else "no attack took")
+    ca_condition(cond, drops, "the twins' median")
     ws = min(short, key=short.get) if short else None
     cond("4", not no_twin and all(v >= 1.0 for v in short.values()),
          (f"worst fraud recall against the twins' bound where the candidate took with copies "
@@ -165,8 +158,7 @@ def judge(rows: list[dict], twin_rows: list[dict], today: str, cand: str) -> tup
           f"{tw[ws]['full']:.3f} | " + " ".join(f"{t:.3f}" for t in tw[ws]["twins"])
           + f"; no twins: {no_twin or 'none'}") if ws else "no attack took")
     run_conditions(cond, pairs, d, c)
-    lines += _context(pairs, d, c, tw, floor, took_d, took_c, drops)
-    return ok, lines
+    return cond.ok, cond.lines + _context(pairs, d, c, tw, floor, took_d, took_c, drops)
 
 
 def _context(pairs, d, c, tw, floor, took_d, took_c, drops) -> list[str]:
