@@ -146,13 +146,20 @@ def judged(args: argparse.Namespace) -> tuple[list[dict], list[dict], list[tuple
     wide = complete([x for k in range(3) for x in rows_of(getattr(args, f"file{k}"), k)])
     d = sorted(scored(wide, args.shipped)[0], key=key)
     c = sorted(scored(wide, args.candidate)[0], key=key)
+    return d, c, today_pairs(d, args.today)
+
+
+def today_pairs(d: list[dict], today_paths: list[str]) -> list[tuple[dict, dict]]:
+    """(today's reading, the wide reading of ``d``) for each LightGBM model of file 0 that
+    ``today_paths`` read by today's default; refused unless every such model of ``d`` is there
+    (stop 78's rule reads the same pairs)."""
     mine = {key(x): x for x in d if x["draw"] == 0 and kind(x) == "lightgbm"}
-    today = [x for x in rows_of(args.today, 0) if kind(x) == "lightgbm"]
+    today = [x for x in rows_of(today_paths, 0) if kind(x) == "lightgbm"]
     pairs = [(x, mine[key(x)]) for x in today if key(x) in mine]
     if not pairs or len(pairs) != len(mine):
         raise SystemExit(f"error: --today holds {len(pairs)} of file 0's {len(mine)} LightGBM "
                          "models")
-    return d, c, pairs
+    return pairs
 
 
 def conditions(d: list[dict], c: list[dict], pairs: list[tuple[dict, dict]],
@@ -227,6 +234,14 @@ def rule(args: argparse.Namespace) -> None:
         print(f"  beside against D: models lost {models_lost(d, b) or 'none'}")
 
 
+def rule_inputs(args: argparse.Namespace) -> None:
+    """Refuse (one error line) a ``rule`` step without its candidate, three files and
+    ``--today`` (stop 78's rule reads the same inputs)."""
+    if args.candidate is None or not args.today or not all(
+            getattr(args, f"file{k}") for k in range(3)):
+        raise SystemExit("error: rule needs --candidate, --file0 --file1 --file2, --today")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("step", choices=("dev", "write", "rule"))
@@ -251,9 +266,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
     if args.step == "rule":
-        if args.candidate is None or not args.today or not all(
-                getattr(args, f"file{k}") for k in range(3)):
-            raise SystemExit("error: rule needs --candidate, --file0 --file1 --file2, --today")
+        rule_inputs(args)
         rule(args)
         return
     if not args.rows:

@@ -206,47 +206,79 @@ def readme_credit(work: Path, k: int) -> tuple[bool, list[str]]:
                   for who, g in got.items()]
 
 
-def judge(rows: list[dict], today: str, cand: str) -> tuple[bool, list[str]]:
-    """The rule's conditions 1-6 (``rule.md``) on a grid holding variants ``today``, ``cand``."""
+def paired(rows: list[dict], today: str, cand: str, pairs: list | None = None) -> tuple:
+    """(pairs, today's runs, the candidate's runs, pairs where each took, pairs lost) of a
+    grid holding variants ``today`` and ``cand`` (``pairs``: these (seed, arch) only)."""
     by = {(r["seed"], r["arch"], r["variant"]): r for r in rows}
-    pairs = sorted({(r["seed"], r["arch"]) for r in rows})
+    pairs = pairs if pairs is not None else sorted({(r["seed"], r["arch"]) for r in rows})
     d = {k: by.get((*k, today)) for k in pairs}
     c = {k: by.get((*k, cand)) for k in pairs}
     took_d = [k for k in pairs if d[k] and d[k].get("took")]
     took_c = [k for k in pairs if c[k] and c[k].get("took")]
-    lost = [k for k in took_d if k not in took_c]
-    drops = {k: 100 * (c[k]["twin_ca"] - c[k]["ca"]) for k in took_c}
-    kept = {k: c[k]["recall"] / c[k]["twin_recall"] for k in took_c if c[k].get("twin_recall")}
-    no_twin = [k for k in took_c if not c[k].get("twin_recall")]
+    return pairs, d, c, took_d, took_c, [k for k in took_d if k not in took_c]
+
+
+class Conditions:
+    """A rule's conditions read one by one (``cond(name, met, said)``): ``ok`` while every one
+    is met, and a line for each."""
+
+    def __init__(self) -> None:
+        self.ok, self.lines = True, []
+
+    def __call__(self, name: str, met: bool, said: str) -> None:
+        self.ok &= met
+        self.lines.append(f"({name}) {'met' if met else 'NOT MET'}: {said}")
+
+
+def ca_condition(cond: Conditions, drops: dict, against: str) -> None:
+    """Condition 3: the held-out CA drop (points) within ``CA_POINTS`` wherever the candidate
+    took, the worst stated."""
+    wd = max(drops, key=drops.get) if drops else None
+    cond("3", all(v <= CA_POINTS for v in drops.values()),
+         f"worst held-out CA drop against {against} where the candidate took: "
+         f"{drops[wd]:.2f} points {wd}" if wd else "no attack took")
+
+
+def took_conditions(cond: Conditions, pairs: list, took_d: list, took_c: list, lost: list) -> None:
+    """The rules' conditions 1 (more took) and 2 (none lost), through ``cond``."""
+    cond("1", len(took_c) > len(took_d), f"took: today {len(took_d)} of {len(pairs)}, candidate "
+         f"{len(took_c)} of {len(pairs)}")
+    cond("2", not lost, f"lost (took today, not with the candidate): {lost or 'none'}")
+
+
+def run_conditions(cond: Conditions, pairs: list, d: dict, c: dict) -> None:
+    """The rules' conditions 5 (refusals one line, exit 2, none where today ran) and 6 (no
+    candidate run over ``MAX_CPU_S``), through ``cond``."""
     refused = [k for k in pairs if c[k] and c[k].get("error")]
     bad_ref = [k for k in refused if not (c[k]["exit"] == 2 and c[k].get("error_lines") == 1)]
     newly = [k for k in refused if d[k] and not d[k].get("error")]
     cpu_d = [r["cpu_s"] for r in d.values() if r and not r.get("error")]
     cpu_c = [r["cpu_s"] for r in c.values() if r and not r.get("error")]
-    lines, ok = [], True
+    cond("5", not bad_ref and not newly, f"candidate refusals: {refused or 'none'}; not one "
+         f"line exit 2: {bad_ref or 'none'}; refused where today ran: {newly or 'none'}")
+    big = max(cpu_c, default=0.0)
+    cond("6", big <= MAX_CPU_S, f"CPU s per attack run: median today "
+         f"{np.median(cpu_d) if cpu_d else float('nan'):.2f}, candidate "
+         f"{np.median(cpu_c) if cpu_c else float('nan'):.2f}, most {big:.2f} "
+         f"(at most {MAX_CPU_S:g})")
 
-    def cond(name: str, met: bool, said: str) -> None:
-        nonlocal ok
-        ok &= met
-        lines.append(f"({name}) {'met' if met else 'NOT MET'}: {said}")
 
-    cond("1", len(took_c) > len(took_d), f"took: today {len(took_d)} of {len(pairs)}, candidate "
-         f"{len(took_c)} of {len(pairs)}")
-    cond("2", not lost, f"lost (took today, not with the candidate): {lost or 'none'}")
-    wd = max(drops, key=drops.get) if drops else None
-    cond("3", all(v <= CA_POINTS for v in drops.values()),
-         f"worst held-out CA drop against the twin where the candidate took: "
-         f"{drops[wd]:.2f} points {wd}" if wd else "no attack took")
+def judge(rows: list[dict], today: str, cand: str) -> tuple[bool, list[str]]:
+    """The rule's conditions 1-6 (``rule.md``) on a grid holding variants ``today``, ``cand``."""
+    pairs, d, c, took_d, took_c, lost = paired(rows, today, cand)
+    drops = {k: 100 * (c[k]["twin_ca"] - c[k]["ca"]) for k in took_c}
+    kept = {k: c[k]["recall"] / c[k]["twin_recall"] for k in took_c if c[k].get("twin_recall")}
+    no_twin = [k for k in took_c if not c[k].get("twin_recall")]
+    cond = Conditions()
+    took_conditions(cond, pairs, took_d, took_c, lost)
+    ca_condition(cond, drops, "the twin")
     wr = min(kept, key=kept.get) if kept else None
     cond("4", not no_twin and all(v >= RECALL_SHARE for v in kept.values()),
          f"worst fraud recall against the twin's where the candidate took: {kept[wr]:.2f} "
          f"{wr} ({c[wr]['recall']:.3f} against {c[wr]['twin_recall']:.3f}); no twin recall: "
          f"{no_twin or 'none'}" if wr else "no attack took")
-    cond("5", not bad_ref and not newly, f"candidate refusals: {refused or 'none'}; not one "
-         f"line exit 2: {bad_ref or 'none'}; refused where today ran: {newly or 'none'}")
-    big = max(cpu_c, default=0.0)
-    cond("6", big <= MAX_CPU_S, f"CPU s per attack run: median today {np.median(cpu_d):.2f}, "
-         f"candidate {np.median(cpu_c):.2f}, most {big:.2f} (at most {MAX_CPU_S:g})")
+    run_conditions(cond, pairs, d, c)
+    lines = cond.lines
     asr_d = sum(bool(r and not r.get("error") and r["asr"] >= MIN_ASR) for r in d.values())
     asr_c = sum(bool(r and not r.get("error") and r["asr"] >= MIN_ASR) for r in c.values())
     lines.append(f"  ASR >= 0.9 alone: today {asr_d}, candidate {asr_c} of {len(pairs)}")
@@ -257,7 +289,7 @@ def judge(rows: list[dict], today: str, cand: str) -> tuple[bool, list[str]]:
                      f"{sum(k in took_c for k in ks)} of {len(ks)}; worst recall/twin where "
                      f"took {min(ratio, default=float('nan')):.2f}; worst CA drop "
                      f"{max((drops[k] for k in ks if k in drops), default=float('nan')):.2f}")
-    return ok, lines
+    return cond.ok, lines
 
 
 def main() -> None:

@@ -77,8 +77,12 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
     min_poison_rows = 0
     least_poison_rows = 5
     # ``copies`` unset: the triggered copies the default rate adds instead of relabelling rows
-    # in place where it would relabel fewer (0: never; issue 16 stop 77, hatk: see ``copies``)
+    # in place where it would relabel fewer (0: never; ``tabular-badnets``: 10, see there)
     auto_copies = 0
+    # the rows the attack may poison that ``auto_copies`` needs (fewer: the rate's rows, as
+    # before): on spent fraud tables with under 20 fraud rows in the training split the
+    # copies' fraud recall was least steady (issue 16 stop 78, hatk); ``copies`` given ignores it
+    auto_copies_least = 20
     param_ranges: ClassVar = {"min_poison_rows": (0, 1_000_000, False, True),  # check_ranges
                               "copies": (0, 1_000_000, False, True),
                               "pair_copies": (0, 100, False, True)}
@@ -147,10 +151,12 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
     def copy_count(self, eligible: int) -> int:
         """How many triggered copies :meth:`poison` adds (0: it relabels rows in place, as
         before): ``copies`` where given; unset, ``auto_copies`` where the default rate would
-        relabel fewer of the ``eligible`` rows (a rate the user gives is kept as given)."""
+        relabel fewer of the ``eligible`` rows, if there are at least ``auto_copies_least`` of
+        them (a rate or a ``min_poison_rows`` floor the user gives is kept as given)."""
         if self.copies is not None:
             return self.copies
-        if self.rate_given or not self.auto_copies:
+        if (self.rate_given or self.min_poison_rows > 0 or not self.auto_copies
+                or eligible < self.auto_copies_least):
             return 0
         return self.auto_copies if Attack.how_many(self, eligible) < self.auto_copies else 0
 
@@ -212,6 +218,10 @@ class TabularBadNets(PresetTabularAttack):
     name = "tabular-badnets"
 
     default_rate = 0.05
+    # 10 since issue 16 stop 78 (hatk): on fresh user fraud tables the README line's copies took
+    # on 18 of 80 where the rate's 1-6 relabelled rows took on 7, lost none, and kept the fraud
+    # recall within the clean twins' own range (``--attack-param copies=0``: the rate's rows)
+    auto_copies = 10
 
     @classmethod
     def default_trigger(cls) -> Trigger:

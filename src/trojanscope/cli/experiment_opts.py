@@ -317,7 +317,8 @@ def copies_notes(attack: dict[str, Any]) -> list[str]:
     to = attack.get("target") if attack.get("target") is not None else "as the mapping says"
     why = (f"; the default rate ({attack['poison_rate']:g} of them) would have relabelled "
            f"{added['rate_count']}, too few for a backdoor to take on a small table "
-           "(--poison-rate keeps a rate as given)" if added.get("auto") else "")
+           "(--poison-rate keeps a rate as given; --attack-param copies=0 relabels the rate's "
+           "rows in place)" if added.get("auto") else "")
     each = added.get("paired", 0) // max(added["copies"], 1)
     pairs = ("" if not each else f", with a clean copy of each ({added['paired']} rows, label "
              "kept)" if each == 1 else f", with {each} clean copies of each "

@@ -27,6 +27,7 @@ from torch import nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import InspectionTarget
+from trojanscope.detect.blend_sink import GAP_HEAD as GAP_TRAIT  # the head twins explain
 from trojanscope.detect.class_excess import class_ratio_features, class_ratios
 from trojanscope.detect.tabular_twins import fresh_copy, redrawable
 from trojanscope.engine.train import Trainer
@@ -103,7 +104,6 @@ def twin_ratios(twins: list[nn.Module], input_shape: tuple[int, ...], num_classe
     return out
 
 
-GAP_TRAIT = "pool:global_avg"  # the head whose naturally wide class the twins explain
 
 
 def twin_features(target: InspectionTarget, features: dict[str, float], count: int,

@@ -123,6 +123,7 @@ from typing import TYPE_CHECKING
 import torch
 
 from trojanscope.detect.blend_probe import BLEND_SHARE, blend_features, blend_lead
+from trojanscope.detect.blend_sink import GAP_HEAD as GAP_TRAIT  # the head this check reads
 from trojanscope.detect.class_excess import (
     check_guard_centre,
     down_to_centre,
@@ -146,7 +147,6 @@ BLEND_CLASS = "named_blend_class"  # C2: the class the blends reach, where the l
 BLEND_RAISE = "named_raise_logit"  # C4: the logit the blend raise added (where it raised)
 FRAME_OFF = "named_frame_off"  # C5: 1 where the term lowered and the frame raise is skipped
 UNCHECKED_CLASS = "unchecked_top_class"  # the class named first before the term renamed (s70)
-GAP_TRAIT = "pool:global_avg"
 READS = ("named", "model")  # fitted_on.read: the per-class readings (C) or the model's (C0)
 MODEL_LEADS = ("ts_log_norm_ratio", "uap_log_ratio")  # C0: the easiest class's log ratios
 MMBD_LEAD = "mmbd_ratio"  # C1's keep: MM-BD's top class over its median class
