@@ -145,16 +145,19 @@ class Attack(ParamsMixin):
         pool = self.eligible(labels)
         count = self.how_many(len(pool))
         if count == 0:
-            raise UserInputError(
-                f"poison rate {self.poison_rate} of {len(pool)} eligible samples "
-                "poisons none; raise it"
-            )
+            raise UserInputError(self.none_poisoned(len(pool)))
         pick = torch.randperm(len(pool), generator=generator)[:count].numpy()
         return np.sort(pool[pick])
 
     def how_many(self, eligible: int) -> int:
         """How many of ``eligible`` samples to poison: ``round(poison_rate × eligible)``."""
         return round(self.poison_rate * eligible)
+
+    def none_poisoned(self, eligible: int) -> str:
+        """The one line refusing a rate that poisons none of ``eligible`` samples (a table
+        attack names its rows and its other ways to poison: :mod:`.tabular`)."""
+        return (f"poison rate {self.poison_rate} of {eligible} eligible samples poisons none; "
+                "raise it")
 
     # -- the attack -------------------------------------------------------------------------
     def poison(

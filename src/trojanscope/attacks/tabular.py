@@ -126,6 +126,19 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
         self.floored = {"floor": floor, "rate_count": count, "eligible": eligible}
         return floor
 
+    def none_poisoned(self, eligible: int) -> str:
+        """As :meth:`Attack.none_poisoned`, in rows, naming the opt-in ways to poison a small
+        table (stop 78 first contact: a user's 300-row fraud table with 9 fraud rows in its
+        training split was told only "raise it", where ``copies`` and ``min_poison_rows`` exist
+        for that table). ``min_poison_rows`` is named only where the table holds the rows
+        :meth:`how_many`'s floor needs."""
+        floor = (", min_poison_rows=N relabels N" if eligible >= 2 * self.least_poison_rows
+                 else "")
+        return (f"poison rate {self.poison_rate:g} of the {eligible} training rows "
+                f"{self.name} may poison relabels none: raise --poison-rate, or poison a small "
+                f"table otherwise (--attack-param copies=N adds N triggered rows{floor}; "
+                "opt-in, docs/tabular.md)")
+
     def get_params(self) -> dict[str, Any]:
         """As :meth:`ParamsMixin.get_params`, but where the floor applied the rate is recorded
         as not given (None), so that a replay of the manifest (``detect-data RUN``) applies the

@@ -338,8 +338,11 @@ def untaken_notes(metrics: dict[str, Any], defence: str | None = None,
     ``MIN_FLIPPABLE`` test inputs it could move (issue 16 stop 76: the README's LightGBM line on
     a user's 300-row table poisons 3 rows and moves 1 of 5; `detect` reads it clean, which the
     zoos' rule does not count as a miss); nothing otherwise, or where no input was left to move
-    (:func:`attack_notes` says so). ``defence``: the training-time defence the run used; there
-    a low flip rate is what the defence aims at, so the note says so and proposes no more poison
+    (:func:`attack_notes` says so). Where the trigger moved most of too few inputs, the note says
+    they are too few to tell, not that the model is not backdoored, and asks for more rows, not
+    more poison (stop 78 first contact: 10 copies moved 9 of 9). ``defence``: the training-time
+    defence the run used; there a low flip rate is what the defence aims at, so the note says so
+    and proposes no more poison
     (stop 76 read-through, hrev: docs/certification.md's MNIST knn-filter run, 0 of 896 moved,
     was told to poison more rows). ``table``: rows and a table in the advice, else samples and
     data; ``copies``: the attack added triggered copies (stop 77), so the advice is more of
@@ -352,6 +355,10 @@ def untaken_notes(metrics: dict[str, Any], defence: str | None = None,
     moved = (f"the trigger moved {round(flip * n)} of the {n} test inputs it could move "
              f"({flip:.0%}); the project's zoos count a backdoor only where it moves at least "
              f"{MIN_FLIP:.0%} of at least {MIN_FLIPPABLE} such inputs")
+    if flip >= MIN_FLIP:  # most of too few (stop 78 first contact: 9 of 9 read "not backdoored")
+        return [f"{moved}, so {n} are too few to tell whether it took: `detect` reading it "
+                "clean would not count as a miss, nor would a flag count as a find; a larger "
+                f"{'table' if table else 'data set'} gives the test split more of them"]
     if defence is not None:
         return [f"with the defence {defence}, {moved}, so by that rule the model trained with "
                 "it holds no backdoor; the same run without --defence says whether the attack "

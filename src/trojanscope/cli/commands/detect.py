@@ -123,6 +123,11 @@ def detect(
     masked = calibrate_model(verdict, calibrators, loaded.module, detector)  # + the mask gate
     report = {"model": str(model), "format": loaded.format, **verdict.as_dict(),
               **json_notes(verdict, masked)}
+    from trojanscope.detect.asked_probes import asked_notes
+
+    asked = asked_notes(detector, verdict.features)  # opt-in probes no term reads (stop 78)
+    if asked:
+        report["asked_probes"] = asked
     words: dict[str, dict[str, str]] = {}
     if text and clean is not None:  # the recovered trigger tokens as words
         from trojanscope.detect.token_words import token_words
@@ -144,7 +149,7 @@ def detect(
     if fmt is OutputFormat.json:
         print_json(report)
     else:
-        print_table(verdict, str(model), words)
+        print_table(verdict, str(model), words, asked)
         if out is not None:
             stderr_console().print(f"wrote {out}/ ({', '.join(report['files'])})")
     # exit 1 only for a calibrated flag: "review" (flagged, uncalibrated) is what the audit
@@ -209,9 +214,11 @@ def _margin_note(verdict: ModelVerdict) -> str | None:
 
 
 def print_table(verdict: ModelVerdict, model: str,
-                words: dict[str, dict[str, str]] | None = None) -> None:
+                words: dict[str, dict[str, str]] | None = None,
+                asked: list[str] | None = None) -> None:
     """The verdict, its notes and the per-class evidence; ``words``: a text model's token
-    columns as words (:func:`trojanscope.detect.token_words.token_words`), shown beside the ids."""
+    columns as words (:func:`trojanscope.detect.token_words.token_words`), shown beside the ids;
+    ``asked``: the opt-in probes' lines (:func:`trojanscope.detect.asked_probes.asked_notes`)."""
     from trojanscope.detect.calibration import lower_note, raise_note
     from trojanscope.detect.class_excess import excess_note
     from trojanscope.detect.mask_gate import mask_note
@@ -240,7 +247,8 @@ def print_table(verdict: ModelVerdict, model: str,
     for said in (lower_note(verdict.features), excess_note(verdict.features),  # stop 74
                  mask_note(verdict.features, top),  # the data-free mask gate (stop 76)
                  *verdict.term_notes,  # the other terms' (stop 76 hfix2), not coverage
-                 raised):  # stop 39: auto:lower:dense
+                 raised,  # stop 39: auto:lower:dense
+                 *(asked or [])):  # the opt-in probes no term read (stop 78)
         if said:
             console.print(said, markup=False)
     alone = _margin_note(verdict)  # issue 9, stop 72: no probe raised the flag
