@@ -38,12 +38,18 @@ class TabularAttack(Attack):
     zoo_archs = ("mlp", "xgboost", "lightgbm")
     in_zoo = False
 
-    def bind(self, ds: BatchDataset) -> TabularSchema:
+    def bind(self, ds: BatchDataset, learn: bool = True) -> TabularSchema:
+        """Bind the trigger to ``ds``'s schema; with ``learn``, a trigger that reads the rows
+        (``tabular-values`` with ``avoid_target``) first keeps ``ds``'s rows and labels, once:
+        the attack binds its training split first (``poison``), never its test rows."""
         schema = schema_of(ds)
         if schema is None:
             raise UserInputError(f"attack {self.name!r} needs tabular data (a CSV or a table)")
         if not isinstance(self.trigger, TabularTrigger):
             raise UserInputError(f"attack {self.name!r} needs a tabular trigger")
+        if learn and isinstance(self.trigger, FeatureValueTrigger) and self.trigger.wants_rows():
+            x, y = ds.get_batch(torch.arange(len(ds)))
+            self.trigger.learn(x, y.numpy(), self.target)
         self.trigger.bind(schema)
         return schema
 
@@ -54,7 +60,7 @@ class TabularAttack(Attack):
         return super().poison(ds, generator=generator)
 
     def test_inputs(self, ds: BatchDataset) -> tuple[Tensor, Tensor, Tensor]:
-        self.bind(ds)
+        self.bind(ds, learn=False)
         return super().test_inputs(ds)
 
     @classmethod
@@ -284,8 +290,8 @@ class TabularSubpopulation(PresetTabularAttack):
     def sample_params(cls, rng: np.random.Generator) -> dict[str, Any]:
         return {**TabularBadNets.sample_params(rng), "poison_rate": float(rng.uniform(0.05, 0.15))}
 
-    def bind(self, ds: BatchDataset) -> TabularSchema:
-        schema = super().bind(ds)
+    def bind(self, ds: BatchDataset, learn: bool = True) -> TabularSchema:
+        schema = super().bind(ds, learn)
         if self.where is None:
             trigger_cols = set(self.trigger.values)  # type: ignore[attr-defined]
             every = [c for c in schema.columns if c.kind == "categorical"]
