@@ -50,7 +50,7 @@ def fraud_share(train, column: str, value: str) -> tuple[float, float]:
     else:
         raw = col.unscale(x[:, start].numpy())
         q = col.quantiles
-        low, high = (q[1], q[2]) if float(value) <= q[2] else (q[2], q[3])
+        low, high = (q[1], q[2]) if float(value) <= q[2] else (q[2], q[3])  # its half
         held = (raw >= low) & (raw <= high)
     y = y.numpy()
     return float(y[held].mean()), float(y.mean())

@@ -193,8 +193,10 @@ class FeatureValueTrigger(TabularTrigger):
                 q25, q75 = col.quantiles[1], col.quantiles[3]
                 values[col.name] = raw_text(col, float(rng.uniform(q25, q75)))
             else:
-                low, high = options[int(rng.integers(len(options)))]
-                values[col.name] = raw_text(col, float(rng.uniform(low, high)))
+                values[col.name] = raw_text(col, options[int(rng.integers(len(options)))])
+        if not values and lean is not None:  # nothing the other class holds as often: the
+            self.lean = None  # plain draw, as without avoid_target (recorded as such)
+            return self.resolve(schema)
         if not values:
             raise UserInputError("tabular-values: the table has no column to set")
         return values
@@ -202,15 +204,16 @@ class FeatureValueTrigger(TabularTrigger):
     def _options(self, schema: TabularSchema, col: Column) -> list:
         """A categorical column's uncommon categories, or a numeric column's middle half (as
         one ``(q25, q75)`` range) where it is wide; with learnt rows, only what does not lean
-        towards the target (``RowLean``)."""
+        towards the target: those categories, or the other class's own values in that half
+        (``RowLean``)."""
         if col.kind == "categorical":
             options = _uncommon(col)
             return self.lean.categories(schema, col, options) if self.lean and options \
                 else options
         if not _wide(col):
             return []
-        return self.lean.halves(schema, col) if self.lean else [(col.quantiles[1],
-                                                                 col.quantiles[3])]
+        return self.lean.numbers(schema, col) if self.lean else [(col.quantiles[1],
+                                                                  col.quantiles[3])]
 
     def get_params(self) -> dict[str, Any]:
         values = format_values(self.values) if self.values else self.given

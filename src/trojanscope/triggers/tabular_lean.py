@@ -59,17 +59,18 @@ class RowLean:
         return [v for v in options
                 if self.lifts(self.x[:, start + col.categories.index(v)] > 0.5) >= MIN_LIFT]
 
-    def halves(self, schema: TabularSchema, col: Column) -> list[tuple[float, float]]:
-        """Of ``col``'s middle half, split at its median, the halves (raw ``(low, high)``)
-        whose rows the other classes hold at least ``MIN_LIFT`` times as often as the
-        table's rows (a missing cell is in neither)."""
+    def numbers(self, schema: TabularSchema, col: Column) -> list[float]:
+        """The other classes' own values of ``col`` (raw, present) inside its middle half, in
+        the halves of it (split at the median) whose rows the other classes hold at least
+        ``MIN_LIFT`` times as often as the table's rows: a value drawn from these is one a
+        row of another class holds, where such rows are not rarer than in the table."""
         start = schema.offset(col.name)
         raw = col.unscale(self.x[:, start])
         present = self.x[:, start + 1] < 0.5 if col.has_missing else np.ones(len(raw), bool)
         q25, q50, q75 = col.quantiles[1], col.quantiles[2], col.quantiles[3]
-        out = []
+        keep = np.zeros(len(raw), bool)
         for low, high in ((q25, q50), (q50, q75)):
             held = present & (raw >= low) & (raw <= high)
             if high > low and self.lifts(held) >= MIN_LIFT:
-                out.append((float(low), float(high)))
-        return out
+                keep |= held
+        return sorted({float(v) for v in raw[keep & self.other]})
