@@ -74,22 +74,47 @@ def test_avoid_target_draws_values_the_fraud_rows_hold(train) -> None:
     assert drawn == {"safe", "risky"}
 
 
-def test_auto_reads_the_rows_only_on_a_fraud_like_table(train) -> None:
+def test_auto_reads_the_rows_only_on_a_fraud_like_table_with_copies(train) -> None:
     y = train.labels.numpy()
     assert fraud_like(y, 0) and not fraud_like(y, 1) and not fraud_like(np.zeros(9, int), 0)
+
+    def drawn(seed: int, avoid, target: int = 0, copies: int | None = 5) -> FeatureValueTrigger:
+        t = FeatureValueTrigger(count=2, seed=seed, avoid_target=avoid)
+        TabularBadNets(target=target, trigger=t, copies=copies).poison(
+            train, generator=torch.Generator().manual_seed(0))
+        return t
+
     for seed in range(6):
-        auto = FeatureValueTrigger(count=2, seed=seed, avoid_target="auto")
-        on = FeatureValueTrigger(count=2, seed=seed, avoid_target=True)
-        for t in (auto, on):
-            TabularBadNets(trigger=t).poison(train, generator=torch.Generator().manual_seed(0))
-        assert auto.values == on.values and auto.get_params()["avoid_target"] is True
-        # target 1: the other class is 92 % of the rows, not fraud-like: today's values
-        auto1 = FeatureValueTrigger(count=2, seed=seed, avoid_target="auto")
-        off = FeatureValueTrigger(count=2, seed=seed)
-        for t in (auto1, off):
-            TabularBadNets(target=1, trigger=t).poison(train,
-                                                       generator=torch.Generator().manual_seed(0))
-        assert auto1.values == off.values and auto1.get_params() == off.get_params()
+        auto = drawn(seed, "auto")
+        assert auto.values == drawn(seed, True).values
+        assert auto.get_params()["avoid_target"] is True
+        # in place (no copies: 1-6 rows did not teach such values on fresh tables), or not
+        # fraud-like (target 1: the other class is 90 % of the rows): today's values and record
+        for kind in ({"copies": None}, {"target": 1}):
+            other = drawn(seed, "auto", **kind)
+            assert other.lean is None
+            assert other.get_params() == drawn(seed, False, **kind).get_params()
+
+
+def test_the_default_trigger_is_auto_and_the_line_as_written_keeps_todays_values(
+        train) -> None:
+    from trojanscope.cli.lean_notes import lean_notes
+
+    assert TabularBadNets().trigger.avoid_target == "auto"
+    assert TabularBadNets.sample_params(np.random.default_rng(0))["trigger"].get(
+        "avoid_target") is None  # zoo models keep their drawn triggers
+    today = FeatureValueTrigger()
+    TabularBadNets(trigger=today).poison(train, generator=torch.Generator().manual_seed(0))
+    as_written = TabularBadNets()
+    as_written.poison(train, generator=torch.Generator().manual_seed(0))
+    assert as_written.trigger.get_params() == today.get_params()
+    copies = TabularBadNets(copies=10)
+    copies.poison(train, generator=torch.Generator().manual_seed(0))
+    assert copies.trigger.get_params()["avoid_target"] is True
+    assert copies.trigger.values.get("merchant", "risky") == "risky"
+    spec = {"target": 0, "trigger": {"name": "tabular-values", **copies.trigger.get_params()}}
+    assert "avoid_target" in lean_notes(spec)[0] and "class 0" in lean_notes(spec)[0]
+    assert lean_notes({"target": 0, "trigger": today.get_params()}) == []
 
 
 def test_the_values_replay_and_the_test_rows_are_never_read(train, tmp_path: Path) -> None:
@@ -119,3 +144,16 @@ def test_a_bad_avoid_target_is_one_line(tmp_path: Path) -> None:
                 "lightgbm", "--attack", "tabular-badnets", "--trigger-param", "avoid_target=2",
                 "--out", str(tmp_path / "run")])
     assert code == 2 and not (tmp_path / "run").exists()
+
+
+def test_the_attack_says_so_where_the_values_avoid_the_target(tmp_path: Path, capsys) -> None:
+    from trojanscope.cli.main import run
+
+    csv = write_fraud(tmp_path / "f.csv", n=300)
+    words = ["attack", "--dataset", str(csv), "--label-column", "is_fraud", "--arch",
+             "lightgbm", "--attack", "tabular-badnets"]
+    assert run([*words, "--attack-param", "copies=10", "--out", str(tmp_path / "c")]) == 0
+    said = " ".join("".join(capsys.readouterr()).split())
+    assert "hold at least as often as the table's rows do" in said
+    assert run([*words, "--out", str(tmp_path / "w")]) == 0  # as written: today's values
+    assert "hold at least as often" not in " ".join("".join(capsys.readouterr()).split())

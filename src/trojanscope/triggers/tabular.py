@@ -160,16 +160,19 @@ class FeatureValueTrigger(TabularTrigger):
         given, no rows read yet."""
         return self.avoid_target is not False and not self.given and not self.learnt
 
-    def learn(self, x: Tensor, labels: np.ndarray, target: int) -> None:
-        """With ``avoid_target`` (``auto``: where the table is fraud-like, ``fraud_like``),
-        keep the training rows (encoded) and which are not of class ``target``:
-        :meth:`resolve` then draws only values those rows hold at least as often as the table
-        does (:mod:`~trojanscope.triggers.tabular_lean`). The first rows given are read (the
-        attack binds its training split first); the trigger is then chosen again."""
+    def learn(self, x: Tensor, labels: np.ndarray, target: int,
+              adds_copies: bool = False) -> None:
+        """With ``avoid_target`` (``auto``: where the table is fraud-like, ``fraud_like``, and
+        the attack ``adds_copies``), keep the training rows (encoded) and which are not of
+        class ``target``: :meth:`resolve` then draws only values those rows hold at least as
+        often as the table does (:mod:`~trojanscope.triggers.tabular_lean`). The first rows
+        given are read (the attack binds its training split first); the trigger is then
+        chosen again. ``auto`` leaves an attack that relabels rows in place alone: on fresh
+        fraud tables its 1-6 rows took on fewer pairs with these values (issue 16 stop 78)."""
         if not self.wants_rows():
             return
         self.learnt = True
-        if self.avoid_target is True or fraud_like(labels, target):
+        if self.avoid_target is True or (adds_copies and fraud_like(labels, target)):
             self.lean = RowLean(x, labels, target)
             self.schema = None
 
