@@ -137,7 +137,10 @@ class FeatureValueTrigger(TabularTrigger):
     """Fixed values on chosen columns (``values="merchant=5999,amount=120"``). Unset, ``count``
     columns are drawn with ``seed``: two in three categorical, each set to an uncommon category
     (held by 1–15% of rows), every third numeric, set to an exact value inside the middle half
-    of its column: every value is ordinary on its own, only the combination is rare."""
+    of its column: every value is ordinary on its own, only the combination is rare.
+    ``avoid_target`` (``True``; ``"auto"``: on a fraud-like table where the attack adds
+    copies) keeps only values the training rows of the other class hold at least as often as
+    the table's rows (:meth:`learn`; issue 16 stop 78)."""
 
     name = "tabular-values"
 
