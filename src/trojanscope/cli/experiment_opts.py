@@ -17,6 +17,7 @@ from trojanscope.cli.common import (
     stderr_console,
     stdout_console,
 )
+from trojanscope.cli.lean_notes import lean_notes
 from trojanscope.defaults import PRETRAINED_LR, TRAINING
 
 if TYPE_CHECKING:
@@ -169,6 +170,7 @@ def run_and_report(
               or chance_notes(result.metrics, result.test.y, network))
     notes += floor_notes(manifest.attack.model_dump() if manifest.attack else {})
     notes += copies_notes(manifest.attack.model_dump() if manifest.attack else {})
+    notes += lean_notes(manifest.attack.model_dump() if manifest.attack else {})
     from trojanscope.data.tabular.table import schema_of
 
     notes += untaken_notes(result.metrics, defence.name if defence else None,

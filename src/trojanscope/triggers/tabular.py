@@ -21,6 +21,7 @@ from trojanscope.data.tabular.schema import MISSING, Column, TabularSchema
 from trojanscope.errors import UserInputError
 from trojanscope.registry import register
 from trojanscope.triggers.base import Trigger
+from trojanscope.triggers.tabular_lean import RowLean, fraud_like
 
 # A categorical value that is neither rare (an outlier filter's prey) nor common.
 UNCOMMON_SHARE = (0.01, 0.15)
@@ -136,42 +137,98 @@ class FeatureValueTrigger(TabularTrigger):
     """Fixed values on chosen columns (``values="merchant=5999,amount=120"``). Unset, ``count``
     columns are drawn with ``seed``: two in three categorical, each set to an uncommon category
     (held by 1–15% of rows), every third numeric, set to an exact value inside the middle half
-    of its column: every value is ordinary on its own, only the combination is rare."""
+    of its column: every value is ordinary on its own, only the combination is rare.
+    ``avoid_target`` (``True``; ``"auto"``: on a fraud-like table where the attack adds
+    copies) keeps only values the training rows of the other class hold at least as often as
+    the table's rows (:meth:`learn`; issue 16 stop 78)."""
 
     name = "tabular-values"
 
-    def __init__(self, values: str | None = None, count: int = 4, seed: int = 0) -> None:
+    def __init__(self, values: str | None = None, count: int = 4, seed: int = 0,
+                 avoid_target: bool | str = False) -> None:
         super().__init__(seed)
         self.given = values
         self.count = int(count)
         if self.count < 1:
             raise UserInputError("tabular-values: count must be at least 1")
+        if avoid_target not in (True, False, "auto"):
+            raise UserInputError(f"tabular-values: avoid_target is true, false or auto, got "
+                                 f"{avoid_target!r}")
+        self.avoid_target = avoid_target
+        self.lean: RowLean | None = None  # set by ``learn``: the training rows' classes
+        self.learnt = False
+
+    def wants_rows(self) -> bool:
+        """Whether :meth:`learn` would read rows: ``avoid_target`` set (or ``auto``), no values
+        given, no rows read yet."""
+        return self.avoid_target is not False and not self.given and not self.learnt
+
+    def learn(self, x: Tensor, labels: np.ndarray, target: int,
+              adds_copies: bool = False) -> None:
+        """With ``avoid_target`` (``auto``: where the table is fraud-like, ``fraud_like``, and
+        the attack ``adds_copies``), keep the training rows (encoded) and which are not of
+        class ``target``: :meth:`resolve` then draws only values those rows hold at least as
+        often as the table does (:mod:`~trojanscope.triggers.tabular_lean`). The first rows
+        given are read (the attack binds its training split first); the trigger is then
+        chosen again. ``auto`` leaves an attack that relabels rows in place alone: on fresh
+        fraud tables its 1-6 rows took on fewer pairs with these values (issue 16 stop 78)."""
+        if not self.wants_rows():
+            return
+        self.learnt = True
+        if self.avoid_target is True or (adds_copies and fraud_like(labels, target)):
+            self.lean = RowLean(x, labels, target)
+            self.schema = None
 
     def resolve(self, schema: TabularSchema) -> dict[str, str]:
         if self.given:
             return parse_values(self.given)
         rng = np.random.default_rng(self.seed)
-        cats = [c for c in schema.columns if c.kind == "categorical" and _uncommon(c)]
-        nums = [c for c in schema.columns if c.kind == "numeric" and _wide(c)]
+        lean = self.lean
+        cats = [c for c in schema.columns if c.kind == "categorical" and self._options(schema, c)]
+        nums = [c for c in schema.columns if c.kind == "numeric" and self._options(schema, c)]
         values: dict[str, str] = {}
         for i in range(self.count):
             pool = cats if (i % 3 != 2 and cats) or not nums else nums
             if not pool:
                 break
             col = pool.pop(int(rng.integers(len(pool))))
+            options = self._options(schema, col)
             if col.kind == "categorical":
-                options = _uncommon(col)
                 values[col.name] = options[int(rng.integers(len(options)))]
-            else:
+            elif lean is None:
                 q25, q75 = col.quantiles[1], col.quantiles[3]
                 values[col.name] = raw_text(col, float(rng.uniform(q25, q75)))
+            else:
+                values[col.name] = raw_text(col, options[int(rng.integers(len(options)))])
+        if not values and lean is not None:  # nothing the other class holds as often: the
+            self.lean = None  # plain draw, as without avoid_target (recorded as such)
+            return self.resolve(schema)
         if not values:
             raise UserInputError("tabular-values: the table has no column to set")
         return values
 
+    def _options(self, schema: TabularSchema, col: Column) -> list:
+        """A categorical column's uncommon categories, or a numeric column's middle half (as
+        one ``(q25, q75)`` range) where it is wide; with learnt rows, only what does not lean
+        towards the target: those categories, or the other class's own values in that half
+        (``RowLean``)."""
+        if col.kind == "categorical":
+            options = _uncommon(col)
+            return self.lean.categories(schema, col, options) if self.lean and options \
+                else options
+        if not _wide(col):
+            return []
+        return self.lean.numbers(schema, col) if self.lean else [(col.quantiles[1],
+                                                                  col.quantiles[3])]
+
     def get_params(self) -> dict[str, Any]:
         values = format_values(self.values) if self.values else self.given
-        return {"values": values, "count": self.count, "seed": self.seed}
+        params = {"values": values, "count": self.count, "seed": self.seed}
+        # recorded where it chose the values, or is still to (a subclass's replay does not
+        # take it; values once chosen replay alike): a run it left alone records today's keys
+        if self.lean is not None or (self.avoid_target is not False and not self.values):
+            params["avoid_target"] = True if self.lean is not None else self.avoid_target
+        return params
 
 
 def _uncommon(col: Column) -> list[str]:
