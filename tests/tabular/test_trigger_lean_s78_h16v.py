@@ -88,16 +88,15 @@ def test_auto_reads_the_rows_only_on_a_fraud_like_table_with_copies(train) -> No
         auto = drawn(seed, "auto")
         assert auto.values == drawn(seed, True).values
         assert auto.get_params()["avoid_target"] is True
-        # in place (no copies: 1-6 rows did not teach such values on fresh tables), or not
+        # in place (``copies=0``: 1-6 rows did not teach such values on fresh tables), or not
         # fraud-like (target 1: the other class is 90 % of the rows): today's values and record
-        for kind in ({"copies": None}, {"target": 1}):
+        for kind in ({"copies": 0}, {"target": 1}):
             other = drawn(seed, "auto", **kind)
             assert other.lean is None
             assert other.get_params() == drawn(seed, False, **kind).get_params()
 
 
-def test_the_default_trigger_is_auto_and_the_line_as_written_keeps_todays_values(
-        train) -> None:
+def test_the_default_trigger_is_auto_and_in_place_keeps_todays_values(train) -> None:
     from trojanscope.cli.lean_notes import lean_notes
 
     assert TabularBadNets().trigger.avoid_target == "auto"
@@ -105,9 +104,14 @@ def test_the_default_trigger_is_auto_and_the_line_as_written_keeps_todays_values
         "avoid_target") is None  # zoo models keep their drawn triggers
     today = FeatureValueTrigger()
     TabularBadNets(trigger=today).poison(train, generator=torch.Generator().manual_seed(0))
+    in_place = TabularBadNets(copies=0)
+    in_place.poison(train, generator=torch.Generator().manual_seed(0))
+    assert in_place.trigger.get_params() == today.get_params()
+    # as written, the values avoid the target exactly where hatk's automatic copies are added
     as_written = TabularBadNets()
     as_written.poison(train, generator=torch.Generator().manual_seed(0))
-    assert as_written.trigger.get_params() == today.get_params()
+    assert as_written.adds_copies(train.labels.numpy())  # 5 % of ~48 fraud rows: under 10
+    assert as_written.trigger.get_params()["avoid_target"] is True
     copies = TabularBadNets(copies=10)
     copies.poison(train, generator=torch.Generator().manual_seed(0))
     assert copies.trigger.get_params()["avoid_target"] is True
@@ -155,5 +159,6 @@ def test_the_attack_says_so_where_the_values_avoid_the_target(tmp_path: Path, ca
     assert run([*words, "--attack-param", "copies=10", "--out", str(tmp_path / "c")]) == 0
     said = " ".join("".join(capsys.readouterr()).split())
     assert "hold at least as often as the table's rows do" in said
-    assert run([*words, "--out", str(tmp_path / "w")]) == 0  # as written: today's values
+    assert run([*words, "--attack-param", "copies=0", "--out", str(tmp_path / "w")]) == 0
+    # in place: today's values
     assert "hold at least as often" not in " ".join("".join(capsys.readouterr()).split())
