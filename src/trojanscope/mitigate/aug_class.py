@@ -1,0 +1,101 @@
+"""A search per source class on ``aug_last``'s copies: ``aug_class`` (what the reversed trigger
+leaves of a BadNets patch, read one source class at a time).
+
+Why (issue 12, stop 77-78: h12): after ``aug_last`` the BadNets ASR residues (2-4%) are the part
+of the attacker's patch the reversed mask does not cover, acting on held-out images of one source
+class near the target (4 -> 9, 3 -> 5); a search on the method's 200 images, which the step has
+just fitted, finds nothing. The copies the step makes (noisy copies, mixes) lie nearer the
+boundary: here, for each class c other than the suspect, a bounded search warm from the
+detector's reversed trigger (its mask L1 at most ``BUDGET`` times the trigger's) runs on fresh
+noisy copies and within-class mixes of the method's images of c alone. Where the best class's
+trigger sends at least the bar's share of those copies to the suspect and stays on the reversed
+trigger's place (``NEAR_BAR`` of its mask within a pixel of the reversed mask's support: it
+extends that trigger rather than building a new one elsewhere), ``aug_last``'s fit is run again
+from where it started with that trigger stamped on class c's images and their noisy copies too,
+under their true labels (``aug_last.aug_fit``'s ``extra``): the unlearning acts only on the
+class where the search found something. It reads the detector's suspect and trigger and the
+method's clean images, never the attacker's trigger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor, nn
+
+from trojanscope.data.dataset import TensorDataset
+from trojanscope.detect.base import ReversedTrigger
+from trojanscope.mitigate.fresh_residue import bounded_search
+from trojanscope.mitigate.sent_share import sent_share
+
+# The copies' generator: the method's seed plus this (not ``aug_last``'s stream).
+COPY_SEED = 7878
+# Per image of the class: COPIES within-class mixes and COPIES noisy copies (``aug_last``'s
+# kinds; 2, not the step's 4: the search runs on every class, and its CPU counts).
+COPIES = 2
+# The search's mask L1 at most BUDGET times the reversed trigger's.
+BUDGET = 2.0
+# ``near``: the reversed mask's support is its pixels at or above NEAR_LOW of its peak; the
+# search fires only where at least NEAR_BAR of its mask lies within a pixel of that support.
+NEAR_LOW = 0.1
+NEAR_BAR = 0.5
+
+
+@dataclass(frozen=True)
+class ClassFind:
+    """The best source class's search: the class, the share of its copies the found trigger
+    sends to the suspect, the share of its mask near the reversed trigger's, and the trigger."""
+
+    cls: int
+    flip: float
+    near: float
+    trigger: ReversedTrigger
+
+    def fires(self, bar: float) -> bool:
+        """Whether the unlearning runs: the flip at least ``bar`` and the trigger near."""
+        return bar > 0 and self.flip >= bar and self.near >= NEAR_BAR
+
+
+def class_copies(xc: Tensor, seed: int, copies: int = COPIES) -> Tensor:
+    """``copies`` noisy copies and ``copies`` within-class mixes of each of ``xc`` (one class's
+    images; ``aug_last.augmented``'s kinds), from the generator seed + ``COPY_SEED``."""
+    from trojanscope.mitigate.aug_last import augmented  # aug_last imports this module
+
+    mixes, noisy = augmented(xc, torch.Generator().manual_seed(seed + COPY_SEED), copies, copies)
+    return torch.cat([noisy, mixes])
+
+
+def near_share(found: ReversedTrigger, trigger: ReversedTrigger, low: float = NEAR_LOW) -> float:
+    """The share of ``found``'s mask mass within one pixel of ``trigger``'s mask support (its
+    pixels at or above ``low`` of its peak)."""
+    m = trigger.mask[0]
+    support = (m >= low * m.max()).float()[None, None]
+    near = torch.nn.functional.max_pool2d(support, 3, 1, 1)[0, 0] > 0
+    fm = found.mask[0]
+    return float(fm[near].sum() / fm.sum().clamp_min(1e-9))
+
+
+def search_class(model: nn.Module, clean: TensorDataset, suspect: int,
+                 trigger: ReversedTrigger, seed: int, c: int) -> ClassFind:
+    """A bounded search on class ``c``'s copies alone (warm from ``trigger``, budget ``BUDGET``
+    times its mask L1), with the share of the copies its trigger sends to ``suspect``."""
+    copies = class_copies(clean.x[clean.y == c], seed)
+    labels = torch.full((len(copies),), c, dtype=torch.long)
+    found = bounded_search(model, TensorDataset(copies, labels, clean.class_names), suspect,
+                           BUDGET * float(trigger.mask.sum()),
+                           torch.Generator().manual_seed(seed + COPY_SEED + 1), start=trigger)
+    flip = sent_share(model, copies, labels, suspect, found.apply)
+    return ClassFind(c, flip, near_share(found, trigger), found)
+
+
+def class_search(model: nn.Module, clean: TensorDataset, suspect: int,
+                 trigger: ReversedTrigger, seed: int) -> ClassFind | None:
+    """:func:`search_class` for each class of ``clean`` other than ``suspect``: the one whose
+    trigger sends the largest share of its copies there (None where no other class is)."""
+    best: ClassFind | None = None
+    for c in sorted({int(v) for v in clean.y.tolist()} - {suspect}):
+        find = search_class(model, clean, suspect, trigger, seed, c)
+        if best is None or find.flip > best.flip:
+            best = find
+    return best
