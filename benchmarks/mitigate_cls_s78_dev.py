@@ -17,7 +17,7 @@ copies and within-class mixes of the method's images of c) is read:
 ``-v cls``: the candidate's fit wherever the step runs (no bar: the bar is chosen from these
 rows), the step run again from the cached output with the top class's trigger stamped on that
 class's images and their noisy copies too (``aug_fit``'s ``extra``), scored on the held-out
-images.
+images; ``-v all``: the same trigger stamped on every image and noisy copy instead.
 
 Beside them, read to score only: today's CA and ASR, the residue per source class. One JSON line
 per model; decides nothing.
@@ -70,7 +70,7 @@ def read_class(today: Any, rt: ReversedTrigger, clean: TensorDataset, c: int, s:
 
 def main() -> None:
     ap = cached_parser(__doc__.splitlines()[0])
-    ap.add_argument("-v", action="append", default=[], help="cls (the candidate's fit)")
+    ap.add_argument("-v", action="append", default=[], help="cls (the candidate's fit) or all")
     args = ap.parse_args()
     torch.set_num_threads(1)
     for name, held, kept, loaded in cached_models(args):
@@ -103,9 +103,9 @@ def main() -> None:
         top = max(read, key=lambda c: read[c][1].flip)  # aug_class's pick (the first best)
         row["top"] = top
         for text in args.v:  # cls: the step again, the top class's trigger stamped there
-            if text != "cls":
+            if text not in ("cls", "all"):
                 raise SystemExit(f"error: unknown variant {text!r}")
-            extra = (read[top][1].trigger, top)
+            extra = (read[top][1].trigger, top if text == "cls" else -1)
             c0 = cpu()
             net = rebuilt(kept, out0, rt, extra=extra)
             spent = cpu() - c0

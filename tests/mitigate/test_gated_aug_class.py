@@ -24,13 +24,14 @@ def corner(side: int, at: tuple[int, int] = (0, 0), size: int = 3) -> ReversedTr
 
 
 def test_extra_stamps_only_the_class_rows_and_none_changes_nothing() -> None:
-    """The class's images and noisy copies (10 + 10 of a batch of 20 with one noisy copy each)
-    enter the fit stamped; without ``extra`` the fit is the step's own, to the bit."""
+    """The class's images and noisy copies (10 + 10 of a batch of 20 with one noisy copy each;
+    ``EVERY``: all 40) enter the fit stamped; without ``extra`` the fit is the step's own, to
+    the bit."""
     torch.set_num_threads(1)
     clean = data(20)
     trig = corner(clean.x.shape[-1])
     rows, states = [], []
-    for extra in (None, (trig, 0), None):
+    for extra in (None, (trig, 0), None, (trig, ac.EVERY)):
         out = Striped(patch=True)
         seen: list[int] = []
         out.register_forward_pre_hook(lambda _m, a, seen=seen: seen.append(len(a[0])))
@@ -38,7 +39,7 @@ def test_extra_stamps_only_the_class_rows_and_none_changes_nothing() -> None:
                    noisy=1, extra=extra)
         rows.append(max(seen))
         states.append(out.state_dict())
-    assert rows == [120, 140, 120]
+    assert rows == [120, 140, 120, 160]
     assert all(torch.equal(states[0][k], states[2][k]) for k in states[0])
     assert any(not torch.equal(states[0][k], states[1][k]) for k in states[0])
 
@@ -85,11 +86,19 @@ def test_the_real_search_reads_a_patch_left_on_the_class() -> None:
     clean = data(20)
     find = ac.search_class(Striped(patch=True), clean, 2, corner(clean.x.shape[-1]), 0, 0)
     assert find.cls == 0 and find.flip == 1.0 and find.near > 0.95
-    assert find.fires(0.2) and not find.fires(0.0)
-    assert not ac.ClassFind(0, 1.0, ac.NEAR_BAR - 0.01, find.trigger).fires(0.2)
 
 
-@pytest.mark.parametrize("flip", [0.5, 0.1])
+def test_it_fires_between_the_bar_and_the_high_flip_and_near_the_reversed_trigger() -> None:
+    """A flip of FLIP_HIGH or more is a trigger that works on every image (SIG, WaNet rebuilt),
+    a mask away from the reversed trigger's place a new trigger: neither fires."""
+    assert ac.fires(0.2, ac.NEAR_BAR, 0.1) and ac.fires(0.1, 1.0, 0.1)
+    assert not ac.fires(0.09, 1.0, 0.1) and not ac.fires(0.2, 1.0, 0.0)
+    assert not ac.fires(ac.FLIP_HIGH, 1.0, 0.1) and not ac.fires(1.0, 1.0, 0.1)
+    assert not ac.fires(0.2, ac.NEAR_BAR - 0.01, 0.1)
+    assert ac.ClassFind(0, 0.2, 0.9, "T").fires(0.1)
+
+
+@pytest.mark.parametrize("flip", [0.3, 0.05])
 def test_the_step_refits_from_where_it_started_only_where_the_search_fires(monkeypatch,
                                                                            flip) -> None:
     calls: list = []
@@ -102,16 +111,16 @@ def test_the_step_refits_from_where_it_started_only_where_the_search_fires(monke
 
     monkeypatch.setattr(au, "aug_fit", fit)
     monkeypatch.setattr(ac, "class_search", lambda *a: ac.ClassFind(1, flip, 0.9, "T1"))
-    method = gated.Gated(aug_class=0.3)
+    method = gated.Gated(aug_class=0.1)
     method.report_ = {"suspect": 2, "mixed_last": {"action": "fitted towards ..."}}
     out = Striped()
     start = out.out.bias.clone()
     au.aug_step(method, out, {}, data(40), 7, "T")
-    fires = flip >= 0.3
-    assert [c.get("extra") for c in calls] == ([None, ("T1", 1)] if fires else [None])
+    fires = flip >= 0.1
+    assert [c.get("extra") for c in calls] == ([None, ("T1", ac.EVERY)] if fires else [None])
     assert torch.equal(out.out.bias, start + 1.0)  # the refit starts from the step's start
     note = method.report_["aug_last"]["aug_class"]
-    assert note == {"class": 1, "flip": flip, "near": 0.9, "bar": 0.3, "refitted": fires}
+    assert note == {"class": 1, "flip": flip, "near": 0.9, "bar": 0.1, "refitted": fires}
 
 
 def test_the_option_is_off_by_default_and_refused_without_aug_last() -> None:

@@ -104,7 +104,8 @@ def aug_fit(model: nn.Module, came: dict, clean: TensorDataset, suspect: int,
     (:class:`EpochMean`). With ``stamp_mixes``, the mixes are stamped too and fitted towards
     the teacher's output on the unstamped mix (no label: the KL only). With ``extra`` (a
     trigger, a class c: :mod:`~trojanscope.mitigate.aug_class`), the images of c and their
-    noisy copies are stamped with that trigger too and fitted the same way (only there). The
+    noisy copies are stamped with that trigger too and fitted the same way (only there; c < 0:
+    every image and copy, ``aug_class``'s refit). The
     generator is the seed + ``AUG_SEED``."""
     came_model = frozen_copy(with_state(model, came))
     mixed = MixedTeacher(came_model, frozen_copy(model), suspect).eval()
@@ -126,7 +127,8 @@ def aug_fit(model: nn.Module, came: dict, clean: TensorDataset, suspect: int,
             moved.append((bx + delta).clamp(0, 1))
         rows = [torch.arange(len(m)) for m in moved]  # each copy's clean row
         if extra is not None:  # the class's own rows stamped with the class's trigger
-            pick = torch.nonzero(labels_known[:len(sources)] == extra[1]).flatten()
+            known = labels_known[:len(sources)]
+            pick = torch.nonzero((known == extra[1]) | (extra[1] < 0)).flatten()
             moved.append(extra[0].apply(sources[pick]))
             rows.append(pick)
         mixed_stamped = (trigger.apply(mixes) if stamp_mixes and trigger is not None
@@ -156,9 +158,10 @@ def class_refit(out: nn.Module, before: dict, came: dict, clean: TensorDataset, 
                 note: dict[str, Any]) -> None:
     """``aug_class`` (:mod:`~trojanscope.mitigate.aug_class`): a search per source class on the
     fitted ``out``'s copies; where the best class's trigger fires at ``bar``, the fit again from
-    ``before`` with that trigger stamped on the class's own rows too. The note's ``aug_class``
-    gives the class, its flip and its share near the reversed trigger, and whether it refitted."""
-    from trojanscope.mitigate.aug_class import class_search  # it reads augmented from here
+    ``before`` with that trigger stamped on every image and noisy copy too. The note's
+    ``aug_class`` gives the class, its flip and its share near the reversed trigger, and whether
+    it refitted."""
+    from trojanscope.mitigate.aug_class import EVERY, class_search  # it reads augmented here
 
     find = class_search(out, clean, suspect, trigger, seed)
     if find is None:
@@ -169,7 +172,7 @@ def class_refit(out: nn.Module, before: dict, came: dict, clean: TensorDataset, 
     if fires:
         out.load_state_dict(before)
         aug_fit(out, came, clean, suspect, trigger, seed, epochs, mean_from=mean_from,
-                extra=(find.trigger, find.cls))
+                extra=(find.trigger, EVERY))
 
 
 class EpochMean:

@@ -291,8 +291,9 @@ AUG_MEAN = 3
 # ``aug_class``'s bar (issue 12 stop 78, h12): with B > 0, after ``aug_last``'s fit, a bounded
 # search per source class on noisy copies and within-class mixes of that class's clean images
 # (warm from the reversed trigger); where the best class's trigger sends at least B of its
-# copies to the suspect and stays near the reversed trigger, the fit is run again with that
-# trigger stamped on the class's own rows too (:mod:`~trojanscope.mitigate.aug_class`).
+# copies to the suspect (under ``aug_class.FLIP_HIGH``) and stays near the reversed trigger,
+# the fit is run again with that trigger stamped on every row too
+# (:mod:`~trojanscope.mitigate.aug_class`).
 # 0: off.
 AUG_CLASS = 0.0
 # ``teach_last``'s bar (issue 12 stop 64; here since stop 72 so that ``project_cost``, which

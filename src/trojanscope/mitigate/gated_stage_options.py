@@ -590,8 +590,8 @@ class AfterOptions:
             class (warm from the reversed trigger, its mask L1 at most twice the trigger's) on
             fresh noisy copies and within-class mixes of that class's clean images; where the
             best class's trigger sends at least B of its copies to the suspect and lies near the
-            reversed trigger, ``aug_last``'s fit is run again with that trigger stamped on the
-            class's own images and noisy copies too (:mod:`~trojanscope.mitigate.aug_class`;
+            reversed trigger, ``aug_last``'s fit is run again with that trigger stamped on every
+            clean image and noisy copy too (:mod:`~trojanscope.mitigate.aug_class`;
             the note's ``aug_last`` gives ``aug_class``). Built for the BadNets ASR residues of
             one source class near the target that the reversed mask leaves (issue 12 stop 78,
             h12). Default ``AUG_CLASS`` = 0 (off). Off where ``aug_last`` is; asked for there
