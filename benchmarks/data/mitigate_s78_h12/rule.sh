@@ -4,7 +4,7 @@
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1 PYTHONPATH=src:benchmarks
 P=/work/main/.venv/bin/python
 O=benchmarks/data/mitigate_s78_h12
-C="gated:aug_class=${BAR:-0.2}"
+C="gated:aug_class=${BAR:-0.1}"
 ARGS="$O/fresh-2521.json:2521 $O/fresh-2522.json:2522"
 $P benchmarks/mitigate_cost_s72_rule.py $ARGS --candidate "$C" \
     --min-backdoored 24 --time-ratio 1.5 --time-add 0 --cross 0.02 --rise-bar 0.02
