@@ -293,8 +293,8 @@ AUG_MEAN = 3
 # (warm from the reversed trigger); where the best class's trigger sends at least B of its
 # copies to the suspect (under ``aug_class.FLIP_HIGH``) and stays near the reversed trigger,
 # the fit is run again with that trigger stamped on every row too
-# (:mod:`~trojanscope.mitigate.aug_class`).
-# 0: off.
+# (:mod:`~trojanscope.mitigate.aug_class`). 0: off (its rule on fresh zoos 2521/2522,
+# benchmarks/data/mitigate_s78_h12/rule.md, not met: 20 of 28 at the goal either way).
 AUG_CLASS = 0.0
 # ``teach_last``'s bar (issue 12 stop 64; here since stop 72 so that ``project_cost``, which
 # ``teach_last``'s imports lead back to, reads the same one): the fit runs only where the
