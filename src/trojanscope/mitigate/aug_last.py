@@ -87,7 +87,8 @@ def targets(came: nn.Module, mixed: nn.Module, x: Tensor, own: Tensor,
 def aug_fit(model: nn.Module, came: dict, clean: TensorDataset, suspect: int,
             trigger: ReversedTrigger | None, seed: int, epochs: int, teacher: str = "own",
             push: bool = False, stamp_all: bool = True, mean_from: int = 0,
-            stamp_mixes: bool = False, **aug: Any) -> None:
+            stamp_mixes: bool = False, extra: tuple[Any, int] | None = None,
+            **aug: Any) -> None:
     """``epochs`` epochs on ``model``, in place: cross-entropy on the clean images (and on their
     copies stamped with ``trigger``, None: none) under their true labels, plus ``DISTILL`` times
     the KL towards the teacher on the clean images and :func:`augmented` copies, and on the
@@ -101,8 +102,11 @@ def aug_fit(model: nn.Module, came: dict, clean: TensorDataset, suspect: int,
     too (under their images' labels, towards the teacher's output on the unstamped copy). With
     ``mean_from`` F > 0, ``model`` ends as the mean of its states after epochs F..``epochs``
     (:class:`EpochMean`). With ``stamp_mixes``, the mixes are stamped too and fitted towards
-    the teacher's output on the unstamped mix (no label: the KL only). The generator is the
-    seed + ``AUG_SEED``."""
+    the teacher's output on the unstamped mix (no label: the KL only). With ``extra`` (a
+    trigger, a class c: :mod:`~trojanscope.mitigate.aug_class`), the images of c and their
+    noisy copies are stamped with that trigger too and fitted the same way (only there; c < 0:
+    every image and copy, ``aug_class``'s refit). The
+    generator is the seed + ``AUG_SEED``."""
     came_model = frozen_copy(with_state(model, came))
     mixed = MixedTeacher(came_model, frozen_copy(model), suspect).eval()
     gen = torch.Generator().manual_seed(seed + AUG_SEED)
@@ -121,6 +125,12 @@ def aug_fit(model: nn.Module, came: dict, clean: TensorDataset, suspect: int,
         if push:
             delta = pushed(model, bx, delta, suspect)
             moved.append((bx + delta).clamp(0, 1))
+        rows = [torch.arange(len(m)) for m in moved]  # each copy's clean row
+        if extra is not None:  # the class's own rows stamped with the class's trigger
+            known = labels_known[:len(sources)]
+            pick = torch.nonzero((known == extra[1]) | (extra[1] < 0)).flatten()
+            moved.append(extra[0].apply(sources[pick]))
+            rows.append(pick)
         mixed_stamped = (trigger.apply(mixes) if stamp_mixes and trigger is not None
                          else mixes[:0])
         model.train()
@@ -128,9 +138,9 @@ def aug_fit(model: nn.Module, came: dict, clean: TensorDataset, suspect: int,
         out, on_mixes = out[:len(out) - len(mixed_stamped)], out[len(out) - len(mixed_stamped):]
         copies, out = out[len(plain):], out[:len(plain)]
         labelled = torch.cat([out[:n], copies])
-        labels = torch.cat([by] + [labels_known[:len(m)] for m in moved])
+        labels = torch.cat([by] + [labels_known[r] for r in rows])
         kept = torch.cat([out, copies, on_mixes])
-        want = torch.cat([want] + [want[:len(m)] for m in moved]
+        want = torch.cat([want] + [want[r] for r in rows]
                          + [want[len(want) - len(on_mixes):]])
         loss = (F.cross_entropy(labelled, labels)
                 + DISTILL * F.kl_div(F.log_softmax(kept, 1), want.exp(),
@@ -141,6 +151,28 @@ def aug_fit(model: nn.Module, came: dict, clean: TensorDataset, suspect: int,
         mean.stepped()
     mean.load()
     model.eval()
+
+
+def class_refit(out: nn.Module, before: dict, came: dict, clean: TensorDataset, suspect: int,
+                trigger: ReversedTrigger, seed: int, epochs: int, mean_from: int, bar: float,
+                note: dict[str, Any]) -> None:
+    """``aug_class`` (:mod:`~trojanscope.mitigate.aug_class`): a search per source class on the
+    fitted ``out``'s copies; where the best class's trigger fires at ``bar``, the fit again from
+    ``before`` with that trigger stamped on every image and noisy copy too. The note's
+    ``aug_class`` gives the class, its flip and its share near the reversed trigger, and whether
+    it refitted."""
+    from trojanscope.mitigate.aug_class import EVERY, class_search  # it reads augmented here
+
+    find = class_search(out, clean, suspect, trigger, seed)
+    if find is None:
+        return
+    fires = find.fires(bar)
+    note["aug_class"] = {"class": find.cls, "flip": round(find.flip, 4),
+                         "near": round(find.near, 3), "bar": bar, "refitted": fires}
+    if fires:
+        out.load_state_dict(before)
+        aug_fit(out, came, clean, suspect, trigger, seed, epochs, mean_from=mean_from,
+                extra=(find.trigger, EVERY))
 
 
 class EpochMean:
@@ -202,7 +234,12 @@ def aug_step(gated: Any, out: nn.Module, came: dict, clean: TensorDataset, seed:
             note["mean_from"] = mean_from
         if mixed_unfitted(gated, note):
             return out.eval()
+        bar = float(getattr(gated, "aug_class", 0.0))
+        before = {k: v.detach().clone() for k, v in out.state_dict().items()} if bar else None
         aug_fit(out, came, clean, suspect, trigger, seed, gated.aug_last, mean_from=mean_from)
+        if before is not None:
+            class_refit(out, before, came, clean, suspect, trigger, seed, gated.aug_last,
+                        mean_from, bar, note)
         note["action"] = ("fitted towards the input model on the suspect's own images and "
                           "mixed_last's teacher elsewhere, on augmented copies, the reversed "
                           "trigger's copies under their true labels"

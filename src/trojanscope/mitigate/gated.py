@@ -174,7 +174,7 @@ class Gated(Mitigation):
     ``held_pick``, ``fold_back``, ``sparse_last``, ``residue_last``, ``refit_last``,
     ``trigger_last``, ``round_last``, ``fresh_last``, ``teach_last``, ``mixed_last``,
     ``mixed_held``, ``restore_last``, ``repair_last``, ``blend_last``, ``blend_rise``,
-    ``blend_stop``, ``aug_last``, ``aug_mean``) and
+    ``blend_stop``, ``aug_last``, ``aug_mean``, ``aug_class``) and
     :class:`~trojanscope.mitigate.dense_options.DenseOptions` (``dense_first``, ``dense_pull``,
     ``dense_epochs``, ``dense_then``, ``dense_rho``, ``dense_prune``, ``dense_distill``,
     ``first_near``, ``dense_mask``, ``mask_ranked``, ``mask_dark``, ``mask_black``: how the
@@ -254,7 +254,7 @@ class Gated(Mitigation):
                  repair_last: int | None = None,
                  blend_last: int | None = None, blend_rise: bool | None = None,
                  blend_stop: float | None = None, aug_last: int | None = None,
-                 aug_mean: int | None = None,
+                 aug_mean: int | None = None, aug_class: float | None = None,
                  conv_gate: float = conv_gate.CONV_GATE, conv_gap: float = conv_gate.CONV_GAP,
                  fast_conv: int = conv_fast.FAST_CONV,
                  conv_stop: float | None = conv_fast.CONV_STOP,

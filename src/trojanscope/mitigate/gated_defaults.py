@@ -288,6 +288,14 @@ AUG_LAST = 8
 # held-out images across the boundary and back from epoch to epoch). Default 3 with
 # ``AUG_LAST`` = 8 (the rule above); 0: the last state.
 AUG_MEAN = 3
+# ``aug_class``'s bar (issue 12 stop 78, h12): with B > 0, after ``aug_last``'s fit, a bounded
+# search per source class on noisy copies and within-class mixes of that class's clean images
+# (warm from the reversed trigger); where the best class's trigger sends at least B of its
+# copies to the suspect (under ``aug_class.FLIP_HIGH``) and stays near the reversed trigger,
+# the fit is run again with that trigger stamped on every row too
+# (:mod:`~trojanscope.mitigate.aug_class`). 0: off (its rule on fresh zoos 2521/2522,
+# benchmarks/data/mitigate_s78_h12/rule.md, not met: 20 of 28 at the goal either way).
+AUG_CLASS = 0.0
 # ``teach_last``'s bar (issue 12 stop 64; here since stop 72 so that ``project_cost``, which
 # ``teach_last``'s imports lead back to, reads the same one): the fit runs only where the
 # detector's reversed trigger for the suspect still sends at least this share of the clean

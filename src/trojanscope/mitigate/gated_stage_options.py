@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from trojanscope.mitigate.conv_fast import CONV_EPOCHS, CONV_ROUND_EPOCHS, CONV_STOP, FAST_CONV
 from trojanscope.mitigate.conv_lean import CONV_EARLY, CONV_LEAN
 from trojanscope.mitigate.gated_defaults import (
+    AUG_CLASS,
     AUG_LAST,
     AUG_MEAN,
     BLEND_LAST,
@@ -585,6 +586,17 @@ class AfterOptions:
             way (issue 12 stop 76, h12). Default ``AUG_MEAN`` = 3 (with ``aug_last`` 8; the
             rule above); 0: the last state. Off where ``aug_last`` runs fewer than F epochs;
             asked for there (or without ``free_reach``), it is refused.
+        aug_class: with a bar B > 0, after ``aug_last``'s fit, a bounded search per source
+            class (warm from the reversed trigger, its mask L1 at most twice the trigger's) on
+            fresh noisy copies and within-class mixes of that class's clean images; where the
+            best class's trigger sends at least B of its copies to the suspect and lies near the
+            reversed trigger, ``aug_last``'s fit is run again with that trigger stamped on every
+            clean image and noisy copy too (:mod:`~trojanscope.mitigate.aug_class`;
+            the note's ``aug_last`` gives ``aug_class``). Built for the BadNets ASR residues of
+            one source class near the target that the reversed mask leaves (issue 12 stop 78,
+            h12). Default ``AUG_CLASS`` = 0 (off: at 0.1 on fresh zoos 2521/2522, 20 of 28 at
+            the goal either way, its rule not met). Off where ``aug_last`` is; asked for there
+            (or without ``free_reach``), it is refused.
     """
 
     residue: float = 0.0
@@ -616,6 +628,7 @@ class AfterOptions:
     blend_stop: float | None = None
     aug_last: int | None = None
     aug_mean: int | None = None
+    aug_class: float | None = None
     # None given: the default, which says nothing where it cannot apply (a value asked for does)
     margin_asked_: bool = field(init=False)
 
@@ -648,6 +661,7 @@ class AfterOptions:
         rise_asked = self.blend_rise is not None
         stop_asked = self.blend_stop is not None
         mean_asked = self.aug_mean is not None
+        class_asked = self.aug_class is not None
         # the after-steps of free_reach's step (mitigate/after_steps.py), each the same way
         after = "after free_reach's step"
         for name, default, check, does in (
@@ -671,6 +685,7 @@ class AfterOptions:
             ("blend_stop", BLEND_STOP, _fraction(1.0), "stops blend_last's fit " + after),
             ("aug_last", AUG_LAST, _count(20), "runs " + after),
             ("aug_mean", AUG_MEAN, _count(20), "sets aug_last's output " + after),
+            ("aug_class", AUG_CLASS, _fraction(1.0), "reads aug_last's output " + after),
         ):
             self._after_free_reach(name, default, check, does)
         if self.mixed_held and not self.mixed_last:
@@ -693,6 +708,10 @@ class AfterOptions:
                     f"runs {self.aug_last} epoch{'s' if self.aug_last != 1 else ''}: set "
                     f"aug_last >= {self.aug_mean} with it, or leave aug_mean out")
             settle(self, "aug_mean", 0)
+        if self.aug_class and not self.aug_last:  # the search reads aug_last's fit
+            if class_asked:
+                raise ValueError("aug_class searches aug_last's output: set aug_last > 0 with it")
+            settle(self, "aug_class", 0.0)
 
     def _after_free_reach(self, name: str, default: object,
                           check: Callable[[str, object], object], does: str) -> None:

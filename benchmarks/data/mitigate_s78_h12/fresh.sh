@@ -1,0 +1,27 @@
+# Issue 12, stop 78 (h12): score today's `gated` and `gated:aug_class=B` on fresh zoos 2521 and
+# 2522 (stop 70's edge recipe, BadNets share raised, two dense sparse masks per zoo; built before
+# the rule's commit by build-fresh.sh, nothing read). One scoring process per zoo (two heavy
+# processes at a time); each model's rows written as soon as it is scored.
+# Run from the worktree root, from the commit that adds rule.md:
+#   bash benchmarks/data/mitigate_s78_h12/fresh.sh > /tmp/h1278/fresh.log 2>&1
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1 PYTHONPATH=src:benchmarks
+P=/work/main/.venv/bin/python
+D=/tmp/h1278/fresh
+O=benchmarks/data/mitigate_s78_h12
+git log -1 --format='commit %h %cI'
+git status --short
+one() {
+  S=$1
+  echo "score $S $(date -u +%T)"
+  nice -n 5 /usr/bin/time -f "score $S: %e s wall %U user %S sys" \
+      $P benchmarks/mitigate_cls_s78_check.py $D/zoo-$S $D/fresh-$S.json > $D/score-$S.log 2>&1
+  echo "scored $S rc $? $(date -u +%T)"
+}
+ZOOS=${ZOOS:-2521 2522}
+for S in $ZOOS; do one $S & done
+wait
+for S in $ZOOS; do
+  cp $D/fresh-$S.json $D/score-$S.log $O/ 2>/dev/null
+  cp $D/zoo-$S/truth.json $O/truth-$S.json
+done
+echo "all done $(date -u +%T)"
