@@ -111,9 +111,23 @@ def compare(work: Path, a: str, b: str) -> list[dict]:
             continue
         oa, ob = outputs(fa), outputs(fb)
         differ = sorted(k for k in set(oa) | set(ob) if oa.get(k) != ob.get(k))
+        numbers = [n for k in differ for n in moved(oa.get(k), ob.get(k), k)]
         rows.append({"line": line, "settings": [a, b], "compared": len(set(oa) | set(ob)),
-                     "differ": differ})
+                     "differ": differ, "numbers_moved": len(numbers), "first": numbers[:6]})
     return rows
+
+
+def moved(a: object, b: object, path: str) -> list[list]:
+    """The JSON numbers that differ between ``a`` and ``b`` (same shape), with their paths."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [n for k in sorted(set(a) & set(b), key=str)
+                for n in moved(a[k], b[k], f"{path}.{k}")]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [n for i, (x, y) in enumerate(zip(a, b, strict=True))
+                for n in moved(x, y, f"{path}[{i}]")]
+    if isinstance(a, int | float) and isinstance(b, int | float) and a != b:
+        return [[path, a, b]]
+    return []
 
 
 def make(work: Path, src: str, timeout: float) -> None:

@@ -9,7 +9,8 @@ The count, first that applies: ``--threads N`` (before the command), ``TROJANSCO
 an ``OMP_NUM_THREADS`` the user set (left to torch, as before), else :data:`DEFAULT`. Starting
 the CLI does not import torch, so the count goes into the variables torch reads when it is
 imported (processes the command starts inherit them); where torch is already imported (a caller
-of :func:`trojanscope.cli.main.run` in its own process) it is set on torch. :func:`restore` puts
+of :func:`trojanscope.cli.main.run` in its own process) it is set on torch. numpy's BLAS, loaded
+with the CLI, gets the same count through ``threadpoolctl``. :func:`restore` puts
 back what :func:`apply` changed. An executor's workers still run one thread each, whatever the
 count (``executor.base.call_task``); the TorchScript sandbox's child runs the count of the process
 that loads the model (``io.ts_proxy``).
@@ -64,10 +65,15 @@ def apply(option: int | None) -> None:
         logging.getLogger(__name__).debug("torch threads: OMP_NUM_THREADS=%s, as set",
                                           os.environ["OMP_NUM_THREADS"])
         return
+    from threadpoolctl import threadpool_limits  # scikit-learn's dependency
+
     saved = {var: os.environ.get(var) for var in VARS}
     _UNDO.append(lambda: _put_back(saved))
     for var in VARS:
         os.environ[var] = str(count)
+    # numpy's BLAS (OpenBLAS) was loaded with the CLI and read its threads then; its waiting
+    # threads spin too, so they get the same count
+    _UNDO.append(threadpool_limits(limits=count, user_api="blas").restore_original_limits)
     if "torch" in sys.modules:  # already read its variables: set it on torch
         import torch
 
