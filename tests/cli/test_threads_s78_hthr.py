@@ -137,3 +137,13 @@ def test_the_sandbox_child_runs_the_commands_count(unset: None, tmp_path: Path) 
         after = torch.get_num_threads()
         torch.set_num_threads(before)
     assert model._worker.threads == 1 and after == 2
+
+
+def test_the_option_after_the_command_says_where_it_goes(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["list", "arch", "--threads", "2"]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        "error: no such option: --threads",
+        "hint: --threads is an option of trojanscope itself: write it before the command "
+        "(trojanscope --threads N list ...)"]
