@@ -9,8 +9,9 @@ machine's cores, or the CLI's own policy on a tree that has one), ``omp1`` / ``o
 ``OMP_WAIT_POLICY=PASSIVE``: waiting threads sleep instead of spinning), ``opt1`` / ``opt2``
 (the CLI's ``--threads N``, on a tree that has it). Each run starts in a fresh copy of WORK
 (WORK holds ``runs/badnets``, made by ``--make``) and keeps what it wrote; ``--compare A B``
-then says line by line whether two settings' outputs are bitwise the same: the JSON on stdout
-and every JSON file written (timing keys set aside), every ``.safetensors`` tensor written.
+then says line by line whether two settings' outputs are bitwise the same: stdout (its JSON, or
+its table with the seconds blanked) and every JSON file written (timing keys and the bookkeeping
+of :data:`STAMP` set aside), every ``.safetensors`` tensor written, and which numbers moved.
 
     PYTHONPATH=src:benchmarks python benchmarks/thread_policy_s78_hthr.py WORK --make
     PYTHONPATH=src:benchmarks python benchmarks/thread_policy_s78_hthr.py WORK \
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -32,7 +34,7 @@ import time
 from pathlib import Path
 
 from _common import fail, run_main
-from same_outputs_s75_hfix2 import tensors, untimed
+from same_outputs_s75_hfix2 import SECONDS, tensors, untimed
 
 ATTACK = ["attack", "--attack", "badnets", "--dataset", "mnist", "--target", "0",
           "--poison-rate", "0.1", "--seed", "1", "--epochs", "2"]
@@ -85,20 +87,42 @@ def run_line(work: Path, src: str, line: str, setting: str, timeout: float) -> d
             "at": time.strftime("%H:%M:%S", time.gmtime())}
 
 
-def outputs(folder: Path) -> dict[str, object]:
-    """What a run in ``folder`` gave, timings set aside: stdout's JSON, every JSON file it
-    wrote, every tensor it wrote (bytes)."""
-    got: dict[str, object] = {}
+# bookkeeping a run writes that differs run to run whatever the threads: clock times, random
+# serial numbers, the folder it ran in, and file digests (safetensors writes its header's
+# metadata in a per-process order, so a file's bytes move where its tensors do not; the
+# tensors themselves are compared)
+STAMP = re.compile(r"^(\d{4}-\d\d-\d\dT[\d:.]+([+-]\d\d:\d\d|Z)?|urn:uuid:[0-9a-f-]{36}"
+                   r"|[0-9a-f]{64})$")
+
+
+def unstamped(obj: object) -> object:
+    """``obj`` with :data:`STAMP`'s strings and its ``workdir`` blanked."""
+    if isinstance(obj, dict):
+        return {k: "<dir>" if k == "workdir" else unstamped(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [unstamped(v) for v in obj]
+    return "<stamp>" if isinstance(obj, str) and STAMP.match(obj) else obj
+
+
+def outputs(folder: Path, work: Path) -> dict[str, object]:
+    """What a run in ``folder`` gave (not what it found there, a copy of ``work``), timings
+    and :data:`STAMP`'s bookkeeping set aside: stdout (JSON, or text with its seconds
+    blanked), every JSON file it wrote, every tensor it wrote (bytes)."""
+    text = (folder / "stdout.txt").read_text()
     try:
-        got["stdout"] = untimed(json.loads((folder / "stdout.txt").read_text()))
+        got: dict[str, object] = {"stdout": unstamped(untimed(json.loads(text)))}
     except json.JSONDecodeError:
-        got["stdout"] = None  # a table: its figures are in the files compared below
+        got = {"stdout": SECONDS.sub("N s", text)}
     for path in sorted(folder.rglob("*.json")):
+        name = str(path.relative_to(folder))
+        if (work / name).exists():
+            continue
         try:
-            got[str(path.relative_to(folder))] = untimed(json.loads(path.read_text()))
+            got[name] = unstamped(untimed(json.loads(path.read_text())))
         except json.JSONDecodeError:
-            got[str(path.relative_to(folder))] = path.read_bytes()
-    got.update(tensors(folder))
+            got[name] = path.read_bytes()
+    got.update({k: v for k, v in tensors(folder).items()
+                if not (work / k.split(":")[0]).exists()})
     return got
 
 
@@ -109,7 +133,7 @@ def compare(work: Path, a: str, b: str) -> list[dict]:
         fa, fb = work.parent / f"{line}.{a}", work.parent / f"{line}.{b}"
         if not (fa.is_dir() and fb.is_dir()):
             continue
-        oa, ob = outputs(fa), outputs(fb)
+        oa, ob = outputs(fa, work), outputs(fb, work)
         differ = sorted(k for k in set(oa) | set(ob) if oa.get(k) != ob.get(k))
         numbers = [n for k in differ for n in moved(oa.get(k), ob.get(k), k)]
         rows.append({"line": line, "settings": [a, b], "compared": len(set(oa) | set(ob)),
