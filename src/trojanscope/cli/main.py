@@ -16,6 +16,7 @@ import typer
 
 from trojanscope import __version__, registry
 from trojanscope.activation_modes import env_mode
+from trojanscope.cli import threads as torch_threads
 from trojanscope.errors import UserInputError
 
 INTERRUPTED = 130  # the shell's code for a process ended by Ctrl-C
@@ -44,6 +45,12 @@ def main(
     ),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks and debug logs."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output on stderr."),
+    threads: int = typer.Option(
+        None, "--threads", min=1,
+        help=f"Torch threads for the command (default: ${torch_threads.ENV}, else "
+             f"$OMP_NUM_THREADS, else {torch_threads.DEFAULT}: the tests' figures, fastest on a "
+             "busy machine).",
+    ),
 ) -> None:
     """trojanscope: neural-network backdoor security toolkit."""
     from trojanscope.cli import common
@@ -51,6 +58,7 @@ def main(
     common.SETTINGS.debug = debug
     common.SETTINGS.quiet = quiet
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr)
+    torch_threads.apply(threads)
 
 
 def _add_commands(app: typer.Typer) -> None:
@@ -76,13 +84,22 @@ def _command() -> Any:
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Console entry point; returns the exit code (also used by tests)."""
+    """Console entry point; returns the exit code (also used by tests). The torch thread count
+    the command ran with is put back after it (:mod:`trojanscope.cli.threads`)."""
+    try:
+        return _run(argv)
+    finally:
+        torch_threads.restore()
+
+
+def _run(argv: list[str] | None) -> int:
     from trojanscope.cli import common, usage
 
     common.SETTINGS.argv = list(argv if argv is not None else sys.argv[1:])
     debug = "--debug" in common.SETTINGS.argv
     try:
         env_mode()  # a bad TROJANSCOPE_ACTIVATION_TRAITS: refused before any model loads
+        torch_threads.env_count()  # a bad TROJANSCOPE_THREADS: the same
         result = _command()(args=common.SETTINGS.argv, prog_name=usage.PROG,
                             standalone_mode=False)
         if result == INTERRUPTED:  # Typer turns Ctrl-C into this exit code

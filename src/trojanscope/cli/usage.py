@@ -67,7 +67,15 @@ def describe(exc: BaseException) -> tuple[str, str]:
             message = f"{message.rstrip('.')}: {expected[:1].lower()}{expected[1:]}"
     ctx = getattr(exc, "ctx", None)
     path = getattr(ctx, "command_path", None) or PROG
+    name = getattr(exc, "option_name", None)
+    if type(exc).__name__ == "NoSuchOption" and name in _OWN and path != PROG:
+        value = " N" if name == "--threads" else ""
+        return message, (f"{name} is an option of {PROG} itself: write it before the command "
+                         f"({PROG} {name}{value} {path.removeprefix(PROG).strip()} ...)")
     return message, f"see '{path} --help'"
+
+
+_OWN = ("--threads", "--quiet", "-q")  # the app's options a user may write after the command
 
 
 # Help shows a value's kind in words, never a Python annotation such as <list[Path]>.
