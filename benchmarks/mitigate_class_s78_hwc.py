@@ -24,6 +24,7 @@ from types import SimpleNamespace
 from mitigate_class_s77_hwc import reading
 from trojanscope.data.resolve import load_dataset
 from trojanscope.detect.inputs import default_split
+from trojanscope.errors import TooFewPerClass
 from trojanscope.io.models import images_for_flat_input, load_model
 from trojanscope.mitigate.read_least import reading_set
 from trojanscope.mitigate.run import DEFAULT_HOLDOUT, split_clean
@@ -61,7 +62,11 @@ def main() -> None:
                 tops.append(("other200", reading_set(
                     SimpleNamespace(read_least=READ, held_offered_=other), fit, 0)[0]))
             for share, data in tops:
-                row = reading(name, share, DEFAULT_HOLDOUT, loaded.module, data, target)
+                try:
+                    row = reading(name, share, DEFAULT_HOLDOUT, loaded.module, data, target)
+                except TooFewPerClass as exc:  # mitigate then lowers --holdout (stop 74)
+                    row = {"seed": name, "share": share, "samples": len(data),
+                           "target": target, "error": str(exc).split(";")[-1].strip()}
                 row["cpu_user"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_utime, 1)
                 out.write(json.dumps(row) + "\n")
                 out.flush()

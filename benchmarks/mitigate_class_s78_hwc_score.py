@@ -13,7 +13,7 @@ the class treated (``decided.suspect``), the detector's reading, the method's CP
 
     PYTHONPATH=src:benchmarks python benchmarks/mitigate_class_s78_hwc_score.py OUT.jsonl TMP \\
         a264=/tmp/hwc78/fresh/s264/runs/a@/tmp/hwc78/fresh/s264/clean.npz ... \\
-        --variant today= --variant read200=read_least=200
+        --variant today= --variant read200=read_least=200 [--no-export]
 """
 
 from __future__ import annotations
@@ -40,14 +40,17 @@ def run_facts(run: Path) -> dict:
 
 
 def score_one(name: str, run: Path, clean: Path, label: str, params: list[str],
-              tmp: Path) -> dict:
-    """One ``mitigate`` process on ``run``; its JSON and CPU as a row."""
+              tmp: Path, export: bool = True) -> dict:
+    """One ``mitigate`` process on ``run``; its JSON and CPU as a row (``export`` False:
+    ``--no-export``, the TorchScript and ONNX files left out; no figure reads them)."""
     out = tmp / f"{name}-{label}"
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, "-m", "trojanscope", "mitigate", str(run), "--data", str(clean),
            "--out", str(out), "--format", "json"]
     for p in params:
         cmd += ["--method-param", p]
+    if not export:
+        cmd.append("--no-export")
     env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
                PYTHONPATH=f"{REPO / 'src'}")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -75,6 +78,7 @@ def main() -> None:
     parser.add_argument("tmp", type=Path)
     parser.add_argument("runs", nargs="+", help="NAME=RUN_FOLDER@CLEAN.npz")
     parser.add_argument("--variant", action="append", required=True, help="LABEL=P1,P2 …")
+    parser.add_argument("--no-export", action="store_true")
     args = parser.parse_args()
     variants = []
     for item in args.variant:
@@ -91,7 +95,8 @@ def main() -> None:
     with args.out.open("a") as fh:
         for name, run, clean in runs:
             for label, params in variants:
-                row = score_one(name, run, clean, label, params, args.tmp)
+                row = score_one(name, run, clean, label, params, args.tmp,
+                                export=not args.no_export)
                 fh.write(json.dumps(row) + "\n")
                 fh.flush()
                 print(name, label, row["rc"], row.get("suspect"), row["process_cpu_s"],
