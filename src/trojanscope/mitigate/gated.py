@@ -116,6 +116,7 @@ from trojanscope.mitigate.guard import hold_back
 from trojanscope.mitigate.held_guard import set_apart
 from trojanscope.mitigate.nothing_left import WEAK
 from trojanscope.mitigate.project_cost import PROJECT_COST
+from trojanscope.mitigate.read_least import READ_LEAST, read_words, reading_set
 from trojanscope.mitigate.round_stop import ROUND_STOP
 from trojanscope.mitigate.stages_replaced import StagesReplaced
 from trojanscope.registry import register
@@ -261,7 +262,8 @@ class Gated(Mitigation):
                  conv_epochs: int = conv_fast.CONV_EPOCHS,
                  conv_round_epochs: int = conv_fast.CONV_ROUND_EPOCHS,
                  conv_lean: bool = conv_lean.CONV_LEAN,
-                 conv_early: bool = conv_lean.CONV_EARLY, suspect: int = -1) -> None:
+                 conv_early: bool = conv_lean.CONV_EARLY, suspect: int = -1,
+                 read_least: int = READ_LEAST) -> None:
         given = dict(locals())  # the options as called, each group takes its own
         groups = [kind(**{f.name: given[f.name] for f in fields(kind) if f.init})
                   for kind in (StageOptions, ProbeOptions, AfterOptions, ProjectOptions,
@@ -336,6 +338,7 @@ class Gated(Mitigation):
         report: dict[str, Any] = {}
         self.report_ = report
         self.verdict_: ModelVerdict | None = None
+        self.read_: int | None = None  # how many clean samples the detector read (read_least)
         self.unprojected_: nn.Module | None = None  # project_repair's teacher, this run's
         self.repaired_ = False  # project_repair fitted this run's projected model
         self.first_kept_: nn.Module | None = None  # first_read's: this run's first stage's
@@ -346,9 +349,13 @@ class Gated(Mitigation):
         check_suspect(self.suspect, model, clean)  # before the detector's reading (stop 77)
         if not self.force or self.unlearn:  # forced: the detector runs for the suspects only
             start = time.perf_counter()
-            verdict = conv_lean.verdict(self, model, clean, seed, detector_verdict)
+            read, added = reading_set(self, clean, seed)  # read_least: held-out ones too
+            verdict = conv_lean.verdict(self, model, read, seed, detector_verdict)
             p = float(verdict.probability or 0.0)
             report["detector"] = f"{self.detector} p={p:.3f} (gate {self.gate})"
+            if added:
+                report["detector_read"] = read_words(len(clean), added)
+            self.read_ = len(read)
             report["detect_s"] = round(time.perf_counter() - start, 1)
             given_first(self.suspect, verdict, report)  # suspect=C: C first (stop 77)
             if p < self.gate and not self.force and not self._stripe_opens(

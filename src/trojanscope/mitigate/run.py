@@ -22,6 +22,7 @@ from trojanscope.engine.metrics import accuracy, predict
 from trojanscope.errors import TooFewPerClass, UserInputError
 from trojanscope.mitigate.auto import AUTO_WITH_DATA
 from trojanscope.mitigate.base import Mitigation, same_state
+from trojanscope.mitigate.read_least import offer_held
 from trojanscope.mitigate.wrong_class import other_class_words
 from trojanscope.params import check_share, init_parameters
 
@@ -197,6 +198,7 @@ def mitigate(
     share, purified = holdout, None
     while purified is None:  # the share first (the method's own try), then one measurement
         start, cpu = time.perf_counter(), time.process_time()
+        offer_held(method, held)  # gated's read_least: its detector may read them too
         try:
             purified = method.apply(model, fit, seed=seed)
         except TooFewPerClass as exc:  # a method's detector, on the split's share
@@ -230,7 +232,8 @@ def mitigate(
         verdict = getattr(method, "verdict_", None)  # gated's detector reading, if it ran
         if wrong := other_class_words(
                 method.name, decided, triggered.target, triggered.source,
-                getattr(verdict, "target_classes", None), len(fit) if fit is not None else None,
+                getattr(verdict, "target_classes", None),
+                getattr(method, "read_", None) or (len(fit) if fit is not None else None),
                 len(clean) if clean is not None else None):
             notes.append(wrong)
     return MitigationResult(
