@@ -120,15 +120,15 @@ def _run(argv: list[str] | None) -> int:
                 _error(f"a file ended early (empty or cut short): {exc.__cause__}")
                 return 2
             return _interrupted()
-        if debug:
-            raise
         if usage.is_help_request(exc):
             typer.echo(usage.help_text(exc))
             return 0
-        if usage.is_usage_error(exc):
+        if usage.is_usage_error(exc):  # the command line's own error: one line, even with --debug
             message, hint = usage.describe(exc)
             _error(message, hint)
             return 2
+        if debug:
+            raise
         if isinstance(exc, UserInputError):
             _error(str(exc))
             return 2

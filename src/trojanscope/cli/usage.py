@@ -75,7 +75,8 @@ def describe(exc: BaseException) -> tuple[str, str]:
     return message, f"see '{path} --help'"
 
 
-_OWN = ("--threads", "--quiet", "-q")  # the app's options a user may write after the command
+_OWN = ("--threads", "--quiet", "-q", "--debug")  # the app's options a user may write after
+# the command
 
 
 # Help shows a value's kind in words, never a Python annotation such as <list[Path]>.
