@@ -27,6 +27,7 @@ import numpy as np
 from trojanscope import registry
 from trojanscope.detect.data.inputs import load_suspect
 from trojanscope.detect.data.run import detect_data
+from trojanscope.errors import UserInputError
 from trojanscope.io.manifest import read_manifest
 
 VARIANTS = {"default": {}, "collapse": {"collapse": 1}}
@@ -75,7 +76,11 @@ def table_row(csv: Path, label: str) -> dict:
     s = load_suspect(csv, label)
     row = {"table": str(csv), "rows": len(s.data)}
     for name, params in VARIANTS.items():
-        flags, top = read(s.data, None, params)
+        try:
+            flags, top = read(s.data, None, params)
+        except UserInputError as exc:  # a table the method refuses (under 10 rows of a class)
+            row[name] = {"flagged": 0, "refused": str(exc)}
+            continue
         row[name] = {"flagged": len(flags), "top": {key: top.get(key) for key in
                                                     ("label", "column", "value", "rows")}}
     return row
@@ -102,7 +107,8 @@ def summary(rows: list[dict]) -> list[str]:
         elif rows and "table" in rows[0]:
             r = [x[name] for x in rows]
             out.append(f"{name}: {len(rows)} clean tables; flagged on "
-                       f"{sum(v['flagged'] > 0 for v in r)}, {sum(v['flagged'] for v in r)} rows")
+                       f"{sum(v['flagged'] > 0 for v in r)}, {sum(v['flagged'] for v in r)} rows"
+                       f"; refused {sum('refused' in v for v in r)}")
     return out
 
 
