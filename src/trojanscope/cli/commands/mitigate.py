@@ -16,7 +16,6 @@ from trojanscope.cli.common import (
     TEXT_COLUMN,
     OutputFormat,
     command,
-    data_params,
     parse_params,
     print_json,
     refuse_early,
@@ -86,8 +85,7 @@ def mitigate(
     if data is None and not data_free:
         raise UserInputError("no clean data: give --data, or --data-free (method clp)")
     check_output_dir(out, force)  # before the imports (stop 70: 15 s after)
-    from trojanscope.data.resolve import load_dataset
-    from trojanscope.detect.inputs import default_split
+    from trojanscope.detect.inputs import default_split, load_for_model
     from trojanscope.io.models import images_for_flat_input, load_model
     from trojanscope.mitigate import auto
     from trojanscope.mitigate.run import DEFAULT_HOLDOUT, attack_triggered, fixed_triggered
@@ -110,6 +108,7 @@ def mitigate(
         raise UserInputError(f"mitigation {name!r} needs clean data; with --data-free use "
                              "--method clp (or auto)")
     loaded = load_model(model)
+    refuse_trees(model, loaded.module)
     if auto.resolve(method, data_free, foreign=loaded.manifest is None) != name:
         name = auto.resolve(method, data_free, foreign=True)  # auto on a model we did not make
         the_method = None
@@ -118,8 +117,10 @@ def mitigate(
     clean: TensorDataset | None = None
     source_shape = loaded.input_shape  # what the purified file takes, as the source did
     if data is not None:
-        clean = attach_encoder(loaded, load_dataset(data, default_split(data, None),
-                                                    **data_params(text_column, label_column)))
+        # a table model's data is read by its own schema, so the label column its manifest
+        # records need not be given again (stop 78 first contact, hcmd's (5); as ``detect``)
+        clean = attach_encoder(loaded, load_for_model(loaded, data, default_split(data, None),
+                                                      label_column, text_column))
         images_for_flat_input(loaded, clean)  # an MLP fitted on flattened images, as `detect`
     module, input_shape = editable_module(loaded, clean)
     trigger_of = None
@@ -220,3 +221,18 @@ def print_table(report: dict) -> None:
 
 
 command("mitigate", order=75)(mitigate)
+
+
+def refuse_trees(model: Path, module: nn.Module) -> None:
+    """One line for a boosted-tree model: every mitigation takes gradient steps or prunes
+    neurons, and a tree ensemble has neither (stop 78, hdd: the fraud tour's run reached an
+    "unexpected ValueError: optimizer got an empty parameter list")."""
+    from trojanscope.models.trees import is_tree
+
+    if is_tree(module):
+        raise UserInputError(
+            f"{model}: a boosted-tree model (XGBoost/LightGBM); mitigate purifies neural "
+            f"networks (fine-tuning, pruning, unlearning) and a tree ensemble has no weights to "
+            f"tune: retrain it on rows you trust instead (`trojanscope detect-data {model}` "
+            f"names the training rows it suspects)")
+

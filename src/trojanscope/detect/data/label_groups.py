@@ -164,6 +164,11 @@ SHARED = 0.9  # a value held by this share of a group's rows is part of what the
 TIE_COVER = 0.5  # tie_outside=2: a sibling of the tied rows holds at least this share of them
 # (the key a screen marks its groups with, the screen's option): ``screen_of``
 # (``leans``: ``covers=3``'s reading; ``lean`` is the verdict's evidence key)
+# collapse: 1 reads one row of each set of exact copies (the same values and label) and gives
+# its score and flag to every copy (issue 16 stop 78 hdd: the fraud attack's clean copies,
+# a fraud row and its four copies, were flagged as a 5-row group and the triggered copies not);
+# 0 (default): every row counts, as before
+COLLAPSE = 0
 SCREEN_KEYS = (("deficit", "deficit"), ("cover", "covers"), ("leans", "covers"),
                ("stray", "strays"), ("cell", "cells"), ("misfit", "misfits"), ("rare", "rares"))
 
@@ -418,7 +423,8 @@ class LabelGroups(DataDetector):
                  deficit: float = DEFICIT, deficit_weight: float = DEFICIT_WEIGHT,
                  covers: int = COVERS, strays: int = STRAYS, cells: int = CELLS,
                  cell_weight: float = CELL_WEIGHT, misfits: int = MISFITS,
-                 tie_covers: int = TIE_COVERS, rares: int = RARES) -> None:
+                 tie_covers: int = TIE_COVERS, rares: int = RARES,
+                 collapse: int = COLLAPSE) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
         self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
@@ -501,6 +507,10 @@ class LabelGroups(DataDetector):
             raise UserInputError(f"label-groups: rares is 0 (off), 1 (on) or 2 (on, at least "
                                  f"{RARE_OTHERS} holders of another label), not {rares!r}")
         self.rares = int(rares)
+        if isinstance(collapse, bool) or collapse not in (0, 1):
+            raise UserInputError(f"label-groups: collapse is 0 (off) or 1 (on), "
+                                 f"not {collapse!r}")
+        self.collapse = int(collapse)
         self.groups: list[dict] = []
         self._verdict: SetVerdict | None = None
         self.evidence: dict = {}
@@ -514,6 +524,17 @@ class LabelGroups(DataDetector):
         x, schema = feats.table
         labels = feats.labels.numpy().astype(np.int64)
         codes = value_codes(x, schema)
+        if not self.collapse:
+            return self._run_rows(x, schema, labels, codes)
+        keep, back = distinct_rows(x, labels)
+        scores, flags = self._run_rows(x[keep], schema, labels[keep], codes[keep])
+        flags = np.flatnonzero(np.isin(back, flags))  # every copy of a flagged row
+        self._flagged = len(flags)
+        return scores[back], flags
+
+    def _run_rows(self, x: np.ndarray, schema: TabularSchema, labels: np.ndarray,
+                  codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Scores and flags of these rows (all of the table's, or one of each exact copy)."""
         categorical = np.array([c.kind == "categorical" for c in schema.columns])
         natural = np.zeros(len(labels), bool)
         scores, groups = group_scores(codes, labels, self, categorical, natural)
@@ -1116,3 +1137,15 @@ def naive_bayes_terms(codes: np.ndarray, labels: np.ndarray, num_classes: int, f
 
 def _logit(p: float) -> float:
     return float(np.log(p / (1 - p)))
+
+
+def distinct_rows(x: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first row of each set of exact copies (the same encoded values and label), in table
+    order, and each row's position among them (``collapse``): copies are one row's evidence,
+    not a group of rows sharing a value."""
+    both = np.column_stack([np.nan_to_num(np.asarray(x, float), nan=np.inf), labels])
+    _, first, back = np.unique(both, axis=0, return_index=True, return_inverse=True)
+    order = np.argsort(first)  # keep the table's order, so the folds split it as before
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return first[order], rank[np.asarray(back).ravel()]
