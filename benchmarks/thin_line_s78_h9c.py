@@ -10,6 +10,8 @@ reads the shipped file (``today``) against the same file with the recipe's ``mas
 taken out (``cand``: stop 76's gate, the kind's 0.69 at every class) on weak backdoors.
 
 - ``write OUT``: the shipped file without the recipe's ``mask_line`` keys.
+- ``revert``: the rule's "reverted" (met at this stop): the shipped file loses those keys, and
+  nothing else moves.
 - ``rule --free ROWS --data ROWS --without FILE``: the rule's reading
   (``thin_line_s78_h9c_rule.md``) on ``wide_gate_s77_h9c.py fresh`` rows (read with
   ``--candidate FILE``) and ``user_cnn_s72_h9u.py read`` rows: the backdoors the line lost
@@ -26,7 +28,7 @@ import copy
 import json
 from pathlib import Path
 
-from _common import read_jsonl, run_main
+from _common import fail, read_jsonl, run_main
 from wide_gate_s77_h9c import BAND, SHIPPED, data_rows, judged
 
 FLAG = 0.5
@@ -77,8 +79,10 @@ def reading(free: list[dict], data: list[dict]) -> dict:
     out["band_backdoors"] = [b["name"] for b in band if b["backdoored"]]
     out["band_at_target"] = [b["name"] for b in band if b["backdoored"]
                              and b["pre"][1] == b["target"]]
-    lost = out["free"]["lost"] + out["data"]["lost"]
-    cleared = out["free"]["cleared"] + out["data"]["cleared"]
+    def either(key: str) -> set[str]:  # a model by its folder's name on both paths
+        return {n.split("/")[-1] for way in ("free", "data") for n in out[way][key]}
+
+    lost, cleared = either("lost"), either("cleared")
     out["revert"] = bool(lost) and len(cleared) <= len(lost)
     return out
 
@@ -121,7 +125,15 @@ def main() -> None:
     ru.add_argument("--data", type=Path, required=True, help="user_cnn_s72_h9u.py read rows")
     ru.add_argument("--without", type=Path, required=True, help="write's file")
     ru.add_argument("--json", type=Path)
+    sub.add_parser("revert", help="the recipe's mask_line out of the shipped file")
     args = ap.parse_args()
+    if args.cmd == "revert":
+        shipped = json.loads(SHIPPED.read_text())
+        if without_line(shipped) == shipped:
+            fail(f"{SHIPPED}: no mask_line to take out")
+        SHIPPED.write_text(json.dumps(without_line(shipped), indent=1) + "\n")
+        print(f"{SHIPPED}: the recipe's mask_line taken out")
+        return
     if args.cmd == "write":
         args.out.write_text(json.dumps(without_line(json.loads(SHIPPED.read_text())),
                                        indent=1) + "\n")
