@@ -73,3 +73,15 @@ def test_a_purified_file_beside_its_record(tmp_path):
     assert any(f.rule_id == "TSA120" for f in _audit(out / "model.onnx").findings)
     (out / "other.onnx").write_bytes(WEIGHTS)  # a file the record does not list
     assert _audit(out / "other.onnx").steps[0].status.value == "skipped"
+
+
+def test_next_steps_purify_again_not_bad_files(tmp_path):
+    from trojanscope.report.audit_next import next_steps
+
+    out = _folder(tmp_path, 1.0, 0.6153846)
+    record = json.loads((out / "manifest.json").read_text())
+    record["mitigation"]["source"] = "runs/badnets"
+    (out / "manifest.json").write_text(json.dumps(record))
+    steps = next_steps(_audit(out))
+    assert steps[0].title == "Do not deploy the purified model"  # not "these files" (tampering)
+    assert any("trojanscope mitigate runs/badnets" in c for s in steps for c in s.commands)

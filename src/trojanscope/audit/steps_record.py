@@ -90,7 +90,7 @@ class MitigationRecordStep(AuditStep):
         assert found is not None
         path, record = found
         method = str(record.get("method", "?"))
-        step.details = {"record": path, "method": method,
+        step.details = {"record": path, "method": method, "source": record.get("source"),
                         "before": record.get("before"), "after": record.get("after")}
         left = residue(record)
         if left is None:
