@@ -216,12 +216,15 @@ def with_line(base: dict, line: float) -> dict:
 def fresh(manifest_path: Path, candidate: Path, out: Path) -> None:
     """``fresh``: each model read once data-free (MM-BD, seed 0), then calibrated and gated
     with the shipped file (``today``) and with the candidate (``cand``), as ``detect
-    --data-free`` reads it with each; the CPU of the read and of each gate apart."""
+    --data-free`` reads it with each; the CPU of the read and of each gate apart; (stop 78)
+    ``<label>_pre``: the calibrated flag before the gate and the recipe's mask line at its
+    class (None where the excess term recorded none)."""
     import copy
 
     from data_free_signal_s75_h9f import _cpu, _load
     from trojanscope import registry
     from trojanscope.detect.calibration import calibrate, load_calibrators
+    from trojanscope.detect.class_excess import EXCESS_MASK_LINE
     from trojanscope.detect.mask_gate import MASK_OTHER, MASK_STAND, MASK_STEPS, gate_read
 
     files = {"today": load_calibrators(), "cand": load_calibrators(candidate)}
@@ -238,6 +241,9 @@ def fresh(manifest_path: Path, candidate: Path, out: Path) -> None:
         for label, cals in files.items():
             before = _cpu()
             v = calibrate(copy.deepcopy(raw), cals)
+            top = int(v.target_classes[0])  # stop 78: the flag before the gate, its line
+            row[f"{label}_pre"] = [round(float(v.probability), 5), top,
+                                   v.features.get(f"{EXCESS_MASK_LINE}{top}")]
             gate_read(v, model.module, detector, cals)
             f = v.features
             row[label] = [round(float(v.probability), 5), int(v.target_classes[0])]

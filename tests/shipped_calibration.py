@@ -382,3 +382,20 @@ def shipped_before_s77_h9c() -> dict:
     """The shipped file's raw entries, in file order, without h9c's stop-77 ``mask_line``."""
     return {k: excess_without_line_s77_h9c(v) if k.endswith(":excess") else v
             for k, v in json.loads(SHIPPED.read_text()).items()}
+
+
+# issue 9 stop 78 (h9c): stop 77's `mask_line` 1.18 on the user CNN recipe's entry of the two
+# data-free excess entries was reverted (benchmarks/thin_line_s78_h9c_rule.md: on fresh seeds
+# 252-263 it lowered two weak backdoors at 7 under the flag and cleared no clean flag)
+def shipped_before_s78_h9c() -> dict:
+    """The shipped file's raw entries, in file order, with h9c's stop-77 ``mask_line`` put
+    back (the file as stop 77 shipped it, as far as that key goes)."""
+    out = json.loads(SHIPPED.read_text())
+    for key in DATA_FREE_EXCESS:
+        for e in out[key]["fitted_on"]["wide_recipes"][S77_CNN_KIND]:
+            if str(e.get("recipe", "")).startswith("first_contact_s68.user_cnn"):
+                e["mask_line"] = 1.18
+    return out
+
+
+S77_CNN_KIND = "784/10:activation:relu+layer:conv+pool:max"

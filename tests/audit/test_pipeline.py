@@ -38,7 +38,8 @@ def default_audits(run_dirs, audited):
 def test_backdoored_folder_fails_with_evidence(default_audits):
     result = default_audits["backdoored"]
     assert statuses(result) == {"scan": "ok", "signature": "ok", "integrity": "ok", "bom": "ok",
-                                "load": "ok", "detect": "ok", "data": "skipped"}
+                                "load": "ok", "detect": "ok", "record": "skipped",
+                                "data": "skipped"}
     assert result.detection is not None and result.detection["probability"] >= 0.5
     assert result.rating.level >= Severity.HIGH and result.verdict == "fail"
     assert any(f.rule_id == "TSA100" for f in result.findings)
@@ -137,7 +138,7 @@ def file_steps() -> list[AuditStep]:
     """The audit's steps up to loading the model (scan, signature, integrity, bom, load):
     what the signature tests read, without the detection of a model they do not read (stop
     61: the tampering test 12.1 -> 0.8 CPU-s)."""
-    steps = [s for s in default_steps() if s.name not in ("detect", "data")]
+    steps = [s for s in default_steps() if s.name not in ("detect", "record", "data")]
     assert [s.name for s in steps] == ["scan", "signature", "integrity", "bom", "load"]
     return steps
 

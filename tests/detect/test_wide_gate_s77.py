@@ -128,16 +128,17 @@ def test_a_malformed_line_is_refused_when_read(tmp_path, line) -> None:
 
 def test_the_shipped_file_carries_the_line_as_the_rule_shipped_it() -> None:
     """The rule (``benchmarks/wide_gate_s77_h9c_rule.md``) was met on fresh seeds 240-251: the
-    shipped file is the file before it with the line 1.18 on the user CNN recipe's entry of the
-    two data-free excess entries, and seed 226's clean CNN (stop 76's first contact) read
-    data-free has it recorded at the classes that entry opens (2, 3, 5, 7); not with data."""
+    file stop 77 shipped is the file before it with the line 1.18 on the user CNN recipe's
+    entry of the two data-free excess entries, and seed 226's clean CNN (stop 76's first
+    contact) read data-free has it recorded at the classes that entry opens (2, 3, 5, 7); not
+    with data. (Stop 78 reverted the line: ``shipped_before_s78_h9c()`` is that file.)"""
     from data_free_s74_h9d import as_data_free
     from excess_wide_s72_h9u import loaded, verdict
-    from shipped_calibration import SHIPPED, shipped_before_s77_h9c
+    from shipped_calibration import shipped_before_s77_h9c, shipped_before_s78_h9c
     from trojanscope.detect.calibration import calibrate
     from wide_gate_s77_h9c import with_line
 
-    shipped = json.loads(SHIPPED.read_text())
+    shipped = shipped_before_s78_h9c()
     assert shipped == with_line(shipped_before_s77_h9c(), 1.18)
     text = (ROOT / "benchmarks/data/first_contact_s76/keep_lines_b/03.txt").read_text()
     report = json.loads(text[text.find("{"):text.rfind("}") + 1])

@@ -20,6 +20,10 @@ AUDIT_RULES = {
                  "Data-level detection flagged training samples that carry a trigger with a "
                  "flipped label: the data would plant a backdoor in any model trained on them.",
                  Severity.HIGH, "backdoor"),
+        RuleInfo("TSA120", "backdoor-left-by-mitigation",
+                 "The record mitigate wrote beside the purified model measured the attack's "
+                 "trigger still succeeding after purifying: the backdoor was not removed, "
+                 "whatever a detector says of the purified model.", Severity.HIGH, "backdoor"),
         RuleInfo("TSA200", "signature-invalid",
                  "The signature does not verify with the given key, or an expected signature "
                  "is missing.", Severity.HIGH, "tampered"),

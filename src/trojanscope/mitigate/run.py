@@ -362,14 +362,22 @@ def unchanged_words(method: str, *, data_free: bool) -> str:
                     if data_free else "")
 
 
+def still_there(before: dict[str, float], after: dict[str, float]) -> bool:
+    """Whether the ASR after is at least :data:`STILL_SHARE` of the ASR before and above
+    :data:`STILL_ASR`: the purified model still answers the trigger (``mitigate``'s note, and
+    the audit's ``TSA120`` on a folder ``mitigate`` wrote)."""
+    was, now = before.get("asr"), after.get("asr")
+    return not (was is None or now is None or now <= STILL_ASR or now < STILL_SHARE * was)
+
+
 def still_there_words(method: str, before: dict[str, float], after: dict[str, float],
                       triggered: int, default: str, *, data_free: bool = False) -> str | None:
     """The note where the ASR after is at least :data:`STILL_SHARE` of the ASR before and
     above :data:`STILL_ASR` (the purified model still answers the trigger), naming the method
     ``auto`` gives with clean data; None otherwise or where no ASR was measured."""
-    was, now = before.get("asr"), after.get("asr")
-    if was is None or now is None or now <= STILL_ASR or now < STILL_SHARE * was:
+    if not still_there(before, after):
         return None
+    was, now = before["asr"], after["asr"]
     if method == default:
         other = "see `trojanscope list mitigation` for the other methods"
     else:

@@ -103,7 +103,8 @@ def next_steps(result: AuditResult) -> list[NextStep]:
     if ctx.code_on_load:
         steps = _code_on_load(ctx)
     elif result.rating.level >= Severity.HIGH:
-        steps = _backdoor(ctx) if ctx.backdoor else _bad_files(ctx)
+        steps = (_backdoor(ctx) if ctx.backdoor else _left(ctx) if ctx.left
+                 else _bad_files(ctx))
     elif result.rating.level >= Severity.MEDIUM:
         steps = _review(ctx)
     else:
@@ -121,6 +122,9 @@ class _Context:
         rules = {f.rule_id for f in result.findings}
         self.backdoor = backdoor_detected(result)
         self.inconclusive = "TSA101" in rules
+        # a backdoor the record of ``mitigate`` measured still there (issue 12 stop 78)
+        self.left = any(f.rule_id == "TSA120" and f.severity >= Severity.HIGH
+                        for f in result.findings)
         self.code_on_load = runs_code_when_loaded(result)
         self.report = option_value(result.command, REPORT_OPTIONS)
         det = result.detection or {}
@@ -234,6 +238,30 @@ def _purify(ctx: _Context) -> list[NextStep]:
     if advice is None:
         return []
     return [NextStep(f"Purify a copy ({advice['method']})", advice["text"], advice["commands"])]
+
+
+def _left(ctx: _Context) -> list[NextStep]:
+    """A folder ``mitigate`` wrote whose own record measured the backdoor still there: the
+    purified model is not to be deployed, and the source is purified again another way."""
+    record = ctx.result.step("record")
+    source = (record.details.get("source") if record is not None else None) or "MODEL"
+    data = ctx.data_args("audit")
+    again = f"{PurePath(ctx.result.target).name}-again"
+    return [
+        NextStep("Do not deploy the purified model",
+                 "mitigate's own record measured the attack's trigger still succeeding after "
+                 "purifying (finding TSA120): the backdoor was not removed, whatever the "
+                 "detector says of this copy. Keep it and its source out of registries and "
+                 "serving."),
+        NextStep("Purify the source again another way",
+                 "Another method (the list gives each one's measured figures) or more clean "
+                 "data (MORE_CLEAN.npz: data you trust), then audit the new folder:",
+                 ["trojanscope list mitigation",
+                  f"trojanscope mitigate {shlex.quote(str(source))} --data MORE_CLEAN.npz "
+                  f"--out {shlex.quote(again)}",
+                  f"trojanscope audit {shlex.quote(again)} {data} --report "
+                  f"{ctx.out('again')}"]),
+    ]
 
 
 def _bad_files(ctx: _Context) -> list[NextStep]:

@@ -35,7 +35,16 @@ def step_note(step: dict[str, Any]) -> str:
         case "detect":
             return "; ".join([f"{d.get('method', '')}, {d.get('data', '')}",
                               *lowered_heads(d)])
+        case "record":  # what ``mitigate`` measured (issue 12 stop 78)
+            was, now = (_asr(d.get(k)) for k in ("before", "after"))
+            return f"{d.get('method', '')}: ASR {was} before, {now} after"
     return ""
+
+
+def _asr(figures: Any) -> str:
+    """A record's ASR as a percentage, or ``not measured``."""
+    asr = figures.get("asr") if isinstance(figures, dict) else None
+    return f"{asr:.2%}" if isinstance(asr, int | float) else "not measured"
 
 
 # the detection step's lowering notes: the lower term's (``auto:lower:dense``, shipped), the

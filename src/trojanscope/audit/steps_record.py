@@ -1,0 +1,105 @@
+"""Audit step on the record ``mitigate`` left beside the model: the attack success rate it
+measured after purifying, as evidence beside the detector's.
+
+A folder ``mitigate`` wrote says in its own record (``manifest.json``'s ``mitigation``, or
+``mitigation.json`` beside a purified TorchScript/ONNX file) what the attack's trigger still
+does to the purified model. Where that record says the backdoor is still there, a detector that
+no longer finds it is not evidence of a clean model (issue 12 stop 78, hmit: ``mitigate`` left
+the README's BadNets run at ASR 61.54% and the audit of its output passed at probability 0.21).
+The record only ever raises the rating: a record saying the backdoor is gone lowers nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from trojanscope.audit.pipeline import AuditContext, AuditStep
+from trojanscope.registry import register
+from trojanscope.report.audit_result import StepResult
+from trojanscope.report.model import Severity
+
+RECORD_KEY = "mitigation"  # the manifest's field ``mitigate`` writes
+
+
+def mitigation_record(target: Path, digests: dict[str, str]) -> tuple[str, dict[str, Any]] | None:
+    """(the record's file, ``mitigate``'s record) for ``target`` — a folder holding a
+    ``manifest.json`` with a ``mitigation`` field or a ``mitigation.json``, or a file beside
+    one — where every file the record lists that the audit hashed (``digests``, name ->
+    SHA-256) is unchanged; ``None`` where there is no such record or it describes other
+    bytes (the integrity step names changed files)."""
+    from trojanscope.io.json_file import load_json
+    from trojanscope.io.manifest import MANIFEST_NAME
+    from trojanscope.mitigate.save import RECORD_NAME
+
+    folder = target if target.is_dir() else target.parent
+    for name in (MANIFEST_NAME, RECORD_NAME):
+        path = folder / name
+        if not path.is_file():
+            continue
+        try:
+            raw = load_json(path)
+        except (OSError, ValueError):
+            continue  # the integrity and load steps say what is wrong with it
+        if not isinstance(raw, dict):
+            continue
+        record = raw.get(RECORD_KEY) if name == MANIFEST_NAME else raw
+        files = raw.get("files")
+        if not isinstance(record, dict) or not isinstance(files, dict):
+            continue
+        if not target.is_dir() and target.name not in files:
+            continue  # a file the record does not describe
+        if any(digests.get(f, d) != d for f, d in files.items()):
+            continue
+        return str(path), record
+    return None
+
+
+def residue(record: dict[str, Any]) -> tuple[Severity, float, float] | None:
+    """(severity, ASR before, ASR after) where the record's ASR after is above ``mitigate``'s
+    :data:`~trojanscope.mitigate.run.STILL_ASR`: high where ``mitigate`` read the backdoor as
+    still there (at least :data:`~trojanscope.mitigate.run.STILL_SHARE` of the ASR before),
+    medium where it only fell below that share; ``None`` otherwise or with no ASR measured."""
+    from trojanscope.mitigate.run import STILL_ASR, still_there
+
+    before, after = record.get("before"), record.get("after")
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return None
+    was, now = before.get("asr"), after.get("asr")
+    if not isinstance(was, int | float) or not isinstance(now, int | float) or now <= STILL_ASR:
+        return None
+    level = Severity.HIGH if still_there(before, after) else Severity.MEDIUM
+    return level, float(was), float(now)
+
+
+@register("audit-step", "record")
+class MitigationRecordStep(AuditStep):
+    """Read the ASR ``mitigate`` measured after purifying, where the folder holds its record."""
+
+    name = "record"
+    order = 62  # after detection, so the finding sits beside the detector's
+    title = "Mitigation record"
+
+    def skip_reason(self, ctx: AuditContext) -> str | None:
+        if mitigation_record(ctx.target, ctx.result.file_sha256) is None:
+            return "no mitigation record describing these files"
+        return None
+
+    def run(self, ctx: AuditContext, step: StepResult) -> None:
+        found = mitigation_record(ctx.target, ctx.result.file_sha256)
+        assert found is not None
+        path, record = found
+        method = str(record.get("method", "?"))
+        step.details = {"record": path, "method": method, "source": record.get("source"),
+                        "before": record.get("before"), "after": record.get("after")}
+        left = residue(record)
+        if left is None:
+            return
+        level, was, now = left
+        words = ("the backdoor is still there" if level is Severity.HIGH
+                 else "the backdoor was weakened, not removed")
+        step.findings.append(ctx.finding(
+            "TSA120", f"{words}: mitigate ({method}) measured the attack's trigger succeeding on "
+            f"{now:.2%} of its held-out triggered inputs after purifying ({was:.2%} before); "
+            "a detector that no longer flags the model does not outweigh that measurement",
+            file=path, severity=level, asr_before=was, asr_after=now, method=method))
