@@ -2,12 +2,13 @@
 # Stop 78 read-through (hrev): the lines stop 78's changed user pages show or describe
 # (docs/redteam.md "Threads", architecture.md, tabular.md, mitigation.md, detection.md), run as
 # a new user on a copy of hcmd's seed-276 files (spent). Usage:
-#   bash user_lines.sh SRC USER WORK [avoid0|audit]
+#   bash user_lines.sh SRC USER WORK [avoid0|audit|tree]
 # SRC: the trojanscope src tree to run; USER: a copy of /tmp/hcmd78/user (runs are written
 # under it: give a copy). Each line prints its command, exit code, CPU seconds (user), the
 # notes, errors and any traceback whole, then its last lines. avoid0: the avoid_target=0 line on
 # the fraud-like fraud.csv alone (to run on main's src and on this branch's: mended, 1). audit:
-# hmit's record step (merged later) on the table MLP's mitigate output (named, 1).
+# hmit's record step (merged later) on the table MLP's mitigate output (named, 1). tree: the
+# README fraud run's mitigate refusal alone (mended, 4: before the model loads).
 set -u
 SRC=$1; USER_DIR=$2; WORK=$3; ONLY=${4:-}
 PY=/work/main/.venv/bin/python
@@ -32,6 +33,11 @@ TRANS=(--dataset transactions.csv --label-column is_fraud --attack tabular-badne
 if [ "$ONLY" = avoid0 ]; then
   line 3 attack "${FRAUD[@]}" --attack-param copies=10 --trigger-param avoid_target=0 --out "$WORK/r-at0"
   grep -A6 '"trigger"' "$WORK/r-at0/manifest.json"
+  exit 0
+fi
+if [ "$ONLY" = tree ]; then
+  line 1 attack "${TRANS[@]}" --arch lightgbm --out "$WORK/r-lgb"
+  line 1 mitigate "$WORK/r-lgb" --data transactions.csv --out "$WORK/fixed-lgb"
   exit 0
 fi
 if [ "$ONLY" = audit ]; then
