@@ -44,3 +44,11 @@ def test_detect_prints_the_line(capsys: pytest.CaptureFixture) -> None:
     print_table(v, "gap-model.pt", None, asked_notes(SimpleNamespace(sig_probe=True), SIG))
     out = " ".join(capsys.readouterr().out.split())
     assert "-p sig_probe=true: one sinusoid in SIG's form sends 0.55" in out
+
+
+def test_the_blend_line_reads_in_the_singular() -> None:
+    """Stop 78 read-through (hrev): the blend-low line read "its blends at opacity 0.05 sends"."""
+    low = {f"{LOW_SHARE}{c}": s for c, s in enumerate([0.6, 0, 0, 0, 0, 0, 0, 0, 0.3, 0.05])}
+    (note,) = asked_notes(SimpleNamespace(sig_probe=False, blend_low=True), low)
+    assert note.startswith("-p blend_low=true: its blend at opacity 0.05 sends 0.60 of the "
+                           "other classes' clean inputs to class 0")

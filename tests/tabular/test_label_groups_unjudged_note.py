@@ -19,6 +19,16 @@ def test_flags_without_a_verdict_carry_the_note(tmp_path) -> None:
     assert "verdict=5" in UNJUDGED_NOTE and "68 of 72" in UNJUDGED_NOTE
 
 
+def test_the_note_gives_each_opt_in_verdicts_latest_fresh_figures() -> None:
+    """Stop 78 read-through (hrev): the note offered ``verdict=5`` with stop 65's figures alone,
+    where ``verdict=6`` and ``verdict=7`` have since been read on fresh clean tables (1 and 4 of
+    60 judged poisoned, each losing one set the default keeps)."""
+    note = " ".join(UNJUDGED_NOTE.split())
+    for said in ("verdict=5 judged 8 of 72", "verdict=6 1 of 60 and 47 of 48",
+                 "verdict=7 4 of 60 and 45 of 46", "57 of 60"):
+        assert said in note
+
+
 def test_a_verdict_replaces_the_note(tmp_path) -> None:
     judged = _detect(_table(0), tmp_path, verdict=5)
     assert judged.poisoned is not None

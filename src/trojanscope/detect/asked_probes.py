@@ -31,7 +31,7 @@ def asked_notes(detector: Any, features: dict[str, float]) -> list[str]:
                            "no calibration term reads it yet, so the probability is the same "
                            "as without it (sig_share_<class> in --format json)"))
     if getattr(detector, "blend_low", False) and LOW_LOGIT not in features:
-        notes.append(_note("-p blend_low=true", "its blends at opacity 0.05", low_lead(features),
+        notes.append(_note("-p blend_low=true", "its blend at opacity 0.05", low_lead(features),
                            "it moves the probability only where a calibration file's blend-low "
                            "entry raises on it, and it did not here (the shipped file has no "
                            "such entry; blend_low_share_<class> in --format json)"))

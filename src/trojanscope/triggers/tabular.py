@@ -151,10 +151,7 @@ class FeatureValueTrigger(TabularTrigger):
         self.count = int(count)
         if self.count < 1:
             raise UserInputError("tabular-values: count must be at least 1")
-        if avoid_target not in (True, False, "auto"):
-            raise UserInputError(f"tabular-values: avoid_target is true, false or auto, got "
-                                 f"{avoid_target!r}")
-        self.avoid_target = avoid_target
+        self.avoid_target = _avoid_target(avoid_target)
         self.lean: RowLean | None = None  # set by ``learn``: the training rows' classes
         self.learnt = False
 
@@ -229,6 +226,18 @@ class FeatureValueTrigger(TabularTrigger):
         if self.lean is not None or (self.avoid_target is not False and not self.values):
             params["avoid_target"] = True if self.lean is not None else self.avoid_target
         return params
+
+
+def _avoid_target(value: Any) -> bool | str:
+    """``avoid_target`` as ``True``, ``False`` or ``"auto"``; 1/0 are true/false, as every other
+    on/off option reads them (``params.check_flag``), where a bare ``0`` was kept and then
+    read as ``auto`` (stop 78 read-through, hrev); another value is refused in one line."""
+    if value == "auto" and isinstance(value, str):
+        return value
+    if isinstance(value, (bool, int, float)) and value in (0, 1):
+        return bool(value)
+    raise UserInputError(f"tabular-values: avoid_target is true, false or auto (1/0: true/false), "
+                         f"got {value!r}")
 
 
 def _uncommon(col: Column) -> list[str]:

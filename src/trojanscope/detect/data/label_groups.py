@@ -176,13 +176,16 @@ SCREEN_KEYS = (("deficit", "deficit"), ("cover", "covers"), ("leans", "covers"),
 UNJUDGED_NOTE = (
     "these flags say which rows stand out, not that the table is poisoned: without a "
     "set-level verdict label-groups flags rows on most clean tables too (68 of 72 fresh clean "
-    "tables, issue 16 stop 65), where a group like this is a pattern of the table itself (a "
-    "value that goes with the label). For a verdict on the whole table add "
-    "`-m label-groups -p verdict=5` (opt-in: it judged 8 of those 72 clean tables poisoned and "
-    "kept 37 of the 38 poisoned sets the default finds; docs/tabular.md)"
+    "tables, issue 16 stop 65; 57 of 60 at stops 76 and 77), where a group like this is a "
+    "pattern of the table itself (a value that goes with the label). For a verdict on the whole "
+    "table add `-m label-groups -p verdict=6` (or 5, 7; each opt-in, each read once on its own "
+    "fresh tables: verdict=5 judged 8 of 72 clean tables poisoned and kept 37 of the 38 "
+    "poisoned sets the default finds, verdict=6 1 of 60 and 47 of 48, verdict=7 4 of 60 and 45 "
+    "of 46; docs/tabular.md)"
 )
 """What a run that flags rows without a verdict tells its user (measured: docs/benchmarks.md,
-"The table verdict, round 5")."""
+"The table verdict, round 5" and the rounds 6-7 of stops 76-77; the three verdicts' latest
+fresh figures since stop 78's read-through, hrev, where it named ``verdict=5``'s alone)."""
 
 
 @register("data-detector", "label-groups")
