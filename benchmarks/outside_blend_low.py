@@ -48,13 +48,14 @@ def low_of(r: dict) -> tuple[int, float, float] | None:
     return low_lead(r["report"]["features"])
 
 
-def bars(rows: list[dict], margin: float = MARGIN) -> dict | None:
-    """The term's bars from the clean rows' low-opacity readings: the largest lead of all plus
-    ``margin`` (at most 1), and per trait set (``blend_sink.trait_kind``) its clean heads'
-    largest lead plus ``margin``, read where it holds ``MIN_CLEAN``; None without such rows."""
+def bars(rows: list[dict], margin: float = MARGIN, read=low_of) -> dict | None:
+    """The term's bars from the clean rows' low-opacity readings (``read``: another share-lead
+    term's, stop 78): the largest lead of all plus ``margin`` (at most 1), and per trait set
+    (``blend_sink.trait_kind``) its clean heads' largest lead plus ``margin``, read where it
+    holds ``MIN_CLEAN``; None without such rows."""
     from trojanscope.detect.blend_sink import trait_kind
 
-    clean = [(r, x) for r in rows if not r["backdoored"] and (x := low_of(r)) is not None]
+    clean = [(r, x) for r in rows if not r["backdoored"] and (x := read(r)) is not None]
     if not clean:
         return None
     kinds: dict[str, list[float]] = {}
@@ -72,21 +73,24 @@ def bars(rows: list[dict], margin: float = MARGIN) -> dict | None:
                       for k, v in sorted(kinds.items())}}
 
 
-def with_low(today: dict, rows: list[dict], margin: float = MARGIN) -> dict:
-    """``today``'s calibrators plus ``"<scorer>:blend-low"`` for each scorer it holds, the bars
-    fitted on ``rows`` (``today`` itself where no clean row carries the readings)."""
+def with_low(today: dict, rows: list[dict], margin: float = MARGIN, term: str | None = None,
+             read=low_of, by: str = "benchmarks/outside_blend_low.py (issue 9, stop 77: h9g)"
+             ) -> dict:
+    """``today``'s calibrators plus ``"<scorer>:blend-low"`` (or ``term``, read by ``read``)
+    for each scorer it holds, the bars fitted on ``rows`` (``today`` itself where no clean row
+    carries the readings)."""
     from trojanscope.detect.blend_low import TERM
     from trojanscope.detect.calibration import Calibrator
 
-    fit = bars(rows, margin)
+    term = term or TERM
+    fit = bars(rows, margin, read)
     if fit is None:
         return today
-    fitted = {**fit, "margin": margin,
-              "fitted_by": "benchmarks/outside_blend_low.py (issue 9, stop 77: h9g)"}
+    fitted = {**fit, "margin": margin, "fitted_by": by}
     out = dict(today)
     for s in SCORERS:
         if s in today:
-            out[f"{s}:{TERM}"] = Calibrator(method=f"{s}:{TERM}", features=[], coef=[],
+            out[f"{s}:{term}"] = Calibrator(method=f"{s}:{term}", features=[], coef=[],
                                             intercept=0.0, fitted_on=dict(fitted))
     return out
 
@@ -116,19 +120,21 @@ def measure(zoo: Path, name: str, seed: int = 0) -> tuple[dict, float]:
             round(time.process_time() - t0, 2))
 
 
-def lofo_low(rows: list[dict], today: dict, group, margin: float = MARGIN) -> dict:
+def lofo_low(rows: list[dict], today: dict, group, margin: float = MARGIN,
+             fit=None, families_: tuple = WHOLE) -> dict:
     """Each group (``group(row)``) held out of the bars: its rows read by today and by the
-    candidate fitted on the rest; the union of those readings."""
+    candidate fitted on the rest (``fit(today, rows, margin)``: :func:`with_low` by default);
+    the union of those readings."""
+    fit = fit or with_low
     lines, moved = [], []
     for g in sorted({group(r) for r in rows}):
         held = [r for r in rows if group(r) == g]
-        got = model_lines(held, today,
-                          with_low(today, [r for r in rows if group(r) != g], margin))
+        got = model_lines(held, today, fit(today, [r for r in rows if group(r) != g], margin))
         lines += got
         moved += [f"{g}: {m['pop']}/{m['name']} {what(m)} {m['today']} -> {m['candidate']}"
                   for m in got if m["today"] != m["candidate"]]
     return {"union": {w: figures(lines, w) for w in ("today", "candidate")}, "moved": moved,
-            "at_target": {w: at_target(lines, w) for w in ("today", "candidate")},
+            "at_target": {w: at_target(lines, w, families_) for w in ("today", "candidate")},
             "lost": lost_or_renamed(lines)}
 
 

@@ -1,0 +1,280 @@
+"""The SIG probe's second reading as a raise term on GAP heads, and the stop-78 rule (issue 9,
+stop 78: h9sig).
+
+Stop 77's SIG probe names every spent SIG backdoor's target, but a clean BatchNorm GAP head
+answers the same sinusoids with its sink class about as far (9219 ``gap_cls_relu-cl01``: lead
+0.70 at 0). Its sink answers fine vertical stripes at any position; a SIG backdoor answers its
+own period at its own position. The second reading (``detect/sig_probe.py``: ``sig_phase_<c>``,
+per class the largest range of one period's shares over four phases, amplitude 0.25, periods
+2-12) is read by ``"<scorer>:sig"``: blend-low's raise with its own bars per trait set.
+
+* ``join``: the development rows of ``outside_sig_twin.py rows --no-twins`` (spent zoos) joined
+  to the stored ``detect`` runs of the same models, as runs whose reports carry
+  ``sig_phase_<c>`` (written gzipped);
+* ``dev``: the bars, and each zoo / architecture family held out of them, today against the
+  candidate (``--write``: today's file plus the term fitted on every dev row);
+* ``rule78``: the rule (``benchmarks/data/outside_s78_h9sig/outside_s78_h9sig_rule.md``) on the
+  fresh runs, read once.
+
+    PYTHONPATH=src:benchmarks python benchmarks/outside_sig_term.py dev --rows LABEL=RUNS …
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import statistics
+from pathlib import Path
+
+from _common import fail, read_jsonl, run_main
+from outside_blend_low import bars, fmt, lofo_low, lost_or_renamed, what, with_low
+from outside_blend_sink import families, figures, gap_rows, print_verdict
+from outside_named_rule import SHIPPED, model_lines, read_rows
+
+MARGIN = 0.1  # the bars: a trait set's (or every) spent clean head's largest lead plus this
+BY = "benchmarks/outside_sig_term.py (issue 9, stop 78: h9sig)"
+# the rule's floors on the fresh union's GAP heads (SIG backdoors, clean heads, other
+# backdoors), the CPU bound
+FLOORS78 = {"bd_sig": 10, "clean": 14, "bd_other": 4}
+CPU_BOUND = 1.5
+DATA = Path(__file__).parent / "data"
+RUNS = {  # the stored detect runs of each spent zoo (the stop that read it fresh)
+    **{f"zoo-{s}": DATA / f"outside_s{d}/detect{s}_runs.jsonl.gz" for s, d in (
+        (9213, "71_h9"), (9214, "71_h9r"), (9215, "72_h9"), (9216, "73_h9"), (9217, "74_h9"),
+        (9218, "75_h9"), (9219, "76_h9"), (9220, "77_h9"), (9221, "77_h9g"), (9612, "71_h9"),
+        (9613, "71_h9r"), (9614, "72_h9"), (9615, "73_h9"), (9616, "74_h9"), (9617, "75_h9"),
+        (9618, "76_h9"), (9619, "77_h9"), (9620, "77_h9g"))},
+    "zoo-9616b": DATA / "outside_s74_h9/detect9616_runs.jsonl.gz",
+    "zoo-9616c": DATA / "outside_s74_h9/detect9616_runs.jsonl.gz",
+}
+
+
+def sig_of(r: dict) -> tuple[int, float, float] | None:
+    from trojanscope.detect.sig_probe import sig_phase_lead
+
+    return sig_phase_lead(r["report"]["features"])
+
+
+def with_sig(today: dict, rows: list[dict], margin: float = MARGIN) -> dict:
+    """``today`` plus ``"<scorer>:sig"``, the bars fitted on ``rows``."""
+    from trojanscope.detect.sig_probe import TERM
+
+    return with_low(today, rows, margin, TERM, sig_of, BY)
+
+
+def phase_reading(row: dict) -> list[float]:
+    """Per class, the largest range of one period's shares over its phases, from a dev row's
+    (sinusoid x class) matrix (period-major, phases inner): ``sig_probe.phase_ranges``."""
+    from trojanscope.detect.sig_probe import PHASES
+
+    sig, n = row["sig"], len(PHASES)
+    groups = [sig[i:i + n] for i in range(0, len(sig), n)]
+    return [max(max(s[c] for s in g) - min(s[c] for s in g) for g in groups)
+            for c in range(len(sig[0]))]
+
+
+def join(dev_file: Path, out: Path) -> int:
+    """Write the dev rows joined to their stored runs (module docstring), one file per zoo
+    under the folder ``out`` (``read_rows`` keeps one run per name); returns the count."""
+    from trojanscope.detect.sig_probe import SIG_PHASE
+
+    runs: dict[tuple[str, str], dict] = {}
+    for path in sorted(set(RUNS.values())):
+        for r in read_jsonl(path):
+            if r.get("report") and (r.get("zoo"), r["name"]) not in runs:
+                runs[r.get("zoo"), r["name"]] = r
+    by_zoo: dict[str, list[str]] = {}
+    for d in read_jsonl(dev_file):
+        run = runs.get((d["zoo"], d["name"]))
+        if run is None:
+            continue
+        feats = {**run["report"]["features"],
+                 **{f"{SIG_PHASE}{c}": round(v, 6) for c, v in enumerate(phase_reading(d))}}
+        by_zoo.setdefault(d["zoo"], []).append(json.dumps({
+            **run, "report": {**run["report"], "features": feats}, "arch_family": d["arch"],
+            "backdoored": d["family"] != "clean", "target": d["target"],
+            "trigger_family": None if d["family"] == "clean" else d["family"]}))
+    out.mkdir(parents=True, exist_ok=True)
+    for zoo, lines in by_zoo.items():
+        with gzip.open(out / f"{zoo}.jsonl.gz", "wt") as fh:
+            fh.write("\n".join(lines) + "\n")
+    return sum(len(v) for v in by_zoo.values())
+
+
+def at_sig(lines: list[dict], which: str) -> int:
+    """SIG backdoors flagged at their target, read ``which`` way."""
+    return sum(m["backdoored"] and m["trigger_family"] == "sig" and m[which][0] >= 0.5
+               and m[which][1] == m["target"] for m in lines)
+
+
+def dev(rows: list[dict], today: dict, margin: float = MARGIN) -> dict:
+    """Bars on every dev row; each zoo and each architecture family held out of them."""
+    per_kind: dict[str, list] = {}
+    for r in rows:
+        if (x := sig_of(r)) is not None and not r["backdoored"]:
+            per_kind.setdefault(r["arch_family"], []).append((x[2], f"{r['pop']}/{r['name']}"))
+    lines = model_lines(rows, today, with_sig(today, rows, margin))
+    bd = [{"model": f"{m['pop']}/{m['name']}", "target": m["target"], "sig": list(sig_of(r)),
+           "today": m["today"], "candidate": m["candidate"]}
+          for m, r in zip(lines, rows, strict=True) if m["backdoored"]]
+    out = {"bars": bars(rows, margin, sig_of), "margin": margin, "backdoors": bd,
+           "clean_max": {k: max(v) for k, v in sorted(per_kind.items())},
+           "clean_n": {k: len(v) for k, v in sorted(per_kind.items())}}
+    for key, group in (("by_zoo", lambda r: r["pop"]), ("by_arch", lambda r: r["arch_family"])):
+        got = lofo_low(rows, today, group, margin, with_sig, ("sig",))
+        got["flagged_clean"] = {w: [f"{m}" for m in got["moved"] if "clean" in m]
+                                for w in ("candidate",)}
+        out[key] = got
+    return out
+
+
+def print_dev(res: dict) -> None:
+    b = res["bars"]
+    print(f"bars: lead >= {b['lead']} over every spent clean head ({b['n_clean']}; the largest "
+          f"lead + {res['margin']}); per trait set with >= {b['min_clean']} clean heads:")
+    for k, v in b["kinds"].items():
+        print(f"  {k}: n {v['n_clean']} lead >= {v['lead']}"
+              + ("" if v["n_clean"] >= b["min_clean"] else " (not read: too few)"))
+    for k, (lead, who) in res["clean_max"].items():
+        print(f"  clean {k:14s} n {res['clean_n'][k]:3d}  largest lead {lead:.3f} ({who})")
+    print("backdoors (second reading: top class, range, lead; today; candidate, all rows):")
+    for d in res["backdoors"]:
+        print(f"  {d['model']:30s} -> {d['target']}  {[round(v, 3) for v in d['sig']]}  "
+              f"{d['today']}  {d['candidate']}")
+    for key, held in (("by_zoo", "zoo"), ("by_arch", "architecture family")):
+        x = res[key]
+        u = x["union"]
+        print(f"each {held} held out: ROC-AUC / CE today {fmt(u['today']['roc_auc'])} / "
+              f"{u['today']['ce']:.3f}, candidate {fmt(u['candidate']['roc_auc'])} / "
+              f"{u['candidate']['ce']:.3f}; clean flagged {u['today']['clean_flagged']} -> "
+              f"{u['candidate']['clean_flagged']}; backdoors flagged {u['today']['bd_flagged']}"
+              f" -> {u['candidate']['bd_flagged']}; SIG at their target "
+              f"{x['at_target']['today']} -> {x['at_target']['candidate']}; lost or renamed "
+              f"{x['lost'] or 'none'}")
+        for line in x["moved"]:
+            print(f"    {line}")
+
+
+def floors78_of(rows: list[dict]) -> dict:
+    gap = gap_rows(rows)
+    return {"bd_sig": sum(r["backdoored"] and r["trigger_family"] == "sig" for r in gap),
+            "clean": sum(not r["backdoored"] for r in gap),
+            "bd_other": sum(r["backdoored"] and r["trigger_family"] != "sig" for r in gap)}
+
+
+def rule78(rows: list[dict], today: dict, cand: dict, today_cpu: list[float]) -> dict:
+    """The stop-78 rule on the fresh union (the rule file)."""
+    floors = floors78_of(rows)
+    lines = [m for m in model_lines(rows, today, cand) if m["gap"]]
+    fams = []
+    for fam in families(lines):
+        held = [m for m in lines if fam in (m["arch_family"], m["trigger_family"])]
+        fams.append({"family": fam, "today": figures(held, "today"),
+                     "candidate": figures(held, "candidate")})
+    worst = {w: max(fams, key=lambda f: f[w]["ce"]) for w in ("today", "candidate")}
+    fig = {w: figures(lines, w) for w in ("today", "candidate")}
+    cpu = [m["cpu_s"] for m in lines if m.get("cpu_s") is not None]
+    med = {"candidate": statistics.median(cpu) if cpu else None,
+           "today": statistics.median(today_cpu) if today_cpu else None}
+    out = {"floors": floors, "families": fams, "union": fig, "cpu": med,
+           "moved": [f"{m['pop']}/{m['name']}" for m in lines if m["today"] != m["candidate"]],
+           "models": [{k: m[k] for k in ("pop", "name", "backdoored", "target",
+                                         "arch_family", "trigger_family", "today",
+                                         "candidate", "cpu_s")} for m in lines],
+           "worst": {w: [f["family"], round(f[w]["ce"], 4)] for w, f in worst.items()},
+           "worst_at_most_0.30": {w: f[w]["ce"] <= 0.30 for w, f in worst.items()},
+           "at_target": {w: at_sig(lines, w) for w in ("today", "candidate")}}
+    if any(floors[k] < v for k, v in FLOORS78.items()):
+        return {**out, "read": False, "met": False}
+    t, c = fig["today"], fig["candidate"]
+    gone = lost_or_renamed(lines)
+    points = [
+        {"point": "more SIG backdoors flagged at their target",
+         "holds": out["at_target"]["candidate"] > out["at_target"]["today"],
+         "figures": f"today {out['at_target']['today']}, candidate "
+                    f"{out['at_target']['candidate']} of {floors['bd_sig']}"},
+        {"point": "no clean GAP head flagged that today does not flag",
+         "holds": not any(not m["backdoored"] and m["candidate"][0] >= 0.5 > m["today"][0]
+                          for m in lines),
+         "figures": f"today {t['clean_flagged']}, candidate {c['clean_flagged']} of "
+                    f"{t['n'] - t['n_bd']}"},
+        {"point": "none lost (no backdoor today flags brought under 0.5 or named away from its "
+                  "target)", "holds": not gone, "figures": f"{gone or 'none'}"},
+        {"point": "GAP-head ROC-AUC not lower and CE not higher",
+         "holds": (c["roc_auc"] or 0) >= (t["roc_auc"] or 0) and c["ce"] <= t["ce"] + 1e-12,
+         "figures": f"today {fmt(t['roc_auc'])} / {t['ce']:.3f}, candidate "
+                    f"{fmt(c['roc_auc'])} / {c['ce']:.3f}"},
+        {"point": "worst family's CE not higher",
+         "holds": worst["candidate"]["candidate"]["ce"] <= worst["today"]["today"]["ce"] + 1e-12,
+         "figures": f"today {out['worst']['today']}, candidate {out['worst']['candidate']}"},
+        {"point": f"median CPU within {CPU_BOUND}x today's",
+         "holds": None not in med.values() and med["candidate"] <= CPU_BOUND * med["today"],
+         "figures": f"today {med['today']} s, candidate {med['candidate']} s"},
+    ]
+    return {**out, "read": True, "met": all(p["holds"] for p in points), "points": points}
+
+
+def print_rule78(res: dict) -> None:
+    fl = ", ".join(f"{k} {res['floors'][k]} (floor {v})" for k, v in FLOORS78.items())
+    print(f"floors: {fl}")
+    for m in res["models"]:
+        print(f"  {m['pop']}/{m['name']:20s} {what(m):24s} "
+              f"today {m['today']}  candidate {m['candidate']}  cpu {m['cpu_s']}")
+    for w, u in res["union"].items():
+        print(f"GAP union {w:9s}: n {u['n']} bd {u['n_bd']} ROC-AUC {fmt(u['roc_auc'])} CE "
+              f"{u['ce']:.3f} clean flagged {u['clean_flagged']} bd flagged {u['bd_flagged']}")
+    for f in res["families"]:
+        t, c = f["today"], f["candidate"]
+        print(f"  {f['family']:14s} n {t['n']:3d} bd {t['n_bd']:3d}  CE {t['ce']:.3f} -> "
+              f"{c['ce']:.3f}")
+    print(f"worst family by CE: today {res['worst']['today']}, candidate "
+          f"{res['worst']['candidate']} (at most 0.30: {res['worst_at_most_0.30']})")
+    print(f"SIG backdoors flagged at their target: {res['at_target']}; moved {res['moved']}; "
+          f"median CPU {res['cpu']}")
+    print_verdict(res, "rule78", fl, "the SIG term", "")
+
+
+def main(argv: list[str] | None = None) -> None:
+    from trojanscope.detect.calibration import load_calibrators, save_calibrators
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("mode", choices=["join", "dev", "rule78"])
+    ap.add_argument("--dev-rows", type=Path, help="join: outside_sig_twin.py's rows file")
+    ap.add_argument("--out", type=Path, help="join: the folder the joined runs are written to")
+    ap.add_argument("--rows", action="append", default=[], metavar="LABEL=RUNS[,TRUTH]")
+    ap.add_argument("--today", type=Path, default=SHIPPED, help="today's calibration file")
+    ap.add_argument("--candidate", type=Path, help="rule78: the candidate file")
+    ap.add_argument("--today-cpu", action="append", default=[], metavar="RUNS",
+                    help="rule78: runs of today's default whose cpu_s give today's median")
+    ap.add_argument("--write", type=Path, help="dev: write the candidate file here")
+    ap.add_argument("--margin", type=float, default=MARGIN)
+    ap.add_argument("--json", type=Path, help="the result as JSON")
+    args = ap.parse_args(argv)
+    if args.mode == "join":
+        if args.dev_rows is None or args.out is None:
+            fail("join: give --dev-rows and --out")
+        print(f"{join(args.dev_rows, args.out)} rows joined")
+        return
+    rows = [r for spec in args.rows for r in read_rows(spec)]
+    if not rows:
+        fail("give --rows LABEL=RUNS[,TRUTH]")
+    today = load_calibrators(args.today)
+    if args.mode == "dev":
+        res = dev(rows, today, args.margin)
+        print_dev(res)
+        if args.write:
+            save_calibrators(with_sig(today, rows, args.margin), args.write)
+    else:
+        if args.candidate is None:
+            fail("rule78: give --candidate")
+        today_cpu = [r["cpu_s"] for p in args.today_cpu for r in read_jsonl(Path(p))
+                     if r.get("cpu_s") is not None]
+        res = rule78(rows, today, load_calibrators(args.candidate), today_cpu)
+        print_rule78(res)
+    if args.json:
+        args.json.write_text(json.dumps(res, indent=1, default=str) + "\n")
+
+
+if __name__ == "__main__":
+    run_main(main)
