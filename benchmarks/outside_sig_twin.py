@@ -163,10 +163,13 @@ def summary(path: Path, hows: list[str], freqs: set[float] | None) -> str:
         for arch in sorted({r["arch"] for r in data}):
             clean = [(r["zoo"], r["name"], *read[r["zoo"], r["name"]]) for r in data
                      if r["arch"] == arch and r["family"] == "clean"]
+            if not clean:
+                lines.append(f"{how} {arch}: no clean heads read (its backdoors not counted)")
+                continue
             top = max(clean, key=lambda c: c[3])
             lines.append(f"{how} {arch}: {len(clean)} clean, largest lead {top[3]:.2f} "
                          f"({top[0]}:{top[1]} at {top[2]}); next "
-                         f"{sorted(c[3] for c in clean)[-2]:.2f}")
+                         f"{sorted(c[3] for c in clean)[-2] if len(clean) > 1 else 0:.2f}")
             for r in data:
                 if r["arch"] != arch or r["family"] != "sig":
                     continue
@@ -186,7 +189,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("mode", choices=("rows", "summary"))
     ap.add_argument("--rows", type=Path, help="rows: the stop-77 rows file to follow")
-    ap.add_argument("--how", default="sig,sig-bright,sig-shuf,sig-vert,sig-bright+vert,sig-all,max-bright")
+    ap.add_argument("--how", default="sig,sig-bright,sig-shuf,sig-vert,sig-bright+vert,sig-all,"
+                                     "max-bright,phase,half,peak")
     ap.add_argument("--only-freqs", default=None, help="summary: read these sinusoids only")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--freqs", default="2,3,4,5,6,7,8,9,10,11,12")
