@@ -125,20 +125,29 @@ def low_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator], scored_b
                        LOW_UNNAMED)
 
 
+def share_note(features: dict[str, float],
+               read: Callable[[dict[str, float]], tuple[int, float, float] | None],
+               logit_key: str, unnamed_key: str, said: Callable[[int, float, float], str]
+               ) -> str | None:
+    """A share-lead term's one line where it raised or renamed (None otherwise): ``said(cls,
+    share, lead)`` and what the term did."""
+    got = read(features)
+    if got is None or (logit_key not in features and unnamed_key not in features):
+        return None
+    line = said(*got)
+    if logit_key in features:
+        line += f": probability raised by {features[logit_key]:.2f} logits to the flag"
+    if unnamed_key in features:
+        line += f"; class {got[0]} named before class {int(features[unnamed_key])}"
+    return line
+
+
 def low_note(features: dict[str, float]) -> str | None:
     """One line where the term raised or renamed (None otherwise)."""
-    read = low_lead(features)
-    if read is None or (LOW_LOGIT not in features and LOW_UNNAMED not in features):
-        return None
-    cls, share, lead = read
-    said = (f"whole-image blends at opacity {LOW_ALPHA:g} send {share:.0%} of other classes' "
-            f"clean inputs to class {cls} (lead {lead:.2f}), beyond every clean GAP head "
-            "of its kind the term was set on")
-    if LOW_LOGIT in features:
-        said += f": probability raised by {features[LOW_LOGIT]:.2f} logits to the flag"
-    if LOW_UNNAMED in features:
-        said += f"; class {cls} named before class {int(features[LOW_UNNAMED])}"
-    return said
+    return share_note(features, low_lead, LOW_LOGIT, LOW_UNNAMED, lambda cls, share, lead: (
+        f"whole-image blends at opacity {LOW_ALPHA:g} send {share:.0%} of other classes' "
+        f"clean inputs to class {cls} (lead {lead:.2f}), beyond every clean GAP head "
+        "of its kind the term was set on"))
 
 
 def check_share_terms(calibrators: dict[str, Calibrator], term: str) -> None:

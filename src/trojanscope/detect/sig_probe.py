@@ -38,7 +38,13 @@ from typing import TYPE_CHECKING
 import torch
 
 from trojanscope.detect.base import InspectionTarget
-from trojanscope.detect.blend_low import GAP_TRAIT, check_share_terms, share_lead, share_raise
+from trojanscope.detect.blend_low import (
+    GAP_TRAIT,
+    check_share_terms,
+    share_lead,
+    share_note,
+    share_raise,
+)
 from trojanscope.detect.universal import other_class_batch
 
 if TYPE_CHECKING:
@@ -152,18 +158,10 @@ def sig_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator], scored_b
 
 def sig_note(features: dict[str, float]) -> str | None:
     """One line where the term raised or renamed (None otherwise)."""
-    read = sig_phase_lead(features)
-    if read is None or (SIG_LOGIT not in features and SIG_UNNAMED not in features):
-        return None
-    cls, share, lead = read
-    said = (f"a horizontal sinusoid sends {share:.0%} more of other classes' clean inputs to "
-            f"class {cls} at one phase than at another (lead {lead:.2f}), beyond every clean "
-            "GAP head of its kind the term was set on")
-    if SIG_LOGIT in features:
-        said += f": probability raised by {features[SIG_LOGIT]:.2f} logits to the flag"
-    if SIG_UNNAMED in features:
-        said += f"; class {cls} named before class {int(features[SIG_UNNAMED])}"
-    return said
+    return share_note(features, sig_phase_lead, SIG_LOGIT, SIG_UNNAMED, lambda cls, rng, lead: (
+        f"a horizontal sinusoid sends {rng:.0%} more of other classes' clean inputs to class "
+        f"{cls} at one phase than at another (lead {lead:.2f}), beyond every clean GAP head "
+        "of its kind the term was set on"))
 
 
 def check_sig_terms(calibrators: dict[str, Calibrator]) -> None:
