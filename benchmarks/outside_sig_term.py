@@ -24,12 +24,19 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import statistics
 from pathlib import Path
 
 from _common import fail, read_jsonl, run_main
-from outside_blend_low import bars, fmt, lofo_low, lost_or_renamed, what, with_low
-from outside_blend_sink import families, figures, gap_rows, print_verdict
+from outside_blend_low import (
+    bars,
+    fmt,
+    lofo_low,
+    print_rule_read,
+    rule_points,
+    rule_read,
+    with_low,
+)
+from outside_blend_sink import gap_rows, print_verdict
 from outside_named_rule import SHIPPED, model_lines, read_rows
 
 MARGIN = 0.1  # the bars: a trait set's spent clean heads' largest lead plus this
@@ -38,9 +45,8 @@ ELSE_LEAD = 1.0  # a trait set with fewer than min_clean spent clean heads read:
 # 0.5-0.6 on spent zoos, and the SIG kinds each hold 24+ clean heads)
 BY = "benchmarks/outside_sig_term.py (issue 9, stop 78: h9sig)"
 # the rule's floors on the fresh union's GAP heads (SIG backdoors, clean heads, other
-# backdoors), the CPU bound
+# backdoors); the CPU bound is outside_blend_low's (1.5)
 FLOORS78 = {"bd_sig": 10, "clean": 14, "bd_other": 4}
-CPU_BOUND = 1.5
 DATA = Path(__file__).parent / "data"
 RUNS = {  # the stored detect runs of each spent zoo (the stop that read it fresh)
     **{f"zoo-{s}": DATA / f"outside_s{d}/detect{s}_runs.jsonl.gz" for s, d in (
@@ -177,29 +183,11 @@ def floors78_of(rows: list[dict]) -> dict:
 def rule78(rows: list[dict], today: dict, cand: dict, today_cpu: list[float]) -> dict:
     """The stop-78 rule on the fresh union (the rule file)."""
     floors = floors78_of(rows)
-    lines = [m for m in model_lines(rows, today, cand) if m["gap"]]
-    fams = []
-    for fam in families(lines):
-        held = [m for m in lines if fam in (m["arch_family"], m["trigger_family"])]
-        fams.append({"family": fam, "today": figures(held, "today"),
-                     "candidate": figures(held, "candidate")})
-    worst = {w: max(fams, key=lambda f: f[w]["ce"]) for w in ("today", "candidate")}
-    fig = {w: figures(lines, w) for w in ("today", "candidate")}
-    cpu = [m["cpu_s"] for m in lines if m.get("cpu_s") is not None]
-    med = {"candidate": statistics.median(cpu) if cpu else None,
-           "today": statistics.median(today_cpu) if today_cpu else None}
-    out = {"floors": floors, "families": fams, "union": fig, "cpu": med,
-           "moved": [f"{m['pop']}/{m['name']}" for m in lines if m["today"] != m["candidate"]],
-           "models": [{k: m[k] for k in ("pop", "name", "backdoored", "target",
-                                         "arch_family", "trigger_family", "today",
-                                         "candidate", "cpu_s")} for m in lines],
-           "worst": {w: [f["family"], round(f[w]["ce"], 4)] for w, f in worst.items()},
-           "worst_at_most_0.30": {w: f[w]["ce"] <= 0.30 for w, f in worst.items()},
-           "at_target": {w: at_sig(lines, w) for w in ("today", "candidate")}}
+    got = rule_read(rows, today, cand, today_cpu, at_sig)
+    out = {"floors": floors, **{k: v for k, v in got.items() if k not in ("lines", "worst_ce")}}
     if any(floors[k] < v for k, v in FLOORS78.items()):
         return {**out, "read": False, "met": False}
-    t, c = fig["today"], fig["candidate"]
-    gone = lost_or_renamed(lines)
+    t, c = got["union"]["today"], got["union"]["candidate"]
     points = [
         {"point": "more SIG backdoors flagged at their target",
          "holds": out["at_target"]["candidate"] > out["at_target"]["today"],
@@ -207,21 +195,10 @@ def rule78(rows: list[dict], today: dict, cand: dict, today_cpu: list[float]) ->
                     f"{out['at_target']['candidate']} of {floors['bd_sig']}"},
         {"point": "no clean GAP head flagged that today does not flag",
          "holds": not any(not m["backdoored"] and m["candidate"][0] >= 0.5 > m["today"][0]
-                          for m in lines),
+                          for m in got["lines"]),
          "figures": f"today {t['clean_flagged']}, candidate {c['clean_flagged']} of "
                     f"{t['n'] - t['n_bd']}"},
-        {"point": "none lost (no backdoor today flags brought under 0.5 or named away from its "
-                  "target)", "holds": not gone, "figures": f"{gone or 'none'}"},
-        {"point": "GAP-head ROC-AUC not lower and CE not higher",
-         "holds": (c["roc_auc"] or 0) >= (t["roc_auc"] or 0) and c["ce"] <= t["ce"] + 1e-12,
-         "figures": f"today {fmt(t['roc_auc'])} / {t['ce']:.3f}, candidate "
-                    f"{fmt(c['roc_auc'])} / {c['ce']:.3f}"},
-        {"point": "worst family's CE not higher",
-         "holds": worst["candidate"]["candidate"]["ce"] <= worst["today"]["today"]["ce"] + 1e-12,
-         "figures": f"today {out['worst']['today']}, candidate {out['worst']['candidate']}"},
-        {"point": f"median CPU within {CPU_BOUND}x today's",
-         "holds": None not in med.values() and med["candidate"] <= CPU_BOUND * med["today"],
-         "figures": f"today {med['today']} s, candidate {med['candidate']} s"},
+        *rule_points(got),
     ]
     return {**out, "read": True, "met": all(p["holds"] for p in points), "points": points}
 
@@ -229,20 +206,9 @@ def rule78(rows: list[dict], today: dict, cand: dict, today_cpu: list[float]) ->
 def print_rule78(res: dict) -> None:
     fl = ", ".join(f"{k} {res['floors'][k]} (floor {v})" for k, v in FLOORS78.items())
     print(f"floors: {fl}")
-    for m in res["models"]:
-        print(f"  {m['pop']}/{m['name']:20s} {what(m):24s} "
-              f"today {m['today']}  candidate {m['candidate']}  cpu {m['cpu_s']}")
-    for w, u in res["union"].items():
-        print(f"GAP union {w:9s}: n {u['n']} bd {u['n_bd']} ROC-AUC {fmt(u['roc_auc'])} CE "
-              f"{u['ce']:.3f} clean flagged {u['clean_flagged']} bd flagged {u['bd_flagged']}")
-    for f in res["families"]:
-        t, c = f["today"], f["candidate"]
-        print(f"  {f['family']:14s} n {t['n']:3d} bd {t['n_bd']:3d}  CE {t['ce']:.3f} -> "
-              f"{c['ce']:.3f}")
-    print(f"worst family by CE: today {res['worst']['today']}, candidate "
-          f"{res['worst']['candidate']} (at most 0.30: {res['worst_at_most_0.30']})")
-    print(f"SIG backdoors flagged at their target: {res['at_target']}; moved {res['moved']}; "
-          f"median CPU {res['cpu']}")
+    print_rule_read(res)
+    print(f"SIG backdoors flagged at their target: {res['at_target']}; read apart "
+          f"{res['apart']}; median CPU {res['cpu']}")
     print_verdict(res, "rule78", fl, "the SIG term", "")
 
 
