@@ -146,3 +146,23 @@ def test_the_probe_records_both_readings_seeded() -> None:
     got = sig_features(target, 0)
     assert {k for k in got if k.startswith(SIG_PHASE)} == {f"{SIG_PHASE}{c}" for c in range(10)}
     assert all(0.0 <= v <= 1.0 for v in got.values()) and got == sig_features(target, 0)
+
+
+def test_the_committed_candidate_bars_come_from_the_committed_dev_rows() -> None:
+    """``cal_sig.json``'s entries are ``outside_sig_term.with_sig`` of ``dev_rows/`` at margin
+    0.15 (a trait set without 8 clean heads reads 1.0)."""
+    from pathlib import Path
+
+    from outside_named_rule import read_rows
+    from outside_sig_term import with_sig
+    from trojanscope.detect.calibration import load_calibrators
+
+    here = Path(__file__).resolve().parents[2] / "benchmarks/data/outside_s78_h9sig"
+    rows = [r for f in sorted((here / "dev_rows").glob("*.jsonl.gz"))
+            for r in read_rows(f"{f.name.split('.')[0]}={f}")]
+    today = load_calibrators(here / "cal_today.json")
+    fitted = with_sig(today, rows, 0.15)["auto:sig"].fitted_on
+    committed = load_calibrators(here / "cal_sig.json")["auto:sig"].fitted_on
+    assert fitted["kinds"] == committed["kinds"] and fitted["lead"] == committed["lead"] == 1.0
+    assert committed["kinds"][f"784/10:{'+'.join(sorted([*GAP, 'pool:max']))}"][
+        "lead"] == 0.4  # gap_cls_relu's: its 24 clean heads' largest 0.25 + 0.15
