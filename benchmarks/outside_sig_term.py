@@ -14,7 +14,8 @@ per class the largest range of one period's shares over four phases, amplitude 0
 * ``dev``: the bars, and each zoo / architecture family held out of them, today against the
   candidate (``--write``: today's file plus the term fitted on every dev row);
 * ``rule78``: the rule (``benchmarks/data/outside_s78_h9sig/outside_s78_h9sig_rule.md``) on the
-  fresh runs, read once.
+  fresh runs, read once; ``beside``: each fresh head's two readings against its bar (after the
+  rule, deciding nothing).
 
     PYTHONPATH=src:benchmarks python benchmarks/outside_sig_term.py dev --rows LABEL=RUNS …
 """
@@ -212,11 +213,31 @@ def print_rule78(res: dict) -> None:
     print_verdict(res, "rule78", fl, "the SIG term", "")
 
 
+def beside(rows: list[dict], cand: dict) -> list[str]:
+    """Per fresh GAP head (read after the rule, deciding nothing): the second reading's top
+    class, range and lead against its bar, and stop 77's share reading."""
+    from trojanscope.detect.blend_low import low_bar
+    from trojanscope.detect.sig_probe import TERM, sig_lead, sig_phase_lead
+
+    fitted = cand[f"auto:{TERM}"].fitted_on
+    out = []
+    for r in gap_rows(rows):
+        f, traits = r["report"]["features"], r["report"].get("traits") or []
+        ph, sh = sig_phase_lead(f), sig_lead(f)
+        if ph is None or sh is None:
+            continue
+        what_ = f"{r['trigger_family']} -> {r['target']}" if r["backdoored"] else "clean"
+        out.append(f"{r['pop']}/{r['name']:20s} {what_:22s} phase top {ph[0]} range "
+                   f"{ph[1]:.2f} lead {ph[2]:.2f} (bar {low_bar(f, traits, fitted):.2f}); "
+                   f"share top {sh[0]} {sh[1]:.2f} lead {sh[2]:.2f}")
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     from trojanscope.detect.calibration import load_calibrators, save_calibrators
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("mode", choices=["join", "dev", "rule78"])
+    ap.add_argument("mode", choices=["join", "dev", "rule78", "beside"])
     ap.add_argument("--dev-rows", type=Path, help="join: outside_sig_twin.py's rows file")
     ap.add_argument("--out", type=Path, help="join: the folder the joined runs are written to")
     ap.add_argument("--rows", action="append", default=[], metavar="LABEL=RUNS[,TRUTH]")
@@ -237,6 +258,11 @@ def main(argv: list[str] | None = None) -> None:
     if not rows:
         fail("give --rows LABEL=RUNS[,TRUTH]")
     today = load_calibrators(args.today)
+    if args.mode == "beside":
+        if args.candidate is None:
+            fail("beside: give --candidate")
+        print("\n".join(beside(rows, load_calibrators(args.candidate))))
+        return
     if args.mode == "dev":
         res = dev(rows, today, args.margin)
         print_dev(res)

@@ -22,7 +22,7 @@ for Z in zoo-9222 zoo-9222b zoo-9621; do
       --per-model --json "$O/detect_${Z}_score.json" > "$O/detect_${Z}_score.txt"
   A+=(--rows "${Z#zoo-}=$O/detect_${Z}_runs.jsonl.gz,$O/${Z}_truth.json.gz")
 done
-cp "$RUN/load.log" "$RUN/pause.log" "$O/" 2>/dev/null
+cp "$RUN/load.log" "$RUN/pause.log" "$RUN/gate.log" "$O/" 2>/dev/null
 "$PY" benchmarks/outside_sig_term.py rule78 "${A[@]}" --today "$O/cal_today.json" \
     --candidate "$O/cal_sig.json" --today-cpu "$S77/detect9220_runs.jsonl.gz" \
     --today-cpu "$S77/detect9619_runs.jsonl.gz" --json "$O/rule78.json" > "$O/rule78.txt"
