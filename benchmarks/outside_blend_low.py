@@ -48,13 +48,14 @@ def low_of(r: dict) -> tuple[int, float, float] | None:
     return low_lead(r["report"]["features"])
 
 
-def bars(rows: list[dict], margin: float = MARGIN) -> dict | None:
-    """The term's bars from the clean rows' low-opacity readings: the largest lead of all plus
-    ``margin`` (at most 1), and per trait set (``blend_sink.trait_kind``) its clean heads'
-    largest lead plus ``margin``, read where it holds ``MIN_CLEAN``; None without such rows."""
+def bars(rows: list[dict], margin: float = MARGIN, read=low_of) -> dict | None:
+    """The term's bars from the clean rows' low-opacity readings (``read``: another share-lead
+    term's, stop 78): the largest lead of all plus ``margin`` (at most 1), and per trait set
+    (``blend_sink.trait_kind``) its clean heads' largest lead plus ``margin``, read where it
+    holds ``MIN_CLEAN``; None without such rows."""
     from trojanscope.detect.blend_sink import trait_kind
 
-    clean = [(r, x) for r in rows if not r["backdoored"] and (x := low_of(r)) is not None]
+    clean = [(r, x) for r in rows if not r["backdoored"] and (x := read(r)) is not None]
     if not clean:
         return None
     kinds: dict[str, list[float]] = {}
@@ -72,21 +73,24 @@ def bars(rows: list[dict], margin: float = MARGIN) -> dict | None:
                       for k, v in sorted(kinds.items())}}
 
 
-def with_low(today: dict, rows: list[dict], margin: float = MARGIN) -> dict:
-    """``today``'s calibrators plus ``"<scorer>:blend-low"`` for each scorer it holds, the bars
-    fitted on ``rows`` (``today`` itself where no clean row carries the readings)."""
+def with_low(today: dict, rows: list[dict], margin: float = MARGIN, term: str | None = None,
+             read=low_of, by: str = "benchmarks/outside_blend_low.py (issue 9, stop 77: h9g)"
+             ) -> dict:
+    """``today``'s calibrators plus ``"<scorer>:blend-low"`` (or ``term``, read by ``read``)
+    for each scorer it holds, the bars fitted on ``rows`` (``today`` itself where no clean row
+    carries the readings)."""
     from trojanscope.detect.blend_low import TERM
     from trojanscope.detect.calibration import Calibrator
 
-    fit = bars(rows, margin)
+    term = term or TERM
+    fit = bars(rows, margin, read)
     if fit is None:
         return today
-    fitted = {**fit, "margin": margin,
-              "fitted_by": "benchmarks/outside_blend_low.py (issue 9, stop 77: h9g)"}
+    fitted = {**fit, "margin": margin, "fitted_by": by}
     out = dict(today)
     for s in SCORERS:
         if s in today:
-            out[f"{s}:{TERM}"] = Calibrator(method=f"{s}:{TERM}", features=[], coef=[],
+            out[f"{s}:{term}"] = Calibrator(method=f"{s}:{term}", features=[], coef=[],
                                             intercept=0.0, fitted_on=dict(fitted))
     return out
 
@@ -116,19 +120,21 @@ def measure(zoo: Path, name: str, seed: int = 0) -> tuple[dict, float]:
             round(time.process_time() - t0, 2))
 
 
-def lofo_low(rows: list[dict], today: dict, group, margin: float = MARGIN) -> dict:
+def lofo_low(rows: list[dict], today: dict, group, margin: float = MARGIN,
+             fit=None, families_: tuple = WHOLE) -> dict:
     """Each group (``group(row)``) held out of the bars: its rows read by today and by the
-    candidate fitted on the rest; the union of those readings."""
+    candidate fitted on the rest (``fit(today, rows, margin)``: :func:`with_low` by default);
+    the union of those readings."""
+    fit = fit or with_low
     lines, moved = [], []
     for g in sorted({group(r) for r in rows}):
         held = [r for r in rows if group(r) == g]
-        got = model_lines(held, today,
-                          with_low(today, [r for r in rows if group(r) != g], margin))
+        got = model_lines(held, today, fit(today, [r for r in rows if group(r) != g], margin))
         lines += got
         moved += [f"{g}: {m['pop']}/{m['name']} {what(m)} {m['today']} -> {m['candidate']}"
                   for m in got if m["today"] != m["candidate"]]
     return {"union": {w: figures(lines, w) for w in ("today", "candidate")}, "moved": moved,
-            "at_target": {w: at_target(lines, w) for w in ("today", "candidate")},
+            "at_target": {w: at_target(lines, w, families_) for w in ("today", "candidate")},
             "lost": lost_or_renamed(lines)}
 
 
@@ -211,43 +217,38 @@ def floors77_of(rows: list[dict]) -> dict:
             "clean": sum(not r["backdoored"] for r in gap)}
 
 
-def rule77(rows: list[dict], today: dict, cand: dict, today_cpu: list[float]) -> dict:
-    """The stop-77 rule on the fresh union (the rule file)."""
-    floors = floors77_of(rows)
+def rule_read(rows: list[dict], today: dict, cand: dict, today_cpu: list[float], at) -> dict:
+    """The fresh GAP heads read by today and the candidate (``at(lines, which)``: the rule's own
+    count at target): per family, the union, the worst family, median CPU (stops 77-78)."""
     lines = [m for m in model_lines(rows, today, cand) if m["gap"]]
-    apart = [f"{m['pop']}/{m['name']}" for m in lines if m["today"] != m["candidate"]]
     fams = []
     for fam in families(lines):
         held = [m for m in lines if fam in (m["arch_family"], m["trigger_family"])]
         fams.append({"family": fam, "today": figures(held, "today"),
                      "candidate": figures(held, "candidate")})
     worst = {w: max(fams, key=lambda f: f[w]["ce"]) for w in ("today", "candidate")}
-    fig = {w: figures(lines, w) for w in ("today", "candidate")}
     cpu = [m["cpu_s"] for m in lines if m.get("cpu_s") is not None]
-    med = {"candidate": statistics.median(cpu) if cpu else None,
-           "today": statistics.median(today_cpu) if today_cpu else None}
-    out = {"floors": floors, "apart": apart, "families": fams, "union": fig, "cpu": med,
-           "models": [{k: m[k] for k in ("pop", "name", "backdoored", "target",
-                                         "arch_family", "trigger_family", "today",
-                                         "candidate", "cpu_s")} for m in lines],
-           "worst": {w: [f["family"], round(f[w]["ce"], 4)] for w, f in worst.items()},
-           "worst_at_most_0.30": {w: f[w]["ce"] <= 0.30 for w, f in worst.items()},
-           "at_target": {w: at_target(lines, w) for w in ("today", "candidate")}}
-    if any(floors[k] < v for k, v in FLOORS77.items()):
-        return {**out, "read": False, "met": False}
-    if len(apart) < INFORMATIVE77:
-        return {**out, "read": True, "informative": False, "met": False}
-    t, c = fig["today"], fig["candidate"]
-    gone = lost_or_renamed(lines)
-    points = [
-        {"point": "more whole-image backdoors flagged at their target",
-         "holds": out["at_target"]["candidate"] > out["at_target"]["today"],
-         "figures": f"today {out['at_target']['today']}, candidate "
-                    f"{out['at_target']['candidate']} of {floors['bd_whole']}"},
-        {"point": "clean GAP heads flagged not more",
-         "holds": c["clean_flagged"] <= t["clean_flagged"],
-         "figures": f"today {t['clean_flagged']}, candidate {c['clean_flagged']} of "
-                    f"{t['n'] - t['n_bd']}"},
+    return {"lines": lines, "families": fams, "union": {w: figures(lines, w) for w in
+                                                         ("today", "candidate")},
+            "cpu": {"candidate": statistics.median(cpu) if cpu else None,
+                    "today": statistics.median(today_cpu) if today_cpu else None},
+            "apart": [f"{m['pop']}/{m['name']}" for m in lines if m["today"] != m["candidate"]],
+            "models": [{k: m[k] for k in ("pop", "name", "backdoored", "target",
+                                          "arch_family", "trigger_family", "today",
+                                          "candidate", "cpu_s")} for m in lines],
+            "worst": {w: [f["family"], round(f[w]["ce"], 4)] for w, f in worst.items()},
+            "worst_ce": {w: f[w]["ce"] for w, f in worst.items()},
+            "worst_at_most_0.30": {w: f[w]["ce"] <= 0.30 for w, f in worst.items()},
+            "at_target": {w: at(lines, w) for w in ("today", "candidate")}}
+
+
+def rule_points(res: dict) -> list[dict]:
+    """The points every stop-77/78 rule shares after its own first ones: none lost, ROC-AUC /
+    CE, the worst family's CE, the CPU bound."""
+    t, c = res["union"]["today"], res["union"]["candidate"]
+    med = res["cpu"]
+    gone = lost_or_renamed(res["lines"])
+    return [
         {"point": "none lost (no backdoor today flags brought under 0.5 or named away from its "
                   "target)", "holds": not gone, "figures": f"{gone or 'none'}"},
         {"point": "GAP-head ROC-AUC not lower and CE not higher",
@@ -255,19 +256,16 @@ def rule77(rows: list[dict], today: dict, cand: dict, today_cpu: list[float]) ->
          "figures": f"today {fmt(t['roc_auc'])} / {t['ce']:.3f}, candidate "
                     f"{fmt(c['roc_auc'])} / {c['ce']:.3f}"},
         {"point": "worst family's CE not higher",
-         "holds": worst["candidate"]["candidate"]["ce"] <= worst["today"]["today"]["ce"] + 1e-12,
-         "figures": f"today {out['worst']['today']}, candidate {out['worst']['candidate']}"},
+         "holds": res["worst_ce"]["candidate"] <= res["worst_ce"]["today"] + 1e-12,
+         "figures": f"today {res['worst']['today']}, candidate {res['worst']['candidate']}"},
         {"point": f"median CPU within {CPU_BOUND}x today's",
          "holds": None not in med.values() and med["candidate"] <= CPU_BOUND * med["today"],
          "figures": f"today {med['today']} s, candidate {med['candidate']} s"},
     ]
-    return {**out, "read": True, "met": all(p["holds"] for p in points), "points": points}
 
 
-def print_rule77(res: dict) -> None:
-    fl = ", ".join(f"{k} {res['floors'][k]} (floor {v})" for k, v in FLOORS77.items())
-    print(f"floors: {fl}")
-    print(f"GAP heads read apart (floor {INFORMATIVE77}): {len(res['apart'])} {res['apart']}")
+def print_rule_read(res: dict) -> None:
+    """Each fresh GAP head both ways, the union, the families and the worst (stops 77-78)."""
     for m in res["models"]:
         print(f"  {m['pop']}/{m['name']:20s} {what(m):24s} "
               f"today {m['today']}  candidate {m['candidate']}  cpu {m['cpu_s']}")
@@ -280,6 +278,37 @@ def print_rule77(res: dict) -> None:
               f"{c['ce']:.3f}")
     print(f"worst family by CE: today {res['worst']['today']}, candidate "
           f"{res['worst']['candidate']} (at most 0.30: {res['worst_at_most_0.30']})")
+
+
+def rule77(rows: list[dict], today: dict, cand: dict, today_cpu: list[float]) -> dict:
+    """The stop-77 rule on the fresh union (the rule file)."""
+    floors = floors77_of(rows)
+    got = rule_read(rows, today, cand, today_cpu, at_target)
+    out = {"floors": floors, **{k: v for k, v in got.items() if k not in ("lines", "worst_ce")}}
+    if any(floors[k] < v for k, v in FLOORS77.items()):
+        return {**out, "read": False, "met": False}
+    if len(got["apart"]) < INFORMATIVE77:
+        return {**out, "read": True, "informative": False, "met": False}
+    t, c = got["union"]["today"], got["union"]["candidate"]
+    points = [
+        {"point": "more whole-image backdoors flagged at their target",
+         "holds": out["at_target"]["candidate"] > out["at_target"]["today"],
+         "figures": f"today {out['at_target']['today']}, candidate "
+                    f"{out['at_target']['candidate']} of {floors['bd_whole']}"},
+        {"point": "clean GAP heads flagged not more",
+         "holds": c["clean_flagged"] <= t["clean_flagged"],
+         "figures": f"today {t['clean_flagged']}, candidate {c['clean_flagged']} of "
+                    f"{t['n'] - t['n_bd']}"},
+        *rule_points(got),
+    ]
+    return {**out, "read": True, "met": all(p["holds"] for p in points), "points": points}
+
+
+def print_rule77(res: dict) -> None:
+    fl = ", ".join(f"{k} {res['floors'][k]} (floor {v})" for k, v in FLOORS77.items())
+    print(f"floors: {fl}")
+    print(f"GAP heads read apart (floor {INFORMATIVE77}): {len(res['apart'])} {res['apart']}")
+    print_rule_read(res)
     print(f"whole-image backdoors flagged at their target: {res['at_target']}; median CPU "
           f"{res['cpu']}")
     print_verdict(res, "rule77", fl, "the blend-low term", "no fresh GAP head read apart")

@@ -28,7 +28,10 @@ NAME=CLASS,…`` aims the named backdoored models at a class (every other draw u
 class clean GAP heads lean to), and ``--ca-retry`` trains a model under the CA bar once more
 with 1.5 times the epochs (the fourth maker's retry since stop 60), so fewer backdoored GAP
 heads are dropped. Stop 68 (opt-in): ``--tries 3`` gives a model that missed again a second
-retry, mending what missed the same way (so more clean GAP heads pass CA 0.95).
+retry, mending what missed the same way (so more clean GAP heads pass CA 0.95). Stop 78
+(opt-in): ``--sig-freqs 2,3,...`` draws each SIG model's period count from that list (uniform,
+from the model's own side generator, after every other draw, so nothing else moves), where the
+maker's own draw is 4-7: SIG of periods a probe's grid may not hold.
 """
 
 from __future__ import annotations
@@ -375,12 +378,14 @@ def plan(seed: int, per_family: int, order: tuple[str, ...] | None = None) -> li
 
 def make_one(item: dict, data: dict, epochs: int | None, limit: int | None,
              min_ca: float = MIN_CA, min_asr: float = MIN_ASR, target: int | None = None,
-             ca_retry: bool = False, max_tries: int = 2) -> dict:
+             ca_retry: bool = False, max_tries: int = 2,
+             sig_freqs: tuple[int, ...] | None = None) -> dict:
     """Build, train and measure one planned model; a backdoored one below ``min_asr`` is
     trained again with twice the poison rate (capped) and, with ``ca_retry``, any model below
     ``min_ca`` with :data:`RETRY_EPOCHS` times the epochs (both where both missed), up to
     ``max_tries`` trainings in all (2: one retry, as before stop 68).
-    ``target`` replaces the drawn target (the draw is still made, so nothing else moves).
+    ``target`` replaces the drawn target (the draw is still made, so nothing else moves);
+    ``sig_freqs`` replaces a SIG model's drawn period count by one drawn from it (stop 78).
     Returns its truth row and the traced model (``None`` when dropped: CA below ``min_ca`` or
     ASR below ``min_asr``)."""
     import torch
@@ -399,6 +404,9 @@ def make_one(item: dict, data: dict, epochs: int | None, limit: int | None,
     target = target if aimed else drawn
     spec = draw_trigger(item["trigger_family"], rng) if item["backdoored"] else None
     arch_seed = int(rng.integers(0, 2**31 - 1))
+    if sig_freqs and spec is not None and spec["family"] == "sig":
+        side = np.random.default_rng([*item["draw"], 17])  # after every draw: nothing else moves
+        spec = {**spec, "freq": int(side.choice(sig_freqs)), "freq_from": list(sig_freqs)}
     x_tr, y_tr = data["x_train"], data["y_train"]
     if limit is not None:
         x_tr, y_tr = x_tr[:limit], y_tr[:limit]
@@ -456,7 +464,7 @@ def build(out: Path, seed: int, per_family: int, only: set[str] | None, epochs: 
           limit: int | None, min_ca: float = MIN_CA, min_asr: float = MIN_ASR,
           order: tuple[str, ...] | None = None, names: str | None = None,
           targets: dict[str, int] | None = None, ca_retry: bool = False,
-          tries: int = 2) -> dict:
+          tries: int = 2, sig_freqs: tuple[int, ...] | None = None) -> dict:
     """Every planned model not yet in ``out/truth.json`` (with ``names``: those it names, in
     its order; ``targets``: backdoored models aimed at a class; ``ca_retry`` and ``tries``:
     see :func:`make_one`); the truth rewritten after each."""
@@ -478,6 +486,8 @@ def build(out: Path, seed: int, per_family: int, only: set[str] | None, epochs: 
         truth["ca_retry"] = True
     if tries != 2:
         truth["tries"] = tries
+    if sig_freqs:
+        truth["sig_freqs"] = list(sig_freqs)
     if targets:
         truth["targets"] = {**truth.get("targets", {}), **targets}
     done = {m["name"] for m in truth["models"]} | {m["name"] for m in truth["dropped"]}
@@ -488,7 +498,7 @@ def build(out: Path, seed: int, per_family: int, only: set[str] | None, epochs: 
         if item["name"] in done or (only is not None and item["name"] not in only):
             continue
         made = make_one(item, data, epochs, limit, min_ca, min_asr,
-                        (targets or {}).get(item["name"]), ca_retry, tries)
+                        (targets or {}).get(item["name"]), ca_retry, tries, sig_freqs)
         row = made["row"]
         if made["model"] is not None:
             made["model"].save(str(out / f"{item['name']}.pt"))
@@ -525,6 +535,9 @@ def main(argv: list[str] | None = None) -> None:
                     help="train a model under --min-ca once more with 1.5x the epochs (stop 67)")
     ap.add_argument("--tries", type=int, default=2,
                     help="most trainings of one model (3: a second retry, stop 68; default 2)")
+    ap.add_argument("--sig-freqs", default=None, metavar="F,F,...",
+                    help="draw each SIG model's period count from these (1-13; the maker's own "
+                         "draw is 4-7; stop 78)")
     ap.add_argument("--epochs", type=int, default=None, help="override the drawn epochs (tests)")
     ap.add_argument("--limit", type=int, default=None, help="train on this many images (tests)")
     ap.add_argument("--min-ca", type=float, default=MIN_CA, help="drop a model below this CA")
@@ -543,6 +556,14 @@ def main(argv: list[str] | None = None) -> None:
             fail(f"{name} must be at least 1, got {v}")
     if args.tries < 2:
         fail(f"--tries must be at least 2 (one retry), got {args.tries}")
+    sig_freqs = None
+    if args.sig_freqs is not None:
+        try:
+            sig_freqs = tuple(int(f) for f in args.sig_freqs.split(","))
+        except ValueError:
+            fail(f"--sig-freqs takes whole numbers separated by commas, got {args.sig_freqs!r}")
+        if not all(1 <= f <= 13 for f in sig_freqs):
+            fail(f"--sig-freqs must lie in 1-13 (periods across 28 pixels), got {args.sig_freqs}")
     order = None
     if args.order is not None:
         order = tuple(args.order.split(","))
@@ -562,7 +583,7 @@ def main(argv: list[str] | None = None) -> None:
     targets = None if args.targets is None else parse_targets(
         args.targets, {m["name"] for m in plan(args.seed, args.per_family) if m["backdoored"]})
     build(args.out, args.seed, args.per_family, only, args.epochs, args.limit, args.min_ca,
-          args.min_asr, order, args.names, targets, args.ca_retry, args.tries)
+          args.min_asr, order, args.names, targets, args.ca_retry, args.tries, sig_freqs)
 
 
 if __name__ == "__main__":

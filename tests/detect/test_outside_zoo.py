@@ -427,3 +427,31 @@ def test_scorer_pool_bad_arguments_one_line_exit_2(tmp_path, load_benchmark, cap
             sc.main(argv)
         err = capsys.readouterr().err.strip()
         assert e.value.code == 2 and words in err and "\n" not in err, (argv, err)
+
+
+def test_sig_freqs_draws_a_sig_models_period_from_the_list_and_moves_no_other_draw(
+        load_benchmark, monkeypatch):
+    """``--sig-freqs`` (stop 78): a SIG model's period count comes from the list (recorded with
+    it); its target, recipe, amplitude and rate are the ones the seed draws without it; a model
+    of another trigger family is left as it was; a bad list is one error line."""
+    zoo = load_benchmark("outside_zoo")
+    monkeypatch.setattr(zoo, "train", lambda *a, **k: None)
+    plan = zoo.plan(9100, 3)
+    sig = next(m for m in plan if m["trigger_family"] == "sig")
+    plain = zoo.make_one(sig, _tiny_data(), 1, None, 0, 0)["row"]
+    drawn = zoo.make_one(sig, _tiny_data(), 1, None, 0, 0, sig_freqs=(11, 12))["row"]
+    assert plain["trigger"]["freq"] in range(4, 8) and drawn["trigger"]["freq"] in (11, 12)
+    assert drawn["trigger"]["freq_from"] == [11, 12]
+    keep = ("delta", "rate", "family")
+    assert {k: drawn["trigger"][k] for k in keep} == {k: plain["trigger"][k] for k in keep}
+    assert drawn["target"] == plain["target"] and drawn["recipe"] == plain["recipe"]
+    other = next(m for m in plan if m["backdoored"] and m["trigger_family"] != "sig")
+    rows = [zoo.make_one(other, _tiny_data(), 1, None, 0, 0, **kw)["row"]
+            for kw in ({"sig_freqs": (11,)}, {})]
+    for row in rows:
+        row.pop("tries")  # its CPU seconds vary
+    assert rows[0] == rows[1]
+    for bad in ("2,x", "0,3", "14"):
+        with pytest.raises(SystemExit) as err:
+            zoo.main(["--seed", "1", "--out", "/nonexistent-h9sig", "--sig-freqs", bad])
+        assert err.value.code == 2

@@ -164,8 +164,9 @@ class AutoDetector(ModelDetector):
             (issue 9, stop 77: ``detect/blend_low.py``), read by a ``"<scorer>:blend-low"``
             raise term. Off by default; the shipped file has no such term.
         sig_probe: on a GAP head, a grid of horizontal sinusoids in SIG's own form added to
-            clean inputs, ``sig_share_<c>`` (issue 9, stop 77: ``detect/sig_probe.py``).
-            Off by default; recorded only, no calibration term reads it.
+            clean inputs, ``sig_share_<c>`` (issue 9, stop 77: ``detect/sig_probe.py``), and
+            the second reading ``sig_phase_<c>`` (stop 78: each period's range over its
+            phases), read by a ``"<scorer>:sig"`` raise term. Off by default.
     """
 
     name = "auto"

@@ -30,6 +30,7 @@ does not read it (stop 77's spent SIG backdoors at 0.0 and 0.13 where today miss
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import torch
@@ -88,18 +89,23 @@ def low_bar(features: dict[str, float], traits: list[str], fitted: dict) -> floa
     return float(fitted["lead"])
 
 
-def low_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator], scored_by: str) -> float:
-    """Apply ``"<scored_by>:blend-low"`` in place where it reads (module docstring); returns
-    the logit added (0.0 where it raised nothing)."""
-    term = calibrators.get(f"{scored_by}:{TERM}")
-    read = None if term is None else low_lead(verdict.features)
-    if read is None or verdict.probability is None:
+def share_raise(verdict: ModelVerdict, calibrators: dict[str, Calibrator], key: str,
+                read: Callable[[dict[str, float]], tuple[int, float, float] | None],
+                logit_key: str, unnamed_key: str) -> float:
+    """The raise of a share-lead term (``blend-low``; ``sig``, stop 78) in place: where the
+    entry ``key`` is in the file and ``read``'s top class leads by at least the bar
+    (:func:`low_bar`), that class is named first (the class named before kept at
+    ``unnamed_key``) and a probability under the flag is raised to it (``logit_key``: the
+    logit added, returned; 0.0 where nothing was raised)."""
+    term = calibrators.get(key)
+    got = None if term is None else read(verdict.features)
+    if got is None or verdict.probability is None:
         return 0.0
-    cls, _, lead = read
+    cls, _, lead = got
     if lead < low_bar(verdict.features, verdict.traits, term.fitted_on):
         return 0.0
     if verdict.target_classes and verdict.target_classes[0] != cls:
-        verdict.features[LOW_UNNAMED] = float(verdict.target_classes[0])
+        verdict.features[unnamed_key] = float(verdict.target_classes[0])
         if cls in verdict.target_classes:
             verdict.target_classes.remove(cls)
         verdict.target_classes.insert(0, cls)
@@ -108,36 +114,52 @@ def low_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator], scored_b
         return 0.0
     lift = logit(flag) - logit(verdict.probability)
     verdict.probability = flag
-    verdict.features[LOW_LOGIT] = float(lift)
+    verdict.features[logit_key] = float(lift)
     return lift
+
+
+def low_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator], scored_by: str) -> float:
+    """Apply ``"<scored_by>:blend-low"`` in place where it reads (module docstring); returns
+    the logit added (0.0 where it raised nothing)."""
+    return share_raise(verdict, calibrators, f"{scored_by}:{TERM}", low_lead, LOW_LOGIT,
+                       LOW_UNNAMED)
+
+
+def share_note(features: dict[str, float],
+               read: Callable[[dict[str, float]], tuple[int, float, float] | None],
+               logit_key: str, unnamed_key: str, said: Callable[[int, float, float], str]
+               ) -> str | None:
+    """A share-lead term's one line where it raised or renamed (None otherwise): ``said(cls,
+    share, lead)`` and what the term did."""
+    got = read(features)
+    if got is None or (logit_key not in features and unnamed_key not in features):
+        return None
+    line = said(*got)
+    if logit_key in features:
+        line += f": probability raised by {features[logit_key]:.2f} logits to the flag"
+    if unnamed_key in features:
+        line += f"; class {got[0]} named before class {int(features[unnamed_key])}"
+    return line
 
 
 def low_note(features: dict[str, float]) -> str | None:
     """One line where the term raised or renamed (None otherwise)."""
-    read = low_lead(features)
-    if read is None or (LOW_LOGIT not in features and LOW_UNNAMED not in features):
-        return None
-    cls, share, lead = read
-    said = (f"whole-image blends at opacity {LOW_ALPHA:g} send {share:.0%} of other classes' "
-            f"clean inputs to class {cls} (lead {lead:.2f}), beyond every clean GAP head "
-            "of its kind the term was set on")
-    if LOW_LOGIT in features:
-        said += f": probability raised by {features[LOW_LOGIT]:.2f} logits to the flag"
-    if LOW_UNNAMED in features:
-        said += f"; class {cls} named before class {int(features[LOW_UNNAMED])}"
-    return said
+    return share_note(features, low_lead, LOW_LOGIT, LOW_UNNAMED, lambda cls, share, lead: (
+        f"whole-image blends at opacity {LOW_ALPHA:g} send {share:.0%} of other classes' "
+        f"clean inputs to class {cls} (lead {lead:.2f}), beyond every clean GAP head "
+        "of its kind the term was set on"))
 
 
-def check_low_terms(calibrators: dict[str, Calibrator]) -> None:
-    """Refuse (ValueError) a ``"…:blend-low"`` entry the term could not read: features, no
-    scorer in the file to correct, a ``lead`` that is not a number in [0, 1], ``kinds`` that do
-    not map trait sets to ``{"n_clean": N, "lead": number in [0, 1]}``, a ``min_clean`` that is
-    not a whole number >= 1."""
+def check_share_terms(calibrators: dict[str, Calibrator], term: str) -> None:
+    """Refuse (ValueError) a ``"…:<term>"`` share-lead entry the raise could not read:
+    features, no scorer in the file to correct, a ``lead`` that is not a number in [0, 1],
+    ``kinds`` that do not map trait sets to ``{"n_clean": N, "lead": number in [0, 1]}``, a
+    ``min_clean`` that is not a whole number >= 1."""
     def bar(value: object) -> bool:
         return finite(value) and 0.0 <= float(value) <= 1.0
 
-    for key, _, term in checked_entries(calibrators, TERM, "blend-low"):
-        fitted = term.fitted_on
+    for key, _, entry in checked_entries(calibrators, term, term):
+        fitted = entry.fitted_on
         if not bar(fitted.get("lead")):
             raise ValueError(f"{key!r}: fitted_on.lead must be a number in [0, 1], got "
                              f"{fitted.get('lead')!r}")
@@ -152,3 +174,8 @@ def check_low_terms(calibrators: dict[str, Calibrator]) -> None:
         if not isinstance(min_clean, int) or isinstance(min_clean, bool) or min_clean < 1:
             raise ValueError(f"{key!r}: fitted_on.min_clean must be a whole number >= 1, got "
                              f"{min_clean!r}")
+
+
+def check_low_terms(calibrators: dict[str, Calibrator]) -> None:
+    """:func:`check_share_terms` for ``"…:blend-low"`` entries."""
+    check_share_terms(calibrators, TERM)

@@ -78,6 +78,7 @@ from trojanscope.detect.one_kind import one_kind_note
 from trojanscope.detect.pixel_dense_agree import HELD, check_agree, held_off
 from trojanscope.detect.raise_naming import check_name_floors, may_name, min_lift
 from trojanscope.detect.read_as import read_as
+from trojanscope.detect.sig_probe import SIG_LOGIT, SIG_UNNAMED, check_sig_terms, sig_note, sig_term
 from trojanscope.detect.tabular_clean_look import (
     LOOK_BEFORE,
     LOOK_LOGIT,
@@ -682,6 +683,7 @@ def load_calibrators(path: str | Path | None = None) -> dict[str, Calibrator]:
         check_named_terms(calibrators)
         check_sink_terms(calibrators)
         check_low_terms(calibrators)
+        check_sig_terms(calibrators)
         check_gap_terms(calibrators)
         check_lever_terms(calibrators)
         check_mask_gate(calibrators)
@@ -789,13 +791,15 @@ def _calibrate(
                  GAP_LOGIT, GAP_BEFORE, FLIP_LOGIT, FLIP_BEFORE, NAMED_LOGIT, NAMED_STAND,
                  BLEND_CLASS, BLEND_RAISE, FRAME_OFF, SINK_LOGIT, SINK_BEFORE, SINK_SHARE,
                  MASK_LOGIT, MASK_BEFORE, LOOK_LOGIT, LOOK_BEFORE, EXCESS_OWN, MASK_BY_RECIPE,
-                 LOW_LOGIT, *(k for k in verdict.features if k.startswith(EXCESS_MASK_LINE))):
+                 LOW_LOGIT, SIG_LOGIT,
+                 *(k for k in verdict.features if k.startswith(EXCESS_MASK_LINE))):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     verdict.term_notes = []  # nor a stale term's note
-    low = verdict.features.pop(LOW_UNNAMED, None)  # the blend-low term's (stop 77, last)
+    sig = verdict.features.pop(SIG_UNNAMED, None)  # the SIG term's (stop 78, last)
+    low = verdict.features.pop(LOW_UNNAMED, None)  # the blend-low term's (stop 77)
     first = verdict.features.pop("unraised_top_class", None)
     checked = verdict.features.pop(UNCHECKED_CLASS, None)  # then the named check's (stop 70)
-    for was in (low, first, checked):  # undone in the reverse order the terms renamed
+    for was in (sig, low, first, checked):  # undone in the reverse order the terms renamed
         if was is not None and int(was) in verdict.target_classes:  # nor a raise's order
             verdict.target_classes.remove(int(was))
             verdict.target_classes.insert(0, int(was))
@@ -888,6 +892,10 @@ def _calibrate(
         # "<scorer>:blend-low" (stop 77): last, so no later term reads the class it names
         low_term(verdict, calibrators, scored_by)
         if (note := low_note(verdict.features)) is not None:
+            verdict.term_notes.append(note)
+        # "<scorer>:sig" (stop 78): after blend-low, the last term, so none reads its class
+        sig_term(verdict, calibrators, scored_by)
+        if (note := sig_note(verdict.features)) is not None:
             verdict.term_notes.append(note)
         verdict.features["calibrated"] = 0.0 if verdict.score_only else 1.0
         if covered is not None and _uncalibrated(verdict.traits, covered):

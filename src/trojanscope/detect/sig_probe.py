@@ -14,19 +14,42 @@ any one sinusoid sends to ``c`` is recorded:
 
 A model trained on a sinusoid answers a sinusoid of a nearby period and phase with its target;
 a clean head answers it with its own sink class at most (a clipped sinusoid brightens dark
-backgrounds). ``auto -p sig_probe=true`` records them on GAP heads; nothing reads them into a
-verdict yet (no calibration term).
+backgrounds). ``auto -p sig_probe=true`` records them on GAP heads.
+
+The second reading (stop 78): a clean BatchNorm head's sink answers any fine vertical stripes
+(or the brightness a clipped sinusoid adds) whatever their position; a SIG backdoor answers its
+own period at its own position, and a half or quarter period over much less. Per period count of
+:data:`PHASE_FREQS` (2-12, so periods outside SIG's usual 4-7 are read too) the four phases are
+read at amplitude :data:`PHASE_AMP` on :data:`PHASE_PER_CLASS` inputs per class, and
+
+* ``sig_phase_<c>``: per class, the largest range over one period's phases of the share the
+  sinusoid sends to ``c``;
+
+:func:`sig_phase_lead` gives its top class and lead, which a ``"<scorer>:sig"`` entry reads
+(:func:`sig_term`: blend-low's raise, :func:`.blend_low.share_raise`, with its own bar per
+trait set).
 """
 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import torch
 
 from trojanscope.detect.base import InspectionTarget
-from trojanscope.detect.blend_low import GAP_TRAIT, share_lead
+from trojanscope.detect.blend_low import (
+    GAP_TRAIT,
+    check_share_terms,
+    share_lead,
+    share_note,
+    share_raise,
+)
 from trojanscope.detect.universal import other_class_batch
+
+if TYPE_CHECKING:
+    from trojanscope.detect.base import ModelVerdict
+    from trojanscope.detect.calibration import Calibrator
 
 SIG_SHARE = "sig_share_"  # + class: the largest share one sinusoid sends there
 FREQS = (3, 4, 5, 6, 7, 8, 10, 12)  # periods over the image's width
@@ -35,6 +58,14 @@ AMPS = (0.15,)  # amplitude, a share of the data range: at 0.1-0.3 clean BatchNo
 # clean head of their kind, all 27 at their target (stop 77 development, docs/benchmarks.md)
 PHASES = (0.0, 0.5 * math.pi, math.pi, 1.5 * math.pi)
 PER_CLASS = 20  # other-class inputs per class
+SIG_PHASE = "sig_phase_"  # + class: the largest range of one period's shares over its phases
+PHASE_FREQS = (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
+PHASE_AMP = 0.25  # about SIG's training amplitude (0.2-0.3): the clean heads' sink answers every
+# phase alike, so the range stays low where the share alone does not (stop 78 development)
+PHASE_PER_CLASS = 20
+TERM = "sig"  # "auto:sig", "auto:out-of-coverage:sig"
+SIG_LOGIT = "sig_logit"  # the logit the term added (where it raised)
+SIG_UNNAMED = "sig_unnamed_class"  # the class named first before the term named its own
 
 
 def sinusoid(width: int, freq: float, amp: float, phase: float) -> torch.Tensor:
@@ -43,11 +74,12 @@ def sinusoid(width: int, freq: float, amp: float, phase: float) -> torch.Tensor:
     return amp * torch.sin(2 * math.pi * j * freq / width + phase)
 
 
-def sig_shares(target: InspectionTarget, generator: torch.Generator,
-               freqs: tuple[float, ...] = FREQS, amps: tuple[float, ...] = AMPS,
-               phases: tuple[float, ...] = PHASES, per_class_n: int = PER_CLASS) -> list[float]:
-    """Per class, the largest share of other-class clean inputs (drawn with ``generator``) that
-    one sinusoid of the grid, added and clipped to the data's range, sends to it."""
+def grid_shares(target: InspectionTarget, generator: torch.Generator, freqs: tuple[float, ...],
+                amps: tuple[float, ...], phases: tuple[float, ...], per_class_n: int
+                ) -> torch.Tensor:
+    """Per sinusoid of the grid (period count x amplitude x phase) and class ``c``, the share
+    of other-class clean inputs (drawn with ``generator``) it sends to ``c``, added and clipped
+    to the data's range: a (freqs, amps, phases, classes) tensor."""
     assert target.clean is not None
     x = target.clean.x
     low, high = float(x.min()), float(x.max())
@@ -55,15 +87,33 @@ def sig_shares(target: InspectionTarget, generator: torch.Generator,
     batch, labels = other_class_batch(target, per_class_n, generator)
     k, n = batch.shape[0], batch.shape[1]
     flat = batch.flatten(0, 1)
-    best = torch.zeros(k)
+    out = torch.zeros(len(freqs), len(amps), len(phases), k)
     with torch.no_grad():
-        for f in freqs:
-            for a in amps:
-                for p in phases:
+        for i, f in enumerate(freqs):
+            for j, a in enumerate(amps):
+                for m, p in enumerate(phases):
                     wave = sinusoid(flat.shape[-1], f, a * span, p)
                     hits = target.model((flat + wave).clamp(low, high)).argmax(1) == labels
-                    best = torch.maximum(best, hits.float().view(k, n).mean(1))
-    return best.tolist()
+                    out[i, j, m] = hits.float().view(k, n).mean(1)
+    return out
+
+
+def sig_shares(target: InspectionTarget, generator: torch.Generator,
+               freqs: tuple[float, ...] = FREQS, amps: tuple[float, ...] = AMPS,
+               phases: tuple[float, ...] = PHASES, per_class_n: int = PER_CLASS) -> list[float]:
+    """Per class, the largest share of other-class clean inputs (drawn with ``generator``) that
+    one sinusoid of the grid, added and clipped to the data's range, sends to it."""
+    return grid_shares(target, generator, freqs, amps, phases, per_class_n).amax((0, 1, 2)).tolist()
+
+
+def phase_ranges(target: InspectionTarget, generator: torch.Generator,
+                 freqs: tuple[float, ...] = PHASE_FREQS, amp: float = PHASE_AMP,
+                 phases: tuple[float, ...] = PHASES, per_class_n: int = PHASE_PER_CLASS
+                 ) -> list[float]:
+    """Per class, the largest range over one period's ``phases`` of the share its sinusoid
+    sends there (module docstring)."""
+    got = grid_shares(target, generator, freqs, (amp,), phases, per_class_n)[:, 0]
+    return (got.amax(1) - got.amin(1)).amax(0).tolist()
 
 
 def sig_features(target: InspectionTarget, seed: int) -> dict[str, float]:
@@ -72,7 +122,9 @@ def sig_features(target: InspectionTarget, seed: int) -> dict[str, float]:
     if target.clean is None or len(target.input_shape) != 3:
         return {}
     shares = sig_shares(target, torch.Generator().manual_seed(seed))
-    return {f"{SIG_SHARE}{c}": round(float(s), 6) for c, s in enumerate(shares)}
+    ranges = phase_ranges(target, torch.Generator().manual_seed(seed))
+    return {**{f"{SIG_SHARE}{c}": round(float(s), 6) for c, s in enumerate(shares)},
+            **{f"{SIG_PHASE}{c}": round(float(r), 6) for c, r in enumerate(ranges)}}
 
 
 def sig_reading(target: InspectionTarget, seed: int) -> dict[str, float]:
@@ -88,3 +140,30 @@ def sig_reading(target: InspectionTarget, seed: int) -> dict[str, float]:
 def sig_lead(features: dict[str, float]) -> tuple[int, float, float] | None:
     """:func:`.blend_low.share_lead` of the sinusoids."""
     return share_lead(features, SIG_SHARE)
+
+
+def sig_phase_lead(features: dict[str, float]) -> tuple[int, float, float] | None:
+    """:func:`.blend_low.share_lead` of the second reading (``sig_phase_<c>``)."""
+    return share_lead(features, SIG_PHASE)
+
+
+def sig_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator], scored_by: str) -> float:
+    """Apply ``"<scored_by>:sig"`` in place where it reads: where the second reading's top
+    class leads by the bar of the model's trait set (else the entry's ``lead``), that class is
+    named first and a probability under the flag is raised to the flag, never further, never
+    down; returns the logit added."""
+    return share_raise(verdict, calibrators, f"{scored_by}:{TERM}", sig_phase_lead, SIG_LOGIT,
+                       SIG_UNNAMED)
+
+
+def sig_note(features: dict[str, float]) -> str | None:
+    """One line where the term raised or renamed (None otherwise)."""
+    return share_note(features, sig_phase_lead, SIG_LOGIT, SIG_UNNAMED, lambda cls, rng, lead: (
+        f"a horizontal sinusoid sends {rng:.0%} more of other classes' clean inputs to class "
+        f"{cls} at one phase than at another (lead {lead:.2f}), beyond every clean GAP head "
+        "of its kind the term was set on"))
+
+
+def check_sig_terms(calibrators: dict[str, Calibrator]) -> None:
+    """:func:`.blend_low.check_share_terms` for ``"…:sig"`` entries."""
+    check_share_terms(calibrators, TERM)

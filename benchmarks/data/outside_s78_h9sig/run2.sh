@@ -1,0 +1,94 @@
+#!/bin/bash
+# Issue 9, stop 78 (h9sig): run.sh's two slots restarted (run2.sh, about 10:00 UTC, before the
+# rule's commit and before any fresh model was read) so that slot A, once run.sh's list A is
+# built, builds list B into zoo-9222b itself (SIG and other-family backdoors first) instead of
+# waiting idle for the gate while slot B is paused by my development runs; slot B keeps the fourth
+# maker's list and then reads. The models are run.sh's (a model already built or dropped is
+# skipped before its maker starts); each slot first waits for run.sh's model in flight (WAIT_A /
+# WAIT_B: its process id). The gate, read.sh and the rule are unchanged.
+#   WAIT_A=PID WAIT_B=PID bash benchmarks/data/outside_s78_h9sig/run2.sh BUILD_CUT SCORE_CUT
+# run.sh's notes follow.
+# Issue 9, stop 78 (h9sig): build fresh outside seed 9222 and the fourth maker's fresh 9621,
+# weighted to SIG on GAP heads (stop 77's worst family): the outside maker's SIG backdoors on
+# gap_cls_relu, gap_cnn and gap_relu (12 planned; their period counts drawn from 2-11 by
+# `--sig-freqs`, where the maker's own draw is 4-7; targets the maker's own draws, uniform over
+# the classes: no --targets), clean heads of every GAP kind (gap_cls_relu, gap_cnn, gap_relu,
+# gap_leaky_bn, res_gn; the fourth maker's res_gap, dws_gap) and five other-family GAP backdoors
+# (noise blend, corner patch, warp; rand_checker, watermark), interleaved so a cut population
+# stays balanced. h9g's run.sh shape: two slots, one torch thread a process; slot A builds
+# zoo-9222, slot B the fourth maker's zoo-9621 and then a second list of 9222's models into its
+# own folder zoo-9222b (the same seed, split and clean.npz; two makers never write one truth
+# file). A slot reads (read.sh, committed with the rule) only while the gate file $RUN/GO exists,
+# made by hand after the rule's commit. No build starts after BUILD_CUT; all stops at SCORE_CUT.
+#   bash benchmarks/data/outside_s78_h9sig/run.sh BUILD_CUT SCORE_CUT
+set -u
+BUILD_CUT=$1; SCORE_CUT=$2
+cd "$(dirname "$0")/../../.."
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1 PYTHONPATH=$PWD/src:$PWD/benchmarks
+PY=${PY:-/work/main/.venv/bin/python}
+RUN=${RUN:-/tmp/h9sig78/run}
+HERE=benchmarks/data/outside_s78_h9sig
+FREQS=2,3,4,5,6,7,8,9,10,11
+mkdir -p "$RUN"
+left() { echo $(( $(date -u -d "$1" +%s) - $(date -u +%s) )); }
+# outside maker, SIG at gap_cnn / gap_cls_relu r2 r6 r10 r14, gap_relu r0 r4 r8 r12;
+# gap_leaky_bn-bd01 noise blend, gap_cnn-bd01 corner patch, gap_relu-bd01 warp
+LIST_A="gap_cls_relu-bd02 gap_cls_relu-cl00 gap_cnn-bd02 gap_cnn-cl00 gap_relu-bd00"
+LIST_A+=" gap_leaky_bn-cl00 gap_cls_relu-bd06 gap_relu-cl00 gap_cnn-bd06 gap_cls_relu-cl01"
+LIST_A+=" gap_relu-bd04 res_gn-cl00 gap_cls_relu-bd10 gap_leaky_bn-bd01 gap_cnn-bd10"
+LIST_A+=" gap_cnn-cl01 gap_relu-bd08 gap_cls_relu-cl02"
+LIST_B="gap_cls_relu-bd14 gap_cnn-bd01 gap_cnn-bd14 gap_leaky_bn-cl01 gap_relu-bd12"
+LIST_B+=" gap_relu-cl01 gap_cnn-cl02 gap_relu-bd01 gap_cls_relu-cl03"
+# fourth maker: res_gap-bd00 rand_checker, dws_gap-bd01 watermark
+FOURTH="res_gap-cl00 dws_gap-cl00 res_gap-bd00 res_gap-cl01 dws_gap-cl01 dws_gap-bd01"
+FOURTH+=" res_gap-cl02 dws_gap-cl02"
+ORDER_4=$(echo $FOURTH | tr ' ' ',')
+backlog() {  # ZOO: read what ZOO holds not yet read, only past the gate
+  [ -f "$RUN/GO" ] || return 0
+  [ -f "$RUN/$1/truth.json" ] || return 0
+  [ "$(left "$SCORE_CUT")" -gt 0 ] || return 0
+  timeout "$(left "$SCORE_CUT")" bash "$HERE/read.sh" "$RUN" "$1" >> "$RUN/score_$1.log" 2>&1
+}
+drain() {  # ZOO: wait for the gate, then read the backlog
+  while [ ! -f "$RUN/GO" ] && [ "$(left "$SCORE_CUT")" -gt 0 ]; do sleep 20; done
+  backlog "$1"
+}
+built() {  # ZOO NAME: already built or dropped (the makers would skip it after starting)
+  "$PY" -c "import json,sys; t=json.load(open(sys.argv[1])); sys.exit(0 if sys.argv[2] in {m['name'] for m in t['models'] + t['dropped']} else 1)" "$RUN/$1/truth.json" "$2" 2>/dev/null
+}
+outside() {  # ZOO NAMES
+  for n in $2; do
+    [ "$(left "$BUILD_CUT")" -gt 0 ] || break
+    built "$1" "$n" && continue
+    /usr/bin/time -f "%e s wall %U user %S sys" timeout "$(left "$SCORE_CUT")" \
+        "$PY" benchmarks/outside_zoo.py --seed 9222 --out "$RUN/$1" --per-family 15 \
+        --names "$n" --ca-retry --tries 3 --sig-freqs "$FREQS" >> "$RUN/build_$1.log" 2>&1
+    backlog zoo-9222; backlog "$1"
+  done
+}
+date -u +"run2 start %T" | tee -a "$RUN/build_zoo-9222.log" >> "$RUN/build_zoo-9621.log"
+( while [ "$(left "$SCORE_CUT")" -gt 0 ]; do
+      echo "$(date -u +%T) $(cut -d' ' -f1-3 /proc/loadavg)" >> "$RUN/load.log"; sleep 120
+  done ) &
+LOADPID=$!
+( while [ -n "${WAIT_A:-}" ] && kill -0 "$WAIT_A" 2>/dev/null; do sleep 10; done
+  outside zoo-9222 "$LIST_A"
+  date -u +"builder stopped %T" >> "$RUN/build_zoo-9222.log"
+  outside zoo-9222b "$LIST_B"
+  date -u +"builder stopped %T" >> "$RUN/build_zoo-9222b.log"
+  drain zoo-9222; drain zoo-9222b ) &
+SLOT_A=$!
+( while [ -n "${WAIT_B:-}" ] && kill -0 "$WAIT_B" 2>/dev/null; do sleep 10; done
+  for _ in $FOURTH; do
+    [ "$(left "$BUILD_CUT")" -gt 0 ] || break
+    /usr/bin/time -f "%e s wall %U user %S sys" timeout "$(left "$SCORE_CUT")" \
+        "$PY" benchmarks/fourth_zoo.py --seed 9621 --out "$RUN/zoo-9621" --per-family 15 \
+        --order "$ORDER_4" --tries 3 --max 1 >> "$RUN/build_zoo-9621.log" 2>&1
+    backlog zoo-9621
+  done
+  date -u +"builder stopped %T" >> "$RUN/build_zoo-9621.log"
+  drain zoo-9621; drain zoo-9222b ) &
+SLOT_B=$!
+wait "$SLOT_A" "$SLOT_B"
+kill "$LOADPID" 2>/dev/null
+date -u +"all stopped %T" | tee -a "$RUN/build_zoo-9222.log" >> "$RUN/build_zoo-9621.log"
