@@ -21,7 +21,16 @@ def test_a_probe_that_read_names_its_class_and_says_it_moved_nothing() -> None:
     (note,) = asked_notes(SimpleNamespace(sig_probe=True, blend_low=False), SIG)
     assert note.startswith("-p sig_probe=true: one sinusoid in SIG's form sends 0.55 of the "
                            "other classes' clean inputs to class 0, 0.20 more than to the next")
-    assert "no calibration term reads it yet" in note
+    assert "only where a calibration file's sig entry raises on it" in note
+
+
+def test_a_sig_raise_keeps_its_own_note() -> None:
+    """Since h9sig's merge (stop 78) a calibration file's sig entry can raise on the probe: the
+    line that says the probe moved nothing is then left to the term's own note."""
+    from trojanscope.detect.sig_probe import SIG_LOGIT
+
+    assert asked_notes(SimpleNamespace(sig_probe=True, blend_low=False),
+                       SIG | {SIG_LOGIT: 0.8}) == []
 
 
 def test_a_probe_that_could_not_run_says_so() -> None:

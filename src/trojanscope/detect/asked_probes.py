@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from trojanscope.detect.blend_low import LOW_LOGIT, low_lead
-from trojanscope.detect.sig_probe import sig_lead
+from trojanscope.detect.sig_probe import SIG_LOGIT, sig_lead
 
 __all__ = ["asked_notes"]
 
@@ -23,13 +23,14 @@ NOTHING = ("recorded nothing: the probe reads only image models with a global-av
 def asked_notes(detector: Any, features: dict[str, float]) -> list[str]:
     """One line per opt-in probe ``detector`` ran (its ``sig_probe`` / ``blend_low`` switch on):
     the class its shares reach first, by how much, and that the probability does not read it;
-    or that it recorded nothing. A ``blend_low`` reading its term raised on is left to the
-    term's own note."""
+    or that it recorded nothing. A reading its term raised on (a calibration file's blend-low
+    or sig entry, stop 78) is left to the term's own note."""
     notes = []
-    if getattr(detector, "sig_probe", False):
+    if getattr(detector, "sig_probe", False) and SIG_LOGIT not in features:
         notes.append(_note("-p sig_probe=true", "one sinusoid in SIG's form", sig_lead(features),
-                           "no calibration term reads it yet, so the probability is the same "
-                           "as without it (sig_share_<class> in --format json)"))
+                           "it moves the probability only where a calibration file's sig entry "
+                           "raises on it, and it did not here (the shipped file has no such "
+                           "entry; sig_share_<class> and sig_phase_<class> in --format json)"))
     if getattr(detector, "blend_low", False) and LOW_LOGIT not in features:
         notes.append(_note("-p blend_low=true", "its blend at opacity 0.05", low_lead(features),
                            "it moves the probability only where a calibration file's blend-low "
