@@ -7,8 +7,13 @@ import torch
 from torch import nn
 
 from trojanscope.data.dataset import TensorDataset
-from trojanscope.mitigate.run import (TriggeredSet, attack_triggered, measure, still_there,
-                                      still_there_words)
+from trojanscope.mitigate.run import (
+    TriggeredSet,
+    attack_triggered,
+    measure,
+    still_there,
+    still_there_words,
+)
 
 
 class _SaysZero(nn.Module):
