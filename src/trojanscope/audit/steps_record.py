@@ -55,21 +55,26 @@ def mitigation_record(target: Path, digests: dict[str, str]) -> tuple[str, dict[
     return None
 
 
-def residue(record: dict[str, Any]) -> tuple[Severity, float, float] | None:
-    """(severity, ASR before, ASR after) where the record's ASR after is above ``mitigate``'s
-    :data:`~trojanscope.mitigate.run.STILL_ASR`: high where ``mitigate`` read the backdoor as
-    still there (at least :data:`~trojanscope.mitigate.run.STILL_SHARE` of the ASR before),
-    medium where it only fell below that share; ``None`` otherwise or with no ASR measured."""
-    from trojanscope.mitigate.run import STILL_ASR, still_there
+def residue(record: dict[str, Any]) -> tuple[Severity, float, float, str] | None:
+    """(severity, before, after, the figure read: ``flip`` or ``asr``) where the record's flip
+    rate after (its ASR where an older record has none: :func:`~trojanscope.mitigate.run.judged`)
+    is above ``mitigate``'s :data:`~trojanscope.mitigate.run.STILL_ASR`: high where
+    ``mitigate`` read the backdoor as still there (at least
+    :data:`~trojanscope.mitigate.run.STILL_SHARE` of before), medium where it only fell below
+    that share; ``None`` otherwise or with nothing measured. The flip rate leaves out the
+    inputs the model sends to the target without the trigger, so an ASR that is only the
+    model's own answer raises nothing (stop 78, htsa)."""
+    from trojanscope.mitigate.run import STILL_ASR, judged, still_there
 
     before, after = record.get("before"), record.get("after")
     if not isinstance(before, dict) or not isinstance(after, dict):
         return None
-    was, now = before.get("asr"), after.get("asr")
+    key = judged(before, after)
+    was, now = before.get(key), after.get(key)
     if not isinstance(was, int | float) or not isinstance(now, int | float) or now <= STILL_ASR:
         return None
     level = Severity.HIGH if still_there(before, after) else Severity.MEDIUM
-    return level, float(was), float(now)
+    return level, float(was), float(now), key
 
 
 @register("audit-step", "record")
@@ -95,11 +100,18 @@ class MitigationRecordStep(AuditStep):
         left = residue(record)
         if left is None:
             return
-        level, was, now = left
+        level, was, now, key = left
         words = ("the backdoor is still there" if level is Severity.HIGH
                  else "the backdoor was weakened, not removed")
+        read_on = record["after"].get("flip_inputs")
+        which = ("" if key == "asr" else
+                 f" not sent to the target without it ({read_on} of them)")  # the flip rate's
+        figures = ({"asr_before": was, "asr_after": now} if key == "asr" else
+                   {"flip_before": was, "flip_after": now,
+                    "asr_before": record["before"].get("asr"),
+                    "asr_after": record["after"].get("asr")})
         step.findings.append(ctx.finding(
             "TSA120", f"{words}: mitigate ({method}) measured the attack's trigger succeeding on "
-            f"{now:.2%} of its held-out triggered inputs after purifying ({was:.2%} before); "
-            "a detector that no longer flags the model does not outweigh that measurement",
-            file=path, severity=level, asr_before=was, asr_after=now, method=method))
+            f"{now:.2%} of its held-out triggered inputs{which} after purifying ({was:.2%} "
+            "before); a detector that no longer flags the model does not outweigh that "
+            "measurement", file=path, severity=level, method=method, **figures))

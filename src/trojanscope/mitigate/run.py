@@ -18,7 +18,7 @@ import torch
 from torch import Tensor, nn
 
 from trojanscope.data.dataset import TensorDataset, stratified_split
-from trojanscope.engine.metrics import accuracy, predict
+from trojanscope.engine.metrics import accuracy, flip_rate, predict
 from trojanscope.errors import TooFewPerClass, UserInputError
 from trojanscope.mitigate.auto import AUTO_WITH_DATA
 from trojanscope.mitigate.base import Mitigation, same_state
@@ -39,12 +39,17 @@ STILL_ASR = 0.10  # ... and above this
 
 @dataclass
 class TriggeredSet:
-    """Triggered inputs with their true labels and the attacker's labels (ASR and RA)."""
+    """Triggered inputs with their true labels and the attacker's labels (ASR and RA), and
+    where known (``clean``) the same inputs without the trigger: the flip rate then reads only
+    the inputs the model does not already send to the target (stop 78, htsa: an undertrained
+    table MLP sent 70.24% of the fraud rows to class 0 without the trigger, and the audit read
+    its 71.43% ASR as a backdoor left by ``mitigate``)."""
 
     x: Tensor
     y: Tensor
     target: Tensor
     source: str
+    clean: Tensor | None = None
 
 
 @dataclass
@@ -134,7 +139,10 @@ def check_fits(model: nn.Module, ds: TensorDataset, input_shape: tuple[int, ...]
 
 def measure(model: nn.Module, held: TensorDataset | None,
             triggered: TriggeredSet | None) -> dict[str, float]:
-    """CA on the held-out clean data; ASR and RA on the triggered set, when given."""
+    """CA on the held-out clean data; ASR and RA on the triggered set, when given, and its
+    flip rate (:func:`~trojanscope.engine.metrics.flip_rate`) where the set carries its inputs
+    without the trigger: 0.0 where the model sends every one to the target already (the
+    trigger has nothing to move), with ``flip_inputs``, the inputs it is read on."""
     out: dict[str, float] = {}
     if held is not None:
         out["ca"] = accuracy(model, held.x, held.y)
@@ -142,6 +150,11 @@ def measure(model: nn.Module, held: TensorDataset | None,
         pred = predict(model, triggered.x).argmax(1)
         out["asr"] = float((pred == triggered.target).float().mean())
         out["ra"] = float((pred == triggered.y).float().mean())
+        if triggered.clean is not None:
+            flips, n = flip_rate(predict(model, triggered.clean).argmax(1), pred,
+                                 triggered.target)
+            out["flip"] = flips if n else 0.0
+            out["flip_inputs"] = n  # how many it is read on: 20 say less than 2,000
     return out
 
 
@@ -362,11 +375,22 @@ def unchanged_words(method: str, *, data_free: bool) -> str:
                     if data_free else "")
 
 
+def judged(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """The figure :func:`still_there` reads: ``flip`` where both carry it, else ``asr`` (a
+    record written before stop 78, or a triggered file without its clean inputs). An ASR
+    counts the inputs the model sends to the target without the trigger too; the flip rate
+    does not (stop 78, htsa: 71.43% ASR against 70.24% of the rows at class 0 untriggered)."""
+    has = all(isinstance(d.get("flip"), int | float) for d in (before, after))
+    return "flip" if has else "asr"
+
+
 def still_there(before: dict[str, float], after: dict[str, float]) -> bool:
-    """Whether the ASR after is at least :data:`STILL_SHARE` of the ASR before and above
-    :data:`STILL_ASR`: the purified model still answers the trigger (``mitigate``'s note, and
-    the audit's ``TSA120`` on a folder ``mitigate`` wrote)."""
-    was, now = before.get("asr"), after.get("asr")
+    """Whether the figure :func:`judged` names (the flip rate, else the ASR) after is at
+    least :data:`STILL_SHARE` of before and above :data:`STILL_ASR`: the purified model still
+    answers the trigger (``mitigate``'s note, and the audit's ``TSA120`` on a folder
+    ``mitigate`` wrote)."""
+    key = judged(before, after)
+    was, now = before.get(key), after.get(key)
     return not (was is None or now is None or now <= STILL_ASR or now < STILL_SHARE * was)
 
 
@@ -383,9 +407,12 @@ def still_there_words(method: str, before: dict[str, float], after: dict[str, fl
     else:
         given = " with clean data: give --data" if data_free else ""
         other = f"try --method {default} (the default{given})"
+    read = "" if judged(before, after) == "asr" else (
+        f"; flip rate (inputs not sent to the target untriggered) {before['flip']:.2%} before, "
+        f"{after['flip']:.2%} after")
     return (f"the backdoor is still there: ASR {was:.2%} before, {now:.2%} after {method} on "
-            f"{triggered} triggered inputs (at least {STILL_SHARE:.0%} of before and above "
-            f"{STILL_ASR:.0%}); {other}")
+            f"{triggered} triggered inputs{read} (at least {STILL_SHARE:.0%} of before and "
+            f"above {STILL_ASR:.0%}); {other}")
 
 
 def attack_triggered(attack) -> Any:
@@ -395,7 +422,9 @@ def attack_triggered(attack) -> Any:
         if held is None:
             return None
         x, y, target = attack.test_inputs(held)
-        return TriggeredSet(x, y, target, f"attack {attack.name}")
+        # the same rows untriggered, in test_inputs' order (as engine.metrics reads them)
+        clean = held.get_batch(torch.from_numpy(attack.test_index(held)))[0]
+        return TriggeredSet(x, y, target, f"attack {attack.name}", clean)
 
     return build
 

@@ -37,13 +37,17 @@ def step_note(step: dict[str, Any]) -> str:
                               *lowered_heads(d)])
         case "record":  # what ``mitigate`` measured (issue 12 stop 78)
             was, now = (_asr(d.get(k)) for k in ("before", "after"))
-            return f"{d.get('method', '')}: ASR {was} before, {now} after"
+            said = f"{d.get('method', '')}: ASR {was} before, {now} after"
+            if all(isinstance(d.get(k), dict) and "flip" in d[k] for k in ("before", "after")):
+                said += (f"; flip rate {_asr(d['before'], 'flip')} before, "
+                         f"{_asr(d['after'], 'flip')} after")  # what TSA120 reads (stop 78)
+            return said
     return ""
 
 
-def _asr(figures: Any) -> str:
-    """A record's ASR as a percentage, or ``not measured``."""
-    asr = figures.get("asr") if isinstance(figures, dict) else None
+def _asr(figures: Any, key: str = "asr") -> str:
+    """A record's ASR (or the figure ``key``) as a percentage, or ``not measured``."""
+    asr = figures.get(key) if isinstance(figures, dict) else None
     return f"{asr:.2%}" if isinstance(asr, int | float) else "not measured"
 
 

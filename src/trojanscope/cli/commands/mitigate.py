@@ -211,7 +211,8 @@ def print_table(report: dict) -> None:
     table.add_column("before", justify="right")
     table.add_column("after", justify="right")
     labels = {"ca": "clean accuracy (CA)", "asr": "attack success rate (ASR)",
-              "ra": "robust accuracy (RA)"}
+              "ra": "robust accuracy (RA)",
+              "flip": "flip rate (ASR on inputs not at the target untriggered)"}
     for key, label in labels.items():
         if key in report["after"]:
             table.add_row(label, f"{report['before'][key]:.2%}", f"{report['after'][key]:.2%}")
