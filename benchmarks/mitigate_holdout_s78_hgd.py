@@ -37,6 +37,11 @@ Met if all hold:
 If met: ``--holdout``'s default for 200-300 clean samples becomes 0.25 (one place, the CLI's
 share), with tests and docs/mitigation.md. If not: it stays opt-in (``--holdout 0.25``) and
 docs/benchmarks.md says so. The worst family is the one run (BadNets); the worst draw is named.
+Added after the candidate's first run on seed 287 was refused (exit 2: "give at least 200";
+the stratified split held out 49) and before any figure was read: a refused run is scored as
+what the user is left with, the source model on the common set (ASR 100%: not at the goal,
+left above 10%, so a refusal where today's line reaches the goal is a draw lost); the median
+CPU is taken over the draws both arms ran.
 """
 
 from __future__ import annotations
@@ -103,11 +108,13 @@ def run_arm(run: Path, work: Path, arm: str) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-m", "trojanscope", "mitigate", str(run), "--data",
          str(work / "clean.npz"), "--out", str(out), "--force", "--no-export", "--format",
-         "json", *ARMS[arm]], capture_output=True, text=True, check=True)
+         "json", *ARMS[arm]], capture_output=True, text=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    report = json.loads(done.stdout)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"report": report, "cpu_s": cpu, "out": out}
+    if done.returncode == 2:  # refused: the user is left with the source model
+        return {"refused": done.stderr.strip().splitlines()[-1], "cpu_s": cpu, "out": out}
+    done.check_returncode()
+    return {"report": json.loads(done.stdout), "cpu_s": cpu, "out": out}
 
 
 def seeds_of(text: str) -> list[int]:
@@ -118,12 +125,22 @@ def seeds_of(text: str) -> list[int]:
 
 def run(args: argparse.Namespace) -> None:
     """One JSON line per draw and arm: the CLI's own figures, the common set's and the CPU."""
+    done = ({(json.loads(t)["seed"], json.loads(t)["arm"])
+             for t in args.lines.read_text().splitlines()} if args.lines.exists() else set())
     with args.lines.open("a") as lines:
         for seed in seeds_of(args.seeds):
             work = args.work / str(seed)
             common = common_set(draw(seed, work))
             for arm in ARMS:
+                if (seed, arm) in done:  # a resumed run: the line is written
+                    continue
                 got = run_arm(args.run, work, arm)
+                if "refused" in got:
+                    line = {"seed": seed, "arm": arm, "cpu_s": round(got["cpu_s"], 2),
+                            "refused": got["refused"], "common": score(args.run, common)}
+                    lines.write(json.dumps(line) + "\n")
+                    print(json.dumps(line), flush=True)
+                    continue
                 rep = got["report"]
                 line = {"seed": seed, "arm": arm, "cpu_s": round(got["cpu_s"], 2),
                         "method_cpu_s": rep.get("cpu_s"), "own": {
@@ -146,7 +163,8 @@ def rule(paths: list[Path]) -> dict[str, Any]:
     seeds = sorted(s for s, r in rows.items() if set(r) == set(ARMS))
     asr = {a: {s: rows[s][a]["common"]["asr"] for s in seeds} for a in ARMS}
     ca = {a: {s: rows[s][a]["common"]["ca"] for s in seeds} for a in ARMS}
-    cpu = {a: median(rows[s][a]["cpu_s"] for s in seeds) for a in ARMS}
+    ran = [s for s in seeds if not any("refused" in rows[s][a] for a in ARMS)]
+    cpu = {a: median(rows[s][a]["cpu_s"] for s in ran) for a in ARMS}
     goal = {a: sum(v <= GOAL for v in asr[a].values()) for a in ARMS}
     left = {a: sum(v > STILL for v in asr[a].values()) for a in ARMS}
     lost = [s for s in seeds if asr["today"][s] <= GOAL < asr["holdout25"][s]]
@@ -155,7 +173,9 @@ def rule(paths: list[Path]) -> dict[str, Any]:
               "b_left": left["holdout25"] < left["today"],
               "c_none_lost": not lost, "d_ca": not ca_off,
               "e_cpu": cpu["holdout25"] <= CPU_RATIO * cpu["today"]}
-    return {"seeds": seeds, "goal": goal, "left": left, "lost": lost, "ca_off": ca_off,
+    refused = {a: [s for s in seeds if "refused" in rows[s][a]] for a in ARMS}
+    return {"seeds": seeds, "refused": refused, "goal": goal, "left": left, "lost": lost,
+            "ca_off": ca_off,
             "median_cpu_s": cpu, "checks": checks, "met": all(checks.values()),
             "worst": {a: max(seeds, key=asr[a].get) if seeds else None for a in ARMS}}
 
@@ -174,11 +194,11 @@ def table(paths: list[Path]) -> str:
         t, h = rows[seed].get("today"), rows[seed].get("holdout25")
         if not (t and h):
             continue
+        own = ["refused (source model)" if "refused" in a else
+               f"{pct(a['own']['after']['asr'])} ({a['own']['held']})" for a in (t, h)]
         out.append(
             f"| {seed} | {pct(t['common']['asr'])} / {pct(t['common']['ca'])} | "
-            f"{pct(h['common']['asr'])} / {pct(h['common']['ca'])} | "
-            f"{pct(t['own']['after']['asr'])} ({t['own']['held']}) | "
-            f"{pct(h['own']['after']['asr'])} ({h['own']['held']}) | "
+            f"{pct(h['common']['asr'])} / {pct(h['common']['ca'])} | {own[0]} | {own[1]} | "
             f"{t['cpu_s']:.1f} / {h['cpu_s']:.1f} |")
     return "\n".join(out)
 
