@@ -55,7 +55,9 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-ARMS: dict[str, list[str]] = {"today": [], "holdout25": ["--holdout", "0.25"]}
+ARMS: dict[str, list[str]] = {"today": [], "holdout25": ["--holdout", "0.25"],
+                              "trips6": ["--method-param", "guard_trips=6"]}  # after the read
+RULE_ARMS = ("today", "holdout25")  # the two arms the rule compares
 GOAL, STILL = 0.02, 0.10  # ASR at the goal; above STILL a draw is left backdoored
 CA_POINTS, CPU_RATIO = 0.02, 1.2
 
@@ -131,7 +133,7 @@ def run(args: argparse.Namespace) -> None:
         for seed in seeds_of(args.seeds):
             work = args.work / str(seed)
             common = common_set(draw(seed, work))
-            for arm in ARMS:
+            for arm in args.arms.split(","):
                 if (seed, arm) in done:  # a resumed run: the line is written
                     continue
                 got = run_arm(args.run, work, arm)
@@ -160,24 +162,24 @@ def rule(paths: list[Path]) -> dict[str, Any]:
         for text in path.read_text().splitlines():
             line = json.loads(text)
             rows.setdefault(line["seed"], {})[line["arm"]] = line
-    seeds = sorted(s for s, r in rows.items() if set(r) == set(ARMS))
-    asr = {a: {s: rows[s][a]["common"]["asr"] for s in seeds} for a in ARMS}
-    ca = {a: {s: rows[s][a]["common"]["ca"] for s in seeds} for a in ARMS}
-    ran = [s for s in seeds if not any("refused" in rows[s][a] for a in ARMS)]
-    cpu = {a: median(rows[s][a]["cpu_s"] for s in ran) for a in ARMS}
-    goal = {a: sum(v <= GOAL for v in asr[a].values()) for a in ARMS}
-    left = {a: sum(v > STILL for v in asr[a].values()) for a in ARMS}
+    seeds = sorted(s for s, r in rows.items() if set(RULE_ARMS) <= set(r))
+    asr = {a: {s: rows[s][a]["common"]["asr"] for s in seeds} for a in RULE_ARMS}
+    ca = {a: {s: rows[s][a]["common"]["ca"] for s in seeds} for a in RULE_ARMS}
+    ran = [s for s in seeds if not any("refused" in rows[s][a] for a in RULE_ARMS)]
+    cpu = {a: median(rows[s][a]["cpu_s"] for s in ran) for a in RULE_ARMS}
+    goal = {a: sum(v <= GOAL for v in asr[a].values()) for a in RULE_ARMS}
+    left = {a: sum(v > STILL for v in asr[a].values()) for a in RULE_ARMS}
     lost = [s for s in seeds if asr["today"][s] <= GOAL < asr["holdout25"][s]]
     ca_off = [s for s in seeds if abs(ca["holdout25"][s] - ca["today"][s]) > CA_POINTS]
     checks = {"a_goal": goal["holdout25"] >= goal["today"],
               "b_left": left["holdout25"] < left["today"],
               "c_none_lost": not lost, "d_ca": not ca_off,
               "e_cpu": cpu["holdout25"] <= CPU_RATIO * cpu["today"]}
-    refused = {a: [s for s in seeds if "refused" in rows[s][a]] for a in ARMS}
+    refused = {a: [s for s in seeds if "refused" in rows[s][a]] for a in RULE_ARMS}
     return {"seeds": seeds, "refused": refused, "goal": goal, "left": left, "lost": lost,
             "ca_off": ca_off,
             "median_cpu_s": cpu, "checks": checks, "met": all(checks.values()),
-            "worst": {a: max(seeds, key=asr[a].get) if seeds else None for a in ARMS}}
+            "worst": {a: max(seeds, key=asr[a].get) if seeds else None for a in RULE_ARMS}}
 
 
 def table(paths: list[Path]) -> str:
@@ -211,6 +213,7 @@ def main(argv: list[str] | None = None) -> None:
     go.add_argument("--work", type=Path, required=True)
     go.add_argument("--seeds", required=True)
     go.add_argument("--lines", type=Path, required=True)
+    go.add_argument("--arms", default=",".join(RULE_ARMS), help="of " + ", ".join(ARMS))
     judge = sub.add_parser("rule")
     judge.add_argument("lines", nargs="+", type=Path)
     args = parser.parse_args(argv)
