@@ -198,8 +198,8 @@ def mitigate(
             raise UserInputError(
                 f"{clean.source or clean.name}: {len(clean)} clean samples are too few for "
                 f"mitigation {method.name!r}: it trains on at least {method.min_samples} and "
-                f"the figures need {MIN_HELDOUT} held out (--holdout {holdout}); give at least "
-                f"{math.ceil(need)}"
+                f"the figures need {MIN_HELDOUT} held out (--holdout {holdout}); "
+                + rounded_words(clean, holdout, len(held), math.ceil(need), method.min_samples)
             )
         notes.append(
             f"clean data split (seed {seed}): {len(fit)} samples for the method, {len(held)} "
@@ -359,6 +359,22 @@ def holdout_for(clean: TensorDataset, holdout: float, needed: int) -> float | No
         if len(held_idx) >= MIN_HELDOUT and bool((fit_counts >= needed).all()):
             return share
     return None
+
+
+def rounded_words(clean: TensorDataset, holdout: float, held: int, need: int,
+                  min_fit: int) -> str:
+    """The refusal's remedy: "give at least NEED", or, where the file already holds NEED and
+    the split by class rounded the held-out part below :data:`MIN_HELDOUT` (stop 78, hgd:
+    ``--holdout 0.25`` on 200 images held out 49 and said "give at least 200"), that count and
+    the smallest ``--holdout`` above, in steps of 0.01, that holds out enough."""
+    if len(clean) < need:
+        return f"give at least {need}"
+    words = f"the split by class held out {held}"
+    for step in range(math.floor(holdout * 100) + 1, 100):
+        fit_idx, held_idx = stratified_split(clean.y.numpy(), step / 100, 0)  # counts: seed-free
+        if len(held_idx) >= MIN_HELDOUT and len(fit_idx) >= min_fit:
+            return f"{words}: give --holdout {step / 100:g} or more samples"
+    return f"{words}: give more samples"
 
 
 def same_weights(model: nn.Module, purified: nn.Module) -> bool:
