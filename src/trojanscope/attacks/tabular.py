@@ -54,12 +54,17 @@ class TabularAttack(Attack):
         self.trigger.bind(schema)
         return schema
 
+    def copy_count(self, eligible: int) -> int:
+        """How many triggered copies :meth:`poison` adds (none here: the preset table attacks
+        add them, :meth:`PresetTabularAttack.copy_count`)."""
+        return 0
+
     def adds_copies(self, labels: np.ndarray) -> bool:
-        """Whether the attack adds triggered copies to these training ``labels``
-        (``PresetTabularAttack.copy_count``; counted on every row of a class other than the
-        target): ``avoid_target="auto"`` reads the rows only then (issue 16 stop 78, h16v)."""
-        count = getattr(self, "copy_count", None)
-        return bool(count is not None and count(len(Attack.eligible(self, labels))) > 0)
+        """Whether the attack adds triggered copies to these training ``labels`` (counted on
+        every row of a class other than the target: a sub-population's rows are not known yet
+        when its trigger reads them): ``avoid_target="auto"`` reads the rows only then (issue 16
+        stop 78, h16v)."""
+        return self.copy_count(len(Attack.eligible(self, labels))) > 0
 
     def poison(
         self, ds: BatchDataset, *, generator: torch.Generator | None = None
