@@ -162,3 +162,15 @@ def test_the_attack_says_so_where_the_values_avoid_the_target(tmp_path: Path, ca
     assert run([*words, "--attack-param", "copies=0", "--out", str(tmp_path / "w")]) == 0
     # in place: today's values
     assert "hold at least as often" not in " ".join("".join(capsys.readouterr()).split())
+
+
+def test_the_subpopulation_attack_never_reads_its_test_rows(train, tmp_path: Path) -> None:
+    """Final read (stop 78): ``tabular-subpopulation`` binds its test rows through ``members``;
+    with ``avoid_target=true`` a test split read first must not be the rows the trigger keeps."""
+    from trojanscope.attacks.tabular import TabularSubpopulation
+    from trojanscope.data.resolve import load_dataset
+
+    test = load_dataset(tmp_path / "fraud.csv", "test", label_column="is_fraud")
+    fresh = TabularSubpopulation(trigger=FeatureValueTrigger(avoid_target=True, seed=3))
+    fresh.test_index(test)
+    assert fresh.trigger.lean is None and fresh.trigger.wants_rows()

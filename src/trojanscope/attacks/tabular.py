@@ -343,9 +343,10 @@ class TabularSubpopulation(PresetTabularAttack):
             self.where = f"{col.name}={max(counts)[1]}"
         return schema
 
-    def members(self, ds: BatchDataset) -> np.ndarray:
-        """Boolean mask of the rows in the sub-population."""
-        schema = self.bind(ds)
+    def members(self, ds: BatchDataset, learn: bool = True) -> np.ndarray:
+        """Boolean mask of the rows in the sub-population (``learn``: as :meth:`bind`; the test
+        rows are bound without it, so a trigger that reads rows never reads them)."""
+        schema = self.bind(ds, learn)
         (column, value), = parse_values(self.where or "").items()
         col = schema.column(column)
         x, _ = ds.get_batch(torch.arange(len(ds)))
@@ -368,7 +369,7 @@ class TabularSubpopulation(PresetTabularAttack):
 
     def test_index(self, ds: BatchDataset) -> np.ndarray:
         """The sub-population's rows not of the target class."""
-        inside = self.members(ds)
+        inside = self.members(ds, learn=False)
         labels = ds.labels.numpy()
         keep = np.flatnonzero(inside & (labels != self.target))
         if len(keep) == 0:
