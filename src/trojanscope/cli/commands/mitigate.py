@@ -241,7 +241,7 @@ def refuse_trees(model: Path, module: nn.Module | None = None) -> None:
         # contact: `detect-data fraud-model.json` was named for the user's own XGBoost file)
         screen = (f"`trojanscope detect-data {model}` names the training rows it suspects"
                   if model.is_dir() else "`trojanscope detect-data` on the table it was trained "
-                  "on (with --label-column) names the rows it suspects")
+                  "on, with --label-column, names the rows it suspects")
         raise UserInputError(
             f"{model}: a boosted-tree model (XGBoost/LightGBM); mitigate purifies neural "
             f"networks (fine-tuning, pruning, unlearning) and a tree ensemble has no weights to "
