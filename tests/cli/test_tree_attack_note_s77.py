@@ -46,3 +46,12 @@ def test_the_lightgbm_attack_line_says_no_epochs(tmp_path: Path, capsys) -> None
     assert code == 0, err
     notes = [line for line in err.splitlines() if line.startswith("note: without the trigger")]
     assert len(notes) == 1 and "--epochs" not in notes[0] and "n_estimators" in notes[0], err
+
+
+def test_the_note_puts_the_commonest_class_share_beside_the_ca() -> None:
+    """Stop 79 first contact (hcmd): "has not learnt the task (CA 96.67%)" on a fraud table read
+    as praise; the share a model gets by always answering the commonest class says why."""
+    (note,) = attack_notes(ALL_AT_TARGET, False, np.array([0] * 29 + [1]))
+    assert "(CA 95.00%; always answering the test split's commonest class gets 96.67%)" in note
+    (bare,) = attack_notes(ALL_AT_TARGET, network=False)  # no labels: as before
+    assert "(CA 95.00%)" in bare

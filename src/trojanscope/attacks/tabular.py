@@ -153,10 +153,16 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
         :meth:`how_many`'s floor needs."""
         floor = (", min_poison_rows=N relabels N" if eligible >= 2 * self.least_poison_rows
                  else "")
+        # the automatic copies' gate, where only it kept them off (stop 79 first contact: the
+        # docs say tabular-badnets adds copies by default, the line said "opt-in" alone)
+        gate = (f" here: {self.name} adds {self.auto_copies} copies unasked only from "
+                f"{self.auto_copies_least} such rows"
+                if self.auto_copies and self.copies is None and not self.rate_given
+                and self.min_poison_rows == 0 and eligible < self.auto_copies_least else "")
         return (f"poison rate {self.poison_rate:g} of the {eligible} training rows "
                 f"{self.name} may poison relabels none: raise --poison-rate, or poison a small "
                 f"table otherwise (--attack-param copies=N adds N triggered rows{floor}; "
-                "opt-in, docs/tabular.md)")
+                f"opt-in{gate}, docs/tabular.md)")
 
     def get_params(self) -> dict[str, Any]:
         """As :meth:`ParamsMixin.get_params`, but where the floor applied the rate is recorded

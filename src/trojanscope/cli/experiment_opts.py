@@ -166,7 +166,7 @@ def run_and_report(
     network = "trainer" in result.manifest.training  # a network, our loop (not a tree)
     if network and final.samples:  # with or without a defence (stop 75: ABL had no note)
         notes += training_notes(trainer, final.samples)
-    notes += (attack_notes(result.metrics, network)
+    notes += (attack_notes(result.metrics, network, result.test.y)
               or chance_notes(result.metrics, result.test.y, network))
     notes += floor_notes(manifest.attack.model_dump() if manifest.attack else {})
     notes += copies_notes(manifest.attack.model_dump() if manifest.attack else {})
@@ -373,15 +373,24 @@ def untaken_notes(metrics: dict[str, Any], defence: str | None = None,
             f"clean is not a miss; {more}"]
 
 
-def attack_notes(metrics: dict[str, Any], network: bool = True) -> list[str]:
+def attack_notes(metrics: dict[str, Any], network: bool = True,
+                 test_labels: Any = None) -> list[str]:
     """What the figures of an attack run cannot say (stop 53: MiniLM fine-tuned two epochs on a
     user's 400 sentences gave every input one class, and an ASR of 100% that meant nothing).
-    ``network``: as :func:`chance_notes`' (what to train more)."""
+    ``network``: as :func:`chance_notes`' (what to train more). ``test_labels``: the CA is put
+    beside the share of the test split's commonest class (stop 79 first contact: "has not
+    learnt the task (CA 96.67%)" on a fraud table whose commonest class holds 96.67%)."""
     if not metrics.get("n_triggered") or metrics.get("n_flippable", 1):
         return []
+    import numpy as np
+
+    labels = np.asarray(test_labels if test_labels is not None else []).ravel()
+    share = (f"; always answering the test split's commonest class gets "
+             f"{np.bincount(labels.astype(np.int64)).max() / len(labels):.2%}"
+             if len(labels) else "")
     return [
         "without the trigger the model already gives every triggered test input the attacker's "
         "label (no input left for the trigger to flip), so the ASR says nothing about a "
-        f"backdoor: the model has not learnt the task (CA {metrics['clean_accuracy']:.2%}); "
-        f"{more_training(network)}"
+        f"backdoor: the model has not learnt the task (CA {metrics['clean_accuracy']:.2%}"
+        f"{share}); {more_training(network)}"
     ]

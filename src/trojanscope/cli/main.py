@@ -85,9 +85,12 @@ def _command() -> Any:
 
 def run(argv: list[str] | None = None) -> int:
     """Console entry point; returns the exit code (also used by tests). The torch thread count
-    the command ran with is put back after it (:mod:`trojanscope.cli.threads`)."""
+    the command ran with is put back after it (:mod:`trojanscope.cli.threads`), and a command
+    that ran (exit 0 or 1) ends with :func:`~trojanscope.cli.threads.idle_hint`'s line, if any."""
     try:
-        return _run(argv)
+        code = _run(argv)
+        _idle_hint(code)
+        return code
     finally:
         torch_threads.restore()
 
@@ -138,6 +141,17 @@ def _run(argv: list[str] | None) -> int:
         _error(f"unexpected {type(exc).__name__}: {exc}", "rerun with --debug for details")
         return 2
     return 0
+
+
+def _idle_hint(code: int) -> None:
+    """One ``hint:`` line on stderr where the default's one thread likely cost an idle machine
+    time (not with ``--quiet``, not after an error)."""
+    from trojanscope.cli.common import SETTINGS, finish_status_line
+
+    hint = torch_threads.idle_hint() if code in (0, 1) and not SETTINGS.quiet else None
+    if hint:
+        finish_status_line()
+        typer.echo(f"hint: {hint}", err=True)
 
 
 def _error(message: str, hint: str | None = None) -> None:

@@ -237,11 +237,15 @@ def refuse_trees(model: Path, module: nn.Module | None = None) -> None:
     from trojanscope.models.trees import is_tree
 
     if tree_files(model) if module is None else is_tree(module):
+        # a run folder replays its training rows; a tree file holds none (stop 79 first
+        # contact: `detect-data fraud-model.json` was named for the user's own XGBoost file)
+        screen = (f"`trojanscope detect-data {model}` names the training rows it suspects"
+                  if model.is_dir() else "`trojanscope detect-data` on the table it was trained "
+                  "on, with --label-column, names the rows it suspects")
         raise UserInputError(
             f"{model}: a boosted-tree model (XGBoost/LightGBM); mitigate purifies neural "
             f"networks (fine-tuning, pruning, unlearning) and a tree ensemble has no weights to "
-            f"tune: retrain it on rows you trust instead (`trojanscope detect-data {model}` "
-            f"names the training rows it suspects)")
+            f"tune: retrain it on rows you trust instead ({screen})")
 
 
 def tree_files(model: Path) -> bool:

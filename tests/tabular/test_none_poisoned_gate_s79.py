@@ -1,0 +1,32 @@
+"""Where only the automatic copies' gate kept ``tabular-badnets`` from adding copies, its
+refusal of a rate that relabels no row says so (stop 79 first contact, hcmd: the docs say it
+adds copies by default, and the line on a fraud table with 10 fraud training rows said only
+"opt-in"); with a rate given, or another table attack, the line is stop 78's."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from trojanscope.attacks.tabular import TabularBadNets, TabularRare
+from trojanscope.errors import UserInputError
+
+
+def _line(attack, labels) -> str:  # type: ignore[no-untyped-def]
+    with pytest.raises(UserInputError) as caught:
+        attack.choose(labels, torch.Generator().manual_seed(0))
+    return str(caught.value)
+
+
+def test_under_the_gate_the_line_names_it() -> None:
+    labels = np.array([1] * 230 + [0] * 10)  # 10 fraud rows (0 is the target's other class)
+    line = _line(TabularBadNets(target=1), labels)
+    assert "; opt-in here: tabular-badnets adds 10 copies unasked only from 20 such rows, " \
+           "docs/tabular.md)" in line
+
+
+def test_a_rate_given_or_another_attack_keeps_the_plain_line() -> None:
+    labels = np.array([1] * 230 + [0] * 10)
+    assert "opt-in, docs/tabular.md)" in _line(TabularBadNets(target=1, poison_rate=0.01), labels)
+    assert "opt-in, docs/tabular.md)" in _line(TabularRare(target=1), labels)
