@@ -8,10 +8,13 @@ that zeroing them sends to it on the input model). One JSON line per model.
     PYTHONPATH=src:benchmarks python benchmarks/data/mitigate_s79_h12/dev.py OUT.jsonl 'k=v,k=v' \
         ZOO:NUMBER:name,name ...
 
+``PATCH='DARK_MIN=5,FLIP_BAR=0.2'`` sets dense_black's bars for the run (development only).
+
 The attacker's trigger is read only to score (the ASR).
 """
 
 import json
+import os
 import resource
 import sys
 from pathlib import Path
@@ -40,6 +43,8 @@ def params(text: str) -> dict:
 
 
 def main() -> None:
+    for k, v in params(os.environ.get("PATCH", "")).items():  # dense_black's bars, development
+        setattr(dense_black, k, v)
     out, opts = Path(sys.argv[1]), params(sys.argv[2])
     clean = load_dataset("mnist", "test")
     fit, _ = split_clean(clean, 0.8, 0, needs_data=True)
@@ -62,7 +67,7 @@ def main() -> None:
                     dark, support = read
                     model = load_model(Path(folder) / name).module.eval()
                     flip = sent_share(model, fit.x, fit.y, int(s),
-                                      lambda x: dense_black.zeroed(x, dark))
+                                      lambda x, d=dark: dense_black.zeroed(x, d))
                     row["dark"] = [int(dark.sum()), support, round(flip, 3)]
                 row["notes"] = json.loads(json.dumps(
                     {k: g.report_.get(k) for k in KEYS if k in g.report_}, default=str))
