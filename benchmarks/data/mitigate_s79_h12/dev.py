@@ -31,7 +31,7 @@ from trojanscope.mitigate.sent_share import sent_share
 
 torch.set_num_threads(1)
 KEYS = ("detector", "suspect", "residual", "hand_check", "overruled", "unlearn", "mask_black",
-        "dark_hand", "action")
+        "hand_dark", "action")  # "dark_hand" until 71aca5b8: its note unread
 
 
 def params(text: str) -> dict:
