@@ -1,13 +1,13 @@
 """Today's `gated` and `gated:hand_dark=1` on every model of a zoo (issue 12, stop 79: h12).
 
-``hand_dark`` changes one decision only: where the residual probe would hand back the original
-of a flagged dense image model (no projection kept) whose suspect's reversed trigger is a
-darkening that still works after the first stage, the second stage runs instead, and the note
-``hand_dark`` says so ("not handed back ..."; :mod:`~trojanscope.mitigate.hand_dark`). So each
-model is run once with the candidate; where it fired, today's default is run on the same model
-too and gives today's row; elsewhere the candidate's run *is* today's computation plus the
-reading, and its row stands for both (``today_run`` says which). Stop 72's loop
-(:func:`mitigate_sure_s71_check.check_pairs`), rows in ``bench_mitigate.py``'s format, the
+``hand_dark`` changes one decision only: where the residual probe would hand back the original of a
+flagged dense image model (no projection kept) whose suspect's reversed trigger is a darkening that
+still works after the first stage, the second stage runs instead, and the note ``hand_dark`` says so
+("not handed back ..."; :mod:`~trojanscope.mitigate.hand_dark`). So each model is run once with the
+candidate; where it fired, today's default (``hand_dark=0``, the default when the rule was read; on
+since) is run on the same model too and gives today's row; elsewhere the candidate's run *is*
+today's computation plus the reading, and its row stands for both (``today_run`` says which). Stop
+72's loop (:func:`mitigate_sure_s71_check.check_pairs`), rows in ``bench_mitigate.py``'s format, the
 benchmark's split (MNIST's test split, 200 images for the method, 800 scored, seed 0).
 
     PYTHONPATH=src:benchmarks python benchmarks/mitigate_dark_s79_check.py ZOO OUT.json [1]
@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(2) from None
     torch.set_num_threads(1)
     check_pairs(args.zoo, args.out, LABEL, lambda: Candidate(args.value), fired,
-                (*NOTE_KEYS, "residual", "hand_check", "hand_dark", "fired"), "hand_dark")
+                (*NOTE_KEYS, "residual", "hand_check", "hand_dark", "fired"), "hand_dark",
+                base=lambda: Gated(hand_dark=False))  # the default before stop 79
 
 
 if __name__ == "__main__":

@@ -75,7 +75,35 @@ def test_a_darkening_handed_back_at_p_under_hand_check_goes_through_the_stage(
             "not handed back" if runs else "none")
 
 
-def test_the_option_is_a_flag_and_off_by_default() -> None:
-    assert gated.Gated().hand_dark is False
+def test_the_option_is_a_flag_on_by_default() -> None:
+    """Since issue 12 stop 79 (fresh zoos 2523/2524 met its rule) ``hand_dark`` is on."""
+    assert gated.HAND_DARK is True and gated.Gated().hand_dark is True
+    assert gated.Gated(hand_dark=0).hand_dark is False
     with pytest.raises(ValueError, match="hand_dark"):
         gated.Gated(hand_dark=2)
+
+
+def test_the_default_runs_the_stage_on_a_darkening_handed_back(monkeypatch) -> None:
+    model, clean = Clean().eval(), data()
+    monkeypatch.setattr(residual, "residual", lambda *a, **k: dict(SPARSE_008))
+    calls = stages_run(monkeypatch)
+    flag(monkeypatch, 13, 6)
+    method = two_stages(dense_mask=0, dense_project=0, warp=0)
+    method.apply(model, clean)
+    assert calls and method.treated
+    assert method.report_["hand_dark"]["action"].startswith("not handed back")
+
+
+def test_the_check_refuses_a_bad_zoo_or_setting_in_one_line(tmp_path, capsys) -> None:
+    """Stop 79's fresh check: one ``error:`` line and exit 2 before any model is read."""
+    from mitigate_dark_s79_check import main
+
+    (tmp_path / "zoo").mkdir()
+    (tmp_path / "zoo" / "truth.json").write_text("{}")
+    for argv, words in ([str(tmp_path / "none"), str(tmp_path / "out.json")], "not a zoo"), (
+            [str(tmp_path / "zoo"), str(tmp_path / "out.json"), "2"], "hand_dark"):
+        with pytest.raises(SystemExit) as done:
+            main(argv)
+        err = capsys.readouterr().err.strip().splitlines()
+        assert done.value.code == 2 and len(err) == 1 and words in err[0]
+    assert not (tmp_path / "out.json").exists()

@@ -21,6 +21,7 @@ from trojanscope.mitigate.gated_defaults import (
     DEFAULT_GATE,
     DENSE_PROJECT,
     HAND_CHECK,
+    HAND_DARK,
     KEPT,
     PROBE_EPS,
     PROJECT_KEPT,
@@ -236,8 +237,10 @@ class ProbeOptions:
             that still sends at least ``RESPONDS`` (0.2) of the held-back images after the
             first stage: a black mask's reading, where ``hand_check`` asks p >= 0.9
             (:mod:`~trojanscope.mitigate.hand_dark`; the note ``hand_dark``). Fresh zoos
-            2521/2522 handed back two dense black masks at p 0.87 and 0.80, 99% ASR (issue 12
-            stop 79, h12). 0 (default): off.
+            2521/2522 handed back two dense black masks at p 0.87 and 0.80, 99% ASR. Default
+            ``HAND_DARK`` = 1 since fresh zoos 2523/2524 met the rule written before they were
+            read (20 of 24 backdoored MLPs at the goal against 19, none lost; issue 12 stop 79,
+            h12). 0: off, the probe and ``hand_check`` decide.
     """
 
     kept: float = KEPT
@@ -253,7 +256,7 @@ class ProbeOptions:
     revert: bool = True
     hand_projected: float = 0.0
     projected_undo: bool = False
-    hand_dark: bool = False
+    hand_dark: bool = HAND_DARK
 
     def __post_init__(self) -> None:
         settle(self, "hand_dark", check_flag("hand_dark", self.hand_dark))
