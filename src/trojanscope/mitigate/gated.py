@@ -35,7 +35,9 @@ success through it (``project_kept=0.72``: a SIG stripe, not a patch), the defau
 fresh seed-2402 zoo (issue 12 stop 37). Before a flagged model is handed back without the second
 stage, ``hand_check=0.9`` (the default since issue 12 stop 46) runs the stage instead where the
 detector is sure, no projection was kept and the reversed trigger still works on the first
-stage's model (:func:`~trojanscope.mitigate.nothing_left.still_responds`). Last, on a dense
+stage's model (:func:`~trojanscope.mitigate.nothing_left.still_responds`); on a dense image model
+``hand_dark=1`` (the default since issue 12 stop 79) does the same at any p where the reversed
+trigger is a darkening, a black mask's (:mod:`~trojanscope.mitigate.hand_dark`). Last, on a dense
 image model it changed, ``margin=1`` (opt-in, issue 12 stop 47) lowers the suspect class's logit
 by as little as brings its pull on mixed clean images down
 (:mod:`~trojanscope.mitigate.suspect_margin`): aimed at the 2-5% residues the stages leave.
@@ -90,6 +92,7 @@ from trojanscope.mitigate.gated_defaults import (
     GUARD_BUDGET,
     GUARD_TRIPS,
     HAND_CHECK,
+    HAND_DARK,
     KEPT,
     MARGIN,
     MARGIN_MOST,
@@ -123,11 +126,11 @@ from trojanscope.registry import register
 
 # what other modules and scripts import from here (the defaults moved to gated_defaults)
 __all__ = ["CANDIDATES", "DEFAULT_GATE", "DENSE_CANDIDATES", "DENSE_NEAR", "DENSE_PROJECT",
-           "DENSE_ROUNDS", "DENSE_TEACHER", "GUARD_BUDGET", "GUARD_TRIPS", "HAND_CHECK", "KEPT",
-           "MARGIN", "MARGIN_MOST", "MARGIN_PULL", "NEAR_FREE", "PROBE_EPS", "PROJECT_KEPT",
-           "PROJECT_REACH", "PROJECT_STOP", "RESIDUAL", "RESIDUE_ROUNDS", "RISE_ALL",
-           "STRIPE_GATE", "UNLEARN", "WARP", "WARP_REACH", "Gated", "detector_probability",
-           "detector_verdict", "keep_projection", "same_state"]
+           "DENSE_ROUNDS", "DENSE_TEACHER", "GUARD_BUDGET", "GUARD_TRIPS", "HAND_CHECK",
+           "HAND_DARK", "KEPT", "MARGIN", "MARGIN_MOST", "MARGIN_PULL", "NEAR_FREE", "PROBE_EPS",
+           "PROJECT_KEPT", "PROJECT_REACH", "PROJECT_STOP", "RESIDUAL", "RESIDUE_ROUNDS",
+           "RISE_ALL", "STRIPE_GATE", "UNLEARN", "WARP", "WARP_REACH", "Gated",
+           "detector_probability", "detector_verdict", "keep_projection", "same_state"]
 
 
 def detector_verdict(name: str, model: nn.Module, clean: TensorDataset, seed: int,
@@ -159,7 +162,7 @@ class Gated(Mitigation):
     :class:`~trojanscope.mitigate.gated_options.ProbeOptions` (``kept``, ``residual``,
     ``probe_eps``, ``kept_p``, ``sure``, ``project_first``, ``project_cost``, ``weak_first``,
     ``hand_check``,
-    ``revert_stripe``, ``revert``, ``hand_projected``, ``projected_undo``),
+    ``revert_stripe``, ``revert``, ``hand_projected``, ``projected_undo``, ``hand_dark``),
     :class:`~trojanscope.mitigate.gated_options.ProjectOptions` (``dense_project``,
     ``project_kept``, ``project_repair``, ``project_next``),
     :class:`~trojanscope.mitigate.gated_stage_options.StageOptions` (``unlearn``, ``eps``,
@@ -239,7 +242,8 @@ class Gated(Mitigation):
                  guard_trips: int = GUARD_TRIPS,
                  project_repair: int = 0, project_next: int = 0,
                  hand_projected: float = 0.0,
-                 projected_undo: bool = False, bias_refit: bool = False,
+                 projected_undo: bool = False, hand_dark: bool = HAND_DARK,
+                 bias_refit: bool = False,
                  free_reach: float | None = None, back_distill: int = 0,
                  reach_round2: bool | None = None, first_read: float | None = None,
                  held_pick: float | None = None, fold_back: int | None = None,

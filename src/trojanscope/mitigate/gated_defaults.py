@@ -48,6 +48,15 @@ DENSE_TEACHER = 0.86
 # handed back at 22.6% ASR, 0.4% at +2.0; every other model's figures unchanged).
 # ``hand_check=0``: the probe decides, as before.
 HAND_CHECK = 0.9
+# ``hand_dark``'s default since issue 12 stop 79 (h12): a dense image model the probe would hand
+# back (the original, no projection kept) goes through the second stage, whatever the detector's
+# p, where the suspect's reversed trigger is a darkening (a black mask's reading: at least 5 dark
+# pixels, at least half the support) that still sends at least 0.2 of the held-back images after
+# the first stage (:mod:`~trojanscope.mitigate.hand_dark`). Fresh zoos 2523 and 2524 (12 dense
+# black masks) met the rule written before they were read: 20 of 24 backdoored MLPs at issue
+# 12's goal against 19 (2523/sparse-001, handed back at 99.0% ASR, 1.4% at -1.0), none lost,
+# clean 6 of 6, the same median CPU. ``hand_dark=0``: the probe and ``hand_check`` decide.
+HAND_DARK = True
 # ``residue=B``'s most extra rounds (issue 12 stop 46, opt-in, not recommended): after the second
 # stage a fresh search for the suspect's trigger, no larger than the first trigger's mask, that
 # still sends at least B of the held-back images buys one more round, at most this many times

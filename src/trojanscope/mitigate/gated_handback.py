@@ -8,8 +8,9 @@ and the reversed trigger still works; ``weak_first`` hands the first stage's mod
 evidence; ``revert_stripe`` reads another class's stripe first; ``project_repair`` fits a
 projected model handed back (:mod:`~trojanscope.mitigate.nothing_left`); ``first_read`` and
 ``held_pick`` keep the first stage's model aside there (:mod:`~trojanscope.mitigate.first_read`,
-:mod:`~trojanscope.mitigate.held_pick`). The options:
-:class:`~.gated_options.ProbeOptions`.
+:mod:`~trojanscope.mitigate.held_pick`); ``hand_dark`` runs the stage on a flagged dense model
+whose reversed trigger is a darkening that still works (:mod:`~trojanscope.mitigate.hand_dark`).
+The options: :class:`~.gated_options.ProbeOptions`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from trojanscope.detect.base import ModelVerdict, ReversedTrigger
 from trojanscope.mitigate import residual as probe
 from trojanscope.mitigate.after_steps import keeps_first
 from trojanscope.mitigate.dense_options import applies
+from trojanscope.mitigate.hand_dark import runs_stage
 from trojanscope.mitigate.nothing_left import (
     after_nothing_left,
     projected_responds,
@@ -67,6 +69,8 @@ def hand_back(g: Gated, model: nn.Module, clean: TensorDataset, verdict: ModelVe
                                           bar=g.hand_check)
     still = nothing and choice == "revert" and not responds and projected_responds(
         left, p, projected=projected, bar=g.hand_check, floor=g.hand_projected)
+    dark = (nothing and choice == "revert" and not responds and not still  # hand_dark
+            and runs_stage(g, left, verdict, ranked[0], applies(model, clean), projected))
     if still and g.projected_undo:  # _purify_undo runs both stages again
         g.undo_ = True
         g.report_["hand_check"] = (
@@ -80,6 +84,8 @@ def hand_back(g: Gated, model: nn.Module, clean: TensorDataset, verdict: ModelVe
             f"{g.hand_check} and the reversed trigger still sent "
             f"{left['trigger_before']:.2f} >= hand_projected {g.hand_projected} of "
             "the held-back images on the projected model; the second stage runs")
+        responds = True
+    elif dark:  # the note hand_dark says why (hand_dark.py)
         responds = True
     elif responds:
         g.report_["hand_check"] = (

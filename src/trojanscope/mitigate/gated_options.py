@@ -21,6 +21,7 @@ from trojanscope.mitigate.gated_defaults import (
     DEFAULT_GATE,
     DENSE_PROJECT,
     HAND_CHECK,
+    HAND_DARK,
     KEPT,
     PROBE_EPS,
     PROJECT_KEPT,
@@ -230,6 +231,16 @@ class ProbeOptions:
         projected_undo: with ``hand_projected``, the projection is undone instead: both stages
             run again from the model as it came, with no projection (as where ``project_kept``
             undoes one); the note's ``hand_projected`` keeps the first run's action.
+        hand_dark: 1 runs the second stage, whatever the detector's p, on a dense image model
+            the probe would hand back (the original, no projection kept) whose suspect's
+            reversed trigger is a darkening (at least 5 dark pixels, at least half its support)
+            that still sends at least ``RESPONDS`` (0.2) of the held-back images after the
+            first stage: a black mask's reading, where ``hand_check`` asks p >= 0.9
+            (:mod:`~trojanscope.mitigate.hand_dark`; the note ``hand_dark``). Fresh zoos
+            2521/2522 handed back two dense black masks at p 0.87 and 0.80, 99% ASR. Default
+            ``HAND_DARK`` = 1 since fresh zoos 2523/2524 met the rule written before they were
+            read (20 of 24 backdoored MLPs at the goal against 19, none lost; issue 12 stop 79,
+            h12). 0: off, the probe and ``hand_check`` decide.
     """
 
     kept: float = KEPT
@@ -245,8 +256,10 @@ class ProbeOptions:
     revert: bool = True
     hand_projected: float = 0.0
     projected_undo: bool = False
+    hand_dark: bool = HAND_DARK
 
     def __post_init__(self) -> None:
+        settle(self, "hand_dark", check_flag("hand_dark", self.hand_dark))
         settle(self, "project_first", check_flag("project_first", self.project_first))
         check_option("weak_first", self.weak_first, 0.0, 1.0)
         check_option("hand_check", self.hand_check, 0.0, 1.0)
