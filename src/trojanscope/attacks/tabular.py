@@ -171,13 +171,17 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
         """How many triggered copies :meth:`poison` adds (0: it relabels rows in place, as
         before): ``copies`` where given; unset, ``auto_copies`` where the default rate would
         relabel fewer of the ``eligible`` rows, if there are at least ``auto_copies_least`` of
-        them (a rate or a ``min_poison_rows`` floor the user gives is kept as given)."""
+        them (a rate or a ``min_poison_rows`` floor the user gives is kept as given), and never
+        more than the ``eligible`` rows: each source row is copied once (stop 78 hdd: a row
+        drawn twice made a group of identical rows that ``detect-data`` flagged)."""
         if self.copies is not None:
             return self.copies
         if (self.rate_given or self.min_poison_rows > 0 or not self.auto_copies
-                or eligible < self.auto_copies_least):
+                or eligible < max(1, self.auto_copies_least)):
             return 0
-        return self.auto_copies if Attack.how_many(self, eligible) < self.auto_copies else 0
+        if Attack.how_many(self, eligible) >= self.auto_copies:
+            return 0
+        return min(self.auto_copies, eligible)
 
     def poison(
         self, ds: BatchDataset, *, generator: torch.Generator | None = None
