@@ -154,20 +154,21 @@ def summary(rows: list[dict]) -> list[str]:
     return out
 
 
-def bundled(k: int, least: int | None = None) -> list[str]:
-    """Whether ``auto_copies = k`` (and ``auto_copies_least = least`` where given) leaves the
-    bundled sets' attacks as they are: the same poisoned rows (none added) as ``copies=0`` on
-    ``credit-default`` and ``lending-club``, the default rate and 1 %, targets 0 and 1."""
+def bundled(k: int, attrs: dict[str, int] | None = None) -> list[str]:
+    """Whether ``auto_copies = k`` (and the class values ``attrs`` where given, a later stop's
+    candidate) leaves the bundled sets' attacks as they are: the same poisoned rows (none
+    added) as ``copies=0`` on ``credit-default`` and ``lending-club``, the default rate and 1 %,
+    targets 0 and 1."""
     import torch
 
     from trojanscope.attacks.tabular import TabularBadNets
     from trojanscope.data import load_dataset
 
-    lines, before = [], (TabularBadNets.auto_copies, TabularBadNets.auto_copies_least)
+    attrs = {"auto_copies": k, **(attrs or {})}
+    lines, before = [], {a: getattr(TabularBadNets, a) for a in attrs}
     try:
-        TabularBadNets.auto_copies = k
-        if least is not None:
-            TabularBadNets.auto_copies_least = least
+        for a, v in attrs.items():
+            setattr(TabularBadNets, a, v)
         for name in ("credit-default", "lending-club"):
             train = load_dataset(name, "train")
             for rate in (None, 0.01):
@@ -183,16 +184,18 @@ def bundled(k: int, least: int | None = None) -> list[str]:
                                  f"{len(got.poison_indices)} candidate ({len(got)} training "
                                  f"rows), {'same' if same else 'DIFFERENT'}")
     finally:
-        TabularBadNets.auto_copies, TabularBadNets.auto_copies_least = before
+        for a, v in before.items():
+            setattr(TabularBadNets, a, v)
     return lines
 
 
-def readme_credit(work: Path, k: int, least: int | None = None) -> tuple[bool, list[str]]:
+def readme_credit(work: Path, k: int,
+                  attrs: dict[str, int] | None = None) -> tuple[bool, list[str]]:
     """The README's ``attack --dataset credit-default --arch xgboost --attack tabular-badnets
-    --target 0`` by main's code and by this tree with ``auto_copies = k`` (and
-    ``auto_copies_least = least`` where given): the same metrics."""
+    --target 0`` by main's code and by this tree with ``auto_copies = k`` (and the class values
+    ``attrs`` where given): the same metrics."""
     here = Path(__file__).resolve().parents[1]
-    gate = "" if least is None else f"; t.TabularBadNets.auto_copies_least = {least}"
+    gate = "".join(f"; t.TabularBadNets.{a} = {v}" for a, v in (attrs or {}).items())
     setup = ("import sys, trojanscope.attacks.tabular as t; t.TabularBadNets.auto_copies = "
              f"{k}{gate}; from trojanscope.cli.main import run; sys.exit(run(sys.argv[1:]))")
     got = {}
