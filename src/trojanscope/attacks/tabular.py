@@ -103,8 +103,9 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
     # copies' fraud recall was least steady (issue 16 stop 78, hatk); ``copies`` given ignores it
     auto_copies_least = 20
     # where the default rate relabels none of the rows the attack may poison (the "poisons none"
-    # refusal), automatic copies need only this many of them (0: refused, as before; candidate
-    # of issue 16 stop 79, hatk: see ``copy_count``)
+    # refusal), automatic copies need only this many of them. 0 (refused, as before): issue 16
+    # stop 79's candidate 5 (hatk) took on 6 more of 80 fresh pairs and refused none, but one
+    # run's fraud recall fell under its clean twins' bound, so its rule was not met
     auto_copies_none_least = 0
     param_ranges: ClassVar = {"min_poison_rows": (0, 1_000_000, False, True),  # check_ranges
                               "copies": (0, 1_000_000, False, True),
