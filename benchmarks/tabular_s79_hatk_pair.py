@@ -14,8 +14,17 @@ twin and ``--arch-param subsample=0.8 --seed k``, k = 1..5), LightGBM and XGBoos
 scoring anything** (the train command's own output is discarded): fresh tables are built before
 the rule and read after it.
 
+``dev`` runs, on spent tables, ``old`` (stop 77's attack), ``asis`` (the line as written) and,
+under the gate, forced copies from which ``judge --derive`` builds each lower gate's rows;
+``grid`` runs named variants (``noneN``/``gateG``: the candidate's class value set in this
+process); ``judge`` reads ``benchmarks/data/tabular_s79_hatk/rule.md``'s conditions.
+
     PYTHONPATH=src:benchmarks python benchmarks/tabular_s79_hatk_pair.py build --work DIR \
-        --seeds 6380-6399
+        --seeds 6380-6399 --log BUILD.jsonl
+    PYTHONPATH=src:benchmarks python benchmarks/tabular_s79_hatk_pair.py dev --work DIR \
+        --seeds 6300-6379 --json DEV.json
+    PYTHONPATH=src:benchmarks python benchmarks/tabular_s79_hatk_pair.py judge --grid DEV.json \
+        --twins TWINS.json --today asis --candidate none5 --changed-only --derive 5z
 """
 
 from __future__ import annotations
