@@ -90,8 +90,11 @@ def recall_of(fig: dict) -> float | None:
     return fig["n_flippable"] / fig["n_fraud"] if fig.get("n_fraud") else None
 
 
-def grid(work: Path, seeds: list[int], archs: list[str], variants: list[str], out: Path) -> None:
-    """Every (seed, arch, variant) attack and the ``train`` twin, judged on held-out rows."""
+def grid(work: Path, seeds: list[int], archs: list[str], variants: list[str], out: Path,
+         runner=None) -> None:
+    """Every (seed, arch, variant) attack and the ``train`` twin, judged on held-out rows
+    (``runner``: ``run_one``'s stand-in, for a later stop's variants)."""
+    runner = runner or run_one
     done = json.loads(out.read_text()) if out.exists() else []
     seen = {(r["seed"], r["arch"], r["variant"]) for r in done}
     for s in seeds:
@@ -103,7 +106,7 @@ def grid(work: Path, seeds: list[int], archs: list[str], variants: list[str], ou
                 if (s, arch, v) in seen:
                     continue
                 run = folder / f"{arch}-{v}"
-                code, said, cpu = run_one(csv, run, arch, v)
+                code, said, cpu = runner(csv, run, arch, v)
                 row = {"seed": s, "arch": arch, "variant": v, "rows": n,
                        "fraud_rate": round(float(df[LABEL].mean()), 4), "exit": code,
                        "cpu_s": round(cpu, 2), "twin_ca": twin_ca}
@@ -151,18 +154,21 @@ def summary(rows: list[dict]) -> list[str]:
     return out
 
 
-def bundled(k: int) -> list[str]:
-    """Whether ``auto_copies = k`` leaves the bundled sets' attacks as they are: the same
-    poisoned rows (none added) as ``copies=0`` on ``credit-default`` and ``lending-club``, the
-    default rate and 1 %, targets 0 and 1."""
+def bundled(k: int, attrs: dict[str, int] | None = None) -> list[str]:
+    """Whether ``auto_copies = k`` (and the class values ``attrs`` where given, a later stop's
+    candidate) leaves the bundled sets' attacks as they are: the same poisoned rows (none
+    added) as ``copies=0`` on ``credit-default`` and ``lending-club``, the default rate and 1 %,
+    targets 0 and 1."""
     import torch
 
     from trojanscope.attacks.tabular import TabularBadNets
     from trojanscope.data import load_dataset
 
-    lines, before = [], TabularBadNets.auto_copies
+    attrs = {"auto_copies": k, **(attrs or {})}
+    lines, before = [], {a: getattr(TabularBadNets, a) for a in attrs}
     try:
-        TabularBadNets.auto_copies = k
+        for a, v in attrs.items():
+            setattr(TabularBadNets, a, v)
         for name in ("credit-default", "lending-club"):
             train = load_dataset(name, "train")
             for rate in (None, 0.01):
@@ -178,16 +184,20 @@ def bundled(k: int) -> list[str]:
                                  f"{len(got.poison_indices)} candidate ({len(got)} training "
                                  f"rows), {'same' if same else 'DIFFERENT'}")
     finally:
-        TabularBadNets.auto_copies = before
+        for a, v in before.items():
+            setattr(TabularBadNets, a, v)
     return lines
 
 
-def readme_credit(work: Path, k: int) -> tuple[bool, list[str]]:
+def readme_credit(work: Path, k: int,
+                  attrs: dict[str, int] | None = None) -> tuple[bool, list[str]]:
     """The README's ``attack --dataset credit-default --arch xgboost --attack tabular-badnets
-    --target 0`` by main's code and by this tree with ``auto_copies = k``: the same metrics."""
+    --target 0`` by main's code and by this tree with ``auto_copies = k`` (and the class values
+    ``attrs`` where given): the same metrics."""
     here = Path(__file__).resolve().parents[1]
+    gate = "".join(f"; t.TabularBadNets.{a} = {v}" for a, v in (attrs or {}).items())
     setup = ("import sys, trojanscope.attacks.tabular as t; t.TabularBadNets.auto_copies = "
-             f"{k}; from trojanscope.cli.main import run; sys.exit(run(sys.argv[1:]))")
+             f"{k}{gate}; from trojanscope.cli.main import run; sys.exit(run(sys.argv[1:]))")
     got = {}
     for who, src in (("main", "/work/main/src"), ("branch", str(here / "src"))):
         out = work / f"readme-credit-{who}"

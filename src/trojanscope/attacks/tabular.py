@@ -102,6 +102,11 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
     # before): on spent fraud tables with under 20 fraud rows in the training split the
     # copies' fraud recall was least steady (issue 16 stop 78, hatk); ``copies`` given ignores it
     auto_copies_least = 20
+    # where the default rate relabels none of the rows the attack may poison (the "poisons none"
+    # refusal), automatic copies need only this many of them. 0 (refused, as before): issue 16
+    # stop 79's candidate 5 (hatk) took on 6 more of 80 fresh pairs and refused none, but one
+    # run's fraud recall fell under its clean twins' bound, so its rule was not met
+    auto_copies_none_least = 0
     param_ranges: ClassVar = {"min_poison_rows": (0, 1_000_000, False, True),  # check_ranges
                               "copies": (0, 1_000_000, False, True),
                               "pair_copies": (0, 100, False, True)}
@@ -177,13 +182,20 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
         """How many triggered copies :meth:`poison` adds (0: it relabels rows in place, as
         before): ``copies`` where given; unset, ``auto_copies`` where the default rate would
         relabel fewer of the ``eligible`` rows, if there are at least ``auto_copies_least`` of
-        them (a rate or a ``min_poison_rows`` floor the user gives is kept as given)."""
+        them, or ``auto_copies_none_least`` where the rate relabels none (a rate or a
+        ``min_poison_rows`` floor the user gives is kept as given), and never more than the
+        ``eligible`` rows: each source row is copied once (stop 78 hdd: a row drawn twice made a
+        group of identical rows that ``detect-data`` flagged)."""
         if self.copies is not None:
             return self.copies
-        if (self.rate_given or self.min_poison_rows > 0 or not self.auto_copies
-                or eligible < self.auto_copies_least):
+        if self.rate_given or self.min_poison_rows > 0 or not self.auto_copies:
             return 0
-        return self.auto_copies if Attack.how_many(self, eligible) < self.auto_copies else 0
+        rate = Attack.how_many(self, eligible)
+        least = self.auto_copies_none_least if rate == 0 and self.auto_copies_none_least \
+            else self.auto_copies_least
+        if rate >= self.auto_copies or eligible < max(1, least):
+            return 0
+        return min(self.auto_copies, eligible)
 
     def poison(
         self, ds: BatchDataset, *, generator: torch.Generator | None = None
