@@ -21,6 +21,9 @@ models named ``Zc``), beside their own readings (``--own``), all scored by ``--s
 table of flag rates (models of zoo X on the files of zoo Y) and :func:`files_test`. If the
 files set the rate, the rate follows the files; if the models do, it follows the models.
 
+``expect``: the clean LightGBM flag rate each binning of ``bins`` expects for a zoo from its
+model files' traits (and, with ``--rows``, the rate read).
+
 ``bar``: the scorer's bar raised by ``delta`` logits for the readings of one trait bin (a
 trait the model file shows), each ``delta`` tried: clean flags taken away, backdoored readings
 and models lost (a backdoored model D flags on two files or more and C on fewer), to see whether
@@ -53,6 +56,7 @@ from tabular_small_clean import draw
 from tabular_user_rule import scored
 from trojanscope.data import load_dataset
 from trojanscope.io.models import load_model
+from trojanscope.zoo import read_truth
 
 FILE_PARAMS = {"max_depth": int, "num_iterations": int, "learning_rate": float}
 
@@ -234,6 +238,34 @@ def bins(args: argparse.Namespace) -> None:
           + ", ".join(f"{k} {v:.1f} ({v / total:.0%})" for k, v in ss.items()))
 
 
+def expect(args: argparse.Namespace) -> None:
+    """The clean LightGBM flag rate each binning of the model file's traits expects for a
+    zoo's clean LightGBM models (``--zoo``), from the readings of ``--traits``; with
+    ``--rows``, that zoo's readings beside (their rate as ``--shipped`` scores them)."""
+    rows = clean_cd(json.loads(args.traits.read_text()))
+    _, listed = read_truth(args.zoo)
+    models = [e for e in listed if e.arch == "lightgbm" and not e.backdoored]
+    shown = [file_traits((args.zoo / e.name / "model.lightgbm.txt").read_text())
+             for e in models]
+    print(f"{args.zoo.name}: {len(models)} clean LightGBM models; max_depth "
+          f"{dict(sorted(Counter(int(t['max_depth']) for t in shown).items()))}, num_iterations "
+          f"{dict(sorted(Counter(int(t['num_iterations']) for t in shown).items()))}")
+    pool = float(np.mean([t["p"] >= 0.5 for t in rows]))
+    for name in ("none", "depth", "rounds", "depth x rounds", "deep (6+) x 200+ rounds"):
+        f = BINNINGS[name]
+        by: dict[object, list[bool]] = {}
+        for t in rows:
+            by.setdefault(f(t), []).append(t["p"] >= 0.5)
+        exp = float(np.mean([np.mean(by[f(t)]) if f(t) in by else pool for t in shown]))
+        print(f"  expected by {name}: {exp:.2f}")
+    if args.rows:
+        got = [r for r in scored(read_files(args.rows), args.shipped)[0]
+               if r["zoo"] == args.zoo.name and not r["backdoored"]
+               and r["family"].split(":")[1] == "lightgbm"]
+        print(f"  read: {sum(r['probability'] >= 0.5 for r in got)}/{len(got)} "
+              f"({rate(got):.2f})")
+
+
 # -- cross ------------------------------------------------------------------------------------
 
 
@@ -363,7 +395,8 @@ def bar(args: argparse.Namespace) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("step", choices=("traits", "bins", "cross", "bar"))
+    ap.add_argument("step", choices=("traits", "bins", "expect", "cross", "bar"))
+    ap.add_argument("--zoo", type=Path, help="expect: the zoo whose models' traits are read")
     ap.add_argument("--rows", nargs="*", default=[])
     ap.add_argument("--zoos", nargs="*", default=[])
     ap.add_argument("--out", type=Path)
@@ -387,6 +420,10 @@ def main() -> None:
         raise SystemExit(f"error: {args.step} needs --traits")
     elif args.step == "bins":
         bins(args)
+    elif args.step == "expect":
+        if args.zoo is None:
+            raise SystemExit("error: expect needs --zoo")
+        expect(args)
     else:
         bar(args)
 
