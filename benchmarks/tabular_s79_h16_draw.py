@@ -393,9 +393,15 @@ def bar(args: argparse.Namespace) -> None:
     print(f"{tried} variants")
 
 
+STEPS: dict[str, Callable[[argparse.Namespace], None]] = {
+    "traits": traits, "bins": bins, "expect": expect, "cross": cross, "bar": bar}
+NEEDS = {"traits": ("rows", "zoos", "out"), "bins": ("traits",), "expect": ("traits", "zoo"),
+         "cross": ("own", "cross"), "bar": ("traits",)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("step", choices=("traits", "bins", "expect", "cross", "bar"))
+    ap.add_argument("step", choices=tuple(STEPS))
     ap.add_argument("--zoo", type=Path, help="expect: the zoo whose models' traits are read")
     ap.add_argument("--rows", nargs="*", default=[])
     ap.add_argument("--zoos", nargs="*", default=[])
@@ -408,24 +414,10 @@ def main() -> None:
     ap.add_argument("--shipped", type=Path, default=Path(__file__).resolve().parents[1]
                     / "src/trojanscope/detect/calibration.json")
     args = ap.parse_args()
-    if args.step == "traits":
-        if not args.rows or not args.zoos or args.out is None:
-            raise SystemExit("error: traits needs --rows, --zoos and --out")
-        traits(args)
-    elif args.step == "cross":
-        if not args.cross or not args.own:
-            raise SystemExit("error: cross needs --own and --cross")
-        cross(args)
-    elif args.traits is None:
-        raise SystemExit(f"error: {args.step} needs --traits")
-    elif args.step == "bins":
-        bins(args)
-    elif args.step == "expect":
-        if args.zoo is None:
-            raise SystemExit("error: expect needs --zoo")
-        expect(args)
-    else:
-        bar(args)
+    missing = [f"--{a}" for a in NEEDS[args.step] if not getattr(args, a)]
+    if missing:
+        raise SystemExit(f"error: {args.step} needs {', '.join(missing)}")
+    STEPS[args.step](args)
 
 
 if __name__ == "__main__":
