@@ -39,7 +39,7 @@ def test_mitigate_writes_a_run_folder_with_its_record(folders: Path, capsys) -> 
     assert report["method"] == "finetune" and report["elapsed_s"] > 0
     assert report["clean_samples"] + report["heldout_samples"] == 152
     assert set(report["before"]) == set(report["after"]) == {"ca", "asr", "ra", "flip",
-                                                            "flip_inputs"}
+                                                            "flip_inputs", "asr_inputs"}
     record = read_manifest(out).mitigation
     assert record["method"] == "finetune" and record["params"]["epochs"] == 1
     assert record["clean_samples"] == report["clean_samples"] and len(record["data_digest"]) == 64

@@ -142,7 +142,8 @@ def measure(model: nn.Module, held: TensorDataset | None,
     """CA on the held-out clean data; ASR and RA on the triggered set, when given, and its
     flip rate (:func:`~trojanscope.engine.metrics.flip_rate`) where the set carries its inputs
     without the trigger: 0.0 where the model sends every one to the target already (the
-    trigger has nothing to move), with ``flip_inputs``, the inputs it is read on."""
+    trigger has nothing to move), with ``flip_inputs``, the inputs it is read on (and
+    ``asr_inputs``, the ASR's: the audit's ``TSA120`` states its interval from them)."""
     out: dict[str, float] = {}
     if held is not None:
         out["ca"] = accuracy(model, held.x, held.y)
@@ -150,6 +151,7 @@ def measure(model: nn.Module, held: TensorDataset | None,
         pred = predict(model, triggered.x).argmax(1)
         out["asr"] = float((pred == triggered.target).float().mean())
         out["ra"] = float((pred == triggered.y).float().mean())
+        out["asr_inputs"] = len(triggered.x)  # the ASR's count, as the flip rate's (stop 79)
         if triggered.clean is not None:
             flips, n = flip_rate(predict(model, triggered.clean).argmax(1), pred,
                                  triggered.target)
