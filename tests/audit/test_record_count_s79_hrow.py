@@ -18,6 +18,7 @@ from trojanscope.audit.record_count import rate_interval
 from trojanscope.audit.steps_record import MitigationRecordStep
 from trojanscope.mitigate.run import TriggeredSet, measure
 from trojanscope.report.audit_console import print_audit_summary
+from trojanscope.report.audit_text import render_audit
 from trojanscope.report.model import Severity
 
 WEIGHTS = b"not a real model: the record step never loads it"
@@ -98,9 +99,14 @@ def test_records_without_a_count_are_judged_as_before(tmp_path):
 
 
 def test_the_terminal_line_says_how_many_inputs(tmp_path):
+    result = _audit(tmp_path, _flip(0.4, 10), _flip(0.4, 10))
     console = Console(record=True, width=400)
-    print_audit_summary(_audit(tmp_path, _flip(0.4, 10), _flip(0.4, 10)), console)
+    print_audit_summary(result, console)
     assert "after: 4 of 10, 95% interval 12.16%-73.76%" in console.export_text()
+    (found,) = [f for f in json.loads(render_audit(result, "json"))["findings"]
+                if f["rule_id"] == "TSA120"]
+    assert found["evidence"]["inputs"] == 10 and len(found["evidence"]["interval"]) == 2
+    assert "4 of 10" in render_audit(result, "sarif")
 
 
 class _SaysZero(nn.Module):
