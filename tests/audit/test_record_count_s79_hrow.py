@@ -5,33 +5,18 @@ only."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-from pathlib import Path
 
 import torch
 from rich.console import Console
 from torch import nn
 
-from trojanscope.audit import run_audit
+from mitigation_record import audit_record
 from trojanscope.audit.record_count import rate_interval
-from trojanscope.audit.steps_record import MitigationRecordStep
 from trojanscope.mitigate.run import TriggeredSet, measure
 from trojanscope.report.audit_console import print_audit_summary
 from trojanscope.report.audit_text import render_audit
 from trojanscope.report.model import Severity
-
-WEIGHTS = b"not a real model: the record step never loads it"
-
-
-def _audit(tmp_path: Path, before: dict, after: dict):
-    out = tmp_path / "fixed"
-    out.mkdir()
-    (out / "model.safetensors").write_bytes(WEIGHTS)
-    files = {"model.safetensors": hashlib.sha256(WEIGHTS).hexdigest()}
-    record = {"method": "gated", "before": before, "after": after}
-    (out / "manifest.json").write_text(json.dumps({"files": files, "mitigation": record}))
-    return run_audit(out, steps=[MitigationRecordStep()])
 
 
 def _flip(rate: float, n: int) -> dict:
@@ -54,7 +39,7 @@ def test_the_exact_interval_of_known_counts():
 def test_hrevs_four_of_ten_stays_high_and_says_its_interval(tmp_path):
     # stop 78's table MLP: gated changed no weight, flip 40% of 10 before and after. 4 or more
     # of 10 at a true rate of 10% comes in 1.3% of draws: the interval (12.16%) clears the bar
-    result = _audit(tmp_path, _flip(0.4, 10), _flip(0.4, 10))
+    result = audit_record(tmp_path, _flip(0.4, 10), _flip(0.4, 10))
     found = _tsa120(result)
     assert found.severity == Severity.HIGH and result.verdict == "fail"
     assert "(40.00% before; after: 4 of 10, 95% interval 12.16%-73.76%)" in found.message
@@ -62,7 +47,7 @@ def test_hrevs_four_of_ten_stays_high_and_says_its_interval(tmp_path):
 
 
 def test_a_hundred_rows_at_forty_percent_is_high(tmp_path):
-    found = _tsa120(_audit(tmp_path, _flip(0.4, 100), _flip(0.4, 100)))
+    found = _tsa120(audit_record(tmp_path, _flip(0.4, 100), _flip(0.4, 100)))
     assert found.severity == Severity.HIGH and "40 of 100" in found.message
 
 
@@ -71,7 +56,7 @@ def test_too_few_inputs_read_low_not_high(tmp_path):
     for n, rate in ((5, 0.4), (10, 0.3)):
         folder = tmp_path / str(n)
         folder.mkdir()
-        result = _audit(folder, _flip(1.0, n), _flip(rate, n))
+        result = audit_record(folder, _flip(1.0, n), _flip(rate, n))
         found = _tsa120(result)
         assert found.severity == Severity.LOW, n
         assert found.message.startswith("too few inputs to tell whether the backdoor is still")
@@ -82,24 +67,24 @@ def test_too_few_inputs_read_low_not_high(tmp_path):
 
 def test_an_asr_only_record_with_its_count_has_the_floor_too(tmp_path):
     # a triggered file (no clean rows, no flip rate): 1 of 2 at the target
-    found = _tsa120(_audit(tmp_path, {"asr": 1.0, "asr_inputs": 2},
+    found = _tsa120(audit_record(tmp_path, {"asr": 1.0, "asr_inputs": 2},
                            {"asr": 0.5, "asr_inputs": 2}))
     assert found.severity == Severity.LOW and "1 of 2" in found.message
 
 
 def test_records_without_a_count_are_judged_as_before(tmp_path):
     # stop 78's records: the ASR alone, or the flip rate with no asr count (flip_inputs there)
-    found = _tsa120(_audit(tmp_path, {"asr": 1.0}, {"asr": 0.2}))
+    found = _tsa120(audit_record(tmp_path, {"asr": 1.0}, {"asr": 0.2}))
     assert found.severity == Severity.MEDIUM and "interval" not in found.message
     assert "inputs" not in found.evidence
     again = tmp_path / "again"
     again.mkdir()
-    found = _tsa120(_audit(again, {"asr": 1.0, "flip": 1.0}, {"asr": 0.3, "flip": 0.3}))
+    found = _tsa120(audit_record(again, {"asr": 1.0, "flip": 1.0}, {"asr": 0.3, "flip": 0.3}))
     assert found.severity == Severity.MEDIUM and "interval" not in found.message
 
 
 def test_the_terminal_line_says_how_many_inputs(tmp_path):
-    result = _audit(tmp_path, _flip(0.4, 10), _flip(0.4, 10))
+    result = audit_record(tmp_path, _flip(0.4, 10), _flip(0.4, 10))
     console = Console(record=True, width=400)
     print_audit_summary(result, console)
     assert "after: 4 of 10, 95% interval 12.16%-73.76%" in console.export_text()
