@@ -19,8 +19,8 @@ import json
 import sys
 from pathlib import Path
 
-from trojanscope.audit.record_count import rate_interval
 from trojanscope.audit.steps_record import residue
+from trojanscope.mitigate.record_count import rate_interval
 from trojanscope.mitigate.run import STILL_ASR
 
 COUNTS = (2, 3, 5, 10, 18, 20, 30, 50, 90, 100, 200)

@@ -12,8 +12,8 @@ from rich.console import Console
 from torch import nn
 
 from mitigation_record import audit_record
-from trojanscope.audit.record_count import rate_interval
-from trojanscope.mitigate.run import TriggeredSet, measure
+from trojanscope.mitigate.record_count import rate_interval
+from trojanscope.mitigate.run import TriggeredSet, measure, still_there_words
 from trojanscope.report.audit_console import print_audit_summary
 from trojanscope.report.audit_text import render_audit
 from trojanscope.report.model import Severity
@@ -108,3 +108,13 @@ def test_measure_records_the_asrs_count():
     read = measure(_SaysZero(), None, TriggeredSet(x, torch.ones(3, dtype=torch.long), target,
                                                    "t", None))
     assert read["asr_inputs"] == 3 and "flip" not in read
+
+
+def test_mitigates_note_says_too_few_where_the_audit_does():
+    few = still_there_words("gated", _flip(0.6, 5), _flip(0.4, 5), 5, "gated")
+    assert few is not None and few.startswith("too few inputs to tell whether the backdoor")
+    assert "2 of 5, 95% interval 5.27%-85.34%, reaching the 10% bar" in few
+    kept = still_there_words("gated", _flip(0.4, 10), _flip(0.4, 10), 42, "gated")
+    assert kept is not None and kept.startswith("the backdoor is still there")
+    old = still_there_words("gated", {"asr": 0.5}, {"asr": 0.4}, 5, "gated")
+    assert old is not None and old.startswith("the backdoor is still there")

@@ -73,11 +73,11 @@ def residue(record: dict[str, Any]) -> Residue | None:
     :data:`~trojanscope.mitigate.run.STILL_ASR`: high where ``mitigate`` read the backdoor as
     still there (at least :data:`~trojanscope.mitigate.run.STILL_SHARE` of before), medium
     where it only fell below that share; low ("too few to tell") where the record's count
-    gives an exact 95% interval reaching that bar (:mod:`~trojanscope.audit.record_count`,
+    gives an exact 95% interval reaching that bar (:mod:`~trojanscope.mitigate.record_count`,
     stop 79); ``None`` otherwise or with nothing measured. The flip rate leaves out the
     inputs the model sends to the target without the trigger, so an ASR that is only the
     model's own answer raises nothing (stop 78, htsa)."""
-    from trojanscope.audit.record_count import rate_interval, read_on
+    from trojanscope.mitigate.record_count import rate_interval, reaches_bar, read_on
     from trojanscope.mitigate.run import STILL_ASR, judged, still_there
 
     before, after = record.get("before"), record.get("after")
@@ -90,7 +90,7 @@ def residue(record: dict[str, Any]) -> Residue | None:
     level = Severity.HIGH if still_there(before, after) else Severity.MEDIUM
     inputs = read_on(after, key)
     interval = rate_interval(float(now), inputs) if inputs else None
-    if interval is not None and interval[0] <= STILL_ASR:
+    if reaches_bar(float(now), inputs):
         level = Severity.LOW  # the count cannot tell the figure from the bar
     return Residue(level, float(was), float(now), key, inputs, interval)
 
@@ -125,7 +125,7 @@ class MitigationRecordStep(AuditStep):
 
 def residue_words(left: Residue, record: dict[str, Any], method: str) -> str:
     """The finding's message: what was measured, on how many inputs, and what it says."""
-    from trojanscope.audit.record_count import LEVEL, count_words
+    from trojanscope.mitigate.record_count import LEVEL, count_words
     from trojanscope.mitigate.run import STILL_ASR
 
     words = {Severity.HIGH: "the backdoor is still there",

@@ -1,6 +1,7 @@
 """How many inputs the figure in ``mitigate``'s record is read on, and its 95% interval: the
-audit's ``TSA120`` says "too few to tell" where that interval reaches ``mitigate``'s 10% bar
-(issue 12 stop 79, hrow: hrev's table MLP failed on 4 of 10 rows, a figure of +/- 30 points).
+audit's ``TSA120`` and ``mitigate``'s own "still there" note say "too few inputs to tell" where
+that interval reaches ``mitigate``'s 10% bar (issue 12 stop 79, hrow: hrev's table MLP failed
+its audit on 4 of 10 rows, a figure of +/- 30 points).
 
 The floor is a statement of sampling error, not a bar tuned on any population's outcome: the
 exact (Clopper-Pearson) 95% interval of k successes in n inputs. Where its lower end is at or
@@ -35,6 +36,18 @@ def rate_interval(rate: float, n: int, level: float = LEVEL) -> tuple[float, flo
     low = 0.0 if k == 0 else float(beta.ppf(tail, k, n - k + 1))
     high = 1.0 if k == n else float(beta.ppf(1.0 - tail, k + 1, n - k))
     return low, high
+
+
+def reaches_bar(rate: float, n: int | None) -> tuple[float, float] | None:
+    """The interval of ``rate`` of ``n`` inputs where its lower end is at or under
+    :data:`~trojanscope.mitigate.run.STILL_ASR` (too few to tell a residue above the bar from
+    one under it); None where it clears the bar or there is no count."""
+    from trojanscope.mitigate.run import STILL_ASR
+
+    if not n:
+        return None
+    interval = rate_interval(rate, n)
+    return interval if interval[0] <= STILL_ASR else None
 
 
 def count_words(rate: float, n: int, interval: tuple[float, float]) -> str:
