@@ -19,10 +19,16 @@ stand:
 - ``stand2``: the stand again with each class's second-best start as host (a second search's
   agreement; ``stand2_gap`` = stand - stand2).
 
+- ``spread``: ``compact``'s every-class form (:func:`spread_most`): the most gathered mask of
+  any class outside the references (a backdoor flagged at another class has its own target's
+  mask gathered); never less than ``compact``.
+
 ``read MANIFEST --out ROWS``: one JSON line a model (its data-free flag before and after
-today's gate, the readings, CPU apart). ``table ROWS...``: each reading's value on each model
-and how well each parts clean from backdoors (the best threshold's errors, leave-one-seed-block
--out).
+today's gate, the readings, CPU apart). ``spread MANIFEST --out ROWS``: ``spread`` alone.
+``table ROWS... [--md]``: each reading's value on each in-band flag today's gate keeps at the
+recipe's classes, and how well each parts clean from backdoors (the cut clearing most clean
+leans with no backdoor lowered, and its leave-one-seed-block-out replay). ``figures FREE
+DATA``: today's default on a population, both paths.
 """
 
 from __future__ import annotations
@@ -35,7 +41,8 @@ from _common import read_jsonl, run_main
 
 BAND = 0.9933  # sigmoid(5): a flag the gate's 5 logits can take under 0.5
 WIDE = (2, 3, 5, 7)  # the classes the recipe entry opens
-READINGS = ("stand", "transfer", "src_min", "compact", "stand2", "stand2_gap")
+WINDOW = 5  # the window side (pixels) of ``compact``: a patch-sized place on a 28x28 digit
+READINGS = ("stand", "transfer", "src_min", "compact", "stand2", "stand2_gap", "spread")
 
 
 def held_out_share(model, X, M, masks, patterns, classes: list[int], hosts: int = 1
@@ -62,13 +69,37 @@ def held_out_share(model, X, M, masks, patterns, classes: list[int], hosts: int 
     return share, least
 
 
-def window_share(masks, side: int = 5) -> list[float]:
-    """Per mask: its largest ``side`` x ``side`` window's share of its mass."""
+def window_share(masks, side: int = WINDOW) -> list[float]:
+    """Per image mask (k x 1 x height x width): its largest ``side`` x ``side`` window's share
+    of its mass."""
     import torch
 
+    side = min(side, *masks.shape[-2:])
     pooled = torch.nn.functional.avg_pool2d(masks, side, stride=1) * side * side
     total = masks.reshape(len(masks), -1).sum(1).clamp_min(1e-9)
     return [float(v) for v in pooled.reshape(len(masks), -1).max(1).values / total]
+
+
+def spread_most(model, X, M, top: int, fitted: dict) -> float | None:
+    """The every-class form of ``compact``: every class's mask searched the full steps (the
+    gate's order: the named class, its references, the rest), the largest window share of a
+    class outside the references less the references' median (None for a flat input). A
+    backdoor flagged at another class (spent ``c72/patch-100``, target 0, named 2) would
+    have its own target's mask gathered."""
+    import numpy as np
+
+    from trojanscope.detect.mask_gate import fit_masks, kind_of, references
+
+    if len(X.shape) != 5:  # classes x starts x channels x height x width
+        return None
+    refs = int(fitted["refs"])
+    order = [top, *references(M, top, refs)]
+    order += [c for c in range(len(X)) if c not in order]
+    masks, _, _ = fit_masks(model, X, M, int(fitted["steps"][kind_of(tuple(X.shape[2:]))]),
+                            float(fitted["lam"]), 1, order, float(fitted["lr"]))
+    win = window_share(masks)
+    base = float(np.median(win[1:1 + refs]))
+    return round(max(w - base for i, w in enumerate(win) if not 1 <= i <= refs), 3)
 
 
 def readings(model, X, M, top: int, fitted: dict) -> dict:
@@ -99,6 +130,7 @@ def readings(model, X, M, top: int, fitted: dict) -> dict:
             out["src_min"] = round(least[0], 3)
             out["compact"] = round(win[0] - statistics.median(win[1:]), 3)
     out["stand2_gap"] = round(out["stand"] - out["stand2"], 3)
+    out["spread"] = spread_most(model, X, M, top, fitted)
     return out
 
 
@@ -152,6 +184,47 @@ def read(manifest_path: Path, out: Path, band: float = BAND) -> None:
         print(json.dumps(row), flush=True)
 
 
+def spread(manifest_path: Path, out: Path, band: float = BAND) -> None:
+    """``spread MANIFEST --out ROWS``: each in-band flag's spread reading as the candidate's
+    ``spread`` (:func:`spread_most`: every class searched the full steps, the most gathered
+    mask outside the references), whatever today's gate does; the flag before the gate and
+    the CPU apart."""
+    from data_free_signal_s75_h9f import _cpu, _load
+    from trojanscope import registry
+    from trojanscope.detect.calibration import calibrate, load_calibrators
+    from trojanscope.detect.class_excess import EXCESS
+    from trojanscope.detect.guard_reading import scored_by
+    from trojanscope.detect.mask_gate import ENTRY
+    from trojanscope.engine.modes import eval_mode
+
+    cals = load_calibrators()
+    done = {r["name"] for r in read_jsonl(out)} if out.is_file() else set()
+    for row in read_jsonl(manifest_path):
+        if row["name"] in done:
+            continue
+        model, shape = _load(row["file"])
+        detector = registry.create("detector", "auto")
+        scored_by(detector, cals)
+        v = detector.inspect(model.module, None, input_shape=shape,
+                             num_classes=model.num_classes or 10, seed=0)
+        calibrate(v, cals)
+        top = int(v.target_classes[0])
+        row["pre_gate"] = [round(float(v.probability), 5), top]
+        if 0.5 <= v.probability < band and v.features.get(EXCESS) is not None:
+            x, m = detector.maximisers
+            k = len(v.per_class)
+            for p in model.module.parameters():
+                p.requires_grad_(False)
+            before = _cpu()
+            with eval_mode(model.module):
+                row["spread_most"] = spread_most(model.module, x.reshape(k, -1, *x.shape[1:]),
+                                                 m.reshape(k, -1), top, cals[ENTRY].fitted_on)
+            row["spread_cpu_s"] = round(_cpu() - before, 3)
+        with out.open("a") as fh:
+            fh.write(json.dumps(row) + "\n")
+        print(json.dumps(row), flush=True)
+
+
 def block(name: str) -> int:
     """A model's seed block (ten seeds) for leave-one-seed-block-out."""
     seed = name.rsplit("-", 1)[-1]
@@ -176,17 +249,29 @@ def table(paths: list[Path]) -> dict:
     keeps, each reading's value, and per reading: the spread of clean vs backdoors (lowest
     backdoor value, highest clean), the cut clearing most clean with none lost, and its
     leave-one-seed-block-out replay (the cut set without a block, applied to it)."""
-    rows = [r for p in paths for r in read_jsonl(p) if r.get("read")]
+    rows, spreads, seen = [], {}, set()
+    for path in paths:  # ``read`` rows, and ``spread`` rows giving their ``spread``
+        for r in read_jsonl(path):
+            if "spread_most" in r:
+                spreads[r["name"]] = r["spread_most"]
+            elif r.get("read") and r["name"] not in seen:
+                seen.add(r["name"])
+                rows.append(r)
+    for r in rows:
+        r["read"].setdefault("spread", spreads.get(r["name"]))
     out: dict = {"rows": [], "parting": {}}
     for r in rows:
         rd = r["read"]
         out["rows"].append({"name": r["name"], "bd": r["backdoored"], "target": r["target"],
                             "named": r["pre_gate"][1], "p": r["pre_gate"][0],
                             "today": r["today"][0],
-                            **{k: rd[k] for k in READINGS}})
+                            **{k: rd.get(k) for k in READINGS}})
     kept = [o for o in out["rows"]
             if o["today"] >= 0.5 and o["p"] < BAND and o["named"] in WIDE]
+    out["kept"] = len(kept)
     for key in READINGS:
+        if any(o[key] is None for o in kept):
+            continue
         for sign in (1, -1):  # clean at or under the cut (1) or at or over it (-1)
             pairs = [(sign * o[key], o["bd"]) for o in kept]
             t, cleared, lost = best_cut(pairs)
@@ -204,6 +289,54 @@ def table(paths: list[Path]) -> dict:
     return out
 
 
+def fresh_figures(free: Path, data: Path) -> dict:
+    """``figures FREE DATA``: today's default read once on a population, data-free (``read``
+    rows' ``today``) and with data (``user_cnn_s72_h9u.py read`` rows, re-scored with the
+    shipped file, as a user's ``detect --data`` reads them): each path's figures
+    (``mix_s76_hmix.figures``), each family's least backdoor p (a family is a kind: the name
+    less its seed) and the data-free median CPU a model (read + gate)."""
+    import statistics
+
+    from mix_s76_hmix import by_family, figures
+    from wide_gate_s77_h9c import SHIPPED, data_rows
+
+    out: dict = {}
+    free_rows = [{**r, "p": r["today"], "family": r["name"].split("/")[-1].rsplit("-", 1)[0]}
+                 for r in read_jsonl(free)]
+    data = [{**r, "p": r["today"], "family": r["name"].rsplit("-", 1)[0]}
+            for r in data_rows(data, SHIPPED)]
+    for way, rows in (("data-free", free_rows), ("with data", data)):
+        out[way] = {"figures": figures(rows), "families": by_family(rows),
+                    "flags": [[r["name"], r["p"]] for r in rows
+                              if r["p"][0] >= 0.5 and not r["backdoored"]],
+                    "missed": [[r["name"], r["p"]] for r in rows
+                               if r["p"][0] < 0.5 and r["backdoored"]]}
+    out["data-free"]["median_cpu_s"] = statistics.median(r["read_cpu_s"] + r["gate_cpu_s"]
+                                                         for r in free_rows)
+    return out
+
+
+def markdown(out: dict) -> str:
+    """``table --md``: the kept in-band rows (clean first, by named class) and the parting
+    lines, as markdown."""
+    head = ["model", "named", "p", *READINGS]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    kept = [o for o in out["rows"] if o["today"] >= 0.5 and o["p"] < BAND
+            and o["named"] in WIDE]
+    for o in sorted(kept, key=lambda o: (o["bd"], o["named"], o["stand"])):
+        mark = f" (backdoor, target {o['target']})" if o["bd"] else ""
+        cells = [f"{o['name']}{mark}",
+                 str(o["named"]), f"{o['p']:.3f}"]
+        cells += ["–" if o[k] is None else f"{o[k]:.3f}" for k in READINGS]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    for k, v in out["parting"].items():
+        lines.append(f"- `{k}`: cut {v['cut']}, clean cleared {v['cleared']} of {v['clean']}, "
+                     f"backdoors lost {v['lost']} of {v['bd']}; leave-one-seed-block-out: "
+                     f"cleared {v['loso']['cleared']}, lost {v['loso']['lost']}")
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -211,16 +344,32 @@ def main() -> None:
     rd.add_argument("manifest", type=Path)
     rd.add_argument("--out", type=Path, required=True)
     rd.add_argument("--band", type=float, default=BAND)
+    sp = sub.add_parser("spread")
+    sp.add_argument("manifest", type=Path)
+    sp.add_argument("--out", type=Path, required=True)
+    sp.add_argument("--band", type=float, default=BAND)
+    fg = sub.add_parser("figures")
+    fg.add_argument("free", type=Path, help="read's rows (data-free)")
+    fg.add_argument("data", type=Path, help="user_cnn_s72_h9u.py read rows (with data)")
     tb = sub.add_parser("table")
     tb.add_argument("rows", type=Path, nargs="+")
+    tb.add_argument("--md", action="store_true", help="markdown, not JSON")
     args = ap.parse_args()
     if args.cmd == "read":
         import torch
 
         torch.set_num_threads(1)
         read(args.manifest, args.out, args.band)
+    elif args.cmd == "spread":
+        import torch
+
+        torch.set_num_threads(1)
+        spread(args.manifest, args.out, args.band)
+    elif args.cmd == "figures":
+        print(json.dumps(fresh_figures(args.free, args.data), indent=1))
     else:
-        print(json.dumps(table(args.rows), indent=1))
+        out = table(args.rows)
+        print(markdown(out) if args.md else json.dumps(out, indent=1))
 
 
 if __name__ == "__main__":
