@@ -138,12 +138,11 @@ def read(manifest_path: Path, out: Path, band: float = BAND) -> None:
     """``read`` (the module's text); models already in ``out`` are left out."""
     import copy
 
-    from data_free_signal_s75_h9f import _cpu, _load
-    from trojanscope import registry
-    from trojanscope.detect.calibration import calibrate, load_calibrators
+    from data_free_signal_s75_h9f import _cpu
+    from trojanscope.detect.calibration import load_calibrators
     from trojanscope.detect.class_excess import EXCESS
-    from trojanscope.detect.guard_reading import scored_by
     from trojanscope.detect.mask_gate import ENTRY, MASK_STAND, MASK_STEPS, gate_read
+    from wide_gate_s77_h9c import free_read
 
     cals = load_calibrators()
     fitted = cals[ENTRY].fitted_on
@@ -152,12 +151,7 @@ def read(manifest_path: Path, out: Path, band: float = BAND) -> None:
         if row["name"] in done:
             continue
         before = _cpu()
-        model, shape = _load(row["file"])
-        detector = registry.create("detector", "auto")
-        scored_by(detector, cals)
-        v = detector.inspect(model.module, None, input_shape=shape,
-                             num_classes=model.num_classes or 10, seed=0)
-        calibrate(v, cals)
+        model, detector, v = free_read(row["file"], cals)
         top = int(v.target_classes[0])
         row.update(pre_gate=[round(float(v.probability), 5), top],
                    excess=v.features.get(EXCESS), read_cpu_s=round(_cpu() - before, 3))
@@ -189,25 +183,19 @@ def spread(manifest_path: Path, out: Path, band: float = BAND) -> None:
     ``spread`` (:func:`spread_most`: every class searched the full steps, the most gathered
     mask outside the references), whatever today's gate does; the flag before the gate and
     the CPU apart."""
-    from data_free_signal_s75_h9f import _cpu, _load
-    from trojanscope import registry
-    from trojanscope.detect.calibration import calibrate, load_calibrators
+    from data_free_signal_s75_h9f import _cpu
+    from trojanscope.detect.calibration import load_calibrators
     from trojanscope.detect.class_excess import EXCESS
-    from trojanscope.detect.guard_reading import scored_by
     from trojanscope.detect.mask_gate import ENTRY
     from trojanscope.engine.modes import eval_mode
+    from wide_gate_s77_h9c import free_read
 
     cals = load_calibrators()
     done = {r["name"] for r in read_jsonl(out)} if out.is_file() else set()
     for row in read_jsonl(manifest_path):
         if row["name"] in done:
             continue
-        model, shape = _load(row["file"])
-        detector = registry.create("detector", "auto")
-        scored_by(detector, cals)
-        v = detector.inspect(model.module, None, input_shape=shape,
-                             num_classes=model.num_classes or 10, seed=0)
-        calibrate(v, cals)
+        model, detector, v = free_read(row["file"], cals)
         top = int(v.target_classes[0])
         row["pre_gate"] = [round(float(v.probability), 5), top]
         if 0.5 <= v.probability < band and v.features.get(EXCESS) is not None:
