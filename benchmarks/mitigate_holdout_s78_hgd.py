@@ -103,14 +103,17 @@ def score(folder: Path, common: Any) -> dict[str, float]:
     return out
 
 
-def run_arm(run: Path, work: Path, arm: str) -> dict[str, Any]:
-    """The README's line with ``arm``'s options, in a child process; its JSON and CPU time."""
+def run_arm(run: Path, work: Path, arm: str,
+            options: list[str] | None = None) -> dict[str, Any]:
+    """The README's line with ``options`` (``arm``'s by default), in a child process; its
+    JSON and CPU time."""
     out = work / f"fixed_{arm}"
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(
         [sys.executable, "-m", "trojanscope", "mitigate", str(run), "--data",
          str(work / "clean.npz"), "--out", str(out), "--force", "--no-export", "--format",
-         "json", *ARMS[arm]], capture_output=True, text=True)
+         "json", *(ARMS[arm] if options is None else options)],
+        capture_output=True, text=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if done.returncode == 2:  # refused: the user is left with the source model

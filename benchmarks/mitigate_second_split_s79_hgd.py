@@ -1,0 +1,159 @@
+"""The README's mitigation line on users' 200 images with a second split where ``gated``'s CA
+guard stops (``mitigate --second-split``) against today's line, issue 12 stop 79, hgd.
+
+Stop 78 (``mitigate_holdout_s78_hgd.py``, whose draw, common set, scoring and child-process
+run this reuses) found on 20 users' draws (first contact 277-296, spent) that every draw left
+above 2% ASR ended "stopped by the CA guard" and none of the 15 at the goal did, and that the
+same images split another way reached the goal on seed 276. The candidate
+(:mod:`trojanscope.mitigate.second_split`): where the guard stops, run again with ``--seed``
++ 1 (another split, another method seed) and keep the second run only where its guard did
+not stop it (fewer take-backs: the fit-side proxy; the held-out figures are never read).
+
+Where today's run was not stopped by the guard the candidate runs nothing more: its first
+run is today's run (the same call, same seed, one thread), so its line is today's line
+(``"same": true``), and the candidate is run in a child process only on the draws where
+today's guard stopped. Checked on spent draws before the rule: the candidate's
+CLI run on a draw the guard did not stop gives today's figures to the last digit, and on a
+stopped draw its first run ends as today's did.
+
+    python benchmarks/mitigate_second_split_s79_hgd.py run --run RUN --work W --seeds 297-306 \
+        --lines a.jsonl
+    python benchmarks/mitigate_second_split_s79_hgd.py rule a.jsonl b.jsonl
+
+RULE: written in ``benchmarks/mitigate_second_split_s79_hgd_rule.md`` (committed before any
+fresh draw was scored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+from mitigate_holdout_s78_hgd import common_set, draw, run_arm, score, seeds_of
+
+ARMS: dict[str, list[str]] = {"today": [], "second": ["--second-split"],
+                              "seed1": ["--seed", "1"]}  # seed1: development only
+GOAL, STILL = 0.02, 0.10  # ASR at the goal; above STILL a draw is left backdoored
+CA_POINTS, CPU_RATIO = 0.02, 1.2
+GUARD_STOP = "stopped by the CA guard"
+
+
+def line_of(seed: int, arm: str, got: dict[str, Any], common: Any) -> dict[str, Any]:
+    """One JSON line: the CLI's own figures, how the stage ended, the common set's figures,
+    the child's CPU time."""
+    rep = got["report"]
+    decided = rep.get("decided") or {}
+    return {"seed": seed, "arm": arm, "cpu_s": round(got["cpu_s"], 2),
+            "method_cpu_s": rep.get("cpu_s"),
+            "own": {"held": rep["heldout_samples"], "fit": rep["clean_samples"],
+                    "before": rep["before"], "after": rep["after"]},
+            "common": score(got["out"], common),
+            "action": (decided.get("unlearn") or {}).get("action"),
+            "second_split": decided.get("second_split")}
+
+
+def run(args: argparse.Namespace) -> None:
+    """Today's line on each draw, and the candidate where today's guard stopped (elsewhere the
+    candidate's line is today's, ``same``)."""
+    done = ({(json.loads(t)["seed"], json.loads(t)["arm"])
+             for t in args.lines.read_text().splitlines()} if args.lines.exists() else set())
+    with args.lines.open("a") as lines:
+        for seed in seeds_of(args.seeds):
+            work = args.work / str(seed)
+            common = common_set(draw(seed, work))
+            today = None
+            for arm in args.arms.split(","):
+                if (seed, arm) in done:
+                    continue
+                if arm == "second" and today is not None and today["action"] != GUARD_STOP:
+                    line = {**today, "arm": "second", "same": True}
+                else:
+                    line = line_of(seed, arm, run_arm(args.run, work, arm, ARMS[arm]), common)
+                today = line if arm == "today" else today
+                lines.write(json.dumps(line) + "\n")
+                lines.flush()
+                print(json.dumps(line), flush=True)
+
+
+def rows_of(paths: list[Path]) -> dict[int, dict[str, Any]]:
+    """The lines of ``paths`` by seed and arm."""
+    rows: dict[int, dict[str, Any]] = {}
+    for path in paths:
+        for text in path.read_text().splitlines():
+            line = json.loads(text)
+            rows.setdefault(line["seed"], {})[line["arm"]] = line
+    return rows
+
+
+def rule(paths: list[Path]) -> dict[str, Any]:
+    """The rule (``mitigate_second_split_s79_hgd_rule.md``) on the lines: each condition."""
+    rows = rows_of(paths)
+    seeds = sorted(s for s, r in rows.items() if {"today", "second"} <= set(r))
+    arms = ("today", "second")
+    asr = {a: {s: rows[s][a]["common"]["asr"] for s in seeds} for a in arms}
+    ca = {a: {s: rows[s][a]["common"]["ca"] for s in seeds} for a in arms}
+    cpu = {a: [rows[s][a]["cpu_s"] for s in seeds] for a in arms}
+    goal = {a: sum(v <= GOAL for v in asr[a].values()) for a in arms}
+    left = {a: sum(v > STILL for v in asr[a].values()) for a in arms}
+    lost = [s for s in seeds if asr["today"][s] <= GOAL < asr["second"][s]]
+    ca_off = [s for s in seeds if abs(ca["second"][s] - ca["today"][s]) > CA_POINTS]
+    med = {a: median(cpu[a]) if seeds else 0.0 for a in arms}
+    checks = {"a_goal": goal["second"] >= goal["today"],
+              "b_left": left["second"] < left["today"],
+              "c_none_lost": not lost, "d_ca": not ca_off,
+              "e_cpu": med["second"] <= CPU_RATIO * med["today"]}
+    return {"seeds": seeds, "goal": goal, "left": left, "lost": lost, "ca_off": ca_off,
+            "median_cpu_s": med, "worst_cpu_s": {a: max(cpu[a], default=0.0) for a in arms},
+            "stopped": [s for s in seeds if rows[s]["today"]["action"] == GUARD_STOP],
+            "kept_second": [s for s in seeds
+                            if (rows[s]["second"].get("second_split") or {}).get("kept")
+                            == "second"],
+            "checks": checks, "met": all(checks.values()),
+            "worst": {a: max(seeds, key=asr[a].get) if seeds else None for a in arms}}
+
+
+def table(paths: list[Path]) -> str:
+    """One Markdown row per draw: both arms on the common set, how the stages ended."""
+    pct = "{:.2%}".format
+    out = ["| seed | today: common ASR / CA | second split: common ASR / CA | today's stage "
+           "| second split (kept) | CPU s today / second |", "|---|---|---|---|---|---|"]
+    rows = rows_of(paths)
+    for seed in sorted(rows):
+        t, c = rows[seed].get("today"), rows[seed].get("second")
+        if not (t and c):
+            continue
+        rec = c.get("second_split")
+        how = ("not run (same as today)" if c.get("same") else
+               f"{rec['second']['action'] if isinstance(rec['second'], dict) else rec['second']}"
+               f" ({rec['kept']})" if rec else c["action"])
+        stage = f"{t['action']} ({t['own']['after']['asr']:.2%} own)"
+        out.append(f"| {seed} | {pct(t['common']['asr'])} / {pct(t['common']['ca'])} | "
+                   f"{pct(c['common']['asr'])} / {pct(c['common']['ca'])} | {stage} | {how} | "
+                   f"{t['cpu_s']:.1f} / {c['cpu_s']:.1f} |")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="what", required=True)
+    go = sub.add_parser("run")
+    go.add_argument("--run", type=Path, required=True)
+    go.add_argument("--work", type=Path, required=True)
+    go.add_argument("--seeds", required=True)
+    go.add_argument("--lines", type=Path, required=True)
+    go.add_argument("--arms", default="today,second", help="of " + ", ".join(ARMS))
+    judge = sub.add_parser("rule")
+    judge.add_argument("lines", nargs="+", type=Path)
+    args = parser.parse_args(argv)
+    if args.what == "run":
+        run(args)
+    else:
+        print(table(args.lines))
+        print(json.dumps(rule(args.lines), indent=1))
+
+
+if __name__ == "__main__":
+    main()
