@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -55,6 +56,19 @@ def line_of(seed: int, arm: str, got: dict[str, Any], common: Any) -> dict[str, 
             "second_split": decided.get("second_split")}
 
 
+def arm_line(run: Path, work: Path, seed: int, arm: str, common: Any) -> dict[str, Any]:
+    """``arm``'s line on one draw; a refused (exit 2) or failed child leaves the user the
+    source model, scored as such (the rule counts it as a draw lost and above 10%)."""
+    try:
+        got = run_arm(run, work, arm, ARMS[arm])
+    except subprocess.CalledProcessError as exc:
+        got = {"refused": f"failed (exit {exc.returncode})", "cpu_s": 0.0}
+    if "refused" in got:
+        return {"seed": seed, "arm": arm, "cpu_s": round(got["cpu_s"], 2),
+                "refused": got["refused"], "common": score(run, common), "action": None}
+    return line_of(seed, arm, got, common)
+
+
 def run(args: argparse.Namespace) -> None:
     """Today's line on each draw, and the candidate where today's guard stopped (elsewhere the
     candidate's line is today's, ``same``)."""
@@ -71,7 +85,7 @@ def run(args: argparse.Namespace) -> None:
                 if arm == "second" and today is not None and today["action"] != GUARD_STOP:
                     line = {**today, "arm": "second", "same": True}
                 else:
-                    line = line_of(seed, arm, run_arm(args.run, work, arm, ARMS[arm]), common)
+                    line = arm_line(args.run, work, seed, arm, common)
                 today = line if arm == "today" else today
                 lines.write(json.dumps(line) + "\n")
                 lines.flush()
@@ -88,9 +102,29 @@ def rows_of(paths: list[Path]) -> dict[int, dict[str, Any]]:
     return rows
 
 
-def rule(paths: list[Path]) -> dict[str, Any]:
+def simulated(today: list[Path], seed1: list[Path]) -> dict[int, dict[str, Any]]:
+    """Development (spent draws): the candidate's choice made on lines run apart, stop 78's
+    ``today`` lines and ``--seed 1`` lines, as rows: where today's guard stopped and the seed-1
+    run's did not, the seed-1 line (its CPU added to today's), else today's."""
+    rows = {s: {"today": r["today"]} for s, r in rows_of(today).items() if "today" in r}
+    again = rows_of(seed1)
+    for seed, row in rows.items():
+        t = row["today"]
+        if t["action"] != GUARD_STOP or "seed1" not in again.get(seed, {}):
+            row["second"] = {**t, "arm": "second", "same": True}
+            continue
+        s1 = again[seed]["seed1"]
+        kept = "first" if s1["action"] == GUARD_STOP else "second"
+        record = {"first": {"seed": 0, "action": t["action"]}, "kept": kept,
+                  "second": {"seed": 1, "action": s1["action"]}}
+        row["second"] = {**(t if kept == "first" else s1), "arm": "second",
+                         "cpu_s": round(t["cpu_s"] + s1["cpu_s"], 2), "second_split": record}
+    return rows
+
+
+def rule(paths: list[Path], rows: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
     """The rule (``mitigate_second_split_s79_hgd_rule.md``) on the lines: each condition."""
-    rows = rows_of(paths)
+    rows = rows_of(paths) if rows is None else rows
     seeds = sorted(s for s, r in rows.items() if {"today", "second"} <= set(r))
     arms = ("today", "second")
     asr = {a: {s: rows[s][a]["common"]["asr"] for s in seeds} for a in arms}
@@ -115,12 +149,12 @@ def rule(paths: list[Path]) -> dict[str, Any]:
             "worst": {a: max(seeds, key=asr[a].get) if seeds else None for a in arms}}
 
 
-def table(paths: list[Path]) -> str:
+def table(paths: list[Path], rows: dict[int, dict[str, Any]] | None = None) -> str:
     """One Markdown row per draw: both arms on the common set, how the stages ended."""
     pct = "{:.2%}".format
     out = ["| seed | today: common ASR / CA | second split: common ASR / CA | today's stage "
            "| second split (kept) | CPU s today / second |", "|---|---|---|---|---|---|"]
-    rows = rows_of(paths)
+    rows = rows_of(paths) if rows is None else rows
     for seed in sorted(rows):
         t, c = rows[seed].get("today"), rows[seed].get("second")
         if not (t and c):
@@ -128,8 +162,9 @@ def table(paths: list[Path]) -> str:
         rec = c.get("second_split")
         how = ("not run (same as today)" if c.get("same") else
                f"{rec['second']['action'] if isinstance(rec['second'], dict) else rec['second']}"
-               f" ({rec['kept']})" if rec else c["action"])
-        stage = f"{t['action']} ({t['own']['after']['asr']:.2%} own)"
+               f" ({rec['kept']})" if rec else c.get("refused") or c["action"])
+        stage = (f"{t['action']} ({t['own']['after']['asr']:.2%} own)" if "own" in t
+                 else t["refused"])
         out.append(f"| {seed} | {pct(t['common']['asr'])} / {pct(t['common']['ca'])} | "
                    f"{pct(c['common']['asr'])} / {pct(c['common']['ca'])} | {stage} | {how} | "
                    f"{t['cpu_s']:.1f} / {c['cpu_s']:.1f} |")
@@ -147,9 +182,16 @@ def main(argv: list[str] | None = None) -> None:
     go.add_argument("--arms", default="today,second", help="of " + ", ".join(ARMS))
     judge = sub.add_parser("rule")
     judge.add_argument("lines", nargs="+", type=Path)
+    dev = sub.add_parser("dev", help="the choice on spent draws, from lines run apart")
+    dev.add_argument("--today", nargs="+", type=Path, required=True)
+    dev.add_argument("--seed1", nargs="+", type=Path, required=True)
     args = parser.parse_args(argv)
     if args.what == "run":
         run(args)
+    elif args.what == "dev":
+        rows = simulated(args.today, args.seed1)
+        print(table([], rows))
+        print(json.dumps(rule([], rows), indent=1))
     else:
         print(table(args.lines))
         print(json.dumps(rule(args.lines), indent=1))
