@@ -117,3 +117,31 @@ def test_the_held_out_figures_are_not_read_to_choose(monkeypatch) -> None:
     monkeypatch.setattr(run_module, "measure", worse_later)
     result = _run(_Stopped(stopped=(0,)), second_split=True)
     assert result.decided["second_split"]["kept"] == "second" and result.after["ca"] == 0.0
+
+
+@pytest.mark.parametrize(("given", "asked"), [([], None), (["--second-split"], True),
+                                               (["--one-split"], False)])
+def test_the_cli_passes_the_flag_or_the_default(tmp_path, monkeypatch, backdoored_run,
+                                                tiny_test, given, asked) -> None:
+    """``mitigate`` passes ``--second-split``/``--one-split`` as given, and without either
+    :data:`~trojanscope.mitigate.second_split.SECOND_SPLIT` (read there, the one place)."""
+    from test_holdout_default_s74 import cli_mitigate
+
+    from trojanscope.errors import UserInputError
+    from trojanscope.mitigate import second_split
+
+    seen: dict = {}
+
+    def stop(*_args, **kwargs):
+        seen.update(kwargs)
+        raise UserInputError("stopped here")
+
+    import trojanscope.mitigate.zoo_eval  # noqa: F401  (binds mitigate at import: first)
+
+    monkeypatch.setattr("trojanscope.mitigate.run.mitigate", stop)
+    for default in (True, False):
+        monkeypatch.setattr(second_split, "SECOND_SPLIT", default)
+        where = tmp_path / str(default)
+        where.mkdir()
+        assert cli_mitigate(where, backdoored_run, tiny_test, *given) == 2
+        assert seen["second_split"] is (default if asked is None else asked)
