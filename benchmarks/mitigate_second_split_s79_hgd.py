@@ -122,6 +122,19 @@ def simulated(today: list[Path], seed1: list[Path]) -> dict[int, dict[str, Any]]
     return rows
 
 
+def mended(rows: dict[int, dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """After the fresh read (the draws spent): the choice as mended then, on the same lines. A
+    second split whose stage did not run (no rounds) is not kept: the first run, today's line
+    (the same call), stands, with the candidate's CPU (both runs ran)."""
+    for row in rows.values():
+        record = row["second"].get("second_split") or {}
+        second = record.get("second")
+        if record.get("kept") == "second" and isinstance(second, dict) and not second["rounds"]:
+            row["second"] = {**row["today"], "arm": "second", "cpu_s": row["second"]["cpu_s"],
+                             "second_split": {**record, "kept": "first"}}
+    return rows
+
+
 def rule(paths: list[Path], rows: dict[int, dict[str, Any]] | None = None) -> dict[str, Any]:
     """The rule (``mitigate_second_split_s79_hgd_rule.md``) on the lines: each condition."""
     rows = rows_of(paths) if rows is None else rows
@@ -182,6 +195,8 @@ def main(argv: list[str] | None = None) -> None:
     go.add_argument("--arms", default="today,second", help="of " + ", ".join(ARMS))
     judge = sub.add_parser("rule")
     judge.add_argument("lines", nargs="+", type=Path)
+    judge.add_argument("--mended", action="store_true",
+                       help="the choice as mended after the fresh read (those draws spent)")
     dev = sub.add_parser("dev", help="the choice on spent draws, from lines run apart")
     dev.add_argument("--today", nargs="+", type=Path, required=True)
     dev.add_argument("--seed1", nargs="+", type=Path, required=True)
@@ -193,8 +208,9 @@ def main(argv: list[str] | None = None) -> None:
         print(table([], rows))
         print(json.dumps(rule([], rows), indent=1))
     else:
-        print(table(args.lines))
-        print(json.dumps(rule(args.lines), indent=1))
+        rows = mended(rows_of(args.lines)) if args.mended else rows_of(args.lines)
+        print(table([], rows))
+        print(json.dumps(rule([], rows), indent=1))
 
 
 if __name__ == "__main__":

@@ -24,8 +24,8 @@ class _Stopped(Mitigation):
     name = "gated"
     min_samples = 1
 
-    def __init__(self, stopped: tuple[int, ...] = (0,)) -> None:
-        self.stopped = stopped
+    def __init__(self, stopped: tuple[int, ...] = (0,), skipped: tuple[int, ...] = ()) -> None:
+        self.stopped, self.skipped = stopped, skipped
         self.seeds: list[int] = []
 
     def purify(self, model: nn.Module, clean: TensorDataset | None, seed: int) -> nn.Module:
@@ -35,7 +35,12 @@ class _Stopped(Mitigation):
         action = GUARD_STOP if seed in self.stopped else "all rounds"
         self.report_ = {"action": "treated with ftsam",
                         "unlearn": {"action": action, "rounds": 2 + seed}}
+        if seed in self.skipped:  # the probe skipped the stage: no rounds (the original back)
+            self.report_["unlearn"] = {"action": SKIPPED}
         return model
+
+
+SKIPPED = "skipped: no backdoor left to unlearn (reverted to the original model)"
 
 
 def _clean() -> TensorDataset:
@@ -83,6 +88,19 @@ def test_the_first_run_is_kept_where_the_guard_stops_both() -> None:
     assert result.decided["second_split"]["kept"] == "first"
     assert result.notes[0].startswith("clean data split (seed 0)")
     assert "the guard stopped it too (round 3): the first run is kept" in result.notes[-1]
+
+
+def test_a_second_split_whose_stage_did_not_run_is_not_kept() -> None:
+    """Stop 79's fresh read: five second splits skipped the stage (the probe found "no backdoor
+    left") and handed back the original model; the first version kept them (ASR 100%)."""
+    method = _Stopped(stopped=(0,), skipped=(1,))
+    result = _run(method, second_split=True)
+    assert method.seeds == [0, 1] and float(result.model[-1].bias[0].detach()) == 0.0
+    assert result.decided["second_split"]["kept"] == "first"
+    assert result.decided["second_split"]["second"] == {"seed": 1, "action": SKIPPED,
+                                                        "rounds": None}
+    assert f"its second stage did not run ('{SKIPPED}'): the first run is kept" in (
+        result.notes[-1])
 
 
 @pytest.mark.parametrize("second_split", [True, False])

@@ -9,12 +9,16 @@ guard, decides, and the guard's stop is the one sign of a bad split the method s
 own images.
 
 What it does: where the first run's second stage was stopped by the CA guard, the whole run
-(split and method) goes again from the model as given with the next seed, and the run whose
-guard took back fewer rounds is kept: the second where its stage was *not* stopped by the
-guard, else the first. The choice reads only what the method saw on its own share (the
-guard reads a quarter of the method's samples), never the held-out figures: choosing on
-those would make them part of the fit. The figures printed are the kept run's, on its own
-held-out samples; the time is both runs'. Where the guard did not stop, nothing more runs.
+(split and method) goes again from the model as given with the next seed, and the second run
+is kept only where its stage ran and was *not* stopped by the guard, else the first. (The
+first version kept any second run the guard did not stop; on stop 79's fresh draws five
+second splits skipped the stage, their probe finding "no backdoor left", handed back the
+original model at ASR 100%, and were kept.) The choice reads only what the method saw on its
+own share (the guard reads a quarter of the method's samples), never the held-out figures:
+choosing on those would make them part of the fit. The figures printed are the kept run's,
+on its own held-out samples; the time is both runs'. Where the guard did not stop, nothing
+more runs. Opt-in (``--second-split``): its rule was not met (docs/benchmarks.md, issue 12
+stop 79).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from typing import Any
 
 from trojanscope.errors import UserInputError
 
-SECOND_SPLIT = False  # the default; the stop-79 rule (docs/benchmarks.md, issue 12) decides
+SECOND_SPLIT = False  # the default: the stop-79 rule was not met (docs/benchmarks.md, issue 12)
 GUARD_STOP = "stopped by the CA guard"  # Adaptive.unlearn's action where the guard ended it
 
 
@@ -33,6 +37,15 @@ def guard_stopped(decided: dict[str, Any] | None) -> bool:
     """Whether ``gated``'s second stage (``decided["unlearn"]``) was ended by its CA guard."""
     stage = (decided or {}).get("unlearn")
     return isinstance(stage, dict) and stage.get("action") == GUARD_STOP
+
+
+def stage_ran(decided: dict[str, Any] | None) -> bool:
+    """Whether ``gated``'s second stage ran at least one round: a run whose probe skipped the
+    stage (and, with ``revert=1``, handed back the original model) did not (stop 79's fresh
+    read: five second splits ended so, and the first version kept them, ASR 100%)."""
+    stage = (decided or {}).get("unlearn")
+    rounds = stage.get("rounds") if isinstance(stage, dict) else None
+    return isinstance(rounds, int) and rounds > 0
 
 
 def summary(seed: int, decided: dict[str, Any] | None) -> dict[str, Any]:
@@ -52,7 +65,8 @@ def retried(run: Callable[[int], Any], seed: int) -> Any:
         second = run(seed + 1)
     except UserInputError as exc:  # the second split refused: the first run stands
         return with_record(first, first, None, seed, f"the second split was refused ({exc})")
-    keep = first if guard_stopped(second.decided) else second
+    ran_on = stage_ran(second.decided) and not guard_stopped(second.decided)
+    keep = second if ran_on else first
     return with_record(keep, first, second, seed, None)
 
 
@@ -82,5 +96,6 @@ def words(record: dict[str, Any]) -> str:
         return (f"{said}; its second stage ended '{second['action']}': that run is kept, the "
                 "figures above are its, on its own held-out samples (the time is both runs'; "
                 "--one-split keeps the first run only)")
-    return (f"{said}; the guard stopped it too (round {second['rounds']}): the first run is "
-            "kept (the time is both runs')")
+    why = (f"the guard stopped it too (round {second['rounds']})" if second["rounds"] else
+           f"its second stage did not run ('{second['action']}')")
+    return f"{said}; {why}: the first run is kept (the time is both runs')"

@@ -68,8 +68,8 @@ def mitigate(
     second_split: bool | None = typer.Option(
         None, "--second-split/--one-split", show_default=False, help="Where gated's CA guard "
         "stops its second stage (the sign of a split it cannot mend), run again on another "
-        "split (--seed + 1) and keep the run whose guard took back fewer rounds; off by "
-        "default (docs/mitigation.md)."),
+        "split (--seed + 1) and keep that run where its second stage ran and its guard did "
+        "not stop it; off by default (docs/mitigation.md)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output run folder (written atomically)."),
     force: bool = typer.Option(False, "--force", help="Replace a non-empty --out."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
