@@ -208,17 +208,25 @@ def table(paths: list[Path]) -> str:
     return "\n".join(out)
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def parser_of(doc: str, arms: dict[str, list[str]],
+              default: tuple[str, ...]) -> tuple[argparse.ArgumentParser, Any]:
+    """The ``run`` and ``rule`` commands (``arms``: the arms ``run`` may take), and the
+    subparsers for more (stop 79's script adds one)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     sub = parser.add_subparsers(dest="what", required=True)
     go = sub.add_parser("run")
     go.add_argument("--run", type=Path, required=True)
     go.add_argument("--work", type=Path, required=True)
     go.add_argument("--seeds", required=True)
     go.add_argument("--lines", type=Path, required=True)
-    go.add_argument("--arms", default=",".join(RULE_ARMS), help="of " + ", ".join(ARMS))
+    go.add_argument("--arms", default=",".join(default), help="of " + ", ".join(arms))
     judge = sub.add_parser("rule")
     judge.add_argument("lines", nargs="+", type=Path)
+    return parser, sub
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser, _ = parser_of(__doc__, ARMS, RULE_ARMS)
     args = parser.parse_args(argv)
     if args.what == "run":
         run(args)

@@ -33,7 +33,7 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from mitigate_holdout_s78_hgd import common_set, draw, run_arm, score, seeds_of
+from mitigate_holdout_s78_hgd import common_set, draw, parser_of, run_arm, score, seeds_of
 
 ARMS: dict[str, list[str]] = {"today": [], "second": ["--second-split"],
                               "seed1": ["--seed", "1"]}  # seed1: development only
@@ -185,16 +185,8 @@ def table(paths: list[Path], rows: dict[int, dict[str, Any]] | None = None) -> s
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="what", required=True)
-    go = sub.add_parser("run")
-    go.add_argument("--run", type=Path, required=True)
-    go.add_argument("--work", type=Path, required=True)
-    go.add_argument("--seeds", required=True)
-    go.add_argument("--lines", type=Path, required=True)
-    go.add_argument("--arms", default="today,second", help="of " + ", ".join(ARMS))
-    judge = sub.add_parser("rule")
-    judge.add_argument("lines", nargs="+", type=Path)
+    parser, sub = parser_of(__doc__, ARMS, ("today", "second"))
+    judge = sub.choices["rule"]
     judge.add_argument("--mended", action="store_true",
                        help="the choice as mended after the fresh read (those draws spent)")
     dev = sub.add_parser("dev", help="the choice on spent draws, from lines run apart")
