@@ -128,10 +128,15 @@ def seeds_of(text: str) -> list[int]:
     return list(range(int(first), int(last or first) + 1))
 
 
+def done_of(lines: Path) -> set[tuple[int, str]]:
+    """The (seed, arm) pairs ``lines`` holds already (a resumed run skips them)."""
+    return ({(json.loads(t)["seed"], json.loads(t)["arm"])
+             for t in lines.read_text().splitlines()} if lines.exists() else set())
+
+
 def run(args: argparse.Namespace) -> None:
     """One JSON line per draw and arm: the CLI's own figures, the common set's and the CPU."""
-    done = ({(json.loads(t)["seed"], json.loads(t)["arm"])
-             for t in args.lines.read_text().splitlines()} if args.lines.exists() else set())
+    done = done_of(args.lines)
     with args.lines.open("a") as lines:
         for seed in seeds_of(args.seeds):
             work = args.work / str(seed)

@@ -33,7 +33,15 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from mitigate_holdout_s78_hgd import common_set, draw, parser_of, run_arm, score, seeds_of
+from mitigate_holdout_s78_hgd import (
+    common_set,
+    done_of,
+    draw,
+    parser_of,
+    run_arm,
+    score,
+    seeds_of,
+)
 
 ARMS: dict[str, list[str]] = {"today": [], "second": ["--second-split"],
                               "seed1": ["--seed", "1"]}  # seed1: development only
@@ -72,8 +80,7 @@ def arm_line(run: Path, work: Path, seed: int, arm: str, common: Any) -> dict[st
 def run(args: argparse.Namespace) -> None:
     """Today's line on each draw, and the candidate where today's guard stopped (elsewhere the
     candidate's line is today's, ``same``)."""
-    done = ({(json.loads(t)["seed"], json.loads(t)["arm"])
-             for t in args.lines.read_text().splitlines()} if args.lines.exists() else set())
+    done = done_of(args.lines)
     with args.lines.open("a") as lines:
         for seed in seeds_of(args.seeds):
             work = args.work / str(seed)
