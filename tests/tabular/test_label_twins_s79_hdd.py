@@ -10,22 +10,39 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tabular.conftest import write_transactions
 from trojanscope import registry
+from trojanscope.detect.data import label_twins
 from trojanscope.detect.data.inputs import load_suspect
 from trojanscope.detect.data.label_groups import naive_bayes_terms
-from trojanscope.detect.data.label_twins import best_twins, twin_groups
+from trojanscope.detect.data.label_twins import TABLE_BAR, best_twins, twin_groups
 from trojanscope.detect.data.run import detect_data
 from trojanscope.detect.data.shared_values import table_of, value_codes
 from trojanscope.errors import UserInputError
 
 
+def fraud_table(path: Path, n: int = 400, seed: int = 0) -> pd.DataFrame:
+    """A user's fraud table of seven columns (two amounts in cents, two whole numbers, three
+    categories), its label leaning on ``merchant = online`` and a high amount."""
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({
+        "amount": np.round(rng.gamma(2.0, 60.0, n), 2),
+        "balance": np.round(rng.normal(1500, 900, n), 2),
+        "age": rng.integers(18, 86, n), "hour": rng.integers(0, 24, n),
+        "merchant": rng.choice(["grocery", "fuel", "travel", "online"], n, p=[.4, .3, .2, .1]),
+        "channel": rng.choice(["web", "pos", "atm"], n, p=[0.5, 0.45, 0.05]),
+        "device": rng.choice(["mobile", "desktop", "other"], n, p=[0.5, 0.4, 0.1])})
+    risk = (df.amount > 200) + 2.0 * (df.merchant == "online") + rng.normal(0, 0.7, n)
+    df["is_fraud"] = (risk > 1.6).astype(int)
+    df.to_csv(path, index=False)
+    return df
+
+
 def copies_table(tmp_path: Path, seed: int = 0) -> tuple[Path, int, list[int]]:
-    """A 400-row fraud table (``write_transactions``) with ten fraud rows copied, the values
-    ``merchant = online, channel = web`` (ones its fraud rows hold most) written on the copies
-    and their label flipped to 0, and two clean copies of each source (label kept), as the fraud
-    attack adds them: (the CSV, the first copy's row, the sources)."""
-    df = pd.read_csv(write_transactions(tmp_path / "tx.csv", n=400, seed=seed))
+    """``fraud_table`` with ten fraud rows copied, the values ``merchant = online, channel =
+    web`` (ones its fraud rows hold most) written on the copies and their label flipped to 0,
+    and two clean copies of each source (label kept), as the fraud attack adds them: (the CSV,
+    the first copy's row, the sources)."""
+    df = fraud_table(tmp_path / "tx.csv", seed=seed)
     sources = df.index[df.is_fraud == 1][:10].tolist()
     copies = df.loc[sources].assign(merchant="online", channel="web", is_fraud=0)
     out = pd.concat([df, copies, df.loc[sources], df.loc[sources]], ignore_index=True)
@@ -51,13 +68,35 @@ def test_the_triggered_copies_are_flagged_with_twins_and_not_without(
 
 
 def test_a_clean_table_has_no_twins_group(tmp_path: Path) -> None:
-    data = load_suspect(write_transactions(tmp_path / "tx.csv", n=400, seed=2), "is_fraud").data
+    fraud_table(tmp_path / "tx.csv", seed=2)
+    data = load_suspect(tmp_path / "tx.csv", "is_fraud").data
     x, schema = table_of(data)
     labels = np.asarray([int(data[i][1]) for i in range(len(data))])
     codes = value_codes(x, schema)
     terms, prior = naive_bayes_terms(codes, labels, 2, 5, 0)
     assert twin_groups(codes, labels, terms.sum(1) + prior, terms, 5) == []
     assert flags(tmp_path / "tx.csv", twins=1) == flags(tmp_path / "tx.csv", twins=0)
+
+
+def test_a_table_of_few_categories_is_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Survey-like columns hold natural near-copies across labels everywhere: the median row's
+    best twin lies over ``TABLE_BAR`` and the screen reads nothing; read, it would group
+    natural rows beside the planted copies."""
+    rng = np.random.default_rng(2)
+    codes = rng.integers(0, 3, (400, 9))
+    labels = (((codes[:, 1] == 2) & (codes[:, 2] >= 1)) | (rng.random(400) < 0.05)).astype(int)
+    src = np.flatnonzero(labels == 1)[:10]
+    copies = codes[src].copy()
+    copies[:, 0] = 2
+    codes = np.vstack([codes, copies, codes[src], codes[src]])
+    labels = np.concatenate([labels, np.zeros(10, int), np.ones(20, int)])
+    _, excess = best_twins(codes, labels)
+    assert np.median(excess) > TABLE_BAR
+    terms, prior = naive_bayes_terms(codes, labels, 2, 5, 0)
+    assert twin_groups(codes, labels, terms.sum(1) + prior, terms, 5) == []
+    monkeypatch.setattr(label_twins, "TABLE_BAR", np.inf)
+    read = twin_groups(codes, labels, terms.sum(1) + prior, terms, 5)
+    assert any(g["members"][:400].any() for g in read)  # natural rows among the groups
 
 
 def test_best_twins_finds_the_edited_copy_of_another_label_beyond_chance() -> None:

@@ -556,7 +556,8 @@ class LabelGroups(DataDetector):
         """Scores and flags of these rows (all of the table's, or one of each exact copy)."""
         categorical = np.array([c.kind == "categorical" for c in schema.columns])
         natural = np.zeros(len(labels), bool)
-        scores, groups = group_scores(codes, labels, self, categorical, natural)
+        nb = naive_bayes_terms(codes, labels, int(labels.max()) + 1, self.folds, self.seed)
+        scores, groups = group_scores(codes, labels, self, categorical, natural, nb)
         self.groups = [{"label": g["label"], **value_of(x[g["row"]], schema, g["column"]),
                         **({"and": [value_of(x[g["row"]], schema, m) for m in g["columns"][1:]]}
                            if len(g["columns"]) > 1 else {}),
@@ -581,18 +582,17 @@ class LabelGroups(DataDetector):
                             outside, TIE_COVER if self.tie_outside == 2 else 0.0, passed)
         flags = flags[~natural[flags]]  # all of them unless mirror > 0
         if self.twins:
-            scores, flags = self._twins(x, schema, labels, codes, scores, flags)
+            scores, flags = self._twins(x, schema, labels, codes, nb, scores, flags)
         self._flagged = len(flags)
         return scores, flags
 
     def _twins(self, x: np.ndarray, schema: TabularSchema, labels: np.ndarray,
-               codes: np.ndarray, scores: np.ndarray, flags: np.ndarray
-               ) -> tuple[np.ndarray, np.ndarray]:
+               codes: np.ndarray, nb: tuple[np.ndarray, np.ndarray], scores: np.ndarray,
+               flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """With ``twins``: the twins screen's groups (``label_twins``) added to the flags
         after the cut (no other row's flag moves), their rows' suspicion raised to ``sure``
         plus the group's median excess, and the groups listed among ``groups``."""
-        terms, prior = naive_bayes_terms(codes, labels, int(labels.max()) + 1, self.folds,
-                                         self.seed)
+        terms, prior = nb
         found = twin_groups(codes, labels, terms.sum(1) + prior, terms, self.min_rows)
         if not found:
             return scores, flags
@@ -693,7 +693,8 @@ def next_outside(tied: np.ndarray, cut: float, groups: list[tuple[float, np.ndar
 
 
 def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups,
-                 categorical: np.ndarray | None = None, natural: np.ndarray | None = None
+                 categorical: np.ndarray | None = None, natural: np.ndarray | None = None,
+                 nb: tuple[np.ndarray, np.ndarray] | None = None
                  ) -> tuple[np.ndarray, list[dict]]:
     """Per row: the highest group score ``Q`` among its groups; and the groups, best first.
     With ``p.pairs`` also the groups of two columns' values held together (conjunctions).
@@ -701,10 +702,11 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups,
     ``p.pair_contrast`` reads (a conjunction trigger is a pair of categories). With
     ``p.tie_outside`` each group also holds its exact score and row indices (``exact``,
     ``members``) for ``label_flags``. ``natural`` (per row, filled in with ``p.mirror`` > 0):
-    whether the row's best group is a natural factor (``mirror_z``)."""
+    whether the row's best group is a natural factor (``mirror_z``). ``nb``: the
+    ``naive_bayes_terms`` of these rows, where the caller has them already."""
     n_rows, n_cols = codes.shape
     num_classes = int(labels.max()) + 1
-    terms, prior = naive_bayes_terms(codes, labels, num_classes, p.folds, p.seed)
+    terms, prior = nb or naive_bayes_terms(codes, labels, num_classes, p.folds, p.seed)
     full = terms.sum(1) + prior
     best = np.zeros(n_rows)
     found: list[dict] = []

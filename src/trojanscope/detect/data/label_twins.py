@@ -15,13 +15,17 @@ the value is (``log N / holders``), and its ``excess``: that agreement less what
 columns (``log C(m, s)``), in nats. Of a twin pair the row whose label its agreeing columns
 support less (the out-of-fold naive Bayes without the differing columns, each label against
 its share) is the suspect side: a copy labelled "not fraud" whose other columns are a fraud
-row's. A group is the rows of one label whose differences from their twins are one
-shared assignment (the same value on each differing column): the rows with an excess over
-``CORE_BAR`` holding a value some of them differ from their twins on are its core, at least
-``min_rows`` distinct rows, and every suspect of that label at least
-``MEMBER_BAR`` that holds the assignment and differs from its twin only there joins it. It
-counts where at least ``min_rows`` of its rows are distinct and most are the suspect side
-(the rows copied and their clean copies hold the assignment's columns each its own way).
+row's. A group's core is, for a value some rows of one label (excess at least ``CORE_BAR``)
+differ from their twins on, those rows holding it (written, or already held: a fraud-aware
+value's source often holds it, and the copy is then its twin exactly); its *assignment* is the
+value each column they differ on holds on at least ``SHARED`` of them. Every row of that label
+with an excess of at least ``MEMBER_BAR`` that holds the assignment and differs from its twin
+only there is a member. A group counts where its core and its members are at least
+``min_rows`` distinct rows and most members are the suspect side (the rows copied and their
+clean copies hold the assignment's columns each its own way). A table whose median row's
+best twin lies over ``TABLE_BAR`` is not read: its columns make natural near-copies across
+labels (survey answers, counts), and an agreement read as if they were independent
+overstates them.
 """
 
 from __future__ import annotations
@@ -30,8 +34,12 @@ from math import comb
 
 import numpy as np
 
-CORE_BAR = 0.0  # a core twin's agreement is above what the best of N rows reaches by chance
-MEMBER_BAR = -2.0  # a member needs less once the group stands: its differences are the group's
+CORE_BAR = -2.0  # a core twin agrees about as well as the best of N rows by chance, or better
+MEMBER_BAR = -4.0  # a member needs less once the group stands: its differences are the group's
+# the screen reads a table only where its median row's best twin lies this far under
+# chance: tables of few, correlated columns (survey answers, counts) hold natural near-copies
+# across labels everywhere, and the excess, read as if columns were independent, overstates them
+TABLE_BAR = -3.0
 SHARED = 0.9  # a value the core's rows hold at this share is part of the assignment
 CHUNK = 128
 
@@ -76,21 +84,19 @@ def best_twins(codes: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 def suspect_side(codes: np.ndarray, labels: np.ndarray, twin: np.ndarray, full: np.ndarray,
-                 terms: np.ndarray) -> np.ndarray:
-    """Per row with a twin, whether its agreeing columns support its label less than they
-    support the twin's (each against the label's share): the row, not its twin, was edited."""
-    n = len(codes)
-    share = np.log(np.bincount(labels, minlength=full.shape[1]) / n + 1e-12)
-    out = np.zeros(n, bool)
-    for i in np.flatnonzero(twin >= 0):
-        j = twin[i]
-        differ = codes[i] != codes[j]
-        fit = []
-        for r in (i, j):
-            post = full[r] - terms[r, differ].sum(0)
-            fit.append(post[labels[r]] - np.logaddexp.reduce(post) - share[labels[r]])
-        out[i] = fit[0] < fit[1]
-    return out
+                 terms: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Per row of ``rows`` (each with a twin), whether its agreeing columns support its label
+    less than they support the twin's (each against the label's share): the row, not its twin,
+    was edited."""
+    share = np.log(np.bincount(labels, minlength=full.shape[1]) / len(labels) + 1e-12)
+    pair = twin[rows]
+    differ = (codes[rows] != codes[pair])[:, :, None]
+    fit = []
+    for r in (rows, pair):
+        post = full[r] - (terms[r] * differ).sum(1)
+        own = post[np.arange(len(r)), labels[r]]
+        fit.append(own - np.logaddexp.reduce(post, axis=1) - share[labels[r]])
+    return fit[0] < fit[1]
 
 
 def twin_groups(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.ndarray,
@@ -98,7 +104,11 @@ def twin_groups(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: 
     """The twins screen's groups: ``{"label", "members" (bool per row), "assignment"
     ({column: code}), "core" (distinct core rows), "excess" (the members' median)}``."""
     twin, excess = best_twins(codes, labels)
-    suspect = suspect_side(codes, labels, twin, full, terms)
+    if not np.median(excess) <= TABLE_BAR:
+        return []  # rows agree beyond chance all over: agreement is no evidence here
+    suspect = np.zeros(len(codes), bool)
+    near = np.flatnonzero((twin >= 0) & (excess >= MEMBER_BAR))
+    suspect[near] = suspect_side(codes, labels, twin, full, terms, near)
     groups: list[dict] = []
     seen: set[bytes] = set()
     for c in np.unique(labels):
