@@ -131,7 +131,11 @@ def screen_rows(data, mask: np.ndarray | None) -> dict:
     rows = np.zeros(len(codes), bool)
     for g in found:
         rows |= g["members"]
-    return {"rows": len(codes), "twin_rows": int(rows.sum()),
+    beyond = 0
+    if rows.any():  # the rows the default does not flag already (what twins=1 would add)
+        flags, _ = read(data, None, {})
+        beyond = int(rows.sum() - rows[flags].sum())
+    return {"rows": len(codes), "twin_rows": int(rows.sum()), "twin_beyond_default": beyond,
             "twin_poison": int((rows & mask).sum()) if mask is not None else 0,
             "groups": len(found), "screen_cpu_s": round(cpu() - t0, 3)}
 
@@ -211,7 +215,7 @@ def judge(runs: list[dict], clean: list[dict], bundled: list[dict]) -> tuple[boo
     more_clean = [f"{r['seed']} {r['arch']}" for r in clean
                   if r[c]["flagged"] > r[d]["flagged"]
                   or not set(r[c].get("flags", [])) <= set(r[d].get("flags", []))]
-    moved = [r["set"] for r in bundled if r["twin_rows"]]
+    moved = [r["set"] for r in bundled if r["twin_beyond_default"]]
     med = [float(np.median([r[v]["cpu_s"] for r in runs])) for v in (d, c)]
     conds = [
         ("(1) runs with the poison found in full up", full_c > full_d, f"{full_d} -> {full_c} "
@@ -223,8 +227,8 @@ def judge(runs: list[dict], clean: list[dict], bundled: list[dict]) -> tuple[boo
          f"{sum(r[d]['flagged'] for r in clean)} -> {sum(r[c]['flagged'] for r in clean)} rows "
          f"on {sum(r[d]['flagged'] > 0 for r in clean)} -> "
          f"{sum(r[c]['flagged'] > 0 for r in clean)}; more on: {', '.join(more_clean) or 'none'}"),
-        ("(5) bundled flags unchanged", bool(bundled) and not moved,
-         f"{len(bundled)} bundled sets and tables; moved: {', '.join(map(str, moved)) or 'none'}"),
+        ("(5) bundled and clean-table flags unchanged", bool(bundled) and not moved,
+         f"{len(bundled)} sets and tables; a row added on: {', '.join(map(str, moved)) or 'none'}"),
         ("(6) median CPU s per read within 1.5x", med[1] <= TIME_RATIO * med[0],
          f"{med[0]:.3f} -> {med[1]:.3f} ({med[1] / med[0]:.2f}x)"),
     ]
@@ -278,7 +282,9 @@ def main() -> None:
                             [r for r in args.real.split(",") if r])
         lines = [f"{len(rows)} sets and tables; the twins screen adds rows on "
                  f"{sum(r['twin_rows'] > 0 for r in rows)} ({sum(r['twin_rows'] for r in rows)}"
-                 f" rows, {sum(r['twin_poison'] for r in rows)} of them poison); screen CPU s "
+                 f" rows, {sum(r['twin_poison'] for r in rows)} of them poison; beyond the "
+                 f"default's flags on {sum(r['twin_beyond_default'] > 0 for r in rows)}, "
+                 f"{sum(r['twin_beyond_default'] for r in rows)} rows); screen CPU s "
                  f"median {np.median([r['screen_cpu_s'] for r in rows]):.3f}, most "
                  f"{max(r['screen_cpu_s'] for r in rows):.2f}"]
         args.json.write_text(json.dumps({"rows": rows, "summary": lines,

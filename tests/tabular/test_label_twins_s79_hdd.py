@@ -78,10 +78,10 @@ def test_a_clean_table_has_no_twins_group(tmp_path: Path) -> None:
     assert flags(tmp_path / "tx.csv", twins=1) == flags(tmp_path / "tx.csv", twins=0)
 
 
-def test_a_table_of_few_categories_is_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_table_of_few_categories_forms_no_group(monkeypatch: pytest.MonkeyPatch) -> None:
     """Survey-like columns hold natural near-copies across labels everywhere: the median row's
-    best twin lies over ``TABLE_BAR`` and the screen reads nothing; read, it would group
-    natural rows beside the planted copies."""
+    best twin lies over ``TABLE_BAR``, no twin pair shares a value at most ``RARE_HOLDERS`` rows
+    hold, and the screen forms no group; without both guards it forms some."""
     rng = np.random.default_rng(2)
     codes = rng.integers(0, 3, (400, 9))
     labels = (((codes[:, 1] == 2) & (codes[:, 2] >= 1)) | (rng.random(400) < 0.05)).astype(int)
@@ -95,8 +95,9 @@ def test_a_table_of_few_categories_is_not_read(monkeypatch: pytest.MonkeyPatch) 
     terms, prior = naive_bayes_terms(codes, labels, 2, 5, 0)
     assert twin_groups(codes, labels, terms.sum(1) + prior, terms, 5) == []
     monkeypatch.setattr(label_twins, "TABLE_BAR", np.inf)
-    read = twin_groups(codes, labels, terms.sum(1) + prior, terms, 5)
-    assert any(g["members"][:400].any() for g in read)  # natural rows among the groups
+    assert twin_groups(codes, labels, terms.sum(1) + prior, terms, 5) == []  # no rare value
+    monkeypatch.setattr(label_twins, "RARE_HOLDERS", len(codes))
+    assert twin_groups(codes, labels, terms.sum(1) + prior, terms, 5)  # read, it groups rows
 
 
 def test_best_twins_finds_the_edited_copy_of_another_label_beyond_chance() -> None:

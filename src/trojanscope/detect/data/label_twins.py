@@ -40,6 +40,7 @@ MEMBER_BAR = -4.0  # a member needs less once the group stands: its differences 
 # chance: tables of few, correlated columns (survey answers, counts) hold natural near-copies
 # across labels everywhere, and the excess, read as if columns were independent, overstates them
 TABLE_BAR = -3.0
+RARE_HOLDERS = 10  # a twin pair shares a value this few rows hold (a source, its copies)
 SHARED = 0.9  # a value the core's rows hold at this share is part of the assignment
 CHUNK = 128
 
@@ -106,6 +107,7 @@ def twin_groups(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: 
     twin, excess = best_twins(codes, labels)
     if not np.median(excess) <= TABLE_BAR:
         return []  # rows agree beyond chance all over: agreement is no evidence here
+    excess = np.where(rare_shared(codes, twin), excess, -np.inf)
     suspect = np.zeros(len(codes), bool)
     near = np.flatnonzero((twin >= 0) & (excess >= MEMBER_BAR))
     suspect[near] = suspect_side(codes, labels, twin, full, terms, near)
@@ -138,6 +140,18 @@ def twin_groups(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: 
                            "core": distinct(codes[core]),
                            "excess": float(np.median(excess[members]))})
     return groups
+
+
+def rare_shared(codes: np.ndarray, twin: np.ndarray) -> np.ndarray:
+    """Per row, whether it and its twin share a value at most ``RARE_HOLDERS`` rows hold (an
+    exact amount: a row copied and its copies; survey answers and counts are shared widely)."""
+    out = np.zeros(len(codes), bool)
+    has = twin >= 0
+    for j in range(codes.shape[1]):
+        _, inverse, counts = np.unique(codes[:, j], return_inverse=True, return_counts=True)
+        rare = counts[inverse] <= RARE_HOLDERS
+        out[has] |= rare[has] & (codes[has, j] == codes[twin[has], j])
+    return out
 
 
 def distinct(rows: np.ndarray) -> int:
