@@ -278,7 +278,7 @@ def main() -> None:
         return
     t0 = cpu()
     if args.cmd == "bundled":
-        rows = bundled_rows([int(b) for b in args.bases.split(",")], args.synthetic,
+        rows = bundled_rows([int(b) for b in args.bases.split(",") if b], args.synthetic,
                             [r for r in args.real.split(",") if r])
         lines = [f"{len(rows)} sets and tables; the twins screen adds rows on "
                  f"{sum(r['twin_rows'] > 0 for r in rows)} ({sum(r['twin_rows'] for r in rows)}"
