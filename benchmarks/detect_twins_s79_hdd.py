@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from detect_copies_s78_hdd import cpu, read
+from detect_copies_s78_hdd import add_runs_tables, cpu, read, write_rows
 from trojanscope.detect.data.inputs import load_suspect
 from trojanscope.detect.data.label_groups import naive_bayes_terms
 from trojanscope.detect.data.label_twins import twin_groups
@@ -253,13 +253,7 @@ def load_rows(paths: list[str]) -> list[dict]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    a = sub.add_parser("runs")
-    a.add_argument("--runs", nargs="+", required=True, help="run folders (globs)")
-    b = sub.add_parser("tables")
-    b.add_argument("--tables", nargs="+", required=True, help="clean CSVs or train runs (globs)")
-    b.add_argument("--label-column", default="is_fraud")
-    for p in (a, b):
-        p.add_argument("--json", type=Path, required=True)
+    add_runs_tables(sub, "clean CSVs or train runs (globs)")
     bd = sub.add_parser("bundled")
     bd.add_argument("--bases", default="2000", help="bench_tabular_detect bases, comma-separated")
     bd.add_argument("--synthetic", type=int, default=30)
@@ -287,9 +281,7 @@ def main() -> None:
                  f"{sum(r['twin_beyond_default'] for r in rows)} rows); screen CPU s "
                  f"median {np.median([r['screen_cpu_s'] for r in rows]):.3f}, most "
                  f"{max(r['screen_cpu_s'] for r in rows):.2f}"]
-        args.json.write_text(json.dumps({"rows": rows, "summary": lines,
-                                         "cpu_s": round(cpu() - t0, 1)}, indent=1) + "\n")
-        print("\n".join(lines), f"\n{cpu() - t0:.1f} CPU s", sep="")
+        write_rows(args.json, rows, lines, t0)
         return
     globs = args.runs if args.cmd == "runs" else args.tables
     paths = sorted({Path(p) for g in globs for p in glob.glob(g)},
@@ -299,11 +291,7 @@ def main() -> None:
     else:
         rows = read_all([p for p in paths if p.is_file() or (p / "manifest.json").is_file()],
                         lambda p, seen: table_row(p, args.label_column, seen))
-    lines = summary(rows)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"rows": rows, "summary": lines,
-                                     "cpu_s": round(cpu() - t0, 1)}, indent=1) + "\n")
-    print("\n".join(lines), f"\n{cpu() - t0:.1f} CPU s", sep="")
+    write_rows(args.json, rows, summary(rows), t0)
 
 
 if __name__ == "__main__":
