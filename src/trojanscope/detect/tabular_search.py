@@ -60,6 +60,7 @@ from trojanscope.detect.tabular_lever import (
     lever_features,
     lever_twins,
 )
+from trojanscope.detect.tabular_naming import with_categories
 from trojanscope.detect.tabular_twins import (
     BAND_TWINS,
     MAX_TWINS,
@@ -380,6 +381,9 @@ class TabularSearch(ModelDetector):
     needs_data = True
     min_per_class = 2
 
+    # ``name_categories`` unset (candidate N79, issue 16 stop 79 h16n): the greedy's values only
+    name_categories_default = False
+
     def __init__(self, max_features: int = 4, rows: int = 100, max_candidates: int = 32,
                  max_enrichment: float = 0.3, neighbours: int = 40,
                  mass_trees: int = 30, mass_sure: float = 15.0,
@@ -395,8 +399,8 @@ class TabularSearch(ModelDetector):
                  resample_stat: str = "mean", box_recur: int = 0,
                  box_rank: str = "auto", box_target: str = "deficit",
                  recur_contrast: str = "none", target_recur: str = "none",
-                 whole_twins: int = 0, depth_twins: int = 0, box_wide: int | None = None
-                 ) -> None:
+                 whole_twins: int = 0, depth_twins: int = 0, box_wide: int | None = None,
+                 name_categories: bool | None = None) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -445,6 +449,13 @@ class TabularSearch(ModelDetector):
         self.whole_twins = _whole("whole_twins", whole_twins, MAX_TWINS)
         self.depth_twins = _whole("depth_twins", depth_twins, MAX_DEPTH_TWINS)
         self.box_wide = None if box_wide is None else _whole("box_wide", box_wide, MAX_BOX_WIDE)
+        # candidate N79 (issue 16 stop 79, h16n): the suspected class's named trigger followed
+        # by the categories that turn its rows most (:mod:`.tabular_naming`)
+        name_categories = (self.name_categories_default if name_categories is None
+                           else name_categories)
+        if name_categories not in (True, False):
+            raise UserInputError("tabular-search: name_categories must be true or false")
+        self.name_categories = bool(name_categories)
         self.tree_resamples = _whole("tree_resamples", tree_resamples, MAX_RESAMPLES)
         if (isinstance(resample_share, bool) or not isinstance(resample_share, (int, float))
                 or not 0.0 <= float(resample_share) < 1.0):
@@ -778,6 +789,10 @@ class TabularSearch(ModelDetector):
             verdict.family += ":sure:twins" if twins else ":sure"
         if band:
             verdict.family += f":{band}"
+        # the words only: the features and the order are the greedy's
+        if self.name_categories and order and order[0] in picks:
+            found[order[0]] = with_categories(self.greedy, target.model, x_all[picks[order[0]]],
+                                              order[0], candidates, found[order[0]])
         verdict.trigger_text = {
             r.cls: " and ".join(c.said for c in found[r.cls])
             for r in per_class}
