@@ -1,6 +1,7 @@
 """``gated``'s ``dense_gate`` (issue 12, stop 79 hwc): a dense image model rated below the gate
 is treated anyway where the detector's p is at least ``dense_gate``; a model with a
-convolution is not, and off (-1) the gate alone decides. Weak ``mnist`` MLP runs were rated as
+convolution is not, and off (-1) the gate alone decides. The default since its rule was met on
+fresh user runs 332-343. Weak ``mnist`` MLP runs were rated as
 low as clean ones (p 0.000-0.076) and handed back untreated at 6.6-29.4% ASR."""
 
 from __future__ import annotations
@@ -41,16 +42,17 @@ def _conv() -> nn.Module:
     return nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten(), nn.Linear(72, 10)).eval()
 
 
-def test_a_dense_model_under_the_gate_is_treated_where_dense_gate_opens(monkeypatch) -> None:
+def test_by_default_a_dense_model_under_the_gate_is_treated(monkeypatch) -> None:
     _low(monkeypatch, 0.0)
-    method = gated.Gated(dense_gate=0, stripe_gate=0, unlearn=False)
+    method = gated.Gated(stripe_gate=0, unlearn=False)
+    assert method.dense_gate == 0
     method.purify(_dense(), _data(), 0)
     assert method.treated and method.report_["suspect"] == 3
     assert method.report_["dense_gate"]["action"].startswith("opened: a dense image model")
 
 
 @pytest.mark.parametrize("given, p, model, words", [
-    ({}, 0.0, _dense, None),  # the default: off, nothing said
+    ({"dense_gate": -1}, 0.0, _dense, None),  # off: nothing said
     ({"dense_gate": 0.5}, 0.1, _dense, "closed: p=0.100 < dense_gate 0.5"),
     ({"dense_gate": 0}, 0.0, _conv, "skipped: dense image models only"),
 ])

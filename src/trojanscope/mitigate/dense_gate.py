@@ -7,8 +7,10 @@ untreated at 6.6-29.4% ASR because the detector rated them p 0.000-0.076, as low
 ``mnist`` MLPs beside them (p 0.000-0.005). The detector's p does not part them, so no lower
 gate can; ``dense_gate=0`` treats every dense image model, the stages as for a flagged one
 (the detector's first class the suspect, the probe may still hand the model back), and reports
-it in the note's ``dense_gate`` entry. Off (-1, the default): the gate alone decides. Models
-with a convolution and inputs that are not images are never touched by it.
+it in the note's ``dense_gate`` entry. The default since its rule was met on fresh user runs
+332-343 (docs/benchmarks.md, issue 12 stop 79 hwc: 7 of 18 backdoored runs at the goal against
+6, none lost, no clean run moved); -1: off, the gate alone decides. Models with a convolution
+and inputs that are not images are never touched by it.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DENSE_GATE", "dense_opens"]
 
-DENSE_GATE = -1.0  # off: a dense image model is gated like any other
+DENSE_GATE = 0.0  # every dense image model under the gate treated (stop 79 rule met); -1: off
 
 
 def dense_opens(g: Gated, model: nn.Module, clean: TensorDataset, verdict: ModelVerdict,

@@ -116,10 +116,12 @@ class GateOptions:
             own reading. The zoos' 200 of 1,000 are not touched.
         dense_gate: with G >= 0, a dense image model (an MLP) rated below ``gate`` is treated
             anyway where the detector's p is at least G (``dense_gate=0``: every such model),
-            the stages as for a flagged model (:mod:`~trojanscope.mitigate.dense_gate`). -1
-            (default): off. Why (issue 12, stop 79 hwc): weak ``mnist`` MLP runs (poison rate
-            0.005-0.01, ASR 6.6-29.4%) were rated p 0.000-0.076, as low as clean ones, and
-            handed back untreated.
+            the stages as for a flagged model (:mod:`~trojanscope.mitigate.dense_gate`); the
+            probe may still hand it back. 0 is the default since issue 12 stop 79 (hwc): weak
+            ``mnist`` MLP runs (poison rate 0.005-0.01, ASR 6.6-29.4%) were rated p
+            0.000-0.076, as low as clean ones, and handed back untreated; on fresh user runs
+            332-343 it took 7 of 18 backdoored runs to the goal against 6, lost none and moved
+            no clean run (the probe handed the clean MLPs back). -1: off.
     """
 
     detector: str = "auto"
