@@ -67,6 +67,7 @@ def test_otherwise_the_gate_decides(monkeypatch, given, p, model, words) -> None
     assert method.report_.get("dense_gate", {}).get("action") == words
 
 
-def test_a_bad_value_is_refused_in_one_line() -> None:
+def test_a_bad_value_is_refused_in_one_line_and_minus_one_turns_it_off() -> None:
     with pytest.raises(UserInputError, match="dense_gate"):
         registry.create("mitigation", "gated", dense_gate=-2)
+    assert registry.create("mitigation", "gated", dense_gate=-1).dense_gate == -1  # -p off

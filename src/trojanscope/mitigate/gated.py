@@ -58,7 +58,7 @@ from __future__ import annotations
 import copy
 import time
 from dataclasses import fields
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 from torch import nn
@@ -188,6 +188,8 @@ class Gated(Mitigation):
     """
 
     name = "gated"
+    # dense_gate's -1 turns it off (its default, 0, would make params refuse any negative)
+    param_ranges: ClassVar = {"dense_gate": (-1.0, 1.0, False, False)}
     dense_first = option("dense_first")
     dense_pull = option("dense_pull")
     dense_epochs = option("dense_epochs")
