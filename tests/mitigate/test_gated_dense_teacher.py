@@ -63,6 +63,7 @@ def test_a_later_run_without_a_stage_keeps_no_teacher(monkeypatch) -> None:
     calm = ModelVerdict("auto", 0.0, [2, 0, 1], [], probability=0.0)
     monkeypatch.setattr(gated, "detector_verdict", lambda *a: calm)
     method.stripe_gate = 0.0  # let through: the detector alone (its stripe opens the default)
+    method.dense_gate = -1.0  # and dense_gate (stop 79's default) would treat it
     method.apply(Striped().eval(), data())
     assert method.report_["action"].startswith("not treated")
     assert method.teacher_ is None

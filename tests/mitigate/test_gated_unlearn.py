@@ -120,7 +120,7 @@ def test_a_model_below_the_gate_skips_both_stages(monkeypatch) -> None:
     verdict = ModelVerdict("auto", 0.0, [2, 0, 1], [], probability=0.05)
     monkeypatch.setattr(gated, "detector_verdict", lambda *a: verdict)
     method = registry.create("mitigation", "gated", then="finetune", unlearn=True,
-                             stripe_gate=0)  # the detector alone (its stripe opens the default)
+                             stripe_gate=0, dense_gate=-1)  # the detector alone
     out = method.apply(model, clean)
     assert all(torch.equal(a, b) for a, b in zip(out.parameters(), model.parameters(),
                                                  strict=True))

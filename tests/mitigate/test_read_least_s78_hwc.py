@@ -81,7 +81,7 @@ def test_mitigate_gives_gateds_detector_the_held_out_samples(monkeypatch) -> Non
     torch.manual_seed(0)
     model = nn.Sequential(nn.Flatten(), nn.Linear(64, 10)).eval()
     for least, read in ((0, 100), (200, 200)):
-        method = gated.Gated(read_least=least, stripe_gate=0)
+        method = gated.Gated(read_least=least, stripe_gate=0, dense_gate=-1)
         result = mitigate(model, method, _data(200), holdout=0.5, seed=0)
         assert seen[-1] == read and result.clean_samples == 100
         assert ("detector_read" in method.report_) is (least > 0)

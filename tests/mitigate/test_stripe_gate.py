@@ -30,7 +30,7 @@ def test_a_stripe_opens_the_gate_on_a_dense_model_rated_low(monkeypatch) -> None
 
 def test_with_zero_the_detector_alone_decides(monkeypatch) -> None:
     rated_low(monkeypatch)
-    method = two_stages(unlearn=False, stripe_gate=0)
+    method = two_stages(unlearn=False, stripe_gate=0, dense_gate=-1)  # dense_gate off too
     method.apply(Striped().eval(), data())
     assert not method.treated and "stripe_gate" not in method.report_
 
@@ -52,7 +52,8 @@ def test_by_default_every_class_is_read_at_the_second_stages_bound(monkeypatch) 
 
 def test_a_clean_dense_model_rated_low_stays_untouched(monkeypatch) -> None:
     rated_low(monkeypatch)
-    method = two_stages(unlearn=False, stripe_gate=0.5, stripe_top=1, stripe_eps=0.3)
+    method = two_stages(unlearn=False, stripe_gate=0.5, stripe_top=1, stripe_eps=0.3,
+                        dense_gate=-1)  # the stripe gate alone (dense_gate: stop 79)
     method.apply(Clean().eval(), data())
     assert not method.treated
     assert method.report_["stripe_gate"]["action"].startswith("closed: a stripe reached")

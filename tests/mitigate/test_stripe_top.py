@@ -22,7 +22,8 @@ def rated_low(monkeypatch, ranked: list[int], p: float = 0.15) -> None:
 
 def test_the_first_suspect_alone_misses_a_target_ranked_second(monkeypatch) -> None:
     rated_low(monkeypatch, [0, 2, 1])  # the stripe's class, 2, ranked second
-    method = two_stages(unlearn=False, stripe_gate=0.5, stripe_top=1, stripe_eps=0.3)
+    method = two_stages(unlearn=False, stripe_gate=0.5, stripe_top=1, stripe_eps=0.3,
+                        dense_gate=-1)  # the stripe gate alone (dense_gate: stop 79)
     method.apply(Striped().eval(), data())
     assert not method.treated
     assert method.report_["stripe_gate"]["suspect"] == 0
@@ -73,7 +74,8 @@ def test_stripe_eps_is_the_gate_bound(monkeypatch) -> None:
     rated_low(monkeypatch, [2, 0, 1])
     opened = two_stages(unlearn=False, stripe_gate=0.5, stripe_top=1, stripe_eps=0.3)
     opened.apply(Striped().eval(), data())
-    small = two_stages(unlearn=False, stripe_gate=0.5, stripe_top=1, stripe_eps=0.02)
+    small = two_stages(unlearn=False, stripe_gate=0.5, stripe_top=1, stripe_eps=0.02,
+                       dense_gate=-1)  # the stripe gate alone (dense_gate: stop 79)
     small.apply(Striped().eval(), data())
     assert opened.treated and opened.report_["stripe_gate"]["reach"] >= 0.5
     assert not small.treated and small.report_["stripe_gate"]["reach"] < 0.5

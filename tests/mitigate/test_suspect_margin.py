@@ -97,7 +97,7 @@ def test_a_model_below_the_gate_is_left_alone(monkeypatch) -> None:
     model, clean = Striped().eval(), data()
     verdict = ModelVerdict("auto", 0.0, [2, 0, 1], [], probability=0.05)
     monkeypatch.setattr(gated, "detector_verdict", lambda *a: verdict)
-    method = nudged(margin=0.5, margin_pull=0, stripe_gate=0)
+    method = nudged(margin=0.5, margin_pull=0, stripe_gate=0, dense_gate=-1)
     out = method.apply(model, clean)
     assert all(torch.equal(a, b) for a, b in zip(out.parameters(), model.parameters(),
                                                  strict=True))

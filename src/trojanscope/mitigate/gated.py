@@ -60,7 +60,7 @@ from __future__ import annotations
 import copy
 import time
 from dataclasses import fields
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 from torch import nn
@@ -79,6 +79,7 @@ from trojanscope.mitigate import (
 )
 from trojanscope.mitigate.base import Mitigation, frozen_copy
 from trojanscope.mitigate.dense_first import first_layer_only
+from trojanscope.mitigate.dense_gate import DENSE_GATE, dense_opens
 from trojanscope.mitigate.dense_options import DenseOptions, applies, option
 from trojanscope.mitigate.gated_after import same_state
 from trojanscope.mitigate.gated_defaults import (
@@ -158,7 +159,7 @@ class Gated(Mitigation):
     The options, each with its range, its default and the evidence behind it, are documented
     in their groups: :class:`~trojanscope.mitigate.gated_options.GateOptions` (``detector``,
     ``gate``, ``then``, ``force``, ``suspect``, ``stripe_gate``, ``stripe_top``, ``stripe_eps``,
-    ``conv_gate``, ``conv_gap``),
+    ``conv_gate``, ``conv_gap``, ``dense_gate``),
     :class:`~trojanscope.mitigate.gated_options.ProbeOptions` (``kept``, ``residual``,
     ``probe_eps``, ``kept_p``, ``sure``, ``project_first``, ``project_cost``, ``weak_first``,
     ``hand_check``,
@@ -190,6 +191,8 @@ class Gated(Mitigation):
     """
 
     name = "gated"
+    # dense_gate's -1 turns it off (its default, 0, would make params refuse any negative)
+    param_ranges: ClassVar = {"dense_gate": (-1.0, 1.0, False, False)}
     dense_first = option("dense_first")
     dense_pull = option("dense_pull")
     dense_epochs = option("dense_epochs")
@@ -267,7 +270,7 @@ class Gated(Mitigation):
                  conv_round_epochs: int = conv_fast.CONV_ROUND_EPOCHS,
                  conv_lean: bool = conv_lean.CONV_LEAN,
                  conv_early: bool = conv_lean.CONV_EARLY, suspect: int = -1,
-                 read_least: int = READ_LEAST) -> None:
+                 read_least: int = READ_LEAST, dense_gate: float = DENSE_GATE) -> None:
         given = dict(locals())  # the options as called, each group takes its own
         groups = [kind(**{f.name: given[f.name] for f in fields(kind) if f.init})
                   for kind in (StageOptions, ProbeOptions, AfterOptions, ProjectOptions,
@@ -363,7 +366,8 @@ class Gated(Mitigation):
             report["detect_s"] = round(time.perf_counter() - start, 1)
             given_first(self.suspect, verdict, report)  # suspect=C: C first (stop 77)
             if p < self.gate and not self.force and not self._stripe_opens(
-                    model, clean, verdict, seed):
+                    model, clean, verdict, seed) and not dense_opens(
+                    self, model, clean, verdict, p):
                 report["action"] = (f"not treated: the detector found no backdoor (p={p:.3f} < "
                                     f"gate {self.gate}; force=1 treats it anyway)")
                 return model

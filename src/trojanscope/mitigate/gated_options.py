@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from trojanscope import registry
 from trojanscope.mitigate.conv_gate import CONV_GAP, CONV_GATE
+from trojanscope.mitigate.dense_gate import DENSE_GATE
 from trojanscope.mitigate.gated_defaults import (
     CANDIDATES,
     DEFAULT_GATE,
@@ -114,6 +115,14 @@ class GateOptions:
             weak backdoor the detector's class moves with them (``detect`` on all 200 named
             the target, the share another class); with N = 200 ``gated`` reads ``detect``'s
             own reading. The zoos' 200 of 1,000 are not touched.
+        dense_gate: with G >= 0, a dense image model (an MLP) rated below ``gate`` is treated
+            anyway where the detector's p is at least G (``dense_gate=0``: every such model),
+            the stages as for a flagged model (:mod:`~trojanscope.mitigate.dense_gate`); the
+            probe may still hand it back. 0 is the default since issue 12 stop 79 (hwc): weak
+            ``mnist`` MLP runs (poison rate 0.005-0.01, ASR 6.6-29.4%) were rated p
+            0.000-0.076, as low as clean ones, and handed back untreated; on fresh user runs
+            332-343 it took 7 of 18 backdoored runs to the goal against 6, lost none and moved
+            no clean run (the probe handed the clean MLPs back). -1: off.
     """
 
     detector: str = "auto"
@@ -122,6 +131,7 @@ class GateOptions:
     force: bool = False
     suspect: int = -1
     read_least: int = READ_LEAST
+    dense_gate: float = DENSE_GATE
     stripe_gate: float = STRIPE_GATE["gate"]
     stripe_top: int = STRIPE_GATE["top"]
     stripe_eps: float | None = STRIPE_GATE["eps"]
@@ -138,6 +148,7 @@ class GateOptions:
         if self.stripe_eps is not None:
             check_option("stripe_eps", self.stripe_eps, 0.0, 1.0, above=True)
         check_option("gate", self.gate, 0.0, 1.0)
+        check_option("dense_gate", self.dense_gate, -1.0, 1.0)
         check_option("suspect", self.suspect, -1, float("inf"), integer=True)
         settle(self, "suspect", int(self.suspect))
         check_option("read_least", self.read_least, 0, float("inf"), integer=True)
