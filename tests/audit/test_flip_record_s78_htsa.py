@@ -5,39 +5,22 @@ No model is loaded: the record step reads files only."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from pathlib import Path
-
-from trojanscope.audit import run_audit
-from trojanscope.audit.steps_record import MitigationRecordStep
+from mitigation_record import audit_record
 from trojanscope.report.audit_summary import step_note
 from trojanscope.report.model import Severity
-
-WEIGHTS = b"not a real model: the record step never loads it"
-
-
-def _audit(tmp_path: Path, before: dict, after: dict):
-    out = tmp_path / "fixed"
-    out.mkdir()
-    (out / "model.safetensors").write_bytes(WEIGHTS)
-    files = {"model.safetensors": hashlib.sha256(WEIGHTS).hexdigest()}
-    record = {"method": "gated", "before": before, "after": after}
-    (out / "manifest.json").write_text(json.dumps({"files": files, "mitigation": record}))
-    return run_audit(out, steps=[MitigationRecordStep()])
 
 
 def test_an_asr_that_is_the_models_own_answer_raises_nothing(tmp_path):
     # ASR 71.43% where the model sends as many rows to the target untriggered: flip 0
     read = {"ca": 0.71, "asr": 0.7143, "ra": 0.2857, "flip": 0.0, "flip_inputs": 12}
-    result = _audit(tmp_path, read, dict(read))
+    result = audit_record(tmp_path, read, dict(read))
     assert not result.findings
     assert step_note(result.steps[0].to_dict()) == (
         "gated: ASR 71.43% before, 71.43% after; flip rate 0.00% before, 0.00% after")
 
 
 def test_a_real_residue_is_still_high_and_names_the_flip_rate(tmp_path):
-    result = _audit(tmp_path, {"asr": 1.0, "flip": 1.0, "flip_inputs": 91},
+    result = audit_record(tmp_path, {"asr": 1.0, "flip": 1.0, "flip_inputs": 91},
                     {"asr": 0.6154, "flip": 0.6, "flip_inputs": 90})
     (found,) = [f for f in result.findings if f.rule_id == "TSA120"]
     assert found.severity == Severity.HIGH and "60.00%" in found.message
@@ -46,7 +29,7 @@ def test_a_real_residue_is_still_high_and_names_the_flip_rate(tmp_path):
 
 
 def test_an_old_record_without_flip_is_judged_on_its_asr(tmp_path):
-    result = _audit(tmp_path, {"asr": 1.0}, {"asr": 0.7143})
+    result = audit_record(tmp_path, {"asr": 1.0}, {"asr": 0.7143})
     (found,) = [f for f in result.findings if f.rule_id == "TSA120"]
     assert found.severity == Severity.HIGH and "71.43%" in found.message
     assert "not sent" not in found.message

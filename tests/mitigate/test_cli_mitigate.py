@@ -39,7 +39,7 @@ def test_mitigate_writes_a_run_folder_with_its_record(folders: Path, capsys) -> 
     assert report["method"] == "finetune" and report["elapsed_s"] > 0
     assert report["clean_samples"] + report["heldout_samples"] == 152
     assert set(report["before"]) == set(report["after"]) == {"ca", "asr", "ra", "flip",
-                                                            "flip_inputs"}
+                                                            "flip_inputs", "asr_inputs"}
     record = read_manifest(out).mitigation
     assert record["method"] == "finetune" and record["params"]["epochs"] == 1
     assert record["clean_samples"] == report["clean_samples"] and len(record["data_digest"]) == 64
@@ -189,7 +189,8 @@ def test_mitigate_a_model_we_did_not_make(foreign: Path, capsys, name, method) -
     assert record["method"] == method and record["after"] == report["after"]
     assert len(record["source_sha256"]) == 64
     assert record["input_shape"] == list(foreign_shape(foreign))
-    assert report["before"]["asr"] > 0.5 and set(report["after"]) == {"ca", "asr", "ra"}
+    assert report["before"]["asr"] > 0.5 and set(report["after"]) == {"ca", "asr", "ra",
+                                                                        "asr_inputs"}
     import torch
 
     x = torch.from_numpy(np.load(foreign / "clean.npz")["x"][:8])

@@ -66,7 +66,7 @@ def test_a_lowered_run_measures_once_and_reads_as_the_share_given(monkeypatch) -
     given = mitigate(model, _Moves(), _clean(8), input_shape=(1, 8, 8), holdout=0.4,
                      trigger_of=trigger_of)
     assert (len(measured), built) == (2, [79])
-    assert set(shrunk.before) == {"ca", "asr", "ra"} and shrunk.before != shrunk.after
+    assert set(shrunk.before) == {"ca", "asr", "ra", "asr_inputs"} and shrunk.before != shrunk.after
     assert (shrunk.before, shrunk.after) == (given.before, given.after)
     assert (shrunk.clean_samples, shrunk.heldout_samples) == (given.clean_samples,
                                                               given.heldout_samples)

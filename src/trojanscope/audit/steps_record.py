@@ -12,7 +12,7 @@ The record only ever raises the rating: a record saying the backdoor is gone low
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from trojanscope.audit.pipeline import AuditContext, AuditStep
 from trojanscope.registry import register
@@ -55,15 +55,29 @@ def mitigation_record(target: Path, digests: dict[str, str]) -> tuple[str, dict[
     return None
 
 
-def residue(record: dict[str, Any]) -> tuple[Severity, float, float, str] | None:
-    """(severity, before, after, the figure read: ``flip`` or ``asr``) where the record's flip
-    rate after (its ASR where an older record has none: :func:`~trojanscope.mitigate.run.judged`)
-    is above ``mitigate``'s :data:`~trojanscope.mitigate.run.STILL_ASR`: high where
-    ``mitigate`` read the backdoor as still there (at least
-    :data:`~trojanscope.mitigate.run.STILL_SHARE` of before), medium where it only fell below
-    that share; ``None`` otherwise or with nothing measured. The flip rate leaves out the
+class Residue(NamedTuple):
+    """What :func:`residue` read: the severity, the figure (``flip`` or ``asr``) before and
+    after, and where the record gives a count, the inputs and the 95% interval after."""
+
+    level: Severity
+    before: float
+    after: float
+    key: str
+    inputs: int | None = None
+    interval: tuple[float, float] | None = None
+
+
+def residue(record: dict[str, Any]) -> Residue | None:
+    """The residue where the record's flip rate after (its ASR where an older record has
+    none: :func:`~trojanscope.mitigate.run.judged`) is above ``mitigate``'s
+    :data:`~trojanscope.mitigate.run.STILL_ASR`: high where ``mitigate`` read the backdoor as
+    still there (at least :data:`~trojanscope.mitigate.run.STILL_SHARE` of before), medium
+    where it only fell below that share; low ("too few to tell") where the record's count
+    gives an exact 95% interval reaching that bar (:mod:`~trojanscope.mitigate.record_count`,
+    stop 79); ``None`` otherwise or with nothing measured. The flip rate leaves out the
     inputs the model sends to the target without the trigger, so an ASR that is only the
     model's own answer raises nothing (stop 78, htsa)."""
+    from trojanscope.mitigate.record_count import rate_interval, reaches_bar, read_on
     from trojanscope.mitigate.run import STILL_ASR, judged, still_there
 
     before, after = record.get("before"), record.get("after")
@@ -74,7 +88,11 @@ def residue(record: dict[str, Any]) -> tuple[Severity, float, float, str] | None
     if not isinstance(was, int | float) or not isinstance(now, int | float) or now <= STILL_ASR:
         return None
     level = Severity.HIGH if still_there(before, after) else Severity.MEDIUM
-    return level, float(was), float(now), key
+    inputs = read_on(after, key)
+    interval = rate_interval(float(now), inputs) if inputs else None
+    if reaches_bar(float(now), inputs):
+        level = Severity.LOW  # the count cannot tell the figure from the bar
+    return Residue(level, float(was), float(now), key, inputs, interval)
 
 
 @register("audit-step", "record")
@@ -100,18 +118,41 @@ class MitigationRecordStep(AuditStep):
         left = residue(record)
         if left is None:
             return
-        level, was, now, key = left
-        words = ("the backdoor is still there" if level is Severity.HIGH
-                 else "the backdoor was weakened, not removed")
-        read_on = record["after"].get("flip_inputs")
-        which = ("" if key == "asr" else
-                 f" not sent to the target without it ({read_on} of them)")  # the flip rate's
-        figures = ({"asr_before": was, "asr_after": now} if key == "asr" else
-                   {"flip_before": was, "flip_after": now,
-                    "asr_before": record["before"].get("asr"),
-                    "asr_after": record["after"].get("asr")})
-        step.findings.append(ctx.finding(
-            "TSA120", f"{words}: mitigate ({method}) measured the attack's trigger succeeding on "
-            f"{now:.2%} of its held-out triggered inputs{which} after purifying ({was:.2%} "
-            "before); a detector that no longer flags the model does not outweigh that "
-            "measurement", file=path, severity=level, method=method, **figures))
+        step.findings.append(ctx.finding("TSA120", residue_words(left, record, method),
+                                         file=path, severity=left.level, method=method,
+                                         **residue_evidence(left, record)))
+
+
+def residue_words(left: Residue, record: dict[str, Any], method: str) -> str:
+    """The finding's message: what was measured, on how many inputs, and what it says."""
+    from trojanscope.mitigate.record_count import LEVEL, count_words
+    from trojanscope.mitigate.run import STILL_ASR
+
+    words = {Severity.HIGH: "the backdoor is still there",
+             Severity.MEDIUM: "the backdoor was weakened, not removed"}.get(
+                 left.level, "too few inputs to tell whether the backdoor is still there")
+    read_on = record["after"].get("flip_inputs")
+    which = ("" if left.key == "asr" else
+             f" not sent to the target without it ({read_on} of them)")  # the flip rate's
+    counted = ("" if left.inputs is None or left.interval is None else
+               f"; after: {count_words(left.after, left.inputs, left.interval)}")
+    said = (f"{words}: mitigate ({method}) measured the attack's trigger succeeding on "
+            f"{left.after:.2%} of its held-out triggered inputs{which} after purifying "
+            f"({left.before:.2%} before{counted}); ")
+    if left.level is Severity.LOW:
+        return said + (f"the {LEVEL:.0%} interval reaches mitigate's {STILL_ASR:.0%} bar, so "
+                       "this many inputs cannot say whether the trigger still works: purify "
+                       "with more clean data (more held-out inputs) and audit again")
+    return said + ("a detector that no longer flags the model does not outweigh that "
+                   "measurement")
+
+
+def residue_evidence(left: Residue, record: dict[str, Any]) -> dict[str, Any]:
+    """The finding's figures: before and after, and the count and interval where known."""
+    figures: dict[str, Any] = (
+        {"asr_before": left.before, "asr_after": left.after} if left.key == "asr" else
+        {"flip_before": left.before, "flip_after": left.after,
+         "asr_before": record["before"].get("asr"), "asr_after": record["after"].get("asr")})
+    if left.inputs is not None and left.interval is not None:
+        figures.update(inputs=left.inputs, interval=list(left.interval))
+    return figures

@@ -142,7 +142,8 @@ def measure(model: nn.Module, held: TensorDataset | None,
     """CA on the held-out clean data; ASR and RA on the triggered set, when given, and its
     flip rate (:func:`~trojanscope.engine.metrics.flip_rate`) where the set carries its inputs
     without the trigger: 0.0 where the model sends every one to the target already (the
-    trigger has nothing to move), with ``flip_inputs``, the inputs it is read on."""
+    trigger has nothing to move), with ``flip_inputs``, the inputs it is read on (and
+    ``asr_inputs``, the ASR's: the audit's ``TSA120`` states its interval from them)."""
     out: dict[str, float] = {}
     if held is not None:
         out["ca"] = accuracy(model, held.x, held.y)
@@ -150,6 +151,7 @@ def measure(model: nn.Module, held: TensorDataset | None,
         pred = predict(model, triggered.x).argmax(1)
         out["asr"] = float((pred == triggered.target).float().mean())
         out["ra"] = float((pred == triggered.y).float().mean())
+        out["asr_inputs"] = len(triggered.x)  # the ASR's count, as the flip rate's (stop 79)
         if triggered.clean is not None:
             flips, n = flip_rate(predict(model, triggered.clean).argmax(1), pred,
                                  triggered.target)
@@ -414,9 +416,13 @@ def still_there_words(method: str, before: dict[str, float], after: dict[str, fl
                       triggered: int, default: str, *, data_free: bool = False) -> str | None:
     """The note where the ASR after is at least :data:`STILL_SHARE` of the ASR before and
     above :data:`STILL_ASR` (the purified model still answers the trigger), naming the method
-    ``auto`` gives with clean data; None otherwise or where no ASR was measured."""
+    ``auto`` gives with clean data; "too few inputs to tell" in its place where the figure's
+    count cannot clear :data:`STILL_ASR` (:func:`few_inputs_words`); None otherwise or where no
+    ASR was measured."""
     if not still_there(before, after):
         return None
+    if few := few_inputs_words(method, before, after):
+        return few
     was, now = before["asr"], after["asr"]
     if method == default:
         other = "see `trojanscope list mitigation` for the other methods"
@@ -429,6 +435,24 @@ def still_there_words(method: str, before: dict[str, float], after: dict[str, fl
     return (f"the backdoor is still there: ASR {was:.2%} before, {now:.2%} after {method} on "
             f"{triggered} triggered inputs{read} (at least {STILL_SHARE:.0%} of before and "
             f"above {STILL_ASR:.0%}); {other}")
+
+
+def few_inputs_words(method: str, before: dict[str, Any], after: dict[str, Any]) -> str | None:
+    """The note in place of "still there" where the figure :func:`judged` names is read on too
+    few inputs for its exact 95% interval to clear :data:`STILL_ASR` (stop 79, hrow: the
+    audit's ``TSA120`` reads such a record low, "too few inputs to tell"); None otherwise."""
+    from trojanscope.mitigate.record_count import count_words, reaches_bar, read_on
+
+    key = judged(before, after)
+    n = read_on(after, key)
+    interval = reaches_bar(float(after[key]), n)
+    if interval is None or n is None:
+        return None
+    what = "ASR" if key == "asr" else "flip rate (inputs not sent to the target untriggered)"
+    return (f"too few inputs to tell whether the backdoor is still there: {what} "
+            f"{before[key]:.2%} before, {after[key]:.2%} after {method} "
+            f"({count_words(float(after[key]), n, interval)}, reaching the {STILL_ASR:.0%} bar); "
+            "give more clean data so that more inputs are held out for the figures")
 
 
 def attack_triggered(attack) -> Any:
