@@ -99,6 +99,24 @@ def trace(model, X, M, top: int, refs: list[int], enough: float) -> dict[int, li
     return {"order": order, "l1": {str(k): v for k, v in sorted(seen.items())}}
 
 
+def free_read(path: str, cals: dict):
+    """A model file read as ``detect --data-free`` reads it (``auto``, seed 0, scored and
+    calibrated with ``cals``), before the mask gate: the loaded model, the detector (its kept
+    maximising inputs) and the verdict."""
+    from data_free_signal_s75_h9f import _load
+    from trojanscope import registry
+    from trojanscope.detect.calibration import calibrate
+    from trojanscope.detect.guard_reading import scored_by
+
+    model, shape = _load(path)
+    detector = registry.create("detector", "auto")
+    scored_by(detector, cals)
+    v = detector.inspect(model.module, None, input_shape=shape,
+                         num_classes=model.num_classes or 10, seed=0)
+    calibrate(v, cals)
+    return model, detector, v
+
+
 def read(manifest_path: Path, out: Path, enough: float, also: Path | None = None,
          band: float = BAND) -> None:
     """``read`` (the module's text): one JSON line a model appended to ``out``, models
@@ -106,11 +124,9 @@ def read(manifest_path: Path, out: Path, enough: float, also: Path | None = None
     left out."""
     import copy
 
-    from data_free_signal_s75_h9f import _cpu, _load
-    from trojanscope import registry
-    from trojanscope.detect.calibration import calibrate, load_calibrators
+    from data_free_signal_s75_h9f import _cpu
+    from trojanscope.detect.calibration import load_calibrators
     from trojanscope.detect.class_excess import EXCESS
-    from trojanscope.detect.guard_reading import scored_by
     from trojanscope.detect.mask_gate import (
         MASK_BEFORE,
         MASK_STAND,
@@ -126,12 +142,7 @@ def read(manifest_path: Path, out: Path, enough: float, also: Path | None = None
                 r["name"] for r in read_jsonl(also)}):
             continue
         before = _cpu()
-        model, shape = _load(row["file"])
-        detector = registry.create("detector", "auto")
-        scored_by(detector, cals)
-        v = detector.inspect(model.module, None, input_shape=shape,
-                             num_classes=model.num_classes or 10, seed=0)
-        calibrate(v, cals)
+        model, detector, v = free_read(row["file"], cals)
         top = int(v.target_classes[0])
         row.update(pre_gate=[round(float(v.probability), 5), top],
                    excess=v.features.get(EXCESS),

@@ -74,11 +74,23 @@ def search_masks(model: nn.Module, X: torch.Tensor, M: torch.Tensor, steps: int,
     """Per class ``a`` (every class, or only ``classes``, in that order): the L1 of a mask and
     pattern found by ``steps`` Adam steps sending the other classes' best ``hosts_per_class``
     maximising inputs (``X``: classes x starts x input; ``M``: their margins) to ``a``, with
-    cross-entropy + ``lam`` x L1, and its success share. Each class's mask has its own loss, so
-    searching fewer classes changes none of their values. The start is fixed (mask logits -2,
-    pattern 0.5): nothing is drawn. ``stop_when(step, l1s)``, asked every ``check`` steps
-    before that step's update, ends the search there when true. Runs with gradients on, whatever
-    the caller's mode (the data-free guard search runs inside a detector's no-grad reading)."""
+    cross-entropy + ``lam`` x L1, and its success share (:func:`fit_masks`)."""
+    masks, _, hit = fit_masks(model, X, M, steps, lam, hosts_per_class, classes, lr, stop_when,
+                              check)
+    return [float(v) for v in masks.reshape(len(masks), -1).sum(1)], hit
+
+
+def fit_masks(model: nn.Module, X: torch.Tensor, M: torch.Tensor, steps: int, lam: float,
+              hosts_per_class: int = 1, classes: list[int] | None = None, lr: float = 0.1,
+              stop_when=None, check: int = 20
+              ) -> tuple[torch.Tensor, torch.Tensor, list[float]]:
+    """:func:`search_masks`' search, returning each searched class's mask (k x 1 x grid, in
+    [0, 1]) and pattern (k x channels x grid) beside the success shares. Each class's mask has
+    its own loss, so searching fewer classes changes none of their values. The start is fixed
+    (mask logits -2, pattern 0.5): nothing is drawn. ``stop_when(step, l1s)``, asked every
+    ``check`` steps before that step's update, ends the search there when true. Runs with
+    gradients on, whatever the caller's mode (the data-free guard search runs inside a
+    detector's no-grad reading)."""
     import torch
 
     targets = list(range(len(X))) if classes is None else list(classes)
@@ -115,8 +127,7 @@ def search_masks(model: nn.Module, X: torch.Tensor, M: torch.Tensor, steps: int,
             opt.step()
     with torch.no_grad():
         hit = (logits.argmax(1) == labels).float().reshape(k, rep).mean(1)
-        l1 = torch.sigmoid(mask).reshape(k, -1).sum(1)
-    return [float(v) for v in l1], [float(v) for v in hit]
+        return torch.sigmoid(mask), torch.sigmoid(pattern), [float(v) for v in hit]
 
 
 def references(M: torch.Tensor, top: int, n: int) -> list[int]:
