@@ -103,14 +103,17 @@ def score(folder: Path, common: Any) -> dict[str, float]:
     return out
 
 
-def run_arm(run: Path, work: Path, arm: str) -> dict[str, Any]:
-    """The README's line with ``arm``'s options, in a child process; its JSON and CPU time."""
+def run_arm(run: Path, work: Path, arm: str,
+            options: list[str] | None = None) -> dict[str, Any]:
+    """The README's line with ``options`` (``arm``'s by default), in a child process; its
+    JSON and CPU time."""
     out = work / f"fixed_{arm}"
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(
         [sys.executable, "-m", "trojanscope", "mitigate", str(run), "--data",
          str(work / "clean.npz"), "--out", str(out), "--force", "--no-export", "--format",
-         "json", *ARMS[arm]], capture_output=True, text=True)
+         "json", *(ARMS[arm] if options is None else options)],
+        capture_output=True, text=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if done.returncode == 2:  # refused: the user is left with the source model
@@ -125,10 +128,15 @@ def seeds_of(text: str) -> list[int]:
     return list(range(int(first), int(last or first) + 1))
 
 
+def done_of(lines: Path) -> set[tuple[int, str]]:
+    """The (seed, arm) pairs ``lines`` holds already (a resumed run skips them)."""
+    return ({(json.loads(t)["seed"], json.loads(t)["arm"])
+             for t in lines.read_text().splitlines()} if lines.exists() else set())
+
+
 def run(args: argparse.Namespace) -> None:
     """One JSON line per draw and arm: the CLI's own figures, the common set's and the CPU."""
-    done = ({(json.loads(t)["seed"], json.loads(t)["arm"])
-             for t in args.lines.read_text().splitlines()} if args.lines.exists() else set())
+    done = done_of(args.lines)
     with args.lines.open("a") as lines:
         for seed in seeds_of(args.seeds):
             work = args.work / str(seed)
@@ -205,17 +213,25 @@ def table(paths: list[Path]) -> str:
     return "\n".join(out)
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def parser_of(doc: str, arms: dict[str, list[str]],
+              default: tuple[str, ...]) -> tuple[argparse.ArgumentParser, Any]:
+    """The ``run`` and ``rule`` commands (``arms``: the arms ``run`` may take), and the
+    subparsers for more (stop 79's script adds one)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     sub = parser.add_subparsers(dest="what", required=True)
     go = sub.add_parser("run")
     go.add_argument("--run", type=Path, required=True)
     go.add_argument("--work", type=Path, required=True)
     go.add_argument("--seeds", required=True)
     go.add_argument("--lines", type=Path, required=True)
-    go.add_argument("--arms", default=",".join(RULE_ARMS), help="of " + ", ".join(ARMS))
+    go.add_argument("--arms", default=",".join(default), help="of " + ", ".join(arms))
     judge = sub.add_parser("rule")
     judge.add_argument("lines", nargs="+", type=Path)
+    return parser, sub
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser, _ = parser_of(__doc__, ARMS, RULE_ARMS)
     args = parser.parse_args(argv)
     if args.what == "run":
         run(args)

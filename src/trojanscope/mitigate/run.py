@@ -172,6 +172,7 @@ def mitigate(
     num_classes: int | None = None,
     shrink_holdout: bool = False,
     default: str | None = None,
+    second_split: bool = False,
 ) -> MitigationResult:
     """Purify ``model`` with ``method`` and measure it before and after on held-out data.
 
@@ -183,8 +184,17 @@ def mitigate(
     200 images with 8 of a class were refused at the default 0.5); a run that works at
     ``holdout`` is not touched. ``default``: the method ``auto`` gives this model with clean
     data (``gated`` where None), named in the note where the backdoor is still there
-    (:func:`still_there_words`).
+    (:func:`still_there_words`). ``second_split``: where ``gated``'s CA guard stopped its
+    second stage, the run goes again with ``seed + 1`` and the one whose guard took back fewer
+    rounds is kept (:mod:`~trojanscope.mitigate.second_split`).
     """
+    if second_split and clean is not None and method.needs_data:
+        from trojanscope.mitigate.second_split import retried
+
+        return retried(lambda s: mitigate(
+            model, method, clean, holdout=holdout, seed=s, trigger_of=trigger_of,
+            input_shape=input_shape, num_classes=num_classes, shrink_holdout=shrink_holdout,
+            default=default), seed)
     if clean is None and method.needs_data:
         method.apply(model, None)  # raises the method's own "needs clean data" error
     notes: list[str] = []

@@ -65,6 +65,11 @@ def mitigate(
     ),
     seed: int = typer.Option(0, "--seed", min=0, max=2**63 - 1,
                              help="Seed for every random choice."),
+    second_split: bool | None = typer.Option(
+        None, "--second-split/--one-split", show_default=False, help="Where gated's CA guard "
+        "stops its second stage (the sign of a split it cannot mend), run again on another "
+        "split (--seed + 1) and keep that run where its second stage ran and its guard did "
+        "not stop it; off by default (docs/mitigation.md)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output run folder (written atomically)."),
     force: bool = typer.Option(False, "--force", help="Replace a non-empty --out."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
@@ -92,6 +97,7 @@ def mitigate(
     from trojanscope.mitigate.run import DEFAULT_HOLDOUT, attack_triggered, fixed_triggered
     from trojanscope.mitigate.run import mitigate as run
     from trojanscope.mitigate.save import RECORD_NAME, save_foreign_mitigation, save_mitigation
+    from trojanscope.mitigate.second_split import SECOND_SPLIT
     from trojanscope.mitigate.triggers import (
         attack_from_spec,
         check_triggered_file,
@@ -142,7 +148,8 @@ def mitigate(
                      holdout=DEFAULT_HOLDOUT if holdout is None else holdout,
                      trigger_of=trigger_of, input_shape=input_shape,
                      num_classes=loaded.num_classes,
-                     default=auto.resolve("auto", False, foreign=loaded.manifest is None))
+                     default=auto.resolve("auto", False, foreign=loaded.manifest is None),
+                     second_split=SECOND_SPLIT if second_split is None else second_split)
     data_info = {"source": data, "samples": len(clean) if clean is not None else 0}
     if loaded.manifest is not None:
         manifest = save_mitigation(out, loaded.manifest, result, source_path=str(model),
