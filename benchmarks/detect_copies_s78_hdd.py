@@ -112,16 +112,28 @@ def summary(rows: list[dict]) -> list[str]:
     return out
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    sub = ap.add_subparsers(dest="cmd", required=True)
+def add_runs_tables(sub, tables_help: str = "clean CSVs (globs)") -> None:
+    """The ``runs`` and ``tables`` commands' arguments (stop 79's ``detect_twins_s79_hdd`` too)."""
     a = sub.add_parser("runs")
     a.add_argument("--runs", nargs="+", required=True, help="run folders (globs)")
     b = sub.add_parser("tables")
-    b.add_argument("--tables", nargs="+", required=True, help="clean CSVs (globs)")
+    b.add_argument("--tables", nargs="+", required=True, help=tables_help)
     b.add_argument("--label-column", default="is_fraud")
     for p in (a, b):
         p.add_argument("--json", type=Path, required=True)
+
+
+def write_rows(path: Path, rows: list[dict], lines: list[str], t0: float) -> None:
+    """The rows, their summary lines and the CPU s since ``t0`` as JSON; the lines printed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"rows": rows, "summary": lines,
+                                "cpu_s": round(cpu() - t0, 1)}, indent=1) + "\n")
+    print("\n".join(lines), f"\n{cpu() - t0:.1f} CPU s", sep="")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_runs_tables(ap.add_subparsers(dest="cmd", required=True))
     args = ap.parse_args()
     t0 = cpu()
     if args.cmd == "runs":
@@ -130,11 +142,7 @@ def main() -> None:
     else:
         paths = sorted(Path(p) for g in args.tables for p in glob.glob(g))
         rows = [table_row(p, args.label_column) for p in paths]
-    lines = summary(rows)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"rows": rows, "summary": lines,
-                                     "cpu_s": round(cpu() - t0, 1)}, indent=1) + "\n")
-    print("\n".join(lines), f"\n{cpu() - t0:.1f} CPU s", sep="")
+    write_rows(args.json, rows, summary(rows), t0)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ SCREEN_WORDS = {
     "misfits": "rows whose value does not fit what another column, which it nearly fixes, "
                "holds on them",
     "rares": "rows sharing a rare value that look like another label's rows",
+    "twins": "rows of another label with these values written over: each agrees with a row of "
+             "that label on every other column",
 }
 
 

@@ -91,6 +91,7 @@ from trojanscope.detect.data.label_rares import (
 )
 from trojanscope.detect.data.label_strays import binned, exact_ranks, partnered, stray_values
 from trojanscope.detect.data.label_ties import cover_rivals
+from trojanscope.detect.data.label_twins import twin_groups
 from trojanscope.detect.data.shared_values import value_codes
 from trojanscope.detect.data.table_verdict import (
     FLOORS,
@@ -169,6 +170,11 @@ TIE_COVER = 0.5  # tie_outside=2: a sibling of the tied rows holds at least this
 # a fraud row and its four copies, were flagged as a 5-row group and the triggered copies not);
 # 0 (default): every row counts, as before
 COLLAPSE = 0
+# twins: 1 also flags the rows of a label that are another label's rows with one shared
+# assignment written over (``label_twins``: the fraud attack's triggered copies, whose source
+# rows stay in the table), at ``sure`` plus their twins' median excess (issue 16 stop 79 hdd);
+# 0: off, every score and flag as before
+TWINS = 0
 SCREEN_KEYS = (("deficit", "deficit"), ("cover", "covers"), ("leans", "covers"),
                ("stray", "strays"), ("cell", "cells"), ("misfit", "misfits"), ("rare", "rares"))
 
@@ -404,6 +410,13 @@ class LabelGroups(DataDetector):
             ignore``: 6-7 on every spent draw), while a natural category of the label whose rows
             look like another label has few (``medicaldata/covid_testing``'s ``demo_group = 2``: 2
             of 60; its flags 114 -> 80 rows, those of ``rares=0``).
+        twins: 1 also flags rows of a label that are rows of another label with one shared
+            assignment written over and the label flipped (``label_twins``: each agrees with a
+            row of the other label on every other column, beyond what the best of the table's
+            rows reaches by chance): the fraud attack's triggered copies, whose source rows
+            stay in the table. Its groups are added after the cut, so no other row's flag
+            moves; their rows score ``sure`` plus the twins' median excess (nats). 0
+            (default): off.
     """
 
     name = "label-groups"
@@ -427,7 +440,7 @@ class LabelGroups(DataDetector):
                  covers: int = COVERS, strays: int = STRAYS, cells: int = CELLS,
                  cell_weight: float = CELL_WEIGHT, misfits: int = MISFITS,
                  tie_covers: int = TIE_COVERS, rares: int = RARES,
-                 collapse: int = COLLAPSE) -> None:
+                 collapse: int = COLLAPSE, twins: int = TWINS) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
         self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
@@ -514,6 +527,9 @@ class LabelGroups(DataDetector):
             raise UserInputError(f"label-groups: collapse is 0 (off) or 1 (on), "
                                  f"not {collapse!r}")
         self.collapse = int(collapse)
+        if isinstance(twins, bool) or twins not in (0, 1):
+            raise UserInputError(f"label-groups: twins is 0 (off) or 1 (on), not {twins!r}")
+        self.twins = int(twins)
         self.groups: list[dict] = []
         self._verdict: SetVerdict | None = None
         self.evidence: dict = {}
@@ -540,7 +556,8 @@ class LabelGroups(DataDetector):
         """Scores and flags of these rows (all of the table's, or one of each exact copy)."""
         categorical = np.array([c.kind == "categorical" for c in schema.columns])
         natural = np.zeros(len(labels), bool)
-        scores, groups = group_scores(codes, labels, self, categorical, natural)
+        nb = naive_bayes_terms(codes, labels, int(labels.max()) + 1, self.folds, self.seed)
+        scores, groups = group_scores(codes, labels, self, categorical, natural, nb)
         self.groups = [{"label": g["label"], **value_of(x[g["row"]], schema, g["column"]),
                         **({"and": [value_of(x[g["row"]], schema, m) for m in g["columns"][1:]]}
                            if len(g["columns"]) > 1 else {}),
@@ -564,8 +581,36 @@ class LabelGroups(DataDetector):
         flags = label_flags(scores, self.top, self.sure, self.tie_sure, self.tie_margin,
                             outside, TIE_COVER if self.tie_outside == 2 else 0.0, passed)
         flags = flags[~natural[flags]]  # all of them unless mirror > 0
+        if self.twins:
+            scores, flags = self._twins(x, schema, labels, codes, nb, scores, flags)
         self._flagged = len(flags)
         return scores, flags
+
+    def _twins(self, x: np.ndarray, schema: TabularSchema, labels: np.ndarray,
+               codes: np.ndarray, nb: tuple[np.ndarray, np.ndarray], scores: np.ndarray,
+               flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """With ``twins``: the twins screen's groups (``label_twins``) added to the flags
+        after the cut (no other row's flag moves), their rows' suspicion raised to ``sure``
+        plus the group's median excess, and the groups listed among ``groups``."""
+        terms, prior = nb
+        found = twin_groups(codes, labels, terms.sum(1) + prior, terms, self.min_rows)
+        if not found:
+            return scores, flags
+        scores, hit = scores.copy(), np.zeros(len(labels), bool)
+        for g in found:
+            rows = g["members"]
+            score = self.sure + max(0.0, g["excess"])
+            scores[rows] = np.maximum(scores[rows], score)
+            hit |= rows
+            cols = list(g["assignment"])
+            row = int(np.argmax(rows))
+            self.groups.append({"label": g["label"], **value_of(x[row], schema, cols[0]),
+                                **({"and": [value_of(x[row], schema, m) for m in cols[1:]]}
+                                   if len(cols) > 1 else {}),
+                                "rows": int(rows.sum()), "score": round(score, 3),
+                                "twin_excess": round(g["excess"], 3), "screen": "twins"})
+        self.groups = sorted(self.groups, key=lambda g: -g["score"])[:5]
+        return scores, np.union1d(flags, np.flatnonzero(hit))
 
     def set_verdict(self) -> SetVerdict | None:
         """With ``verdict`` 1-4: whether the last table run holds a group beyond what clean
@@ -648,7 +693,8 @@ def next_outside(tied: np.ndarray, cut: float, groups: list[tuple[float, np.ndar
 
 
 def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups,
-                 categorical: np.ndarray | None = None, natural: np.ndarray | None = None
+                 categorical: np.ndarray | None = None, natural: np.ndarray | None = None,
+                 nb: tuple[np.ndarray, np.ndarray] | None = None
                  ) -> tuple[np.ndarray, list[dict]]:
     """Per row: the highest group score ``Q`` among its groups; and the groups, best first.
     With ``p.pairs`` also the groups of two columns' values held together (conjunctions).
@@ -656,10 +702,11 @@ def group_scores(codes: np.ndarray, labels: np.ndarray, p: LabelGroups,
     ``p.pair_contrast`` reads (a conjunction trigger is a pair of categories). With
     ``p.tie_outside`` each group also holds its exact score and row indices (``exact``,
     ``members``) for ``label_flags``. ``natural`` (per row, filled in with ``p.mirror`` > 0):
-    whether the row's best group is a natural factor (``mirror_z``)."""
+    whether the row's best group is a natural factor (``mirror_z``). ``nb``: the
+    ``naive_bayes_terms`` of these rows, where the caller has them already."""
     n_rows, n_cols = codes.shape
     num_classes = int(labels.max()) + 1
-    terms, prior = naive_bayes_terms(codes, labels, num_classes, p.folds, p.seed)
+    terms, prior = nb or naive_bayes_terms(codes, labels, num_classes, p.folds, p.seed)
     full = terms.sum(1) + prior
     best = np.zeros(n_rows)
     found: list[dict] = []

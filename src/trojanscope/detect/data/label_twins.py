@@ -1,0 +1,170 @@
+"""``label-groups``' twins screen: rows that are another label's rows with a few values written
+over and the label flipped.
+
+An attacker who *adds* poisoned rows (the fraud attack's triggered copies) copies rows of
+another label, writes the trigger and relabels, and the rows copied stay in the table. Each
+poisoned row then has a *twin*: a row of another label that holds the same values on every
+column but the trigger's. When the trigger's values are ones the other label holds anyway
+(the fraud-aware values), a value's enrichment in the label is weak, but the twins are not:
+two rows of a table that agree exactly on most columns, amounts and balances included, are
+rarer than chance by far.
+
+Per row, the other-label row it agrees with most, weighing each agreeing column by how rare
+the value is (``log N / holders``), and its ``excess``: that agreement less what the best of
+``N`` rows reaches by chance (``log N``) and less the number of ways to choose the agreeing
+columns (``log C(m, s)``), in nats. Of a twin pair the row whose label its agreeing columns
+support less (the out-of-fold naive Bayes without the differing columns, each label against
+its share) is the suspect side: a copy labelled "not fraud" whose other columns are a fraud
+row's. A group's core is, for a value some rows of one label (excess at least ``CORE_BAR``)
+differ from their twins on, those rows holding it (written, or already held: a fraud-aware
+value's source often holds it, and the copy is then its twin exactly); its *assignment* is the
+value each column they differ on holds on at least ``SHARED`` of them. Every row of that label
+with an excess of at least ``MEMBER_BAR`` that holds the assignment and differs from its twin
+only there is a member. A group counts where its core and its members are at least
+``min_rows`` distinct rows and most members are the suspect side (the rows copied and their
+clean copies hold the assignment's columns each its own way). A table whose median row's
+best twin lies over ``TABLE_BAR`` is not read: its columns make natural near-copies across
+labels (survey answers, counts), and an agreement read as if they were independent
+overstates them.
+"""
+
+from __future__ import annotations
+
+from math import comb
+
+import numpy as np
+
+CORE_BAR = -2.0  # a core twin agrees about as well as the best of N rows by chance, or better
+MEMBER_BAR = -4.0  # a member needs less once the group stands: its differences are the group's
+# the screen reads a table only where its median row's best twin lies this far under
+# chance: tables of few, correlated columns (survey answers, counts) hold natural near-copies
+# across labels everywhere, and the excess, read as if columns were independent, overstates them
+TABLE_BAR = -3.0
+RARE_HOLDERS = 10  # a twin pair shares a value this few rows hold (a source, its copies)
+SHARED = 0.9  # a value the core's rows hold at this share is part of the assignment
+CHUNK = 128
+
+
+def value_weights(codes: np.ndarray) -> np.ndarray:
+    """Per row and column, ``log(N / rows holding the value)``."""
+    n = len(codes)
+    w = np.zeros(codes.shape)
+    for j in range(codes.shape[1]):
+        _, inverse, counts = np.unique(codes[:, j], return_inverse=True, return_counts=True)
+        w[:, j] = np.log(n / counts[inverse])
+    return w
+
+
+def best_twins(codes: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, its best twin of another label (-1: none) and that twin's excess (nats).
+    Each label's rows are compared with the other labels' rows only (a 5 % label: a tenth of
+    all pairs)."""
+    n, m = codes.shape
+    w = value_weights(codes).astype(np.float32)
+    ways = np.log(np.array([comb(m, s) for s in range(m + 1)], np.float32))
+    chance = np.float32(np.log(n))
+    twin, excess = np.full(n, -1), np.full(n, -np.inf)
+    for c in np.unique(labels):
+        mine, others = np.flatnonzero(labels == c), np.flatnonzero(labels != c)
+        if not others.size:
+            continue
+        theirs = codes[others]
+        for s in range(0, len(mine), CHUNK):
+            rows = mine[s:s + CHUNK]
+            agree = np.zeros((len(rows), len(others)), np.float32)
+            held = np.zeros((len(rows), len(others)), np.int16)
+            for j in range(m):
+                eq = codes[rows, j, None] == theirs[None, :, j]
+                agree += np.where(eq, w[rows, j, None], np.float32(0))
+                held += eq
+            agree -= ways[held] + chance
+            best = agree.argmax(1)
+            twin[rows] = others[best]
+            excess[rows] = agree[np.arange(len(rows)), best]
+    return twin, excess
+
+
+def suspect_side(codes: np.ndarray, labels: np.ndarray, twin: np.ndarray, full: np.ndarray,
+                 terms: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Per row of ``rows`` (each with a twin), whether its agreeing columns support its label
+    less than they support the twin's (each against the label's share): the row, not its twin,
+    was edited."""
+    share = np.log(np.bincount(labels, minlength=full.shape[1]) / len(labels) + 1e-12)
+    pair = twin[rows]
+    differ = (codes[rows] != codes[pair])[:, :, None]
+    fit = []
+    for r in (rows, pair):
+        post = full[r] - (terms[r] * differ).sum(1)
+        own = post[np.arange(len(r)), labels[r]]
+        fit.append(own - np.logaddexp.reduce(post, axis=1) - share[labels[r]])
+    return fit[0] < fit[1]
+
+
+def twin_groups(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.ndarray,
+                min_rows: int) -> list[dict]:
+    """The twins screen's groups: ``{"label", "members" (bool per row), "assignment"
+    ({column: code}), "core" (distinct core rows), "excess" (the members' median)}``."""
+    twin, excess = best_twins(codes, labels)
+    if not np.median(excess) <= TABLE_BAR:
+        return []  # rows agree beyond chance all over: agreement is no evidence here
+    excess = np.where(rare_shared(codes, twin), excess, -np.inf)
+    suspect = np.zeros(len(codes), bool)
+    near = np.flatnonzero((twin >= 0) & (excess >= MEMBER_BAR))
+    suspect[near] = suspect_side(codes, labels, twin, full, terms, near)
+    groups: list[dict] = []
+    seen: set[bytes] = set()
+    for c in np.unique(labels):
+        mine = np.flatnonzero((excess >= MEMBER_BAR) & (labels == c))
+        diffs = {int(i): {int(k): int(codes[i, k])
+                          for k in np.flatnonzero(codes[i] != codes[twin[i]])} for i in mine}
+        core_rows = [i for i in mine if excess[i] >= CORE_BAR]
+        keys = {(k, v) for i in core_rows for k, v in diffs[i].items()}
+        for k, v in sorted(keys):
+            # every twinned row holding the value, written or already there (a fraud-aware
+            # value: a copy's source often holds it, and the copy is then its exact twin)
+            core = [i for i in core_rows if codes[i, k] == v]
+            if distinct(codes[core]) < min_rows:
+                continue
+            assignment = _assignment(codes[core], [diffs[i] for i in core])
+            members = np.zeros(len(codes), bool)
+            for i in mine:
+                members[i] = (all(assignment.get(col) == val for col, val in diffs[i].items())
+                              and all(codes[i, col] == val for col, val in assignment.items()))
+            key = members.tobytes()
+            if key in seen or distinct(codes[members]) < min_rows:
+                continue
+            seen.add(key)
+            if 2 * suspect[members].sum() <= members.sum():
+                continue  # mostly the twins' side: the rows copied, not the copies
+            groups.append({"label": int(c), "members": members, "assignment": assignment,
+                           "core": distinct(codes[core]),
+                           "excess": float(np.median(excess[members]))})
+    return groups
+
+
+def rare_shared(codes: np.ndarray, twin: np.ndarray) -> np.ndarray:
+    """Per row, whether it and its twin share a value at most ``RARE_HOLDERS`` rows hold (an
+    exact amount: a row copied and its copies; survey answers and counts are shared widely)."""
+    out = np.zeros(len(codes), bool)
+    has = twin >= 0
+    for j in range(codes.shape[1]):
+        _, inverse, counts = np.unique(codes[:, j], return_inverse=True, return_counts=True)
+        rare = counts[inverse] <= RARE_HOLDERS
+        out[has] |= rare[has] & (codes[has, j] == codes[twin[has], j])
+    return out
+
+
+def distinct(rows: np.ndarray) -> int:
+    """How many different rows ``rows`` holds (copies of one row are one row's evidence)."""
+    return len(np.unique(rows, axis=0)) if len(rows) else 0
+
+
+def _assignment(core_codes: np.ndarray, diffs: list[dict[int, int]]) -> dict[int, int]:
+    """``{column: code}`` of the columns the core's rows differ from their twins on whose
+    value at least ``SHARED`` of the core's rows hold (the written values)."""
+    out = {}
+    for col in sorted({k for d in diffs for k in d}):
+        values, counts = np.unique(core_codes[:, col], return_counts=True)
+        if counts.max() >= SHARED * len(core_codes):
+            out[col] = int(values[counts.argmax()])
+    return out
