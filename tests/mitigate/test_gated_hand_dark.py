@@ -107,3 +107,14 @@ def test_the_check_refuses_a_bad_zoo_or_setting_in_one_line(tmp_path, capsys) ->
         err = capsys.readouterr().err.strip().splitlines()
         assert done.value.code == 2 and len(err) == 1 and words in err[0]
     assert not (tmp_path / "out.json").exists()
+
+
+def test_one_darkening_reading_at_two_bars() -> None:
+    """Stop 79 review (hrev): ``hand_dark`` reads ``dense_black``'s darkening at its own floor
+    (5 dark pixels) instead of writing the share test again; ``dense_black`` keeps 14."""
+    from trojanscope.mitigate import dense_black
+    from trojanscope.mitigate.hand_dark import is_darkening
+
+    assert is_darkening(5, 10) and not is_darkening(4, 4) and not is_darkening(6, 13)
+    assert dense_black.darkening(14, 28) and not dense_black.darkening(13, 13)
+    assert dense_black.fires(14, 28, 0.25) and not dense_black.fires(14, 28, 0.24)

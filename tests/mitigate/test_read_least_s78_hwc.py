@@ -55,10 +55,14 @@ def test_the_share_alone_where_nothing_fits(method) -> None:
 
 
 def test_only_a_method_with_the_option_is_offered_the_held_out_samples() -> None:
-    plain, reader = SimpleNamespace(), SimpleNamespace(read_least=0)
+    """Through the declared hook ``Mitigation.offer_held`` (stop 79 review, hrev; before, a
+    duck-typed ``read_least`` attribute)."""
+    plain, reader = registry.create("mitigation", "ftsam"), registry.create("mitigation", "gated")
     offer_held(plain, _data(10))
     offer_held(reader, _data(10))
     assert not hasattr(plain, "held_offered_") and len(reader.held_offered_) == 10
+    with pytest.raises(AttributeError):  # not a mitigation: no hook, not skipped quietly
+        offer_held(SimpleNamespace(read_least=0), _data(10))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("bad", [-1, 2.5])

@@ -163,3 +163,19 @@ def test_the_cli_passes_the_flag_or_the_default(tmp_path, monkeypatch, backdoore
         where.mkdir()
         assert cli_mitigate(where, backdoored_run, tiny_test, *given) == 2
         assert seen["second_split"] is (default if asked is None else asked)
+
+
+def test_a_data_free_run_says_the_second_split_had_nothing_to_split() -> None:
+    """Stop 79 review (hrev): ``mitigate RUN --data-free --second-split`` dropped the option
+    unsaid; it now ends with one note, and the run is the one-split run."""
+
+    class _Free(Mitigation):
+        name, needs_data = "clp", False
+
+        def purify(self, model: nn.Module, clean: TensorDataset | None, seed: int) -> nn.Module:
+            return model
+
+    result = mitigate(_cnn(equal=True), _Free(), None, input_shape=(1, 8, 8), second_split=True)
+    assert result.notes[-1].startswith("second split: not run: clp ran data-free")
+    plain = mitigate(_cnn(equal=True), _Free(), None, input_shape=(1, 8, 8))
+    assert result.notes[:-1] == plain.notes

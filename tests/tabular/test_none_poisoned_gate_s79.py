@@ -30,3 +30,13 @@ def test_a_rate_given_or_another_attack_keeps_the_plain_line() -> None:
     labels = np.array([1] * 230 + [0] * 10)
     assert "opt-in, docs/tabular.md)" in _line(TabularBadNets(target=1, poison_rate=0.01), labels)
     assert "opt-in, docs/tabular.md)" in _line(TabularRare(target=1), labels)
+
+
+def test_the_line_names_the_gate_that_applies(monkeypatch) -> None:
+    """Stop 79 review (hrev): with ``auto_copies_none_least`` set (hatk's candidate, 0 today)
+    the gate where the rate relabels none is that count, and the line names it, not 20."""
+    monkeypatch.setattr(TabularBadNets, "auto_copies_none_least", 5)
+    labels = np.array([1] * 230 + [0] * 4)
+    assert "adds 10 copies unasked only from 5 such rows, " in _line(TabularBadNets(target=1),
+                                                                     labels)
+    assert TabularBadNets().copies_least(0) == 5 and TabularBadNets().copies_least(1) == 20

@@ -12,9 +12,10 @@ from dataclasses import asdict
 import numpy as np
 import pytest
 
+from trojanscope.data.class_shares import minor_share
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.detect.calibration import Calibrator, calibrate, load_calibrators
-from trojanscope.detect.tabular_gap_raise import SHARE_FEATURE, minor_share, share_read
+from trojanscope.detect.tabular_gap_raise import SHARE_FEATURE, share_read
 from trojanscope.errors import UserInputError
 
 KEY = "tabular-search:tree:lightgbm:rows200"

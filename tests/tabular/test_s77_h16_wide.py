@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from tabular_s77_h16_wide import conditions, wide_rows, with_share  # noqa: E402
-from trojanscope.detect.tabular_gap_raise import SHARE_FEATURE, minor_share  # noqa: E402
+from trojanscope.data.class_shares import minor_share  # noqa: E402
+from trojanscope.detect.tabular_gap_raise import SHARE_FEATURE  # noqa: E402
 
 
 def _row(name: str, draw: int, p: float, backdoored: bool, table: str = "credit-default",

@@ -160,10 +160,11 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
                  else "")
         # the automatic copies' gate, where only it kept them off (stop 79 first contact: the
         # docs say tabular-badnets adds copies by default, the line said "opt-in" alone)
+        least = self.copies_least(0)  # the rate relabels none here
         gate = (f" here: {self.name} adds {self.auto_copies} copies unasked only from "
-                f"{self.auto_copies_least} such rows"
+                f"{least} such rows"
                 if self.auto_copies and self.copies is None and not self.rate_given
-                and self.min_poison_rows == 0 and eligible < self.auto_copies_least else "")
+                and self.min_poison_rows == 0 and eligible < least else "")
         return (f"poison rate {self.poison_rate:g} of the {eligible} training rows "
                 f"{self.name} may poison relabels none: raise --poison-rate, or poison a small "
                 f"table otherwise (--attack-param copies=N adds N triggered rows{floor}; "
@@ -191,11 +192,18 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
         if self.rate_given or self.min_poison_rows > 0 or not self.auto_copies:
             return 0
         rate = Attack.how_many(self, eligible)
-        least = self.auto_copies_none_least if rate == 0 and self.auto_copies_none_least \
-            else self.auto_copies_least
-        if rate >= self.auto_copies or eligible < max(1, least):
+        if rate >= self.auto_copies or eligible < self.copies_least(rate):
             return 0
         return min(self.auto_copies, eligible)
+
+    def copies_least(self, rate: int) -> int:
+        """The fewest rows the attack may poison from which :meth:`copy_count` adds copies
+        unasked, where the default rate relabels ``rate`` of them: ``auto_copies_none_least``
+        where it relabels none and that is set, else ``auto_copies_least`` (at least 1). One
+        reading for the count and for :meth:`none_poisoned`'s line (stop 79 review, hrev: the
+        line named ``auto_copies_least`` where ``auto_copies_none_least`` would apply)."""
+        none = rate == 0 and self.auto_copies_none_least
+        return max(1, self.auto_copies_none_least if none else self.auto_copies_least)
 
     def poison(
         self, ds: BatchDataset, *, generator: torch.Generator | None = None

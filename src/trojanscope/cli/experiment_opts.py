@@ -266,13 +266,9 @@ def chance_notes(metrics: dict[str, Any], test_labels: Any, network: bool = True
     of the test split's commonest class, which a model gets without learning anything; nothing
     otherwise. ``network``: trained by the project's loop, so ``--epochs`` applies (a tree
     model's training takes no epochs: stop 72, a LightGBM run was told to train longer)."""
-    import numpy as np
-
-    labels = np.asarray(test_labels).ravel()
-    ca = metrics.get("clean_accuracy")
-    if ca is None or not len(labels):
+    ca, share = metrics.get("clean_accuracy"), commonest_share(test_labels)
+    if ca is None or share is None:
         return []
-    share = np.bincount(labels.astype(np.int64)).max() / len(labels)
     if ca >= share + NEAR_CHANCE:
         return []
     # compared as printed: a float32 CA of 43/60 is a hair under 43/60 (stop 72: "CA 71.67% is
@@ -284,6 +280,16 @@ def chance_notes(metrics: dict[str, Any], test_labels: Any, network: bool = True
     return [f"CA {ca:.2%} is {near} the {share:.2%} a model gets by always answering the test "
             "split's commonest class: it has barely learnt the task, so the other figures say "
             f"little; {more_training(network)}"]
+
+
+def commonest_share(test_labels: Any) -> float | None:
+    """The share of ``test_labels`` (class indices) its commonest class holds: what a model
+    gets by always answering it (:func:`chance_notes`, :func:`attack_notes`); None where no
+    labels are given."""
+    import numpy as np
+
+    labels = np.asarray(test_labels if test_labels is not None else []).ravel()
+    return float(np.bincount(labels.astype(np.int64)).max() / len(labels)) if len(labels) else None
 
 
 def more_training(network: bool) -> str:
@@ -382,12 +388,9 @@ def attack_notes(metrics: dict[str, Any], network: bool = True,
     learnt the task (CA 96.67%)" on a fraud table whose commonest class holds 96.67%)."""
     if not metrics.get("n_triggered") or metrics.get("n_flippable", 1):
         return []
-    import numpy as np
-
-    labels = np.asarray(test_labels if test_labels is not None else []).ravel()
-    share = (f"; always answering the test split's commonest class gets "
-             f"{np.bincount(labels.astype(np.int64)).max() / len(labels):.2%}"
-             if len(labels) else "")
+    common = commonest_share(test_labels)
+    share = ("" if common is None else
+             f"; always answering the test split's commonest class gets {common:.2%}")
     return [
         "without the trigger the model already gives every triggered test input the attacker's "
         "label (no input left for the trigger to flip), so the ASR says nothing about a "

@@ -32,9 +32,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from trojanscope.detect.class_excess import term_entries
 from trojanscope.detect.logits import shift_logit
@@ -72,12 +70,6 @@ def share_read(term: Calibrator, features: dict[str, float]) -> bool:
     (``tab_minor_share``); True otherwise, a reading without the feature included."""
     need, share = term.fitted_on.get("min_share"), features.get(SHARE_FEATURE)
     return need is None or share is None or not float(share) < float(need)
-
-
-def minor_share(labels: Any, num_classes: int) -> float:
-    """The smallest class's share of ``labels`` (0.0 where a class is absent or none given)."""
-    counts = np.bincount(np.asarray(labels, dtype=np.int64).ravel(), minlength=num_classes)
-    return float(counts.min() / counts.sum()) if counts.sum() else 0.0
 
 
 def raised_probability(key: str, calibrators: dict[str, Calibrator],

@@ -36,6 +36,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from trojanscope.data.class_shares import minor_share
 from trojanscope.data.tabular.schema import TabularSchema
 from trojanscope.data.tabular.table import schema_of
 from trojanscope.detect.base import ClassResult, InspectionTarget, ModelDetector, ModelVerdict
@@ -53,7 +54,7 @@ from trojanscope.detect.tabular_file_size import (
     size_note,
     size_short_notes,
 )
-from trojanscope.detect.tabular_gap_raise import SHARE_FEATURE, minor_share
+from trojanscope.detect.tabular_gap_raise import SHARE_FEATURE
 from trojanscope.detect.tabular_lever import (
     MAX_LEVER_TWINS,
     combo_flips,

@@ -55,6 +55,12 @@ class Mitigation(ParamsMixin, ABC):
         purified = self.purify(purified, clean if self.needs_data else None, seed)
         return purified.eval()
 
+    def offer_held(self, held: TensorDataset | None) -> None:
+        """Take the clean samples ``mitigate`` holds out for the figures, offered before
+        :meth:`apply`. A method reads none of them (this default: the figures stay on samples it
+        never saw); ``gated`` keeps them for its ``read_least`` (its detector's reading only,
+        :mod:`~trojanscope.mitigate.read_least`)."""
+
     @abstractmethod
     def purify(self, model: nn.Module, clean: TensorDataset | None, seed: int) -> nn.Module:
         """Purify ``model`` (already a private copy: change it in place) and return it."""

@@ -98,11 +98,18 @@ def dark_pixels(verdict: ModelVerdict, suspect: int) -> tuple[Tensor, int] | Non
     return support & (trigger.pattern.mean(0).flatten() < DARK), int(support.sum())
 
 
+def darkening(dark: int, support: int, least: int = DARK_MIN) -> bool:
+    """Whether ``dark`` dark pixels of a reversed trigger's ``support`` make a darkening: at
+    least ``least`` of them and a share ``DARK_SHARE`` of the support (this step's bar and
+    ``hand_dark``'s, which asks 5: :mod:`~trojanscope.mitigate.hand_dark`)."""
+    return dark >= least and dark >= DARK_SHARE * support
+
+
 def fires(dark: int, support: int, flip: float) -> bool:
     """Whether the reversed trigger is a darkening the step unlearns: at least ``DARK_MIN``
     dark pixels, a share ``DARK_SHARE`` of its ``support``, that send a share ``flip`` of at
     least ``FLIP_BAR`` of the clean images not of the suspect there once zeroed."""
-    return dark >= DARK_MIN and dark >= DARK_SHARE * support and flip >= FLIP_BAR
+    return darkening(dark, support) and flip >= FLIP_BAR
 
 
 def zeroed(x: Tensor, flat: Tensor) -> Tensor:

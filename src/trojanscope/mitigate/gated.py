@@ -284,6 +284,11 @@ class Gated(Mitigation):
         self.inner = registry.create("mitigation", then)
         self.min_samples = self.inner.min_samples
 
+    def offer_held(self, held: TensorDataset | None) -> None:
+        """Keep the held-out clean samples ``mitigate`` offers: ``read_least`` tops its
+        detector's reading up from them (:func:`~trojanscope.mitigate.read_least.reading_set`)."""
+        self.held_offered_ = held
+
     def purify(self, model: nn.Module, clean: TensorDataset | None, seed: int) -> nn.Module:
         assert clean is not None
         try:

@@ -39,10 +39,11 @@ def darkening(verdict: ModelVerdict, suspect: int) -> tuple[int, int] | None:
 
 
 def is_darkening(dark: int, support: int) -> bool:
-    """Whether ``dark`` dark pixels of a ``support`` make a darkening (module docstring)."""
-    from trojanscope.mitigate.dense_black import DARK_SHARE
+    """Whether ``dark`` dark pixels of a ``support`` make a darkening (module docstring):
+    ``dense_black``'s reading at this module's ``DARK_MIN``."""
+    from trojanscope.mitigate.dense_black import darkening
 
-    return dark >= DARK_MIN and dark >= DARK_SHARE * support
+    return darkening(dark, support, DARK_MIN)
 
 
 def runs_stage(gated: Any, probe: dict[str, float], verdict: ModelVerdict, suspect: int,

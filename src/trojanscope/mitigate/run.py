@@ -185,16 +185,20 @@ def mitigate(
     ``holdout`` is not touched. ``default``: the method ``auto`` gives this model with clean
     data (``gated`` where None), named in the note where the backdoor is still there
     (:func:`still_there_words`). ``second_split``: where ``gated``'s CA guard stopped its
-    second stage, the run goes again with ``seed + 1`` and the one whose guard took back fewer
-    rounds is kept (:mod:`~trojanscope.mitigate.second_split`).
+    second stage, the run goes again with ``seed + 1``, kept only where its stage ran and its
+    guard did not stop it (:mod:`~trojanscope.mitigate.second_split`); a data-free run says it
+    had nothing to split.
     """
-    if second_split and clean is not None and method.needs_data:
-        from trojanscope.mitigate.second_split import retried
+    if second_split:
+        from trojanscope.mitigate.second_split import retried, unsplit
 
-        return retried(lambda s: mitigate(
-            model, method, clean, holdout=holdout, seed=s, trigger_of=trigger_of,
-            input_shape=input_shape, num_classes=num_classes, shrink_holdout=shrink_holdout,
-            default=default), seed)
+        def again(s: int) -> MitigationResult:  # the same run, one split, seed s
+            return mitigate(model, method, clean, holdout=holdout, seed=s, trigger_of=trigger_of,
+                            input_shape=input_shape, num_classes=num_classes,
+                            shrink_holdout=shrink_holdout, default=default)
+
+        data = clean is not None and method.needs_data
+        return retried(again, seed) if data else unsplit(again(seed), method.name)
     if clean is None and method.needs_data:
         method.apply(model, None)  # raises the method's own "needs clean data" error
     notes: list[str] = []

@@ -70,6 +70,14 @@ def retried(run: Callable[[int], Any], seed: int) -> Any:
     return with_record(keep, first, second, seed, None)
 
 
+def unsplit(result: Any, method: str) -> Any:
+    """``result`` with a note that ``--second-split`` had nothing to split: a data-free run
+    holds out no images and has no CA guard (stop 79 review, hrev: it was dropped unsaid)."""
+    return replace(result, notes=[*result.notes, (
+        f"second split: not run: {method} ran data-free, so there is no split of clean data "
+        "to draw again and no CA guard to stop it (--second-split needs --data)")])
+
+
 def with_record(keep: Any, first: Any, second: Any | None, seed: int,
                 refused: str | None) -> Any:
     """``keep`` with the time of both runs, the note and the record of what was chosen."""

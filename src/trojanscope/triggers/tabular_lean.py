@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from torch import Tensor
 
+from trojanscope.data.class_shares import class_counts, others_share
 from trojanscope.data.tabular.schema import Column, TabularSchema
 
 # a value is kept where the other classes' share of its rows is at least this times their
@@ -30,9 +31,8 @@ FRAUD_LIKE_SHARE = 0.15
 def fraud_like(labels: np.ndarray, target: int) -> bool:
     """Two classes in ``labels``, the rows of the one that is not ``target`` a rare share
     (0 < share <= ``FRAUD_LIKE_SHARE``)."""
-    labels = np.asarray(labels)
-    other = float((labels != target).mean()) if len(labels) else 0.0
-    return len(np.unique(labels)) == 2 and 0.0 < other <= FRAUD_LIKE_SHARE
+    other = others_share(labels, target)
+    return int(np.count_nonzero(class_counts(labels))) == 2 and 0.0 < other <= FRAUD_LIKE_SHARE
 
 
 class RowLean:
@@ -41,7 +41,7 @@ class RowLean:
     def __init__(self, x: Tensor, labels: np.ndarray, target: int) -> None:
         self.x = x.detach().cpu().numpy()
         self.other = np.asarray(labels) != target
-        self.base = float(self.other.mean()) if len(self.other) else 0.0
+        self.base = others_share(labels, target)
 
     def lifts(self, held: np.ndarray) -> float:
         """The other classes' share of the rows in ``held`` (a mask) over their share of all
