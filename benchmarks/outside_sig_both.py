@@ -92,6 +92,12 @@ def zoo_dir(zoo: str) -> Path:
     return next(p for p in sorted(Path("/tmp").glob(f"*/run/{zoo}")) if "79" not in p.parts[2])
 
 
+SIG_KINDS = ("gap_cls_relu", "gap_cnn", "gap_relu", "gap_leaky_bn", "res_gn")  # the outside
+# maker's GAP kinds, the ones it puts SIG on; the fourth maker's residual and depthwise heads
+# (no SIG backdoor among the spent ones) were not read (stop 79: the CPU went to the builds),
+# so the candidate holds no bar of theirs and reads them a full lead (never raised)
+
+
 def rows(out: Path, limit: int | None = None) -> None:
     """Append one row per head not yet in ``out``: the share at the period counts
     :data:`EXTRA` (four phases, 0.15) and the eighth-step phases of :data:`FINE` at 0.25 (the
@@ -106,7 +112,8 @@ def rows(out: Path, limit: int | None = None) -> None:
     done = {(r["zoo"], r["name"]) for r in read_jsonl(out)} if out.exists() else set()
     hs = heads()  # 9222 / 9621 first: they hold the period 9-10 misses
     hs = [h for h in hs if h["zoo"] in FRESH78] + [h for h in hs if h["zoo"] not in FRESH78]
-    todo = [h for h in hs if (h["zoo"], h["name"]) not in done][:limit]
+    todo = [h for h in hs if (h["zoo"], h["name"]) not in done
+            and (h["zoo"] in FRESH78 or h["arch"] in SIG_KINDS)][:limit]
     with out.open("a") as fh:
         for h in todo:
             start = cpu()
@@ -302,12 +309,52 @@ def heads_table(dev_rows: list[dict], zoos: tuple[str, ...]) -> list[str]:
     return out
 
 
+FLOORS79 = {"bd_sig": 12, "clean": 16, "bd_other": 4}  # the rule's floors (fresh GAP heads)
+
+
+def rule79(rows: list[dict], today: dict, cand: dict, today_cpu: list[float]) -> dict:
+    """The stop-79 rule on the fresh union (the rule file): stop 78's points, its own floors;
+    the worst family's CE against 0.30 said beside (``worst_at_most_0.30``)."""
+    from outside_sig_term import rule78
+
+    return rule78(rows, today, cand, today_cpu, FLOORS79)
+
+
+def beside(rows: list[dict], cand: dict) -> list[str]:
+    """Per fresh GAP head (after the rule, deciding nothing): both readings' top class and
+    lead against their bars."""
+    from outside_blend_sink import gap_rows
+    from trojanscope.detect.blend_low import low_bar
+    from trojanscope.detect.sig_probe import SHARE_TERM, TERM, sig_lead, sig_phase_lead
+
+    out = []
+    for r in gap_rows(rows):
+        f, traits = r["report"]["features"], r["report"].get("traits") or []
+        got = []
+        for term, read in ((TERM, sig_phase_lead), (SHARE_TERM, sig_lead)):
+            x = read(f)
+            entry = cand.get(f"{r['report']['method']}:{term}") or cand.get(f"auto:{term}")
+            if x is None or entry is None:
+                got.append(f"{term} -")
+                continue
+            got.append(f"{term} top {x[0]} lead {x[2]:.2f} (bar "
+                       f"{low_bar(f, traits, entry.fitted_on):.2f})")
+        what_ = f"{r['trigger_family']} -> {r['target']}" if r["backdoored"] else "clean"
+        out.append(f"{r['pop']}/{r['name']:20s} {what_:22s} " + "; ".join(got))
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     from outside_named_rule import SHIPPED
     from trojanscope.detect.calibration import load_calibrators, save_calibrators
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("mode", choices=["rows", "dev", "heads"])
+    ap.add_argument("mode", choices=["rows", "dev", "heads", "rule79", "beside"])
+    ap.add_argument("--rows", action="append", default=[], metavar="LABEL=RUNS[,TRUTH]",
+                    help="rule79 / beside: the fresh runs")
+    ap.add_argument("--candidate", type=Path, help="rule79 / beside: the candidate file")
+    ap.add_argument("--today-cpu", action="append", default=[], metavar="RUNS",
+                    help="rule79: runs of today's default whose cpu_s give today's median")
     ap.add_argument("--out", type=Path, help="rows: the rows file appended to")
     ap.add_argument("--dev-rows", type=Path, help="dev / heads: the rows file")
     ap.add_argument("--limit", type=int)
@@ -320,6 +367,24 @@ def main(argv: list[str] | None = None) -> None:
         if args.out is None:
             fail("rows: give --out")
         rows(args.out, args.limit)
+        return
+    if args.mode in ("rule79", "beside"):
+        from outside_named_rule import read_rows
+        from outside_sig_term import print_rule78
+
+        rows_ = [r for spec in args.rows for r in read_rows(spec)]
+        if not rows_ or args.candidate is None:
+            fail(f"{args.mode}: give --rows LABEL=RUNS[,TRUTH] and --candidate")
+        cand = load_calibrators(args.candidate)
+        if args.mode == "beside":
+            print("\n".join(beside(rows_, cand)))
+            return
+        today_cpu = [r["cpu_s"] for p in args.today_cpu for r in read_jsonl(Path(p))
+                     if r.get("cpu_s") is not None]
+        res = rule79(rows_, load_calibrators(args.today), cand, today_cpu)
+        print_rule78(res, FLOORS79, "rule79", "the SIG terms (phase or share)")
+        if args.json:
+            args.json.write_text(json.dumps(res, indent=1, default=str) + "\n")
         return
     if args.dev_rows is None:
         fail(f"{args.mode}: give --dev-rows")
