@@ -224,6 +224,8 @@ def at_sig(lines: list[dict], which: str) -> int:
     return at(lines, which)
 
 
+CHOSEN = ("quarter phases", 0.15)  # the candidate the rule reads (dev79.txt: eighth steps
+# read no period 9-10 SIG backdoor the quarter steps miss and lift the clean heads' ranges)
 VARIANTS = {  # name: (share grid 2-12, eighth phase steps at 8-12, terms)
     "candidate": (True, True, ("sig", "sig-share")),
     "quarter phases": (True, False, ("sig", "sig-share")),
@@ -360,7 +362,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--limit", type=int)
     ap.add_argument("--today", type=Path, default=SHIPPED, help="today's calibration file")
     ap.add_argument("--margins", default="0.1,0.15")
-    ap.add_argument("--write", type=Path, help="dev: write the candidate (first margin) here")
+    ap.add_argument("--write", type=Path, help="dev: write the candidate (CHOSEN) here")
     ap.add_argument("--json", type=Path, help="dev: the result as JSON")
     args = ap.parse_args(argv)
     if args.mode == "rows":
@@ -397,7 +399,9 @@ def main(argv: list[str] | None = None) -> None:
     res = dev(dev_rows, today, margins)
     print_dev(res, dev_rows)
     if args.write:
-        save_calibrators(with_both(today, joined(dev_rows), margins[0]), args.write)
+        extra, fine, terms = VARIANTS[CHOSEN[0]]
+        save_calibrators(with_both(today, joined(dev_rows, extra, fine), CHOSEN[1], terms),
+                         args.write)
     if args.json:
         args.json.write_text(json.dumps(res, indent=1, default=str) + "\n")
 

@@ -1,6 +1,6 @@
-"""Stop 79 (issue 9, h9sig): the SIG probe's phase reading at eighth-period steps for short
-periods, and ``"<scorer>:sig-share"`` (the share reading) beside ``"<scorer>:sig"`` (the phase
-reading) in one raise: the phase first, the share where the phase did not lead beyond its bar."""
+"""Stop 79 (issue 9, h9sig): ``"<scorer>:sig-share"`` (the SIG probe's share reading, its grid
+2-12) beside ``"<scorer>:sig"`` (the phase reading) in one raise: the phase first, the share
+where the phase did not lead beyond its bar."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from trojanscope.detect.sig_probe import (
     SIG_SHARE,
     SIG_UNNAMED,
     check_sig_terms,
-    phase_ranges,
     sig_note,
+    sig_shares,
     sig_term,
 )
 
@@ -30,35 +30,35 @@ SCORER = "auto:out-of-coverage"
 GAP = ["activation:relu", "layer:conv", "norm:batch", "pool:global_avg"]
 
 
-class _Between(nn.Module):
-    """Class 3 where the columns swing as ``(-1)^j`` with an amplitude between 0.5 and 0.8 of
-    the sinusoid's (a period of two pixels at an odd eighth phase: sin(pi/4) = 0.71; the quarter
-    phases give 0 or 1); else the brightest row's class."""
+class _Nine(nn.Module):
+    """Class 3 where the columns correlate with a sinusoid of 9 periods across 28 pixels at
+    some phase (a SIG backdoor of a short period, answering every phase alike); else the
+    brightest of the first ten rows' class."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        j = torch.arange(28, dtype=torch.float32)
+        self.register_buffer("waves", torch.stack([torch.sin(2 * math.pi * j * 9 / 28),
+                                                   torch.cos(2 * math.pi * j * 9 / 28)]))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = 10.0 * nn.functional.one_hot(x.mean(3).flatten(1)[:, :10].argmax(1), 10).float()
         cols = (x - x.mean((2, 3), keepdim=True)).mean(2).flatten(1)  # (N, W)
-        sign = (-1.0) ** torch.arange(cols.shape[1])
-        swing = (cols * sign).mean(1).abs() / 0.25  # a share of the amplitude (range 1)
-        out[:, 3] = out[:, 3] + 100.0 * ((swing > 0.5) & (swing < 0.8)).float()
+        power = ((cols @ self.waves.T) ** 2).sum(1).sqrt() / 14  # the period-9 amplitude
+        out[:, 3] = out[:, 3] + 100.0 * (power > 0.05).float()
         return out
 
 
-def _data() -> TensorDataset:
+def test_the_share_grid_reads_period_counts_stop_77_did_not() -> None:
+    """Stop 77's grid (3-8, 10, 12) did not read 9 and 11, where fresh 9222's missed SIG
+    backdoors lie: a head answering period 9 alone reads 1.0 on the grid 2-12, not there."""
     torch.manual_seed(1)
-    x = 0.49 + 0.02 * torch.rand(200, 1, 16, 16)
-    x[:, 0, 15, 0], x[:, 0, 15, 1] = 0.0, 1.0  # the data's range: 0-1
-    return TensorDataset(x, torch.arange(200) % 10, tuple(str(c) for c in range(10)))
-
-
-def test_eighth_steps_read_a_short_period_the_quarter_steps_do_not() -> None:
-    """At 8 periods across 16 pixels every quarter-step phase gives a swing of 0 or 1; only
-    the eighth steps (from FINE_FROM on) reach the model's band."""
-    target = InspectionTarget(_Between().eval(), (1, 16, 16), 10, _data())
-    quarter = phase_ranges(target, torch.Generator().manual_seed(0), freqs=(8,), fine_from=None)
-    fine = phase_ranges(target, torch.Generator().manual_seed(0), freqs=(8,))
-    assert quarter[3] == 0.0 and fine[3] >= 0.85  # 0.1 at every quarter step, 1.0 between
-    assert tuple(range(2, 13)) == FREQS  # the share's grid reads 9 and 11 too
+    x = 0.3 + 0.4 * torch.rand(200, 1, 28, 28)
+    data = TensorDataset(x, torch.arange(200) % 10, tuple(str(c) for c in range(10)))
+    target = InspectionTarget(_Nine().eval(), (1, 28, 28), 10, data)
+    now = sig_shares(target, torch.Generator().manual_seed(0))
+    before = sig_shares(target, torch.Generator().manual_seed(0), freqs=(3, 4, 5, 6, 7, 8, 10, 12))
+    assert tuple(range(2, 13)) == FREQS and now[3] == 1.0 and before[3] < 0.5
 
 
 def _cals(phase_bar: float = 0.5, share_bar: float | None = 0.5) -> dict:
@@ -123,10 +123,3 @@ def test_a_share_entry_it_could_not_read_is_refused(fitted: dict) -> None:
     cals[f"{SCORER}:sig-share"].fitted_on = fitted
     with pytest.raises(ValueError, match="sig-share"):
         check_sig_terms(cals)
-
-
-def test_the_eighth_phases_are_the_quarter_phases_and_their_midpoints() -> None:
-    from trojanscope.detect.sig_probe import FINE_PHASES, PHASES
-
-    assert set(PHASES) <= set(FINE_PHASES) and len(FINE_PHASES) == 8
-    assert FINE_PHASES[1] == pytest.approx(math.pi / 4)

@@ -28,6 +28,11 @@ read at amplitude :data:`PHASE_AMP` on :data:`PHASE_PER_CLASS` inputs per class,
 :func:`sig_phase_lead` gives its top class and lead, which a ``"<scorer>:sig"`` entry reads
 (:func:`sig_term`: blend-low's raise, :func:`.blend_low.share_raise`, with its own bar per
 trait set).
+
+Stop 79: a SIG of a short period (9-10 across the width) answers every phase alike, so the
+second reading misses it while the first names it; ``"<scorer>:sig-share"`` reads the first
+(its grid now 2-12) with its own bars per trait set, where ``"<scorer>:sig"`` did not lead
+beyond its bar (:func:`sig_term`).
 """
 
 from __future__ import annotations
@@ -54,7 +59,7 @@ if TYPE_CHECKING:
 
 SIG_SHARE = "sig_share_"  # + class: the largest share one sinusoid sends there
 FREQS = (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)  # periods over the image's width: stop 77's
-# grid (3-8, 10, 12) missed 9 and 11, where fresh 9222's missed SIG backdoors lie (stop 79)
+# grid (3-8, 10, 12) did not read 9 and 11, where fresh 9222's missed SIG backdoors lie (stop 79)
 AMPS = (0.15,)  # amplitude, a share of the data range: at 0.1-0.3 clean BatchNorm GAP heads
 # send most inputs to their sink class; at 0.15 22 of 27 spent SIG backdoors led beyond every
 # clean head of their kind, all 27 at their target (stop 77 development, docs/benchmarks.md)
@@ -65,10 +70,6 @@ PHASE_FREQS = (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
 PHASE_AMP = 0.25  # about SIG's training amplitude (0.2-0.3): the clean heads' sink answers every
 # phase alike, so the range stays low where the share alone does not (stop 78 development)
 PHASE_PER_CLASS = 20
-FINE_FROM = 8  # from this period count on, the phases step an eighth of a period (stop 79): a
-# period of 28 / 9 pixels moves by under a pixel a quarter step, and fresh 9222's period 9-10
-# SIG backdoors answered every quarter-step phase alike
-FINE_PHASES = tuple(k * 0.25 * math.pi for k in range(8))
 TERM = "sig"  # "auto:sig", "auto:out-of-coverage:sig": the phase reading
 SHARE_TERM = "sig-share"  # "auto:sig-share": the share reading, where the phase one did not
 # lead beyond its bar (stop 79)
@@ -117,21 +118,14 @@ def sig_shares(target: InspectionTarget, generator: torch.Generator,
 
 def phase_ranges(target: InspectionTarget, generator: torch.Generator,
                  freqs: tuple[float, ...] = PHASE_FREQS, amp: float = PHASE_AMP,
-                 phases: tuple[float, ...] = PHASES, per_class_n: int = PHASE_PER_CLASS,
-                 fine_from: float | None = FINE_FROM) -> list[float]:
-    """Per class, the largest range over one period's phases of the share its sinusoid sends
-    there (module docstring): ``phases`` below ``fine_from``, :data:`FINE_PHASES` from it on
-    (None: ``phases`` at every period, stop 78's reading)."""
-    coarse = tuple(f for f in freqs if fine_from is None or f < fine_from)
-    fine = tuple(f for f in freqs if fine_from is not None and f >= fine_from)
-    spans = []
-    for group, steps in ((coarse, phases), (fine, FINE_PHASES)):
-        if group:
-            state = generator.get_state()  # every group reads the same inputs
-            got = grid_shares(target, generator, group, (amp,), steps, per_class_n)[:, 0]
-            generator.set_state(state)
-            spans.append((got.amax(1) - got.amin(1)).amax(0))
-    return torch.stack(spans).amax(0).tolist()
+                 phases: tuple[float, ...] = PHASES, per_class_n: int = PHASE_PER_CLASS
+                 ) -> list[float]:
+    """Per class, the largest range over one period's ``phases`` of the share its sinusoid
+    sends there (module docstring). Eighth-period steps for short periods were measured at
+    stop 79 and not taken: they read the period 9-10 SIG backdoors no better and lifted the
+    clean heads' ranges (docs/benchmarks.md, "issue 9, stop 79: h9sig")."""
+    got = grid_shares(target, generator, freqs, (amp,), phases, per_class_n)[:, 0]
+    return (got.amax(1) - got.amin(1)).amax(0).tolist()
 
 
 def sig_features(target: InspectionTarget, seed: int) -> dict[str, float]:
