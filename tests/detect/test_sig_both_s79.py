@@ -123,3 +123,24 @@ def test_a_share_entry_it_could_not_read_is_refused(fitted: dict) -> None:
     cals[f"{SCORER}:sig-share"].fitted_on = fitted
     with pytest.raises(ValueError, match="sig-share"):
         check_sig_terms(cals)
+
+
+def test_the_committed_candidate_bars_come_from_the_committed_dev_rows() -> None:
+    """``cal_both.json``'s four entries are ``outside_sig_both.with_both`` of
+    ``dev_rows79.jsonl.gz`` read the chosen way (quarter phases, margin 0.15)."""
+    from pathlib import Path
+
+    from _common import read_jsonl
+    from outside_sig_both import CHOSEN, VARIANTS, joined, with_both
+    from trojanscope.detect.calibration import load_calibrators
+
+    here = Path(__file__).resolve().parents[2] / "benchmarks/data/outside_s79_h9sig"
+    extra, fine, terms = VARIANTS[CHOSEN[0]]
+    rows = joined(read_jsonl(here / "dev_rows79.jsonl.gz"), extra, fine)
+    fitted = with_both(load_calibrators(here / "cal_today.json"), rows, CHOSEN[1], terms)
+    committed = load_calibrators(here / "cal_both.json")
+    for key in ("auto:sig", "auto:sig-share", "auto:out-of-coverage:sig-share"):
+        assert fitted[key].fitted_on["kinds"] == committed[key].fitted_on["kinds"]
+        assert committed[key].fitted_on["lead"] == 1.0
+    relu_bn_max = "784/10:" + "+".join(sorted([*GAP, "pool:max"]))
+    assert committed["auto:sig-share"].fitted_on["kinds"][relu_bn_max]["lead"] == 0.85
