@@ -311,7 +311,8 @@ def heads_table(dev_rows: list[dict], zoos: tuple[str, ...]) -> list[str]:
     return out
 
 
-FLOORS79 = {"bd_sig": 12, "clean": 16, "bd_other": 4}  # the rule's floors (fresh GAP heads)
+FLOORS79 = {"bd_sig": 11, "clean": 15, "bd_other": 4}  # the rule file's floors (fresh GAP heads;
+# 12 / 16 / 4 here at the rule's commit were stale: the rule file said 11 / 15 / 4)
 
 
 def rule79(rows: list[dict], today: dict, cand: dict, today_cpu: list[float]) -> dict:
