@@ -181,12 +181,14 @@ def floors78_of(rows: list[dict]) -> dict:
             "bd_other": sum(r["backdoored"] and r["trigger_family"] != "sig" for r in gap)}
 
 
-def rule78(rows: list[dict], today: dict, cand: dict, today_cpu: list[float]) -> dict:
-    """The stop-78 rule on the fresh union (the rule file)."""
+def rule78(rows: list[dict], today: dict, cand: dict, today_cpu: list[float],
+           floors_at: dict | None = None) -> dict:
+    """The stop-78 rule on the fresh union (the rule file; stop 79's with its own
+    ``floors_at``)."""
     floors = floors78_of(rows)
     got = rule_read(rows, today, cand, today_cpu, at_sig)
     out = {"floors": floors, **{k: v for k, v in got.items() if k not in ("lines", "worst_ce")}}
-    if any(floors[k] < v for k, v in FLOORS78.items()):
+    if any(floors[k] < v for k, v in (floors_at or FLOORS78).items()):
         return {**out, "read": False, "met": False}
     t, c = got["union"]["today"], got["union"]["candidate"]
     points = [
@@ -204,13 +206,15 @@ def rule78(rows: list[dict], today: dict, cand: dict, today_cpu: list[float]) ->
     return {**out, "read": True, "met": all(p["holds"] for p in points), "points": points}
 
 
-def print_rule78(res: dict) -> None:
-    fl = ", ".join(f"{k} {res['floors'][k]} (floor {v})" for k, v in FLOORS78.items())
+def print_rule78(res: dict, floors_at: dict | None = None, rule: str = "rule78",
+                 what_: str = "the SIG term") -> None:
+    fl = ", ".join(f"{k} {res['floors'][k]} (floor {v})"
+                   for k, v in (floors_at or FLOORS78).items())
     print(f"floors: {fl}")
     print_rule_read(res)
     print(f"SIG backdoors flagged at their target: {res['at_target']}; read apart "
           f"{res['apart']}; median CPU {res['cpu']}")
-    print_verdict(res, "rule78", fl, "the SIG term", "")
+    print_verdict(res, rule, fl, what_, "")
 
 
 def beside(rows: list[dict], cand: dict) -> list[str]:

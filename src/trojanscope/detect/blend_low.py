@@ -89,6 +89,17 @@ def low_bar(features: dict[str, float], traits: list[str], fitted: dict) -> floa
     return float(fitted["lead"])
 
 
+def share_beyond(verdict: ModelVerdict, calibrators: dict[str, Calibrator], key: str,
+                 read: Callable[[dict[str, float]], tuple[int, float, float] | None]) -> bool:
+    """Whether the entry ``key`` is in the file and ``read``'s top class leads by at least the
+    bar (:func:`low_bar`) on a verdict with a probability: where :func:`share_raise` acts."""
+    term = calibrators.get(key)
+    got = None if term is None else read(verdict.features)
+    if got is None or verdict.probability is None:
+        return False
+    return got[2] >= low_bar(verdict.features, verdict.traits, term.fitted_on)
+
+
 def share_raise(verdict: ModelVerdict, calibrators: dict[str, Calibrator], key: str,
                 read: Callable[[dict[str, float]], tuple[int, float, float] | None],
                 logit_key: str, unnamed_key: str) -> float:
@@ -97,13 +108,9 @@ def share_raise(verdict: ModelVerdict, calibrators: dict[str, Calibrator], key: 
     (:func:`low_bar`), that class is named first (the class named before kept at
     ``unnamed_key``) and a probability under the flag is raised to it (``logit_key``: the
     logit added, returned; 0.0 where nothing was raised)."""
-    term = calibrators.get(key)
-    got = None if term is None else read(verdict.features)
-    if got is None or verdict.probability is None:
+    if not share_beyond(verdict, calibrators, key, read):
         return 0.0
-    cls, _, lead = got
-    if lead < low_bar(verdict.features, verdict.traits, term.fitted_on):
-        return 0.0
+    cls = read(verdict.features)[0]
     if verdict.target_classes and verdict.target_classes[0] != cls:
         verdict.features[unnamed_key] = float(verdict.target_classes[0])
         if cls in verdict.target_classes:

@@ -78,7 +78,14 @@ from trojanscope.detect.one_kind import one_kind_note
 from trojanscope.detect.pixel_dense_agree import HELD, check_agree, held_off
 from trojanscope.detect.raise_naming import check_name_floors, may_name, min_lift
 from trojanscope.detect.read_as import read_as
-from trojanscope.detect.sig_probe import SIG_LOGIT, SIG_UNNAMED, check_sig_terms, sig_note, sig_term
+from trojanscope.detect.sig_probe import (
+    SIG_BY_SHARE,
+    SIG_LOGIT,
+    SIG_UNNAMED,
+    check_sig_terms,
+    sig_note,
+    sig_term,
+)
 from trojanscope.detect.tabular_clean_look import (
     LOOK_BEFORE,
     LOOK_LOGIT,
@@ -791,7 +798,7 @@ def _calibrate(
                  GAP_LOGIT, GAP_BEFORE, FLIP_LOGIT, FLIP_BEFORE, NAMED_LOGIT, NAMED_STAND,
                  BLEND_CLASS, BLEND_RAISE, FRAME_OFF, SINK_LOGIT, SINK_BEFORE, SINK_SHARE,
                  MASK_LOGIT, MASK_BEFORE, LOOK_LOGIT, LOOK_BEFORE, EXCESS_OWN, MASK_BY_RECIPE,
-                 LOW_LOGIT, SIG_LOGIT,
+                 LOW_LOGIT, SIG_LOGIT, SIG_BY_SHARE,
                  *(k for k in verdict.features if k.startswith(EXCESS_MASK_LINE))):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     verdict.term_notes = []  # nor a stale term's note

@@ -28,6 +28,11 @@ read at amplitude :data:`PHASE_AMP` on :data:`PHASE_PER_CLASS` inputs per class,
 :func:`sig_phase_lead` gives its top class and lead, which a ``"<scorer>:sig"`` entry reads
 (:func:`sig_term`: blend-low's raise, :func:`.blend_low.share_raise`, with its own bar per
 trait set).
+
+Stop 79: a SIG of a short period (9-10 across the width) answers every phase alike, so the
+second reading misses it while the first names it; ``"<scorer>:sig-share"`` reads the first
+(its grid now 2-12) with its own bars per trait set, where ``"<scorer>:sig"`` did not lead
+beyond its bar (:func:`sig_term`).
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from trojanscope.detect.base import InspectionTarget
 from trojanscope.detect.blend_low import (
     GAP_TRAIT,
     check_share_terms,
+    share_beyond,
     share_lead,
     share_note,
     share_raise,
@@ -52,7 +58,8 @@ if TYPE_CHECKING:
     from trojanscope.detect.calibration import Calibrator
 
 SIG_SHARE = "sig_share_"  # + class: the largest share one sinusoid sends there
-FREQS = (3, 4, 5, 6, 7, 8, 10, 12)  # periods over the image's width
+FREQS = (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)  # periods over the image's width: stop 77's
+# grid (3-8, 10, 12) did not read 9 and 11, where fresh 9222's missed SIG backdoors lie (stop 79)
 AMPS = (0.15,)  # amplitude, a share of the data range: at 0.1-0.3 clean BatchNorm GAP heads
 # send most inputs to their sink class; at 0.15 22 of 27 spent SIG backdoors led beyond every
 # clean head of their kind, all 27 at their target (stop 77 development, docs/benchmarks.md)
@@ -63,7 +70,10 @@ PHASE_FREQS = (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
 PHASE_AMP = 0.25  # about SIG's training amplitude (0.2-0.3): the clean heads' sink answers every
 # phase alike, so the range stays low where the share alone does not (stop 78 development)
 PHASE_PER_CLASS = 20
-TERM = "sig"  # "auto:sig", "auto:out-of-coverage:sig"
+TERM = "sig"  # "auto:sig", "auto:out-of-coverage:sig": the phase reading
+SHARE_TERM = "sig-share"  # "auto:sig-share": the share reading, where the phase one did not
+# lead beyond its bar (stop 79)
+SIG_BY_SHARE = "sig_by_share"  # 1.0 where the share reading raised or renamed
 SIG_LOGIT = "sig_logit"  # the logit the term added (where it raised)
 SIG_UNNAMED = "sig_unnamed_class"  # the class named first before the term named its own
 
@@ -111,7 +121,9 @@ def phase_ranges(target: InspectionTarget, generator: torch.Generator,
                  phases: tuple[float, ...] = PHASES, per_class_n: int = PHASE_PER_CLASS
                  ) -> list[float]:
     """Per class, the largest range over one period's ``phases`` of the share its sinusoid
-    sends there (module docstring)."""
+    sends there (module docstring). Eighth-period steps for short periods were measured at
+    stop 79 and not taken: they read the period 9-10 SIG backdoors no better and lifted the
+    clean heads' ranges (docs/benchmarks.md, "issue 9, stop 79: h9sig")."""
     got = grid_shares(target, generator, freqs, (amp,), phases, per_class_n)[:, 0]
     return (got.amax(1) - got.amin(1)).amax(0).tolist()
 
@@ -151,13 +163,26 @@ def sig_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator], scored_b
     """Apply ``"<scored_by>:sig"`` in place where it reads: where the second reading's top
     class leads by the bar of the model's trait set (else the entry's ``lead``), that class is
     named first and a probability under the flag is raised to the flag, never further, never
-    down; returns the logit added."""
-    return share_raise(verdict, calibrators, f"{scored_by}:{TERM}", sig_phase_lead, SIG_LOGIT,
+    down; where it does not, ``"<scored_by>:sig-share"`` the same way on the first reading
+    (stop 79: a SIG of a short period answers every phase alike, a sink any fine stripes: each
+    reading sees what the other cannot, each beyond its own bar). Returns the logit added."""
+    key = f"{scored_by}:{TERM}"
+    if share_beyond(verdict, calibrators, key, sig_phase_lead):
+        return share_raise(verdict, calibrators, key, sig_phase_lead, SIG_LOGIT, SIG_UNNAMED)
+    lift = share_raise(verdict, calibrators, f"{scored_by}:{SHARE_TERM}", sig_lead, SIG_LOGIT,
                        SIG_UNNAMED)
+    if SIG_LOGIT in verdict.features or SIG_UNNAMED in verdict.features:
+        verdict.features[SIG_BY_SHARE] = 1.0
+    return lift
 
 
 def sig_note(features: dict[str, float]) -> str | None:
     """One line where the term raised or renamed (None otherwise)."""
+    if features.get(SIG_BY_SHARE):
+        return share_note(features, sig_lead, SIG_LOGIT, SIG_UNNAMED, lambda cls, share, lead: (
+            f"one horizontal sinusoid sends {share:.0%} of other classes' clean inputs to class "
+            f"{cls} (lead {lead:.2f}), beyond every clean GAP head of its kind the term was "
+            "set on"))
     return share_note(features, sig_phase_lead, SIG_LOGIT, SIG_UNNAMED, lambda cls, rng, lead: (
         f"a horizontal sinusoid sends {rng:.0%} more of other classes' clean inputs to class "
         f"{cls} at one phase than at another (lead {lead:.2f}), beyond every clean GAP head "
@@ -165,5 +190,6 @@ def sig_note(features: dict[str, float]) -> str | None:
 
 
 def check_sig_terms(calibrators: dict[str, Calibrator]) -> None:
-    """:func:`.blend_low.check_share_terms` for ``"…:sig"`` entries."""
+    """:func:`.blend_low.check_share_terms` for ``"…:sig"`` and ``"…:sig-share"`` entries."""
     check_share_terms(calibrators, TERM)
+    check_share_terms(calibrators, SHARE_TERM)
