@@ -182,7 +182,7 @@ def shipped_before_s60() -> dict:
 
     cals = {k: v for k, v in load_calibrators().items()
             if k not in GAPS and k not in NAMED and k not in DATA_FREE_EXCESS
-            and k not in (SINK_S75, LIGHTGBM_FLIP, MASK_S76)}
+            and k not in (SINK_S75, LIGHTGBM_FLIP, MASK_S76, *SIG_S79)}
     raw = shipped_before_s76_h9c()
     return {**cals, **{k: Calibrator(**v) for k, v in band_entries_before_s60().items()},
             **{k: Calibrator(**excess_before_s73(raw[k])) for k in EXCESS_TERMS},
@@ -379,9 +379,10 @@ def excess_without_line_s77_h9c(entry: dict) -> dict:
 
 
 def shipped_before_s77_h9c() -> dict:
-    """The shipped file's raw entries, in file order, without h9c's stop-77 ``mask_line``."""
+    """The shipped file's raw entries, in file order, without h9c's stop-77 ``mask_line`` (nor
+    h9sig's stop-79 SIG entries, :func:`shipped_before_s79_h9sig`)."""
     return {k: excess_without_line_s77_h9c(v) if k.endswith(":excess") else v
-            for k, v in json.loads(SHIPPED.read_text()).items()}
+            for k, v in shipped_before_s79_h9sig().items()}
 
 
 # issue 9 stop 78 (h9c): stop 77's `mask_line` 1.18 on the user CNN recipe's entry of the two
@@ -389,8 +390,9 @@ def shipped_before_s77_h9c() -> dict:
 # 252-263 it lowered two weak backdoors at 7 under the flag and cleared no clean flag)
 def shipped_before_s78_h9c() -> dict:
     """The shipped file's raw entries, in file order, with h9c's stop-77 ``mask_line`` put
-    back (the file as stop 77 shipped it, as far as that key goes)."""
-    out = json.loads(SHIPPED.read_text())
+    back (the file as stop 77 shipped it, as far as that key goes; without h9sig's stop-79
+    SIG entries)."""
+    out = shipped_before_s79_h9sig()
     for key in DATA_FREE_EXCESS:
         for e in out[key]["fitted_on"]["wide_recipes"][S77_CNN_KIND]:
             if str(e.get("recipe", "")).startswith("first_contact_s68.user_cnn"):
@@ -399,3 +401,16 @@ def shipped_before_s78_h9c() -> dict:
 
 
 S77_CNN_KIND = "784/10:activation:relu+layer:conv+pool:max"
+
+
+# issue 9 stop 79 (h9sig): the SIG terms ship (the phase reading's ":sig" and the share
+# reading's ":sig-share", for auto and auto:out-of-coverage; rule met on fresh 9223 / 9622,
+# benchmarks/data/outside_s79_h9sig/): files written before saw no such entries
+SIG_S79 = ("auto:out-of-coverage:sig", "auto:sig", "auto:out-of-coverage:sig-share",
+           "auto:sig-share")
+
+
+def shipped_before_s79_h9sig() -> dict:
+    """The shipped file's raw entries, in file order, without h9sig's stop-79 SIG entries."""
+    return {k: v for k, v in json.loads(SHIPPED.read_text()).items() if k not in SIG_S79}
+

@@ -69,6 +69,10 @@ def test_shipped_calibrators_record_their_coverage() -> None:
             # LightGBM's flip term (stop 75, h16z): one feature, its start and cap
             assert cal.fitted_on["start"] > 0 and cal.fitted_on["most"] > 0
             continue
+        if key.endswith((":sig", ":sig-share")):  # the SIG probe's raise terms (stop 79,
+            # h9sig): a bar per trait set read from clean heads of each kind
+            assert cal.fitted_on["kinds"] and cal.fitted_on["min_clean"] > 0
+            continue
         if key.endswith(":mask-gate"):  # the data-free mask gate (stop 76, h9m): lower-only,
             # reads no feature; its constants per input kind
             assert cal.fitted_on["shift"] > 0 and set(cal.fitted_on["line"]) == {"cnn", "dense"}

@@ -41,10 +41,11 @@ def _calibrators() -> list[tuple[str, str, set[str]]]:
     out = []
     for path in [SHIPPED, *sorted(DATA.glob("calibration-*-candidate.json"))]:
         for key, cal in json.loads(path.read_text()).items():
-            if key.endswith((":centre", ":named-check", ":blend-sink", ":mask-gate")):  # read
-                # no feature of their own: a reference of kinds (stop 59), the model's leads and
-                # blends (stop 66), the blends' class against a reference of kinds (stop 75), a
-                # mask search on MM-BD's maximising inputs (stop 76)
+            if key.endswith((":centre", ":named-check", ":blend-sink", ":mask-gate", ":sig",
+                             ":sig-share")):  # read no feature of their own: a reference of
+                # kinds (stop 59), the model's leads and blends (stop 66), the blends' class
+                # against a reference of kinds (stop 75), a mask search on MM-BD's maximising
+                # inputs (stop 76), the SIG probe's leads against bars per trait set (stop 79)
                 continue
             out.append((f"{path.name}:{key}", key.split(":")[0], set(cal["features"])))
     return out

@@ -51,6 +51,7 @@ def test_a_sinusoid_backdoor_leads_at_its_target_and_a_model_without_it_does_not
 
 
 def test_the_reading_is_for_gap_heads_only_seeded_and_the_option_is_opt_in() -> None:
+    """Opt-in until stop 79; since then on by default where the scoring file holds a SIG entry."""
     from trojanscope import registry
     from trojanscope.errors import UserInputError
 
@@ -63,7 +64,8 @@ def test_the_reading_is_for_gap_heads_only_seeded_and_the_option_is_opt_in() -> 
         f"{SIG_SHARE}{c}" for c in range(10))  # and stop 78's sig_phase_<c>
     assert got == sig_reading(InspectionTarget(gap, (1, 8, 8), 10, data), 0)
     assert sig_reading(InspectionTarget(_SigDoor(True).eval(), (1, 8, 8), 10, data), 0) == {}
-    assert registry.create("detector", "auto").sig_probe is False
+    assert registry.create("detector", "auto").sig_probe is None  # stop 79: where the file reads it
+    assert registry.create("detector", "auto", sig_probe=False).reads_sig() is False
     assert registry.create("detector", "auto", sig_probe=True).sig_probe is True
     with pytest.raises(UserInputError):
         registry.create("detector", "auto", sig_probe="maybe")

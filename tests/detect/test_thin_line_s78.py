@@ -19,11 +19,15 @@ def test_the_shipped_file_carries_no_recipe_line() -> None:
     seed 226's clean CNN read data-free records no recipe line, as before stop 77."""
     from data_free_s74_h9d import as_data_free
     from excess_wide_s72_h9u import loaded, verdict
-    from shipped_calibration import SHIPPED, shipped_before_s77_h9c, shipped_before_s78_h9c
+    from shipped_calibration import (
+        shipped_before_s77_h9c,
+        shipped_before_s78_h9c,
+        shipped_before_s79_h9sig,
+    )
     from thin_line_s78_h9c import without_line
     from trojanscope.detect.calibration import calibrate
 
-    shipped = json.loads(SHIPPED.read_text())
+    shipped = shipped_before_s79_h9sig()  # the SIG entries came later (stop 79)
     assert shipped != shipped_before_s78_h9c()
     assert shipped == without_line(shipped_before_s78_h9c()) == shipped_before_s77_h9c()
     text = (ROOT / "benchmarks/data/first_contact_s76/keep_lines_b/03.txt").read_text()

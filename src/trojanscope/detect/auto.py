@@ -76,7 +76,7 @@ from trojanscope.detect.guard_reading import (
 from trojanscope.detect.image_twins import MAX_TWINS, twin_features
 from trojanscope.detect.named_check import blend_reading, named_features
 from trojanscope.detect.pixels import PIXEL_GAP_HINT, PIXEL_STEPS, pixel_hits
-from trojanscope.detect.sig_probe import sig_reading
+from trojanscope.detect.sig_probe import sig_entries, sig_reading
 from trojanscope.detect.trigger_search import TriggerSearch
 from trojanscope.detect.two_class import pair_twin_features, reads_twins
 from trojanscope.detect.universal import (
@@ -166,7 +166,10 @@ class AutoDetector(ModelDetector):
         sig_probe: on a GAP head, a grid of horizontal sinusoids in SIG's own form added to
             clean inputs, ``sig_share_<c>`` (issue 9, stop 77: ``detect/sig_probe.py``), and
             the second reading ``sig_phase_<c>`` (stop 78: each period's range over its
-            phases), read by a ``"<scorer>:sig"`` raise term. Off by default.
+            phases), read by a ``"<scorer>:sig"`` raise term; since stop 79 also by
+            ``"<scorer>:sig-share"``. By default (None) on where the file that scores the
+            verdict holds either entry (the shipped file does since stop 79); ``-p
+            sig_probe=false`` turns it off.
     """
 
     name = "auto"
@@ -185,7 +188,8 @@ class AutoDetector(ModelDetector):
                  empty: bool = True, pixels: bool = True, draws: int = 1,
                  pixel_draws: int = 5, frame: bool = True,
                  dense_pixel_steps: int = 15, twins: int = 0, named: bool = False,
-                 blend: bool = True, blend_low: bool = False, sig_probe: bool = False) -> None:
+                 blend: bool = True, blend_low: bool = False,
+                 sig_probe: bool | None = None) -> None:
         if probes not in PROBES:
             raise UserInputError(f"auto probes must be one of {', '.join(PROBES)}; got {probes!r}")
         self.probes = probes
@@ -204,7 +208,15 @@ class AutoDetector(ModelDetector):
         self.named = check_flag("named", named)
         self.blend = check_flag("blend", blend)
         self.blend_low = check_flag("blend_low", blend_low)
-        self.sig_probe = check_flag("sig_probe", sig_probe)
+        self.sig_probe = None if sig_probe is None else check_flag("sig_probe", sig_probe)
+
+    def reads_sig(self) -> bool:
+        """Whether to record the SIG probe: as asked, else where the file that scores the
+        verdict (the shipped one unless set) holds a ``":sig"`` / ``":sig-share"`` entry."""
+        if self.sig_probe is not None:
+            return self.sig_probe
+        return sig_entries(self.calibrators if self.calibrators is not None
+                           else load_calibrators())
 
     @staticmethod
     def unknown_hint(unknown: list[str]) -> str:
@@ -284,7 +296,7 @@ class AutoDetector(ModelDetector):
                 verdict.features.update(blend_reading(target, seed))
             if self.blend_low:  # the same at half the opacity (stop 77)
                 verdict.features.update(low_reading(target, seed))
-            if self.sig_probe:  # sinusoids in SIG's form (stop 77, h9sig)
+            if self.reads_sig():  # sinusoids in SIG's form (stop 77, h9sig)
                 verdict.features.update(sig_reading(target, seed))
             # their triggers too: the raise names them
             verdict.triggers, norms = search.recover(target, suspects, generator)
@@ -314,7 +326,7 @@ class AutoDetector(ModelDetector):
             verdict.features.update(blend_reading(target, seed))
         if self.blend_low:  # the same at half the opacity (stop 77)
             verdict.features.update(low_reading(target, seed))
-        if self.sig_probe:  # sinusoids in SIG's form (stop 77, h9sig)
+        if self.reads_sig():  # sinusoids in SIG's form (stop 77, h9sig)
             verdict.features.update(sig_reading(target, seed))
         if self.shares:
             verdict.features.update(share_features(free_hits, "uap",

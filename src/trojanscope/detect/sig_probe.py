@@ -189,6 +189,12 @@ def sig_note(features: dict[str, float]) -> str | None:
         "of its kind the term was set on"))
 
 
+def sig_entries(calibrators: dict[str, Calibrator]) -> bool:
+    """Whether a calibration file holds a ``"…:sig"`` or ``"…:sig-share"`` entry (then ``auto``
+    records the probe by default, stop 79)."""
+    return any(k.endswith((f":{TERM}", f":{SHARE_TERM}")) for k in calibrators)
+
+
 def check_sig_terms(calibrators: dict[str, Calibrator]) -> None:
     """:func:`.blend_low.check_share_terms` for ``"…:sig"`` and ``"…:sig-share"`` entries."""
     check_share_terms(calibrators, TERM)
