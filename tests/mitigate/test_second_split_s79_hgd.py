@@ -179,3 +179,14 @@ def test_a_data_free_run_says_the_second_split_had_nothing_to_split() -> None:
     assert result.notes[-1].startswith("second split: not run: clp ran data-free")
     plain = mitigate(_cnn(equal=True), _Free(), None, input_shape=(1, 8, 8))
     assert result.notes[:-1] == plain.notes
+
+
+def test_the_guard_writes_the_words_second_split_reads() -> None:
+    """One constant for the CA guard's stop (stop 79 lead, hrev's named item): rewording the
+    second stage's action can no longer turn ``--second-split`` off unsaid."""
+    import inspect
+
+    from trojanscope.mitigate import adaptive, second_split
+
+    assert adaptive.GUARD_STOP is second_split.GUARD_STOP
+    assert '"stopped by the CA guard"' not in inspect.getsource(adaptive)

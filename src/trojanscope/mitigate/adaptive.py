@@ -50,6 +50,7 @@ from trojanscope.mitigate.base import (
 )
 from trojanscope.mitigate.gated import detector_verdict
 from trojanscope.mitigate.guard import Guard, LateGuard, hold_back, shifted
+from trojanscope.mitigate.second_split import GUARD_STOP
 from trojanscope.mitigate.trigger_prune import proxy_asr, prune_by_trigger
 from trojanscope.mitigate.universal_warp import UniversalWarp
 from trojanscope.params import check_flag, check_option
@@ -444,7 +445,7 @@ class Adaptive(Mitigation):
                 trips += 1
                 lr /= 2
                 if trips >= self.trips:
-                    report["action"] = "stopped by the CA guard"
+                    report["action"] = GUARD_STOP  # --second-split reads it
                     break
             if self.lean and r == self.rounds - 1:  # no round after it for a search to steer
                 report["action"] = "all rounds"

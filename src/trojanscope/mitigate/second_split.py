@@ -30,7 +30,7 @@ from typing import Any
 from trojanscope.errors import UserInputError
 
 SECOND_SPLIT = False  # the default: the stop-79 rule was not met (docs/benchmarks.md, issue 12)
-GUARD_STOP = "stopped by the CA guard"  # Adaptive.unlearn's action where the guard ended it
+GUARD_STOP = "stopped by the CA guard"  # Adaptive.unlearn writes it where the guard ended it
 
 
 def guard_stopped(decided: dict[str, Any] | None) -> bool:
