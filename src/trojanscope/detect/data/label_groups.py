@@ -494,22 +494,14 @@ class LabelGroups(DataDetector):
             raise UserInputError(f"label-groups: strays is 0 (off), 1 (on) or 2 (on, the "
                                  f"partner's exact values read too), not {strays!r}")
         self.strays = int(strays)
-        if isinstance(cells, bool) or cells not in (0, 1):
-            raise UserInputError(f"label-groups: cells is 0 (off) or 1 (on), not {cells!r}")
-        self.cells = int(cells)
+        self.cells = _switch("cells", cells)
         if (isinstance(cell_weight, bool) or not isinstance(cell_weight, (int, float))
                 or not 0 <= cell_weight <= MAX_DEFICIT_WEIGHT):  # nan fails both
             raise UserInputError(f"label-groups: cell_weight is a number from 0 (off) to "
                                  f"{MAX_DEFICIT_WEIGHT:g}, not {cell_weight!r}")
         self.cell_weight = float(cell_weight)
-        if isinstance(misfits, bool) or misfits not in (0, 1):
-            raise UserInputError(f"label-groups: misfits is 0 (off) or 1 (on), "
-                                 f"not {misfits!r}")
-        self.misfits = int(misfits)
-        if isinstance(tie_covers, bool) or tie_covers not in (0, 1):
-            raise UserInputError(f"label-groups: tie_covers is 0 (off) or 1 (on), "
-                                 f"not {tie_covers!r}")
-        self.tie_covers = int(tie_covers)
+        self.misfits = _switch("misfits", misfits)
+        self.tie_covers = _switch("tie_covers", tie_covers)
         if self.min_rows < 2 or self.folds < 2 or not 0 < self.top < 1:
             raise UserInputError("label-groups: min_rows >= 2, folds >= 2, 0 < top < 1")
         if self.tie_sure < 0:
@@ -523,13 +515,8 @@ class LabelGroups(DataDetector):
             raise UserInputError(f"label-groups: rares is 0 (off), 1 (on) or 2 (on, at least "
                                  f"{RARE_OTHERS} holders of another label), not {rares!r}")
         self.rares = int(rares)
-        if isinstance(collapse, bool) or collapse not in (0, 1):
-            raise UserInputError(f"label-groups: collapse is 0 (off) or 1 (on), "
-                                 f"not {collapse!r}")
-        self.collapse = int(collapse)
-        if isinstance(twins, bool) or twins not in (0, 1):
-            raise UserInputError(f"label-groups: twins is 0 (off) or 1 (on), not {twins!r}")
-        self.twins = int(twins)
+        self.collapse = _switch("collapse", collapse)
+        self.twins = _switch("twins", twins)
         self.groups: list[dict] = []
         self._verdict: SetVerdict | None = None
         self.evidence: dict = {}
@@ -637,6 +624,13 @@ class LabelGroups(DataDetector):
         return (f"the table holds {n} rows, fewer than the {TABLE_MIN}-4,000 the set-level "
                 "verdict was calibrated on: on a table this small it is less sure; look at "
                 "the suspicion scores before acting on it")
+
+
+def _switch(name: str, value: object) -> int:
+    """A 0 (off) / 1 (on) option of :class:`LabelGroups`, or one error line naming it."""
+    if isinstance(value, bool) or value not in (0, 1):
+        raise UserInputError(f"label-groups: {name} is 0 (off) or 1 (on), not {value!r}")
+    return int(value)  # type: ignore[call-overload]
 
 
 def label_flags(scores: np.ndarray, top: float, sure: float, tie_sure: float = 0.0,
