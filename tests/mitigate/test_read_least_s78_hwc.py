@@ -17,7 +17,7 @@ from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ClassResult, ModelVerdict
 from trojanscope.errors import UserInputError
 from trojanscope.mitigate import gated
-from trojanscope.mitigate.read_least import offer_held, reading_set
+from trojanscope.mitigate.read_least import reading_set
 from trojanscope.mitigate.run import mitigate
 
 NAMES = tuple("abcdefghij")
@@ -58,11 +58,11 @@ def test_only_a_method_with_the_option_is_offered_the_held_out_samples() -> None
     """Through the declared hook ``Mitigation.offer_held`` (stop 79 review, hrev; before, a
     duck-typed ``read_least`` attribute)."""
     plain, reader = registry.create("mitigation", "ftsam"), registry.create("mitigation", "gated")
-    offer_held(plain, _data(10))
-    offer_held(reader, _data(10))
+    plain.offer_held(_data(10))
+    reader.offer_held(_data(10))
     assert not hasattr(plain, "held_offered_") and len(reader.held_offered_) == 10
     with pytest.raises(AttributeError):  # not a mitigation: no hook, not skipped quietly
-        offer_held(SimpleNamespace(read_least=0), _data(10))  # type: ignore[arg-type]
+        SimpleNamespace(read_least=0).offer_held(_data(10))  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("bad", [-1, 2.5])

@@ -16,26 +16,15 @@ zoos' 200 of 1,000), nothing changes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 
 from trojanscope.data.dataset import TensorDataset, stratified_split
 
-if TYPE_CHECKING:
-    from trojanscope.mitigate.base import Mitigation
-
-__all__ = ["READ_LEAST", "offer_held", "reading_set"]
+__all__ = ["READ_LEAST", "reading_set"]
 
 READ_LEAST = 0  # 0: the detector reads the method's share only (the default before stop 78)
-
-
-def offer_held(method: Mitigation, held: TensorDataset | None) -> None:
-    """Hand ``held`` (the held-out clean samples) to ``method`` through its declared hook,
-    :meth:`~trojanscope.mitigate.base.Mitigation.offer_held` (``gated`` keeps them as
-    ``held_offered_``; any other method reads none). Stop 79 review (hrev): this looked for a
-    ``read_least`` attribute and set ``held_offered_`` on the method from outside."""
-    method.offer_held(held)
 
 
 def reading_set(method: Any, share: TensorDataset, seed: int) -> tuple[TensorDataset, int]:

@@ -22,7 +22,6 @@ from trojanscope.engine.metrics import accuracy, flip_rate, predict
 from trojanscope.errors import TooFewPerClass, UserInputError
 from trojanscope.mitigate.auto import AUTO_WITH_DATA
 from trojanscope.mitigate.base import Mitigation, same_state
-from trojanscope.mitigate.read_least import offer_held
 from trojanscope.mitigate.wrong_class import other_class_words
 from trojanscope.params import check_share, init_parameters
 
@@ -227,7 +226,7 @@ def mitigate(
     share, purified = holdout, None
     while purified is None:  # the share first (the method's own try), then one measurement
         start, cpu = time.perf_counter(), time.process_time()
-        offer_held(method, held)  # gated's read_least: its detector may read them too
+        method.offer_held(held)  # gated's read_least: its detector may read them too
         try:
             purified = method.apply(model, fit, seed=seed)
         except TooFewPerClass as exc:  # a method's detector, on the split's share
