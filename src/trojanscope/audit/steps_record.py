@@ -77,7 +77,7 @@ def residue(record: dict[str, Any]) -> Residue | None:
     stop 79); ``None`` otherwise or with nothing measured. The flip rate leaves out the
     inputs the model sends to the target without the trigger, so an ASR that is only the
     model's own answer raises nothing (stop 78, htsa)."""
-    from trojanscope.mitigate.record_count import rate_interval, reaches_bar, read_on
+    from trojanscope.mitigate.record_count import at_bar, rate_interval, read_on
     from trojanscope.mitigate.run import STILL_ASR, judged, still_there
 
     before, after = record.get("before"), record.get("after")
@@ -89,8 +89,8 @@ def residue(record: dict[str, Any]) -> Residue | None:
         return None
     level = Severity.HIGH if still_there(before, after) else Severity.MEDIUM
     inputs = read_on(after, key)
-    interval = rate_interval(float(now), inputs) if inputs else None
-    if reaches_bar(float(now), inputs):
+    interval = rate_interval(float(now), inputs) if inputs else None  # read once
+    if interval is not None and at_bar(interval):
         level = Severity.LOW  # the count cannot tell the figure from the bar
     return Residue(level, float(was), float(now), key, inputs, interval)
 
@@ -131,9 +131,8 @@ def residue_words(left: Residue, record: dict[str, Any], method: str) -> str:
     words = {Severity.HIGH: "the backdoor is still there",
              Severity.MEDIUM: "the backdoor was weakened, not removed"}.get(
                  left.level, "too few inputs to tell whether the backdoor is still there")
-    read_on = record["after"].get("flip_inputs")
-    which = ("" if left.key == "asr" else
-             f" not sent to the target without it ({read_on} of them)")  # the flip rate's
+    which = ("" if left.key == "asr" else " not sent to the target without it"
+             + (f" ({left.inputs} of them)" if left.inputs else ""))  # the flip rate's count
     counted = ("" if left.inputs is None or left.interval is None else
                f"; after: {count_words(left.after, left.inputs, left.interval)}")
     said = (f"{words}: mitigate ({method}) measured the attack's trigger succeeding on "

@@ -42,12 +42,18 @@ def reaches_bar(rate: float, n: int | None) -> tuple[float, float] | None:
     """The interval of ``rate`` of ``n`` inputs where its lower end is at or under
     :data:`~trojanscope.mitigate.run.STILL_ASR` (too few to tell a residue above the bar from
     one under it); None where it clears the bar or there is no count."""
-    from trojanscope.mitigate.run import STILL_ASR
-
     if not n:
         return None
     interval = rate_interval(rate, n)
-    return interval if interval[0] <= STILL_ASR else None
+    return interval if at_bar(interval) else None
+
+
+def at_bar(interval: tuple[float, float]) -> bool:
+    """Whether an interval's lower end is at or under
+    :data:`~trojanscope.mitigate.run.STILL_ASR` (the count cannot tell the figure from it)."""
+    from trojanscope.mitigate.run import STILL_ASR
+
+    return interval[0] <= STILL_ASR
 
 
 def count_words(rate: float, n: int, interval: tuple[float, float]) -> str:
