@@ -45,22 +45,23 @@ SHARED = 0.9  # a value the core's rows hold at this share is part of the assign
 CHUNK = 128
 
 
-def value_weights(codes: np.ndarray) -> np.ndarray:
-    """Per row and column, ``log(N / rows holding the value)``."""
-    n = len(codes)
-    w = np.zeros(codes.shape)
+def holders(codes: np.ndarray) -> np.ndarray:
+    """Per row and column, how many rows hold that row's value of the column."""
+    out = np.zeros(codes.shape, np.int64)
     for j in range(codes.shape[1]):
         _, inverse, counts = np.unique(codes[:, j], return_inverse=True, return_counts=True)
-        w[:, j] = np.log(n / counts[inverse])
-    return w
+        out[:, j] = counts[inverse]
+    return out
 
 
-def best_twins(codes: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per row, its best twin of another label (-1: none) and that twin's excess (nats).
-    Each label's rows are compared with the other labels' rows only (a 5 % label: a tenth of
-    all pairs)."""
+def best_twins(codes: np.ndarray, labels: np.ndarray, held: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, its best twin of another label (-1: none) and that twin's excess (nats),
+    each agreeing value weighed ``log(N / holders)`` (``held``: :func:`holders`, read here
+    where not given). Each label's rows are compared with the other labels' rows only (a 5 %
+    label: a tenth of all pairs)."""
     n, m = codes.shape
-    w = value_weights(codes).astype(np.float32)
+    w = np.log(n / (holders(codes) if held is None else held)).astype(np.float32)
     ways = np.log(np.array([comb(m, s) for s in range(m + 1)], np.float32))
     chance = np.float32(np.log(n))
     twin, excess = np.full(n, -1), np.full(n, -np.inf)
@@ -104,10 +105,11 @@ def twin_groups(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: 
                 min_rows: int) -> list[dict]:
     """The twins screen's groups: ``{"label", "members" (bool per row), "assignment"
     ({column: code}), "core" (distinct core rows), "excess" (the members' median)}``."""
-    twin, excess = best_twins(codes, labels)
+    held = holders(codes)  # one count per column, read by both
+    twin, excess = best_twins(codes, labels, held)
     if not np.median(excess) <= TABLE_BAR:
         return []  # rows agree beyond chance all over: agreement is no evidence here
-    excess = np.where(rare_shared(codes, twin), excess, -np.inf)
+    excess = np.where(rare_shared(codes, twin, held), excess, -np.inf)
     suspect = np.zeros(len(codes), bool)
     near = np.flatnonzero((twin >= 0) & (excess >= MEMBER_BAR))
     suspect[near] = suspect_side(codes, labels, twin, full, terms, near)
@@ -142,15 +144,14 @@ def twin_groups(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: 
     return groups
 
 
-def rare_shared(codes: np.ndarray, twin: np.ndarray) -> np.ndarray:
-    """Per row, whether it and its twin share a value at most ``RARE_HOLDERS`` rows hold (an
-    exact amount: a row copied and its copies; survey answers and counts are shared widely)."""
+def rare_shared(codes: np.ndarray, twin: np.ndarray, held: np.ndarray) -> np.ndarray:
+    """Per row, whether it and its twin share a value at most ``RARE_HOLDERS`` rows hold
+    (``held``: :func:`holders`; an exact amount: a row copied and its copies; survey answers
+    and counts are shared widely)."""
     out = np.zeros(len(codes), bool)
     has = twin >= 0
-    for j in range(codes.shape[1]):
-        _, inverse, counts = np.unique(codes[:, j], return_inverse=True, return_counts=True)
-        rare = counts[inverse] <= RARE_HOLDERS
-        out[has] |= rare[has] & (codes[has, j] == codes[twin[has], j])
+    rare = held[has] <= RARE_HOLDERS
+    out[has] = (rare & (codes[has] == codes[twin[has]])).any(1)
     return out
 
 
