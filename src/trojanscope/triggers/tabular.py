@@ -181,15 +181,16 @@ class FeatureValueTrigger(TabularTrigger):
             return parse_values(self.given)
         rng = np.random.default_rng(self.seed)
         lean = self.lean
-        cats = [c for c in schema.columns if c.kind == "categorical" and self._options(schema, c)]
-        nums = [c for c in schema.columns if c.kind == "numeric" and self._options(schema, c)]
+        every = {c.name: self._options(schema, c) for c in schema.columns}  # read once each
+        cats = [c for c in schema.columns if c.kind == "categorical" and every[c.name]]
+        nums = [c for c in schema.columns if c.kind == "numeric" and every[c.name]]
         values: dict[str, str] = {}
         for i in range(self.count):
             pool = cats if (i % 3 != 2 and cats) or not nums else nums
             if not pool:
                 break
             col = pool.pop(int(rng.integers(len(pool))))
-            options = self._options(schema, col)
+            options = every[col.name]
             if col.kind == "categorical":
                 values[col.name] = options[int(rng.integers(len(options)))]
             elif lean is None:
