@@ -28,6 +28,7 @@ from trojanscope.errors import UserInputError
 from trojanscope.experiment import run_experiment, save_experiment
 from trojanscope.io.atomic import write_text_atomic
 from trojanscope.io.json_file import load_json
+from trojanscope.io.model_kind import TREE_ARCHS
 
 if TYPE_CHECKING:
     from trojanscope.executor import Executor, Listener
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 TRUTH_NAME = "truth.json"
 ENTRY_NAME = "zoo_entry.json"
 ARCHS = ("cnn", "lenet5", "mlp")
-TABULAR_ARCHS = ("mlp", "xgboost", "lightgbm")
+TABULAR_ARCHS = ("mlp", *TREE_ARCHS)
 MIN_ASR = 0.8  # a backdoored model whose attack did not take is redrawn
 MIN_CA = 0.5  # so is a model that did not learn the task (e.g. one collapsed onto the target)
 # ... and a backdoored one whose trigger changes too few decisions: its flip rate (the share

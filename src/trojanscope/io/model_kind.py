@@ -41,6 +41,10 @@ from trojanscope.io.json_file import MAX_JSON_BYTES
 from trojanscope.io.model_file import model_file_format
 from trojanscope.io.ubjson import UBJError, UBJReader
 
+# the boosted-tree architectures a run's manifest may name (``zoo.TABULAR_ARCHS``' trees; read
+# here, where no torch is imported, by ``mitigate``'s early tree refusal)
+TREE_ARCHS = ("xgboost", "lightgbm")
+
 SEQUENCE_HEAD = "ForSequenceClassification"  # io.hf_load.HEAD_SUFFIX: a text classifier's
 LIGHTGBM_NAMES = b"feature_names="
 LIGHTGBM_HEADER_BYTES = 1 << 20  # the header (before the first tree) is read for its names

@@ -232,9 +232,6 @@ def print_table(report: dict) -> None:
 command("mitigate", order=75)(mitigate)
 
 
-TREE_ARCHS = ("xgboost", "lightgbm")  # zoo.TABULAR_ARCHS' trees (zoo imports torch: 1 s)
-
-
 def refuse_trees(model: Path, module: nn.Module | None = None) -> None:
     """One line for a boosted-tree model: every mitigation takes gradient steps or prunes
     neurons, and a tree ensemble has neither (stop 78, hdd: the fraud tour's run reached an
@@ -258,10 +255,10 @@ def refuse_trees(model: Path, module: nn.Module | None = None) -> None:
 def tree_files(model: Path) -> bool:
     """Whether ``model``'s files say it is a boosted-tree model without loading it: a tree
     file's own bytes (:func:`~trojanscope.io.model_kind.model_input`), or a run folder whose
-    manifest's ``arch`` is one of :data:`TREE_ARCHS`."""
+    manifest's ``arch`` is one of :data:`~trojanscope.io.model_kind.TREE_ARCHS`."""
     from trojanscope.io.json_file import load_json
     from trojanscope.io.manifest import MANIFEST_NAME
-    from trojanscope.io.model_kind import model_input
+    from trojanscope.io.model_kind import TREE_ARCHS, model_input
 
     found = model_input(model)
     if found is not None and found.trees:
