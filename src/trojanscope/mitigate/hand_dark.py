@@ -30,7 +30,7 @@ from trojanscope.mitigate.nothing_left import RESPONDS
 DARK_MIN = 5
 
 
-def darkening(verdict: ModelVerdict, suspect: int) -> tuple[int, int] | None:
+def dark_count(verdict: ModelVerdict, suspect: int) -> tuple[int, int] | None:
     """The suspect's reversed trigger's dark pixels and support (None: no trigger)."""
     from trojanscope.mitigate.dense_black import dark_pixels  # imports gated's stages
 
@@ -54,7 +54,7 @@ def runs_stage(gated: Any, probe: dict[str, float], verdict: ModelVerdict, suspe
     ``hand_dark`` says what was read where it was asked and applies."""
     if not gated.hand_dark or not dense or projected:
         return False
-    read = darkening(verdict, suspect)
+    read = dark_count(verdict, suspect)
     dark, support = read if read is not None else (0, 0)
     fires = is_darkening(dark, support) and probe["trigger_after"] >= RESPONDS
     gated.report_["hand_dark"] = {
