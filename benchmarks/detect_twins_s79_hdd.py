@@ -37,7 +37,9 @@ from trojanscope.detect.data.shared_values import table_of, value_codes
 from trojanscope.errors import UserInputError
 from trojanscope.io.manifest import read_manifest
 
-VARIANTS = {"default": {}, "twins": {"twins": 1}}
+# the settings as stop 79 read them: today's default then (no twins), the screen without a null
+# (twins is the default since stop 80, with twin_null 5: pinned so a rerun reads the same)
+VARIANTS = {"default": {"twins": 0}, "twins": {"twins": 1, "twin_null": 0}}
 TIME_RATIO = 1.5  # the rule: the candidate's median CPU s per read within 1.5x the default's
 
 
@@ -133,7 +135,7 @@ def screen_rows(data, mask: np.ndarray | None) -> dict:
         rows |= g["members"]
     beyond = 0
     if rows.any():  # the rows the default does not flag already (what twins=1 would add)
-        flags, _ = read(data, None, {})
+        flags, _ = read(data, None, VARIANTS["default"])
         beyond = int(rows.sum() - rows[flags].sum())
     return {"rows": len(codes), "twin_rows": int(rows.sum()), "twin_beyond_default": beyond,
             "twin_poison": int((rows & mask).sum()) if mask is not None else 0,
