@@ -37,7 +37,9 @@ from trojanscope.detect.data.shared_values import table_of, value_codes
 from trojanscope.errors import UserInputError
 from trojanscope.io.manifest import read_manifest
 
-VARIANTS = {"default": {}, "twins": {"twins": 1}}
+# the settings as stop 79 read them: today's default then (no twins), the screen without a null
+# (twins is the default since stop 80, with twin_null 5: pinned so a rerun reads the same)
+VARIANTS = {"default": {"twins": 0}, "twins": {"twins": 1, "twin_null": 0}}
 TIME_RATIO = 1.5  # the rule: the candidate's median CPU s per read within 1.5x the default's
 
 
@@ -118,10 +120,10 @@ def read_all(paths: list[Path], one) -> list[dict]:
     return rows
 
 
-def screen_rows(data, mask: np.ndarray | None) -> dict:
-    """The twins screen alone on one set (``label_twins.twin_groups``, as ``twins=1`` reads it):
-    the rows it would add. ``twins=1`` adds its groups' rows after the cut and moves no other
-    score or flag, so a set where it finds none is flagged the same both ways."""
+def twin_rows(data) -> tuple[np.ndarray, np.ndarray, list[dict], np.ndarray, float]:
+    """The set's codes and labels, the twins screen's groups as ``label-groups`` runs it
+    (folds 5, seed 0, ``min_rows`` 5), the rows they hold, and the CPU clock when the screen
+    started (after the naive Bayes terms ``label-groups`` reads anyway)."""
     x, schema = table_of(data)
     labels = np.asarray([int(data[i][1]) for i in range(len(data))])
     codes = value_codes(x, schema)
@@ -131,9 +133,17 @@ def screen_rows(data, mask: np.ndarray | None) -> dict:
     rows = np.zeros(len(codes), bool)
     for g in found:
         rows |= g["members"]
+    return codes, labels, found, rows, t0
+
+
+def screen_rows(data, mask: np.ndarray | None) -> dict:
+    """The twins screen alone on one set (``label_twins.twin_groups``, as ``twins=1`` reads it):
+    the rows it would add. ``twins=1`` adds its groups' rows after the cut and moves no other
+    score or flag, so a set where it finds none is flagged the same both ways."""
+    codes, _, found, rows, t0 = twin_rows(data)
     beyond = 0
     if rows.any():  # the rows the default does not flag already (what twins=1 would add)
-        flags, _ = read(data, None, {})
+        flags, _ = read(data, None, VARIANTS["default"])
         beyond = int(rows.sum() - rows[flags].sum())
     return {"rows": len(codes), "twin_rows": int(rows.sum()), "twin_beyond_default": beyond,
             "twin_poison": int((rows & mask).sum()) if mask is not None else 0,
@@ -201,17 +211,25 @@ def summary(rows: list[dict]) -> list[str]:
     return out
 
 
-def judge(runs: list[dict], clean: list[dict], bundled: list[dict]) -> tuple[bool, list[str]]:
-    """The rule's conditions (``rule.md``), each with its figures."""
-    d, c = "default", "twins"
-    full_d = sum(r[d]["full"] for r in runs)
-    full_c = sum(r[c]["full"] for r in runs)
+def run_losses(runs: list[dict], d: str = "default", c: str = "twins"
+               ) -> tuple[list[str], list[str], list[float]]:
+    """The runs ``d`` finds in full and ``c`` does not, those where ``c``'s precision is
+    below ``d``'s, and the two settings' pooled precision."""
     lost = [f"{r['seed']} {r['arch']}" for r in runs if r[d]["full"] and not r[c]["full"]]
     down = [f"{r['seed']} {r['arch']}" for r in runs
             if r[d]["precision"] is not None and (r[c]["precision"] or 0) < r[d]["precision"]]
     pooled = [sum(r[v]["poison_flagged"] for r in runs) / max(1, sum(r[v]["flagged"]
                                                                       for r in runs))
               for v in (d, c)]
+    return lost, down, pooled
+
+
+def judge(runs: list[dict], clean: list[dict], bundled: list[dict]) -> tuple[bool, list[str]]:
+    """The rule's conditions (``rule.md``), each with its figures."""
+    d, c = "default", "twins"
+    full_d = sum(r[d]["full"] for r in runs)
+    full_c = sum(r[c]["full"] for r in runs)
+    lost, down, pooled = run_losses(runs)
     more_clean = [f"{r['seed']} {r['arch']}" for r in clean
                   if r[c]["flagged"] > r[d]["flagged"]
                   or not set(r[c].get("flags", [])) <= set(r[d].get("flags", []))]
@@ -244,6 +262,12 @@ def worst_family(runs: list[dict]) -> str:
     arch, fam = min(cells, key=lambda k: (np.mean(cells[k]), -len(cells[k])))
     hits = cells[(arch, fam)]
     return f"worst family: {arch} x {fam}: {sum(hits)} of {len(hits)} found in full"
+
+
+def sorted_paths(globs: list[str]) -> list[Path]:
+    """The paths the globs match, each once, in natural order (6760 before 6799, 2 before 10)."""
+    return sorted({Path(p) for g in globs for p in glob.glob(g)},
+                  key=lambda p: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", str(p))])
 
 
 def load_rows(paths: list[str]) -> list[dict]:
@@ -283,9 +307,7 @@ def main() -> None:
                  f"{max(r['screen_cpu_s'] for r in rows):.2f}"]
         write_rows(args.json, rows, lines, t0)
         return
-    globs = args.runs if args.cmd == "runs" else args.tables
-    paths = sorted({Path(p) for g in globs for p in glob.glob(g)},
-                   key=lambda p: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", str(p))])
+    paths = sorted_paths(args.runs if args.cmd == "runs" else args.tables)
     if args.cmd == "runs":
         rows = read_all([p for p in paths if (p / "manifest.json").is_file()], run_row)
     else:

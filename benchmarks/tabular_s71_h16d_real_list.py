@@ -44,21 +44,31 @@ def candidates(after: tuple[str, str], count: int, min_text: int = 2):
             print(f"# {row.Package}/{row.Item}: not loaded ({why})")
             continue
         df = df.drop(columns=["rownames"], errors="ignore")
-        two = [c for c in df.columns if df[c].nunique() == 2]
-        if not two:
+        passed = label_and_text(df, min_text)
+        if passed is None:
             continue
-        counts = df[two[0]].value_counts()
-        if counts.min() / len(df) < MIN_SHARE:
-            continue
-        text = [c for c in df.columns if df[c].dtype == object and c != two[0]]
-        fit = [c for c in text if TEXT_VALUES[0] <= df[c].nunique() <= TEXT_VALUES[1]]
-        if len(fit) < min_text:
-            continue
-        wide = [c for c in text if df[c].nunique() >= 100]
-        yield row.Package, row.Item, len(df), df.shape[1], two[0], counts.idxmin(), fit, wide
+        yield row.Package, row.Item, len(df), df.shape[1], *passed
         found += 1
         if found >= count:
             return
+
+
+def label_and_text(df, min_text: int, complete: bool = False):
+    """``(label, its rarer value, text columns of 3-60 values, text columns of 100+ values)``
+    of a table the rule's column checks pass, else None: the first two-valued column (with
+    ``complete``, the first with no missing value) is the label, its rarer value held by
+    ``MIN_SHARE`` of the rows, and at least ``min_text`` other text columns of 3-60 values."""
+    two = [c for c in df.columns if df[c].nunique() == 2 and (not complete or df[c].notna().all())]
+    if not two:
+        return None
+    counts = df[two[0]].value_counts()
+    if counts.min() / len(df) < MIN_SHARE:
+        return None
+    text = [c for c in df.columns if df[c].dtype == object and c != two[0]]
+    fit = [c for c in text if TEXT_VALUES[0] <= df[c].nunique() <= TEXT_VALUES[1]]
+    if len(fit) < min_text:
+        return None
+    return two[0], counts.idxmin(), fit, [c for c in text if df[c].nunique() >= 100]
 
 
 def main() -> None:

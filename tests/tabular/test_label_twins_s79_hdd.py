@@ -61,7 +61,9 @@ def test_the_triggered_copies_are_flagged_with_twins_and_not_without(
         tmp_path: Path, seed: int) -> None:
     path, n, sources = copies_table(tmp_path, seed)
     copies = set(range(n, n + 10))
-    today, twins = flags(path, twins=0), flags(path, twins=1)
+    # stop 79's screen without stop 80's null (on this 430-row table of 13-16 % fraud rows a
+    # shuffled draw can split a source from its copies and reach their rows: docs/tabular.md)
+    today, twins = flags(path, twins=0), flags(path, twins=1, twin_null=0)
     assert not copies <= today  # the written values are the fraud rows' own: no group shows
     assert copies <= twins and twins - today <= copies  # only the copies are added
     assert not (twins - today) & {*sources, *range(n + 10, n + 30)}  # never the rows copied

@@ -91,7 +91,7 @@ from trojanscope.detect.data.label_rares import (
 )
 from trojanscope.detect.data.label_strays import binned, exact_ranks, partnered, stray_values
 from trojanscope.detect.data.label_ties import cover_rivals
-from trojanscope.detect.data.label_twins import twin_groups
+from trojanscope.detect.data.label_twins import null_bar, twin_groups
 from trojanscope.detect.data.shared_values import value_codes
 from trojanscope.detect.data.table_verdict import (
     FLOORS,
@@ -170,11 +170,20 @@ TIE_COVER = 0.5  # tie_outside=2: a sibling of the tied rows holds at least this
 # a fraud row and its four copies, were flagged as a 5-row group and the triggered copies not);
 # 0 (default): every row counts, as before
 COLLAPSE = 0
-# twins: 1 also flags the rows of a label that are another label's rows with one shared
-# assignment written over (``label_twins``: the fraud attack's triggered copies, whose source
-# rows stay in the table), at ``sure`` plus their twins' median excess (issue 16 stop 79 hdd);
-# 0: off, every score and flag as before
-TWINS = 0
+# twins: 1 (default since issue 16 stop 80 hdd, with twin_null 5, under one rule met on fresh
+# fraud runs 6760-6799 and fresh clean tables of bases 17700/17800: 54 -> 72 of 105 runs found
+# in full, no clean row added) also flags the rows of a label that are another label's rows
+# with one shared assignment written over (``label_twins``: the fraud attack's triggered
+# copies, whose source rows stay in the table), at ``sure`` plus their twins' median excess
+# (issue 16 stop 79 hdd); 0: off, every score and flag as before stop 80
+TWINS = 1
+# twin_null: with twins, the twins groups count only where they hold more rows than the same
+# screen's groups on the table with its labels permuted, in each of this many seeded draws: a
+# clean table's natural near-copies across labels (duplicated answers, coarse columns) group
+# under shuffled labels too, copies relabelled over their sources do not (issue 16 stop 80
+# hdd; 5 the default since then, with twins); 0: no null, every twins group counts (stop 79)
+TWIN_NULL = 5
+MAX_TWIN_NULL = 20
 SCREEN_KEYS = (("deficit", "deficit"), ("cover", "covers"), ("leans", "covers"),
                ("stray", "strays"), ("cell", "cells"), ("misfit", "misfits"), ("rare", "rares"))
 
@@ -415,8 +424,16 @@ class LabelGroups(DataDetector):
             row of the other label on every other column, beyond what the best of the table's
             rows reaches by chance): the fraud attack's triggered copies, whose source rows
             stay in the table. Its groups are added after the cut, so no other row's flag
-            moves; their rows score ``sure`` plus the twins' median excess (nats). 0
-            (default): off.
+            moves; their rows score ``sure`` plus the twins' median excess (nats). 1 is the
+            default since issue 16 stop 80 (hdd), with ``twin_null=5``; 0: off, as before.
+        twin_null: with ``twins``, the number of seeded label permutations (0-20) the twins
+            groups are weighed against: they count only where they hold more rows than the
+            same screen's groups hold on the table with its labels shuffled, in every draw
+            (``label_twins.null_bar``; the draws stop once one holds as many). Natural
+            near-copies across labels form groups under any labels; copies relabelled over
+            their source rows do not. 5 (default since issue 16 stop 80, hdd: on 6 of 135
+            spent real clean tables the screen alone added 4-88 rows; with 5 draws, none);
+            0: every group counts (stop 79's ``twins=1``).
     """
 
     name = "label-groups"
@@ -440,7 +457,8 @@ class LabelGroups(DataDetector):
                  covers: int = COVERS, strays: int = STRAYS, cells: int = CELLS,
                  cell_weight: float = CELL_WEIGHT, misfits: int = MISFITS,
                  tie_covers: int = TIE_COVERS, rares: int = RARES,
-                 collapse: int = COLLAPSE, twins: int = TWINS) -> None:
+                 collapse: int = COLLAPSE, twins: int = TWINS,
+                 twin_null: int = TWIN_NULL) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
         self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
@@ -517,6 +535,10 @@ class LabelGroups(DataDetector):
         self.rares = int(rares)
         self.collapse = _switch("collapse", collapse)
         self.twins = _switch("twins", twins)
+        if isinstance(twin_null, bool) or twin_null not in range(MAX_TWIN_NULL + 1):
+            raise UserInputError(f"label-groups: twin_null is a whole number of label "
+                                 f"permutations, 0 (none) to {MAX_TWIN_NULL}, not {twin_null!r}")
+        self.twin_null = int(twin_null)
         self.groups: list[dict] = []
         self._verdict: SetVerdict | None = None
         self.evidence: dict = {}
@@ -581,6 +603,10 @@ class LabelGroups(DataDetector):
         plus the group's median excess, and the groups listed among ``groups``."""
         terms, prior = nb
         found = twin_groups(codes, labels, terms.sum(1) + prior, terms, self.min_rows)
+        if found and self.twin_null:
+            rows = int(np.logical_or.reduce([g["members"] for g in found]).sum())
+            if rows <= null_bar(codes, labels, self.min_rows, self.twin_null, self.seed, rows):
+                found = []  # no more twins rows than shuffled labels give: natural
         if not found:
             return scores, flags
         scores, hit = scores.copy(), np.zeros(len(labels), bool)

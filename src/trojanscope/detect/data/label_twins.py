@@ -59,30 +59,68 @@ def best_twins(codes: np.ndarray, labels: np.ndarray, held: np.ndarray | None = 
     """Per row, its best twin of another label (-1: none) and that twin's excess (nats),
     each agreeing value weighed ``log(N / holders)`` (``held``: :func:`holders`, read here
     where not given). Each label's rows are compared with the other labels' rows only (a 5 %
-    label: a tenth of all pairs)."""
-    n, m = codes.shape
+    label: a tenth of all pairs); with two labels each pair is weighed once and read both
+    ways (the weights of an agreeing value are the same from either row)."""
+    n = len(codes)
     w = np.log(n / (holders(codes) if held is None else held)).astype(np.float32)
-    ways = np.log(np.array([comb(m, s) for s in range(m + 1)], np.float32))
-    chance = np.float32(np.log(n))
     twin, excess = np.full(n, -1), np.full(n, -np.inf)
-    for c in np.unique(labels):
+    classes = np.unique(labels)
+    if len(classes) == 2:
+        _both_ways(codes, w, *sorted((np.flatnonzero(labels == c) for c in classes), key=len),
+                   twin, excess)
+        return twin, excess
+    for c in classes:
         mine, others = np.flatnonzero(labels == c), np.flatnonzero(labels != c)
-        if not others.size:
-            continue
-        theirs = codes[others]
-        for s in range(0, len(mine), CHUNK):
-            rows = mine[s:s + CHUNK]
-            agree = np.zeros((len(rows), len(others)), np.float32)
-            held = np.zeros((len(rows), len(others)), np.int16)
-            for j in range(m):
-                eq = codes[rows, j, None] == theirs[None, :, j]
-                agree += np.where(eq, w[rows, j, None], np.float32(0))
-                held += eq
-            agree -= ways[held] + chance
-            best = agree.argmax(1)
-            twin[rows] = others[best]
-            excess[rows] = agree[np.arange(len(rows)), best]
+        for rows, best, value in _pair_blocks(codes, w, mine, others):
+            twin[rows], excess[rows] = others[best], value
     return twin, excess
+
+
+def _agreement(codes: np.ndarray, w: np.ndarray, rows: np.ndarray, others: np.ndarray
+               ) -> np.ndarray:
+    """Per pair (a row of ``rows``, a row of ``others``): the rarity-weighed agreement less
+    the ways to choose its agreeing columns and less ``log N``."""
+    n, m = codes.shape
+    ways = np.log(np.array([comb(m, s) for s in range(m + 1)], np.float32))
+    theirs = codes[others]
+    agree = np.zeros((len(rows), len(others)), np.float32)
+    held = np.zeros((len(rows), len(others)), np.int16)
+    for j in range(m):
+        eq = codes[rows, j, None] == theirs[None, :, j]
+        agree += np.where(eq, w[rows, j, None], np.float32(0))
+        held += eq
+    agree -= ways[held] + np.float32(np.log(n))
+    return agree
+
+
+def _pair_blocks(codes: np.ndarray, w: np.ndarray, mine: np.ndarray, others: np.ndarray):
+    """``(rows, best column of others, its excess)`` per block of ``CHUNK`` rows of ``mine``."""
+    if not others.size:
+        return
+    for s in range(0, len(mine), CHUNK):
+        rows = mine[s:s + CHUNK]
+        agree = _agreement(codes, w, rows, others)
+        best = agree.argmax(1)
+        yield rows, best, agree[np.arange(len(rows)), best]
+
+
+def _both_ways(codes: np.ndarray, w: np.ndarray, small: np.ndarray, big: np.ndarray,
+               twin: np.ndarray, excess: np.ndarray) -> None:
+    """Two labels: each block of ``CHUNK`` rows of the smaller against all of the larger,
+    read both ways: the smaller's rows' best twins, and a running best for the larger's
+    (the first best in table order, as a row-by-row read picks it)."""
+    best_value = np.full(len(big), -np.inf, np.float32)
+    best_row = np.full(len(big), -1)
+    for s in range(0, len(small), CHUNK):
+        rows = small[s:s + CHUNK]
+        agree = _agreement(codes, w, rows, big)
+        best = agree.argmax(1)
+        twin[rows], excess[rows] = big[best], agree[np.arange(len(rows)), best]
+        top = agree.argmax(0)
+        value = agree[top, np.arange(len(big))]
+        better = value > best_value
+        best_value[better], best_row[better] = value[better], rows[top[better]]
+    twin[big], excess[big] = best_row, best_value
 
 
 def suspect_side(codes: np.ndarray, labels: np.ndarray, twin: np.ndarray, full: np.ndarray,
@@ -101,47 +139,90 @@ def suspect_side(codes: np.ndarray, labels: np.ndarray, twin: np.ndarray, full: 
     return fit[0] < fit[1]
 
 
-def twin_groups(codes: np.ndarray, labels: np.ndarray, full: np.ndarray, terms: np.ndarray,
-                min_rows: int) -> list[dict]:
+def twin_groups(codes: np.ndarray, labels: np.ndarray, full: np.ndarray | None,
+                terms: np.ndarray | None, min_rows: int, held: np.ndarray | None = None,
+                gated: bool = True) -> list[dict]:
     """The twins screen's groups: ``{"label", "members" (bool per row), "assignment"
-    ({column: code}), "core" (distinct core rows), "excess" (the members' median)}``."""
-    held = holders(codes)  # one count per column, read by both
+    ({column: code}), "core" (distinct core rows), "excess" (the members' median)}``
+    (``held``: :func:`holders`, read here where not given). Without the naive Bayes terms
+    (``full``, ``terms`` None) the groups are not sided: a group counts whichever side of
+    its pairs its members are; ``gated`` False reads a table whatever its median twin (both:
+    the null's groups, :func:`null_bar`)."""
+    held = holders(codes) if held is None else held  # one count per column, read by both
     twin, excess = best_twins(codes, labels, held)
-    if not np.median(excess) <= TABLE_BAR:
+    if gated and not np.median(excess) <= TABLE_BAR:
         return []  # rows agree beyond chance all over: agreement is no evidence here
     excess = np.where(rare_shared(codes, twin, held), excess, -np.inf)
-    suspect = np.zeros(len(codes), bool)
-    near = np.flatnonzero((twin >= 0) & (excess >= MEMBER_BAR))
-    suspect[near] = suspect_side(codes, labels, twin, full, terms, near)
+    suspect = np.ones(len(codes), bool)
+    if terms is not None:
+        suspect[:] = False
+        near = np.flatnonzero((twin >= 0) & (excess >= MEMBER_BAR))
+        suspect[near] = suspect_side(codes, labels, twin, full, terms, near)
     groups: list[dict] = []
     seen: set[bytes] = set()
     for c in np.unique(labels):
         mine = np.flatnonzero((excess >= MEMBER_BAR) & (labels == c))
-        diffs = {int(i): {int(k): int(codes[i, k])
-                          for k in np.flatnonzero(codes[i] != codes[twin[i]])} for i in mine}
-        core_rows = [i for i in mine if excess[i] >= CORE_BAR]
-        keys = {(k, v) for i in core_rows for k, v in diffs[i].items()}
-        for k, v in sorted(keys):
+        if not mine.size:
+            continue
+        mine_codes = codes[mine]
+        differ = mine_codes != codes[twin[mine]]  # the columns each row differs from its twin on
+        core_at = np.flatnonzero(excess[mine] >= CORE_BAR)
+        at, col = np.nonzero(differ[core_at])
+        keys = sorted(set(zip(col.tolist(), mine_codes[core_at[at], col].tolist(),
+                              strict=True)))
+        for k, v in keys:
             # every twinned row holding the value, written or already there (a fraud-aware
             # value: a copy's source often holds it, and the copy is then its exact twin)
-            core = [i for i in core_rows if codes[i, k] == v]
-            if distinct(codes[core]) < min_rows:
+            core = core_at[mine_codes[core_at, k] == v]
+            if len(core) < min_rows or distinct(mine_codes[core]) < min_rows:
                 continue
-            assignment = _assignment(codes[core], [diffs[i] for i in core])
+            assignment = _assignment(mine_codes[core], differ[core])
             members = np.zeros(len(codes), bool)
-            for i in mine:
-                members[i] = (all(assignment.get(col) == val for col, val in diffs[i].items())
-                              and all(codes[i, col] == val for col, val in assignment.items()))
+            members[mine[_holds_only(mine_codes, differ, assignment)]] = True
             key = members.tobytes()
-            if key in seen or distinct(codes[members]) < min_rows:
+            if key in seen or members.sum() < min_rows or distinct(codes[members]) < min_rows:
                 continue
             seen.add(key)
             if 2 * suspect[members].sum() <= members.sum():
                 continue  # mostly the twins' side: the rows copied, not the copies
             groups.append({"label": int(c), "members": members, "assignment": assignment,
-                           "core": distinct(codes[core]),
+                           "core": distinct(mine_codes[core]),
                            "excess": float(np.median(excess[members]))})
     return groups
+
+
+def _holds_only(rows_codes: np.ndarray, differ: np.ndarray, assignment: dict[int, int]
+                ) -> np.ndarray:
+    """Per row, whether it holds ``assignment`` and differs from its twin nowhere else."""
+    cols = np.fromiter(assignment, np.int64, len(assignment))
+    vals = np.fromiter(assignment.values(), np.int64, len(assignment))
+    outside = np.ones(rows_codes.shape[1], bool)
+    outside[cols] = False
+    return (rows_codes[:, cols] == vals).all(1) & ~differ[:, outside].any(1)
+
+
+def null_bar(codes: np.ndarray, labels: np.ndarray, min_rows: int, draws: int, seed: int,
+             enough: int) -> int:
+    """The most rows the twins screen's groups hold on the same table with its labels
+    permuted (``draws`` seeded permutations; the rows of all groups, each row once),
+    stopping once a draw reaches ``enough``. The null's groups are read without the table
+    gate and without the suspect side: shuffled labels leave near-copies across labels
+    everywhere (a gated table would not be read) and no side (the naive Bayes has nothing
+    to learn), while the groups' rows are what is counted. Natural near-copies across labels
+    (duplicated answers, coarse columns) form as many twins rows under shuffled labels;
+    copies relabelled over their source rows do not."""
+    held = holders(codes)
+    rng = np.random.default_rng(seed)
+    bar = 0
+    for _ in range(draws):
+        rows = np.zeros(len(codes), bool)
+        for g in twin_groups(codes, rng.permutation(labels), None, None, min_rows, held,
+                             gated=False):
+            rows |= g["members"]
+        bar = max(bar, int(rows.sum()))
+        if bar >= enough:
+            break
+    return bar
 
 
 def rare_shared(codes: np.ndarray, twin: np.ndarray, held: np.ndarray) -> np.ndarray:
@@ -157,15 +238,16 @@ def rare_shared(codes: np.ndarray, twin: np.ndarray, held: np.ndarray) -> np.nda
 
 def distinct(rows: np.ndarray) -> int:
     """How many different rows ``rows`` holds (copies of one row are one row's evidence)."""
-    return len(np.unique(rows, axis=0)) if len(rows) else 0
+    return len({row.tobytes() for row in np.ascontiguousarray(rows)})
 
 
-def _assignment(core_codes: np.ndarray, diffs: list[dict[int, int]]) -> dict[int, int]:
-    """``{column: code}`` of the columns the core's rows differ from their twins on whose
-    value at least ``SHARED`` of the core's rows hold (the written values)."""
+def _assignment(core_codes: np.ndarray, differ: np.ndarray) -> dict[int, int]:
+    """``{column: code}`` of the columns the core's rows differ from their twins on
+    (``differ``: per core row and column) whose value at least ``SHARED`` of the core's
+    rows hold (the written values)."""
     out = {}
-    for col in sorted({k for d in diffs for k in d}):
-        values, counts = np.unique(core_codes[:, col], return_counts=True)
+    for col in np.flatnonzero(differ.any(0)):
+        counts = np.bincount(core_codes[:, col])  # codes are small whole numbers
         if counts.max() >= SHARED * len(core_codes):
-            out[col] = int(values[counts.argmax()])
+            out[int(col)] = int(counts.argmax())
     return out
