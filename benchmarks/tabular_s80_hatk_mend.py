@@ -31,13 +31,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from tabular_s76_h16z_fraud import seeds_of
 from tabular_s76_hatk_floor import readme_line, seed_table
-from tabular_s77_hatk_copies import MAX_CPU_S, Conditions, grid, paired
+from tabular_s77_hatk_copies import Conditions, grid, paired, run_conditions
 from tabular_s78_hatk_twins import eligible_of, recall_floor
 from tabular_s79_hatk_pair import ARCHS, CA_POINTS, GATE, RATE, TOL, K, run_variant
 
@@ -162,14 +163,7 @@ def judge(rows: list[dict], twin_rows: list[dict], cand: str, old: str = "old",
          f"both): candidate {len(u_c)} {u_c}; stop 77's {len(u_d)} {u_d}; today's "
          f"{len(u_a)} {u_a}" + (f"; candidate's worst {share[ws]:.2f} of the bound {ws}"
                                 if ws else ""))
-    refused = [k for k in pairs if c[k] and c[k].get("error")]
-    bad = [k for k in refused if not (c[k]["exit"] == 2 and c[k].get("error_lines") == 1)]
-    newly = [k for k in refused if d[k] and not d[k].get("error")]
-    cond("5", not bad and not newly, f"candidate refusals {len(refused)}; not one line exit 2: "
-         f"{bad or 'none'}; refused where stop 77's ran: {newly or 'none'}")
-    cpu = [r["cpu_s"] for r in c.values() if r and not r.get("error")]
-    cond("6", max(cpu, default=0.0) <= MAX_CPU_S, f"CPU s per candidate run: median "
-         f"{np.median(cpu) if cpu else float('nan'):.2f}, most {max(cpu, default=0.0):.2f}")
+    run_conditions(cond, pairs, d, c)  # 5: refusals one line, none new; 6: CPU s a run
     return cond.ok, cond.lines + context(pairs, d, c, tw, floor, copied, took_d, took_c, drops)
 
 
@@ -195,30 +189,23 @@ def context(pairs, d, c, tw, floor, copied, took_d, took_c, drops) -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    g = sub.add_parser("dev", help="mend variants on spent tables where the pair adds copies")
-    g.add_argument("--work", type=Path, required=True)
-    g.add_argument("--seeds", required=True)
-    g.add_argument("--archs", default=",".join(ARCHS))
-    g.add_argument("--variants", required=True)
-    g.add_argument("--json", type=Path, required=True)
-    f = sub.add_parser("grid", help="the rule's runs: variants on every pair")
-    f.add_argument("--work", type=Path, required=True)
-    f.add_argument("--seeds", required=True)
-    f.add_argument("--archs", default=",".join(ARCHS))
-    f.add_argument("--variants", required=True)
-    f.add_argument("--json", type=Path, required=True)
+    for name, said in (("dev", "mend variants on spent tables where the pair adds copies"),
+                       ("grid", "the rule's runs: variants on every pair")):
+        g = sub.add_parser(name, help=said)
+        g.add_argument("--work", type=Path, required=True)
+        g.add_argument("--seeds", required=True)
+        g.add_argument("--archs", default=",".join(ARCHS))
+        g.add_argument("--variants", required=True)
+        g.add_argument("--json", type=Path, required=True)
     j = sub.add_parser("judge")
     j.add_argument("--grid", type=Path, nargs="+", required=True)
     j.add_argument("--twins", type=Path, nargs="+", required=True)
     j.add_argument("--candidate", default="asis")
     args = ap.parse_args()
-    if args.cmd == "dev":
-        dev(args.work, seed_list(args.seeds), args.archs.split(","), args.variants.split(","),
+    if args.cmd in ("dev", "grid"):
+        run = dev if args.cmd == "dev" else partial(grid, runner=run_mend)
+        run(args.work, seed_list(args.seeds), args.archs.split(","), args.variants.split(","),
             args.json)
-        return
-    if args.cmd == "grid":
-        grid(args.work, seed_list(args.seeds), args.archs.split(","), args.variants.split(","),
-             args.json, runner=run_mend)
         return
     rows = [r for p in args.grid for r in json.loads(p.read_text())]
     twin_rows = [r for p in args.twins for r in json.loads(p.read_text())]

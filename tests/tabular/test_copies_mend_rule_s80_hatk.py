@@ -5,19 +5,8 @@ today's default and fall under the bound no more often; below the floor nothing 
 
 from __future__ import annotations
 
+from tabular.test_copies_pair_rule_s79_hatk import row, twin
 from tabular_s80_hatk_mend import FLOOR_RUNS, copies_of, derive, judge
-
-
-def twin(seed: int, eligible: int = 40, full: float = 0.30, ca: float = 0.95) -> dict:
-    return {"seed": seed, "arch": "lightgbm", "full": full, "twins": [0.30] * 5,
-            "full_ca": ca, "twin_cas": [ca] * 5, "eligible": eligible}
-
-
-def row(seed: int, variant: str, took: bool, recall: float = 0.3, ca: float = 0.95,
-        added: int = 10, **extra) -> dict:
-    return {"seed": seed, "arch": "lightgbm", "variant": variant, "took": took, "asr": 1.0,
-            "recall": recall, "ca": ca, "cpu_s": 0.1, "added": added, **extra}
-
 
 N = FLOOR_RUNS  # pairs, each adding copies: the floor exactly
 
