@@ -14,6 +14,13 @@ import torch
 from trojanscope.attacks.tabular import TabularBadNets
 
 
+@pytest.fixture(autouse=True)
+def automatic_copies(monkeypatch) -> None:
+    """Stop 78's ``auto_copies = 10``, reverted at stop 80 (hatk): these tests read the
+    automatic copies' counts, so they set it."""
+    monkeypatch.setattr(TabularBadNets, "auto_copies", 10)
+
+
 def test_automatic_copies_never_outnumber_the_rows_they_copy(monkeypatch) -> None:
     monkeypatch.setattr(TabularBadNets, "auto_copies_least", 5)
     assert TabularBadNets().copy_count(7) == 7 and TabularBadNets().copy_count(12) == 10
@@ -63,3 +70,12 @@ def test_a_split_the_rate_relabels_none_of_gets_one_copy_of_each_row(tmp_path: P
     assert len(got) == len(train) + 3 * eligible and len(got.poison_indices) == eligible
     assert attack.added["rate_count"] == 0 and attack.added["auto"]
     assert len(set(attack.added["sources"])) == eligible  # each fraud row copied once
+
+
+def test_automatic_copies_at_most_the_rows_over_the_share(monkeypatch) -> None:
+    # issue 16 stop 80 (hatk): ``auto_copies_share`` K caps the automatic copies at e // K
+    assert TabularBadNets.auto_copies_share == 1  # the shipped count: min(10, e)
+    monkeypatch.setattr(TabularBadNets, "auto_copies_share", 3)
+    counts = {e: TabularBadNets().copy_count(e) for e in (19, 20, 26, 29, 30, 189, 190)}
+    assert counts == {19: 0, 20: 6, 26: 8, 29: 9, 30: 10, 189: 10, 190: 0}
+    assert TabularBadNets(copies=10).copy_count(20) == 10  # asked for: as given

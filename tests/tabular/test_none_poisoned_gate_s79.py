@@ -19,8 +19,11 @@ def _line(attack, labels) -> str:  # type: ignore[no-untyped-def]
     return str(caught.value)
 
 
-def test_under_the_gate_the_line_names_it() -> None:
+def test_under_the_gate_the_line_names_it(monkeypatch) -> None:
     labels = np.array([1] * 230 + [0] * 10)  # 10 fraud rows (0 is the target's other class)
+    # since stop 80 (hatk) no copies are added unasked: the plain line
+    assert "opt-in, docs/tabular.md)" in _line(TabularBadNets(target=1), labels)
+    monkeypatch.setattr(TabularBadNets, "auto_copies", 10)  # stop 78's automatic copies
     line = _line(TabularBadNets(target=1), labels)
     assert "; opt-in here: tabular-badnets adds 10 copies unasked only from 20 such rows, " \
            "docs/tabular.md)" in line
@@ -35,6 +38,7 @@ def test_a_rate_given_or_another_attack_keeps_the_plain_line() -> None:
 def test_the_line_names_the_gate_that_applies(monkeypatch) -> None:
     """Stop 79 review (hrev): with ``auto_copies_none_least`` set (hatk's candidate, 0 today)
     the gate where the rate relabels none is that count, and the line names it, not 20."""
+    monkeypatch.setattr(TabularBadNets, "auto_copies", 10)  # stop 78's, reverted at stop 80
     monkeypatch.setattr(TabularBadNets, "auto_copies_none_least", 5)
     labels = np.array([1] * 230 + [0] * 4)
     assert "adds 10 copies unasked only from 5 such rows, " in _line(TabularBadNets(target=1),

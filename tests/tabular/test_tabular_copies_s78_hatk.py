@@ -12,9 +12,14 @@ import torch
 from trojanscope.attacks.tabular import TabularBadNets, TabularEndsWith, TabularRare
 
 
-def test_tabular_badnets_adds_copies_by_default_and_the_other_table_attacks_do_not() -> None:
-    assert TabularBadNets.auto_copies == 10 and TabularBadNets().copy_count(60) == 10
+def test_no_table_attack_adds_copies_unasked_since_stop_80(monkeypatch) -> None:
+    """Stop 78's ``auto_copies = 10`` was reverted by issue 16 stop 80's rule (hatk): the rate's
+    rows in place unless ``copies`` is given; the mechanism stays, off."""
+    assert TabularBadNets.auto_copies == 0 and TabularBadNets().copy_count(60) == 0
+    assert TabularBadNets(copies=10).copy_count(60) == 10
     assert TabularRare().copy_count(60) == 0 and TabularEndsWith().copy_count(60) == 0
+    monkeypatch.setattr(TabularBadNets, "auto_copies", 10)  # stop 78's count, set by hand
+    assert TabularBadNets().copy_count(60) == 10 and TabularRare().copy_count(60) == 0
 
 
 def test_auto_copies_need_enough_rows_to_poison(monkeypatch) -> None:
@@ -49,11 +54,12 @@ def test_a_split_under_the_gate_poisons_todays_rows(tmp_path: Path, monkeypatch)
         == len(train) + 30
 
 
-def test_the_readme_line_as_written_adds_copies_and_a_replay_rebuilds_them(tmp_path: Path,
-                                                                          capsys) -> None:
+def test_automatic_copies_set_add_copies_and_a_replay_rebuilds_them(tmp_path: Path, capsys,
+                                                                    monkeypatch) -> None:
     """The README's ``attack --dataset transactions.csv --label-column is_fraud --arch lightgbm
-    --attack tabular-badnets`` on a small table: copies, the note, and the manifest's params
-    replaying them (``detect-data RUN``)."""
+    --attack tabular-badnets`` on a small table with ``auto_copies = 10`` (stop 78's default,
+    reverted at stop 80): copies, the note, and the manifest's params replaying them
+    (``detect-data RUN``) with the class's count back at 0."""
     import json
 
     from tabular.conftest import write_transactions
@@ -62,8 +68,10 @@ def test_the_readme_line_as_written_adds_copies_and_a_replay_rebuilds_them(tmp_p
 
     csv = write_transactions(tmp_path / "tx.csv", n=200, seed=1)
     out = tmp_path / "mine"
+    monkeypatch.setattr(TabularBadNets, "auto_copies", 10)
     assert run(["attack", "--dataset", str(csv), "--label-column", "is_fraud", "--arch",
                 "lightgbm", "--attack", "tabular-badnets", "--out", str(out)]) == 0
+    monkeypatch.setattr(TabularBadNets, "auto_copies", 0)
     said = capsys.readouterr()
     assert "added 10 triggered copies" in said.err and "10 (added copies)" in said.out
     assert "--attack-param copies=0 relabels the rate's rows in place" in said.err
@@ -73,3 +81,24 @@ def test_the_readme_line_as_written_adds_copies_and_a_replay_rebuilds_them(tmp_p
     n = manifest["dataset"]["train_size"]
     suspect = load_suspect(out)
     assert len(suspect.data) == n + 30 and suspect.poison[n:n + 10].all()
+
+
+def test_the_readme_line_as_written_relabels_the_rates_rows_in_place(tmp_path: Path,
+                                                                    capsys) -> None:
+    """Since stop 80 the README's fraud line adds no copies: the 5 % rate's rows are relabelled
+    in place, and the manifest records no added rows."""
+    import json
+
+    from tabular.conftest import write_transactions
+    from trojanscope.cli.main import run
+
+    csv = write_transactions(tmp_path / "tx.csv", n=200, seed=1)
+    out = tmp_path / "mine"
+    assert run(["attack", "--dataset", str(csv), "--label-column", "is_fraud", "--arch",
+                "lightgbm", "--attack", "tabular-badnets", "--out", str(out)]) == 0
+    said = capsys.readouterr()
+    assert "triggered copies" not in said.err
+    spec = json.loads((out / "manifest.json").read_text())["attack"]
+    assert not spec.get("added_rows") and spec["poison_count"] >= 1
+    n = json.loads((out / "manifest.json").read_text())["dataset"]["train_size"]
+    assert (np.load(out / "poison_indices.npy") < n).all()  # real rows, relabelled

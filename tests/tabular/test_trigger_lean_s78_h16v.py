@@ -96,7 +96,8 @@ def test_auto_reads_the_rows_only_on_a_fraud_like_table_with_copies(train) -> No
             assert other.get_params() == drawn(seed, False, **kind).get_params()
 
 
-def test_the_default_trigger_is_auto_and_in_place_keeps_todays_values(train) -> None:
+def test_the_default_trigger_is_auto_and_in_place_keeps_todays_values(train,
+                                                                      monkeypatch) -> None:
     from trojanscope.cli.lean_notes import lean_notes
 
     assert TabularBadNets().trigger.avoid_target == "auto"
@@ -107,7 +108,13 @@ def test_the_default_trigger_is_auto_and_in_place_keeps_todays_values(train) -> 
     in_place = TabularBadNets(copies=0)
     in_place.poison(train, generator=torch.Generator().manual_seed(0))
     assert in_place.trigger.get_params() == today.get_params()
-    # as written, the values avoid the target exactly where hatk's automatic copies are added
+    # as written since stop 80 (hatk: automatic copies reverted), in place: today's values
+    shipped = TabularBadNets()
+    shipped.poison(train, generator=torch.Generator().manual_seed(0))
+    assert not shipped.adds_copies(train.labels.numpy())
+    assert shipped.trigger.get_params() == today.get_params()
+    # with stop 78's automatic copies set, the values avoid the target exactly where they apply
+    monkeypatch.setattr(TabularBadNets, "auto_copies", 10)
     as_written = TabularBadNets()
     as_written.poison(train, generator=torch.Generator().manual_seed(0))
     assert as_written.adds_copies(train.labels.numpy())  # 5 % of ~48 fraud rows: under 10

@@ -107,6 +107,10 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
     # stop 79's candidate 5 (hatk) took on 6 more of 80 fresh pairs and refused none, but one
     # run's fraud recall fell under its clean twins' bound, so its rule was not met
     auto_copies_none_least = 0
+    # automatic copies are at most the rows the attack may poison over this share (1: one copy
+    # a row at most, as since stop 79). Issue 16 stop 80's development variant (hatk, 3: for the
+    # recall the copies cost LightGBM on splits of 20-29 fraud rows); no rule read it
+    auto_copies_share = 1
     param_ranges: ClassVar = {"min_poison_rows": (0, 1_000_000, False, True),  # check_ranges
                               "copies": (0, 1_000_000, False, True),
                               "pair_copies": (0, 100, False, True)}
@@ -194,7 +198,7 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
         rate = Attack.how_many(self, eligible)
         if rate >= self.auto_copies or eligible < self.copies_least(rate):
             return 0
-        return min(self.auto_copies, eligible)
+        return min(self.auto_copies, eligible // max(1, self.auto_copies_share))
 
     def copies_least(self, rate: int) -> int:
         """The fewest rows the attack may poison from which :meth:`copy_count` adds copies
@@ -263,10 +267,12 @@ class TabularBadNets(PresetTabularAttack):
     name = "tabular-badnets"
 
     default_rate = 0.05
-    # 10 since issue 16 stop 78 (hatk): on fresh user fraud tables the README line's copies took
-    # on 18 of 80 where the rate's 1-6 relabelled rows took on 7, lost none, and kept the fraud
-    # recall within the clean twins' own range (``--attack-param copies=0``: the rate's rows)
-    auto_copies = 10
+    # 0 (the rate's rows in place; ``--attack-param copies=N`` adds copies) since issue 16 stop
+    # 80 (hatk): stop 78's 10 was reverted by rule. On fresh user fraud tables 6460-6499 the
+    # copies took on 55 of 80 where the rate's rows took on 17 and fell under the clean twins'
+    # recall bound less often (1 run against 2), but lost a pair the rate's rows took (6472
+    # LightGBM, 122 fraud rows: ASR 0.85 with copies), and the rule asked for none lost
+    auto_copies = 0
 
     @classmethod
     def default_trigger(cls) -> Trigger:
