@@ -1,7 +1,7 @@
 """``gated``'s ``dense_fall`` (issue 12, stop 80 hwc): where ``dense_gate`` opened (a dense image
 model rated below the gate), the residual probe opens the second stage only on the reversed
 trigger's fall; a striped perturbation alone hands the input model back. On spent user run 340a
-the stripe (0.25) opened the stages at a class whose trigger kept 0.857 of its success, and
+the stripe (0.208) opened the stages at a class whose trigger kept 0.842 of its success, and
 they cost 6.93 points. Hand-wired models from ``test_gated_unlearn``."""
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from trojanscope.mitigate import residual
 torch.set_num_threads(1)
 
 # what the probe read on spent user run 340a (class 5, target 8; stop 80 development)
-RUN_340A = {"trigger_before": 0.875, "trigger_after": 0.75, "kept": 0.857,
-            "perturbation": 0.25}
+RUN_340A = {"trigger_before": 0.792, "trigger_after": 0.667, "kept": 0.842,
+            "perturbation": 0.208}
 # and on 271a (its target, the weak run the stages took to the goal)
 RUN_271A = {"trigger_before": 0.565, "trigger_after": 0.087, "kept": 0.154,
             "perturbation": 0.087}

@@ -8,7 +8,7 @@ perturbation still sends ``residual`` (0.2) of the held-back images to the suspe
 evidence on a flagged model). On a dense image model the detector passed (``dense_gate``
 opened, p under the gate) the stripe is no such evidence: on spent user run 340a (a weak
 ``mnist`` MLP, target 8, p 0.005) the detector's first class was 5, its reversed trigger kept
-0.857 of its success, a stripe sent 0.25, and the stages that this opened cost 6.93 points and
+0.842 of its success, a stripe sent 0.208, and the stages that this opened cost 6.93 points and
 left 7.87% ASR (4.49% before); the weak run whose stages reached the goal (271a, at its target)
 was opened by the trigger's fall (kept 0.154). A SIG MLP the detector passes is the stripe
 gate's (``stripe_gate``), which opens before ``dense_gate`` is read. With ``dense_fall=1`` the

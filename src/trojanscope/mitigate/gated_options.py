@@ -136,8 +136,8 @@ class GateOptions:
             only where the reversed trigger fell through the first stage (kept < ``kept``);
             a striped perturbation alone hands the input model back
             (:mod:`~trojanscope.mitigate.dense_fall`). 0 (default): the probe as for any
-            model. Why (issue 12, stop 80 hwc): on 340a the stripe (0.25) opened the stages
-            at a class the trigger did not fall for (kept 0.857), and they cost 6.93 points.
+            model. Why (issue 12, stop 80 hwc): on 340a the stripe (0.208) opened the stages
+            at a class the trigger did not fall for (kept 0.842), and they cost 6.93 points.
     """
 
     detector: str = "auto"
