@@ -8,16 +8,19 @@ the model) so that the named class stands against the gate's 3 references (the c
 the lowest best MM-BD margin) or against every other class:
 
 - ``stamp`` (side ``s``, value ``v``): a solid ``s`` x ``s`` square of value ``v`` pasted at
-  every second place (stride 2) on a set of hosts; per class, the largest share (over places) of the
-  hosts the model does not already give that class that the square sends to it. Hosts:
-  ``mmbd`` (MM-BD's own maximising inputs, every start of every class) or ``sparse`` (64
-  seeded images of scattered lit pixels, a digit-like dark ground).
+  every second place (stride 2) on 64 seeded sparse hosts (scattered lit pixels, a dark,
+  digit-like ground); per class, the largest share (over places) of the hosts the model does
+  not already give that class that the square sends to it (a class holding every host reads
+  1.0). The same squares on MM-BD's own maximising inputs sent nothing anywhere on the first 4
+  models read, and were dropped.
 - ``noise``: the share of 256 seeded uniform-noise images the model gives each class.
 - ``blank``: the softmax of an all-dark image, per class.
 
-``read MANIFEST --out ROWS``: each model read as ``detect --data-free`` reads it with the
-shipped file (before and after today's gate); on each in-band flag (0.5 <= p < sigmoid(5),
-the excess term's class) every probe's per-class values, CPU apart. ``table ROWS [--md]``:
+``rebuild WORK NAME... --out BUILT``: spent models rebuilt from their seeds.
+``probe MANIFEST NAMED... --out ROWS``: the probes on spent models whose data-free read stop 79
+recorded. ``write FILE --line L``: the candidate calibration file (the gate's ``noise`` key).
+``fresh MANIFEST --cand FILE --out ROWS`` and ``judge ROWS``: the rule's fresh read and its
+reading (``benchmarks/data/lean_probe_s80_h9c/rule.md``). ``table ROWS [--md]``:
 each reading (named class less the references' median, or less every other class's median)
 on each in-band flag today's gate keeps at the recipe's classes, and per reading the cut
 clearing most clean leans with no backdoor lowered, chosen on the even seeds and checked on
@@ -34,7 +37,6 @@ from pathlib import Path
 from _common import read_jsonl, run_main
 from wide_gate_s77_h9c import SHIPPED
 
-BAND = 0.9933  # sigmoid(5): a flag the gate's 5 logits can take under 0.5
 WIDE = (2, 3, 5, 7)  # the classes the recipe entry opens
 STAMPS = ((3, 1.0), (4, 1.0), (4, 0.0))  # (side, value) of the pasted squares
 SPARSE = 64  # sparse hosts (``lean_probes.sparse_hosts``, each pixel lit with chance 0.12)
@@ -92,44 +94,22 @@ def probe(manifest_path: Path, named_rows: list[Path], out: Path) -> None:
         print(json.dumps({k: row[k] for k in ("name", "pre_gate", "today")}), flush=True)
 
 
-def read(manifest_path: Path, out: Path, band: float = BAND) -> None:
-    """``read`` (the module's text); models already in ``out`` are left out."""
-    import copy
+def rebuild(work: Path, names: list[str], out: Path) -> None:
+    """``rebuild WORK NAME... --out BUILT``: spent models rebuilt from their seeds with their
+    builder (``user_cnn_s71_h9u.build``: the name's kind, ``-tN`` target and ``-rNN`` rate),
+    each into ``WORK/<label>/<kind>-<seed>``; one builder row a model, with its name."""
+    import re
 
-    from data_free_signal_s75_h9f import _cpu
-    from trojanscope.detect.calibration import load_calibrators
-    from trojanscope.detect.class_excess import EXCESS
-    from trojanscope.detect.mask_gate import ENTRY, MASK_STAND, gate_read, references
-    from trojanscope.engine.modes import eval_mode
-    from wide_gate_s77_h9c import free_read
+    from user_cnn_s71_h9u import build
 
-    cals = load_calibrators()
-    refs = int(cals[ENTRY].fitted_on["refs"])
-    done = {r["name"] for r in read_jsonl(out)} if out.is_file() else set()
-    for row in read_jsonl(manifest_path):
-        if row["name"] in done:
-            continue
-        before = _cpu()
-        model, detector, v = free_read(row["file"], cals)
-        top = int(v.target_classes[0])
-        row.update(pre_gate=[round(float(v.probability), 5), top],
-                   excess=v.features.get(EXCESS), read_cpu_s=round(_cpu() - before, 3))
-        pre = copy.deepcopy(v)
-        before = _cpu()
-        gate_read(v, model.module, detector, cals)
-        row.update(today=[round(float(v.probability), 5), int(v.target_classes[0])],
-                   stand=v.features.get(MASK_STAND), gate_cpu_s=round(_cpu() - before, 3))
-        if 0.5 <= pre.probability < band and pre.features.get(EXCESS) is not None:
-            x, m = detector.maximisers
-            k = len(pre.per_class)
-            row["refs"] = references(m.reshape(k, -1), top, refs)
-            before = _cpu()
-            with eval_mode(model.module):
-                row["probes"] = probes(model.module, tuple(x.shape[1:]), top, k)
-            row["probes_cpu_s"] = round(_cpu() - before, 3)
+    for name in names:
+        label, rest = name.split("/")
+        kind, seed = rest.rsplit("-", 1)
+        aimed, rate = re.search(r"-t(\d)", kind), re.search(r"-r(\d\d)", kind)
+        row = build(work / label, int(seed), kind.split("-")[0],
+                    int(aimed[1]) if aimed else None, int(rate[1]) / 100 if rate else None)
         with out.open("a") as fh:
-            fh.write(json.dumps(row) + "\n")
-        print(json.dumps({k: row[k] for k in ("name", "pre_gate", "today")}), flush=True)
+            fh.write(json.dumps({**row, "name": name}) + "\n")
 
 
 def write_candidate(path: Path, line: float, count: int = NOISE, seed: int = 0) -> None:
@@ -309,14 +289,14 @@ def markdown(out: dict, keys: list[str] | None = None) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    rd = sub.add_parser("read")
-    rd.add_argument("manifest", type=Path)
-    rd.add_argument("--out", type=Path, required=True)
-    rd.add_argument("--band", type=float, default=BAND)
     pr = sub.add_parser("probe")
     pr.add_argument("manifest", type=Path)
     pr.add_argument("named", type=Path, nargs="+", help="stop 79 read rows (.jsonl or .gz)")
     pr.add_argument("--out", type=Path, required=True)
+    rb = sub.add_parser("rebuild")
+    rb.add_argument("work", type=Path)
+    rb.add_argument("names", nargs="+")
+    rb.add_argument("--out", type=Path, required=True)
     wr = sub.add_parser("write")
     wr.add_argument("file", type=Path)
     wr.add_argument("--line", type=float, required=True)
@@ -330,11 +310,11 @@ def main() -> None:
     tb.add_argument("rows", type=Path, nargs="+")
     tb.add_argument("--md", action="store_true", help="markdown, not JSON")
     args = ap.parse_args()
-    if args.cmd == "read":
+    if args.cmd == "rebuild":
         import torch
 
         torch.set_num_threads(1)
-        read(args.manifest, args.out, args.band)
+        rebuild(args.work, args.names, args.out)
     elif args.cmd == "write":
         write_candidate(args.file, args.line)
     elif args.cmd == "fresh":

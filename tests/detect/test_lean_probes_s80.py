@@ -97,7 +97,7 @@ def test_an_unreadable_noise_key_is_refused(tmp_path, bad) -> None:
         load_calibrators(path)
 
 
-def test_the_written_candidate_differs_from_the_shipped_file_only_by_the_key(tmp_path) -> None:
+def test_the_candidate_differs_from_the_shipped_file_only_by_the_key(tmp_path) -> None:
     from lean_probe_s80_h9c import write_candidate
     from shipped_calibration import SHIPPED
 
@@ -106,6 +106,8 @@ def test_the_written_candidate_differs_from_the_shipped_file_only_by_the_key(tmp
     cand, shipped = json.loads(path.read_text()), json.loads(SHIPPED.read_text())
     noise = cand[ENTRY]["fitted_on"].pop("noise")
     assert noise == {"line": 0.45, "count": 256, "seed": 0} and cand == shipped
+    # its rule on fresh seeds 376-389 was not met (rule.md): the shipped entry has no key
+    assert "noise" not in shipped[ENTRY]["fitted_on"]
     assert load_calibrators(path)[ENTRY].fitted_on["noise"]["line"] == 0.45
 
 
