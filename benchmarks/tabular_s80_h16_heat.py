@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from scipy.stats import binom, spearmanr
+from sklearn.metrics import roc_auc_score
 
 from tabular_s72_h16_why import read_files
 from tabular_small_clean import draw
@@ -48,6 +49,7 @@ from trojanscope.io.models import load_model
 
 SHIPPED = Path("src/trojanscope/detect/calibration.json")
 BAND = "tabular-search:tree:lightgbm:rows200"
+BIG_SHARE = 0.05  # heat_big: leaves at least this large only
 MASS_TREES = 30  # tabular-search's default ``mass_trees``: the leaves its mass features read
 TWINNED = ("tab_box", "tab_mass_group", "tab_major_recur")  # the band entry's features
 
@@ -71,12 +73,14 @@ def expected_deficit(q: float, n: int) -> float:
 def file_heat(model, x: np.ndarray) -> dict[str, float]:
     """The file's heat for ``model``: log(summed deficits / their expectation) over the leaves
     the detector's mass features read (first ``MASS_TREES`` trees, leaves pushing towards their
-    class), overall and per class."""
+    class), overall and per class; ``heat_big`` over the leaves holding at least
+    ``BIG_SHARE`` of the training rows only (too large for a trigger's poison, whose leaves
+    hold about 1 %)."""
     records = [r for r in model.leaf_records(x, 10**9) if r.strength > 0 and r.tree < MASS_TREES]
     n = len(x)
     out: dict[str, float] = {}
-    for name, sel in [("all", records)] + [(f"c{c}", [r for r in records if r.cls == c])
-                                            for c in (0, 1)]:
+    parts = [("all", records), ("big", [r for r in records if r.train >= BIG_SHARE])]
+    for name, sel in parts + [(f"c{c}", [r for r in records if r.cls == c]) for c in (0, 1)]:
         seen = sum(deficit(r.train, r.clean, n) for r in sel)
         want = sum(expected_deficit(round(float(r.train), 6), n) for r in sel)
         out[f"heat_{name}"] = math.log(max(seen, 1e-9) / max(want, 1e-9))
@@ -111,9 +115,10 @@ def effects(items: list[dict], ref: str) -> str:
     for key, rs in sorted(by_file.items()):
         cl = [r for r in rs if not r["backdoored"]]
         bd = [r for r in rs if r["backdoored"]]
-        if not cl or not bd:
+        if not cl:
             continue
-        table.append((np.mean([r["L_res"] for r in cl]), np.mean([r["L_res"] for r in bd]),
+        table.append((np.mean([r["L_res"] for r in cl]),
+                      np.mean([r["L_res"] for r in bd]) if bd else float("nan"),
                       np.mean([r[f"{ref}_res"] for r in cl]),
                       np.mean([r[f"{ref}_res"] for r in rs]),
                       sum(r["probability"] >= 0.5 for r in cl), len(cl)))
@@ -123,10 +128,13 @@ def effects(items: list[dict], ref: str) -> str:
     t = np.array(table)
     lines.append(
         f"per file ({len(t)}): clean effect against {ref} of the clean models Pearson "
-        f"{np.corrcoef(t[:, 0], t[:, 2])[0, 1]:.2f} Spearman {spearmanr(t[:, 0], t[:, 2])[0]:.2f}"
-        f"; against {ref} of every model {np.corrcoef(t[:, 0], t[:, 3])[0, 1]:.2f}; backdoored "
-        f"effect against {ref} of every model {np.corrcoef(t[:, 1], t[:, 3])[0, 1]:.2f}; clean "
-        f"against backdoored effect {np.corrcoef(t[:, 0], t[:, 1])[0, 1]:.2f}")
+        f"{np.corrcoef(t[:, 0], t[:, 2])[0, 1]:.2f} Spearman {spearmanr(t[:, 0], t[:, 2])[0]:.2f}")
+    if not np.isnan(t[:, 1]).any():
+        lines[-1] += (
+            f"; against {ref} of every model {np.corrcoef(t[:, 0], t[:, 3])[0, 1]:.2f}; "
+            f"backdoored effect against {ref} of every model "
+            f"{np.corrcoef(t[:, 1], t[:, 3])[0, 1]:.2f}; clean against backdoored effect "
+            f"{np.corrcoef(t[:, 0], t[:, 1])[0, 1]:.2f}")
     return "\n".join(lines)
 
 
@@ -198,7 +206,11 @@ def heat_effects(args: argparse.Namespace) -> None:
     keys = tuple(k for k in items[0] if k.startswith("heat_"))
     residuals(items, ("L", *keys))
     for k in keys:
-        print(f"== {k}")
+        lv = {bd: [r[k] for r in items if r["backdoored"] == bd] for bd in (False, True)}
+        auc = roc_auc_score([0] * len(lv[False]) + [1] * len(lv[True]), lv[False] + lv[True])
+        print(f"== {k}: median clean {np.median(lv[False]):+.3f}, backdoored "
+              f"{np.median(lv[True]):+.3f}; ROC-AUC of the level alone (backdoored against "
+              f"clean) {auc:.3f}")
         print(effects(items, k))
 
 
@@ -245,8 +257,30 @@ def file_traits(args: argparse.Namespace) -> None:
     eff = [e for e, _ in table]
     for k in table[0][1]:
         v = [t[k] for _, t in table]
-        print(f"per file ({len(table)}): clean effect against {k}: Spearman "
-              f"{spearmanr(eff, v)[0]:+.2f}")
+        rho = f"{spearmanr(eff, v)[0]:+.2f}" if len(set(v)) > 1 else f"none (every file {v[0]:g})"
+        print(f"per file ({len(table)}): clean effect against {k}: Spearman {rho}")
+
+
+def readme_line(args: argparse.Namespace) -> None:
+    """The README line's readings (``tabular_s68_h16_readme200.py`` rows): per recipe the
+    readings flagged, the right targets among them, the models flagged on a file; ROC-AUC and
+    CE over both recipes, by the probabilities as read."""
+    rows = [r for p in args.rows for r in json.loads(Path(p).read_text())["rows"]]
+
+    def right(hit: list[dict]) -> str:
+        bd = [r for r in hit if r["backdoored"]]
+        return f", target right {sum(r['predicted_target'] == r['target'] for r in bd)}" if bd \
+            else ""
+    for zoo in sorted({r["zoo"] for r in rows}):
+        mine = [r for r in rows if r["zoo"] == zoo]
+        hit = [r for r in mine if r["probability"] >= 0.5]
+        print(f"{zoo}: {len(hit)} of {len(mine)} readings flagged ("
+              f"{len({r['name'] for r in hit})} of {len({r['name'] for r in mine})} models on a "
+              f"file){right(hit)}; median CPU s {np.median([r['cpu_s'] for r in mine]):.2f}")
+    y = [r["backdoored"] for r in rows]
+    p = np.clip([r["probability"] for r in rows], 1e-12, 1 - 1e-12)
+    ce = -float(np.mean([math.log(q if b else 1 - q) for q, b in zip(p, y, strict=True)]))
+    print(f"both ({len(rows)} readings): ROC-AUC {roc_auc_score(y, p):.3f} CE {ce:.3f}")
 
 
 def main() -> None:
@@ -263,10 +297,13 @@ def main() -> None:
     f = sub.add_parser("traits", help="model-free file traits against the file effect")
     f.add_argument("--rows", nargs="+", required=True)
     f.add_argument("--shipped", type=Path, default=SHIPPED)
+    r = sub.add_parser("line", help="the README line's readings, summed")
+    r.add_argument("--rows", nargs="+", required=True)
     e = sub.add_parser("effects", help="the heat against the file effect")
     e.add_argument("--heat", nargs="+", required=True)
     args = ap.parse_args()
-    {"twins": twins, "heat": heat, "traits": file_traits, "effects": heat_effects}[args.cmd](args)
+    {"twins": twins, "heat": heat, "traits": file_traits, "effects": heat_effects,
+     "line": readme_line}[args.cmd](args)
 
 
 if __name__ == "__main__":
