@@ -152,6 +152,8 @@ def twins(args: argparse.Namespace) -> None:
           "hold 0.21 or more), scored by the shipped file")
     for bd in (False, True):
         sel = [r for r in rows if r["backdoored"] == bd]
+        if len(sel) < 3:
+            continue
         own, twin = [r["own"] for r in sel], [r["twins"] for r in sel]
         print(f"{'backdoored' if bd else 'clean'}: mean band logit own {np.mean(own):+.2f} "
               f"twins {np.mean(twin):+.2f}, Pearson over readings "
