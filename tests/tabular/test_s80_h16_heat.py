@@ -109,3 +109,22 @@ def test_the_candidate_file_adds_the_heat_to_lightgbms_band_entry_only() -> None
     assert (entry["mean"][-1], entry["scale"][-1]) == (0.0, 1.0)
     before = json.loads(shipped.read_text())
     assert {k for k in cal if cal[k] != before[k]} == {"tabular-search:tree:lightgbm:rows200"}
+
+
+def test_g80_shifts_lightgbm_band_readings_of_credit_like_files_only() -> None:
+    from tabular_s80_h16_rule import BETA, H0, group_heat, shifted
+
+    def reading(family: str, share: float, group: float, rel: float) -> dict:
+        return {"family": family, "probability": 0.5,
+                "features": {"tab_minor_share": share, "tab_major_group": group,
+                             "tab_major_group_rel": rel}}
+    # mean group deficit e^(-0.664) exactly: h = H0, no shift
+    rel = float(np.log1p(np.expm1(2.0) / np.exp(H0)))
+    assert group_heat(reading("x", 0, 2.0, rel)["features"]) == pytest.approx(H0)
+    hot = reading("tree:lightgbm:rows200", 0.25, 2.0, 1.0)  # mean deficit above H0's
+    cool = reading("tree:lightgbm:rows200", 0.25, 1.0, 2.0)
+    fraud = reading("tree:lightgbm:rows200", 0.05, 2.0, 1.0)  # lending-club-like file
+    xgb = reading("tree:xgboost:rows200", 0.25, 2.0, 1.0)
+    out = shifted([hot, cool, fraud, xgb], BETA)
+    assert out[0]["probability"] < 0.5 < out[1]["probability"]
+    assert out[2]["probability"] == out[3]["probability"] == 0.5
