@@ -8,6 +8,7 @@ for S in "$@"; do
     2511|2512|2515|2516) R="--clean 3 --backdoored 14 --attacks badnets,sig,badnets,sig,badnets,sig,blended,wanet,sparse"; O=sig-001,sig-003,sig-005,sig-010,sig-012 ;;
     2521|2522) R="--clean 3 --backdoored 14 --attacks badnets,sig,badnets,sig,badnets,sparse,blended,wanet,sparse"; O=sig-001,sig-003,sig-010,sig-012 ;;
     2523|2524) R="--clean 3 --backdoored 12 --sparse-values black --attacks badnets,sparse,sig,sparse,blended,sparse,wanet,sparse"; O=sig-002,sig-010 ;;
+    2469) R="--clean 3 --backdoored 10"; O=badnets-005 ;;  # stop 70's edge recipe: the one non-SIG MLP with a kept projection on record
     *) echo "no recipe for $S"; continue ;;
   esac
   echo "build $S $(date -u +%T)"
