@@ -37,7 +37,9 @@ def main() -> None:
         c = (100 * (r["ca_after"] - ca0), r["asr_after"])
         if name in today:  # today's own run ends where the candidate's step starts
             o = today[name]
-            assert abs(o["ca_after"] - before["ca"]) < 1e-4 and abs(o["asr_after"] - before["asr"]) < 1e-4, name  # points: 4 decimals
+            same = (abs(o["ca_after"] - before["ca"]) < 1e-4  # points: 4 decimals
+                    and abs(o["asr_after"] - before["asr"]) < 1e-4)
+            assert same, name
         a, b = ok(*t), ok(*c)
         counts[0] += a
         counts[1] += b
