@@ -604,7 +604,8 @@ class AfterOptions:
             :mod:`~trojanscope.mitigate.reproject_last`; the note's ``reproject_last``). Built
             for the SIG MLPs that
             ``teach_last``'s fit towards the input model takes back to 2-3% ASR (issue 12 stop
-            80, h12s). Default ``REPROJECT_LAST`` = 0 (off, opt-in until its rule is met).
+            80, h12s). Default ``REPROJECT_LAST`` = 0 (off: on fresh zoos 2525/2526, 22 of 24
+            at the goal either way, its rule not met).
             Off where ``free_reach`` is 0; asked for there, it is refused.
     """
 
