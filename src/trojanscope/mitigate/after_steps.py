@@ -77,6 +77,7 @@ AFTER_STEPS: tuple[AfterStep, ...] = (
     AfterStep("repair_last", "repair_last", _M + "repair_last", "after_step"),
     AfterStep("blend_last", "blend_last", _M + "blend_last", "after_step"),
     AfterStep("aug_last", "aug_last", _M + "aug_last", "after_step"),
+    AfterStep("reproject_last", "reproject_last", _M + "reproject_last", "after_step"),
     AfterStep("dense_back", "dense_back", _M + "dense_back", "after_step"),
 )
 

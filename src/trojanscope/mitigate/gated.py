@@ -181,7 +181,7 @@ class Gated(Mitigation):
     ``held_pick``, ``fold_back``, ``sparse_last``, ``residue_last``, ``refit_last``,
     ``trigger_last``, ``round_last``, ``fresh_last``, ``teach_last``, ``mixed_last``,
     ``mixed_held``, ``restore_last``, ``repair_last``, ``blend_last``, ``blend_rise``,
-    ``blend_stop``, ``aug_last``, ``aug_mean``, ``aug_class``) and
+    ``blend_stop``, ``aug_last``, ``aug_mean``, ``aug_class``, ``reproject_last``) and
     :class:`~trojanscope.mitigate.dense_options.DenseOptions` (``dense_first``, ``dense_pull``,
     ``dense_epochs``, ``dense_then``, ``dense_rho``, ``dense_prune``, ``dense_distill``,
     ``first_near``, ``dense_mask``, ``mask_ranked``, ``mask_dark``, ``mask_black``: how the
@@ -265,6 +265,7 @@ class Gated(Mitigation):
                  blend_last: int | None = None, blend_rise: bool | None = None,
                  blend_stop: float | None = None, aug_last: int | None = None,
                  aug_mean: int | None = None, aug_class: float | None = None,
+                 reproject_last: bool | None = None,
                  conv_gate: float = conv_gate.CONV_GATE, conv_gap: float = conv_gate.CONV_GAP,
                  fast_conv: int = conv_fast.FAST_CONV,
                  conv_stop: float | None = conv_fast.CONV_STOP,
@@ -358,6 +359,7 @@ class Gated(Mitigation):
         self.repaired_ = False  # project_repair fitted this run's projected model
         self.first_kept_: nn.Module | None = None  # first_read's: this run's first stage's
         self.first_stage_: nn.Module | None = None
+        self.stripe_basis_: list[torch.Tensor] = []  # a kept projection's (reproject_last)
         self.teacher_: nn.Module | None = None  # dense_teacher's, this run's only
         self.pick_held_: TensorDataset | None = None  # held_pick's share, this run's
         verdict = None
