@@ -50,3 +50,17 @@ def test_a_removed_backdoor_gets_no_note(tmp_path):
     result = audit_record(tmp_path, _flip(1.0, 100), _flip(0.02, 100))
     assert not result.findings and LEFT_NOTE not in result.headline
     assert result.headline == "PASS (detection not run)"
+
+
+def test_mitigate_says_weakened_where_the_audit_fails_it():
+    from trojanscope.mitigate.run import still_there_words, weakened_words
+
+    before, after = _flip(1.0, 16), _flip(8 / 18, 18)  # stop 79's run: no note was printed
+    assert still_there_words("gated", before, after, 18, "auto") is None
+    words = weakened_words("gated", before, after)
+    assert words is not None and words.startswith("the backdoor was weakened, not removed")
+    assert "44.44% after gated" in words and "TSA120" in words
+    assert weakened_words("gated", before, _flip(0.05, 100)) is None  # under the bar
+    assert weakened_words("gated", before, _flip(0.9, 100)) is None  # still there: that note
+    few = weakened_words("gated", _flip(1.0, 5), _flip(0.4, 5))  # 2 of 5
+    assert few is not None and few.startswith("too few inputs to tell")
