@@ -20,7 +20,7 @@ own share (the guard reads a quarter of the method's samples), never the held-ou
 choosing on those would make them part of the fit. The figures printed are the kept run's,
 on its own held-out samples; the time is both runs'. Where the guard did not stop, nothing
 more runs. Opt-in (``--second-split``): its rule was not met (docs/benchmarks.md, issue 12
-stop 79).
+stop 79), and stop 80's was not read (4 guard stops in 20 fresh draws, under its floor of 12).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from typing import Any
 
 from trojanscope.errors import UserInputError
 
-SECOND_SPLIT = False  # the default: the stop-79 rule was not met (docs/benchmarks.md, issue 12)
+SECOND_SPLIT = False  # the default: stop 79's rule not met, stop 80's not read (benchmarks.md)
 GUARD_STOP = "stopped by the CA guard"  # Adaptive.unlearn writes it where the guard ended it
 PROBE_OFF_KEPT = 1.01  # gated's ``kept`` at which its second stage always runs (ProbeOptions)
 
