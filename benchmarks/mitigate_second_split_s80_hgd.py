@@ -32,7 +32,15 @@ from statistics import median
 from typing import Any
 
 import mitigate_second_split_s79_hgd as s79
-from mitigate_holdout_s78_hgd import common_set, done_of, draw, parser_of, run_arm, seeds_of
+from mitigate_holdout_s78_hgd import (
+    common_set,
+    done_of,
+    draw,
+    parser_of,
+    pending,
+    run_arm,
+    seeds_of,
+)
 
 # dev arms (spent draws only): a second split's own run (seed 1), the same forced through the
 # second stage (kept=1.01: the probe's "no backdoor left" cannot hand it back), a third split
@@ -130,18 +138,12 @@ def composed(rows: dict[int, dict[str, Any]]) -> dict[int, dict[str, Any]]:
 
 def dev(args: argparse.Namespace) -> None:
     """Named arms on spent draws: stop 79's line with the probe's readings beside."""
-    done = done_of(args.lines)
     with args.lines.open("a") as lines:
-        for seed in seeds_of(args.seeds):
-            work = args.work / str(seed)
-            common = common_set(draw(seed, work))
-            for arm in args.arms.split(","):
-                if (seed, arm) in done:
-                    continue
-                line = dev_line(args.run, work, seed, arm, common)
-                lines.write(json.dumps(line) + "\n")
-                lines.flush()
-                print(json.dumps(line), flush=True)
+        for seed, work, common, arm in pending(args):
+            line = dev_line(args.run, work, seed, arm, common)
+            lines.write(json.dumps(line) + "\n")
+            lines.flush()
+            print(json.dumps(line), flush=True)
 
 
 def rule(paths: list[Path]) -> dict[str, Any]:
