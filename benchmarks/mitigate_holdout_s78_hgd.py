@@ -51,6 +51,7 @@ import json
 import resource
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -134,33 +135,39 @@ def done_of(lines: Path) -> set[tuple[int, str]]:
              for t in lines.read_text().splitlines()} if lines.exists() else set())
 
 
+def pending(args: argparse.Namespace) -> Iterator[tuple[int, Path, Any, str]]:
+    """(seed, work folder, common set, arm) for each draw of ``args.seeds`` and arm of
+    ``args.arms`` whose line ``args.lines`` does not hold yet (a resumed run skips those)."""
+    done = done_of(args.lines)
+    for seed in seeds_of(args.seeds):
+        work = args.work / str(seed)
+        common = common_set(draw(seed, work))
+        for arm in args.arms.split(","):
+            if (seed, arm) not in done:
+                yield seed, work, common, arm
+
+
 def run(args: argparse.Namespace) -> None:
     """One JSON line per draw and arm: the CLI's own figures, the common set's and the CPU."""
-    done = done_of(args.lines)
     with args.lines.open("a") as lines:
-        for seed in seeds_of(args.seeds):
-            work = args.work / str(seed)
-            common = common_set(draw(seed, work))
-            for arm in args.arms.split(","):
-                if (seed, arm) in done:  # a resumed run: the line is written
-                    continue
-                got = run_arm(args.run, work, arm)
-                if "refused" in got:
-                    line = {"seed": seed, "arm": arm, "cpu_s": round(got["cpu_s"], 2),
-                            "refused": got["refused"], "common": score(args.run, common)}
-                    lines.write(json.dumps(line) + "\n")
-                    print(json.dumps(line), flush=True)
-                    continue
-                rep = got["report"]
+        for seed, work, common, arm in pending(args):
+            got = run_arm(args.run, work, arm)
+            if "refused" in got:
                 line = {"seed": seed, "arm": arm, "cpu_s": round(got["cpu_s"], 2),
-                        "method_cpu_s": rep.get("cpu_s"), "own": {
-                            "held": rep["heldout_samples"], "fit": rep["clean_samples"],
-                            "before": rep["before"], "after": rep["after"]},
-                        "common": score(got["out"], common),
-                        "action": (rep.get("decided") or {}).get("unlearn", {}).get("action")}
+                        "refused": got["refused"], "common": score(args.run, common)}
                 lines.write(json.dumps(line) + "\n")
-                lines.flush()
                 print(json.dumps(line), flush=True)
+                continue
+            rep = got["report"]
+            line = {"seed": seed, "arm": arm, "cpu_s": round(got["cpu_s"], 2),
+                    "method_cpu_s": rep.get("cpu_s"), "own": {
+                        "held": rep["heldout_samples"], "fit": rep["clean_samples"],
+                        "before": rep["before"], "after": rep["after"]},
+                    "common": score(got["out"], common),
+                    "action": (rep.get("decided") or {}).get("unlearn", {}).get("action")}
+            lines.write(json.dumps(line) + "\n")
+            lines.flush()
+            print(json.dumps(line), flush=True)
 
 
 def rule(paths: list[Path]) -> dict[str, Any]:

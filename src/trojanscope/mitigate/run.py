@@ -184,9 +184,9 @@ def mitigate(
     ``holdout`` is not touched. ``default``: the method ``auto`` gives this model with clean
     data (``gated`` where None), named in the note where the backdoor is still there
     (:func:`still_there_words`). ``second_split``: where ``gated``'s CA guard stopped its
-    second stage, the run goes again with ``seed + 1``, kept only where its stage ran and its
-    guard did not stop it (:mod:`~trojanscope.mitigate.second_split`); a data-free run says it
-    had nothing to split.
+    second stage, the run goes again with ``seed + 1`` (the residual probe cannot skip its
+    stage there), kept only where its stage ran and its guard did not stop it
+    (:mod:`~trojanscope.mitigate.second_split`); a data-free run says it had nothing to split.
     """
     if second_split:
         from trojanscope.mitigate.second_split import retried, unsplit
@@ -197,7 +197,7 @@ def mitigate(
                             shrink_holdout=shrink_holdout, default=default)
 
         data = clean is not None and method.needs_data
-        return retried(again, seed) if data else unsplit(again(seed), method.name)
+        return retried(again, seed, method) if data else unsplit(again(seed), method.name)
     if clean is None and method.needs_data:
         method.apply(model, None)  # raises the method's own "needs clean data" error
     notes: list[str] = []

@@ -9,8 +9,10 @@ guard, decides, and the guard's stop is the one sign of a bad split the method s
 own images.
 
 What it does: where the first run's second stage was stopped by the CA guard, the whole run
-(split and method) goes again from the model as given with the next seed, and the second run
-is kept only where its stage ran and was *not* stopped by the guard, else the first. (The
+(split and method) goes again from the model as given with the next seed, with the residual
+probe off there (:func:`probe_off`: the first split's probe already found a backdoor left), and
+the second run is kept only where its stage ran and was *not* stopped by the guard, else the
+first. (The
 first version kept any second run the guard did not stop; on stop 79's fresh draws five
 second splits skipped the stage, their probe finding "no backdoor left", handed back the
 original model at ASR 100%, and were kept.) The choice reads only what the method saw on its
@@ -18,19 +20,21 @@ own share (the guard reads a quarter of the method's samples), never the held-ou
 choosing on those would make them part of the fit. The figures printed are the kept run's,
 on its own held-out samples; the time is both runs'. Where the guard did not stop, nothing
 more runs. Opt-in (``--second-split``): its rule was not met (docs/benchmarks.md, issue 12
-stop 79).
+stop 79), and stop 80's was not read (4 guard stops in 20 fresh draws, under its floor of 12).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
 from trojanscope.errors import UserInputError
 
-SECOND_SPLIT = False  # the default: the stop-79 rule was not met (docs/benchmarks.md, issue 12)
+SECOND_SPLIT = False  # the default: stop 79's rule not met, stop 80's not read (benchmarks.md)
 GUARD_STOP = "stopped by the CA guard"  # Adaptive.unlearn writes it where the guard ended it
+PROBE_OFF_KEPT = 1.01  # gated's ``kept`` at which its second stage always runs (ProbeOptions)
 
 
 def guard_stopped(decided: dict[str, Any] | None) -> bool:
@@ -48,21 +52,42 @@ def stage_ran(decided: dict[str, Any] | None) -> bool:
     return isinstance(rounds, int) and rounds > 0
 
 
+@contextmanager
+def probe_off(method: Any) -> Iterator[None]:
+    """For the second split's run, ``gated``'s residual probe cannot skip the second stage
+    (``kept`` = 1.01, as ``--method-param kept=1.01`` would; restored after): the second split
+    runs only where the first split's probe found a backdoor left and its stage ran until the
+    guard stopped it, so the second probe's "no backdoor left" would only hand the model back
+    as it came. Stop 79's fresh read: five of six second splits did so (the detector at p
+    0.882, the reversed trigger kept 0.50-0.56 >= 0.5), four of them at 2-76% ASR. A method
+    without ``kept`` runs as given."""
+    if method is None or not hasattr(method, "kept"):
+        yield
+        return
+    given, method.kept = method.kept, PROBE_OFF_KEPT
+    try:
+        yield
+    finally:
+        method.kept = given
+
+
 def summary(seed: int, decided: dict[str, Any] | None) -> dict[str, Any]:
     """What the record keeps of one run: its seed and how its second stage ended."""
     stage = (decided or {}).get("unlearn") or {}
     return {"seed": seed, "action": stage.get("action"), "rounds": stage.get("rounds")}
 
 
-def retried(run: Callable[[int], Any], seed: int) -> Any:
+def retried(run: Callable[[int], Any], seed: int, method: Any = None) -> Any:
     """``run(seed)`` (a :class:`~trojanscope.mitigate.run.MitigationResult`), and where its
-    second stage was stopped by the CA guard ``run(seed + 1)`` too; the run kept as the module
-    says, with both runs' time, a note and ``decided["second_split"]``."""
+    second stage was stopped by the CA guard ``run(seed + 1)`` too, with ``method``'s residual
+    probe off (:func:`probe_off`); the run kept as the module says, with both runs' time, a
+    note and ``decided["second_split"]``."""
     first = run(seed)
     if not guard_stopped(first.decided):
         return first
     try:
-        second = run(seed + 1)
+        with probe_off(method):
+            second = run(seed + 1)
     except UserInputError as exc:  # the second split refused: the first run stands
         return with_record(first, first, None, seed, f"the second split was refused ({exc})")
     ran_on = stage_ran(second.decided) and not guard_stopped(second.decided)
