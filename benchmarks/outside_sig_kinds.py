@@ -211,7 +211,8 @@ def rule80(rows: list[dict], today: dict, cand: dict, today_cpu: list[float]) ->
     CE within :data:`FAMILY_ROOM` of today's, on :data:`FLOORS80`."""
     from outside_sig_term import rule78
 
-    res = rule78(rows, today, cand, today_cpu, {})
+    res = rule78(rows, today, cand, today_cpu, {"bd_sig": 0})  # this rule's floors below
+    # (an empty dict would read as stop 78's FLOORS78: the first run stopped on that, 15:56)
     floors = floors80_of(rows)
     res["floors"] = {**res["floors"], **floors}
     if any(floors[k] < v for k, v in FLOORS80.items()):
