@@ -99,3 +99,32 @@ def test_the_committed_candidate_is_the_fit_of_the_committed_rows() -> None:
         assert added and all(raw_today[key]["fitted_on"]["kinds"].get(k, {"n_clean": 0})
                              ["n_clean"] < 8 <= raw[key]["fitted_on"]["kinds"][k]["n_clean"]
                              for k in added)
+
+
+def test_the_shipped_sig_entries_are_the_candidates() -> None:
+    """The rule was met (``rule80.txt``): the shipped SIG entries are ``cal_kinds.json``'s,
+    stop 79's with the new kinds' bars, and the shipped file raises a fresh-like head of a new
+    kind (a LeakyReLU BatchNorm GAP head whose phase reading leads beyond its new bar) that
+    stop 79's entries left alone."""
+    from shipped_calibration import SHIPPED, SIG_S79, shipped_before_s80_h9sig
+    from trojanscope.detect.calibration import Calibrator, load_calibrators
+
+    shipped = json.loads(SHIPPED.read_text())
+    cand = json.loads((HERE / "cal_kinds.json").read_text())
+    before = shipped_before_s80_h9sig()
+    assert all(shipped[k] == cand[k] != before[k] for k in SIG_S79)
+    assert {k: v for k, v in shipped.items() if k not in SIG_S79} == {
+        k: v for k, v in before.items() if k not in SIG_S79}
+    now = load_calibrators()
+    bar = now["auto:sig"].fitted_on["kinds"][KIND_LEAKY]["lead"]
+    old = {k: Calibrator(**v) for k, v in before.items() if k in SIG_S79}
+
+    def verdict() -> ModelVerdict:
+        return ModelVerdict(method="auto", statistic=1.0, per_class=[],
+                            features=_features((3, bar)), probability=0.03,
+                            target_classes=[8, *(c for c in range(10) if c != 8)],
+                            traits=LEAKY)
+
+    raised, kept = verdict(), verdict()
+    assert sig_term(raised, now, "auto") > 3.0 and raised.target_classes[0] == 3
+    assert sig_term(kept, old, "auto") == 0.0 and kept.probability == 0.03
