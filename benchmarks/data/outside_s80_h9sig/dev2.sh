@@ -1,0 +1,33 @@
+#!/bin/bash
+# Issue 9, stop 80 (h9sig): dev.sh's loop stopped at 14:36 (load 18-20: an item took 4-5 minutes,
+# its 18 would not end before the rule was due); its model in flight (9223 gap_leaky_bn-bd03,
+# WAIT) is left to finish and read here, then the clean heads the two kinds' bars need first
+# (gap_leaky_bn 7 -> 8, res_gn 3 -> 8 spent clean heads read with the probe), then the SIG
+# models of 9223's plan on the two kinds, until DEV_CUT. Same build and reading as dev.sh.
+#   WAIT=PID bash benchmarks/data/outside_s80_h9sig/dev2.sh DEV_CUT
+set -u
+DEV_CUT=$1
+cd "$(dirname "$0")/../../.."
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 HF_HUB_OFFLINE=1 PYTHONPATH=$PWD/src:$PWD/benchmarks
+PY=${PY:-/work/main/.venv/bin/python}
+TOOL="$(dirname "$PY")/trojanscope"
+DEV=${DEV:-/tmp/h9sig80/dev}
+FREQS=2,3,4,5,6,7,8,9,10,11,12
+left() { echo $(( $(date -u -d "$1" +%s) - $(date -u +%s) )); }
+while [ -n "${WAIT:-}" ] && kill -0 "$WAIT" 2>/dev/null; do sleep 5; done
+ITEMS="9223:gap_leaky_bn-bd03 9217:res_gn-cl00 9221:gap_leaky_bn-cl00 9218:res_gn-cl00"
+ITEMS+=" 9219:res_gn-cl00 9220:res_gn-cl00 9221:res_gn-cl00 9223:res_gn-bd08"
+ITEMS+=" 9223:gap_leaky_bn-bd07 9223:res_gn-bd04 9223:gap_leaky_bn-bd11 9223:res_gn-bd12"
+for it in $ITEMS; do
+  [ "$(left "$DEV_CUT")" -gt 0 ] || break
+  seed=${it%%:*}; n=${it#*:}; Z="$DEV/zoo-$seed"
+  grep -q "\"$n\"" "$DEV/detect_zoo-$seed.jsonl" 2>/dev/null && continue
+  /usr/bin/time -f "%e s wall %U user %S sys" nice -n 5 \
+      "$PY" benchmarks/outside_zoo.py --seed "$seed" --out "$Z" --per-family 15 \
+      --names "$n" --ca-retry --tries 3 --sig-freqs "$FREQS" >> "$DEV/build_zoo-$seed.log" 2>&1
+  nice -n 5 "$PY" benchmarks/outside_zoo_score.py "$Z" --out "$DEV/detect_zoo-$seed.jsonl" \
+      --trojanscope "$TOOL" --detect-option=-p --detect-option=blend=true --detect-option=-p \
+      --detect-option=sig_probe=true --max 1 >> "$DEV/score_zoo-$seed.log" 2>&1
+  echo "$(date -u +%T) $seed $n" >> "$DEV/dev.log"
+done
+echo "$(date -u +%T) dev2 done" >> "$DEV/dev.log"
