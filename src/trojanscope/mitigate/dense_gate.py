@@ -21,7 +21,7 @@ from torch import nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ModelVerdict
-from trojanscope.mitigate.dense_options import applies
+from trojanscope.mitigate.dense_options import dense_scope
 
 if TYPE_CHECKING:
     from trojanscope.mitigate.gated import Gated
@@ -37,7 +37,7 @@ def dense_opens(g: Gated, model: nn.Module, clean: TensorDataset, verdict: Model
     image model at ``p >= dense_gate``; the note's ``dense_gate`` entry says what it did."""
     if g.dense_gate < 0 or not verdict.target_classes:  # no class: nothing to treat
         return False
-    if not applies(model, clean):
+    if not dense_scope(g, model, clean):
         g.report_["dense_gate"] = {"action": "skipped: dense image models only"}
         return False
     opens = p >= g.dense_gate
