@@ -102,14 +102,23 @@ class MitigationRecordStep(AuditStep):
     name = "record"
     order = 62  # after detection, so the finding sits beside the detector's
     title = "Mitigation record"
+    # (the audit's result, its record): what skip_reason read, for run to use (one reading)
+    _read: tuple[object, tuple[str, dict[str, Any]] | None] | None = None
+
+    def record(self, ctx: AuditContext) -> tuple[str, dict[str, Any]] | None:
+        """:func:`mitigation_record` for this audit, read once: ``skip_reason`` reads it and
+        ``run`` takes that reading (before stop 80 each read and parsed the files again)."""
+        if self._read is None or self._read[0] is not ctx.result:
+            self._read = (ctx.result, mitigation_record(ctx.target, ctx.result.file_sha256))
+        return self._read[1]
 
     def skip_reason(self, ctx: AuditContext) -> str | None:
-        if mitigation_record(ctx.target, ctx.result.file_sha256) is None:
+        if self.record(ctx) is None:
             return "no mitigation record describing these files"
         return None
 
     def run(self, ctx: AuditContext, step: StepResult) -> None:
-        found = mitigation_record(ctx.target, ctx.result.file_sha256)
+        found = self.record(ctx)
         assert found is not None
         path, record = found
         method = str(record.get("method", "?"))
