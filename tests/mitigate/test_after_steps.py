@@ -22,7 +22,7 @@ def test_the_order_and_options_are_the_documented_ones() -> None:
     assert names == ["reach_round2", "first_read", "held_pick", "fold_back", "sparse_last",
                      "residue_last", "refit_last", "trigger_last", "round_last", "fresh_last",
                      "teach_last", "mixed_last", "restore_last", "repair_last", "blend_last",
-                     "aug_last"]
+                     "aug_last", "reproject_last", "dense_back"]
     assert all(s.option == s.name for s in after_steps.AFTER_STEPS)
     text = DOCS.read_text()
     line = re.search(r"After `free_reach`'s step, in this order: (.*)", text)

@@ -54,12 +54,14 @@ def test_it_runs_after_every_other_step_but_teach_last_and_mixed_last() -> None:
     """Last at stop 63; since stop 64 ``teach_last``, since stop 65 ``mixed_last`` and since
     stop 68 ``blend_last`` (all on by default) run after it, and stop 66's opt-in
     ``restore_last`` and stop 67's opt-in ``repair_last`` between the last two, and stop 75's
-    ``aug_last`` after them all (on by default since stop 76); with the four defaults at 0
-    (the opt-in steps off by default) it is last again."""
-    assert [s.name for s in after_steps.AFTER_STEPS[-7:]] == ["fresh_last", "teach_last",
+    ``aug_last`` after them all (on by default since stop 76), and stop 80's opt-in
+    ``reproject_last`` and stop 80's opt-in ``dense_back`` last; with the four defaults at 0 (the opt-in steps off by default) it
+    is last again."""
+    assert [s.name for s in after_steps.AFTER_STEPS[-9:]] == ["fresh_last", "teach_last",
                                                                 "mixed_last", "restore_last",
                                                                 "repair_last", "blend_last",
-                                                                "aug_last"]
+                                                                "aug_last", "reproject_last",
+                                                                "dense_back"]
     names = [s.name for s in after_steps.enabled_steps(gated.Gated(fresh_last=0.05))]
     assert names[-5:] == ["fresh_last", "teach_last", "mixed_last", "blend_last", "aug_last"]
     alone = [s.name for s in after_steps.enabled_steps(gated.Gated(fresh_last=0.05,

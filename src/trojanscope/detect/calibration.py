@@ -58,6 +58,7 @@ from trojanscope.detect.kind_centre import CENTRE_LOGIT, centre_term, check_cent
 from trojanscope.detect.logits import shift_logit, sigmoid
 from trojanscope.detect.mask_gate import (
     MASK_BEFORE,
+    MASK_BY_NOISE,
     MASK_BY_RECIPE,
     MASK_LOGIT,
     check_mask_gate,
@@ -798,7 +799,7 @@ def _calibrate(
                  GAP_LOGIT, GAP_BEFORE, FLIP_LOGIT, FLIP_BEFORE, NAMED_LOGIT, NAMED_STAND,
                  BLEND_CLASS, BLEND_RAISE, FRAME_OFF, SINK_LOGIT, SINK_BEFORE, SINK_SHARE,
                  MASK_LOGIT, MASK_BEFORE, LOOK_LOGIT, LOOK_BEFORE, EXCESS_OWN, MASK_BY_RECIPE,
-                 LOW_LOGIT, SIG_LOGIT, SIG_BY_SHARE,
+                 LOW_LOGIT, SIG_LOGIT, SIG_BY_SHARE, MASK_BY_NOISE,
                  *(k for k in verdict.features if k.startswith(EXCESS_MASK_LINE))):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     verdict.term_notes = []  # nor a stale term's note

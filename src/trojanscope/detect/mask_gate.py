@@ -25,6 +25,15 @@ included) stands at or under its own line, the recipe's at the classes it opens 
 elsewhere (a backdoor flagged at a clean lean has its own target's mask stand high). Each
 class's mask has its own loss, so the named class reads as the kind's gate reads it, and the
 search ends at the first check where neither reading can lower.
+
+Where the entry carries ``"noise": {"line": number, "count": whole, "seed": whole}`` (issue 9,
+stop 80, opt-in: the shipped file has none), an image input the search did not lower is read a
+third way, fitting nothing: the named class's share of ``count`` seeded uniform-noise inputs
+less the references' median (:func:`trojanscope.detect.lean_probes.noise_stand`), recorded as
+``mask_noise_stand``; at or under ``line`` the probability loses the same ``shift`` logits
+(``mask_by_noise`` 1.0). A patch backdoor's trigger is a few bright pixels and noise lights
+every place at once, so a backdoor's target takes much of the noise; some clean leans take
+little of it.
 """
 
 from __future__ import annotations
@@ -55,6 +64,8 @@ MASK_LOGIT = "mask_logit"  # the logit the gate added (where it lowered)
 MASK_BEFORE = "probability_unmasked"  # the probability before it lowered
 MASK_OTHER = "mask_over_line"  # the most a class stands over its line (a recipe's, stop 77)
 MASK_BY_RECIPE = "mask_by_recipe_line"  # 1.0: the recipe's line lowered, not the kind's
+MASK_NOISE = "mask_noise_stand"  # the named class's noise share over the references' (stop 80)
+MASK_BY_NOISE = "mask_by_noise"  # 1.0: the noise reading lowered, not a mask line
 KINDS = ("cnn", "dense")
 
 
@@ -259,10 +270,29 @@ def mask_gate(verdict: ModelVerdict, model: nn.Module, maximisers: tuple | None,
             verdict.features[MASK_BY_RECIPE] = 1.0
     verdict.features[MASK_STAND] = stand
     verdict.features[MASK_STEPS] = float(ran)
+    if not lowers and isinstance(fitted.get("noise"), dict) and len(X.shape) == 5:
+        lowers = noise_lowers(verdict, model, tuple(X.shape[2:]), top,
+                              references(M, top, int(fitted["refs"])), k, fitted["noise"])
     if not lowers:
         return 0.0
     verdict.features[MASK_BEFORE] = float(p)
     return lower_logit(verdict, -shift, MASK_LOGIT)
+
+
+def noise_lowers(verdict: ModelVerdict, model: nn.Module, shape: tuple[int, ...], top: int,
+                 refs: list[int], k: int, noise: dict) -> bool:
+    """The entry's ``noise`` reading (the module's text), recorded on ``verdict``; True where
+    it lowers."""
+    from trojanscope.detect.lean_probes import noise_stand
+    from trojanscope.engine.modes import eval_mode
+
+    with eval_mode(model):
+        stand = noise_stand(model, shape, top, refs, k, int(noise["count"]), int(noise["seed"]))
+    verdict.features[MASK_NOISE] = stand
+    if stand > float(noise["line"]):
+        return False
+    verdict.features[MASK_BY_NOISE] = 1.0
+    return True
 
 
 def mask_note(features: dict[str, float], named: int | None) -> str | None:
@@ -272,6 +302,11 @@ def mask_note(features: dict[str, float], named: int | None) -> str | None:
         return None
     which = f"class {named}" if named is not None else "the named class"
     line = features.get(f"{EXCESS_MASK_LINE}{named}")
+    if features.get(MASK_BY_NOISE):  # the noise reading (stop 80)
+        return (f"probability lowered {moved} by the data-free mask gate's noise reading: "
+                f"{which} takes no more of seeded uniform noise than the least backdoor-like "
+                f"classes do by {features.get(MASK_NOISE, float('nan')):.2f} (a patch "
+                "backdoor's target takes much of it), as some clean leans do")
     if features.get(MASK_BY_RECIPE) and line is not None:  # the recipe's lines (stop 77)
         also = (f", under its recipe's line {float(line):.2f}, and no other class stands over "
                 "its own line (the recipe's where it leans, the kind's elsewhere)")
@@ -302,6 +337,7 @@ def check_mask_gate(calibrators: dict[str, Calibrator]) -> None:
         if not isinstance(v, int) or isinstance(v, bool) or v < 1:
             raise ValueError(f"{ENTRY!r}: fitted_on.{name} must be a whole number >= 1, got "
                              f"{v!r}")
+    check_noise(fitted.get("noise", {}))
     line, steps = fitted.get("line"), fitted.get("steps")
     if not (isinstance(line, dict) and all(finite(line.get(k)) for k in KINDS)
             and isinstance(steps, dict) and all(isinstance(steps.get(k), int)
@@ -309,6 +345,20 @@ def check_mask_gate(calibrators: dict[str, Calibrator]) -> None:
                                                 and steps[k] >= 1 for k in KINDS)):
         raise ValueError(f"{ENTRY!r}: fitted_on.line and fitted_on.steps must give a number "
                          f"for each of {', '.join(KINDS)} (steps whole, >= 1)")
+
+
+def check_noise(noise: object) -> None:
+    """Refuse (ValueError) a ``noise`` key the gate could not read: not a map, ``line`` not a
+    number, ``count`` not a whole number >= 1, ``seed`` not a whole number >= 0 (no key: {})."""
+    if noise == {}:
+        return
+    bad = not isinstance(noise, dict) or not finite(noise.get("line"))
+    for name, least in (("count", 1), ("seed", 0)):
+        v = noise.get(name) if isinstance(noise, dict) else None
+        bad = bad or not isinstance(v, int) or isinstance(v, bool) or v < least
+    if bad:
+        raise ValueError(f"{ENTRY!r}: fitted_on.noise must be a map with a number 'line', a "
+                         f"whole 'count' >= 1 and a whole 'seed' >= 0, got {noise!r}")
 
 
 def gate_read(verdict: ModelVerdict, model: nn.Module, detector: object,

@@ -25,7 +25,8 @@ class AfterState:
     """What a step reads: the model the steps before return (``out``), the clean images the
     steps train on, the seed, the input model's state (``came``), the stages' model as they
     returned it (``staged``; None where no step asked for it or the later steps left it as it
-    was) and the share no stage saw (``held``; None without ``held_pick`` or ``mixed_held``)."""
+    was) and the share no stage saw (``held``; None without ``held_pick``, ``mixed_held`` or
+    ``dense_back``'s share)."""
 
     out: nn.Module
     clean: TensorDataset
@@ -76,6 +77,8 @@ AFTER_STEPS: tuple[AfterStep, ...] = (
     AfterStep("repair_last", "repair_last", _M + "repair_last", "after_step"),
     AfterStep("blend_last", "blend_last", _M + "blend_last", "after_step"),
     AfterStep("aug_last", "aug_last", _M + "aug_last", "after_step"),
+    AfterStep("reproject_last", "reproject_last", _M + "reproject_last", "after_step"),
+    AfterStep("dense_back", "dense_back", _M + "dense_back", "after_step"),
 )
 
 

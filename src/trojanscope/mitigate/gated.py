@@ -78,6 +78,8 @@ from trojanscope.mitigate import (
     gated_unlearn,
 )
 from trojanscope.mitigate.base import Mitigation, frozen_copy
+from trojanscope.mitigate.dense_back import DENSE_BACK, back_share
+from trojanscope.mitigate.dense_fall import DENSE_FALL
 from trojanscope.mitigate.dense_first import first_layer_only
 from trojanscope.mitigate.dense_gate import DENSE_GATE, dense_opens
 from trojanscope.mitigate.dense_options import DenseOptions, applies, dense_scope, option
@@ -159,7 +161,7 @@ class Gated(Mitigation):
     The options, each with its range, its default and the evidence behind it, are documented
     in their groups: :class:`~trojanscope.mitigate.gated_options.GateOptions` (``detector``,
     ``gate``, ``then``, ``force``, ``suspect``, ``stripe_gate``, ``stripe_top``, ``stripe_eps``,
-    ``conv_gate``, ``conv_gap``, ``dense_gate``),
+    ``conv_gate``, ``conv_gap``, ``dense_gate``, ``dense_back``, ``dense_fall``),
     :class:`~trojanscope.mitigate.gated_options.ProbeOptions` (``kept``, ``residual``,
     ``probe_eps``, ``kept_p``, ``sure``, ``project_first``, ``project_cost``, ``weak_first``,
     ``hand_check``,
@@ -179,7 +181,7 @@ class Gated(Mitigation):
     ``held_pick``, ``fold_back``, ``sparse_last``, ``residue_last``, ``refit_last``,
     ``trigger_last``, ``round_last``, ``fresh_last``, ``teach_last``, ``mixed_last``,
     ``mixed_held``, ``restore_last``, ``repair_last``, ``blend_last``, ``blend_rise``,
-    ``blend_stop``, ``aug_last``, ``aug_mean``, ``aug_class``) and
+    ``blend_stop``, ``aug_last``, ``aug_mean``, ``aug_class``, ``reproject_last``) and
     :class:`~trojanscope.mitigate.dense_options.DenseOptions` (``dense_first``, ``dense_pull``,
     ``dense_epochs``, ``dense_then``, ``dense_rho``, ``dense_prune``, ``dense_distill``,
     ``first_near``, ``dense_mask``, ``mask_ranked``, ``mask_dark``, ``mask_black``: how the
@@ -263,6 +265,7 @@ class Gated(Mitigation):
                  blend_last: int | None = None, blend_rise: bool | None = None,
                  blend_stop: float | None = None, aug_last: int | None = None,
                  aug_mean: int | None = None, aug_class: float | None = None,
+                 reproject_last: bool | None = None,
                  conv_gate: float = conv_gate.CONV_GATE, conv_gap: float = conv_gate.CONV_GAP,
                  fast_conv: int = conv_fast.FAST_CONV,
                  conv_stop: float | None = conv_fast.CONV_STOP,
@@ -270,7 +273,8 @@ class Gated(Mitigation):
                  conv_round_epochs: int = conv_fast.CONV_ROUND_EPOCHS,
                  conv_lean: bool = conv_lean.CONV_LEAN,
                  conv_early: bool = conv_lean.CONV_EARLY, suspect: int = -1,
-                 read_least: int = READ_LEAST, dense_gate: float = DENSE_GATE) -> None:
+                 read_least: int = READ_LEAST, dense_gate: float = DENSE_GATE,
+                 dense_back: float = DENSE_BACK, dense_fall: bool = DENSE_FALL) -> None:
         given = dict(locals())  # the options as called, each group takes its own
         groups = [kind(**{f.name: given[f.name] for f in fields(kind) if f.init})
                   for kind in (StageOptions, ProbeOptions, AfterOptions, ProjectOptions,
@@ -358,6 +362,7 @@ class Gated(Mitigation):
         self.repaired_ = False  # project_repair fitted this run's projected model
         self.first_kept_: nn.Module | None = None  # first_read's: this run's first stage's
         self.first_stage_: nn.Module | None = None
+        self.stripe_basis_: list[torch.Tensor] = []  # a kept projection's (reproject_last)
         self.teacher_: nn.Module | None = None  # dense_teacher's, this run's only
         self.pick_held_: TensorDataset | None = None  # held_pick's share, this run's
         verdict = None
@@ -405,7 +410,8 @@ class Gated(Mitigation):
             clean, self.held_ = set_apart(clean, self.guard_hold, seed,  # no stage sees it
                                          min_rest=self.min_samples)
             report["guard_hold"] = {"held": len(self.held_), "rest": len(clean)}
-        share = self.held_pick or self.mixed_held  # held_pick's or mixed_held's (one of them)
+        # held_pick's or mixed_held's (one of them), else dense_back's where dense_gate opened
+        share = self.held_pick or self.mixed_held or back_share(self, model, clean)
         if verdict is not None and share > 0 and dense_scope(self, model, clean):
             from trojanscope.mitigate.held_pick import set_pick_apart  # no stage sees the share
 

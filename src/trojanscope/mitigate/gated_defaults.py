@@ -305,6 +305,13 @@ AUG_MEAN = 3
 # (:mod:`~trojanscope.mitigate.aug_class`). 0: off (its rule on fresh zoos 2521/2522,
 # benchmarks/data/mitigate_s78_h12/rule.md, not met: 20 of 28 at the goal either way).
 AUG_CLASS = 0.0
+# ``reproject_last`` (issue 12 stop 80, h12s): last, where a stripe projection was kept, its
+# directions are projected out of the output's first layer again (``teach_last``'s fit towards
+# the input model grows them back: two spent SIG MLPs at 2.1-2.2% ASR). 0: off (its rule,
+# benchmarks/data/mitigate_s80_h12s/rule.md, not met on fresh zoos 2525/2526: 22 of 24 at the
+# goal either way, SIG 10 of 10 under today's default, and a clean MLP today's default costs
+# 2.37 points failed its (C)).
+REPROJECT_LAST = False
 # ``teach_last``'s bar (issue 12 stop 64; here since stop 72 so that ``project_cost``, which
 # ``teach_last``'s imports lead back to, reads the same one): the fit runs only where the
 # detector's reversed trigger for the suspect still sends at least this share of the clean

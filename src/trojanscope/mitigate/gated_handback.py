@@ -9,7 +9,9 @@ evidence; ``revert_stripe`` reads another class's stripe first; ``project_repair
 projected model handed back (:mod:`~trojanscope.mitigate.nothing_left`); ``first_read`` and
 ``held_pick`` keep the first stage's model aside there (:mod:`~trojanscope.mitigate.first_read`,
 :mod:`~trojanscope.mitigate.held_pick`); ``hand_dark`` runs the stage on a flagged dense model
-whose reversed trigger is a darkening that still works (:mod:`~trojanscope.mitigate.hand_dark`).
+whose reversed trigger is a darkening that still works (:mod:`~trojanscope.mitigate.hand_dark`);
+``dense_fall`` reads only the trigger's fall where ``dense_gate`` opened
+(:mod:`~trojanscope.mitigate.dense_fall`).
 The options: :class:`~.gated_options.ProbeOptions`.
 """
 
@@ -25,6 +27,7 @@ from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ModelVerdict, ReversedTrigger
 from trojanscope.mitigate import residual as probe
 from trojanscope.mitigate.after_steps import keeps_first
+from trojanscope.mitigate.dense_fall import stripe_only
 from trojanscope.mitigate.dense_options import dense_scope
 from trojanscope.mitigate.hand_dark import runs_stage
 from trojanscope.mitigate.nothing_left import (
@@ -58,7 +61,7 @@ def hand_back(g: Gated, model: nn.Module, clean: TensorDataset, verdict: ModelVe
            f"trigger kept {left['kept']:.2f}, not counted at p={p:.3f} < kept_p "
            f"{g.kept_p}")
     projected = bool(g.report_.get("project", {}).get("directions"))
-    nothing = not probe.backdoor_left(left, kept, g.residual)
+    nothing = not probe.backdoor_left(left, kept, g.residual) or stripe_only(g, left, g.kept)
     costly = projected and nothing and first_instead(  # project_cost (off: False)
         g, original, clean, verdict.triggers.get(ranked[0]))
     choice = after_nothing_left(projected, p, project_first=g.project_first or costly,
@@ -138,10 +141,12 @@ def hand_back(g: Gated, model: nn.Module, clean: TensorDataset, verdict: ModelVe
                 return g._unlearn(model, clean, verdict, original, seed)
         back = (f" (reverted to the {'projected' if projected else 'original'} model)"
                 if undo else "")
+        stripe = (f"perturbation {left['perturbation']:.2f} not counted: dense_fall"
+                  if "dense_fall" in g.report_ and left["perturbation"] >= g.residual else
+                  f"perturbation {left['perturbation']:.2f} < {g.residual}")
         g.report_["unlearn"] = {"suspects": ranked, "action": (
-            f"skipped: no backdoor left to unlearn ({why}, perturbation "
-            f"{left['perturbation']:.2f} < "
-            f"{g.residual}; kept=1.01 runs it anyway){back}")}
+            f"skipped: no backdoor left to unlearn ({why}, {stripe}; kept=1.01 runs it "
+            f"anyway){back}")}
         g.report_["unlearn_s"] = round(time.perf_counter() - start, 1)
         if not undo:
             return model

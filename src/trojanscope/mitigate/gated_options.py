@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 from trojanscope import registry
 from trojanscope.mitigate.conv_gate import CONV_GAP, CONV_GATE
+from trojanscope.mitigate.dense_back import DENSE_BACK
+from trojanscope.mitigate.dense_fall import DENSE_FALL
 from trojanscope.mitigate.dense_gate import DENSE_GATE
 from trojanscope.mitigate.gated_defaults import (
     CANDIDATES,
@@ -123,6 +125,19 @@ class GateOptions:
             0.000-0.076, as low as clean ones, and handed back untreated; on fresh user runs
             332-343 it took 7 of 18 backdoored runs to the goal against 6, lost none and moved
             no clean run (the probe handed the clean MLPs back). -1: off.
+        dense_back: with B in (0, 1], where ``dense_gate`` opened and ``dense_mask`` did not
+            take the model, a quarter of the clean images is set apart before the first stage
+            and the input model comes back where the run's output classifies more than B fewer
+            of them (:mod:`~trojanscope.mitigate.dense_back`; read after the steps after the
+            stages, so only with ``free_reach`` > 0). 0 (default): off. Why (issue 12, stop 80
+            hwc): on fresh user run 340a the detector's first class was not the target and
+            the stages cost 6.93 points; a clean MLP read that way would lose as much.
+        dense_fall: 1: where ``dense_gate`` opened, the residual probe opens the second stage
+            only where the reversed trigger fell through the first stage (kept < ``kept``);
+            a striped perturbation alone hands the input model back
+            (:mod:`~trojanscope.mitigate.dense_fall`). 0 (default): the probe as for any
+            model. Why (issue 12, stop 80 hwc): on 340a the stripe (0.208) opened the stages
+            at a class the trigger did not fall for (kept 0.842), and they cost 6.93 points.
     """
 
     detector: str = "auto"
@@ -132,6 +147,8 @@ class GateOptions:
     suspect: int = -1
     read_least: int = READ_LEAST
     dense_gate: float = DENSE_GATE
+    dense_back: float = DENSE_BACK
+    dense_fall: bool = DENSE_FALL
     stripe_gate: float = STRIPE_GATE["gate"]
     stripe_top: int = STRIPE_GATE["top"]
     stripe_eps: float | None = STRIPE_GATE["eps"]
@@ -149,6 +166,8 @@ class GateOptions:
             check_option("stripe_eps", self.stripe_eps, 0.0, 1.0, above=True)
         check_option("gate", self.gate, 0.0, 1.0)
         check_option("dense_gate", self.dense_gate, -1.0, 1.0)
+        check_option("dense_back", self.dense_back, 0.0, 1.0)
+        settle(self, "dense_fall", check_flag("dense_fall", self.dense_fall))
         check_option("suspect", self.suspect, -1, float("inf"), integer=True)
         settle(self, "suspect", int(self.suspect))
         check_option("read_least", self.read_least, 0, float("inf"), integer=True)

@@ -87,13 +87,16 @@ def project(g: Gated, model: nn.Module, clean: TensorDataset, verdict: ModelVerd
     before = proxy_asr(model, trigger, val) if kept and trigger else 0.0
     saved = {k: v.clone() for k, v in model.state_dict().items()} if kept else None
     came = project_cost.accuracy_before(g, model, clean)  # project_cost's (off: None)
+    basis: list = []  # the directions taken out: reproject_last's
     report = project_stripes(model, fit, val, suspect, g.probe_eps, g.dense_project,
-                             PROJECT_STOP)
+                             PROJECT_STOP, kept=basis)
+    g.stripe_basis_ = basis
     report["trigger"] = round(proxy_asr(model, trigger, val), 3) if trigger else None
     if kept:
         why = keep_projection(report, before, g.project_kept)
         if why:  # not a stripe: the original goes on to the stages, as without the option
             model.load_state_dict(saved)
+            g.stripe_basis_ = []
             # the figures are the undone projection's, not the model's that goes on
             report["trigger_projected"] = report.pop("trigger")
             if "reach" in report:

@@ -40,6 +40,7 @@ from trojanscope.mitigate.gated_defaults import (
     REACH_ROUND2,
     REFIT_LAST,
     REPAIR_LAST,
+    REPROJECT_LAST,
     RESIDUE_LAST,
     RESIDUE_ROUNDS,
     RESTORE_LAST,
@@ -597,6 +598,15 @@ class AfterOptions:
             h12). Default ``AUG_CLASS`` = 0 (off: at 0.1 on fresh zoos 2521/2522, 20 of 28 at
             the goal either way, its rule not met). Off where ``aug_last`` is; asked for there
             (or without ``free_reach``), it is refused.
+        reproject_last: with 1, last (after ``aug_last``), where this run kept a stripe
+            projection (``dense_project``), the directions it took out are projected out of the
+            output's first layer again (no weight trained;
+            :mod:`~trojanscope.mitigate.reproject_last`; the note's ``reproject_last``). Built
+            for the SIG MLPs that
+            ``teach_last``'s fit towards the input model takes back to 2-3% ASR (issue 12 stop
+            80, h12s). Default ``REPROJECT_LAST`` = 0 (off: on fresh zoos 2525/2526, 22 of 24
+            at the goal either way, its rule not met).
+            Off where ``free_reach`` is 0; asked for there, it is refused.
     """
 
     residue: float = 0.0
@@ -629,6 +639,7 @@ class AfterOptions:
     aug_last: int | None = None
     aug_mean: int | None = None
     aug_class: float | None = None
+    reproject_last: bool | None = None
     # None given: the default, which says nothing where it cannot apply (a value asked for does)
     margin_asked_: bool = field(init=False)
 
@@ -686,6 +697,7 @@ class AfterOptions:
             ("aug_last", AUG_LAST, _count(20), "runs " + after),
             ("aug_mean", AUG_MEAN, _count(20), "sets aug_last's output " + after),
             ("aug_class", AUG_CLASS, _fraction(1.0), "reads aug_last's output " + after),
+            ("reproject_last", REPROJECT_LAST, check_flag, "runs " + after),
         ):
             self._after_free_reach(name, default, check, does)
         if self.mixed_held and not self.mixed_last:

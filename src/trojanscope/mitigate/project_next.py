@@ -56,8 +56,9 @@ def try_next(g: Gated, model: nn.Module, fit: TensorDataset, val: TensorDataset,
     for cls in verdict.target_classes[1:1 + g.project_next]:
         trigger = verdict.triggers.get(cls)
         before = proxy_asr(model, trigger, val) if trigger else 0.0
+        basis: list = []
         report = project_stripes(model, fit, val, cls, g.probe_eps, g.dense_project,
-                                 PROJECT_STOP)
+                                 PROJECT_STOP, kept=basis)
         report["trigger"] = round(proxy_asr(model, trigger, val), 3) if trigger else None
         why = keep_projection(report, before, g.project_kept)
         tries.append({"class": cls, "reach": report.get("reach", [])[:1],
@@ -66,6 +67,7 @@ def try_next(g: Gated, model: nn.Module, fit: TensorDataset, val: TensorDataset,
         if not why:
             g.report_["project_next"]["action"] = (
                 f"kept: class {cls}'s stripe projected; it is the suspect now")
+            g.stripe_basis_ = basis  # reproject_last's directions
             return suspect_first(verdict, cls), report
         model.load_state_dict(saved)
     return None

@@ -139,12 +139,14 @@ def project_stripes(
     most: int,
     stop: float,
     steps: int = 30,
+    kept: list[Tensor] | None = None,
 ) -> dict[str, Any]:
     """Project striped shortcuts towards ``target`` out of ``model``'s first layer (in place),
     while one fitted on ``fit`` still sends at least ``stop`` of ``val`` there, at most ``most``
     directions. Returns ``{"reach": [...], "directions": n}`` (the reach before each step and
     after the last); a model without a dense first layer is left as it is (``directions`` 0,
-    ``reach`` empty)."""
+    ``reach`` empty). ``kept``: a list the unit directions taken out are appended to
+    (``reproject_last`` takes them out of the output again)."""
     xs = fit.x[fit.y != target][:MAX_FIT]
     layer = first_linear(model, fit.x[:2])
     if layer is None or len(xs) == 0 or most <= 0:
@@ -166,4 +168,6 @@ def project_stripes(
         u = u / u.norm()
         project_out(layer, u, mean_input)
         basis.append(u)
+    if kept is not None:
+        kept.extend(basis)
     return {"reach": reach, "directions": len(basis)}

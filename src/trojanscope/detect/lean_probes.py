@@ -1,0 +1,87 @@
+"""Training-free probes of a data-free flag's named class (issue 9, stop 80: h9c).
+
+On the first-contact maker's two-epoch CNNs, MM-BD's margins flag clean models at the classes
+the recipe leans to (2, 5, 7), where weak patch backdoors stand too, and stop 79 found no
+reading of the data-free mask search that parts them. These probes fit nothing:
+
+- :func:`noise_stand`: the share of seeded uniform-noise images the model gives the named
+  class, less the references' median share. A patch backdoor's trigger is a few bright pixels,
+  and noise lights every place at once: on spent models every backdoor in the gate's band at
+  2, 3, 5 or 7 took 0.53 or more of the noise, while 4 of 10 clean leans took 0.38 or less (the
+  rest took it all: the recipe's lean at 2 takes noise too). The data-free mask gate reads it
+  where its entry carries ``noise`` (:mod:`trojanscope.detect.mask_gate`).
+- :func:`stamp_grid`: a solid square of one value pasted at every place (every ``stride``-th
+  row and column) on a set of hosts; per place and class, the share of the hosts the model
+  does not already give that class that the square sends to it (measured, not shipped).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import torch
+    from torch import nn
+
+STRIDE = 2  # the square's places: every second row and column
+
+
+def sparse_hosts(shape: tuple[int, ...], n: int = 64, lit: float = 0.12, seed: int = 0
+                 ) -> torch.Tensor:
+    """``n`` seeded images of scattered lit pixels (each lit with chance ``lit``): a dark,
+    digit-like ground that owes nothing to the model."""
+    import torch
+
+    g = torch.Generator().manual_seed(seed)
+    return (torch.rand(n, *shape, generator=g) < lit).float()
+
+
+def predict(model: nn.Module, x: torch.Tensor, batch: int = 4096) -> torch.Tensor:
+    """The model's class for each input, in batches, no gradients."""
+    import torch
+
+    with torch.no_grad():
+        return torch.cat([model(x[i:i + batch]).argmax(1) for i in range(0, len(x), batch)])
+
+
+def stamp_grid(model: nn.Module, hosts: torch.Tensor, side: int, value: float, k: int,
+               stride: int = STRIDE) -> tuple[torch.Tensor, list[tuple[int, int]]]:
+    """Per place (every ``stride``-th row and column) and class (``k``): the share of the
+    hosts (N x channels x height x width) the model does not already give that class that a
+    ``side`` x ``side`` square of ``value`` (every channel) pasted there sends to it
+    (places x k), and the places (row, column). A class that already takes every host reads
+    1.0 at every place (it holds them all; there is none left to send)."""
+    import torch
+
+    n, _, h, w = hosts.shape
+    base = predict(model, hosts)
+    places = [(r, c) for r in range(0, h - side + 1, stride)
+              for c in range(0, w - side + 1, stride)]
+    other = torch.stack([base != cls for cls in range(k)])  # k x n
+    rows = []
+    chunk = max(1, 4096 // n)
+    for i in range(0, len(places), chunk):
+        part = places[i:i + chunk]
+        x = hosts.repeat(len(part), 1, 1, 1)
+        for j, (r, c) in enumerate(part):
+            x[j * n:(j + 1) * n, :, r:r + side, c:c + side] = value
+        got = predict(model, x).reshape(len(part), 1, n)
+        hit = (got == torch.arange(k).reshape(1, k, 1)) & other.unsqueeze(0)
+        rows.append(hit.float().sum(2) / other.float().sum(1).clamp_min(1))
+    grid = torch.cat(rows)
+    grid[:, ~other.any(1)] = 1.0
+    return grid, places
+
+
+def noise_stand(model: nn.Module, shape: tuple[int, ...], top: int, refs: list[int], k: int,
+                count: int = 256, seed: int = 0) -> float:
+    """The share of ``count`` seeded uniform-noise inputs in [0, 1] the model gives class
+    ``top``, less the median of the references' (``refs``) shares (the module's text)."""
+    import statistics
+
+    import torch
+
+    g = torch.Generator().manual_seed(seed)
+    got = predict(model, torch.rand(count, *shape, generator=g))
+    share = [float((got == c).float().mean()) for c in range(k)]
+    return round(share[top] - statistics.median(share[c] for c in refs), 4)
