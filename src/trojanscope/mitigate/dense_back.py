@@ -26,7 +26,7 @@ from torch import nn
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.engine.metrics import accuracy
 from trojanscope.mitigate.base import with_state
-from trojanscope.mitigate.dense_options import applies
+from trojanscope.mitigate.dense_options import dense_scope
 from trojanscope.mitigate.step_note import step_note
 
 __all__ = ["BACK_SHARE", "DENSE_BACK", "after_step", "back_share", "opened"]
@@ -44,7 +44,7 @@ def back_share(g: Any, model: nn.Module, clean: TensorDataset) -> float:
     """The share of the clean images to set apart for ``dense_back``'s reading: ``BACK_SHARE``
     where it is on, ``dense_gate`` opened, the model is a dense image model and the steps after
     the stages run (``free_reach`` > 0: the reading is the last of them); otherwise 0."""
-    on = g.dense_back > 0 and g.free_reach > 0 and opened(g) and applies(model, clean)
+    on = g.dense_back > 0 and g.free_reach > 0 and opened(g) and dense_scope(g, model, clean)
     return BACK_SHARE if on else 0.0
 
 
