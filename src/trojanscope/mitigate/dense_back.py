@@ -26,6 +26,7 @@ from torch import nn
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.engine.metrics import accuracy
 from trojanscope.mitigate.base import with_state
+from trojanscope.mitigate.dense_gate import opened
 from trojanscope.mitigate.dense_options import dense_scope
 from trojanscope.mitigate.step_note import step_note
 
@@ -33,11 +34,6 @@ __all__ = ["BACK_SHARE", "DENSE_BACK", "after_step", "back_share", "opened"]
 
 DENSE_BACK = 0.0  # off; B > 0: the input model back where the output loses more than B
 BACK_SHARE = 0.25  # the share set apart for the reading (25 of a user's 99 images)
-
-
-def opened(g: Any) -> bool:
-    """Whether ``dense_gate`` opened the gate in this run (a model rated below it treated)."""
-    return str(g.report_.get("dense_gate", {}).get("action", "")).startswith("opened")
 
 
 def back_share(g: Any, model: nn.Module, clean: TensorDataset) -> float:
