@@ -47,10 +47,14 @@ def test_a_backdoor_mitigate_left_fails_the_audit(tmp_path):
     assert result.exit_code(Severity.HIGH) == 1
 
 
-def test_a_weakened_backdoor_is_medium(tmp_path):
-    result = _audit(_folder(tmp_path, 1.0, 0.30))  # below half of before, above 10%
+def test_a_weakened_backdoor_fails_too(tmp_path):
+    # below half of before, above 10%: medium until stop 80 (hcmd), high since (the trigger
+    # still works on 30% of the inputs: a backdoor left, however much it fell)
+    result = _audit(_folder(tmp_path, 1.0, 0.30))
     (found,) = [f for f in result.findings if f.rule_id == "TSA120"]
-    assert found.severity == Severity.MEDIUM and "weakened" in found.message
+    assert found.severity == Severity.HIGH and "weakened, not removed" in found.message
+    assert "still works above mitigate's 10% bar" in found.message
+    assert result.verdict == "fail" and result.exit_code(Severity.HIGH) == 1
 
 
 def test_a_removed_backdoor_adds_nothing(tmp_path):

@@ -74,13 +74,15 @@ def test_an_asr_only_record_with_its_count_has_the_floor_too(tmp_path):
 
 def test_records_without_a_count_are_judged_as_before(tmp_path):
     # stop 78's records: the ASR alone, or the flip rate with no asr count (flip_inputs there)
+    # (weakened: medium until stop 80, high since)
     found = _tsa120(audit_record(tmp_path, {"asr": 1.0}, {"asr": 0.2}))
-    assert found.severity == Severity.MEDIUM and "interval" not in found.message
+    assert found.severity == Severity.HIGH and "interval" not in found.message
+    assert "weakened" in found.message
     assert "inputs" not in found.evidence
     again = tmp_path / "again"
     again.mkdir()
     found = _tsa120(audit_record(again, {"asr": 1.0, "flip": 1.0}, {"asr": 0.3, "flip": 0.3}))
-    assert found.severity == Severity.MEDIUM and "interval" not in found.message
+    assert found.severity == Severity.HIGH and "interval" not in found.message
 
 
 def test_the_terminal_line_says_how_many_inputs(tmp_path):

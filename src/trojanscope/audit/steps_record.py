@@ -65,16 +65,20 @@ class Residue(NamedTuple):
     key: str
     inputs: int | None = None
     interval: tuple[float, float] | None = None
+    weakened: bool = False  # under half the figure before: "weakened, not removed"
 
 
 def residue(record: dict[str, Any]) -> Residue | None:
     """The residue where the record's flip rate after (its ASR where an older record has
     none: :func:`~trojanscope.mitigate.run.judged`) is above ``mitigate``'s
-    :data:`~trojanscope.mitigate.run.STILL_ASR`: high where ``mitigate`` read the backdoor as
-    still there (at least :data:`~trojanscope.mitigate.run.STILL_SHARE` of before), medium
-    where it only fell below that share; low ("too few to tell") where the record's count
-    gives an exact 95% interval reaching that bar (:mod:`~trojanscope.mitigate.record_count`,
-    stop 79); ``None`` otherwise or with nothing measured. The flip rate leaves out the
+    :data:`~trojanscope.mitigate.run.STILL_ASR`: high, whether ``mitigate`` read the backdoor
+    as still there (at least :data:`~trojanscope.mitigate.run.STILL_SHARE` of before) or it
+    only fell below that share (``weakened``: medium until stop 80, when an audit of a folder
+    left at a flip rate of 44.44% of 18 inputs headlined PASS: a trigger that still works on
+    more than the bar's share of inputs is a backdoor left, however much it fell); low ("too
+    few to tell") where the record's count gives an exact 95% interval reaching that bar
+    (:mod:`~trojanscope.mitigate.record_count`, stop 79); ``None`` otherwise or with nothing
+    measured. The flip rate leaves out the
     inputs the model sends to the target without the trigger, so an ASR that is only the
     model's own answer raises nothing (stop 78, htsa)."""
     from trojanscope.mitigate.record_count import at_bar, rate_interval, read_on
@@ -87,12 +91,13 @@ def residue(record: dict[str, Any]) -> Residue | None:
     was, now = before.get(key), after.get(key)
     if not isinstance(was, int | float) or not isinstance(now, int | float) or now <= STILL_ASR:
         return None
-    level = Severity.HIGH if still_there(before, after) else Severity.MEDIUM
+    level = Severity.HIGH  # above the bar: the trigger still works, halved or not (stop 80)
     inputs = read_on(after, key)
     interval = rate_interval(float(now), inputs) if inputs else None  # read once
     if interval is not None and at_bar(interval):
         level = Severity.LOW  # the count cannot tell the figure from the bar
-    return Residue(level, float(was), float(now), key, inputs, interval)
+    return Residue(level, float(was), float(now), key, inputs, interval,
+                   weakened=not still_there(before, after))
 
 
 @register("audit-step", "record")
@@ -137,9 +142,9 @@ def residue_words(left: Residue, record: dict[str, Any], method: str) -> str:
     from trojanscope.mitigate.record_count import LEVEL, count_words
     from trojanscope.mitigate.run import STILL_ASR
 
-    words = {Severity.HIGH: "the backdoor is still there",
-             Severity.MEDIUM: "the backdoor was weakened, not removed"}.get(
-                 left.level, "too few inputs to tell whether the backdoor is still there")
+    words = ("too few inputs to tell whether the backdoor is still there"
+             if left.level is Severity.LOW else "the backdoor was weakened, not removed"
+             if left.weakened else "the backdoor is still there")
     which = ("" if left.key == "asr" else " not sent to the target without it"
              + (f" ({left.inputs} of them)" if left.inputs else ""))  # the flip rate's count
     counted = ("" if left.inputs is None or left.interval is None else
@@ -151,8 +156,10 @@ def residue_words(left: Residue, record: dict[str, Any], method: str) -> str:
         return said + (f"the {LEVEL:.0%} interval reaches mitigate's {STILL_ASR:.0%} bar, so "
                        "this many inputs cannot say whether the trigger still works: purify "
                        "with more clean data (more held-out inputs) and audit again")
-    return said + ("a detector that no longer flags the model does not outweigh that "
-                   "measurement")
+    fell = (f"it fell, but the trigger still works above mitigate's {STILL_ASR:.0%} bar; "
+            if left.weakened else "")
+    return said + fell + ("a detector that no longer flags the model does not outweigh that "
+                          "measurement")
 
 
 def residue_evidence(left: Residue, record: dict[str, Any]) -> dict[str, Any]:

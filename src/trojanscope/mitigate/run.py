@@ -255,7 +255,7 @@ def mitigate(
         notes.append(unchanged_words(method.name, data_free=clean is None))
     elif triggered is not None and (kept := still_there_words(
             method.name, before, after, len(triggered.x), default or AUTO_WITH_DATA,
-            data_free=clean is None)):
+            data_free=clean is None) or weakened_words(method.name, before, after)):
         notes.append(kept)
         verdict = getattr(method, "verdict_", None)  # gated's detector reading, if it ran
         if wrong := other_class_words(
@@ -448,6 +448,26 @@ def still_there_words(method: str, before: dict[str, float], after: dict[str, fl
     return (f"the backdoor is still there: ASR {was:.2%} before, {now:.2%} after {method} on "
             f"{triggered} triggered inputs{read} (at least {STILL_SHARE:.0%} of before and "
             f"above {STILL_ASR:.0%}); {other}")
+
+
+def weakened_words(method: str, before: dict[str, Any], after: dict[str, Any]) -> str | None:
+    """The note where the figure :func:`judged` names fell under :data:`STILL_SHARE` of before
+    but stays above :data:`STILL_ASR` (issue 9 stop 80, hcmd: such a run printed no note, and
+    its audit headlined PASS; ``audit`` now fails it, ``TSA120`` "weakened, not removed");
+    "too few inputs to tell" in its place where the count cannot clear the bar; None
+    otherwise."""
+    key = judged(before, after)
+    was, now = before.get(key), after.get(key)
+    if (not isinstance(was, int | float) or not isinstance(now, int | float)
+            or now <= STILL_ASR or still_there(before, after)):
+        return None
+    if few := few_inputs_words(method, before, after):
+        return few
+    what = "ASR" if key == "asr" else "flip rate (inputs not sent to the target untriggered)"
+    return (f"the backdoor was weakened, not removed: {what} {was:.2%} before, {now:.2%} after "
+            f"{method}, still above {STILL_ASR:.0%} (`trojanscope audit` fails this folder, "
+            "TSA120); purify the source again with more clean data or another method "
+            "(`trojanscope list mitigation`)")
 
 
 def few_inputs_words(method: str, before: dict[str, Any], after: dict[str, Any]) -> str | None:

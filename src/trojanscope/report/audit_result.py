@@ -15,6 +15,8 @@ from trojanscope.report.taxonomy import classify
 SCHEMA_VERSION = "1.3"  # 1.1: detection verdict "review", "flagged", "calibrated"; 1.2: headline
 # 1.3: options (what the audit ran with: ``audit.recorded_options``)
 INCOMPLETE = "incomplete"  # an audit a step could not finish (audit-registry --resume reruns it)
+# the headline's note where a passing audit holds a TSA120 (mitigate's record: trigger above 10%)
+LEFT_NOTE = "backdoor may remain after mitigation"
 
 
 class StepStatus(StrEnum):
@@ -170,15 +172,21 @@ def gate_verdict(level: Severity, fail_on: Severity, has_errors: bool) -> str:
 
 def open_note(verdict: str, detection: Mapping[str, Any] | None,
               rule_ids: Iterable[str]) -> str | None:
-    """:attr:`AuditResult.detection_note` from its parts (``rule_ids``: the active findings')."""
+    """:attr:`AuditResult.detection_note` from its parts (``rule_ids``: the active findings').
+    Where ``mitigate``'s record still reads the trigger above its bar under a gate that
+    passes (``TSA120`` low, too few inputs to tell, or any ``TSA120`` under ``--fail-on
+    critical``), the note says so first: a PASS must not stand bare where the audit's own
+    evidence says the backdoor may remain (stop 80)."""
     if verdict != "pass":
         return None
+    rules = set(rule_ids)
+    notes = [LEFT_NOTE] if "TSA120" in rules else []
     if detection is None:
-        return "detection not run"
-    if (detection.get("calibrated") is False or detection.get("verdict") == "review"
-            or detection.get("coverage_notes") or "TSA101" in set(rule_ids)):
-        return "detection inconclusive"
-    return None
+        notes.append("detection not run")
+    elif (detection.get("calibrated") is False or detection.get("verdict") == "review"
+            or detection.get("coverage_notes") or "TSA101" in rules):
+        notes.append("detection inconclusive")
+    return "; ".join(notes) or None
 
 
 def headline_words(verdict: str, note: str | None) -> str:
