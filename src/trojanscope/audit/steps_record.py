@@ -82,15 +82,15 @@ def residue(record: dict[str, Any]) -> Residue | None:
     inputs the model sends to the target without the trigger, so an ASR that is only the
     model's own answer raises nothing (stop 78, htsa)."""
     from trojanscope.mitigate.record_count import at_bar, rate_interval, read_on
-    from trojanscope.mitigate.run import STILL_ASR, judged, still_there
+    from trojanscope.mitigate.run import above_bar, still_there
 
     before, after = record.get("before"), record.get("after")
     if not isinstance(before, dict) or not isinstance(after, dict):
         return None
-    key = judged(before, after)
-    was, now = before.get(key), after.get(key)
-    if not isinstance(was, int | float) or not isinstance(now, int | float) or now <= STILL_ASR:
+    read = above_bar(before, after)
+    if read is None:
         return None
+    key, was, now = read
     level = Severity.HIGH  # above the bar: the trigger still works, halved or not (stop 80)
     inputs = read_on(after, key)
     interval = rate_interval(float(now), inputs) if inputs else None  # read once
