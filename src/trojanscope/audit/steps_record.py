@@ -82,15 +82,15 @@ def residue(record: dict[str, Any]) -> Residue | None:
     inputs the model sends to the target without the trigger, so an ASR that is only the
     model's own answer raises nothing (stop 78, htsa)."""
     from trojanscope.mitigate.record_count import at_bar, rate_interval, read_on
-    from trojanscope.mitigate.run import STILL_ASR, judged, still_there
+    from trojanscope.mitigate.run import above_bar, still_there
 
     before, after = record.get("before"), record.get("after")
     if not isinstance(before, dict) or not isinstance(after, dict):
         return None
-    key = judged(before, after)
-    was, now = before.get(key), after.get(key)
-    if not isinstance(was, int | float) or not isinstance(now, int | float) or now <= STILL_ASR:
+    read = above_bar(before, after)
+    if read is None:
         return None
+    key, was, now = read
     level = Severity.HIGH  # above the bar: the trigger still works, halved or not (stop 80)
     inputs = read_on(after, key)
     interval = rate_interval(float(now), inputs) if inputs else None  # read once
@@ -107,14 +107,23 @@ class MitigationRecordStep(AuditStep):
     name = "record"
     order = 62  # after detection, so the finding sits beside the detector's
     title = "Mitigation record"
+    # (the audit's result, its record): what skip_reason read, for run to use (one reading)
+    _read: tuple[object, tuple[str, dict[str, Any]] | None] | None = None
+
+    def record(self, ctx: AuditContext) -> tuple[str, dict[str, Any]] | None:
+        """:func:`mitigation_record` for this audit, read once: ``skip_reason`` reads it and
+        ``run`` takes that reading (before stop 80 each read and parsed the files again)."""
+        if self._read is None or self._read[0] is not ctx.result:
+            self._read = (ctx.result, mitigation_record(ctx.target, ctx.result.file_sha256))
+        return self._read[1]
 
     def skip_reason(self, ctx: AuditContext) -> str | None:
-        if mitigation_record(ctx.target, ctx.result.file_sha256) is None:
+        if self.record(ctx) is None:
             return "no mitigation record describing these files"
         return None
 
     def run(self, ctx: AuditContext, step: StepResult) -> None:
-        found = mitigation_record(ctx.target, ctx.result.file_sha256)
+        found = self.record(ctx)
         assert found is not None
         path, record = found
         method = str(record.get("method", "?"))

@@ -26,7 +26,8 @@ from torch import nn
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.engine.metrics import accuracy
 from trojanscope.mitigate.base import with_state
-from trojanscope.mitigate.dense_options import applies
+from trojanscope.mitigate.dense_gate import opened
+from trojanscope.mitigate.dense_options import dense_scope
 from trojanscope.mitigate.step_note import step_note
 
 __all__ = ["BACK_SHARE", "DENSE_BACK", "after_step", "back_share", "opened"]
@@ -35,16 +36,11 @@ DENSE_BACK = 0.0  # off; B > 0: the input model back where the output loses more
 BACK_SHARE = 0.25  # the share set apart for the reading (25 of a user's 99 images)
 
 
-def opened(g: Any) -> bool:
-    """Whether ``dense_gate`` opened the gate in this run (a model rated below it treated)."""
-    return str(g.report_.get("dense_gate", {}).get("action", "")).startswith("opened")
-
-
 def back_share(g: Any, model: nn.Module, clean: TensorDataset) -> float:
     """The share of the clean images to set apart for ``dense_back``'s reading: ``BACK_SHARE``
     where it is on, ``dense_gate`` opened, the model is a dense image model and the steps after
     the stages run (``free_reach`` > 0: the reading is the last of them); otherwise 0."""
-    on = g.dense_back > 0 and g.free_reach > 0 and opened(g) and applies(model, clean)
+    on = g.dense_back > 0 and g.free_reach > 0 and opened(g) and dense_scope(g, model, clean)
     return BACK_SHARE if on else 0.0
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trojanscope.mitigate.dense_back import opened
+from trojanscope.mitigate.dense_gate import opened
 
 __all__ = ["DENSE_FALL", "stripe_only"]
 

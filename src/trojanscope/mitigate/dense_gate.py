@@ -21,14 +21,18 @@ from torch import nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ModelVerdict
-from trojanscope.mitigate.dense_options import applies
+from trojanscope.mitigate.dense_options import dense_scope
 
 if TYPE_CHECKING:
     from trojanscope.mitigate.gated import Gated
 
-__all__ = ["DENSE_GATE", "dense_opens"]
+__all__ = ["DENSE_GATE", "OPENED", "dense_opens", "opened"]
 
 DENSE_GATE = 0.0  # every dense image model under the gate treated (stop 79 rule met); -1: off
+# the first word of the note's action where the gate opened: written by :func:`dense_opens`,
+# read by :func:`opened` (``dense_back`` and ``dense_fall`` act only then), so rewording the
+# note cannot turn them off unsaid
+OPENED = "opened"
 
 
 def dense_opens(g: Gated, model: nn.Module, clean: TensorDataset, verdict: ModelVerdict,
@@ -37,12 +41,18 @@ def dense_opens(g: Gated, model: nn.Module, clean: TensorDataset, verdict: Model
     image model at ``p >= dense_gate``; the note's ``dense_gate`` entry says what it did."""
     if g.dense_gate < 0 or not verdict.target_classes:  # no class: nothing to treat
         return False
-    if not applies(model, clean):
+    if not dense_scope(g, model, clean):
         g.report_["dense_gate"] = {"action": "skipped: dense image models only"}
         return False
     opens = p >= g.dense_gate
     g.report_["dense_gate"] = {"action": (
-        f"opened: a dense image model at p={p:.3f} >= dense_gate {g.dense_gate} is treated "
+        f"{OPENED}: a dense image model at p={p:.3f} >= dense_gate {g.dense_gate} is treated "
         f"below the gate {g.gate}" if opens else
         f"closed: p={p:.3f} < dense_gate {g.dense_gate}")}
     return opens
+
+
+def opened(g: Gated) -> bool:
+    """Whether ``dense_gate`` opened the gate in this run (a model rated below it treated):
+    its note's action starts with :data:`OPENED`."""
+    return str(g.report_.get("dense_gate", {}).get("action", "")).startswith(OPENED)

@@ -47,6 +47,16 @@ def applies(model: nn.Module, clean: TensorDataset) -> bool:
     return clean.x.dim() == 4 and dense_network(model, clean.x[:2])
 
 
+def dense_scope(g: Any, model: nn.Module, clean: TensorDataset) -> bool:
+    """:func:`applies`, read once per ``gated`` purify: the reading ``Gated.purify`` stored in
+    ``g.dense_scope_`` (every model a run treats is a copy of the one it came with, and every
+    clean set a part of its clean images: the layers and the images' shape do not change), or
+    read now where none is stored (a stage called on its own). Before stop 80 each of about a
+    dozen places ran its own two-image forward."""
+    stored = getattr(g, "dense_scope_", None)
+    return applies(model, clean) if stored is None else stored
+
+
 @dataclass
 class DenseOptions:
     """What `gated` does differently on a dense image model (every default but `dense_rho`'s,

@@ -82,7 +82,7 @@ from trojanscope.mitigate.dense_back import DENSE_BACK, back_share
 from trojanscope.mitigate.dense_fall import DENSE_FALL
 from trojanscope.mitigate.dense_first import first_layer_only
 from trojanscope.mitigate.dense_gate import DENSE_GATE, dense_opens
-from trojanscope.mitigate.dense_options import DenseOptions, applies, option
+from trojanscope.mitigate.dense_options import DenseOptions, applies, dense_scope, option
 from trojanscope.mitigate.gated_after import same_state
 from trojanscope.mitigate.gated_defaults import (
     CANDIDATES,
@@ -295,25 +295,28 @@ class Gated(Mitigation):
 
     def purify(self, model: nn.Module, clean: TensorDataset | None, seed: int) -> nn.Module:
         assert clean is not None
+        self.dense_scope_: bool | None = applies(model, clean)  # read once (dense_scope)
         try:
             return self._dispatch(model, clean, seed)
         except StagesReplaced as done:  # dense_mask: no step after the stages runs
             return done.model
+        finally:
+            self.dense_scope_ = None  # this run's: a stage called on its own reads afresh
 
     def _dispatch(self, model: nn.Module, clean: TensorDataset, seed: int) -> nn.Module:
         """The stages through the dispatcher of the steps after them that is on."""
-        if self.dense_repair and applies(model, clean):  # opt-in; off: nothing copied
+        if self.dense_repair and dense_scope(self, model, clean):  # opt-in; off: nothing copied
             teacher = frozen_copy(model)
             out = self._purify_margin(model, clean, seed)
             self._repair(out, teacher, clean, seed)
             return out
-        if self.bias_refit and applies(model, clean):  # opt-in; off: nothing copied
+        if self.bias_refit and dense_scope(self, model, clean):  # opt-in; off: nothing copied
             from trojanscope.mitigate.bias_refit import refit_changed  # imports adaptive
             return refit_changed(self, model, clean, seed)
-        if self.back_distill and applies(model, clean):  # opt-in; off: nothing copied
+        if self.back_distill and dense_scope(self, model, clean):  # opt-in; off: nothing copied
             from trojanscope.mitigate.back_distill import back_changed  # imports adaptive
             return back_changed(self, model, clean, seed)
-        if self.free_reach > 0 and applies(model, clean):  # free_reach=0: nothing read
+        if self.free_reach > 0 and dense_scope(self, model, clean):  # free_reach=0: nothing read
             from trojanscope.mitigate.free_unlearn import free_changed  # imports adaptive
             return free_changed(self, model, clean, seed)
         return self._purify_margin(model, clean, seed)
@@ -383,7 +386,7 @@ class Gated(Mitigation):
                 return model
             report["suspect"] = verdict.target_classes[0] if verdict.target_classes else None
             self.verdict_ = verdict  # dense_repair's reversed trigger
-            if self.dense_mask and applies(model, clean):  # off: nothing read
+            if self.dense_mask and dense_scope(self, model, clean):  # off: nothing read
                 from trojanscope.mitigate.dense_mask import treat  # imports adaptive
 
                 done = treat(self, model, clean, verdict, seed)
@@ -409,7 +412,7 @@ class Gated(Mitigation):
             report["guard_hold"] = {"held": len(self.held_), "rest": len(clean)}
         # held_pick's or mixed_held's (one of them), else dense_back's where dense_gate opened
         share = self.held_pick or self.mixed_held or back_share(self, model, clean)
-        if verdict is not None and share > 0 and applies(model, clean):
+        if verdict is not None and share > 0 and dense_scope(self, model, clean):
             from trojanscope.mitigate.held_pick import set_pick_apart  # no stage sees the share
 
             clean, self.pick_held_ = set_pick_apart(clean, share, seed, self.min_samples)
@@ -430,7 +433,7 @@ class Gated(Mitigation):
                 report["project"] = {"action": f"skipped: {asked} {why}"}
         original = frozen_copy(model) if verdict is not None and self.unlearn else None
         opts = self.dense_options_
-        dense = applies(model, clean)  # the dense_* options' scope, once per purify
+        dense = dense_scope(self, model, clean)  # the dense_* options' scope
         staged = original is not None and dense  # both stages on a dense model
         first_fit = clean
         if original is not None and self.hold and clean.x.dim() == 4:

@@ -20,7 +20,7 @@ from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.mitigate.base import same_state
 from trojanscope.mitigate.dense_first import first_layer_only
-from trojanscope.mitigate.dense_options import applies
+from trojanscope.mitigate.dense_options import dense_scope
 from trojanscope.mitigate.fresh_residue import residue_left, residue_reading
 from trojanscope.mitigate.gated_defaults import UNLEARN
 from trojanscope.mitigate.guard import hold_back
@@ -70,7 +70,7 @@ def apply_margin(g: Gated, model: nn.Module, clean: TensorDataset,
     changed (:mod:`~trojanscope.mitigate.suspect_margin`); a model handed back as it came
     (gated out, or reverted to the original) is left alone, so is every other kind."""
     suspect = g.report_.get("suspect")
-    if not applies(model, clean):
+    if not dense_scope(g, model, clean):
         if g.margin_asked_:  # the default says nothing where it does not apply
             g.report_["margin"] = "skipped: dense image models only"
         return

@@ -28,7 +28,7 @@ from trojanscope.detect.base import ModelVerdict, ReversedTrigger
 from trojanscope.mitigate import residual as probe
 from trojanscope.mitigate.after_steps import keeps_first
 from trojanscope.mitigate.dense_fall import stripe_only
-from trojanscope.mitigate.dense_options import applies
+from trojanscope.mitigate.dense_options import dense_scope
 from trojanscope.mitigate.hand_dark import runs_stage
 from trojanscope.mitigate.nothing_left import (
     after_nothing_left,
@@ -73,7 +73,7 @@ def hand_back(g: Gated, model: nn.Module, clean: TensorDataset, verdict: ModelVe
     still = nothing and choice == "revert" and not responds and projected_responds(
         left, p, projected=projected, bar=g.hand_check, floor=g.hand_projected)
     dark = (nothing and choice == "revert" and not responds and not still  # hand_dark
-            and runs_stage(g, left, verdict, ranked[0], applies(model, clean), projected))
+            and runs_stage(g, left, verdict, ranked[0], dense_scope(g, model, clean), projected))
     if still and g.projected_undo:  # _purify_undo runs both stages again
         g.undo_ = True
         g.report_["hand_check"] = (
@@ -130,7 +130,7 @@ def hand_back(g: Gated, model: nn.Module, clean: TensorDataset, verdict: ModelVe
             return model
         undo = g.revert and not g.force
         if (undo and not projected and g.revert_stripe > 0
-                and "revert_stripe" not in g.report_ and applies(model, clean)):
+                and "revert_stripe" not in g.report_ and dense_scope(g, model, clean)):
             other = restriped(model, original, fit, val, verdict, g.probe_eps,
                               g.revert_stripe, g.residual)
             g.report_["revert_stripe"] = {**other, "residual": left}

@@ -16,7 +16,7 @@ from torch import nn
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ModelVerdict
 from trojanscope.mitigate import residual as probe
-from trojanscope.mitigate.dense_options import applies
+from trojanscope.mitigate.dense_options import dense_scope
 from trojanscope.mitigate.gated_defaults import UNLEARN
 from trojanscope.mitigate.guard import hold_back
 
@@ -32,7 +32,7 @@ def stripe_opens(g: Gated, model: nn.Module, clean: TensorDataset, verdict: Mode
     model as it is (SIG's shape; the stage's split, as the probe fits it)."""
     if g.stripe_gate <= 0 or not verdict.target_classes:
         return False
-    if not applies(model, clean):  # asked for, not done: said, not a silent no-op
+    if not dense_scope(g, model, clean):  # asked for, not done: said, not a silent no-op
         g.report_["stripe_gate"] = {"action": "skipped: dense image models only"}
         return False
     fit, val, _, _ = hold_back(model, clean, UNLEARN["val_fraction"], seed)

@@ -25,7 +25,7 @@ from trojanscope.engine.metrics import accuracy
 from trojanscope.mitigate import accept, conv_fast, conv_lean, round_stop
 from trojanscope.mitigate.base import frozen_copy
 from trojanscope.mitigate.dense_first import first_layer_only
-from trojanscope.mitigate.dense_options import applies
+from trojanscope.mitigate.dense_options import dense_scope
 from trojanscope.mitigate.gated_defaults import (
     CANDIDATES,
     GUARD_TRIPS,
@@ -60,7 +60,7 @@ def stage_settings(g: Gated, model: nn.Module, clean: TensorDataset) -> dict[str
         settings["trips"] = g.guard_trips
     if not convolutional(model):  # a dense network: dense_lr applies
         settings["rel_lr"] = REL_LR * g.dense_lr
-    if applies(model, clean):  # a dense image model: dense_rounds caps the rounds
+    if dense_scope(g, model, clean):  # a dense image model: dense_rounds caps the rounds
         rounds = settings["rounds"]
         settings["rounds"] = int(min(rounds, g.dense_rounds or rounds))
         if g.dense_stop is not None:  # dense_stop reads when to stop; the cap a net
@@ -120,7 +120,7 @@ def unlearn(g: Gated, model: nn.Module, clean: TensorDataset, verdict: ModelVerd
         g.report_["candidates"] = {
             "flip": {c: [round(b, 3), round(a, 3)] for c, (b, a) in flips.items()},
             "risen": risen}
-        if risen and not g.dense_candidates and applies(model, clean):
+        if risen and not g.dense_candidates and dense_scope(g, model, clean):
             g.report_["candidates"]["again"] = {"action": (
                 "skipped: dense_candidates=0 (a dense image model: the risen classes are "
                 "measured, not unlearnt)")}
@@ -157,7 +157,7 @@ def teacher(g: Gated, model: nn.Module, clean: TensorDataset,
     """``dense_teacher``: the model the second stage distils on a dense image model, a
     frozen copy of ``model`` as it comes to the stage where ``original`` classifies fewer
     than ``dense_teacher`` of ``clean``'s images; None: ``original``, as without it."""
-    if not (g.dense_teacher > 0 and applies(model, clean)):
+    if not (g.dense_teacher > 0 and dense_scope(g, model, clean)):
         return None
     acc = accuracy(original, clean.x, clean.y)
     first = acc < g.dense_teacher

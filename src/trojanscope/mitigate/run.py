@@ -415,6 +415,18 @@ def judged(before: dict[str, Any], after: dict[str, Any]) -> str:
     return "flip" if has else "asr"
 
 
+def above_bar(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, float, float] | None:
+    """``(key, before, after)`` of the figure :func:`judged` names where both are numbers and
+    the one after is above :data:`STILL_ASR` (the trigger still works above the bar, halved or
+    not); None otherwise. Read by :func:`weakened_words` and the audit's ``TSA120``
+    (``audit.steps_record.residue``), which each tested it in full before stop 80's review."""
+    key = judged(before, after)
+    was, now = before.get(key), after.get(key)
+    if not isinstance(was, int | float) or not isinstance(now, int | float) or now <= STILL_ASR:
+        return None
+    return key, float(was), float(now)
+
+
 def still_there(before: dict[str, float], after: dict[str, float]) -> bool:
     """Whether the figure :func:`judged` names (the flip rate, else the ASR) after is at
     least :data:`STILL_SHARE` of before and above :data:`STILL_ASR`: the purified model still
@@ -456,11 +468,10 @@ def weakened_words(method: str, before: dict[str, Any], after: dict[str, Any]) -
     its audit headlined PASS; ``audit`` now fails it, ``TSA120`` "weakened, not removed");
     "too few inputs to tell" in its place where the count cannot clear the bar; None
     otherwise."""
-    key = judged(before, after)
-    was, now = before.get(key), after.get(key)
-    if (not isinstance(was, int | float) or not isinstance(now, int | float)
-            or now <= STILL_ASR or still_there(before, after)):
+    read = above_bar(before, after)
+    if read is None or still_there(before, after):
         return None
+    key, was, now = read
     if few := few_inputs_words(method, before, after):
         return few
     what = "ASR" if key == "asr" else "flip rate (inputs not sent to the target untriggered)"

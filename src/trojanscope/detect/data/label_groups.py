@@ -91,7 +91,7 @@ from trojanscope.detect.data.label_rares import (
 )
 from trojanscope.detect.data.label_strays import binned, exact_ranks, partnered, stray_values
 from trojanscope.detect.data.label_ties import cover_rivals
-from trojanscope.detect.data.label_twins import null_bar, twin_groups
+from trojanscope.detect.data.label_twins import group_rows, null_bar, twin_groups
 from trojanscope.detect.data.shared_values import value_codes
 from trojanscope.detect.data.table_verdict import (
     FLOORS,
@@ -603,18 +603,18 @@ class LabelGroups(DataDetector):
         plus the group's median excess, and the groups listed among ``groups``."""
         terms, prior = nb
         found = twin_groups(codes, labels, terms.sum(1) + prior, terms, self.min_rows)
+        hit = group_rows(found, len(labels))
         if found and self.twin_null:
-            rows = int(np.logical_or.reduce([g["members"] for g in found]).sum())
-            if rows <= null_bar(codes, labels, self.min_rows, self.twin_null, self.seed, rows):
+            held = int(hit.sum())
+            if held <= null_bar(codes, labels, self.min_rows, self.twin_null, self.seed, held):
                 found = []  # no more twins rows than shuffled labels give: natural
         if not found:
             return scores, flags
-        scores, hit = scores.copy(), np.zeros(len(labels), bool)
+        scores = scores.copy()
         for g in found:
             rows = g["members"]
             score = self.sure + max(0.0, g["excess"])
             scores[rows] = np.maximum(scores[rows], score)
-            hit |= rows
             cols = list(g["assignment"])
             row = int(np.argmax(rows))
             self.groups.append({"label": g["label"], **value_of(x[row], schema, cols[0]),

@@ -215,14 +215,21 @@ def null_bar(codes: np.ndarray, labels: np.ndarray, min_rows: int, draws: int, s
     rng = np.random.default_rng(seed)
     bar = 0
     for _ in range(draws):
-        rows = np.zeros(len(codes), bool)
-        for g in twin_groups(codes, rng.permutation(labels), None, None, min_rows, held,
-                             gated=False):
-            rows |= g["members"]
-        bar = max(bar, int(rows.sum()))
+        groups = twin_groups(codes, rng.permutation(labels), None, None, min_rows, held,
+                             gated=False)
+        bar = max(bar, int(group_rows(groups, len(codes)).sum()))
         if bar >= enough:
             break
     return bar
+
+
+def group_rows(groups: list[dict], n: int) -> np.ndarray:
+    """Per row of the ``n``, whether one of ``groups`` holds it (the rows of all groups, each
+    row once): what the null counts on both sides and what ``label-groups`` flags."""
+    rows = np.zeros(n, bool)
+    for g in groups:
+        rows |= g["members"]
+    return rows
 
 
 def rare_shared(codes: np.ndarray, twin: np.ndarray, held: np.ndarray) -> np.ndarray:
