@@ -36,6 +36,8 @@ from trojanscope.mitigate.project_cost import PROJECT_COST
 from trojanscope.mitigate.read_least import READ_LEAST
 from trojanscope.params import check_flag, check_option
 
+KEPT_ALWAYS = 1.01  # ``kept`` above any share: the residual probe never skips the second stage
+
 
 def settle(group: object, name: str, value: object) -> None:
     """Set a frozen group's field to its checked or resolved value."""
@@ -300,7 +302,7 @@ class ProbeOptions:
         if self.projected_undo and not self.hand_projected:
             raise ValueError("projected_undo changes what hand_projected does: set "
                              "hand_projected > 0 too")
-        check_option("kept", self.kept, 0.0, 1.01)
+        check_option("kept", self.kept, 0.0, KEPT_ALWAYS)
         check_option("residual", self.residual, 0.0, 1.0)
         check_option("probe_eps", self.probe_eps, 0.0, 1.0)
         check_option("kept_p", self.kept_p, 0.0, 1.0)

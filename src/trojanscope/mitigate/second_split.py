@@ -31,10 +31,11 @@ from dataclasses import replace
 from typing import Any
 
 from trojanscope.errors import UserInputError
+from trojanscope.mitigate.gated_options import KEPT_ALWAYS
 
 SECOND_SPLIT = False  # the default: stop 79's rule not met, stop 80's not read (benchmarks.md)
 GUARD_STOP = "stopped by the CA guard"  # Adaptive.unlearn writes it where the guard ended it
-PROBE_OFF_KEPT = 1.01  # gated's ``kept`` at which its second stage always runs (ProbeOptions)
+PROBE_OFF_KEPT = KEPT_ALWAYS  # gated's ``kept`` at which its second stage always runs
 
 
 def guard_stopped(decided: dict[str, Any] | None) -> bool:
