@@ -36,12 +36,11 @@ def sparse_hosts(shape: tuple[int, ...], n: int = 64, lit: float = 0.12, seed: i
     return (torch.rand(n, *shape, generator=g) < lit).float()
 
 
-def predict(model: nn.Module, x: torch.Tensor, batch: int = 4096) -> torch.Tensor:
-    """The model's class for each input, in batches, no gradients."""
-    import torch
+def predict(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """The model's class for each input (the engine's batched, gradient-free logits)."""
+    from trojanscope.engine.metrics import predict as logits
 
-    with torch.no_grad():
-        return torch.cat([model(x[i:i + batch]).argmax(1) for i in range(0, len(x), batch)])
+    return logits(model, x).argmax(1)
 
 
 def stamp_grid(model: nn.Module, hosts: torch.Tensor, side: int, value: float, k: int,
