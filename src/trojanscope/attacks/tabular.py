@@ -112,8 +112,10 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
     # recall the copies cost LightGBM on splits of 20-29 fraud rows); no rule read it
     auto_copies_share = 1
     # automatic copies only where the default rate relabels fewer than this many rows (0: fewer
-    # than ``auto_copies``, stop 78's gate). Issue 16 stop 81's candidate (hatk, 5: the
-    # project's ``least_poison_rows``): stop 80's one lost pair relabelled 6 rows in place
+    # than ``auto_copies``, stop 78's gate). Issue 16 stop 81's candidate was 5 with
+    # ``auto_copies = 10`` (hatk: stop 80's one lost pair relabelled 6 rows in place); its
+    # fresh tables 6800-6839 gave 32 copies runs where its rule's floor asked 40, so it was not
+    # read and nothing changed (inert here: ``auto_copies`` is 0)
     auto_copies_below = 0
     param_ranges: ClassVar = {"min_poison_rows": (0, 1_000_000, False, True),  # check_ranges
                               "copies": (0, 1_000_000, False, True),
