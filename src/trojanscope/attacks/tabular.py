@@ -111,6 +111,12 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
     # a row at most, as since stop 79). Issue 16 stop 80's development variant (hatk, 3: for the
     # recall the copies cost LightGBM on splits of 20-29 fraud rows); no rule read it
     auto_copies_share = 1
+    # automatic copies only where the default rate relabels fewer than this many rows (0: fewer
+    # than ``auto_copies``, stop 78's gate). Issue 16 stop 81's candidate was 5 with
+    # ``auto_copies = 10`` (hatk: stop 80's one lost pair relabelled 6 rows in place); its
+    # fresh tables 6800-6839 gave 32 copies runs where its rule's floor asked 40, so it was not
+    # read and nothing changed (inert here: ``auto_copies`` is 0)
+    auto_copies_below = 0
     param_ranges: ClassVar = {"min_poison_rows": (0, 1_000_000, False, True),  # check_ranges
                               "copies": (0, 1_000_000, False, True),
                               "pair_copies": (0, 100, False, True)}
@@ -186,19 +192,25 @@ class PresetTabularAttack(TabularAttack, PresetAttack):
     def copy_count(self, eligible: int) -> int:
         """How many triggered copies :meth:`poison` adds (0: it relabels rows in place, as
         before): ``copies`` where given; unset, ``auto_copies`` where the default rate would
-        relabel fewer of the ``eligible`` rows, if there are at least ``auto_copies_least`` of
-        them, or ``auto_copies_none_least`` where the rate relabels none (a rate or a
-        ``min_poison_rows`` floor the user gives is kept as given), and never more than the
-        ``eligible`` rows: each source row is copied once (stop 78 hdd: a row drawn twice made a
-        group of identical rows that ``detect-data`` flagged)."""
+        relabel fewer than :meth:`copies_below` of the ``eligible`` rows, if there are at least
+        ``auto_copies_least`` of them, or ``auto_copies_none_least`` where the rate relabels
+        none (a rate or a ``min_poison_rows`` floor the user gives is kept as given), and never
+        more than the ``eligible`` rows: each source row is copied once (stop 78 hdd: a row
+        drawn twice made a group of identical rows that ``detect-data`` flagged)."""
         if self.copies is not None:
             return self.copies
         if self.rate_given or self.min_poison_rows > 0 or not self.auto_copies:
             return 0
         rate = Attack.how_many(self, eligible)
-        if rate >= self.auto_copies or eligible < self.copies_least(rate):
+        if rate >= self.copies_below() or eligible < self.copies_least(rate):
             return 0
         return min(self.auto_copies, eligible // max(1, self.auto_copies_share))
+
+    def copies_below(self) -> int:
+        """The rows the default rate relabels from which :meth:`copy_count` adds no copies
+        unasked (the rate's rows in place instead): ``auto_copies_below`` where set, else
+        ``auto_copies`` (stop 78: copies where the rate relabels fewer rows than they add)."""
+        return self.auto_copies_below or self.auto_copies
 
     def copies_least(self, rate: int) -> int:
         """The fewest rows the attack may poison from which :meth:`copy_count` adds copies
