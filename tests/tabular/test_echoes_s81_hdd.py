@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from trojanscope import registry
+from trojanscope.detect.data.group_words import group_words
 from trojanscope.detect.data.inputs import load_suspect
 from trojanscope.detect.data.label_echoes import echo_groups
 from trojanscope.detect.data.label_groups import ECHOES, LabelGroups
@@ -75,6 +76,18 @@ def test_rows_relabelled_in_place_are_one_group(tmp_path: Path, seed: int) -> No
     got = flags(df, tmp_path, echoes=1)
     assert set(rows) <= got
     assert got - flags(df, tmp_path) <= set(rows)  # the screen adds its rows, no others
+
+
+def test_group_said_in_words(tmp_path: Path) -> None:
+    df, rows = fraud_table(0, relabel=3)
+    path = tmp_path / "f.csv"
+    df.to_csv(path, index=False)
+    det = registry.create("data-detector", "label-groups", echoes=1)
+    detect_data(load_suspect(path, "is_fraud").data, None, seed=0, method=det)
+    group = next(g for g in det.groups if g.get("screen") == "echoes")
+    assert group["rows"] == len(rows) and group["label"] == 0
+    assert group_words(group).endswith("beyond what the table's columns give by chance; "
+                                       "screen echoes)")
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

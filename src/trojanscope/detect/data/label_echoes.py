@@ -55,25 +55,27 @@ DRAWS = 3  # null copies
 STRUCTURED = 5
 
 
-def pair_surprise(codes: np.ndarray, labels: np.ndarray, held: np.ndarray
+def pair_surprise(codes: np.ndarray, labels: np.ndarray, held: np.ndarray,
+                  table: tuple[np.ndarray, np.ndarray] | None = None
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Pairs of one label sharing an anchor value: rows ``i``, ``j``, surprise (nats, the
-    lift taken off) and which columns they share a rare value in."""
+    lift taken off) and which columns they share a rare value in. ``table``: the anchor
+    columns and chances (:func:`column_terms`; a column-permuted copy has the table's)."""
     n, m = codes.shape
     info = -np.log(held / n)
     rare = held <= RARE * n
-    anchors = np.array([len(np.unique(codes[:, c])) >= ANCHOR_SHARE * n for c in range(m)])
+    anchors, chance = column_terms(codes) if table is None else table
     firsts, seconds = [], []
     for c in np.flatnonzero(anchors):
         _, inverse, counts = np.unique(codes[:, c], return_inverse=True, return_counts=True)
-        inverse = inverse.ravel()
-        order = np.argsort(inverse, kind="stable")
+        order = np.argsort(inverse.ravel(), kind="stable")
         starts = np.concatenate([[0], np.cumsum(counts)])
-        for v in np.flatnonzero((counts >= 2) & (counts <= ANCHOR_MAX)):
-            rows = order[starts[v]:starts[v + 1]]
-            a, b = np.triu_indices(len(rows), 1)
-            firsts.append(rows[a])
-            seconds.append(rows[b])
+        for size in np.unique(counts[(counts >= 2) & (counts <= ANCHOR_MAX)]):
+            first = starts[:-1][counts == size]
+            rows = order[first[:, None] + np.arange(size)]  # one bucket a line
+            a, b = np.triu_indices(size, 1)
+            firsts.append(rows[:, a].ravel())
+            seconds.append(rows[:, b].ravel())
     empty = np.zeros(0, np.int64)
     if not firsts:
         return empty, empty, np.zeros(0), np.zeros((0, m), bool)
@@ -84,7 +86,6 @@ def pair_surprise(codes: np.ndarray, labels: np.ndarray, held: np.ndarray
     i, j = i[same], j[same]
     equal = codes[i] == codes[j]
     shared = equal & rare[i]
-    chance = _chance(codes, n)
     surprise = np.full(len(i), np.inf)
     weights = np.where(shared, info[i], 0.0)
     for c in np.flatnonzero(anchors):
@@ -110,22 +111,25 @@ def pair_surprise(codes: np.ndarray, labels: np.ndarray, held: np.ndarray
     return i[keep], j[keep], surprise[keep], shared[keep]
 
 
-def _chance(codes: np.ndarray, n: int) -> np.ndarray:
-    """Per column, the chance two random rows share a rare value (at least 1 / N^2)."""
-    out = np.empty(codes.shape[1])
+def column_terms(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per column, whether it is an anchor (at least ``ANCHOR_SHARE`` distinct values) and
+    the chance two random rows share a rare value in it (at least 1 / N^2)."""
+    n = len(codes)
+    anchors, chance = np.zeros(codes.shape[1], bool), np.empty(codes.shape[1])
     for c in range(codes.shape[1]):
         _, counts = np.unique(codes[:, c], return_counts=True)
         f = counts / n
-        out[c] = max(float((f[f <= RARE] ** 2).sum()), 1.0 / (n * n))
-    return out
+        anchors[c] = len(counts) >= ANCHOR_SHARE * n
+        chance[c] = max(float((f[f <= RARE] ** 2).sum()), 1.0 / (n * n))
+    return anchors, chance
 
 
-def echo_scores(codes: np.ndarray, labels: np.ndarray, held: np.ndarray | None = None
-                ) -> list[dict]:
+def echo_scores(codes: np.ndarray, labels: np.ndarray, held: np.ndarray | None = None,
+                table: tuple[np.ndarray, np.ndarray] | None = None) -> list[dict]:
     """The ``TOP`` pairs by surprise as groups: the rows of the label holding the pair's rare
     shared values, their count and score (nats), highest first."""
     held = holders(codes) if held is None else held
-    i, _, surprise, shared = pair_surprise(codes, labels, held)
+    i, _, surprise, shared = pair_surprise(codes, labels, held, table)
     n = len(codes)
     groups = []
     for p in np.argsort(-surprise, kind="stable")[:TOP]:
@@ -140,20 +144,22 @@ def echo_scores(codes: np.ndarray, labels: np.ndarray, held: np.ndarray | None =
 
 
 def null_tail(codes: np.ndarray, labels: np.ndarray, draws: int, seed: int,
-              held: np.ndarray | None = None, stop: float = np.inf
+              held: np.ndarray | None = None, stop: float = np.inf,
+              table: tuple[np.ndarray, np.ndarray] | None = None
               ) -> tuple[float, float, float]:
     """Over ``draws`` column-permuted copies (seeded): the highest score, and the exponential
     tail fitted over each copy's ``NULL_TOP`` highest (its floor and mean excess). Once a
     copy scores ``stop`` (the table's highest) the bar is past every group: the draws stop
     there, with no tail (scale 0)."""
     held = holders(codes) if held is None else held
+    table = column_terms(codes) if table is None else table
     rng = np.random.default_rng(seed)
     tops, best = [], 0.0
     cols = np.arange(codes.shape[1])
     for _ in range(draws):
         order = np.column_stack([rng.permutation(len(codes)) for _ in cols])
         scores = [g["score"] for g in echo_scores(codes[order, cols], labels,
-                                                  held[order, cols])]
+                                                  held[order, cols], table)]
         tops.extend(sorted(scores, reverse=True)[:NULL_TOP])
         best = max([best, *scores])
         if best >= stop:
@@ -175,16 +181,16 @@ def echo_groups(codes: np.ndarray, labels: np.ndarray, draws: int = DRAWS, seed:
     majority = int(np.argmax(counts))
     if not fraud_like(labels, majority):
         return [], float("nan")
-    held = holders(codes)
+    held, table = holders(codes), column_terms(codes)
     groups, seen = [], set()
-    for g in echo_scores(codes, labels, held):
+    for g in echo_scores(codes, labels, held, table):
         key = np.flatnonzero(g["members"]).tobytes()
         if key not in seen:
             seen.add(key)
             groups.append(g)
     if not groups:
         return [], float("nan")
-    best, floor, scale = null_tail(codes, labels, draws, seed, held, stop=groups[0]["score"])
+    best, floor, scale = null_tail(codes, labels, draws, seed, held, groups[0]["score"], table)
     if sum(g["score"] > best for g in groups) > STRUCTURED:
         return [], float("nan")
     bar = max(best, floor + scale * float(np.log(NULL_TOP / ALPHA))) if scale else best
