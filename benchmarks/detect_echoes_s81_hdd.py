@@ -17,6 +17,8 @@ candidate adds its groups' rows after the cut and moves no other flag). ``rule``
     ... clean --bases 17900,18000 --synthetic 30 --csv '/tmp/hdd81/fresh_real/*/*.csv' \\
         --json OUT.json
     ... rule --runs-json R.json --tables-json T.json --clean-json C.json
+    ... rates --runs-json R.json     (TPR/FPR per run, beside the rule)
+    ... misses --runs-json R.json    (each table's trigger and finds, beside the rule)
 """
 
 from __future__ import annotations
@@ -117,6 +119,39 @@ def by_family(runs: list[dict]) -> list[str]:
     return out
 
 
+def rates(runs: list[dict]) -> list[str]:
+    """Issue 16's data-level reading beside the rule's (added after the rule, not a
+    condition): per family and setting, the runs whose flags reach TPR >= 0.95 at FPR <= 0.05
+    (FPR: clean rows flagged of the run's clean rows), and the median FPR."""
+    out = []
+    for fam in [*sorted({family(r) for r in runs}), None]:
+        rs = [r for r in runs if fam in (None, family(r))]
+        parts = []
+        for v in (D, C):
+            tpr = [r[v]["poison_flagged"] / r["poison"] for r in rs]
+            fpr = [(r[v]["flagged"] - r[v]["poison_flagged"]) / (r["rows"] - r["poison"])
+                   for r in rs]
+            hit = sum(t >= 0.95 and f <= 0.05 for t, f in zip(tpr, fpr, strict=True))
+            parts.append(f"{v}: TPR >= 0.95 at FPR <= 0.05 on {hit}, median FPR "
+                         f"{np.median(fpr):.3f}")
+        out.append(f"{fam or 'all'} ({len(rs)} runs): " + "; ".join(parts))
+    return out
+
+
+def misses(runs: list[dict]) -> list[str]:
+    """Per table (its first arch's run; the archs share the split): rows relabelled, the
+    trigger, and whether each setting found them in full (added after the rule)."""
+    out, seen = [], set()
+    for r in runs:
+        if r["seed"] in seen:
+            continue
+        seen.add(r["seed"])
+        out.append(f"{r['seed']}: {r['poison']} of {r['rows']} rows; {r['trigger']}; found in "
+                   f"full: today {'yes' if r[D]['full'] else 'no'}, echoes "
+                   f"{'yes' if r[C]['full'] else 'no'} ({r[C]['poison_flagged']} flagged)")
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -133,7 +168,14 @@ def main() -> None:
     r = sub.add_parser("rule")
     for name in ("runs", "tables", "clean"):
         r.add_argument(f"--{name}-json", nargs="+", required=True)
+    for name, what in (("rates", "TPR/FPR per run"), ("misses", "each table's trigger")):
+        sub.add_parser(name, help=f"{what} (beside the rule)").add_argument(
+            "--runs-json", nargs="+", required=True)
     args = ap.parse_args()
+    if args.cmd in ("rates", "misses"):
+        print("\n".join((rates if args.cmd == "rates" else misses)(
+            s79.load_rows(args.runs_json))))
+        return
     s79.VARIANTS = {D: TODAY, C: CANDIDATE}  # stop 79's readers, this candidate
     s80.screen_rows = screen_rows  # stop 80's clean reader, this screen
     if args.cmd == "rule":
