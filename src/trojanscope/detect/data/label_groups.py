@@ -187,7 +187,10 @@ TWIN_NULL = 5
 MAX_TWIN_NULL = 20
 # echoes: 1 (opt-in, issue 16 stop 81 hdd) also flags a few rows of one label that share rare
 # values beyond what the table's column-permuted copies give (``label_echoes``: the fraud
-# attack's rows relabelled in place, each written the same trigger); 0 (default): off
+# attack's rows relabelled in place, each written the same trigger); 0 (default): off. Its rule
+# on fresh fraud runs 6880-6919 and fresh clean tables of bases 17900/18000 was not met: 9 -> 33
+# of 105 runs found in full, none lost, no row more on 120 clean twins, 1.37x the CPU, but 2
+# clean rows added on one bundled lending-club set (int_rate and sub_grade read as independent)
 ECHOES = 0
 SCREEN_KEYS = (("deficit", "deficit"), ("cover", "covers"), ("leans", "covers"),
                ("stray", "strays"), ("cell", "cells"), ("misfit", "misfits"), ("rare", "rares"))
