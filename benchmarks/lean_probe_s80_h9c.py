@@ -122,13 +122,15 @@ def write_candidate(path: Path, line: float, count: int = NOISE, seed: int = 0) 
     path.write_text(json.dumps(shipped, indent=1) + "\n")
 
 
-def fresh(manifest_path: Path, cand: Path, out: Path) -> None:
+def fresh(manifest_path: Path, cand: Path, out: Path, keys: tuple[str, ...] | None = None
+          ) -> None:
     """``fresh MANIFEST --cand FILE --out ROWS``: each model read as ``detect --data-free``
     reads it, once, with the shipped file (``today``) and with the candidate file (``cand``,
     :func:`write_candidate`): MM-BD and the calibration once, then each file's gate on its own
     copy of the verdict (the two files differ only in the gate's entry, which nothing before
     the gate reads). One row a model: the flag before the gate, each file's [p, named class],
-    each gate's readings and CPU."""
+    each gate's readings (``keys``: the features recorded; the mask stand, steps and noise
+    stand by default) and CPU. Stop 81 (``weak_patch_s81_h9c.py``) reads its rule with it."""
     import copy
 
     from data_free_signal_s75_h9f import _cpu
@@ -136,6 +138,7 @@ def fresh(manifest_path: Path, cand: Path, out: Path) -> None:
     from trojanscope.detect.mask_gate import MASK_NOISE, MASK_STAND, MASK_STEPS, gate_read
     from wide_gate_s77_h9c import free_read
 
+    keys = keys or (MASK_STAND, MASK_STEPS, MASK_NOISE)
     files = {"today": load_calibrators(), "cand": load_calibrators(cand)}
     done = {r["name"] for r in read_jsonl(out)} if out.is_file() else set()
     for row in read_jsonl(manifest_path):
@@ -150,8 +153,7 @@ def fresh(manifest_path: Path, cand: Path, out: Path) -> None:
             before = _cpu()
             gate_read(w, model.module, detector, cals)
             row[way] = [round(float(w.probability), 5), int(w.target_classes[0])]
-            row[f"{way}_gate"] = [w.features.get(k) for k in (MASK_STAND, MASK_STEPS,
-                                                              MASK_NOISE)]
+            row[f"{way}_gate"] = [w.features.get(k) for k in keys]
             row[f"{way}_gate_cpu_s"] = round(_cpu() - before, 3)
         with out.open("a") as fh:
             fh.write(json.dumps(row) + "\n")

@@ -278,36 +278,14 @@ def write_candidate(path: Path) -> None:
 
 def fresh(manifest_path: Path, cand: Path, out: Path) -> None:
     """``fresh MANIFEST --cand FILE --out ROWS``: each model read as ``detect --data-free``
-    reads it, once: MM-BD and the calibration once (the two files differ only in the gate's
-    entry, which nothing before the gate reads), then each file's gate on its own copy of the
-    verdict. One row a model: the flag before the gate, each file's [p, named class], the
-    corner take where the candidate read it, and each gate's CPU."""
-    import copy
+    reads it, once (``lean_probe_s80_h9c.fresh``: MM-BD and the calibration once, then each
+    file's gate on its own copy of the verdict). One row a model: the flag before the gate,
+    each file's [p, named class], its mask stand and corner take (where read), each gate's
+    CPU."""
+    from lean_probe_s80_h9c import fresh as read_both
+    from trojanscope.detect.mask_gate import LIFT_TAKE, MASK_STAND
 
-    from data_free_signal_s75_h9f import _cpu
-    from trojanscope.detect.calibration import load_calibrators
-    from trojanscope.detect.mask_gate import LIFT_TAKE, MASK_STAND, gate_read
-    from wide_gate_s77_h9c import free_read
-
-    files = {"today": load_calibrators(), "cand": load_calibrators(cand)}
-    done = {r["name"] for r in read_jsonl(out)} if out.is_file() else set()
-    for row in read_jsonl(manifest_path):
-        if row["name"] in done:
-            continue
-        before = _cpu()
-        model, detector, v = free_read(row["file"], files["today"])
-        row.update(pre_gate=[round(float(v.probability), 5), int(v.target_classes[0])],
-                   read_cpu_s=round(_cpu() - before, 3))
-        for way, cals in files.items():
-            w = copy.deepcopy(v)
-            before = _cpu()
-            gate_read(w, model.module, detector, cals)
-            row[way] = [round(float(w.probability), 5), int(w.target_classes[0])]
-            row[f"{way}_gate"] = [w.features.get(k) for k in (MASK_STAND, LIFT_TAKE)]
-            row[f"{way}_gate_cpu_s"] = round(_cpu() - before, 3)
-        with out.open("a") as fh:
-            fh.write(json.dumps(row) + "\n")
-        print(json.dumps({k: row[k] for k in ("name", "pre_gate")}), flush=True)
+    read_both(manifest_path, cand, out, (MASK_STAND, LIFT_TAKE))
 
 
 def judge(rows_path: Path, built: list[Path]) -> dict:
