@@ -297,10 +297,9 @@ def noise_lowers(verdict: ModelVerdict, model: nn.Module, shape: tuple[int, ...]
     """The entry's ``noise`` reading (the module's text), recorded on ``verdict``; True where
     it lowers."""
     from trojanscope.detect.lean_probes import noise_stand
-    from trojanscope.engine.modes import eval_mode
 
-    with eval_mode(model):
-        stand = noise_stand(model, shape, top, refs, k, int(noise["count"]), int(noise["seed"]))
+    # eval mode, batches and no gradient: the engine's predict, which every probe reads through
+    stand = noise_stand(model, shape, top, refs, k, int(noise["count"]), int(noise["seed"]))
     verdict.features[MASK_NOISE] = stand
     if stand > float(noise["line"]):
         return False
@@ -326,12 +325,10 @@ def lift_gate(verdict: ModelVerdict, model: nn.Module, maximisers: tuple | None,
     if len(shape) != 3:  # an image input only: the square needs rows and columns
         return 0.0
     from trojanscope.detect.lean_probes import corner_take
-    from trojanscope.engine.modes import eval_mode
 
     top = int(verdict.target_classes[0])
-    with eval_mode(model):
-        take = corner_take(model, shape, top, len(verdict.per_class), int(lift["side"]),
-                           int(lift["hosts"]), int(lift["seed"]))
+    take = corner_take(model, shape, top, len(verdict.per_class), int(lift["side"]),
+                       int(lift["hosts"]), int(lift["seed"]))  # in eval mode: the engine's predict
     verdict.features[LIFT_TAKE] = take
     if take < float(lift["line"]):
         return 0.0
