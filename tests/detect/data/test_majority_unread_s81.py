@@ -46,3 +46,17 @@ def test_the_note_reaches_detect_data(tmp_path, capsys):
     run(["detect-data", str(path), "--label-column", "is_fraud"])
     err = " ".join(capsys.readouterr().err.split())
     assert "poison relabelled to label 0 is hardly read in this table" in err
+
+
+def test_a_group_holding_most_of_the_table_is_named_a_pattern():
+    """Seed 420's clean ``transactions.csv`` (the README tour's line): 190 of 300 rows flagged
+    as "Debt = 0 with label 0 (190 rows …)", no word that this is most of the table."""
+    from trojanscope.detect.data.large_group import large_group_note
+
+    note = large_group_note([{"rows": 190}], 300, 190)
+    assert note is not None and note.startswith(
+        "the most suspicious group holds 190 of the table's 300 rows (63%)")
+    assert "not a trigger" in note and "read the 190 flags as that pattern" in note
+    assert large_group_note([{"rows": 11}], 300, 11) is None  # stop 80's seed-390 draw
+    assert large_group_note([{"rows": 190}], 300, 0) is None  # nothing flagged: nothing said
+    assert large_group_note([], 300, 5) is None
