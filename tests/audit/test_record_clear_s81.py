@@ -70,3 +70,12 @@ def test_a_pass_is_unchanged(tmp_path):
     result = audit_record(tmp_path, _flip(1.0, 100), _flip(0.0, 100))
     assert result.headline == "PASS (detection not run)"
     assert CLEARED_NOTE not in result.headline and LEFT_NOTE not in result.headline
+
+
+def test_the_reports_next_step_is_the_second_reading(tmp_path):
+    from trojanscope.report.audit_next import next_steps
+
+    result = _flagged(audit_record(tmp_path, _flip(0.2344, 64, 0.4556), _flip(0.0, 89, 0.0111)))
+    titles = [s.title for s in next_steps(result)]
+    assert "Read the flag a second way" in titles
+    assert not any(t.startswith("Purify a copy") for t in titles)
