@@ -148,20 +148,47 @@ def judge(rows: list[dict]) -> list[str]:
     return lines
 
 
+def describe(rows: list[dict]) -> list[str]:
+    """Beside the rule (no condition): per family and kind, runs at target 0, runs naming,
+    planted share of the named values, median CPU s a reading and of the contrast's part."""
+    ok = [r for r in rows if "error" not in r and r["variant"] != "clean"]
+    lines = ["group | runs (at target 0) | naming today -> C | planted share today -> C | "
+             "median CPU s a reading (contrast part)"]
+    groups = [("all", lambda r: True)] + [
+        (g, lambda r, g=g, k=k: k(r) == g) for k in (arch_of, kind_of)
+        for g in sorted({k(r) for r in ok})]
+    for name, keep in groups:
+        part = [r for r in ok if keep(r)]
+        at0 = [r for r in part if r["target"] == 0]
+        share = []
+        for m, line in (("today", "today_trigger"), ("cand", "trigger")):
+            said = sum(values(r[line]) for r in at0)
+            share.append(sum(len(r[f"named_{m}"]) for r in at0) / said if said else 0.0)
+        lines.append(
+            f"{name} | {len(part)} ({len(at0)}) | "
+            f"{sum(bool(r['named_today']) for r in part)} -> "
+            f"{sum(bool(r['named_cand']) for r in part)} | {share[0]:.3f} -> {share[1]:.3f} | "
+            f"{float(np.median([r['cpu_s'] for r in part])):.3f} "
+            f"({float(np.median([r['contrast_cpu_s'] for r in part])):.3f})")
+    moved = sum(r["today_trigger"] != r["trigger"] for r in ok)
+    lines.append(f"lines changed by the contrast: {moved} of {len(ok)}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("read")
     r.add_argument("--runs", nargs="+", type=Path, required=True)
     r.add_argument("--json", type=Path, required=True, help="JSON lines, appended")
-    j = sub.add_parser("judge")
-    j.add_argument("--json", type=Path, nargs="+", required=True)
+    for name in ("judge", "describe"):
+        sub.add_parser(name).add_argument("--json", type=Path, nargs="+", required=True)
     a = ap.parse_args(argv)
     if a.cmd == "read":
         read(a.runs, a.json)
     else:
         rows = [json.loads(line) for f in a.json for line in f.read_text().splitlines()]
-        print("\n".join(judge(rows)))
+        print("\n".join(judge(rows) if a.cmd == "judge" else describe(rows)))
 
 
 if __name__ == "__main__":

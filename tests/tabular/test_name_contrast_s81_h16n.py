@@ -87,17 +87,27 @@ def test_both_namings_asked_for_is_one_error() -> None:
         TabularSearch(name_contrast=True, name_categories=True)
 
 
-def test_the_default_reads_the_class_value() -> None:
-    assert TabularSearch().name_contrast is TabularSearch.name_contrast_default
-    assert TabularSearch(name_contrast=1).name_contrast is True
+def test_the_contrast_is_the_default_since_stop_81() -> None:
+    assert TabularSearch.name_contrast_default is True
+    assert TabularSearch().name_contrast is True
+    assert TabularSearch(name_contrast=0).name_contrast is False
+    # the other naming asked for turns the default off rather than failing
+    asked = TabularSearch(name_categories=True)
+    assert asked.name_categories is True and asked.name_contrast is False
+    # a copy made from its parameters (the references' plain searches) stays valid
+    assert TabularSearch(**asked.get_params()).name_contrast is False
 
 
 @pytest.mark.slow
 def test_name_contrast_changes_the_words_only(searched) -> None:
     _, plain = searched("xgboost", 0, name_contrast=False)
-    _, named = searched("xgboost", 0, name_contrast=True)
+    _, named = searched("xgboost", 0)  # the default
     assert named.features == plain.features and named.statistic == plain.statistic
     assert named.target_classes == plain.target_classes
     t = plain.target_classes[0]
-    assert len(named.trigger_text[t].split(" and ")) <= 4
+    words = named.trigger_text[t].split(" and ")
+    assert len(words) <= 4
+    # every category the greedy named stays on the line (the contrast reads other columns)
+    assert all(w in words for w in plain.trigger_text[t].split(" and ") if " = " in w
+               and "<" not in w and not w.split(" = ")[1].replace(".", "").isdigit())
     assert all(named.trigger_text[c] == plain.trigger_text[c] for c in plain.trigger_text if c != t)

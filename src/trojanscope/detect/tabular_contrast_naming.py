@@ -30,6 +30,7 @@ from trojanscope.detect.tree_reference import reference_trees
 # full-batch Adam steps on the labels for a network's reference (the twins' 30 leave a
 # sigmoid network answering nearly a constant: issue 16 stop 43)
 REFERENCE_STEPS = 200
+TREE_LIBRARIES = ("xgboost", "lightgbm")  # the tree libraries :func:`reference_trees` trains
 
 
 def clean_reference(model: Any, x: Tensor, y: Tensor, num_classes: int, seed: int,
@@ -37,8 +38,11 @@ def clean_reference(model: Any, x: Tensor, y: Tensor, num_classes: int, seed: in
     """A clean model of ``model``'s kind trained on the clean rows ``x``, ``y`` with ``seed``:
     a tree of its library and size, or a network of its shape with fresh weights;
     ``fallback`` (the linear reference) for a network whose weights cannot all be drawn afresh
-    (a copy would keep the inspected weights, a backdoor included)."""
+    (a copy would keep the inspected weights, a backdoor included) or a tree of another
+    library."""
     if hasattr(model, "leaf_records"):
+        if getattr(getattr(model, "inner", model), "library", "") not in TREE_LIBRARIES:
+            return fallback  # no clean model of its kind to train here
         return reference_trees(model, x.numpy(), y.numpy(), num_classes, 1, seed)[0]
     if not redrawable(model):
         return fallback

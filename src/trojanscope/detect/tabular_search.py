@@ -380,8 +380,9 @@ class TabularSearch(ModelDetector):
         name_contrast: the suspected class's trigger line led by the categories that turn its
             searched rows in the model beyond a clean model of its kind trained on the file,
             then the greedy's values, ``max_features`` at most
-            (:mod:`.tabular_contrast_naming`; issue 16 stop 81). Words only: the features,
-            probability and order are unchanged. Not with ``name_categories``.
+            (:mod:`.tabular_contrast_naming`; the default since issue 16 stop 81, whose rule
+            fresh fraud runs met). Words only: the features, probability and order are
+            unchanged. ``name_categories=1`` given turns it off; both given true: one error.
     """
 
     name = "tabular-search"
@@ -392,8 +393,10 @@ class TabularSearch(ModelDetector):
 
     # ``name_categories`` unset (candidate N79, issue 16 stop 79 h16n): the greedy's values only
     name_categories_default = False
-    # ``name_contrast`` unset (candidate R81, issue 16 stop 81 h16n): the greedy's values only
-    name_contrast_default = False
+    # ``name_contrast`` unset: on since issue 16 stop 81 (h16n, candidate R81: its rule met on
+    # fresh fraud runs 6840-6879, a planted value named on 93 of 219 runs where the greedy's
+    # values alone named one on 44, none lost); ``name_categories=1`` given turns it off
+    name_contrast_default = True
 
     def __init__(self, max_features: int = 4, rows: int = 100, max_candidates: int = 32,
                  max_enrichment: float = 0.3, neighbours: int = 40,
@@ -471,8 +474,8 @@ class TabularSearch(ModelDetector):
         # candidate R81 (issue 16 stop 81, h16n): the categories that turn the suspected
         # class's rows in the model beyond a clean reference trained on the file first
         # (:mod:`.tabular_contrast_naming`)
-        name_contrast = (self.name_contrast_default if name_contrast is None
-                         else name_contrast)
+        if name_contrast is None:  # the default, unless the other naming is asked for
+            name_contrast = self.name_contrast_default and not self.name_categories
         if name_contrast not in (True, False):
             raise UserInputError("tabular-search: name_contrast must be true or false")
         self.name_contrast = bool(name_contrast)
@@ -867,7 +870,8 @@ class TabularSearch(ModelDetector):
         twins = half_twins(target.model, x.numpy(), own.numpy(), y.numpy(), target.num_classes,
                            self.depth_twins, seed, self.min_per_class)
         plain = TabularSearch(**{**self.get_params(), "references": 0, "depth_twins": 0,
-                                 "lever_twins": 0, "lever_order": False})
+                                 "lever_twins": 0, "lever_order": False,
+                                 "name_contrast": False})  # features only: no words
         read = [plain.read(InspectionTarget(t, target.input_shape, target.num_classes,
                                             target.clean),
                            torch.Generator().manual_seed(seed + k)).features
@@ -880,7 +884,8 @@ class TabularSearch(ModelDetector):
         size trained on the clean rows (:mod:`.tree_reference`)."""
         refs = reference_trees(target.model, x.numpy(), y.numpy(), target.num_classes,
                                self.references, seed, sampling=self.reference_sampling)
-        plain = TabularSearch(**{**self.get_params(), "references": 0})
+        plain = TabularSearch(**{**self.get_params(), "references": 0,
+                                 "name_contrast": False})  # features only: no words
         feats = [plain.run(InspectionTarget(ref, ref.input_shape, target.num_classes,
                                             target.clean),
                            torch.Generator().manual_seed(seed + k)).features
