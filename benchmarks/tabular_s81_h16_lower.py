@@ -16,6 +16,7 @@ the candidate file ``calibration_g81.json`` (the shipped file with the
     PYTHONPATH=src:benchmarks python benchmarks/tabular_s81_h16_lower.py dev --rows R.json...
     PYTHONPATH=src:benchmarks python benchmarks/tabular_s81_h16_lower.py candidate
     PYTHONPATH=src:benchmarks python benchmarks/tabular_s81_h16_lower.py rule --rows F.json...
+    PYTHONPATH=src:benchmarks python benchmarks/tabular_s81_h16_lower.py detail --rows F.json...
 """
 
 from __future__ import annotations
@@ -162,16 +163,38 @@ def rule(args: argparse.Namespace) -> None:
     print(f"RULE {'MET' if all(ok for _, _, ok in conds) else 'NOT MET'}")
 
 
+def detail(args: argparse.Namespace) -> None:
+    """Per file, D's and C's clean flags and caught backdoors; each reading C turned under 0.5
+    (after ``rule``: figures for the docs, no condition)."""
+    raw = cd_lightgbm_raw(args.rows)
+    d_rows, c_rows = scored(raw, SHIPPED)[0], scored(raw, CANDIDATE)[0]
+    for draw in sorted({r["draw"] for r in d_rows}):
+        idx = [i for i, r in enumerate(d_rows) if r["draw"] == draw]
+        d, c = summary([d_rows[i] for i in idx]), summary([c_rows[i] for i in idx])
+        heat = np.median([group_heat(d_rows[i]["features"]) for i in idx])
+        print(f"file {draw}: median h {heat:+.3f}; clean flagged {d['clean']} -> {c['clean']} of "
+              f"{d['n_clean']}, caught {d['caught']} -> {c['caught']} of {d['n_bd']}")
+    for dr, cr in zip(d_rows, c_rows, strict=True):
+        if dr["probability"] >= 0.5 > cr["probability"]:
+            print(f"under 0.5: {'backdoored' if dr['backdoored'] else 'clean'} {dr['name']}@"
+                  f"{dr['draw']} {dr['probability']:.3f} -> {cr['probability']:.3f} "
+                  f"(h {group_heat(dr['features']):+.3f})")
+    lowered_n = sum(cr["probability"] < dr["probability"] for dr, cr in zip(d_rows, c_rows,
+                                                                              strict=True))
+    print(f"readings lowered: {lowered_n} of {len(d_rows)}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     d = sub.add_parser("dev")
     d.add_argument("--rows", nargs="+", required=True)
     d.add_argument("--in-sample", action="store_true")
-    sub.add_parser("rule").add_argument("--rows", nargs="+", required=True)
+    for name in ("rule", "detail"):
+        sub.add_parser(name).add_argument("--rows", nargs="+", required=True)
     sub.add_parser("candidate")
     args = ap.parse_args()
-    {"dev": dev, "rule": rule, "candidate": candidate}[args.cmd](args)
+    {"dev": dev, "rule": rule, "candidate": candidate, "detail": detail}[args.cmd](args)
 
 
 if __name__ == "__main__":
