@@ -8,10 +8,12 @@ mean leaf-group deficit on the file, from two features every reading records; se
 ``H0``, a quantile of ``h`` over the spent development readings). ``dev`` holds each spent zoo
 out (beta and the quantile chosen on the others: fewest clean flags among the pairs that lose
 no model and keep CE at or under today's); ``rule`` judges
-``benchmarks/data/tabular_s81_h16/rule.md`` on fresh readings, by the shipped file (D) and by
-the candidate file ``calibration_g81.json`` (the shipped file with the
+``benchmarks/data/tabular_s81_h16/rule.md`` on fresh readings, by the file shipped before it
+(``calibration_before_s81.json``, main b6a48f74: D) and by
+the candidate file ``calibration_g81.json`` (that file with the
 ``"tabular-search:tree:lightgbm:rows200:group-heat"`` entry that
-:mod:`trojanscope.detect.tabular_group_heat` reads; written by ``candidate``) (C).
+:mod:`trojanscope.detect.tabular_group_heat` reads; written by ``candidate``; the rule was met,
+and it is the shipped file since stop 81) (C).
 
     PYTHONPATH=src:benchmarks python benchmarks/tabular_s81_h16_lower.py dev --rows R.json...
     PYTHONPATH=src:benchmarks python benchmarks/tabular_s81_h16_lower.py candidate
@@ -30,13 +32,15 @@ import numpy as np
 
 from tabular_s72_h16_why import read_files
 from tabular_s80_h16_held import lost, summary
-from tabular_s80_h16_rule import MIN_SHARE, SHIPPED, group_heat, lightgbm_cd
+from tabular_s80_h16_rule import MIN_SHARE, group_heat
 from tabular_user_rule import scored
 from trojanscope.detect.tabular_group_heat import FEATURE, TERM
 
 BETA = 0.5  # chosen on 12 of the 14 spent zoos held out (dev_lower.txt)
 H0 = -0.673  # the median h over the 831 spent readings (quantile 0.5, chosen with BETA)
 CANDIDATE = Path("benchmarks/data/tabular_s81_h16/calibration_g81.json")
+# D: the shipped file at main b6a48f74, before G81 became the default (the shipped file since)
+BEFORE = Path("benchmarks/data/tabular_s81_h16/calibration_before_s81.json")
 BAND = "tabular-search:tree:lightgbm:rows200"
 BETAS = (0.1, 0.25, 0.5, 1.0, 1.5)
 QUANTILES = (0.5, 0.75, 0.9)
@@ -57,6 +61,11 @@ def lowered(rows: list[dict], beta: float, h0: float = H0) -> list[dict]:
         z = math.log(p / (1 - p)) - beta * max(0.0, group_heat(f) - h0)
         out.append({**r, "probability": min(r["probability"], 1 / (1 + math.exp(-z)))})
     return out
+
+
+def lightgbm_cd(paths: list[str]) -> list[dict]:
+    """The credit-default LightGBM band readings of ``paths`` scored by ``BEFORE`` (D)."""
+    return scored(cd_lightgbm_raw(paths), BEFORE)[0]
 
 
 def dev(args: argparse.Namespace) -> None:
@@ -107,7 +116,7 @@ def dev(args: argparse.Namespace) -> None:
 
 def candidate(args: argparse.Namespace) -> None:
     """Write ``CANDIDATE``: the shipped file with the group-heat entry (``BETA``, ``H0``)."""
-    cals = json.loads(SHIPPED.read_text())
+    cals = json.loads(BEFORE.read_text())
     key = f"{BAND}:{TERM}"
     cals[key] = {"method": key, "features": [FEATURE], "coef": [BETA], "intercept": -BETA * H0,
                  "fitted_on": {"min_share": MIN_SHARE, "beta": BETA, "h0": H0, "design": (
@@ -151,7 +160,7 @@ def conditions(d_rows: list[dict], c_rows: list[dict]) -> list[tuple[str, str, b
 
 def rule(args: argparse.Namespace) -> None:
     raw = cd_lightgbm_raw(args.rows)
-    d_rows, c_rows = scored(raw, SHIPPED)[0], scored(raw, CANDIDATE)[0]
+    d_rows, c_rows = scored(raw, BEFORE)[0], scored(raw, CANDIDATE)[0]
     d, c = summary(d_rows), summary(c_rows)
     for name, s in (("today (D)", d), ("lower-only G80 (C)", c)):
         print(f"{name}: clean flagged {s['clean']}/{s['n_clean']} caught {s['caught']}/"
@@ -167,7 +176,7 @@ def detail(args: argparse.Namespace) -> None:
     """Per file, D's and C's clean flags and caught backdoors; each reading C turned under 0.5
     (after ``rule``: figures for the docs, no condition)."""
     raw = cd_lightgbm_raw(args.rows)
-    d_rows, c_rows = scored(raw, SHIPPED)[0], scored(raw, CANDIDATE)[0]
+    d_rows, c_rows = scored(raw, BEFORE)[0], scored(raw, CANDIDATE)[0]
     for draw in sorted({r["draw"] for r in d_rows}):
         idx = [i for i, r in enumerate(d_rows) if r["draw"] == draw]
         d, c = summary([d_rows[i] for i in idx]), summary([c_rows[i] for i in idx])

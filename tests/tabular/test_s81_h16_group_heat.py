@@ -118,3 +118,25 @@ def test_the_candidate_file_gives_the_benchmark_shift() -> None:
         assert o["probability"] == pytest.approx(want) and o["probability"] <= 0.6
     assert out[0]["probability"] == 0.6 and out[3]["probability"] < out[2]["probability"] < 0.6
     assert out[4]["probability"] == 0.6
+
+
+def test_the_shipped_file_lowers_a_hot_credit_file_since_stop_81() -> None:
+    """The rule was met on fresh zoo 6530: the shipped file holds the term, and a fresh clean
+    reading it took under 0.5 (``clean-002`` on file 6537, 0.547 by the file before) reads
+    under 0.5 by the shipped file and as before by the file before it."""
+    import tabular_s81_h16_lower as g81
+    from tabular_user_rule import scored
+
+    cals = load_calibrators()
+    term = cals[f"{KEY}:group-heat"]
+    assert term.coef == [0.5] and term.intercept == pytest.approx(0.5 * 0.673)
+    assert heated_probability(KEY, cals, _features(-1.0), 0.6) == 0.6  # cool: as before
+    assert heated_probability(KEY, cals, _features(0.327), 0.6) == pytest.approx(
+        1 / (1 + math.exp(-(_logit(0.6) - 0.5))))
+    assert f"{KEY}:group-heat" not in load_calibrators(g81.BEFORE)
+    path = ROOT / "benchmarks/data/tabular_s81_h16/fresh_r200_6537_cd_lgbm.json"
+    row = next(r for r in g81.cd_lightgbm_raw([str(path)]) if r["name"] == "clean-002")
+    before = scored([row], g81.BEFORE)[0][0]["probability"]
+    now = scored([row], Path(__file__).resolve().parents[2]
+                 / "src/trojanscope/detect/calibration.json")[0][0]["probability"]
+    assert before == pytest.approx(0.547, abs=5e-4) and now < 0.5
