@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +35,7 @@ from tabular_s72_h16_why import read_files
 from tabular_s80_h16_held import lost, summary
 from tabular_s80_h16_rule import MIN_SHARE, group_heat
 from tabular_user_rule import scored
+from trojanscope.detect.calibration import Calibrator
 from trojanscope.detect.tabular_group_heat import FEATURE, TERM
 
 BETA = 0.5  # chosen on 12 of the 14 spent zoos held out (dev_lower.txt)
@@ -118,12 +120,13 @@ def candidate(args: argparse.Namespace) -> None:
     """Write ``CANDIDATE``: the shipped file with the group-heat entry (``BETA``, ``H0``)."""
     cals = json.loads(BEFORE.read_text())
     key = f"{BAND}:{TERM}"
-    cals[key] = {"method": key, "features": [FEATURE], "coef": [BETA], "intercept": -BETA * H0,
-                 "fitted_on": {"min_share": MIN_SHARE, "beta": BETA, "h0": H0, "design": (
-                     "group-heat term (issue 16 stop 81, h16, lower-only G80): minus "
-                     "max(0, beta (h - h0)) logits, h the majority class's mean leaf-group "
-                     "deficit on the file; beta and h0 (the median h) from 831 spent readings "
-                     "of 14 zoos")}}
+    cals[key] = asdict(Calibrator(
+        key, [FEATURE], [BETA], -BETA * H0, fitted_on={
+            "min_share": MIN_SHARE, "beta": BETA, "h0": H0, "design": (
+                "group-heat term (issue 16 stop 81, h16, lower-only G80): minus "
+                "max(0, beta (h - h0)) logits, h the majority class's mean leaf-group "
+                "deficit on the file; beta and h0 (the median h) from 831 spent readings "
+                "of 14 zoos")}))  # every field written, as save_calibrators writes them
     CANDIDATE.write_text(json.dumps(cals, indent=1) + "\n")
     print(f"wrote {CANDIDATE}: {key} beta {BETA} h0 {H0}")
 
