@@ -134,6 +134,11 @@ def test_the_shipped_file_lowers_a_hot_credit_file_since_stop_81() -> None:
     assert heated_probability(KEY, cals, _features(0.327), 0.6) == pytest.approx(
         1 / (1 + math.exp(-(_logit(0.6) - 0.5))))
     assert f"{KEY}:group-heat" not in load_calibrators(g81.BEFORE)
+    from shipped_calibration import GROUP_HEAT_S81, SHIPPED, shipped_before_s81_h16
+
+    raw = json.loads(SHIPPED.read_text())  # older tests' helper takes the entry away alone,
+    assert list(shipped_before_s81_h16()) == [k for k in raw if k != GROUP_HEAT_S81]
+    assert shipped_before_s81_h16() == json.loads(g81.BEFORE.read_text())  # main's file
     path = ROOT / "benchmarks/data/tabular_s81_h16/fresh_r200_6537_cd_lgbm.json"
     row = next(r for r in g81.cd_lightgbm_raw([str(path)]) if r["name"] == "clean-002")
     before = scored([row], g81.BEFORE)[0][0]["probability"]
