@@ -83,6 +83,7 @@ from trojanscope.mitigate.dense_fall import DENSE_FALL
 from trojanscope.mitigate.dense_first import first_layer_only
 from trojanscope.mitigate.dense_gate import DENSE_GATE, dense_opens
 from trojanscope.mitigate.dense_options import DenseOptions, applies, dense_scope, option
+from trojanscope.mitigate.fit_back import FIT_BACK, fits_back
 from trojanscope.mitigate.gated_after import same_state
 from trojanscope.mitigate.gated_defaults import (
     CANDIDATES,
@@ -161,7 +162,7 @@ class Gated(Mitigation):
     The options, each with its range, its default and the evidence behind it, are documented
     in their groups: :class:`~trojanscope.mitigate.gated_options.GateOptions` (``detector``,
     ``gate``, ``then``, ``force``, ``suspect``, ``stripe_gate``, ``stripe_top``, ``stripe_eps``,
-    ``conv_gate``, ``conv_gap``, ``dense_gate``, ``dense_back``, ``dense_fall``),
+    ``conv_gate``, ``conv_gap``, ``dense_gate``, ``dense_back``, ``dense_fall``, ``fit_back``),
     :class:`~trojanscope.mitigate.gated_options.ProbeOptions` (``kept``, ``residual``,
     ``probe_eps``, ``kept_p``, ``sure``, ``project_first``, ``project_cost``, ``weak_first``,
     ``hand_check``,
@@ -274,7 +275,8 @@ class Gated(Mitigation):
                  conv_lean: bool = conv_lean.CONV_LEAN,
                  conv_early: bool = conv_lean.CONV_EARLY, suspect: int = -1,
                  read_least: int = READ_LEAST, dense_gate: float = DENSE_GATE,
-                 dense_back: float = DENSE_BACK, dense_fall: bool = DENSE_FALL) -> None:
+                 dense_back: float = DENSE_BACK, dense_fall: bool = DENSE_FALL,
+                 fit_back: float = FIT_BACK) -> None:
         given = dict(locals())  # the options as called, each group takes its own
         groups = [kind(**{f.name: given[f.name] for f in fields(kind) if f.init})
                   for kind in (StageOptions, ProbeOptions, AfterOptions, ProjectOptions,
@@ -400,6 +402,11 @@ class Gated(Mitigation):
                     if done is not None:
                         report["action"] = "treated with mask_black (the stages skipped)"
                         raise StagesReplaced(done, "mask_black")
+            if p < self.gate and fits_back(self, model, clean, p):  # fit_back (off: nothing read)
+                report["action"] = (f"not treated: a well-fitted dense model opened below the "
+                                    f"gate (p={p:.3f} < {self.gate}) is handed back before the "
+                                    "stages (fit_back)")
+                return model
         report["action"] = f"treated with {self.then}" + (" (forced)" if self.force else "")
         if self.force and self.stripe_gate > 0:  # every model is treated: no gate to open
             report["stripe_gate"] = {"action": "skipped: force=1 treats every model"}

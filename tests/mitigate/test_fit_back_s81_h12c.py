@@ -1,0 +1,105 @@
+"""``gated``'s ``fit_back`` (issue 12, stop 81 h12c): a dense image model rated below the gate that
+``stripe_gate`` (a stripe under ``SIG_REACH``) or ``dense_gate`` opened comes back untreated,
+before the stages, where it classifies at least ``fit_back`` of the method's clean images; a
+flagged model, a SIG-strength stripe and an ill-fitted model take the stages as today. Hand-wired
+models from ``test_gated_unlearn`` (no model trained)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from test_gated_unlearn import Clean, data, two_stages
+from test_nothing_left import flag
+
+from trojanscope import registry
+from trojanscope.data.dataset import TensorDataset
+from trojanscope.engine.metrics import accuracy
+from trojanscope.errors import UserInputError
+from trojanscope.mitigate import fit_back, residual
+
+torch.set_num_threads(1)
+
+# the probe as on spent run 354b (a clean MLP dense_gate opened): the stripe alone opens the stage
+STRIPE_ONLY = {"trigger_before": 0.8, "trigger_after": 0.8, "kept": 1.0, "perturbation": 0.3}
+
+
+def _same(a: torch.nn.Module, b: torch.nn.Module) -> bool:
+    sb = b.state_dict()
+    return all(torch.equal(v, sb[k]) for k, v in a.state_dict().items())
+
+
+def _first_stage_calls(method) -> list[int]:
+    """Count the first stage's calls (``two_stages``' inner changes nothing)."""
+    calls: list[int] = []
+    inner = method.inner.purify
+
+    def purify(model, clean, seed):
+        calls.append(1)
+        return inner(model, clean, seed)
+
+    method.inner.purify = purify
+    return calls
+
+
+def _ill_fitted() -> TensorDataset:
+    """``data()`` with a third of its labels moved to class 2: the model is right on 0.67."""
+    clean = data()
+    y = clean.y.clone()
+    y[::3] = 2
+    return TensorDataset(clean.x, y, clean.class_names, clean.name, clean.source)
+
+
+def _run(monkeypatch, p: float, reach: float | None = None, ill: bool = False, **params):
+    model, clean = Clean().eval(), (_ill_fitted() if ill else data())
+    monkeypatch.setattr(residual, "residual", lambda *a, **k: dict(STRIPE_ONLY))
+    flag(monkeypatch, p)
+    if reach is not None:  # the stripe gate reads this reach towards every class
+        monkeypatch.setattr(residual, "perturbation_asr", lambda *a, **k: reach)
+    stripe = {} if reach is not None else {"stripe_gate": 0}
+    method = two_stages(dense_project=0, warp=0, dense_mask=0, **stripe, **params)
+    calls = _first_stage_calls(method)
+    out = method.apply(model, clean)
+    return model, clean, method, out, calls
+
+
+def test_a_well_fitted_model_dense_gate_opened_comes_back_before_the_stages(monkeypatch) -> None:
+    model, _, method, out, calls = _run(monkeypatch, 0.005, fit_back=0.9)
+    said = method.report_["fit_back"]
+    assert said["opened_by"] == "dense_gate" and said["action"].startswith("handed back")
+    assert said["accuracy"] >= 0.9 and not calls
+    assert not method.treated and _same(out, model)
+
+
+def test_off_by_default_the_stages_run_as_today(monkeypatch) -> None:
+    assert registry.create("mitigation", "gated").fit_back == fit_back.FIT_BACK == 0.0
+    _, _, method, _, calls = _run(monkeypatch, 0.005)
+    assert "fit_back" not in method.report_ and calls and method.treated
+
+
+@pytest.mark.parametrize(("p", "reach", "ill", "noted"), [
+    (0.9, None, False, False),  # flagged: no gate opened below it, nothing read
+    (0.005, 0.95, False, True),  # the stripe gate opened at SIG's strength: the stages run
+    (0.005, None, True, True),  # opened, but right on 0.67 < 0.9 of its images: the stages run
+])
+def test_flagged_sig_strength_and_ill_fitted_models_take_the_stages(monkeypatch, p, reach,
+                                                                    ill, noted) -> None:
+    model, clean, method, _, calls = _run(monkeypatch, p, reach, ill, fit_back=0.9)
+    assert calls and method.treated
+    assert ("fit_back" in method.report_) is noted
+    if noted:
+        assert method.report_["fit_back"]["action"].startswith("none:")
+    if ill:
+        acc = accuracy(model, clean.x, clean.y)
+        assert acc < 0.9 and method.report_["fit_back"]["accuracy"] == round(acc, 4)
+
+
+def test_a_stripe_gate_opening_under_sig_strength_is_handed_back(monkeypatch) -> None:
+    model, _, method, out, calls = _run(monkeypatch, 0.005, 0.8, fit_back=0.9)
+    said = method.report_["fit_back"]
+    assert said["opened_by"] == "stripe_gate" and said["reach"] == 0.8
+    assert said["action"].startswith("handed back") and not calls and _same(out, model)
+
+
+def test_a_bad_value_is_refused_in_one_line() -> None:
+    with pytest.raises(UserInputError, match="fit_back"):
+        registry.create("mitigation", "gated", fit_back=1.5)
