@@ -1,8 +1,9 @@
 """``gated``'s ``fit_back`` (issue 12, stop 81 h12c): a dense image model rated below the gate that
-``stripe_gate`` (a stripe under ``SIG_REACH``) or ``dense_gate`` opened comes back untreated,
-before the stages, where it classifies at least ``fit_back`` of the method's clean images; a
-flagged model, a SIG-strength stripe and an ill-fitted model take the stages as today. Hand-wired
-models from ``test_gated_unlearn`` (no model trained)."""
+``stripe_gate`` or ``dense_gate`` opened, in which ``dense_project`` read no stripe, comes back
+untreated before the first stage where it classifies at least ``fit_back`` of the method's clean
+images; a flagged model, a stripe the projection read (SIG's evidence) or kept, and an
+ill-fitted model take the stages as today. Hand-wired models from ``test_gated_unlearn`` (no
+model trained); the projection's reading stands in for ``dense_project``'s."""
 
 from __future__ import annotations
 
@@ -15,12 +16,17 @@ from trojanscope import registry
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.engine.metrics import accuracy
 from trojanscope.errors import UserInputError
-from trojanscope.mitigate import fit_back, residual
+from trojanscope.mitigate import fit_back, gated, residual
 
 torch.set_num_threads(1)
 
 # the probe as on spent run 354b (a clean MLP dense_gate opened): the stripe alone opens the stage
 STRIPE_ONLY = {"trigger_before": 0.8, "trigger_after": 0.8, "kept": 1.0, "perturbation": 0.3}
+# dense_project's note where it read no stripe (spent run 340a: 0.31 < 0.35), and a SIG MLP's
+# undone projection (zoo 2521's sig-003: 0.356) and kept one
+NO_STRIPE = {"directions": 0, "reach_projected": [0.312, 0.062, 0.0], "action": "undone"}
+SIG_UNDONE = {"directions": 0, "reach_projected": [0.356, 0.044, 0.0], "action": "undone"}
+SIG_KEPT = {"directions": 2, "reach": [0.6, 0.022, 0.0]}
 
 
 def _same(a: torch.nn.Module, b: torch.nn.Module) -> bool:
@@ -49,14 +55,24 @@ def _ill_fitted() -> TensorDataset:
     return TensorDataset(clean.x, y, clean.class_names, clean.name, clean.source)
 
 
-def _run(monkeypatch, p: float, reach: float | None = None, ill: bool = False, **params):
+def _projection_reads(monkeypatch, project: dict) -> None:
+    """``dense_project`` replaced by its note: ``project`` (nothing projected)."""
+    def read(self, model, clean, verdict, seed):
+        self.report_["project"] = dict(project)
+
+    monkeypatch.setattr(gated.Gated, "_project", read)
+
+
+def _run(monkeypatch, p: float, reach: float | None = None, ill: bool = False,
+         project: dict | None = None, **params):
     model, clean = Clean().eval(), (_ill_fitted() if ill else data())
     monkeypatch.setattr(residual, "residual", lambda *a, **k: dict(STRIPE_ONLY))
     flag(monkeypatch, p)
+    _projection_reads(monkeypatch, NO_STRIPE if project is None else project)
     if reach is not None:  # the stripe gate reads this reach towards every class
         monkeypatch.setattr(residual, "perturbation_asr", lambda *a, **k: reach)
     stripe = {} if reach is not None else {"stripe_gate": 0}
-    method = two_stages(dense_project=0, warp=0, dense_mask=0, **stripe, **params)
+    method = two_stages(warp=0, dense_mask=0, **stripe, **params)
     calls = _first_stage_calls(method)
     out = method.apply(model, clean)
     return model, clean, method, out, calls
@@ -76,14 +92,16 @@ def test_off_by_default_the_stages_run_as_today(monkeypatch) -> None:
     assert "fit_back" not in method.report_ and calls and method.treated
 
 
-@pytest.mark.parametrize(("p", "reach", "ill", "noted"), [
-    (0.9, None, False, False),  # flagged: no gate opened below it, nothing read
-    (0.005, 0.95, False, True),  # the stripe gate opened at SIG's strength: the stages run
-    (0.005, None, True, True),  # opened, but right on 0.67 < 0.9 of its images: the stages run
+@pytest.mark.parametrize(("p", "reach", "ill", "project", "noted"), [
+    (0.9, None, False, None, False),  # flagged: no gate opened below it, nothing read
+    (0.005, 0.95, False, SIG_UNDONE, True),  # the projection read SIG's stripe: the stages run
+    (0.005, None, False, SIG_KEPT, True),  # the projection kept a stripe: the stages run
+    (0.005, None, False, {}, True),  # no projection reading: no evidence, the stages run
+    (0.005, None, True, None, True),  # right on 0.67 < 0.9 of its images: the stages run
 ])
-def test_flagged_sig_strength_and_ill_fitted_models_take_the_stages(monkeypatch, p, reach,
-                                                                    ill, noted) -> None:
-    model, clean, method, _, calls = _run(monkeypatch, p, reach, ill, fit_back=0.9)
+def test_flagged_sig_and_ill_fitted_models_take_the_stages(monkeypatch, p, reach, ill, project,
+                                                           noted) -> None:
+    model, clean, method, _, calls = _run(monkeypatch, p, reach, ill, project, fit_back=0.9)
     assert calls and method.treated
     assert ("fit_back" in method.report_) is noted
     if noted:
@@ -93,10 +111,11 @@ def test_flagged_sig_strength_and_ill_fitted_models_take_the_stages(monkeypatch,
         assert acc < 0.9 and method.report_["fit_back"]["accuracy"] == round(acc, 4)
 
 
-def test_a_stripe_gate_opening_under_sig_strength_is_handed_back(monkeypatch) -> None:
+def test_a_stripe_gate_opening_the_projection_reads_no_stripe_in_is_handed_back(monkeypatch
+                                                                                 ) -> None:
     model, _, method, out, calls = _run(monkeypatch, 0.005, 0.8, fit_back=0.9)
     said = method.report_["fit_back"]
-    assert said["opened_by"] == "stripe_gate" and said["reach"] == 0.8
+    assert said["opened_by"] == "stripe_gate" and said["stripe"] == 0.312
     assert said["action"].startswith("handed back") and not calls and _same(out, model)
 
 

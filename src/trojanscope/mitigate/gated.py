@@ -402,11 +402,6 @@ class Gated(Mitigation):
                     if done is not None:
                         report["action"] = "treated with mask_black (the stages skipped)"
                         raise StagesReplaced(done, "mask_black")
-            if p < self.gate and fits_back(self, model, clean, p):  # fit_back (off: nothing read)
-                report["action"] = (f"not treated: a well-fitted dense model opened below the "
-                                    f"gate (p={p:.3f} < {self.gate}) is handed back before the "
-                                    "stages (fit_back)")
-                return model
         report["action"] = f"treated with {self.then}" + (" (forced)" if self.force else "")
         if self.force and self.stripe_gate > 0:  # every model is treated: no gate to open
             report["stripe_gate"] = {"action": "skipped: force=1 treats every model"}
@@ -438,6 +433,12 @@ class Gated(Mitigation):
                 # applies to dense image models only and says nothing elsewhere
                 asked = " ".join(f"{k}={getattr(self, k)}" for k in self.asked_)
                 report["project"] = {"action": f"skipped: {asked} {why}"}
+        rated = float(verdict.probability or 0.0) if verdict is not None else 1.0
+        if verdict is not None and fits_back(self, model, clean, rated):  # off: nothing read
+            report["action"] = ("not treated: a well-fitted dense model opened below the gate, "
+                                "no stripe in it, is handed back before the first stage "
+                                "(fit_back)")
+            return model
         original = frozen_copy(model) if verdict is not None and self.unlearn else None
         opts = self.dense_options_
         dense = dense_scope(self, model, clean)  # the dense_* options' scope
