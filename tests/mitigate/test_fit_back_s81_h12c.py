@@ -86,9 +86,12 @@ def test_a_well_fitted_model_dense_gate_opened_comes_back_before_the_stages(monk
     assert not method.treated and _same(out, model)
 
 
-def test_off_by_default_the_stages_run_as_today(monkeypatch) -> None:
-    assert registry.create("mitigation", "gated").fit_back == fit_back.FIT_BACK == 0.0
-    _, _, method, _, calls = _run(monkeypatch, 0.005)
+def test_the_default_hands_back_and_fit_back_0_runs_the_stages_as_before(monkeypatch) -> None:
+    assert registry.create("mitigation", "gated").fit_back == fit_back.FIT_BACK == 0.86
+    model, _, method, out, calls = _run(monkeypatch, 0.005)  # the default, 0.86
+    assert method.report_["fit_back"]["action"].startswith("handed back")
+    assert not calls and not method.treated and _same(out, model)
+    _, _, method, _, calls = _run(monkeypatch, 0.005, fit_back=0)
     assert "fit_back" not in method.report_ and calls and method.treated
 
 

@@ -142,14 +142,19 @@ class GateOptions:
             model. Why (issue 12, stop 80 hwc): on 340a the stripe (0.208) opened the stages
             at a class the trigger did not fall for (kept 0.842), and they cost 6.93 points.
         fit_back: with A in (0, 1], a dense image model rated below ``gate`` that
-            ``stripe_gate`` (a stripe reaching under 0.9, ``SIG_REACH``) or ``dense_gate``
-            opened, and that ``dense_mask`` / ``mask_black`` did not take, comes back untreated
-            where it classifies at least A of the method's clean images: the stages'
-            fine-tuning on ~100 images can only cost a well-fitted model accuracy
-            (:mod:`~trojanscope.mitigate.fit_back`). 0 (default): off. Why (issue 12, stop 81
-            h12c): under such openings the stages cost clean ``mnist`` MLPs 344b and 354b
-            5.05 and 4.95 points and weak runs 340a and 352a 6.93 and 4.04, none taken to the
-            goal; the one run they took there was a user-file MLP right on 0.69 of its images.
+            ``stripe_gate`` or ``dense_gate`` opened, that ``dense_mask`` / ``mask_black`` did
+            not take, and in which ``dense_project`` read no stripe (its reach on the model as
+            it came under ``PROJECT_REACH``, 0.35), comes back untreated before the first
+            stage where it classifies at least A of the clean images the stages would train
+            on: their fine-tuning on ~100 images can only cost a well-fitted model accuracy
+            (:mod:`~trojanscope.mitigate.fit_back`). 0.86 is the default since issue 12 stop
+            81 (h12c): on fresh user runs 392-403 it handed back a clean ``mnist`` MLP the
+            stages cost 6.00 points (clean runs losing more than 1 point 2 -> 1), lost no run
+            at the goal and cut the method's median CPU where it read from 4.4 s to 3.2 s;
+            spent runs: clean MLPs 344b and 354b (-5.05, -4.95) and weak runs 340a and 352a
+            (-6.93, -4.04) read as handed back, a user-file MLP right on 0.69 of its images
+            (271a, taken to the goal) and SIG MLPs (the stripe read 0.36-0.96) as before.
+            0: off.
     """
 
     detector: str = "auto"
