@@ -102,3 +102,56 @@ def test_a_slope_it_could_not_read_is_refused(slope: object) -> None:
     cals[f"{SCORER}:sig"].fitted_on[BEYOND] = slope
     with pytest.raises(ValueError, match="beyond"):
         check_sig_terms(cals)
+
+
+def test_the_committed_candidate_is_todays_file_with_the_slope() -> None:
+    """``cal_beyond.json`` is ``outside_sig_beyond.with_beyond`` of ``cal_today.json`` (the
+    shipped file at the branch point) with the chosen slope on both terms."""
+    import json
+    from dataclasses import asdict
+    from pathlib import Path
+
+    from outside_sig_beyond import CHOSEN, TERM_SETS, with_beyond
+    from trojanscope.detect.calibration import load_calibrators
+
+    here = Path(__file__).resolve().parents[2] / "benchmarks/data/outside_s81_h9sig"
+    got = with_beyond(load_calibrators(here / "cal_today.json"), CHOSEN[1], TERM_SETS[CHOSEN[0]])
+    assert CHOSEN == ("both terms", 10.0)
+    assert json.loads(json.dumps({k: asdict(c) for k, c in got.items()})) == json.loads(
+        (here / "cal_beyond.json").read_text())
+
+
+def test_the_shipped_sig_entries_raise_past_the_flag() -> None:
+    """The rule was met (``rule81.txt``): the shipped SIG entries are ``cal_beyond.json``'s,
+    stop 80's with the slope 10; a head whose phase reading leads 0.15 beyond its kind's bar
+    reads p = sigmoid(1.5) under them, the flag under stop 80's."""
+    import json
+    from pathlib import Path
+
+    from shipped_calibration import SHIPPED, SIG_S79, shipped_before_s81_h9sig
+    from trojanscope.detect.calibration import Calibrator, load_calibrators
+
+    here = Path(__file__).resolve().parents[2] / "benchmarks/data/outside_s81_h9sig"
+    shipped = json.loads(SHIPPED.read_text())
+    cand = json.loads((here / "cal_beyond.json").read_text())
+    before = shipped_before_s81_h9sig()
+    assert all(shipped[k] == cand[k] != before[k] for k in SIG_S79)
+    assert all(shipped[k]["fitted_on"][BEYOND] == 10.0 for k in SIG_S79)
+    assert {k: v for k, v in shipped.items() if k not in SIG_S79} == {
+        k: v for k, v in before.items() if k not in SIG_S79}
+    now = load_calibrators()
+    old = {k: Calibrator(**v) for k, v in before.items() if k in SIG_S79}
+    kind = next(k for k in now["auto:sig"].fitted_on["kinds"] if "leaky_relu" in k)
+    bar = now["auto:sig"].fitted_on["kinds"][kind]["lead"]
+    traits = ["activation:leaky_relu", "layer:conv", "norm:batch", "pool:global_avg"]
+
+    def verdict() -> ModelVerdict:
+        v = _verdict(phase=(3, bar + 0.15), share=(3, 0.0))
+        v.traits = traits
+        return v
+
+    past, flag = verdict(), verdict()
+    sig_term(past, now, "auto")
+    sig_term(flag, old, "auto")
+    assert past.probability == pytest.approx(sigmoid(1.5)) and past.target_classes[0] == 3
+    assert flag.probability == 0.5 and flag.target_classes[0] == 3
