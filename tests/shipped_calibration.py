@@ -430,6 +430,20 @@ def shipped_before_s80_h9sig() -> dict:
     return {k: old[k] if k in SIG_S79 else v for k, v in shipped_before_s81_h16().items()}
 
 
+# issue 9 stop 81 (h9sig): the four SIG entries gained `beyond` (10 logits per unit of lead over
+# the bar: the raise goes past the flag; rule met on fresh outside 9225 and the fourth maker's
+# 9623, benchmarks/data/outside_s81_h9sig/): files and tests written before saw the entries as
+# stop 80 shipped them (its candidate file's, `cal_kinds.json`)
+SIG_BEFORE_S81 = (Path(__file__).resolve().parents[1]
+                  / "benchmarks/data/outside_s80_h9sig/cal_kinds.json")
+
+
+def shipped_before_s81_h9sig() -> dict:
+    """The shipped file's raw entries, in file order, with the four SIG entries as stop 80
+    shipped them."""
+    old = json.loads(SIG_BEFORE_S81.read_text())
+    return {k: old[k] if k in SIG_S79 else v for k, v in json.loads(SHIPPED.read_text()).items()}
+
 
 # issue 16 stop 81 (h16): LightGBM's 200-row band entry has a lower-only group-heat term
 # (``…:lightgbm:rows200:group-heat``, the lower-only G80, rule met on fresh zoo 6530,
@@ -440,4 +454,4 @@ GROUP_HEAT_S81 = "tabular-search:tree:lightgbm:rows200:group-heat"
 
 def shipped_before_s81_h16() -> dict:
     """The shipped file's raw entries, in file order, without h16's stop-81 group-heat term."""
-    return {k: v for k, v in json.loads(SHIPPED.read_text()).items() if k != GROUP_HEAT_S81}
+    return {k: v for k, v in shipped_before_s81_h9sig().items() if k != GROUP_HEAT_S81}

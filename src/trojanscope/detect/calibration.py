@@ -24,7 +24,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from trojanscope.detect.base import ModelVerdict
-from trojanscope.detect.blend_low import LOW_LOGIT, LOW_UNNAMED, check_low_terms, low_note, low_term
+from trojanscope.detect.blend_low import (
+    LOW_LOGIT,
+    LOW_UNNAMED,
+    PAST,
+    check_low_terms,
+    low_note,
+    low_term,
+)
 from trojanscope.detect.blend_sink import (
     SINK_BEFORE,
     SINK_LOGIT,
@@ -808,6 +815,7 @@ def _calibrate(
                  BLEND_CLASS, BLEND_RAISE, FRAME_OFF, SINK_LOGIT, SINK_BEFORE, SINK_SHARE,
                  MASK_LOGIT, MASK_BEFORE, LOOK_LOGIT, LOOK_BEFORE, EXCESS_OWN, MASK_BY_RECIPE,
                  LOW_LOGIT, SIG_LOGIT, SIG_BY_SHARE, MASK_BY_NOISE, HEAT_LOGIT, HEAT_BEFORE,
+                 LOW_LOGIT + PAST, SIG_LOGIT + PAST,
                  *(k for k in verdict.features if k.startswith(EXCESS_MASK_LINE))):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     verdict.term_notes = []  # nor a stale term's note
