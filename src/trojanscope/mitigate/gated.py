@@ -78,6 +78,7 @@ from trojanscope.mitigate import (
     gated_unlearn,
 )
 from trojanscope.mitigate.base import Mitigation, frozen_copy
+from trojanscope.mitigate.dark_rounds import DARK_ROUNDS
 from trojanscope.mitigate.dense_back import DENSE_BACK, back_share
 from trojanscope.mitigate.dense_fall import DENSE_FALL
 from trojanscope.mitigate.dense_first import first_layer_only
@@ -171,7 +172,8 @@ class Gated(Mitigation):
     :class:`~trojanscope.mitigate.gated_stage_options.StageOptions` (``unlearn``, ``eps``,
     ``rounds``, ``stripes``, ``check``, ``candidates``, ``hold``, ``guard_hold``,
     ``guard_budget``, ``guard_trips``, ``warp``, ``warp_candidates``, ``dense_candidates``,
-    ``dense_lr``, ``dense_rounds``, ``dense_stop``, ``round_stop``, ``dense_near``,
+    ``dense_lr``, ``dense_rounds``, ``dense_stop``, ``round_stop``, ``dark_rounds``,
+    ``dense_near``,
     ``near_mix``, ``near_free``,
     ``dense_teacher``, ``dense_check``, ``dense_reach``, ``fast_conv``, ``conv_stop``,
     ``conv_epochs``, ``conv_round_epochs``, ``conv_lean``, ``conv_early``),
@@ -225,7 +227,7 @@ class Gated(Mitigation):
                  warp_candidates: bool = False, dense_candidates: bool = DENSE_CANDIDATES,
                  dense_lr: float = 1.0,
                  dense_rounds: int = DENSE_ROUNDS, dense_stop: float | None = None,
-                 round_stop: float = ROUND_STOP,
+                 round_stop: float = ROUND_STOP, dark_rounds: int = DARK_ROUNDS,
                  dense_near: int = DENSE_NEAR, near_mix: bool = True,
                  near_free: bool = NEAR_FREE,
                  dense_check: bool = True, dense_teacher: float = DENSE_TEACHER,
