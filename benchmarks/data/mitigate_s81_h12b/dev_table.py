@@ -8,7 +8,7 @@ since) and 80 (2525/2526, `gated`), stop 79's development row for 2521/sparse-00
 `dark_rounds=8` (`dev-dr8-*.jsonl`) or `rounds=8` (`dev-steps-r8-*.jsonl`: the same run on a
 black mask, whose reversed trigger read as a darkening on every spent one).
 
-    python benchmarks/data/mitigate_s81_h12b/dev_table.py > benchmarks/data/mitigate_s81_h12b/dev-table.txt
+    D=benchmarks/data/mitigate_s81_h12b; python $D/dev_table.py > $D/dev-table.txt
 """
 
 from __future__ import annotations
