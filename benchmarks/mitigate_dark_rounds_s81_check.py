@@ -4,7 +4,8 @@
 a dense image model, the second stage runs N rounds instead of its six, and the note
 ``dark_rounds`` says so ("N rounds: ..."; :mod:`~trojanscope.mitigate.dark_rounds`). So each
 model is run once with the candidate; where it raised the rounds, today's default
-(``dark_rounds=0``) is run on the same model too and gives today's row; elsewhere the
+(``dark_rounds=0``, the default when the rule was read; 8 since it was met) is run on the same
+model too and gives today's row; elsewhere the
 candidate's run *is* today's computation plus the reading, and its row stands for both
 (``today_run`` says which). Stop 72's loop (:func:`mitigate_sure_s71_check.check_pairs`), rows
 in ``bench_mitigate.py``'s format, the benchmark's split (MNIST's test split, 200 images for
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     check_pairs(args.zoo, args.out, f"gated:dark_rounds={rounds}", lambda: Candidate(rounds),
                 fired, (*NOTE_KEYS, "residual", "hand_dark", "unlearn", "dark_rounds",
                         "fired"), "dark_rounds",
-                base=lambda: Gated(dark_rounds=0))  # today's default
+                base=lambda: Gated(dark_rounds=0))  # the default before stop 81
 
 
 if __name__ == "__main__":

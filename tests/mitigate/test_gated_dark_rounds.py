@@ -35,8 +35,17 @@ def rounds_run(monkeypatch, model, dark: int, bright: int, **params) -> tuple[in
     return seen[0], method.report_
 
 
-def test_dark_rounds_is_off_by_default() -> None:
-    assert dark_rounds.DARK_ROUNDS == 0 and gated.Gated().dark_rounds == 0
+def test_eight_rounds_on_a_darkening_are_the_default() -> None:
+    """Since issue 12 stop 81 (fresh zoos 2527/2528 met its rule) ``dark_rounds`` is 8."""
+    assert dark_rounds.DARK_ROUNDS == 8 and gated.Gated().dark_rounds == 8
+    assert gated.Gated(dark_rounds=0).dark_rounds == 0
+
+
+@pytest.mark.parametrize(("dark", "bright", "rounds"), [(13, 6, 8), (0, 19, 6), (6, 9, 6)])
+def test_the_default_runs_eight_rounds_on_a_darkening_and_six_elsewhere(monkeypatch, dark,
+                                                                         bright, rounds) -> None:
+    got, report = rounds_run(monkeypatch, Striped(), dark, bright)
+    assert got == rounds and report["dark_rounds"]["rounds"] == rounds
 
 
 @pytest.mark.parametrize(("dark", "bright", "asked", "rounds"), [

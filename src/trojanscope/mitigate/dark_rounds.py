@@ -8,9 +8,10 @@ after the sixth (2525/sparse-007: 8.6, 7.4, 4.0, 2.8% after rounds 3-6; 2524/spa
 6.0, 3.8, 2.6%), where the detector's reversed trigger no longer turned any clean image: each
 round's fresh search finds another darkening of some 20 pixels of a mask of 60-160, so the
 stage unlearns the mask a piece at a time. With ``dark_rounds=N`` the second stage on a dense
-image model runs N rounds (where N is more than it would run) when the suspect's reversed
-trigger is a darkening (:func:`~trojanscope.mitigate.hand_dark.is_darkening`, ``hand_dark``'s
-reading: at least 5 dark pixels and at least half of its support). Other families' triggers
+image model runs N rounds (where N is more than it would run; 8 by default since stop 81) when
+the suspect's reversed trigger is a darkening
+(:func:`~trojanscope.mitigate.hand_dark.is_darkening`, ``hand_dark``'s reading: at least 5
+dark pixels and at least half of its support). Other families' triggers
 are no darkening (0.00-0.39 of the support dark on spent zoos, flagged clean MLPs 0.36-0.39),
 so there the stage is today's. It reads the detector's suspect and reversed trigger, never the
 attacker's trigger.
@@ -20,8 +21,12 @@ from __future__ import annotations
 
 from typing import Any
 
-# Off by default: opt-in until a fresh population meets the rule written before it.
-DARK_ROUNDS = 0
+# The default since issue 12 stop 81 (h12b): fresh zoos 2527 and 2528 (12 dense black masks
+# among 24 backdoored MLPs) met the rule written before they were read
+# (benchmarks/data/mitigate_s81_h12b/rule.md): 22 of 24 at issue 12's goal against 20
+# (2528/sparse-010 3.19% -> 1.39% ASR, 2528/sparse-008 -2.13 -> -1.38 points), none lost, clean
+# 6 of 6, median CPU 13.8 s against 13.1 s. 0: off, six rounds as before.
+DARK_ROUNDS = 8
 
 
 def stage(g: Any, settings: dict[str, Any]) -> None:
@@ -33,16 +38,19 @@ def stage(g: Any, settings: dict[str, Any]) -> None:
         return
     from trojanscope.mitigate.hand_dark import dark_count, is_darkening  # imports gated's stages
 
-    verdict, suspect = getattr(g, "verdict_", None), g.report_.get("suspect")
+    report = getattr(g, "report_", None)
+    if report is None:  # the settings read outside a run (no detector reading to take)
+        return
+    verdict, suspect = getattr(g, "verdict_", None), report.get("suspect")
     read = None if verdict is None or suspect is None else dark_count(verdict, int(suspect))
     if read is None:
-        g.report_["dark_rounds"] = {"action": "none: no reversed trigger for the suspect"}
+        report["dark_rounds"] = {"action": "none: no reversed trigger for the suspect"}
         return
     dark, support = read
     more = is_darkening(dark, support) and g.dark_rounds > settings["rounds"]
     if more:
         settings["rounds"] = int(g.dark_rounds)
-    g.report_["dark_rounds"] = {
+    report["dark_rounds"] = {
         "dark": dark, "support": support, "rounds": int(settings["rounds"]),
         "action": (f"{g.dark_rounds} rounds: the reversed trigger is a darkening") if more else
                   "none: no darkening, or no more rounds than the stage runs"}

@@ -37,7 +37,9 @@ stage, ``hand_check=0.9`` (the default since issue 12 stop 46) runs the stage in
 detector is sure, no projection was kept and the reversed trigger still works on the first
 stage's model (:func:`~trojanscope.mitigate.nothing_left.still_responds`); on a dense image model
 ``hand_dark=1`` (the default since issue 12 stop 79) does the same at any p where the reversed
-trigger is a darkening, a black mask's (:mod:`~trojanscope.mitigate.hand_dark`). Last, on a dense
+trigger is a darkening, a black mask's (:mod:`~trojanscope.mitigate.hand_dark`), and where the
+reversed trigger is such a darkening the second stage runs ``dark_rounds=8`` rounds instead of
+six (the default since issue 12 stop 81; :mod:`~trojanscope.mitigate.dark_rounds`). Last, on a dense
 image model it changed, ``margin=1`` (opt-in, issue 12 stop 47) lowers the suspect class's logit
 by as little as brings its pull on mixed clean images down
 (:mod:`~trojanscope.mitigate.suspect_margin`): aimed at the 2-5% residues the stages leave.

@@ -174,11 +174,14 @@ class StageOptions:
             stage (:mod:`~trojanscope.mitigate.round_stop`). Where ``dense_stop`` is set it
             decides. The last rounds cost BadNets MLPs up to 1.8 points for a few tenths of
             ASR (docs/benchmarks.md, issue 12 stops 72 and 73).
-        dark_rounds: with N > 0 (opt-in, issue 12 stop 81: h12b; default 0, off), the second
-            stage on a dense image model runs N rounds, where that is more than it would run,
-            when the suspect's reversed trigger is a darkening (``hand_dark``'s reading: a
-            black mask's; :mod:`~trojanscope.mitigate.dark_rounds`): on spent black masks the
-            attacker's ASR was still falling after the sixth round (2.1-2.8% after it).
+        dark_rounds: with N > 0, the second stage on a dense image model runs N rounds,
+            where that is more than it would run, when the suspect's reversed trigger is a
+            darkening (``hand_dark``'s reading: a black mask's;
+            :mod:`~trojanscope.mitigate.dark_rounds`): on spent black masks the attacker's ASR
+            was still falling after the sixth round (2.6-2.8% after it). Default
+            ``DARK_ROUNDS`` = 8 since issue 12 stop 81 (h12b: fresh zoos 2527/2528 met the rule
+            written before they were read, 22 of 24 backdoored MLPs at the goal against 20,
+            none lost); 0: six rounds, as before.
         dense_near: with K > 0, the second stage on a dense image model also distils the
             model before the first stage on K unlabelled neighbours of each clean image (pairs
             mixed, then shifted by up to 2 pixels: ``Adaptive``'s ``near``,
