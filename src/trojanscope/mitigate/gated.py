@@ -37,7 +37,9 @@ stage, ``hand_check=0.9`` (the default since issue 12 stop 46) runs the stage in
 detector is sure, no projection was kept and the reversed trigger still works on the first
 stage's model (:func:`~trojanscope.mitigate.nothing_left.still_responds`); on a dense image model
 ``hand_dark=1`` (the default since issue 12 stop 79) does the same at any p where the reversed
-trigger is a darkening, a black mask's (:mod:`~trojanscope.mitigate.hand_dark`). A dense image
+trigger is a darkening, a black mask's (:mod:`~trojanscope.mitigate.hand_dark`), and where the
+reversed trigger is such a darkening the second stage runs ``dark_rounds=8`` rounds instead of
+six (the default since issue 12 stop 81; :mod:`~trojanscope.mitigate.dark_rounds`). A dense image
 model that ``stripe_gate`` or ``dense_gate`` opened below the gate comes back before the first
 stage where the projection read no stripe in it and it is well fitted (``fit_back=0.86``, the
 default since issue 12 stop 81; :mod:`~trojanscope.mitigate.fit_back`). Last, on a dense
@@ -81,6 +83,7 @@ from trojanscope.mitigate import (
     gated_unlearn,
 )
 from trojanscope.mitigate.base import Mitigation, frozen_copy
+from trojanscope.mitigate.dark_rounds import DARK_ROUNDS
 from trojanscope.mitigate.dense_back import DENSE_BACK, back_share
 from trojanscope.mitigate.dense_fall import DENSE_FALL
 from trojanscope.mitigate.dense_first import first_layer_only
@@ -175,7 +178,8 @@ class Gated(Mitigation):
     :class:`~trojanscope.mitigate.gated_stage_options.StageOptions` (``unlearn``, ``eps``,
     ``rounds``, ``stripes``, ``check``, ``candidates``, ``hold``, ``guard_hold``,
     ``guard_budget``, ``guard_trips``, ``warp``, ``warp_candidates``, ``dense_candidates``,
-    ``dense_lr``, ``dense_rounds``, ``dense_stop``, ``round_stop``, ``dense_near``,
+    ``dense_lr``, ``dense_rounds``, ``dense_stop``, ``round_stop``, ``dark_rounds``,
+    ``dense_near``,
     ``near_mix``, ``near_free``,
     ``dense_teacher``, ``dense_check``, ``dense_reach``, ``fast_conv``, ``conv_stop``,
     ``conv_epochs``, ``conv_round_epochs``, ``conv_lean``, ``conv_early``),
@@ -229,7 +233,7 @@ class Gated(Mitigation):
                  warp_candidates: bool = False, dense_candidates: bool = DENSE_CANDIDATES,
                  dense_lr: float = 1.0,
                  dense_rounds: int = DENSE_ROUNDS, dense_stop: float | None = None,
-                 round_stop: float = ROUND_STOP,
+                 round_stop: float = ROUND_STOP, dark_rounds: int = DARK_ROUNDS,
                  dense_near: int = DENSE_NEAR, near_mix: bool = True,
                  near_free: bool = NEAR_FREE,
                  dense_check: bool = True, dense_teacher: float = DENSE_TEACHER,
