@@ -122,13 +122,15 @@ def write_candidate(path: Path, line: float, count: int = NOISE, seed: int = 0) 
     path.write_text(json.dumps(shipped, indent=1) + "\n")
 
 
-def fresh(manifest_path: Path, cand: Path, out: Path) -> None:
+def fresh(manifest_path: Path, cand: Path, out: Path, keys: tuple[str, ...] | None = None
+          ) -> None:
     """``fresh MANIFEST --cand FILE --out ROWS``: each model read as ``detect --data-free``
     reads it, once, with the shipped file (``today``) and with the candidate file (``cand``,
     :func:`write_candidate`): MM-BD and the calibration once, then each file's gate on its own
     copy of the verdict (the two files differ only in the gate's entry, which nothing before
     the gate reads). One row a model: the flag before the gate, each file's [p, named class],
-    each gate's readings and CPU."""
+    each gate's readings (``keys``: the features recorded; the mask stand, steps and noise
+    stand by default) and CPU. Stop 81 (``weak_patch_s81_h9c.py``) reads its rule with it."""
     import copy
 
     from data_free_signal_s75_h9f import _cpu
@@ -136,6 +138,7 @@ def fresh(manifest_path: Path, cand: Path, out: Path) -> None:
     from trojanscope.detect.mask_gate import MASK_NOISE, MASK_STAND, MASK_STEPS, gate_read
     from wide_gate_s77_h9c import free_read
 
+    keys = keys or (MASK_STAND, MASK_STEPS, MASK_NOISE)
     files = {"today": load_calibrators(), "cand": load_calibrators(cand)}
     done = {r["name"] for r in read_jsonl(out)} if out.is_file() else set()
     for row in read_jsonl(manifest_path):
@@ -150,12 +153,31 @@ def fresh(manifest_path: Path, cand: Path, out: Path) -> None:
             before = _cpu()
             gate_read(w, model.module, detector, cals)
             row[way] = [round(float(w.probability), 5), int(w.target_classes[0])]
-            row[f"{way}_gate"] = [w.features.get(k) for k in (MASK_STAND, MASK_STEPS,
-                                                              MASK_NOISE)]
+            row[f"{way}_gate"] = [w.features.get(k) for k in keys]
             row[f"{way}_gate_cpu_s"] = round(_cpu() - before, 3)
         with out.open("a") as fh:
             fh.write(json.dumps(row) + "\n")
         print(json.dumps({k: row[k] for k in ("name", "pre_gate")}), flush=True)
+
+
+def both_ways(rows: list[dict]) -> tuple[dict, list[str], float]:
+    """:func:`fresh`'s rows read both ways (``today``, ``cand``): each file's figures
+    (``mix_s76_hmix.figures``), each family's least backdoor p and the median CPU a model
+    (read + gate), the models whose verdict moved (``moved``); the backdoors today flags that
+    the candidate lost or renamed; the candidate's median CPU over today's."""
+    from mix_s76_hmix import by_family, figures
+
+    out: dict = {}
+    for way in ("today", "cand"):
+        ps = [{**r, "p": r[way]} for r in rows]
+        out[way] = {"figures": figures(ps), "families": by_family(ps),
+                    "median_cpu_s": statistics.median(r["read_cpu_s"] + r[f"{way}_gate_cpu_s"]
+                                                      for r in rows)}
+    out["moved"] = [[r["name"], r["backdoored"], r["today"], r["cand"]] for r in rows
+                    if r["today"] != r["cand"]]
+    lost = [r["name"] for r in rows if r["backdoored"] and r["today"][0] >= 0.5
+            and (r["cand"][0] < 0.5 or r["cand"][1] != r["today"][1])]
+    return out, lost, out["cand"]["median_cpu_s"] / max(out["today"]["median_cpu_s"], 1e-9)
 
 
 def judge(rows_path: Path) -> dict:
@@ -164,28 +186,14 @@ def judge(rows_path: Path) -> dict:
     CE), each family's least backdoor p, the in-band flags the noise was read on, each model
     whose verdict moved, the median CPU a model (read + gate, this process), and each
     condition of the rule with the outcome."""
-    import statistics
-
-    from mix_s76_hmix import by_family, figures
-
     rows = read_jsonl(rows_path)
     for r in rows:
         r["family"] = r["name"].split("/")[-1].rsplit("-", 1)[0]
-    out: dict = {}
-    for way in ("today", "cand"):
-        ps = [{**r, "p": r[way]} for r in rows]
-        out[way] = {"figures": figures(ps), "families": by_family(ps),
-                    "median_cpu_s": statistics.median(r["read_cpu_s"] + r[f"{way}_gate_cpu_s"]
-                                                      for r in rows)}
+    out, lost, ratio = both_ways(rows)
     read = [r for r in rows if r["cand_gate"][2] is not None]
     out["noise_read"] = [[r["name"], r["backdoored"], r["pre_gate"], r["cand_gate"][2]]
                          for r in read]
-    out["moved"] = [[r["name"], r["backdoored"], r["today"], r["cand"]] for r in rows
-                    if r["today"] != r["cand"]]
     t, c = out["today"]["figures"], out["cand"]["figures"]
-    lost = [r["name"] for r in rows if r["backdoored"] and r["today"][0] >= 0.5
-            and (r["cand"][0] < 0.5 or r["cand"][1] != r["today"][1])]
-    ratio = out["cand"]["median_cpu_s"] / max(out["today"]["median_cpu_s"], 1e-9)
     cond = {
         "floor: 34 models, 14 clean, 20 backdoors": (len(rows), c["models"] - c["backdoored"],
                                                      c["backdoored"]) == (34, 14, 20),

@@ -13,6 +13,12 @@ reading of the data-free mask search that parts them. These probes fit nothing:
 - :func:`stamp_grid`: a solid square of one value pasted at every place (every ``stride``-th
   row and column) on a set of hosts; per place and class, the share of the hosts the model
   does not already give that class that the square sends to it (measured, not shipped).
+- :func:`corner_take` (issue 9, stop 81): the same white square at the places near the
+  image's four corners only, read at one class: the most of the sparse hosts it sends there.
+  On spent weak patches MM-BD read under the flag (a 4x4 white corner trigger, poison rate
+  0.02-0.03) every named target took every host; most clean runs' named classes took fewer
+  (the recipe's lean at 5 takes every host too). The data-free mask gate's opt-in ``lift``
+  reads it under the flag (:mod:`trojanscope.detect.mask_gate`).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ if TYPE_CHECKING:
     from torch import nn
 
 STRIDE = 2  # the square's places: every second row and column
+CORNER_BAND = 4  # a corner place starts within this many pixels of two edges (stop 81)
 
 
 def sparse_hosts(shape: tuple[int, ...], n: int = 64, lit: float = 0.12, seed: int = 0
@@ -44,18 +51,20 @@ def predict(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
 
 
 def stamp_grid(model: nn.Module, hosts: torch.Tensor, side: int, value: float, k: int,
-               stride: int = STRIDE) -> tuple[torch.Tensor, list[tuple[int, int]]]:
-    """Per place (every ``stride``-th row and column) and class (``k``): the share of the
-    hosts (N x channels x height x width) the model does not already give that class that a
-    ``side`` x ``side`` square of ``value`` (every channel) pasted there sends to it
-    (places x k), and the places (row, column). A class that already takes every host reads
+               stride: int = STRIDE, places: list[tuple[int, int]] | None = None
+               ) -> tuple[torch.Tensor, list[tuple[int, int]]]:
+    """Per place (every ``stride``-th row and column, or ``places``) and class (``k``): the
+    share of the hosts (N x channels x height x width) the model does not already give that
+    class that a ``side`` x ``side`` square of ``value`` (every channel) pasted there sends to
+    it (places x k), and the places (row, column). A class that already takes every host reads
     1.0 at every place (it holds them all; there is none left to send)."""
     import torch
 
     n, _, h, w = hosts.shape
     base = predict(model, hosts)
-    places = [(r, c) for r in range(0, h - side + 1, stride)
-              for c in range(0, w - side + 1, stride)]
+    if places is None:
+        places = [(r, c) for r in range(0, h - side + 1, stride)
+                  for c in range(0, w - side + 1, stride)]
     other = torch.stack([base != cls for cls in range(k)])  # k x n
     rows = []
     chunk = max(1, 4096 // n)
@@ -70,6 +79,29 @@ def stamp_grid(model: nn.Module, hosts: torch.Tensor, side: int, value: float, k
     grid = torch.cat(rows)
     grid[:, ~other.any(1)] = 1.0
     return grid, places
+
+
+def corner_places(h: int, w: int, side: int, band: int = CORNER_BAND, stride: int = STRIDE
+                  ) -> list[tuple[int, int]]:
+    """The places (every ``stride``-th row and column) of a ``side`` x ``side`` square that
+    starts within ``band`` pixels of one of the image's four corners (both its row and its
+    column near an edge)."""
+    def near(i: int, n: int) -> bool:
+        return i <= band or i >= n - side - band
+
+    return [(r, c) for r in range(0, h - side + 1, stride) for c in range(0, w - side + 1, stride)
+            if near(r, h) and near(c, w)]
+
+
+def corner_take(model: nn.Module, shape: tuple[int, ...], top: int, k: int,
+                side: int = 4, hosts: int = 64, seed: int = 0) -> float:
+    """The most a white ``side`` x ``side`` square at one corner place
+    (:func:`corner_places`) sends of ``hosts`` seeded sparse hosts (:func:`sparse_hosts`)
+    the model does not already give class ``top``, to ``top`` (1.0: every one)."""
+    x = sparse_hosts(tuple(shape), hosts, seed=seed)
+    where = corner_places(shape[-2], shape[-1], side)
+    grid, _ = stamp_grid(model, x, side, 1.0, k, places=where)
+    return round(float(grid[:, top].max()), 4)
 
 
 def noise_stand(model: nn.Module, shape: tuple[int, ...], top: int, refs: list[int], k: int,

@@ -13,8 +13,8 @@ other class (its best maximising input), up to ``steps`` Adam steps (ended at th
 ``check`` where the stand is already over the line); the stand is
 ``log(median reference L1 / named class's L1)``. At or under the kind's ``line`` (CNN: an image
 input; dense: a flat one) the probability loses ``shift`` logits, recorded as ``mask_logit``.
-It never raises a probability nor renames a class. The entry ``"auto:data-free:mask-gate"``
-holds its constants; a file without it runs no search.
+It never renames a class, and raises only through the opt-in ``lift`` below. The entry
+``"auto:data-free:mask-gate"`` holds its constants; a file without it runs no search.
 
 Where the excess term read the named class through a recipe entry carrying a ``mask_line``
 (recorded per class it opens as ``mmbd_excess_mask_line_<class>``; issue 9, stop 77 h9c: the
@@ -34,6 +34,16 @@ less the references' median (:func:`trojanscope.detect.lean_probes.noise_stand`)
 (``mask_by_noise`` 1.0). A patch backdoor's trigger is a few bright pixels and noise lights
 every place at once, so a backdoor's target takes much of the noise; some clean leans take
 little of it.
+
+Where the entry carries ``"lift": {"floor": number, "line": number, "side": whole, "hosts":
+whole, "seed": whole}`` (issue 9, stop 81, opt-in), a data-free verdict on an image input under
+the flag (``floor`` <= p < 0.5) that no term of the gate lowered is read once more, fitting
+nothing: a white ``side`` x ``side`` square pasted at each place near the image's corners on
+``hosts`` seeded sparse inputs (:func:`trojanscope.detect.lean_probes.corner_take`); where the
+named class takes at least ``line`` of them the probability gains the entry's ``shift`` logits
+(``lift_logit``). This is the gate's only raise: MM-BD reads some weak patch backdoors (poison
+rate 0.02-0.03) under the flag at their own target, whose corner trigger still sends every
+sparse input there.
 """
 
 from __future__ import annotations
@@ -48,7 +58,7 @@ from trojanscope.detect.class_excess import (
     lower_logit,
     lowered_by,
 )
-from trojanscope.detect.logits import sigmoid
+from trojanscope.detect.logits import shift_logit, sigmoid
 
 if TYPE_CHECKING:
     import torch
@@ -66,6 +76,9 @@ MASK_OTHER = "mask_over_line"  # the most a class stands over its line (a recipe
 MASK_BY_RECIPE = "mask_by_recipe_line"  # 1.0: the recipe's line lowered, not the kind's
 MASK_NOISE = "mask_noise_stand"  # the named class's noise share over the references' (stop 80)
 MASK_BY_NOISE = "mask_by_noise"  # 1.0: the noise reading lowered, not a mask line
+LIFT_TAKE = "lift_corner_take"  # the named class's corner take under the flag (stop 81)
+LIFT_LOGIT = "lift_logit"  # the logit the corner reading added (where it raised)
+LIFT_BEFORE = "probability_unlifted"  # the probability before it raised
 KINDS = ("cnn", "dense")
 
 
@@ -295,11 +308,60 @@ def noise_lowers(verdict: ModelVerdict, model: nn.Module, shape: tuple[int, ...]
     return True
 
 
+def lift_gate(verdict: ModelVerdict, model: nn.Module, maximisers: tuple | None,
+              calibrators: dict[str, Calibrator]) -> float:
+    """The entry's opt-in ``lift`` (issue 9, stop 81; the module's text): where a data-free
+    verdict on an image input stands at ``floor`` <= p < 0.5 and no term of the gate lowered
+    it, the named class's corner take (:func:`trojanscope.detect.lean_probes.corner_take`) is
+    recorded as ``lift_corner_take``; at or over ``line`` the probability gains the entry's
+    ``shift`` logits (``lift_logit``). Returns the logit added (0.0 where it did not raise)."""
+    gate = calibrators.get(ENTRY)
+    lift = gate.fitted_on.get("lift") if gate is not None else None
+    p = verdict.probability
+    if (not isinstance(lift, dict) or maximisers is None or not verdict.data_free or p is None
+            or not verdict.target_classes or MASK_LOGIT in verdict.features
+            or not float(lift["floor"]) <= p < 0.5):
+        return 0.0
+    shape = tuple(maximisers[0].shape[1:])
+    if len(shape) != 3:  # an image input only: the square needs rows and columns
+        return 0.0
+    from trojanscope.detect.lean_probes import corner_take
+    from trojanscope.engine.modes import eval_mode
+
+    top = int(verdict.target_classes[0])
+    with eval_mode(model):
+        take = corner_take(model, shape, top, len(verdict.per_class), int(lift["side"]),
+                           int(lift["hosts"]), int(lift["seed"]))
+    verdict.features[LIFT_TAKE] = take
+    if take < float(lift["line"]):
+        return 0.0
+    shift = float(gate.fitted_on["shift"])
+    verdict.features[LIFT_BEFORE] = float(p)
+    verdict.features[LIFT_LOGIT] = shift
+    verdict.probability = shift_logit(p, shift)
+    return shift
+
+
+def lift_note(features: dict[str, float], named: int | None) -> str | None:
+    """The sentence saying the corner reading raised the probability (None where it did
+    not)."""
+    if LIFT_LOGIT not in features or LIFT_BEFORE not in features:
+        return None
+    which = f"class {named}" if named is not None else "the named class"
+    return (f"probability raised from {features[LIFT_BEFORE]:.2f} to "
+            f"{shift_logit(features[LIFT_BEFORE], features[LIFT_LOGIT]):.2f} by the data-free "
+            f"mask gate's corner reading: a small white square at a corner of the image sends "
+            f"{features.get(LIFT_TAKE, float('nan')):.0%} of seeded sparse inputs to {which}, "
+            "as a patch backdoor's trigger does (the recipe's clean leans can too: check with "
+            "--data)")
+
+
 def mask_note(features: dict[str, float], named: int | None) -> str | None:
-    """The sentence saying the gate lowered the probability (None where it did not)."""
+    """The sentence saying the gate lowered the probability, or its corner reading raised it
+    (None where neither moved it)."""
     moved = lowered_by(features, MASK_LOGIT, MASK_BEFORE)
     if moved is None:
-        return None
+        return lift_note(features, named)
     which = f"class {named}" if named is not None else "the named class"
     line = features.get(f"{EXCESS_MASK_LINE}{named}")
     if features.get(MASK_BY_NOISE):  # the noise reading (stop 80)
@@ -338,6 +400,7 @@ def check_mask_gate(calibrators: dict[str, Calibrator]) -> None:
             raise ValueError(f"{ENTRY!r}: fitted_on.{name} must be a whole number >= 1, got "
                              f"{v!r}")
     check_noise(fitted.get("noise", {}))
+    check_lift(fitted.get("lift", {}))
     line, steps = fitted.get("line"), fitted.get("steps")
     if not (isinstance(line, dict) and all(finite(line.get(k)) for k in KINDS)
             and isinstance(steps, dict) and all(isinstance(steps.get(k), int)
@@ -361,6 +424,23 @@ def check_noise(noise: object) -> None:
                          f"whole 'count' >= 1 and a whole 'seed' >= 0, got {noise!r}")
 
 
+def check_lift(lift: object) -> None:
+    """Refuse (ValueError) a ``lift`` key the gate could not read: not a map, ``floor`` not a
+    number in [0, 0.5), ``line`` not a number in (0, 1], ``side`` / ``hosts`` not whole numbers
+    >= 1, ``seed`` not a whole number >= 0 (no key: {})."""
+    if lift == {}:
+        return
+    ok = isinstance(lift, dict) and finite(lift.get("floor")) and finite(lift.get("line"))
+    ok = ok and 0.0 <= float(lift["floor"]) < 0.5 and 0.0 < float(lift["line"]) <= 1.0
+    for name, least in (("side", 1), ("hosts", 1), ("seed", 0)):
+        v = lift.get(name) if isinstance(lift, dict) else None
+        ok = ok and isinstance(v, int) and not isinstance(v, bool) and v >= least
+    if not ok:
+        raise ValueError(f"{ENTRY!r}: fitted_on.lift must be a map with a number 'floor' in "
+                         f"[0, 0.5), a number 'line' in (0, 1], whole 'side' and 'hosts' >= 1 "
+                         f"and a whole 'seed' >= 0, got {lift!r}")
+
+
 def gate_read(verdict: ModelVerdict, model: nn.Module, detector: object,
               calibrators: dict[str, Calibrator]) -> str | None:
     """The gate after :func:`~trojanscope.detect.calibration.calibrate`, on ``detector``'s kept
@@ -369,6 +449,8 @@ def gate_read(verdict: ModelVerdict, model: nn.Module, detector: object,
     The note is the caller's to show beside the excess term's, not a coverage note (stop 76
     read-through, hrev: among ``coverage_notes`` it was printed under "outside the calibration's
     coverage", and the audit rated an in-coverage model MEDIUM for lying outside it)."""
-    mask_gate(verdict, model, getattr(detector, "maximisers", None), calibrators)
+    kept = getattr(detector, "maximisers", None)
+    mask_gate(verdict, model, kept, calibrators)
+    lift_gate(verdict, model, kept, calibrators)  # opt-in, under the flag (stop 81)
     named = int(verdict.target_classes[0]) if verdict.target_classes else None
     return mask_note(verdict.features, named)

@@ -24,6 +24,8 @@ SCREEN_WORDS = {
     "rares": "rows sharing a rare value that look like another label's rows",
     "twins": "rows of another label with these values written over: each agrees with a row of "
              "that label on every other column",
+    "echoes": "a few rows sharing values this rare far beyond what the table's columns give "
+              "by chance",
 }
 
 

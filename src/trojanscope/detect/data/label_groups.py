@@ -81,6 +81,7 @@ from trojanscope.detect.data.label_covers import (
     shrunk_share,
 )
 from trojanscope.detect.data.label_deficit import deficit_groups
+from trojanscope.detect.data.label_echoes import echo_groups
 from trojanscope.detect.data.label_leans import LEAN_BAR, LEAN_WEIGHT, cover_leans
 from trojanscope.detect.data.label_misfits import MISFIT_Z, ROW_BAR, misfit_conditions
 from trojanscope.detect.data.label_rares import (
@@ -186,6 +187,13 @@ TWINS = 1
 # hdd; 5 the default since then, with twins); 0: no null, every twins group counts (stop 79)
 TWIN_NULL = 5
 MAX_TWIN_NULL = 20
+# echoes: 1 (opt-in, issue 16 stop 81 hdd) also flags a few rows of one label that share rare
+# values beyond what the table's column-permuted copies give (``label_echoes``: the fraud
+# attack's rows relabelled in place, each written the same trigger); 0 (default): off. Its rule
+# on fresh fraud runs 6880-6919 and fresh clean tables of bases 17900/18000 was not met: 9 -> 33
+# of 105 runs found in full, none lost, no row more on 120 clean twins, 1.37x the CPU, but 2
+# clean rows added on one bundled lending-club set (int_rate and sub_grade read as independent)
+ECHOES = 0
 SCREEN_KEYS = (("deficit", "deficit"), ("cover", "covers"), ("leans", "covers"),
                ("stray", "strays"), ("cell", "cells"), ("misfit", "misfits"), ("rare", "rares"))
 
@@ -436,6 +444,11 @@ class LabelGroups(DataDetector):
             their source rows do not. 5 (default since issue 16 stop 80, hdd: on 6 of 135
             spent real clean tables the screen alone added 4-88 rows; with 5 draws, none);
             0: every group counts (stop 79's ``twins=1``).
+        echoes: 1 also flags the rows of a group of one label that share rare values (an
+            exact number of a wide column, uncommon categories) beyond what copies of the
+            table with each column permuted give (``label_echoes``: a trigger written on a few
+            rows relabelled in place, too few for ``min_rows``), added after the cut at
+            ``sure``; 0 (the default): off. Opt-in since issue 16 stop 81 (hdd).
     """
 
     name = "label-groups"
@@ -460,7 +473,7 @@ class LabelGroups(DataDetector):
                  cell_weight: float = CELL_WEIGHT, misfits: int = MISFITS,
                  tie_covers: int = TIE_COVERS, rares: int = RARES,
                  collapse: int = COLLAPSE, twins: int = TWINS,
-                 twin_null: int = TWIN_NULL) -> None:
+                 twin_null: int = TWIN_NULL, echoes: int = ECHOES) -> None:
         self.min_rows, self.k0, self.prior = int(min_rows), float(k0), float(prior)
         self.lift_weight, self.folds, self.top = float(lift_weight), int(folds), float(top)
         self.sure, self.seed, self.gate = float(sure), int(seed), float(gate)
@@ -541,6 +554,7 @@ class LabelGroups(DataDetector):
             raise UserInputError(f"label-groups: twin_null is a whole number of label "
                                  f"permutations, 0 (none) to {MAX_TWIN_NULL}, not {twin_null!r}")
         self.twin_null = int(twin_null)
+        self.echoes = _switch("echoes", echoes)
         self.groups: list[dict] = []
         self._verdict: SetVerdict | None = None
         self.evidence: dict = {}
@@ -596,6 +610,8 @@ class LabelGroups(DataDetector):
         flags = flags[~natural[flags]]  # all of them unless mirror > 0
         if self.twins:
             scores, flags = self._twins(x, schema, labels, codes, nb, scores, flags)
+        if self.echoes:
+            scores, flags = self._echoes(x, schema, labels, codes, scores, flags)
         self._flagged = len(flags)
         return scores, flags
 
@@ -626,6 +642,29 @@ class LabelGroups(DataDetector):
                                    if len(cols) > 1 else {}),
                                 "rows": int(rows.sum()), "score": round(score, 3),
                                 "twin_excess": round(g["excess"], 3), "screen": "twins"})
+        self.groups = sorted(self.groups, key=lambda g: -g["score"])[:5]
+        return scores, np.union1d(flags, np.flatnonzero(hit))
+
+    def _echoes(self, x: np.ndarray, schema: TabularSchema, labels: np.ndarray,
+                codes: np.ndarray, scores: np.ndarray, flags: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """With ``echoes``: the echoes screen's groups (``label_echoes``) added to the flags
+        after the cut (no other row's flag moves), their rows' suspicion raised to ``sure``,
+        and the groups listed among ``groups``."""
+        found, _ = echo_groups(codes, labels, seed=self.seed)
+        if not found:
+            return scores, flags
+        scores, hit = scores.copy(), np.zeros(len(labels), bool)
+        for g in found:
+            rows = g["members"]
+            hit |= rows
+            scores[rows] = np.maximum(scores[rows], self.sure)
+            cols = g["columns"]
+            self.groups.append({"label": g["label"], **value_of(x[g["row"]], schema, cols[0]),
+                                **({"and": [value_of(x[g["row"]], schema, m) for m in cols[1:]]}
+                                   if len(cols) > 1 else {}),
+                                "rows": g["rows"], "score": round(self.sure, 3),
+                                "echo_score": round(g["score"], 3), "screen": "echoes"})
         self.groups = sorted(self.groups, key=lambda g: -g["score"])[:5]
         return scores, np.union1d(flags, np.flatnonzero(hit))
 
