@@ -47,6 +47,7 @@ from trojanscope.detect.calibration import SHIPPED, load_calibrators
 from trojanscope.detect.calibration_range import guarded_probability
 from trojanscope.detect.tabular_clean_look import looked_probability
 from trojanscope.detect.tabular_gap_raise import raised_probability
+from trojanscope.detect.tabular_group_heat import heated_probability
 from trojanscope.detect.tabular_lever_term import lowered_probability
 
 Condition = tuple[str, str, bool]
@@ -70,6 +71,7 @@ def scored(rows: list[dict], calibration: Path,
         p = raised_probability(k, cals, r["features"], guarded_probability(k, cals, r["features"]))
         p = lowered_probability(k, cals, r["features"], p)  # a lever term (stop 62) where held
         p = looked_probability(k, cals, r["features"], p)  # a clean-look term (stop 76)
+        p = heated_probability(k, cals, r["features"], p)  # a group-heat term (stop 81)
         moved = max(moved, abs(p - r["probability"]))
         out.append({**r, "probability": p})
         if lever_order and r["family"].startswith("tree") and "tab_lever_class" in r["features"]:

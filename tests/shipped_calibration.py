@@ -182,7 +182,7 @@ def shipped_before_s60() -> dict:
 
     cals = {k: v for k, v in load_calibrators().items()
             if k not in GAPS and k not in NAMED and k not in DATA_FREE_EXCESS
-            and k not in (SINK_S75, LIGHTGBM_FLIP, MASK_S76, *SIG_S79)}
+            and k not in (SINK_S75, LIGHTGBM_FLIP, MASK_S76, *SIG_S79, GROUP_HEAT_S81)}
     raw = shipped_before_s76_h9c()
     return {**cals, **{k: Calibrator(**v) for k, v in band_entries_before_s60().items()},
             **{k: Calibrator(**excess_before_s73(raw[k])) for k in EXCESS_TERMS},
@@ -246,12 +246,12 @@ SINK_S75 = "auto:out-of-coverage:blend-sink"
 
 def shipped_before_s75_h9() -> dict:
     """The shipped file's raw entries, in file order, without stop 75's blend-sink term."""
-    return {k: v for k, v in json.loads(SHIPPED.read_text()).items() if k != SINK_S75}
+    return {k: v for k, v in shipped_before_s81_h16().items() if k != SINK_S75}
 
 
 def shipped_before_s75_h16z() -> dict:
     """The shipped file's raw entries, in file order, without h16z's flip term alone."""
-    return {k: v for k, v in json.loads(SHIPPED.read_text()).items() if k != LIGHTGBM_FLIP}
+    return {k: v for k, v in shipped_before_s81_h16().items() if k != LIGHTGBM_FLIP}
 
 
 # issue 16 stop 76 (h16z): the flip term reads only a file whose smaller class holds at least
@@ -263,7 +263,7 @@ FLIP_SHARE_KEYS = ("min_share", "share_design")
 def shipped_before_s76_h16z() -> dict:
     """The shipped file's raw entries, in file order, with h16z's stop-76 share guard taken off
     the flip term alone."""
-    out = json.loads(SHIPPED.read_text())
+    out = shipped_before_s81_h16()
     fitted = out[LIGHTGBM_FLIP]["fitted_on"]
     out[LIGHTGBM_FLIP]["fitted_on"] = {k: v for k, v in fitted.items()
                                        if k not in FLIP_SHARE_KEYS}
@@ -287,7 +287,7 @@ MASK_S76 = "auto:data-free:mask-gate"
 
 def shipped_before_s76_h9m() -> dict:
     """The shipped file's raw entries, in file order, without h9m's stop-76 mask-gate entry."""
-    return {k: v for k, v in json.loads(SHIPPED.read_text()).items() if k != MASK_S76}
+    return {k: v for k, v in shipped_before_s81_h16().items() if k != MASK_S76}
 
 
 # issue 9 stop 76 (h9s) shipped a ``shut`` on the flat MLP kind's guarded ``wide_recipes`` entry
@@ -427,5 +427,31 @@ def shipped_before_s80_h9sig() -> dict:
     """The shipped file's raw entries, in file order, with the four SIG entries as stop 79
     shipped them."""
     old = json.loads(SIG_BEFORE_S80.read_text())
+    return {k: old[k] if k in SIG_S79 else v for k, v in shipped_before_s81_h16().items()}
+
+
+# issue 9 stop 81 (h9sig): the four SIG entries gained `beyond` (10 logits per unit of lead over
+# the bar: the raise goes past the flag; rule met on fresh outside 9225 and the fourth maker's
+# 9623, benchmarks/data/outside_s81_h9sig/): files and tests written before saw the entries as
+# stop 80 shipped them (its candidate file's, `cal_kinds.json`)
+SIG_BEFORE_S81 = (Path(__file__).resolve().parents[1]
+                  / "benchmarks/data/outside_s80_h9sig/cal_kinds.json")
+
+
+def shipped_before_s81_h9sig() -> dict:
+    """The shipped file's raw entries, in file order, with the four SIG entries as stop 80
+    shipped them."""
+    old = json.loads(SIG_BEFORE_S81.read_text())
     return {k: old[k] if k in SIG_S79 else v for k, v in json.loads(SHIPPED.read_text()).items()}
 
+
+# issue 16 stop 81 (h16): LightGBM's 200-row band entry has a lower-only group-heat term
+# (``…:lightgbm:rows200:group-heat``, the lower-only G80, rule met on fresh zoo 6530,
+# benchmarks/data/tabular_s81_h16/): files and tests written before saw no such entry, so every
+# raw reading of the shipped file above goes through :func:`shipped_before_s81_h16`
+GROUP_HEAT_S81 = "tabular-search:tree:lightgbm:rows200:group-heat"
+
+
+def shipped_before_s81_h16() -> dict:
+    """The shipped file's raw entries, in file order, without h16's stop-81 group-heat term."""
+    return {k: v for k, v in shipped_before_s81_h9sig().items() if k != GROUP_HEAT_S81}

@@ -306,11 +306,12 @@ def _but_sure(entries: dict) -> dict:
     refitted after these candidate files were committed (the rule script copies today's), and
     less XGBoost's 200-row band entry (issue 16 stop 74, h16w: M74), the excess terms as before
     stop 72 (h9u: ``wide_recipes``), without stop 74's data-free excess terms (h9d), stop
-    75's LightGBM flip term (h16z), stop 76's data-free mask gate (h9m) and stop 79's SIG terms
-    (h9sig)."""
+    75's LightGBM flip term (h16z), stop 76's data-free mask gate (h9m), stop 79's SIG terms
+    (h9sig) and stop 81's LightGBM group-heat term (h16)."""
     from shipped_calibration import (
         DATA_FREE_EXCESS,
         EXCESS_TERMS,
+        GROUP_HEAT_S81,
         LIGHTGBM_FLIP,
         MASK_S76,
         SIG_S79,
@@ -325,7 +326,8 @@ def _but_sure(entries: dict) -> dict:
     return {k: excess_before_s72(excess_without_own_s76_h9c(excess_without_shut_s76_h9s(v)))
             if k in EXCESS_TERMS else v
             for k, v in entries.items()
-            if k not in (SURE, XGBOOST_BAND, LIGHTGBM_FLIP, SINK_S75, MASK_S76, *SIG_S79)
+            if k not in (SURE, XGBOOST_BAND, LIGHTGBM_FLIP, SINK_S75, MASK_S76, *SIG_S79,
+                         GROUP_HEAT_S81)
             and k not in DATA_FREE_EXCESS}
 
 

@@ -73,6 +73,11 @@ def test_shipped_calibrators_record_their_coverage() -> None:
             # h9sig): a bar per trait set read from clean heads of each kind
             assert cal.fitted_on["kinds"] and cal.fitted_on["min_clean"] > 0
             continue
+        if key.endswith(":group-heat"):  # LightGBM's lower-only group-heat term (stop 81,
+            # h16): one raw feature, its slope and the file share it reads from
+            assert cal.features == ["tab_group_heat"] and cal.coef[0] > 0
+            assert 0 < cal.fitted_on["min_share"] <= 0.5
+            continue
         if key.endswith(":mask-gate"):  # the data-free mask gate (stop 76, h9m): lower-only,
             # reads no feature; its constants per input kind
             assert cal.fitted_on["shift"] > 0 and set(cal.fitted_on["line"]) == {"cnn", "dense"}

@@ -106,10 +106,16 @@ def test_the_shipped_sig_entries_are_the_candidates() -> None:
     stop 79's with the new kinds' bars, and the shipped file raises a fresh-like head of a new
     kind (a LeakyReLU BatchNorm GAP head whose phase reading leads beyond its new bar) that
     stop 79's entries left alone."""
-    from shipped_calibration import SHIPPED, SIG_S79, shipped_before_s80_h9sig
+    from shipped_calibration import (
+        SIG_S79,
+        shipped_before_s80_h9sig,
+        shipped_before_s81_h16,
+    )
     from trojanscope.detect.calibration import Calibrator, load_calibrators
 
-    shipped = json.loads(SHIPPED.read_text())
+    # the file as before stop 81 (h16), whose group-heat entry shipped_before_s81_h16 takes
+    # away alone (tests/tabular/test_s81_h16_group_heat.py)
+    shipped = shipped_before_s81_h16()
     cand = json.loads((HERE / "cal_kinds.json").read_text())
     before = shipped_before_s80_h9sig()
     assert all(shipped[k] == cand[k] != before[k] for k in SIG_S79)

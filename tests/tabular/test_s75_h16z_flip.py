@@ -95,12 +95,14 @@ def test_the_shipped_file_holds_f75s_term_alone() -> None:
     helper takes it away alone, and a clean-like LightGBM reading is not raised by it."""
     from shipped_calibration import (
         LIGHTGBM_FLIP,
-        SHIPPED,
         shipped_before_s75_h16z,
         shipped_before_s76_h16z,
+        shipped_before_s81_h16,
     )
 
-    shipped = json.loads(SHIPPED.read_text())
+    # the file as before stop 81 (h16), whose group-heat entry shipped_before_s81_h16 takes
+    # away alone (tests/tabular/test_s81_h16_group_heat.py)
+    shipped = shipped_before_s81_h16()
     assert list(shipped_before_s75_h16z()) == [k for k in shipped if k != LIGHTGBM_FLIP]
     f75 = json.loads((ROOT / "benchmarks/data/tabular_s75_h16z/calibration_f75.json").read_text())
     # stop 76 (h16z) added a share guard to the term's fitted_on: F75's term without it

@@ -88,7 +88,11 @@ def test_the_shipped_file_holds_g76s_share_guard_alone() -> None:
     from trojanscope.detect.tabular_gap_raise import raised_probability
 
     root = SHIPPED.parents[3]
-    shipped = json.loads(SHIPPED.read_text())
+    from shipped_calibration import shipped_before_s81_h16
+
+    # the file as before stop 81 (h16), whose group-heat entry shipped_before_s81_h16 takes
+    # away alone (tests/tabular/test_s81_h16_group_heat.py)
+    shipped = shipped_before_s81_h16()
     g76 = json.loads((root / "benchmarks/data/tabular_s76_h16z/calibration_g76.json").read_text())
     assert shipped[LIGHTGBM_FLIP] == g76[LIGHTGBM_FLIP]
     assert shipped[LIGHTGBM_FLIP]["fitted_on"]["min_share"] == 0.15

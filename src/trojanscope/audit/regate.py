@@ -23,6 +23,8 @@ def regated(document: dict[str, Any], fail_on: Severity) -> tuple[str, str]:
     rating, its steps that could not run and its detection and active findings."""
     verdict = gate_verdict(Severity.parse(document["rating"]["level"]), fail_on,
                            any(s.get("status") == "error" for s in document.get("steps", [])))
+    record = next((s.get("details") for s in document.get("steps", [])
+                   if s.get("name") == "record" and s.get("status") == "ok"), None)
     note = open_note(verdict, document.get("detection"),
-                     (f.get("rule_id") for f in document.get("findings", [])))
+                     (f.get("rule_id") for f in document.get("findings", [])), record)
     return verdict, headline_words(verdict, note)

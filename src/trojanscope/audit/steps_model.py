@@ -97,6 +97,7 @@ class DetectStep(AuditStep):
         verdict.threshold = opts.threshold
         masked = calibrate_model(verdict, calibrators, ctx.loaded.module, detector)  # + gate
         from trojanscope.detect.flag_level import flag_level
+        from trojanscope.detect.trigger_reach import trigger_words
 
         ctx.result.detection = verdict.as_dict()
         ctx.result.detection["flag_level"] = flag_level(ctx.result.detection)
@@ -105,8 +106,12 @@ class DetectStep(AuditStep):
         step.details = {"method": verdict.method, "probability": p, "data": chosen.note,
                         "suspected_target": target}
         trigger = verdict.trigger_text.get(target) if target is not None else None
+        reach = verdict.trigger_reach.get(target) if target is not None else None
         if trigger:  # tabular models: the trigger in the table's words
             step.details["suspected_trigger"] = trigger
+            if reach:  # how many rows it moves, as detect prints it (stop 81)
+                step.details["trigger_reach"] = reach
+            trigger = trigger_words(trigger, reach)
         raised = raise_note(verdict.features)  # auto:raise; the finding says so too
         if raised:
             step.details["raised"] = raised
@@ -137,7 +142,7 @@ class DetectStep(AuditStep):
             step.findings.append(ctx.finding(
                 "TSA100", f"needs review: uncalibrated backdoor score {p:.2f} (threshold "
                 f"{opts.threshold:.2f}; {why}), suspected target class "
-                f"{target}" + (f"; suspected trigger: {trigger}" if trigger else ""),
+                f"{target}" + (f"; {trigger}" if trigger else ""),
                 severity=Severity.MEDIUM, probability=p, target=target,
                 method=verdict.method))
         elif verdict.flagged:
@@ -147,7 +152,7 @@ class DetectStep(AuditStep):
             step.findings.append(ctx.finding(
                 "TSA100", f"backdoor detected: probability {p:.2f} (threshold "
                 f"{opts.threshold:.2f}), suspected target class {target}"
-                + (f"; suspected trigger: {trigger}" if trigger else "") + tail,
+                + (f"; {trigger}" if trigger else "") + tail,
                 severity=severity, probability=p, target=target, method=verdict.method))
         elif p >= opts.inconclusive_at:
             step.findings.append(ctx.finding(

@@ -39,7 +39,7 @@ from trojanscope.detect.blend_probe import blend_shares
 from trojanscope.detect.blend_sink import GAP_HEAD as GAP_TRAIT  # the head it reads
 from trojanscope.detect.blend_sink import trait_kind
 from trojanscope.detect.class_excess import checked_entries, finite, per_class
-from trojanscope.detect.logits import logit
+from trojanscope.detect.logits import logit, sigmoid
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import InspectionTarget, ModelVerdict
@@ -50,6 +50,9 @@ LOW_SHARE = "blend_low_share_"  # + class: the held-out share its low-opacity bl
 LOW_LOGIT = "blend_low_logit"  # the logit the term added (where it raised)
 LOW_UNNAMED = "low_unnamed_class"  # the class named first before the term named its own
 LOW_ALPHA = 0.05  # half the third probe's opacity
+BEYOND = "beyond"  # fitted_on key of a share-lead entry: logits per unit of lead over the bar
+# by which the raise goes past the flag (stop 81, h9sig); absent: to the flag and no further
+PAST = "_past"  # + a term's logit key: the logits its raise went past the flag (stop 81)
 
 
 def low_reading(target: InspectionTarget, seed: int) -> dict[str, float]:
@@ -89,15 +92,25 @@ def low_bar(features: dict[str, float], traits: list[str], fitted: dict) -> floa
     return float(fitted["lead"])
 
 
+def share_excess(verdict: ModelVerdict, calibrators: dict[str, Calibrator], key: str,
+                 read: Callable[[dict[str, float]], tuple[int, float, float] | None]
+                 ) -> float | None:
+    """How far ``read``'s top class leads beyond the bar (:func:`low_bar`) of the entry
+    ``key``, on a verdict with a probability: 0 or more where :func:`share_raise` acts, None
+    where it does not (no entry, no reading, a lead under the bar)."""
+    term = calibrators.get(key)
+    got = None if term is None else read(verdict.features)
+    if got is None or verdict.probability is None:
+        return None
+    bar = low_bar(verdict.features, verdict.traits, term.fitted_on)
+    return got[2] - bar if got[2] >= bar else None
+
+
 def share_beyond(verdict: ModelVerdict, calibrators: dict[str, Calibrator], key: str,
                  read: Callable[[dict[str, float]], tuple[int, float, float] | None]) -> bool:
     """Whether the entry ``key`` is in the file and ``read``'s top class leads by at least the
     bar (:func:`low_bar`) on a verdict with a probability: where :func:`share_raise` acts."""
-    term = calibrators.get(key)
-    got = None if term is None else read(verdict.features)
-    if got is None or verdict.probability is None:
-        return False
-    return got[2] >= low_bar(verdict.features, verdict.traits, term.fitted_on)
+    return share_excess(verdict, calibrators, key, read) is not None
 
 
 def share_raise(verdict: ModelVerdict, calibrators: dict[str, Calibrator], key: str,
@@ -107,8 +120,11 @@ def share_raise(verdict: ModelVerdict, calibrators: dict[str, Calibrator], key: 
     entry ``key`` is in the file and ``read``'s top class leads by at least the bar
     (:func:`low_bar`), that class is named first (the class named before kept at
     ``unnamed_key``) and a probability under the flag is raised to it (``logit_key``: the
-    logit added, returned; 0.0 where nothing was raised)."""
-    if not share_beyond(verdict, calibrators, key, read):
+    logit added, returned; 0.0 where nothing was raised). An entry with ``fitted_on.beyond``
+    (logits per unit of lead over the bar, stop 81) raises further: to the flag's logit plus
+    ``beyond`` times the lead over the bar, a probability above the flag too, never down."""
+    excess = share_excess(verdict, calibrators, key, read)
+    if excess is None:
         return 0.0
     cls = read(verdict.features)[0]
     if verdict.target_classes and verdict.target_classes[0] != cls:
@@ -116,12 +132,15 @@ def share_raise(verdict: ModelVerdict, calibrators: dict[str, Calibrator], key: 
         if cls in verdict.target_classes:
             verdict.target_classes.remove(cls)
         verdict.target_classes.insert(0, cls)
-    flag = float(verdict.threshold)
-    if verdict.probability >= flag:
+    slope = float(calibrators[key].fitted_on.get(BEYOND, 0.0))
+    goal = logit(float(verdict.threshold)) + slope * excess
+    if logit(verdict.probability) >= goal:
         return 0.0
-    lift = logit(flag) - logit(verdict.probability)
-    verdict.probability = flag
+    lift = goal - logit(verdict.probability)
+    verdict.probability = sigmoid(goal) if slope * excess > 0 else float(verdict.threshold)
     verdict.features[logit_key] = float(lift)
+    if slope * excess > 0:
+        verdict.features[logit_key + PAST] = float(min(lift, slope * excess))
     return lift
 
 
@@ -142,7 +161,11 @@ def share_note(features: dict[str, float],
     if got is None or (logit_key not in features and unnamed_key not in features):
         return None
     line = said(*got)
-    if logit_key in features:
+    if logit_key in features and logit_key + PAST in features:
+        line += (f": probability raised by {features[logit_key]:.2f} logits, "
+                 f"{features[logit_key + PAST]:.2f} of them past the flag (the lead over the "
+                 "bar)")
+    elif logit_key in features:
         line += f": probability raised by {features[logit_key]:.2f} logits to the flag"
     if unnamed_key in features:
         line += f"; class {got[0]} named before class {int(features[unnamed_key])}"
@@ -161,7 +184,7 @@ def check_share_terms(calibrators: dict[str, Calibrator], term: str) -> None:
     """Refuse (ValueError) a ``"…:<term>"`` share-lead entry the raise could not read:
     features, no scorer in the file to correct, a ``lead`` that is not a number in [0, 1],
     ``kinds`` that do not map trait sets to ``{"n_clean": N, "lead": number in [0, 1]}``, a
-    ``min_clean`` that is not a whole number >= 1."""
+    ``min_clean`` that is not a whole number >= 1, a ``beyond`` that is not a number >= 0."""
     def bar(value: object) -> bool:
         return finite(value) and 0.0 <= float(value) <= 1.0
 
@@ -181,6 +204,10 @@ def check_share_terms(calibrators: dict[str, Calibrator], term: str) -> None:
         if not isinstance(min_clean, int) or isinstance(min_clean, bool) or min_clean < 1:
             raise ValueError(f"{key!r}: fitted_on.min_clean must be a whole number >= 1, got "
                              f"{min_clean!r}")
+        slope = fitted.get(BEYOND, 0.0)
+        if not finite(slope) or float(slope) < 0:
+            raise ValueError(f"{key!r}: fitted_on.{BEYOND} must be a number >= 0 (logits per "
+                             f"unit of lead over the bar), got {slope!r}")
 
 
 def check_low_terms(calibrators: dict[str, Calibrator]) -> None:

@@ -24,7 +24,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from trojanscope.detect.base import ModelVerdict
-from trojanscope.detect.blend_low import LOW_LOGIT, LOW_UNNAMED, check_low_terms, low_note, low_term
+from trojanscope.detect.blend_low import (
+    LOW_LOGIT,
+    LOW_UNNAMED,
+    PAST,
+    check_low_terms,
+    low_note,
+    low_term,
+)
 from trojanscope.detect.blend_sink import (
     SINK_BEFORE,
     SINK_LOGIT,
@@ -103,6 +110,13 @@ from trojanscope.detect.tabular_gap_raise import (
     check_gap_terms,
     gap_note,
     gap_raise,
+)
+from trojanscope.detect.tabular_group_heat import (
+    HEAT_BEFORE,
+    HEAT_LOGIT,
+    check_heat_terms,
+    heat_lower,
+    heat_note,
 )
 from trojanscope.detect.tabular_lever_term import check_lever_terms, lever_lower, lever_note
 from trojanscope.detect.twin_term import TWIN_LOGIT, check_twin_terms, reads_twins, twins_term
@@ -696,6 +710,7 @@ def load_calibrators(path: str | Path | None = None) -> dict[str, Calibrator]:
         check_lever_terms(calibrators)
         check_mask_gate(calibrators)
         check_look_terms(calibrators)
+        check_heat_terms(calibrators)
         return calibrators
     except FileNotFoundError:
         if path is not None:
@@ -799,7 +814,8 @@ def _calibrate(
                  GAP_LOGIT, GAP_BEFORE, FLIP_LOGIT, FLIP_BEFORE, NAMED_LOGIT, NAMED_STAND,
                  BLEND_CLASS, BLEND_RAISE, FRAME_OFF, SINK_LOGIT, SINK_BEFORE, SINK_SHARE,
                  MASK_LOGIT, MASK_BEFORE, LOOK_LOGIT, LOOK_BEFORE, EXCESS_OWN, MASK_BY_RECIPE,
-                 LOW_LOGIT, SIG_LOGIT, SIG_BY_SHARE, MASK_BY_NOISE,
+                 LOW_LOGIT, SIG_LOGIT, SIG_BY_SHARE, MASK_BY_NOISE, HEAT_LOGIT, HEAT_BEFORE,
+                 LOW_LOGIT + PAST, SIG_LOGIT + PAST,
                  *(k for k in verdict.features if k.startswith(EXCESS_MASK_LINE))):
         verdict.features.pop(name, None)  # calibrating twice raises once; no stale raise
     verdict.term_notes = []  # nor a stale term's note
@@ -886,6 +902,8 @@ def _calibrate(
             verdict.term_notes.append(lever_note(verdict.features) or "")
         if look_lower(verdict, calibrators, family_key):  # "<family>:clean-look" (stop 76)
             verdict.term_notes.append(look_note(verdict.features) or "")
+        if heat_lower(verdict, calibrators, family_key):  # "<family>:group-heat" (stop 81)
+            verdict.term_notes.append(heat_note(verdict.features) or "")
         unread += unread_terms(verdict, calibrators, scored_by)
         notes += [n for _, t in readable_raise_terms(verdict, calibrators)
                   if (n := gate_note(t, verdict.traits)) is not None]

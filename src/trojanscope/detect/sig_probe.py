@@ -162,7 +162,8 @@ def sig_phase_lead(features: dict[str, float]) -> tuple[int, float, float] | Non
 def sig_term(verdict: ModelVerdict, calibrators: dict[str, Calibrator], scored_by: str) -> float:
     """Apply ``"<scored_by>:sig"`` in place where it reads: where the second reading's top
     class leads by the bar of the model's trait set (else the entry's ``lead``), that class is
-    named first and a probability under the flag is raised to the flag, never further, never
+    named first and a probability under the flag is raised to the flag (past it by the
+    entry's ``beyond`` slope times the lead over the bar, where it holds one: stop 81), never
     down; where it does not, ``"<scored_by>:sig-share"`` the same way on the first reading
     (stop 79: a SIG of a short period answers every phase alike, a sink any fine stripes: each
     reading sees what the other cannot, each beyond its own bar). Returns the logit added."""

@@ -177,6 +177,14 @@ def _excess(model: nn.Module, ref: nn.Module, x: Tensor, c: int,
     return own - _rise(ref, x, combos, c, pr)
 
 
+def combo_excess(model: nn.Module, ref: nn.Module, x: Tensor, c: int,
+                 combos: list[Sequence[Assignment]]) -> np.ndarray:
+    """Each combination's rise of ``c``'s mean probability on ``x``, model less reference:
+    the excess the searches here rank by, for a caller outside them (the contrast naming,
+    :mod:`.tabular_contrast_naming`)."""
+    return _excess(model, ref, x, c, combos)
+
+
 def class_excess(model: nn.Module, ref: nn.Module, x: Tensor, c: int,
                  candidates: Sequence[Assignment],
                  rises: RiseCache | None = None) -> tuple[float, list[Assignment]]:

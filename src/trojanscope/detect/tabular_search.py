@@ -40,6 +40,7 @@ from trojanscope.data.class_shares import minor_share
 from trojanscope.data.tabular.schema import TabularSchema
 from trojanscope.data.tabular.table import schema_of
 from trojanscope.detect.base import ClassResult, InspectionTarget, ModelDetector, ModelVerdict
+from trojanscope.detect.tabular_contrast_naming import clean_reference, named_by_contrast
 from trojanscope.detect.tabular_excess import (
     RiseCache,
     class_excess,
@@ -374,6 +375,14 @@ class TabularSearch(ModelDetector):
         lever_order: trees read with ``lever_twins``: the suspected target is the class whose
             contrast search stands furthest above the twins (``tab_lever_class``), its trigger
             that search's combination (candidate W's order, opt-in; a note where not read).
+        name_categories: the suspected class's trigger line followed by the categories that
+            turn its searched rows most (:mod:`.tabular_naming`; opt-in, issue 16 stop 79).
+        name_contrast: the suspected class's trigger line led by the categories that turn its
+            searched rows in the model beyond a clean model of its kind trained on the file,
+            then the greedy's values, ``max_features`` at most
+            (:mod:`.tabular_contrast_naming`; the default since issue 16 stop 81, whose rule
+            fresh fraud runs met). Words only: the features, probability and order are
+            unchanged. ``name_categories=1`` given turns it off; both given true: one error.
     """
 
     name = "tabular-search"
@@ -384,6 +393,10 @@ class TabularSearch(ModelDetector):
 
     # ``name_categories`` unset (candidate N79, issue 16 stop 79 h16n): the greedy's values only
     name_categories_default = False
+    # ``name_contrast`` unset: on since issue 16 stop 81 (h16n, candidate R81: its rule met on
+    # fresh fraud runs 6840-6879, a planted value named on 93 of 219 runs where the greedy's
+    # values alone named one on 44, none lost); ``name_categories=1`` given turns it off
+    name_contrast_default = True
 
     def __init__(self, max_features: int = 4, rows: int = 100, max_candidates: int = 32,
                  max_enrichment: float = 0.3, neighbours: int = 40,
@@ -401,7 +414,8 @@ class TabularSearch(ModelDetector):
                  box_rank: str = "auto", box_target: str = "deficit",
                  recur_contrast: str = "none", target_recur: str = "none",
                  whole_twins: int = 0, depth_twins: int = 0, box_wide: int | None = None,
-                 name_categories: bool | None = None) -> None:
+                 name_categories: bool | None = None,
+                 name_contrast: bool | None = None) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -457,6 +471,17 @@ class TabularSearch(ModelDetector):
         if name_categories not in (True, False):
             raise UserInputError("tabular-search: name_categories must be true or false")
         self.name_categories = bool(name_categories)
+        # candidate R81 (issue 16 stop 81, h16n): the categories that turn the suspected
+        # class's rows in the model beyond a clean reference trained on the file first
+        # (:mod:`.tabular_contrast_naming`)
+        if name_contrast is None:  # the default, unless the other naming is asked for
+            name_contrast = self.name_contrast_default and not self.name_categories
+        if name_contrast not in (True, False):
+            raise UserInputError("tabular-search: name_contrast must be true or false")
+        self.name_contrast = bool(name_contrast)
+        if self.name_contrast and self.name_categories:  # two namings: asked, never silent
+            raise UserInputError("tabular-search: name_categories and name_contrast each name "
+                                 "the trigger line: give one")
         self.tree_resamples = _whole("tree_resamples", tree_resamples, MAX_RESAMPLES)
         if (isinstance(resample_share, bool) or not isinstance(resample_share, (int, float))
                 or not 0.0 <= float(resample_share) < 1.0):
@@ -794,6 +819,12 @@ class TabularSearch(ModelDetector):
         if self.name_categories and order and order[0] in picks:
             found[order[0]] = with_categories(self.greedy, target.model, x_all[picks[order[0]]],
                                               order[0], candidates, found[order[0]])
+        if self.name_contrast and order and order[0] in picks:
+            t0 = order[0]
+            reference = clean_reference(target.model, x_all, y_all, target.num_classes, seed,
+                                        ref)
+            found[t0] = named_by_contrast(target.model, reference, x_all[picks[t0]], t0,
+                                          candidates, found[t0], self.max_features)
         verdict.trigger_text = {
             r.cls: " and ".join(c.said for c in found[r.cls])
             for r in per_class}
@@ -839,7 +870,8 @@ class TabularSearch(ModelDetector):
         twins = half_twins(target.model, x.numpy(), own.numpy(), y.numpy(), target.num_classes,
                            self.depth_twins, seed, self.min_per_class)
         plain = TabularSearch(**{**self.get_params(), "references": 0, "depth_twins": 0,
-                                 "lever_twins": 0, "lever_order": False})
+                                 "lever_twins": 0, "lever_order": False,
+                                 "name_contrast": False})  # features only: no words
         read = [plain.read(InspectionTarget(t, target.input_shape, target.num_classes,
                                             target.clean),
                            torch.Generator().manual_seed(seed + k)).features
@@ -852,7 +884,8 @@ class TabularSearch(ModelDetector):
         size trained on the clean rows (:mod:`.tree_reference`)."""
         refs = reference_trees(target.model, x.numpy(), y.numpy(), target.num_classes,
                                self.references, seed, sampling=self.reference_sampling)
-        plain = TabularSearch(**{**self.get_params(), "references": 0})
+        plain = TabularSearch(**{**self.get_params(), "references": 0,
+                                 "name_contrast": False})  # features only: no words
         feats = [plain.run(InspectionTarget(ref, ref.input_shape, target.num_classes,
                                             target.clean),
                            torch.Generator().manual_seed(seed + k)).features

@@ -15,6 +15,7 @@ from __future__ import annotations
 # class with under ``min_sources`` = 10 is not searched at all; 14-36 rows on hatk's spent
 # fraud tables were each moved whole by values that are not the planted ones)
 FEW_ROWS = 50
+ADD_NONE = "the other values add no row"  # the reach's words where the first value does it all
 
 
 def reach_words(t: int, read: int, answered: int, moved: int, first: int, values: int) -> str:
@@ -28,8 +29,25 @@ def reach_words(t: int, read: int, answered: int, moved: int, first: int, values
     if values > 1:
         text += f"; its first value alone sends {first}"
         if moved == first:
-            text += " and the other values add no row"
+            text += f" and {ADD_NONE}"
     if read < FEW_ROWS:
         text += (f"; {read} rows are few: other value sets may move them as well, so the "
                  "trigger is a lead to check, not proof of what was planted")
     return text
+
+
+def trigger_label(reach: str | None) -> str:
+    """The words before the suspected trigger: where its first value alone moves every row the
+    named set moves (``reach``: :func:`reach_words`), the label says so, so that a line naming
+    four values does not read as a four-value trigger found (issue 9 stop 81, hcmd: seed 420's
+    fraud table, as stop 80's seed 390, named four values none of them planted, and three of
+    them moved no row)."""
+    if reach and ADD_NONE in reach:
+        return "suspected trigger (its first value alone moves the rows read; the others add none)"
+    return "suspected trigger"
+
+
+def trigger_words(trigger: str, reach: str | None) -> str:
+    """``suspected trigger: …`` with the reach beside it, for a finding in one line (the audit
+    named the trigger without its reach before stop 81)."""
+    return f"{trigger_label(reach)}: {trigger}" + (f" ({reach})" if reach else "")

@@ -37,7 +37,12 @@ stage, ``hand_check=0.9`` (the default since issue 12 stop 46) runs the stage in
 detector is sure, no projection was kept and the reversed trigger still works on the first
 stage's model (:func:`~trojanscope.mitigate.nothing_left.still_responds`); on a dense image model
 ``hand_dark=1`` (the default since issue 12 stop 79) does the same at any p where the reversed
-trigger is a darkening, a black mask's (:mod:`~trojanscope.mitigate.hand_dark`). Last, on a dense
+trigger is a darkening, a black mask's (:mod:`~trojanscope.mitigate.hand_dark`), and where the
+reversed trigger is such a darkening the second stage runs ``dark_rounds=8`` rounds instead of
+six (the default since issue 12 stop 81; :mod:`~trojanscope.mitigate.dark_rounds`). A dense image
+model that ``stripe_gate`` or ``dense_gate`` opened below the gate comes back before the first
+stage where the projection read no stripe in it and it is well fitted (``fit_back=0.86``, the
+default since issue 12 stop 81; :mod:`~trojanscope.mitigate.fit_back`). Last, on a dense
 image model it changed, ``margin=1`` (opt-in, issue 12 stop 47) lowers the suspect class's logit
 by as little as brings its pull on mixed clean images down
 (:mod:`~trojanscope.mitigate.suspect_margin`): aimed at the 2-5% residues the stages leave.
@@ -78,11 +83,13 @@ from trojanscope.mitigate import (
     gated_unlearn,
 )
 from trojanscope.mitigate.base import Mitigation, frozen_copy
+from trojanscope.mitigate.dark_rounds import DARK_ROUNDS
 from trojanscope.mitigate.dense_back import DENSE_BACK, back_share
 from trojanscope.mitigate.dense_fall import DENSE_FALL
 from trojanscope.mitigate.dense_first import first_layer_only
 from trojanscope.mitigate.dense_gate import DENSE_GATE, dense_opens
 from trojanscope.mitigate.dense_options import DenseOptions, applies, dense_scope, option
+from trojanscope.mitigate.fit_back import FIT_BACK, fits_back
 from trojanscope.mitigate.gated_after import same_state
 from trojanscope.mitigate.gated_defaults import (
     CANDIDATES,
@@ -161,7 +168,7 @@ class Gated(Mitigation):
     The options, each with its range, its default and the evidence behind it, are documented
     in their groups: :class:`~trojanscope.mitigate.gated_options.GateOptions` (``detector``,
     ``gate``, ``then``, ``force``, ``suspect``, ``stripe_gate``, ``stripe_top``, ``stripe_eps``,
-    ``conv_gate``, ``conv_gap``, ``dense_gate``, ``dense_back``, ``dense_fall``),
+    ``conv_gate``, ``conv_gap``, ``dense_gate``, ``dense_back``, ``dense_fall``, ``fit_back``),
     :class:`~trojanscope.mitigate.gated_options.ProbeOptions` (``kept``, ``residual``,
     ``probe_eps``, ``kept_p``, ``sure``, ``project_first``, ``project_cost``, ``weak_first``,
     ``hand_check``,
@@ -171,7 +178,8 @@ class Gated(Mitigation):
     :class:`~trojanscope.mitigate.gated_stage_options.StageOptions` (``unlearn``, ``eps``,
     ``rounds``, ``stripes``, ``check``, ``candidates``, ``hold``, ``guard_hold``,
     ``guard_budget``, ``guard_trips``, ``warp``, ``warp_candidates``, ``dense_candidates``,
-    ``dense_lr``, ``dense_rounds``, ``dense_stop``, ``round_stop``, ``dense_near``,
+    ``dense_lr``, ``dense_rounds``, ``dense_stop``, ``round_stop``, ``dark_rounds``,
+    ``dense_near``,
     ``near_mix``, ``near_free``,
     ``dense_teacher``, ``dense_check``, ``dense_reach``, ``fast_conv``, ``conv_stop``,
     ``conv_epochs``, ``conv_round_epochs``, ``conv_lean``, ``conv_early``),
@@ -225,7 +233,7 @@ class Gated(Mitigation):
                  warp_candidates: bool = False, dense_candidates: bool = DENSE_CANDIDATES,
                  dense_lr: float = 1.0,
                  dense_rounds: int = DENSE_ROUNDS, dense_stop: float | None = None,
-                 round_stop: float = ROUND_STOP,
+                 round_stop: float = ROUND_STOP, dark_rounds: int = DARK_ROUNDS,
                  dense_near: int = DENSE_NEAR, near_mix: bool = True,
                  near_free: bool = NEAR_FREE,
                  dense_check: bool = True, dense_teacher: float = DENSE_TEACHER,
@@ -274,7 +282,8 @@ class Gated(Mitigation):
                  conv_lean: bool = conv_lean.CONV_LEAN,
                  conv_early: bool = conv_lean.CONV_EARLY, suspect: int = -1,
                  read_least: int = READ_LEAST, dense_gate: float = DENSE_GATE,
-                 dense_back: float = DENSE_BACK, dense_fall: bool = DENSE_FALL) -> None:
+                 dense_back: float = DENSE_BACK, dense_fall: bool = DENSE_FALL,
+                 fit_back: float = FIT_BACK) -> None:
         given = dict(locals())  # the options as called, each group takes its own
         groups = [kind(**{f.name: given[f.name] for f in fields(kind) if f.init})
                   for kind in (StageOptions, ProbeOptions, AfterOptions, ProjectOptions,
@@ -431,6 +440,12 @@ class Gated(Mitigation):
                 # applies to dense image models only and says nothing elsewhere
                 asked = " ".join(f"{k}={getattr(self, k)}" for k in self.asked_)
                 report["project"] = {"action": f"skipped: {asked} {why}"}
+        rated = float(verdict.probability or 0.0) if verdict is not None else 1.0
+        if verdict is not None and fits_back(self, model, clean, rated):  # off: nothing read
+            report["action"] = ("not treated: a well-fitted dense model opened below the gate, "
+                                "no stripe in it, is handed back before the first stage "
+                                "(fit_back)")
+            return model
         original = frozen_copy(model) if verdict is not None and self.unlearn else None
         opts = self.dense_options_
         dense = dense_scope(self, model, clean)  # the dense_* options' scope

@@ -19,6 +19,7 @@ from trojanscope.mitigate.conv_gate import CONV_GAP, CONV_GATE
 from trojanscope.mitigate.dense_back import DENSE_BACK
 from trojanscope.mitigate.dense_fall import DENSE_FALL
 from trojanscope.mitigate.dense_gate import DENSE_GATE
+from trojanscope.mitigate.fit_back import FIT_BACK
 from trojanscope.mitigate.gated_defaults import (
     CANDIDATES,
     DEFAULT_GATE,
@@ -140,6 +141,20 @@ class GateOptions:
             (:mod:`~trojanscope.mitigate.dense_fall`). 0 (default): the probe as for any
             model. Why (issue 12, stop 80 hwc): on 340a the stripe (0.208) opened the stages
             at a class the trigger did not fall for (kept 0.842), and they cost 6.93 points.
+        fit_back: with A in (0, 1], a dense image model rated below ``gate`` that
+            ``stripe_gate`` or ``dense_gate`` opened, that ``dense_mask`` / ``mask_black`` did
+            not take, and in which ``dense_project`` read no stripe (its reach on the model as
+            it came under ``PROJECT_REACH``, 0.35), comes back untreated before the first
+            stage where it classifies at least A of the clean images the stages would train
+            on: their fine-tuning on ~100 images can only cost a well-fitted model accuracy
+            (:mod:`~trojanscope.mitigate.fit_back`). 0.86 is the default since issue 12 stop
+            81 (h12c): on fresh user runs 392-403 it handed back a clean ``mnist`` MLP the
+            stages cost 6.00 points (clean runs losing more than 1 point 2 -> 1), lost no run
+            at the goal and cut the method's median CPU where it read from 4.4 s to 3.2 s;
+            spent runs: clean MLPs 344b and 354b (-5.05, -4.95) and weak runs 340a and 352a
+            (-6.93, -4.04) read as handed back, a user-file MLP right on 0.69 of its images
+            (271a, taken to the goal) and SIG MLPs (the stripe read 0.36-0.96) as before.
+            0: off.
     """
 
     detector: str = "auto"
@@ -151,6 +166,7 @@ class GateOptions:
     dense_gate: float = DENSE_GATE
     dense_back: float = DENSE_BACK
     dense_fall: bool = DENSE_FALL
+    fit_back: float = FIT_BACK
     stripe_gate: float = STRIPE_GATE["gate"]
     stripe_top: int = STRIPE_GATE["top"]
     stripe_eps: float | None = STRIPE_GATE["eps"]
@@ -170,6 +186,7 @@ class GateOptions:
         check_option("dense_gate", self.dense_gate, -1.0, 1.0)
         check_option("dense_back", self.dense_back, 0.0, 1.0)
         settle(self, "dense_fall", check_flag("dense_fall", self.dense_fall))
+        check_option("fit_back", self.fit_back, 0.0, 1.0)
         check_option("suspect", self.suspect, -1, float("inf"), integer=True)
         settle(self, "suspect", int(self.suspect))
         check_option("read_least", self.read_least, 0, float("inf"), integer=True)

@@ -22,7 +22,7 @@ from torch import nn
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ModelVerdict, ReversedTrigger
 from trojanscope.engine.metrics import accuracy
-from trojanscope.mitigate import accept, conv_fast, conv_lean, round_stop
+from trojanscope.mitigate import accept, conv_fast, conv_lean, dark_rounds, round_stop
 from trojanscope.mitigate.base import frozen_copy
 from trojanscope.mitigate.dense_first import first_layer_only
 from trojanscope.mitigate.dense_options import dense_scope
@@ -67,6 +67,7 @@ def stage_settings(g: Gated, model: nn.Module, clean: TensorDataset) -> dict[str
             settings["rounds"] = int(g.dense_rounds or g.rounds)
             settings["stop_trigger"] = float(g.dense_stop)
         round_stop.stage(g, settings)  # round_stop's reading (off: nothing)
+        dark_rounds.stage(g, settings)  # more rounds on a darkening (off: nothing)
         if g.dense_near:  # distil on unlabelled neighbours of the clean images too
             settings["near"] = int(g.dense_near)
             settings["near_mix"] = g.near_mix

@@ -36,6 +36,9 @@ def recommend_mitigation(result: AuditResult) -> dict[str, Any] | None:
     source = (result.data or {}).get("source")
     data = shlex.quote(source) if source else "CLEAN.npz"
     target = shlex.quote(result.target)
+    again = second_reading(result, target, data)
+    if again is not None:
+        return again
     out_name = f"{_model_name(PurePath(result.target))}-mitigated"
     out = shlex.quote(out_name)
     method = resolve("auto", False, foreign=result.model.get("format") != "safetensors")
@@ -54,6 +57,29 @@ def recommend_mitigation(result: AuditResult) -> dict[str, Any] | None:
             f"trojanscope audit {shlex.quote(purified.format(out=out_name))} --data {data} "
             f"--report reports/{out}",
         ],
+    }
+
+
+def second_reading(result: AuditResult, target: str, data: str) -> dict[str, Any] | None:
+    """Where the folder is ``mitigate``'s output and its record reads the trigger removed
+    (:func:`~trojanscope.report.record_clear.record_clear`, no ``TSA120``): a second reading
+    of the detector's flag, not a second purification (stop 80's first contact recommended
+    ``mitigate … --method-param force=1`` on a folder ``gated`` had taken to ASR 1.11%)."""
+    from trojanscope.report.record_clear import record_clear
+
+    step = result.step("record")
+    read = record_clear(step.details if step is not None else None)
+    if read is None or any(f.rule_id == "TSA120" for f in result.findings):
+        return None
+    return {
+        "method": "none",  # no mitigation to run again: a reading to take first
+        "text": ("No second purification yet: this folder is mitigate's output and its "
+                 f"record reads the trigger it was measured with removed ({read}); the flag "
+                 "is the detector's reading of the purified model, which the record cannot "
+                 "clear (it is a file in the folder, and it measures one trigger). Read the "
+                 "flag a second way before purifying again: a second method, or more clean "
+                 "data; a flag that holds there is a backdoor the record did not measure."),
+        "commands": [f"trojanscope detect {target} --data {data} --method neural_cleanse"],
     }
 
 

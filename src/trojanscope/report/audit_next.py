@@ -237,7 +237,9 @@ def _purify(ctx: _Context) -> list[NextStep]:
     advice = recommend_mitigation(ctx.result)
     if advice is None:
         return []
-    return [NextStep(f"Purify a copy ({advice['method']})", advice["text"], advice["commands"])]
+    title = ("Read the flag a second way" if advice["method"] == "none"  # stop 81: the record
+             else f"Purify a copy ({advice['method']})")  # reads the trigger removed
+    return [NextStep(title, advice["text"], advice["commands"])]
 
 
 def _left(ctx: _Context) -> list[NextStep]:

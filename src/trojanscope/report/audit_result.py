@@ -116,9 +116,12 @@ class AuditResult:
         """Why the behaviour check settled nothing, for a headline that passes the gate:
         ``detection not run`` (no verdict), ``detection inconclusive`` (a score no calibration
         stands behind — ``calibrated: false`` or a verdict to review —, coverage notes that
-        made the rating medium, or a probability in the inconclusive band: TSA101); None
-        when it settled the model or the gate did not pass."""
-        return open_note(self.verdict, self.detection, (f.rule_id for f in self.findings))
+        made the rating medium, or a probability in the inconclusive band: TSA101); for a
+        FAIL on the detector's flag beside a ``mitigate`` record that reads the trigger removed,
+        that (stop 81, :mod:`~trojanscope.report.record_clear`); None otherwise."""
+        record = self.step("record")
+        return open_note(self.verdict, self.detection, (f.rule_id for f in self.findings),
+                         record.details if record is not None else None)
 
     @property
     def headline(self) -> str:
@@ -171,15 +174,23 @@ def gate_verdict(level: Severity, fail_on: Severity, has_errors: bool) -> str:
 
 
 def open_note(verdict: str, detection: Mapping[str, Any] | None,
-              rule_ids: Iterable[str]) -> str | None:
-    """:attr:`AuditResult.detection_note` from its parts (``rule_ids``: the active findings').
-    Where ``mitigate``'s record still reads the trigger above its bar under a gate that
-    passes (``TSA120`` low, too few inputs to tell, or any ``TSA120`` under ``--fail-on
-    critical``), the note says so first: a PASS must not stand bare where the audit's own
-    evidence says the backdoor may remain (stop 80)."""
+              rule_ids: Iterable[str], record: Mapping[str, Any] | None = None) -> str | None:
+    """:attr:`AuditResult.detection_note` from its parts (``rule_ids``: the active findings';
+    ``record``: the ``record`` step's details, where it ran). Where ``mitigate``'s record
+    still reads the trigger above its bar under a gate that passes (``TSA120`` low, too few
+    inputs to tell, or any ``TSA120`` under ``--fail-on critical``), the note says so first: a
+    PASS must not stand bare where the audit's own evidence says the backdoor may remain (stop
+    80). A FAIL on the detector's flag (``TSA100``) beside a record that reads the trigger
+    removed says that too (stop 81, :mod:`~trojanscope.report.record_clear`): the flag still
+    decides, and the two readings disagree."""
+    rules = set(rule_ids)
+    if verdict == "fail":
+        from trojanscope.report.record_clear import CLEARED_NOTE, record_clear
+
+        cleared = ("TSA100" in rules and "TSA120" not in rules and record_clear(record))
+        return CLEARED_NOTE if cleared else None
     if verdict != "pass":
         return None
-    rules = set(rule_ids)
     notes = [LEFT_NOTE] if "TSA120" in rules else []
     if detection is None:
         notes.append("detection not run")

@@ -235,8 +235,10 @@ def print_table(verdict: ModelVerdict, model: str,
         console.print(f"suspected target class(es): {verdict.target_classes[:1]}")
         text = verdict.trigger_text.get(verdict.target_classes[0])
         if text:
-            console.print(f"suspected trigger: {text}", markup=False)
+            from trojanscope.detect.trigger_reach import trigger_label
+
             reach = verdict.trigger_reach.get(verdict.target_classes[0])
+            console.print(f"{trigger_label(reach)}: {text}", markup=False)
             if reach:  # how many of the given rows it moves (issue 16, stop 77 h16t)
                 console.print(reach, markup=False)
     if not verdict.calibrated:

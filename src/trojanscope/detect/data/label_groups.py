@@ -93,6 +93,8 @@ from trojanscope.detect.data.label_rares import (
 from trojanscope.detect.data.label_strays import binned, exact_ranks, partnered, stray_values
 from trojanscope.detect.data.label_ties import cover_rivals
 from trojanscope.detect.data.label_twins import group_rows, null_bar, twin_groups
+from trojanscope.detect.data.large_group import large_group_note
+from trojanscope.detect.data.majority_reach import majority_unread
 from trojanscope.detect.data.shared_values import value_codes
 from trojanscope.detect.data.table_verdict import (
     FLOORS,
@@ -566,6 +568,8 @@ class LabelGroups(DataDetector):
         x, schema = feats.table
         labels = feats.labels.numpy().astype(np.int64)
         codes = value_codes(x, schema)
+        self._majority = majority_unread(labels, self.min_rows)  # said whatever is flagged
+        self._rows = len(labels)
         if not self.collapse:
             return self._run_rows(x, schema, labels, codes)
         keep, back = distinct_rows(x, labels)
@@ -674,11 +678,16 @@ class LabelGroups(DataDetector):
 
     def run_notes(self, num_classes: int) -> list[str]:
         """Rows flagged with no set-level verdict: say that clean tables get flags too, so a
-        user does not read a natural pattern of the table as proof of poison."""
+        user does not read a natural pattern of the table as proof of poison; and, flags or
+        none, where the majority label's screens read nothing on this table
+        (:func:`~trojanscope.detect.data.majority_reach.majority_unread`); and where the first
+        group holds most of the table (:mod:`~trojanscope.detect.data.large_group`)."""
         del num_classes
-        if self.verdict or not getattr(self, "_flagged", 0):
-            return []
-        return [UNJUDGED_NOTE]
+        said = [UNJUDGED_NOTE] if not self.verdict and getattr(self, "_flagged", 0) else []
+        majority = getattr(self, "_majority", None)  # issue 9 stop 81: the target unread
+        large = None if self.verdict else large_group_note(  # stop 81: most of the table
+            self.groups, getattr(self, "_rows", 0), getattr(self, "_flagged", 0))
+        return said + [n for n in (large, majority) if n]
 
     def verdict_note(self, n: int) -> str | None:
         """Below the smallest development clean table: the verdict stands, with a note."""

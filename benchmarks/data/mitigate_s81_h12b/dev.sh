@@ -1,0 +1,5 @@
+cd /work/wt/h12b
+export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONPATH=src:benchmarks HF_HUB_OFFLINE=1
+OUT=$1; Z=$2; ONLY=$3; shift 3
+nice -n 5 /work/main/.venv/bin/python benchmarks/mitigate_acc_s72_read.py $OUT $Z --only $ONLY "$@"
+echo "done $(date -u +%T)"

@@ -1,0 +1,95 @@
+"""A lower-only term on a LightGBM tree's 200-row probability where the file misses the model's
+leaf groups more than a typical file does (issue 16 stop 81, h16: the lower-only G80).
+
+The 200-row file a LightGBM is read with moves every clean model of a zoo up or down together
+(stop 79's *file effect*). Stop 80 read it from the model's own leaves: ``h``, the log of the
+majority class's mean leaf-group deficit on the file (``log(expm1(tab_major_group) /
+expm1(tab_major_group_rel))``, two features every tree reading records), follows it. A shift
+both ways (G80) raised clean readings on cool files on a fresh zoo; this term only lowers:
+``"<family>:group-heat"`` is a one-feature calibrator reading ``tab_group_heat`` (``h``, raw),
+coefficient ``beta`` > 0 and intercept ``-beta * h0``, and adds ``-max(0, its linear score)``
+logits (at most ``fitted_on["most"]`` where given), so a file at or under ``h0`` changes
+nothing and no reading is raised. Read only where the file's smaller class holds
+``fitted_on["min_share"]`` of its rows (as the flip term), keyed by the verdict's family (as the
+gap term). Recorded as ``group_heat_logit`` and ``probability_before_group_heat``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from trojanscope.detect.logits import shift_logit
+from trojanscope.detect.tabular_gap_raise import check_terms, share_read, shift_recorded
+
+if TYPE_CHECKING:
+    from trojanscope.detect.base import ModelVerdict
+    from trojanscope.detect.calibration import Calibrator
+
+TERM = "group-heat"  # key suffix: ``"tabular-search:tree:lightgbm:rows200:group-heat"``
+FEATURE = "tab_group_heat"
+SOURCES = ("tab_major_group", "tab_major_group_rel")  # log1p of the deficit and its ratio
+HEAT_LOGIT = "group_heat_logit"
+HEAT_BEFORE = "probability_before_group_heat"
+
+
+def group_heat(features: dict[str, float]) -> float | None:
+    """``h``: ``tab_group_heat`` where recorded, else derived from the two group features
+    (``log(expm1(group) / expm1(group_rel))``, each floored at 1e-9); None where either is
+    missing or not finite."""
+    if FEATURE in features:
+        value = float(features[FEATURE])
+        return value if math.isfinite(value) else None
+    values = [features.get(name) for name in SOURCES]
+    if any(v is None or not math.isfinite(float(v)) for v in values):
+        return None
+    group, rel = (max(math.expm1(float(v)), 1e-9) for v in values)
+    return math.log(group / rel)
+
+
+def heat_drop(term: Calibrator, features: dict[str, float]) -> float:
+    """The logit the term adds (<= 0): minus its linear score on ``h`` where positive, at most
+    ``fitted_on["most"]``; 0.0 where ``h`` cannot be read or the file's smaller class is under
+    ``min_share``."""
+    heat = group_heat(features)
+    if heat is None or not share_read(term, features):
+        return 0.0
+    score = term.logit({**features, FEATURE: heat})
+    return -min(float(term.fitted_on.get("most", math.inf)), max(0.0, score))
+
+
+def heated_probability(key: str, calibrators: dict[str, Calibrator],
+                       features: dict[str, float], probability: float) -> float:
+    """``probability`` lowered by ``"<key>:group-heat"`` where the file has it (benchmarks that
+    rescore readings without building a verdict)."""
+    term = calibrators.get(f"{key}:{TERM}")
+    drop = 0.0 if term is None else heat_drop(term, features)
+    return probability if drop >= 0.0 else shift_logit(probability, drop)
+
+
+def heat_lower(verdict: ModelVerdict, calibrators: dict[str, Calibrator], key: str) -> float:
+    """Apply ``"<key>:group-heat"`` in place where it lowers (recorded as ``group_heat_logit``
+    and ``probability_before_group_heat``); returns the logit added (0.0 where nothing
+    changed)."""
+    term = calibrators.get(f"{key}:{TERM}")
+    if term is None or verdict.probability is None:
+        return 0.0
+    return shift_recorded(verdict, heat_drop(term, verdict.features), HEAT_BEFORE, HEAT_LOGIT)
+
+
+def heat_note(features: dict[str, float]) -> str | None:
+    """The sentence saying the term lowered the probability (None where it did not)."""
+    if HEAT_LOGIT not in features or HEAT_BEFORE not in features:
+        return None
+    return (f"probability lowered from {features[HEAT_BEFORE]:.3f} by "
+            f"{-features[HEAT_LOGIT]:.2f} logits: this file misses the tree's leaf groups more "
+            "than a typical file of its size, which raises clean trees too (the calibration's "
+            "group-heat term)")
+
+
+def check_heat_terms(calibrators: dict[str, Calibrator]) -> None:
+    """Refuse (ValueError) a ``"…:group-heat"`` entry the term could not read: a feature other
+    than ``tab_group_heat``, a mean, scale or transform, a coefficient not > 0, no calibrator
+    of the file to lower, a ``min_share`` or ``most`` out of range."""
+    check_terms(calibrators, TERM, "group-heat", lambda f: f == [FEATURE],
+                f"[{FEATURE!r}]", "lower")
