@@ -97,6 +97,12 @@ def finite(value: object) -> bool:
             and math.isfinite(value))
 
 
+def whole(value: object, least: int) -> bool:
+    """A whole number (an int, not a bool) at least ``least``: what a calibration term's checks
+    accept for a count, a step budget or a seed."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+
 def kind_key(features: dict[str, float], traits: list[str]) -> str | None:
     """``"<input size>/<classes>:<traits joined by +>"``: the models one reference is fitted on
     (None without ratios)."""

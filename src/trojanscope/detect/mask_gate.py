@@ -57,6 +57,7 @@ from trojanscope.detect.class_excess import (
     finite,
     lower_logit,
     lowered_by,
+    whole,
 )
 from trojanscope.detect.logits import shift_logit, sigmoid
 
@@ -297,10 +298,9 @@ def noise_lowers(verdict: ModelVerdict, model: nn.Module, shape: tuple[int, ...]
     """The entry's ``noise`` reading (the module's text), recorded on ``verdict``; True where
     it lowers."""
     from trojanscope.detect.lean_probes import noise_stand
-    from trojanscope.engine.modes import eval_mode
 
-    with eval_mode(model):
-        stand = noise_stand(model, shape, top, refs, k, int(noise["count"]), int(noise["seed"]))
+    # eval mode, batches and no gradient: the engine's predict, which every probe reads through
+    stand = noise_stand(model, shape, top, refs, k, int(noise["count"]), int(noise["seed"]))
     verdict.features[MASK_NOISE] = stand
     if stand > float(noise["line"]):
         return False
@@ -326,12 +326,10 @@ def lift_gate(verdict: ModelVerdict, model: nn.Module, maximisers: tuple | None,
     if len(shape) != 3:  # an image input only: the square needs rows and columns
         return 0.0
     from trojanscope.detect.lean_probes import corner_take
-    from trojanscope.engine.modes import eval_mode
 
     top = int(verdict.target_classes[0])
-    with eval_mode(model):
-        take = corner_take(model, shape, top, len(verdict.per_class), int(lift["side"]),
-                           int(lift["hosts"]), int(lift["seed"]))
+    take = corner_take(model, shape, top, len(verdict.per_class), int(lift["side"]),
+                       int(lift["hosts"]), int(lift["seed"]))  # in eval mode: the engine's predict
     verdict.features[LIFT_TAKE] = take
     if take < float(lift["line"]):
         return 0.0
@@ -395,17 +393,14 @@ def check_mask_gate(calibrators: dict[str, Calibrator]) -> None:
             raise ValueError(f"{ENTRY!r}: fitted_on.{name} must be a positive number, got "
                              f"{fitted.get(name)!r}")
     for name in ("refs", "check"):
-        v = fitted.get(name)
-        if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+        if not whole(v := fitted.get(name), 1):
             raise ValueError(f"{ENTRY!r}: fitted_on.{name} must be a whole number >= 1, got "
                              f"{v!r}")
     check_noise(fitted.get("noise", {}))
     check_lift(fitted.get("lift", {}))
     line, steps = fitted.get("line"), fitted.get("steps")
     if not (isinstance(line, dict) and all(finite(line.get(k)) for k in KINDS)
-            and isinstance(steps, dict) and all(isinstance(steps.get(k), int)
-                                                and not isinstance(steps[k], bool)
-                                                and steps[k] >= 1 for k in KINDS)):
+            and isinstance(steps, dict) and all(whole(steps.get(k), 1) for k in KINDS)):
         raise ValueError(f"{ENTRY!r}: fitted_on.line and fitted_on.steps must give a number "
                          f"for each of {', '.join(KINDS)} (steps whole, >= 1)")
 
@@ -415,11 +410,8 @@ def check_noise(noise: object) -> None:
     number, ``count`` not a whole number >= 1, ``seed`` not a whole number >= 0 (no key: {})."""
     if noise == {}:
         return
-    bad = not isinstance(noise, dict) or not finite(noise.get("line"))
-    for name, least in (("count", 1), ("seed", 0)):
-        v = noise.get(name) if isinstance(noise, dict) else None
-        bad = bad or not isinstance(v, int) or isinstance(v, bool) or v < least
-    if bad:
+    if not (isinstance(noise, dict) and finite(noise.get("line"))
+            and whole(noise.get("count"), 1) and whole(noise.get("seed"), 0)):
         raise ValueError(f"{ENTRY!r}: fitted_on.noise must be a map with a number 'line', a "
                          f"whole 'count' >= 1 and a whole 'seed' >= 0, got {noise!r}")
 
@@ -432,10 +424,8 @@ def check_lift(lift: object) -> None:
         return
     ok = isinstance(lift, dict) and finite(lift.get("floor")) and finite(lift.get("line"))
     ok = ok and 0.0 <= float(lift["floor"]) < 0.5 and 0.0 < float(lift["line"]) <= 1.0
-    for name, least in (("side", 1), ("hosts", 1), ("seed", 0)):
-        v = lift.get(name) if isinstance(lift, dict) else None
-        ok = ok and isinstance(v, int) and not isinstance(v, bool) and v >= least
-    if not ok:
+    ok = ok and whole(lift.get("side"), 1) and whole(lift.get("hosts"), 1)
+    if not (ok and whole(lift.get("seed"), 0)):
         raise ValueError(f"{ENTRY!r}: fitted_on.lift must be a map with a number 'floor' in "
                          f"[0, 0.5), a number 'line' in (0, 1], whole 'side' and 'hosts' >= 1 "
                          f"and a whole 'seed' >= 0, got {lift!r}")

@@ -123,6 +123,12 @@ def gap_note(features: dict[str, float]) -> str | None:
     return "; ".join(said) if said else None
 
 
+def lowered_words(before: float, logit: float) -> str:
+    """"probability lowered from 0.612 by 1.20 logits": the words every lower-only tree term's
+    note opens with (clean-look, lever, group-heat), ``logit`` the (negative) logit added."""
+    return f"probability lowered from {before:.3f} by {-logit:.2f} logits"
+
+
 def raised_words(before: float, logit: float) -> str:
     """"probability raised from 0.310 to 0.411 by 0.44 logits", or where the raise does not
     show at the note's three decimals "a raise of 0.51 logits left the probability at 0.000,

@@ -20,7 +20,12 @@ import math
 from typing import TYPE_CHECKING
 
 from trojanscope.detect.logits import shift_logit
-from trojanscope.detect.tabular_gap_raise import check_terms, share_read, shift_recorded
+from trojanscope.detect.tabular_gap_raise import (
+    check_terms,
+    lowered_words,
+    share_read,
+    shift_recorded,
+)
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import ModelVerdict
@@ -81,8 +86,8 @@ def heat_note(features: dict[str, float]) -> str | None:
     """The sentence saying the term lowered the probability (None where it did not)."""
     if HEAT_LOGIT not in features or HEAT_BEFORE not in features:
         return None
-    return (f"probability lowered from {features[HEAT_BEFORE]:.3f} by "
-            f"{-features[HEAT_LOGIT]:.2f} logits: this file misses the tree's leaf groups more "
+    return (f"{lowered_words(features[HEAT_BEFORE], features[HEAT_LOGIT])}: "
+            "this file misses the tree's leaf groups more "
             "than a typical file of its size, which raises clean trees too (the calibration's "
             "group-heat term)")
 

@@ -19,7 +19,7 @@ import math
 from typing import TYPE_CHECKING
 
 from trojanscope.detect.logits import shift_logit
-from trojanscope.detect.tabular_gap_raise import check_terms, shift_recorded
+from trojanscope.detect.tabular_gap_raise import check_terms, lowered_words, shift_recorded
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import ModelVerdict
@@ -62,8 +62,8 @@ def lever_note(features: dict[str, float]) -> str | None:
     """The sentence saying the term lowered the probability (None where it did not)."""
     if LEVER_LOGIT not in features or LEVER_BEFORE not in features:
         return None
-    return (f"probability lowered from {features[LEVER_BEFORE]:.3f} by "
-            f"{-features[LEVER_LOGIT]:.2f} logits: the trigger candidate flips clean twins "
+    return (f"{lowered_words(features[LEVER_BEFORE], features[LEVER_LOGIT])}: "
+            "the trigger candidate flips clean twins "
             "trained on this file about as it flips the model (a lever of the table, not a "
             "planted trigger; the calibration's lever term)")
 

@@ -20,11 +20,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import torch
 from torch import nn
 
 from trojanscope.data.dataset import TensorDataset
-from trojanscope.engine.metrics import accuracy
+from trojanscope.engine.metrics import predict
 from trojanscope.mitigate.base import with_state
 from trojanscope.mitigate.dense_gate import opened
 from trojanscope.mitigate.dense_options import dense_scope
@@ -44,14 +43,16 @@ def back_share(g: Any, model: nn.Module, clean: TensorDataset) -> float:
     return BACK_SHARE if on else 0.0
 
 
-def answers_moved(came: nn.Module, out: nn.Module, held: TensorDataset) -> dict[str, int]:
-    """How many of ``held`` the output answers differently from the input model (``moved``),
-    and of those how many the input model had right (``lost``): what the accuracy's net
-    figure hides where losses and gains cancel."""
-    with torch.no_grad():
-        was, now = came(held.x).argmax(1), out(held.x).argmax(1)
+def held_answers(came: nn.Module, out: nn.Module, held: TensorDataset) -> dict[str, float]:
+    """Both models read once on ``held`` (the engine's predict: eval mode, batched): each
+    one's accuracy (``input_acc``, ``output_acc``), how many the output answers differently
+    from the input model (``moved``), and of those how many the input model had right
+    (``lost``): what the accuracy's net figure hides where losses and gains cancel."""
+    was, now = predict(came, held.x).argmax(1), predict(out, held.x).argmax(1)
     moved = was != now
-    return {"moved": int(moved.sum()), "lost": int((moved & (was == held.y)).sum())}
+    return {"input_acc": float((was == held.y).float().mean()),
+            "output_acc": float((now == held.y).float().mean()),
+            "moved": int(moved.sum()), "lost": int((moved & (was == held.y)).sum())}
 
 
 def after_step(g: Any, state: Any) -> nn.Module:
@@ -62,12 +63,11 @@ def after_step(g: Any, state: Any) -> nn.Module:
         return state.out
     with step_note(g, "dense_back") as note:
         came = with_state(state.out, state.came)
-        before = accuracy(came, state.held.x, state.held.y)
-        after = accuracy(state.out, state.held.x, state.held.y)
-        cost = before - after
-        note.update(held=len(state.held), rest=len(state.clean), input_acc=round(before, 4),
-                    output_acc=round(after, 4), cost=round(cost, 4), bar=g.dense_back,
-                    **answers_moved(came, state.out, state.held))
+        read = held_answers(came, state.out, state.held)
+        cost = read["input_acc"] - read["output_acc"]
+        note.update(held=len(state.held), rest=len(state.clean),
+                    input_acc=round(read["input_acc"], 4), output_acc=round(read["output_acc"], 4),
+                    cost=round(cost, 4), bar=g.dense_back, moved=read["moved"], lost=read["lost"])
         back = cost > g.dense_back + 1e-9
         note["action"] = (
             f"the input model handed back: the run cost {cost:.3f} > dense_back "

@@ -33,8 +33,9 @@ from torch import nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.engine.metrics import accuracy
-from trojanscope.mitigate.dense_gate import OPENED, opened
+from trojanscope.mitigate.dense_gate import opened
 from trojanscope.mitigate.gated_defaults import PROJECT_REACH
+from trojanscope.mitigate.gated_stripe_gate import stripe_opened
 
 if TYPE_CHECKING:
     from trojanscope.mitigate.gated import Gated
@@ -50,7 +51,7 @@ FIT_BACK = 0.86
 def _opened_by(g: Gated) -> str | None:
     """Which gate opened this run below the detector's gate: ``stripe_gate``, ``dense_gate``,
     or None (the detector flagged it, or nothing opened)."""
-    if str(g.report_.get("stripe_gate", {}).get("action", "")).startswith(OPENED):
+    if stripe_opened(g):
         return "stripe_gate"
     return "dense_gate" if opened(g) else None
 

@@ -15,6 +15,7 @@ from torch import nn
 
 from trojanscope.data.dataset import TensorDataset
 from trojanscope.detect.base import ModelVerdict
+from trojanscope.mitigate import dense_gate
 from trojanscope.mitigate import residual as probe
 from trojanscope.mitigate.dense_options import dense_scope
 from trojanscope.mitigate.gated_defaults import UNLEARN
@@ -45,7 +46,8 @@ def stripe_opens(g: Gated, model: nn.Module, clean: TensorDataset, verdict: Mode
     seen: dict[str, Any] = {"suspect": suspect, "reach": round(reach, 3)}
     if g.stripe_top != 1:
         seen["reach_top"] = {c: round(r, 3) for c, r in reaches.items()}
-    seen["action"] = (f"opened: a stripe reached {reach:.2f} >= {g.stripe_gate}" if opens
+    seen["action"] = (f"{dense_gate.OPENED}: a stripe reached {reach:.2f} >= {g.stripe_gate}"
+                      if opens
                       else f"closed: a stripe reached {reach:.2f} < {g.stripe_gate}")
     if opens and suspect != verdict.target_classes[0]:
         # the class the stripe reached becomes the suspect of every later stage
@@ -55,3 +57,11 @@ def stripe_opens(g: Gated, model: nn.Module, clean: TensorDataset, verdict: Mode
                            f"#{ranked.index(suspect) + 1}: now the suspect")
     g.report_["stripe_gate"] = seen
     return opens
+
+
+def stripe_opened(g: Gated) -> bool:
+    """Whether ``stripe_gate`` opened the gate in this run (a model rated below it treated):
+    its note's action starts with the gates' one word, :data:`~.dense_gate.OPENED`, which
+    :func:`stripe_opens` writes (``fit_back`` reads it; stop 81 review, hrev: it matched the
+    literal word the note held, as ``dense_back`` did at stop 80)."""
+    return str(g.report_.get("stripe_gate", {}).get("action", "")).startswith(dense_gate.OPENED)

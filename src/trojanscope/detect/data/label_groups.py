@@ -63,7 +63,7 @@ categories only) is found only through its enriched single values.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
 import numpy as np
@@ -585,9 +585,8 @@ class LabelGroups(DataDetector):
         natural = np.zeros(len(labels), bool)
         nb = naive_bayes_terms(codes, labels, int(labels.max()) + 1, self.folds, self.seed)
         scores, groups = group_scores(codes, labels, self, categorical, natural, nb)
-        self.groups = [{"label": g["label"], **value_of(x[g["row"]], schema, g["column"]),
-                        **({"and": [value_of(x[g["row"]], schema, m) for m in g["columns"][1:]]}
-                           if len(g["columns"]) > 1 else {}),
+        self.groups = [{"label": g["label"],
+                        **values_of(x[g["row"]], schema, g["column"], g["columns"][1:]),
                         "rows": g["rows"], "score": g["score"], "excess": g["excess"],
                         **screen_of(g)}
                        for g in groups[:5]]
@@ -637,13 +636,10 @@ class LabelGroups(DataDetector):
             scores[rows] = np.maximum(scores[rows], score)
             cols = list(g["assignment"])
             row = int(np.argmax(rows))
-            self.groups.append({"label": g["label"], **value_of(x[row], schema, cols[0]),
-                                **({"and": [value_of(x[row], schema, m) for m in cols[1:]]}
-                                   if len(cols) > 1 else {}),
+            self.groups.append({"label": g["label"], **values_of(x[row], schema, cols[0], cols[1:]),
                                 "rows": int(rows.sum()), "score": round(score, 3),
                                 "twin_excess": round(g["excess"], 3), "screen": "twins"})
-        self.groups = sorted(self.groups, key=lambda g: -g["score"])[:5]
-        return scores, np.union1d(flags, np.flatnonzero(hit))
+        return scores, self._screen_added(flags, hit)
 
     def _echoes(self, x: np.ndarray, schema: TabularSchema, labels: np.ndarray,
                 codes: np.ndarray, scores: np.ndarray, flags: np.ndarray
@@ -654,19 +650,21 @@ class LabelGroups(DataDetector):
         found, _ = echo_groups(codes, labels, seed=self.seed)
         if not found:
             return scores, flags
-        scores, hit = scores.copy(), np.zeros(len(labels), bool)
+        scores, hit = scores.copy(), group_rows(found, len(labels))
         for g in found:
-            rows = g["members"]
-            hit |= rows
+            rows, cols = g["members"], g["columns"]
             scores[rows] = np.maximum(scores[rows], self.sure)
-            cols = g["columns"]
-            self.groups.append({"label": g["label"], **value_of(x[g["row"]], schema, cols[0]),
-                                **({"and": [value_of(x[g["row"]], schema, m) for m in cols[1:]]}
-                                   if len(cols) > 1 else {}),
+            self.groups.append({"label": g["label"],
+                                **values_of(x[g["row"]], schema, cols[0], cols[1:]),
                                 "rows": g["rows"], "score": round(self.sure, 3),
                                 "echo_score": round(g["score"], 3), "screen": "echoes"})
+        return scores, self._screen_added(flags, hit)
+
+    def _screen_added(self, flags: np.ndarray, hit: np.ndarray) -> np.ndarray:
+        """After a screen read after the cut (``twins``, ``echoes``) listed its groups: the
+        five highest-scoring ``groups`` kept, and the flags with its rows (``hit``) added."""
         self.groups = sorted(self.groups, key=lambda g: -g["score"])[:5]
-        return scores, np.union1d(flags, np.flatnonzero(hit))
+        return np.union1d(flags, np.flatnonzero(hit))
 
     def set_verdict(self) -> SetVerdict | None:
         """With ``verdict`` 1-4: whether the last table run holds a group beyond what clean
@@ -1206,6 +1204,14 @@ def screen_of(group: dict) -> dict:
             z = group[key]
             return {"screen": name, **({} if isinstance(z, bool) else {"screen_z": z})}
     return {"screen": "pairs" if len(group["columns"]) > 1 else "values"}
+
+
+def values_of(row: np.ndarray, schema: TabularSchema, column: int, others: Sequence[int] = ()
+              ) -> dict:
+    """A group's values as ``groups`` lists them: its ``column``'s :func:`value_of`, and the
+    ``others``' under ``"and"`` (no key where there are none)."""
+    more = [value_of(row, schema, m) for m in others]
+    return {**value_of(row, schema, column), **({"and": more} if more else {})}
 
 
 def value_of(row: np.ndarray, schema: TabularSchema, column: int) -> dict[str, str]:
