@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from trojanscope.detect.class_excess import term_entries
 from trojanscope.detect.logits import shift_logit
-from trojanscope.detect.tabular_gap_raise import lowered_words, shift_recorded
+from trojanscope.detect.tabular_gap_raise import lowered_note, shift_recorded
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import ModelVerdict
@@ -71,12 +71,10 @@ def look_lower(verdict: ModelVerdict, calibrators: dict[str, Calibrator], key: s
 
 def look_note(features: dict[str, float]) -> str | None:
     """The sentence saying the term lowered the probability (None where it did not)."""
-    if LOOK_LOGIT not in features or LOOK_BEFORE not in features:
-        return None
-    return (f"{lowered_words(features[LOOK_BEFORE], features[LOOK_LOGIT])}: "
-            "the tree's band features read like the "
-            "flagged clean development trees' read with a file of this size, further from "
-            "every flagged development backdoor's (the calibration's clean-look term)")
+    return lowered_note(features, LOOK_BEFORE, LOOK_LOGIT,
+                        "the tree's band features read like the flagged clean development "
+                        "trees' read with a file of this size, further from every flagged "
+                        "development backdoor's (the calibration's clean-look term)")
 
 
 def check_look_terms(calibrators: dict[str, Calibrator]) -> None:

@@ -129,6 +129,14 @@ def lowered_words(before: float, logit: float) -> str:
     return f"probability lowered from {before:.3f} by {-logit:.2f} logits"
 
 
+def lowered_note(features: dict[str, float], before: str, logit: str, reason: str) -> str | None:
+    """A lower-only tree term's note: :func:`lowered_words` from the recorded ``before`` and
+    ``logit`` features, then ``reason``; None where the term did not lower (either missing)."""
+    if logit not in features or before not in features:
+        return None
+    return f"{lowered_words(features[before], features[logit])}: {reason}"
+
+
 def raised_words(before: float, logit: float) -> str:
     """"probability raised from 0.310 to 0.411 by 0.44 logits", or where the raise does not
     show at the note's three decimals "a raise of 0.51 logits left the probability at 0.000,

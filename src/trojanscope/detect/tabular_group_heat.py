@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from trojanscope.detect.logits import shift_logit
 from trojanscope.detect.tabular_gap_raise import (
     check_terms,
-    lowered_words,
+    lowered_note,
     share_read,
     shift_recorded,
 )
@@ -84,12 +84,10 @@ def heat_lower(verdict: ModelVerdict, calibrators: dict[str, Calibrator], key: s
 
 def heat_note(features: dict[str, float]) -> str | None:
     """The sentence saying the term lowered the probability (None where it did not)."""
-    if HEAT_LOGIT not in features or HEAT_BEFORE not in features:
-        return None
-    return (f"{lowered_words(features[HEAT_BEFORE], features[HEAT_LOGIT])}: "
-            "this file misses the tree's leaf groups more "
-            "than a typical file of its size, which raises clean trees too (the calibration's "
-            "group-heat term)")
+    return lowered_note(features, HEAT_BEFORE, HEAT_LOGIT,
+                        "this file misses the tree's leaf groups more than a typical file of "
+                        "its size, which raises clean trees too (the calibration's group-heat "
+                        "term)")
 
 
 def check_heat_terms(calibrators: dict[str, Calibrator]) -> None:

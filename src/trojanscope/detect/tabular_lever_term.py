@@ -19,7 +19,7 @@ import math
 from typing import TYPE_CHECKING
 
 from trojanscope.detect.logits import shift_logit
-from trojanscope.detect.tabular_gap_raise import check_terms, lowered_words, shift_recorded
+from trojanscope.detect.tabular_gap_raise import check_terms, lowered_note, shift_recorded
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import ModelVerdict
@@ -60,12 +60,10 @@ def lever_lower(verdict: ModelVerdict, calibrators: dict[str, Calibrator], key: 
 
 def lever_note(features: dict[str, float]) -> str | None:
     """The sentence saying the term lowered the probability (None where it did not)."""
-    if LEVER_LOGIT not in features or LEVER_BEFORE not in features:
-        return None
-    return (f"{lowered_words(features[LEVER_BEFORE], features[LEVER_LOGIT])}: "
-            "the trigger candidate flips clean twins "
-            "trained on this file about as it flips the model (a lever of the table, not a "
-            "planted trigger; the calibration's lever term)")
+    return lowered_note(features, LEVER_BEFORE, LEVER_LOGIT,
+                        "the trigger candidate flips clean twins trained on this file about as "
+                        "it flips the model (a lever of the table, not a planted trigger; the "
+                        "calibration's lever term)")
 
 
 def check_lever_terms(calibrators: dict[str, Calibrator]) -> None:
