@@ -22,8 +22,7 @@ import math
 from typing import TYPE_CHECKING
 
 from trojanscope.detect.class_excess import term_entries
-from trojanscope.detect.logits import shift_logit
-from trojanscope.detect.tabular_gap_raise import lowered_note, shift_recorded
+from trojanscope.detect.tabular_gap_raise import lower_recorded, lowered_by, lowered_note
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import ModelVerdict
@@ -53,19 +52,16 @@ def looked_probability(key: str, calibrators: dict[str, Calibrator],
                        features: dict[str, float], probability: float) -> float:
     """``probability`` lowered by ``"<key>:clean-look"`` where the file has it (benchmarks that
     rescore readings without building a verdict)."""
-    term = calibrators.get(f"{key}:{TERM}")
-    drop = 0.0 if term is None else look_drop(term, features, probability)
-    return probability if drop >= 0.0 else shift_logit(probability, drop)
+    return lowered_by(calibrators, key, TERM, lambda t: look_drop(t, features, probability),
+                      probability)
 
 
 def look_lower(verdict: ModelVerdict, calibrators: dict[str, Calibrator], key: str) -> float:
     """Apply ``"<key>:clean-look"`` in place where it lowers (recorded as ``clean_look_logit``
     and ``probability_before_clean_look``); returns the logit added (0.0 where nothing
     changed)."""
-    term = calibrators.get(f"{key}:{TERM}")
-    if term is None or verdict.probability is None:
-        return 0.0
-    return shift_recorded(verdict, look_drop(term, verdict.features, verdict.probability),
+    return lower_recorded(verdict, calibrators, key, TERM,
+                          lambda t: look_drop(t, verdict.features, verdict.probability),
                           LOOK_BEFORE, LOOK_LOGIT)
 
 

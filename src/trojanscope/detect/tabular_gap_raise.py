@@ -115,6 +115,28 @@ def shift_recorded(verdict: ModelVerdict, logit: float, before: str, record: str
     return logit
 
 
+def lowered_by(calibrators: dict[str, Calibrator], key: str, suffix: str,
+               drop: Callable[[Calibrator], float], probability: float) -> float:
+    """``probability`` lowered by the lower-only tree term ``"<key>:<suffix>"`` where the file
+    has it, ``drop(term)`` its logit (<= 0; benchmarks that rescore readings without building
+    a verdict)."""
+    term = calibrators.get(f"{key}:{suffix}")
+    logit = 0.0 if term is None else drop(term)
+    return probability if logit >= 0.0 else shift_logit(probability, logit)
+
+
+def lower_recorded(verdict: ModelVerdict, calibrators: dict[str, Calibrator], key: str,
+                   suffix: str, drop: Callable[[Calibrator], float], before: str,
+                   record: str) -> float:
+    """Apply the lower-only tree term ``"<key>:<suffix>"`` in place where the file has it
+    (:func:`shift_recorded` under ``before`` and ``record``); returns the logit added (0.0
+    where nothing changed)."""
+    term = calibrators.get(f"{key}:{suffix}")
+    if term is None or verdict.probability is None:
+        return 0.0
+    return shift_recorded(verdict, drop(term), before, record)
+
+
 def gap_note(features: dict[str, float]) -> str | None:
     """The sentence saying that the gap (or flip) term raised the probability (None where
     neither did); ``detect``'s text and the audit print it where they print the other raise

@@ -19,12 +19,12 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from trojanscope.detect.logits import shift_logit
 from trojanscope.detect.tabular_gap_raise import (
     check_terms,
+    lower_recorded,
+    lowered_by,
     lowered_note,
     share_read,
-    shift_recorded,
 )
 
 if TYPE_CHECKING:
@@ -67,19 +67,15 @@ def heated_probability(key: str, calibrators: dict[str, Calibrator],
                        features: dict[str, float], probability: float) -> float:
     """``probability`` lowered by ``"<key>:group-heat"`` where the file has it (benchmarks that
     rescore readings without building a verdict)."""
-    term = calibrators.get(f"{key}:{TERM}")
-    drop = 0.0 if term is None else heat_drop(term, features)
-    return probability if drop >= 0.0 else shift_logit(probability, drop)
+    return lowered_by(calibrators, key, TERM, lambda t: heat_drop(t, features), probability)
 
 
 def heat_lower(verdict: ModelVerdict, calibrators: dict[str, Calibrator], key: str) -> float:
     """Apply ``"<key>:group-heat"`` in place where it lowers (recorded as ``group_heat_logit``
     and ``probability_before_group_heat``); returns the logit added (0.0 where nothing
     changed)."""
-    term = calibrators.get(f"{key}:{TERM}")
-    if term is None or verdict.probability is None:
-        return 0.0
-    return shift_recorded(verdict, heat_drop(term, verdict.features), HEAT_BEFORE, HEAT_LOGIT)
+    return lower_recorded(verdict, calibrators, key, TERM,
+                          lambda t: heat_drop(t, verdict.features), HEAT_BEFORE, HEAT_LOGIT)
 
 
 def heat_note(features: dict[str, float]) -> str | None:

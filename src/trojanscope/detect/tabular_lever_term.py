@@ -18,8 +18,12 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from trojanscope.detect.logits import shift_logit
-from trojanscope.detect.tabular_gap_raise import check_terms, lowered_note, shift_recorded
+from trojanscope.detect.tabular_gap_raise import (
+    check_terms,
+    lower_recorded,
+    lowered_by,
+    lowered_note,
+)
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import ModelVerdict
@@ -43,18 +47,14 @@ def lowered_probability(key: str, calibrators: dict[str, Calibrator],
                         features: dict[str, float], probability: float) -> float:
     """``probability`` lowered by ``"<key>:lever"`` where the file has it (benchmarks that
     rescore readings without building a verdict)."""
-    term = calibrators.get(f"{key}:{TERM}")
-    drop = 0.0 if term is None else lever_drop(term, features)
-    return probability if drop >= 0.0 else shift_logit(probability, drop)
+    return lowered_by(calibrators, key, TERM, lambda t: lever_drop(t, features), probability)
 
 
 def lever_lower(verdict: ModelVerdict, calibrators: dict[str, Calibrator], key: str) -> float:
     """Apply ``"<key>:lever"`` in place where it lowers (recorded as ``lever_logit`` and
     ``probability_before_lever``); returns the logit added (0.0 where nothing changed)."""
-    term = calibrators.get(f"{key}:{TERM}")
-    if term is None or verdict.probability is None:
-        return 0.0
-    return shift_recorded(verdict, min(0.0, lever_drop(term, verdict.features)), LEVER_BEFORE,
+    return lower_recorded(verdict, calibrators, key, TERM,
+                          lambda t: min(0.0, lever_drop(t, verdict.features)), LEVER_BEFORE,
                           LEVER_LOGIT)
 
 
