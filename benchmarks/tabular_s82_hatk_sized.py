@@ -24,6 +24,8 @@ runs) on the tables of their band only, as the selection reads them, and ``said`
         --selected SELECTED.json --log BUILD.jsonl
     PYTHONPATH=src:benchmarks python benchmarks/tabular_s82_hatk_sized.py twins --work DIR \\
         --selected SELECTED.json --part 0/2 --json TWINS.json
+    PYTHONPATH=src:benchmarks python benchmarks/tabular_s82_hatk_sized.py grid --work DIR \\
+        --selected SELECTED.json --part 0/2 --json GRID.json
     PYTHONPATH=src:benchmarks python benchmarks/tabular_s82_hatk_sized.py spent --below 5
 """
 
@@ -35,10 +37,11 @@ import time
 from pathlib import Path
 
 from tabular_s76_hatk_floor import seed_table
+from tabular_s77_hatk_copies import grid
 from tabular_s78_hatk_twins import SUBSAMPLE, TWINS, eligible_of, twins
 from tabular_s79_hatk_pair import ARCHS, GATE, RATE, build
 from tabular_s80_hatk_mend import judge, seed_list
-from tabular_s81_hatk_below import derive, said
+from tabular_s81_hatk_below import derive, run_below, said
 
 DATA = Path("benchmarks/data")
 SPENT_GRIDS = ("tabular_s79_hatk/dev_*.json", "tabular_s79_hatk/fresh_grid_*.json",
@@ -121,12 +124,14 @@ def main() -> None:
     s.add_argument("--below", type=int, default=5)
     s.add_argument("--take", type=int, default=40)
     s.add_argument("--json", type=Path, required=True)
-    for name in ("build", "twins"):
+    for name in ("build", "twins", "grid"):
         b = sub.add_parser(name)
         b.add_argument("--work", type=Path, required=True)
         b.add_argument("--selected", type=Path, required=True)
         b.add_argument("--part", default="0/1")
         b.add_argument("--log" if name == "build" else "--json", type=Path, required=True)
+        if name == "grid":
+            b.add_argument("--variants", default="old,below5")
     for name in ("spent", "said"):
         p = sub.add_parser(name)
         p.add_argument("--below", type=int, default=5)
@@ -141,12 +146,15 @@ def main() -> None:
         args.json.write_text(json.dumps({"below": args.below, "take": args.take,
                                          "seeds": got}) + "\n")
         print(f"{len(got)} tables in below{args.below}'s band: {got}")
-    elif args.cmd in ("build", "twins"):
+    elif args.cmd in ("build", "twins", "grid"):
         seeds = part_of(json.loads(args.selected.read_text())["seeds"], args.part)
         if args.cmd == "build":
             build(args.work, seeds, ARCHS, args.log)
-        else:
+        elif args.cmd == "twins":
             twins(args.work, seeds, list(ARCHS), TWINS, SUBSAMPLE, args.json)
+        else:  # stop 81's runs: ``old`` and ``belowK`` (the class values set in the process)
+            grid(args.work, seeds, list(ARCHS), args.variants.split(","), args.json,
+                 runner=run_below)
     else:
         rows, twin_rows = banded(*spent_rows(args.below), args.below)
         cand = f"below{args.below}"
