@@ -106,6 +106,32 @@ def banded(rows: list[dict], twin_rows: list[dict], below: int) -> tuple[list, l
     return [r for r in rows if r["seed"] in keep], [t for t in twin_rows if t["seed"] in keep]
 
 
+def describe(rows: list[dict], twin_rows: list[dict], cand: str) -> list[str]:
+    """Beside the rule (read after it): each run under the twins' bound with ``cand``, with
+    today's (``old``) recall on the same pair, and the runs under it by arch and fraud rows."""
+    from tabular_s78_hatk_twins import recall_floor
+
+    by = {(r["seed"], r["arch"], r["variant"]): r for r in rows}
+    lines, bands = [], {}
+    for t in sorted(twin_rows, key=lambda t: (t["seed"], t["arch"])):
+        k = (t["seed"], t["arch"])
+        d, c = by.get((*k, "old")), by.get((*k, cand))
+        if not d or not c or d.get("error") or c.get("error") or t.get("full") is None:
+            continue
+        bound = recall_floor(t["full"], t["twins"])
+        band = (t["arch"], "20-29" if t["eligible"] < 30 else "30-90")
+        n, cu, du = bands.get(band, (0, 0, 0))
+        bands[band] = (n + 1, cu + (c["recall"] < bound - 1e-9), du + (d["recall"] < bound - 1e-9))
+        if c["recall"] < bound - 1e-9 or d["recall"] < bound - 1e-9:
+            lines.append(f"  {k[0]} {k[1]} fraud rows {t['eligible']}: bound {bound:.3f}; today "
+                         f"{d['recall']:.3f} ({d['recall'] / bound:.2f} of it, took {d['took']}), "
+                         f"{cand} {c['recall']:.3f} ({c['recall'] / bound:.2f}, took {c['took']}, "
+                         f"ASR {c['asr']:.2f})")
+    return [f"runs under the twins' bound ({cand} or today's):", *lines] + [
+        f"  {a} {b} fraud rows: {n} pairs, under the bound {cand} {cu}, today {du}"
+        for (a, b), (n, cu, du) in sorted(bands.items())]
+
+
 def part_of(seeds: list[int], part: str) -> list[int]:
     """``i/n``: every ``n``-th seed from the ``i``-th (two processes share the population)."""
     i, _, n = part.partition("/")
@@ -132,6 +158,10 @@ def main() -> None:
         b.add_argument("--log" if name == "build" else "--json", type=Path, required=True)
         if name == "grid":
             b.add_argument("--variants", default="old,below5")
+    d = sub.add_parser("describe", help="beside the rule: the runs under the twins' bound")
+    d.add_argument("--grid", type=Path, nargs="+", required=True)
+    d.add_argument("--twins", type=Path, nargs="+", required=True)
+    d.add_argument("--with-spent", action="store_true", help="and the spent band tables")
     for name in ("spent", "said"):
         p = sub.add_parser(name)
         p.add_argument("--below", type=int, default=5)
@@ -155,6 +185,13 @@ def main() -> None:
         else:  # stop 81's runs: ``old`` and ``belowK`` (the class values set in the process)
             grid(args.work, seeds, list(ARCHS), args.variants.split(","), args.json,
                  runner=run_below)
+    elif args.cmd == "describe":
+        rows = [r for p in args.grid for r in json.loads(p.read_text())]
+        twin_rows = [r for p in args.twins for r in json.loads(p.read_text())]
+        if args.with_spent:
+            spent, spent_twins = banded(*spent_rows(5), 5)
+            rows, twin_rows = rows + spent, twin_rows + spent_twins
+        print("\n".join(describe(rows, twin_rows, "below5")))
     else:
         rows, twin_rows = banded(*spent_rows(args.below), args.below)
         cand = f"below{args.below}"
