@@ -112,13 +112,14 @@ def describe(rows: list[dict], twin_rows: list[dict], cand: str) -> list[str]:
     from tabular_s78_hatk_twins import recall_floor
 
     by = {(r["seed"], r["arch"], r["variant"]): r for r in rows}
-    lines, bands = [], {}
+    lines, bands, took = [], {}, [0, 0]
     for t in sorted(twin_rows, key=lambda t: (t["seed"], t["arch"])):
         k = (t["seed"], t["arch"])
         d, c = by.get((*k, "old")), by.get((*k, cand))
         if not d or not c or d.get("error") or c.get("error") or t.get("full") is None:
             continue
         bound = recall_floor(t["full"], t["twins"])
+        took = [took[0] + bool(d["took"]), took[1] + bool(c["took"])]
         band = (t["arch"], "20-29" if t["eligible"] < 30 else "30-90")
         n, cu, du = bands.get(band, (0, 0, 0))
         bands[band] = (n + 1, cu + (c["recall"] < bound - 1e-9), du + (d["recall"] < bound - 1e-9))
@@ -127,7 +128,8 @@ def describe(rows: list[dict], twin_rows: list[dict], cand: str) -> list[str]:
                          f"{d['recall']:.3f} ({d['recall'] / bound:.2f} of it, took {d['took']}), "
                          f"{cand} {c['recall']:.3f} ({c['recall'] / bound:.2f}, took {c['took']}, "
                          f"ASR {c['asr']:.2f})")
-    return [f"runs under the twins' bound ({cand} or today's):", *lines] + [
+    return [f"took: today {took[0]}, {cand} {took[1]}",
+            f"runs under the twins' bound ({cand} or today's):", *lines] + [
         f"  {a} {b} fraud rows: {n} pairs, under the bound {cand} {cu}, today {du}"
         for (a, b), (n, cu, du) in sorted(bands.items())]
 
@@ -158,10 +160,13 @@ def main() -> None:
         b.add_argument("--log" if name == "build" else "--json", type=Path, required=True)
         if name == "grid":
             b.add_argument("--variants", default="old,below5")
+            b.add_argument("--archs", default=",".join(ARCHS))
     d = sub.add_parser("describe", help="beside the rule: the runs under the twins' bound")
     d.add_argument("--grid", type=Path, nargs="+", required=True)
     d.add_argument("--twins", type=Path, nargs="+", required=True)
     d.add_argument("--with-spent", action="store_true", help="and the spent band tables")
+    d.add_argument("--candidate", default="below5")
+    d.add_argument("--archs", default=",".join(ARCHS))
     for name in ("spent", "said"):
         p = sub.add_parser(name)
         p.add_argument("--below", type=int, default=5)
@@ -183,7 +188,7 @@ def main() -> None:
         elif args.cmd == "twins":
             twins(args.work, seeds, list(ARCHS), TWINS, SUBSAMPLE, args.json)
         else:  # stop 81's runs: ``old`` and ``belowK`` (the class values set in the process)
-            grid(args.work, seeds, list(ARCHS), args.variants.split(","), args.json,
+            grid(args.work, seeds, args.archs.split(","), args.variants.split(","), args.json,
                  runner=run_below)
     elif args.cmd == "describe":
         rows = [r for p in args.grid for r in json.loads(p.read_text())]
@@ -191,7 +196,8 @@ def main() -> None:
         if args.with_spent:
             spent, spent_twins = banded(*spent_rows(5), 5)
             rows, twin_rows = rows + spent, twin_rows + spent_twins
-        print("\n".join(describe(rows, twin_rows, "below5")))
+        twin_rows = [t for t in twin_rows if t["arch"] in args.archs.split(",")]
+        print("\n".join(describe(rows, twin_rows, args.candidate)))
     else:
         rows, twin_rows = banded(*spent_rows(args.below), args.below)
         cand = f"below{args.below}"

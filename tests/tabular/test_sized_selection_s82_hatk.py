@@ -41,3 +41,19 @@ def test_the_committed_selection_is_the_logs_reading() -> None:
     built = {json.loads(x)["seed"] for p in ("fresh_build_part0.jsonl", "fresh_build_part1.jsonl")
              for x in (DATA / p).read_text().splitlines()}
     assert built == set(got)
+
+
+def test_describe_names_the_runs_under_the_bound_beside_todays() -> None:
+    from tabular.test_copies_pair_rule_s79_hatk import row, twin
+    from tabular_s82_hatk_sized import describe
+
+    twins = [twin(1, eligible=25), twin(2, eligible=60), twin(3, eligible=60)]
+    rows = [row(s, "old", False, added=0) for s in (1, 2, 3)]
+    rows += [row(1, "below5", True, recall=0.2), row(2, "below5", True),
+             row(3, "below5", False, error="one line")]  # refused: not read
+    lines = describe(rows, twins, "below5")
+    assert lines[0] == "took: today 0, below5 2"
+    under = [x for x in lines if x.startswith("  1 ") or x.startswith("  2 ")]
+    assert len(under) == 1 and "fraud rows 25: bound 0.240" in under[0]
+    assert "  lightgbm 20-29 fraud rows: 1 pairs, under the bound below5 1, today 0" in lines
+    assert "  lightgbm 30-90 fraud rows: 1 pairs, under the bound below5 0, today 0" in lines
