@@ -56,6 +56,7 @@ from trojanscope.detect.tabular_file_size import (
     size_short_notes,
 )
 from trojanscope.detect.tabular_gap_raise import SHARE_FEATURE
+from trojanscope.detect.tabular_group_heat import HEAT_OUT_FEATURE
 from trojanscope.detect.tabular_lever import (
     MAX_LEVER_TWINS,
     combo_flips,
@@ -81,6 +82,7 @@ from trojanscope.detect.tree_mass import (
     bound_recurrence,
     class_mass_norms,
     grouped_masses,
+    heat_left_out,
     leaves_per_tree,
 )
 from trojanscope.detect.tree_rank_boxes import bound_leaves
@@ -691,6 +693,9 @@ class TabularSearch(ModelDetector):
         # the leaves of a tree sharing a bound, pooled (tree_mass.grouped_mass)
         group, group_rel = grouped_masses(early, len(x_all), target.num_classes)
         features["tab_mass_group"] = float(np.log1p(group.max()))
+        if tree:  # the majority's group heat without its five most recurring bounds' groups
+            # (a suspected trigger's), which the group-heat term may read (stop 82, h16)
+            features[HEAT_OUT_FEATURE] = heat_left_out(early, len(x_all), int(prior.argmax()))
         # the same groups summed per bound across trees: a trigger's bound recurs, chance
         # deficits (which rise with depth) scatter (tree_mass.bound_recurrence; stop 33); with
         # ``recur_contrast`` each group's expected rows scaled down where the other class's
