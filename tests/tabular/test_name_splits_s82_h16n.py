@@ -122,3 +122,27 @@ def test_splits_with_the_other_naming_is_one_error() -> None:
     assert asked.name_splits is False
     assert TabularSearch(**asked.get_params()).name_splits is False
     assert TabularSearch(name_contrast=False).name_splits is False
+
+
+def test_both_stay_opt_in_since_the_rule_was_not_met() -> None:
+    # rule S82 (issue 16 stop 82): one MLP run lost with the contrast off on networks
+    assert TabularSearch.contrast_networks_default is True
+    assert TabularSearch.name_splits_default is False
+    assert TabularSearch().contrast_networks is True and TabularSearch().name_splits is False
+    assert TabularSearch(name_splits=1).name_splits is True
+    assert TabularSearch(contrast_networks=0).contrast_networks is False
+
+
+@pytest.mark.slow
+def test_name_splits_changes_the_words_only_and_references_reuse_the_contrasts(searched) -> None:
+    _, plain = searched("xgboost", 0)  # the default: the contrast, no split reading
+    _, split = searched("xgboost", 0, name_splits=True)
+    assert split.features == plain.features and split.statistic == plain.statistic
+    assert split.target_classes == plain.target_classes
+    t = plain.target_classes[0]
+    assert 1 <= len(split.trigger_text[t].split(" and ")) <= 4
+    assert all(split.trigger_text[c] == plain.trigger_text[c] for c in plain.trigger_text
+               if c != t)
+    # ``references=1``: its tree is the contrast's reference, so the line is the default's
+    _, refd = searched("xgboost", 0, references=1)
+    assert refd.trigger_text == plain.trigger_text
