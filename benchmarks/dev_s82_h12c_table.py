@@ -9,9 +9,10 @@ Diagnostic only::
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
+
+from _common import LineParser
 
 
 def block(r: dict) -> list[str]:
@@ -43,10 +44,13 @@ def interp_block(r: dict) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = LineParser(description=__doc__.splitlines()[0])
     parser.add_argument("rows", type=Path, nargs="+")
     parser.add_argument("--interp", action="store_true")
     args = parser.parse_args()
+    missing = [str(p) for p in args.rows if not p.is_file()]
+    if missing:
+        parser.error(f"no such rows file: {', '.join(missing)}")
     for path in args.rows:
         for text in path.read_text().splitlines():
             if text.strip():

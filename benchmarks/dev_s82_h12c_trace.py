@@ -23,6 +23,7 @@ from pathlib import Path
 
 import torch
 
+from _common import LineParser
 from bench_mitigate_round_signals import Signals
 from bench_mitigate_stages import rounded, run_entry
 from trojanscope.cli.commands.mitigate import editable_module
@@ -159,7 +160,7 @@ def trace(name: str, run: Path, clean_file: Path, params: dict, interp: bool = F
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = LineParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("runs", nargs="+", help="NAME=RUN_FOLDER@CLEAN.npz")
     parser.add_argument("--params", default="", help="gated options k=v,...")
@@ -167,13 +168,21 @@ def main() -> None:
                         "the input model, read at each of ALPHAS")
     parser.add_argument("--dev", default="", help="a development variant: nopush, aug")
     args = parser.parse_args()
+    if args.dev not in ("", "nopush", "aug"):
+        parser.error(f"--dev {args.dev!r}: not nopush or aug")
     torch.set_num_threads(1)
     if args.dev:
         dev_variant(args.dev)
     params = parse_params([p for p in args.params.split(",") if p], "--params")
+    runs = []
     for item in args.runs:
         name, _, rest = item.partition("=")
         run, _, clean = rest.partition("@")
+        if not (Path(run) / "manifest.json").is_file() or not Path(clean).is_file():
+            parser.error(f"{item}: not NAME=RUN_FOLDER@CLEAN.npz (no run folder or no clean "
+                         "file)")
+        runs.append((name, run, clean))
+    for name, run, clean in runs:
         row = trace(name, Path(run), Path(clean), params, args.interp)
         with args.out.open("a") as fh:
             fh.write(json.dumps(row, default=str) + "\n")

@@ -10,11 +10,11 @@ misses by kind (accuracy, ASR, both), the floors of
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 from pathlib import Path
 
+from _common import LineParser
 from mitigate_back_s80_hwc_rule import loss
 from mitigate_class_s78_hwc_rule import ASR_BAR, CA_BAR, CLEAN_BAR, EPS, at_goal, family, line
 from mitigate_gate_s79_hwc_rule import worst_family
@@ -46,12 +46,19 @@ def miss(row: dict) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = LineParser(description=__doc__.splitlines()[0])
     parser.add_argument("rows", type=Path)
     parser.add_argument("--today", default="today")
     args = parser.parse_args()
-    rows = [json.loads(x) for x in args.rows.read_text().splitlines() if x.strip()]
-    today = {r["name"]: r for r in rows if r["variant"] == args.today}
+    if not args.rows.is_file():
+        parser.error(f"{args.rows}: no such rows file")
+    try:
+        rows = [json.loads(x) for x in args.rows.read_text().splitlines() if x.strip()]
+    except json.JSONDecodeError as exc:
+        parser.error(f"{args.rows}: not JSON lines ({exc.msg}, line {exc.lineno})")
+    today = {r["name"]: r for r in rows if r.get("variant") == args.today}
+    if not today:
+        parser.error(f"{args.rows}: no rows of variant {args.today!r}")
     names = sorted(today)
     print(f"{'run':6} {'family':28} target before ASR | today (p, action) | miss")
     for n in names:
