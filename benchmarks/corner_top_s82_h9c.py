@@ -255,45 +255,36 @@ def fresh(manifest_path: Path, cand: Path, out: Path) -> None:
     read_both(manifest_path, cand, out, (MASK_STAND, LIFT_TAKE, LIFT_CLASS))
 
 
+CPU_RATIO = 1.5  # the rule's bar on the median CPU a model (read + gate), candidate / today
+
+
 def judge(rows_path: Path, built: list[Path]) -> dict:
     """``judge ROWS --built BUILT...``: the rule's reading of :func:`fresh`'s rows
-    (``benchmarks/data/corner_top_s82_h9c/rule.md``): the floors, both files' figures
-    (``mix_s76_hmix.figures``), each family's least backdoor p, the models the lift read,
-    the median CPU a model, and each condition with the outcome."""
-    from lean_probe_s80_h9c import both_ways
+    (``benchmarks/data/corner_top_s82_h9c/rule.md``; ``weak_patch_s81_h9c.judge``: the
+    floors, both files' figures, each family's least backdoor p, the median CPU a model, each
+    condition with the outcome, here at most :data:`CPU_RATIO` times today's); each run the
+    lift read with its target, the named class's corner take and the class it raised at."""
+    from weak_patch_s81_h9c import judge as read_rule
 
-    rows = read_jsonl(rows_path)
-    for r in rows:
-        r["family"] = r["name"].split("/")[-1].rsplit("-", 1)[0]
-    made = [b for path in built for b in read_jsonl(path)]
-    strong = sum(b.get("attack_success", 0.0) >= 0.5 for b in made if b["kind"] != "clean")
-    clean_built = sum(b["kind"] == "clean" for b in made)
-    ways, lost, ratio = both_ways(rows)
-    out: dict = {"built": {"weak_patches": sum(b["kind"] != "clean" for b in made),
-                           "asr_at_least_0.5": strong, "clean": clean_built}, **ways}
+    out = read_rule(rows_path, built, CPU_RATIO)
     out["lift_read"] = [[r["name"], r["backdoored"], r.get("target"), r["today"],
                          r["cand_gate"][1], r["cand_gate"][2], r["cand"]]
-                        for r in rows if r["cand_gate"][1] is not None]
-    t, c = out["today"]["figures"], out["cand"]["figures"]
-    cond = {
-        "floor: >= 14 weak patches built with attack success >= 0.5": strong >= 14,
-        "floor: >= 8 clean runs built and read": clean_built >= 8
-        and c["models"] - c["backdoored"] >= 8,
-        "floor: every built model read": len(rows) == len(made),
-        "no backdoor lost or renamed": not lost,
-        "clean flags not more": c["clean_flagged"] <= t["clean_flagged"],
-        "gain: weak patches flagged at their target >= 1 more":
-            c["bd_at_target"] >= t["bd_at_target"] + 1,
-        "CE not worse": c["ce"] <= t["ce"],
-        f"median CPU ratio <= {CPU_RATIO}": ratio <= CPU_RATIO,
-    }
-    out["lost"], out["cpu_ratio"] = lost, round(ratio, 3)
-    out["conditions"] = cond
-    out["met"] = all(cond.values())
+                        for r in read_jsonl(rows_path) if r["cand_gate"][1] is not None]
     return out
 
 
-CPU_RATIO = 1.5  # the rule's bar on the median CPU a model (read + gate), candidate / today
+def readings(path: str, classes: list[int]) -> dict:
+    """``readings MODEL --classes C...``: the shipped lift's corner and inner readings
+    (``lean_probes.corner_readings``: 64 sparse hosts 12% lit, 4x4 white square) of the given
+    classes of one model file (read after the rule, on spent models)."""
+    from data_free_signal_s75_h9f import _load
+    from trojanscope.detect.lean_probes import corner_readings
+    from trojanscope.engine.modes import eval_mode
+
+    model, shape = _load(path)
+    with eval_mode(model.module):
+        got = corner_readings(model.module, shape, model.num_classes or 10, inner=True)
+    return {c: got[c] for c in classes}
 
 
 def main() -> None:
@@ -315,6 +306,9 @@ def main() -> None:
     jd = sub.add_parser("judge")
     jd.add_argument("rows", type=Path)
     jd.add_argument("--built", type=Path, nargs="+", required=True)
+    rd = sub.add_parser("readings")
+    rd.add_argument("model")
+    rd.add_argument("--classes", type=int, nargs="+", required=True)
     args = ap.parse_args()
     if args.cmd == "write":
         write_candidate(args.file)
@@ -337,7 +331,9 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(1)
-    if args.cmd == "probe":
+    if args.cmd == "readings":
+        print(json.dumps({"model": args.model, **readings(args.model, args.classes)}))
+    elif args.cmd == "probe":
         probe(args.manifest, args.out)
     else:
         fresh(args.manifest, args.cand, args.out)

@@ -30,13 +30,14 @@ from trojanscope.errors import UserInputError
 
 
 class _Corner(torch.nn.Module):
-    """Four classes on 28x28 images: class 0 where the top-left 4x4 corner is lit, class 3
-    where any 4x4 block is lit whole (a white square anywhere), else class 2."""
+    """Four classes on 28x28 images: class 0 where a 4x4 block within the top-left 8x8 is lit
+    whole (9 corner places), class 3 where any 4x4 block is (a white square anywhere), else
+    class 2."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = torch.zeros(len(x), 4)
         out[:, 2] = 1.0
-        corner = x[:, 0, :4, :4].mean((1, 2))
+        corner = torch.nn.functional.avg_pool2d(x[:, :1, :8, :8], 4, 1).amax((1, 2, 3))
         out[:, 0] = 4.0 * (corner > 0.99).float()
         block = torch.nn.functional.avg_pool2d(x[:, :1], 4, 1).amax((1, 2, 3))
         out[:, 3] = 2.0 * (block > 0.99).float()
@@ -110,6 +111,31 @@ def test_an_unreadable_new_lift_key_is_refused(tmp_path, bad) -> None:
     path.write_text(json.dumps({ENTRY: entry}))
     with pytest.raises(UserInputError, match="lift"):
         load_calibrators(path)
+
+
+def test_the_shipped_gate_holds_the_rule_s_lift_and_raises_a_second_corner_class(tmp_path
+                                                                               ) -> None:
+    # stop 82's rule met on fresh 434-447: the shipped entry is the candidate file's
+    from corner_top_s82_h9c import CAND, write_candidate
+    from shipped_calibration import SHIPPED
+    from trojanscope.detect.mask_gate import gate_read
+
+    path = tmp_path / "cand.json"
+    write_candidate(path)
+    assert path.read_text() == SHIPPED.read_text()
+    shipped = load_calibrators()
+    assert shipped[ENTRY].fitted_on["lift"] == CAND
+
+    class Kept:
+        maximisers = _kept()
+
+    v = _verdict(0.1, top=1)
+    v.target_classes = [1, 0, 2, 3]
+    assert "class 0" in gate_read(v, _Corner(), Kept(), shipped)
+    assert v.target_classes[0] == 0 and v.probability > 0.5
+    w = _verdict(0.1, top=3)  # a class taking a white square anywhere: not raised
+    w.target_classes = [3, 1, 0, 2]
+    assert gate_read(w, _Corner(), Kept(), shipped) is None and w.probability == 0.1
 
 
 def test_bad_input_is_one_line_and_exit_2(tmp_path) -> None:

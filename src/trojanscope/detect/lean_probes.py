@@ -17,8 +17,13 @@ reading of the data-free mask search that parts them. These probes fit nothing:
   image's four corners only, read at one class: the most of the sparse hosts it sends there.
   On spent weak patches MM-BD read under the flag (a 4x4 white corner trigger, poison rate
   0.02-0.03) every named target took every host; most clean runs' named classes took fewer
-  (the recipe's lean at 5 takes every host too). The data-free mask gate's opt-in ``lift``
-  reads it under the flag (:mod:`trojanscope.detect.mask_gate`).
+  (the recipe's lean at 5 takes every host too). The data-free mask gate's ``lift`` reads it
+  under the flag (:mod:`trojanscope.detect.mask_gate`).
+- :func:`corner_readings` (issue 9, stop 82): the same square's readings for every class at
+  the corner places and, beside them, at the inner places (:func:`inner_places`); the weak
+  patches' targets take every host at several corner places and at no inner one, while the
+  clean leans that take a white square whole do so inside too. The shipped ``lift`` reads
+  MM-BD's top two classes so.
 """
 
 from __future__ import annotations

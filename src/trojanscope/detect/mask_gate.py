@@ -36,14 +36,19 @@ every place at once, so a backdoor's target takes much of the noise; some clean 
 little of it.
 
 Where the entry carries ``"lift": {"floor": number, "line": number, "side": whole, "hosts":
-whole, "seed": whole}`` (issue 9, stop 81, opt-in), a data-free verdict on an image input under
-the flag (``floor`` <= p < 0.5) that no term of the gate lowered is read once more, fitting
-nothing: a white ``side`` x ``side`` square pasted at each place near the image's corners on
-``hosts`` seeded sparse inputs (:func:`trojanscope.detect.lean_probes.corner_take`); where the
-named class takes at least ``line`` of them the probability gains the entry's ``shift`` logits
-(``lift_logit``). This is the gate's only raise: MM-BD reads some weak patch backdoors (poison
-rate 0.02-0.03) under the flag at their own target, whose corner trigger still sends every
-sparse input there.
+whole, "seed": whole}`` (issue 9, stop 81; the shipped entry carries it since stop 82), a
+data-free verdict on an image input under the flag (``floor`` <= p < 0.5) that no term of the
+gate lowered is read once more, fitting nothing: a white ``side`` x ``side`` square pasted at
+each place near the image's corners on ``hosts`` seeded sparse inputs
+(:func:`trojanscope.detect.lean_probes.corner_readings`). Since stop 82 the key may also hold
+``top`` (how many of MM-BD's ranked classes are read; 1), ``need`` (``"take"``, or
+``"corner"``: no inner place may reach the line either), ``count`` (the least corner places
+sending every host; 0) and ``lit`` (the hosts' lit share; 0.12). The first read class that
+reaches ``line`` so gains the entry's ``shift`` logits (``lift_logit``) and leads
+``target_classes`` (``lift_class``). This is the gate's only raise: MM-BD reads some weak patch
+backdoors (poison rate 0.02-0.03) under the flag at their own target or the class after it,
+whose corner trigger still sends every sparse input there from several corner places; the
+recipe's clean leans that take a white square whole take it inside the image too.
 """
 
 from __future__ import annotations
