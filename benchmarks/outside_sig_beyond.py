@@ -235,9 +235,12 @@ def rule81(rows: list[dict], today: dict, cand: dict, today_cpu: list[float]) ->
     return {**out, "read": True, "met": all(p["holds"] for p in points), "points": points}
 
 
-def print_rule81(res: dict) -> None:
+def print_rule81(res: dict, floors: dict | None = None, rule: str = "rule81",
+                 stays: str = "the slope") -> None:
+    """A rule's reading (``rule81``, and stop 82's ``rule82`` with its own ``floors``, name and
+    what stays opt-in where it is not met)."""
     print("floors: " + ", ".join(f"{k} {res['floors'][k]} (floor {v})"
-                                 for k, v in FLOORS81.items()))
+                                 for k, v in (floors or FLOORS81).items()))
     for m in res["models"]:
         print(f"  {m['pop']}/{m['name']:20s} {what(m):24s} today {m['today']}  candidate "
               f"{m['candidate']}  cpu {m['cpu_s']}")
@@ -246,11 +249,11 @@ def print_rule81(res: dict) -> None:
         print(f"  {f['family']:14s} n {f['today']['n']:3d} bd {f['today']['n_bd']:3d}  CE "
               f"{f['today']['ce']:.3f} -> {f['candidate']['ce']:.3f}")
     if not res["read"]:
-        print("rule81: NOT READ (a floor is not reached): the slope stays opt-in")
+        print(f"{rule}: NOT READ (a floor is not reached): {stays} stays opt-in")
         return
     for p in res["points"]:
         print(f"  [{'holds' if p['holds'] else 'FAILS'}] {p['point']}: {p['figures']}")
-    print(f"rule81: {'MET' if res['met'] else 'NOT MET'}")
+    print(f"{rule}: {'MET' if res['met'] else 'NOT MET'}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -262,23 +262,11 @@ def rule82(rows: list[dict], today: dict, cand: dict, today_cpu: list[float]) ->
 
 
 def print_rule82(res: dict) -> None:
-    from outside_sig_beyond import fmt_read, what
+    from outside_sig_beyond import print_rule81
 
-    print("floors: " + ", ".join(f"{k} {res['floors'][k]} (floor {v})"
-                                 for k, v in FLOORS82.items()))
-    for m in res["models"]:
-        print(f"  {m['pop']}/{m['name']:20s} {what(m):24s} today {m['today']}  candidate "
-              f"{m['candidate']}  cpu {m['cpu_s']}")
-    print("\n".join(fmt_read(res, "fresh GAP heads")))
-    for f in res["families"]:
-        print(f"  {f['family']:14s} n {f['today']['n']:3d} bd {f['today']['n_bd']:3d}  CE "
-              f"{f['today']['ce']:.3f} -> {f['candidate']['ce']:.3f}")
-    if not res["read"]:
-        print("rule82: NOT READ (a floor is not reached): the bars stay opt-in")
-        return
-    for p in res["points"]:
-        print(f"  [{'holds' if p['holds'] else 'FAILS'}] {p['point']}: {p['figures']}")
-    print(f"rule82: {'MET' if res['met'] else 'NOT MET'}")
+    print_rule81(res, FLOORS82, "rule82", "the candidate's bars")
+    if res.get("beside"):
+        print(f"  beside: {res['beside']}")
 
 
 def main(argv: list[str] | None = None) -> None:
