@@ -203,23 +203,11 @@ def floors82_of(lines: list[dict]) -> dict:
 
 def rule82(rows: list[dict], today: dict, cand: dict, today_cpu: list[float]) -> dict:
     """The stop-82 rule on the fresh GAP heads (the rule file): floors, then every point."""
-    import statistics
-
     from outside_blend_low import CPU_BOUND, fmt
-    from outside_blend_sink import gap_rows
-    from outside_named_rule import model_lines
-    from outside_sig_beyond import summary
+    from outside_sig_beyond import fresh_read, summary
 
-    lines = model_lines(gap_rows(rows), today, cand)
-    res = summary(lines)
-    floors = floors82_of(lines)
-    cpu = [m["cpu_s"] for m in lines if m.get("cpu_s") is not None]
-    med = {"today": statistics.median(today_cpu) if today_cpu else None,
-           "candidate": statistics.median(cpu) if cpu else None}
-    out = {"floors": floors, "cpu": med,
-           "models": [{k: m[k] for k in ("pop", "name", "backdoored", "target", "arch_family",
-                                         "trigger_family", "today", "candidate", "cpu_s")}
-                      for m in lines], **res}
+    lines, out = fresh_read(rows, today, cand, today_cpu, floors82_of)
+    res, floors, med = out, out["floors"], out["cpu"]
     if any(floors[k] < v for k, v in FLOORS82.items()):
         return {**out, "read": False, "met": False}
     u = res["union"]
