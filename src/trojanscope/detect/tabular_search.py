@@ -880,14 +880,16 @@ class TabularSearch(ModelDetector):
         ``rows``: by contrast with a clean reference of the model's kind trained on ``x``,
         ``y`` (``name_contrast``; networks where ``contrast_networks``), then a tree's read
         against that reference's split thresholds (``name_splits``). ``refs``: the
-        ``references`` trees trained already, the first reused; ``linear``: the reference
-        for a model without one of its kind."""
+        ``references`` trees trained already, the first reused where it was grown as the
+        contrast's own (every row and column: not with ``reference_sampling``, whose trees
+        copy the model's row and column shares); ``linear``: the reference for a model
+        without one of its kind."""
         contrast = self.name_contrast and (tree or self.contrast_networks)
         splits = self.name_splits and tree
         if not (contrast or splits):
             return named
         reference = clean_reference(target.model, x, y, target.num_classes, seed, linear,
-                                    trained=refs)
+                                    trained=[] if self.reference_sampling else refs)
         line = (named_by_contrast(target.model, reference, rows, t, candidates, named,
                                   self.max_features) if contrast else list(named))
         if splits:
