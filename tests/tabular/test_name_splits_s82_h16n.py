@@ -146,3 +146,24 @@ def test_name_splits_changes_the_words_only_and_references_reuse_the_contrasts(s
     # ``references=1``: its tree is the contrast's reference, so the line is the default's
     _, refd = searched("xgboost", 0, references=1)
     assert refd.trigger_text == plain.trigger_text
+
+
+@pytest.mark.parametrize(("sampling", "reused"), [(False, True), (True, False)])
+def test_the_contrast_reuses_a_reference_only_where_grown_on_every_row(monkeypatch, sampling,
+                                                                       reused) -> None:
+    """Stop 82 review (hrev): with ``reference_sampling`` the references copy the model's row
+    and column shares, so the first is not the tree the contrast would train on every row
+    and column: the contrast trains its own there, as before ``references`` were reused."""
+    import trojanscope.detect.tabular_search as ts
+
+    seen = []
+    monkeypatch.setattr(ts, "clean_reference",
+                        lambda *a, trained=(): seen.append(list(trained)) or REFERENCE)
+    monkeypatch.setattr(ts, "named_by_contrast", lambda *a: [N])
+    first = torch.nn.Linear(5, 2)
+    search = TabularSearch(references=1, reference_sampling=sampling)
+    target = type("T", (), {"model": SUSPECT, "num_classes": 2})()
+    line = search.contrast_words(target, torch.zeros(3, 5), torch.zeros(3), 0, REFERENCE,
+                                 [first], True, torch.zeros(3, 5), 0, CANDS, [A1])
+    assert line == [N]
+    assert seen == ([[first]] if reused else [[]])

@@ -38,8 +38,9 @@ import torch
 from trojanscope.detect.blend_probe import blend_shares
 from trojanscope.detect.blend_sink import GAP_HEAD as GAP_TRAIT  # the head it reads
 from trojanscope.detect.blend_sink import trait_kind
-from trojanscope.detect.class_excess import checked_entries, finite, per_class
+from trojanscope.detect.class_excess import checked_entries, per_class
 from trojanscope.detect.logits import logit, sigmoid
+from trojanscope.plain_numbers import finite, whole
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import InspectionTarget, ModelVerdict
@@ -201,7 +202,7 @@ def check_share_terms(calibrators: dict[str, Calibrator], term: str) -> None:
             raise ValueError(f"{key!r}: fitted_on.kinds must map trait sets to "
                              "{\"n_clean\": N, \"lead\": a number in [0, 1]}")
         min_clean = fitted.get("min_clean", 1)
-        if not isinstance(min_clean, int) or isinstance(min_clean, bool) or min_clean < 1:
+        if not whole(min_clean, 1):
             raise ValueError(f"{key!r}: fitted_on.min_clean must be a whole number >= 1, got "
                              f"{min_clean!r}")
         slope = fitted.get(BEYOND, 0.0)

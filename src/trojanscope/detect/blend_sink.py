@@ -47,7 +47,6 @@ from trojanscope.detect.class_excess import (
     INPUT_SIZE,
     checked_entries,
     class_ratios,
-    finite,
     guarded,
     lower_logit,
     lowered_by,
@@ -55,6 +54,7 @@ from trojanscope.detect.class_excess import (
     top_of,
 )
 from trojanscope.detect.logits import logit
+from trojanscope.plain_numbers import finite, whole
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import ModelVerdict
@@ -172,7 +172,7 @@ def check_sink_terms(calibrators: dict[str, Calibrator]) -> None:
                 raise ValueError(f"{key!r}: fitted_on.{name} must be a number, got "
                                  f"{fitted.get(name)!r}")
         min_clean = fitted.get("min_clean", 1)
-        if not isinstance(min_clean, int) or isinstance(min_clean, bool) or min_clean < 1:
+        if not whole(min_clean, 1):
             raise ValueError(f"{key!r}: fitted_on.min_clean must be a whole number >= 1, got "
                              f"{min_clean!r}")
         guard = fitted.get("guard", {})

@@ -49,7 +49,6 @@ from trojanscope.detect.class_excess import (
     EXCESS_OWN,
     check_excess_terms,
     excess_term,
-    finite,
 )
 from trojanscope.detect.coverage import (
     KNOWN_TRAITS,
@@ -124,6 +123,7 @@ from trojanscope.detect.two_class import two_class_term
 from trojanscope.errors import UserInputError
 from trojanscope.io.calibration_file import entries_of, missing_words
 from trojanscope.io.json_file import loads
+from trojanscope.plain_numbers import finite
 from trojanscope.report.size_notes import is_size_note
 
 if TYPE_CHECKING:

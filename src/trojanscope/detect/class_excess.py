@@ -40,6 +40,7 @@ import torch
 
 from trojanscope.detect.guard_reading import shut
 from trojanscope.detect.logits import logit, shift_logit
+from trojanscope.plain_numbers import finite, whole
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import ModelVerdict
@@ -88,19 +89,6 @@ def top_of(values: list[float]) -> int:
     """The first index of the largest value: MM-BD's top class of its per-class ratios, and the
     blends' top class (``blend_sink``)."""
     return max(range(len(values)), key=values.__getitem__)
-
-
-def finite(value: object) -> bool:
-    """A real, finite number (not a bool, a string, NaN or infinity): what a calibration
-    term's checks accept for a setting."""
-    return (isinstance(value, int | float) and not isinstance(value, bool)
-            and math.isfinite(value))
-
-
-def whole(value: object, least: int) -> bool:
-    """A whole number (an int, not a bool) at least ``least``: what a calibration term's checks
-    accept for a count, a step budget or a seed."""
-    return isinstance(value, int) and not isinstance(value, bool) and value >= least
 
 
 def kind_key(features: dict[str, float], traits: list[str]) -> str | None:
@@ -395,10 +383,9 @@ def check_excess_terms(calibrators: dict[str, Calibrator]) -> None:
                 or math.isnan(most)):
             raise ValueError(f"{key!r}: fitted_on.most must be a number > 0, got {most!r}")
         wide, min_clean = term.fitted_on.get("wide", 0.0), term.fitted_on.get("min_clean", 1)
-        if (not isinstance(wide, int | float) or isinstance(wide, bool)
-                or not math.isfinite(wide)):
+        if not finite(wide):
             raise ValueError(f"{key!r}: fitted_on.wide must be a number, got {wide!r}")
-        if not isinstance(min_clean, int) or isinstance(min_clean, bool) or min_clean < 1:
+        if not whole(min_clean, 1):
             raise ValueError(f"{key!r}: fitted_on.min_clean must be a whole number >= 1, got "
                              f"{min_clean!r}")
 

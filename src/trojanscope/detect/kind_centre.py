@@ -35,12 +35,12 @@ from typing import TYPE_CHECKING
 
 from trojanscope.detect.class_excess import (
     class_ratios,
-    finite,
     kind_key,
     lower_logit,
     term_entries,
 )
 from trojanscope.detect.coverage import KNOWN_TRAITS
+from trojanscope.plain_numbers import finite, whole
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import ModelVerdict
@@ -168,6 +168,6 @@ def check_centre_terms(calibrators: dict[str, Calibrator]) -> None:
         if most != math.inf and not (finite(most) and most > 0):
             raise ValueError(f"{key!r}: fitted_on.most must be a number > 0, got {most!r}")
         min_clean = fitted.get("min_clean", MIN_CLEAN)
-        if not isinstance(min_clean, int) or isinstance(min_clean, bool) or min_clean < 1:
+        if not whole(min_clean, 1):
             raise ValueError(f"{key!r}: fitted_on.min_clean must be a whole number >= 1, got "
                              f"{min_clean!r}")

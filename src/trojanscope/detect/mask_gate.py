@@ -59,12 +59,11 @@ from typing import TYPE_CHECKING
 from trojanscope.detect.class_excess import (
     EXCESS,
     EXCESS_MASK_LINE,
-    finite,
     lower_logit,
     lowered_by,
-    whole,
 )
 from trojanscope.detect.logits import shift_logit, sigmoid
+from trojanscope.plain_numbers import finite, whole
 
 if TYPE_CHECKING:
     import torch

@@ -127,12 +127,12 @@ from trojanscope.detect.blend_sink import GAP_HEAD as GAP_TRAIT  # the head this
 from trojanscope.detect.class_excess import (
     check_guard_centre,
     down_to_centre,
-    finite,
     lower_logit,
     per_class,
     term_entries,
 )
 from trojanscope.detect.logits import logit
+from trojanscope.plain_numbers import finite
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import InspectionTarget, ModelVerdict

@@ -148,6 +148,14 @@ RESAMPLE_STATS = {"mean": mean_features, "median": median_features}
 LEVER_SEARCH = 7
 
 
+def _flag(name: str, value: Any) -> bool:
+    """``value`` as an on/off option: True or False (1 and 0 pass, as the CLI's true/false
+    give them; "no" is not a boolean), or one error line naming the option."""
+    if value not in (True, False):
+        raise UserInputError(f"tabular-search: {name} must be true or false")
+    return bool(value)
+
+
 def _whole(name: str, value: Any, high: float = float("inf"), low: int = 0) -> int:
     """``value`` as a whole number in ``[low, high]``, or one error line naming the option
     (``params.check_option``'s words as a ``UserInputError``)."""
@@ -458,21 +466,11 @@ class TabularSearch(ModelDetector):
                                  f"{', '.join(TARGET_RECURS)}")
         self.target_recur = str(target_recur)
         self.references = int(references)
-        if reference_sampling not in (True, False):  # 1 / 0 pass; "no" is not a boolean
-            raise UserInputError("tabular-search: reference_sampling must be true or false")
-        self.reference_sampling = bool(reference_sampling)
-        if size_calibration not in (True, False):
-            raise UserInputError("tabular-search: size_calibration must be true or false")
-        self.size_calibration = bool(size_calibration)
-        if sure_order not in (True, False):
-            raise UserInputError("tabular-search: sure_order must be true or false")
-        self.sure_order = bool(sure_order)
-        if sure_rows is not None and sure_rows not in (True, False):
-            raise UserInputError("tabular-search: sure_rows must be true or false")
-        self.sure_rows = None if sure_rows is None else bool(sure_rows)
-        if twin_order is not None and twin_order not in (True, False):
-            raise UserInputError("tabular-search: twin_order must be true or false")
-        self.twin_order = None if twin_order is None else bool(twin_order)
+        self.reference_sampling = _flag("reference_sampling", reference_sampling)
+        self.size_calibration = _flag("size_calibration", size_calibration)
+        self.sure_order = _flag("sure_order", sure_order)
+        self.sure_rows = None if sure_rows is None else _flag("sure_rows", sure_rows)
+        self.twin_order = None if twin_order is None else _flag("twin_order", twin_order)
         if twin_fit not in TWIN_FITS:
             raise UserInputError(
                 f"tabular-search: twin_fit must be one of {', '.join(TWIN_FITS)}")
@@ -485,17 +483,13 @@ class TabularSearch(ModelDetector):
         # by the categories that turn its rows most (:mod:`.tabular_naming`)
         name_categories = (self.name_categories_default if name_categories is None
                            else name_categories)
-        if name_categories not in (True, False):
-            raise UserInputError("tabular-search: name_categories must be true or false")
-        self.name_categories = bool(name_categories)
+        self.name_categories = _flag("name_categories", name_categories)
         # candidate R81 (issue 16 stop 81, h16n): the categories that turn the suspected
         # class's rows in the model beyond a clean reference trained on the file first
         # (:mod:`.tabular_contrast_naming`)
         if name_contrast is None:  # the default, unless the other naming is asked for
             name_contrast = self.name_contrast_default and not self.name_categories
-        if name_contrast not in (True, False):
-            raise UserInputError("tabular-search: name_contrast must be true or false")
-        self.name_contrast = bool(name_contrast)
+        self.name_contrast = _flag("name_contrast", name_contrast)
         if self.name_contrast and self.name_categories:  # two namings: asked, never silent
             raise UserInputError("tabular-search: name_categories and name_contrast each name "
                                  "the trigger line: give one")
@@ -503,14 +497,10 @@ class TabularSearch(ModelDetector):
         # numbers read against the reference's split thresholds (:mod:`.tree_split_naming`)
         if contrast_networks is None:
             contrast_networks = self.contrast_networks_default
-        if contrast_networks not in (True, False):
-            raise UserInputError("tabular-search: contrast_networks must be true or false")
-        self.contrast_networks = bool(contrast_networks)
+        self.contrast_networks = _flag("contrast_networks", contrast_networks)
         if name_splits is None:  # the default where the contrast names the line
             name_splits = self.name_splits_default and self.name_contrast
-        if name_splits not in (True, False):
-            raise UserInputError("tabular-search: name_splits must be true or false")
-        self.name_splits = bool(name_splits)
+        self.name_splits = _flag("name_splits", name_splits)
         if self.name_splits and self.name_categories:  # two namings: asked, never silent
             raise UserInputError("tabular-search: name_categories and name_splits each name "
                                  "the trigger line: give one")
@@ -527,9 +517,7 @@ class TabularSearch(ModelDetector):
             raise UserInputError("tabular-search: resample_share and resample_stat apply with "
                                  "tree_resamples > 0 (none asked for)")  # asked, never silent
         self.lever_twins = _whole("lever_twins", lever_twins, MAX_LEVER_TWINS)
-        if lever_order not in (True, False):
-            raise UserInputError("tabular-search: lever_order must be true or false")
-        self.lever_order = bool(lever_order)
+        self.lever_order = _flag("lever_order", lever_order)
         if self.max_features < 1 or self.rows < 1 or self.max_candidates < 2:
             raise UserInputError("tabular-search: max_features, rows >= 1; max_candidates >= 2")
         self.pair_screen = int(pair_screen)
@@ -880,14 +868,16 @@ class TabularSearch(ModelDetector):
         ``rows``: by contrast with a clean reference of the model's kind trained on ``x``,
         ``y`` (``name_contrast``; networks where ``contrast_networks``), then a tree's read
         against that reference's split thresholds (``name_splits``). ``refs``: the
-        ``references`` trees trained already, the first reused; ``linear``: the reference
-        for a model without one of its kind."""
+        ``references`` trees trained already, the first reused where it was grown as the
+        contrast's own (every row and column: not with ``reference_sampling``, whose trees
+        copy the model's row and column shares); ``linear``: the reference for a model
+        without one of its kind."""
         contrast = self.name_contrast and (tree or self.contrast_networks)
         splits = self.name_splits and tree
         if not (contrast or splits):
             return named
         reference = clean_reference(target.model, x, y, target.num_classes, seed, linear,
-                                    trained=refs)
+                                    trained=[] if self.reference_sampling else refs)
         line = (named_by_contrast(target.model, reference, rows, t, candidates, named,
                                   self.max_features) if contrast else list(named))
         if splits:

@@ -24,11 +24,11 @@ from trojanscope.detect.class_excess import (
     check_guard_centre,
     class_ratios,
     down_to_centre,
-    finite,
     lower_logit,
     per_class,
     term_entries,
 )
+from trojanscope.plain_numbers import finite
 
 if TYPE_CHECKING:
     from trojanscope.detect.base import ModelVerdict

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from trojanscope.plain_numbers import whole
+
 LEVEL = 0.95  # the interval's coverage
 COUNT_KEYS = {"flip": "flip_inputs", "asr": "asr_inputs"}  # figure -> its count in the record
 
@@ -23,7 +25,7 @@ def read_on(figures: dict[str, Any], key: str) -> int | None:
     """How many inputs the record's figure ``key`` (``flip`` or ``asr``) was read on, or None
     where the record does not say (an older record) or says nonsense."""
     n = figures.get(COUNT_KEYS.get(key, ""))
-    return n if isinstance(n, int) and not isinstance(n, bool) and n > 0 else None
+    return n if whole(n, 1) else None
 
 
 def rate_interval(rate: float, n: int, level: float = LEVEL) -> tuple[float, float]:

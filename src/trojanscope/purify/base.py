@@ -15,6 +15,7 @@ from torch import Tensor, nn
 
 from trojanscope.errors import UserInputError
 from trojanscope.params import ParamsMixin
+from trojanscope.plain_numbers import whole
 
 
 class InputPurifier(ParamsMixin, ABC):
@@ -66,5 +67,5 @@ class InputPurifier(ParamsMixin, ABC):
 
 def check_positive_int(name: str, value: int, low: int = 1) -> None:
     """A clear error for an integer parameter below ``low``."""
-    if not isinstance(value, int) or isinstance(value, bool) or value < low:
+    if not whole(value, low):
         raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from trojanscope.plain_numbers import whole
 from trojanscope.purify.base import InputPurifier
 from trojanscope.registry import register
 
@@ -21,7 +22,7 @@ class BitDepthReduction(InputPurifier):
     name = "bit-depth"
 
     def __init__(self, bits: int = 3) -> None:
-        if not isinstance(bits, int) or isinstance(bits, bool) or not 1 <= bits <= 7:
+        if not whole(bits, 1) or bits > 7:
             raise ValueError(f"bits must be an integer in [1, 7], got {bits!r}")
         self.bits = bits
 

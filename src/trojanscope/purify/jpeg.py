@@ -12,6 +12,7 @@ from PIL import Image
 from torch import Tensor, nn
 
 from trojanscope.errors import UserInputError
+from trojanscope.plain_numbers import whole
 from trojanscope.purify.base import InputPurifier
 from trojanscope.registry import register
 
@@ -29,7 +30,7 @@ class JpegCompression(InputPurifier):
     name = "jpeg"
 
     def __init__(self, quality: int = 50) -> None:
-        if not isinstance(quality, int) or isinstance(quality, bool) or not 1 <= quality <= 95:
+        if not whole(quality, 1) or quality > 95:
             raise ValueError(f"quality must be an integer in [1, 95], got {quality!r}")
         self.quality = quality
 

@@ -8,6 +8,7 @@ import json
 import struct
 from typing import Any
 
+from trojanscope.plain_numbers import whole
 from trojanscope.scan.context import Ctx
 from trojanscope.scan.stream import Reader, Truncated
 
@@ -124,12 +125,10 @@ def _check_tensor(name: str, info: Any) -> str | None:
     dtype, shape, offsets = info.get("dtype"), info.get("shape"), info.get("data_offsets")
     if not isinstance(dtype, str) or dtype not in _BITS:  # JSON lists/objects are unhashable
         return f"tensor {name!r} has unknown dtype {dtype!r}"
-    if not (isinstance(shape, list) and all(isinstance(d, int) and not isinstance(d, bool)
-                                            and d >= 0 for d in shape)):
+    if not (isinstance(shape, list) and all(whole(d, 0) for d in shape)):
         return f"tensor {name!r} has an invalid shape {shape!r}"
-    if not (isinstance(offsets, list) and len(offsets) == 2 and all(
-            isinstance(o, int) and not isinstance(o, bool) and o >= 0 for o in offsets)
-            and offsets[0] <= offsets[1]):
+    if not (isinstance(offsets, list) and len(offsets) == 2
+            and all(whole(o, 0) for o in offsets) and offsets[0] <= offsets[1]):
         return f"tensor {name!r} has invalid data_offsets {offsets!r}"
     numel = 1
     for d in shape:

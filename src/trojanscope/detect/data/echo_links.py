@@ -27,11 +27,15 @@ STRONG = 0.5
 
 
 class JointHolders:
-    """Per row, how many rows hold its values in a set of columns (cached per column set)."""
+    """Per row, how many rows hold its values in a set of columns (cached per column set).
+    ``held``: the per-column counts where the caller has them (``label_twins.holders`` of the
+    same ``codes``), taken as the one-column sets rather than counted again."""
 
-    def __init__(self, codes: np.ndarray) -> None:
+    def __init__(self, codes: np.ndarray, held: np.ndarray | None = None) -> None:
         self.codes = codes
         self.cache: dict[tuple[int, ...], np.ndarray] = {}
+        if held is not None:
+            self.cache.update({(c,): held[:, c] for c in range(codes.shape[1])})
 
     def of(self, *cols: int) -> np.ndarray:
         """Holders of each row's values in ``cols`` (all of them equal)."""

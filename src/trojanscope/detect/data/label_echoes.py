@@ -102,7 +102,7 @@ def pair_surprise(codes: np.ndarray, labels: np.ndarray, held: np.ndarray,
     shared = equal & rare[i]
     surprise = np.full(len(i), np.inf)
     weights = np.where(shared, info[i], 0.0)
-    joint = JointHolders(codes)
+    joint = JointHolders(codes, held) if linked else None
     for c in np.flatnonzero(anchors):
         pairs = np.flatnonzero(shared[:, c] & (held[i, c] <= ANCHOR_MAX))
         if not len(pairs):

@@ -114,6 +114,7 @@ from trojanscope.detect.input_level.isolated import data_floor, isolated_share, 
 from trojanscope.detect.input_level.occlusion import features_and_grad, occlusion_drops
 from trojanscope.detect.input_level.rare import rare_count, rare_notes, rare_positions
 from trojanscope.errors import UserInputError
+from trojanscope.plain_numbers import whole
 from trojanscope.registry import register
 
 COMBINE = ("mean", "max", "sumsq")
@@ -196,11 +197,10 @@ class Mahalanobis(InputDetector):
         if self.combine not in COMBINE or not 0 < self.shrinkage <= 1:
             raise UserInputError(f"mahalanobis: combine must be one of {', '.join(COMBINE)}, "
                                  "shrinkage in (0, 1]")
-        if isinstance(self.top, bool) or not isinstance(self.top, int) or self.top < 0:
+        if not whole(self.top, 0):
             raise UserInputError("mahalanobis: top must be an integer >= 0 (0: every consistency "
                                  "column counts)")
-        if (isinstance(self.max_transforms, bool) or not isinstance(self.max_transforms, int)
-                or self.max_transforms < 0):
+        if not whole(self.max_transforms, 0):
             raise UserInputError("mahalanobis: max_transforms must be an integer >= 0")
         if self.edges in (0, 1):  # 1/0 as every other on/off option takes them
             self.edges = bool(self.edges)
