@@ -92,3 +92,13 @@ def test_links_take_the_plain_flag_away(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(echoes, "LINKED", False)
     found, _ = echoes.echo_groups(codes, labels)
     assert [set(np.flatnonzero(g["members"]).tolist()) for g in found] == [{a, b}]
+
+
+def test_joint_holders_stay_exact_past_one_int64_key() -> None:
+    """Three columns of 2**32 codes each do not fit one int64 key: a mixed-radix key wraps and
+    drops the first column, so rows 1 and 2 would read as one value (hrev stop 82 named the key
+    inexact there); the counts compare whole rows of codes instead."""
+    top = 2 ** 32 - 1
+    codes = np.array([[top, top, top], [0, 0, 0], [1, 0, 0], [1, 0, 0]], np.int64)
+    assert JointHolders(codes).of(0, 1, 2).tolist() == [1, 1, 2, 2]
+    assert JointHolders(codes).of(1, 2).tolist() == [1, 3, 3, 3]

@@ -17,6 +17,8 @@ where it was; a table's own dependence stops counting twice.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 PRIOR = 5.0  # pseudo-rows at the value's table share in each conditional
@@ -41,10 +43,16 @@ class JointHolders:
         """Holders of each row's values in ``cols`` (all of them equal)."""
         key = tuple(sorted(cols))
         if key not in self.cache:
-            combined = np.zeros(len(self.codes), np.int64)
-            for c in key:  # value codes are below N: the key is exact while N^3 fits
-                combined = combined * (int(self.codes[:, c].max()) + 1) + self.codes[:, c]
-            _, inverse, counts = np.unique(combined, return_inverse=True, return_counts=True)
+            radices = [int(self.codes[:, c].max()) + 1 for c in key]
+            if math.prod(radices) < 2 ** 62:  # one int64 per row is exact: the fast path
+                combined = np.zeros(len(self.codes), np.int64)
+                for c, radix in zip(key, radices, strict=True):
+                    combined = combined * radix + self.codes[:, c]
+                _, inverse, counts = np.unique(combined, return_inverse=True,
+                                               return_counts=True)
+            else:  # too many values for one int64 key: compare the rows' codes themselves
+                _, inverse, counts = np.unique(self.codes[:, list(key)], axis=0,
+                                               return_inverse=True, return_counts=True)
             self.cache[key] = counts[inverse.ravel()]
         return self.cache[key]
 
