@@ -12,6 +12,8 @@ trigger could move. Ground truth is read by this script only (the attack's metri
 
     PYTHONPATH=src:benchmarks python benchmarks/fraud_line_s82_hcmd.py --work DIR \\
         --csv PATH[:LABEL] ... --hatk SEEDS --sizes N,N > OUT.jsonl
+    PYTHONPATH=src:benchmarks python benchmarks/fraud_line_s82_hcmd.py --work DIR \
+        --summary OUT.jsonl > OUT.md
 
 ``--csv`` takes user files (label ``is_fraud`` unless named); ``--hatk`` writes stop 76's spent
 fraud tables (``tabular_s76_h16z_fraud.FraudTable``, stream 0, hatk's seeds) at their own size;
@@ -84,6 +86,40 @@ def seed_list(text: str) -> list[int]:
     return [int(s) for s in text.split(",")]
 
 
+def summary(path: Path) -> None:
+    """A Markdown table of ``path``'s JSON lines: each line's figures, the note the CLI printed
+    before stop 82 (``attack_notes`` or the CA chance note) and the rare-label note now."""
+    import numpy as np
+
+    from trojanscope.cli.experiment_opts import attack_notes, chance_notes
+    from trojanscope.cli.rare_label import rare_label_notes
+
+    print("| table | train rows | test: rare rows | CA | commonest | clean ROC-AUC | rare rows "
+          "flagged | ASR | flip | note before | rare-label note now |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    kinds: dict[str, int] = {}
+    for line in path.read_text().splitlines():
+        row = json.loads(line)
+        m = row["line"]
+        if "refused" in m:
+            print(f"| {row['table']} | refused: {m['refused'][:70]}… |" + " |" * 9)
+            continue
+        n_test = round(m["rare_count"] / (1 - m["commonest"])) if m["commonest"] < 1 else 0
+        labels = np.array([0] * (n_test - m["rare_count"]) + [1] * m["rare_count"])
+        before = attack_notes(m, False, labels) or chance_notes(m, labels, False)
+        now = rare_label_notes(m, ["0", "1"], 0)
+        kind = ("none" if not now else "hardly above chance" if "hardly above" in now[0]
+                else "ranks, too rare to win")
+        kinds[kind] = kinds.get(kind, 0) + 1
+        said = ("has not learnt" if before and "not learnt" in before[0] else
+                "barely learnt (chance)" if before else "none")
+        flip = "none" if not m["n_flippable"] else f"{m['flip_rate']:.0%} of {m['n_flippable']}"
+        print(f"| {row['table']} | {m['train_rows']} | {m['rare_count']} | "
+              f"{m['clean_accuracy']:.2%} | {m['commonest']:.2%} | {m['clean_auc']:.2f} | "
+              f"{m['rare_hits']} | {m['attack_success_rate']:.0%} | {flip} | {said} | {kind} |")
+    print("\n" + ", ".join(f"{k}: {v}" for k, v in sorted(kinds.items())))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--work", type=Path, required=True)
@@ -91,7 +127,11 @@ def main() -> None:
     ap.add_argument("--hatk")
     ap.add_argument("--first-contact")
     ap.add_argument("--sizes", default="300,1000,3000")
+    ap.add_argument("--summary", type=Path, help="print a JSON lines file's table and stop")
     args = ap.parse_args()
+    if args.summary is not None:
+        summary(args.summary)
+        return
     args.work.mkdir(parents=True, exist_ok=True)
     from trojanscope.errors import UserInputError
 
