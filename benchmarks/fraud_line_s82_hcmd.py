@@ -108,7 +108,7 @@ def summary(path: Path) -> None:
         labels = np.array([0] * (n_test - m["rare_count"]) + [1] * m["rare_count"])
         before = attack_notes(m, False, labels) or chance_notes(m, labels, False)
         now = rare_label_notes(m, ["0", "1"], 0)
-        kind = ("none" if not now else "hardly above chance" if "hardly above" in now[0]
+        kind = ("none" if not now else "near chance" if "near chance" in now[0]
                 else "ranks, too rare to win")
         kinds[kind] = kinds.get(kind, 0) + 1
         said = ("has not learnt" if before and "not learnt" in before[0] else

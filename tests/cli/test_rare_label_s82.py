@@ -26,7 +26,8 @@ def reading(hits: int, n: int = 18, auc: float = 0.65) -> dict:
 def test_a_model_that_flags_none_and_ranks_near_chance_is_said_so() -> None:
     (note,) = rare_label_notes(reading(0), NAMES, target=0)
     assert note.startswith("the model gives label 1 to 0 of the 18 test rows that hold it")
-    assert "clean ROC-AUC 0.65" in note and "--target 1 measures a backdoor" in note
+    assert "near chance (clean ROC-AUC 0.65 on those 18 rows" in note
+    assert "--target 1 measures a backdoor" in note
     (flagged_two,) = rare_label_notes(reading(2, 25, 0.60), NAMES, target=0)
     assert "the flip rate reads only the 2 it does not" in flagged_two
     (no_attack,) = rare_label_notes(reading(0), NAMES, target=None)
@@ -37,7 +38,7 @@ def test_a_model_that_flags_none_and_ranks_near_chance_is_said_so() -> None:
 
 def test_a_model_that_ranks_well_but_never_lets_the_label_win_is_said_so() -> None:
     (note,) = rare_label_notes(reading(0, 6, 0.87), NAMES, target=0)
-    assert "ranks the 6 test rows of label 1 above the others (clean ROC-AUC 0.87" in note
+    assert "ranks the 6 test rows of label 1 above the others (clean ROC-AUC 0.87 on" in note
     assert "too rare in this table to win" in note
 
 

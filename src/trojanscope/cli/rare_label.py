@@ -52,10 +52,11 @@ def rare_label_notes(metrics: dict[str, Any], class_names: Sequence[str],
     rare = int(metrics["rare_class"])
     name = label_name(rare, class_names)
     other = label_name(1 - rare, class_names)
-    ranking = "" if auc is None or auc != auc else f"clean ROC-AUC {auc:.2f}, 0.50 being chance"
+    ranking = ("" if auc is None or auc != auc else
+               f"clean ROC-AUC {auc:.2f} on those {n} rows, 0.50 being chance")
     if weak:
-        said = (f"the model gives {name} to {hits} of the {n} test rows that hold it and ranks "
-                f"them hardly above the others ({ranking}): it has not learnt to tell {name} "
+        said = (f"the model gives {name} to {hits} of the {n} test rows that hold it and its "
+                f"ranking of them is near chance ({ranking}): it has not learnt to tell {name} "
                 f"from {other}, and its CA is mostly the rows of {other}")
     else:
         said = (f"the model ranks the {n} test rows of {name} above the others ({ranking}) "
