@@ -67,6 +67,7 @@ def test_rare_recall_counts_the_rarest_class_rows_given_it() -> None:
     x = torch.tensor([[-1.0], [-2.0], [-3.0], [1.0], [-1.0], [2.0]])
     y = torch.tensor([0, 0, 0, 0, 1, 1])  # label 1 rare: rows 4 (answered 0) and 5 (answered 1)
     assert rare_recall(model, x, y) == {"rare_class": 1, "rare_count": 2, "rare_hits": 1}
+    assert rare_recall(model, x, torch.zeros(6, dtype=torch.long)) == {}  # one class: no reading
 
 
 def table(path: Path, rows: int, fraud: int, learnable: bool) -> Path:
