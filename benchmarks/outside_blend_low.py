@@ -48,11 +48,12 @@ def low_of(r: dict) -> tuple[int, float, float] | None:
     return low_lead(r["report"]["features"])
 
 
-def bars(rows: list[dict], margin: float = MARGIN, read=low_of) -> dict | None:
+def bars(rows: list[dict], margin: float = MARGIN, read=low_of, rank: int = 1) -> dict | None:
     """The term's bars from the clean rows' low-opacity readings (``read``: another share-lead
     term's, stop 78): the largest lead of all plus ``margin`` (at most 1), and per trait set
     (``blend_sink.trait_kind``) its clean heads' largest lead plus ``margin``, read where it
-    holds ``MIN_CLEAN``; None without such rows."""
+    holds ``MIN_CLEAN``; None without such rows. ``rank`` 2 (stop 82): a trait set's bar is its
+    second-largest clean lead plus ``margin``, so no one head holds it up alone."""
     from trojanscope.detect.blend_sink import trait_kind
 
     clean = [(r, x) for r in rows if not r["backdoored"] and (x := read(r)) is not None]
@@ -69,13 +70,18 @@ def bars(rows: list[dict], margin: float = MARGIN, read=low_of) -> dict | None:
 
     return {"lead": cap(max(x[2] for _, x in clean)), "n_clean": len(clean),
             "min_clean": MIN_CLEAN,
-            "kinds": {k: {"n_clean": len(v), "lead": cap(max(v))}
+            "kinds": {k: {"n_clean": len(v), "lead": cap(ranked(v, rank))}
                       for k, v in sorted(kinds.items())}}
 
 
+def ranked(leads: list[float], rank: int) -> float:
+    """The ``rank``-th largest of ``leads`` (the smallest where there are fewer)."""
+    return sorted(leads, reverse=True)[min(rank, len(leads)) - 1]
+
+
 def with_low(today: dict, rows: list[dict], margin: float = MARGIN, term: str | None = None,
-             read=low_of, by: str = "benchmarks/outside_blend_low.py (issue 9, stop 77: h9g)"
-             ) -> dict:
+             read=low_of, by: str = "benchmarks/outside_blend_low.py (issue 9, stop 77: h9g)",
+             rank: int = 1) -> dict:
     """``today``'s calibrators plus ``"<scorer>:blend-low"`` (or ``term``, read by ``read``)
     for each scorer it holds, the bars fitted on ``rows`` (``today`` itself where no clean row
     carries the readings)."""
@@ -83,7 +89,7 @@ def with_low(today: dict, rows: list[dict], margin: float = MARGIN, term: str | 
     from trojanscope.detect.calibration import Calibrator
 
     term = term or TERM
-    fit = bars(rows, margin, read)
+    fit = bars(rows, margin, read, rank)
     if fit is None:
         return today
     fitted = {**fit, "margin": margin, "fitted_by": by}

@@ -179,24 +179,33 @@ def floors81_of(lines: list[dict]) -> dict:
             "clean": sum(not m["backdoored"] for m in lines)}
 
 
-def rule81(rows: list[dict], today: dict, cand: dict, today_cpu: list[float]) -> dict:
-    """The stop-81 rule on the fresh GAP heads (the rule file): floors, then every point."""
+def fresh_read(rows: list[dict], today: dict, cand: dict, today_cpu: list[float],
+               floors_of) -> tuple[list[dict], dict]:
+    """The fresh GAP heads read both ways (their lines) and a rule's record of them: the
+    floors (``floors_of(lines)``), both median CPUs, each model, :func:`summary` (stop 81's
+    ``rule81``, stop 82's ``outside_sig_second.rule82``)."""
     import statistics
 
-    from outside_blend_low import CPU_BOUND, fmt
     from outside_blend_sink import gap_rows
     from outside_named_rule import model_lines
 
     lines = model_lines(gap_rows(rows), today, cand)
-    res = summary(lines)
-    floors = floors81_of(lines)
     cpu = [m["cpu_s"] for m in lines if m.get("cpu_s") is not None]
     med = {"today": statistics.median(today_cpu) if today_cpu else None,
            "candidate": statistics.median(cpu) if cpu else None}
-    out = {"floors": floors, "cpu": med,
-           "models": [{k: m[k] for k in ("pop", "name", "backdoored", "target", "arch_family",
-                                         "trigger_family", "today", "candidate", "cpu_s")}
-                      for m in lines], **res}
+    return lines, {"floors": floors_of(lines), "cpu": med,
+                   "models": [{k: m[k] for k in ("pop", "name", "backdoored", "target",
+                                                 "arch_family", "trigger_family", "today",
+                                                 "candidate", "cpu_s")} for m in lines],
+                   **summary(lines)}
+
+
+def rule81(rows: list[dict], today: dict, cand: dict, today_cpu: list[float]) -> dict:
+    """The stop-81 rule on the fresh GAP heads (the rule file): floors, then every point."""
+    from outside_blend_low import CPU_BOUND, fmt
+
+    _, out = fresh_read(rows, today, cand, today_cpu, floors81_of)
+    res, floors, med = out, out["floors"], out["cpu"]
     if any(floors[k] < v for k, v in FLOORS81.items()):
         return {**out, "read": False, "met": False}
     u, s = res["union"], res["sig"]
@@ -235,9 +244,12 @@ def rule81(rows: list[dict], today: dict, cand: dict, today_cpu: list[float]) ->
     return {**out, "read": True, "met": all(p["holds"] for p in points), "points": points}
 
 
-def print_rule81(res: dict) -> None:
+def print_rule81(res: dict, floors: dict | None = None, rule: str = "rule81",
+                 stays: str = "the slope") -> None:
+    """A rule's reading (``rule81``, and stop 82's ``rule82`` with its own ``floors``, name and
+    what stays opt-in where it is not met)."""
     print("floors: " + ", ".join(f"{k} {res['floors'][k]} (floor {v})"
-                                 for k, v in FLOORS81.items()))
+                                 for k, v in (floors or FLOORS81).items()))
     for m in res["models"]:
         print(f"  {m['pop']}/{m['name']:20s} {what(m):24s} today {m['today']}  candidate "
               f"{m['candidate']}  cpu {m['cpu_s']}")
@@ -246,11 +258,11 @@ def print_rule81(res: dict) -> None:
         print(f"  {f['family']:14s} n {f['today']['n']:3d} bd {f['today']['n_bd']:3d}  CE "
               f"{f['today']['ce']:.3f} -> {f['candidate']['ce']:.3f}")
     if not res["read"]:
-        print("rule81: NOT READ (a floor is not reached): the slope stays opt-in")
+        print(f"{rule}: NOT READ (a floor is not reached): {stays} stays opt-in")
         return
     for p in res["points"]:
         print(f"  [{'holds' if p['holds'] else 'FAILS'}] {p['point']}: {p['figures']}")
-    print(f"rule81: {'MET' if res['met'] else 'NOT MET'}")
+    print(f"{rule}: {'MET' if res['met'] else 'NOT MET'}")
 
 
 def main(argv: list[str] | None = None) -> None:

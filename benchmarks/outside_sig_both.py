@@ -194,10 +194,10 @@ def share_of(r: dict) -> tuple[int, float, float] | None:
 
 
 def with_both(today: dict, rows: list[dict], margin: float = MARGIN,
-              terms: tuple[str, ...] = ("sig", "sig-share")) -> dict:
+              terms: tuple[str, ...] = ("sig", "sig-share"), rank: int = 1) -> dict:
     """``today`` plus ``"<scorer>:sig"`` (the phase reading) and ``"<scorer>:sig-share"`` (the
     share), each with its bars per trait set fitted on ``rows``; a trait set without its own
-    bar reads a full lead (1.0: never raised)."""
+    bar reads a full lead (1.0: never raised); ``rank``: :func:`outside_blend_low.bars`'."""
     from outside_blend_low import with_low
     from outside_sig_term import ELSE_LEAD, sig_of
 
@@ -205,7 +205,7 @@ def with_both(today: dict, rows: list[dict], margin: float = MARGIN,
     for term, read in (("sig", sig_of), ("sig-share", share_of)):
         if term not in terms:
             continue
-        for key, entry in with_low(today, rows, margin, term, read, BY).items():
+        for key, entry in with_low(today, rows, margin, term, read, BY, rank).items():
             if key.endswith(f":{term}"):
                 entry.fitted_on = {**entry.fitted_on, "lead_all": entry.fitted_on["lead"],
                                    "lead": ELSE_LEAD}

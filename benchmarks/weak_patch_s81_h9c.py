@@ -288,12 +288,13 @@ def fresh(manifest_path: Path, cand: Path, out: Path) -> None:
     read_both(manifest_path, cand, out, (MASK_STAND, LIFT_TAKE))
 
 
-def judge(rows_path: Path, built: list[Path]) -> dict:
+def judge(rows_path: Path, built: list[Path], cpu_bar: float = 1.25) -> dict:
     """``judge ROWS --built BUILT...``: the rule's reading of :func:`fresh`'s rows
     (``rule.md``): the floors (weak patches built with the builder's attack success >= 0.5,
     clean runs), both files' figures (``mix_s76_hmix.figures``), each family's least backdoor
-    p, each model whose verdict moved, the median CPU a model (read + gate, this process),
-    and each condition with the outcome."""
+    p, each model whose verdict moved, the median CPU a model (read + gate, this process; at
+    most ``cpu_bar`` times today's), and each condition with the outcome. Stop 82
+    (``corner_top_s82_h9c.py``) reads its rule with it."""
     from lean_probe_s80_h9c import both_ways
 
     rows = read_jsonl(rows_path)
@@ -317,7 +318,7 @@ def judge(rows_path: Path, built: list[Path]) -> dict:
         "gain: weak patches flagged at their target >= 1 more":
             c["bd_at_target"] >= t["bd_at_target"] + 1,
         "CE not worse": c["ce"] <= t["ce"],
-        "median CPU ratio <= 1.25": ratio <= 1.25,
+        f"median CPU ratio <= {cpu_bar}": ratio <= cpu_bar,
     }
     out["lost"], out["cpu_ratio"] = lost, round(ratio, 3)
     out["conditions"] = cond

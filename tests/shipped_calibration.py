@@ -442,7 +442,22 @@ def shipped_before_s81_h9sig() -> dict:
     """The shipped file's raw entries, in file order, with the four SIG entries as stop 80
     shipped them."""
     old = json.loads(SIG_BEFORE_S81.read_text())
-    return {k: old[k] if k in SIG_S79 else v for k, v in json.loads(SHIPPED.read_text()).items()}
+    return {k: old[k] if k in SIG_S79 else v for k, v in shipped_before_s82_h9sig().items()}
+
+
+# issue 9 stop 82 (h9sig): the four SIG entries' bars were refitted on every spent GAP head, the
+# share reading's from each trait set's second-largest clean lead (rule met on fresh outside 9226
+# and the fourth maker's 9624, benchmarks/data/outside_s82_h9sig/): files and tests written
+# before saw the entries as stop 81 shipped them (its candidate file's, `cal_beyond.json`)
+SIG_BEFORE_S82 = (Path(__file__).resolve().parents[1]
+                  / "benchmarks/data/outside_s81_h9sig/cal_beyond.json")
+
+
+def shipped_before_s82_h9sig() -> dict:
+    """The shipped file's raw entries, in file order, with the four SIG entries as stop 81
+    shipped them."""
+    old = json.loads(SIG_BEFORE_S82.read_text())
+    return {k: old[k] if k in SIG_S79 else v for k, v in shipped_before_s82_h9c().items()}
 
 
 # issue 16 stop 81 (h16): LightGBM's 200-row band entry has a lower-only group-heat term
@@ -455,3 +470,18 @@ GROUP_HEAT_S81 = "tabular-search:tree:lightgbm:rows200:group-heat"
 def shipped_before_s81_h16() -> dict:
     """The shipped file's raw entries, in file order, without h16's stop-81 group-heat term."""
     return {k: v for k, v in shipped_before_s81_h9sig().items() if k != GROUP_HEAT_S81}
+
+
+# issue 9 stop 82 (h9c): the data-free mask gate's entry holds a `lift` (the corner square on
+# MM-BD's top two classes; rule met on fresh first-contact seeds 434-447,
+# benchmarks/data/corner_top_s82_h9c/): files and tests written before saw no such key, so the
+# chain of raw readings above starts from :func:`shipped_before_s82_h9c`
+MASK_GATE_S82 = "auto:data-free:mask-gate"
+
+
+def shipped_before_s82_h9c() -> dict:
+    """The shipped file's raw entries, in file order, without h9c's stop-82 ``lift`` key on
+    the data-free mask gate's entry."""
+    raw = json.loads(SHIPPED.read_text())
+    raw[MASK_GATE_S82]["fitted_on"].pop("lift", None)
+    return raw

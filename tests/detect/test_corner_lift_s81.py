@@ -95,6 +95,7 @@ def test_an_unreadable_lift_key_is_refused(tmp_path, bad) -> None:
 
 
 def test_the_candidate_differs_from_the_shipped_file_only_by_the_key(tmp_path) -> None:
+    from corner_top_s82_h9c import CAND as SHIPPED_S82
     from shipped_calibration import SHIPPED
     from weak_patch_s81_h9c import LIFT as CAND
     from weak_patch_s81_h9c import write_candidate
@@ -102,8 +103,10 @@ def test_the_candidate_differs_from_the_shipped_file_only_by_the_key(tmp_path) -
     path = tmp_path / "cand.json"
     write_candidate(path)
     cand, shipped = json.loads(path.read_text()), json.loads(SHIPPED.read_text())
+    # stop 82 (h9c) shipped its own lift (rule met on fresh 434-447): stop 81's candidate is
+    # the shipped file with that key replaced by its own, nothing else moved
+    assert shipped[ENTRY]["fitted_on"].pop("lift") == SHIPPED_S82
     assert cand[ENTRY]["fitted_on"].pop("lift") == CAND and cand == shipped
-    assert "lift" not in shipped[ENTRY]["fitted_on"]
     assert load_calibrators(path)[ENTRY].fitted_on["lift"]["floor"] == CAND["floor"]
 
 

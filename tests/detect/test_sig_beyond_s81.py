@@ -122,24 +122,25 @@ def test_the_committed_candidate_is_todays_file_with_the_slope() -> None:
 
 
 def test_the_shipped_sig_entries_raise_past_the_flag() -> None:
-    """The rule was met (``rule81.txt``): the shipped SIG entries are ``cal_beyond.json``'s,
+    """The rule was met (``rule81.txt``): the SIG entries stop 81 shipped are ``cal_beyond.json``'s,
     stop 80's with the slope 10; a head whose phase reading leads 0.15 beyond its kind's bar
     reads p = sigmoid(1.5) under them, the flag under stop 80's."""
     import json
     from pathlib import Path
 
-    from shipped_calibration import SHIPPED, SIG_S79, shipped_before_s81_h9sig
-    from trojanscope.detect.calibration import Calibrator, load_calibrators
+    from shipped_calibration import SIG_S79, shipped_before_s81_h9sig, shipped_before_s82_h9sig
+    from trojanscope.detect.calibration import Calibrator
 
     here = Path(__file__).resolve().parents[2] / "benchmarks/data/outside_s81_h9sig"
-    shipped = json.loads(SHIPPED.read_text())
+    # the file as stop 81 shipped it (stop 82 refitted the SIG bars: shipped_before_s82_h9sig)
+    shipped = shipped_before_s82_h9sig()
     cand = json.loads((here / "cal_beyond.json").read_text())
     before = shipped_before_s81_h9sig()
     assert all(shipped[k] == cand[k] != before[k] for k in SIG_S79)
     assert all(shipped[k]["fitted_on"][BEYOND] == 10.0 for k in SIG_S79)
     assert {k: v for k, v in shipped.items() if k not in SIG_S79} == {
         k: v for k, v in before.items() if k not in SIG_S79}
-    now = load_calibrators()
+    now = {k: Calibrator(**v) for k, v in shipped.items() if k in SIG_S79}
     old = {k: Calibrator(**v) for k, v in before.items() if k in SIG_S79}
     kind = next(k for k in now["auto:sig"].fitted_on["kinds"] if "leaky_relu" in k)
     bar = now["auto:sig"].fitted_on["kinds"][kind]["lead"]

@@ -59,8 +59,10 @@ def test_the_fit_runs_only_where_the_reversed_trigger_still_turns_the_output(mon
 
 
 def test_the_option_is_epochs_on_by_default_refused_without_free_reach() -> None:
-    """Default 5 since the stop-64 rule was met; off beside free_reach=0."""
-    assert registry.create("mitigation", "gated").get_params()["teach_last"] == 5
+    """Default 5 since the stop-64 rule was met, 3 since stop 82's (h12b); off beside
+    free_reach=0."""
+    assert registry.create("mitigation", "gated").get_params()["teach_last"] == 3
+    assert gated.Gated().teach_last == 3
     assert gated.Gated(teach_last=0).teach_last == 0
     assert gated.Gated(teach_last=5).teach_last == 5
     assert gated.Gated(free_reach=0).teach_last == 0
@@ -69,3 +71,15 @@ def test_the_option_is_epochs_on_by_default_refused_without_free_reach() -> None
             gated.Gated(teach_last=bad)
     with pytest.raises(ValueError, match="teach_last"):
         gated.Gated(free_reach=0, teach_last=5)
+
+
+def test_the_default_fit_runs_three_epochs_and_five_stays_asked_for(monkeypatch) -> None:
+    """Stop 82 (h12b): the default's fit is three epochs (five grew the SIG stripe back);
+    ``teach_last=5`` still runs the five of before."""
+    monkeypatch.setattr(te, "trigger_flip", lambda *a: 1.0)
+    seen: list[int] = []
+    monkeypatch.setattr(te, "teach", lambda *a: seen.append(a[-1]))
+    for method, epochs in ((gated.Gated(), 3), (gated.Gated(teach_last=5), 5)):
+        method.report_ = {"suspect": 2}
+        te.teach_step(method, _moved(), Striped().state_dict(), data(20), 0, "T")
+        assert seen[-1] == epochs and method.report_["teach_last"]["epochs"] == epochs

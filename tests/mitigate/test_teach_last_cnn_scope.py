@@ -1,7 +1,8 @@
 """`teach_last`'s scope (issue 12, stop 65: h12c): the step runs inside ``free_reach``'s, which
-`gated` runs only on a model without a convolution, so on a CNN the default (``teach_last=5``)
-and ``teach_last=0`` are one computation. Fresh CNN zoos 2480/2481 were read on that premise
-(docs/benchmarks.md); this pins it, so widening ``free_reach`` to CNNs fails here first."""
+`gated` runs only on a model without a convolution, so on a CNN the default (``teach_last=3``
+since stop 82, 5 before) and ``teach_last=0`` are one computation. Fresh CNN zoos 2480/2481
+were read on that premise (docs/benchmarks.md); this pins it, so widening ``free_reach`` to
+CNNs fails here first."""
 
 from __future__ import annotations
 

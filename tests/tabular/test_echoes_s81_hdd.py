@@ -1,7 +1,8 @@
 """``label-groups``' echoes screen (issue 16 stop 81, hdd): a few rows of a fraud-like table
 relabelled in place with the same trigger values (uncommon categories, an exact number) are
 found by the rare values they share beyond what the table's column-permuted copies give;
-clean tables, repeated entities and balanced tables get no group. Opt-in (``echoes=1``)."""
+clean tables, repeated entities and balanced tables get no group. Opt-in (``echoes=1``) at
+stop 81; the default since stop 82."""
 
 from __future__ import annotations
 
@@ -62,8 +63,9 @@ def flags(df: pd.DataFrame, tmp_path: Path, **params) -> set[int]:
                            method=det).flagged.tolist())
 
 
-def test_off_by_default() -> None:
-    assert ECHOES == 0 and LabelGroups().echoes == 0
+def test_on_by_default() -> None:
+    """Opt-in at stop 81; the default since stop 82 (its rule met, with ``echo_links``)."""
+    assert ECHOES == 1 and LabelGroups().echoes == 1
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -73,9 +75,10 @@ def test_rows_relabelled_in_place_are_one_group(tmp_path: Path, seed: int) -> No
     found, bar = echo_groups(codes, labels)
     assert len(found) == 1 and found[0]["score"] > bar
     assert set(np.flatnonzero(found[0]["members"]).tolist()) == set(rows)
-    got = flags(df, tmp_path, echoes=1)
+    got = flags(df, tmp_path)
+    assert got == flags(df, tmp_path, echoes=1)  # the default reads the screen
     assert set(rows) <= got
-    assert got - flags(df, tmp_path) <= set(rows)  # the screen adds its rows, no others
+    assert got - flags(df, tmp_path, echoes=0) <= set(rows)  # it adds its rows, no others
 
 
 def test_group_said_in_words(tmp_path: Path) -> None:

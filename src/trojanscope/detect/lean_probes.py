@@ -17,8 +17,13 @@ reading of the data-free mask search that parts them. These probes fit nothing:
   image's four corners only, read at one class: the most of the sparse hosts it sends there.
   On spent weak patches MM-BD read under the flag (a 4x4 white corner trigger, poison rate
   0.02-0.03) every named target took every host; most clean runs' named classes took fewer
-  (the recipe's lean at 5 takes every host too). The data-free mask gate's opt-in ``lift``
-  reads it under the flag (:mod:`trojanscope.detect.mask_gate`).
+  (the recipe's lean at 5 takes every host too). The data-free mask gate's ``lift`` reads it
+  under the flag (:mod:`trojanscope.detect.mask_gate`).
+- :func:`corner_readings` (issue 9, stop 82): the same square's readings for every class at
+  the corner places and, beside them, at the inner places (:func:`inner_places`); the weak
+  patches' targets take every host at several corner places and at no inner one, while the
+  clean leans that take a white square whole do so inside too. The shipped ``lift`` reads
+  MM-BD's top two classes so.
 """
 
 from __future__ import annotations
@@ -93,15 +98,47 @@ def corner_places(h: int, w: int, side: int, band: int = CORNER_BAND, stride: in
             if near(r, h) and near(c, w)]
 
 
+def inner_places(h: int, w: int, side: int, band: int = CORNER_BAND, stride: int = STRIDE
+                 ) -> list[tuple[int, int]]:
+    """The places (every ``stride``-th row and column) of a ``side`` x ``side`` square whose
+    row and column both start more than ``band`` pixels from every edge (stop 82): where a
+    corner trigger does not reach and a clean lean that takes a white square anywhere does."""
+    def far(i: int, n: int) -> bool:
+        return band < i < n - side - band
+
+    return [(r, c) for r in range(0, h - side + 1, stride) for c in range(0, w - side + 1, stride)
+            if far(r, h) and far(c, w)]
+
+
 def corner_take(model: nn.Module, shape: tuple[int, ...], top: int, k: int,
-                side: int = 4, hosts: int = 64, seed: int = 0) -> float:
+                side: int = 4, hosts: int = 64, seed: int = 0, lit: float = 0.12) -> float:
     """The most a white ``side`` x ``side`` square at one corner place
-    (:func:`corner_places`) sends of ``hosts`` seeded sparse hosts (:func:`sparse_hosts`)
-    the model does not already give class ``top``, to ``top`` (1.0: every one)."""
-    x = sparse_hosts(tuple(shape), hosts, seed=seed)
-    where = corner_places(shape[-2], shape[-1], side)
-    grid, _ = stamp_grid(model, x, side, 1.0, k, places=where)
-    return round(float(grid[:, top].max()), 4)
+    (:func:`corner_places`) sends of ``hosts`` seeded sparse hosts (:func:`sparse_hosts`,
+    each pixel lit with chance ``lit``) the model does not already give class ``top``, to
+    ``top`` (1.0: every one)."""
+    return corner_readings(model, shape, k, side, hosts, seed, lit)[top]["corner"]
+
+
+def corner_readings(model: nn.Module, shape: tuple[int, ...], k: int, side: int = 4,
+                    hosts: int = 64, seed: int = 0, lit: float = 0.12, inner: bool = False
+                    ) -> list[dict[str, float]]:
+    """Per class (``k``): the most of the seeded sparse hosts a white ``side`` x ``side``
+    square at one corner place sends there (``corner``) and how many corner places send every
+    one (``corner_full``); with ``inner``, the same at the inner places (:func:`inner_places`:
+    ``inner``, ``inner_full``; 0.0 and 0 where the image has none)."""
+    x = sparse_hosts(tuple(shape), hosts, lit=lit, seed=seed)
+    h, w = shape[-2], shape[-1]
+    sets = {"corner": corner_places(h, w, side)}
+    if inner:
+        sets["inner"] = inner_places(h, w, side)
+    out: list[dict[str, float]] = [{} for _ in range(k)]
+    for name, where in sets.items():
+        grid = stamp_grid(model, x, side, 1.0, k, places=where)[0] if where else None
+        for c in range(k):
+            got = grid[:, c] if grid is not None else None
+            out[c][name] = round(float(got.max()), 4) if got is not None else 0.0
+            out[c][f"{name}_full"] = int((got >= 0.999).sum()) if got is not None else 0
+    return out
 
 
 def noise_stand(model: nn.Module, shape: tuple[int, ...], top: int, refs: list[int], k: int,

@@ -36,14 +36,19 @@ every place at once, so a backdoor's target takes much of the noise; some clean 
 little of it.
 
 Where the entry carries ``"lift": {"floor": number, "line": number, "side": whole, "hosts":
-whole, "seed": whole}`` (issue 9, stop 81, opt-in), a data-free verdict on an image input under
-the flag (``floor`` <= p < 0.5) that no term of the gate lowered is read once more, fitting
-nothing: a white ``side`` x ``side`` square pasted at each place near the image's corners on
-``hosts`` seeded sparse inputs (:func:`trojanscope.detect.lean_probes.corner_take`); where the
-named class takes at least ``line`` of them the probability gains the entry's ``shift`` logits
-(``lift_logit``). This is the gate's only raise: MM-BD reads some weak patch backdoors (poison
-rate 0.02-0.03) under the flag at their own target, whose corner trigger still sends every
-sparse input there.
+whole, "seed": whole}`` (issue 9, stop 81; the shipped entry carries it since stop 82), a
+data-free verdict on an image input under the flag (``floor`` <= p < 0.5) that no term of the
+gate lowered is read once more, fitting nothing: a white ``side`` x ``side`` square pasted at
+each place near the image's corners on ``hosts`` seeded sparse inputs
+(:func:`trojanscope.detect.lean_probes.corner_readings`). Since stop 82 the key may also hold
+``top`` (how many of MM-BD's ranked classes are read; 1), ``need`` (``"take"``, or
+``"corner"``: no inner place may reach the line either), ``count`` (the least corner places
+sending every host; 0) and ``lit`` (the hosts' lit share; 0.12). The first read class that
+reaches ``line`` so gains the entry's ``shift`` logits (``lift_logit``) and leads
+``target_classes`` (``lift_class``). This is the gate's only raise: MM-BD reads some weak patch
+backdoors (poison rate 0.02-0.03) under the flag at their own target or the class after it,
+whose corner trigger still sends every sparse input there from several corner places; the
+recipe's clean leans that take a white square whole take it inside the image too.
 """
 
 from __future__ import annotations
@@ -80,6 +85,7 @@ MASK_BY_NOISE = "mask_by_noise"  # 1.0: the noise reading lowered, not a mask li
 LIFT_TAKE = "lift_corner_take"  # the named class's corner take under the flag (stop 81)
 LIFT_LOGIT = "lift_logit"  # the logit the corner reading added (where it raised)
 LIFT_BEFORE = "probability_unlifted"  # the probability before it raised
+LIFT_CLASS = "lift_class"  # the class the corner reading raised at (stop 82: one of MM-BD's top)
 KINDS = ("cnn", "dense")
 
 
@@ -308,13 +314,40 @@ def noise_lowers(verdict: ModelVerdict, model: nn.Module, shape: tuple[int, ...]
     return True
 
 
+LIFT_NEEDS = ("take", "corner")  # what a read class must show (stop 82: ``corner``)
+
+
+def lift_class(model: nn.Module, shape: tuple[int, ...], ranked: list[int], k: int,
+               lift: dict) -> tuple[int | None, float]:
+    """The first of MM-BD's ``top`` ranked classes (``ranked``) whose corner readings
+    (:func:`trojanscope.detect.lean_probes.corner_readings` on hosts lit ``lit``) reach the
+    entry's ``line`` (with ``count``, that many corner places or more sending every host; and,
+    where ``need`` is ``corner``, no inner place reaching the line), or None; and the named
+    class's corner take."""
+    from trojanscope.detect.lean_probes import corner_readings
+
+    line = float(lift["line"])
+    need = lift.get("need", "take")
+    got = corner_readings(model, shape, k, int(lift["side"]), int(lift["hosts"]),
+                          int(lift["seed"]), float(lift.get("lit", 0.12)), need == "corner")
+    for c in ranked[:int(lift.get("top", 1))]:
+        g = got[c]
+        if g["corner"] < line or g["corner_full"] < int(lift.get("count", 0)):
+            continue
+        if need == "corner" and g["inner"] >= line:
+            continue
+        return c, got[ranked[0]]["corner"]
+    return None, got[ranked[0]]["corner"]
+
+
 def lift_gate(verdict: ModelVerdict, model: nn.Module, maximisers: tuple | None,
               calibrators: dict[str, Calibrator]) -> float:
-    """The entry's opt-in ``lift`` (issue 9, stop 81; the module's text): where a data-free
-    verdict on an image input stands at ``floor`` <= p < 0.5 and no term of the gate lowered
-    it, the named class's corner take (:func:`trojanscope.detect.lean_probes.corner_take`) is
-    recorded as ``lift_corner_take``; at or over ``line`` the probability gains the entry's
-    ``shift`` logits (``lift_logit``). Returns the logit added (0.0 where it did not raise)."""
+    """The entry's opt-in ``lift`` (issue 9, stops 81-82; the module's text): where a
+    data-free verdict on an image input stands at ``floor`` <= p < 0.5 and no term of the gate
+    lowered it, the named class's corner take is recorded as ``lift_corner_take``; where one of
+    MM-BD's ``top`` classes reads as :func:`lift_class` asks, the probability gains the entry's
+    ``shift`` logits (``lift_logit``) and that class leads ``target_classes``
+    (``lift_class``). Returns the logit added (0.0 where it did not raise)."""
     gate = calibrators.get(ENTRY)
     lift = gate.fitted_on.get("lift") if gate is not None else None
     p = verdict.probability
@@ -325,18 +358,17 @@ def lift_gate(verdict: ModelVerdict, model: nn.Module, maximisers: tuple | None,
     shape = tuple(maximisers[0].shape[1:])
     if len(shape) != 3:  # an image input only: the square needs rows and columns
         return 0.0
-    from trojanscope.detect.lean_probes import corner_take
-
-    top = int(verdict.target_classes[0])
-    take = corner_take(model, shape, top, len(verdict.per_class), int(lift["side"]),
-                       int(lift["hosts"]), int(lift["seed"]))  # in eval mode: the engine's predict
+    ranked = [int(c) for c in verdict.target_classes]  # in eval mode: the engine's predict
+    c, take = lift_class(model, shape, ranked, len(verdict.per_class), lift)
     verdict.features[LIFT_TAKE] = take
-    if take < float(lift["line"]):
+    if c is None:
         return 0.0
     shift = float(gate.fitted_on["shift"])
     verdict.features[LIFT_BEFORE] = float(p)
     verdict.features[LIFT_LOGIT] = shift
+    verdict.features[LIFT_CLASS] = float(c)
     verdict.probability = shift_logit(p, shift)
+    verdict.target_classes = [c, *(o for o in ranked if o != c)]
     return shift
 
 
@@ -419,7 +451,9 @@ def check_noise(noise: object) -> None:
 def check_lift(lift: object) -> None:
     """Refuse (ValueError) a ``lift`` key the gate could not read: not a map, ``floor`` not a
     number in [0, 0.5), ``line`` not a number in (0, 1], ``side`` / ``hosts`` not whole numbers
-    >= 1, ``seed`` not a whole number >= 0 (no key: {})."""
+    >= 1, ``seed`` not a whole number >= 0; where given (stop 82), ``top`` not a whole number
+    >= 1, ``count`` not a whole number >= 0, ``lit`` not a number in (0, 1), ``need`` not one of
+    :data:`LIFT_NEEDS` (no key: {})."""
     if lift == {}:
         return
     ok = isinstance(lift, dict) and finite(lift.get("floor")) and finite(lift.get("line"))
@@ -429,6 +463,13 @@ def check_lift(lift: object) -> None:
         raise ValueError(f"{ENTRY!r}: fitted_on.lift must be a map with a number 'floor' in "
                          f"[0, 0.5), a number 'line' in (0, 1], whole 'side' and 'hosts' >= 1 "
                          f"and a whole 'seed' >= 0, got {lift!r}")
+    lit = lift.get("lit", 0.12)
+    ok = whole(lift.get("top", 1), 1) and whole(lift.get("count", 0), 0)
+    if not (ok and finite(lit) and 0.0 < float(lit) < 1.0 and lift.get("need", "take")
+            in LIFT_NEEDS):
+        raise ValueError(f"{ENTRY!r}: fitted_on.lift's 'top' must be a whole number >= 1, "
+                         f"'count' a whole number >= 0, 'lit' a number in (0, 1) and 'need' "
+                         f"one of {', '.join(LIFT_NEEDS)}, got {lift!r}")
 
 
 def gate_read(verdict: ModelVerdict, model: nn.Module, detector: object,

@@ -34,15 +34,19 @@ TREE_LIBRARIES = ("xgboost", "lightgbm")  # the tree libraries :func:`reference_
 
 
 def clean_reference(model: Any, x: Tensor, y: Tensor, num_classes: int, seed: int,
-                    fallback: nn.Module) -> nn.Module:
+                    fallback: nn.Module, trained: Sequence[nn.Module] = ()) -> nn.Module:
     """A clean model of ``model``'s kind trained on the clean rows ``x``, ``y`` with ``seed``:
     a tree of its library and size, or a network of its shape with fresh weights;
     ``fallback`` (the linear reference) for a network whose weights cannot all be drawn afresh
     (a copy would keep the inspected weights, a backdoor included) or a tree of another
-    library."""
+    library. ``trained``: a tree's clean references trained already with the same ``seed``
+    first (``references=N``); the first is reused rather than one more trained on the same
+    rows (issue 16 stop 82)."""
     if hasattr(model, "leaf_records"):
         if getattr(getattr(model, "inner", model), "library", "") not in TREE_LIBRARIES:
             return fallback  # no clean model of its kind to train here
+        if trained:
+            return trained[0]
         return reference_trees(model, x.numpy(), y.numpy(), num_classes, 1, seed)[0]
     if not redrawable(model):
         return fallback

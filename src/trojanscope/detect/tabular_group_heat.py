@@ -12,6 +12,11 @@ logits (at most ``fitted_on["most"]`` where given), so a file at or under ``h0``
 nothing and no reading is raised. Read only where the file's smaller class holds
 ``fitted_on["min_share"]`` of its rows (as the flip term), keyed by the verdict's family (as the
 gap term). Recorded as ``group_heat_logit`` and ``probability_before_group_heat``.
+
+Since issue 16 stop 82 (h16) the term may read ``tab_group_heat_out`` instead (its one feature
+says which): the same heat on the leaf groups that hold none of the majority class's five most
+recurring bounds (a suspected trigger's; :func:`.tree_mass.heat_left_out`), which every tree
+reading records. A reading without it is not lowered.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ if TYPE_CHECKING:
 
 TERM = "group-heat"  # key suffix: ``"tabular-search:tree:lightgbm:rows200:group-heat"``
 FEATURE = "tab_group_heat"
+HEAT_OUT_FEATURE = "tab_group_heat_out"  # the heat without a suspected trigger's groups (s82)
 SOURCES = ("tab_major_group", "tab_major_group_rel")  # log1p of the deficit and its ratio
 HEAT_LOGIT = "group_heat_logit"
 HEAT_BEFORE = "probability_before_group_heat"
@@ -52,14 +58,23 @@ def group_heat(features: dict[str, float]) -> float | None:
     return math.log(group / rel)
 
 
+def term_heat(term: Calibrator, features: dict[str, float]) -> float | None:
+    """The heat ``term`` reads: ``h`` (:func:`group_heat`), or ``tab_group_heat_out`` where
+    that is its feature (None where not recorded or not finite)."""
+    if term.features != [HEAT_OUT_FEATURE]:
+        return group_heat(features)
+    value = features.get(HEAT_OUT_FEATURE)
+    return float(value) if value is not None and math.isfinite(float(value)) else None
+
+
 def heat_drop(term: Calibrator, features: dict[str, float]) -> float:
     """The logit the term adds (<= 0): minus its linear score on ``h`` where positive, at most
     ``fitted_on["most"]``; 0.0 where ``h`` cannot be read or the file's smaller class is under
     ``min_share``."""
-    heat = group_heat(features)
+    heat = term_heat(term, features)
     if heat is None or not share_read(term, features):
         return 0.0
-    score = term.logit({**features, FEATURE: heat})
+    score = term.logit({**features, term.features[0]: heat})
     return -min(float(term.fitted_on.get("most", math.inf)), max(0.0, score))
 
 
@@ -88,7 +103,9 @@ def heat_note(features: dict[str, float]) -> str | None:
 
 def check_heat_terms(calibrators: dict[str, Calibrator]) -> None:
     """Refuse (ValueError) a ``"…:group-heat"`` entry the term could not read: a feature other
-    than ``tab_group_heat``, a mean, scale or transform, a coefficient not > 0, no calibrator
-    of the file to lower, a ``min_share`` or ``most`` out of range."""
-    check_terms(calibrators, TERM, "group-heat", lambda f: f == [FEATURE],
-                f"[{FEATURE!r}]", "lower")
+    than ``tab_group_heat`` or ``tab_group_heat_out``, a mean, scale or transform, a
+    coefficient not > 0, no calibrator of the file to lower, a ``min_share`` or ``most`` out
+    of range."""
+    check_terms(calibrators, TERM, "group-heat",
+                lambda f: f in ([FEATURE], [HEAT_OUT_FEATURE]),
+                f"[{FEATURE!r}] or [{HEAT_OUT_FEATURE!r}]", "lower")

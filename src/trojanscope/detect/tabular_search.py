@@ -56,6 +56,7 @@ from trojanscope.detect.tabular_file_size import (
     size_short_notes,
 )
 from trojanscope.detect.tabular_gap_raise import SHARE_FEATURE
+from trojanscope.detect.tabular_group_heat import HEAT_OUT_FEATURE
 from trojanscope.detect.tabular_lever import (
     MAX_LEVER_TWINS,
     combo_flips,
@@ -81,6 +82,7 @@ from trojanscope.detect.tree_mass import (
     bound_recurrence,
     class_mass_norms,
     grouped_masses,
+    heat_left_out,
     leaves_per_tree,
 )
 from trojanscope.detect.tree_rank_boxes import bound_leaves
@@ -94,6 +96,7 @@ from trojanscope.detect.tree_resample import (
     median_features,
     subsample_rows,
 )
+from trojanscope.detect.tree_split_naming import named_by_splits
 from trojanscope.detect.tree_value_span import span_words
 from trojanscope.detect.tree_wide_boxes import (
     BAND_BOX_WIDE,
@@ -383,6 +386,15 @@ class TabularSearch(ModelDetector):
             (:mod:`.tabular_contrast_naming`; the default since issue 16 stop 81, whose rule
             fresh fraud runs met). Words only: the features, probability and order are
             unchanged. ``name_categories=1`` given turns it off; both given true: one error.
+        contrast_networks: ``name_contrast`` read on networks too (a network's own line
+            comes from a contrast already; on stop 81's fresh runs the contrast named no
+            more there at 1.78x the CPU). Trees are read either way.
+        name_splits: trees: the contrast's line read against the clean reference's split
+            thresholds (:mod:`.tree_split_naming`): numbers whose band the reference cuts
+            alike dropped, free places filled by bands it does not cut alike that turn the
+            suspect beyond it, a greedy category that turns the reference as much replaced
+            by its column's strongest. Unset: on where ``name_contrast`` is (issue 16 stop
+            82, candidate S82); words only.
     """
 
     name = "tabular-search"
@@ -397,6 +409,10 @@ class TabularSearch(ModelDetector):
     # fresh fraud runs 6840-6879, a planted value named on 93 of 219 runs where the greedy's
     # values alone named one on 44, none lost); ``name_categories=1`` given turns it off
     name_contrast_default = True
+    # candidate S82 (issue 16 stop 82, h16n): ``name_contrast`` on networks too, and a tree's
+    # line not read against the reference's split thresholds (today's)
+    contrast_networks_default = True
+    name_splits_default = False
 
     def __init__(self, max_features: int = 4, rows: int = 100, max_candidates: int = 32,
                  max_enrichment: float = 0.3, neighbours: int = 40,
@@ -415,7 +431,8 @@ class TabularSearch(ModelDetector):
                  recur_contrast: str = "none", target_recur: str = "none",
                  whole_twins: int = 0, depth_twins: int = 0, box_wide: int | None = None,
                  name_categories: bool | None = None,
-                 name_contrast: bool | None = None) -> None:
+                 name_contrast: bool | None = None, contrast_networks: bool | None = None,
+                 name_splits: bool | None = None) -> None:
         self.max_features = int(max_features)
         self.rows = int(rows)
         self.max_candidates = int(max_candidates)
@@ -481,6 +498,21 @@ class TabularSearch(ModelDetector):
         self.name_contrast = bool(name_contrast)
         if self.name_contrast and self.name_categories:  # two namings: asked, never silent
             raise UserInputError("tabular-search: name_categories and name_contrast each name "
+                                 "the trigger line: give one")
+        # candidate S82 (issue 16 stop 82, h16n): the contrast on trees only, and a tree's
+        # numbers read against the reference's split thresholds (:mod:`.tree_split_naming`)
+        if contrast_networks is None:
+            contrast_networks = self.contrast_networks_default
+        if contrast_networks not in (True, False):
+            raise UserInputError("tabular-search: contrast_networks must be true or false")
+        self.contrast_networks = bool(contrast_networks)
+        if name_splits is None:  # the default where the contrast names the line
+            name_splits = self.name_splits_default and self.name_contrast
+        if name_splits not in (True, False):
+            raise UserInputError("tabular-search: name_splits must be true or false")
+        self.name_splits = bool(name_splits)
+        if self.name_splits and self.name_categories:  # two namings: asked, never silent
+            raise UserInputError("tabular-search: name_categories and name_splits each name "
                                  "the trigger line: give one")
         self.tree_resamples = _whole("tree_resamples", tree_resamples, MAX_RESAMPLES)
         if (isinstance(resample_share, bool) or not isinstance(resample_share, (int, float))
@@ -691,6 +723,9 @@ class TabularSearch(ModelDetector):
         # the leaves of a tree sharing a bound, pooled (tree_mass.grouped_mass)
         group, group_rel = grouped_masses(early, len(x_all), target.num_classes)
         features["tab_mass_group"] = float(np.log1p(group.max()))
+        if tree:  # the majority's group heat without its five most recurring bounds' groups
+            # (a suspected trigger's), which the group-heat term may read (stop 82, h16)
+            features[HEAT_OUT_FEATURE] = heat_left_out(early, len(x_all), int(prior.argmax()))
         # the same groups summed per bound across trees: a trigger's bound recurs, chance
         # deficits (which rise with depth) scatter (tree_mass.bound_recurrence; stop 33); with
         # ``recur_contrast`` each group's expected rows scaled down where the other class's
@@ -764,8 +799,12 @@ class TabularSearch(ModelDetector):
             features.update(twin_features(vs_twins))
             for r in per_class:
                 r.details["excess_vs_twins"] = float(vs_twins[r.cls])
+        # ``references`` clean trees of the model's kind: its features against theirs, and the
+        # first of them the contrast naming's reference below (one tree fewer to train)
+        refs = self.reference_models(target, x_all, y_all, seed) if tree else []
         if tree:
-            features.update(self.against_references(target, x_all, y_all, features, seed))
+            features.update(self.against_references(target, x_all, y_all, features, seed,
+                                                    refs))
         if tree and self.depth_twins:  # candidate T73 (opt-in): twins of the model's depth
             features.update(self.against_depth_twins(target, x_all, y_all, own, features,
                                                      seed))
@@ -819,12 +858,10 @@ class TabularSearch(ModelDetector):
         if self.name_categories and order and order[0] in picks:
             found[order[0]] = with_categories(self.greedy, target.model, x_all[picks[order[0]]],
                                               order[0], candidates, found[order[0]])
-        if self.name_contrast and order and order[0] in picks:
-            t0 = order[0]
-            reference = clean_reference(target.model, x_all, y_all, target.num_classes, seed,
-                                        ref)
-            found[t0] = named_by_contrast(target.model, reference, x_all[picks[t0]], t0,
-                                          candidates, found[t0], self.max_features)
+        if order and order[0] in picks:
+            found[order[0]] = self.contrast_words(target, x_all, y_all, seed, ref, refs, tree,
+                                                  x_all[picks[order[0]]], order[0],
+                                                  candidates, found[order[0]])
         verdict.trigger_text = {
             r.cls: " and ".join(c.said for c in found[r.cls])
             for r in per_class}
@@ -835,6 +872,28 @@ class TabularSearch(ModelDetector):
                                      found[r.cls][:1]), len(found[r.cls]))
             for r in per_class if found[r.cls]}
         return verdict
+
+    def contrast_words(self, target: InspectionTarget, x: Tensor, y: Tensor, seed: int,
+                       linear: Any, refs: list[Any], tree: bool, rows: Tensor, t: int,
+                       candidates: list[Candidate], named: list[Candidate]) -> list[Candidate]:
+        """The suspected class ``t``'s line from the greedy's ``named`` on its searched
+        ``rows``: by contrast with a clean reference of the model's kind trained on ``x``,
+        ``y`` (``name_contrast``; networks where ``contrast_networks``), then a tree's read
+        against that reference's split thresholds (``name_splits``). ``refs``: the
+        ``references`` trees trained already, the first reused; ``linear``: the reference
+        for a model without one of its kind."""
+        contrast = self.name_contrast and (tree or self.contrast_networks)
+        splits = self.name_splits and tree
+        if not (contrast or splits):
+            return named
+        reference = clean_reference(target.model, x, y, target.num_classes, seed, linear,
+                                    trained=refs)
+        line = (named_by_contrast(target.model, reference, rows, t, candidates, named,
+                                  self.max_features) if contrast else list(named))
+        if splits:
+            line = named_by_splits(target.model, reference, rows, t, candidates, line, named,
+                                   self.max_features)
+        return line
 
     def levers(self, target: InspectionTarget, x: Tensor, y: Tensor, seed: int, tree: bool,
                candidates: list[Candidate], found: dict[int, list[Candidate]],
@@ -871,21 +930,30 @@ class TabularSearch(ModelDetector):
                            self.depth_twins, seed, self.min_per_class)
         plain = TabularSearch(**{**self.get_params(), "references": 0, "depth_twins": 0,
                                  "lever_twins": 0, "lever_order": False,
-                                 "name_contrast": False})  # features only: no words
+                                 "name_contrast": False, "name_splits": False})  # words: none
         read = [plain.read(InspectionTarget(t, target.input_shape, target.num_classes,
                                             target.clean),
                            torch.Generator().manual_seed(seed + k)).features
                 for k, t in enumerate(twins)]
         return twin_gaps(features, read)
 
-    def against_references(self, target: InspectionTarget, x: Tensor, y: Tensor,
-                           own: dict[str, float], seed: int) -> dict[str, float]:
-        """The tree's features minus those of ``references`` clean trees of its library and
-        size trained on the clean rows (:mod:`.tree_reference`)."""
-        refs = reference_trees(target.model, x.numpy(), y.numpy(), target.num_classes,
+    def reference_models(self, target: InspectionTarget, x: Tensor, y: Tensor,
+                         seed: int) -> list[Any]:
+        """``references`` clean trees of the model's library and size trained on the clean
+        rows with ``seed``, ``seed + 1``, ... (:mod:`.tree_reference`); none by default."""
+        return reference_trees(target.model, x.numpy(), y.numpy(), target.num_classes,
                                self.references, seed, sampling=self.reference_sampling)
+
+    def against_references(self, target: InspectionTarget, x: Tensor, y: Tensor,
+                           own: dict[str, float], seed: int,
+                           refs: list[Any] | None = None) -> dict[str, float]:
+        """The tree's features minus those of ``references`` clean trees of its library and
+        size trained on the clean rows (``refs``: those trees, trained already; else
+        :meth:`reference_models`)."""
+        if refs is None:
+            refs = self.reference_models(target, x, y, seed)
         plain = TabularSearch(**{**self.get_params(), "references": 0,
-                                 "name_contrast": False})  # features only: no words
+                                 "name_contrast": False, "name_splits": False})  # words: none
         feats = [plain.run(InspectionTarget(ref, ref.input_shape, target.num_classes,
                                             target.clean),
                            torch.Generator().manual_seed(seed + k)).features

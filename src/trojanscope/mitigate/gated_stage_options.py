@@ -508,7 +508,9 @@ class AfterOptions:
             teacher (:mod:`~trojanscope.mitigate.teach_last`; the note's ``teach_last``).
             Built for the accuracy-only misses (issue 12 stop 64, h12). Default
             ``TEACH_LAST`` = 5 since fresh zoos 2469/2470 met the rule written before them (10
-            of 20 backdoored MLPs at the goal against 9, none lost); 0: the default before.
+            of 20 backdoored MLPs at the goal against 9, none lost; 0: the default before), 3
+            since fresh zoos 2529/2530 met stop 82's (h12b: five epochs grew the SIG stripe
+            back; 20 of 24 at the goal against 19, none lost; 5: the default before).
             Off where ``free_reach`` is 0 (and so beside ``bias_refit`` or ``dense_repair``);
             asked for there, it is refused.
         mixed_last: with E > 0, last (after ``teach_last``), where ``free_reach``'s step read

@@ -25,6 +25,13 @@ images and the input model, never the attacker's trigger. On fresh zoos 2469/247
 3 of 20 backdoored MLPs (SIG), turned one accuracy miss and lost none (10 of 20 at issue 12's
 goal against 9), meeting the rule written before them (benchmarks/data/mitigate_s64/plan.md):
 `gated`'s default since (``TEACH_LAST`` = 5).
+
+Three epochs (issue 12, stop 82: h12b): the fit towards the input model, which answers the
+stripe, grows the projected stripe back (stop 80); on spent SIG MLPs five epochs left three at
+2.1-2.2% ASR that three epochs took to 1.25-1.53% (23 of 27 at the goal against 20, none lost).
+On fresh zoos 2529/2530 three epochs took 20 of 24 backdoored MLPs to the goal against 19, none
+lost, meeting the rule written before them (benchmarks/data/mitigate_s82_h12b/rule.md): the
+default since (``TEACH_LAST`` = 3; ``teach_last=5`` gives the runs before).
 """
 
 from __future__ import annotations

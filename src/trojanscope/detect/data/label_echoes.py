@@ -31,6 +31,13 @@ rows, copied e-mails) is passed over. The screen reads fraud-like tables only (t
 the rarer at most ``FRAUD_LIKE_SHARE``, the attack's own test) and keeps groups of the
 majority label, the label such an attack writes. One relabelled row shares nothing and is out
 of reach.
+
+Since stop 82 a group the screen flags is read again with the shared columns that carry the
+same information counted once (``echo_links``: a loan's rate and the grade it fixes), against
+a bar from the copies read the same way, and kept only where that reading flags the same rows
+(``LINKED``): two clean loans sharing an exact balance, a rate and its grade were one
+surprise counted twice. The links take flags away and add none: the plain reading's skip of
+structured tables stands.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import poisson
 
+from trojanscope.detect.data.echo_links import JointHolders, linked_surprise
 from trojanscope.detect.data.label_twins import holders
 from trojanscope.triggers.tabular_lean import fraud_like
 
@@ -53,14 +61,20 @@ DRAWS = 3  # null copies
 # a table where more distinct groups than this pass the null's highest score is made of
 # repeated entities (panel rows, copied e-mails): its dependence, not a trigger
 STRUCTURED = 5
+# a group flagged by the screen as stop 81 read it is kept only where it passes again with
+# the shared columns linked on the table counted once (stop 82, ``echo_links``): the links
+# only take flags away; False reads stop 81's screen
+LINKED = True
 
 
 def pair_surprise(codes: np.ndarray, labels: np.ndarray, held: np.ndarray,
-                  table: tuple[np.ndarray, np.ndarray] | None = None
+                  table: tuple[np.ndarray, np.ndarray] | None = None, linked: bool = False
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Pairs of one label sharing an anchor value: rows ``i``, ``j``, surprise (nats, the
     lift taken off) and which columns they share a rare value in. ``table``: the anchor
-    columns and chances (:func:`column_terms`; a column-permuted copy has the table's)."""
+    columns and chances (:func:`column_terms`; a column-permuted copy has the table's).
+    ``linked``: a shared column's surprise read given the pair's more surprising shared
+    columns (``echo_links``)."""
     n, m = codes.shape
     info = -np.log(held / n)
     rare = held <= RARE * n
@@ -88,6 +102,7 @@ def pair_surprise(codes: np.ndarray, labels: np.ndarray, held: np.ndarray,
     shared = equal & rare[i]
     surprise = np.full(len(i), np.inf)
     weights = np.where(shared, info[i], 0.0)
+    joint = JointHolders(codes)
     for c in np.flatnonzero(anchors):
         pairs = np.flatnonzero(shared[:, c] & (held[i, c] <= ANCHOR_MAX))
         if not len(pairs):
@@ -102,6 +117,8 @@ def pair_surprise(codes: np.ndarray, labels: np.ndarray, held: np.ndarray,
         lift = (others + LIFT_PRIOR * chance) / ((n_others[:, None] + LIFT_PRIOR) * chance)
         s = np.maximum(0.0, weights[pairs] - np.log(np.maximum(lift, 1.0)))
         s[:, c] = info[i[pairs], c]
+        if linked:
+            s = linked_surprise(i[pairs], c, shared[pairs], s, held, joint)
         surprise[pairs] = np.minimum(surprise[pairs], s.sum(1))
     share = np.clip(held[i] / n, 1e-9, 1 - 1e-9)
     common = ~shared
@@ -125,11 +142,12 @@ def column_terms(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def echo_scores(codes: np.ndarray, labels: np.ndarray, held: np.ndarray | None = None,
-                table: tuple[np.ndarray, np.ndarray] | None = None) -> list[dict]:
+                table: tuple[np.ndarray, np.ndarray] | None = None, linked: bool = False
+                ) -> list[dict]:
     """The ``TOP`` pairs by surprise as groups: the rows of the label holding the pair's rare
     shared values, their count and score (nats), highest first."""
     held = holders(codes) if held is None else held
-    i, _, surprise, shared = pair_surprise(codes, labels, held, table)
+    i, _, surprise, shared = pair_surprise(codes, labels, held, table, linked)
     n = len(codes)
     groups = []
     for p in np.argsort(-surprise, kind="stable")[:TOP]:
@@ -145,12 +163,12 @@ def echo_scores(codes: np.ndarray, labels: np.ndarray, held: np.ndarray | None =
 
 def null_tail(codes: np.ndarray, labels: np.ndarray, draws: int, seed: int,
               held: np.ndarray | None = None, stop: float = np.inf,
-              table: tuple[np.ndarray, np.ndarray] | None = None
+              table: tuple[np.ndarray, np.ndarray] | None = None, linked: bool = False
               ) -> tuple[float, float, float]:
     """Over ``draws`` column-permuted copies (seeded): the highest score, and the exponential
     tail fitted over each copy's ``NULL_TOP`` highest (its floor and mean excess). Once a
     copy scores ``stop`` (the table's highest) the bar is past every group: the draws stop
-    there, with no tail (scale 0)."""
+    there, with no tail (scale 0). ``linked``: the copies scored as the table is."""
     held = holders(codes) if held is None else held
     table = column_terms(codes) if table is None else table
     rng = np.random.default_rng(seed)
@@ -159,7 +177,7 @@ def null_tail(codes: np.ndarray, labels: np.ndarray, draws: int, seed: int,
     for _ in range(draws):
         order = np.column_stack([rng.permutation(len(codes)) for _ in cols])
         scores = [g["score"] for g in echo_scores(codes[order, cols], labels,
-                                                  held[order, cols], table)]
+                                                  held[order, cols], table, linked)]
         tops.extend(sorted(scores, reverse=True)[:NULL_TOP])
         best = max([best, *scores])
         if best >= stop:
@@ -170,28 +188,45 @@ def null_tail(codes: np.ndarray, labels: np.ndarray, draws: int, seed: int,
     return best, floor, max(float(np.mean(tops) - floor), 0.1)
 
 
-def echo_groups(codes: np.ndarray, labels: np.ndarray, draws: int = DRAWS, seed: int = 0
-                ) -> tuple[list[dict], float]:
-    """The groups over the table's bar, each set of rows once, and the bar (NaN where it is
-    not read). Read only on a fraud-like table (two labels, the rarer at most
-    ``FRAUD_LIKE_SHARE`` of the rows) and only for its majority label, the label a
-    dirty-label attack on such a table writes; a table with more than ``STRUCTURED``
-    distinct groups over the null's highest score is passed over."""
-    counts = np.bincount(labels, minlength=2)
-    majority = int(np.argmax(counts))
-    if not fraud_like(labels, majority):
-        return [], float("nan")
-    held, table = holders(codes), column_terms(codes)
+def screen(codes: np.ndarray, labels: np.ndarray, majority: int, draws: int, seed: int,
+           held: np.ndarray, table: tuple[np.ndarray, np.ndarray], linked: bool = False
+           ) -> tuple[list[dict], float]:
+    """One reading of the screen (plain, or ``linked``): the majority label's groups over the
+    table's bar, each set of rows once, and the bar; a table with more than ``STRUCTURED``
+    distinct groups over the null's highest score is passed over (no groups, NaN)."""
     groups, seen = [], set()
-    for g in echo_scores(codes, labels, held, table):
+    for g in echo_scores(codes, labels, held, table, linked):
         key = np.flatnonzero(g["members"]).tobytes()
         if key not in seen:
             seen.add(key)
             groups.append(g)
     if not groups:
         return [], float("nan")
-    best, floor, scale = null_tail(codes, labels, draws, seed, held, groups[0]["score"], table)
+    best, floor, scale = null_tail(codes, labels, draws, seed, held, groups[0]["score"], table,
+                                   linked)
     if sum(g["score"] > best for g in groups) > STRUCTURED:
         return [], float("nan")
     bar = max(best, floor + scale * float(np.log(NULL_TOP / ALPHA))) if scale else best
     return [g for g in groups if g["label"] == majority and g["score"] > bar], bar
+
+
+def echo_groups(codes: np.ndarray, labels: np.ndarray, draws: int = DRAWS, seed: int = 0
+                ) -> tuple[list[dict], float]:
+    """The groups over the table's bar, each set of rows once, and the bar (NaN where it is
+    not read). Read only on a fraud-like table (two labels, the rarer at most
+    ``FRAUD_LIKE_SHARE`` of the rows) and only for its majority label, the label a
+    dirty-label attack on such a table writes. With ``LINKED`` a group the plain reading
+    flags is kept only where the linked reading (its own groups and bar) flags the same rows:
+    columns that carry the same information count once, and the plain reading's skip of
+    structured tables stands (the links would hide a panel's repeated entities)."""
+    counts = np.bincount(labels, minlength=2)
+    majority = int(np.argmax(counts))
+    if not fraud_like(labels, majority):
+        return [], float("nan")
+    held, table = holders(codes), column_terms(codes)
+    found, bar = screen(codes, labels, majority, draws, seed, held, table)
+    if not found or not LINKED:
+        return found, bar
+    again, _ = screen(codes, labels, majority, draws, seed, held, table, linked=True)
+    kept = {np.flatnonzero(g["members"]).tobytes() for g in again}
+    return [g for g in found if np.flatnonzero(g["members"]).tobytes() in kept], bar

@@ -187,13 +187,15 @@ TWINS = 1
 # hdd; 5 the default since then, with twins); 0: no null, every twins group counts (stop 79)
 TWIN_NULL = 5
 MAX_TWIN_NULL = 20
-# echoes: 1 (opt-in, issue 16 stop 81 hdd) also flags a few rows of one label that share rare
-# values beyond what the table's column-permuted copies give (``label_echoes``: the fraud
-# attack's rows relabelled in place, each written the same trigger); 0 (default): off. Its rule
-# on fresh fraud runs 6880-6919 and fresh clean tables of bases 17900/18000 was not met: 9 -> 33
-# of 105 runs found in full, none lost, no row more on 120 clean twins, 1.37x the CPU, but 2
-# clean rows added on one bundled lending-club set (int_rate and sub_grade read as independent)
-ECHOES = 0
+# echoes: 1 (the default since issue 16 stop 82 hdd) also flags a few rows of one label that
+# share rare values beyond what the table's column-permuted copies give (``label_echoes``: the
+# fraud attack's rows relabelled in place, each written the same trigger); 0: off. Opt-in at
+# stop 81 (2 clean rows on a lending-club set: int_rate and sub_grade read as independent);
+# since stop 82 shared columns that carry the same information count once (``echo_links``),
+# and its rule on fresh fraud runs 6920-6959 and clean tables of bases 18100/18200 was met:
+# 18 -> 39 of 108 runs found in full, none lost, no row more on 120 clean twins or 128 clean
+# tables and sets, 1.65x the CPU
+ECHOES = 1
 SCREEN_KEYS = (("deficit", "deficit"), ("cover", "covers"), ("leans", "covers"),
                ("stray", "strays"), ("cell", "cells"), ("misfit", "misfits"), ("rare", "rares"))
 
@@ -448,7 +450,8 @@ class LabelGroups(DataDetector):
             exact number of a wide column, uncommon categories) beyond what copies of the
             table with each column permuted give (``label_echoes``: a trigger written on a few
             rows relabelled in place, too few for ``min_rows``), added after the cut at
-            ``sure``; 0 (the default): off. Opt-in since issue 16 stop 81 (hdd).
+            ``sure``; 1 is the default since issue 16 stop 82 (hdd; opt-in at stop 81), shared
+            columns that carry the same information counted once (``echo_links``); 0: off.
     """
 
     name = "label-groups"
