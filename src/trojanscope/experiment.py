@@ -24,7 +24,13 @@ from trojanscope.data.tabular.table import schema_of
 from trojanscope.data.text import is_text
 from trojanscope.defences.base import Defence, DefenceOutcome
 from trojanscope.engine.callbacks import Callback
-from trojanscope.engine.metrics import AttackMetrics, accuracy, clean_auc, evaluate_attack
+from trojanscope.engine.metrics import (
+    AttackMetrics,
+    accuracy,
+    clean_auc,
+    evaluate_attack,
+    rare_recall,
+)
 from trojanscope.engine.train import Trainer, seeded
 from trojanscope.errors import DataInputError, UserInputError
 from trojanscope.io.atomic import atomic_dir, check_output_dir
@@ -189,6 +195,7 @@ def run_experiment(
     if schema is not None and train.num_classes == 2:
         x, y = test.get_batch(torch.arange(len(test)))
         metrics["clean_auc"] = clean_auc(model, x, y)
+        metrics.update(rare_recall(model, x, y))  # the rare label's rows it flags (stop 82)
     if final_loss is not None:
         metrics["final_train_loss"] = final_loss
     t_eval = time.perf_counter()

@@ -490,6 +490,9 @@ def read_truth(zoo: str | Path) -> tuple[str, list[ZooEntry]]:
         entries = [ZooEntry(**m) for m in payload["models"]]
         dataset = payload["dataset"]
     except FileNotFoundError:
+        if not Path(zoo).is_dir():  # stop 82 first contact: mitigation.md's zoo line, no zoo yet
+            raise UserInputError(f"{zoo}: not a zoo: no such folder (make one with "
+                                 f"`trojanscope zoo make … --out {zoo}`)") from None
         raise UserInputError(f"{zoo}: not a zoo (no {TRUTH_NAME})") from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UserInputError(f"{path}: unreadable zoo truth file ({exc})") from None

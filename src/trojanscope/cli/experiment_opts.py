@@ -166,8 +166,15 @@ def run_and_report(
     network = "trainer" in result.manifest.training  # a network, our loop (not a tree)
     if network and final.samples:  # with or without a defence (stop 75: ABL had no note)
         notes += training_notes(trainer, final.samples)
+    from trojanscope.cli.rare_label import rare_label_notes
+
+    aimed = attack if attack is not None and getattr(attack, "mapping", "") == "all-to-one" \
+        else None
+    rare = rare_label_notes(result.metrics, result.manifest.class_names,
+                            getattr(aimed, "target", None))  # a two-class table (stop 82)
     notes += (attack_notes(result.metrics, network, result.test.y)
-              or chance_notes(result.metrics, result.test.y, network))
+              or (chance_notes(result.metrics, result.test.y, network) if rare is None else []))
+    notes += rare or []
     notes += floor_notes(manifest.attack.model_dump() if manifest.attack else {})
     notes += copies_notes(manifest.attack.model_dump() if manifest.attack else {})
     notes += lean_notes(manifest.attack.model_dump() if manifest.attack else {})
@@ -200,6 +207,11 @@ def run_and_report(
         table.add_column("metric")
         table.add_column("value", justify="right")
         table.add_row("clean accuracy (CA)", f"{result.metrics['clean_accuracy']:.2%}")
+        from trojanscope.cli.rare_label import rare_label_row
+
+        row = rare_label_row(result.metrics, result.manifest.class_names)
+        if row is not None:  # the rare label's rows it flags: a fraud table's CA reads the rest
+            table.add_row(*row)
         if attack is not None:
             table.add_row(
                 "attack success rate (ASR)", f"{result.metrics['attack_success_rate']:.2%}"

@@ -40,6 +40,22 @@ def clean_auc(model: nn.Module, x: Tensor, y: Tensor) -> float:
     return float(roc_auc_score(y.numpy(), score.numpy()))
 
 
+def rare_recall(model: nn.Module, x: Tensor, y: Tensor) -> dict[str, int]:
+    """The test split's rarest class, its row count and how many of those rows the model gives
+    that class (its recall's numerator at its own decision, the top class); nothing where the
+    split holds one class. A model trained on a table whose rare label holds 3% of the rows can
+    answer the common one always, and its CA then reads as skill (issue 9 stop 82: the README's
+    fraud line on a 3%-fraud table flagged none)."""
+    counts = torch.bincount(y, minlength=2)
+    present = torch.nonzero(counts).ravel()
+    if len(present) < 2:  # one class only: no rare label to read (the chance note reads the CA)
+        return {}
+    rare = int(present[counts[present].argmin()])
+    rows = y == rare
+    hits = int((predict(model, x[rows]).argmax(1) == rare).sum())
+    return {"rare_class": rare, "rare_count": int(rows.sum()), "rare_hits": hits}
+
+
 @dataclass(frozen=True)
 class AttackMetrics:
     """CA on clean test data; ASR, flip rate and RA on triggered test inputs (non-target for
