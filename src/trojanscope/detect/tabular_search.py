@@ -84,6 +84,7 @@ from trojanscope.detect.tree_mass import (
     grouped_masses,
     heat_left_out,
     leaves_per_tree,
+    pooled_groups,
 )
 from trojanscope.detect.tree_rank_boxes import bound_leaves
 from trojanscope.detect.tree_recur_boxes import with_recurring
@@ -709,17 +710,20 @@ class TabularSearch(ModelDetector):
         features["tab_mass_rel"] = float(np.log1p(norms["mean"].max()))
         # a majority-class backdoor's poison split into small leaves under one trigger bound:
         # the leaves of a tree sharing a bound, pooled (tree_mass.grouped_mass)
-        group, group_rel = grouped_masses(early, len(x_all), target.num_classes)
+        # (a tree's leaf groups pooled once, for this and the two plain readings below)
+        pooled = pooled_groups(early, len(x_all)) if tree else None
+        group, group_rel = grouped_masses(early, len(x_all), target.num_classes, groups=pooled)
         features["tab_mass_group"] = float(np.log1p(group.max()))
         if tree:  # the majority's group heat without its five most recurring bounds' groups
             # (a suspected trigger's), which the group-heat term may read (stop 82, h16)
-            features[HEAT_OUT_FEATURE] = heat_left_out(early, len(x_all), int(prior.argmax()))
+            features[HEAT_OUT_FEATURE] = heat_left_out(early, len(x_all), int(prior.argmax()),
+                                                       groups=pooled)
         # the same groups summed per bound across trees: a trigger's bound recurs, chance
         # deficits (which rise with depth) scatter (tree_mass.bound_recurrence; stop 33); with
         # ``recur_contrast`` each group's expected rows scaled down where the other class's
         # leaves holding its bound miss the file's rows too (tree_contrast; stop 68)
         groups = (contrast_groups(early, len(x_all)) if tree and self.contrasts(target.model)
-                  else None)
+                  else pooled)
         recur = (bound_recurrence(early, len(x_all), target.num_classes, groups) if tree
                  else None)
         features.update(recurrence_features(recur, int(prior.argmax())))
